@@ -1,0 +1,51 @@
+/**
+ * Opens the embedded database under the data directory with the settings durability needs
+ * (WAL, synchronous=FULL: an acknowledged batch survives power loss) and brings the schema up to
+ * date. Migrations are idempotent and numbered; each runs once in its own transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+   -- The event log: accepted events in the batches they arrived in; event i of a batch is at first_position + i.
+   CREATE TABLE log_batches (first_position INTEGER PRIMARY KEY, last_position INTEGER NOT NULL, received_at TEXT NOT NULL, events TEXT NOT NULL);
+   -- source + id of every accepted event, for duplicate detection by id.
+   CREATE TABLE event_ids (key TEXT PRIMARY KEY) WITHOUT ROWID;
+   CREATE TABLE parked_events (position INTEGER PRIMARY KEY, sku TEXT NOT NULL, location TEXT NOT NULL, reason TEXT NOT NULL, parked_at TEXT NOT NULL);
+   CREATE INDEX parked_events_by_location ON parked_events(location, position);
+   -- The change feed: per channel, one row per commit holding the figures that moved, cursors first..last.
+   CREATE TABLE channel_changes (channel TEXT NOT NULL, last_cursor INTEGER NOT NULL, first_cursor INTEGER NOT NULL, changes TEXT NOT NULL, PRIMARY KEY (channel, last_cursor)) WITHOUT ROWID;
+   -- Checkpoint of the in-memory ledger and published figures, as of meta.checkpoint.
+   CREATE TABLE stock_positions (key TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE source_sequences (source TEXT PRIMARY KEY, spans TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE channel_figures (channel TEXT NOT NULL, sku TEXT NOT NULL, available INTEGER NOT NULL, PRIMARY KEY (channel, sku)) WITHOUT ROWID;
+   CREATE TABLE locations (id TEXT PRIMARY KEY, name TEXT NOT NULL, authority TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE channels (id TEXT PRIMARY KEY, rule TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE items (sku TEXT PRIMARY KEY, description TEXT NOT NULL, uom TEXT NOT NULL) WITHOUT ROWID;`,
+];
+
+export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, file));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

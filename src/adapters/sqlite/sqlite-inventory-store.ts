@@ -1,0 +1,226 @@
+/**
+ * The embedded InventoryStore on SQLite. The hot path writes one log row per ingest (all its
+ * events), one key per new event id (multi-row insert that returns only the keys not seen
+ * before) and one change-feed row per channel; ledger state is checkpointed, not written per
+ * event, and rebuilt from the log tail on start.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { InventoryEvent } from '../../model/inventory-event.js';
+import type {
+  Checkpoint, IngestRecord, InventoryStore, ItemRecord, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
+} from '../../ports/inventory-store.js';
+import type { Channel } from '../../model/catalog.js';
+import type { LocationDef } from '../../domain/inventory/availability-book.js';
+import { openDatabase, type Db } from './open-database.js';
+
+const ID_CHUNK = 500;
+const BATCH_CACHE = 16;
+
+export class SqliteInventoryStore implements InventoryStore {
+  readonly db: Db;
+  private readonly insertIds: Statement;
+  private readonly insertIdsTail = new Map<number, Statement>();
+  private readonly insertBatch: Statement;
+  private readonly insertChanges: Statement;
+  private readonly insertParked: Statement;
+  private readonly batchAt: Statement;
+  private readonly batchesAfter: Statement;
+  private readonly recentBatches = new Map<number, { first: number; events: InventoryEvent[] }>();
+  private head: number;
+
+  constructor(dataDir: string) {
+    this.db = openDatabase(dataDir);
+    this.insertIds = this.db.prepare(idInsertSql(ID_CHUNK));
+    this.insertBatch = this.db.prepare('INSERT INTO log_batches (first_position, last_position, received_at, events) VALUES (?, ?, ?, ?)');
+    this.insertChanges = this.db.prepare('INSERT INTO channel_changes (channel, last_cursor, first_cursor, changes) VALUES (?, ?, ?, ?)');
+    this.insertParked = this.db.prepare('INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at) VALUES (?, ?, ?, ?, ?)');
+    this.batchAt = this.db.prepare('SELECT first_position, events FROM log_batches WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1');
+    this.batchesAfter = this.db.prepare('SELECT first_position, last_position, events FROM log_batches WHERE last_position > ? ORDER BY first_position LIMIT ?');
+    const row = this.db.prepare('SELECT max(last_position) AS head FROM log_batches').get() as { head: number | null };
+    this.head = row.head ?? 0;
+  }
+
+  commitIngest(candidateKeys: string[], decide: (newKeys: Set<string>) => IngestRecord | undefined): void {
+    let newHead = this.head;
+    this.db.transaction(() => {
+      const fresh = new Set<string>();
+      for (let i = 0; i < candidateKeys.length; i += ID_CHUNK) {
+        const chunk = candidateKeys.slice(i, i + ID_CHUNK);
+        const stmt = chunk.length === ID_CHUNK ? this.insertIds : this.idStatement(chunk.length);
+        for (const row of stmt.all(chunk) as { key: string }[]) fresh.add(row.key);
+      }
+      const record = decide(fresh);
+      if (!record) return;
+      if (record.events.length > 0) {
+        const last = record.firstPosition + record.events.length - 1;
+        this.insertBatch.run(record.firstPosition, last, record.receivedAt, JSON.stringify(record.events));
+        newHead = last;
+      }
+      this.parkEvents(record.parked);
+      this.appendChanges(record.changes);
+    })();
+    this.head = newHead;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  headPosition(): number {
+    return this.head;
+  }
+
+  readEvents(afterPosition: number, limit: number): LoggedEvent[] {
+    const out: LoggedEvent[] = [];
+    let cursor = afterPosition;
+    for (;;) {
+      const rows = this.batchesAfter.all(cursor, 64) as { first_position: number; last_position: number; events: string }[];
+      if (rows.length === 0) return out;
+      for (const row of rows) {
+        const events = JSON.parse(row.events) as InventoryEvent[];
+        for (let i = 0; i < events.length; i++) {
+          const position = row.first_position + i;
+          if (position <= afterPosition) continue;
+          out.push({ position, event: events[i]! });
+          if (out.length >= limit) return out;
+        }
+        cursor = row.last_position;
+      }
+    }
+  }
+
+  eventAt(position: number): InventoryEvent | undefined {
+    for (const cached of this.recentBatches.values()) {
+      const e = cached.events[position - cached.first];
+      if (position >= cached.first && e) return e;
+    }
+    const row = this.batchAt.get(position) as { first_position: number; events: string } | undefined;
+    if (!row) return undefined;
+    const events = JSON.parse(row.events) as InventoryEvent[];
+    if (this.recentBatches.size >= BATCH_CACHE) this.recentBatches.delete(this.recentBatches.keys().next().value!);
+    this.recentBatches.set(row.first_position, { first: row.first_position, events });
+    return events[position - row.first_position];
+  }
+
+  parkEvents(parked: ParkedEvent[]): void {
+    for (const p of parked) this.insertParked.run(p.position, p.sku, p.location, p.reason, p.parkedAt);
+  }
+
+  parkedEvents(location?: string, limit = 1000): ParkedEvent[] {
+    const rows = location === undefined
+      ? this.db.prepare('SELECT * FROM parked_events ORDER BY position LIMIT ?').all(limit)
+      : this.db.prepare('SELECT * FROM parked_events WHERE location = ? ORDER BY position LIMIT ?').all(location, limit);
+    return (rows as { position: number; sku: string; location: string; reason: string; parked_at: string }[])
+      .map((r) => ({ position: r.position, sku: r.sku, location: r.location, reason: r.reason, parkedAt: r.parked_at }));
+  }
+
+  unparkLocation(location: string): ParkedEvent[] {
+    const parked = this.parkedEvents(location, Number.MAX_SAFE_INTEGER);
+    this.db.prepare('DELETE FROM parked_events WHERE location = ?').run(location);
+    return parked;
+  }
+
+  appendChanges(changes: RecordedChange[]): void {
+    if (changes.length === 0) return;
+    const byChannel = new Map<string, RecordedChange[]>();
+    for (const c of changes) {
+      const list = byChannel.get(c.channel);
+      if (list) list.push(c); else byChannel.set(c.channel, [c]);
+    }
+    for (const [channel, list] of byChannel) {
+      const rows = list.map((c) => [c.cursor, c.sku, c.available, c.previous, c.position, c.at]);
+      this.insertChanges.run(channel, list[list.length - 1]!.cursor, list[0]!.cursor, JSON.stringify(rows));
+    }
+  }
+
+  readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[] {
+    const out: RecordedChange[] = [];
+    const stmt = this.db.prepare('SELECT last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32');
+    let cursor = afterCursor;
+    while (out.length < limit) {
+      const rows = stmt.all(channel, cursor) as { last_cursor: number; changes: string }[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        for (const [c, sku, available, previous, position, at] of JSON.parse(row.changes) as [number, string, number, number, number, string][]) {
+          if (c > afterCursor && out.length < limit) out.push({ channel, cursor: c, sku, available, previous, position, at });
+        }
+        cursor = row.last_cursor;
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  lastCursors(): Record<string, number> {
+    const rows = this.db.prepare('SELECT channel, max(last_cursor) AS c FROM channel_changes GROUP BY channel').all() as { channel: string; c: number }[];
+    return Object.fromEntries(rows.map((r) => [r.channel, r.c]));
+  }
+
+  saveCheckpoint(c: Checkpoint): void {
+    this.db.transaction(() => {
+      const pos = this.db.prepare('INSERT OR REPLACE INTO stock_positions (key, state) VALUES (?, ?)');
+      for (const p of c.positions) pos.run(p.key, p.state);
+      const seq = this.db.prepare('INSERT OR REPLACE INTO source_sequences (source, spans) VALUES (?, ?)');
+      for (const s of c.sequences) seq.run(s.source, JSON.stringify(s.spans));
+      const fig = this.db.prepare('INSERT OR REPLACE INTO channel_figures (channel, sku, available) VALUES (?, ?, ?)');
+      const del = this.db.prepare('DELETE FROM channel_figures WHERE channel = ? AND sku = ?');
+      for (const f of c.figures) { if (f.available === 0) del.run(f.channel, f.sku); else fig.run(f.channel, f.sku, f.available); }
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)")
+        .run(JSON.stringify({ position: c.position, feedCursors: c.feedCursors }));
+    })();
+  }
+
+  loadCheckpoint(): SavedCheckpoint {
+    const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'").get() as { value: string } | undefined;
+    const saved = meta ? JSON.parse(meta.value) as { position: number; feedCursors: Record<string, number> } : { position: 0, feedCursors: {} };
+    const db = this.db;
+    return {
+      position: saved.position,
+      feedCursors: saved.feedCursors,
+      positions: (function* () {
+        for (const r of db.prepare('SELECT state FROM stock_positions').iterate() as Iterable<{ state: string }>) yield r.state;
+      })(),
+      sequences: (db.prepare('SELECT source, spans FROM source_sequences').all() as { source: string; spans: string }[])
+        .map((r) => ({ source: r.source, spans: JSON.parse(r.spans) as number[] })),
+      figures: db.prepare('SELECT channel, sku, available FROM channel_figures').iterate() as Iterable<{ channel: string; sku: string; available: number }>,
+    };
+  }
+
+  saveLocation(def: LocationDef): void {
+    this.db.prepare('INSERT OR REPLACE INTO locations (id, name, authority) VALUES (?, ?, ?)').run(def.id, def.name, def.authority);
+  }
+
+  loadLocations(): LocationDef[] {
+    return this.db.prepare('SELECT id, name, authority FROM locations ORDER BY id').all() as LocationDef[];
+  }
+
+  saveChannel(channel: Channel): void {
+    this.db.prepare('INSERT OR REPLACE INTO channels (id, rule) VALUES (?, ?)').run(channel.id, JSON.stringify(channel));
+  }
+
+  loadChannels(): Channel[] {
+    return (this.db.prepare('SELECT rule FROM channels ORDER BY id').all() as { rule: string }[]).map((r) => JSON.parse(r.rule));
+  }
+
+  saveItem(item: ItemRecord): void {
+    this.db.prepare('INSERT OR REPLACE INTO items (sku, description, uom) VALUES (?, ?, ?)').run(item.sku, item.description, item.uom);
+  }
+
+  loadItems(): ItemRecord[] {
+    return this.db.prepare('SELECT sku, description, uom FROM items').all() as ItemRecord[];
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private idStatement(n: number): Statement {
+    let stmt = this.insertIdsTail.get(n);
+    if (!stmt) { stmt = this.db.prepare(idInsertSql(n)); this.insertIdsTail.set(n, stmt); }
+    return stmt;
+  }
+}
+
+function idInsertSql(n: number): string {
+  return `INSERT OR IGNORE INTO event_ids (key) VALUES ${'(?),'.repeat(n - 1)}(?) RETURNING key`;
+}

@@ -1,0 +1,93 @@
+/**
+ * Admin use cases that shape availability: defining a location (which releases the events parked
+ * for it), a channel (which recomputes its figures) and an item. Each commits its change, the
+ * figure changes it causes and a checkpoint in one transaction.
+ */
+import type { Channel, ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
+import type { FigureChange } from '../domain/inventory/availability-book.js';
+import { InvalidInputError, StorageFailedError } from '../domain/errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { InventoryStore } from '../ports/inventory-store.js';
+import type { InventoryState } from './inventory-state.js';
+
+export interface CatalogDeps { state: InventoryState; store: InventoryStore; clock: Clock }
+
+export interface LocationDefined { id: string; name: string; authority: string; released: number; created: boolean }
+
+/** Defines or redefines a location; parked events for a new one are applied. */
+export function defineLocation(deps: CatalogDeps, id: string, input: LocationInput): LocationDefined {
+  const { state, store, clock } = deps;
+  const created = !state.book.locations.has(id);
+  let released = 0;
+  commitAdmin(deps, 'the location', () => {
+    const def = { id, name: input.name, authority: input.authority };
+    store.saveLocation(def);
+    state.book.defineLocation(def);
+    for (const p of store.unparkLocation(id)) {
+      const event = store.eventAt(p.position);
+      if (event) { state.ledger.apply(event, p.position); released++; }
+    }
+    const nowMs = clock.now();
+    const moved: FigureChange[] = [];
+    for (const sku of state.ledger.skusAt(id)) state.book.refreshAt(sku, id, nowMs, moved);
+    store.appendChanges(state.recordChanges(moved, state.position, new Date(nowMs).toISOString()));
+  });
+  return { id, name: input.name, authority: input.authority, released, created };
+}
+
+/** Defines or redefines a channel. Throws InvalidInputError naming a location that is not defined. */
+export function defineChannel(deps: CatalogDeps, id: string, input: ChannelInput): { channel: Channel; created: boolean } {
+  const { state, store, clock } = deps;
+  const missing = input.locations
+    .map((loc, i) => ({ loc, i }))
+    .filter(({ loc }) => !state.book.locations.has(loc))
+    .map(({ loc, i }) => ({ path: `/locations/${i}`, message: `location '${loc}' is not defined; PUT /v1/locations/${loc} first` }));
+  if (missing.length > 0) throw new InvalidInputError(missing, 'The channel names locations the hub does not know.');
+  const channel = channelFromInput(id, input);
+  const created = !state.book.channels.has(id);
+  commitAdmin(deps, 'the channel', () => {
+    store.saveChannel(channel);
+    state.book.defineChannel(channel);
+    const nowMs = clock.now();
+    const moved: FigureChange[] = [];
+    for (const sku of state.book.skusOf(channel)) state.book.refreshOne(channel, sku, nowMs, moved);
+    store.appendChanges(state.recordChanges(moved, state.position, new Date(nowMs).toISOString()));
+  });
+  return { channel, created };
+}
+
+/** The channel rule an input describes, defaults applied. */
+export function channelFromInput(id: string, input: ChannelInput): Channel {
+  return {
+    id,
+    locations: input.locations,
+    safetyStock: input.safetyStock ?? 0,
+    ...(input.allocation ? { allocation: input.allocation } : {}),
+    ...(input.includeInbound ? { includeInbound: input.includeInbound } : {}),
+    onErpUnavailable: input.onErpUnavailable ?? 'queue',
+    onCreditHold: input.onCreditHold ?? 'hold',
+  };
+}
+
+export function defineItem(deps: CatalogDeps, sku: string, input: ItemInput): { created: boolean } {
+  const { state, store } = deps;
+  const created = !state.items.get(sku);
+  const item = { sku, description: input.description, uom: input.uom ?? 'EA' };
+  commitAdmin(deps, 'the item', () => {
+    store.saveItem(item);
+    state.items.set(sku, item);
+  });
+  return { created };
+}
+
+function commitAdmin(deps: CatalogDeps, what: string, change: () => void): void {
+  try {
+    deps.store.transaction(() => {
+      change();
+      deps.state.checkpoint();
+    });
+  } catch (err) {
+    deps.state.reload();
+    throw new StorageFailedError(what, err);
+  }
+}

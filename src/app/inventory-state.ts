@@ -1,0 +1,124 @@
+/**
+ * The live inventory state one hub process serves from: the ledger, the availability book, the
+ * known items, the applied log position and the change-feed cursors. It is loaded from the
+ * store (checkpoint + log tail) at start, checkpointed periodically, and reloaded whole if a
+ * write fails, so memory never claims more than the disk holds.
+ */
+import { AvailabilityBook, type FigureChange } from '../domain/inventory/availability-book.js';
+import { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
+import { StockPosition } from '../domain/inventory/stock-position.js';
+import type { Clock } from '../ports/clock.js';
+import type { InventoryStore, ItemRecord, RecordedChange } from '../ports/inventory-store.js';
+
+export interface InventoryStateDeps { store: InventoryStore; clock: Clock }
+
+export class InventoryState {
+  ledger = new InventoryLedger();
+  book = new AvailabilityBook(this.ledger);
+  /** sku → its definition, or null when only events have named it. */
+  items = new Map<string, ItemRecord | null>();
+  /** Log position whose effects the ledger and figures include. */
+  position = 0;
+  private feedCursors = new Map<string, number>();
+
+  constructor(private readonly deps: InventoryStateDeps) {
+    this.load();
+  }
+
+  isKnownSku(sku: string): boolean {
+    return this.items.has(sku);
+  }
+
+  noteSku(sku: string): void {
+    if (!this.items.has(sku)) this.items.set(sku, null);
+  }
+
+  /** Gives the figure changes cursors in their channels' feeds, in order. */
+  recordChanges(changes: readonly FigureChange[], position: number, at: string): RecordedChange[] {
+    const out: RecordedChange[] = [];
+    for (const c of changes) {
+      const cursor = (this.feedCursors.get(c.channel) ?? 0) + 1;
+      this.feedCursors.set(c.channel, cursor);
+      out.push({ channel: c.channel, cursor, sku: c.sku, available: c.available, previous: c.previous, position, at });
+    }
+    return out;
+  }
+
+  feedCursor(channel: string): number {
+    return this.feedCursors.get(channel) ?? 0;
+  }
+
+  /** Writes what changed since the last checkpoint; call inside or outside a transaction. */
+  checkpoint(): void {
+    const { ledger, book } = this;
+    if (ledger.dirtyPositions.size === 0 && ledger.dirtySources.size === 0 && book.dirtyFigures.size === 0) return;
+    const SEP = '\u001f';
+    this.deps.store.saveCheckpoint({
+      position: this.position,
+      positions: [...ledger.dirtyPositions].map((p) => ({ key: p.source + SEP + p.sku + SEP + p.location, state: JSON.stringify(p) })),
+      sequences: [...ledger.dirtySources].map((source) => ({ source, spans: ledger.seenSequences(source)!.toJSON() })),
+      figures: [...book.dirtyFigures].map((k) => {
+        const [channel, sku] = k.split(SEP) as [string, string];
+        return { channel, sku, available: book.publishedFigure(channel, sku) };
+      }),
+      feedCursors: Object.fromEntries(this.feedCursors),
+    });
+    ledger.dirtyPositions.clear();
+    ledger.dirtySources.clear();
+    book.dirtyFigures.clear();
+  }
+
+  /** Drops memory and rebuilds it from the store: after a failed write, or to verify. */
+  reload(): void {
+    this.ledger = new InventoryLedger();
+    this.book = new AvailabilityBook(this.ledger);
+    this.items = new Map();
+    this.feedCursors = new Map();
+    this.position = 0;
+    this.load();
+  }
+
+  private load(): void {
+    const { store } = this.deps;
+    for (const def of store.loadLocations()) this.book.defineLocation(def);
+    for (const rule of store.loadChannels()) this.book.defineChannel(rule);
+    for (const item of store.loadItems()) this.items.set(item.sku, item);
+
+    const saved = store.loadCheckpoint();
+    for (const state of saved.positions) {
+      const p = StockPosition.fromJSON(JSON.parse(state));
+      this.ledger.restorePosition(p);
+      this.noteSku(p.sku);
+    }
+    for (const s of saved.sequences) this.ledger.restoreSequences(s.source, s.spans);
+    for (const f of saved.figures) this.book.restoreFigure(f.channel, f.sku, f.available);
+    // Figures that moved after the checkpoint are in the feed.
+    for (const channel of this.book.channels.keys()) {
+      let after = saved.feedCursors[channel] ?? 0;
+      for (;;) {
+        const page = store.readChanges(channel, after, 10_000);
+        if (page.length === 0) break;
+        for (const c of page) this.book.restoreFigure(channel, c.sku, c.available);
+        after = page[page.length - 1]!.cursor;
+      }
+    }
+    this.feedCursors = new Map(Object.entries(store.lastCursors()));
+    for (const p of store.parkedEvents(undefined, Number.MAX_SAFE_INTEGER)) this.noteSku(p.sku);
+
+    // Events after the checkpoint: their effects on figures are already in the feed; rebuild the ledger.
+    let after = saved.position;
+    this.position = saved.position;
+    for (;;) {
+      const batch = store.readEvents(after, 10_000);
+      if (batch.length === 0) break;
+      for (const { position, event } of batch) {
+        this.ledger.markSeq(event.source, event.seq);
+        this.noteSku(event.sku);
+        if (this.book.locations.has(event.location)) this.ledger.apply(event, position);
+        after = position;
+      }
+      this.position = after;
+    }
+    this.position = Math.max(this.position, store.headPosition());
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The hub's configuration: process settings from the environment (CONTRACT.md "Process") and
+ * the YAML file of master data and API keys. Loaded and validated once at start; a bad value
+ * stops the process naming the file, line and field. Secrets come only from the environment.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
+import { compileValidator } from '../model/validator.js';
+import { SCOPES } from '../model/scopes.js';
+
+export const HubFile = Type.Object({
+  locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
+  channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
+  items: Type.Optional(Type.Record(Type.String(), ItemInput, { description: 'Items by SKU.' })),
+  apiKeys: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ minLength: 1 }),
+    keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
+    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
+  }, { additionalProperties: false }))),
+  demo: Type.Optional(Type.Object({
+    seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
+    traffic: Type.Optional(Type.Object({
+      eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),
+    }, { additionalProperties: false })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+export type HubFile = Static<typeof HubFile>;
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  configFile: string;
+  adminKey?: string;
+  demoTraffic: boolean;
+  backend: 'embedded' | 'scale-out';
+  checkpointIntervalMs: number;
+  file: HubFile;
+  /** Keys resolved from the environment, by name. */
+  apiKeys: { name: string; key: string; scopes: (typeof SCOPES)[number][] }[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly file: string, readonly line: number | undefined, readonly field: string, reason: string) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${field}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEMO_CONFIG = fileURLToPath(new URL('../../../config/demo.yaml', import.meta.url));
+
+const fileValidator = compileValidator(HubFile);
+
+/** Reads and validates the YAML file. Throws ConfigError naming file, line and field. */
+export function loadHubFile(path: string): HubFile {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (err) {
+    throw new ConfigError(path, undefined, '(file)', `cannot be read: ${(err as Error).message}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ConfigError(path, lines.linePos(e.pos[0]).line, '(syntax)', e.message.split('\n')[0]!);
+  }
+  const value = doc.toJS() ?? {};
+  if (!fileValidator.check(value)) {
+    const issue = fileValidator.issues(value, 1)[0]!;
+    const segments = issue.path.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let line: number | undefined;
+    for (let n = segments.length; n >= 0 && line === undefined; n--) {
+      const node = doc.getIn(segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
+      if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
+    }
+    throw new ConfigError(path, line, segments.join('.') || '(root)', issue.message);
+  }
+  return value;
+}
+
+/** The whole configuration from an environment. Throws ConfigError. */
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const configFile = env.CROSSDOCK_CONFIG || DEMO_CONFIG;
+  const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('environment', undefined, 'PORT', `must be a port number, got '${env.PORT}'`);
+  const backend = (env.CROSSDOCK_BACKEND || 'embedded') as HubConfig['backend'];
+  if (backend !== 'embedded' && backend !== 'scale-out') {
+    throw new ConfigError('environment', undefined, 'CROSSDOCK_BACKEND', `must be 'embedded' or 'scale-out', got '${backend}'`);
+  }
+  if (backend === 'scale-out') {
+    throw new ConfigError('environment', undefined, 'CROSSDOCK_BACKEND', "'scale-out' is not available in this version yet; use 'embedded'");
+  }
+  const file = loadHubFile(configFile);
+  const apiKeys = (file.apiKeys ?? []).flatMap((k, i) => {
+    const key = env[k.keyEnv];
+    if (key === undefined || key === '') return [];
+    if (key.length < 16) throw new ConfigError(configFile, undefined, `apiKeys.${i}.keyEnv`, `${k.keyEnv} holds a key shorter than 16 characters`);
+    return [{ name: k.name, key, scopes: k.scopes }];
+  });
+  const interval = Number(env.CROSSDOCK_CHECKPOINT_MS ?? 5000);
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir: env.CROSSDOCK_DATA_DIR || './data',
+    configFile,
+    ...(env.CROSSDOCK_ADMIN_KEY ? { adminKey: env.CROSSDOCK_ADMIN_KEY } : {}),
+    demoTraffic: (env.CROSSDOCK_DEMO_TRAFFIC ?? 'on').toLowerCase() !== 'off',
+    backend,
+    checkpointIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : 5000,
+    file,
+    apiKeys,
+  };
+}

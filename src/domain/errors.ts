@@ -1,0 +1,55 @@
+/**
+ * One error class per condition the hub reports, each with a stable `code`, the ids a person
+ * needs to act, and whether retrying can help. Interfaces map them to HTTP statuses and exit
+ * codes in exactly one place each.
+ */
+export interface Issue { path: string; message: string }
+
+export abstract class CrossdockError extends Error {
+  abstract readonly code: string;
+  /** True when the same request may succeed later unchanged. */
+  readonly retryable: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends CrossdockError {
+  readonly code = 'invalid_input';
+  constructor(readonly issues: Issue[], message = 'The request is not valid.') { super(message); }
+}
+
+export class UnknownChannelError extends CrossdockError {
+  readonly code = 'unknown_channel';
+  constructor(readonly channel: string) { super(`Channel '${channel}' is not defined; define it with PUT /v1/channels/${channel}.`); }
+}
+
+export class UnknownItemError extends CrossdockError {
+  readonly code = 'unknown_item';
+  constructor(readonly sku: string) { super(`Item '${sku}' is not known to the hub; define it with PUT /v1/items/${sku} or send an inventory event that names it.`); }
+}
+
+export class UnknownLocationError extends CrossdockError {
+  readonly code = 'unknown_location';
+  constructor(readonly location: string, readonly path: string) { super(`Location '${location}' is not defined; define it with PUT /v1/locations/${location} first.`); }
+}
+
+export class NotFoundError extends CrossdockError {
+  readonly code = 'not_found';
+  constructor(readonly kind: string, readonly id: string) { super(`${kind} '${id}' does not exist.`); }
+}
+
+export class StorageFailedError extends CrossdockError {
+  readonly code = 'storage_failed';
+  override readonly retryable = true;
+  constructor(readonly operation: string, cause: unknown) {
+    super(`The hub could not make ${operation} durable; nothing was applied. Retry the request.`, { cause });
+  }
+}
+
+export class ShuttingDownError extends CrossdockError {
+  readonly code = 'shutting_down';
+  override readonly retryable = true;
+  constructor() { super('The hub is shutting down and accepts no more work; retry against another instance or after restart.'); }
+}

@@ -1,0 +1,113 @@
+/**
+ * Channel availability as the channels were last told it: the catalogue that shapes figures
+ * (locations with their authority, channels with their rules, known items) and the published
+ * figure per channel × item. Given ledger changes it decides which figures moved and returns
+ * them as changes; the application layer records and delivers them.
+ */
+import { channelAvailable, explainChannelFigure, type ChannelFigure, type ChannelRule, type LocationStock } from './channel-availability.js';
+import type { InventoryLedger } from './inventory-ledger.js';
+
+export interface LocationDef { id: string; name: string; authority: string }
+
+export interface FigureChange { channel: string; sku: string; previous: number; available: number }
+
+const DAY_MS = 86_400_000;
+
+export class AvailabilityBook {
+  readonly locations = new Map<string, LocationDef>();
+  readonly channels = new Map<string, ChannelRule>();
+  private readonly channelsByLocation = new Map<string, ChannelRule[]>();
+  /** channel → sku → figure last published (absent means 0). */
+  private readonly published = new Map<string, Map<string, number>>();
+  readonly dirtyFigures = new Set<string>();
+
+  constructor(private readonly ledger: InventoryLedger) {}
+
+  defineLocation(def: LocationDef): void {
+    this.locations.set(def.id, def);
+  }
+
+  defineChannel(rule: ChannelRule): void {
+    this.channels.set(rule.id, rule);
+    if (!this.published.has(rule.id)) this.published.set(rule.id, new Map());
+    this.channelsByLocation.clear();
+    for (const ch of this.channels.values()) {
+      for (const loc of ch.locations) {
+        const list = this.channelsByLocation.get(loc);
+        if (list) list.push(ch); else this.channelsByLocation.set(loc, [ch]);
+      }
+    }
+  }
+
+  channelsAt(location: string): readonly ChannelRule[] {
+    return this.channelsByLocation.get(location) ?? [];
+  }
+
+  /** The stock the channel may count at one location: the authority's figures and our reservations. */
+  stockAt(sku: string, location: string, inboundLimitIso: string | undefined): LocationStock {
+    const def = this.locations.get(location);
+    const pos = def ? this.ledger.position(def.authority, sku, location) : undefined;
+    return {
+      location,
+      onHand: pos ? pos.quantity('onHand') : 0,
+      qualityHold: pos ? pos.quantity('qualityHold') : 0,
+      damaged: pos ? pos.quantity('damaged') : 0,
+      reserved: def ? this.ledger.reservedAt(sku, location) : 0,
+      inboundDue: pos && inboundLimitIso !== undefined ? pos.inboundDueBy(inboundLimitIso) : 0,
+    };
+  }
+
+  compute(rule: ChannelRule, sku: string, nowMs: number): number {
+    const limit = horizon(rule, nowMs);
+    const stocks: LocationStock[] = [];
+    for (const loc of rule.locations) stocks.push(this.stockAt(sku, loc, limit));
+    return channelAvailable(rule, stocks);
+  }
+
+  explain(rule: ChannelRule, sku: string, nowMs: number): ChannelFigure {
+    const limit = horizon(rule, nowMs);
+    return explainChannelFigure(rule, rule.locations.map((loc) => this.stockAt(sku, loc, limit)));
+  }
+
+  publishedFigure(channel: string, sku: string): number {
+    return this.published.get(channel)?.get(sku) ?? 0;
+  }
+
+  /** Recomputes the channels fed by `location` for `sku`; returns the figures that moved. */
+  refreshAt(sku: string, location: string, nowMs: number, out: FigureChange[]): void {
+    for (const rule of this.channelsAt(location)) this.refreshOne(rule, sku, nowMs, out);
+  }
+
+  refreshOne(rule: ChannelRule, sku: string, nowMs: number, out: FigureChange[]): void {
+    const figures = this.published.get(rule.id)!;
+    const previous = figures.get(sku) ?? 0;
+    const available = this.compute(rule, sku, nowMs);
+    if (available === previous) return;
+    if (available === 0) figures.delete(sku); else figures.set(sku, available);
+    this.dirtyFigures.add(rule.id + '\u001f' + sku);
+    out.push({ channel: rule.id, sku, previous, available });
+  }
+
+  /** Every item a channel could sell: what its locations hold plus what it has published. */
+  skusOf(rule: ChannelRule): Set<string> {
+    const skus = new Set<string>(this.published.get(rule.id)?.keys() ?? []);
+    for (const loc of rule.locations) for (const sku of this.ledger.skusAt(loc)) skus.add(sku);
+    return skus;
+  }
+
+  /** Restores a published figure from a checkpoint. */
+  restoreFigure(channel: string, sku: string, available: number): void {
+    let figures = this.published.get(channel);
+    if (!figures) { figures = new Map(); this.published.set(channel, figures); }
+    if (available === 0) figures.delete(sku); else figures.set(sku, available);
+  }
+
+  publishedEntries(channel: string): IterableIterator<[string, number]> {
+    return (this.published.get(channel) ?? new Map<string, number>()).entries();
+  }
+}
+
+/** The latest ETA a channel counts at `nowMs`, or undefined when it counts no inbound. */
+export function horizon(rule: ChannelRule, nowMs: number): string | undefined {
+  return rule.includeInbound ? new Date(nowMs + rule.includeInbound.withinDays * DAY_MS).toISOString() : undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * The `crossdock` command. Each subcommand lives in commands/ and returns an exit code; errors
+ * become messages and exit codes here and nowhere else.
+ */
+import { ConfigError } from '../../config/hub-config.js';
+import { CliUsageError, type Command } from './command.js';
+import { startCommand } from './commands/start.js';
+import { ingestCommand } from './commands/ingest.js';
+import { availabilityCommand } from './commands/availability.js';
+import { replayCommand } from './commands/replay.js';
+
+const COMMANDS: Command[] = [startCommand, ingestCommand, availabilityCommand, replayCommand];
+
+function usage(): string {
+  return ['Usage: crossdock <command> [options]', '', 'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(14)}${c.summary}`), '',
+    'Run `crossdock <command> --help` for its options.'].join('\n');
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    console.error(`crossdock: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`crossdock ${command.name} ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      console.error(`crossdock ${command.name}: ${err.message}\nUsage: crossdock ${command.name} ${command.usage}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      console.error(`crossdock: configuration error: ${err.message}`);
+      return 78;
+    }
+    console.error(`crossdock ${command.name}: ${(err as Error).message}`);
+    return 1;
+  }
+}

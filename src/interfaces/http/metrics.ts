@@ -1,0 +1,25 @@
+/** Prometheus metrics of the hub (GET /metrics); one registry per hub so tests can run several. */
+import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IngestObserver } from '../../app/ingest-events.js';
+
+export class HubMetrics implements IngestObserver {
+  readonly registry = new Registry();
+  readonly events = new Counter({ name: 'crossdock_events_total', help: 'Inventory events by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly ingestSeconds = new Histogram({ name: 'crossdock_ingest_commit_seconds', help: 'Time to validate, apply and durably commit one group of event batches', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+  readonly figureChanges = new Counter({ name: 'crossdock_channel_figure_changes_total', help: 'Channel availability changes recorded in the change feed', registers: [this.registry] });
+  readonly httpSeconds = new Histogram({ name: 'crossdock_http_request_seconds', help: 'HTTP API latency', labelNames: ['route', 'method', 'status'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+  readonly logPosition = new Gauge({ name: 'crossdock_event_log_position', help: 'Position of the last event in the log', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'crossdock_process_' });
+  }
+
+  committed(s: { accepted: number; duplicates: number; rejected: number; parked: number; changes: number; seconds: number }): void {
+    this.events.inc({ outcome: 'accepted' }, s.accepted);
+    this.events.inc({ outcome: 'duplicate' }, s.duplicates);
+    this.events.inc({ outcome: 'rejected' }, s.rejected);
+    this.events.inc({ outcome: 'parked' }, s.parked);
+    this.figureChanges.inc(s.changes);
+    this.ingestSeconds.observe(s.seconds);
+  }
+}

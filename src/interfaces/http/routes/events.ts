@@ -1,0 +1,55 @@
+/** Event routes: ingest batches, read the log, list parked events. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
+import { Problem } from '../../../model/problem.js';
+import type { HttpDeps } from '../server.js';
+
+const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
+
+export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post('/v1/events', {
+    config: { scope: 'events:write' },
+    schema: {
+      summary: 'Ingest a batch of inventory events',
+      description: 'Each event is validated on its own: one bad event rejects only itself. Accepted events are durable before the answer. Duplicates (same source + id, or same source + seq) apply once.',
+      tags: ['events'],
+      body: EventBatch,
+      response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
+    },
+  }, async (request) => {
+    const result = await deps.ingest.submit(request.body as unknown[]);
+    deps.metrics.logPosition.set(deps.state.position);
+    return result;
+  });
+
+  app.get('/v1/events', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Read the event log from a position',
+      tags: ['events'],
+      querystring: Type.Object({
+        after: Type.Integer({ minimum: 0, default: 0 }),
+        limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+      }),
+      response: { 200: Type.Object({ events: Type.Array(Type.Object({ position: Type.Integer(), event: Type.Unknown() })), next: Type.Integer() }) },
+    },
+  }, async (request) => {
+    const { after, limit } = request.query as { after: number; limit: number };
+    const events = deps.store.readEvents(after, limit);
+    return { events, next: events.length > 0 ? events[events.length - 1]!.position : after };
+  });
+
+  app.get('/v1/events/parked', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Events accepted but waiting for their location to be defined',
+      tags: ['events'],
+      querystring: Type.Object({ location: Type.Optional(Type.String()), limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
+      response: { 200: Type.Object({ parked: Type.Array(ParkedView) }) },
+    },
+  }, async (request) => {
+    const { location, limit } = request.query as { location?: string; limit: number };
+    return { parked: deps.store.parkedEvents(location, limit) };
+  });
+}

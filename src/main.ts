@@ -1,0 +1,129 @@
+/**
+ * The one place where adapters, services and interfaces are wired together. `startHub` opens the
+ * embedded store, rebuilds the live state, applies the configured master data, serves HTTP and
+ * runs the periodic work (checkpoints, inbound horizons, demo traffic); `close` stops all of it
+ * after committing what was accepted.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { HubConfig } from './config/hub-config.js';
+import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
+import { InventoryState } from './app/inventory-state.js';
+import { EventIngest } from './app/ingest-events.js';
+import { channelFromInput, defineChannel, defineItem, defineLocation } from './app/define-catalog.js';
+import { refreshInboundHorizons } from './app/refresh-inbound-horizons.js';
+import { ApiKeys, SCOPES } from './interfaces/http/api-keys.js';
+import { HubMetrics } from './interfaces/http/metrics.js';
+import { buildHttpApi } from './interfaces/http/server.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import { startInventoryTraffic, type Traffic } from '../sim/inventory-traffic.js';
+
+export interface HubOptions {
+  config: HubConfig;
+  clock?: Clock;
+  /** pino options or false; default: info-level JSON lines on stdout. */
+  logger?: boolean | object;
+  /** Called with a line a person starting the hub should read (the generated key, the URL). */
+  announce?: (line: string) => void;
+}
+
+export interface Hub {
+  app: FastifyInstance;
+  url: string;
+  state: InventoryState;
+  store: SqliteInventoryStore;
+  ingest: EventIngest;
+  adminKey: string;
+  close(): Promise<void>;
+}
+
+const HORIZON_SWEEP_MS = 30_000;
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const announce = options.announce ?? (() => {});
+  const store = new SqliteInventoryStore(config.dataDir);
+  const state = new InventoryState({ store, clock });
+  const metrics = new HubMetrics();
+  const ingest = new EventIngest({ state, store, clock, observer: metrics });
+  const deps = { state, store, clock };
+
+  applyConfiguredMasterData(deps, config);
+
+  const apiKeys = new ApiKeys();
+  const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
+  if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
+  apiKeys.add('admin', adminKey, SCOPES);
+  for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
+
+  let ready = false;
+  const app = await buildHttpApi({
+    ...deps, ingest, apiKeys, metrics, ready: () => ready,
+    logger: options.logger === undefined ? { level: 'info' } : options.logger,
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  ready = true;
+
+  const checkpointTimer = setInterval(() => {
+    try { state.checkpoint(); } catch (err) { app.log.error({ err }, 'checkpoint failed; the log still holds every event'); }
+  }, config.checkpointIntervalMs);
+  const horizonTimer = setInterval(() => {
+    try { refreshInboundHorizons(deps); } catch (err) { app.log.error({ err }, 'inbound horizon refresh failed'); }
+  }, HORIZON_SWEEP_MS);
+  checkpointTimer.unref();
+  horizonTimer.unref();
+
+  let traffic: Traffic | undefined;
+  const demo = config.file.demo;
+  if (demo && (demo.seedStock || (config.demoTraffic && demo.traffic))) {
+    traffic = startInventoryTraffic({
+      url, apiKey: adminKey,
+      sources: [...state.book.locations.values()].map((l) => ({ source: l.authority, location: l.id })),
+      skus: Object.keys(config.file.items ?? {}),
+      eventsPerSecond: config.demoTraffic ? demo.traffic?.eventsPerSecond ?? 0 : 0,
+      seedStock: (demo.seedStock ?? false) && state.position === 0,
+      log: (m) => app.log.warn(m),
+    });
+  }
+  announce(`Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app, url, state, store, ingest, adminKey,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        clearInterval(checkpointTimer);
+        clearInterval(horizonTimer);
+        await traffic?.stop();
+        await app.close();
+        ingest.close();
+        state.checkpoint();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Brings the store in line with the configuration file; only what differs is redefined. */
+function applyConfiguredMasterData(deps: { state: InventoryState; store: SqliteInventoryStore; clock: Clock }, config: HubConfig): void {
+  const { state } = deps;
+  for (const [id, input] of Object.entries(config.file.locations ?? {})) {
+    const current = state.book.locations.get(id);
+    if (!current || current.name !== input.name || current.authority !== input.authority) defineLocation(deps, id, input);
+  }
+  for (const [id, input] of Object.entries(config.file.channels ?? {})) {
+    const current = state.book.channels.get(id);
+    const wanted = channelFromInput(id, input);
+    if (!current || JSON.stringify(current) !== JSON.stringify(wanted)) defineChannel(deps, id, input);
+  }
+  for (const [sku, input] of Object.entries(config.file.items ?? {})) {
+    const current = state.items.get(sku);
+    if (!current || current.description !== input.description || current.uom !== (input.uom ?? 'EA')) defineItem(deps, sku, input);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Compiles a schema once and turns failures into `{ path, message }` issues naming the field.
+ * TypeBox's compiled checks measured several times faster than zod on event batches, which
+ * matters when a batch holds 10,000 events.
+ */
+import type { TSchema, Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import './formats.js';
+
+export interface ValidationIssue { path: string; message: string }
+
+export interface Validator<T extends TSchema> {
+  check(value: unknown): value is Static<T>;
+  /** The issues of a value that failed `check` (at most `limit`). */
+  issues(value: unknown, limit?: number): ValidationIssue[];
+}
+
+export function compileValidator<T extends TSchema>(schema: T): Validator<T> {
+  const compiled = TypeCompiler.Compile(schema);
+  return {
+    check: (value): value is Static<T> => compiled.Check(value),
+    issues(value, limit = 20) {
+      const out: ValidationIssue[] = [];
+      const seen = new Set<string>();
+      for (const e of compiled.Errors(value)) {
+        // Unions report one error per branch; the first per path reads best.
+        if (seen.has(e.path)) continue;
+        seen.add(e.path);
+        out.push({ path: e.path || '/', message: e.message });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
+}

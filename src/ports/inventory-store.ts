@@ -1,0 +1,76 @@
+/**
+ * What the inventory services need from storage: the durable event log (accepted events in
+ * batches, with the ids already seen), parked events, the channel change feed, checkpoints of the
+ * in-memory ledger, and the catalogue. One ingest is one `commitIngest` call: the store keeps the
+ * log, the parked list and the feed in one transaction, so an acknowledged batch is all there or
+ * not at all.
+ */
+import type { InventoryEvent } from '../model/inventory-event.js';
+import type { Channel } from '../model/catalog.js';
+import type { LocationDef } from '../domain/inventory/availability-book.js';
+
+export interface LoggedEvent { position: number; event: InventoryEvent }
+
+export interface ParkedEvent { position: number; sku: string; location: string; reason: string; parkedAt: string }
+
+export interface RecordedChange { channel: string; cursor: number; sku: string; available: number; previous: number; position: number; at: string }
+
+export interface IngestRecord {
+  firstPosition: number;
+  events: InventoryEvent[];
+  parked: ParkedEvent[];
+  changes: RecordedChange[];
+  receivedAt: string;
+}
+
+export interface Checkpoint {
+  position: number;
+  positions: { key: string; state: string }[];
+  sequences: { source: string; spans: number[] }[];
+  figures: { channel: string; sku: string; available: number }[];
+  feedCursors: Record<string, number>;
+}
+
+export interface SavedCheckpoint {
+  position: number;
+  positions: Iterable<string>;
+  sequences: Iterable<{ source: string; spans: number[] }>;
+  figures: Iterable<{ channel: string; sku: string; available: number }>;
+  feedCursors: Record<string, number>;
+}
+
+export interface ItemRecord { sku: string; description: string; uom: string }
+
+export interface InventoryStore {
+  /**
+   * Runs one ingest: records the candidate ids (source + id) and passes the ones never seen before
+   * to `decide`, which returns what to write; all of it commits together or not at all.
+   */
+  commitIngest(candidateKeys: string[], decide: (newKeys: Set<string>) => IngestRecord | undefined): void;
+  /** Runs `fn` in one transaction (admin changes with their checkpoint). */
+  transaction<T>(fn: () => T): T;
+
+  headPosition(): number;
+  readEvents(afterPosition: number, limit: number): LoggedEvent[];
+  eventAt(position: number): InventoryEvent | undefined;
+
+  parkEvents(parked: ParkedEvent[]): void;
+  parkedEvents(location?: string, limit?: number): ParkedEvent[];
+  unparkLocation(location: string): ParkedEvent[];
+
+  appendChanges(changes: RecordedChange[]): void;
+  readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[];
+  lastCursors(): Record<string, number>;
+
+  saveCheckpoint(c: Checkpoint): void;
+  loadCheckpoint(): SavedCheckpoint;
+
+  saveLocation(def: LocationDef): void;
+  loadLocations(): LocationDef[];
+  saveChannel(channel: Channel): void;
+  loadChannels(): Channel[];
+  saveItem(item: ItemRecord): void;
+  loadItems(): ItemRecord[];
+
+  close(): void;
+}
