@@ -60,7 +60,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let ready = false;
   const app = await buildHttpApi({
     ...deps, ingest, apiKeys, metrics, ready: () => ready,
-    logger: options.logger === undefined ? { level: 'info' } : options.logger,
+    logger: options.logger === undefined ? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' } : options.logger,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -98,7 +98,7 @@ export class InventoryState {
       for (;;) {
         const page = store.readChanges(channel, after, 10_000);
         if (page.length === 0) break;
-        for (const c of page) this.book.restoreFigure(channel, c.sku, c.available);
+        for (const c of page) this.book.restoreFigure(channel, c.sku, c.available, true);
         after = page[page.length - 1]!.cursor;
       }
     }

@@ -95,8 +95,9 @@ export class AvailabilityBook {
     return skus;
   }
 
-  /** Restores a published figure from a checkpoint. */
-  restoreFigure(channel: string, sku: string, available: number): void {
+  /** Restores a published figure; `unsaved` when it comes from after the last checkpoint. */
+  restoreFigure(channel: string, sku: string, available: number, unsaved = false): void {
+    if (unsaved) this.dirtyFigures.add(channel + '\u001f' + sku);
     let figures = this.published.get(channel);
     if (!figures) { figures = new Map(); this.published.set(channel, figures); }
     if (available === 0) figures.delete(sku); else figures.set(sku, available);

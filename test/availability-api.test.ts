@@ -1,0 +1,139 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { movement, snapshot, startTestHub, NETWORK, type TestHub } from './support/test-hub.js';
+
+let hub: TestHub;
+let now = Date.parse('2026-11-22T12:00:00Z');
+before(async () => { hub = await startTestHub({ file: NETWORK, clock: { now: () => now } }); });
+after(async () => { await hub.stop(); });
+
+const figure = async (sku: string, channel: string) => (await hub.api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
+
+test('computes each channel\'s figure from its own rule', async () => {
+  await hub.api('POST', '/v1/events', [
+    snapshot({ source: 'wms-dal', sku: 'A-1', location: 'DAL', onHand: 50, qualityHold: 3, damaged: 2 }),
+    snapshot({ source: 'wms-atl', sku: 'A-1', location: 'ATL', onHand: 1 }),
+  ]);
+  assert.equal(await figure('A-1', 'web'), 43);     // (50-3-2-2) + max(0, 1-2)
+  assert.equal(await figure('A-1', 'amazon'), 36);  // floor(45 × 0.8)
+  assert.equal(await figure('A-1', 'b2b'), 46);
+});
+
+test('counts inbound only within the channel horizon, and the horizon moves with time', async () => {
+  await hub.api('POST', '/v1/events', [
+    snapshot({ source: 'wms-dal', sku: 'IN-1', location: 'DAL', onHand: 5 }),
+    movement({ source: 'wms-dal', sku: 'IN-1', location: 'DAL', delta: { inbound: 20 }, eta: '2026-11-24T08:00:00Z' }),
+    movement({ source: 'wms-dal', sku: 'IN-1', location: 'DAL', delta: { inbound: 7 }, eta: '2026-11-30T08:00:00Z' }),
+  ]);
+  assert.equal(await figure('IN-1', 'web'), 3);
+  assert.equal(await figure('IN-1', 'b2b'), 25);
+  now = Date.parse('2026-11-28T00:00:00Z');
+  assert.equal(await figure('IN-1', 'b2b'), 32);
+  now = Date.parse('2026-11-22T12:00:00Z');
+});
+
+test('uses only the authoritative source; other sources are shadows shown in the explanation', async () => {
+  await hub.api('POST', '/v1/events', [
+    snapshot({ source: 'wms-dal', sku: 'S-1', location: 'DAL', onHand: 10 }),
+    snapshot({ source: 'erp', sku: 'S-1', location: 'DAL', onHand: 999 }),
+    movement({ source: 'wms-dal', sku: 'S-1', location: 'DAL', delta: { onHand: -3 }, reason: 'pick' }),
+  ]);
+  assert.equal(await figure('S-1', 'amazon'), 5); // floor(7 × 0.8)
+  const ex = await hub.api('GET', '/v1/availability/S-1/explain?channel=amazon');
+  assert.equal(ex.status, 200);
+  assert.equal(ex.body.available, 5);
+  assert.equal(ex.body.pool, 7);
+  const dal = ex.body.locations[0];
+  assert.equal(dal.authority, 'wms-dal');
+  assert.equal(dal.onHand, 7);
+  assert.equal(dal.net, 7);
+  assert.deepEqual(dal.events.map((e: { type: string }) => e.type), ['inventory.snapshot', 'inventory.movement']);
+  assert.equal(dal.events[1].reason, 'pick');
+  assert.deepEqual(dal.shadows, [{ source: 'erp', onHand: 999, qualityHold: 0, damaged: 0 }]);
+});
+
+test('changing a location\'s authority switches the figures at once and records the change', async () => {
+  await hub.api('POST', '/v1/events', [
+    snapshot({ source: 'wms-dal', sku: 'AU-1', location: 'DAL', onHand: 10 }),
+    snapshot({ source: 'erp', sku: 'AU-1', location: 'DAL', onHand: 40 }),
+  ]);
+  assert.equal(await figure('AU-1', 'amazon'), 8);
+  await hub.api('PUT', '/v1/locations/DAL', { name: 'Dallas DC', authority: 'erp' });
+  assert.equal(await figure('AU-1', 'amazon'), 32);
+  await hub.api('PUT', '/v1/locations/DAL', { name: 'Dallas DC', authority: 'wms-dal' });
+  assert.equal(await figure('AU-1', 'amazon'), 8);
+  const feed = await hub.api('GET', '/v1/channels/amazon/changes?after=0&limit=10000');
+  const au = feed.body.changes.filter((c: { sku: string }) => c.sku === 'AU-1').map((c: { available: number }) => c.available);
+  assert.deepEqual(au, [8, 32, 8]);
+});
+
+test('answers batch lookups, marking unknown items, with one position', async () => {
+  const res = await hub.api('POST', '/v1/availability/query', { channel: 'web', skus: ['A-1', 'NEVER-SEEN'] });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.items, [{ sku: 'A-1', available: 43, known: true }, { sku: 'NEVER-SEEN', available: 0, known: false }]);
+  assert.ok(Number.isInteger(res.body.position));
+  assert.equal((await hub.api('POST', '/v1/availability/query', { channel: 'nope', skus: ['A-1'] })).status, 404);
+  assert.equal((await hub.api('POST', '/v1/availability/query', { channel: 'web', skus: [] })).status, 400);
+});
+
+test('404 problem for an unknown channel or item', async () => {
+  const ch = await hub.api('GET', '/v1/availability/A-1?channel=nope');
+  assert.equal(ch.status, 404);
+  assert.equal(ch.body.type, 'urn:crossdock:problem:unknown_channel');
+  const item = await hub.api('GET', '/v1/availability/NEVER-SEEN?channel=web');
+  assert.equal(item.status, 404);
+  assert.equal(item.body.type, 'urn:crossdock:problem:unknown_item');
+  assert.equal((await hub.api('GET', '/v1/availability/NEVER-SEEN/explain?channel=web')).status, 404);
+});
+
+test('the change feed records every figure change once, in order, one per commit, and pages by cursor', async () => {
+  const start = (await hub.api('GET', '/v1/channels/web/changes?after=0&limit=10000')).body.next;
+  // Several movements of one item in one batch: one commit, so one change with the final figure.
+  await hub.api('POST', '/v1/events', [
+    snapshot({ source: 'wms-dal', sku: 'F-1', location: 'DAL', onHand: 10 }),
+    movement({ source: 'wms-dal', sku: 'F-1', location: 'DAL', delta: { onHand: -1 } }),
+    movement({ source: 'wms-dal', sku: 'F-1', location: 'DAL', delta: { onHand: -1 } }),
+  ]);
+  await hub.api('POST', '/v1/events', [movement({ source: 'wms-dal', sku: 'F-1', location: 'DAL', delta: { onHand: -2 } })]);
+  // A movement that leaves the figure where it was (inside safety stock) records nothing.
+  await hub.api('POST', '/v1/events', [snapshot({ source: 'wms-dal', sku: 'F-2', location: 'DAL', onHand: 1 })]);
+  const page1 = await hub.api('GET', `/v1/channels/web/changes?after=${start}&limit=1`);
+  assert.equal(page1.body.changes.length, 1);
+  assert.deepEqual([page1.body.changes[0].sku, page1.body.changes[0].previous, page1.body.changes[0].available], ['F-1', 0, 6]);
+  const page2 = await hub.api('GET', `/v1/channels/web/changes?after=${page1.body.next}`);
+  assert.deepEqual(page2.body.changes.map((c: { sku: string; available: number }) => [c.sku, c.available]), [['F-1', 4]]);
+  assert.equal(page2.body.changes[0].cursor, page1.body.next + 1);
+  assert.equal((await hub.api('GET', '/v1/channels/nope/changes')).status, 404);
+});
+
+test('redefining a channel recomputes its figures and records the moves', async () => {
+  await hub.api('PUT', '/v1/channels/flash', { locations: ['DAL'] });
+  await hub.api('POST', '/v1/events', [snapshot({ source: 'wms-dal', sku: 'R-1', location: 'DAL', onHand: 100 })]);
+  assert.equal(await figure('R-1', 'flash'), 100);
+  const res = await hub.api('PUT', '/v1/channels/flash', { locations: ['DAL'], allocation: { max: 10 } });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.allocation, { max: 10 });
+  assert.equal(await figure('R-1', 'flash'), 10);
+  const feed = await hub.api('GET', '/v1/channels/flash/changes');
+  assert.deepEqual(feed.body.changes.filter((c: { sku: string }) => c.sku === 'R-1').map((c: { available: number }) => c.available), [100, 10]);
+  const listed = await hub.api('GET', '/v1/channels/flash');
+  assert.deepEqual(listed.body.locations, ['DAL']);
+});
+
+test('items are known once defined or named by an event', async () => {
+  const put = await hub.api('PUT', '/v1/items/NEW-1', { description: 'Widget', uom: 'EA' });
+  assert.equal(put.status, 201);
+  assert.deepEqual((await hub.api('GET', '/v1/items/NEW-1')).body, { sku: 'NEW-1', description: 'Widget', uom: 'EA', defined: true });
+  assert.equal(await figure('NEW-1', 'web'), 0);
+  assert.deepEqual((await hub.api('GET', '/v1/items/A-1')).body, { sku: 'A-1', defined: false });
+  assert.equal((await hub.api('GET', '/v1/items/NOPE')).status, 404);
+  assert.equal((await hub.api('PUT', '/v1/items/NEW-1', { description: 'Widget', uom: 'EA' })).status, 200);
+});
+
+test('a figure is never negative however far stock goes below zero', async () => {
+  await hub.api('POST', '/v1/events', [movement({ source: 'wms-dal', sku: 'NEG-1', location: 'DAL', delta: { onHand: -40 }, reason: 'pick' })]);
+  assert.equal(await figure('NEG-1', 'web'), 0);
+  const ex = await hub.api('GET', '/v1/availability/NEG-1/explain?channel=web');
+  assert.equal(ex.body.locations[0].onHand, -40);
+  assert.equal(ex.body.locations[0].net, 0);
+});

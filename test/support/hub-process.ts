@@ -1,0 +1,47 @@
+/**
+ * Runs the real `crossdock` command as a child process, for tests that kill it (SIGKILL) or
+ * drive the CLI the way an operator would.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../../bin/crossdock.js', import.meta.url));
+
+export interface HubProcess { child: ChildProcess; url: string; stderr: () => string }
+
+export async function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+  const child = spawn(process.execPath, [CLI, 'start'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', CROSSDOCK_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start in 20 s:\n${stderr}`)), 20_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolve(m[1]!); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`hub exited with ${code}:\n${stderr}`)); });
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+export function killHard(p: HubProcess): Promise<void> {
+  return new Promise((resolve) => {
+    p.child.once('exit', () => resolve());
+    p.child.kill('SIGKILL');
+  });
+}
+
+export function stopGracefully(p: HubProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    p.child.once('exit', (code) => resolve(code));
+    p.child.kill('SIGTERM');
+  });
+}
+
+export function runCliSync(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
