@@ -10,7 +10,6 @@
 import { validateEvent } from '../model/event-validation.js';
 import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
-import { stockKey } from '../domain/inventory/inventory-ledger.js';
 import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
@@ -24,7 +23,11 @@ export interface IngestObserver {
 }
 
 interface Submission {
+  /** The payload as it arrived, kept in the log as is. */
+  payload: string;
   valid: { index: number; event: InventoryEvent }[];
+  total: number;
+  acceptedIndexes: number[];
   result: IngestResult;
   resolve: (r: IngestResult) => void;
   reject: (e: unknown) => void;
@@ -39,8 +42,11 @@ export class EventIngest {
 
   constructor(private readonly deps: IngestDeps) {}
 
-  /** Ingests a batch; resolves once accepted events are durable. Throws StorageFailedError, ShuttingDownError. */
-  submit(values: readonly unknown[]): Promise<IngestResult> {
+  /**
+   * Ingests a batch; resolves once accepted events are durable. `payload` is the batch's JSON
+   * text when the caller has it (saves serialising it again). Throws StorageFailedError, ShuttingDownError.
+   */
+  submit(values: readonly unknown[], payload?: string): Promise<IngestResult> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
     const valid: Submission['valid'] = [];
@@ -50,7 +56,7 @@ export class EventIngest {
       else result.rejected.push({ index, errors: check.errors });
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ valid, result, resolve, reject });
+      this.queue.push({ payload: payload ?? JSON.stringify(values), valid, total: values.length, acceptedIndexes: [], result, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -79,19 +85,22 @@ export class EventIngest {
       store.commitIngest(candidates.map((c) => c.key), (fresh) => {
         const nowMs = clock.now();
         const at = new Date(nowMs).toISOString();
-        const accepted: InventoryEvent[] = [];
         const parked: ParkedEvent[] = [];
-        const touched = new Map<string, InventoryEvent>();
+        const touched = new Map<string, string[]>();
         for (const c of candidates) {
           // delete(): a second copy of the same id in this very batch is a duplicate too.
           if (!fresh.delete(c.key) || !state.ledger.markSeq(c.event.source, c.event.seq)) { c.sub.result.duplicates++; continue; }
           position++;
-          accepted.push(c.event);
+          c.sub.acceptedIndexes.push(c.index);
           c.sub.result.accepted++;
           c.sub.result.position = position;
           state.noteSku(c.event.sku);
           if (state.book.locations.has(c.event.location)) {
-            if (state.ledger.apply(c.event, position) === 'applied') touched.set(stockKey(c.event.sku, c.event.location), c.event);
+            if (state.ledger.apply(c.event, position) === 'applied') {
+              const locations = touched.get(c.event.sku);
+              if (!locations) touched.set(c.event.sku, [c.event.location]);
+              else if (!locations.includes(c.event.location)) locations.push(c.event.location);
+            }
           } else {
             const reason = `location '${c.event.location}' is not defined; the event applies when it is (PUT /v1/locations/${c.event.location})`;
             parked.push({ position, sku: c.event.sku, location: c.event.location, reason, parkedAt: at });
@@ -99,10 +108,17 @@ export class EventIngest {
           }
         }
         const moved: FigureChange[] = [];
-        for (const e of touched.values()) state.book.refreshAt(e.sku, e.location, nowMs, moved);
-        const changes = state.recordChanges(moved, position, at);
-        changeCount = changes.length;
-        return { firstPosition: state.position + 1, events: accepted, parked, changes, receivedAt: at };
+        for (const [sku, locations] of touched) state.book.refreshItem(sku, locations, nowMs, moved);
+        changeCount = moved.length;
+        let next = state.position + 1;
+        const batches = subs.map((sub) => {
+          const count = sub.acceptedIndexes.length;
+          const all = count === sub.total;
+          const batch = { firstPosition: next, count, payload: sub.payload, accepted: all ? null : sub.acceptedIndexes };
+          next += count;
+          return batch;
+        });
+        return { batches, parked, feed: state.recordChanges(moved, position, at), receivedAt: at };
       });
       state.position = position;
     } catch (err) {

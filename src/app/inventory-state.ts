@@ -8,7 +8,7 @@ import { AvailabilityBook, type FigureChange } from '../domain/inventory/availab
 import { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../domain/inventory/stock-position.js';
 import type { Clock } from '../ports/clock.js';
-import type { InventoryStore, ItemRecord, RecordedChange } from '../ports/inventory-store.js';
+import type { FeedAppend, InventoryStore, ItemRecord } from '../ports/inventory-store.js';
 
 export interface InventoryStateDeps { store: InventoryStore; clock: Clock }
 
@@ -33,15 +33,19 @@ export class InventoryState {
     if (!this.items.has(sku)) this.items.set(sku, null);
   }
 
-  /** Gives the figure changes cursors in their channels' feeds, in order. */
-  recordChanges(changes: readonly FigureChange[], position: number, at: string): RecordedChange[] {
-    const out: RecordedChange[] = [];
+  /** Gives the figure changes cursors in their channels' feeds, in order, one append per channel. */
+  recordChanges(changes: readonly FigureChange[], position: number, at: string): FeedAppend[] {
+    const byChannel = new Map<string, FeedAppend>();
     for (const c of changes) {
-      const cursor = (this.feedCursors.get(c.channel) ?? 0) + 1;
-      this.feedCursors.set(c.channel, cursor);
-      out.push({ channel: c.channel, cursor, sku: c.sku, available: c.available, previous: c.previous, position, at });
+      let append = byChannel.get(c.channel);
+      if (!append) {
+        append = { channel: c.channel, firstCursor: (this.feedCursors.get(c.channel) ?? 0) + 1, position, at, changes: [] };
+        byChannel.set(c.channel, append);
+      }
+      append.changes.push(c);
     }
-    return out;
+    for (const a of byChannel.values()) this.feedCursors.set(a.channel, a.firstCursor + a.changes.length - 1);
+    return [...byChannel.values()];
   }
 
   feedCursor(channel: string): number {

@@ -15,11 +15,19 @@ export interface ParkedEvent { position: number; sku: string; location: string; 
 
 export interface RecordedChange { channel: string; cursor: number; sku: string; available: number; previous: number; position: number; at: string }
 
+/**
+ * One submission's accepted events as the log keeps them: the payload as it arrived (JSON array)
+ * and, when not every element was accepted, the indexes of those that were, in position order.
+ */
+export interface LogBatch { firstPosition: number; count: number; payload: string; accepted: number[] | null }
+
+/** Figure changes of one channel in one commit; cursors run from firstCursor on. */
+export interface FeedAppend { channel: string; firstCursor: number; position: number; at: string; changes: { sku: string; available: number; previous: number }[] }
+
 export interface IngestRecord {
-  firstPosition: number;
-  events: InventoryEvent[];
+  batches: LogBatch[];
   parked: ParkedEvent[];
-  changes: RecordedChange[];
+  feed: FeedAppend[];
   receivedAt: string;
 }
 
@@ -58,7 +66,7 @@ export interface InventoryStore {
   parkedEvents(location?: string, limit?: number): ParkedEvent[];
   unparkLocation(location: string): ParkedEvent[];
 
-  appendChanges(changes: RecordedChange[]): void;
+  appendChanges(feed: FeedAppend[]): void;
   readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[];
   lastCursors(): Record<string, number>;
 

@@ -11,13 +11,15 @@ export type Db = Database.Database;
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-   -- The event log: accepted events in the batches they arrived in; event i of a batch is at first_position + i.
-   CREATE TABLE log_batches (first_position INTEGER PRIMARY KEY, last_position INTEGER NOT NULL, received_at TEXT NOT NULL, events TEXT NOT NULL);
+   -- The event log: each submission's payload as it arrived; its accepted events (all, or those listed
+   -- in accepted) hold positions first_position..last_position in order.
+   CREATE TABLE log_batches (first_position INTEGER PRIMARY KEY, last_position INTEGER NOT NULL, received_at TEXT NOT NULL, payload TEXT NOT NULL, accepted TEXT);
    -- source + id of every accepted event, for duplicate detection by id.
    CREATE TABLE event_ids (key TEXT PRIMARY KEY) WITHOUT ROWID;
    CREATE TABLE parked_events (position INTEGER PRIMARY KEY, sku TEXT NOT NULL, location TEXT NOT NULL, reason TEXT NOT NULL, parked_at TEXT NOT NULL);
    CREATE INDEX parked_events_by_location ON parked_events(location, position);
-   -- The change feed: per channel, one row per commit holding the figures that moved, cursors first..last.
+   -- The change feed: per channel, one row per commit: {position, at, changes: [sku, available, previous, ...]}
+   -- for cursors first_cursor..last_cursor.
    CREATE TABLE channel_changes (channel TEXT NOT NULL, last_cursor INTEGER NOT NULL, first_cursor INTEGER NOT NULL, changes TEXT NOT NULL, PRIMARY KEY (channel, last_cursor)) WITHOUT ROWID;
    -- Checkpoint of the in-memory ledger and published figures, as of meta.checkpoint.
    CREATE TABLE stock_positions (key TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;

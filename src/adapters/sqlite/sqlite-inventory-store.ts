@@ -7,7 +7,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import type {
-  Checkpoint, IngestRecord, InventoryStore, ItemRecord, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
+  Checkpoint, FeedAppend, IngestRecord, InventoryStore, ItemRecord, LogBatch, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
 } from '../../ports/inventory-store.js';
 import type { Channel } from '../../model/catalog.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
@@ -26,16 +26,17 @@ export class SqliteInventoryStore implements InventoryStore {
   private readonly batchAt: Statement;
   private readonly batchesAfter: Statement;
   private readonly recentBatches = new Map<number, { first: number; events: InventoryEvent[] }>();
+  private readonly cacheLimit = BATCH_CACHE;
   private head: number;
 
   constructor(dataDir: string) {
     this.db = openDatabase(dataDir);
     this.insertIds = this.db.prepare(idInsertSql(ID_CHUNK));
-    this.insertBatch = this.db.prepare('INSERT INTO log_batches (first_position, last_position, received_at, events) VALUES (?, ?, ?, ?)');
+    this.insertBatch = this.db.prepare('INSERT INTO log_batches (first_position, last_position, received_at, payload, accepted) VALUES (?, ?, ?, ?, ?)');
     this.insertChanges = this.db.prepare('INSERT INTO channel_changes (channel, last_cursor, first_cursor, changes) VALUES (?, ?, ?, ?)');
     this.insertParked = this.db.prepare('INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at) VALUES (?, ?, ?, ?, ?)');
-    this.batchAt = this.db.prepare('SELECT first_position, events FROM log_batches WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1');
-    this.batchesAfter = this.db.prepare('SELECT first_position, last_position, events FROM log_batches WHERE last_position > ? ORDER BY first_position LIMIT ?');
+    this.batchAt = this.db.prepare('SELECT first_position, payload, accepted FROM log_batches WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1');
+    this.batchesAfter = this.db.prepare('SELECT first_position, last_position, payload, accepted FROM log_batches WHERE last_position > ? ORDER BY first_position LIMIT ?');
     const row = this.db.prepare('SELECT max(last_position) AS head FROM log_batches').get() as { head: number | null };
     this.head = row.head ?? 0;
   }
@@ -51,13 +52,14 @@ export class SqliteInventoryStore implements InventoryStore {
       }
       const record = decide(fresh);
       if (!record) return;
-      if (record.events.length > 0) {
-        const last = record.firstPosition + record.events.length - 1;
-        this.insertBatch.run(record.firstPosition, last, record.receivedAt, JSON.stringify(record.events));
-        newHead = last;
+      for (const b of record.batches) {
+        if (b.count === 0) continue;
+        const last = b.firstPosition + b.count - 1;
+        this.insertBatch.run(b.firstPosition, last, record.receivedAt, b.payload, b.accepted ? JSON.stringify(b.accepted) : null);
+        newHead = Math.max(newHead, last);
       }
       this.parkEvents(record.parked);
-      this.appendChanges(record.changes);
+      this.appendChanges(record.feed);
     })();
     this.head = newHead;
   }
@@ -74,10 +76,10 @@ export class SqliteInventoryStore implements InventoryStore {
     const out: LoggedEvent[] = [];
     let cursor = afterPosition;
     for (;;) {
-      const rows = this.batchesAfter.all(cursor, 64) as { first_position: number; last_position: number; events: string }[];
+      const rows = this.batchesAfter.all(cursor, 64) as BatchRow[];
       if (rows.length === 0) return out;
       for (const row of rows) {
-        const events = JSON.parse(row.events) as InventoryEvent[];
+        const events = acceptedEvents(row);
         for (let i = 0; i < events.length; i++) {
           const position = row.first_position + i;
           if (position <= afterPosition) continue;
@@ -91,13 +93,12 @@ export class SqliteInventoryStore implements InventoryStore {
 
   eventAt(position: number): InventoryEvent | undefined {
     for (const cached of this.recentBatches.values()) {
-      const e = cached.events[position - cached.first];
-      if (position >= cached.first && e) return e;
+      if (position >= cached.first && position < cached.first + cached.events.length) return cached.events[position - cached.first];
     }
-    const row = this.batchAt.get(position) as { first_position: number; events: string } | undefined;
+    const row = this.batchAt.get(position) as BatchRow | undefined;
     if (!row) return undefined;
-    const events = JSON.parse(row.events) as InventoryEvent[];
-    if (this.recentBatches.size >= BATCH_CACHE) this.recentBatches.delete(this.recentBatches.keys().next().value!);
+    const events = acceptedEvents(row);
+    if (this.recentBatches.size >= this.cacheLimit) this.recentBatches.delete(this.recentBatches.keys().next().value!);
     this.recentBatches.set(row.first_position, { first: row.first_position, events });
     return events[position - row.first_position];
   }
@@ -120,35 +121,34 @@ export class SqliteInventoryStore implements InventoryStore {
     return parked;
   }
 
-  appendChanges(changes: RecordedChange[]): void {
-    if (changes.length === 0) return;
-    const byChannel = new Map<string, RecordedChange[]>();
-    for (const c of changes) {
-      const list = byChannel.get(c.channel);
-      if (list) list.push(c); else byChannel.set(c.channel, [c]);
-    }
-    for (const [channel, list] of byChannel) {
-      const rows = list.map((c) => [c.cursor, c.sku, c.available, c.previous, c.position, c.at]);
-      this.insertChanges.run(channel, list[list.length - 1]!.cursor, list[0]!.cursor, JSON.stringify(rows));
+  appendChanges(feed: FeedAppend[]): void {
+    for (const f of feed) {
+      if (f.changes.length === 0) continue;
+      const flat: (string | number)[] = new Array(f.changes.length * 3);
+      let k = 0;
+      for (const c of f.changes) { flat[k++] = c.sku; flat[k++] = c.available; flat[k++] = c.previous; }
+      this.insertChanges.run(f.channel, f.firstCursor + f.changes.length - 1, f.firstCursor, JSON.stringify({ position: f.position, at: f.at, changes: flat }));
     }
   }
 
   readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[] {
     const out: RecordedChange[] = [];
-    const stmt = this.db.prepare('SELECT last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32');
+    const stmt = this.db.prepare('SELECT first_cursor, last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32');
     let cursor = afterCursor;
-    while (out.length < limit) {
-      const rows = stmt.all(channel, cursor) as { last_cursor: number; changes: string }[];
-      if (rows.length === 0) break;
+    for (;;) {
+      const rows = stmt.all(channel, cursor) as { first_cursor: number; last_cursor: number; changes: string }[];
+      if (rows.length === 0) return out;
       for (const row of rows) {
-        for (const [c, sku, available, previous, position, at] of JSON.parse(row.changes) as [number, string, number, number, number, string][]) {
-          if (c > afterCursor && out.length < limit) out.push({ channel, cursor: c, sku, available, previous, position, at });
+        const { position, at, changes } = JSON.parse(row.changes) as { position: number; at: string; changes: (string | number)[] };
+        for (let i = 0; i < changes.length; i += 3) {
+          const c = row.first_cursor + i / 3;
+          if (c <= afterCursor) continue;
+          out.push({ channel, cursor: c, sku: changes[i] as string, available: changes[i + 1] as number, previous: changes[i + 2] as number, position, at });
+          if (out.length >= limit) return out;
         }
         cursor = row.last_cursor;
-        if (out.length >= limit) break;
       }
     }
-    return out;
   }
 
   lastCursors(): Record<string, number> {
@@ -219,6 +219,14 @@ export class SqliteInventoryStore implements InventoryStore {
     if (!stmt) { stmt = this.db.prepare(idInsertSql(n)); this.insertIdsTail.set(n, stmt); }
     return stmt;
   }
+}
+
+interface BatchRow { first_position: number; last_position: number; payload: string; accepted: string | null }
+
+function acceptedEvents(row: BatchRow): InventoryEvent[] {
+  const all = JSON.parse(row.payload) as InventoryEvent[];
+  if (row.accepted === null) return all;
+  return (JSON.parse(row.accepted) as number[]).map((i) => all[i]!);
 }
 
 function idInsertSql(n: number): string {

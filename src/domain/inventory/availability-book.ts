@@ -21,7 +21,18 @@ export class AvailabilityBook {
   private readonly published = new Map<string, Map<string, number>>();
   readonly dirtyFigures = new Set<string>();
 
+  private horizonNow = NaN;
+  private readonly horizons = new Map<ChannelRule, string | undefined>();
+
   constructor(private readonly ledger: InventoryLedger) {}
+
+  /** The channel's inbound horizon at `nowMs`, computed once per instant rather than per item. */
+  private horizonAt(rule: ChannelRule, nowMs: number): string | undefined {
+    if (nowMs !== this.horizonNow) { this.horizons.clear(); this.horizonNow = nowMs; }
+    let limit = this.horizons.get(rule);
+    if (limit === undefined && !this.horizons.has(rule)) { limit = horizon(rule, nowMs); this.horizons.set(rule, limit); }
+    return limit;
+  }
 
   defineLocation(def: LocationDef): void {
     this.locations.set(def.id, def);
@@ -58,9 +69,9 @@ export class AvailabilityBook {
   }
 
   compute(rule: ChannelRule, sku: string, nowMs: number): number {
-    const limit = horizon(rule, nowMs);
-    const stocks: LocationStock[] = [];
-    for (const loc of rule.locations) stocks.push(this.stockAt(sku, loc, limit));
+    const limit = rule.includeInbound ? this.horizonAt(rule, nowMs) : undefined;
+    const stocks: LocationStock[] = new Array(rule.locations.length);
+    for (let i = 0; i < rule.locations.length; i++) stocks[i] = this.stockAt(sku, rule.locations[i]!, limit);
     return channelAvailable(rule, stocks);
   }
 
@@ -73,9 +84,17 @@ export class AvailabilityBook {
     return this.published.get(channel)?.get(sku) ?? 0;
   }
 
-  /** Recomputes the channels fed by `location` for `sku`; returns the figures that moved. */
+  /** Recomputes the channels fed by `location` for `sku`; appends the figures that moved. */
   refreshAt(sku: string, location: string, nowMs: number, out: FigureChange[]): void {
     for (const rule of this.channelsAt(location)) this.refreshOne(rule, sku, nowMs, out);
+  }
+
+  /** Recomputes, once per channel, every channel fed by any of `locations` for `sku`. */
+  refreshItem(sku: string, locations: readonly string[], nowMs: number, out: FigureChange[]): void {
+    if (locations.length === 1) { this.refreshAt(sku, locations[0]!, nowMs, out); return; }
+    const rules = new Set<ChannelRule>();
+    for (const loc of locations) for (const rule of this.channelsAt(loc)) rules.add(rule);
+    for (const rule of rules) this.refreshOne(rule, sku, nowMs, out);
   }
 
   refreshOne(rule: ChannelRule, sku: string, nowMs: number, out: FigureChange[]): void {

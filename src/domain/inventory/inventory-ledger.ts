@@ -2,27 +2,30 @@
  * The inventory ledger: every source's stock position per item × location, the hub's own
  * reservations, and which seqs each source has already delivered. Pure and in memory; the
  * application layer makes it durable (event log + checkpoints) and rebuilds it on start.
+ *
+ * Held as item → location → entry so lookups on the hot paths build no composite keys.
  */
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { UNDATED } from './buckets.js';
 import { SeenSequences } from './seen-sequences.js';
 import { StockPosition, type ApplyOutcome } from './stock-position.js';
 
-const SEP = '\u001f';
-export const stockKey = (sku: string, location: string) => sku + SEP + location;
+/** What the hub knows of one item at one location. */
+interface LocationEntry {
+  /** One per reporting source; the location's authority is one of them (or none yet). */
+  sources: StockPosition[];
+  reserved: number;
+}
 
 export class InventoryLedger {
-  private readonly positions = new Map<string, StockPosition>();
-  private readonly bySkuLocation = new Map<string, StockPosition[]>();
+  private readonly items = new Map<string, Map<string, LocationEntry>>();
   private readonly skusByLocation = new Map<string, Set<string>>();
-  private readonly reserved = new Map<string, number>();
   private readonly seen = new Map<string, SeenSequences>();
   /** Items with dated inbound somewhere: their horizon figures change as time passes. */
   readonly skusWithDatedInbound = new Set<string>();
   /** Positions changed since the last checkpoint. */
   readonly dirtyPositions = new Set<StockPosition>();
   readonly dirtySources = new Set<string>();
-  readonly dirtyReservations = new Set<string>();
 
   /** True when this source already delivered this seq. */
   hasSeq(source: string, seq: number): boolean {
@@ -63,12 +66,15 @@ export class InventoryLedger {
   }
 
   position(source: string, sku: string, location: string): StockPosition | undefined {
-    return this.positions.get(source + SEP + sku + SEP + location);
+    const sources = this.items.get(sku)?.get(location)?.sources;
+    if (!sources) return undefined;
+    for (const p of sources) if (p.source === source) return p;
+    return undefined;
   }
 
   /** Every source's position for an item at a location (authoritative and shadows). */
   sourcesAt(sku: string, location: string): readonly StockPosition[] {
-    return this.bySkuLocation.get(stockKey(sku, location)) ?? [];
+    return this.items.get(sku)?.get(location)?.sources ?? [];
   }
 
   skusAt(location: string): ReadonlySet<string> {
@@ -76,34 +82,28 @@ export class InventoryLedger {
   }
 
   reservedAt(sku: string, location: string): number {
-    return this.reserved.get(stockKey(sku, location)) ?? 0;
+    return this.items.get(sku)?.get(location)?.reserved ?? 0;
   }
 
   /** Adds (or with a negative qty releases) the hub's reservation of an item at a location. */
   reserve(sku: string, location: string, qty: number): void {
-    const key = stockKey(sku, location);
-    const next = (this.reserved.get(key) ?? 0) + qty;
+    const entry = this.entryFor(sku, location);
+    const next = entry.reserved + qty;
     if (next < 0) throw new RangeError(`reservation of ${sku} at ${location} would go negative (${next})`);
-    if (next === 0) this.reserved.delete(key); else this.reserved.set(key, next);
-    this.trackSku(sku, location);
-    this.dirtyReservations.add(key);
+    entry.reserved = next;
   }
 
-  allPositions(): IterableIterator<StockPosition> {
-    return this.positions.values();
+  *allPositions(): IterableIterator<StockPosition> {
+    for (const byLocation of this.items.values()) for (const entry of byLocation.values()) yield* entry.sources;
   }
 
   seenSequences(source: string): SeenSequences | undefined {
     return this.seen.get(source);
   }
 
-  sources(): IterableIterator<[string, SeenSequences]> {
-    return this.seen.entries();
-  }
-
   /** Restores state saved by a checkpoint (not marked dirty). */
   restorePosition(p: StockPosition): void {
-    this.index(p);
+    this.entryFor(p.sku, p.location).sources.push(p);
     if (p.hasDatedInbound()) this.skusWithDatedInbound.add(p.sku);
   }
 
@@ -111,37 +111,26 @@ export class InventoryLedger {
     this.seen.set(source, new SeenSequences(spans));
   }
 
-  restoreReservation(sku: string, location: string, qty: number): void {
-    if (qty !== 0) this.reserved.set(stockKey(sku, location), qty);
-    this.trackSku(sku, location);
-  }
-
-  reservations(): IterableIterator<[string, number]> {
-    return this.reserved.entries();
-  }
-
   private positionFor(source: string, sku: string, location: string): StockPosition {
-    const key = source + SEP + sku + SEP + location;
-    let pos = this.positions.get(key);
-    if (!pos) {
-      pos = new StockPosition(source, sku, location);
-      this.index(pos);
-    }
+    const entry = this.entryFor(sku, location);
+    for (const p of entry.sources) if (p.source === source) return p;
+    const pos = new StockPosition(source, sku, location);
+    entry.sources.push(pos);
     return pos;
   }
 
-  private index(p: StockPosition): void {
-    this.positions.set(p.source + SEP + p.sku + SEP + p.location, p);
-    const k = stockKey(p.sku, p.location);
-    const list = this.bySkuLocation.get(k);
-    if (list) list.push(p); else this.bySkuLocation.set(k, [p]);
-    this.trackSku(p.sku, p.location);
-  }
-
-  private trackSku(sku: string, location: string): void {
-    let set = this.skusByLocation.get(location);
-    if (!set) { set = new Set(); this.skusByLocation.set(location, set); }
-    set.add(sku);
+  private entryFor(sku: string, location: string): LocationEntry {
+    let byLocation = this.items.get(sku);
+    if (!byLocation) { byLocation = new Map(); this.items.set(sku, byLocation); }
+    let entry = byLocation.get(location);
+    if (!entry) {
+      entry = { sources: [], reserved: 0 };
+      byLocation.set(location, entry);
+      let skus = this.skusByLocation.get(location);
+      if (!skus) { skus = new Set(); this.skusByLocation.set(location, skus); }
+      skus.add(sku);
+    }
+    return entry;
   }
 }
 

@@ -5,22 +5,39 @@ import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
 import type { HttpDeps } from '../server.js';
 
+declare module 'fastify' {
+  interface FastifyRequest { rawPayload?: string }
+}
+
 const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
 
 export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  app.post('/v1/events', {
-    config: { scope: 'events:write' },
-    schema: {
-      summary: 'Ingest a batch of inventory events',
-      description: 'Each event is validated on its own: one bad event rejects only itself. Accepted events are durable before the answer. Duplicates (same source + id, or same source + seq) apply once.',
-      tags: ['events'],
-      body: EventBatch,
-      response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
-    },
-  }, async (request) => {
-    const result = await deps.ingest.submit(request.body as unknown[]);
-    deps.metrics.logPosition.set(deps.state.position);
-    return result;
+  // The log keeps each batch as it arrived, so this parser keeps the text beside the parsed value.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      try {
+        const text = body as string;
+        const value = JSON.parse(text) as unknown;
+        request.rawPayload = text;
+        done(null, value);
+      } catch (err) {
+        done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+      }
+    });
+    scope.post('/v1/events', {
+      config: { scope: 'events:write' },
+      schema: {
+        summary: 'Ingest a batch of inventory events',
+        description: 'Each event is validated on its own: one bad event rejects only itself. Accepted events are durable before the answer. Duplicates (same source + id, or same source + seq) apply once. Events for a location not defined yet are accepted and parked until it is.',
+        tags: ['events'],
+        body: EventBatch,
+        response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
+      },
+    }, async (request) => {
+      const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload);
+      deps.metrics.logPosition.set(deps.state.position);
+      return result;
+    });
   });
 
   app.get('/v1/events', {
