@@ -3,13 +3,13 @@
  * their physical stock), channels (with their availability rules) and items.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { IDENTIFIER_PATTERN } from './formats.js';
+import { IDENTIFIER_FORMAT } from './formats.js';
 
-export const Identifier = Type.String({ minLength: 1, maxLength: 200, pattern: IDENTIFIER_PATTERN });
+export const Identifier = Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT });
 
 export const LocationInput = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  authority: Type.String({ minLength: 1, maxLength: 200, pattern: IDENTIFIER_PATTERN, description: 'The source whose figures are authoritative for this location\'s physical stock.' }),
+  authority: Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description: 'The source whose figures are authoritative for this location\'s physical stock.' }),
 }, { additionalProperties: false });
 export type LocationInput = Static<typeof LocationInput>;
 export const Location = Type.Composite([Type.Object({ id: Type.String() }), LocationInput]);

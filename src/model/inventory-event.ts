@@ -4,9 +4,9 @@
  * TypeScript types and of the OpenAPI document.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { IDENTIFIER_PATTERN } from './formats.js';
+import { IDENTIFIER_FORMAT } from './formats.js';
 
-const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, pattern: IDENTIFIER_PATTERN, description });
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 const Quantity = Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 });
 const Count = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
 
@@ -37,7 +37,10 @@ export const InventoryMovement = Type.Object({
   }, { additionalProperties: false, minProperties: 1, description: 'Signed change per bucket; at least one bucket.' }),
   eta: Type.Optional(Type.String({ format: 'date-time', description: 'When inbound supply is expected (for delta.inbound).' })),
   orderId: Type.Optional(Id('The hub order a pick or ship movement fulfils.')),
-}, { additionalProperties: false, title: 'InventoryMovement' });
+}, {
+  title: 'InventoryMovement',
+  description: 'Unknown top-level fields are tolerated (and kept in the log as sent); delta is strict, since a misspelt bucket would change stock silently.',
+});
 export type InventoryMovement = Static<typeof InventoryMovement>;
 
 export const InboundLine = Type.Object({
@@ -58,7 +61,10 @@ export const InventorySnapshot = Type.Object({
       description: 'Expected supply: a number (no date) or lines with an ETA. When absent, inbound is not part of this snapshot.',
     })),
   }, { additionalProperties: false, description: 'Absolute counts; qualityHold and damaged default to 0.' }),
-}, { additionalProperties: false, title: 'InventorySnapshot' });
+}, {
+  title: 'InventorySnapshot',
+  description: 'Unknown top-level fields are tolerated (and kept in the log as sent); balance is strict.',
+});
 export type InventorySnapshot = Static<typeof InventorySnapshot>;
 
 export type InventoryEvent = InventoryMovement | InventorySnapshot;

@@ -31,7 +31,7 @@ export class SqliteInventoryStore implements InventoryStore {
 
   constructor(dataDir: string) {
     this.db = openDatabase(dataDir);
-    this.insertIds = this.db.prepare(idInsertSql(ID_CHUNK));
+    this.insertIds = this.db.prepare(idInsertSql(ID_CHUNK)).pluck(true);
     this.insertBatch = this.db.prepare('INSERT INTO log_batches (first_position, last_position, received_at, payload, accepted) VALUES (?, ?, ?, ?, ?)');
     this.insertChanges = this.db.prepare('INSERT INTO channel_changes (channel, last_cursor, first_cursor, changes) VALUES (?, ?, ?, ?)');
     this.insertParked = this.db.prepare('INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at) VALUES (?, ?, ?, ?, ?)');
@@ -48,7 +48,7 @@ export class SqliteInventoryStore implements InventoryStore {
       for (let i = 0; i < candidateKeys.length; i += ID_CHUNK) {
         const chunk = candidateKeys.slice(i, i + ID_CHUNK);
         const stmt = chunk.length === ID_CHUNK ? this.insertIds : this.idStatement(chunk.length);
-        for (const row of stmt.all(chunk) as { key: string }[]) fresh.add(row.key);
+        for (const key of stmt.all(chunk) as string[]) fresh.add(key);
       }
       const record = decide(fresh);
       if (!record) return;
@@ -216,7 +216,7 @@ export class SqliteInventoryStore implements InventoryStore {
 
   private idStatement(n: number): Statement {
     let stmt = this.insertIdsTail.get(n);
-    if (!stmt) { stmt = this.db.prepare(idInsertSql(n)); this.insertIdsTail.set(n, stmt); }
+    if (!stmt) { stmt = this.db.prepare(idInsertSql(n)).pluck(true); this.insertIdsTail.set(n, stmt); }
     return stmt;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { channelAvailable, explainChannelFigure, type ChannelFigure, type ChannelRule, type LocationStock } from './channel-availability.js';
 import type { InventoryLedger } from './inventory-ledger.js';
+import type { StockPosition } from './stock-position.js';
 
 export interface LocationDef { id: string; name: string; authority: string }
 
@@ -19,7 +20,10 @@ export class AvailabilityBook {
   private readonly channelsByLocation = new Map<string, ChannelRule[]>();
   /** channel → sku → figure last published (absent means 0). */
   private readonly published = new Map<string, Map<string, number>>();
-  readonly dirtyFigures = new Set<string>();
+  /** channel → items whose published figure changed since the last checkpoint. */
+  readonly dirtyFigures = new Map<string, Set<string>>();
+  /** Reused per location so computing a figure allocates nothing. */
+  private readonly scratch: LocationStock[] = [];
 
   private horizonNow = NaN;
   private readonly horizons = new Map<ChannelRule, string | undefined>();
@@ -55,24 +59,27 @@ export class AvailabilityBook {
   }
 
   /** The stock the channel may count at one location: the authority's figures and our reservations. */
-  stockAt(sku: string, location: string, inboundLimitIso: string | undefined): LocationStock {
+  stockAt(sku: string, location: string, inboundLimitIso: string | undefined, into?: LocationStock): LocationStock {
     const def = this.locations.get(location);
-    const pos = def ? this.ledger.position(def.authority, sku, location) : undefined;
-    return {
-      location,
-      onHand: pos ? pos.quantity('onHand') : 0,
-      qualityHold: pos ? pos.quantity('qualityHold') : 0,
-      damaged: pos ? pos.quantity('damaged') : 0,
-      reserved: def ? this.ledger.reservedAt(sku, location) : 0,
-      inboundDue: pos && inboundLimitIso !== undefined ? pos.inboundDueBy(inboundLimitIso) : 0,
-    };
+    const entry = def ? this.ledger.stockEntry(sku, location) : undefined;
+    let pos: StockPosition | undefined;
+    if (entry) for (const p of entry.sources) if (p.source === def!.authority) { pos = p; break; }
+    const s = into ?? { location, onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 };
+    s.location = location;
+    s.onHand = pos ? pos.buckets.onHand.total : 0;
+    s.qualityHold = pos ? pos.buckets.qualityHold.total : 0;
+    s.damaged = pos ? pos.buckets.damaged.total : 0;
+    s.reserved = entry ? entry.reserved : 0;
+    s.inboundDue = pos && inboundLimitIso !== undefined ? pos.inboundDueBy(inboundLimitIso) : 0;
+    return s;
   }
 
   compute(rule: ChannelRule, sku: string, nowMs: number): number {
     const limit = rule.includeInbound ? this.horizonAt(rule, nowMs) : undefined;
-    const stocks: LocationStock[] = new Array(rule.locations.length);
-    for (let i = 0; i < rule.locations.length; i++) stocks[i] = this.stockAt(sku, rule.locations[i]!, limit);
-    return channelAvailable(rule, stocks);
+    const n = rule.locations.length;
+    while (this.scratch.length < n) this.scratch.push({ location: '', onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+    for (let i = 0; i < n; i++) this.stockAt(sku, rule.locations[i]!, limit, this.scratch[i]);
+    return channelAvailable(rule, this.scratch, n);
   }
 
   explain(rule: ChannelRule, sku: string, nowMs: number): ChannelFigure {
@@ -103,7 +110,7 @@ export class AvailabilityBook {
     const available = this.compute(rule, sku, nowMs);
     if (available === previous) return;
     if (available === 0) figures.delete(sku); else figures.set(sku, available);
-    this.dirtyFigures.add(rule.id + '\u001f' + sku);
+    this.markDirty(rule.id, sku);
     out.push({ channel: rule.id, sku, previous, available });
   }
 
@@ -114,9 +121,15 @@ export class AvailabilityBook {
     return skus;
   }
 
+  private markDirty(channel: string, sku: string): void {
+    let skus = this.dirtyFigures.get(channel);
+    if (!skus) { skus = new Set(); this.dirtyFigures.set(channel, skus); }
+    skus.add(sku);
+  }
+
   /** Restores a published figure; `unsaved` when it comes from after the last checkpoint. */
   restoreFigure(channel: string, sku: string, available: number, unsaved = false): void {
-    if (unsaved) this.dirtyFigures.add(channel + '\u001f' + sku);
+    if (unsaved) this.markDirty(channel, sku);
     let figures = this.published.get(channel);
     if (!figures) { figures = new Map(); this.published.set(channel, figures); }
     if (available === 0) figures.delete(sku); else figures.set(sku, available);

@@ -41,10 +41,13 @@ export function applyAllocation(pool: number, allocation: ChannelRule['allocatio
   return Math.min(pool, allocation.max);
 }
 
-/** The figure alone, without allocating term objects: the hot path of ingest and lookups. */
-export function channelAvailable(rule: ChannelRule, stocks: readonly LocationStock[]): number {
+/** The figure alone, without allocating term objects: the hot path of ingest and lookups. Uses the first `count` stocks. */
+export function channelAvailable(rule: ChannelRule, stocks: readonly LocationStock[], count = stocks.length): number {
   let pool = 0;
-  for (const s of stocks) pool += locationNet(s, rule.safetyStock) + (rule.includeInbound ? Math.max(0, s.inboundDue) : 0);
+  for (let i = 0; i < count; i++) {
+    const s = stocks[i]!;
+    pool += locationNet(s, rule.safetyStock) + (rule.includeInbound ? Math.max(0, s.inboundDue) : 0);
+  }
   return Math.max(0, Math.floor(applyAllocation(pool, rule.allocation)));
 }
 

@@ -60,9 +60,15 @@ export class InventoryLedger {
     }
     if (outcome === 'applied') {
       this.dirtyPositions.add(pos);
-      if (pos.hasDatedInbound()) this.skusWithDatedInbound.add(event.sku);
+      const touchesInbound = event.type === 'inventory.movement' ? event.delta.inbound !== undefined : event.balance.inbound !== undefined;
+      if (touchesInbound && pos.hasDatedInbound()) this.skusWithDatedInbound.add(event.sku);
     }
     return outcome;
+  }
+
+  /** The authority's position and the hub's reservation at a location, in one lookup. */
+  stockEntry(sku: string, location: string): { sources: readonly StockPosition[]; reserved: number } | undefined {
+    return this.items.get(sku)?.get(location);
   }
 
   position(source: string, sku: string, location: string): StockPosition | undefined {

@@ -12,16 +12,21 @@ import { BUCKETS, PHYSICAL_BUCKETS, UNDATED, type Bucket } from './buckets.js';
 
 export const TAIL_LIMIT = 64;
 
-export interface TailEntry { seq: number; position: number; qty: number; eta: string }
-
+/**
+ * Movements after the snapshot, ascending by seq, flattened as [seq, position, qty, ...] so a
+ * busy ledger holds a few arrays rather than millions of small objects; `etas` runs alongside
+ * (one ETA per movement) for the inbound bucket only.
+ */
 export interface BucketTrack {
   /** seq of the snapshot that last set this bucket; -1 when none has. */
   snapSeq: number;
   snapPosition: number;
   /** Quantity at the snapshot (plus folded movements), keyed by ETA; UNDATED for undated. */
   base: Record<string, number>;
-  /** Movements with seq > snapSeq, ascending by seq. */
-  tail: TailEntry[];
+  /** Movements with seq > snapSeq: [seq, position, qty] triples, ascending by seq. */
+  tail: number[];
+  /** ETA of each tail movement (inbound bucket only). */
+  etas?: string[];
   /** Highest seq folded from tail into base; -1 when none. */
   foldedSeq: number;
   foldedCount: number;
@@ -44,14 +49,16 @@ export interface SnapshotInput {
   inbound?: Record<string, number>;
 }
 
-const emptyTrack = (): BucketTrack => ({ snapSeq: -1, snapPosition: 0, base: {}, tail: [], foldedSeq: -1, foldedCount: 0, total: 0 });
+const emptyTrack = (dated = false): BucketTrack => ({
+  snapSeq: -1, snapPosition: 0, base: {}, tail: [], ...(dated ? { etas: [] } : {}), foldedSeq: -1, foldedCount: 0, total: 0,
+});
 
 export class StockPosition {
   readonly buckets: Record<Bucket, BucketTrack>;
   lastPosition = 0;
 
   constructor(readonly source: string, readonly sku: string, readonly location: string, buckets?: Record<Bucket, BucketTrack>) {
-    this.buckets = buckets ?? { onHand: emptyTrack(), qualityHold: emptyTrack(), damaged: emptyTrack(), inbound: emptyTrack() };
+    this.buckets = buckets ?? { onHand: emptyTrack(), qualityHold: emptyTrack(), damaged: emptyTrack(), inbound: emptyTrack(true) };
   }
 
   quantity(bucket: Bucket): number {
@@ -63,7 +70,8 @@ export class StockPosition {
     const track = this.buckets.inbound;
     let due = 0;
     for (const eta in track.base) if (eta !== UNDATED && eta <= limitIso) due += track.base[eta]!;
-    for (const e of track.tail) if (e.eta !== UNDATED && e.eta <= limitIso) due += e.qty;
+    const etas = track.etas!;
+    for (let i = 0; i < etas.length; i++) if (etas[i] !== UNDATED && etas[i]! <= limitIso) due += track.tail[i * 3 + 2]!;
     return Math.max(0, due);
   }
 
@@ -73,14 +81,14 @@ export class StockPosition {
     let next: string | undefined;
     const consider = (eta: string) => { if (eta !== UNDATED && eta > afterIso && (next === undefined || eta < next)) next = eta; };
     for (const eta in track.base) consider(eta);
-    for (const e of track.tail) consider(e.eta);
+    for (const eta of track.etas!) consider(eta);
     return next;
   }
 
   hasDatedInbound(): boolean {
     const track = this.buckets.inbound;
     for (const eta in track.base) if (eta !== UNDATED && track.base[eta] !== 0) return true;
-    return track.tail.some((e) => e.eta !== UNDATED);
+    return track.etas!.some((eta) => eta !== UNDATED);
   }
 
   applyMovement(m: MovementInput): ApplyOutcome {
@@ -91,9 +99,9 @@ export class StockPosition {
       const track = this.buckets[bucket];
       // At or before the snapshot that set this bucket: the snapshot already contains it.
       if (m.seq <= track.snapSeq) continue;
-      insertBySeq(track.tail, { seq: m.seq, position: m.position, qty, eta: bucket === 'inbound' ? m.eta : UNDATED });
+      insertBySeq(track, m.seq, m.position, qty, m.eta);
       track.total += qty;
-      if (track.tail.length > TAIL_LIMIT) fold(track);
+      if (track.tail.length > TAIL_LIMIT * 3) fold(track);
       applied = true;
     }
     if (applied) this.lastPosition = Math.max(this.lastPosition, m.position);
@@ -105,7 +113,7 @@ export class StockPosition {
     for (const bucket of PHYSICAL_BUCKETS) {
       applied = replace(this.buckets[bucket], s, { [UNDATED]: s[bucket] }) || applied;
     }
-    if (s.inbound !== undefined) applied = replace(this.buckets.inbound, s, s.inbound) || applied;
+    if (s.inbound !== undefined) applied = replace(this.buckets.inbound, s, { ...s.inbound }) || applied;
     if (applied) this.lastPosition = Math.max(this.lastPosition, s.position);
     return applied ? 'applied' : 'stale';
   }
@@ -118,7 +126,7 @@ export class StockPosition {
     for (const bucket of BUCKETS) {
       const t = this.buckets[bucket];
       if (t.snapPosition > 0) snaps.add(t.snapPosition);
-      for (const e of t.tail) moves.set(e.position, e.seq);
+      for (let i = 0; i < t.tail.length; i += 3) moves.set(t.tail[i + 1]!, t.tail[i]!);
       omitted = Math.max(omitted, t.foldedCount);
     }
     const ordered = [...moves.entries()].sort((a, b) => a[1] - b[1]).map(([p]) => p);
@@ -141,25 +149,33 @@ function replace(track: BucketTrack, s: SnapshotInput, base: Record<string, numb
   if (s.seq <= track.snapSeq || s.seq <= track.foldedSeq) return false;
   track.snapSeq = s.seq;
   track.snapPosition = s.position;
-  track.base = { ...base };
-  track.tail = track.tail.filter((e) => e.seq > s.seq);
+  track.base = base;
+  // Movements at or before the snapshot are inside it.
+  let keepFrom = 0;
+  while (keepFrom < track.tail.length && track.tail[keepFrom]! <= s.seq) keepFrom += 3;
+  track.tail = track.tail.slice(keepFrom);
+  if (track.etas) track.etas = track.etas.slice(keepFrom / 3);
   track.foldedCount = 0;
   let total = 0;
   for (const k in track.base) total += track.base[k]!;
-  for (const e of track.tail) total += e.qty;
+  for (let i = 2; i < track.tail.length; i += 3) total += track.tail[i]!;
   track.total = total;
   return true;
 }
 
-function insertBySeq(tail: TailEntry[], entry: TailEntry): void {
+function insertBySeq(track: BucketTrack, seq: number, position: number, qty: number, eta: string): void {
+  const tail = track.tail;
   let i = tail.length;
-  while (i > 0 && tail[i - 1]!.seq > entry.seq) i--;
-  tail.splice(i, 0, entry);
+  while (i > 0 && tail[i - 3]! > seq) i -= 3;
+  if (i === tail.length) tail.push(seq, position, qty);
+  else tail.splice(i, 0, seq, position, qty);
+  if (track.etas) track.etas.splice(i / 3, 0, eta);
 }
 
 function fold(track: BucketTrack): void {
-  const oldest = track.tail.shift()!;
-  track.base[oldest.eta] = (track.base[oldest.eta] ?? 0) + oldest.qty;
-  track.foldedSeq = Math.max(track.foldedSeq, oldest.seq);
+  const [seq, , qty] = track.tail.splice(0, 3) as [number, number, number];
+  const eta = track.etas ? track.etas.shift()! : UNDATED;
+  track.base[eta] = (track.base[eta] ?? 0) + qty;
+  track.foldedSeq = Math.max(track.foldedSeq, seq);
   track.foldedCount++;
 }
