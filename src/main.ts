@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { pino, type LoggerOptions } from 'pino';
 import type { HubConfig } from './config/hub-config.js';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
 import { InventoryState } from './app/inventory-state.js';
@@ -21,8 +22,8 @@ import { startInventoryTraffic, type Traffic } from '../sim/inventory-traffic.js
 export interface HubOptions {
   config: HubConfig;
   clock?: Clock;
-  /** pino options or false; default: info-level JSON lines on stdout. */
-  logger?: boolean | object;
+  /** pino options, or false for silence; default: JSON lines on stdout at CROSSDOCK_LOG_LEVEL (info). */
+  logger?: false | LoggerOptions;
   /** Called with a line a person starting the hub should read (the generated key, the URL). */
   announce?: (line: string) => void;
 }
@@ -45,6 +46,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const announce = options.announce ?? (() => {});
   const store = new SqliteInventoryStore(config.dataDir);
   const state = new InventoryState({ store, clock });
+  const log = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
   const metrics = new HubMetrics();
   const ingest = new EventIngest({ state, store, clock, observer: metrics });
   const deps = { state, store, clock };
@@ -60,7 +62,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let ready = false;
   const app = await buildHttpApi({
     ...deps, ingest, apiKeys, metrics, ready: () => ready,
-    logger: options.logger === undefined ? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' } : options.logger,
+    log,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -69,10 +71,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   ready = true;
 
   const checkpointTimer = setInterval(() => {
-    try { state.checkpoint(); } catch (err) { app.log.error({ err }, 'checkpoint failed; the log still holds every event'); }
+    try { state.checkpoint(); } catch (err) { log.error({ err }, 'checkpoint failed; the event log still holds every event'); }
   }, config.checkpointIntervalMs);
   const horizonTimer = setInterval(() => {
-    try { refreshInboundHorizons(deps); } catch (err) { app.log.error({ err }, 'inbound horizon refresh failed'); }
+    try { refreshInboundHorizons(deps); } catch (err) { log.error({ err }, 'inbound horizon refresh failed'); }
   }, HORIZON_SWEEP_MS);
   checkpointTimer.unref();
   horizonTimer.unref();
@@ -86,7 +88,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       skus: Object.keys(config.file.items ?? {}),
       eventsPerSecond: config.demoTraffic ? demo.traffic?.eventsPerSecond ?? 0 : 0,
       seedStock: (demo.seedStock ?? false) && state.position === 0,
-      log: (m) => app.log.warn(m),
+      log: (m) => log.warn(m),
     });
   }
   announce(`Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`);

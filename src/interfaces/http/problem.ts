@@ -3,6 +3,7 @@
  * condition, the offending fields for validation errors, and the correlation id to quote.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import {
   CrossdockError, InvalidInputError, NotFoundError, ShuttingDownError, StorageFailedError,
   UnknownChannelError, UnknownItemError, UnknownLocationError, type Issue,
@@ -64,10 +65,11 @@ export function toProblem(err: unknown): ProblemBody {
   return { type: problemType('internal'), title: 'Internal error', status: 500, detail: 'The hub failed to handle this request; the correlation id finds it in the logs.' };
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+export function sendProblem(log: Logger, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const body = toProblem(err);
   body.correlationId = request.id;
-  if (body.status >= 500) request.log.error({ err }, 'request failed');
-  else request.log.info({ problem: body.type, detail: body.detail }, 'request refused');
+  const where = { correlationId: request.id, method: request.method, url: request.url, status: body.status };
+  if (body.status >= 500) log.error({ ...where, err }, 'request failed');
+  else log.info({ ...where, problem: body.type, detail: body.detail }, 'request refused');
   return reply.code(body.status).type('application/problem+json').send(body);
 }

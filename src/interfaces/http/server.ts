@@ -3,7 +3,8 @@
  * errors, the OpenAPI document generated from the same schemas that validate requests, and the
  * routes of each resource (one file each under routes/).
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
@@ -33,16 +34,51 @@ export interface HttpDeps {
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */
   ready: () => boolean;
-  logger?: FastifyServerOptions['logger'];
+  log: Logger;
 }
 
 const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 
+type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
+
+/** Wraps a route handler: correlation header, latency metric, and a log line for writes. */
+function observed(handler: AsyncHandler, url: string, deps: Pick<HttpDeps, 'metrics' | 'log'>): AsyncHandler {
+  return async function (request, reply) {
+    reply.header('x-correlation-id', request.id);
+    const result = await handler.call(this, request, reply);
+    const seconds = reply.elapsedTime / 1000;
+    deps.metrics.observeHttp(url, request.method, reply.statusCode, seconds);
+    // Reads are counted in /metrics; writes are also logged, each with its correlation id.
+    if (request.method !== 'GET') {
+      deps.log.info({ correlationId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
+    }
+    return result;
+  };
+}
+
+/** The onRequest hook that admits only keys holding `scope`. */
+function authorize(apiKeys: ApiKeys, scope: Scope) {
+  return (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    const header = request.headers.authorization;
+    const key = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!key) return done(new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'Send an API key as "Authorization: Bearer <key>".'));
+    const grant = apiKeys.find(key);
+    if (!grant) return done(new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'The API key is not known to this hub.'));
+    if (!grant.scopes.has(scope)) {
+      return done(new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope }));
+    }
+    done();
+  };
+}
+
 export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // The hub logs itself (see onResponse and sendProblem) rather than through Fastify's request
+    // loggers: a pino child per request cost more than a whole availability lookup here.
+    logger: false,
     bodyLimit: 64 * 1024 * 1024,
-    requestIdLogLabel: 'correlationId',
     genReqId: (req) => {
       const sent = req.headers['x-correlation-id'];
       return typeof sent === 'string' && CORRELATION_ID.test(sent) ? sent : randomUUID();
@@ -50,6 +86,25 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
+
+  // Each route is instrumented once, as it is registered: its auth hook has the scope bound and
+  // its handler is wrapped to set the correlation header, record latency and log writes. The hot
+  // path runs no global hooks (each cost more here than the availability lookup itself).
+  app.addHook('onRoute', (route) => {
+    const scope = route.config?.scope;
+    const url = route.url;
+    if (scope) route.onRequest = [...asList(route.onRequest), authorize(deps.apiKeys, scope)];
+    if (route.handler.constructor.name === 'AsyncFunction') {
+      route.handler = observed(route.handler as AsyncHandler, url, deps);
+    } else {
+      // Plugin routes that answer through callbacks (the docs' static files).
+      route.onRequest = [(request: FastifyRequest, reply: FastifyReply, done: () => void) => { reply.header('x-correlation-id', request.id); done(); }, ...asList(route.onRequest)];
+      route.onResponse = [...asList(route.onResponse), (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+        deps.metrics.observeHttp(url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+        done();
+      }];
+    }
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -61,30 +116,17 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.setErrorHandler((err, request, reply) => {
     reply.header('x-correlation-id', request.id);
-    const scope = request.routeOptions.config.scope;
-    if (!scope) return;
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!key) throw new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'Send an API key as "Authorization: Bearer <key>".');
-    const grant = deps.apiKeys.find(key);
-    if (!grant) throw new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'The API key is not known to this hub.');
-    if (!grant.scopes.has(scope)) {
-      throw new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope });
-    }
+    const answered = sendProblem(deps.log, request, reply, err);
+    deps.metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    return answered;
   });
-
-  app.addHook('onResponse', async (request, reply) => {
-    deps.metrics.httpSeconds.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  app.setNotFoundHandler((request, reply) => {
+    reply.header('x-correlation-id', request.id);
+    deps.metrics.observeHttp('unmatched', request.method, 404, reply.elapsedTime / 1000);
+    return sendProblem(deps.log, request, reply, new HttpProblem(404, 'no_route', 'Not found', `No route ${request.method} ${request.url}; GET /openapi.json lists them.`));
   });
-
-  app.setErrorHandler((err, request, reply) => sendProblem(request, reply, err));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new HttpProblem(404, 'no_route', 'Not found', `No route ${request.method} ${request.url}; GET /openapi.json lists them.`)));
 
   registerOperationsRoutes(app, deps);
   registerEventRoutes(app, deps);
