@@ -56,11 +56,12 @@ export async function benchLookup(): Promise<void> {
   const batchOpts = { url: `${hub.url}/v1/availability/query`, connections: 4, duration: DURATION, method: 'POST' as const, body, headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' } };
   await load({ ...batchOpts, duration: 2 });
   const batch = await load(batchOpts);
+  const batchAlone = await load({ ...batchOpts, connections: 1 });
   if (batch.non2xx > 0) console.error('batch status codes', JSON.stringify(batch.statusCodeStats));
   hub.child.kill();
 
   const ratio = hubResult.requests.average / bareResult.requests.average;
-  const errors = hubResult.non2xx + hubResult.errors + batch.non2xx + batch.errors;
+  const errors = hubResult.non2xx + hubResult.errors + batch.non2xx + batch.errors + batchAlone.non2xx + batchAlone.errors;
   const lines = [
     '## Availability lookups over HTTP',
     '',
@@ -70,6 +71,7 @@ export async function benchLookup(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|',
     `| hub: GET /v1/availability/{sku}?channel=web (auth, correlation id, metrics) | 50 | ${fmt(hubResult.requests.average)} | ${hubResult.latency.p50} | ${hubResult.latency.p99} | ${ratio.toFixed(2)} |`,
     `| baseline: bare node:http answering a constant | 50 | ${fmt(bareResult.requests.average)} | ${bareResult.latency.p50} | ${bareResult.latency.p99} | 1.00 |`,
+    `| hub: POST /v1/availability/query, 1,000 SKUs | 1 | ${fmt(batchAlone.requests.average)} | ${batchAlone.latency.p50} | ${batchAlone.latency.p99} | |`,
     `| hub: POST /v1/availability/query, 1,000 SKUs | 4 | ${fmt(batch.requests.average)} | ${batch.latency.p50} | ${batch.latency.p99} | |`,
     '',
     `Errors or non-2xx answers: ${errors} (single: ${hubResult.non2xx} non-2xx, ${hubResult.errors} errors, ${hubResult.timeouts} timeouts; batch: ${batch.non2xx} non-2xx, ${batch.errors} errors).`,

@@ -75,6 +75,8 @@ export class AvailabilityBook {
   }
 
   compute(rule: ChannelRule, sku: string, nowMs: number): number {
+    // An item with no stock anywhere sells nothing, whatever the rule: skip the per-location terms.
+    if (!this.ledger.hasStock(sku)) return 0;
     const limit = rule.includeInbound ? this.horizonAt(rule, nowMs) : undefined;
     const n = rule.locations.length;
     while (this.scratch.length < n) this.scratch.push({ location: '', onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });

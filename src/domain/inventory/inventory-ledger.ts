@@ -66,6 +66,11 @@ export class InventoryLedger {
     return outcome;
   }
 
+  /** True when any source reported the item or the hub reserved it somewhere. */
+  hasStock(sku: string): boolean {
+    return this.items.has(sku);
+  }
+
   /** The authority's position and the hub's reservation at a location, in one lookup. */
   stockEntry(sku: string, location: string): { sources: readonly StockPosition[]; reserved: number } | undefined {
     return this.items.get(sku)?.get(location);
