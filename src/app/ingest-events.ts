@@ -7,7 +7,7 @@
  * Group commit: submissions that arrive while a commit runs are taken together into the next
  * one, so an fsync is shared by every request waiting on it.
  */
-import { validateEvent } from '../model/event-validation.js';
+import { eventIssues, isValidEvent } from '../model/event-validation.js';
 import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
@@ -51,9 +51,9 @@ export class EventIngest {
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
     const valid: Submission['valid'] = [];
     for (let index = 0; index < values.length; index++) {
-      const check = validateEvent(values[index]);
-      if (check.ok) valid.push({ index, event: check.event });
-      else result.rejected.push({ index, errors: check.errors });
+      const value = values[index];
+      if (isValidEvent(value)) valid.push({ index, event: value });
+      else result.rejected.push({ index, errors: eventIssues(value) });
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ payload: payload ?? JSON.stringify(values), valid, total: values.length, acceptedIndexes: [], result, resolve, reject });

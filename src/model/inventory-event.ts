@@ -16,7 +16,8 @@ export const MOVEMENT_REASONS = [
 export type MovementReason = (typeof MOVEMENT_REASONS)[number];
 
 const envelope = {
-  id: Id('Unique per source; a repeat is a duplicate and applies once.'),
+  // No identifier format on the id: it is only ever compared whole, so stray whitespace is harmless.
+  id: Type.String({ minLength: 1, maxLength: 200, description: 'Unique per source; a repeat is a duplicate and applies once.' }),
   source: Id('The system that sent the event, e.g. "wms-dal".'),
   seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Increasing per source.' }),
   occurredAt: Type.String({ format: 'date-time', description: 'When it happened at the source (RFC 3339).' }),
