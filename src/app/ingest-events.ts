@@ -75,18 +75,22 @@ export class EventIngest {
     let changeCount = 0;
     try {
       const candidates: { sub: Submission; index: number; event: InventoryEvent; key: string }[] = [];
+      const keys: string[] = [];
       for (const sub of subs) {
         for (const { index, event } of sub.valid) {
-          if (state.ledger.hasSeq(event.source, event.seq)) sub.result.duplicates++;
-          else candidates.push({ sub, index, event, key: event.source + SEP + event.id });
+          if (state.ledger.hasSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
+          const key = event.source + SEP + event.id;
+          candidates.push({ sub, index, event, key });
+          keys.push(key);
         }
       }
       let position = state.position;
-      store.commitIngest(candidates.map((c) => c.key), (fresh) => {
+      store.commitIngest(keys, (fresh) => {
         const nowMs = clock.now();
         const at = new Date(nowMs).toISOString();
         const parked: ParkedEvent[] = [];
-        const touched = new Map<string, string[]>();
+        // sku → the location it moved at, or several when it moved at more than one.
+        const touched = new Map<string, string | string[]>();
         for (const c of candidates) {
           // delete(): a second copy of the same id in this very batch is a duplicate too.
           if (!fresh.delete(c.key) || !state.ledger.markSeq(c.event.source, c.event.seq)) { c.sub.result.duplicates++; continue; }
@@ -97,9 +101,11 @@ export class EventIngest {
           state.noteSku(c.event.sku);
           if (state.book.locations.has(c.event.location)) {
             if (state.ledger.apply(c.event, position) === 'applied') {
-              const locations = touched.get(c.event.sku);
-              if (!locations) touched.set(c.event.sku, [c.event.location]);
-              else if (!locations.includes(c.event.location)) locations.push(c.event.location);
+              const { sku, location } = c.event;
+              const seen = touched.get(sku);
+              if (seen === undefined) touched.set(sku, location);
+              else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
+              else if (!seen.includes(location)) seen.push(location);
             }
           } else {
             const reason = `location '${c.event.location}' is not defined; the event applies when it is (PUT /v1/locations/${c.event.location})`;
@@ -108,7 +114,10 @@ export class EventIngest {
           }
         }
         const moved: FigureChange[] = [];
-        for (const [sku, locations] of touched) state.book.refreshItem(sku, locations, nowMs, moved);
+        for (const [sku, at] of touched) {
+          if (typeof at === 'string') state.book.refreshAt(sku, at, nowMs, moved);
+          else state.book.refreshItem(sku, at, nowMs, moved);
+        }
         changeCount = moved.length;
         let next = state.position + 1;
         const batches = subs.map((sub) => {

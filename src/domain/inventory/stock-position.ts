@@ -68,6 +68,8 @@ export class StockPosition {
   /** Inbound expected at or before `limitIso` (ISO-8601 UTC); undated supply is never counted. */
   inboundDueBy(limitIso: string): number {
     const track = this.buckets.inbound;
+    // Most positions never see inbound supply; skip walking an empty base.
+    if (track.snapSeq < 0 && track.tail.length === 0 && track.foldedCount === 0) return 0;
     let due = 0;
     for (const eta in track.base) if (eta !== UNDATED && eta <= limitIso) due += track.base[eta]!;
     const etas = track.etas!;
@@ -92,19 +94,15 @@ export class StockPosition {
   }
 
   applyMovement(m: MovementInput): ApplyOutcome {
+    // Buckets by name rather than in a loop: this runs for every movement of every batch.
+    const { delta, seq, position } = m;
+    const b = this.buckets;
     let applied = false;
-    for (const bucket of BUCKETS) {
-      const qty = m.delta[bucket];
-      if (qty === undefined || qty === 0) continue;
-      const track = this.buckets[bucket];
-      // At or before the snapshot that set this bucket: the snapshot already contains it.
-      if (m.seq <= track.snapSeq) continue;
-      insertBySeq(track, m.seq, m.position, qty, m.eta);
-      track.total += qty;
-      if (track.tail.length > TAIL_LIMIT * 3) fold(track);
-      applied = true;
-    }
-    if (applied) this.lastPosition = Math.max(this.lastPosition, m.position);
+    if (delta.onHand) applied = move(b.onHand, seq, position, delta.onHand, UNDATED) || applied;
+    if (delta.qualityHold) applied = move(b.qualityHold, seq, position, delta.qualityHold, UNDATED) || applied;
+    if (delta.damaged) applied = move(b.damaged, seq, position, delta.damaged, UNDATED) || applied;
+    if (delta.inbound) applied = move(b.inbound, seq, position, delta.inbound, m.eta) || applied;
+    if (applied && position > this.lastPosition) this.lastPosition = position;
     return applied ? 'applied' : 'inside-snapshot';
   }
 
@@ -142,6 +140,15 @@ export class StockPosition {
     p.lastPosition = raw.lastPosition;
     return p;
   }
+}
+
+function move(track: BucketTrack, seq: number, position: number, qty: number, eta: string): boolean {
+  // At or before the snapshot that set this bucket: the snapshot already contains it.
+  if (seq <= track.snapSeq) return false;
+  insertBySeq(track, seq, position, qty, eta);
+  track.total += qty;
+  if (track.tail.length > TAIL_LIMIT * 3) fold(track);
+  return true;
 }
 
 function replace(track: BucketTrack, s: SnapshotInput, base: Record<string, number>): boolean {
