@@ -13,7 +13,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
 
-async function serve(kind: 'hub' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+export async function serve(kind: 'hub' | 'empty-hub' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [SERVERS, kind], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

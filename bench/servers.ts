@@ -13,7 +13,7 @@ export const BENCH_KEY = 'bench-admin-key-0123456789';
 export const BENCH_SKUS = 10_000;
 export const sku = (i: number) => `SKU-${String(i).padStart(5, '0')}`;
 
-async function hub(): Promise<string> {
+async function hub(seed = true): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-http-'));
   const h = await startHub({
     logger: { level: 'info' },
@@ -22,10 +22,15 @@ async function hub(): Promise<string> {
       checkpointIntervalMs: 5000, apiKeys: [],
       file: {
         locations: { DAL: { name: 'Dallas', authority: 'wms-dal' }, ATL: { name: 'Atlanta', authority: 'wms-atl' } },
-        channels: { web: { locations: ['DAL', 'ATL'], safetyStock: 2 }, amazon: { locations: ['DAL'], allocation: { percent: 80 } } },
+        channels: {
+          web: { locations: ['DAL', 'ATL'], safetyStock: 2 },
+          amazon: { locations: ['DAL'], allocation: { percent: 80 } },
+          b2b: { locations: ['DAL', 'ATL'], includeInbound: { withinDays: 3 } },
+        },
       },
     },
   });
+  if (!seed) return h.url;
   const events = [];
   for (let i = 0; i < BENCH_SKUS; i++) {
     for (const [source, location] of [['wms-dal', 'DAL'], ['wms-atl', 'ATL']] as const) {
@@ -48,12 +53,12 @@ async function bare(): Promise<string> {
 }
 
 /** Starts one benchmark server in this process and returns its URL. */
-export function serveBench(kind: 'hub' | 'bare'): Promise<string> {
-  return kind === 'bare' ? bare() : hub();
+export function serveBench(kind: 'hub' | 'empty-hub' | 'bare'): Promise<string> {
+  return kind === 'bare' ? bare() : hub(kind === 'hub');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const url = await serveBench(process.argv[2] === 'bare' ? 'bare' : 'hub');
+  const url = await serveBench((process.argv[2] ?? 'hub') as 'hub' | 'empty-hub' | 'bare');
   process.stdout.write(`READY ${url}\n`);
   process.on('SIGINT', () => process.exit(0));
 }
