@@ -61,7 +61,7 @@ export class InventoryState {
       position: this.position,
       positions: [...ledger.dirtyPositions].map((p) => ({ key: p.source + SEP + p.sku + SEP + p.location, state: JSON.stringify(p) })),
       sequences: [...ledger.dirtySources].map((source) => ({ source, spans: ledger.seenSequences(source)!.toJSON() })),
-      figures: [...book.dirtyFigures].flatMap(([channel, skus]) => [...skus].map((sku) => ({ channel, sku, available: book.publishedFigure(channel, sku) }))),
+      figures: [...book.dirtyFigures].flatMap(([channel, skus]) => [...new Set(skus)].map((sku) => ({ channel, sku, available: book.publishedFigure(channel, sku) }))),
       feedCursors: Object.fromEntries(this.feedCursors),
     });
     ledger.dirtyPositions.clear();

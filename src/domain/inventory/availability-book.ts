@@ -20,8 +20,8 @@ export class AvailabilityBook {
   private readonly channelsByLocation = new Map<string, ChannelRule[]>();
   /** channel → sku → figure last published (absent means 0). */
   private readonly published = new Map<string, Map<string, number>>();
-  /** channel → items whose published figure changed since the last checkpoint. */
-  readonly dirtyFigures = new Map<string, Set<string>>();
+  /** channel → items whose published figure changed since the last checkpoint (may repeat). */
+  readonly dirtyFigures = new Map<string, string[]>();
   /** Reused per location so computing a figure allocates nothing. */
   private readonly scratch: LocationStock[] = [];
 
@@ -124,9 +124,9 @@ export class AvailabilityBook {
   }
 
   private markDirty(channel: string, sku: string): void {
-    let skus = this.dirtyFigures.get(channel);
-    if (!skus) { skus = new Set(); this.dirtyFigures.set(channel, skus); }
-    skus.add(sku);
+    // A plain list, deduplicated at checkpoint time: cheaper than a set on the ingest path.
+    const skus = this.dirtyFigures.get(channel);
+    if (skus) skus.push(sku); else this.dirtyFigures.set(channel, [sku]);
   }
 
   /** Restores a published figure; `unsaved` when it comes from after the last checkpoint. */
