@@ -9,10 +9,12 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type LoggerOptions } from 'pino';
 import type { HubConfig } from './config/hub-config.js';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
+import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
 import { InventoryState } from './app/inventory-state.js';
 import { EventIngest } from './app/ingest-events.js';
 import { channelFromInput, defineChannel, defineItem, defineLocation } from './app/define-catalog.js';
 import { refreshInboundHorizons } from './app/refresh-inbound-horizons.js';
+import { defineCustomer } from './app/define-customer.js';
 import { ApiKeys, SCOPES } from './interfaces/http/api-keys.js';
 import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
@@ -45,6 +47,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const clock = options.clock ?? systemClock;
   const announce = options.announce ?? (() => {});
   const store = new SqliteInventoryStore(config.dataDir);
+  const customers = new SqliteCustomerStore(store.db);
   const state = new InventoryState({ store, clock });
   const log = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
   const metrics = new HubMetrics();
@@ -52,6 +55,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const deps = { state, store, clock };
 
   applyConfiguredMasterData(deps, config);
+  for (const [id, input] of Object.entries(config.file.customers ?? {})) {
+    // Configured customers are seeds: changes made later through the API win.
+    if (!customers.customer(id)) defineCustomer({ customers, clock }, id, input);
+  }
 
   const apiKeys = new ApiKeys();
   const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
@@ -61,7 +68,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   let ready = false;
   const app = await buildHttpApi({
-    ...deps, ingest, apiKeys, metrics, ready: () => ready,
+    ...deps, customers, ingest, apiKeys, metrics, ready: () => ready,
     log,
   });
   await app.listen({ port: config.port, host: config.host });

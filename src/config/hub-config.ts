@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
+import { CustomerInput } from '../model/customer.js';
 import { compileValidator } from '../model/validator.js';
 import { SCOPES } from '../model/scopes.js';
 
@@ -15,6 +16,7 @@ export const HubFile = Type.Object({
   locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
   channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
   items: Type.Optional(Type.Record(Type.String(), ItemInput, { description: 'Items by SKU.' })),
+  customers: Type.Optional(Type.Record(Type.String(), CustomerInput, { description: 'Customers by id (created if missing; the API may change them later).' })),
   apiKeys: Type.Optional(Type.Array(Type.Object({
     name: Type.String({ minLength: 1 }),
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),

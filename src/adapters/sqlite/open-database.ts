@@ -28,6 +28,7 @@ const MIGRATIONS: string[] = [
    CREATE TABLE locations (id TEXT PRIMARY KEY, name TEXT NOT NULL, authority TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE channels (id TEXT PRIMARY KEY, rule TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE items (sku TEXT PRIMARY KEY, description TEXT NOT NULL, uom TEXT NOT NULL) WITHOUT ROWID;`,
+  `CREATE TABLE customers (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

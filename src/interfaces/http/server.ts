@@ -16,9 +16,11 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerOperationsRoutes } from './routes/operations.js';
+import { registerCustomerRoutes } from './routes/customers.js';
 import type { InventoryState } from '../../app/inventory-state.js';
 import type { EventIngest } from '../../app/ingest-events.js';
 import type { InventoryStore } from '../../ports/inventory-store.js';
+import type { CustomerStore } from '../../ports/customer-store.js';
 import type { Clock } from '../../ports/clock.js';
 
 declare module 'fastify' {
@@ -28,6 +30,7 @@ declare module 'fastify' {
 export interface HttpDeps {
   state: InventoryState;
   store: InventoryStore;
+  customers: CustomerStore;
   clock: Clock;
   ingest: EventIngest;
   apiKeys: ApiKeys;
@@ -132,6 +135,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerCatalogRoutes(app, deps);
+  registerCustomerRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
