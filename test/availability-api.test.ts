@@ -137,3 +137,18 @@ test('a figure is never negative however far stock goes below zero', async () =>
   assert.equal(ex.body.locations[0].onHand, -40);
   assert.equal(ex.body.locations[0].net, 0);
 });
+
+test('lists and reads locations and channels; unknown ones are 404 problems', async () => {
+  const locations = await hub.api('GET', '/v1/locations');
+  assert.deepEqual(locations.body.locations.map((l: { id: string }) => l.id).sort(), ['ATL', 'DAL']);
+  assert.deepEqual((await hub.api('GET', '/v1/locations/ATL')).body, { id: 'ATL', name: 'Atlanta DC', authority: 'wms-atl' });
+  const missing = await hub.api('GET', '/v1/locations/NOPE');
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.detail, /NOPE/);
+  const channels = await hub.api('GET', '/v1/channels');
+  assert.ok(channels.body.channels.some((c: { id: string; safetyStock: number }) => c.id === 'web' && c.safetyStock === 2));
+  assert.equal((await hub.api('GET', '/v1/channels/nope')).status, 404);
+  const badLocation = await hub.api('PUT', '/v1/locations/X', { name: 'X' });
+  assert.equal(badLocation.status, 400);
+  assert.ok(badLocation.body.errors.some((e: { path: string }) => e.path === '/authority'));
+});
