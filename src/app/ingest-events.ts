@@ -114,9 +114,9 @@ export class EventIngest {
           }
         }
         const moved: FigureChange[] = [];
-        for (const [sku, at] of touched) {
-          if (typeof at === 'string') state.book.refreshAt(sku, at, nowMs, moved);
-          else state.book.refreshItem(sku, at, nowMs, moved);
+        for (const [sku, where] of touched) {
+          if (typeof where === 'string') state.book.refreshAt(sku, where, nowMs, moved);
+          else state.book.refreshItem(sku, where, nowMs, moved);
         }
         changeCount = moved.length;
         let next = state.position + 1;

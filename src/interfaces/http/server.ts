@@ -25,6 +25,8 @@ import type { Clock } from '../../ports/clock.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig { scope?: Scope }
+  /** The name of the API key that authenticated the request, for the write log. */
+  interface FastifyRequest { apiKeyName?: string }
 }
 
 export interface HttpDeps {
@@ -46,7 +48,7 @@ type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: Fast
 
 const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 
-/** Wraps a route handler: correlation header, latency metric, and a log line for writes. */
+/** Wraps a route handler: correlation header, latency metric, and a log line (who did what) for writes. */
 function observed(handler: AsyncHandler, url: string, deps: Pick<HttpDeps, 'metrics' | 'log'>): AsyncHandler {
   return async function (request, reply) {
     reply.header('x-correlation-id', request.id);
@@ -55,7 +57,7 @@ function observed(handler: AsyncHandler, url: string, deps: Pick<HttpDeps, 'metr
     deps.metrics.observeHttp(url, request.method, reply.statusCode, seconds);
     // Reads are counted in /metrics; writes are also logged, each with its correlation id.
     if (request.method !== 'GET') {
-      deps.log.info({ correlationId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
+      deps.log.info({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
     }
     return result;
   };
@@ -72,6 +74,7 @@ function authorize(apiKeys: ApiKeys, scope: Scope) {
     if (!grant.scopes.has(scope)) {
       return done(new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope }));
     }
+    request.apiKeyName = grant.name;
     done();
   };
 }
