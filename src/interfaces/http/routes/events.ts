@@ -6,7 +6,7 @@ import { Problem } from '../../../model/problem.js';
 import type { HttpDeps } from '../server.js';
 
 declare module 'fastify' {
-  interface FastifyRequest { rawPayload?: string }
+  interface FastifyRequest { rawPayload: string | null }
 }
 
 const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
@@ -34,7 +34,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
         response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
       },
     }, async (request) => {
-      const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload);
+      const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined);
       deps.metrics.logPosition.set(deps.state.position);
       return result;
     });
