@@ -4,6 +4,10 @@
  * in-memory ledger, and the catalogue. One ingest is one `commitIngest` call: the store keeps the
  * log, the parked list and the feed in one transaction, so an acknowledged batch is all there or
  * not at all.
+ *
+ * Synchronous on purpose: the embedded backend (better-sqlite3) commits inside one call, which is
+ * what lets group commit run without interleaving. The scale-out backend will need an
+ * asynchronous counterpart of commitIngest with the same decide-then-commit shape.
  */
 import type { InventoryEvent } from '../model/inventory-event.js';
 import type { Channel } from '../model/catalog.js';
