@@ -49,14 +49,14 @@ type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: Fast
 const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 
 /** Wraps a route handler: correlation header, latency metric, and a log line (who did what) for writes. */
-function observed(handler: AsyncHandler, url: string, deps: Pick<HttpDeps, 'metrics' | 'log'>): AsyncHandler {
+function observed(handler: AsyncHandler, url: string, logged: boolean, deps: Pick<HttpDeps, 'metrics' | 'log'>): AsyncHandler {
   return async function (request, reply) {
     reply.header('x-correlation-id', request.id);
     const result = await handler.call(this, request, reply);
     const seconds = reply.elapsedTime / 1000;
     deps.metrics.observeHttp(url, request.method, reply.statusCode, seconds);
     // Reads are counted in /metrics; writes are also logged, each with its correlation id.
-    if (request.method !== 'GET') {
+    if (logged && request.method !== 'GET') {
       deps.log.info({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
     }
     return result;
@@ -104,7 +104,9 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     const url = route.url;
     if (scope) route.onRequest = [...asList(route.onRequest), authorize(deps.apiKeys, scope)];
     if (route.handler.constructor.name === 'AsyncFunction') {
-      route.handler = observed(route.handler as AsyncHandler, url, deps);
+      // Routes needing only a read scope are reads even when POSTed (batch lookups).
+      const logged = scope !== 'availability:read' && scope !== 'orders:read';
+      route.handler = observed(route.handler as AsyncHandler, url, logged, deps);
     } else {
       // Plugin routes that answer through callbacks (the docs' static files).
       route.onRequest = [(request: FastifyRequest, reply: FastifyReply, done: () => void) => { reply.header('x-correlation-id', request.id); done(); }, ...asList(route.onRequest)];
