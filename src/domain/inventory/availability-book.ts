@@ -60,11 +60,25 @@ export class AvailabilityBook {
 
   /** The stock the channel may count at one location: the authority's figures and our reservations. */
   stockAt(sku: string, location: string, inboundLimitIso: string | undefined, into?: LocationStock): LocationStock {
+    return this.fill(this.ledger.stockOf(sku), location, inboundLimitIso, into ?? { location, onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+  }
+
+  compute(rule: ChannelRule, sku: string, nowMs: number): number {
+    const stock = this.ledger.stockOf(sku);
+    // An item with no stock anywhere sells nothing, whatever the rule: skip the per-location terms.
+    if (!stock) return 0;
+    const limit = rule.includeInbound ? this.horizonAt(rule, nowMs) : undefined;
+    const n = rule.locations.length;
+    while (this.scratch.length < n) this.scratch.push({ location: '', onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+    for (let i = 0; i < n; i++) this.fill(stock, rule.locations[i]!, limit, this.scratch[i]!);
+    return channelAvailable(rule, this.scratch, n);
+  }
+
+  private fill(stock: ReturnType<InventoryLedger['stockOf']>, location: string, inboundLimitIso: string | undefined, s: LocationStock): LocationStock {
     const def = this.locations.get(location);
-    const entry = def ? this.ledger.stockEntry(sku, location) : undefined;
+    const entry = def ? stock?.get(location) : undefined;
     let pos: StockPosition | undefined;
     if (entry) for (const p of entry.sources) if (p.source === def!.authority) { pos = p; break; }
-    const s = into ?? { location, onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 };
     s.location = location;
     s.onHand = pos ? pos.buckets.onHand.total : 0;
     s.qualityHold = pos ? pos.buckets.qualityHold.total : 0;
@@ -72,16 +86,6 @@ export class AvailabilityBook {
     s.reserved = entry ? entry.reserved : 0;
     s.inboundDue = pos && inboundLimitIso !== undefined ? pos.inboundDueBy(inboundLimitIso) : 0;
     return s;
-  }
-
-  compute(rule: ChannelRule, sku: string, nowMs: number): number {
-    // An item with no stock anywhere sells nothing, whatever the rule: skip the per-location terms.
-    if (!this.ledger.hasStock(sku)) return 0;
-    const limit = rule.includeInbound ? this.horizonAt(rule, nowMs) : undefined;
-    const n = rule.locations.length;
-    while (this.scratch.length < n) this.scratch.push({ location: '', onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
-    for (let i = 0; i < n; i++) this.stockAt(sku, rule.locations[i]!, limit, this.scratch[i]);
-    return channelAvailable(rule, this.scratch, n);
   }
 
   explain(rule: ChannelRule, sku: string, nowMs: number): ChannelFigure {

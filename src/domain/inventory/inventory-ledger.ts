@@ -66,14 +66,12 @@ export class InventoryLedger {
     return outcome;
   }
 
-  /** True when any source reported the item or the hub reserved it somewhere. */
-  hasStock(sku: string): boolean {
-    return this.items.has(sku);
-  }
-
-  /** The authority's position and the hub's reservation at a location, in one lookup. */
-  stockEntry(sku: string, location: string): { sources: readonly StockPosition[]; reserved: number } | undefined {
-    return this.items.get(sku)?.get(location);
+  /**
+   * What the hub holds of an item, by location (every source's position and the reservation),
+   * or undefined when nothing was ever reported or reserved. One lookup in the big map per item.
+   */
+  stockOf(sku: string): ReadonlyMap<string, { sources: readonly StockPosition[]; reserved: number }> | undefined {
+    return this.items.get(sku);
   }
 
   position(source: string, sku: string, location: string): StockPosition | undefined {
