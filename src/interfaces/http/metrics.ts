@@ -10,17 +10,30 @@ export class HubMetrics implements IngestObserver {
   readonly httpSeconds = new Histogram({ name: 'crossdock_http_request_seconds', help: 'HTTP API latency', labelNames: ['route', 'method', 'status'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly logPosition = new Gauge({ name: 'crossdock_event_log_position', help: 'Position of the last event in the log', registers: [this.registry] });
 
-  private readonly httpChildren = new Map<string, { observe(v: number): void }>();
+  private readonly httpRoutes = new Map<string, (method: string, status: number, seconds: number) => void>();
 
-  /** Records one HTTP answer; label children are cached since lookups run thousands a second. */
+  /**
+   * The latency recorder of one route. Label children are cached per method and status, so a
+   * lookup answered thousands of times a second builds no label strings.
+   */
+  httpRoute(route: string): (method: string, status: number, seconds: number) => void {
+    let recorder = this.httpRoutes.get(route);
+    if (recorder) return recorder;
+    const children = new Map<string, Map<number, { observe(v: number): void }>>();
+    recorder = (method, status, seconds) => {
+      let byStatus = children.get(method);
+      if (!byStatus) { byStatus = new Map(); children.set(method, byStatus); }
+      let child = byStatus.get(status);
+      if (!child) { child = this.httpSeconds.labels({ route, method, status: String(status) }); byStatus.set(status, child); }
+      child.observe(seconds);
+    };
+    this.httpRoutes.set(route, recorder);
+    return recorder;
+  }
+
+  /** Records one HTTP answer. */
   observeHttp(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.httpChildren.get(key);
-    if (!child) {
-      child = this.httpSeconds.labels({ route, method, status: String(status) });
-      this.httpChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.httpRoute(route)(method, status, seconds);
   }
 
   constructor() {

@@ -50,11 +50,12 @@ const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array
 
 /** Wraps a route handler: correlation header, latency metric, and a log line (who did what) for writes. */
 function observed(handler: AsyncHandler, url: string, logged: boolean, deps: Pick<HttpDeps, 'metrics' | 'log'>): AsyncHandler {
+  const record = deps.metrics.httpRoute(url);
   return async function (request, reply) {
     reply.header('x-correlation-id', request.id);
     const result = await handler.call(this, request, reply);
     const seconds = reply.elapsedTime / 1000;
-    deps.metrics.observeHttp(url, request.method, reply.statusCode, seconds);
+    record(request.method, reply.statusCode, seconds);
     // Reads are counted in /metrics; writes are also logged, each with its correlation id.
     if (logged && request.method !== 'GET') {
       deps.log.info({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
