@@ -131,10 +131,11 @@ export class EventIngest {
       });
       state.position = position;
     } catch (err) {
-      // Memory may be ahead of what committed: rebuild it from the store before anything reads it.
-      state.reload();
       const failure = new StorageFailedError('the event batch', err);
       for (const sub of subs) sub.reject(failure);
+      // Memory may be ahead of what committed: rebuild it from the store before anything reads it.
+      // If even that fails the process stops, and a restart recovers from the log.
+      state.reload();
       return;
     }
     let accepted = 0, duplicates = 0, rejected = 0, parkedCount = 0;
