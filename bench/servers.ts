@@ -42,7 +42,7 @@ async function hub(seed = true): Promise<string> {
 }
 
 async function bare(): Promise<string> {
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     const body = JSON.stringify({ sku: 'SKU-00042', channel: 'web', available: 139, position: 20000 });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);

@@ -7,7 +7,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import type {
-  Checkpoint, FeedAppend, IngestRecord, InventoryStore, ItemRecord, LogBatch, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
+  Checkpoint, FeedAppend, IngestRecord, InventoryStore, ItemRecord, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
 } from '../../ports/inventory-store.js';
 import type { Channel } from '../../model/catalog.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
