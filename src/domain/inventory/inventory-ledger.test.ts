@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { InventoryLedger } from './inventory-ledger.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { BUCKETS, type Bucket } from './buckets.js';
+import { TAIL_LIMIT } from './stock-position.js';
 
 // The specification, written independently of the ledger: per source × item × location × bucket,
 // the value is the latest snapshot naming the bucket plus every movement after it (or all
@@ -134,4 +135,23 @@ test('reservations never go negative', () => {
   assert.throws(() => ledger.reserve('A', 'DAL', -4), RangeError);
   ledger.reserve('A', 'DAL', -3);
   assert.equal(ledger.reservedAt('A', 'DAL'), 0);
+});
+
+test('keeps at most TAIL_LIMIT movements after a snapshot; an older snapshot than the folded ones is stale', () => {
+  const m = (seq: number): InventoryEvent => ({ id: `m${seq}`, type: 'inventory.movement', source: 'w', seq, occurredAt: '2026-11-22T10:00:00Z', sku: 'A', location: 'DAL', reason: 'receipt', delta: { onHand: 1 } });
+  const snap = (seq: number, onHand: number): InventoryEvent => ({ id: `s${seq}`, type: 'inventory.snapshot', source: 'w', seq, occurredAt: '2026-11-22T10:00:00Z', sku: 'A', location: 'DAL', balance: { onHand } });
+  const ledger = ingest([snap(1, 100), ...Array.from({ length: TAIL_LIMIT + 6 }, (_, i) => m(i + 2))]);
+  const p = ledger.position('w', 'A', 'DAL')!;
+  assert.equal(p.quantity('onHand'), 100 + TAIL_LIMIT + 6);
+  assert.equal(p.buckets.onHand.tail.length / 3, TAIL_LIMIT);
+  const { positions, omitted } = p.contributingPositions();
+  assert.equal(omitted, 6);
+  assert.equal(positions.length, TAIL_LIMIT + 1, 'the snapshot and the movements kept');
+  // seq 3 lies among the folded movements: the hub can no longer tell which are inside it, so
+  // onHand keeps its figure (buckets without folded movements still take the snapshot).
+  ledger.apply(snap(3, 0), 999);
+  assert.equal(p.quantity('onHand'), 100 + TAIL_LIMIT + 6);
+  // A snapshot after the folded horizon still cuts exactly the movements it contains.
+  assert.equal(ledger.apply(snap(TAIL_LIMIT, 10), 1000), 'applied');
+  assert.equal(p.quantity('onHand'), 10 + 7);
 });

@@ -5,8 +5,9 @@
  * contains and a late movement lands on top of the right base.
  *
  * Bounded memory: a bucket keeps at most TAIL_LIMIT movements after its snapshot; older ones are
- * folded into the base. A snapshot whose seq is at or below the folded horizon is treated as
- * stale (it predates movements the hub can no longer separate out) and reported as such.
+ * folded into the base. For a bucket with folded movements, a snapshot whose seq is at or below
+ * the folded horizon is stale (it predates movements the hub can no longer separate out); buckets
+ * are judged one by one, so the snapshot still sets the buckets it can.
  */
 import { BUCKETS, PHYSICAL_BUCKETS, UNDATED, type Bucket } from './buckets.js';
 
