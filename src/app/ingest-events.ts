@@ -25,7 +25,9 @@ export interface IngestObserver {
 interface Submission {
   /** The payload as it arrived, kept in the log as is. */
   payload: string;
-  valid: { index: number; event: InventoryEvent }[];
+  /** The valid events and their indexes in the payload (parallel arrays: no object per event). */
+  validEvents: InventoryEvent[];
+  validIndexes: number[];
   total: number;
   acceptedIndexes: number[];
   result: IngestResult;
@@ -49,14 +51,14 @@ export class EventIngest {
   submit(values: readonly unknown[], payload?: string): Promise<IngestResult> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
-    const valid: Submission['valid'] = [];
+    const validEvents: InventoryEvent[] = [], validIndexes: number[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
-      if (isValidEvent(value)) valid.push({ index, event: value });
+      if (isValidEvent(value)) { validEvents.push(value); validIndexes.push(index); }
       else result.rejected.push({ index, errors: eventIssues(value) });
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ payload: payload ?? JSON.stringify(values), valid, total: values.length, acceptedIndexes: [], result, resolve, reject });
+      this.queue.push({ payload: payload ?? JSON.stringify(values), validEvents, validIndexes, total: values.length, acceptedIndexes: [], result, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -74,14 +76,14 @@ export class EventIngest {
     const { state, store, clock } = this.deps;
     let changeCount = 0;
     try {
-      const candidates: { sub: Submission; index: number; event: InventoryEvent; key: string }[] = [];
-      const keys: string[] = [];
+      // Candidates (not yet known by source + seq) as parallel arrays: no object per event.
+      const cSubs: Submission[] = [], cIndexes: number[] = [], cEvents: InventoryEvent[] = [], keys: string[] = [];
       for (const sub of subs) {
-        for (const { index, event } of sub.valid) {
+        for (let i = 0; i < sub.validEvents.length; i++) {
+          const event = sub.validEvents[i]!;
           if (state.ledger.hasSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
-          const key = event.source + SEP + event.id;
-          candidates.push({ sub, index, event, key });
-          keys.push(key);
+          cSubs.push(sub); cIndexes.push(sub.validIndexes[i]!); cEvents.push(event);
+          keys.push(event.source + SEP + event.id);
         }
       }
       let position = state.position;
@@ -91,26 +93,27 @@ export class EventIngest {
         const parked: ParkedEvent[] = [];
         // sku → the location it moved at, or several when it moved at more than one.
         const touched = new Map<string, string | string[]>();
-        for (const c of candidates) {
+        for (let k = 0; k < keys.length; k++) {
+          const event = cEvents[k]!, sub = cSubs[k]!, index = cIndexes[k]!;
           // delete(): a second copy of the same id in this very batch is a duplicate too.
-          if (!fresh.delete(c.key) || !state.ledger.markSeq(c.event.source, c.event.seq)) { c.sub.result.duplicates++; continue; }
+          if (!fresh.delete(keys[k]!) || !state.ledger.markSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
           position++;
-          c.sub.acceptedIndexes.push(c.index);
-          c.sub.result.accepted++;
-          c.sub.result.position = position;
-          state.noteSku(c.event.sku);
-          if (state.book.locations.has(c.event.location)) {
-            if (state.ledger.apply(c.event, position) === 'applied') {
-              const { sku, location } = c.event;
+          sub.acceptedIndexes.push(index);
+          sub.result.accepted++;
+          sub.result.position = position;
+          state.noteSku(event.sku);
+          const { sku, location } = event;
+          if (state.book.locations.has(location)) {
+            if (state.ledger.apply(event, position) === 'applied') {
               const seen = touched.get(sku);
               if (seen === undefined) touched.set(sku, location);
               else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
               else if (!seen.includes(location)) seen.push(location);
             }
           } else {
-            const reason = `location '${c.event.location}' is not defined; the event applies when it is (PUT /v1/locations/${c.event.location})`;
-            parked.push({ position, sku: c.event.sku, location: c.event.location, reason, parkedAt: at });
-            c.sub.result.parked.push({ index: c.index, position, reason });
+            const reason = `location '${location}' is not defined; the event applies when it is (PUT /v1/locations/${location})`;
+            parked.push({ position, sku, location, reason, parkedAt: at });
+            sub.result.parked.push({ index, position, reason });
           }
         }
         const moved: FigureChange[] = [];

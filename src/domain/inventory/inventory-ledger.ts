@@ -46,10 +46,8 @@ export class InventoryLedger {
     const pos = this.positionFor(event.source, event.sku, event.location);
     let outcome: ApplyOutcome;
     if (event.type === 'inventory.movement') {
-      outcome = pos.applyMovement({
-        seq: event.seq, position, delta: event.delta,
-        eta: event.eta !== undefined && event.delta.inbound !== undefined ? normaliseInstant(event.eta) : UNDATED,
-      });
+      outcome = pos.applyMovement(event.seq, position, event.delta,
+        event.eta !== undefined && event.delta.inbound !== undefined ? normaliseInstant(event.eta) : UNDATED);
     } else {
       const b = event.balance;
       outcome = pos.applySnapshot({

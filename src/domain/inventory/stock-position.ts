@@ -36,12 +36,6 @@ export interface BucketTrack {
 
 export type ApplyOutcome = 'applied' | 'inside-snapshot' | 'stale';
 
-export interface MovementInput {
-  seq: number; position: number;
-  delta: Partial<Record<Bucket, number>>;
-  /** Normalised ISO timestamp (UTC) for dated inbound; UNDATED otherwise. */
-  eta: string;
-}
 
 export interface SnapshotInput {
   seq: number; position: number;
@@ -94,15 +88,17 @@ export class StockPosition {
     return track.etas!.some((eta) => eta !== UNDATED);
   }
 
-  applyMovement(m: MovementInput): ApplyOutcome {
-    // Buckets by name rather than in a loop: this runs for every movement of every batch.
-    const { delta, seq, position } = m;
+  /**
+   * Applies a movement at `seq` (log `position`). `eta` is the normalised ISO instant of dated
+   * inbound, UNDATED otherwise. Plain arguments, no input object: this runs for every movement.
+   */
+  applyMovement(seq: number, position: number, delta: Partial<Record<Bucket, number>>, eta: string): ApplyOutcome {
     const b = this.buckets;
     let applied = false;
     if (delta.onHand) applied = move(b.onHand, seq, position, delta.onHand, UNDATED) || applied;
     if (delta.qualityHold) applied = move(b.qualityHold, seq, position, delta.qualityHold, UNDATED) || applied;
     if (delta.damaged) applied = move(b.damaged, seq, position, delta.damaged, UNDATED) || applied;
-    if (delta.inbound) applied = move(b.inbound, seq, position, delta.inbound, m.eta) || applied;
+    if (delta.inbound) applied = move(b.inbound, seq, position, delta.inbound, eta) || applied;
     if (applied && position > this.lastPosition) this.lastPosition = position;
     return applied ? 'applied' : 'inside-snapshot';
   }
