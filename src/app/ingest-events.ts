@@ -12,7 +12,7 @@ import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
+import type { IngestRecord, InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
 
 export interface IngestDeps { state: InventoryState; store: InventoryStore; clock: Clock; observer?: IngestObserver }
@@ -36,6 +36,8 @@ interface Submission {
 }
 
 const SEP = '\u001f';
+
+interface Candidates { subs: Submission[]; indexes: number[]; events: InventoryEvent[]; keys: string[] }
 
 export class EventIngest {
   private queue: Submission[] = [];
@@ -73,64 +75,16 @@ export class EventIngest {
     if (subs.length === 0) return;
     this.queue = [];
     const started = process.hrtime.bigint();
-    const { state, store, clock } = this.deps;
-    let changeCount = 0;
+    const { state, store } = this.deps;
+    let changes = 0;
     try {
-      // Candidates (not yet known by source + seq) as parallel arrays: no object per event.
-      const cSubs: Submission[] = [], cIndexes: number[] = [], cEvents: InventoryEvent[] = [], keys: string[] = [];
-      for (const sub of subs) {
-        for (let i = 0; i < sub.validEvents.length; i++) {
-          const event = sub.validEvents[i]!;
-          if (state.ledger.hasSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
-          cSubs.push(sub); cIndexes.push(sub.validIndexes[i]!); cEvents.push(event);
-          keys.push(event.source + SEP + event.id);
-        }
-      }
+      const candidates = this.candidatesOf(subs);
       let position = state.position;
-      store.commitIngest(keys, (fresh) => {
-        const nowMs = clock.now();
-        const at = new Date(nowMs).toISOString();
-        const parked: ParkedEvent[] = [];
-        // sku → the location it moved at, or several when it moved at more than one.
-        const touched = new Map<string, string | string[]>();
-        for (let k = 0; k < keys.length; k++) {
-          const event = cEvents[k]!, sub = cSubs[k]!, index = cIndexes[k]!;
-          // delete(): a second copy of the same id in this very batch is a duplicate too.
-          if (!fresh.delete(keys[k]!) || !state.ledger.markSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
-          position++;
-          sub.acceptedIndexes.push(index);
-          sub.result.accepted++;
-          sub.result.position = position;
-          state.noteSku(event.sku);
-          const { sku, location } = event;
-          if (state.book.locations.has(location)) {
-            if (state.ledger.apply(event, position) === 'applied') {
-              const seen = touched.get(sku);
-              if (seen === undefined) touched.set(sku, location);
-              else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
-              else if (!seen.includes(location)) seen.push(location);
-            }
-          } else {
-            const reason = `location '${location}' is not defined; the event applies when it is (PUT /v1/locations/${location})`;
-            parked.push({ position, sku, location, reason, parkedAt: at });
-            sub.result.parked.push({ index, position, reason });
-          }
-        }
-        const moved: FigureChange[] = [];
-        for (const [sku, where] of touched) {
-          if (typeof where === 'string') state.book.refreshAt(sku, where, nowMs, moved);
-          else state.book.refreshItem(sku, where, nowMs, moved);
-        }
-        changeCount = moved.length;
-        let next = state.position + 1;
-        const batches = subs.map((sub) => {
-          const count = sub.acceptedIndexes.length;
-          const all = count === sub.total;
-          const batch = { firstPosition: next, count, payload: sub.payload, accepted: all ? null : sub.acceptedIndexes };
-          next += count;
-          return batch;
-        });
-        return { batches, parked, feed: state.recordChanges(moved, position, at), receivedAt: at };
+      store.commitIngest(candidates.keys, (fresh) => {
+        const decided = this.decide(subs, candidates, fresh);
+        position = decided.position;
+        changes = decided.changes;
+        return decided.record;
       });
       state.position = position;
     } catch (err) {
@@ -141,17 +95,84 @@ export class EventIngest {
       state.reload();
       return;
     }
-    let accepted = 0, duplicates = 0, rejected = 0, parkedCount = 0;
+    this.answer(subs, changes, started);
+  }
+
+  /** Events not already known by source + seq, as parallel arrays (no object per event). */
+  private candidatesOf(subs: Submission[]): Candidates {
+    const c: Candidates = { subs: [], indexes: [], events: [], keys: [] };
     for (const sub of subs) {
-      if (sub.result.accepted === 0) sub.result.position = state.position;
+      for (let i = 0; i < sub.validEvents.length; i++) {
+        const event = sub.validEvents[i]!;
+        if (this.deps.state.ledger.hasSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
+        c.subs.push(sub); c.indexes.push(sub.validIndexes[i]!); c.events.push(event);
+        c.keys.push(event.source + SEP + event.id);
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Inside the commit: accepts the candidates whose ids are fresh, gives them positions, applies
+   * or parks them, and recomputes the figures they move. Returns what the store must write.
+   */
+  private decide(subs: Submission[], c: Candidates, fresh: Set<string>): { record: IngestRecord; position: number; changes: number } {
+    const { state, clock } = this.deps;
+    const nowMs = clock.now();
+    const at = new Date(nowMs).toISOString();
+    const parked: ParkedEvent[] = [];
+    // sku → the location it moved at, or several when it moved at more than one.
+    const touched = new Map<string, string | string[]>();
+    let position = state.position;
+    for (let k = 0; k < c.keys.length; k++) {
+      const event = c.events[k]!, sub = c.subs[k]!, index = c.indexes[k]!;
+      // delete(): a second copy of the same id in this very batch is a duplicate too.
+      if (!fresh.delete(c.keys[k]!) || !state.ledger.markSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
+      position++;
+      sub.acceptedIndexes.push(index);
+      sub.result.accepted++;
+      sub.result.position = position;
+      state.noteSku(event.sku);
+      const { sku, location } = event;
+      if (state.book.locations.has(location)) {
+        if (state.ledger.apply(event, position) === 'applied') {
+          const seen = touched.get(sku);
+          if (seen === undefined) touched.set(sku, location);
+          else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
+          else if (!seen.includes(location)) seen.push(location);
+        }
+      } else {
+        const reason = `location '${location}' is not defined; the event applies when it is (PUT /v1/locations/${location})`;
+        parked.push({ position, sku, location, reason, parkedAt: at });
+        sub.result.parked.push({ index, position, reason });
+      }
+    }
+    const moved: FigureChange[] = [];
+    for (const [sku, where] of touched) {
+      if (typeof where === 'string') state.book.refreshAt(sku, where, nowMs, moved);
+      else state.book.refreshItem(sku, where, nowMs, moved);
+    }
+    // Each submission's accepted events hold consecutive positions, in submission order.
+    let next = state.position + 1;
+    const batches = subs.map((sub) => {
+      const count = sub.acceptedIndexes.length;
+      const batch = { firstPosition: next, count, payload: sub.payload, accepted: count === sub.total ? null : sub.acceptedIndexes };
+      next += count;
+      return batch;
+    });
+    const record = { batches, parked, feed: state.recordChanges(moved, position, at), receivedAt: at };
+    return { record, position, changes: moved.length };
+  }
+
+  private answer(subs: Submission[], changes: number, started: bigint): void {
+    let accepted = 0, duplicates = 0, rejected = 0, parked = 0;
+    for (const sub of subs) {
+      if (sub.result.accepted === 0) sub.result.position = this.deps.state.position;
       accepted += sub.result.accepted; duplicates += sub.result.duplicates;
-      rejected += sub.result.rejected.length; parkedCount += sub.result.parked.length;
+      rejected += sub.result.rejected.length; parked += sub.result.parked.length;
       sub.resolve(sub.result);
     }
-    this.deps.observer?.committed({
-      accepted, duplicates, rejected, parked: parkedCount, changes: changeCount,
-      seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    });
+    this.deps.observer?.committed({ accepted, duplicates, rejected, parked, changes, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
   }
 
   /** Stops taking work and commits what is queued. */
