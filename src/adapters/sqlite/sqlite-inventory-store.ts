@@ -25,6 +25,7 @@ export class SqliteInventoryStore implements InventoryStore {
   private readonly insertParked: Statement;
   private readonly batchAt: Statement;
   private readonly batchesAfter: Statement;
+  private readonly changesAfter: Statement;
   private readonly recentBatches = new Map<number, { first: number; events: InventoryEvent[] }>();
   private readonly cacheLimit = BATCH_CACHE;
   private head: number;
@@ -36,6 +37,7 @@ export class SqliteInventoryStore implements InventoryStore {
     this.insertChanges = this.db.prepare('INSERT INTO channel_changes (channel, last_cursor, first_cursor, changes) VALUES (?, ?, ?, ?)');
     this.insertParked = this.db.prepare('INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at) VALUES (?, ?, ?, ?, ?)');
     this.batchAt = this.db.prepare('SELECT first_position, payload, accepted FROM log_batches WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1');
+    this.changesAfter = this.db.prepare('SELECT first_cursor, last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32');
     this.batchesAfter = this.db.prepare('SELECT first_position, last_position, payload, accepted FROM log_batches WHERE last_position > ? ORDER BY first_position LIMIT ?');
     const row = this.db.prepare('SELECT max(last_position) AS head FROM log_batches').get() as { head: number | null };
     this.head = row.head ?? 0;
@@ -133,7 +135,7 @@ export class SqliteInventoryStore implements InventoryStore {
 
   readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[] {
     const out: RecordedChange[] = [];
-    const stmt = this.db.prepare('SELECT first_cursor, last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32');
+    const stmt = this.changesAfter;
     let cursor = afterCursor;
     for (;;) {
       const rows = stmt.all(channel, cursor) as { first_cursor: number; last_cursor: number; changes: string }[];
