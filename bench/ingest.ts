@@ -70,6 +70,7 @@ export async function hubIngest(batches: string[]): Promise<{ seconds: number; a
 function rawInserts(batches: string[]): number {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-raw-'));
   const db = new Database(join(dir, 'raw.db'));
+  db.pragma('page_size = 16384'); // the hub's own page size, so neither side is favoured
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('cache_size = -65536');
