@@ -7,6 +7,7 @@
 import { AvailabilityBook, type FigureChange } from '../domain/inventory/availability-book.js';
 import { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../domain/inventory/stock-position.js';
+import { replayLog } from './replay-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { FeedAppend, InventoryStore, ItemRecord } from '../ports/inventory-store.js';
 
@@ -107,19 +108,8 @@ export class InventoryState {
     for (const p of store.parkedEvents(undefined, Number.MAX_SAFE_INTEGER)) this.noteSku(p.sku);
 
     // Events after the checkpoint: their effects on figures are already in the feed; rebuild the ledger.
-    let after = saved.position;
-    this.position = saved.position;
-    for (;;) {
-      const batch = store.readEvents(after, 10_000);
-      if (batch.length === 0) break;
-      for (const { position, event } of batch) {
-        this.ledger.markSeq(event.source, event.seq);
-        this.noteSku(event.sku);
-        if (this.book.locations.has(event.location)) this.ledger.apply(event, position);
-        after = position;
-      }
-      this.position = after;
-    }
+    const replayed = replayLog(store, this.ledger, (loc) => this.book.locations.has(loc), saved.position, (e) => this.noteSku(e.sku));
+    this.position = replayed.last;
     this.position = Math.max(this.position, store.headPosition());
   }
 }

@@ -9,6 +9,7 @@ import { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
 import type { Clock } from '../ports/clock.js';
 import type { InventoryStore } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
+import { replayLog } from './replay-log.js';
 
 export interface VerifyReport { events: number; positions: number; figures: number; mismatches: string[] }
 
@@ -17,17 +18,7 @@ export function verifyLedger(deps: { state: InventoryState; store: InventoryStor
   const fresh = new InventoryLedger();
   const book = new AvailabilityBook(fresh);
   for (const def of state.book.locations.values()) book.defineLocation(def);
-  let after = 0, events = 0;
-  for (;;) {
-    const page = store.readEvents(after, 10_000);
-    if (page.length === 0) break;
-    for (const { position, event } of page) {
-      events++;
-      if (!fresh.markSeq(event.source, event.seq)) continue;
-      if (book.locations.has(event.location)) fresh.apply(event, position);
-      after = position;
-    }
-  }
+  const { events } = replayLog(store, fresh, (loc) => book.locations.has(loc), 0);
   const mismatches: string[] = [];
   let positions = 0;
   const seen = new Set<string>();
