@@ -30,7 +30,7 @@ export function defineLocation(deps: CatalogDeps, id: string, input: LocationInp
     const nowMs = clock.now();
     const moved: FigureChange[] = [];
     for (const sku of state.ledger.skusAt(id)) state.book.refreshAt(sku, id, nowMs, moved);
-    store.appendChanges(state.recordChanges(moved, state.position, new Date(nowMs).toISOString()));
+    state.writeChanges(moved, nowMs);
   });
   return { id, name: input.name, authority: input.authority, released, created };
 }
@@ -51,7 +51,7 @@ export function defineChannel(deps: CatalogDeps, id: string, input: ChannelInput
     const nowMs = clock.now();
     const moved: FigureChange[] = [];
     for (const sku of state.book.skusOf(channel)) state.book.refreshOne(channel, sku, nowMs, moved);
-    store.appendChanges(state.recordChanges(moved, state.position, new Date(nowMs).toISOString()));
+    state.writeChanges(moved, nowMs);
   });
   return { channel, created };
 }

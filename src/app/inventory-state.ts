@@ -49,6 +49,11 @@ export class InventoryState {
     return [...byChannel.values()];
   }
 
+  /** Records figure changes not caused by an ingest (admin changes, time) at the current position; call inside a transaction. */
+  writeChanges(changes: readonly FigureChange[], nowMs: number): void {
+    if (changes.length > 0) this.deps.store.appendChanges(this.recordChanges(changes, this.position, new Date(nowMs).toISOString()));
+  }
+
   feedCursor(channel: string): number {
     return this.feedCursors.get(channel) ?? 0;
   }

@@ -17,7 +17,7 @@ export function refreshInboundHorizons(deps: { state: InventoryState; store: Inv
     for (const sku of state.ledger.skusWithDatedInbound) state.book.refreshOne(rule, sku, nowMs, moved);
   }
   if (moved.length > 0) {
-    store.transaction(() => store.appendChanges(state.recordChanges(moved, state.position, new Date(nowMs).toISOString())));
+    store.transaction(() => state.writeChanges(moved, nowMs));
   }
   return moved.length;
 }
