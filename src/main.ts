@@ -20,6 +20,16 @@ import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import { startInventoryTraffic, type Traffic } from '../sim/inventory-traffic.js';
+import { ErpSimulator } from '../sim/erp-simulator.js';
+import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
+import { HttpErpConnector } from './adapters/http/http-erp-connector.js';
+import { OrderBook } from './app/order-book.js';
+import { OrderCapture } from './app/capture-order.js';
+import { ErpCommitter } from './app/commit-orders-to-erp.js';
+import { GroupCommit } from './app/group-commit.js';
+import { collectTouches } from './app/figure-touches.js';
+import type { ErpConnector } from './ports/erp.js';
+import { ErpCallError } from './domain/orders/order-errors.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -36,11 +46,17 @@ export interface Hub {
   state: InventoryState;
   store: SqliteInventoryStore;
   ingest: EventIngest;
+  orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommitter; store: SqliteOrderStore };
+  /** The in-process ERP simulator, when the configuration asks for one. */
+  erpSimulator?: ErpSimulator;
   adminKey: string;
   close(): Promise<void>;
 }
 
 const HORIZON_SWEEP_MS = 30_000;
+const ERP_SWEEP_MS = 1000;
+const WAIT_SWEEP_MS = 30_000;
+const KEY_SWEEP_MS = 3_600_000;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
@@ -51,8 +67,34 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const state = new InventoryState({ store, clock });
   const log = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
   const metrics = new HubMetrics();
-  const ingest = new EventIngest({ state, store, clock, observer: metrics });
+  const orderStore = new SqliteOrderStore(store.db);
+  const book = new OrderBook({ state, orders: orderStore, clock });
+  // After a failed write, memory may be ahead of the disk: rebuild the ledger, then the orders' holds on it.
+  const recover = () => { state.reload(); book.reload(); };
+  const ingest = new EventIngest({ state, store, clock, orders: book, recover, observer: metrics });
+  const commits = new GroupCommit((fn) => store.transaction(fn), recover);
   const deps = { state, store, clock };
+
+  const erpConfig = config.file.erp ?? {};
+  let erpSimulator: ErpSimulator | undefined;
+  let erpConnector: ErpConnector;
+  if (erpConfig.url) {
+    const token = erpConfig.tokenEnv ? process.env[erpConfig.tokenEnv] : undefined;
+    erpConnector = new HttpErpConnector(erpConfig.url, token ? { authorization: `Bearer ${token}` } : {});
+  } else if (config.file.demo?.erpSimulator) {
+    erpSimulator = new ErpSimulator();
+    erpConnector = new HttpErpConnector(await erpSimulator.start());
+  } else {
+    erpConnector = noErp;
+  }
+  const erp = new ErpCommitter({
+    state, orders: orderStore, book, customers, erp: erpConnector, clock, commits,
+    timeoutMs: erpConfig.timeoutMs ?? 3000, retryBaseMs: erpConfig.retryBaseMs ?? 1000, retryMaxMs: erpConfig.retryMaxMs ?? 60_000,
+  });
+  const capture = new OrderCapture({
+    state, orders: orderStore, book, customers, clock, commits, erp,
+    newOrderId: () => `ord_${clock.now().toString(36)}${randomBytes(5).toString('hex')}`,
+  });
 
   applyConfiguredMasterData(deps, config);
   for (const [id, input] of Object.entries(config.file.customers ?? {})) {
@@ -69,6 +111,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let ready = false;
   const app = await buildHttpApi({
     ...deps, customers, ingest, apiKeys, metrics, ready: () => ready,
+    orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
     log,
   });
   await app.listen({ port: config.port, host: config.host });
@@ -83,8 +126,21 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const horizonTimer = setInterval(() => {
     try { refreshInboundHorizons(deps); } catch (err) { log.error({ err }, 'inbound horizon refresh failed'); }
   }, HORIZON_SWEEP_MS);
-  checkpointTimer.unref();
-  horizonTimer.unref();
+  const orderSettings = config.file.orders ?? {};
+  const waitTimer = setInterval(() => {
+    const cutoff = new Date(clock.now() - (orderSettings.waitForPreconditionMs ?? 3_600_000)).toISOString();
+    const touches = collectTouches(state);
+    commits.commit('expired order events', () => { if (book.expireWaiting(cutoff, touches.touch) > 0) touches.write(clock.now()); })
+      .catch((err) => log.error({ err }, 'expiring waiting order events failed'));
+  }, WAIT_SWEEP_MS);
+  const forgetKeys = () => {
+    try { orderStore.forgetKeysBefore(new Date(clock.now() - (orderSettings.idempotencyKeyHours ?? 24) * 3_600_000).toISOString()); }
+    catch (err) { log.error({ err }, 'forgetting old idempotency keys failed'); }
+  };
+  forgetKeys();
+  const keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
+  erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
+  for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();
 
   let traffic: Traffic | undefined;
   const demo = config.file.demo;
@@ -103,14 +159,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let closing: Promise<void> | undefined;
   return {
     app, url, state, store, ingest, adminKey,
+    orders: { book, capture, erp, store: orderStore },
+    ...(erpSimulator ? { erpSimulator } : {}),
     close() {
       closing ??= (async () => {
         ready = false;
-        clearInterval(checkpointTimer);
-        clearInterval(horizonTimer);
+        for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) clearInterval(t);
         await traffic?.stop();
         await app.close();
+        await erp.stop();
         ingest.close();
+        commits.flush();
+        await erpSimulator?.close();
         state.checkpoint();
         store.close();
       })();
@@ -118,6 +178,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 }
+
+/** Without a configured ERP every order waits as pending_erp (or fails, per channel), saying why. */
+const noErp: ErpConnector = {
+  placeOrder: () => Promise.reject(new ErpCallError('order placement', 'no ERP is configured (set erp.url in the configuration file)', false, true)),
+  findOrder: () => Promise.resolve(undefined),
+};
 
 /** Brings the store in line with the configuration file; only what differs is redefined. */
 function applyConfiguredMasterData(deps: { state: InventoryState; store: SqliteInventoryStore; clock: Clock }, config: HubConfig): void {

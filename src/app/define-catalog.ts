@@ -6,6 +6,7 @@
 import type { Channel, ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { InvalidInputError, StorageFailedError } from '../domain/errors.js';
+import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
 import type { Clock } from '../ports/clock.js';
 import type { InventoryStore } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
@@ -25,7 +26,9 @@ export function defineLocation(deps: CatalogDeps, id: string, input: LocationInp
     state.book.defineLocation(def);
     for (const p of store.unparkLocation(id)) {
       const event = store.eventAt(p.position);
-      if (event) { state.ledger.apply(event, p.position); released++; }
+      if (!event) continue;
+      for (const effect of stockEffectsOf(event)) if (effect.location === id) state.ledger.apply(effect, p.position);
+      released++;
     }
     const nowMs = clock.now();
     const moved: FigureChange[] = [];

@@ -8,14 +8,27 @@
  * one, so an fsync is shared by every request waiting on it.
  */
 import { eventIssues, isValidEvent } from '../model/event-validation.js';
-import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
+import type { IngestResult } from '../model/inventory-event.js';
+import type { HubEvent } from '../model/hub-event.js';
+import type { OrderEvent } from '../model/order-event.js';
+import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
+import type { OrderBook } from './order-book.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { IngestRecord, InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
 
-export interface IngestDeps { state: InventoryState; store: InventoryStore; clock: Clock; observer?: IngestObserver }
+export interface IngestDeps {
+  state: InventoryState;
+  store: InventoryStore;
+  clock: Clock;
+  /** Takes order events and hears of stock leaving for orders; without it order events are only logged. */
+  orders?: OrderBook;
+  /** Rebuilds memory from the store after a failed commit (default: the inventory state alone). */
+  recover?: () => void;
+  observer?: IngestObserver;
+}
 
 /** Hooks for metrics; the use case does not know about Prometheus. */
 export interface IngestObserver {
@@ -26,9 +39,10 @@ interface Submission {
   /** The payload as it arrived, kept in the log as is. */
   payload: string;
   /** The valid events and their indexes in the payload (parallel arrays: no object per event). */
-  validEvents: InventoryEvent[];
+  validEvents: HubEvent[];
   validIndexes: number[];
   total: number;
+  correlationId: string | undefined;
   acceptedIndexes: number[];
   result: IngestResult;
   resolve: (r: IngestResult) => void;
@@ -37,7 +51,7 @@ interface Submission {
 
 const SEP = '\u001f';
 
-interface Candidates { subs: Submission[]; indexes: number[]; events: InventoryEvent[]; keys: string[] }
+interface Candidates { subs: Submission[]; indexes: number[]; events: HubEvent[]; keys: string[] }
 
 export class EventIngest {
   private queue: Submission[] = [];
@@ -50,17 +64,17 @@ export class EventIngest {
    * Ingests a batch; resolves once accepted events are durable. `payload` is the batch's JSON
    * text when the caller has it (saves serialising it again). Throws StorageFailedError, ShuttingDownError.
    */
-  submit(values: readonly unknown[], payload?: string): Promise<IngestResult> {
+  submit(values: readonly unknown[], payload?: string, correlationId?: string): Promise<IngestResult> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
-    const validEvents: InventoryEvent[] = [], validIndexes: number[] = [];
+    const validEvents: HubEvent[] = [], validIndexes: number[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
       if (isValidEvent(value)) { validEvents.push(value); validIndexes.push(index); }
       else result.rejected.push({ index, errors: eventIssues(value) });
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ payload: payload ?? JSON.stringify(values), validEvents, validIndexes, total: values.length, acceptedIndexes: [], result, resolve, reject });
+      this.queue.push({ payload: payload ?? JSON.stringify(values), validEvents, validIndexes, total: values.length, correlationId, acceptedIndexes: [], result, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -92,7 +106,7 @@ export class EventIngest {
       for (const sub of subs) sub.reject(failure);
       // Memory may be ahead of what committed: rebuild it from the store before anything reads it.
       // If even that fails the process stops, and a restart recovers from the log.
-      state.reload();
+      (this.deps.recover ?? (() => state.reload()))();
       return;
     }
     this.answer(subs, changes, started);
@@ -123,6 +137,14 @@ export class EventIngest {
     const parked: ParkedEvent[] = [];
     // sku → the location it moved at, or several when it moved at more than one.
     const touched = new Map<string, string | string[]>();
+    const touch = (sku: string, location: string) => {
+      const seen = touched.get(sku);
+      if (seen === undefined) touched.set(sku, location);
+      else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
+      else if (!seen.includes(location)) seen.push(location);
+    };
+    const orders = this.deps.orders;
+    let restocked: Set<string> | undefined;
     let position = state.position;
     for (let k = 0; k < c.keys.length; k++) {
       const event = c.events[k]!, sub = c.subs[k]!, index = c.indexes[k]!;
@@ -132,14 +154,26 @@ export class EventIngest {
       sub.acceptedIndexes.push(index);
       sub.result.accepted++;
       sub.result.position = position;
+      if (event.type !== 'inventory.movement' && event.type !== 'inventory.snapshot') {
+        this.applyOrderEvent(event, position, sub, index, at, parked, touch);
+        continue;
+      }
       state.noteSku(event.sku);
       const { sku, location } = event;
-      if (state.book.locations.has(location)) {
-        if (state.ledger.apply(event, position) === 'applied') {
-          const seen = touched.get(sku);
-          if (seen === undefined) touched.set(sku, location);
-          else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
-          else if (!seen.includes(location)) seen.push(location);
+      const def = state.book.locations.get(location);
+      if (def) {
+        const outcome = state.ledger.apply(event, position);
+        if (outcome === 'applied') {
+          touch(sku, location);
+          if (orders?.owes(sku)) (restocked ??= new Set()).add(sku);
+        }
+        if (orders && event.source === def.authority) {
+          if (event.type === 'inventory.movement') {
+            // Stock leaving for an order counts even when an earlier count already contains it.
+            if (event.orderId !== undefined && (event.delta.onHand ?? 0) < 0 && (event.reason === 'pick' || event.reason === 'ship')) {
+              orders.noteDeparture(event.orderId, sku, location, -event.delta.onHand!, event, touch);
+            }
+          } else if (outcome === 'applied') orders.noteCount(sku, location, touch);
         }
       } else {
         const reason = `location '${location}' is not defined; the event applies when it is (PUT /v1/locations/${location})`;
@@ -147,6 +181,7 @@ export class EventIngest {
         sub.result.parked.push({ index, position, reason });
       }
     }
+    if (restocked) for (const sku of restocked) orders!.fillBackorders(sku, touch);
     const moved: FigureChange[] = [];
     for (const [sku, where] of touched) {
       if (typeof where === 'string') state.book.refreshAt(sku, where, nowMs, moved);
@@ -162,6 +197,21 @@ export class EventIngest {
     });
     const record = { batches, parked, feed: state.recordChanges(moved, position, at), receivedAt: at };
     return { record, position, changes: moved.length };
+  }
+
+  /** An order event: its stock effect (a return at the authority adds on hand), then the order state machine. */
+  private applyOrderEvent(event: OrderEvent, position: number, sub: Submission, index: number, at: string, parked: ParkedEvent[], touch: (sku: string, location: string) => void): void {
+    const { state, orders } = this.deps;
+    if (event.type === 'return.received') {
+      if (state.book.locations.has(event.location)) {
+        for (const m of stockEffectsOf(event)) if (state.ledger.apply(m, position) === 'applied') touch(m.sku, m.location);
+      } else {
+        const reason = `location '${event.location}' is not defined; the returned stock applies when it is (PUT /v1/locations/${event.location})`;
+        parked.push({ position, sku: event.lines[0]!.sku, location: event.location, reason, parkedAt: at });
+        sub.result.parked.push({ index, position, reason });
+      }
+    }
+    orders?.receive({ position, event, ...(sub.correlationId !== undefined ? { correlationId: sub.correlationId } : {}) }, touch);
   }
 
   private answer(subs: Submission[], changes: number, started: bigint): void {

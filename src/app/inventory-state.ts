@@ -113,7 +113,7 @@ export class InventoryState {
     for (const p of store.parkedEvents(undefined, Number.MAX_SAFE_INTEGER)) this.noteSku(p.sku);
 
     // Events after the checkpoint: their effects on figures are already in the feed; rebuild the ledger.
-    const replayed = replayLog(store, this.ledger, (loc) => this.book.locations.has(loc), saved.position, (e) => this.noteSku(e.sku));
+    const replayed = replayLog(store, this.ledger, (loc) => this.book.locations.has(loc), saved.position, (e) => { if ('sku' in e) this.noteSku(e.sku); });
     this.position = replayed.last;
     this.position = Math.max(this.position, store.headPosition());
   }

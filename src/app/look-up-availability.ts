@@ -3,6 +3,7 @@
  * (every term per location, the events behind each, and the shadow figures set aside).
  * Every answer carries the log position it reflects (CONTRACT.md "Availability").
  */
+import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
 import { AVAILABILITY_FORMULA } from '../domain/inventory/channel-availability.js';
 import type { ChannelRule } from '../domain/inventory/channel-availability.js';
 import { UnknownChannelError, UnknownItemError } from '../domain/errors.js';
@@ -50,10 +51,12 @@ export function explainAvailability(deps: AvailabilityDeps, sku: string, channel
     const { positions, omitted } = authoritative ? authoritative.contributingPositions() : { positions: [], omitted: 0 };
     const listed = positions.slice(-EXPLAIN_EVENT_LIMIT);
     const events = listed.flatMap((position) => {
-      const e = store.eventAt(position);
-      if (!e) return [];
+      const logged = store.eventAt(position);
+      // A return.received stands here for the on-hand movement it made.
+      const e = logged && stockEffectsOf(logged).find((x) => x.sku === sku);
+      if (!logged || !e) return [];
       return [{
-        position, id: e.id, type: e.type, seq: e.seq, occurredAt: e.occurredAt,
+        position, id: e.id, type: logged.type, seq: e.seq, occurredAt: e.occurredAt,
         ...(e.type === 'inventory.movement' ? { reason: e.reason, delta: e.delta as Record<string, number> } : { balance: e.balance }),
       }];
     });

@@ -1,10 +1,12 @@
 /**
  * Replays the event log from a position into a ledger: the one way the hub rebuilds state, used
  * at start (checkpoint + tail) and by verification (from the beginning). Events for locations not
- * defined are left out, as they are parked in the live hub.
+ * defined are left out, as they are parked in the live hub. Order events change stock only through
+ * their stock effects (returns); the orders themselves are durable state, not replayed.
  */
 import type { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
-import type { InventoryEvent } from '../model/inventory-event.js';
+import type { HubEvent } from '../model/hub-event.js';
+import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
 import type { InventoryStore } from '../ports/inventory-store.js';
 
 const PAGE = 10_000;
@@ -12,7 +14,7 @@ const PAGE = 10_000;
 /** Returns the position of the last event replayed (or `after`) and how many were read. */
 export function replayLog(
   store: InventoryStore, ledger: InventoryLedger, isDefined: (location: string) => boolean, after: number,
-  onEvent?: (event: InventoryEvent) => void,
+  onEvent?: (event: HubEvent) => void,
 ): { last: number; events: number } {
   let last = after, events = 0;
   for (;;) {
@@ -23,7 +25,12 @@ export function replayLog(
       last = position;
       onEvent?.(event);
       // The log holds accepted events only, so every seq is new here; marking keeps dedupe in step.
-      if (ledger.markSeq(event.source, event.seq) && isDefined(event.location)) ledger.apply(event, position);
+      if (!ledger.markSeq(event.source, event.seq)) continue;
+      if (event.type === 'inventory.movement' || event.type === 'inventory.snapshot') {
+        if (isDefined(event.location)) ledger.apply(event, position);
+      } else {
+        for (const effect of stockEffectsOf(event)) if (isDefined(effect.location)) ledger.apply(effect, position);
+      }
     }
   }
 }

@@ -22,7 +22,19 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
+  erp: Type.Optional(Type.Object({
+    url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base URL of the ERP\'s sales-order API. Absent in the demo: the bundled ERP simulator runs in-process.' })),
+    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for the ERP.' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 120_000, default: 3000, description: 'How long a capture waits for the ERP before the channel\'s onErpUnavailable policy applies.' })),
+    retryBaseMs: Type.Optional(Type.Integer({ minimum: 10, default: 1000, description: 'First delay before retrying a queued order; doubles per attempt.' })),
+    retryMaxMs: Type.Optional(Type.Integer({ minimum: 10, default: 60_000, description: 'Longest delay between retries.' })),
+  }, { additionalProperties: false })),
+  orders: Type.Optional(Type.Object({
+    waitForPreconditionMs: Type.Optional(Type.Integer({ minimum: 1000, default: 3_600_000, description: 'How long an order event waits for its precondition (a shipment for its release) before it becomes an exception.' })),
+    idempotencyKeyHours: Type.Optional(Type.Number({ minimum: 0.01, maximum: 8760, default: 24, description: 'How long Idempotency-Keys and their answers are kept.' })),
+  }, { additionalProperties: false })),
   demo: Type.Optional(Type.Object({
+    erpSimulator: Type.Optional(Type.Boolean({ description: 'Run the bundled ERP simulator in-process and send orders to it (when erp.url is not set).' })),
     seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
     traffic: Type.Optional(Type.Object({
       eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),

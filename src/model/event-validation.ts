@@ -5,22 +5,35 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { compileValidator, type ValidationIssue, type Validator } from './validator.js';
-import { InventoryMovement, InventorySnapshot, type InventoryEvent } from './inventory-event.js';
+import { InventoryMovement, InventorySnapshot } from './inventory-event.js';
+import { OrderCancelled, OrderDelivered, OrderInvoiced, OrderReleased, OrderShipped, ReturnReceived } from './order-event.js';
+import type { HubEvent } from './hub-event.js';
 
 const movement = compileValidator(InventoryMovement);
 const snapshot = compileValidator(InventorySnapshot);
+const byType = new Map<string, Validator<TSchema>>([
+  ['order.released', compileValidator(OrderReleased)],
+  ['order.shipped', compileValidator(OrderShipped)],
+  ['order.delivered', compileValidator(OrderDelivered)],
+  ['order.invoiced', compileValidator(OrderInvoiced)],
+  ['return.received', compileValidator(ReturnReceived)],
+  ['order.cancelled', compileValidator(OrderCancelled)],
+]);
 
 /** The event types the hub accepts today. */
-export const acceptedEventTypes = (): string[] => ['inventory.movement', 'inventory.snapshot'];
+export const acceptedEventTypes = (): string[] => ['inventory.movement', 'inventory.snapshot', ...byType.keys()];
 
 function validatorFor(value: unknown): Validator<TSchema> | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const type = (value as { type?: unknown }).type;
-  return type === 'inventory.movement' ? movement : type === 'inventory.snapshot' ? snapshot : undefined;
+  // Inventory events are the bulk of traffic: test them before the map lookup.
+  if (type === 'inventory.movement') return movement;
+  if (type === 'inventory.snapshot') return snapshot;
+  return typeof type === 'string' ? byType.get(type) : undefined;
 }
 
 /** True when `value` is a valid canonical event. */
-export function isValidEvent(value: unknown): value is InventoryEvent {
+export function isValidEvent(value: unknown): value is HubEvent {
   const validator = validatorFor(value);
   return validator !== undefined && validator.check(value);
 }
@@ -33,7 +46,7 @@ export function eventIssues(value: unknown): ValidationIssue[] {
   return validator.issues(value);
 }
 
-export type EventCheck = { ok: true; event: InventoryEvent } | { ok: false; errors: ValidationIssue[] };
+export type EventCheck = { ok: true; event: HubEvent } | { ok: false; errors: ValidationIssue[] };
 
 /** Both answers at once, for callers off the hot path. */
 export function validateEvent(value: unknown): EventCheck {

@@ -73,7 +73,7 @@ export const INVENTORY_EVENT_TYPES = ['inventory.movement', 'inventory.snapshot'
 
 export const EventBatch = Type.Array(Type.Unknown(), {
   maxItems: 10_000,
-  description: 'Up to 10,000 events; each is validated on its own (InventoryMovement | InventorySnapshot).',
+  description: 'Up to 10,000 events; each is validated on its own: InventoryMovement | InventorySnapshot | OrderReleased | OrderShipped | OrderDelivered | OrderInvoiced | ReturnReceived | OrderCancelled.',
 });
 
 export const ValidationIssue = Type.Object({ path: Type.String(), message: Type.String() });

@@ -9,11 +9,11 @@
  * what lets group commit run without interleaving. The scale-out backend will need an
  * asynchronous counterpart of commitIngest with the same decide-then-commit shape.
  */
-import type { InventoryEvent } from '../model/inventory-event.js';
+import type { HubEvent } from '../model/hub-event.js';
 import type { Channel } from '../model/catalog.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
 
-export interface LoggedEvent { position: number; event: InventoryEvent }
+export interface LoggedEvent { position: number; event: HubEvent }
 
 export interface ParkedEvent { position: number; sku: string; location: string; reason: string; parkedAt: string }
 
@@ -64,7 +64,7 @@ export interface InventoryStore {
 
   headPosition(): number;
   readEvents(afterPosition: number, limit: number): LoggedEvent[];
-  eventAt(position: number): InventoryEvent | undefined;
+  eventAt(position: number): HubEvent | undefined;
 
   parkEvents(parked: ParkedEvent[]): void;
   parkedEvents(location?: string, limit?: number): ParkedEvent[];

@@ -29,6 +29,19 @@ const MIGRATIONS: string[] = [
    CREATE TABLE channels (id TEXT PRIMARY KEY, rule TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE items (sku TEXT PRIMARY KEY, description TEXT NOT NULL, uom TEXT NOT NULL) WITHOUT ROWID;`,
   `CREATE TABLE customers (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;`,
+  `-- Orders as facts (JSON); open = 1 while the order holds stock, owes units or waits for the ERP.
+   CREATE TABLE orders (id TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL, status TEXT NOT NULL, open INTEGER NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID;
+   CREATE INDEX orders_open ON orders(open) WHERE open = 1;
+   CREATE TABLE order_refs (channel TEXT NOT NULL, external_id TEXT NOT NULL, order_id TEXT NOT NULL, PRIMARY KEY (channel, external_id)) WITHOUT ROWID;
+   CREATE TABLE order_timeline (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, entry TEXT NOT NULL);
+   CREATE INDEX order_timeline_by_order ON order_timeline(order_id, id);
+   -- The transactional outbox: messages for other systems, written with the state change that caused them.
+   CREATE TABLE outbox (id INTEGER PRIMARY KEY, destination TEXT NOT NULL, topic TEXT NOT NULL, lane TEXT NOT NULL, message_key TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, created_at TEXT NOT NULL);
+   CREATE INDEX outbox_by_destination ON outbox(destination, id);
+   CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, order_id TEXT NOT NULL, status_code INTEGER, response TEXT, created_at TEXT NOT NULL) WITHOUT ROWID;
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+   CREATE TABLE waiting_order_events (position INTEGER PRIMARY KEY, order_id TEXT NOT NULL, record TEXT NOT NULL);
+   CREATE TABLE order_exceptions (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, record TEXT NOT NULL);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

@@ -5,7 +5,7 @@
  * event, and rebuilt from the log tail on start.
  */
 import type { Statement } from 'better-sqlite3';
-import type { InventoryEvent } from '../../model/inventory-event.js';
+import type { HubEvent } from '../../model/hub-event.js';
 import type {
   Checkpoint, FeedAppend, IngestRecord, InventoryStore, ItemRecord, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
 } from '../../ports/inventory-store.js';
@@ -26,7 +26,7 @@ export class SqliteInventoryStore implements InventoryStore {
   private readonly batchAt: Statement;
   private readonly batchesAfter: Statement;
   private readonly changesAfter: Statement;
-  private readonly recentBatches = new Map<number, { first: number; events: InventoryEvent[] }>();
+  private readonly recentBatches = new Map<number, { first: number; events: HubEvent[] }>();
   private readonly cacheLimit = BATCH_CACHE;
   private head: number;
 
@@ -93,7 +93,7 @@ export class SqliteInventoryStore implements InventoryStore {
     }
   }
 
-  eventAt(position: number): InventoryEvent | undefined {
+  eventAt(position: number): HubEvent | undefined {
     for (const cached of this.recentBatches.values()) {
       if (position >= cached.first && position < cached.first + cached.events.length) return cached.events[position - cached.first];
     }
@@ -225,8 +225,8 @@ export class SqliteInventoryStore implements InventoryStore {
 
 interface BatchRow { first_position: number; last_position: number; payload: string; accepted: string | null }
 
-function acceptedEvents(row: BatchRow): InventoryEvent[] {
-  const all = JSON.parse(row.payload) as InventoryEvent[];
+function acceptedEvents(row: BatchRow): HubEvent[] {
+  const all = JSON.parse(row.payload) as HubEvent[];
   if (row.accepted === null) return all;
   return (JSON.parse(row.accepted) as number[]).map((i) => all[i]!);
 }

@@ -55,6 +55,10 @@ export class InventoryLedger {
         onHand: b.onHand, qualityHold: b.qualityHold ?? 0, damaged: b.damaged ?? 0,
         inbound: b.inbound === undefined ? undefined : inboundLines(b.inbound),
       });
+      if (outcome === 'applied') {
+        const at = normaliseInstant(event.occurredAt);
+        if (pos.countedAt === undefined || at > pos.countedAt) pos.countedAt = at;
+      }
     }
     if (outcome === 'applied') {
       this.dirtyPositions.add(pos);

@@ -51,6 +51,8 @@ const emptyTrack = (dated = false): BucketTrack => ({
 export class StockPosition {
   readonly buckets: Record<Bucket, BucketTrack>;
   lastPosition = 0;
+  /** occurredAt (UTC ISO-8601) of the last snapshot applied: stock shipped before it is inside the count. */
+  countedAt: string | undefined;
 
   constructor(readonly source: string, readonly sku: string, readonly location: string, buckets?: Record<Bucket, BucketTrack>) {
     this.buckets = buckets ?? { onHand: emptyTrack(), qualityHold: emptyTrack(), damaged: emptyTrack(), inbound: emptyTrack(true) };
@@ -129,12 +131,13 @@ export class StockPosition {
   }
 
   toJSON(): object {
-    return { source: this.source, sku: this.sku, location: this.location, lastPosition: this.lastPosition, buckets: this.buckets };
+    return { source: this.source, sku: this.sku, location: this.location, lastPosition: this.lastPosition, countedAt: this.countedAt, buckets: this.buckets };
   }
 
-  static fromJSON(raw: { source: string; sku: string; location: string; lastPosition: number; buckets: Record<Bucket, BucketTrack> }): StockPosition {
+  static fromJSON(raw: { source: string; sku: string; location: string; lastPosition: number; countedAt?: string; buckets: Record<Bucket, BucketTrack> }): StockPosition {
     const p = new StockPosition(raw.source, raw.sku, raw.location, raw.buckets);
     p.lastPosition = raw.lastPosition;
+    p.countedAt = raw.countedAt;
     return p;
   }
 }

@@ -8,6 +8,10 @@ import {
   CrossdockError, InvalidInputError, NotFoundError, ShuttingDownError, StorageFailedError,
   UnknownChannelError, UnknownItemError, UnknownLocationError, type Issue,
 } from '../../domain/errors.js';
+import {
+  CreditHoldError, CustomerInactiveError, DuplicateOrderError, ErpUnavailableError, IdempotencyKeyInUseError,
+  IdempotencyKeyMissingError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError, UnknownCustomerError,
+} from '../../domain/orders/order-errors.js';
 
 export interface ProblemBody {
   type: string; title: string; status: number; detail: string; errors?: Issue[]; correlationId?: string;
@@ -37,6 +41,33 @@ export function toProblem(err: unknown): ProblemBody {
   }
   if (err instanceof StorageFailedError || err instanceof ShuttingDownError) {
     return { type: problemType(err.code), title: 'Service unavailable', status: 503, detail: err.message };
+  }
+  if (err instanceof IdempotencyKeyMissingError) {
+    return { type: problemType(err.code), title: 'Idempotency-Key required', status: 400, detail: err.message, errors: [{ path: '/headers/idempotency-key', message: 'is required' }] };
+  }
+  if (err instanceof IdempotencyKeyInUseError) {
+    return { type: problemType(err.code), title: 'Request in progress', status: 409, detail: err.message, retryable: true };
+  }
+  if (err instanceof IdempotencyKeyReusedError) {
+    return { type: problemType(err.code), title: 'Idempotency-Key reused', status: 422, detail: err.message, orderId: err.orderId };
+  }
+  if (err instanceof UnknownCustomerError || err instanceof CustomerInactiveError) {
+    return { type: problemType(err.code), title: 'Customer cannot order', status: 422, detail: err.message, errors: err.issues };
+  }
+  if (err instanceof CreditHoldError) {
+    return { type: problemType(err.code), title: 'Customer on credit hold', status: 422, detail: err.message, errors: [{ path: '/customer', message: 'is on credit hold' }] };
+  }
+  if (err instanceof InsufficientStockError) {
+    return { type: problemType(err.code), title: 'Not enough stock', status: 409, detail: err.message, errors: err.issues, shortfalls: err.shortfalls };
+  }
+  if (err instanceof DuplicateOrderError) {
+    return { type: problemType(err.code), title: 'Order already captured', status: 409, detail: err.message, orderId: err.orderId };
+  }
+  if (err instanceof IllegalTransitionError) {
+    return { type: problemType(err.code), title: 'Not allowed in this state', status: 409, detail: err.message };
+  }
+  if (err instanceof ErpUnavailableError) {
+    return { type: problemType(err.code), title: 'ERP unavailable', status: 503, detail: err.message, orderId: err.orderId, retryable: true };
   }
   if (err instanceof CrossdockError) {
     return { type: problemType(err.code), title: 'Request failed', status: 400, detail: err.message };

@@ -17,6 +17,12 @@ import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerOrderRoutes } from './routes/orders.js';
+import type { OrderCapture } from '../../app/capture-order.js';
+import type { OrderBook } from '../../app/order-book.js';
+import type { CancelDeps } from '../../app/cancel-order.js';
+import type { ErpCommitter } from '../../app/commit-orders-to-erp.js';
+import type { OrderStore } from '../../ports/order-store.js';
 import type { InventoryState } from '../../app/inventory-state.js';
 import type { EventIngest } from '../../app/ingest-events.js';
 import type { InventoryStore } from '../../ports/inventory-store.js';
@@ -35,6 +41,7 @@ export interface HttpDeps {
   customers: CustomerStore;
   clock: Clock;
   ingest: EventIngest;
+  orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
   apiKeys: ApiKeys;
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */
@@ -121,7 +128,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Crossdock hub API', version: '1', description: 'Inventory events, channel availability, master data and operations. See CONTRACT.md for the guarantees.' },
+      info: { title: 'Crossdock hub API', version: '1', description: 'Inventory and order events, channel availability, order capture and lifecycle, master data and operations. See CONTRACT.md for the guarantees.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key with the scope the route names.' } } },
       security: [{ apiKey: [] }],
     },
@@ -145,6 +152,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerAvailabilityRoutes(app, deps);
   registerCatalogRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  registerOrderRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -16,6 +16,8 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: HttpDeps): vo
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const { customer, created } = defineCustomer(deps, id, request.body as CustomerInput);
+    // Orders held for this customer's credit go to the ERP once the hold is lifted.
+    if (!customer.creditHold) await deps.orders.erp.releaseCreditHolds(id);
     return reply.code(created ? 201 : 200).send(customer);
   });
 

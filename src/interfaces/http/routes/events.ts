@@ -27,14 +27,14 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     scope.post('/v1/events', {
       config: { scope: 'events:write' },
       schema: {
-        summary: 'Ingest a batch of inventory events',
+        summary: 'Ingest a batch of inventory and order events',
         description: 'Each event is validated on its own: one bad event rejects only itself. Accepted events are durable before the answer. Duplicates (same source + id, or same source + seq) apply once. Events for a location not defined yet are accepted and parked until it is.',
         tags: ['events'],
         body: EventBatch,
         response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
       },
     }, async (request) => {
-      const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined);
+      const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined, request.id);
       deps.metrics.logPosition.set(deps.state.position);
       return result;
     });

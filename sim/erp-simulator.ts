@@ -1,0 +1,114 @@
+/**
+ * A simulated ERP for tests, benchmarks and the demo: an HTTP server with its own sales-order
+ * store, speaking a REST shape typical of ERP order APIs. It deduplicates by the external
+ * reference (the hub's order id), as a real integration would configure it, and injects faults
+ * on demand: latency (applied after the order is stored, so a caller that times out leaves an
+ * order behind, the hard case), a share of 500 errors, and outages (503).
+ *
+ *   POST /api/sales-orders            { externalReference, customer, customerNumber?, channel, channelOrderId, lines: [{ item, quantity }] }
+ *                                     → 201 { orderNumber, externalReference, status } (200 with the same order on a repeat)
+ *   GET  /api/sales-orders?externalReference=X → 200 { items: [...] }
+ *   GET  /_sim/orders                 → every order held
+ *   PUT  /_sim/faults                 { latencyMs?, errorRate?, outage? }
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface ErpFaults { latencyMs: number; errorRate: number; outage: boolean }
+
+export interface SalesOrder {
+  orderNumber: string;
+  externalReference: string;
+  customer: string;
+  customerNumber?: string;
+  channel: string;
+  channelOrderId: string;
+  lines: { item: string; quantity: number }[];
+  status: 'open';
+  createdAt: string;
+}
+
+export class ErpSimulator {
+  readonly orders = new Map<string, SalesOrder>();
+  faults: ErpFaults = { latencyMs: 0, errorRate: 0, outage: false };
+  /** Requests received, by kind, for tests that count calls. */
+  readonly calls = { place: 0, find: 0 };
+  private next = 100_001;
+  private server: Server | undefined;
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  /** The ERP's own logic, callable in-process (the HTTP routes use it too). */
+  place(body: Omit<SalesOrder, 'orderNumber' | 'status' | 'createdAt'>): { created: boolean; order: SalesOrder } {
+    const existing = this.orders.get(body.externalReference);
+    if (existing) return { created: false, order: existing };
+    const order: SalesOrder = { ...body, orderNumber: `SO-${this.next++}`, status: 'open', createdAt: new Date().toISOString() };
+    this.orders.set(order.externalReference, order);
+    return { created: true, order };
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => { this.handle(req, res).catch((err) => send(res, 500, { error: String(err) })); });
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const address = this.server.address();
+    return `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://erp');
+    const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
+    if (url.pathname === '/_sim/faults' && req.method === 'PUT') {
+      this.faults = { ...this.faults, ...(body as Partial<ErpFaults>) };
+      return send(res, 200, this.faults);
+    }
+    if (url.pathname === '/_sim/orders' && req.method === 'GET') return send(res, 200, { items: [...this.orders.values()] });
+
+    if (this.faults.outage) return send(res, 503, { error: 'ERP is down for maintenance' });
+    if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) return send(res, 500, { error: 'internal ERP error (injected)' });
+
+    if (url.pathname === '/api/sales-orders' && req.method === 'POST') {
+      this.calls.place++;
+      const problem = invalidOrder(body);
+      if (problem) return send(res, 422, { error: problem });
+      const { created, order } = this.place(body as SalesOrder);
+      await sleep(this.faults.latencyMs);
+      return send(res, created ? 201 : 200, order);
+    }
+    if (url.pathname === '/api/sales-orders' && req.method === 'GET') {
+      this.calls.find++;
+      const ref = url.searchParams.get('externalReference');
+      const found = ref === null ? [] : [this.orders.get(ref)].filter((o) => o !== undefined);
+      await sleep(this.faults.latencyMs);
+      return send(res, 200, { items: found });
+    }
+    return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+  }
+}
+
+function invalidOrder(body: unknown): string | undefined {
+  const o = body as Partial<SalesOrder> | undefined;
+  if (!o || typeof o.externalReference !== 'string' || o.externalReference === '') return 'externalReference is required';
+  if (!Array.isArray(o.lines) || o.lines.length === 0) return 'lines must be a non-empty array';
+  if (o.lines.some((l) => typeof l?.item !== 'string' || !Number.isInteger(l.quantity) || l.quantity <= 0)) return 'each line needs item and a positive integer quantity';
+  return undefined;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  try { return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'); } catch { return undefined; }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());

@@ -1,0 +1,156 @@
+/**
+ * Synchronous order capture (CONTRACT.md "Orders"): Idempotency-Key handling, validation before
+ * anything is reserved, atomic reservation, a durable order, then the ERP commit with the
+ * channel's policy when the ERP is slow or down.
+ *
+ * Atomicity comes from the event loop: checking stock and taking it happen in one synchronous
+ * step, so concurrent captures can never both take the last unit. Durability comes from group
+ * commit: the orders captured in one turn of the loop share one transaction.
+ */
+import { createHash } from 'node:crypto';
+import type { Channel } from '../model/catalog.js';
+import type { CaptureAnswer, OrderRequest } from '../model/order.js';
+import { InvalidInputError, UnknownChannelError } from '../domain/errors.js';
+import {
+  CreditHoldError, CustomerInactiveError, DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyMissingError,
+  IdempotencyKeyReusedError, InsufficientStockError, UnknownCustomerError,
+} from '../domain/orders/order-errors.js';
+import type { OrderState } from '../domain/orders/order-state.js';
+import type { Clock } from '../ports/clock.js';
+import type { CustomerStore } from '../ports/customer-store.js';
+import type { OrderStore } from '../ports/order-store.js';
+import type { InventoryState } from './inventory-state.js';
+import type { OrderBook } from './order-book.js';
+import type { GroupCommit } from './group-commit.js';
+import type { ErpCommitter } from './commit-orders-to-erp.js';
+import { collectTouches } from './figure-touches.js';
+import { orderAnswer } from './order-views.js';
+
+export interface CaptureDeps {
+  state: InventoryState;
+  orders: OrderStore;
+  book: OrderBook;
+  customers: CustomerStore;
+  clock: Clock;
+  commits: GroupCommit;
+  erp: ErpCommitter;
+  newOrderId: () => string;
+}
+
+/** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
+export interface CaptureContext { principal: string; correlationId: string }
+
+export interface CaptureOutcome { statusCode: 201 | 202; body: CaptureAnswer; replayed: boolean }
+
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+export class OrderCapture {
+  /** Keys of requests being processed, with their fingerprints. */
+  private readonly inFlight = new Map<string, string>();
+  /** channel␟externalId of orders being captured, not yet committed. */
+  private readonly claiming = new Set<string>();
+
+  constructor(private readonly deps: CaptureDeps) {}
+
+  /**
+   * Captures an order. Throws IdempotencyKeyMissingError, IdempotencyKeyInUseError,
+   * IdempotencyKeyReusedError, UnknownChannelError, UnknownCustomerError, CustomerInactiveError,
+   * InvalidInputError, CreditHoldError, DuplicateOrderError, InsufficientStockError,
+   * ErpUnavailableError, StorageFailedError.
+   */
+  async capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome> {
+    if (idempotencyKey === undefined || !KEY_FORMAT.test(idempotencyKey)) throw new IdempotencyKeyMissingError();
+    const key = `${ctx.principal}\u001f${idempotencyKey}`;
+    const fingerprint = fingerprintOf(request);
+    if (this.inFlight.has(key)) throw new IdempotencyKeyInUseError(idempotencyKey);
+    const stored = this.deps.orders.keyFor(key);
+    if (stored) {
+      if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(idempotencyKey, stored.orderId);
+      if (stored.response !== undefined) return { statusCode: stored.statusCode as 201 | 202, body: stored.response as CaptureAnswer, replayed: true };
+      // Captured, but the process stopped before answering: answer with the order as it stands.
+      const order = this.deps.book.get(stored.orderId);
+      if (order) return { ...answerOf(order), replayed: true };
+    }
+    this.inFlight.set(key, fingerprint);
+    try {
+      return await this.captureNew(request, key, ctx);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async captureNew(request: OrderRequest, key: string, ctx: CaptureContext): Promise<CaptureOutcome> {
+    const { state, orders, book, clock, commits } = this.deps;
+    const channel = state.book.channels.get(request.channel) as Channel | undefined;
+    if (!channel) throw new UnknownChannelError(request.channel);
+    const customer = this.deps.customers.customer(request.customer);
+    if (!customer) throw new UnknownCustomerError(request.customer);
+    if (!customer.active) throw new CustomerInactiveError(request.customer);
+    const issues: { path: string; message: string }[] = [];
+    const seen = new Set<string>();
+    for (const [i, line] of request.lines.entries()) {
+      if (!state.isKnownSku(line.sku)) issues.push({ path: `/lines/${i}/sku`, message: `item '${line.sku}' is not known to the hub; define it with PUT /v1/items/${line.sku}` });
+      else if (seen.has(line.sku)) issues.push({ path: `/lines/${i}/sku`, message: `${line.sku} appears on more than one line; put its whole quantity on one line` });
+      seen.add(line.sku);
+    }
+    if (issues.length > 0) throw new InvalidInputError(issues, 'The order names items the hub does not know or repeats an item.');
+    if (customer.creditHold && channel.onCreditHold === 'reject') throw new CreditHoldError(customer.id, channel.id);
+
+    const ref = `${channel.id}\u001f${request.externalId}`;
+    const holder = this.claiming.has(ref) ? '(being captured now)' : orders.claimedBy(channel.id, request.externalId);
+    if (holder !== undefined) throw new DuplicateOrderError(channel.id, request.externalId, holder);
+
+    const backorder = request.backorder ?? 'reject';
+    const sourced = book.reserveFor(channel, request.lines, backorder);
+    if (!sourced.ok) throw new InsufficientStockError(channel.id, sourced.shortfalls);
+
+    const now = new Date(clock.now()).toISOString();
+    const order: OrderState = {
+      id: this.deps.newOrderId(), channel: channel.id, externalId: request.externalId, customer: customer.id, backorder,
+      createdAt: now, updatedAt: now,
+      erp: { state: customer.creditHold ? 'held' : 'pending', attempts: 0 },
+      released: false, delivered: false, invoiced: false, cancelled: false,
+      lines: request.lines.map((l, i) => ({ sku: l.sku, qty: l.qty, alloc: sourced.allocations[i]!, departed: {}, returned: 0 })),
+      shipments: [],
+    };
+    const touches = collectTouches(state);
+    book.hold(order, touches.touch);
+    this.claiming.add(ref);
+    try {
+      await commits.commit('the order', () => {
+        orders.claimReference(channel.id, request.externalId, order.id);
+        orders.rememberKey(key, fingerprintOf(request), order.id, now);
+        book.persist(order, [{
+          step: 'captured', source: ctx.principal, correlationId: ctx.correlationId,
+          detail: customer.creditHold ? `customer ${customer.id} is on credit hold; held, not sent to the ERP` : undefined,
+        }], []);
+        touches.write(clock.now());
+      });
+    } finally {
+      this.claiming.delete(ref);
+    }
+
+    const final = customer.creditHold ? order : await this.deps.erp.commitAtCapture(order.id, channel, ctx, key);
+    const outcome = answerOf(final);
+    if (final.erp.state !== 'failed') await commits.commit('the order answer', () => orders.storeAnswer(key, outcome.statusCode, outcome.body));
+    return { ...outcome, replayed: false };
+  }
+}
+
+function answerOf(order: OrderState): { statusCode: 201 | 202; body: CaptureAnswer } {
+  const body = orderAnswer(order);
+  return { statusCode: body.status === 'pending_erp' ? 202 : 201, body };
+}
+
+/** Same request, same fingerprint: keys sorted so property order in the JSON does not matter. */
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('base64url');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,172 @@
+/**
+ * Commits captured orders to the ERP: once at capture with the channel's policy deciding what a
+ * failure means, then in the background with retries for the orders the channel queued.
+ * Exactly one ERP order per hub order: the hub's order id is the ERP's external reference, and
+ * after a call that timed out (the ERP may have created the order anyway) the hub asks the ERP
+ * for that reference before placing it again.
+ */
+import type { Channel } from '../model/catalog.js';
+import { ErpCallError, ErpUnavailableError } from '../domain/orders/order-errors.js';
+import type { OrderState } from '../domain/orders/order-state.js';
+import type { Clock } from '../ports/clock.js';
+import type { CustomerStore } from '../ports/customer-store.js';
+import type { ErpConnector } from '../ports/erp.js';
+import type { OrderStore } from '../ports/order-store.js';
+import type { InventoryState } from './inventory-state.js';
+import type { OrderBook } from './order-book.js';
+import type { GroupCommit } from './group-commit.js';
+import { collectTouches } from './figure-touches.js';
+
+export interface ErpCommitDeps {
+  state: InventoryState;
+  orders: OrderStore;
+  book: OrderBook;
+  customers: CustomerStore;
+  erp: ErpConnector;
+  clock: Clock;
+  commits: GroupCommit;
+  timeoutMs: number;
+  /** Backoff between attempts: base doubles per attempt up to max, with jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  random?: () => number;
+}
+
+export class ErpCommitter {
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(private readonly deps: ErpCommitDeps) {}
+
+  /**
+   * The first commit, inside the capture request. On failure the channel decides: `queue` keeps
+   * the order pending for the background retries; `fail` releases its reservation and throws
+   * ErpUnavailableError.
+   */
+  async commitAtCapture(orderId: string, channel: Channel, ctx: { correlationId: string }, idempotencyKey: string): Promise<OrderState> {
+    const result = await this.attempt(orderId, ctx.correlationId);
+    if (result.ok || channel.onErpUnavailable === 'queue') return result.order;
+    const { book, orders, commits, clock, state } = this.deps;
+    const touches = collectTouches(state);
+    let failed = result.order;
+    await commits.commit('the failed order', () => {
+      const current = book.get(orderId)!;
+      if (current.erp.state === 'committed') { failed = current; return; }
+      const next = structuredClone(current);
+      next.erp = { ...next.erp, state: 'failed' };
+      // The ERP may have taken an order whose answer timed out: ask it to void the reference.
+      const messages = next.erp.timedOut ? [{ step: 'erp.failed', message: { destination: 'erp', topic: 'order.void', payload: { reference: orderId } } }] : [];
+      book.record(next, [{ step: 'erp.failed', source: 'hub', correlationId: ctx.correlationId, detail: `channel ${channel.id} fails orders when the ERP is unavailable: ${result.reason}; reservation released` }], messages, touches.touch);
+      orders.releaseReference(next.channel, next.externalId);
+      orders.forgetKey(idempotencyKey);
+      touches.write(clock.now());
+      failed = next;
+    });
+    if (failed.erp.state === 'committed') return failed;
+    throw new ErpUnavailableError(orderId, result.reason);
+  }
+
+  /** One attempt for a pending order, recorded durably; never throws for ERP failures. */
+  async attempt(orderId: string, correlationId?: string, askFirst = false): Promise<{ ok: true; order: OrderState } | { ok: false; order: OrderState; reason: string }> {
+    const { book, erp, timeoutMs, customers } = this.deps;
+    const order = book.get(orderId);
+    if (!order || order.erp.state !== 'pending') return order && order.erp.state === 'committed' ? { ok: true, order } : { ok: false, order: order!, reason: 'the order is not waiting for the ERP' };
+    if (this.inFlight.has(orderId)) return { ok: false, order, reason: 'another attempt is in flight' };
+    this.inFlight.add(orderId);
+    try {
+      let orderNumber: string | undefined;
+      let failure: ErpCallError | undefined;
+      try {
+        // A retry after a crash cannot know whether its predecessor's call reached the ERP either.
+        if (order.erp.timedOut || askFirst) orderNumber = (await erp.findOrder(order.id, timeoutMs))?.orderNumber;
+        if (orderNumber === undefined) {
+          const customer = customers.customer(order.customer);
+          orderNumber = (await erp.placeOrder({
+            reference: order.id, channel: order.channel, externalId: order.externalId, customer: order.customer,
+            ...(customer?.erpCustomerNumber ? { erpCustomerNumber: customer.erpCustomerNumber } : {}),
+            lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+          }, timeoutMs)).orderNumber;
+        }
+      } catch (err) {
+        failure = err instanceof ErpCallError ? err : new ErpCallError('order placement', (err as Error).message, false, true, { cause: err });
+      }
+      const recorded = await this.recordAttempt(orderId, orderNumber, failure, correlationId);
+      return failure ? { ok: false, order: recorded, reason: failure.reason } : { ok: true, order: recorded };
+    } finally {
+      this.inFlight.delete(orderId);
+    }
+  }
+
+  private async recordAttempt(orderId: string, orderNumber: string | undefined, failure: ErpCallError | undefined, correlationId?: string): Promise<OrderState> {
+    const { book, commits, clock, state } = this.deps;
+    const touches = collectTouches(state);
+    let result!: OrderState;
+    await commits.commit('the ERP answer', () => {
+      const current = book.get(orderId)!;
+      const next = structuredClone(current);
+      next.erp.attempts++;
+      const cid = correlationId ? { correlationId } : {};
+      if (failure) {
+        next.erp.lastError = failure.reason;
+        if (failure.timedOut) next.erp.timedOut = true;
+        next.erp.nextAttemptAt = clock.now() + this.backoff(next.erp.attempts);
+        book.record(next, [{ step: 'erp.attempt_failed', source: 'erp', ...cid, detail: `${failure.reason}; next attempt at ${new Date(next.erp.nextAttemptAt).toISOString()}` }], [], touches.touch);
+      } else {
+        next.erp = { state: 'committed', orderNumber: orderNumber!, attempts: next.erp.attempts };
+        result = book.settleAndRecord(next, undefined, touches.touch, [{ step: 'erp.committed', source: 'erp', ...cid, detail: `ERP order ${orderNumber}` }]);
+      }
+      result ??= next;
+      touches.write(clock.now());
+    });
+    return result;
+  }
+
+  private backoff(attempts: number): number {
+    const { retryBaseMs, retryMaxMs } = this.deps;
+    const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempts - 1, 30));
+    // Full jitter keeps many queued orders from hitting a recovering ERP at the same instant.
+    return Math.round(ceiling / 2 + (this.deps.random ?? Math.random)() * ceiling / 2);
+  }
+
+  /** Orders whose credit hold was lifted go to the ERP on the next sweep. */
+  async releaseCreditHolds(customer: string): Promise<number> {
+    const { book, commits } = this.deps;
+    const held = [...book.openOrders()].filter((o) => o.customer === customer && o.erp.state === 'held' && !o.cancelled);
+    if (held.length === 0) return 0;
+    await commits.commit('the released orders', () => {
+      for (const o of held) {
+        const next = structuredClone(o);
+        next.erp = { state: 'pending', attempts: 0, nextAttemptAt: 0 };
+        book.persist(next, [{ step: 'credit_hold.released', source: 'hub', detail: `customer ${customer} is no longer on credit hold` }], []);
+        book.hold(next, () => {});
+      }
+    });
+    return held.length;
+  }
+
+  /** Retries every pending order that is due; resolves when this sweep's attempts finish. */
+  sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        const now = this.deps.clock.now();
+        const due = [...this.deps.book.openOrders()].filter((o) => o.erp.state === 'pending' && (o.erp.nextAttemptAt ?? 0) <= now && !this.inFlight.has(o.id));
+        // A few at a time: a recovering ERP should not get the whole backlog at once.
+        for (let i = 0; i < due.length; i += 8) await Promise.all(due.slice(i, i + 8).map((o) => this.attempt(o.id, undefined, true)));
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  start(intervalMs: number, onError: (err: unknown) => void): void {
+    this.timer = setInterval(() => { this.sweep().catch(onError); }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+}
