@@ -30,7 +30,7 @@ const MIGRATIONS: string[] = [
    CREATE TABLE items (sku TEXT PRIMARY KEY, description TEXT NOT NULL, uom TEXT NOT NULL) WITHOUT ROWID;`,
   `CREATE TABLE customers (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;`,
   `-- Orders as facts (JSON); open = 1 while the order holds stock, owes units or waits for the ERP.
-   CREATE TABLE orders (id TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL, status TEXT NOT NULL, open INTEGER NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE orders (id TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL, status TEXT NOT NULL, open INTEGER NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL);
    CREATE INDEX orders_open ON orders(open) WHERE open = 1;
    CREATE TABLE order_refs (channel TEXT NOT NULL, external_id TEXT NOT NULL, order_id TEXT NOT NULL, PRIMARY KEY (channel, external_id)) WITHOUT ROWID;
    CREATE TABLE order_timeline (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, entry TEXT NOT NULL);

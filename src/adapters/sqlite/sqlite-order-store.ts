@@ -23,7 +23,9 @@ export class SqliteOrderStore implements OrderStore {
   private readonly updateKey: Statement;
 
   constructor(private readonly db: Db) {
-    this.upsertOrder = db.prepare('INSERT OR REPLACE INTO orders (id, channel, external_id, status, open, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.upsertOrder = db.prepare('INSERT INTO orders (id, channel, external_id, status, open, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?) '
+      // An upsert keeps the rowid, which is capture order (backorders fill oldest first).
+      + 'ON CONFLICT (id) DO UPDATE SET status = excluded.status, open = excluded.open, updated_at = excluded.updated_at, state = excluded.state');
     this.selectOrder = db.prepare('SELECT state FROM orders WHERE id = ?').pluck(true);
     this.insertTimeline = db.prepare('INSERT INTO order_timeline (order_id, entry) VALUES (?, ?)');
     this.insertOutbox = db.prepare('INSERT OR IGNORE INTO outbox (destination, topic, lane, message_key, idempotency_key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');

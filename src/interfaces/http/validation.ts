@@ -4,7 +4,7 @@
  * text first ("10" → 10) and defaults applied.
  */
 import type { FastifySchemaCompiler } from 'fastify';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { compileValidator } from '../../model/validator.js';
 import { InvalidInputError } from '../../domain/errors.js';
@@ -13,7 +13,9 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const validator = compileValidator(schema);
   const textual = httpPart === 'querystring' || httpPart === 'params' || httpPart === 'headers';
   const defaults = hasDefaults(schema);
+  const mayBeAbsent = httpPart === 'body' && (schema as { [BODY_OPTIONAL]?: boolean })[BODY_OPTIONAL] === true;
   return (data: unknown) => {
+    if ((data === undefined || data === null) && mayBeAbsent) return { value: undefined };
     // Most lookups pass as sent; conversion and defaults clone, so they run only when needed.
     if (!defaults && validator.check(data)) return { value: data };
     let value = data;
@@ -23,6 +25,13 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
     return { error: Object.assign(new Error('invalid request', { cause: new InvalidInputError(validator.issues(value)) }), { validation: [] }) };
   };
 };
+
+const BODY_OPTIONAL = 'x-body-optional';
+
+/** A request body that may be left out entirely (Fastify copies schemas, so the mark is a plain keyword). */
+export function optionalBody<T extends TObject>(schema: T): T {
+  return Type.Unsafe({ ...schema, [BODY_OPTIONAL]: true }) as unknown as T;
+}
 
 function hasDefaults(schema: unknown): boolean {
   if (typeof schema !== 'object' || schema === null) return false;

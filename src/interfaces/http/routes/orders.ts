@@ -7,6 +7,7 @@ import { NotFoundError } from '../../../domain/errors.js';
 import { cancelOrder } from '../../../app/cancel-order.js';
 import { orderView } from '../../../app/order-views.js';
 import type { HttpDeps } from '../server.js';
+import { optionalBody } from '../validation.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -61,7 +62,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: HttpDeps): void 
     schema: {
       tags: ['orders'], summary: 'Cancel what has not shipped',
       description: 'Releases what is still reserved and tells the ERP (and the warehouses, once released). Shipped units stay shipped.',
-      params: IdParams, body: Type.Optional(CancelRequest), response: { 200: OrderView, 404: Problem, 409: Problem },
+      params: IdParams, body: optionalBody(CancelRequest), response: { 200: OrderView, 404: Problem, 409: Problem },
     },
   }, async (request) => {
     const { id } = request.params as { id: string };

@@ -1,0 +1,56 @@
+/**
+ * A test hub wired for orders: the two-DC network, a few customers and items, and the ERP
+ * simulator over HTTP, with helpers to stock items and capture orders.
+ */
+import { ErpSimulator } from '../../sim/erp-simulator.js';
+import type { HubFile } from '../../src/config/hub-config.js';
+import { NETWORK, snapshot, startTestHub, type TestHub } from './test-hub.js';
+
+export interface OrderHub extends TestHub {
+  erp: ErpSimulator;
+  erpUrl: string;
+  stock(sku: string, location: string, onHand: number): Promise<void>;
+  order(body: Record<string, unknown>, key?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  available(sku: string, channel?: string): Promise<number>;
+}
+
+let keyCounter = 0;
+let snapSeq = 1_000_000;
+
+export async function startOrderHub(options: { file?: HubFile; erp?: ErpSimulator; dataDir?: string; erpTimeoutMs?: number } = {}): Promise<OrderHub> {
+  const erp = options.erp ?? new ErpSimulator();
+  const erpUrl = await erp.start();
+  const file: HubFile = {
+    ...NETWORK,
+    channels: {
+      ...NETWORK.channels,
+      queued: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' },
+      strict: { locations: ['DAL', 'ATL'], onErpUnavailable: 'fail', onCreditHold: 'reject' },
+    },
+    items: { 'ABC-100': { description: 'Copper elbow', uom: 'EA' }, 'XYZ-200': { description: 'Brass valve', uom: 'EA' }, 'PIPE-1': { description: 'Pipe', uom: 'EA' } },
+    customers: {
+      'C-42': { name: 'Lone Star Plumbing', active: true, creditHold: false },
+      'C-HOLD': { name: 'Slow Payer Inc', active: true, creditHold: true },
+      'C-GONE': { name: 'Closed Ltd', active: false, creditHold: false },
+    },
+    erp: { url: erpUrl, timeoutMs: options.erpTimeoutMs ?? 1000, retryBaseMs: 50, retryMaxMs: 200 },
+    ...options.file,
+  };
+  const hub = await startTestHub({ file, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const stop = hub.stop.bind(hub);
+  return Object.assign(hub, {
+    erp, erpUrl,
+    async stop(o?: { keepData?: boolean }) { await stop(o); if (!options.erp) await erp.close(); },
+    async stock(sku: string, location: string, onHand: number) {
+      const source = location === 'DAL' ? 'wms-dal' : 'wms-atl';
+      const res = await hub.api('POST', '/v1/events', [snapshot({ source, seq: ++snapSeq, sku, location, onHand })]);
+      if (res.body.accepted !== 1) throw new Error(`stocking failed: ${JSON.stringify(res.body)}`);
+    },
+    order(body: Record<string, unknown>, key = `key-${++keyCounter}`) {
+      return hub.api('POST', '/v1/orders', body, { headers: { 'idempotency-key': key } });
+    },
+    async available(sku: string, channel = 'queued') {
+      return (await hub.api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
+    },
+  });
+}
