@@ -51,7 +51,7 @@ export type SnapshotTime = (sku: string, location: string) => string | undefined
 
 export interface LineFigures {
   shipped: number;
-  /** Units still owed: ordered − shipped, or 0 once cancelled. */
+  /** Units still owed: ordered − shipped, or 0 once cancelled or failed. */
   outstanding: number;
   /** Allocated and not shipped, per location (after trimming to what is outstanding). */
   open: Map<string, number>;
@@ -69,7 +69,8 @@ export function lineFigures(order: OrderState, line: OrderLine): LineFigures {
   const shippedAt = shippedBy(order, line.sku);
   let shipped = 0;
   for (const q of shippedAt.values()) shipped += q;
-  const outstanding = order.cancelled ? 0 : Math.max(0, line.qty - shipped);
+  // An order the ERP failed was never taken: it owes nothing and holds nothing.
+  const outstanding = order.cancelled || order.erp.state === 'failed' ? 0 : Math.max(0, line.qty - shipped);
   const open = new Map<string, number>();
   let openTotal = 0;
   for (const [loc, qty] of line.alloc) {
