@@ -127,12 +127,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     try { refreshInboundHorizons(deps); } catch (err) { log.error({ err }, 'inbound horizon refresh failed'); }
   }, HORIZON_SWEEP_MS);
   const orderSettings = config.file.orders ?? {};
+  const waitMs = orderSettings.waitForPreconditionMs ?? 3_600_000;
   const waitTimer = setInterval(() => {
-    const cutoff = new Date(clock.now() - (orderSettings.waitForPreconditionMs ?? 3_600_000)).toISOString();
+    const cutoff = new Date(clock.now() - waitMs).toISOString();
     const touches = collectTouches(state);
     commits.commit('expired order events', () => { if (book.expireWaiting(cutoff, touches.touch) > 0) touches.write(clock.now()); })
       .catch((err) => log.error({ err }, 'expiring waiting order events failed'));
-  }, WAIT_SWEEP_MS);
+  }, Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)));
   const forgetKeys = () => {
     try { orderStore.forgetKeysBefore(new Date(clock.now() - (orderSettings.idempotencyKeyHours ?? 24) * 3_600_000).toISOString()); }
     catch (err) { log.error({ err }, 'forgetting old idempotency keys failed'); }

@@ -162,3 +162,26 @@ test('bad order events are rejected one by one with the field named', async () =
   assert.ok(res.body.rejected[0].errors.some((e: { path: string }) => e.path === '/lines/0/qty'));
   assert.ok(res.body.rejected[1].errors.some((e: { path: string }) => e.path === '/orderId'));
 });
+
+test('an event whose precondition never comes becomes an exception after the configured time', async () => {
+  const quick = await startOrderHub({ file: { orders: { waitForPreconditionMs: 1000 } } });
+  try {
+    await quick.stock('EX-1', 'DAL', 5);
+    const res = await quick.order({ channel: 'queued', externalId: 'EX-A', customer: 'C-42', lines: [{ sku: 'EX-1', qty: 1 }] });
+    const shipped = ev('order.shipped', res.body.id, { location: 'DAL', lines: [{ sku: 'EX-1', qty: 1 }] }, 'wms-dal');
+    await quick.api('POST', '/v1/events', [shipped, ev('order.delivered', 'ord_never_captured')]);
+    assert.equal((await quick.api('GET', `/v1/orders/${res.body.id}`)).body.waitingEvents, 1);
+    let exceptions: { orderId: string; kind: string; reason: string }[] = [];
+    for (let i = 0; i < 60 && exceptions.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      exceptions = (await quick.api('GET', '/v1/order-exceptions')).body.exceptions;
+    }
+    assert.deepEqual(exceptions.map((x) => [x.orderId, x.kind]).sort(), [[res.body.id, 'expired'], ['ord_never_captured', 'expired']].sort());
+    assert.match(exceptions.find((x) => x.orderId === res.body.id)!.reason, /not been released/);
+    const v = (await quick.api('GET', `/v1/orders/${res.body.id}`)).body;
+    assert.equal(v.waitingEvents, 0);
+    assert.equal(v.status, 'accepted', 'an expired event is never applied');
+    const timeline = (await quick.api('GET', `/v1/orders/${res.body.id}/timeline`)).body.entries;
+    assert.equal(timeline.at(-1).outcome, 'expired');
+  } finally { await quick.stop(); }
+});
