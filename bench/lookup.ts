@@ -6,14 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { BENCH_KEY, BENCH_SKUS, sku } from './servers.js';
+import { BENCH_KEY, BENCH_SKUS, sku, type BenchServer } from './servers.js';
 import { fmt, writeSection } from './support.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
 
-export async function serve(kind: 'hub' | 'empty-hub' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+export async function serve(kind: BenchServer): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [SERVERS, kind], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

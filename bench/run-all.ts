@@ -1,7 +1,10 @@
 /** `npm run bench`: every benchmark in turn; each writes its section of bench/results.md. */
 import { benchIngest } from './ingest.js';
 import { benchLookup } from './lookup.js';
+import { benchOrders } from './orders.js';
 
 await benchIngest();
 console.log();
 await benchLookup();
+console.log();
+await benchOrders();

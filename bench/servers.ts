@@ -7,7 +7,11 @@ import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import { startHub } from '../src/main.js';
+import { ErpSimulator } from '../sim/erp-simulator.js';
+import { OrderRequest } from '../src/model/order.js';
+import { typeboxValidatorCompiler } from '../src/interfaces/http/validation.js';
 
 export const BENCH_KEY = 'bench-admin-key-0123456789';
 export const BENCH_SKUS = 10_000;
@@ -52,13 +56,65 @@ async function bare(): Promise<string> {
   return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
 }
 
+export const ORDER_SKUS = 10_000;
+export const HOT_UNITS = 1000;
+export const SPREAD_ITEMS = 5000;
+
+/** A hub taking orders: plenty of stock on 10,000 items, one hot item with its last 1,000 units, 5,000 items with one unit each. */
+async function ordersHub(erpOverHttp: boolean): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-'));
+  const erp = new ErpSimulator();
+  const h = await startHub({
+    logger: { level: 'info' },
+    ...(erpOverHttp ? {} : { erp: erp.connector() }),
+    config: {
+      port: 0, host: '127.0.0.1', dataDir, configFile: '(bench)', adminKey: BENCH_KEY, demoTraffic: false, backend: 'embedded',
+      checkpointIntervalMs: 5000, apiKeys: [],
+      file: {
+        locations: { DAL: { name: 'Dallas', authority: 'wms-dal' }, ATL: { name: 'Atlanta', authority: 'wms-atl' } },
+        channels: { web: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' } },
+        customers: { 'C-1': { name: 'Bench Co', active: true, creditHold: false } },
+        ...(erpOverHttp ? { erp: { url: await erp.start() } } : {}),
+      },
+    },
+  });
+  const events: unknown[] = [];
+  let seq = 0;
+  const snap = (source: string, location: string, item: string, onHand: number) =>
+    events.push({ id: `${source}-${++seq}`, type: 'inventory.snapshot', source, seq, occurredAt: '2026-11-22T10:00:00Z', sku: item, location, balance: { onHand } });
+  for (let i = 0; i < ORDER_SKUS; i++) { snap('wms-dal', 'DAL', sku(i), 1_000_000); snap('wms-atl', 'ATL', sku(i), 1_000_000); }
+  snap('wms-dal', 'DAL', 'HOT-1', HOT_UNITS);
+  for (let i = 0; i < SPREAD_ITEMS; i++) snap('wms-dal', 'DAL', `ONE-${i}`, 1);
+  for (let i = 0; i < events.length; i += 10_000) await h.ingest.submit(events.slice(i, i + 10_000));
+  return h.url;
+}
+
+/** The same framework answering the same POST (schema-validated) with a constant, touching no database. */
+async function ordersBare(): Promise<string> {
+  const app = Fastify({ logger: false });
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  const answer = { id: 'ord_constant', status: 'accepted', lines: [{ sku: 'SKU-00001', qty: 1, reserved: 1, backordered: 0 }], erpOrderNumber: 'SO-100001' };
+  app.post('/v1/orders', { schema: { body: OrderRequest } }, async (_req, reply) => reply.code(201).send(answer));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const a = app.server.address();
+  return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+}
+
+export type BenchServer = 'hub' | 'empty-hub' | 'bare' | 'orders-hub' | 'orders-hub-http-erp' | 'orders-bare';
+
 /** Starts one benchmark server in this process and returns its URL. */
-export function serveBench(kind: 'hub' | 'empty-hub' | 'bare'): Promise<string> {
-  return kind === 'bare' ? bare() : hub(kind === 'hub');
+export function serveBench(kind: BenchServer): Promise<string> {
+  switch (kind) {
+    case 'bare': return bare();
+    case 'orders-hub': return ordersHub(false);
+    case 'orders-hub-http-erp': return ordersHub(true);
+    case 'orders-bare': return ordersBare();
+    default: return hub(kind === 'hub');
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const url = await serveBench((process.argv[2] ?? 'hub') as 'hub' | 'empty-hub' | 'bare');
+  const url = await serveBench((process.argv[2] ?? 'hub') as BenchServer);
   process.stdout.write(`READY ${url}\n`);
   process.on('SIGINT', () => process.exit(0));
 }

@@ -12,6 +12,8 @@
  *   PUT  /_sim/faults                 { latencyMs?, errorRate?, outage? }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ErpConnector } from '../src/ports/erp.js';
+import { ErpCallError } from '../src/domain/orders/order-errors.js';
 
 export interface ErpFaults { latencyMs: number; errorRate: number; outage: boolean }
 
@@ -44,6 +46,40 @@ export class ErpSimulator {
     const order: SalesOrder = { ...body, orderNumber: `SO-${this.next++}`, status: 'open', createdAt: new Date().toISOString() };
     this.orders.set(order.externalReference, order);
     return { created: true, order };
+  }
+
+  /**
+   * The simulator as an in-process ErpConnector (no HTTP), with the same faults: for benchmarks
+   * that measure the hub rather than an HTTP client. A call slower than the timeout fails as
+   * timed out while the order stays placed, as over HTTP.
+   */
+  connector(): ErpConnector {
+    const fault = (operation: string) => {
+      if (this.faults.outage) throw new ErpCallError(operation, 'HTTP 503: ERP is down for maintenance', false, true);
+      if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) throw new ErpCallError(operation, 'HTTP 500: internal ERP error (injected)', false, true);
+    };
+    const answer = async <T>(operation: string, value: T, timeoutMs: number): Promise<T> => {
+      if (this.faults.latencyMs > timeoutMs) { await sleep(timeoutMs); throw new ErpCallError(operation, `no answer within ${timeoutMs} ms`, true, true); }
+      await sleep(this.faults.latencyMs);
+      return value;
+    };
+    return {
+      placeOrder: async (o, timeoutMs) => {
+        fault('order placement');
+        this.calls.place++;
+        const { order } = this.place({
+          externalReference: o.reference, customer: o.customer, channel: o.channel, channelOrderId: o.externalId,
+          ...(o.erpCustomerNumber ? { customerNumber: o.erpCustomerNumber } : {}), lines: o.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
+        });
+        return answer('order placement', { orderNumber: order.orderNumber }, timeoutMs);
+      },
+      findOrder: async (reference, timeoutMs) => {
+        fault('order lookup');
+        this.calls.find++;
+        const order = this.orders.get(reference);
+        return answer('order lookup', order ? { orderNumber: order.orderNumber } : undefined, timeoutMs);
+      },
+    };
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {

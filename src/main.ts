@@ -36,6 +36,8 @@ export interface HubOptions {
   clock?: Clock;
   /** pino options, or false for silence; default: JSON lines on stdout at CROSSDOCK_LOG_LEVEL (info). */
   logger?: false | LoggerOptions;
+  /** An ERP connector to use instead of the configured one (tests and benchmarks wire simulators in-process). */
+  erp?: ErpConnector;
   /** Called with a line a person starting the hub should read (the generated key, the URL). */
   announce?: (line: string) => void;
 }
@@ -78,7 +80,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const erpConfig = config.file.erp ?? {};
   let erpSimulator: ErpSimulator | undefined;
   let erpConnector: ErpConnector;
-  if (erpConfig.url) {
+  if (options.erp) {
+    erpConnector = options.erp;
+  } else if (erpConfig.url) {
     const token = erpConfig.tokenEnv ? process.env[erpConfig.tokenEnv] : undefined;
     erpConnector = new HttpErpConnector(erpConfig.url, token ? { authorization: `Bearer ${token}` } : {});
   } else if (config.file.demo?.erpSimulator) {
