@@ -97,7 +97,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   });
   const capture = new OrderCapture({
     state, orders: orderStore, book, customers, clock, commits, erp,
-    newOrderId: () => `ord_${clock.now().toString(36)}${randomBytes(5).toString('hex')}`,
+    newOrderId: orderIds(),
   });
 
   applyConfiguredMasterData(deps, config);
@@ -182,6 +182,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       return closing;
     },
   };
+}
+
+/**
+ * Order ids unique across restarts and processes: a random prefix per process, then the time it
+ * started and a counter (one random draw per process rather than per order).
+ */
+function orderIds(): () => string {
+  const prefix = `ord_${randomBytes(3).toString('hex')}${Date.now().toString(36)}`;
+  let n = 0;
+  return () => `${prefix}${(++n).toString(36).padStart(4, '0')}`;
 }
 
 /** Without a configured ERP every order waits as pending_erp (or fails, per channel), saying why. */

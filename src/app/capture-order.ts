@@ -49,6 +49,8 @@ export class OrderCapture {
   private readonly inFlight = new Map<string, string>();
   /** channel␟externalId of orders being captured, not yet committed. */
   private readonly claiming = new Set<string>();
+  /** Answers given whose write has not reached the store yet, by key, with their request's fingerprint. */
+  private readonly answering = new Map<string, { statusCode: 201 | 202; body: CaptureAnswer; fingerprint: string }>();
 
   constructor(private readonly deps: CaptureDeps) {}
 
@@ -63,6 +65,11 @@ export class OrderCapture {
     const key = `${ctx.principal}\u001f${idempotencyKey}`;
     const fingerprint = fingerprintOf(request);
     if (this.inFlight.has(key)) throw new IdempotencyKeyInUseError(idempotencyKey);
+    const answered = this.answering.get(key);
+    if (answered) {
+      if (answered.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(idempotencyKey, answered.body.id);
+      return { statusCode: answered.statusCode, body: answered.body, replayed: true };
+    }
     const stored = this.deps.orders.keyFor(key);
     if (stored) {
       if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(idempotencyKey, stored.orderId);
@@ -73,13 +80,13 @@ export class OrderCapture {
     }
     this.inFlight.set(key, fingerprint);
     try {
-      return await this.captureNew(request, key, ctx);
+      return await this.captureNew(request, key, fingerprint, ctx);
     } finally {
       this.inFlight.delete(key);
     }
   }
 
-  private async captureNew(request: OrderRequest, key: string, ctx: CaptureContext): Promise<CaptureOutcome> {
+  private async captureNew(request: OrderRequest, key: string, fingerprint: string, ctx: CaptureContext): Promise<CaptureOutcome> {
     const { state, orders, book, clock, commits } = this.deps;
     const channel = state.book.channels.get(request.channel) as Channel | undefined;
     if (!channel) throw new UnknownChannelError(request.channel);
@@ -119,7 +126,7 @@ export class OrderCapture {
     try {
       await commits.commit('the order', () => {
         orders.claimReference(channel.id, request.externalId, order.id);
-        orders.rememberKey(key, fingerprintOf(request), order.id, now);
+        orders.rememberKey(key, fingerprint, order.id, now);
         book.persist(order, [{
           step: 'captured', source: ctx.principal, correlationId: ctx.correlationId,
           detail: customer.creditHold ? `customer ${customer.id} is on credit hold; held, not sent to the ERP` : undefined,
@@ -132,7 +139,14 @@ export class OrderCapture {
 
     const final = customer.creditHold ? order : await this.deps.erp.commitAtCapture(order.id, channel, ctx, key);
     const outcome = answerOf(final);
-    if (final.erp.state !== 'failed') await commits.commit('the order answer', () => orders.storeAnswer(key, outcome.statusCode, outcome.body));
+    if (final.erp.state !== 'failed') {
+      // Like the ERP's answer, the stored answer may follow the reply: until it is written, memory answers repeats.
+      this.answering.set(key, { ...outcome, fingerprint });
+      commits.later('the order answer', () => {
+        orders.storeAnswer(key, outcome.statusCode, outcome.body);
+        this.answering.delete(key);
+      });
+    }
     return { ...outcome, replayed: false };
   }
 }
@@ -142,15 +156,12 @@ function answerOf(order: OrderState): { statusCode: 201 | 202; body: CaptureAnsw
   return { statusCode: body.status === 'pending_erp' ? 202 : 201, body };
 }
 
-/** Same request, same fingerprint: keys sorted so property order in the JSON does not matter. */
-export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('base64url');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+/**
+ * Same request, same fingerprint, whatever the property order or spacing of its JSON: the
+ * validated request's fields in a fixed order (the schema admits no others), hashed.
+ */
+export function fingerprintOf(r: OrderRequest): string {
+  let text = `${r.channel}\u0000${r.externalId}\u0000${r.customer}\u0000${r.backorder ?? 'reject'}`;
+  for (const l of r.lines) text += `\u0000${l.sku}\u0001${l.qty}`;
+  return createHash('sha256').update(text).digest('base64url');
 }

@@ -7,7 +7,7 @@
  */
 import type { Channel } from '../model/catalog.js';
 import { ErpCallError, ErpUnavailableError } from '../domain/orders/order-errors.js';
-import type { OrderState } from '../domain/orders/order-state.js';
+import { cloneOrder, type OrderState } from '../domain/orders/order-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerStore } from '../ports/customer-store.js';
 import type { ErpConnector } from '../ports/erp.js';
@@ -45,7 +45,8 @@ export class ErpCommitter {
    * ErpUnavailableError.
    */
   async commitAtCapture(orderId: string, channel: Channel, ctx: { correlationId: string }, idempotencyKey: string): Promise<OrderState> {
-    const result = await this.attempt(orderId, ctx.correlationId);
+    // The answer need not wait for the ERP's number to be on disk: after a crash the hub asks the ERP for it again.
+    const result = await this.attempt(orderId, ctx.correlationId, false, false);
     if (result.ok || channel.onErpUnavailable === 'queue') return result.order;
     const { book, orders, commits, clock, state } = this.deps;
     const touches = collectTouches(state);
@@ -53,7 +54,7 @@ export class ErpCommitter {
     await commits.commit('the failed order', () => {
       const current = book.get(orderId)!;
       if (current.erp.state === 'committed') { failed = current; return; }
-      const next = structuredClone(current);
+      const next = cloneOrder(current);
       next.erp = { ...next.erp, state: 'failed' };
       // The ERP may have taken an order whose answer timed out: ask it to void the reference.
       const messages = next.erp.timedOut ? [{ step: 'erp.failed', message: { destination: 'erp', topic: 'order.void', payload: { reference: orderId } } }] : [];
@@ -68,7 +69,7 @@ export class ErpCommitter {
   }
 
   /** One attempt for a pending order, recorded durably; never throws for ERP failures. */
-  async attempt(orderId: string, correlationId?: string, askFirst = false): Promise<{ ok: true; order: OrderState } | { ok: false; order: OrderState; reason: string }> {
+  async attempt(orderId: string, correlationId?: string, askFirst = false, durable = true): Promise<{ ok: true; order: OrderState } | { ok: false; order: OrderState; reason: string }> {
     const { book, erp, timeoutMs, customers } = this.deps;
     const order = book.get(orderId);
     if (!order || order.erp.state !== 'pending') return order && order.erp.state === 'committed' ? { ok: true, order } : { ok: false, order: order!, reason: 'the order is not waiting for the ERP' };
@@ -91,34 +92,46 @@ export class ErpCommitter {
       } catch (err) {
         failure = err instanceof ErpCallError ? err : new ErpCallError('order placement', (err as Error).message, false, true, { cause: err });
       }
-      const recorded = await this.recordAttempt(orderId, orderNumber, failure, correlationId);
+      const recorded = await this.recordAttempt(orderId, orderNumber, failure, correlationId, durable);
       return failure ? { ok: false, order: recorded, reason: failure.reason } : { ok: true, order: recorded };
     } finally {
       this.inFlight.delete(orderId);
     }
   }
 
-  private async recordAttempt(orderId: string, orderNumber: string | undefined, failure: ErpCallError | undefined, correlationId?: string): Promise<OrderState> {
+  /**
+   * Records an attempt's outcome. Returns the order as it stands after it; with `durable` false
+   * the write joins the next commit and the answer does not wait for it.
+   */
+  private async recordAttempt(orderId: string, orderNumber: string | undefined, failure: ErpCallError | undefined, correlationId: string | undefined, durable: boolean): Promise<OrderState> {
     const { book, commits, clock, state } = this.deps;
     const touches = collectTouches(state);
-    let result!: OrderState;
-    await commits.commit('the ERP answer', () => {
-      const current = book.get(orderId)!;
-      const next = structuredClone(current);
+    const outcome = (current: OrderState): OrderState => {
+      const next = cloneOrder(current);
       next.erp.attempts++;
-      const cid = correlationId ? { correlationId } : {};
       if (failure) {
         next.erp.lastError = failure.reason;
         if (failure.timedOut) next.erp.timedOut = true;
         next.erp.nextAttemptAt = clock.now() + this.backoff(next.erp.attempts);
-        book.record(next, [{ step: 'erp.attempt_failed', source: 'erp', ...cid, detail: `${failure.reason}; next attempt at ${new Date(next.erp.nextAttemptAt).toISOString()}` }], [], touches.touch);
       } else {
         next.erp = { state: 'committed', orderNumber: orderNumber!, attempts: next.erp.attempts };
+      }
+      return next;
+    };
+    let result = outcome(book.get(orderId)!);
+    const write = () => {
+      const next = outcome(book.get(orderId)!);
+      const cid = correlationId ? { correlationId } : {};
+      if (failure) {
+        book.record(next, [{ step: 'erp.attempt_failed', source: 'erp', ...cid, detail: `${failure.reason}; next attempt at ${new Date(next.erp.nextAttemptAt!).toISOString()}` }], [], touches.touch);
+        result = next;
+      } else {
         result = book.settleAndRecord(next, undefined, touches.touch, [{ step: 'erp.committed', source: 'erp', ...cid, detail: `ERP order ${orderNumber}` }]);
       }
-      result ??= next;
       touches.write(clock.now());
-    });
+    };
+    if (durable) await commits.commit('the ERP answer', write);
+    else commits.later('the ERP answer', write);
     return result;
   }
 
@@ -136,7 +149,7 @@ export class ErpCommitter {
     if (held.length === 0) return 0;
     await commits.commit('the released orders', () => {
       for (const o of held) {
-        const next = structuredClone(o);
+        const next = cloneOrder(o);
         next.erp = { state: 'pending', attempts: 0, nextAttemptAt: 0 };
         book.persist(next, [{ step: 'credit_hold.released', source: 'hub', detail: `customer ${customer} is no longer on credit hold` }], []);
         book.hold(next, () => {});

@@ -25,6 +25,14 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Queues `write` without waiting for it: for writes whose loss a restart repairs (the ERP's
+   * answer, which the hub asks the ERP for again). A failure is reported to `recover` like any.
+   */
+  later(what: string, write: () => void): void {
+    this.commit(what, write).catch(() => { /* recover() has rebuilt memory from the store */ });
+  }
+
   flush(): void {
     this.scheduled = false;
     const batch = this.queue;

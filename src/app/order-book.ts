@@ -8,7 +8,7 @@
  * reports the item × location figures it touched. Callers run it inside a store transaction and
  * recompute those figures, so the order, the figures and the messages commit together.
  */
-import { orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
+import { cloneOrder, orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
 import { settle, type OutboundMessage, type PositionedEvent, type SettleStep } from '../domain/orders/order-machine.js';
 import { sourceOrder } from '../domain/orders/source-order.js';
 import { applyAllocation, locationNet } from '../domain/inventory/channel-availability.js';
@@ -82,15 +82,14 @@ export class OrderBook {
    * hears each item × location whose held quantity moved.
    */
   record(next: OrderState, steps: Step[], messages: { step: string; message: OutboundMessage }[], touch: Touch): void {
-    this.hold(next, touch);
-    this.persist(next, steps, messages);
+    this.persist(next, steps, messages, this.hold(next, touch));
   }
 
   /**
    * Moves the ledger's reservations to what `next` holds and tracks it in memory. Synchronous and
    * without I/O, so a capture takes its units before any other capture can look at them.
    */
-  hold(next: OrderState, touch: Touch): void {
+  hold(next: OrderState, touch: Touch): boolean {
     const before = this.holds.get(next.id) ?? new Map<string, number>();
     const after = orderHolds(next, this.snapshotAt);
     for (const key of new Set([...before.keys(), ...after.keys()])) {
@@ -100,16 +99,18 @@ export class OrderBook {
       this.deps.state.ledger.reserve(sku, loc, delta);
       touch(sku, loc);
     }
-    this.track(next, after, this.isOpen(next));
+    const open = this.isOpen(next, after);
+    this.track(next, after, open);
+    return open;
   }
 
   /** Writes the order, its timeline entries and its outbox messages; call inside a transaction. */
-  persist(order: OrderState, steps: Step[], messages: { step: string; message: OutboundMessage }[]): void {
+  persist(order: OrderState, steps: Step[], messages: { step: string; message: OutboundMessage }[], open = this.isOpen(order)): void {
     const { orders, clock } = this.deps;
     const now = new Date(clock.now()).toISOString();
     order.updatedAt = now;
     const status = statusOf(order);
-    orders.saveOrder(order, status, this.isOpen(order));
+    orders.saveOrder(order, status, open);
     orders.appendTimeline(steps.map((s) => ({
       orderId: order.id, at: s.at ?? now, status, source: s.source, step: s.step, outcome: s.outcome ?? 'applied', recordedAt: now,
       ...(s.correlationId ? { correlationId: s.correlationId } : {}), ...(s.detail ? { detail: s.detail } : {}),
@@ -120,8 +121,8 @@ export class OrderBook {
     })));
   }
 
-  private isOpen(order: OrderState): boolean {
-    return !isSettled(order, this.snapshotAt) || this.waitingCount(order.id) > 0;
+  private isOpen(order: OrderState, holds?: Map<string, number>): boolean {
+    return !isSettled(order, this.snapshotAt, holds) || this.waitingCount(order.id) > 0;
   }
 
   /**
@@ -181,7 +182,7 @@ export class OrderBook {
     const order = this.get(orderId);
     const line = order?.lines.find((l) => l.sku === sku);
     if (!order || !line) return;
-    const next = structuredClone(order);
+    const next = cloneOrder(order);
     const l = next.lines.find((x) => x.sku === sku)!;
     l.departed[location] = (l.departed[location] ?? 0) + qty;
     this.record(next, [{ step: 'stock.departed', source: event.source, at: event.occurredAt, detail: `${qty} × ${sku} left ${location} (${event.id})` }], [], touch);
@@ -197,7 +198,7 @@ export class OrderBook {
       const after = orderHolds(order, this.snapshotAt);
       const before = this.holds.get(id);
       if (before && sameHolds(before, after)) continue;
-      this.record(structuredClone(order), [{ step: 'stock.counted', source: 'hub', detail: `a count of ${sku} at ${location} shows the shipped units gone` }], [], touch);
+      this.record(cloneOrder(order), [{ step: 'stock.counted', source: 'hub', detail: `a count of ${sku} at ${location} shows the shipped units gone` }], [], touch);
     }
   }
 
@@ -217,7 +218,7 @@ export class OrderBook {
       const got = sourced.allocations[0]!;
       const units = got.reduce((n, [, q]) => n + q, 0);
       if (units === 0) break;
-      const next = structuredClone(order);
+      const next = cloneOrder(order);
       next.lines.find((l) => l.sku === sku)!.alloc.push(...got);
       this.record(next, [{ step: 'backorder.filled', source: 'hub', detail: `${units} × ${sku} reserved at ${got.map(([loc, q]) => `${loc} (${q})`).join(', ')}` }], [], touch);
     }
@@ -241,7 +242,7 @@ export class OrderBook {
       }
       const order = this.get(orderId);
       if (order) {
-        this.record(structuredClone(order), old.map((r) => ({
+        this.record(cloneOrder(order), old.map((r) => ({
           step: r.event.type, source: r.event.source, at: r.event.occurredAt, correlationId: r.correlationId, outcome: 'expired' as const,
           detail: `waited since ${r.since}: ${r.reason}`,
         })), [], touch);

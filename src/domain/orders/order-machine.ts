@@ -6,7 +6,7 @@
  * and then every waiting event the order can now take, in log order.
  */
 import type { OrderEvent } from '../../model/order-event.js';
-import { lineFigures, shippedBy, statusOf, type OrderState } from './order-state.js';
+import { cloneOrder, lineFigures, shippedBy, statusOf, type OrderState } from './order-state.js';
 import type { OrderStatus } from '../../model/order.js';
 
 /** A message for another system, written in the same transaction as the state change (outbox). */
@@ -27,7 +27,7 @@ export interface PositionedEvent { position: number; event: OrderEvent; correlat
 
 export interface SettleStep { event: PositionedEvent; decision: Decision; status: OrderStatus }
 
-const copy = (o: OrderState): OrderState => structuredClone(o);
+const copy = cloneOrder;
 const normalise = (iso: string) => new Date(iso).toISOString();
 
 /** Decides what `event` does to `order`. Pure. */

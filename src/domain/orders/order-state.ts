@@ -46,6 +46,16 @@ export interface OrderState {
   shipments: Shipment[];
 }
 
+/** A deep copy to change (orders are never mutated in place); several times faster than structuredClone. */
+export function cloneOrder(o: OrderState): OrderState {
+  return {
+    ...o,
+    erp: { ...o.erp },
+    lines: o.lines.map((l) => ({ ...l, alloc: l.alloc.map(([loc, q]) => [loc, q] as [string, number]), departed: { ...l.departed } })),
+    shipments: o.shipments.map((s) => ({ ...s, lines: s.lines.map((x) => ({ ...x })) })),
+  };
+}
+
 /** When the authority of `location` last counted `sku` (a snapshot's occurredAt), if ever. */
 export type SnapshotTime = (sku: string, location: string) => string | undefined;
 
@@ -137,8 +147,8 @@ export function statusOf(order: OrderState): OrderStatus {
 }
 
 /** True when nothing about the order can change stock any more and nothing is owed. */
-export function isSettled(order: OrderState, snapshotAt: SnapshotTime): boolean {
+export function isSettled(order: OrderState, snapshotAt: SnapshotTime, holds = orderHolds(order, snapshotAt)): boolean {
   if (order.erp.state === 'pending') return false;
-  if (orderHolds(order, snapshotAt).size > 0) return false;
+  if (holds.size > 0) return false;
   return order.lines.every((l) => lineFigures(order, l).backordered === 0);
 }
