@@ -21,6 +21,7 @@ import { buildHttpApi } from './interfaces/http/server.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import { startInventoryTraffic, type Traffic } from '../sim/inventory-traffic.js';
 import { ErpSimulator } from '../sim/erp-simulator.js';
+import { startOrderTraffic } from '../sim/order-traffic.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { HttpErpConnector } from './adapters/http/http-erp-connector.js';
 import { OrderBook } from './app/order-book.js';
@@ -159,6 +160,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       log: (m) => log.warn(m),
     });
   }
+  let orderTraffic: Traffic | undefined;
+  if (demo && config.demoTraffic && (demo.traffic?.ordersPerMinute ?? 0) > 0) {
+    orderTraffic = startOrderTraffic({
+      url, apiKey: adminKey,
+      channels: [...state.book.channels.keys()],
+      customers: Object.keys(config.file.customers ?? {}),
+      skus: Object.keys(config.file.items ?? {}),
+      authorities: Object.fromEntries([...state.book.locations.values()].map((l) => [l.id, l.authority])),
+      ordersPerMinute: demo.traffic!.ordersPerMinute!,
+      log: (m) => log.warn(m),
+    });
+  }
   announce(`Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`);
 
   let closing: Promise<void> | undefined;
@@ -171,6 +184,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         ready = false;
         for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) clearInterval(t);
         await traffic?.stop();
+        await orderTraffic?.stop();
         await app.close();
         await erp.stop();
         ingest.close();

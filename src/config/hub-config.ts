@@ -38,6 +38,7 @@ export const HubFile = Type.Object({
     seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
     traffic: Type.Optional(Type.Object({
       eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),
+      ordersPerMinute: Type.Optional(Type.Number({ minimum: 0, maximum: 6000, description: 'Orders the simulated storefront places, each then released, shipped, delivered and invoiced.' })),
     }, { additionalProperties: false })),
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
