@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErpSimulator } from '../sim/erp-simulator.js';
-import { spawnHub, killHard, stopGracefully } from './support/hub-process.js';
+import { spawnHub, killHard, stopGracefully, runCliSync } from './support/hub-process.js';
 import { tempDataDir } from './support/test-hub.js';
 
 const KEY = 'order-restart-key-0123456789';
@@ -58,6 +58,9 @@ erp: { url: '${erpUrl}', timeoutMs: 300, retryBaseMs: 100, retryMaxMs: 300 }
     assert.equal(v.status, 'accepted', 'the queued order reached the ERP after the restart');
     assert.equal(erp.orders.size, 21);
     assert.equal(await stopGracefully(hub), 0);
+    const verify = runCliSync(['replay', '--verify', '--data-dir', dataDir]);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /the ledger matches the log/);
   } finally {
     await erp.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -104,6 +104,11 @@ export class InventoryLedger {
     entry.reserved = next;
   }
 
+  /** Every non-zero reservation: [sku, location, units]. */
+  *reservations(): IterableIterator<[string, string, number]> {
+    for (const [sku, byLocation] of this.items) for (const [loc, entry] of byLocation) if (entry.reserved !== 0) yield [sku, loc, entry.reserved];
+  }
+
   *allPositions(): IterableIterator<StockPosition> {
     for (const byLocation of this.items.values()) for (const entry of byLocation.values()) yield* entry.sources;
   }

@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import { SqliteInventoryStore } from '../../../adapters/sqlite/sqlite-inventory-store.js';
 import { InventoryState } from '../../../app/inventory-state.js';
+import { OrderBook } from '../../../app/order-book.js';
+import { SqliteOrderStore } from '../../../adapters/sqlite/sqlite-order-store.js';
 import { verifyLedger } from '../../../app/verify-ledger.js';
 import { systemClock } from '../../../ports/clock.js';
 import { CliUsageError, type Command } from '../command.js';
@@ -21,6 +23,8 @@ export const replayCommand: Command = {
     const store = new SqliteInventoryStore(dataDir);
     try {
       const state = new InventoryState({ store, clock: systemClock });
+      // Loading the open orders puts their reservations into the live ledger.
+      new OrderBook({ state, orders: new SqliteOrderStore(store.db), clock: systemClock });
       const report = verifyLedger({ state, store, clock: systemClock });
       console.log(`replayed ${report.events} events into ${report.positions} stock positions; checked ${report.figures} channel figures`);
       if (report.mismatches.length === 0) { console.log('the ledger matches the log'); return 0; }
