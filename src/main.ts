@@ -72,6 +72,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const metrics = new HubMetrics();
   const orderStore = new SqliteOrderStore(store.db);
   const book = new OrderBook({ state, orders: orderStore, clock });
+  metrics.watchOrders(book);
   // After a failed write, memory may be ahead of the disk: rebuild the ledger, then the orders' holds on it.
   const recover = () => { state.reload(); book.reload(); };
   const ingest = new EventIngest({ state, store, clock, orders: book, recover, observer: metrics });
@@ -189,6 +190,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         await erp.stop();
         ingest.close();
         commits.flush();
+        erpConnector.close?.();
         await erpSimulator?.close();
         state.checkpoint();
         store.close();

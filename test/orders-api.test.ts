@@ -27,6 +27,8 @@ test('captures an order: reserves stock, commits it to the ERP and answers its n
   const timeline = await hub.api('GET', `/v1/orders/${res.body.id}/timeline`);
   assert.deepEqual(timeline.body.entries.map((e: { step: string }) => e.step), ['captured', 'erp.committed']);
   assert.ok(timeline.body.entries.every((e: { correlationId?: string }) => typeof e.correlationId === 'string'));
+  const metrics = await fetch(`${hub.url}/metrics`).then((r) => r.text());
+  assert.match(metrics, /crossdock_orders_open\{status="accepted"\} [1-9]/);
 });
 
 test('the same key and body answer the stored result; another body is 422; no key is 400', async () => {

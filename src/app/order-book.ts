@@ -56,6 +56,12 @@ export class OrderBook {
     return this.backlog.has(sku);
   }
 
+  waitingTotal(): number {
+    let n = 0;
+    for (const list of this.waiting.values()) n += list.length;
+    return n;
+  }
+
   waitingCount(id: string): number {
     return this.waiting.get(id)?.length ?? 0;
   }

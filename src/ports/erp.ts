@@ -16,4 +16,6 @@ export interface ErpOrder {
 export interface ErpConnector {
   placeOrder(order: ErpOrder, timeoutMs: number): Promise<{ orderNumber: string }>;
   findOrder(reference: string, timeoutMs: number): Promise<{ orderNumber: string } | undefined>;
+  /** Releases connections; called when the hub stops. */
+  close?(): void;
 }

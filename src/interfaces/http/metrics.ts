@@ -1,6 +1,8 @@
 /** Prometheus metrics of the hub (GET /metrics); one registry per hub so tests can run several. */
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IngestObserver } from '../../app/ingest-events.js';
+import type { OrderBook } from '../../app/order-book.js';
+import { statusOf } from '../../domain/orders/order-state.js';
 
 export class HubMetrics implements IngestObserver {
   readonly registry = new Registry();
@@ -9,6 +11,23 @@ export class HubMetrics implements IngestObserver {
   readonly figureChanges = new Counter({ name: 'crossdock_channel_figure_changes_total', help: 'Channel availability changes recorded in the change feed', registers: [this.registry] });
   readonly httpSeconds = new Histogram({ name: 'crossdock_http_request_seconds', help: 'HTTP API latency', labelNames: ['route', 'method', 'status'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly logPosition = new Gauge({ name: 'crossdock_event_log_position', help: 'Position of the last event in the log', registers: [this.registry] });
+
+  /** Open orders by status and events waiting on them, read from the order book at each scrape. */
+  watchOrders(book: OrderBook): void {
+    new Gauge({
+      name: 'crossdock_orders_open', help: 'Orders that hold stock, owe units or wait for the ERP, by status', labelNames: ['status'] as const, registers: [this.registry],
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const o of book.openOrders()) { const s = statusOf(o); counts.set(s, (counts.get(s) ?? 0) + 1); }
+        for (const [status, n] of counts) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: 'crossdock_order_events_waiting', help: 'Order events waiting for their precondition', registers: [this.registry],
+      collect() { this.set(book.waitingTotal()); },
+    });
+  }
 
   private readonly httpRoutes = new Map<string, (method: string, status: number, seconds: number) => void>();
 
