@@ -23,13 +23,13 @@ interface Sent { key: string; body: string }
 interface Check { retries: number; mismatched: number; firstAnswers: Map<string, string>; unexpected: Map<number, number> }
 
 /** Unique 3-line orders, with 10% of requests repeating an already answered key and body. */
-function captureLoad(url: string, seconds: number, run: string, check: Check): Promise<autocannon.Result> {
+function captureLoad(url: string, seconds: number, run: string, check: Check, connections = CONNECTIONS): Promise<autocannon.Result> {
   let n = 0;
   const answered: Sent[] = [];
   let rng = 42;
   const random = () => { rng = (rng * 1103515245 + 12345) % 2 ** 31; return rng / 2 ** 31; };
   return load({
-    url, connections: CONNECTIONS, duration: seconds,
+    url, connections, duration: seconds,
     requests: [{
       method: 'POST', path: '/v1/orders',
       setupRequest(req, ctx) {
@@ -99,6 +99,9 @@ export async function benchOrders(): Promise<void> {
     bareRuns.push(await captureLoad(bare.url, DURATION, `bare-${round}`, { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() }));
     for (const s of servers) hubRuns.get(s.kind)!.push(await captureLoad(s.url, DURATION, `r${round}-${s.kind}`, s.kind === 'orders-hub' ? check : ignore));
   }
+  // Latency below saturation: a storefront rarely has 50 checkouts in flight at once.
+  const light = await captureLoad(servers[0]!.url, DURATION, 'light', ignore, 10);
+  const lightBare = await captureLoad(bare.url, DURATION, 'light-bare', { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() }, 10);
   bare.child.kill();
   const hotHub = servers[0]!;
   const spread = await burst(hotHub.url, false, 'spread');
@@ -123,6 +126,8 @@ export async function benchOrders(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
     `| baseline: Fastify validating the same POST, constant answer, no database | ${CONNECTIONS} | ${fmt(base.requests.average)} | ${base.latency.p50} | ${base.latency.p99} | 1.00 |`,
+    `| hub: POST /v1/orders, 3 lines, ERP simulator in-process | 10 | ${fmt(light.requests.average)} | ${light.latency.p50} | ${light.latency.p99} | ${(light.requests.average / lightBare.requests.average).toFixed(2)} |`,
+    `| baseline: Fastify validating the same POST, constant answer, no database | 10 | ${fmt(lightBare.requests.average)} | ${lightBare.latency.p50} | ${lightBare.latency.p99} | 1.00 |`,
     '',
     `Retried requests checked (in-process ERP runs): ${fmt(check.retries)}, answered with another order: ${check.mismatched}; other answers than 201: ${unexpected}.`,
     '',
