@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { pino, type LoggerOptions } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { HubConfig } from './config/hub-config.js';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
 import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
@@ -30,6 +30,10 @@ import { ErpCommitter } from './app/commit-orders-to-erp.js';
 import { GroupCommit } from './app/group-commit.js';
 import { collectTouches } from './app/figure-touches.js';
 import type { ErpConnector } from './ports/erp.js';
+import { SqliteDeliveryStore } from './adapters/sqlite/sqlite-delivery-store.js';
+import { WebhookDestination } from './adapters/http/webhook-destination.js';
+import { DestinationWorker } from './app/delivery/destination-worker.js';
+import { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { ErpCallError } from './domain/orders/order-errors.js';
 
 export interface HubOptions {
@@ -50,6 +54,7 @@ export interface Hub {
   store: SqliteInventoryStore;
   ingest: EventIngest;
   orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommitter; store: SqliteOrderStore };
+  delivery: DeliveryEngine;
   /** The in-process ERP simulator, when the configuration asks for one. */
   erpSimulator?: ErpSimulator;
   adminKey: string;
@@ -108,6 +113,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (!customers.customer(id)) defineCustomer({ customers, clock }, id, input);
   }
 
+  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log });
+
   const apiKeys = new ApiKeys();
   const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
   if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
@@ -118,6 +125,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const app = await buildHttpApi({
     ...deps, customers, ingest, apiKeys, metrics, ready: () => ready,
     orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
+    delivery,
     log,
   });
   await app.listen({ port: config.port, host: config.host });
@@ -147,6 +155,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   forgetKeys();
   const keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
   erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
+  delivery.start();
   for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();
 
   let traffic: Traffic | undefined;
@@ -179,6 +188,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   return {
     app, url, state, store, ingest, adminKey,
     orders: { book, capture, erp, store: orderStore },
+    delivery,
     ...(erpSimulator ? { erpSimulator } : {}),
     close() {
       closing ??= (async () => {
@@ -188,6 +198,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         await orderTraffic?.stop();
         await app.close();
         await erp.stop();
+        await delivery.stop();
         ingest.close();
         commits.flush();
         erpConnector.close?.();
@@ -208,6 +219,31 @@ function orderIds(): () => string {
   const prefix = `ord_${randomBytes(3).toString('hex')}${Date.now().toString(36)}`;
   let n = 0;
   return () => `${prefix}${(++n).toString(36).padStart(4, '0')}`;
+}
+
+/** One delivery worker per configured system, with the names it answers to in the outbox. */
+function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger }): DeliveryEngine {
+  const deliveries = new SqliteDeliveryStore(d.store.db);
+  const workers = Object.entries(d.config.file.systems ?? {}).map(([id, sys]) => {
+    const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
+    const destination = new WebhookDestination({
+      id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
+    const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
+    return new DestinationWorker({
+      destination, aliases: [id, ...(sys.channel ? [sys.channel] : []), ...locations], ...(sys.channel ? { channel: sys.channel } : {}),
+      settings: {
+        retry: { maxAttempts: sys.retry?.maxAttempts ?? 10, baseMs: sys.retry?.baseMs ?? 1000, maxMs: sys.retry?.maxMs ?? 60_000 },
+        ...(sys.rateLimit ? { rateLimit: sys.rateLimit } : {}),
+        breaker: { failures: sys.circuitBreaker?.failures ?? 5, halfOpenAfterMs: (sys.circuitBreaker?.openSeconds ?? 30) * 1000 },
+        lowStock: sys.lowStock ?? 5, idleMs: 100,
+      },
+      deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
+      log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
+    });
+  });
+  return new DeliveryEngine(workers, deliveries);
 }
 
 /** Without a configured ERP every order waits as pending_erp (or fails, per channel), saying why. */

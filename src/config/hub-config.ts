@@ -22,6 +22,25 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Object({
+    type: Type.Literal('webhook', { description: 'How the hub talks to it: webhook = JSON batches POSTed to url (more connector types arrive with the connectors).' }),
+    url: Type.String({ pattern: '^https?://', description: 'Where deliveries are POSTed.' }),
+    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for it.' })),
+    channel: Type.Optional(Type.String({ description: 'The channel whose availability it receives (and whose order messages: shipment confirmations, invoices).' })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 })),
+    rateLimit: Type.Optional(Type.Object({ perSecond: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false, description: 'Requests per second it accepts, as a token bucket.' })),
+    circuitBreaker: Type.Optional(Type.Object({
+      failures: Type.Integer({ minimum: 1, default: 5, description: 'Consecutive failed calls that open the circuit.' }),
+      openSeconds: Type.Number({ minimum: 0.05, default: 30, description: 'How long it stays open before one probe is let through.' }),
+    }, { additionalProperties: false })),
+    retry: Type.Optional(Type.Object({
+      maxAttempts: Type.Integer({ minimum: 1, default: 10, description: 'Attempts before a message becomes a dead letter.' }),
+      baseMs: Type.Integer({ minimum: 1, default: 1000 }),
+      maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
+    }, { additionalProperties: false })),
+    lowStock: Type.Optional(Type.Integer({ minimum: 0, default: 5, description: 'Availability at or below this goes ahead of other updates when the rate budget is short.' })),
+  }, { additionalProperties: false }), { description: 'Systems the hub delivers to, by id. A system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of.' })),
   erp: Type.Optional(Type.Object({
     url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base URL of the ERP\'s sales-order API. Absent in the demo: the bundled ERP simulator runs in-process.' })),
     tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for the ERP.' })),

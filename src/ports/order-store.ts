@@ -49,6 +49,8 @@ export interface OrderStore {
 
   appendOutbox(messages: OutboxRecord[]): void;
   outbox(afterId: number, limit: number, destination?: string): StoredOutboxMessage[];
+  /** Messages for any of `destinations` after `afterId`, in outbox order (one system may answer to several names). */
+  outboxFor(destinations: readonly string[], afterId: number, limit: number): StoredOutboxMessage[];
 
   rememberKey(key: string, fingerprint: string, orderId: string, createdAt: string): void;
   storeAnswer(key: string, statusCode: number, response: unknown): void;

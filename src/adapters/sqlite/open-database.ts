@@ -42,6 +42,10 @@ const MIGRATIONS: string[] = [
    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
    CREATE TABLE waiting_order_events (position INTEGER PRIMARY KEY, order_id TEXT NOT NULL, record TEXT NOT NULL);
    CREATE TABLE order_exceptions (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, record TEXT NOT NULL);`,
+  `-- How far each destination's lanes have delivered (an outbox id or a change-feed cursor).
+   CREATE TABLE delivery_cursors (destination TEXT NOT NULL, lane TEXT NOT NULL, cursor INTEGER NOT NULL, PRIMARY KEY (destination, lane)) WITHOUT ROWID;
+   CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, destination TEXT NOT NULL, lane TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
+   CREATE INDEX dead_letters_by_status ON dead_letters(status, destination, id);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

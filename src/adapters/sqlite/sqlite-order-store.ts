@@ -78,10 +78,14 @@ export class SqliteOrderStore implements OrderStore {
     const rows = (destination === undefined
       ? this.db.prepare('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit)
       : this.db.prepare('SELECT * FROM outbox WHERE destination = ? AND id > ? ORDER BY id LIMIT ?').all(destination, afterId, limit)) as OutboxRow[];
-    return rows.map((r) => ({
-      id: r.id, destination: r.destination, topic: r.topic, lane: r.lane as OutboxRecord['lane'], messageKey: r.message_key,
-      idempotencyKey: r.idempotency_key, payload: JSON.parse(r.payload), createdAt: r.created_at,
-    }));
+    return rows.map(toOutboxMessage);
+  }
+
+  outboxFor(destinations: readonly string[], afterId: number, limit: number): StoredOutboxMessage[] {
+    if (destinations.length === 0) return [];
+    const marks = destinations.map(() => '?').join(', ');
+    const rows = this.db.prepare(`SELECT * FROM outbox WHERE destination IN (${marks}) AND id > ? ORDER BY id LIMIT ?`).all(...destinations, afterId, limit) as OutboxRow[];
+    return rows.map(toOutboxMessage);
   }
 
   rememberKey(key: string, fingerprint: string, orderId: string, createdAt: string): void {
@@ -132,6 +136,13 @@ export class SqliteOrderStore implements OrderStore {
     return (this.db.prepare('SELECT id, record FROM order_exceptions WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number; record: string }[])
       .map((r) => ({ id: r.id, ...(JSON.parse(r.record) as Omit<OrderException, 'id'>) }));
   }
+}
+
+function toOutboxMessage(r: OutboxRow): StoredOutboxMessage {
+  return {
+    id: r.id, destination: r.destination, topic: r.topic, lane: r.lane as OutboxRecord['lane'], messageKey: r.message_key,
+    idempotencyKey: r.idempotency_key, payload: JSON.parse(r.payload), createdAt: r.created_at,
+  };
 }
 
 interface OutboxRow { id: number; destination: string; topic: string; lane: string; message_key: string; idempotency_key: string; payload: string; created_at: string }

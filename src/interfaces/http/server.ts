@@ -18,6 +18,8 @@ import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerOrderRoutes } from './routes/orders.js';
+import { registerDeliveryRoutes } from './routes/deliveries.js';
+import type { DeliveryEngine } from '../../app/delivery/delivery-engine.js';
 import type { OrderCapture } from '../../app/capture-order.js';
 import type { OrderBook } from '../../app/order-book.js';
 import type { CancelDeps } from '../../app/cancel-order.js';
@@ -41,6 +43,7 @@ export interface HttpDeps {
   customers: CustomerStore;
   clock: Clock;
   ingest: EventIngest;
+  delivery: DeliveryEngine;
   orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
   apiKeys: ApiKeys;
   metrics: HubMetrics;
@@ -153,6 +156,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app, deps);
   registerCustomerRoutes(app, deps);
   registerOrderRoutes(app, deps);
+  registerDeliveryRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,0 +1,229 @@
+/**
+ * Delivers everything one destination should receive, in two lanes so order traffic is never
+ * stuck behind bulk traffic: the `orders` lane reads the outbox (warehouse work, shipment
+ * confirmations, ...), the `bulk` lane reads its channel's availability change feed, coalesced to
+ * the latest figure per item, figures that crossed zero or fell to low stock first.
+ *
+ * Both lanes share the destination's token bucket (orders first) and circuit breaker. A failed
+ * batch is retried with backoff and jitter (never sooner than Retry-After); once a batch has
+ * used its attempts, or the receiver refuses it outright, it is retried message by message so a
+ * poison message is isolated, dead-lettered with its last error, and the rest moves on. Cursors
+ * advance only past what was delivered or dead-lettered: nothing is dropped.
+ */
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
+import { retryDelayMs, type RetryPolicy } from '../../domain/delivery/retry-delay.js';
+import { TokenBucket } from '../../domain/delivery/token-bucket.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DeliveryStore, Lane } from '../../ports/delivery-store.js';
+import type { Destination, OutgoingMessage } from '../../ports/destination.js';
+import type { InventoryStore } from '../../ports/inventory-store.js';
+import type { OrderStore } from '../../ports/order-store.js';
+
+export interface DestinationSettings {
+  retry: RetryPolicy;
+  rateLimit?: { perSecond: number; burst: number };
+  breaker: { failures: number; halfOpenAfterMs: number };
+  /** Figures at or below this count as low stock and go before other availability updates. */
+  lowStock: number;
+  idleMs: number;
+}
+
+export interface WorkerDeps {
+  destination: Destination;
+  /** Outbox destinations this system answers to (its id, location:<id> for locations it runs). */
+  aliases: string[];
+  /** The channel whose availability this system receives, if any. */
+  channel?: string;
+  settings: DestinationSettings;
+  deliveries: DeliveryStore;
+  orders: OrderStore;
+  inventory: InventoryStore;
+  clock: Clock;
+  random?: () => number;
+  log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
+  observe?: (event: { destination: string; lane: Lane; outcome: 'delivered' | 'failed' | 'dead_letter'; messages: number }) => void;
+}
+
+export interface WorkerStatus { destination: string; circuit: 'closed' | 'open' | 'half_open'; cursors: Record<Lane, number>; deliveredMessages: number; coalescedChanges: number }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DestinationWorker {
+  private stopped = false;
+  private readonly bucket: TokenBucket | undefined;
+  private readonly breaker: CircuitBreakerPolicy;
+  private ordersWaiting = false;
+  private running: Promise<unknown> | undefined;
+  private delivered = 0;
+  private coalesced = 0;
+  private wake: (() => void) | undefined;
+  /** The receiver asked us to wait (Retry-After) until then: it applies to both lanes. */
+  private notBefore = 0;
+
+  constructor(private readonly deps: WorkerDeps) {
+    const { settings, clock, destination } = deps;
+    this.bucket = settings.rateLimit ? new TokenBucket(settings.rateLimit.perSecond, settings.rateLimit.burst, clock.now()) : undefined;
+    // Only failures a retry could fix trip the breaker: a receiver refusing one bad message is healthy.
+    this.breaker = circuitBreaker(handleWhen((e) => e instanceof DeliveryFailedError && e.retryable), {
+      halfOpenAfter: settings.breaker.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(settings.breaker.failures),
+    });
+    this.breaker.onBreak(() => deps.log('warn', `circuit to ${destination.id} opened`, { destination: destination.id }));
+    this.breaker.onReset(() => deps.log('info', `circuit to ${destination.id} closed`, { destination: destination.id }));
+  }
+
+  get id(): string { return this.deps.destination.id; }
+
+  start(): void {
+    this.running = Promise.all([this.runOrders(), this.deps.channel ? this.runBulk(this.deps.channel) : Promise.resolve()]);
+  }
+
+  /** New work may be there: skip the idle wait. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    this.deps.destination.close?.();
+  }
+
+  status(): WorkerStatus {
+    const state = this.breaker.state;
+    return {
+      destination: this.id,
+      circuit: state === CircuitState.Open || state === CircuitState.Isolated ? 'open' : state === CircuitState.HalfOpen ? 'half_open' : 'closed',
+      cursors: { orders: this.deps.deliveries.cursor(this.id, 'orders'), bulk: this.deps.deliveries.cursor(this.id, 'bulk') },
+      deliveredMessages: this.delivered,
+      coalescedChanges: this.coalesced,
+    };
+  }
+
+  private async idle(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.deps.settings.idleMs);
+      this.wake = () => { clearTimeout(t); resolve(); };
+    });
+    this.wake = undefined;
+  }
+
+  private async runOrders(): Promise<void> {
+    const { deliveries, orders, aliases, destination } = this.deps;
+    let cursor = deliveries.cursor(this.id, 'orders');
+    while (!this.stopped) {
+      const retried = await this.redeliverQueued();
+      const rows = orders.outboxFor(aliases, cursor, destination.maxBatch);
+      if (rows.length === 0) { if (!retried) await this.idle(); continue; }
+      this.ordersWaiting = true;
+      const messages = rows.map((r) => ({ idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload }));
+      const done = await this.deliver('orders', messages, (m, attempts, reason) => this.deadLetter('orders', m, attempts, reason));
+      this.ordersWaiting = false;
+      if (!done) return;
+      cursor = rows[rows.length - 1]!.id;
+      deliveries.saveCursor(this.id, 'orders', cursor);
+    }
+  }
+
+  private async runBulk(channel: string): Promise<void> {
+    const { deliveries, inventory, destination, settings } = this.deps;
+    let cursor = deliveries.cursor(this.id, 'bulk');
+    while (!this.stopped) {
+      const changes = inventory.readChanges(channel, cursor, 10_000);
+      if (changes.length === 0) { await this.idle(); continue; }
+      // Coalesce: one update per item with its latest figure; `from` is what the channel last had.
+      const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number }>();
+      for (const c of changes) {
+        const seen = latest.get(c.sku);
+        if (seen) { seen.to = c.available; seen.position = c.position; seen.cursor = c.cursor; } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor });
+      }
+      this.coalesced += changes.length - latest.size;
+      // An oversell is worse than a stale surplus: zero crossings, then low stock, then the rest.
+      const rank = (u: { from: number; to: number }) => ((u.from > 0) !== (u.to > 0) ? 0 : u.to <= settings.lowStock ? 1 : 2);
+      const updates = [...latest.values()].filter((u) => u.from !== u.to).sort((a, b) => rank(a) - rank(b));
+      for (let i = 0; i < updates.length && !this.stopped; i += destination.maxBatch) {
+        const batch = updates.slice(i, i + destination.maxBatch).map((u) => ({
+          idempotencyKey: `${channel}/${u.sku}/${u.cursor}`, topic: 'availability.changed', key: u.sku,
+          payload: { channel, sku: u.sku, available: u.to, position: u.position },
+        }));
+        if (!(await this.deliver('bulk', batch, (m, attempts, reason) => this.deadLetter('bulk', m, attempts, reason)))) return;
+      }
+      if (this.stopped) return;
+      cursor = changes[changes.length - 1]!.cursor;
+      deliveries.saveCursor(this.id, 'bulk', cursor);
+    }
+  }
+
+  /** Dead letters an operator queued for retry, one at a time; true when there were any. */
+  private async redeliverQueued(): Promise<boolean> {
+    const { deliveries } = this.deps;
+    const queued = deliveries.deadLetters({ destination: this.id, status: 'queued', limit: 20 });
+    for (const d of queued) {
+      let gaveUp = false;
+      const ok = await this.deliver(d.lane, [d.message], (_m, attempts, reason) => {
+        gaveUp = true;
+        deliveries.setDeadLetterStatus(d.id, 'dead', undefined, d.attempts + attempts, reason);
+      });
+      if (!ok) return true;
+      if (!gaveUp) deliveries.setDeadLetterStatus(d.id, 'delivered', `delivered on retry at ${new Date(this.deps.clock.now()).toISOString()}`);
+    }
+    return queued.length > 0;
+  }
+
+  private deadLetter(lane: Lane, message: OutgoingMessage, attempts: number, reason: string): void {
+    this.deps.deliveries.addDeadLetter({ destination: this.id, lane, message, attempts, lastError: reason, deadAt: new Date(this.deps.clock.now()).toISOString() });
+    this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, { destination: this.id, idempotencyKey: message.idempotencyKey, attempts });
+    this.deps.observe?.({ destination: this.id, lane, outcome: 'dead_letter', messages: 1 });
+  }
+
+  /**
+   * Sends a batch until it is delivered or given up on (`giveUp` is told per message). Returns
+   * false only when the worker stopped before it finished.
+   */
+  private async deliver(lane: Lane, batch: OutgoingMessage[], giveUp: (m: OutgoingMessage, attempts: number, reason: string) => void): Promise<boolean> {
+    const { destination, settings, clock } = this.deps;
+    let attempts = 0;
+    while (!this.stopped) {
+      if (!(await this.acquire(lane))) return false;
+      try {
+        await this.breaker.execute(() => destination.send(batch));
+        this.delivered += batch.length;
+        this.deps.observe?.({ destination: this.id, lane, outcome: 'delivered', messages: batch.length });
+        return true;
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) { await sleep(Math.min(250, settings.breaker.halfOpenAfterMs)); continue; }
+        const failure = err instanceof DeliveryFailedError ? err : new DeliveryFailedError(this.id, (err as Error).message, true);
+        this.deps.observe?.({ destination: this.id, lane, outcome: 'failed', messages: batch.length });
+        if (failure.status === 429) this.bucket?.drain(clock.now());
+        if (failure.retryAfterMs !== undefined) this.notBefore = Math.max(this.notBefore, clock.now() + failure.retryAfterMs);
+        attempts++;
+        if (!failure.retryable || attempts >= settings.retry.maxAttempts) {
+          if (batch.length > 1) {
+            // Find the message that cannot go: one by one, each with its own attempts.
+            for (const m of batch) if (!(await this.deliver(lane, [m], giveUp))) return false;
+            return true;
+          }
+          giveUp(batch[0]!, attempts, failure.reason);
+          return true;
+        }
+        await sleep(retryDelayMs(attempts, settings.retry, (this.deps.random ?? Math.random)(), failure.retryAfterMs));
+      }
+    }
+    return false;
+  }
+
+  /** Waits for a token; the bulk lane also waits while order traffic is queued. False when stopped. */
+  private async acquire(lane: Lane): Promise<boolean> {
+    while (!this.stopped) {
+      if (lane === 'bulk' && this.ordersWaiting) { await sleep(10); continue; }
+      const held = this.notBefore - this.deps.clock.now();
+      if (held > 0) { await sleep(held); continue; }
+      const wait = this.bucket ? this.bucket.take(this.deps.clock.now()) : 0;
+      if (wait === 0) return true;
+      await sleep(wait);
+    }
+    return false;
+  }
+}
