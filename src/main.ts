@@ -113,7 +113,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (!customers.customer(id)) defineCustomer({ customers, clock }, id, input);
   }
 
-  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log });
+  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics });
+  metrics.watchDeliveries(delivery);
 
   const apiKeys = new ApiKeys();
   const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
@@ -222,7 +223,7 @@ function orderIds(): () => string {
 }
 
 /** One delivery worker per configured system, with the names it answers to in the outbox. */
-function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger }): DeliveryEngine {
+function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics }): DeliveryEngine {
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const workers = Object.entries(d.config.file.systems ?? {}).map(([id, sys]) => {
     const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
@@ -241,6 +242,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
       },
       deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
       log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
+      observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
     });
   });
   return new DeliveryEngine(workers, deliveries);

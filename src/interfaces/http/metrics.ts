@@ -12,6 +12,20 @@ export class HubMetrics implements IngestObserver {
   readonly httpSeconds = new Histogram({ name: 'crossdock_http_request_seconds', help: 'HTTP API latency', labelNames: ['route', 'method', 'status'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly logPosition = new Gauge({ name: 'crossdock_event_log_position', help: 'Position of the last event in the log', registers: [this.registry] });
 
+  readonly deliveries = new Counter({ name: 'crossdock_deliveries_total', help: 'Messages delivered, failed attempts and dead letters, by destination and lane', labelNames: ['destination', 'lane', 'outcome'] as const, registers: [this.registry] });
+
+  /** Circuit state per destination (0 closed, 1 half-open, 2 open) and dead letters waiting, read at each scrape. */
+  watchDeliveries(engine: { status(): { destination: string; circuit: string }[]; deadLetters(f: { status: 'dead'; limit: number }): unknown[] }): void {
+    new Gauge({
+      name: 'crossdock_delivery_circuit_state', help: 'Circuit breaker per destination: 0 closed, 1 half-open, 2 open', labelNames: ['destination'] as const, registers: [this.registry],
+      collect() { for (const s of engine.status()) this.set({ destination: s.destination }, s.circuit === 'open' ? 2 : s.circuit === 'half_open' ? 1 : 0); },
+    });
+    new Gauge({
+      name: 'crossdock_dead_letters', help: 'Dead letters waiting for someone to retry or discard them (counted up to 10,000)', registers: [this.registry],
+      collect() { this.set(engine.deadLetters({ status: 'dead', limit: 10_000 }).length); },
+    });
+  }
+
   /** Open orders by status and events waiting on them, read from the order book at each scrape. */
   watchOrders(book: OrderBook): void {
     new Gauge({
