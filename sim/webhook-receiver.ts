@@ -22,7 +22,7 @@ export class WebhookReceiver {
   readonly applied = new Map<string, ReceivedMessage>();
   duplicates = 0;
   /** Each call: when it arrived, when it was answered, how. */
-  readonly calls: { arrivedAt: number; at: number; status: number; messages: number }[] = [];
+  readonly calls: { arrivedAt: number; at: number; status: number; messages: number; keys: string[] }[] = [];
   faults: ReceiverFaults = { outage: false, tooManyRequests: 0, retryAfterSeconds: 1, poisonKeys: [] };
   private server: Server | undefined;
 
@@ -33,7 +33,7 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-          this.calls.push({ arrivedAt, at: Date.now(), status, messages: messages.length });
+          this.calls.push({ arrivedAt, at: Date.now(), status, messages: messages.length, keys: messages.map((m) => m.idempotencyKey) });
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(JSON.stringify(body));
         };

@@ -34,6 +34,11 @@ import { SqliteDeliveryStore } from './adapters/sqlite/sqlite-delivery-store.js'
 import { WebhookDestination } from './adapters/http/webhook-destination.js';
 import { DestinationWorker } from './app/delivery/destination-worker.js';
 import { DeliveryEngine } from './app/delivery/delivery-engine.js';
+import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
+import { ShopifyStorefront } from './connectors/shopify/shopify-storefront.js';
+import { InboundWebhooks } from './app/receive-webhook.js';
+import type { Storefront } from './ports/storefront.js';
+import { ConfigError } from './config/hub-config.js';
 import { ErpCallError } from './domain/orders/order-errors.js';
 
 export interface HubOptions {
@@ -116,6 +121,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics });
   metrics.watchDeliveries(delivery);
 
+  const inboundStore = new SqliteInboundStore(store.db);
+  const inbound = new InboundWebhooks({
+    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, storefronts: storefronts(config),
+  });
+
   const apiKeys = new ApiKeys();
   const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
   if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
@@ -126,7 +136,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const app = await buildHttpApi({
     ...deps, customers, ingest, apiKeys, metrics, ready: () => ready,
     orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
-    delivery,
+    delivery, inbound, inboundStore,
     log,
   });
   await app.listen({ port: config.port, host: config.host });
@@ -222,17 +232,34 @@ function orderIds(): () => string {
   return () => `${prefix}${(++n).toString(36).padStart(4, '0')}`;
 }
 
+/** The storefronts that send orders in, with their secrets from the environment. Throws ConfigError for a missing secret. */
+function storefronts(config: HubConfig): Map<string, Storefront> {
+  const out = new Map<string, Storefront>();
+  for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
+    if (sys.type !== 'shopify') continue;
+    const secret = process.env[sys.webhookSecretEnv];
+    if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.webhookSecretEnv`, `${sys.webhookSecretEnv} is not set; the store's webhooks could not be verified`);
+    out.set(id, new ShopifyStorefront(id, secret, {
+      channel: sys.channel, backorder: sys.backorder ?? 'allow',
+      ...(sys.customer !== undefined ? { customer: sys.customer } : {}), ...(sys.customerPrefix !== undefined ? { customerPrefix: sys.customerPrefix } : {}),
+    }));
+  }
+  return out;
+}
+
 /** One delivery worker per configured system, with the names it answers to in the outbox. */
 function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics }): DeliveryEngine {
   const deliveries = new SqliteDeliveryStore(d.store.db);
-  const workers = Object.entries(d.config.file.systems ?? {}).map(([id, sys]) => {
+  const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
+    // Storefront systems send orders in; delivering to them arrives with their outbound connector.
+    if (sys.type !== 'webhook') return [];
     const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
     const destination = new WebhookDestination({
       id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
       ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
     });
     const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
-    return new DestinationWorker({
+    return [new DestinationWorker({
       destination, aliases: [id, ...(sys.channel ? [sys.channel] : []), ...locations], ...(sys.channel ? { channel: sys.channel } : {}),
       settings: {
         retry: { maxAttempts: sys.retry?.maxAttempts ?? 10, baseMs: sys.retry?.baseMs ?? 1000, maxMs: sys.retry?.maxMs ?? 60_000 },
@@ -243,7 +270,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
       deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
       log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
       observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
-    });
+    })];
   });
   return new DeliveryEngine(workers, deliveries);
 }

@@ -12,6 +12,39 @@ import { CustomerInput } from '../model/customer.js';
 import { compileValidator } from '../model/validator.js';
 import { SCOPES } from '../model/scopes.js';
 
+const Delivery = {
+  batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 })),
+  rateLimit: Type.Optional(Type.Object({ perSecond: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false, description: 'Requests per second it accepts, as a token bucket.' })),
+  circuitBreaker: Type.Optional(Type.Object({
+    failures: Type.Integer({ minimum: 1, default: 5, description: 'Consecutive failed calls that open the circuit.' }),
+    openSeconds: Type.Number({ minimum: 0.05, default: 30, description: 'How long it stays open before one probe is let through.' }),
+  }, { additionalProperties: false })),
+  retry: Type.Optional(Type.Object({
+    maxAttempts: Type.Integer({ minimum: 1, default: 10, description: 'Attempts before a message becomes a dead letter.' }),
+    baseMs: Type.Integer({ minimum: 1, default: 1000 }),
+    maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
+  }, { additionalProperties: false })),
+  lowStock: Type.Optional(Type.Integer({ minimum: 0, default: 5, description: 'Availability at or below this goes ahead of other updates when the rate budget is short.' })),
+};
+
+const WebhookSystem = Type.Object({
+  type: Type.Literal('webhook', { description: 'JSON batches POSTed to url.' }),
+  url: Type.String({ pattern: '^https?://', description: 'Where deliveries are POSTed.' }),
+  tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for it.' })),
+  channel: Type.Optional(Type.String({ description: 'The channel whose availability it receives (and whose order messages: shipment confirmations, invoices).' })),
+  ...Delivery,
+}, { additionalProperties: false });
+
+const ShopifySystem = Type.Object({
+  type: Type.Literal('shopify', { description: 'A Shopify-style storefront: orders/create and orders/cancelled webhooks arrive at POST /hooks/{id}, signed with X-Shopify-Hmac-Sha256.' }),
+  channel: Type.String({ description: 'The channel its orders are captured on.' }),
+  webhookSecretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the app secret that signs its webhooks.' }),
+  customer: Type.Optional(Type.String({ description: 'The hub customer every order of this store is placed for (a retail account).' })),
+  customerPrefix: Type.Optional(Type.String({ description: 'Or: the hub customer is this prefix + the store\'s customer id.' })),
+  backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow', description: 'A paid storefront order is usually taken even when short.' })),
+}, { additionalProperties: false });
+
 export const HubFile = Type.Object({
   locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
   channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
@@ -22,25 +55,9 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Object({
-    type: Type.Literal('webhook', { description: 'How the hub talks to it: webhook = JSON batches POSTed to url (more connector types arrive with the connectors).' }),
-    url: Type.String({ pattern: '^https?://', description: 'Where deliveries are POSTed.' }),
-    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for it.' })),
-    channel: Type.Optional(Type.String({ description: 'The channel whose availability it receives (and whose order messages: shipment confirmations, invoices).' })),
-    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 })),
-    rateLimit: Type.Optional(Type.Object({ perSecond: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false, description: 'Requests per second it accepts, as a token bucket.' })),
-    circuitBreaker: Type.Optional(Type.Object({
-      failures: Type.Integer({ minimum: 1, default: 5, description: 'Consecutive failed calls that open the circuit.' }),
-      openSeconds: Type.Number({ minimum: 0.05, default: 30, description: 'How long it stays open before one probe is let through.' }),
-    }, { additionalProperties: false })),
-    retry: Type.Optional(Type.Object({
-      maxAttempts: Type.Integer({ minimum: 1, default: 10, description: 'Attempts before a message becomes a dead letter.' }),
-      baseMs: Type.Integer({ minimum: 1, default: 1000 }),
-      maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
-    }, { additionalProperties: false })),
-    lowStock: Type.Optional(Type.Integer({ minimum: 0, default: 5, description: 'Availability at or below this goes ahead of other updates when the rate budget is short.' })),
-  }, { additionalProperties: false }), { description: 'Systems the hub delivers to, by id. A system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of.' })),
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem]), {
+    description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
+  })),
   erp: Type.Optional(Type.Object({
     url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base URL of the ERP\'s sales-order API. Absent in the demo: the bundled ERP simulator runs in-process.' })),
     tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for the ERP.' })),

@@ -53,3 +53,8 @@ export class ShuttingDownError extends CrossdockError {
   override readonly retryable = true;
   constructor() { super('The hub is shutting down and accepts no more work; retry against another instance or after restart.'); }
 }
+
+export class WebhookSignatureError extends CrossdockError {
+  readonly code = 'bad_signature';
+  constructor(readonly system: string) { super(`The webhook's signature does not match the secret configured for system '${system}'; it was not taken.`); }
+}

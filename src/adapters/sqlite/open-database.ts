@@ -46,6 +46,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE delivery_cursors (destination TEXT NOT NULL, lane TEXT NOT NULL, cursor INTEGER NOT NULL, PRIMARY KEY (destination, lane)) WITHOUT ROWID;
    CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, destination TEXT NOT NULL, lane TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
    CREATE INDEX dead_letters_by_status ON dead_letters(status, destination, id);`,
+  `-- Inbound messages that could not be taken, kept whole with their reason until replayed.
+   CREATE TABLE inbound_parked (id INTEGER PRIMARY KEY, system TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
+   CREATE INDEX inbound_parked_by_status ON inbound_parked(status, system, id);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

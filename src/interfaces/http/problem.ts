@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  CrossdockError, InvalidInputError, NotFoundError, ShuttingDownError, StorageFailedError,
+  CrossdockError, InvalidInputError, WebhookSignatureError, NotFoundError, ShuttingDownError, StorageFailedError,
   UnknownChannelError, UnknownItemError, UnknownLocationError, type Issue,
 } from '../../domain/errors.js';
 import {
@@ -41,6 +41,9 @@ export function toProblem(err: unknown): ProblemBody {
   }
   if (err instanceof StorageFailedError || err instanceof ShuttingDownError) {
     return { type: problemType(err.code), title: 'Service unavailable', status: 503, detail: err.message };
+  }
+  if (err instanceof WebhookSignatureError) {
+    return { type: problemType(err.code), title: 'Unauthenticated', status: 401, detail: err.message };
   }
   if (err instanceof IdempotencyKeyMissingError) {
     return { type: problemType(err.code), title: 'Idempotency-Key required', status: 400, detail: err.message, errors: [{ path: '/headers/idempotency-key', message: 'is required' }] };

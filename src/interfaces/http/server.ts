@@ -19,6 +19,9 @@ import { registerOperationsRoutes } from './routes/operations.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
+import { registerHookRoutes } from './routes/hooks.js';
+import type { InboundWebhooks } from '../../app/receive-webhook.js';
+import type { InboundStore } from '../../ports/inbound-store.js';
 import type { DeliveryEngine } from '../../app/delivery/delivery-engine.js';
 import type { OrderCapture } from '../../app/capture-order.js';
 import type { OrderBook } from '../../app/order-book.js';
@@ -44,6 +47,8 @@ export interface HttpDeps {
   clock: Clock;
   ingest: EventIngest;
   delivery: DeliveryEngine;
+  inbound: InboundWebhooks;
+  inboundStore: InboundStore;
   orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
   apiKeys: ApiKeys;
   metrics: HubMetrics;
@@ -157,6 +162,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCustomerRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
+  registerHookRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

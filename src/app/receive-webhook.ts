@@ -1,0 +1,97 @@
+/**
+ * Orders arriving from storefronts (POST /hooks/{systemId}): verified, mapped to the canonical
+ * order and captured like any other; cancellations cancel the hub's order. An order that cannot
+ * be captured (unknown item or customer, failed validation, no stock to reserve) is parked whole
+ * with its reason, never dropped, and captured when replayed after the cause is fixed.
+ */
+import { CrossdockError, InvalidInputError, NotFoundError, WebhookSignatureError, type Issue } from '../domain/errors.js';
+import { CreditHoldError, CustomerInactiveError, DuplicateOrderError, IllegalTransitionError, InsufficientStockError, UnknownCustomerError } from '../domain/orders/order-errors.js';
+import { UnknownChannelError } from '../domain/errors.js';
+import type { Storefront } from '../ports/storefront.js';
+import type { Clock } from '../ports/clock.js';
+import type { InboundStore, ParkedInbound } from '../ports/inbound-store.js';
+import type { OrderStore } from '../ports/order-store.js';
+import type { OrderCapture } from './capture-order.js';
+import { cancelOrder, type CancelDeps } from './cancel-order.js';
+
+export interface WebhookDeps { capture: OrderCapture; cancel: CancelDeps; orders: OrderStore; inbound: InboundStore; clock: Clock; storefronts: ReadonlyMap<string, Storefront> }
+
+export type WebhookOutcome =
+  | { status: 'captured'; orderId: string; orderStatus: string }
+  | { status: 'already_captured'; orderId: string }
+  | { status: 'cancelled'; orderId: string }
+  | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
+  | { status: 'ignored'; reason: string };
+
+type Refusal = { refused: true; reason: string; errors: Issue[] };
+
+export class InboundWebhooks {
+  constructor(private readonly deps: WebhookDeps) {}
+
+  /** Throws NotFoundError (no such storefront system), WebhookSignatureError; storage and ERP failures propagate (the sender retries). */
+  async receive(systemId: string, topic: string | undefined, signature: string | undefined, raw: string, correlationId: string): Promise<WebhookOutcome> {
+    const system = this.deps.storefronts.get(systemId);
+    if (!system) throw new NotFoundError('Storefront system', systemId);
+    if (!system.verify(raw, signature)) throw new WebhookSignatureError(systemId);
+    const t = topic ?? '(no X-Shopify-Topic)';
+    const result = await this.take(system, t, raw, correlationId);
+    if (!('refused' in result)) return result;
+    const parkedId = this.deps.inbound.park({ system: systemId, topic: t, body: raw, reason: result.reason, errors: result.errors, receivedAt: new Date(this.deps.clock.now()).toISOString() });
+    return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
+  }
+
+  /** Takes a parked message again. Throws NotFoundError, IllegalTransitionError (already replayed). */
+  async replay(parkedId: number, correlationId: string): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
+    const parked = this.deps.inbound.get(parkedId);
+    if (!parked) throw new NotFoundError('Parked inbound message', String(parkedId));
+    if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), 'replay', 'it was already replayed');
+    const system = this.deps.storefronts.get(parked.system);
+    if (!system) throw new NotFoundError('Storefront system', parked.system);
+    const result = await this.take(system, parked.topic, parked.body, correlationId);
+    if ('refused' in result) {
+      this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors });
+      return { parked: this.deps.inbound.get(parkedId)!, outcome: { status: 'parked', parkedId, reason: result.reason, errors: result.errors } };
+    }
+    this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
+    return { parked: this.deps.inbound.get(parkedId)!, outcome: result };
+  }
+
+  private async take(system: Storefront, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
+    const ctx = { principal: `system:${system.id}`, correlationId };
+    if (topic === 'orders/create') {
+      const mapped = system.orderFrom(raw);
+      if (!mapped.ok) return { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
+      try {
+        const outcome = await this.deps.capture.capture(mapped.request, `store-order:${mapped.storeOrderId}`, ctx);
+        return { status: 'captured', orderId: outcome.body.id, orderStatus: outcome.body.status };
+      } catch (err) {
+        if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
+        const refusal = refusalOf(err);
+        if (refusal) return refusal;
+        throw err;
+      }
+    }
+    if (topic === 'orders/cancelled') {
+      const storeOrderId = system.storeOrderId(raw);
+      const orderId = storeOrderId === undefined ? undefined : this.deps.orders.claimedBy(system.channel, storeOrderId);
+      if (!orderId) return { refused: true, reason: `no order ${storeOrderId ?? '(without id)'} of channel ${system.channel} has been captured`, errors: [{ path: '/id', message: 'unknown order' }] };
+      try {
+        await cancelOrder(this.deps.cancel, orderId, { ...ctx, reason: 'cancelled in the storefront' });
+        return { status: 'cancelled', orderId };
+      } catch (err) {
+        if (err instanceof IllegalTransitionError) return { refused: true, reason: err.message, errors: [] };
+        throw err;
+      }
+    }
+    return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from a storefront (orders/create, orders/cancelled)` };
+  }
+}
+
+function refusalOf(err: unknown): Refusal | undefined {
+  if (err instanceof InvalidInputError || err instanceof UnknownCustomerError || err instanceof CustomerInactiveError || err instanceof InsufficientStockError) {
+    return { refused: true, reason: err.message, errors: err.issues };
+  }
+  if (err instanceof CreditHoldError || err instanceof UnknownChannelError) return { refused: true, reason: err.message, errors: [] };
+  if (err instanceof CrossdockError && !err.retryable && err.code !== 'idempotency_key_reused') return { refused: true, reason: err.message, errors: [] };
+  return undefined;
+}
