@@ -38,6 +38,8 @@ import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { ShopifyStorefront } from './connectors/shopify/shopify-storefront.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
 import type { Storefront } from './ports/storefront.js';
+import { CsvFileDrop } from './connectors/csv-file/csv-file-drop.js';
+import { join } from 'node:path';
 import { ConfigError } from './config/hub-config.js';
 import { ErpCallError } from './domain/orders/order-errors.js';
 
@@ -167,6 +169,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
   erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
   delivery.start();
+  const fileDrops = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'csv-snapshot' ? [] : [new CsvFileDrop({
+    id, folder: sys.folder ?? join(config.dataDir, 'inbox', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
+    source: sys.source ?? id, location: sys.location, delimiter: sys.delimiter ?? ',', columns: sys.columns, unitFactor: sys.unitFactor ?? 1,
+    ingest: (events) => ingest.submit(events), now: () => clock.now(),
+    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+  })]);
+  for (const drop of fileDrops) drop.start();
   for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();
 
   let traffic: Traffic | undefined;
@@ -210,6 +219,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         await app.close();
         await erp.stop();
         await delivery.stop();
+        await Promise.all(fileDrops.map((d) => d.stop()));
         ingest.close();
         commits.flush();
         erpConnector.close?.();

@@ -45,6 +45,19 @@ const ShopifySystem = Type.Object({
   backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow', description: 'A paid storefront order is usually taken even when short.' })),
 }, { additionalProperties: false });
 
+const CsvSnapshotSystem = Type.Object({
+  type: Type.Literal('csv-snapshot', { description: 'A 3PL or marketplace dropping stock files (CSV/TSV, one row per item) into a folder.' }),
+  location: Type.String({ description: 'The location the file counts.' }),
+  source: Type.Optional(Type.String({ description: 'The source id its snapshots carry (default: the system id); make it the location\'s authority for the counts to be used.' })),
+  folder: Type.Optional(Type.String({ description: 'The folder to watch (default: <data dir>/inbox/<system id>); processed/ and failed/ are made inside it.' })),
+  delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1, default: ',', description: 'Field separator; "\\t" for TSV.' })),
+  columns: Type.Object({
+    sku: Type.String(), onHand: Type.String(), qualityHold: Type.Optional(Type.String()), damaged: Type.Optional(Type.String()),
+  }, { additionalProperties: false, description: 'Which column holds each field.' }),
+  unitFactor: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Hub units per file unit (12 when the file counts cases of 12).' })),
+  pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+}, { additionalProperties: false });
+
 export const HubFile = Type.Object({
   locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
   channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
@@ -55,7 +68,7 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem]), {
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem]), {
     description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
   })),
   erp: Type.Optional(Type.Object({

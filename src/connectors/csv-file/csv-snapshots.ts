@@ -1,0 +1,63 @@
+/**
+ * A 3PL's stock file (CSV or TSV, one row per item) turned into inventory snapshots of one
+ * location. Columns are named in the configuration; a unit factor converts the file's units to
+ * the hub's (cases of 12 → each). A bad row is rejected with its line and the field; the other
+ * rows still count.
+ */
+import { parse } from 'csv-parse/sync';
+import type { InventorySnapshot } from '../../model/inventory-event.js';
+
+export interface CsvSnapshotSettings {
+  source: string;
+  location: string;
+  delimiter: string;
+  /** Column name per bucket; onHand is required, the others optional. */
+  columns: { sku: string; onHand: string; qualityHold?: string; damaged?: string };
+  /** Hub units per file unit. */
+  unitFactor: number;
+}
+
+export interface CsvSnapshotResult {
+  snapshots: InventorySnapshot[];
+  rejected: { line: number; sku?: string; message: string }[];
+}
+
+/** Throws Error naming the missing column when the header lacks one the settings need. */
+export function snapshotsFromCsv(text: string, s: CsvSnapshotSettings, file: { name: string; digest: string; occurredAt: string; firstSeq: number }): CsvSnapshotResult {
+  // Quotes are not special: 3PL exports put stray " in product names, and neither format here quotes fields.
+  const rows = parse(text, { delimiter: s.delimiter, quote: false, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+  const header = (rows[0] ?? []).map((h) => h.trim());
+  const index = (name: string) => header.indexOf(name);
+  const wanted = { sku: s.columns.sku, onHand: s.columns.onHand, ...(s.columns.qualityHold ? { qualityHold: s.columns.qualityHold } : {}), ...(s.columns.damaged ? { damaged: s.columns.damaged } : {}) };
+  for (const [field, column] of Object.entries(wanted)) {
+    if (index(column) < 0) throw new Error(`the header has no column '${column}' (configured for ${field}); it has: ${header.join(', ')}`);
+  }
+  const snapshots: InventorySnapshot[] = [];
+  const rejected: CsvSnapshotResult['rejected'] = [];
+  const seen = new Set<string>();
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r]!;
+    const line = r + 1;
+    const sku = (row[index(s.columns.sku)] ?? '').trim();
+    if (sku === '') { rejected.push({ line, message: `${s.columns.sku}: empty` }); continue; }
+    if (seen.has(sku)) { rejected.push({ line, sku, message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` }); continue; }
+    const qty = (column: string | undefined): number | string | undefined => {
+      if (column === undefined) return undefined;
+      const raw = (row[index(column)] ?? '').trim();
+      if (raw === '') return 0;
+      if (!/^\d+(\.\d+)?$/.test(raw)) return `${column}: '${raw}' is not a non-negative number`;
+      const units = Number(raw) * s.unitFactor;
+      return Number.isInteger(units) ? units : `${column}: ${raw} × ${s.unitFactor} is not a whole number of units`;
+    };
+    const onHand = qty(s.columns.onHand), qualityHold = qty(s.columns.qualityHold), damaged = qty(s.columns.damaged);
+    const problem = [onHand, qualityHold, damaged].find((v) => typeof v === 'string');
+    if (problem !== undefined) { rejected.push({ line, sku, message: problem as string }); continue; }
+    seen.add(sku);
+    snapshots.push({
+      id: `${s.source}:${file.name}:${file.digest}:${line}`, type: 'inventory.snapshot', source: s.source, seq: file.firstSeq + r,
+      occurredAt: file.occurredAt, sku, location: s.location,
+      balance: { onHand: onHand as number, ...(qualityHold !== undefined ? { qualityHold: qualityHold as number } : {}), ...(damaged !== undefined ? { damaged: damaged as number } : {}) },
+    });
+  }
+  return { snapshots, rejected };
+}
