@@ -39,6 +39,12 @@ import { ShopifyStorefront } from './connectors/shopify/shopify-storefront.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
 import type { Storefront } from './ports/storefront.js';
 import { CsvFileDrop } from './connectors/csv-file/csv-file-drop.js';
+import { EdiPartner, type CaptureResult } from './connectors/edi-x12/edi-partner.js';
+import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
+import { refusalOf } from './app/capture-refusal.js';
+import { DuplicateOrderError, InsufficientStockError } from './domain/orders/order-errors.js';
+import { orderAnswer } from './app/order-views.js';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError } from './config/hub-config.js';
 import { ErpCallError } from './domain/orders/order-errors.js';
@@ -176,6 +182,30 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
   })]);
   for (const drop of fileDrops) drop.start();
+  const controls = new SqliteControlNumbers(store.db);
+  const partners = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [new EdiPartner({
+    id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
+    us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
+    mapping: { channel: sys.channel, customer: sys.customer, itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
+    capture: async (request, key): Promise<CaptureResult> => {
+      try {
+        const r = await capture.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
+        return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
+      } catch (err) {
+        if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
+        if (err instanceof DuplicateOrderError) {
+          const existing = book.get(err.orderId)!;
+          return { kind: 'captured', orderId: existing.id, lines: orderAnswer(existing).lines };
+        }
+        const refusal = refusalOf(err);
+        if (refusal) return { kind: 'refused', ...refusal };
+        throw err;
+      }
+    },
+    park: (reason, errors, body) => { inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
+    log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
+  })]);
+  for (const p of partners) p.start();
   for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();
 
   let traffic: Traffic | undefined;
@@ -219,7 +249,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         await app.close();
         await erp.stop();
         await delivery.stop();
-        await Promise.all(fileDrops.map((d) => d.stop()));
+        await Promise.all([...fileDrops, ...partners].map((d) => d.stop()));
         ingest.close();
         commits.flush();
         erpConnector.close?.();

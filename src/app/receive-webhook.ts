@@ -4,9 +4,9 @@
  * be captured (unknown item or customer, failed validation, no stock to reserve) is parked whole
  * with its reason, never dropped, and captured when replayed after the cause is fixed.
  */
-import { CrossdockError, InvalidInputError, NotFoundError, WebhookSignatureError, type Issue } from '../domain/errors.js';
-import { CreditHoldError, CustomerInactiveError, DuplicateOrderError, IllegalTransitionError, InsufficientStockError, UnknownCustomerError } from '../domain/orders/order-errors.js';
-import { UnknownChannelError } from '../domain/errors.js';
+import { NotFoundError, WebhookSignatureError, type Issue } from '../domain/errors.js';
+import { DuplicateOrderError, IllegalTransitionError } from '../domain/orders/order-errors.js';
+import { refusalOf } from './capture-refusal.js';
 import type { Storefront } from '../ports/storefront.js';
 import type { Clock } from '../ports/clock.js';
 import type { InboundStore, ParkedInbound } from '../ports/inbound-store.js';
@@ -67,7 +67,7 @@ export class InboundWebhooks {
       } catch (err) {
         if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
         const refusal = refusalOf(err);
-        if (refusal) return refusal;
+        if (refusal) return { refused: true, ...refusal };
         throw err;
       }
     }
@@ -85,13 +85,4 @@ export class InboundWebhooks {
     }
     return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from a storefront (orders/create, orders/cancelled)` };
   }
-}
-
-function refusalOf(err: unknown): Refusal | undefined {
-  if (err instanceof InvalidInputError || err instanceof UnknownCustomerError || err instanceof CustomerInactiveError || err instanceof InsufficientStockError) {
-    return { refused: true, reason: err.message, errors: err.issues };
-  }
-  if (err instanceof CreditHoldError || err instanceof UnknownChannelError) return { refused: true, reason: err.message, errors: [] };
-  if (err instanceof CrossdockError && !err.retryable && err.code !== 'idempotency_key_reused') return { refused: true, reason: err.message, errors: [] };
-  return undefined;
 }

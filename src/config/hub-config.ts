@@ -58,6 +58,24 @@ const CsvSnapshotSystem = Type.Object({
   pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
 }, { additionalProperties: false });
 
+const Party = Type.Object({
+  qualifier: Type.String({ minLength: 2, maxLength: 2, description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).' }),
+  id: Type.String({ minLength: 1, maxLength: 15 }),
+}, { additionalProperties: false });
+
+const EdiX12System = Type.Object({
+  type: Type.Literal('edi-x12', { description: 'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855).' }),
+  channel: Type.String({ description: 'The channel its purchase orders are captured on.' }),
+  customer: Type.String({ description: 'The hub customer its purchase orders are placed for.' }),
+  us: Party,
+  partner: Party,
+  folder: Type.Optional(Type.String({ description: 'Where in/, out/, processed/ and failed/ live (default: <data dir>/edi/<system id>).' })),
+  itemQualifier: Type.Optional(Type.String({ default: 'VN', description: 'PO1 product id qualifier carrying the hub SKU (VN, BP, IN, ...).' })),
+  usage: Type.Optional(Type.Union([Type.Literal('P'), Type.Literal('T')], { default: 'P', description: 'ISA15: production or test.' })),
+  backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
+  pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+}, { additionalProperties: false });
+
 export const HubFile = Type.Object({
   locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
   channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
@@ -68,7 +86,7 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem]), {
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System]), {
     description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
   })),
   erp: Type.Optional(Type.Object({

@@ -49,6 +49,7 @@ const MIGRATIONS: string[] = [
   `-- Inbound messages that could not be taken, kept whole with their reason until replayed.
    CREATE TABLE inbound_parked (id INTEGER PRIMARY KEY, system TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
    CREATE INDEX inbound_parked_by_status ON inbound_parked(status, system, id);`,
+  `CREATE TABLE edi_control_numbers (partner TEXT NOT NULL, kind TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (partner, kind)) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

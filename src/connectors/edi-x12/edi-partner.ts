@@ -1,0 +1,124 @@
+/**
+ * An EDI trading partner exchanging X12 files through folders: interchanges dropped in in/ are
+ * read; each 850 is captured as an order, answered by a 997 (what was received) and an 855
+ * (what was accepted or backordered); documents go to out/ with increasing control numbers.
+ * An interchange whose envelope is broken goes to failed/ with the reason; an order that cannot
+ * be captured (unknown item, bad line) is parked with its reason, never dropped.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Issue } from '../../domain/errors.js';
+import type { OrderRequest } from '../../model/order.js';
+import type { ControlNumbers } from '../../ports/control-numbers.js';
+import { acknowledgment855, acknowledgment997, purchaseOrderFrom850, type AckLine, type PartnerMapping } from './purchase-order-850.js';
+import { readInterchange, writeInterchange, type Party } from './x12-interchange.js';
+
+/** What capturing an order came to, as the partner's connector needs to answer it. */
+export type CaptureResult =
+  | { kind: 'captured'; orderId: string; lines: { sku: string; qty: number; reserved: number; backordered: number }[] }
+  | { kind: 'no_stock' }
+  | { kind: 'refused'; reason: string; errors: Issue[] };
+
+export interface EdiPartnerOptions {
+  id: string;
+  folder: string;
+  pollMs: number;
+  /** Us and them, as the ISA names us. */
+  us: Party;
+  partner: Party;
+  usage: 'P' | 'T';
+  mapping: PartnerMapping;
+  controls: ControlNumbers;
+  capture: (request: OrderRequest, key: string) => Promise<CaptureResult>;
+  park: (reason: string, errors: Issue[], body: string) => void;
+  log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
+  now: () => number;
+}
+
+export class EdiPartner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly o: EdiPartnerOptions) {
+    for (const dir of ['in', 'out', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => { this.running ??= this.scan().finally(() => { this.running = undefined; }); }, this.o.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  async scan(): Promise<void> {
+    const inbox = join(this.o.folder, 'in');
+    const files = readdirSync(inbox).filter((f) => !f.startsWith('.') && statSync(join(inbox, f)).isFile()).sort();
+    for (const name of files) await this.take(name);
+  }
+
+  /** Takes one interchange's text (also used to replay a parked one). */
+  async receive(text: string): Promise<{ captured: string[]; parked: number; rejected: number }> {
+    const interchange = readInterchange(text);
+    const acks: { gs: string[]; results: { set: string; control: string; accepted: boolean }[] }[] = [];
+    const poAcks: string[][][] = [];
+    const summary = { captured: [] as string[], parked: 0, rejected: 0 };
+    const date = new Date(this.o.now());
+    for (const group of interchange.groups) {
+      const results: { set: string; control: string; accepted: boolean }[] = [];
+      for (const tx of group.transactions) {
+        if (tx.set !== '850') { results.push({ set: tx.set, control: tx.control, accepted: true }); continue; }
+        const mapped = purchaseOrderFrom850(tx, this.o.mapping);
+        if (!mapped.ok) {
+          this.o.park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
+          summary.parked++;
+          results.push({ set: tx.set, control: tx.control, accepted: false });
+          continue;
+        }
+        results.push({ set: tx.set, control: tx.control, accepted: true });
+        const { po } = mapped;
+        // One key per partner and PO number: a re-sent interchange answers the same order.
+        const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`);
+        if (result.kind === 'refused') { this.o.park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text); summary.parked++; continue; }
+        const lines: AckLine[] = po.request.lines.map((l, i) => {
+          const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
+          return { lineId: po.lineIds[i]!, sku: l.sku, ordered: l.qty, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0, price: po.prices[i] };
+        });
+        if (result.kind === 'captured') summary.captured.push(result.orderId); else summary.rejected++;
+        poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock'));
+      }
+      acks.push({ gs: group.gs, results });
+    }
+    this.send('997', 'FA', acks.map((a) => acknowledgment997(a.gs, a.results)), date);
+    if (poAcks.length > 0) this.send('855', 'PR', poAcks, date);
+    return summary;
+  }
+
+  private send(set: string, functionalId: string, transactions: string[][][], at: Date): void {
+    const { controls, id } = this.o;
+    const control = controls.next(id, 'interchange');
+    const text = writeInterchange({
+      sender: this.o.us, receiver: this.o.partner, control, at, usage: this.o.usage,
+      groups: [{ functionalId, control: controls.next(id, 'group'), transactions: transactions.map((segments) => ({ set, control: controls.next(id, 'transaction'), segments })) }],
+    });
+    writeFileSync(join(this.o.folder, 'out', `${set}-${String(control).padStart(9, '0')}.edi`), text);
+  }
+
+  private async take(name: string): Promise<void> {
+    const path = join(this.o.folder, 'in', name);
+    let text: string;
+    try { text = readFileSync(path, 'utf8'); } catch { return; }
+    try {
+      const summary = await this.receive(text);
+      renameSync(path, join(this.o.folder, 'processed', name));
+      this.o.log('info', `${this.o.id}: ${name}: ${summary.captured.length} orders captured, ${summary.rejected} rejected, ${summary.parked} parked`, { system: this.o.id, file: name });
+    } catch (err) {
+      if ((err as { retryable?: boolean }).retryable) { this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`); return; }
+      renameSync(path, join(this.o.folder, 'failed', name));
+      writeFileSync(join(this.o.folder, 'failed', `${name}.error.txt`), `${(err as Error).message}\n`);
+      this.o.log('warn', `${this.o.id}: ${name} was not taken: ${(err as Error).message}`, { system: this.o.id, file: name });
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { X12Parser } from 'node-x12';
+import { readInterchange, writeInterchange, X12Error } from '../src/connectors/edi-x12/x12-interchange.js';
+import { purchaseOrderFrom850 } from '../src/connectors/edi-x12/purchase-order-850.js';
+import { startOrderHub, type OrderHub } from './support/order-hub.js';
+import { fixture, fixturesSkip } from './support/fixtures.js';
+
+const skip = fixturesSkip();
+
+const VALID = [
+  'node-x12/850.edi', 'node-x12/850_2.edi', 'node-x12/850_3.edi', 'node-x12/855.edi', 'node-x12/856.edi',
+  'staedi/simple810.edi', 'staedi/invoice810_po850_dual.edi', 'staedi/simple997.edi', 'staedi/multi-tx-transaction-type.edi', 'staedi/invalid997.edi',
+  'EdiEngine/850.OK.edi', 'EdiEngine/856.Crossdock.OK.edi', 'EdiEngine/940.OK.edi', 'EdiEngine/940.2.OK.edi',
+  'stupidedi/IN810-pass-1.edi', 'stupidedi/FA997-pass-1.edi',
+];
+
+test('reads every well-formed fixture, separators taken from its ISA', { skip }, () => {
+  for (const name of VALID) {
+    const x = readInterchange(fixture(`x12/${name}`));
+    assert.ok(x.groups.length > 0 && x.groups.every((g) => g.transactions.length > 0), name);
+  }
+  assert.equal(readInterchange(fixture('x12/stupidedi/IN810-pass-1.edi')).separators.element, '|');
+  assert.equal(readInterchange(fixture('x12/node-x12/850_2.edi')).separators.segment, '\n');
+  const dual = readInterchange(fixture('x12/staedi/invoice810_po850_dual.edi'));
+  assert.deepEqual(dual.groups.map((g) => g.transactions.map((t) => t.set)), [['810', '810'], ['850']]);
+});
+
+test('rejects broken envelopes with the segment and the reason', { skip }, () => {
+  const cases: [string, RegExp][] = [
+    ['EdiEngine/940_Failed_SE01.edi', /SE01 says 12 segments but transaction \S+ has 9/],
+    ['EdiEngine/ControlNumbersMismatch.edi', /SE02 \S+ does not match ST02/],
+    ['EdiEngine/WrongGroupsAndTranCount.edi', /GE01 says \d+ transactions but group/],
+  ];
+  for (const [name, message] of cases) assert.throws(() => readInterchange(fixture(`x12/${name}`)), (e: unknown) => e instanceof X12Error && message.test(e.message), name);
+  assert.throws(() => readInterchange('hello'), /not an X12 interchange/);
+});
+
+test('maps an 850 to a hub order by the configured item qualifier, naming bad lines', { skip }, () => {
+  const tx = readInterchange(fixture('x12/node-x12/850.edi')).groups[0]!.transactions[0]!;
+  const mapped = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', backorder: 'allow' });
+  assert.ok(mapped.ok);
+  assert.equal(mapped.po.poNumber, '08292233294');
+  assert.deepEqual(mapped.po.request.lines.slice(0, 2), [{ sku: 'AB3542', qty: 120 }, { sku: 'RD5322', qty: 220 }]);
+  const wrong = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'UP', backorder: 'allow' });
+  assert.ok(!wrong.ok && wrong.errors[0]!.message.includes('no product id qualified UP'));
+});
+
+test('what it writes an independent parser (node-x12) accepts, and it reads back', () => {
+  const text = writeInterchange({
+    sender: { qualifier: 'ZZ', id: 'CROSSDOCK' }, receiver: { qualifier: '01', id: '999999999' }, control: 42, at: new Date('2026-11-22T10:05:00Z'), usage: 'T',
+    groups: [{ functionalId: 'PR', control: 7, transactions: [{ set: '855', control: 1, segments: [['BAK', '00', 'AD', 'PO-1', '20261122'], ['CTT', '0']] }] }],
+  });
+  // Strict mode checks the envelope: counts, control numbers, ISA layout.
+  const parsed = new X12Parser(true).parse(text) as { functionalGroups: { transactions: unknown[] }[] };
+  assert.equal(parsed.functionalGroups[0]!.transactions.length, 1);
+  assert.equal(readInterchange(text).isa[13], '000000042');
+  assert.equal(text.indexOf('~') + 1, 106, 'ISA is fixed-width: 106 characters with its terminator');
+  assert.equal(readInterchange(text).groups[0]!.transactions[0]!.segments[0]![3], 'PO-1');
+});
+
+let hub: OrderHub;
+let dir: string;
+before(async () => {
+  if (skip) return;
+  hub = await startOrderHub({ file: { systems: { acme: {
+    type: 'edi-x12', channel: 'queued', customer: 'C-42', pollSeconds: 0.1,
+    us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: '12', id: '4405197800' },
+  } } } as never });
+  dir = join(hub.dataDir, 'edi', 'acme');
+});
+after(async () => { await hub?.stop(); });
+
+const waitFor = async (what: string, check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+test('an 850 dropped by the partner is captured and answered with a 997 and an 855 that node-x12 accepts', { skip }, async () => {
+  for (const [sku, qty] of [['AB3542', 500], ['RD5322', 500], ['XY5266', 500], ['VX2332', 500], ['RV0524', 500], ['DX1875', 600]] as const) await hub.stock(sku, 'DAL', qty);
+  writeFileSync(join(dir, 'in', 'po-1.edi'), fixture('x12/node-x12/850.edi'));
+  await waitFor('the 855', () => readdirSync(join(dir, 'out')).some((f) => f.startsWith('855')));
+  assert.ok(existsSync(join(dir, 'processed', 'po-1.edi')));
+  const out = readdirSync(join(dir, 'out')).sort();
+  const ack997 = readFileSync(join(dir, 'out', out.find((f) => f.startsWith('997'))!), 'utf8');
+  const ack855 = readFileSync(join(dir, 'out', out.find((f) => f.startsWith('855'))!), 'utf8');
+  for (const doc of [ack997, ack855]) new X12Parser(true).parse(doc);
+  const fa = readInterchange(ack997).groups[0]!;
+  assert.deepEqual(fa.transactions[0]!.segments.map((s) => s[0]), ['AK1', 'AK2', 'AK5', 'AK9']);
+  assert.deepEqual(fa.transactions[0]!.segments[0], ['AK1', 'PO', '1421']);
+  const pr = readInterchange(ack855).groups[0]!.transactions[0]!.segments;
+  assert.deepEqual(pr[0]!.slice(0, 4), ['BAK', '00', 'AC', '08292233294'], 'DX1875: 696 ordered, 600 there → accepted with changes');
+  assert.ok(pr.some((s) => s[0] === 'ACK' && s[1] === 'IB' && s[2] === '96'));
+  assert.equal(await hub.available('AB3542'), 380);
+  // The partner re-sends the same interchange: the same order, answered again with new control numbers.
+  writeFileSync(join(dir, 'in', 'po-1-again.edi'), fixture('x12/node-x12/850.edi'));
+  await waitFor('the second 855', () => readdirSync(join(dir, 'out')).filter((f) => f.startsWith('855')).length === 2);
+  assert.equal(await hub.available('AB3542'), 380);
+  const controls = readdirSync(join(dir, 'out')).map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
+  assert.equal(new Set(controls).size, controls.length, 'every interchange has its own control number');
+  // A broken envelope is not taken, and says why.
+  writeFileSync(join(dir, 'in', 'broken.edi'), fixture('x12/EdiEngine/940_Failed_SE01.edi'));
+  await waitFor('the failed file', () => existsSync(join(dir, 'failed', 'broken.edi.error.txt')));
+  assert.match(readFileSync(join(dir, 'failed', 'broken.edi.error.txt'), 'utf8'), /SE01 says 12 segments/);
+});
