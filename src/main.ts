@@ -40,6 +40,8 @@ import { InboundWebhooks } from './app/receive-webhook.js';
 import type { Storefront } from './ports/storefront.js';
 import { CsvFileDrop } from './connectors/csv-file/csv-file-drop.js';
 import { EdiPartner, type CaptureResult } from './connectors/edi-x12/edi-partner.js';
+import { EdiOutbound } from './connectors/edi-x12/edi-outbound.js';
+import type { Destination } from './ports/destination.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { refusalOf } from './app/capture-refusal.js';
 import { DuplicateOrderError, InsufficientStockError } from './domain/orders/order-errors.js';
@@ -126,7 +128,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (!customers.customer(id)) defineCustomer({ customers, clock }, id, input);
   }
 
-  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics });
+  const controls = new SqliteControlNumbers(store.db);
+  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls });
   metrics.watchDeliveries(delivery);
 
   const inboundStore = new SqliteInboundStore(store.db);
@@ -182,7 +185,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
   })]);
   for (const drop of fileDrops) drop.start();
-  const controls = new SqliteControlNumbers(store.db);
   const partners = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [new EdiPartner({
     id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
     us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
@@ -288,24 +290,31 @@ function storefronts(config: HubConfig): Map<string, Storefront> {
 }
 
 /** One delivery worker per configured system, with the names it answers to in the outbox. */
-function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics }): DeliveryEngine {
+function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics; controls: SqliteControlNumbers }): DeliveryEngine {
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
-    // Storefront systems send orders in; delivering to them arrives with their outbound connector.
-    if (sys.type !== 'webhook') return [];
-    const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
-    const destination = new WebhookDestination({
-      id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
-      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-    });
+    // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
+    if (sys.type !== 'webhook' && sys.type !== 'edi-x12') return [];
+    let destination: Destination;
+    if (sys.type === 'edi-x12') {
+      destination = new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls: d.controls, now: () => d.clock.now() });
+    } else {
+      const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
+      destination = new WebhookDestination({
+        id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      });
+    }
+    const retry = sys.type === 'webhook' ? sys.retry : undefined, rateLimit = sys.type === 'webhook' ? sys.rateLimit : undefined;
+    const circuit = sys.type === 'webhook' ? sys.circuitBreaker : undefined, lowStock = sys.type === 'webhook' ? sys.lowStock : undefined;
     const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
     return [new DestinationWorker({
       destination, aliases: [id, ...(sys.channel ? [sys.channel] : []), ...locations], ...(sys.channel ? { channel: sys.channel } : {}),
       settings: {
-        retry: { maxAttempts: sys.retry?.maxAttempts ?? 10, baseMs: sys.retry?.baseMs ?? 1000, maxMs: sys.retry?.maxMs ?? 60_000 },
-        ...(sys.rateLimit ? { rateLimit: sys.rateLimit } : {}),
-        breaker: { failures: sys.circuitBreaker?.failures ?? 5, halfOpenAfterMs: (sys.circuitBreaker?.openSeconds ?? 30) * 1000 },
-        lowStock: sys.lowStock ?? 5, idleMs: 100,
+        retry: { maxAttempts: retry?.maxAttempts ?? 10, baseMs: retry?.baseMs ?? 1000, maxMs: retry?.maxMs ?? 60_000 },
+        ...(rateLimit ? { rateLimit } : {}),
+        breaker: { failures: circuit?.failures ?? 5, halfOpenAfterMs: (circuit?.openSeconds ?? 30) * 1000 },
+        lowStock: lowStock ?? 5, idleMs: 100,
       },
       deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
       log: (level, msg, fields) => d.log[level](fields ?? {}, msg),

@@ -43,7 +43,7 @@ test('maps an 850 to a hub order by the configured item qualifier, naming bad li
   const mapped = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', backorder: 'allow' });
   assert.ok(mapped.ok);
   assert.equal(mapped.po.poNumber, '08292233294');
-  assert.deepEqual(mapped.po.request.lines.slice(0, 2), [{ sku: 'AB3542', qty: 120 }, { sku: 'RD5322', qty: 220 }]);
+  assert.deepEqual(mapped.po.request.lines.slice(0, 2), [{ sku: 'AB3542', qty: 120, unitPrice: 9.25 }, { sku: 'RD5322', qty: 220, unitPrice: 13.79 }]);
   const wrong = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'UP', backorder: 'allow' });
   assert.ok(!wrong.ok && wrong.errors[0]!.message.includes('no product id qualified UP'));
 });
@@ -100,6 +100,29 @@ test('an 850 dropped by the partner is captured and answered with a 997 and an 8
   assert.equal(await hub.available('AB3542'), 380);
   const controls = readdirSync(join(dir, 'out')).map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
   assert.equal(new Set(controls).size, controls.length, 'every interchange has its own control number');
+  // Shipping and invoicing the order sends the partner an 856 and an 810; its channel's availability goes out as 846.
+  const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders;
+  assert.equal(found.length, 1);
+  const orderId = found[0].id as string;
+  const at = '2026-11-22T15:00:00Z';
+  const sent = await hub.api('POST', '/v1/events', [
+    { id: 'erp-rel-1', type: 'order.released', source: 'erp-main', seq: 8_000_001, occurredAt: at, orderId },
+    { id: 'wms-shp-1', type: 'order.shipped', source: 'wms-dal', seq: 8_000_002, occurredAt: at, orderId, location: 'DAL', lines: [{ sku: 'AB3542', qty: 120 }, { sku: 'RD5322', qty: 220 }], tracking: { carrier: 'UPSN', number: '1Z0001' } },
+    { id: 'erp-inv-1', type: 'order.invoiced', source: 'erp-main', seq: 8_000_003, occurredAt: at, orderId, invoiceNumber: 'INV-77' },
+  ]);
+  assert.equal(sent.body.accepted, 3);
+  await waitFor('the 856 and the 810', () => readdirSync(join(dir, 'out')).some((f) => f.includes('856')) && readdirSync(join(dir, 'out')).some((f) => f.includes('810')));
+  const docs = readdirSync(join(dir, 'out')).map((f) => readFileSync(join(dir, 'out', f), 'utf8'));
+  for (const doc of docs) new X12Parser(true).parse(doc);
+  const sets = docs.flatMap((d) => readInterchange(d).groups.flatMap((g) => g.transactions));
+  const asn = sets.find((t) => t.set === '856')!.segments;
+  assert.deepEqual(asn.find((x) => x[0] === 'PRF'), ['PRF', '08292233294']);
+  assert.deepEqual(asn.find((x) => x[0] === 'REF'), ['REF', 'CN', '1Z0001']);
+  assert.deepEqual(asn.filter((x) => x[0] === 'SN1').map((x) => x[2]), ['120', '220']);
+  const inv = sets.find((t) => t.set === '810')!.segments;
+  assert.deepEqual(inv[0]!.slice(0, 5), ['BIG', '20261122', 'INV-77', '', '08292233294']);
+  assert.deepEqual(inv.find((x) => x[0] === 'TDS'), ['TDS', String(120 * 925 + 220 * 1379)]);
+  assert.ok(sets.some((t) => t.set === '846' && t.segments.some((x) => x[0] === 'LIN' && x[3] === 'AB3542')), 'availability advice for the partner');
   // A broken envelope is not taken, and says why.
   writeFileSync(join(dir, 'in', 'broken.edi'), fixture('x12/EdiEngine/940_Failed_SE01.edi'));
   await waitFor('the failed file', () => existsSync(join(dir, 'failed', 'broken.edi.error.txt')));

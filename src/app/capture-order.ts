@@ -117,7 +117,7 @@ export class OrderCapture {
       createdAt: now, updatedAt: now,
       erp: { state: customer.creditHold ? 'held' : 'pending', attempts: 0 },
       released: false, delivered: false, invoiced: false, cancelled: false,
-      lines: request.lines.map((l, i) => ({ sku: l.sku, qty: l.qty, alloc: sourced.allocations[i]!, departed: {}, returned: 0 })),
+      lines: request.lines.map((l, i) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}), alloc: sourced.allocations[i]!, departed: {}, returned: 0 })),
       shipments: [],
     };
     const touches = collectTouches(state);
@@ -162,6 +162,6 @@ function answerOf(order: OrderState): { statusCode: 201 | 202; body: CaptureAnsw
  */
 export function fingerprintOf(r: OrderRequest): string {
   let text = `${r.channel}\u0000${r.externalId}\u0000${r.customer}\u0000${r.backorder ?? 'reject'}`;
-  for (const l of r.lines) text += `\u0000${l.sku}\u0001${l.qty}`;
+  for (const l of r.lines) text += `\u0000${l.sku}\u0001${l.qty}\u0001${l.unitPrice ?? ''}`;
   return createHash('sha256').update(text).digest('base64url');
 }

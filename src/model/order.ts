@@ -21,6 +21,7 @@ export const OrderRequest = Type.Object({
   lines: Type.Array(Type.Object({
     sku: Id('An item known to the hub.'),
     qty: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Units, a positive integer.' }),
+    unitPrice: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'Price per unit as the channel sold it (carried to invoices).' })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
   backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], {
     default: 'reject',

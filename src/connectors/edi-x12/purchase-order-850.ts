@@ -22,7 +22,7 @@ export function purchaseOrderFrom850(tx: Transaction, m: PartnerMapping): { ok: 
   const beg = tx.segments.find((s) => s[0] === 'BEG');
   const poNumber = beg?.[3]?.trim();
   if (!poNumber) errors.push({ path: 'BEG03', message: 'the purchase order number is missing' });
-  const lines: { sku: string; qty: number }[] = [];
+  const lines: { sku: string; qty: number; unitPrice?: number }[] = [];
   const lineIds: string[] = [], prices: (string | undefined)[] = [];
   tx.segments.forEach((s, i) => {
     if (s[0] !== 'PO1') return;
@@ -34,7 +34,8 @@ export function purchaseOrderFrom850(tx: Transaction, m: PartnerMapping): { ok: 
     for (let k = 6; k + 1 < s.length; k += 2) if (s[k] === m.itemQualifier && s[k + 1]) { sku = s[k + 1]; break; }
     if (!sku) { errors.push({ path: `${where}/PO106`, message: `no product id qualified ${m.itemQualifier}` }); return; }
     const same = lines.find((l) => l.sku === sku);
-    if (same) same.qty += qty; else { lines.push({ sku, qty }); lineIds.push(s[1] ?? String(lines.length)); prices.push(s[4]); }
+    const price = s[4] !== undefined && /^\d+(\.\d+)?$/.test(s[4]) ? Number(s[4]) : undefined;
+    if (same) same.qty += qty; else { lines.push({ sku, qty, ...(price !== undefined ? { unitPrice: price } : {}) }); lineIds.push(s[1] ?? String(lines.length)); prices.push(s[4]); }
   });
   if (lines.length === 0 && errors.length === 0) errors.push({ path: 'PO1', message: 'the purchase order has no lines' });
   if (errors.length > 0) return { ok: false, errors };

@@ -79,7 +79,9 @@ export function decideOrderEvent(order: OrderState, event: OrderEvent): Decision
       if (order.invoiced) return { outcome: 'rejected', reason: 'the order is already invoiced' };
       const next = copy(order);
       next.invoiced = true;
-      return { outcome: 'applied', next, messages: [{ destination: order.channel, topic: 'order.invoiced', payload: { orderId: order.id, externalId: order.externalId, invoiceNumber: event.invoiceNumber ?? null } }] };
+      // The invoice bills what shipped, at the prices the channel sold at.
+      const lines = order.lines.map((l) => ({ sku: l.sku, qty: lineFigures(order, l).shipped, unitPrice: l.unitPrice ?? null })).filter((l) => l.qty > 0);
+      return { outcome: 'applied', next, messages: [{ destination: order.channel, topic: 'order.invoiced', payload: { orderId: order.id, externalId: order.externalId, invoiceNumber: event.invoiceNumber ?? null, invoicedAt: event.occurredAt, lines } }] };
     }
     case 'return.received': {
       for (const [i, l] of event.lines.entries()) {

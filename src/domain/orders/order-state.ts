@@ -9,6 +9,7 @@ import type { OrderStatus } from '../../model/order.js';
 export interface OrderLine {
   sku: string;
   qty: number;
+  unitPrice?: number;
   /** Units allocated per location, in allocation order: [location, qty] pairs. */
   alloc: [string, number][];
   /** Units the location's authoritative source showed leaving for this order, per location. */

@@ -34,6 +34,20 @@ export function registerOrderRoutes(app: FastifyInstance, deps: HttpDeps): void 
     return reply.code(outcome.statusCode).send(outcome.body);
   });
 
+  app.get('/v1/orders', {
+    config: { scope: 'orders:read' },
+    schema: {
+      tags: ['orders'], summary: 'Find an order by the channel\'s own order number',
+      querystring: Type.Object({ channel: Type.String({ minLength: 1 }), externalId: Type.String({ minLength: 1 }) }),
+      response: { 200: Type.Object({ orders: Type.Array(OrderView) }) },
+    },
+  }, async (request) => {
+    const { channel, externalId } = request.query as { channel: string; externalId: string };
+    const id = orders.store.claimedBy(channel, externalId);
+    const order = id === undefined ? undefined : orders.book.get(id);
+    return { orders: order ? [orderView(order, orders.book.waitingCount(order.id))] : [] };
+  });
+
   app.get('/v1/orders/:id', {
     config: { scope: 'orders:read' },
     schema: { tags: ['orders'], summary: 'One order', params: IdParams, response: { 200: OrderView, 404: Problem } },

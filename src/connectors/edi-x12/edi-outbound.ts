@@ -1,0 +1,94 @@
+/**
+ * Documents the hub sends a trading partner, as a Destination of the delivery engine: shipment
+ * confirmations of its orders become 856 ship notices, invoices 810s, availability changes of its
+ * channel one 846 inventory advice per batch. Each batch is one interchange file in the
+ * partner's out/ folder, with durable, increasing control numbers.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ControlNumbers } from '../../ports/control-numbers.js';
+import type { Destination, OutgoingMessage } from '../../ports/destination.js';
+import { writeInterchange, type Party } from './x12-interchange.js';
+
+export interface EdiOutboundOptions { id: string; folder: string; us: Party; partner: Party; usage: 'P' | 'T'; controls: ControlNumbers; now: () => number }
+
+interface Shipped { orderId: string; externalId: string; location: string; lines: { sku: string; qty: number }[]; tracking?: unknown; shippedAt: string }
+interface Invoiced { orderId: string; externalId: string; invoiceNumber: string | null; invoicedAt: string; lines: { sku: string; qty: number; unitPrice: number | null }[] }
+interface Availability { sku: string; available: number }
+
+const ymd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
+const hm = (iso: string) => iso.slice(11, 16).replace(':', '');
+
+export class EdiOutbound implements Destination {
+  readonly maxBatch = 200;
+  readonly id: string;
+
+  constructor(private readonly o: EdiOutboundOptions) {
+    this.id = o.id;
+    mkdirSync(join(o.folder, 'out'), { recursive: true });
+  }
+
+  async send(messages: OutgoingMessage[]): Promise<void> {
+    const groups: { functionalId: string; set: string; transactions: string[][][] }[] = [];
+    const add = (functionalId: string, set: string, segments: string[][]) => {
+      let g = groups.find((x) => x.set === set);
+      if (!g) { g = { functionalId, set, transactions: [] }; groups.push(g); }
+      g.transactions.push(segments);
+    };
+    const advice: Availability[] = [];
+    for (const m of messages) {
+      if (m.topic === 'shipment.confirmed') add('SH', '856', shipNotice(m.payload as Shipped, m.idempotencyKey));
+      else if (m.topic === 'order.invoiced') add('IN', '810', invoice(m.payload as Invoiced));
+      else if (m.topic === 'availability.changed') advice.push(m.payload as Availability);
+      // Other topics addressed to the partner's channel have no X12 document here; they are not the partner's business.
+    }
+    if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString()));
+    if (groups.length === 0) return;
+    const { controls, id } = this.o;
+    const control = controls.next(id, 'interchange');
+    const text = writeInterchange({
+      sender: this.o.us, receiver: this.o.partner, control, at: new Date(this.o.now()), usage: this.o.usage,
+      groups: groups.map((g) => ({ functionalId: g.functionalId, control: controls.next(id, 'group'), transactions: g.transactions.map((segments) => ({ set: g.set, control: controls.next(id, 'transaction'), segments })) })),
+    });
+    writeFileSync(join(this.o.folder, 'out', `${groups.map((g) => g.set).join('-')}-${String(control).padStart(9, '0')}.edi`), text);
+  }
+}
+
+/** 856: shipment → order → item hierarchy (HL S/O/I), the PO number in PRF, tracking in REF*CN. */
+function shipNotice(s: Shipped, key: string): string[][] {
+  const tracking = typeof s.tracking === 'string' ? { number: s.tracking } : (s.tracking as { number?: string; carrier?: string } | null) ?? {};
+  const shipmentId = key.replace(/[^A-Za-z0-9]/g, '').slice(-30);
+  const out: string[][] = [
+    ['BSN', '00', shipmentId, ymd(s.shippedAt), hm(s.shippedAt), '0001'],
+    ['HL', '1', '', 'S'],
+    ...(tracking.carrier ? [['TD5', '', '2', tracking.carrier]] : []),
+    ...(tracking.number ? [['REF', 'CN', tracking.number]] : []),
+    ['DTM', '011', ymd(s.shippedAt)],
+    ['HL', '2', '1', 'O'],
+    ['PRF', s.externalId],
+  ];
+  let hl = 2;
+  for (const l of s.lines) out.push(['HL', String(++hl), '2', 'I'], ['LIN', '', 'VN', l.sku], ['SN1', '', String(l.qty), 'EA']);
+  out.push(['CTT', String(hl)]);
+  return out;
+}
+
+/** 810: BIG with the invoice and PO numbers, one IT1 per item, TDS in cents. */
+function invoice(i: Invoiced): string[][] {
+  let cents = 0;
+  const out: string[][] = [['BIG', ymd(i.invoicedAt), i.invoiceNumber ?? i.orderId, '', i.externalId]];
+  i.lines.forEach((l, n) => {
+    cents += Math.round((l.unitPrice ?? 0) * 100) * l.qty;
+    out.push(['IT1', String(n + 1), String(l.qty), 'EA', l.unitPrice === null ? '' : String(l.unitPrice), '', 'VN', l.sku]);
+  });
+  out.push(['TDS', String(cents)], ['CTT', String(i.lines.length)]);
+  return out;
+}
+
+/** 846: what the partner may order now, one LIN/QTY per item. */
+function inventoryAdvice(items: Availability[], at: string): string[][] {
+  const out: string[][] = [['BIA', '00', 'SI', `ADV${ymd(at)}${hm(at)}`, ymd(at)]];
+  for (const a of items) out.push(['LIN', '', 'VN', a.sku], ['QTY', '33', String(a.available), 'EA']);
+  out.push(['CTT', String(items.length)]);
+  return out;
+}
