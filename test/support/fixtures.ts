@@ -5,7 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
+/** ../shared/fixtures beside the project, or CROSSDOCK_FIXTURES when they live elsewhere. */
+export const FIXTURES = process.env.CROSSDOCK_FIXTURES
+  ? process.env.CROSSDOCK_FIXTURES.replace(/\/?$/, '/')
+  : fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
 
 /** `skip` option for node:test: false when the fixtures are there, or the reason they are not. */
 export function fixturesSkip(): false | string {
