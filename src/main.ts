@@ -134,7 +134,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const inboundStore = new SqliteInboundStore(store.db);
   const inbound = new InboundWebhooks({
-    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, storefronts: storefronts(config),
+    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, storefronts: storefronts(config), partners: new Map(),
   });
 
   const apiKeys = new ApiKeys();
@@ -207,7 +207,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     park: (reason, errors, body) => { inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
     log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
   })]);
-  for (const p of partners) p.start();
+  for (const p of partners) { p.start(); inbound.addPartner(p.id, p); }
   for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();
 
   let traffic: Traffic | undefined;

@@ -8,13 +8,19 @@ import { NotFoundError, WebhookSignatureError, type Issue } from '../domain/erro
 import { DuplicateOrderError, IllegalTransitionError } from '../domain/orders/order-errors.js';
 import { refusalOf } from './capture-refusal.js';
 import type { Storefront } from '../ports/storefront.js';
+import type { TradingPartner } from '../ports/trading-partner.js';
 import type { Clock } from '../ports/clock.js';
 import type { InboundStore, ParkedInbound } from '../ports/inbound-store.js';
 import type { OrderStore } from '../ports/order-store.js';
 import type { OrderCapture } from './capture-order.js';
 import { cancelOrder, type CancelDeps } from './cancel-order.js';
 
-export interface WebhookDeps { capture: OrderCapture; cancel: CancelDeps; orders: OrderStore; inbound: InboundStore; clock: Clock; storefronts: ReadonlyMap<string, Storefront> }
+export interface WebhookDeps {
+  capture: OrderCapture; cancel: CancelDeps; orders: OrderStore; inbound: InboundStore; clock: Clock;
+  storefronts: ReadonlyMap<string, Storefront>;
+  /** File-exchanging partners, for replaying their parked documents (filled in once they are built). */
+  partners: Map<string, TradingPartner>;
+}
 
 export type WebhookOutcome =
   | { status: 'captured'; orderId: string; orderStatus: string }
@@ -27,6 +33,11 @@ type Refusal = { refused: true; reason: string; errors: Issue[] };
 
 export class InboundWebhooks {
   constructor(private readonly deps: WebhookDeps) {}
+
+  /** Registers a file-exchanging partner whose parked documents can be replayed. */
+  addPartner(id: string, partner: TradingPartner): void {
+    this.deps.partners.set(id, partner);
+  }
 
   /** Throws NotFoundError (no such storefront system), WebhookSignatureError; storage and ERP failures propagate (the sender retries). */
   async receive(systemId: string, topic: string | undefined, signature: string | undefined, raw: string, correlationId: string): Promise<WebhookOutcome> {
@@ -45,6 +56,8 @@ export class InboundWebhooks {
     const parked = this.deps.inbound.get(parkedId);
     if (!parked) throw new NotFoundError('Parked inbound message', String(parkedId));
     if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), 'replay', 'it was already replayed');
+    const partner = this.deps.partners.get(parked.system);
+    if (partner) return this.replayDocument(parked, partner);
     const system = this.deps.storefronts.get(parked.system);
     if (!system) throw new NotFoundError('Storefront system', parked.system);
     const result = await this.take(system, parked.topic, parked.body, correlationId);
@@ -54,6 +67,17 @@ export class InboundWebhooks {
     }
     this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
     return { parked: this.deps.inbound.get(parkedId)!, outcome: result };
+  }
+
+  private async replayDocument(parked: ParkedInbound, partner: TradingPartner): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
+    const still: { reason: string; errors: Issue[] }[] = [];
+    const summary = await partner.receive(parked.body, (reason, errors) => { still.push({ reason, errors }); });
+    if (still.length > 0) {
+      this.deps.inbound.update(parked.id, { reason: still.map((x) => x.reason).join('; '), errors: still.flatMap((x) => x.errors) });
+      return { parked: this.deps.inbound.get(parked.id)!, outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) } };
+    }
+    this.deps.inbound.update(parked.id, { status: 'replayed', outcome: `captured ${summary.captured.join(', ') || 'nothing new'}` });
+    return { parked: this.deps.inbound.get(parked.id)!, outcome: summary.captured.length > 0 ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' } : { status: 'ignored', reason: 'nothing left to capture' } };
   }
 
   private async take(system: Storefront, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
+import type { TradingPartner } from '../../ports/trading-partner.js';
 import { acknowledgment855, acknowledgment997, purchaseOrderFrom850, type AckLine, type PartnerMapping } from './purchase-order-850.js';
 import { readInterchange, writeInterchange, type Party } from './x12-interchange.js';
 
@@ -35,9 +36,11 @@ export interface EdiPartnerOptions {
   now: () => number;
 }
 
-export class EdiPartner {
+export class EdiPartner implements TradingPartner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+
+  get id(): string { return this.o.id; }
 
   constructor(private readonly o: EdiPartnerOptions) {
     for (const dir of ['in', 'out', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
@@ -59,8 +62,8 @@ export class EdiPartner {
     for (const name of files) await this.take(name);
   }
 
-  /** Takes one interchange's text (also used to replay a parked one). */
-  async receive(text: string): Promise<{ captured: string[]; parked: number; rejected: number }> {
+  /** Takes one interchange's text; `park` hears what cannot be captured (a replay passes its own). */
+  async receive(text: string, park: EdiPartnerOptions['park'] = this.o.park): Promise<{ captured: string[]; parked: number; rejected: number }> {
     const interchange = readInterchange(text);
     const acks: { gs: string[]; results: { set: string; control: string; accepted: boolean }[] }[] = [];
     const poAcks: string[][][] = [];
@@ -72,7 +75,7 @@ export class EdiPartner {
         if (tx.set !== '850') { results.push({ set: tx.set, control: tx.control, accepted: true }); continue; }
         const mapped = purchaseOrderFrom850(tx, this.o.mapping);
         if (!mapped.ok) {
-          this.o.park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
+          park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
           summary.parked++;
           results.push({ set: tx.set, control: tx.control, accepted: false });
           continue;
@@ -81,7 +84,7 @@ export class EdiPartner {
         const { po } = mapped;
         // One key per partner and PO number: a re-sent interchange answers the same order.
         const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`);
-        if (result.kind === 'refused') { this.o.park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text); summary.parked++; continue; }
+        if (result.kind === 'refused') { park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text); summary.parked++; continue; }
         const lines: AckLine[] = po.request.lines.map((l, i) => {
           const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
           return { lineId: po.lineIds[i]!, sku: l.sku, ordered: l.qty, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0, price: po.prices[i] };

@@ -1,0 +1,7 @@
+/** A trading partner whose documents the hub can take again (a parked interchange being replayed). */
+import type { Issue } from '../domain/errors.js';
+
+export interface TradingPartner {
+  /** Takes a document's text again; what still cannot be taken is reported to `park`. */
+  receive(text: string, park: (reason: string, errors: Issue[], body: string) => void): Promise<{ captured: string[]; parked: number; rejected: number }>;
+}
