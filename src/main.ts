@@ -41,6 +41,7 @@ import type { Storefront } from './ports/storefront.js';
 import { CsvFileDrop } from './connectors/csv-file/csv-file-drop.js';
 import { EdiPartner, type CaptureResult } from './connectors/edi-x12/edi-partner.js';
 import { EdiOutbound } from './connectors/edi-x12/edi-outbound.js';
+import { ShopifyAdmin } from './connectors/shopify/shopify-admin.js';
 import type { Destination } from './ports/destination.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { refusalOf } from './app/capture-refusal.js';
@@ -294,9 +295,12 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
     // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
-    if (sys.type !== 'webhook' && sys.type !== 'edi-x12') return [];
+    if (sys.type === 'csv-snapshot' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
     let destination: Destination;
-    if (sys.type === 'edi-x12') {
+    if (sys.type === 'shopify') {
+      const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;
+      destination = new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
+    } else if (sys.type === 'edi-x12') {
       destination = new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls: d.controls, now: () => d.clock.now() });
     } else {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
@@ -305,8 +309,8 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
         ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
       });
     }
-    const retry = sys.type === 'webhook' ? sys.retry : undefined, rateLimit = sys.type === 'webhook' ? sys.rateLimit : undefined;
-    const circuit = sys.type === 'webhook' ? sys.circuitBreaker : undefined, lowStock = sys.type === 'webhook' ? sys.lowStock : undefined;
+    const tuned = sys.type === 'webhook' || sys.type === 'shopify' ? sys : undefined;
+    const retry = tuned?.retry, rateLimit = tuned?.rateLimit, circuit = tuned?.circuitBreaker, lowStock = tuned?.lowStock;
     const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
     return [new DestinationWorker({
       destination, aliases: [id, ...(sys.channel ? [sys.channel] : []), ...locations], ...(sys.channel ? { channel: sys.channel } : {}),

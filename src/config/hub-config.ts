@@ -43,6 +43,10 @@ const ShopifySystem = Type.Object({
   customer: Type.Optional(Type.String({ description: 'The hub customer every order of this store is placed for (a retail account).' })),
   customerPrefix: Type.Optional(Type.String({ description: 'Or: the hub customer is this prefix + the store\'s customer id.' })),
   backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow', description: 'A paid storefront order is usually taken even when short.' })),
+  adminUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'The store\'s Admin API base (https://<shop>.myshopify.com): availability and fulfilments go out there.' })),
+  accessTokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the Admin API access token.' })),
+  locationId: Type.Optional(Type.String({ description: 'The store location whose quantities the hub sets (a gid).' })),
+  ...Delivery,
 }, { additionalProperties: false });
 
 const CsvSnapshotSystem = Type.Object({

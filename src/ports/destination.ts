@@ -18,5 +18,7 @@ export interface Destination {
   /** Most messages one call may carry (1 for APIs that take one at a time). */
   readonly maxBatch: number;
   send(messages: OutgoingMessage[]): Promise<void>;
+  /** How many calls of the receiver's rate budget sending these takes (default 1). */
+  cost?(messages: OutgoingMessage[]): number;
   close?(): void;
 }

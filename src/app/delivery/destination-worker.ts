@@ -186,7 +186,7 @@ export class DestinationWorker {
     const { destination, settings, clock } = this.deps;
     let attempts = 0;
     while (!this.stopped) {
-      if (!(await this.acquire(lane))) return false;
+      if (!(await this.acquire(lane, destination.cost?.(batch) ?? 1))) return false;
       try {
         await this.breaker.execute(() => destination.send(batch));
         this.delivered += batch.length;
@@ -215,12 +215,13 @@ export class DestinationWorker {
   }
 
   /** Waits for a token; the bulk lane also waits while order traffic is queued. False when stopped. */
-  private async acquire(lane: Lane): Promise<boolean> {
+  private async acquire(lane: Lane, cost: number): Promise<boolean> {
     while (!this.stopped) {
       if (lane === 'bulk' && this.ordersWaiting) { await sleep(10); continue; }
       const held = this.notBefore - this.deps.clock.now();
       if (held > 0) { await sleep(held); continue; }
-      const wait = this.bucket ? this.bucket.take(this.deps.clock.now()) : 0;
+      // A batch costing more than the whole bucket still goes, once the bucket is full.
+      const wait = this.bucket ? this.bucket.take(this.deps.clock.now(), Math.min(cost, this.bucket.burst)) : 0;
       if (wait === 0) return true;
       await sleep(wait);
     }

@@ -1,0 +1,122 @@
+/**
+ * A simulated Shopify-style storefront's Admin API, for tests, benchmarks and the demo: the
+ * GraphQL endpoint answers `productVariants` lookups by SKU and the `inventorySetQuantities`
+ * mutation (up to 250 quantities a call), the REST endpoint takes order fulfillments with
+ * tracking. Calls drain a leaky bucket (40 deep, 2 per second by default) and get 429 with
+ * Retry-After when it is full, as the real API does; outages are injected on demand.
+ *
+ *   POST /admin/api/2024-10/graphql.json
+ *   POST /admin/api/2024-10/orders/{id}/fulfillments.json
+ *   GET  /_sim/levels           → { sku: available } at the location
+ *   PUT  /_sim/faults           { outage?, leakPerSecond?, bucketSize? }
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface StorefrontFaults { outage: boolean; leakPerSecond: number; bucketSize: number }
+
+export class StorefrontSimulator {
+  /** sku → inventory item gid. SKUs are created on first lookup unless `catalog` limits them. */
+  readonly items = new Map<string, string>();
+  /** inventory item gid → available at the one location. */
+  readonly levels = new Map<string, number>();
+  private readonly itemIds = new Set<string>();
+  readonly fulfillments: { orderId: string; trackingNumber?: string; trackingCompany?: string; at: number }[] = [];
+  readonly calls = { total: 0, throttled: 0, mutations: 0, quantities: 0 };
+  faults: StorefrontFaults = { outage: false, leakPerSecond: 2, bucketSize: 40 };
+  readonly locationId = 'gid://shopify/Location/905684977';
+  private bucket = 0;
+  private leakedAt = Date.now();
+  private next = 39_072_856;
+  private server: Server | undefined;
+
+  /** `catalog`: the SKUs the store sells; unset, every SKU asked about exists. */
+  constructor(private readonly catalog?: ReadonlySet<string>) {}
+
+  availableOf(sku: string): number | undefined {
+    const id = this.items.get(sku);
+    return id === undefined ? undefined : this.levels.get(id);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => { this.handle(req, res).catch((err) => send(res, 500, { errors: String(err) })); });
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const a = this.server.address();
+    return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** The leaky bucket: true when the call fits. */
+  private admit(): boolean {
+    const now = Date.now();
+    this.bucket = Math.max(0, this.bucket - ((now - this.leakedAt) / 1000) * this.faults.leakPerSecond);
+    this.leakedAt = now;
+    if (this.bucket + 1 > this.faults.bucketSize) return false;
+    this.bucket += 1;
+    return true;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://shop');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (url.pathname === '/_sim/levels') return send(res, 200, Object.fromEntries([...this.items].map(([sku, id]) => [sku, this.levels.get(id) ?? 0])));
+    if (url.pathname === '/_sim/faults' && req.method === 'PUT') { this.faults = { ...this.faults, ...JSON.parse(text || '{}') }; return send(res, 200, this.faults); }
+    this.calls.total++;
+    if (this.faults.outage) return send(res, 503, { errors: 'Service Unavailable' });
+    if (!this.admit()) {
+      this.calls.throttled++;
+      return send(res, 429, { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, { 'retry-after': '2.0' });
+    }
+    let body: any;
+    try { body = JSON.parse(text); } catch { return send(res, 400, { errors: 'body is not JSON' }); }
+    if (/^\/admin\/api\/[\w-]+\/graphql\.json$/.test(url.pathname)) return send(res, 200, this.graphql(body));
+    const f = /^\/admin\/api\/[\w-]+\/orders\/([^/]+)\/fulfillments\.json$/.exec(url.pathname);
+    if (f && req.method === 'POST') {
+      const ful = body?.fulfillment ?? {};
+      this.fulfillments.push({ orderId: decodeURIComponent(f[1]!), trackingNumber: ful.tracking_number, trackingCompany: ful.tracking_company, at: Date.now() });
+      return send(res, 201, { fulfillment: { id: this.fulfillments.length, order_id: f[1], status: 'success', tracking_number: ful.tracking_number ?? null } });
+    }
+    return send(res, 404, { errors: 'Not Found' });
+  }
+
+  private graphql(body: { query?: string; variables?: any }): unknown {
+    const q = body.query ?? '';
+    const cost = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
+    if (q.includes('productVariants')) {
+      const skus = [...String(body.variables?.query ?? '').matchAll(/sku:'?([^'\s)]+)'?/g)].map((m) => m[1]!);
+      const edges = skus.filter((sku) => !this.catalog || this.catalog.has(sku)).map((sku) => {
+        let id = this.items.get(sku);
+        if (!id) { id = `gid://shopify/InventoryItem/${this.next++}`; this.items.set(sku, id); this.itemIds.add(id); }
+        return { node: { sku, inventoryItem: { id } } };
+      });
+      return { data: { productVariants: { edges } }, extensions: { cost } };
+    }
+    if (q.includes('inventorySetQuantities')) {
+      this.calls.mutations++;
+      const input = body.variables?.input ?? {};
+      const quantities = (input.quantities ?? []) as { inventoryItemId: string; locationId: string; quantity: number }[];
+      const userErrors: { field: string[]; message: string }[] = [];
+      if (quantities.length > 250) userErrors.push({ field: ['input', 'quantities'], message: 'Too many quantities: at most 250 per call' });
+      quantities.forEach((x, i) => {
+        if (!this.itemIds.has(x.inventoryItemId)) userErrors.push({ field: ['input', 'quantities', String(i), 'inventoryItemId'], message: 'The specified inventory item could not be found.' });
+        if (!Number.isInteger(x.quantity) || x.quantity < 0) userErrors.push({ field: ['input', 'quantities', String(i), 'quantity'], message: 'Quantity must be a non-negative integer.' });
+      });
+      if (userErrors.length === 0) for (const x of quantities) { this.levels.set(x.inventoryItemId, x.quantity); this.calls.quantities++; }
+      return { data: { inventorySetQuantities: { inventoryAdjustmentGroup: userErrors.length ? null : { reason: input.reason ?? 'correction' }, userErrors } }, extensions: { cost } };
+    }
+    return { errors: [{ message: 'unsupported query in the simulator' }] };
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

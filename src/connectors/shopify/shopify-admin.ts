@@ -1,0 +1,108 @@
+/**
+ * The Shopify-style storefront's outbound side, as a Destination of the delivery engine:
+ * availability changes become GraphQL `inventorySetQuantities` calls (up to 250 quantities
+ * each) after resolving SKUs to inventory items with `productVariants` (cached); shipment
+ * confirmations of the store's orders become fulfillments with tracking. 429 carries Retry-After
+ * back to the engine; userErrors are refusals (not retried). `cost` tells the engine how many
+ * calls of the store's rate budget a batch takes, lookups included.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
+import type { Destination, OutgoingMessage } from '../../ports/destination.js';
+import { parseRetryAfter } from '../../adapters/http/webhook-destination.js';
+
+export interface ShopifyAdminOptions { id: string; baseUrl: string; token?: string; locationId: string; apiVersion?: string; timeoutMs?: number }
+
+const SET_QUANTITIES = `mutation inventorySetQuantities($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) { inventoryAdjustmentGroup { reason } userErrors { field message } } }`;
+const VARIANTS_BY_SKU = `query variants($query: String!) {
+  productVariants(first: 250, query: $query) { edges { node { sku inventoryItem { id } } } } }`;
+
+export class ShopifyAdmin implements Destination {
+  readonly maxBatch = 250;
+  readonly id: string;
+  /** sku → inventory item id, or null when the store does not sell it. */
+  private readonly items = new Map<string, string | null>();
+  private readonly agent: http.Agent;
+  private readonly url: URL;
+
+  constructor(private readonly o: ShopifyAdminOptions) {
+    this.id = o.id;
+    this.url = new URL(o.baseUrl);
+    this.agent = new (this.url.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 4 });
+  }
+
+  cost(messages: OutgoingMessage[]): number {
+    let calls = 0, lookups = false, availability = false;
+    for (const m of messages) {
+      if (m.topic === 'shipment.confirmed') calls++;
+      else if (m.topic === 'availability.changed') { availability = true; if (!this.items.has((m.payload as { sku: string }).sku)) lookups = true; }
+    }
+    return calls + (availability ? 1 : 0) + (lookups ? 1 : 0);
+  }
+
+  async send(messages: OutgoingMessage[]): Promise<void> {
+    const levels = new Map<string, number>();
+    for (const m of messages) if (m.topic === 'availability.changed') { const p = m.payload as { sku: string; available: number }; levels.set(p.sku, p.available); }
+    if (levels.size > 0) await this.setQuantities(levels);
+    for (const m of messages) if (m.topic === 'shipment.confirmed') await this.fulfil(m.payload as { externalId: string; tracking?: string | { number?: string; carrier?: string } | null });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async setQuantities(levels: Map<string, number>): Promise<void> {
+    const unknown = [...levels.keys()].filter((sku) => !this.items.has(sku));
+    if (unknown.length > 0) {
+      const answer = await this.call('/graphql.json', { query: VARIANTS_BY_SKU, variables: { query: unknown.map((s) => `sku:'${s.replace(/'/g, "\\'")}'`).join(' OR ') } }) as
+        { data?: { productVariants?: { edges: { node: { sku: string; inventoryItem: { id: string } } }[] } } };
+      for (const sku of unknown) this.items.set(sku, null);
+      for (const e of answer.data?.productVariants?.edges ?? []) this.items.set(e.node.sku, e.node.inventoryItem.id);
+    }
+    // Items the store does not sell have nowhere to go: that is not a failure.
+    const quantities = [...levels].flatMap(([sku, quantity]) => { const id = this.items.get(sku); return id ? [{ inventoryItemId: id, locationId: this.o.locationId, quantity }] : []; });
+    if (quantities.length === 0) return;
+    const answer = await this.call('/graphql.json', {
+      query: SET_QUANTITIES,
+      variables: { input: { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities } },
+    }) as { data?: { inventorySetQuantities?: { userErrors: { field: string[]; message: string }[] } }; errors?: unknown };
+    const errors = answer.data?.inventorySetQuantities?.userErrors ?? [];
+    if (answer.errors) throw new DeliveryFailedError(this.id, `GraphQL errors: ${JSON.stringify(answer.errors).slice(0, 300)}`, false);
+    if (errors.length > 0) throw new DeliveryFailedError(this.id, `inventorySetQuantities refused: ${errors.map((e) => `${e.field.join('.')}: ${e.message}`).join('; ')}`, false);
+  }
+
+  private async fulfil(s: { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }): Promise<void> {
+    const tracking = typeof s.tracking === 'string' ? { number: s.tracking } : s.tracking ?? {};
+    await this.call(`/orders/${encodeURIComponent(s.externalId)}/fulfillments.json`, {
+      fulfillment: { location_id: this.o.locationId, notify_customer: true, ...(tracking.number ? { tracking_number: tracking.number } : {}), ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}) },
+    });
+  }
+
+  private call(path: string, body: unknown): Promise<unknown> {
+    const payload = JSON.stringify(body);
+    const transport = this.url.protocol === 'https:' ? https : http;
+    const base = this.url.pathname.replace(/\/$/, '');
+    return new Promise((resolve, reject) => {
+      const req = transport.request({
+        protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port, method: 'POST', agent: this.agent,
+        path: `${base}/admin/api/${this.o.apiVersion ?? '2024-10'}${path}`, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(this.o.token ? { 'x-shopify-access-token': this.o.token } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) { try { resolve(JSON.parse(text)); } catch { reject(new DeliveryFailedError(this.id, 'the store answered with something that is not JSON', true)); } return; }
+          const retryAfter = res.headers['retry-after'];
+          reject(new DeliveryFailedError(this.id, `HTTP ${status}: ${text.slice(0, 300)}`, status === 429 || status >= 500, parseRetryAfter(typeof retryAfter === 'string' ? String(Math.ceil(Number(retryAfter))) : undefined), status));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (err: Error) => reject(new DeliveryFailedError(this.id, err.name === 'AbortError' || err.name === 'TimeoutError' ? 'no answer in time' : `cannot reach the store: ${err.message}`, true)));
+      req.end(payload);
+    });
+  }
+}
