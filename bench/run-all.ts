@@ -2,9 +2,12 @@
 import { benchIngest } from './ingest.js';
 import { benchLookup } from './lookup.js';
 import { benchOrders } from './orders.js';
+import { benchEgress } from './egress.js';
 
 await benchIngest();
 console.log();
 await benchLookup();
 console.log();
 await benchOrders();
+console.log();
+await benchEgress();

@@ -48,6 +48,10 @@ export interface WorkerDeps {
 export interface WorkerStatus { destination: string; circuit: 'closed' | 'open' | 'half_open'; cursors: Record<Lane, number>; deliveredMessages: number; coalescedChanges: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RATE_MARGIN = 0.95;
+const BURST_MARGIN = 2;
+/** Changes read at once from a channel's feed: everything pending up to this is coalesced together. */
+const FEED_WINDOW = 200_000;
 
 export class DestinationWorker {
   private stopped = false;
@@ -63,7 +67,11 @@ export class DestinationWorker {
 
   constructor(private readonly deps: WorkerDeps) {
     const { settings, clock, destination } = deps;
-    this.bucket = settings.rateLimit ? new TokenBucket(settings.rateLimit.perSecond, settings.rateLimit.burst, clock.now()) : undefined;
+    // A little under the receiver's stated limit: its bucket and ours tick on different clocks,
+    // and at the very edge a call now and then lands a moment early and gets a 429.
+    this.bucket = settings.rateLimit
+      ? new TokenBucket(settings.rateLimit.perSecond * RATE_MARGIN, Math.max(1, settings.rateLimit.burst - BURST_MARGIN), clock.now())
+      : undefined;
     // Only failures a retry could fix trip the breaker: a receiver refusing one bad message is healthy.
     this.breaker = circuitBreaker(handleWhen((e) => e instanceof DeliveryFailedError && e.retryable), {
       halfOpenAfter: settings.breaker.halfOpenAfterMs,
@@ -131,7 +139,7 @@ export class DestinationWorker {
     const { deliveries, inventory, destination, settings } = this.deps;
     let cursor = deliveries.cursor(this.id, 'bulk');
     while (!this.stopped) {
-      const changes = inventory.readChanges(channel, cursor, 10_000);
+      const changes = inventory.readChanges(channel, cursor, FEED_WINDOW);
       if (changes.length === 0) { await this.idle(); continue; }
       // Coalesce: one update per item with its latest figure; `from` is what the channel last had.
       const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number }>();
