@@ -37,7 +37,10 @@ import { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { ShopifyStorefront } from './connectors/shopify/shopify-storefront.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
-import type { Storefront } from './ports/storefront.js';
+import type { InboundSource } from './ports/inbound-source.js';
+import { JsonataMapping, MappingError } from './connectors/rest-webhook/jsonata-mapping.js';
+import { RestWebhookSource } from './connectors/rest-webhook/rest-webhook-source.js';
+import { dirname, resolve } from 'node:path';
 import { CsvFileDrop } from './connectors/csv-file/csv-file-drop.js';
 import { EdiPartner, type CaptureResult } from './connectors/edi-x12/edi-partner.js';
 import { EdiOutbound } from './connectors/edi-x12/edi-outbound.js';
@@ -135,7 +138,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const inboundStore = new SqliteInboundStore(store.db);
   const inbound = new InboundWebhooks({
-    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, storefronts: storefronts(config), partners: new Map(),
+    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, sources: inboundSources(config), partners: new Map(), ingest,
   });
 
   const apiKeys = new ApiKeys();
@@ -275,10 +278,20 @@ function orderIds(): () => string {
   return () => `${prefix}${(++n).toString(36).padStart(4, '0')}`;
 }
 
-/** The storefronts that send orders in, with their secrets from the environment. Throws ConfigError for a missing secret. */
-function storefronts(config: HubConfig): Map<string, Storefront> {
-  const out = new Map<string, Storefront>();
+/** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
+function inboundSources(config: HubConfig): Map<string, InboundSource> {
+  const out = new Map<string, InboundSource>();
   for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
+    if (sys.type === 'rest-webhook') {
+      const secret = process.env[sys.secretEnv];
+      if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the system's messages could not be verified`);
+      let mapping: JsonataMapping;
+      try { mapping = new JsonataMapping(resolve(dirname(config.configFile), sys.mapping), sys.produces); } catch (err) {
+        throw new ConfigError(config.configFile, undefined, `systems.${id}.mapping`, err instanceof MappingError ? err.message : String(err));
+      }
+      out.set(id, new RestWebhookSource(id, sys.channel ?? '', secret, (sys.signatureHeader ?? 'x-signature').toLowerCase(), mapping));
+      continue;
+    }
     if (sys.type !== 'shopify') continue;
     const secret = process.env[sys.webhookSecretEnv];
     if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.webhookSecretEnv`, `${sys.webhookSecretEnv} is not set; the store's webhooks could not be verified`);
@@ -295,7 +308,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
     // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
-    if (sys.type === 'csv-snapshot' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
+    if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
     let destination: Destination;
     if (sys.type === 'shopify') {
       const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;

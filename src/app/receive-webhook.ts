@@ -7,7 +7,8 @@
 import { NotFoundError, WebhookSignatureError, type Issue } from '../domain/errors.js';
 import { DuplicateOrderError, IllegalTransitionError } from '../domain/orders/order-errors.js';
 import { refusalOf } from './capture-refusal.js';
-import type { Storefront } from '../ports/storefront.js';
+import type { InboundSource } from '../ports/inbound-source.js';
+import type { EventIngest } from './ingest-events.js';
 import type { TradingPartner } from '../ports/trading-partner.js';
 import type { Clock } from '../ports/clock.js';
 import type { InboundStore, ParkedInbound } from '../ports/inbound-store.js';
@@ -17,7 +18,8 @@ import { cancelOrder, type CancelDeps } from './cancel-order.js';
 
 export interface WebhookDeps {
   capture: OrderCapture; cancel: CancelDeps; orders: OrderStore; inbound: InboundStore; clock: Clock;
-  storefronts: ReadonlyMap<string, Storefront>;
+  sources: ReadonlyMap<string, InboundSource>;
+  ingest: EventIngest;
   /** File-exchanging partners, for replaying their parked documents (filled in once they are built). */
   partners: Map<string, TradingPartner>;
 }
@@ -26,6 +28,7 @@ export type WebhookOutcome =
   | { status: 'captured'; orderId: string; orderStatus: string }
   | { status: 'already_captured'; orderId: string }
   | { status: 'cancelled'; orderId: string }
+  | { status: 'ingested'; accepted: number; duplicates: number; position: number }
   | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
   | { status: 'ignored'; reason: string };
 
@@ -40,11 +43,17 @@ export class InboundWebhooks {
   }
 
   /** Throws NotFoundError (no such storefront system), WebhookSignatureError; storage and ERP failures propagate (the sender retries). */
+  /** The source behind a system id, to read its signature and topic headers. Throws NotFoundError. */
+  source(systemId: string): InboundSource {
+    const system = this.deps.sources.get(systemId);
+    if (!system) throw new NotFoundError('Inbound system', systemId);
+    return system;
+  }
+
   async receive(systemId: string, topic: string | undefined, signature: string | undefined, raw: string, correlationId: string): Promise<WebhookOutcome> {
-    const system = this.deps.storefronts.get(systemId);
-    if (!system) throw new NotFoundError('Storefront system', systemId);
+    const system = this.source(systemId);
     if (!system.verify(raw, signature)) throw new WebhookSignatureError(systemId);
-    const t = topic ?? '(no X-Shopify-Topic)';
+    const t = topic ?? `(no ${system.topicHeader})`;
     const result = await this.take(system, t, raw, correlationId);
     if (!('refused' in result)) return result;
     const parkedId = this.deps.inbound.park({ system: systemId, topic: t, body: raw, reason: result.reason, errors: result.errors, receivedAt: new Date(this.deps.clock.now()).toISOString() });
@@ -58,8 +67,8 @@ export class InboundWebhooks {
     if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), 'replay', 'it was already replayed');
     const partner = this.deps.partners.get(parked.system);
     if (partner) return this.replayDocument(parked, partner);
-    const system = this.deps.storefronts.get(parked.system);
-    if (!system) throw new NotFoundError('Storefront system', parked.system);
+    const system = this.deps.sources.get(parked.system);
+    if (!system) throw new NotFoundError('Inbound system', parked.system);
     const result = await this.take(system, parked.topic, parked.body, correlationId);
     if ('refused' in result) {
       this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors });
@@ -80,10 +89,17 @@ export class InboundWebhooks {
     return { parked: this.deps.inbound.get(parked.id)!, outcome: summary.captured.length > 0 ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' } : { status: 'ignored', reason: 'nothing left to capture' } };
   }
 
-  private async take(system: Storefront, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
+  private async take(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
     const ctx = { principal: `system:${system.id}`, correlationId };
-    if (topic === 'orders/create') {
-      const mapped = system.orderFrom(raw);
+    const kind = system.kindOf(topic);
+    if (kind === 'events') {
+      const mapped = await system.eventsFrom(raw);
+      if (!mapped.ok) return { refused: true, reason: 'the message could not be mapped to hub events', errors: mapped.errors };
+      const result = await this.deps.ingest.submit(mapped.events, undefined, correlationId);
+      return { status: 'ingested', accepted: result.accepted, duplicates: result.duplicates, position: result.position };
+    }
+    if (kind === 'order') {
+      const mapped = await system.orderFrom(raw);
       if (!mapped.ok) return { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
       try {
         const outcome = await this.deps.capture.capture(mapped.request, `store-order:${mapped.storeOrderId}`, ctx);
@@ -95,7 +111,7 @@ export class InboundWebhooks {
         throw err;
       }
     }
-    if (topic === 'orders/cancelled') {
+    if (kind === 'cancel') {
       const storeOrderId = system.storeOrderId(raw);
       const orderId = storeOrderId === undefined ? undefined : this.deps.orders.claimedBy(system.channel, storeOrderId);
       if (!orderId) return { refused: true, reason: `no order ${storeOrderId ?? '(without id)'} of channel ${system.channel} has been captured`, errors: [{ path: '/id', message: 'unknown order' }] };
@@ -107,6 +123,6 @@ export class InboundWebhooks {
         throw err;
       }
     }
-    return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from a storefront (orders/create, orders/cancelled)` };
+    return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from ${system.id}` };
   }
 }

@@ -80,6 +80,15 @@ const EdiX12System = Type.Object({
   pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
 }, { additionalProperties: false });
 
+const RestWebhookSystem = Type.Object({
+  type: Type.Literal('rest-webhook', { description: 'A REST system POSTing its own JSON to /hooks/{id}, mapped by a JSONata file to a hub order or hub events.' }),
+  mapping: Type.String({ description: 'The JSONata file, relative to this configuration file.' }),
+  produces: Type.Union([Type.Literal('order'), Type.Literal('events')], { description: 'What the mapping turns a message into.' }),
+  channel: Type.Optional(Type.String({ description: 'For order-producing systems: the channel its orders belong to (the mapping sets it on each order).' })),
+  secretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the secret its messages are signed with (HMAC-SHA256, hex).' }),
+  signatureHeader: Type.Optional(Type.String({ default: 'x-signature', description: 'The header carrying the signature.' })),
+}, { additionalProperties: false });
+
 export const HubFile = Type.Object({
   locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
   channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
@@ -90,7 +99,7 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System]), {
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem]), {
     description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
   })),
   erp: Type.Optional(Type.Object({

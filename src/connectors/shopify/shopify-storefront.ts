@@ -1,10 +1,12 @@
-/** The Shopify-style storefront connector: webhook verification and order mapping behind the Storefront port. */
-import type { MappedOrder, Storefront } from '../../ports/storefront.js';
+/** The Shopify-style storefront connector, inbound: webhook verification and order mapping behind the InboundSource port. */
+import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
 import { shopifyOrderToRequest, topLevelNumberField, type ShopifyMapping } from './shopify-order.js';
 import { verifyShopifyWebhook } from './verify-shopify-webhook.js';
 
-export class ShopifyStorefront implements Storefront {
+export class ShopifyStorefront implements InboundSource {
   readonly channel: string;
+  readonly signatureHeader = 'x-shopify-hmac-sha256';
+  readonly topicHeader = 'x-shopify-topic';
 
   constructor(readonly id: string, private readonly secret: string, private readonly mapping: ShopifyMapping) {
     this.channel = mapping.channel;
@@ -14,9 +16,17 @@ export class ShopifyStorefront implements Storefront {
     return verifyShopifyWebhook(raw, signature, this.secret);
   }
 
-  orderFrom(raw: string): MappedOrder {
+  kindOf(topic: string | undefined): InboundKind {
+    return topic === 'orders/create' ? 'order' : topic === 'orders/cancelled' ? 'cancel' : 'ignore';
+  }
+
+  async orderFrom(raw: string): Promise<MappedOrder> {
     const mapped = shopifyOrderToRequest(raw, this.mapping);
     return mapped.ok ? { ok: true, request: mapped.request, storeOrderId: mapped.orderId } : mapped;
+  }
+
+  async eventsFrom(): Promise<MappedEvents> {
+    return { ok: false, errors: [{ path: '/', message: 'a storefront sends orders, not events' }] };
   }
 
   storeOrderId(raw: string): string | undefined {

@@ -8,8 +8,9 @@ import { startCommand } from './commands/start.js';
 import { ingestCommand } from './commands/ingest.js';
 import { availabilityCommand } from './commands/availability.js';
 import { replayCommand } from './commands/replay.js';
+import { mappingsCommand } from './commands/mappings.js';
 
-const COMMANDS: Command[] = [startCommand, ingestCommand, availabilityCommand, replayCommand];
+const COMMANDS: Command[] = [startCommand, ingestCommand, availabilityCommand, replayCommand, mappingsCommand];
 
 function usage(): string {
   return ['Usage: crossdock <command> [options]', '', 'Commands:',

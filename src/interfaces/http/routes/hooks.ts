@@ -11,7 +11,8 @@ const ParkedView = Type.Object({
   outcome: Type.Optional(Type.String()), body: Type.String({ description: 'The body exactly as it arrived.' }),
 });
 const Outcome = Type.Object({
-  status: Type.String({ description: 'captured, already_captured, cancelled, parked or ignored' }),
+  status: Type.String({ description: 'captured, already_captured, cancelled, ingested, parked or ignored' }),
+  accepted: Type.Optional(Type.Integer()), duplicates: Type.Optional(Type.Integer()), position: Type.Optional(Type.Integer()),
   orderId: Type.Optional(Type.String()), orderStatus: Type.Optional(Type.String()), parkedId: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()), errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 });
@@ -23,13 +24,15 @@ export function registerHookRoutes(app: FastifyInstance, deps: HttpDeps): void {
     scope.post('/hooks/:systemId', {
       schema: {
         tags: ['inbound'], summary: 'A webhook from a configured system (a storefront\'s orders/create, orders/cancelled)',
-        description: 'Authenticated by the system\'s own signature (X-Shopify-Hmac-Sha256), not an API key. An order that cannot be captured is parked with its reason (200, status parked) and captured when replayed.',
+        description: 'Authenticated by the system\'s own signature (X-Shopify-Hmac-Sha256 for storefronts, an HMAC-SHA256 hex header for REST systems), not an API key. An order that cannot be captured is parked with its reason (200, status parked) and captured when replayed.',
         params: Type.Object({ systemId: Type.String() }),
         response: { 200: Outcome, 401: Problem, 404: Problem, 503: Problem },
       },
     }, async (request) => {
       const header = (name: string) => { const v = request.headers[name]; return typeof v === 'string' ? v : undefined; };
-      return deps.inbound.receive((request.params as { systemId: string }).systemId, header('x-shopify-topic'), header('x-shopify-hmac-sha256'), request.body as string, request.id);
+      const systemId = (request.params as { systemId: string }).systemId;
+      const source = deps.inbound.source(systemId);
+      return deps.inbound.receive(systemId, header(source.topicHeader), header(source.signatureHeader), request.body as string, request.id);
     });
   });
 

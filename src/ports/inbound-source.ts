@@ -1,0 +1,30 @@
+/**
+ * A system that sends messages in by webhook (a storefront, a REST system with mappings), as
+ * the application needs it: is this body really from it, what does the message ask for, and what
+ * hub order or events does it describe. Each connector (connectors/<type>/) implements it.
+ */
+import type { Issue } from '../domain/errors.js';
+import type { HubEvent } from '../model/hub-event.js';
+import type { OrderRequest } from '../model/order.js';
+
+export type MappedOrder = { ok: true; request: OrderRequest; storeOrderId: string } | { ok: false; errors: Issue[] };
+export type MappedEvents = { ok: true; events: HubEvent[] } | { ok: false; errors: Issue[] };
+
+/** What a message asks for: capture an order, cancel one, ingest events, or nothing the hub takes. */
+export type InboundKind = 'order' | 'cancel' | 'events' | 'ignore';
+
+export interface InboundSource {
+  readonly id: string;
+  /** The channel its orders are captured on (sources of events only may have none). */
+  readonly channel: string;
+  /** True when `signature` (the header the source signs with) proves the raw body came from it. */
+  verify(raw: string, signature: string | undefined): boolean;
+  /** The header carrying the signature, and the one naming the message's topic. */
+  readonly signatureHeader: string;
+  readonly topicHeader: string;
+  kindOf(topic: string | undefined): InboundKind;
+  orderFrom(raw: string): Promise<MappedOrder>;
+  eventsFrom(raw: string): Promise<MappedEvents>;
+  /** The source's own id of the order in a body (for cancellations). */
+  storeOrderId(raw: string): string | undefined;
+}
