@@ -108,3 +108,37 @@ test('a poison message becomes a dead letter with its error, the rest moves on, 
     assert.match(metrics, /crossdock_delivery_circuit_state\{destination="shop"\} 0/);
   } finally { await hub.stop(); await receiver.close(); }
 });
+
+test('a time range replays to one destination, and the dead-letter CLI lists and retries', async () => {
+  const { execFile } = await import('node:child_process');
+  const { CLI } = await import('./support/hub-process.js');
+  const { ADMIN_KEY } = await import('./support/test-hub.js');
+  const receiver = new WebhookReceiver();
+  const hub = await hubWith(receiver, { retry: { maxAttempts: 2, baseMs: 10, maxMs: 50 } });
+  const cli = (...args: string[]) => new Promise<{ code: number; stdout: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, CROSSDOCK_URL: hub.url, CROSSDOCK_API_KEY: ADMIN_KEY } }, (err, stdout) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout }));
+  });
+  try {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const id = await shipSomething(hub, 'RP-1');
+    await waitFor('the confirmation', () => [...receiver.applied.values()].some((m) => (m.payload as { orderId?: string }).orderId === id));
+    // The receiver loses what it had; the hub sends the range again.
+    receiver.applied.clear();
+    const replay = await hub.api('POST', '/v1/deliveries/shop/replay', { from, to: new Date(Date.now() + 1000).toISOString() });
+    assert.ok(replay.body.queued >= 2, JSON.stringify(replay.body));
+    await waitFor('the replayed confirmation', () => [...receiver.applied.values()].some((m) => m.topic === 'shipment.confirmed' && (m.payload as { orderId: string }).orderId === id));
+    assert.ok([...receiver.applied.values()].some((m) => m.topic === 'availability.changed' && (m.payload as { sku: string }).sku === 'RP-1'), 'and the current figures of the range');
+    assert.equal((await hub.api('POST', '/v1/deliveries/nowhere/replay', { from, to: from })).status, 404);
+
+    receiver.faults.poisonKeys = [await shipSomething(hub, 'RP-2')];
+    await waitFor('a dead letter', async () => (await hub.api('GET', '/v1/dead-letters')).body.deadLetters.length > 0);
+    const listed = await cli('dead-letters', 'list', '--destination', 'shop');
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /shipment\.confirmed/);
+    receiver.faults.poisonKeys = [];
+    const retried = await cli('dead-letters', 'retry-all');
+    assert.match(retried.stdout, /[1-9]\d* queued/);
+    await waitFor('the retried delivery', async () => (await hub.api('GET', '/v1/dead-letters')).body.deadLetters.length === 0);
+    assert.equal((await cli('dead-letters', 'discard', '1')).code, 2, 'discard without --reason is a usage error');
+  } finally { await hub.stop(); await receiver.close(); }
+});

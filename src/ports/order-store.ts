@@ -51,6 +51,8 @@ export interface OrderStore {
   outbox(afterId: number, limit: number, destination?: string): StoredOutboxMessage[];
   /** Messages for any of `destinations` after `afterId`, in outbox order (one system may answer to several names). */
   outboxFor(destinations: readonly string[], afterId: number, limit: number): StoredOutboxMessage[];
+  /** Messages for any of `destinations` written between two instants (ISO-8601, inclusive), in outbox order. */
+  outboxBetween(destinations: readonly string[], fromIso: string, toIso: string, limit: number): StoredOutboxMessage[];
 
   rememberKey(key: string, fingerprint: string, orderId: string, createdAt: string): void;
   storeAnswer(key: string, statusCode: number, response: unknown): void;

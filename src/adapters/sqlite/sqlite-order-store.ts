@@ -88,6 +88,14 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(toOutboxMessage);
   }
 
+  outboxBetween(destinations: readonly string[], fromIso: string, toIso: string, limit: number): StoredOutboxMessage[] {
+    if (destinations.length === 0) return [];
+    const marks = destinations.map(() => '?').join(', ');
+    const rows = this.db.prepare(`SELECT * FROM outbox WHERE destination IN (${marks}) AND created_at >= ? AND created_at <= ? ORDER BY id LIMIT ?`)
+      .all(...destinations, fromIso, toIso, limit) as OutboxRow[];
+    return rows.map(toOutboxMessage);
+  }
+
   rememberKey(key: string, fingerprint: string, orderId: string, createdAt: string): void {
     this.insertKey.run(key, fingerprint, orderId, createdAt);
   }

@@ -23,6 +23,13 @@ export class DeliveryEngine {
     for (const w of this.workers) w.nudge();
   }
 
+  /** Sends a destination again what it got between two instants. Throws NotFoundError. */
+  replay(destination: string, fromIso: string, toIso: string, limit = 100_000): number {
+    const worker = this.workers.find((w) => w.id === destination);
+    if (!worker) throw new NotFoundError('Destination', destination);
+    return worker.replay(fromIso, toIso, limit);
+  }
+
   status(): WorkerStatus[] {
     return this.workers.map((w) => w.status());
   }

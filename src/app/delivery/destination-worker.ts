@@ -99,6 +99,40 @@ export class DestinationWorker {
     this.deps.destination.close?.();
   }
 
+  /**
+   * Queues again what this destination got between two instants: its outbox messages, and the
+   * current figure of every item whose figure changed on its channel. Returns how many were queued.
+   */
+  replay(fromIso: string, toIso: string, limit: number): number {
+    const { orders, inventory, deliveries, aliases, channel, clock } = this.deps;
+    const deadAt = new Date(clock.now()).toISOString();
+    const queue = (lane: Lane, message: OutgoingMessage) => {
+      const id = deliveries.addDeadLetter({ destination: this.id, lane, message, attempts: 0, lastError: `replay of ${fromIso} – ${toIso}`, deadAt });
+      deliveries.setDeadLetterStatus(id, 'queued');
+    };
+    let n = 0;
+    for (const r of orders.outboxBetween(aliases, fromIso, toIso, limit)) {
+      queue('orders', { idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload });
+      n++;
+    }
+    if (channel) {
+      const latest = new Map<string, { available: number; position: number; cursor: number }>();
+      for (let after = 0; ;) {
+        const page = inventory.readChanges(channel, after, 50_000);
+        if (page.length === 0) break;
+        for (const c of page) if (c.at >= fromIso && c.at <= toIso) latest.set(c.sku, { available: c.available, position: c.position, cursor: c.cursor });
+        after = page[page.length - 1]!.cursor;
+      }
+      for (const [sku, c] of latest) {
+        if (n >= limit) break;
+        queue('bulk', { idempotencyKey: `${channel}/${sku}/${c.cursor}/replay`, topic: 'availability.changed', key: sku, payload: { channel, sku, available: c.available, position: c.position } });
+        n++;
+      }
+    }
+    this.nudge();
+    return n;
+  }
+
   status(): WorkerStatus {
     const state = this.breaker.state;
     return {

@@ -9,8 +9,9 @@ import { ingestCommand } from './commands/ingest.js';
 import { availabilityCommand } from './commands/availability.js';
 import { replayCommand } from './commands/replay.js';
 import { mappingsCommand } from './commands/mappings.js';
+import { deadLettersCommand, deliveriesCommand } from './commands/dead-letters.js';
 
-const COMMANDS: Command[] = [startCommand, ingestCommand, availabilityCommand, replayCommand, mappingsCommand];
+const COMMANDS: Command[] = [startCommand, ingestCommand, availabilityCommand, replayCommand, mappingsCommand, deadLettersCommand, deliveriesCommand];
 
 function usage(): string {
   return ['Usage: crossdock <command> [options]', '', 'Commands:',

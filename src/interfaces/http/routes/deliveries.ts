@@ -26,6 +26,20 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: HttpDeps): vo
     },
   }, async () => ({ destinations: engine.status() }));
 
+  app.post('/v1/deliveries/:destination/replay', {
+    config: { scope: 'admin' },
+    schema: {
+      tags: ['operations'], summary: 'Send a destination again what it got in a time range',
+      description: 'Queues its outbox messages written in the range, and the current figure of every item whose figure changed on its channel in the range. They go out ahead of new work, each with its idempotency key.',
+      params: Type.Object({ destination: Type.String() }),
+      body: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ queued: Type.Integer() }), 404: Problem },
+    },
+  }, async (request) => {
+    const { from, to } = request.body as { from: string; to: string };
+    return { queued: engine.replay((request.params as { destination: string }).destination, new Date(from).toISOString(), new Date(to).toISOString()) };
+  });
+
   app.get('/v1/dead-letters', {
     config: { scope: 'admin' },
     schema: {
