@@ -1,70 +1,100 @@
 /**
- * Egress under a storefront's real limits: a burst of 100,000 availability changes (20,000 items,
- * five changes each) pushed to the Shopify-style simulator (leaky bucket of 40 calls, 2 per
- * second, 250 quantities a call). Reports 429s (target zero), the share of the rate budget used
- * while draining (target ≥ 90%: the baseline here is the limit itself), coalescing, and whether
- * every figure at the store equals the hub's.
+ * Egress under real limits: a burst of 100,000 availability changes pushed to a Shopify-style
+ * simulator (leaky bucket of 40 calls, 2/s, 250 quantities a call) and, separately, to an
+ * Amazon-style one (5 calls/s, burst 5, one SKU a call). Reports 429s (target zero), the share
+ * of the rate budget used while draining (target ≥ 90%; the baseline is the limit itself),
+ * coalescing, and whether every figure at the receiver equals the hub's.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub } from '../src/main.js';
 import { StorefrontSimulator } from '../sim/storefront-simulator.js';
+import { MarketplaceSimulator } from '../sim/marketplace-simulator.js';
 import { fmt, writeSection } from './support.js';
 
-const ITEMS = 20_000, CHANGES_PER_ITEM = 5;
+interface Scenario {
+  name: string; items: number; changesPerItem: number; limit: string;
+  start(): Promise<{ system: object; figure: (sku: string) => number | undefined; calls: () => number; throttled: () => number; budget: (seconds: number) => number; close(): Promise<void> }>;
+}
 
-export async function benchEgress(): Promise<void> {
-  const store = new StorefrontSimulator();
-  const adminUrl = await store.start();
-  process.env.BENCH_SHOP_SECRET = 'bench-shop-secret';
+const shopify: Scenario = {
+  name: 'Shopify-style storefront', items: 20_000, changesPerItem: 5, limit: 'leaky bucket 40 calls, 2 calls/s, 250 quantities per GraphQL call (SKU lookups count as calls)',
+  async start() {
+    const store = new StorefrontSimulator();
+    const adminUrl = await store.start();
+    process.env.BENCH_SHOP_SECRET = 'bench-shop-secret';
+    return {
+      system: { type: 'shopify', channel: 'web', webhookSecretEnv: 'BENCH_SHOP_SECRET', adminUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 } },
+      figure: (sku) => store.availableOf(sku), calls: () => store.calls.total, throttled: () => store.calls.throttled,
+      budget: (s) => 40 + 2 * s, close: () => store.close(),
+    };
+  },
+};
+
+const amazon: Scenario = {
+  name: 'Amazon-style marketplace', items: 250, changesPerItem: 400, limit: '5 calls/s, burst 5, one SKU per call',
+  async start() {
+    const market = new MarketplaceSimulator();
+    const url = await market.start();
+    return {
+      system: { type: 'amazon-listings', url, channel: 'web', sellerId: 'A2BENCH', rateLimit: { perSecond: 5, burst: 5 } },
+      figure: (sku) => market.quantities.get(sku), calls: () => market.calls.total, throttled: () => market.calls.throttled,
+      budget: (s) => 5 + 5 * s, close: () => market.close(),
+    };
+  },
+};
+
+async function run(sc: Scenario): Promise<string> {
+  const receiver = await sc.start();
   const hub = await startHub({
     logger: false,
     config: {
       port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'crossdock-bench-egress-')), configFile: '(bench)', adminKey: 'bench-admin-key-0123456789',
       demoTraffic: false, backend: 'embedded', checkpointIntervalMs: 5000, apiKeys: [],
-      file: {
-        locations: { DAL: { name: 'Dallas', authority: 'wms-dal' } },
-        channels: { web: { locations: ['DAL'] } },
-        systems: { shop: { type: 'shopify', channel: 'web', webhookSecretEnv: 'BENCH_SHOP_SECRET', adminUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 } } },
-      } as never,
+      file: { locations: { DAL: { name: 'Dallas', authority: 'wms-dal' } }, channels: { web: { locations: ['DAL'] } }, systems: { out: receiver.system } } as never,
     },
   });
   const started = Date.now();
   let seq = 0;
-  for (let round = 0; round < CHANGES_PER_ITEM; round++) {
-    const events = [];
-    for (let i = 0; i < ITEMS; i++) {
+  const events = [];
+  for (let round = 0; round < sc.changesPerItem; round++) {
+    for (let i = 0; i < sc.items; i++) {
       events.push({ id: `b-${++seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: `EG-${i}`, location: 'DAL', balance: { onHand: 1 + ((i + round * 7) % 50) } });
-      if (events.length === 10_000) { await hub.ingest.submit(events.splice(0)); }
+      if (events.length === 10_000) await hub.ingest.submit(events.splice(0));
     }
   }
-  const ingested = Date.now();
+  if (events.length > 0) await hub.ingest.submit(events.splice(0));
   const want = new Map<string, number>();
-  for (let i = 0; i < ITEMS; i++) want.set(`EG-${i}`, hub.state.book.publishedFigure('web', `EG-${i}`));
-  const equal = () => [...want].every(([sku, n]) => (store.availableOf(sku) ?? (n === 0 ? 0 : -1)) === n);
-  while (!equal() && Date.now() - ingested < 300_000) await new Promise((r) => setTimeout(r, 200));
-  const drained = Date.now();
-  const seconds = (drained - started) / 1000;
-  const calls = store.calls.total;
-  const allowed = 40 + 2 * seconds;
+  for (let i = 0; i < sc.items; i++) want.set(`EG-${i}`, hub.state.book.publishedFigure('web', `EG-${i}`));
+  const equal = () => [...want].every(([sku, n]) => (receiver.figure(sku) ?? (n === 0 ? 0 : -1)) === n);
+  while (!equal() && Date.now() - started < 400_000) await new Promise((r) => setTimeout(r, 200));
+  const seconds = (Date.now() - started) / 1000;
   const status = hub.delivery.status()[0]!;
+  const calls = receiver.calls(), allowed = receiver.budget(seconds);
   await hub.close();
-  await store.close();
-  const lines = [
-    '## Egress under a storefront\'s limits',
+  await receiver.close();
+  return [
+    `### ${sc.name} (${sc.limit})`,
     '',
-    `A burst of ${fmt(ITEMS * CHANGES_PER_ITEM)} availability changes (${fmt(ITEMS)} items × ${CHANGES_PER_ITEM}) ingested at once, pushed to the Shopify-style simulator (leaky bucket 40 calls, 2 calls/s, 250 quantities per GraphQL call; SKU lookups count as calls).`,
+    `${fmt(sc.items * sc.changesPerItem)} availability changes (${fmt(sc.items)} items × ${sc.changesPerItem}) ingested at once.`,
     '',
     '| what | value |',
     '|---|---:|',
-    `| changes recorded in the feed | ${fmt(status.coalescedChanges + store.calls.quantities)} |`,
-    `| quantities sent (after coalescing) | ${fmt(store.calls.quantities)} |`,
+    `| updates sent after coalescing | ${fmt(status.deliveredMessages)} (${fmt((sc.items * sc.changesPerItem) / Math.max(1, status.deliveredMessages), 1)} changes per update) |`,
     `| calls made / calls the limit allowed in ${fmt(seconds, 1)} s | ${fmt(calls)} / ${fmt(allowed)} (${fmt((calls / allowed) * 100)}%) |`,
-    `| 429 answers | ${store.calls.throttled} |`,
-    `| every figure at the store equals the hub's | ${equal() ? 'yes' : 'NO'} |`,
+    `| 429 answers | ${receiver.throttled()} |`,
+    `| every figure at the receiver equals the hub's | ${equal() ? 'yes' : 'NO'} |`,
+  ].join('\n');
+}
+
+export async function benchEgress(): Promise<void> {
+  const sections = [await run(shopify), await run(amazon)];
+  const lines = [
+    '## Egress under real limits',
     '',
-    'Targets: zero 429s, ≥ 90% of what the limits allow while there is work, the store ending with the hub\'s figures. When coalescing leaves fewer calls than the budget, the drain ends early and the share is lower by design: the figure that matters then is the time to the store holding every figure.',
+    ...sections.flatMap((s) => [s, '']),
+    'Targets: zero 429s, ≥ 90% of what the limits allow while there is work, the receiver ending with the hub\'s figures. The hub runs at 95% of a stated limit (the receiver\'s clock and ours differ), so 95% is the ceiling by design.',
   ];
   console.log(lines.join('\n'));
   writeSection('egress', lines.join('\n'));

@@ -45,6 +45,7 @@ import { CsvFileDrop } from './connectors/csv-file/csv-file-drop.js';
 import { EdiPartner, type CaptureResult } from './connectors/edi-x12/edi-partner.js';
 import { EdiOutbound } from './connectors/edi-x12/edi-outbound.js';
 import { ShopifyAdmin } from './connectors/shopify/shopify-admin.js';
+import { AmazonListings } from './connectors/amazon/amazon-listings.js';
 import type { Destination } from './ports/destination.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { refusalOf } from './app/capture-refusal.js';
@@ -310,7 +311,10 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
     // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
     if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
     let destination: Destination;
-    if (sys.type === 'shopify') {
+    if (sys.type === 'amazon-listings') {
+      const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
+      destination = new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
+    } else if (sys.type === 'shopify') {
       const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;
       destination = new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
     } else if (sys.type === 'edi-x12') {
@@ -322,7 +326,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
         ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
       });
     }
-    const tuned = sys.type === 'webhook' || sys.type === 'shopify' ? sys : undefined;
+    const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
     const retry = tuned?.retry, rateLimit = tuned?.rateLimit, circuit = tuned?.circuitBreaker, lowStock = tuned?.lowStock;
     const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
     return [new DestinationWorker({

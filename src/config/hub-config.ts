@@ -80,6 +80,16 @@ const EdiX12System = Type.Object({
   pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
 }, { additionalProperties: false });
 
+const AmazonListingsSystem = Type.Object({
+  type: Type.Literal('amazon-listings', { description: 'An Amazon-style marketplace: its channel\'s availability goes out as Listings Items PATCHes, one SKU a call.' }),
+  url: Type.String({ pattern: '^https?://', description: 'The Selling Partner API endpoint.' }),
+  channel: Type.String(),
+  sellerId: Type.String(),
+  marketplaceId: Type.String({ default: 'ATVPDKIKX0DER' }),
+  tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the access token.' })),
+  ...Delivery,
+}, { additionalProperties: false });
+
 const RestWebhookSystem = Type.Object({
   type: Type.Literal('rest-webhook', { description: 'A REST system POSTing its own JSON to /hooks/{id}, mapped by a JSONata file to a hub order or hub events.' }),
   mapping: Type.String({ description: 'The JSONata file, relative to this configuration file.' }),
@@ -99,7 +109,7 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem]), {
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem, AmazonListingsSystem]), {
     description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
   })),
   erp: Type.Optional(Type.Object({
