@@ -193,7 +193,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const partners = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [new EdiPartner({
     id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
     us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
-    mapping: { channel: sys.channel, customer: sys.customer, itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
+    mapping: { ...(sys.channel ? { channel: sys.channel } : {}), ...(sys.customer ? { customer: sys.customer } : {}), itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
     capture: async (request, key): Promise<CaptureResult> => {
       try {
         const r = await capture.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
@@ -210,6 +210,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       }
     },
     park: (reason, errors, body) => { inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
+    ingest: (events) => ingest.submit(events),
+    ...(runsLocation(state, id) ? { location: runsLocation(state, id)! } : {}),
     log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
   })]);
   for (const p of partners) { p.start(); inbound.addPartner(p.id, p); }
@@ -302,6 +304,11 @@ function inboundSources(config: HubConfig): Map<string, InboundSource> {
     }));
   }
   return out;
+}
+
+/** The location a system is the authority of (a 3PL), if any. */
+function runsLocation(state: InventoryState, system: string): string | undefined {
+  return [...state.book.locations.values()].find((l) => l.authority === system)?.id;
 }
 
 /** One delivery worker per configured system, with the names it answers to in the outbox. */

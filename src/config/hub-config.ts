@@ -68,9 +68,9 @@ const Party = Type.Object({
 }, { additionalProperties: false });
 
 const EdiX12System = Type.Object({
-  type: Type.Literal('edi-x12', { description: 'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855).' }),
-  channel: Type.String({ description: 'The channel its purchase orders are captured on.' }),
-  customer: Type.String({ description: 'The hub customer its purchase orders are placed for.' }),
+  type: Type.Literal('edi-x12', { description: 'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855), 856/810/846 out; or a 3PL (the authority of a location): 940 out, 945 in.' }),
+  channel: Type.Optional(Type.String({ description: 'The channel its purchase orders are captured on (a customer partner).' })),
+  customer: Type.Optional(Type.String({ description: 'The hub customer its purchase orders are placed for (a customer partner).' })),
   us: Party,
   partner: Party,
   folder: Type.Optional(Type.String({ description: 'Where in/, out/, processed/ and failed/ live (default: <data dir>/edi/<system id>).' })),

@@ -1,7 +1,8 @@
 /**
  * Documents the hub sends a trading partner, as a Destination of the delivery engine: shipment
  * confirmations of its orders become 856 ship notices, invoices 810s, availability changes of its
- * channel one 846 inventory advice per batch. Each batch is one interchange file in the
+ * channel one 846 inventory advice per batch, and (for a 3PL running one of the hub's locations)
+ * fulfilment requests 940 warehouse shipping orders. Each batch is one interchange file in the
  * partner's out/ folder, with durable, increasing control numbers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 import { writeInterchange, type Party } from './x12-interchange.js';
+import { shippingOrder940, type FulfilmentRequest } from './warehouse-940-945.js';
 
 export interface EdiOutboundOptions { id: string; folder: string; us: Party; partner: Party; usage: 'P' | 'T'; controls: ControlNumbers; now: () => number }
 
@@ -40,6 +42,7 @@ export class EdiOutbound implements Destination {
       if (m.topic === 'shipment.confirmed') add('SH', '856', shipNotice(m.payload as Shipped, m.idempotencyKey));
       else if (m.topic === 'order.invoiced') add('IN', '810', invoice(m.payload as Invoiced));
       else if (m.topic === 'availability.changed') advice.push(m.payload as Availability);
+      else if (m.topic === 'fulfilment.request') add('OW', '940', shippingOrder940(m.payload as FulfilmentRequest, new Date(this.o.now())));
       // Other topics addressed to the partner's channel have no X12 document here; they are not the partner's business.
     }
     if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString()));

@@ -9,6 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
+import type { HubEvent } from '../../model/hub-event.js';
+import { eventsFrom945 } from './warehouse-940-945.js';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
 import { acknowledgment855, acknowledgment997, purchaseOrderFrom850, type AckLine, type PartnerMapping } from './purchase-order-850.js';
@@ -31,6 +33,10 @@ export interface EdiPartnerOptions {
   mapping: PartnerMapping;
   controls: ControlNumbers;
   capture: (request: OrderRequest, key: string) => Promise<CaptureResult>;
+  /** Hub events the partner's documents stand for (945 shipping advice from a 3PL). */
+  ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
+  /** The location this partner runs as a 3PL, if any (where its 945s ship from). */
+  location?: string;
   park: (reason: string, errors: Issue[], body: string) => void;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   now: () => number;
@@ -39,6 +45,7 @@ export interface EdiPartnerOptions {
 export class EdiPartner implements TradingPartner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private seq = 0;
 
   get id(): string { return this.o.id; }
 
@@ -72,6 +79,12 @@ export class EdiPartner implements TradingPartner {
     for (const group of interchange.groups) {
       const results: { set: string; control: string; accepted: boolean }[] = [];
       for (const tx of group.transactions) {
+        if (tx.set === '945') {
+          const ok = await this.takeAdvice(tx, interchange.isa[13] ?? '', text, park);
+          results.push({ set: tx.set, control: tx.control, accepted: ok });
+          if (!ok) summary.parked++;
+          continue;
+        }
         if (tx.set !== '850') { results.push({ set: tx.set, control: tx.control, accepted: true }); continue; }
         const mapped = purchaseOrderFrom850(tx, this.o.mapping);
         if (!mapped.ok) {
@@ -97,6 +110,18 @@ export class EdiPartner implements TradingPartner {
     this.send('997', 'FA', acks.map((a) => acknowledgment997(a.gs, a.results)), date);
     if (poAcks.length > 0) this.send('855', 'PR', poAcks, date);
     return summary;
+  }
+
+  /** A 945: the 3PL shipped an order from its location; false when it cannot be read (parked). */
+  private async takeAdvice(tx: Parameters<typeof eventsFrom945>[0], interchange: string, text: string, park: EdiPartnerOptions['park']): Promise<boolean> {
+    if (!this.o.location) { park(`a 945 came from ${this.o.id}, which runs no location (make it a location's authority)`, [], text); return false; }
+    // Seqs from the clock in microseconds keep increasing across documents and restarts.
+    this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
+    const mapped = eventsFrom945(tx, { source: this.o.id, location: this.o.location, interchange, seq: this.seq, at: new Date(this.o.now()).toISOString() });
+    if (!mapped.ok) { park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text); return false; }
+    const result = await this.o.ingest(mapped.events);
+    if (result.rejected.length > 0) { park(`shipping advice for ${mapped.orderId}: the hub rejected ${result.rejected.length} of its events`, [], text); return false; }
+    return true;
   }
 
   private send(set: string, functionalId: string, transactions: string[][][], at: Date): void {

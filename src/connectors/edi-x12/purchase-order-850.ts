@@ -8,8 +8,9 @@ import type { OrderRequest } from '../../model/order.js';
 import type { Transaction } from './x12-interchange.js';
 
 export interface PartnerMapping {
-  channel: string;
-  customer: string;
+  /** Both absent for a partner that sends no purchase orders (a 3PL). */
+  channel?: string;
+  customer?: string;
   /** PO1 product id qualifier that carries the hub's SKU: VN (vendor's item number) by default. */
   itemQualifier: string;
   backorder: 'reject' | 'allow';
@@ -19,6 +20,7 @@ export interface PurchaseOrder { poNumber: string; request: OrderRequest; lineId
 
 export function purchaseOrderFrom850(tx: Transaction, m: PartnerMapping): { ok: true; po: PurchaseOrder } | { ok: false; errors: Issue[] } {
   const errors: Issue[] = [];
+  if (!m.channel || !m.customer) return { ok: false, errors: [{ path: 'ST01', message: 'this partner is not set up to send purchase orders (no channel and customer configured)' }] };
   const beg = tx.segments.find((s) => s[0] === 'BEG');
   const poNumber = beg?.[3]?.trim();
   if (!poNumber) errors.push({ path: 'BEG03', message: 'the purchase order number is missing' });
