@@ -46,6 +46,7 @@ import { EdiPartner, type CaptureResult } from './connectors/edi-x12/edi-partner
 import { EdiOutbound } from './connectors/edi-x12/edi-outbound.js';
 import { ShopifyAdmin } from './connectors/shopify/shopify-admin.js';
 import { AmazonListings } from './connectors/amazon/amazon-listings.js';
+import { CarrierTracking } from './connectors/carrier/carrier-tracking.js';
 import type { Destination } from './ports/destination.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { refusalOf } from './app/capture-refusal.js';
@@ -139,7 +140,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const inboundStore = new SqliteInboundStore(store.db);
   const inbound = new InboundWebhooks({
-    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, sources: inboundSources(config), partners: new Map(), ingest,
+    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }), partners: new Map(), ingest,
   });
 
   const apiKeys = new ApiKeys();
@@ -282,9 +283,15 @@ function orderIds(): () => string {
 }
 
 /** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
-function inboundSources(config: HubConfig): Map<string, InboundSource> {
+function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: string) => string | undefined; now: () => number }): Map<string, InboundSource> {
   const out = new Map<string, InboundSource>();
   for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
+    if (sys.type === 'carrier') {
+      const secret = process.env[sys.secretEnv];
+      if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the carrier's webhooks could not be verified`);
+      out.set(id, new CarrierTracking({ id, secret, ...carriers }));
+      continue;
+    }
     if (sys.type === 'rest-webhook') {
       const secret = process.env[sys.secretEnv];
       if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the system's messages could not be verified`);
@@ -316,7 +323,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
     // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
-    if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
+    if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
     let destination: Destination;
     if (sys.type === 'amazon-listings') {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;

@@ -90,6 +90,11 @@ const AmazonListingsSystem = Type.Object({
   ...Delivery,
 }, { additionalProperties: false });
 
+const CarrierSystem = Type.Object({
+  type: Type.Literal('carrier', { description: 'A carrier (or tracking aggregator) sending tracking webhooks to /hooks/{id}; delivered parcels deliver their orders.' }),
+  secretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the secret its webhooks are signed with (HMAC-SHA256, hex, in X-Hmac-Signature).' }),
+}, { additionalProperties: false });
+
 const RestWebhookSystem = Type.Object({
   type: Type.Literal('rest-webhook', { description: 'A REST system POSTing its own JSON to /hooks/{id}, mapped by a JSONata file to a hub order or hub events.' }),
   mapping: Type.String({ description: 'The JSONata file, relative to this configuration file.' }),
@@ -109,7 +114,7 @@ export const HubFile = Type.Object({
     keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
   }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem, AmazonListingsSystem]), {
+  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem, AmazonListingsSystem, CarrierSystem]), {
     description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
   })),
   erp: Type.Optional(Type.Object({

@@ -35,6 +35,8 @@ export interface OrderException { id: number; orderId: string; position: number 
 export interface OrderStore {
   saveOrder(order: OrderState, status: OrderStatus, open: boolean): void;
   order(id: string): OrderState | undefined;
+  /** The order that shipped under a tracking number, if any. */
+  orderByTracking(trackingNumber: string): string | undefined;
   /** Orders that still hold stock, owe units or wait for the ERP. */
   openOrders(): OrderState[];
 

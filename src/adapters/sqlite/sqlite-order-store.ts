@@ -45,6 +45,16 @@ export class SqliteOrderStore implements OrderStore {
     return state === undefined ? undefined : JSON.parse(state) as OrderState;
   }
 
+  orderByTracking(trackingNumber: string): string | undefined {
+    // Shipments sit inside the order's JSON: a scan of candidate rows, then an exact check.
+    const rows = this.db.prepare("SELECT state FROM orders WHERE state LIKE ? ORDER BY rowid DESC LIMIT 20").pluck(true).all(`%${trackingNumber.replace(/[%_]/g, '')}%`) as string[];
+    for (const r of rows) {
+      const o = JSON.parse(r) as OrderState;
+      if (o.shipments.some((s) => s.tracking === trackingNumber || (s.tracking as { number?: string } | undefined)?.number === trackingNumber)) return o.id;
+    }
+    return undefined;
+  }
+
   openOrders(): OrderState[] {
     return (this.db.prepare('SELECT state FROM orders WHERE open = 1 ORDER BY rowid').pluck(true).all() as string[]).map((s) => JSON.parse(s) as OrderState);
   }
