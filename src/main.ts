@@ -22,6 +22,7 @@ import { systemClock, type Clock } from './ports/clock.js';
 import { startInventoryTraffic, type Traffic } from '../sim/inventory-traffic.js';
 import { ErpSimulator } from '../sim/erp-simulator.js';
 import { startOrderTraffic } from '../sim/order-traffic.js';
+import { startDemoNetwork, type DemoNetwork } from '../sim/demo-network.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { HttpErpConnector } from './adapters/http/http-erp-connector.js';
 import { OrderBook } from './app/order-book.js';
@@ -88,13 +89,19 @@ const WAIT_SWEEP_MS = 30_000;
 const KEY_SWEEP_MS = 3_600_000;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
-  const { config } = options;
+  let { config } = options;
   const clock = options.clock ?? systemClock;
   const announce = options.announce ?? (() => {});
   const store = new SqliteInventoryStore(config.dataDir);
   const customers = new SqliteCustomerStore(store.db);
   const state = new InventoryState({ store, clock });
   const log = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
+  // The demo's simulated systems come first: the hub's configuration names their addresses.
+  let network: DemoNetwork | undefined;
+  if (config.file.demo?.network) {
+    network = await startDemoNetwork({ dataDir: config.dataDir, log: (m) => log.warn(m) });
+    config = { ...config, file: { ...config.file, systems: { ...network.systems, ...config.file.systems } as never } };
+  }
   const metrics = new HubMetrics();
   const orderStore = new SqliteOrderStore(store.db);
   const book = new OrderBook({ state, orders: orderStore, clock });
@@ -240,6 +247,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       authorities: Object.fromEntries([...state.book.locations.values()].map((l) => [l.id, l.authority])),
       ordersPerMinute: demo.traffic!.ordersPerMinute!,
       log: (m) => log.warn(m),
+      ...(network ? demoRoutes(network, url) : {}),
     });
   }
   announce(`Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`);
@@ -256,6 +264,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) clearInterval(t);
         await traffic?.stop();
         await orderTraffic?.stop();
+        await network?.stop();
         await app.close();
         await erp.stop();
         await delivery.stop();
@@ -313,6 +322,18 @@ function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: stri
   return out;
 }
 
+/** How the demo's orders travel when the simulated network runs: web by storefront webhook, b2b by EDI, deliveries from the carrier. */
+function demoRoutes(network: DemoNetwork, hubUrl: string) {
+  const carrier = network.carrier(hubUrl);
+  network.startThirdParty(carrier);
+  return {
+    storefront: { systemId: 'shop', channel: 'web', secret: network.storefrontSecret },
+    ediPartner: { folder: network.ediFolder, channel: 'b2b', partnerId: 'ACMEPLUMB', ourId: 'CROSSDOCK' },
+    selfShipping: new Set(['RNO']),
+    track: (n: string) => carrier.track(n),
+  };
+}
+
 /** The location a system is the authority of (a 3PL), if any. */
 function runsLocation(state: InventoryState, system: string): string | undefined {
   return [...state.book.locations.values()].find((l) => l.authority === system)?.id;
@@ -350,6 +371,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
         ...(rateLimit ? { rateLimit } : {}),
         breaker: { failures: circuit?.failures ?? 5, halfOpenAfterMs: (circuit?.openSeconds ?? 30) * 1000 },
         lowStock: lowStock ?? 5, idleMs: 100,
+        ...(sys.type === 'edi-x12' ? { bulkIntervalMs: (sys.inventoryAdviceSeconds ?? 900) * 1000 } : {}),
       },
       deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
       log: (level, msg, fields) => d.log[level](fields ?? {}, msg),

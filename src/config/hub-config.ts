@@ -75,6 +75,7 @@ const EdiX12System = Type.Object({
   partner: Party,
   folder: Type.Optional(Type.String({ description: 'Where in/, out/, processed/ and failed/ live (default: <data dir>/edi/<system id>).' })),
   itemQualifier: Type.Optional(Type.String({ default: 'VN', description: 'PO1 product id qualifier carrying the hub SKU (VN, BP, IN, ...).' })),
+  inventoryAdviceSeconds: Type.Optional(Type.Number({ minimum: 0, default: 900, description: 'At most one 846 inventory advice this often (changes in between coalesce).' })),
   usage: Type.Optional(Type.Union([Type.Literal('P'), Type.Literal('T')], { default: 'P', description: 'ISA15: production or test.' })),
   backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
   pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
@@ -130,6 +131,7 @@ export const HubFile = Type.Object({
   }, { additionalProperties: false })),
   demo: Type.Optional(Type.Object({
     erpSimulator: Type.Optional(Type.Boolean({ description: 'Run the bundled ERP simulator in-process and send orders to it (when erp.url is not set).' })),
+    network: Type.Optional(Type.Boolean({ description: 'Run the simulated network (storefront, marketplace, EDI partner, 3PL, carrier) and the systems that talk to it.' })),
     seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
     traffic: Type.Optional(Type.Object({
       eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),

@@ -27,6 +27,8 @@ export interface DestinationSettings {
   /** Figures at or below this count as low stock and go before other availability updates. */
   lowStock: number;
   idleMs: number;
+  /** Least time between availability sends: changes in between coalesce (EDI 846 advice is periodic, not per change). */
+  bulkIntervalMs?: number;
 }
 
 export interface WorkerDeps {
@@ -152,6 +154,12 @@ export class DestinationWorker {
     this.wake = undefined;
   }
 
+  /** Sleeps `ms` unless the worker stops first. */
+  private async pause(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.stopped && Date.now() < until) await sleep(Math.min(250, until - Date.now()));
+  }
+
   private async runOrders(): Promise<void> {
     const { deliveries, orders, aliases, destination } = this.deps;
     let cursor = deliveries.cursor(this.id, 'orders');
@@ -195,6 +203,7 @@ export class DestinationWorker {
       if (this.stopped) return;
       cursor = changes[changes.length - 1]!.cursor;
       deliveries.saveCursor(this.id, 'bulk', cursor);
+      if (settings.bulkIntervalMs) await this.pause(settings.bulkIntervalMs);
     }
   }
 

@@ -1,0 +1,90 @@
+/**
+ * The simulated distribution network `npm start` runs around the hub: a Shopify-style storefront
+ * (orders in by webhook, availability and fulfilments out), an Amazon-style marketplace
+ * (availability out), an EDI trading partner and a 3PL exchanging X12 files through folders
+ * under the data directory, and a carrier reporting deliveries. `systems` is the configuration
+ * the hub needs to talk to them; `attach` starts the traffic once the hub listens.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StorefrontSimulator } from './storefront-simulator.js';
+import { MarketplaceSimulator } from './marketplace-simulator.js';
+import { CarrierSimulator } from './carrier-simulator.js';
+import { readInterchange, writeInterchange } from '../src/connectors/edi-x12/x12-interchange.js';
+
+export interface DemoNetwork {
+  systems: Record<string, object>;
+  /** The storefront's webhook secret and where the EDI folders are. */
+  storefrontSecret: string;
+  ediFolder: string;
+  thirdPartyFolder: string;
+  carrier(hubUrl: string): CarrierSimulator;
+  /** Starts the 3PL answering 940s with 945s; the carrier hears its tracking numbers. */
+  startThirdParty(carrier: CarrierSimulator): void;
+  stop(): Promise<void>;
+}
+
+const SECRETS = { CROSSDOCK_DEMO_SHOP_SECRET: 'demo-shop-secret', CROSSDOCK_DEMO_CARRIER_SECRET: 'demo-carrier-secret' };
+
+export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) => void }): Promise<DemoNetwork> {
+  for (const [k, v] of Object.entries(SECRETS)) process.env[k] ??= v;
+  const store = new StorefrontSimulator();
+  const market = new MarketplaceSimulator();
+  const [storeUrl, marketUrl] = await Promise.all([store.start(), market.start()]);
+  const ediFolder = join(o.dataDir, 'edi', 'acme');
+  const thirdPartyFolder = join(o.dataDir, 'edi', '3pl-rno');
+  for (const f of [ediFolder, thirdPartyFolder]) for (const d of ['in', 'out']) mkdirSync(join(f, d), { recursive: true });
+  let timer: NodeJS.Timeout | undefined;
+  let carrier: CarrierSimulator | undefined;
+  return {
+    storefrontSecret: process.env.CROSSDOCK_DEMO_SHOP_SECRET!,
+    ediFolder, thirdPartyFolder,
+    systems: {
+      shop: { type: 'shopify', channel: 'web', customer: 'C-42', webhookSecretEnv: 'CROSSDOCK_DEMO_SHOP_SECRET', adminUrl: storeUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 } },
+      amazon: { type: 'amazon-listings', url: marketUrl, channel: 'amazon', sellerId: 'A2DEMOSELLER', rateLimit: { perSecond: 5, burst: 5 } },
+      acme: { type: 'edi-x12', channel: 'b2b', customer: 'C-42', folder: ediFolder, pollSeconds: 2, inventoryAdviceSeconds: 30, usage: 'T', us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' } },
+      '3pl-rno': { type: 'edi-x12', folder: thirdPartyFolder, pollSeconds: 2, usage: 'T', us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: 'ZZ', id: 'RENO3PL' } },
+      ups: { type: 'carrier', secretEnv: 'CROSSDOCK_DEMO_CARRIER_SECRET' },
+    },
+    carrier(hubUrl) {
+      carrier = new CarrierSimulator({ hookUrl: `${hubUrl}/hooks/ups`, secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!, inTransitAfterMs: 3000, deliveredAfterMs: 9000, log: o.log });
+      return carrier;
+    },
+    startThirdParty(c) {
+      const seen = new Set<string>();
+      let control = Date.now() % 100_000_000;
+      timer = setInterval(() => {
+        const out = join(thirdPartyFolder, 'out');
+        if (!existsSync(out)) return;
+        for (const name of readdirSync(out).filter((f) => f.startsWith('940') && !seen.has(f))) {
+          seen.add(name);
+          try {
+            for (const group of readInterchange(readFileSync(join(out, name), 'utf8')).groups) {
+              for (const tx of group.transactions) {
+                const orderId = tx.segments.find((s) => s[0] === 'W05')?.[2];
+                if (!orderId) continue;
+                const tracking = `1ZRNO${++control}`;
+                const segments = [
+                  ['W06', 'N', orderId, new Date().toISOString().slice(0, 10).replace(/-/g, ''), `SHP${control}`],
+                  ['N9', 'BM', tracking], ['W27', 'M', 'UPSN'],
+                  ...tx.segments.filter((s) => s[0] === 'W01').flatMap((s, i) => [['LX', String(i + 1)], ['W12', 'CC', s[1]!, s[1]!, '0', 'EA', '', 'VN', s[5]!]]),
+                ];
+                writeFileSync(join(thirdPartyFolder, 'in', `945-${control}.edi`), writeInterchange({
+                  sender: { qualifier: 'ZZ', id: 'RENO3PL' }, receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' }, control, at: new Date(), usage: 'T',
+                  groups: [{ functionalId: 'SW', control, transactions: [{ set: '945', control: 1, segments }] }],
+                }));
+                c.track(tracking, 'UPSN');
+              }
+            }
+          } catch (err) { o.log(`demo 3PL: ${String(err)}`); }
+        }
+      }, 4000);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      carrier?.stop();
+      await Promise.all([store.close(), market.close()]);
+    },
+  };
+}
