@@ -3,6 +3,7 @@ import { benchIngest } from './ingest.js';
 import { benchLookup } from './lookup.js';
 import { benchOrders } from './orders.js';
 import { benchEgress } from './egress.js';
+import { benchPropagation } from './propagation.js';
 
 await benchIngest();
 console.log();
@@ -11,3 +12,5 @@ console.log();
 await benchOrders();
 console.log();
 await benchEgress();
+console.log();
+await benchPropagation();

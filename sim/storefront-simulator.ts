@@ -20,6 +20,9 @@ export class StorefrontSimulator {
   /** inventory item gid → available at the one location. */
   readonly levels = new Map<string, number>();
   private readonly itemIds = new Set<string>();
+  private readonly skuOf = new Map<string, string>();
+  /** Called as each quantity is set (benchmarks time propagation with it). */
+  onSet?: (sku: string, quantity: number, atMs: number) => void;
   readonly fulfillments: { orderId: string; trackingNumber?: string; trackingCompany?: string; at: number }[] = [];
   readonly calls = { total: 0, throttled: 0, mutations: 0, quantities: 0 };
   faults: StorefrontFaults = { outage: false, leakPerSecond: 2, bucketSize: 40 };
@@ -93,7 +96,7 @@ export class StorefrontSimulator {
       const skus = [...String(body.variables?.query ?? '').matchAll(/sku:'?([^'\s)]+)'?/g)].map((m) => m[1]!);
       const edges = skus.filter((sku) => !this.catalog || this.catalog.has(sku)).map((sku) => {
         let id = this.items.get(sku);
-        if (!id) { id = `gid://shopify/InventoryItem/${this.next++}`; this.items.set(sku, id); this.itemIds.add(id); }
+        if (!id) { id = `gid://shopify/InventoryItem/${this.next++}`; this.items.set(sku, id); this.itemIds.add(id); this.skuOf.set(id, sku); }
         return { node: { sku, inventoryItem: { id } } };
       });
       return { data: { productVariants: { edges } }, extensions: { cost } };
@@ -108,7 +111,10 @@ export class StorefrontSimulator {
         if (!this.itemIds.has(x.inventoryItemId)) userErrors.push({ field: ['input', 'quantities', String(i), 'inventoryItemId'], message: 'The specified inventory item could not be found.' });
         if (!Number.isInteger(x.quantity) || x.quantity < 0) userErrors.push({ field: ['input', 'quantities', String(i), 'quantity'], message: 'Quantity must be a non-negative integer.' });
       });
-      if (userErrors.length === 0) for (const x of quantities) { this.levels.set(x.inventoryItemId, x.quantity); this.calls.quantities++; }
+      if (userErrors.length === 0) {
+        const now = Date.now();
+        for (const x of quantities) { this.levels.set(x.inventoryItemId, x.quantity); this.calls.quantities++; this.onSet?.(this.skuOf.get(x.inventoryItemId)!, x.quantity, now); }
+      }
       return { data: { inventorySetQuantities: { inventoryAdjustmentGroup: userErrors.length ? null : { reason: input.reason ?? 'correction' }, userErrors } }, extensions: { cost } };
     }
     return { errors: [{ message: 'unsupported query in the simulator' }] };

@@ -108,7 +108,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   metrics.watchOrders(book);
   // After a failed write, memory may be ahead of the disk: rebuild the ledger, then the orders' holds on it.
   const recover = () => { state.reload(); book.reload(); };
-  const ingest = new EventIngest({ state, store, clock, orders: book, recover, observer: metrics });
+  // Workers wake when a commit lands rather than on their next idle tick (bound once the engine exists).
+  let wakeDelivery = () => {};
+  const ingest = new EventIngest({ state, store, clock, orders: book, recover, observer: { committed: (s) => { metrics.committed(s); if (s.changes > 0) wakeDelivery(); } } });
   const commits = new GroupCommit((fn) => store.transaction(fn), recover);
   const deps = { state, store, clock };
 
@@ -144,6 +146,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const controls = new SqliteControlNumbers(store.db);
   const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls });
   metrics.watchDeliveries(delivery);
+  wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
   const inbound = new InboundWebhooks({

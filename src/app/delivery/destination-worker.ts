@@ -63,7 +63,7 @@ export class DestinationWorker {
   private running: Promise<unknown> | undefined;
   private delivered = 0;
   private coalesced = 0;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
   /** The receiver asked us to wait (Retry-After) until then: it applies to both lanes. */
   private notBefore = 0;
 
@@ -91,12 +91,12 @@ export class DestinationWorker {
 
   /** New work may be there: skip the idle wait. */
   nudge(): void {
-    this.wake?.();
+    for (const w of this.wakers) w();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.nudge();
     await this.running;
     this.deps.destination.close?.();
   }
@@ -147,11 +147,13 @@ export class DestinationWorker {
   }
 
   private async idle(): Promise<void> {
+    let waker: (() => void) | undefined;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, this.deps.settings.idleMs);
-      this.wake = () => { clearTimeout(t); resolve(); };
+      waker = () => { clearTimeout(t); resolve(); };
+      this.wakers.add(waker);
     });
-    this.wake = undefined;
+    this.wakers.delete(waker!);
   }
 
   /** Sleeps `ms` unless the worker stops first. */
