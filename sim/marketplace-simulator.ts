@@ -1,7 +1,7 @@
 /**
  * A simulated Amazon-style marketplace's Listings Items API for tests, benchmarks and the demo:
  * PATCH /listings/2021-08-01/items/{sellerId}/{sku} with JSON Patch operations on
- * /attributes/fulfillment_availability. Requests are limited by a token bucket (5 per second,
+ * /attributes/fulfillment_availability; GET /_sim/quantities, PUT /_sim/faults { outage?, ratePerSecond?, burst? }. Requests are limited by a token bucket (5 per second,
  * burst 5 by default), answering 429 when empty, like the real API's usage plans.
  */
 import { createServer, type Server } from 'node:http';
@@ -28,6 +28,10 @@ export class MarketplaceSimulator {
         };
         const url = new URL(req.url ?? '/', 'http://mp');
         if (url.pathname === '/_sim/quantities') return send(200, Object.fromEntries(this.quantities));
+        if (url.pathname === '/_sim/faults' && req.method === 'PUT') {
+          try { this.faults = { ...this.faults, ...JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') }; } catch { return send(400, { error: 'body is not JSON' }); }
+          return send(200, this.faults);
+        }
         this.calls.total++;
         if (this.faults.outage) return send(503, { errors: [{ code: 'ServiceUnavailable', message: 'Service unavailable' }] });
         const now = Date.now();

@@ -6,6 +6,7 @@
  * Retry-After when it is full, as the real API does; outages are injected on demand.
  *
  *   POST /admin/api/2024-10/graphql.json
+ *   POST /admin/api/2024-10/inventory_levels/set.json   { location_id, inventory_item_id, available } (REST, one item)
  *   POST /admin/api/2024-10/orders/{id}/fulfillments.json
  *   GET  /_sim/levels           → { sku: available } at the location
  *   PUT  /_sim/faults           { outage?, leakPerSecond?, bucketSize? }
@@ -80,6 +81,16 @@ export class StorefrontSimulator {
     let body: any;
     try { body = JSON.parse(text); } catch { return send(res, 400, { errors: 'body is not JSON' }); }
     if (/^\/admin\/api\/[\w-]+\/graphql\.json$/.test(url.pathname)) return send(res, 200, this.graphql(body));
+    if (/^\/admin\/api\/[\w-]+\/inventory_levels\/set\.json$/.test(url.pathname) && req.method === 'POST') {
+      const { inventory_item_id: item, location_id: location, available } = body ?? {};
+      const id = `gid://shopify/InventoryItem/${item}`;
+      if (!this.itemIds.has(id)) return send(res, 422, { errors: { inventory_item_id: ['Inventory item does not exist'] } });
+      if (!Number.isInteger(available)) return send(res, 422, { errors: { available: ['must be an integer'] } });
+      this.levels.set(id, available);
+      this.calls.quantities++;
+      this.onSet?.(this.skuOf.get(id)!, available, Date.now());
+      return send(res, 200, { inventory_level: { inventory_item_id: item, location_id: location, available, updated_at: new Date().toISOString() } });
+    }
     const f = /^\/admin\/api\/[\w-]+\/orders\/([^/]+)\/fulfillments\.json$/.exec(url.pathname);
     if (f && req.method === 'POST') {
       const ful = body?.fulfillment ?? {};

@@ -354,7 +354,7 @@ function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore;
       destination = new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
     } else if (sys.type === 'shopify') {
       const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;
-      destination = new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
+      destination = new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', inventoryApi: sys.inventoryApi ?? 'graphql', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
     } else if (sys.type === 'edi-x12') {
       destination = new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls: d.controls, now: () => d.clock.now() });
     } else {

@@ -46,3 +46,22 @@ test('availability reaches the store through inventorySetQuantities within its r
     assert.deepEqual({ ...store.fulfillments[0], at: 0 }, { orderId: '4400000000000001', trackingNumber: '1ZSF', trackingCompany: 'UPS', at: 0 });
   } finally { await hub.stop(); await store.close(); }
 });
+
+test('with inventoryApi: rest, availability goes out through inventory_levels/set, one item a call, within the limit', { timeout: 60_000 }, async () => {
+  const store = new StorefrontSimulator();
+  const adminUrl = await store.start();
+  process.env.OUT_SHOP_SECRET = 'out-shop-secret';
+  const hub = await startOrderHub({ file: { systems: { shop: {
+    type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'OUT_SHOP_SECRET', inventoryApi: 'rest',
+    adminUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 },
+  } } } as never });
+  try {
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      id: `rest-${i}`, type: 'inventory.snapshot', source: 'wms-dal', seq: 70_000 + i, occurredAt: '2026-11-22T10:00:00Z', sku: `RS-${i}`, location: 'DAL', balance: { onHand: 3 + i },
+    }));
+    await hub.api('POST', '/v1/events', events);
+    await waitFor('every figure at the store', () => [...Array(20).keys()].every((i) => store.availableOf(`RS-${i}`) === 3 + i));
+    assert.equal(store.calls.mutations, 0, 'no GraphQL mutation');
+    assert.equal(store.calls.throttled, 0);
+  } finally { await hub.stop(); await store.close(); }
+});

@@ -46,6 +46,7 @@ const ShopifySystem = Type.Object({
   adminUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'The store\'s Admin API base (https://<shop>.myshopify.com): availability and fulfilments go out there.' })),
   accessTokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the Admin API access token.' })),
   locationId: Type.Optional(Type.String({ description: 'The store location whose quantities the hub sets (a gid).' })),
+  inventoryApi: Type.Optional(Type.Union([Type.Literal('graphql'), Type.Literal('rest')], { default: 'graphql', description: 'graphql: inventorySetQuantities, 250 items a call; rest: inventory_levels/set, one item a call.' })),
   ...Delivery,
 }, { additionalProperties: false });
 

@@ -1,7 +1,7 @@
 /**
  * The Shopify-style storefront's outbound side, as a Destination of the delivery engine:
  * availability changes become GraphQL `inventorySetQuantities` calls (up to 250 quantities
- * each) after resolving SKUs to inventory items with `productVariants` (cached); shipment
+ * each), or REST `inventory_levels/set` calls (one item each) when so configured, after resolving SKUs to inventory items with `productVariants` (cached); shipment
  * confirmations of the store's orders become fulfillments with tracking. 429 carries Retry-After
  * back to the engine; userErrors are refusals (not retried). `cost` tells the engine how many
  * calls of the store's rate budget a batch takes, lookups included.
@@ -12,7 +12,11 @@ import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 import { parseRetryAfter } from '../../adapters/http/webhook-destination.js';
 
-export interface ShopifyAdminOptions { id: string; baseUrl: string; token?: string; locationId: string; apiVersion?: string; timeoutMs?: number }
+export interface ShopifyAdminOptions {
+  id: string; baseUrl: string; token?: string; locationId: string; apiVersion?: string; timeoutMs?: number;
+  /** graphql: inventorySetQuantities, 250 a call (default); rest: inventory_levels/set.json, one item a call. */
+  inventoryApi?: 'graphql' | 'rest';
+}
 
 const SET_QUANTITIES = `mutation inventorySetQuantities($input: InventorySetQuantitiesInput!) {
   inventorySetQuantities(input: $input) { inventoryAdjustmentGroup { reason } userErrors { field message } } }`;
@@ -20,7 +24,7 @@ const VARIANTS_BY_SKU = `query variants($query: String!) {
   productVariants(first: 250, query: $query) { edges { node { sku inventoryItem { id } } } } }`;
 
 export class ShopifyAdmin implements Destination {
-  readonly maxBatch = 250;
+  readonly maxBatch: number;
   readonly id: string;
   /** sku → inventory item id, or null when the store does not sell it. */
   private readonly items = new Map<string, string | null>();
@@ -29,6 +33,7 @@ export class ShopifyAdmin implements Destination {
 
   constructor(private readonly o: ShopifyAdminOptions) {
     this.id = o.id;
+    this.maxBatch = o.inventoryApi === 'rest' ? 1 : 250;
     this.url = new URL(o.baseUrl);
     this.agent = new (this.url.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 4 });
   }
@@ -39,7 +44,8 @@ export class ShopifyAdmin implements Destination {
       if (m.topic === 'shipment.confirmed') calls++;
       else if (m.topic === 'availability.changed') { availability = true; if (!this.items.has((m.payload as { sku: string }).sku)) lookups = true; }
     }
-    return calls + (availability ? 1 : 0) + (lookups ? 1 : 0);
+    const sets = this.o.inventoryApi === 'rest' ? messages.filter((m) => m.topic === 'availability.changed').length : availability ? 1 : 0;
+    return calls + sets + (lookups ? 1 : 0);
   }
 
   async send(messages: OutgoingMessage[]): Promise<void> {
@@ -64,6 +70,12 @@ export class ShopifyAdmin implements Destination {
     // Items the store does not sell have nowhere to go: that is not a failure.
     const quantities = [...levels].flatMap(([sku, quantity]) => { const id = this.items.get(sku); return id ? [{ inventoryItemId: id, locationId: this.o.locationId, quantity }] : []; });
     if (quantities.length === 0) return;
+    if (this.o.inventoryApi === 'rest') {
+      // REST takes numeric ids: the gid's last segment.
+      const num = (gid: string) => Number(gid.slice(gid.lastIndexOf('/') + 1));
+      for (const q of quantities) await this.call('/inventory_levels/set.json', { location_id: num(q.locationId), inventory_item_id: num(q.inventoryItemId), available: q.quantity });
+      return;
+    }
     const answer = await this.call('/graphql.json', {
       query: SET_QUANTITIES,
       variables: { input: { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities } },
