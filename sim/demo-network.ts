@@ -1,8 +1,9 @@
 /**
  * The simulated distribution network `npm start` runs around the hub: a Shopify-style storefront
  * (orders in by webhook, availability and fulfilments out), an Amazon-style marketplace
- * (availability out), an EDI trading partner and a 3PL exchanging X12 files through folders
- * under the data directory, and a carrier reporting deliveries. `systems` is the configuration
+ * (availability out), two warehouses' WMSs (fulfilment requests in, shipments back), an EDI
+ * trading partner and a 3PL exchanging X12 files through folders under the data directory, and
+ * a carrier reporting deliveries. `systems` is the configuration
  * the hub needs to talk to them; `attach` starts the traffic once the hub listens.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { StorefrontSimulator } from './storefront-simulator.js';
 import { MarketplaceSimulator } from './marketplace-simulator.js';
 import { CarrierSimulator } from './carrier-simulator.js';
+import { WmsSimulator } from './wms-simulator.js';
 import { readInterchange, writeInterchange } from '../src/connectors/edi-x12/x12-interchange.js';
 
 export interface DemoNetwork {
@@ -19,6 +21,8 @@ export interface DemoNetwork {
   ediFolder: string;
   thirdPartyFolder: string;
   carrier(hubUrl: string): CarrierSimulator;
+  /** Points the warehouses at the hub; they ship what it releases to them and tell the carrier. */
+  attachWarehouses(hubUrl: string, apiKey: string, carrier: CarrierSimulator): void;
   /** Starts the 3PL answering 940s with 945s; the carrier hears its tracking numbers. */
   startThirdParty(carrier: CarrierSimulator): void;
   stop(): Promise<void>;
@@ -30,7 +34,12 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
   for (const [k, v] of Object.entries(SECRETS)) process.env[k] ??= v;
   const store = new StorefrontSimulator();
   const market = new MarketplaceSimulator();
-  const [storeUrl, marketUrl] = await Promise.all([store.start(), market.start()]);
+  const warehouses = [
+    new WmsSimulator({ source: 'wms-dal', location: 'DAL', shipAfterMs: 6000, log: o.log, onShipped: (n) => carrierRef?.track(n) }),
+    new WmsSimulator({ source: 'wms-atl', location: 'ATL', shipAfterMs: 8000, log: o.log, onShipped: (n) => carrierRef?.track(n) }),
+  ];
+  const [storeUrl, marketUrl, dalUrl, atlUrl] = await Promise.all([store.start(), market.start(), ...warehouses.map((w) => w.start())]);
+  let carrierRef: CarrierSimulator | undefined;
   const ediFolder = join(o.dataDir, 'edi', 'acme');
   const thirdPartyFolder = join(o.dataDir, 'edi', '3pl-rno');
   for (const f of [ediFolder, thirdPartyFolder]) for (const d of ['in', 'out']) mkdirSync(join(f, d), { recursive: true });
@@ -45,6 +54,12 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
       acme: { type: 'edi-x12', channel: 'b2b', customer: 'C-42', folder: ediFolder, pollSeconds: 2, inventoryAdviceSeconds: 30, usage: 'T', us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' } },
       '3pl-rno': { type: 'edi-x12', folder: thirdPartyFolder, pollSeconds: 2, usage: 'T', us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: 'ZZ', id: 'RENO3PL' } },
       ups: { type: 'carrier', secretEnv: 'CROSSDOCK_DEMO_CARRIER_SECRET' },
+      'wms-dal': { type: 'webhook', url: dalUrl },
+      'wms-atl': { type: 'webhook', url: atlUrl },
+    },
+    attachWarehouses(hubUrl, apiKey, c) {
+      carrierRef = c;
+      for (const w of warehouses) w.attach(hubUrl, apiKey);
     },
     carrier(hubUrl) {
       carrier = new CarrierSimulator({ hookUrl: `${hubUrl}/hooks/ups`, secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!, inTransitAfterMs: 3000, deliveredAfterMs: 9000, log: o.log });
@@ -84,7 +99,7 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
     async stop() {
       clearInterval(timer);
       carrier?.stop();
-      await Promise.all([store.close(), market.close()]);
+      await Promise.all([store.close(), market.close(), ...warehouses.map((w) => w.close())]);
     },
   };
 }

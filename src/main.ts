@@ -250,7 +250,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       authorities: Object.fromEntries([...state.book.locations.values()].map((l) => [l.id, l.authority])),
       ordersPerMinute: demo.traffic!.ordersPerMinute!,
       log: (m) => log.warn(m),
-      ...(network ? demoRoutes(network, url) : {}),
+      ...(network ? demoRoutes(network, url, adminKey) : {}),
     });
   }
   announce(`Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`);
@@ -326,13 +326,15 @@ function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: stri
 }
 
 /** How the demo's orders travel when the simulated network runs: web by storefront webhook, b2b by EDI, deliveries from the carrier. */
-function demoRoutes(network: DemoNetwork, hubUrl: string) {
+function demoRoutes(network: DemoNetwork, hubUrl: string, adminKey: string) {
   const carrier = network.carrier(hubUrl);
   network.startThirdParty(carrier);
+  network.attachWarehouses(hubUrl, adminKey, carrier);
   return {
     storefront: { systemId: 'shop', channel: 'web', secret: network.storefrontSecret },
     ediPartner: { folder: network.ediFolder, channel: 'b2b', partnerId: 'ACMEPLUMB', ourId: 'CROSSDOCK' },
-    selfShipping: new Set(['RNO']),
+    // Every location ships by its own system: the WMSs for DAL and ATL, the 3PL for RNO.
+    selfShipping: new Set(['DAL', 'ATL', 'RNO']),
     track: (n: string) => carrier.track(n),
   };
 }
