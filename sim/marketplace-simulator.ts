@@ -1,10 +1,11 @@
 /**
  * A simulated Amazon-style marketplace's Listings Items API for tests, benchmarks and the demo:
  * PATCH /listings/2021-08-01/items/{sellerId}/{sku} with JSON Patch operations on
- * /attributes/fulfillment_availability; GET /_sim/quantities, PUT /_sim/faults { outage?, ratePerSecond?, burst? }. Requests are limited by a token bucket (5 per second,
+ * /attributes/fulfillment_availability; GET /_sim/quantities, PUT /_sim/faults { outage?, latencyMs?, errorRate?, tooManyRequests?, ratePerSecond?, burst? }. Requests are limited by a token bucket (5 per second,
  * burst 5 by default), answering 429 when empty, like the real API's usage plans.
  */
 import { createServer, type Server } from 'node:http';
+import { injectFault, NO_FAULTS } from './faults.js';
 
 export class MarketplaceSimulator {
   /** sku → quantity the marketplace offers. */
@@ -12,7 +13,7 @@ export class MarketplaceSimulator {
   readonly calls = { total: 0, throttled: 0 };
   /** SKUs in the order their updates were accepted. */
   readonly log: string[] = [];
-  faults = { outage: false, ratePerSecond: 5, burst: 5 };
+  faults = { ...NO_FAULTS, ratePerSecond: 5, burst: 5 };
   private tokens = 5;
   private at = Date.now();
   private server: Server | undefined;
@@ -21,7 +22,7 @@ export class MarketplaceSimulator {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      req.on('end', async () => {
         const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(JSON.stringify(body));
@@ -33,7 +34,8 @@ export class MarketplaceSimulator {
           return send(200, this.faults);
         }
         this.calls.total++;
-        if (this.faults.outage) return send(503, { errors: [{ code: 'ServiceUnavailable', message: 'Service unavailable' }] });
+        const fault = await injectFault(this.faults);
+        if (fault) { if (fault.status === 429) this.calls.throttled++; return send(fault.status, fault.body, fault.headers); }
         const now = Date.now();
         this.tokens = Math.min(this.faults.burst, this.tokens + ((now - this.at) / 1000) * this.faults.ratePerSecond);
         this.at = now;

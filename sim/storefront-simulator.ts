@@ -9,11 +9,12 @@
  *   POST /admin/api/2024-10/inventory_levels/set.json   { location_id, inventory_item_id, available } (REST, one item)
  *   POST /admin/api/2024-10/orders/{id}/fulfillments.json
  *   GET  /_sim/levels           → { sku: available } at the location
- *   PUT  /_sim/faults           { outage?, leakPerSecond?, bucketSize? }
+ *   PUT  /_sim/faults           { outage?, latencyMs?, errorRate?, tooManyRequests?, leakPerSecond?, bucketSize? }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { injectFault, NO_FAULTS, type Faults } from './faults.js';
 
-export interface StorefrontFaults { outage: boolean; leakPerSecond: number; bucketSize: number }
+export interface StorefrontFaults extends Faults { leakPerSecond: number; bucketSize: number }
 
 export class StorefrontSimulator {
   /** sku → inventory item gid. SKUs are created on first lookup unless `catalog` limits them. */
@@ -26,7 +27,7 @@ export class StorefrontSimulator {
   onSet?: (sku: string, quantity: number, atMs: number) => void;
   readonly fulfillments: { orderId: string; trackingNumber?: string; trackingCompany?: string; at: number }[] = [];
   readonly calls = { total: 0, throttled: 0, mutations: 0, quantities: 0 };
-  faults: StorefrontFaults = { outage: false, leakPerSecond: 2, bucketSize: 40 };
+  faults: StorefrontFaults = { ...NO_FAULTS, leakPerSecond: 2, bucketSize: 40 };
   readonly locationId = 'gid://shopify/Location/905684977';
   private bucket = 0;
   private leakedAt = Date.now();
@@ -73,7 +74,8 @@ export class StorefrontSimulator {
     if (url.pathname === '/_sim/levels') return send(res, 200, Object.fromEntries([...this.items].map(([sku, id]) => [sku, this.levels.get(id) ?? 0])));
     if (url.pathname === '/_sim/faults' && req.method === 'PUT') { this.faults = { ...this.faults, ...JSON.parse(text || '{}') }; return send(res, 200, this.faults); }
     this.calls.total++;
-    if (this.faults.outage) return send(res, 503, { errors: 'Service Unavailable' });
+    const fault = await injectFault(this.faults);
+    if (fault) { if (fault.status === 429) this.calls.throttled++; return send(res, fault.status, fault.body, fault.headers); }
     if (!this.admit()) {
       this.calls.throttled++;
       return send(res, 429, { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, { 'retry-after': '2.0' });

@@ -4,9 +4,10 @@
  * batches, applied once by idempotency key), keeps its own pick tasks, and a little later ships
  * each open task: it tells the hub the stock left (ship movements carrying the order id) and the
  * order shipped (with a tracking number), exactly as a WMS connector would. Faults on demand:
- * PUT /_sim/faults { outage } makes it answer 503.
+ * PUT /_sim/faults { outage?, latencyMs?, errorRate?, tooManyRequests? }.
  */
 import { createServer, type Server } from 'node:http';
+import { injectFault, NO_FAULTS, type Faults } from './faults.js';
 
 export interface WmsOptions {
   /** Where to report to; may be set later with attach() (the hub's address is known after it starts). */
@@ -26,7 +27,7 @@ interface Task { orderId: string; lines: { sku: string; qty: number }[]; status:
 export class WmsSimulator {
   readonly tasks = new Map<string, Task>();
   readonly seen = new Set<string>();
-  faults = { outage: false };
+  faults: Faults = { ...NO_FAULTS };
   private server: Server | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = Date.now() * 1000;
@@ -43,12 +44,13 @@ export class WmsSimulator {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+      req.on('end', async () => {
+        const send = (status: number, body: unknown, headers: Record<string, string> = {}) => { res.writeHead(status, { 'content-type': 'application/json', ...headers }); res.end(JSON.stringify(body)); };
         const url = new URL(req.url ?? '/', 'http://wms');
         if (url.pathname === '/_sim/tasks') return send(200, Object.fromEntries(this.tasks));
         if (url.pathname === '/_sim/faults' && req.method === 'PUT') { this.faults = { ...this.faults, ...JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') }; return send(200, this.faults); }
-        if (this.faults.outage) return send(503, { error: 'WMS down for maintenance' });
+        const fault = await injectFault(this.faults);
+        if (fault) return send(fault.status, fault.body, fault.headers);
         let messages: { idempotencyKey: string; topic: string; payload: { orderId: string; location?: string; lines?: { sku: string; qty: number }[] } }[];
         try { messages = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: typeof messages }).messages ?? []; } catch { return send(400, { error: 'body is not JSON' }); }
         for (const m of messages) {

@@ -14,10 +14,14 @@ test('a carrier\'s delivered webhook delivers the order that shipped under its t
       { id: 'cr-rel', type: 'order.released', source: 'erp-main', seq: 7_700_001, occurredAt: '2026-11-22T12:00:00Z', orderId: id },
       { id: 'cr-shp', type: 'order.shipped', source: 'wms-dal', seq: 7_700_002, occurredAt: '2026-11-22T12:01:00Z', orderId: id, location: 'DAL', lines: [{ sku: 'CR-1', qty: 1 }], tracking: { carrier: 'UPS', number: '1ZCARRIER1' } },
     ]);
-    carrier.track('1ZCARRIER1');
+    // A tracker is created over the carrier's API, as a WMS integration would.
+    const api = await carrier.start();
+    const created = await fetch(`${api}/v2/trackers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tracker: { tracking_code: '1ZCARRIER1', carrier: 'UPS' } }) });
+    assert.equal(created.status, 201);
     for (let i = 0; i < 100 && (await hub.api('GET', `/v1/orders/${id}`)).body.status !== 'delivered'; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await hub.api('GET', `/v1/orders/${id}`)).body.status, 'delivered');
     assert.deepEqual(carrier.sent.map((s) => [s.status, s.answer]), [['in_transit', 200], ['delivered', 200]]);
+    assert.deepEqual(await (await fetch(`${api}/_sim/parcels`)).json(), { '1ZCARRIER1': { carrier: 'UPS', status: 'delivered' } });
     const timeline = (await hub.api('GET', `/v1/orders/${id}/timeline`)).body.entries;
     assert.equal(timeline.at(-1).source, 'ups');
     // An unknown parcel is parked with the reason; a forged one is refused.

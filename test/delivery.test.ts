@@ -142,3 +142,16 @@ test('a time range replays to one destination, and the dead-letter CLI lists and
     assert.equal((await cli('dead-letters', 'discard', '1')).code, 2, 'discard without --reason is a usage error');
   } finally { await hub.stop(); await receiver.close(); }
 });
+
+test('a system that names the topics it receives gets only those', async () => {
+  const receiver = new WebhookReceiver();
+  const url = await receiver.start();
+  const hub = await startOrderHub({ file: { systems: { crm: { type: 'webhook', url, receives: ['order.delivered'] } } } as never });
+  try {
+    const id = await shipSomething(hub, 'RV-1');
+    await hub.api('POST', '/v1/events', [{ id: `dlv-${id}`, type: 'order.delivered', source: 'carrier-x', seq: 1, occurredAt: '2026-11-22T13:00:00Z', orderId: id }]);
+    await waitFor('the delivery notice', () => receiver.applied.size > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual([...receiver.applied.values()].map((m) => m.topic), ['order.delivered'], 'the shipment confirmation addressed to crm was passed over');
+  } finally { await hub.stop(); await receiver.close(); }
+});

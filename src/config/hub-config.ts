@@ -26,6 +26,7 @@ const Delivery = {
     maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
   }, { additionalProperties: false })),
   lowStock: Type.Optional(Type.Integer({ minimum: 0, default: 5, description: 'Availability at or below this goes ahead of other updates when the rate budget is short.' })),
+  receives: Type.Optional(Type.Array(Type.String(), { description: 'The outbox topics it takes (fulfilment.request, shipment.confirmed, order.invoiced, ...); all addressed to it when absent.' })),
 };
 
 const WebhookSystem = Type.Object({

@@ -37,6 +37,8 @@ export interface WorkerDeps {
   aliases: string[];
   /** The channel whose availability this system receives, if any. */
   channel?: string;
+  /** Outbox topics it takes (all addressed to it when absent); others are passed over. */
+  receives?: readonly string[];
   settings: DestinationSettings;
   deliveries: DeliveryStore;
   orders: OrderStore;
@@ -169,11 +171,14 @@ export class DestinationWorker {
       const retried = await this.redeliverQueued();
       const rows = orders.outboxFor(aliases, cursor, destination.maxBatch);
       if (rows.length === 0) { if (!retried) await this.idle(); continue; }
-      this.ordersWaiting = true;
-      const messages = rows.map((r) => ({ idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload }));
-      const done = await this.deliver('orders', messages, (m, attempts, reason) => this.deadLetter('orders', m, attempts, reason));
-      this.ordersWaiting = false;
-      if (!done) return;
+      const wanted = this.deps.receives ? rows.filter((r) => this.deps.receives!.includes(r.topic)) : rows;
+      if (wanted.length > 0) {
+        this.ordersWaiting = true;
+        const messages = wanted.map((r) => ({ idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload }));
+        const done = await this.deliver('orders', messages, (m, attempts, reason) => this.deadLetter('orders', m, attempts, reason));
+        this.ordersWaiting = false;
+        if (!done) return;
+      }
       cursor = rows[rows.length - 1]!.id;
       deliveries.saveCursor(this.id, 'orders', cursor);
     }
