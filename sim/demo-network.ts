@@ -12,6 +12,7 @@ import { StorefrontSimulator } from './storefront-simulator.js';
 import { MarketplaceSimulator } from './marketplace-simulator.js';
 import { CarrierSimulator } from './carrier-simulator.js';
 import { WmsSimulator } from './wms-simulator.js';
+import type { Faults } from './faults.js';
 import { readInterchange, writeInterchange } from '../src/connectors/edi-x12/x12-interchange.js';
 
 export interface DemoNetwork {
@@ -30,7 +31,9 @@ export interface DemoNetwork {
 
 const SECRETS = { CROSSDOCK_DEMO_SHOP_SECRET: 'demo-shop-secret', CROSSDOCK_DEMO_CARRIER_SECRET: 'demo-carrier-secret' };
 
-export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) => void }): Promise<DemoNetwork> {
+export type SimulatorFaults = Partial<Record<'storefront' | 'marketplace' | 'wms' | 'carrier', Partial<Faults>>>;
+
+export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) => void; faults?: SimulatorFaults }): Promise<DemoNetwork> {
   for (const [k, v] of Object.entries(SECRETS)) process.env[k] ??= v;
   const store = new StorefrontSimulator();
   const market = new MarketplaceSimulator();
@@ -40,6 +43,9 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
   ];
   const [storeUrl, marketUrl, dalUrl, atlUrl] = await Promise.all([store.start(), market.start(), ...warehouses.map((w) => w.start())]);
   let carrierRef: CarrierSimulator | undefined;
+  Object.assign(store.faults, o.faults?.storefront ?? {});
+  Object.assign(market.faults, o.faults?.marketplace ?? {});
+  for (const w of warehouses) Object.assign(w.faults, o.faults?.wms ?? {});
   const ediFolder = join(o.dataDir, 'edi', 'acme');
   const thirdPartyFolder = join(o.dataDir, 'edi', '3pl-rno');
   for (const f of [ediFolder, thirdPartyFolder]) for (const d of ['in', 'out']) mkdirSync(join(f, d), { recursive: true });
@@ -63,6 +69,7 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
     },
     carrier(hubUrl) {
       carrier = new CarrierSimulator({ hookUrl: `${hubUrl}/hooks/ups`, secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!, inTransitAfterMs: 3000, deliveredAfterMs: 9000, log: o.log });
+      Object.assign(carrier.faults, o.faults?.carrier ?? {});
       return carrier;
     },
     startThirdParty(c) {

@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ErpConnector } from '../src/ports/erp.js';
 import { ErpCallError } from '../src/domain/orders/order-errors.js';
 
-export interface ErpFaults { latencyMs: number; errorRate: number; outage: boolean }
+export interface ErpFaults { latencyMs: number; errorRate: number; outage: boolean; tooManyRequests?: number }
 
 export interface SalesOrder {
   orderNumber: string;
@@ -106,6 +106,7 @@ export class ErpSimulator {
     if (url.pathname === '/_sim/orders' && req.method === 'GET') return send(res, 200, { items: [...this.orders.values()] });
 
     if (this.faults.outage) return send(res, 503, { error: 'ERP is down for maintenance' });
+    if ((this.faults.tooManyRequests ?? 0) > 0) { this.faults.tooManyRequests!--; return send(res, 429, { error: 'too many requests (injected)' }); }
     if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) return send(res, 500, { error: 'internal ERP error (injected)' });
 
     if (url.pathname === '/api/sales-orders' && req.method === 'POST') {

@@ -99,7 +99,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   // The demo's simulated systems come first: the hub's configuration names their addresses.
   let network: DemoNetwork | undefined;
   if (config.file.demo?.network) {
-    network = await startDemoNetwork({ dataDir: config.dataDir, log: (m) => log.warn(m) });
+    network = await startDemoNetwork({ dataDir: config.dataDir, log: (m) => log.warn(m), ...(config.file.demo.faults ? { faults: config.file.demo.faults } : {}) });
     config = { ...config, file: { ...config.file, systems: { ...network.systems, ...config.file.systems } as never } };
   }
   const metrics = new HubMetrics();
@@ -124,6 +124,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     erpConnector = new HttpErpConnector(erpConfig.url, token ? { authorization: `Bearer ${token}` } : {});
   } else if (config.file.demo?.erpSimulator) {
     erpSimulator = new ErpSimulator();
+    Object.assign(erpSimulator.faults, config.file.demo?.faults?.erp ?? {});
     erpConnector = new HttpErpConnector(await erpSimulator.start());
   } else {
     erpConnector = noErp;

@@ -134,6 +134,16 @@ export const HubFile = Type.Object({
   demo: Type.Optional(Type.Object({
     erpSimulator: Type.Optional(Type.Boolean({ description: 'Run the bundled ERP simulator in-process and send orders to it (when erp.url is not set).' })),
     network: Type.Optional(Type.Boolean({ description: 'Run the simulated network (storefront, marketplace, EDI partner, 3PL, carrier) and the systems that talk to it.' })),
+    faults: Type.Optional(Type.Record(
+      Type.Union([Type.Literal('erp'), Type.Literal('storefront'), Type.Literal('marketplace'), Type.Literal('wms'), Type.Literal('carrier')]),
+      Type.Object({
+        latencyMs: Type.Optional(Type.Integer({ minimum: 0 })),
+        errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        tooManyRequests: Type.Optional(Type.Integer({ minimum: 0, description: 'Answer 429 to this many calls.' })),
+        outage: Type.Optional(Type.Boolean()),
+      }, { additionalProperties: false }),
+      { description: 'Faults the simulators start with (each also takes PUT /_sim/faults at run time).' },
+    )),
     seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
     traffic: Type.Optional(Type.Object({
       eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),
