@@ -1,0 +1,155 @@
+/**
+ * Wiring of the configured systems (the `systems:` of the configuration file): the inbound
+ * sources behind POST /hooks/{id}, the delivery engine with one worker per delivering system, and
+ * the systems exchanging files through folders. Part of main.ts's job, kept apart so the start-up
+ * sequence stays readable.
+ */
+import { join, dirname, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConfigError, type HubConfig } from '../config/hub-config.js';
+import type { InventoryState } from '../app/inventory-state.js';
+import type { EventIngest } from '../app/ingest-events.js';
+import type { OrderCapture } from '../app/capture-order.js';
+import type { OrderBook } from '../app/order-book.js';
+import { refusalOf } from '../app/capture-refusal.js';
+import { orderAnswer } from '../app/order-views.js';
+import { DestinationWorker } from '../app/delivery/destination-worker.js';
+import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
+import { DuplicateOrderError, InsufficientStockError } from '../domain/orders/order-errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Destination } from '../ports/destination.js';
+import type { InboundSource } from '../ports/inbound-source.js';
+import type { InboundStore } from '../ports/inbound-store.js';
+import type { SqliteInventoryStore } from '../adapters/sqlite/sqlite-inventory-store.js';
+import type { SqliteOrderStore } from '../adapters/sqlite/sqlite-order-store.js';
+import { SqliteDeliveryStore } from '../adapters/sqlite/sqlite-delivery-store.js';
+import type { SqliteControlNumbers } from '../adapters/sqlite/sqlite-control-numbers.js';
+import { WebhookDestination } from '../adapters/http/webhook-destination.js';
+import { ShopifyStorefront } from '../connectors/shopify/shopify-storefront.js';
+import { ShopifyAdmin } from '../connectors/shopify/shopify-admin.js';
+import { AmazonListings } from '../connectors/amazon/amazon-listings.js';
+import { CarrierTracking } from '../connectors/carrier/carrier-tracking.js';
+import { JsonataMapping, MappingError } from '../connectors/rest-webhook/jsonata-mapping.js';
+import { RestWebhookSource } from '../connectors/rest-webhook/rest-webhook-source.js';
+import { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
+import { EdiPartner, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
+import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
+import type { HubMetrics } from '../interfaces/http/metrics.js';
+
+/** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
+export function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: string) => string | undefined; now: () => number }): Map<string, InboundSource> {
+  const out = new Map<string, InboundSource>();
+  for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
+    if (sys.type === 'carrier') {
+      const secret = process.env[sys.secretEnv];
+      if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the carrier's webhooks could not be verified`);
+      out.set(id, new CarrierTracking({ id, secret, ...carriers }));
+      continue;
+    }
+    if (sys.type === 'rest-webhook') {
+      const secret = process.env[sys.secretEnv];
+      if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the system's messages could not be verified`);
+      let mapping: JsonataMapping;
+      try { mapping = new JsonataMapping(resolve(dirname(config.configFile), sys.mapping), sys.produces); } catch (err) {
+        throw new ConfigError(config.configFile, undefined, `systems.${id}.mapping`, err instanceof MappingError ? err.message : String(err));
+      }
+      out.set(id, new RestWebhookSource(id, sys.channel ?? '', secret, (sys.signatureHeader ?? 'x-signature').toLowerCase(), mapping));
+      continue;
+    }
+    if (sys.type !== 'shopify') continue;
+    const secret = process.env[sys.webhookSecretEnv];
+    if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.webhookSecretEnv`, `${sys.webhookSecretEnv} is not set; the store's webhooks could not be verified`);
+    out.set(id, new ShopifyStorefront(id, secret, {
+      channel: sys.channel, backorder: sys.backorder ?? 'allow',
+      ...(sys.customer !== undefined ? { customer: sys.customer } : {}), ...(sys.customerPrefix !== undefined ? { customerPrefix: sys.customerPrefix } : {}),
+    }));
+  }
+  return out;
+}
+
+/** The location a system is the authority of (a 3PL), if any. */
+function runsLocation(state: InventoryState, system: string): string | undefined {
+  return [...state.book.locations.values()].find((l) => l.authority === system)?.id;
+}
+
+/** One delivery worker per configured system, with the names it answers to in the outbox. */
+export function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics; controls: SqliteControlNumbers }): DeliveryEngine {
+  const deliveries = new SqliteDeliveryStore(d.store.db);
+  const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
+    // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
+    if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
+    let destination: Destination;
+    if (sys.type === 'amazon-listings') {
+      const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
+      destination = new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
+    } else if (sys.type === 'shopify') {
+      const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;
+      destination = new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', inventoryApi: sys.inventoryApi ?? 'graphql', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
+    } else if (sys.type === 'edi-x12') {
+      destination = new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls: d.controls, now: () => d.clock.now() });
+    } else {
+      const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
+      destination = new WebhookDestination({
+        id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      });
+    }
+    const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
+    const retry = tuned?.retry, rateLimit = tuned?.rateLimit, circuit = tuned?.circuitBreaker, lowStock = tuned?.lowStock, receives = tuned?.receives;
+    const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
+    return [new DestinationWorker({
+      destination, aliases: [id, ...(sys.channel ? [sys.channel] : []), ...locations], ...(sys.channel ? { channel: sys.channel } : {}), ...(receives ? { receives } : {}),
+      settings: {
+        retry: { maxAttempts: retry?.maxAttempts ?? 10, baseMs: retry?.baseMs ?? 1000, maxMs: retry?.maxMs ?? 60_000 },
+        ...(rateLimit ? { rateLimit } : {}),
+        breaker: { failures: circuit?.failures ?? 5, halfOpenAfterMs: (circuit?.openSeconds ?? 30) * 1000 },
+        lowStock: lowStock ?? 5, idleMs: 100,
+        ...(sys.type === 'edi-x12' ? { bulkIntervalMs: (sys.inventoryAdviceSeconds ?? 900) * 1000 } : {}),
+      },
+      deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
+      log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
+      observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
+    })];
+  });
+  return new DeliveryEngine(workers, deliveries);
+}
+
+/** The systems exchanging files through folders: 3PL stock files, and EDI partners (customers and 3PLs). */
+export function fileExchanges(d: {
+  config: HubConfig; state: InventoryState; ingest: EventIngest; capture: OrderCapture; book: OrderBook;
+  inboundStore: InboundStore; controls: SqliteControlNumbers; clock: Clock; log: Logger;
+}): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
+  const { config, state, ingest, capture, book, inboundStore, controls, clock, log } = d;
+  const fileDrops = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'csv-snapshot' ? [] : [new CsvFileDrop({
+    id, folder: sys.folder ?? join(config.dataDir, 'inbox', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
+    source: sys.source ?? id, location: sys.location, delimiter: sys.delimiter ?? ',', columns: sys.columns, unitFactor: sys.unitFactor ?? 1,
+    ingest: (events) => ingest.submit(events), now: () => clock.now(),
+    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+  })]);
+  const partners = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [new EdiPartner({
+    id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
+    us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
+    mapping: { ...(sys.channel ? { channel: sys.channel } : {}), ...(sys.customer ? { customer: sys.customer } : {}), itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
+    capture: async (request, key): Promise<CaptureResult> => {
+      try {
+        const r = await capture.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
+        return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
+      } catch (err) {
+        if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
+        if (err instanceof DuplicateOrderError) {
+          const existing = book.get(err.orderId)!;
+          return { kind: 'captured', orderId: existing.id, lines: orderAnswer(existing).lines };
+        }
+        const refusal = refusalOf(err);
+        if (refusal) return { kind: 'refused', ...refusal };
+        throw err;
+      }
+    },
+    park: (reason, errors, body) => { inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
+    ingest: (events) => ingest.submit(events),
+    ...(runsLocation(state, id) ? { location: runsLocation(state, id)! } : {}),
+    log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
+  })]);
+  return { fileDrops, partners };
+}
