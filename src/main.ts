@@ -13,7 +13,7 @@ import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.j
 import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
 import { InventoryState } from './app/inventory-state.js';
 import { EventIngest } from './app/ingest-events.js';
-import { channelFromInput, defineChannel, defineItem, defineLocation } from './app/define-catalog.js';
+import { channelFromInput, defineChannel, defineItem, defineLocation, embeddedCatalog } from './app/define-catalog.js';
 import { refreshInboundHorizons } from './app/refresh-inbound-horizons.js';
 import { defineCustomer } from './app/define-customer.js';
 import { ApiKeys, SCOPES } from './interfaces/http/api-keys.js';
@@ -144,9 +144,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   let ready = false;
   const app = await buildHttpApi({
-    ...deps, customers, ingest, apiKeys, metrics, ready: () => ready,
-    orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
-    delivery, inbound, inboundStore,
+    state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready,
+    services: {
+      customers, clock, delivery, inbound, inboundStore,
+      orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
+    },
     log,
   });
   await app.listen({ port: config.port, host: config.host });

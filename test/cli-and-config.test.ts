@@ -4,7 +4,7 @@ import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadHubFile, ConfigError } from '../src/config/hub-config.js';
+import { loadHubFile, loadHubConfig, ConfigError } from '../src/config/hub-config.js';
 import { runCliSync, spawnHub, stopGracefully } from './support/hub-process.js';
 import { tempDataDir } from './support/test-hub.js';
 
@@ -28,6 +28,19 @@ test('a bad configuration names the file, line and field', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the scale-out backend takes its settings from the environment and names what is missing or wrong', () => {
+  const base = { CROSSDOCK_BACKEND: 'scale-out', DATABASE_URL: 'postgres://db/x', NATS_URL: 'nats://mq:4222' };
+  const ok = loadHubConfig(base);
+  assert.deepEqual(ok.scaleOut, { databaseUrl: 'postgres://db/x', natsUrl: 'nats://mq:4222', role: 'all', namespace: 'crossdock' });
+  assert.equal(loadHubConfig({ ...base, CROSSDOCK_ROLE: 'worker', CROSSDOCK_NAMESPACE: 'east_1' }).scaleOut?.role, 'worker');
+  const fails = (env: Record<string, string>, field: string) => assert.throws(() => loadHubConfig(env), (err: unknown) => err instanceof ConfigError && err.field === field);
+  fails({ CROSSDOCK_BACKEND: 'scale-out', NATS_URL: 'nats://mq:4222' }, 'DATABASE_URL');
+  fails({ CROSSDOCK_BACKEND: 'scale-out', DATABASE_URL: 'postgres://db/x' }, 'NATS_URL');
+  fails({ ...base, CROSSDOCK_ROLE: 'boss' }, 'CROSSDOCK_ROLE');
+  fails({ ...base, CROSSDOCK_NAMESPACE: 'Has-Dashes' }, 'CROSSDOCK_NAMESPACE');
+  fails({ CROSSDOCK_BACKEND: 'cloud' }, 'CROSSDOCK_BACKEND');
 });
 
 test('the bundled demo configuration is valid', () => {

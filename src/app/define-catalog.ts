@@ -10,10 +10,11 @@ import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
 import type { Clock } from '../ports/clock.js';
 import type { InventoryStore } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
+import type { Catalog, LocationDefined } from './inventory-view.js';
+import type { AvailabilityBook } from '../domain/inventory/availability-book.js';
 
 export interface CatalogDeps { state: InventoryState; store: InventoryStore; clock: Clock }
 
-export interface LocationDefined { id: string; name: string; authority: string; released: number; created: boolean }
 
 /** Defines or redefines a location; parked events for a new one are applied. */
 export function defineLocation(deps: CatalogDeps, id: string, input: LocationInput): LocationDefined {
@@ -41,11 +42,7 @@ export function defineLocation(deps: CatalogDeps, id: string, input: LocationInp
 /** Defines or redefines a channel. Throws InvalidInputError naming a location that is not defined. */
 export function defineChannel(deps: CatalogDeps, id: string, input: ChannelInput): { channel: Channel; created: boolean } {
   const { state, store, clock } = deps;
-  const missing = input.locations
-    .map((loc, i) => ({ loc, i }))
-    .filter(({ loc }) => !state.book.locations.has(loc))
-    .map(({ loc, i }) => ({ path: `/locations/${i}`, message: `location '${loc}' is not defined; PUT /v1/locations/${loc} first` }));
-  if (missing.length > 0) throw new InvalidInputError(missing, 'The channel names locations the hub does not know.');
+  checkChannelLocations(state.book, input);
   const channel = channelFromInput(id, input);
   const created = !state.book.channels.has(id);
   commitAdmin(deps, 'the channel', () => {
@@ -57,6 +54,24 @@ export function defineChannel(deps: CatalogDeps, id: string, input: ChannelInput
     state.writeChanges(moved, nowMs);
   });
   return { channel, created };
+}
+
+/** Throws InvalidInputError naming each location of the channel that is not defined. */
+export function checkChannelLocations(book: AvailabilityBook, input: ChannelInput): void {
+  const missing = input.locations
+    .map((loc, i) => ({ loc, i }))
+    .filter(({ loc }) => !book.locations.has(loc))
+    .map(({ loc, i }) => ({ path: `/locations/${i}`, message: `location '${loc}' is not defined; PUT /v1/locations/${loc} first` }));
+  if (missing.length > 0) throw new InvalidInputError(missing, 'The channel names locations the hub does not know.');
+}
+
+/** The embedded catalogue behind the Catalog interface the routes use. */
+export function embeddedCatalog(deps: CatalogDeps): Catalog {
+  return {
+    defineLocation: async (id, input) => defineLocation(deps, id, input),
+    defineChannel: async (id, input) => defineChannel(deps, id, input),
+    defineItem: async (sku, input) => defineItem(deps, sku, input),
+  };
 }
 
 /** The channel rule an input describes, defaults applied. */

@@ -18,6 +18,7 @@ import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { IngestRecord, InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
+import { parkReason } from './park-reason.js';
 
 export interface IngestDeps {
   state: InventoryState;
@@ -176,7 +177,7 @@ export class EventIngest {
           } else if (outcome === 'applied') orders.noteCount(sku, location, touch);
         }
       } else {
-        const reason = `location '${location}' is not defined; the event applies when it is (PUT /v1/locations/${location})`;
+        const reason = parkReason(location);
         parked.push({ position, sku, location, reason, parkedAt: at });
         sub.result.parked.push({ index, position, reason });
       }

@@ -8,14 +8,13 @@ import { AVAILABILITY_FORMULA } from '../domain/inventory/channel-availability.j
 import type { ChannelRule } from '../domain/inventory/channel-availability.js';
 import { UnknownChannelError, UnknownItemError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { InventoryStore } from '../ports/inventory-store.js';
-import type { InventoryState } from './inventory-state.js';
+import type { InventoryReads, InventoryView } from './inventory-view.js';
 
-export interface AvailabilityDeps { state: InventoryState; store: InventoryStore; clock: Clock }
+export interface AvailabilityDeps { state: InventoryView; clock: Clock }
 
 const EXPLAIN_EVENT_LIMIT = 50;
 
-function channelRule(state: InventoryState, channel: string): ChannelRule {
+function channelRule(state: InventoryView, channel: string): ChannelRule {
   const rule = state.book.channels.get(channel);
   if (!rule) throw new UnknownChannelError(channel);
   return rule;
@@ -39,24 +38,25 @@ export function queryAvailability(deps: AvailabilityDeps, channel: string, skus:
 }
 
 /** Throws UnknownChannelError, UnknownItemError. */
-export function explainAvailability(deps: AvailabilityDeps, sku: string, channel: string) {
-  const { state, store, clock } = deps;
+export async function explainAvailability(deps: AvailabilityDeps & { reads: InventoryReads }, sku: string, channel: string) {
+  const { state, reads, clock } = deps;
   const rule = channelRule(state, channel);
   if (!state.isKnownSku(sku)) throw new UnknownItemError(sku);
   const figure = state.book.explain(rule, sku, clock.now());
-  const locations = figure.terms.map((term) => {
+  const locations = await Promise.all(figure.terms.map(async (term) => {
     const def = state.book.locations.get(term.location);
     const sources = state.ledger.sourcesAt(sku, term.location);
     const authoritative = def ? sources.find((p) => p.source === def.authority) : undefined;
     const { positions, omitted } = authoritative ? authoritative.contributingPositions() : { positions: [], omitted: 0 };
     const listed = positions.slice(-EXPLAIN_EVENT_LIMIT);
-    const events = listed.flatMap((position) => {
-      const logged = store.eventAt(position);
+    const logged = await Promise.all(listed.map((position) => reads.eventAt(position)));
+    const events = listed.flatMap((position, k) => {
+      const event = logged[k];
       // A return.received stands here for the on-hand movement it made.
-      const e = logged && stockEffectsOf(logged).find((x) => x.sku === sku);
-      if (!logged || !e) return [];
+      const e = event && stockEffectsOf(event).find((x) => x.sku === sku);
+      if (!event || !e) return [];
       return [{
-        position, id: e.id, type: logged.type, seq: e.seq, occurredAt: e.occurredAt,
+        position, id: e.id, type: event.type, seq: e.seq, occurredAt: e.occurredAt,
         ...(e.type === 'inventory.movement' ? { reason: e.reason, delta: e.delta as Record<string, number> } : { balance: e.balance }),
       }];
     });
@@ -72,7 +72,7 @@ export function explainAvailability(deps: AvailabilityDeps, sku: string, channel
         source: p.source, onHand: p.quantity('onHand'), qualityHold: p.quantity('qualityHold'), damaged: p.quantity('damaged'),
       })),
     };
-  });
+  }));
   return {
     sku, channel, available: figure.available, position: state.position, pool: figure.pool,
     allocation: rule.allocation ?? null, formula: AVAILABILITY_FORMULA, locations,

@@ -161,10 +161,21 @@ export interface HubConfig {
   adminKey?: string;
   demoTraffic: boolean;
   backend: 'embedded' | 'scale-out';
+  /** Present when backend is 'scale-out'. */
+  scaleOut?: ScaleOutSettings;
   checkpointIntervalMs: number;
   file: HubFile;
   /** Keys resolved from the environment, by name. */
   apiKeys: { name: string; key: string; scopes: (typeof SCOPES)[number][] }[];
+}
+
+export interface ScaleOutSettings {
+  databaseUrl: string;
+  natsUrl: string;
+  /** api: HTTP, lookups, writes to the log; worker: applies the log to the shared state; all: both. */
+  role: 'api' | 'worker' | 'all';
+  /** Prefixes every NATS stream, subject and consumer and names the PostgreSQL schema. */
+  namespace: string;
 }
 
 export class ConfigError extends Error {
@@ -213,9 +224,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (backend !== 'embedded' && backend !== 'scale-out') {
     throw new ConfigError('environment', undefined, 'CROSSDOCK_BACKEND', `must be 'embedded' or 'scale-out', got '${backend}'`);
   }
-  if (backend === 'scale-out') {
-    throw new ConfigError('environment', undefined, 'CROSSDOCK_BACKEND', "'scale-out' is not available in this version yet; use 'embedded'");
-  }
+  const scaleOut = backend === 'scale-out' ? scaleOutSettings(env) : undefined;
   const file = loadHubFile(configFile);
   const apiKeys = (file.apiKeys ?? []).flatMap((k, i) => {
     const key = env[k.keyEnv];
@@ -232,8 +241,34 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     ...(env.CROSSDOCK_ADMIN_KEY ? { adminKey: env.CROSSDOCK_ADMIN_KEY } : {}),
     demoTraffic: (env.CROSSDOCK_DEMO_TRAFFIC ?? 'on').toLowerCase() !== 'off',
     backend,
+    ...(scaleOut ? { scaleOut } : {}),
     checkpointIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : 5000,
     file,
     apiKeys,
+  };
+}
+
+const NAMESPACE = /^[a-z][a-z0-9_]{0,40}$/;
+
+/** The scale-out settings from the environment (CONTRACT.md "Process"). Throws ConfigError naming the variable. */
+export function scaleOutSettings(env: NodeJS.ProcessEnv): ScaleOutSettings {
+  const need = (name: string, example: string) => {
+    const value = env[name];
+    if (!value) throw new ConfigError('environment', undefined, name, `is required when CROSSDOCK_BACKEND=scale-out (for example ${example})`);
+    return value;
+  };
+  const role = (env.CROSSDOCK_ROLE || 'all') as ScaleOutSettings['role'];
+  if (role !== 'api' && role !== 'worker' && role !== 'all') {
+    throw new ConfigError('environment', undefined, 'CROSSDOCK_ROLE', `must be 'api', 'worker' or 'all', got '${role}'`);
+  }
+  const namespace = env.CROSSDOCK_NAMESPACE || 'crossdock';
+  if (!NAMESPACE.test(namespace)) {
+    throw new ConfigError('environment', undefined, 'CROSSDOCK_NAMESPACE', `must start with a lower-case letter and hold only lower-case letters, digits and _ (at most 41), got '${namespace}'`);
+  }
+  return {
+    databaseUrl: need('DATABASE_URL', 'postgres://127.0.0.1:5432/crossdock'),
+    natsUrl: need('NATS_URL', 'nats://127.0.0.1:4222'),
+    role,
+    namespace,
   };
 }

@@ -34,23 +34,28 @@ export async function startTestHub(options: { file?: HubFile; dataDir?: string; 
   return {
     ...hub,
     dataDir,
-    async api(method, path, body, opts = {}) {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      let payload: string | undefined = opts.raw;
-      if (body !== undefined) payload = JSON.stringify(body);
-      if (payload !== undefined) headers['content-type'] ??= 'application/json';
-      const res = await fetch(hub.url + path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-      return { status: res.status, body: parsed as any, headers: res.headers };
-    },
+    api: apiClient(hub.url),
     async stop(stopOptions = {}) {
       await hub.close();
       if (!stopOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A small client for the hub's API: JSON in and out, the admin key unless told otherwise. */
+export function apiClient(url: string): TestHub['api'] {
+  return async (method, path, body, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    const key = opts.key === undefined ? ADMIN_KEY : opts.key;
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    let payload: string | undefined = opts.raw;
+    if (body !== undefined) payload = JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(url + path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, body: parsed as any, headers: res.headers };
   };
 }
 

@@ -69,6 +69,22 @@ export class HubMetrics implements IngestObserver {
     this.httpRoute(route)(method, status, seconds);
   }
 
+  readonly workerEntries = new Counter({ name: 'crossdock_worker_entries_total', help: 'Log entries a scale-out worker handled, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly workerSeconds = new Histogram({ name: 'crossdock_worker_batch_seconds', help: 'Time a scale-out worker took to apply one batch of events in one transaction', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+
+  /** What a scale-out worker reports of its batches. */
+  readonly worker = {
+    applied: (s: { events: number; duplicates: number; changes: number; seconds: number }) => {
+      this.workerEntries.inc({ outcome: 'applied' }, s.events);
+      this.workerEntries.inc({ outcome: 'duplicate' }, s.duplicates);
+      this.figureChanges.inc(s.changes);
+      this.workerSeconds.observe(s.seconds);
+    },
+    failed: (_entry: unknown, _err: unknown, deadLettered: boolean) => {
+      this.workerEntries.inc({ outcome: deadLettered ? 'dead_lettered' : 'retried' });
+    },
+  };
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'crossdock_process_' });
   }

@@ -28,9 +28,7 @@ import type { OrderBook } from '../../app/order-book.js';
 import type { CancelDeps } from '../../app/cancel-order.js';
 import type { ErpCommitter } from '../../app/commit-orders-to-erp.js';
 import type { OrderStore } from '../../ports/order-store.js';
-import type { InventoryState } from '../../app/inventory-state.js';
-import type { EventIngest } from '../../app/ingest-events.js';
-import type { InventoryStore } from '../../ports/inventory-store.js';
+import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
 import type { CustomerStore } from '../../ports/customer-store.js';
 import type { Clock } from '../../ports/clock.js';
 
@@ -40,16 +38,24 @@ declare module 'fastify' {
   interface FastifyRequest { apiKeyName: string | null }
 }
 
-export interface HttpDeps {
-  state: InventoryState;
-  store: InventoryStore;
+/** The order, customer, delivery and inbound services (the embedded backend has them so far). */
+export interface OrderServices {
   customers: CustomerStore;
   clock: Clock;
-  ingest: EventIngest;
   delivery: DeliveryEngine;
   inbound: InboundWebhooks;
   inboundStore: InboundStore;
   orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
+}
+
+export interface HttpDeps {
+  state: InventoryView;
+  reads: InventoryReads;
+  catalog: Catalog;
+  ingest: Ingest;
+  clock: Clock;
+  /** Absent on a backend that does not serve orders yet: their routes are not registered. */
+  services?: OrderServices;
   apiKeys: ApiKeys;
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */
@@ -159,10 +165,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerCatalogRoutes(app, deps);
-  registerCustomerRoutes(app, deps);
-  registerOrderRoutes(app, deps);
-  registerDeliveryRoutes(app, deps);
-  registerHookRoutes(app, deps);
+  if (deps.services) {
+    registerCustomerRoutes(app, deps.services);
+    registerOrderRoutes(app, deps.services);
+    registerDeliveryRoutes(app, deps.services);
+    registerHookRoutes(app, deps.services);
+  }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

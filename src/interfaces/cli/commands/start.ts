@@ -1,6 +1,7 @@
 /** `crossdock start`: runs the hub until SIGINT/SIGTERM, then shuts down cleanly. */
 import { loadHubConfig } from '../../../config/hub-config.js';
 import { startHub } from '../../../main.js';
+import { startScaleOutHub } from '../../../wiring/scale-out-hub.js';
 import type { Command } from '../command.js';
 
 export const startCommand: Command = {
@@ -9,7 +10,8 @@ export const startCommand: Command = {
   usage: '',
   async run() {
     const config = loadHubConfig();
-    const hub = await startHub({ config, announce: (line) => console.error(line) });
+    const options = { config, announce: (line: string) => console.error(line) };
+    const hub = config.backend === 'scale-out' ? await startScaleOutHub(options) : await startHub(options);
     await new Promise<void>((resolve) => {
       const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
       process.on('SIGINT', stop);

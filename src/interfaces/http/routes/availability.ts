@@ -47,7 +47,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
     },
   }, async (request) => {
     const { sku } = request.params as { sku: string };
-    return explainAvailability(deps, sku, (request.query as { channel: string }).channel);
+    return explainAvailability({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, (request.query as { channel: string }).channel);
   });
 
   app.get('/v1/channels/:id/changes', {
@@ -66,6 +66,6 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
   }, async (request) => {
     const { id } = request.params as { id: string };
     const { after, limit } = request.query as { after: number; limit: number };
-    return readChannelChanges(deps, id, after, limit);
+    return readChannelChanges({ state: deps.state, reads: deps.reads }, id, after, limit);
   });
 }

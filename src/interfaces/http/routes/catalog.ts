@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ChannelInput, ChannelView, ItemInput, ItemView, Location, LocationInput } from '../../../model/catalog.js';
 import { Problem } from '../../../model/problem.js';
-import { defineChannel, defineItem, defineLocation } from '../../../app/define-catalog.js';
 import { NotFoundError, UnknownChannelError, UnknownItemError } from '../../../domain/errors.js';
 import type { HttpDeps } from '../server.js';
 
@@ -21,7 +20,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const result = defineLocation(deps, id, request.body as LocationInput);
+    const result = await deps.catalog.defineLocation(id, request.body as LocationInput);
     return reply.code(result.created ? 201 : 200).send({ id, name: result.name, authority: result.authority, released: result.released });
   });
 
@@ -50,7 +49,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const { channel, created } = defineChannel(deps, id, request.body as ChannelInput);
+    const { channel, created } = await deps.catalog.defineChannel(id, request.body as ChannelInput);
     return reply.code(created ? 201 : 200).send(channel);
   });
 
@@ -75,7 +74,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
   }, async (request, reply) => {
     const { sku } = request.params as { sku: string };
     const input = request.body as ItemInput;
-    const { created } = defineItem(deps, sku, input);
+    const { created } = await deps.catalog.defineItem(sku, input);
     return reply.code(created ? 201 : 200).send({ sku, description: input.description, uom: input.uom ?? 'EA', defined: true });
   });
 

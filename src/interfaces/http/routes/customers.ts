@@ -5,11 +5,11 @@ import { Customer, CustomerInput } from '../../../model/customer.js';
 import { Problem } from '../../../model/problem.js';
 import { defineCustomer } from '../../../app/define-customer.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import type { HttpDeps } from '../server.js';
+import type { OrderServices } from '../server.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-export function registerCustomerRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function registerCustomerRoutes(app: FastifyInstance, deps: OrderServices): void {
   app.put('/v1/customers/:id', {
     config: { scope: 'admin' },
     schema: { tags: ['master data'], summary: 'Define or update a customer', params: IdParams, body: CustomerInput, response: { 200: Customer, 201: Customer, 400: Problem } },

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../model/problem.js';
-import type { HttpDeps } from '../server.js';
+import type { OrderServices } from '../server.js';
 import type { DeadLetterStatus } from '../../../ports/delivery-store.js';
 
 const DeadLetterView = Type.Object({
@@ -12,7 +12,7 @@ const DeadLetterView = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
-export function registerDeliveryRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function registerDeliveryRoutes(app: FastifyInstance, deps: OrderServices): void {
   const engine = deps.delivery;
 
   app.get('/v1/deliveries', {

@@ -53,7 +53,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     },
   }, async (request) => {
     const { after, limit } = request.query as { after: number; limit: number };
-    const events = deps.store.readEvents(after, limit);
+    const events = await deps.reads.readEvents(after, limit);
     return { events, next: events.length > 0 ? events[events.length - 1]!.position : after };
   });
 
@@ -67,6 +67,6 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     },
   }, async (request) => {
     const { location, limit } = request.query as { location?: string; limit: number };
-    return { parked: deps.store.parkedEvents(location, limit) };
+    return { parked: await deps.reads.parkedEvents(location, limit) };
   });
 }

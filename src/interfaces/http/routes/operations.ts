@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../server.js';
 
-export function registerOperationsRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function registerOperationsRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'ready' | 'metrics'> & { state: { position: number } }): void {
   app.get('/healthz', { schema: { summary: 'Whether the hub can accept work', tags: ['operations'], security: [] } }, async (_request, reply) => {
     const ready = deps.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', position: deps.state.position });

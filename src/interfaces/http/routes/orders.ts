@@ -6,12 +6,12 @@ import { Problem } from '../../../model/problem.js';
 import { NotFoundError } from '../../../domain/errors.js';
 import { cancelOrder } from '../../../app/cancel-order.js';
 import { orderView } from '../../../app/order-views.js';
-import type { HttpDeps } from '../server.js';
+import type { OrderServices } from '../server.js';
 import { optionalBody } from '../validation.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-export function registerOrderRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): void {
   const { orders } = deps;
 
   app.post('/v1/orders', {

@@ -1,0 +1,193 @@
+/**
+ * The scale-out event log on NATS JetStream. One stream per namespace holds every entry, so its
+ * stream sequence is the hub's log position (one total order, which the `position` contract
+ * needs). Subjects partition inventory by item (`<ns>.events.inventory.<n>`) and give catalogue
+ * changes their own lane; publishes carry a message id, so a retried append is stored once
+ * within the duplicate window. Workers share one durable pull consumer with explicit acks: an
+ * entry not acknowledged within the ack wait (its worker died) is handed to another worker.
+ */
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy, DeliverPolicy, StorageType, jetstream, jetstreamManager,
+  type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg,
+} from '@nats-io/jetstream';
+import type { AppendRequest, Appended, EntryKind, EventLog, Following, LogEntry, WorkItem } from '../../ports/event-log.js';
+
+export interface JetStreamOptions {
+  url: string;
+  namespace: string;
+  /** Inventory subjects per namespace; more lets more workers apply one item's neighbours apart. */
+  partitions?: number;
+  /** How long a message id is remembered for deduplication on publish. */
+  duplicateWindowMs?: number;
+  /** How long a worker may hold an entry before it is handed to another. */
+  ackWaitMs?: number;
+  maxAttempts?: number;
+}
+
+const WORK_BATCH = 1000;
+
+export class JetStreamEventLog implements EventLog {
+  readonly maxAttempts: number;
+  private readonly stream: string;
+  private readonly subjects: string;
+  private readonly partitions: number;
+  private readonly following = new Set<Following>();
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly options: JetStreamOptions,
+  ) {
+    this.stream = `${options.namespace}_events`;
+    this.subjects = `${options.namespace}.events`;
+    this.partitions = options.partitions ?? 16;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** Connects and makes sure the stream exists (safe for several processes at once). */
+  static async open(options: JetStreamOptions): Promise<JetStreamEventLog> {
+    const nc = await connect({ servers: options.url, name: `crossdock-${options.namespace}`, maxReconnectAttempts: -1 });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const log = new JetStreamEventLog(nc, jetstream(nc), jsm, options);
+      await log.ensureStream();
+      return log;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  private async ensureStream(): Promise<void> {
+    const config = {
+      name: this.stream,
+      subjects: [`${this.subjects}.>`],
+      storage: StorageType.File,
+      duplicate_window: nanos(this.options.duplicateWindowMs ?? 10 * 60_000),
+    };
+    try {
+      await this.jsm.streams.add(config);
+    } catch {
+      // Another process created it first, or an earlier version with other settings: bring it in line.
+      await this.jsm.streams.update(this.stream, { subjects: config.subjects, duplicate_window: config.duplicate_window });
+    }
+  }
+
+  private subjectOf(kind: EntryKind, key: string): string {
+    if (kind === 'catalog') return `${this.subjects}.catalog`;
+    // FNV-1a: stable across processes and versions, unlike any runtime hash.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    return `${this.subjects}.inventory.${(h >>> 0) % this.partitions}`;
+  }
+
+  private kindOf(subject: string): EntryKind {
+    return subject.endsWith('.catalog') ? 'catalog' : 'inventory';
+  }
+
+  async append(requests: readonly AppendRequest[]): Promise<Appended[]> {
+    // Published together: the client pipelines them and JetStream stores them in this order.
+    const acks = await Promise.all(requests.map((r) => this.js.publish(this.subjectOf(r.kind, r.key), r.body, { msgID: r.dedupeId, timeout: 10_000 })));
+    return acks.map((a) => ({ position: a.seq, duplicate: a.duplicate }));
+  }
+
+  async head(): Promise<number> {
+    return (await this.jsm.streams.info(this.stream)).state.last_seq;
+  }
+
+  async entryAt(position: number): Promise<LogEntry | undefined> {
+    try {
+      const m = await this.jsm.streams.getMessage(this.stream, { seq: position });
+      return m ? { position: m.seq, kind: this.kindOf(m.subject), body: new TextDecoder().decode(m.data) } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async follow(afterPosition: number, onEntry: (entry: LogEntry) => void): Promise<Following> {
+    const consumer = await this.js.consumers.get(this.stream, afterPosition === 0
+      ? { deliver_policy: DeliverPolicy.All }
+      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterPosition + 1 });
+    const messages = await consumer.consume({ max_messages: 5000 });
+    const done = (async () => {
+      for await (const m of messages) onEntry({ position: m.seq, kind: this.kindOf(m.subject), body: m.string() });
+    })();
+    return this.track(messages, done);
+  }
+
+  async work(group: string, onWork: (items: WorkItem[]) => Promise<void>): Promise<Following> {
+    const durable = `${this.options.namespace}_${group}`;
+    await this.jsm.consumers.add(this.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
+      // A backstop for an entry that kills its worker every time; the workers themselves
+      // dead-letter an entry that keeps failing after maxAttempts.
+      max_deliver: this.maxAttempts * 2,
+      max_ack_pending: 20_000,
+      deliver_policy: DeliverPolicy.All,
+    });
+    const consumer = await this.js.consumers.get(this.stream, durable);
+    const messages = await consumer.consume({ max_messages: WORK_BATCH * 2 });
+    // Entries that arrive while a batch is being applied form the next batch (group commit).
+    let waiting: JsMsg[] = [];
+    let running: Promise<void> | undefined;
+    const drain = async () => {
+      while (waiting.length > 0) {
+        const batch = waiting.slice(0, WORK_BATCH);
+        waiting = waiting.slice(WORK_BATCH);
+        // A batch that throws is not acknowledged: JetStream hands it out again after the ack wait.
+        await onWork(batch.map((m) => this.workItem(m))).catch(() => {});
+      }
+      running = undefined;
+    };
+    const done = (async () => {
+      for await (const m of messages) {
+        waiting.push(m);
+        running ??= drain();
+      }
+      await running;
+    })();
+    return this.track(messages, done);
+  }
+
+  private workItem(m: JsMsg): WorkItem {
+    return {
+      entry: { position: m.seq, kind: this.kindOf(m.subject), body: m.string() },
+      attempt: m.info.deliveryCount,
+      done: () => m.ack(),
+      retry: (delayMs) => m.nak(delayMs),
+      discard: () => m.term('dead-lettered by the hub'),
+    };
+  }
+
+  private track(messages: ConsumerMessages, done: Promise<void>): Following {
+    const following: Following = {
+      stop: async () => {
+        this.following.delete(following);
+        await messages.close();
+        await done.catch(() => {});
+      },
+    };
+    this.following.add(following);
+    return following;
+  }
+
+  /** Entries the named worker group has not finished yet (waiting or being applied). */
+  async pending(group: string): Promise<number> {
+    const info = await this.jsm.consumers.info(this.stream, `${this.options.namespace}_${group}`);
+    return info.num_pending + info.num_ack_pending;
+  }
+
+  /** Deletes the stream and its consumers (tests and namespace teardown). */
+  async destroy(): Promise<void> {
+    await this.jsm.streams.delete(this.stream).catch(() => false);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.following].map((f) => f.stop()));
+    await this.nc.drain();
+  }
+}

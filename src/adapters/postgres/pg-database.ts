@@ -1,0 +1,83 @@
+/**
+ * Opens the scale-out database: a pool whose connections work in the namespace's own schema (so
+ * several hubs can share one server), and the schema brought up to date. Migrations are numbered
+ * and run under an advisory lock, each in its own transaction, so any number of processes may
+ * start at once and a second run changes nothing.
+ */
+import pg from 'pg';
+
+const MIGRATIONS: string[] = [
+  `-- The inbox: every applied event by source + id and by source + seq, written in the same
+   -- transaction as the state change, so a redelivered event changes nothing the second time.
+   CREATE TABLE applied_event_ids (source TEXT NOT NULL, id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (source, id));
+   CREATE TABLE applied_sequences (source TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (source, seq));
+   -- Items: a row per item ever named, locked while its stock and figures change.
+   CREATE TABLE items (sku TEXT PRIMARY KEY, description TEXT, uom TEXT);
+   CREATE TABLE locations (id TEXT PRIMARY KEY, name TEXT NOT NULL, authority TEXT NOT NULL);
+   CREATE TABLE channels (id TEXT PRIMARY KEY, rule JSONB NOT NULL);
+   -- One row: catalogue changes take it exclusively, event batches shared (see PgLedgerStore).
+   CREATE TABLE catalog_lock (id INTEGER PRIMARY KEY, changed_at TIMESTAMPTZ NOT NULL DEFAULT now());
+   INSERT INTO catalog_lock (id) VALUES (1);
+   -- Each source's stock position per item x location (the domain's StockPosition as JSON).
+   CREATE TABLE stock_positions (source TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL, state JSONB NOT NULL, PRIMARY KEY (sku, location, source));
+   CREATE INDEX stock_positions_by_location ON stock_positions (location);
+   CREATE TABLE parked_events (position BIGINT PRIMARY KEY, sku TEXT NOT NULL, location TEXT NOT NULL, reason TEXT NOT NULL, parked_at TIMESTAMPTZ NOT NULL, event JSONB NOT NULL);
+   CREATE INDEX parked_events_by_location ON parked_events (location, position);
+   -- Published figures and the change feed with its dense per-channel cursors.
+   CREATE TABLE channel_figures (channel TEXT NOT NULL, sku TEXT NOT NULL, available BIGINT NOT NULL, PRIMARY KEY (channel, sku));
+   CREATE TABLE channel_cursors (channel TEXT PRIMARY KEY, last BIGINT NOT NULL);
+   CREATE TABLE channel_changes (channel TEXT NOT NULL, cursor BIGINT NOT NULL, sku TEXT NOT NULL, available BIGINT NOT NULL, previous BIGINT NOT NULL, position BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL, PRIMARY KEY (channel, cursor));
+   -- Log entries a worker could not apply after every attempt, with the last error.
+   CREATE TABLE dead_entries (position BIGINT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL);`,
+];
+
+export interface PgDatabase {
+  pool: pg.Pool;
+  schema: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openPostgres(url: string, schema: string, poolSize = 10): Promise<PgDatabase> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`CROSSDOCK_NAMESPACE '${schema}' must be lower-case letters, digits and _ (it names the PostgreSQL schema)`);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
+  // An idle client that loses its server would otherwise be an unhandled error that ends the process.
+  pool.on('error', () => {});
+  try {
+    await migrate(pool, schema);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return { pool, schema };
+}
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`crossdock:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
+      await client.query('BEGIN');
+      await client.query(MIGRATIONS[v]!);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [v + 1]);
+      await client.query('COMMIT');
+    }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`crossdock:${schema}`]).catch(() => {});
+    client.release();
+  }
+}
+
+/** Drops the namespace's schema (tests and teardown). */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`bad schema name '${schema}'`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); } finally { await client.end(); }
+}

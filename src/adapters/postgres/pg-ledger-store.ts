@@ -1,0 +1,198 @@
+/**
+ * The shared inventory state on PostgreSQL (see ports/shared-ledger-store.ts for the lock order).
+ * Bulk statements take arrays (unnest) so a batch of a thousand events is a handful of round
+ * trips, not thousands.
+ */
+import type pg from 'pg';
+import type { Channel } from '../../model/catalog.js';
+import type { HubEvent } from '../../model/hub-event.js';
+import type { LocationDef } from '../../domain/inventory/availability-book.js';
+import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
+import type {
+  ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, SharedLedgerStore,
+} from '../../ports/shared-ledger-store.js';
+import type { PgDatabase } from './pg-database.js';
+
+const SEP = '\u001f';
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+class PgLedgerTransaction implements LedgerTransaction {
+  constructor(private readonly c: pg.PoolClient) {}
+
+  async claim(events: readonly InboxClaim[]): Promise<boolean[]> {
+    // Sorted, so that two workers holding the same entries wait for each other in one order.
+    const order = events.map((_, i) => i).sort((a, b) => byText(events[a]!.source + SEP + events[a]!.id, events[b]!.source + SEP + events[b]!.id));
+    const ids = await this.c.query<{ source: string; id: string }>(
+      `INSERT INTO applied_event_ids (source, id, position)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING source, id`,
+      [order.map((i) => events[i]!.source), order.map((i) => events[i]!.id), order.map((i) => events[i]!.position)]);
+    const newIds = new Set(ids.rows.map((r) => r.source + SEP + r.id));
+    // The first copy of an id in this batch is the one that counts.
+    const byId = events.map((e) => newIds.delete(e.source + SEP + e.id));
+    const candidates = events.map((_, i) => i).filter((i) => byId[i]).sort((a, b) => byText(events[a]!.source, events[b]!.source) || events[a]!.seq - events[b]!.seq);
+    if (candidates.length === 0) return byId;
+    const seqs = await this.c.query<{ source: string; seq: string }>(
+      `INSERT INTO applied_sequences (source, seq)
+       SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING source, seq`,
+      [candidates.map((i) => events[i]!.source), candidates.map((i) => events[i]!.seq)]);
+    const newSeqs = new Set(seqs.rows.map((r) => r.source + SEP + r.seq));
+    return events.map((e, i) => byId[i]! && newSeqs.delete(e.source + SEP + e.seq));
+  }
+
+  async lockItems(skus: readonly string[]): Promise<void> {
+    const sorted = [...new Set(skus)].sort(byText);
+    if (sorted.length === 0) return;
+    await this.c.query('INSERT INTO items (sku) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [sorted]);
+    await this.c.query('SELECT sku FROM items WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [sorted]);
+  }
+
+  async catalog(): Promise<{ locations: LocationDef[]; channels: Channel[] }> {
+    const [locations, channels] = await Promise.all([
+      this.c.query<LocationDef>('SELECT id, name, authority FROM locations'),
+      this.c.query<{ rule: Channel }>('SELECT rule FROM channels ORDER BY id'),
+    ]);
+    return { locations: locations.rows, channels: channels.rows.map((r) => r.rule) };
+  }
+
+  async positionsOf(skus: readonly string[]): Promise<PositionState[]> {
+    if (skus.length === 0) return [];
+    const { rows } = await this.c.query<{ state: PositionState }>('SELECT state FROM stock_positions WHERE sku = ANY($1::text[])', [skus]);
+    return rows.map((r) => r.state);
+  }
+
+  async skusAt(locations: readonly string[]): Promise<string[]> {
+    const { rows } = await this.c.query<{ sku: string }>('SELECT DISTINCT sku FROM stock_positions WHERE location = ANY($1::text[])', [locations]);
+    return rows.map((r) => r.sku);
+  }
+
+  async figuresOf(skus: readonly string[]): Promise<FigureRow[]> {
+    if (skus.length === 0) return [];
+    const { rows } = await this.c.query<{ channel: string; sku: string; available: string }>('SELECT channel, sku, available FROM channel_figures WHERE sku = ANY($1::text[])', [skus]);
+    return rows.map((r) => ({ channel: r.channel, sku: r.sku, available: Number(r.available) }));
+  }
+
+  async skusPublished(channel: string): Promise<string[]> {
+    const { rows } = await this.c.query<{ sku: string }>('SELECT sku FROM channel_figures WHERE channel = $1', [channel]);
+    return rows.map((r) => r.sku);
+  }
+
+  async savePositions(states: readonly PositionState[]): Promise<void> {
+    if (states.length === 0) return;
+    const keyed = states as readonly { source: string; sku: string; location: string }[];
+    await this.c.query(
+      `INSERT INTO stock_positions (source, sku, location, state)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       ON CONFLICT (sku, location, source) DO UPDATE SET state = EXCLUDED.state`,
+      [keyed.map((s) => s.source), keyed.map((s) => s.sku), keyed.map((s) => s.location), states.map((s) => JSON.stringify(s))]);
+  }
+
+  async appendChanges(appends: readonly ChangeAppend[]): Promise<void> {
+    const sorted = [...appends].filter((a) => a.changes.length > 0).sort((a, b) => byText(a.channel, b.channel));
+    for (const a of sorted) {
+      const skus = a.changes.map((c) => c.sku);
+      await this.c.query(
+        `INSERT INTO channel_figures (channel, sku, available) SELECT $1, * FROM unnest($2::text[], $3::bigint[])
+         ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available`,
+        [a.channel, skus, a.changes.map((c) => c.available)]);
+      // The cursor row is the last lock taken and is held only until commit.
+      const { rows } = await this.c.query<{ last: string }>(
+        `INSERT INTO channel_cursors (channel, last) VALUES ($1, $2)
+         ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + $2 RETURNING last`, [a.channel, a.changes.length]);
+      const first = Number(rows[0]!.last) - a.changes.length + 1;
+      await this.c.query(
+        `INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at)
+         SELECT $1, first + n - 1, sku, available, previous, $6, $7
+         FROM unnest($3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS t(sku, available, previous, n), (SELECT $2::bigint AS first) f`,
+        [a.channel, first, skus, a.changes.map((c) => c.available), a.changes.map((c) => c.previous), a.position, a.at]);
+    }
+  }
+
+  async park(parked: readonly (ParkedEvent & { event: HubEvent })[]): Promise<void> {
+    if (parked.length === 0) return;
+    await this.c.query(
+      `INSERT INTO parked_events (position, sku, location, reason, parked_at, event)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[]) ON CONFLICT DO NOTHING`,
+      [parked.map((p) => p.position), parked.map((p) => p.sku), parked.map((p) => p.location), parked.map((p) => p.reason), parked.map((p) => p.parkedAt), parked.map((p) => JSON.stringify(p.event))]);
+  }
+
+  async unpark(location: string): Promise<{ position: number; event: HubEvent }[]> {
+    const { rows } = await this.c.query<{ position: string; event: HubEvent }>('DELETE FROM parked_events WHERE location = $1 RETURNING position, event', [location]);
+    return rows.map((r) => ({ position: Number(r.position), event: r.event })).sort((a, b) => a.position - b.position);
+  }
+
+  async saveLocation(def: LocationDef): Promise<void> {
+    await this.c.query('INSERT INTO locations (id, name, authority) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, authority = EXCLUDED.authority', [def.id, def.name, def.authority]);
+  }
+
+  async saveChannel(channel: Channel): Promise<void> {
+    await this.c.query('INSERT INTO channels (id, rule) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET rule = EXCLUDED.rule', [channel.id, JSON.stringify(channel)]);
+  }
+
+  async saveItem(item: ItemRecord): Promise<void> {
+    await this.c.query('INSERT INTO items (sku, description, uom) VALUES ($1, $2, $3) ON CONFLICT (sku) DO UPDATE SET description = EXCLUDED.description, uom = EXCLUDED.uom', [item.sku, item.description, item.uom]);
+  }
+}
+
+export class PgLedgerStore implements SharedLedgerStore {
+  constructor(private readonly db: PgDatabase) {}
+
+  eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
+    return this.transaction('FOR SHARE', fn);
+  }
+
+  catalogChange<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
+    return this.transaction('FOR UPDATE', fn);
+  }
+
+  private async transaction<T>(catalogLock: 'FOR SHARE' | 'FOR UPDATE', fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
+    const client = await this.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT id FROM catalog_lock WHERE id = 1 ${catalogLock}`);
+      const result = await fn(new PgLedgerTransaction(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async readChanges(channel: string, afterCursor: number, limit: number): Promise<RecordedChange[]> {
+    const { rows } = await this.db.pool.query<{ cursor: string; sku: string; available: string; previous: string; position: string; at: Date }>(
+      'SELECT cursor, sku, available, previous, position, at FROM channel_changes WHERE channel = $1 AND cursor > $2 ORDER BY cursor LIMIT $3',
+      [channel, afterCursor, limit]);
+    return rows.map((r) => ({ channel, cursor: Number(r.cursor), sku: r.sku, available: Number(r.available), previous: Number(r.previous), position: Number(r.position), at: r.at.toISOString() }));
+  }
+
+  async parkedEvents(location: string | undefined, limit: number): Promise<ParkedEvent[]> {
+    const { rows } = await this.db.pool.query<{ position: string; sku: string; location: string; reason: string; parked_at: Date }>(
+      `SELECT position, sku, location, reason, parked_at FROM parked_events ${location === undefined ? '' : 'WHERE location = $2'} ORDER BY position LIMIT $1`,
+      location === undefined ? [limit] : [limit, location]);
+    return rows.map((r) => ({ position: Number(r.position), sku: r.sku, location: r.location, reason: r.reason, parkedAt: r.parked_at.toISOString() }));
+  }
+
+  async figure(channel: string, sku: string): Promise<number> {
+    const { rows } = await this.db.pool.query<{ available: string }>('SELECT available FROM channel_figures WHERE channel = $1 AND sku = $2', [channel, sku]);
+    return rows.length === 0 ? 0 : Number(rows[0]!.available);
+  }
+
+  async deadLetter(entry: DeadEntry): Promise<void> {
+    await this.db.pool.query(
+      `INSERT INTO dead_entries (position, kind, body, error, attempts, at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (position) DO UPDATE SET error = EXCLUDED.error, attempts = EXCLUDED.attempts, at = EXCLUDED.at`,
+      [entry.position, entry.kind, entry.body, entry.error, entry.attempts, entry.at]);
+  }
+
+  async deadEntries(limit: number): Promise<DeadEntry[]> {
+    const { rows } = await this.db.pool.query<{ position: string; kind: string; body: string; error: string; attempts: number; at: Date }>(
+      'SELECT position, kind, body, error, attempts, at FROM dead_entries ORDER BY position LIMIT $1', [limit]);
+    return rows.map((r) => ({ position: Number(r.position), kind: r.kind, body: r.body, error: r.error, attempts: r.attempts, at: r.at.toISOString() }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.pool.end();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * A catalogue change as the scale-out event log carries it. Catalogue changes travel in the same
+ * log as the events, so every process applies a location's definition at the same place in the
+ * order of things (an event before it is parked everywhere, one after it applies everywhere).
+ */
+import type { Channel } from '../../model/catalog.js';
+import type { LocationDef } from '../../domain/inventory/availability-book.js';
+import type { ItemRecord } from '../../ports/inventory-store.js';
+
+export type CatalogEntry =
+  | { kind: 'location'; def: LocationDef }
+  | { kind: 'channel'; channel: Channel }
+  | { kind: 'item'; item: ItemRecord };

@@ -1,0 +1,123 @@
+/**
+ * A scale-out api process's own copy of the inventory state, kept current by following the
+ * shared log in order: the same ledger and availability code as the embedded hub, fed the same
+ * entries in the same order, so every api process answers the same figure for the same position.
+ * Lookups never touch the database; `position` is the last log entry applied, which is what the
+ * CONTRACT's read-your-writes polling compares against.
+ */
+import { isValidEvent } from '../../model/event-validation.js';
+import type { InventoryEvent } from '../../model/inventory-event.js';
+import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
+import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
+import type { LogEntry } from '../../ports/event-log.js';
+import type { ItemRecord } from '../../ports/inventory-store.js';
+import type { InventoryView } from '../inventory-view.js';
+import type { CatalogEntry } from './catalog-entry.js';
+
+interface ParkedHere { position: number; event: InventoryEvent; parkedAt: string }
+
+interface Waiter { position: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }
+
+export class InventoryReadModel implements InventoryView {
+  readonly ledger = new InventoryLedger();
+  readonly book = new AvailabilityBook(this.ledger);
+  readonly items = new Map<string, ItemRecord | null>();
+  position = 0;
+  /** Entries skipped because they could not be read (the workers dead-letter them). */
+  skipped = 0;
+  private readonly seenIds = new Map<string, Set<string>>();
+  private readonly parked = new Map<string, ParkedHere[]>();
+  /** Units of work released by a location's definition, by the position of that definition. */
+  private readonly released = new Map<number, number>();
+  private waiters: Waiter[] = [];
+
+  isKnownSku(sku: string): boolean {
+    return this.items.has(sku);
+  }
+
+  hasEvent(source: string, id: string, seq: number): boolean {
+    return this.ledger.hasSeq(source, seq) || (this.seenIds.get(source)?.has(id) ?? false);
+  }
+
+  apply(entry: LogEntry): void {
+    if (entry.position <= this.position) return;
+    try {
+      if (entry.kind === 'inventory') this.applyEvent(entry);
+      else this.applyCatalog(entry);
+    } catch {
+      this.skipped++;
+    }
+    this.position = entry.position;
+    if (this.waiters.length > 0) this.wake();
+  }
+
+  /** Resolves true once the model has applied `position`, false after `timeoutMs`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position, resolve,
+        timer: setTimeout(() => { this.waiters = this.waiters.filter((w) => w !== waiter); resolve(false); }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** How many parked events the location definition at `position` released (asked once). */
+  takeReleased(position: number): number {
+    const n = this.released.get(position) ?? 0;
+    this.released.delete(position);
+    return n;
+  }
+
+  parkedAt(location?: string): ParkedHere[] {
+    const lists = location === undefined ? [...this.parked.values()] : [this.parked.get(location) ?? []];
+    return lists.flat().sort((a, b) => a.position - b.position);
+  }
+
+  private wake(): void {
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.position <= this.position) { clearTimeout(w.timer); w.resolve(true); } else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private applyEvent(entry: LogEntry): void {
+    const event = JSON.parse(entry.body) as unknown;
+    if (!isValidEvent(event) || (event.type !== 'inventory.movement' && event.type !== 'inventory.snapshot')) throw new Error('not an inventory event');
+    let ids = this.seenIds.get(event.source);
+    if (!ids) this.seenIds.set(event.source, ids = new Set());
+    if (ids.has(event.id)) return;
+    ids.add(event.id);
+    if (!this.ledger.markSeq(event.source, event.seq)) return;
+    if (!this.items.has(event.sku)) this.items.set(event.sku, null);
+    if (this.book.locations.has(event.location)) {
+      this.ledger.apply(event, entry.position);
+    } else {
+      const here = { position: entry.position, event, parkedAt: new Date().toISOString() };
+      const waiting = this.parked.get(event.location);
+      if (waiting) waiting.push(here); else this.parked.set(event.location, [here]);
+    }
+  }
+
+  private applyCatalog(entry: LogEntry): void {
+    const change = JSON.parse(entry.body) as CatalogEntry;
+    switch (change.kind) {
+      case 'item':
+        this.items.set(change.item.sku, change.item);
+        break;
+      case 'location': {
+        this.book.defineLocation(change.def);
+        const waiting = this.parked.get(change.def.id) ?? [];
+        this.parked.delete(change.def.id);
+        for (const p of waiting) this.ledger.apply(p.event, p.position);
+        this.released.set(entry.position, waiting.length);
+        break;
+      }
+      case 'channel':
+        this.book.defineChannel(change.channel);
+        break;
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The scale-out worker's job: apply the log's entries to the shared state, exactly once each.
+ * A batch of inventory events is one transaction: claim the events in the inbox (a redelivered
+ * one is a no-op), lock their items, load what the domain needs about them, apply with the same
+ * ledger and availability code the embedded hub runs, and write positions, parked events and
+ * the channels' figure changes. Only then is the batch acknowledged.
+ *
+ * A batch that fails is retried one entry at a time so one bad entry cannot hold up the rest;
+ * an entry that still fails after the log's attempts (or can never apply) goes to the dead letters.
+ */
+import { isValidEvent } from '../../model/event-validation.js';
+import type { InventoryEvent } from '../../model/inventory-event.js';
+import { AvailabilityBook, type FigureChange, type LocationDef } from '../../domain/inventory/availability-book.js';
+import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
+import { StockPosition } from '../../domain/inventory/stock-position.js';
+import { retryDelayMs } from '../../domain/delivery/retry-delay.js';
+import type { Channel } from '../../model/catalog.js';
+import type { Clock } from '../../ports/clock.js';
+import type { LogEntry, WorkItem } from '../../ports/event-log.js';
+import type { ChangeAppend, LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { ParkedEvent } from '../../ports/inventory-store.js';
+import type { HubEvent } from '../../model/hub-event.js';
+import { parkReason } from '../park-reason.js';
+import type { CatalogEntry } from './catalog-entry.js';
+
+/** An entry that no retry can apply (it does not parse or is not an event this worker takes). */
+export class MalformedEntryError extends Error {
+  constructor(readonly position: number, reason: string) {
+    super(`log entry ${position} cannot be applied: ${reason}`);
+    this.name = 'MalformedEntryError';
+  }
+}
+
+export interface LedgerWorkerDeps {
+  store: SharedLedgerStore;
+  clock: Clock;
+  maxAttempts: number;
+  observer?: {
+    applied(stats: { entries: number; events: number; duplicates: number; changes: number; seconds: number }): void;
+    failed(entry: LogEntry, err: unknown, deadLettered: boolean): void;
+  };
+}
+
+const RETRY = { baseMs: 1000, maxMs: 60_000, maxAttempts: 0 };
+
+interface Loaded { ledger: InventoryLedger; book: AvailabilityBook }
+
+export class LedgerWorker {
+  constructor(private readonly deps: LedgerWorkerDeps) {}
+
+  /** Handles one batch handed out by the log; every item ends done, retried or discarded. */
+  async handle(items: WorkItem[]): Promise<void> {
+    try {
+      await this.applyAll(items.map((i) => i.entry));
+      for (const item of items) item.done();
+      return;
+    } catch (err) {
+      if (items.length === 1) return this.fail(items[0]!, err);
+    }
+    // Entries already committed in the failed pass are inbox no-ops now.
+    for (const item of items) {
+      try {
+        await this.applyAll([item.entry]);
+        item.done();
+      } catch (err) {
+        await this.fail(item, err);
+      }
+    }
+  }
+
+  private async fail(item: WorkItem, err: unknown): Promise<void> {
+    const hopeless = err instanceof MalformedEntryError || item.attempt >= this.deps.maxAttempts;
+    if (hopeless) {
+      try {
+        await this.deps.store.deadLetter({
+          position: item.entry.position, kind: item.entry.kind, body: item.entry.body,
+          error: err instanceof Error ? err.message : String(err), attempts: item.attempt, at: new Date(this.deps.clock.now()).toISOString(),
+        });
+        item.discard();
+      } catch {
+        item.retry(retryDelayMs(item.attempt, RETRY, Math.random()));
+      }
+    } else {
+      item.retry(retryDelayMs(item.attempt, RETRY, Math.random()));
+    }
+    this.deps.observer?.failed(item.entry, err, hopeless);
+  }
+
+  /** Applies entries in log order: runs of events in one transaction each, catalogue changes on their own. */
+  async applyAll(entries: readonly LogEntry[]): Promise<void> {
+    let run: LogEntry[] = [];
+    for (const entry of entries) {
+      if (entry.kind === 'inventory') { run.push(entry); continue; }
+      await this.applyEvents(run);
+      run = [];
+      await this.applyCatalog(entry);
+    }
+    await this.applyEvents(run);
+  }
+
+  private async applyEvents(entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const started = process.hrtime.bigint();
+    const events = entries.map((e) => parseEvent(e));
+    let applied = 0, changes = 0;
+    await this.deps.store.eventBatch(async (tx) => {
+      const fresh = await tx.claim(events.map((e, i) => ({ source: e.source, id: e.id, seq: e.seq, position: entries[i]!.position })));
+      const toApply = events.map((event, i) => ({ event, position: entries[i]!.position })).filter((_, i) => fresh[i]);
+      applied = toApply.length;
+      if (toApply.length === 0) return;
+      const skus = [...new Set(toApply.map((a) => a.event.sku))];
+      await tx.lockItems(skus);
+      const catalog = await tx.catalog();
+      const { ledger, book } = await this.load(tx, skus, catalog);
+      const at = new Date(this.deps.clock.now()).toISOString();
+      const parked: (ParkedEvent & { event: HubEvent })[] = [];
+      const touched = new Map<string, Set<string>>();
+      for (const { event, position } of toApply) {
+        if (!book.locations.has(event.location)) {
+          parked.push({ position, sku: event.sku, location: event.location, reason: parkReason(event.location), parkedAt: at, event });
+          continue;
+        }
+        if (ledger.apply(event, position) === 'applied') {
+          let locations = touched.get(event.sku);
+          if (!locations) touched.set(event.sku, locations = new Set());
+          locations.add(event.location);
+        }
+      }
+      const moved: FigureChange[] = [];
+      const nowMs = this.deps.clock.now();
+      for (const [sku, locations] of touched) book.refreshItem(sku, [...locations], nowMs, moved);
+      changes = moved.length;
+      await tx.savePositions([...ledger.dirtyPositions].map((p) => p.toJSON()));
+      await tx.park(parked);
+      await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
+    });
+    this.deps.observer?.applied({ entries: entries.length, events: applied, duplicates: entries.length - applied, changes, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+  }
+
+  private async applyCatalog(entry: LogEntry): Promise<void> {
+    let change: CatalogEntry;
+    try { change = JSON.parse(entry.body) as CatalogEntry; } catch (err) { throw new MalformedEntryError(entry.position, (err as Error).message); }
+    const at = new Date(this.deps.clock.now()).toISOString();
+    await this.deps.store.catalogChange(async (tx) => {
+      const nowMs = this.deps.clock.now();
+      const moved: FigureChange[] = [];
+      switch (change.kind) {
+        case 'item':
+          await tx.saveItem(change.item);
+          return;
+        case 'location': {
+          const id = change.def.id;
+          await tx.saveLocation(change.def);
+          const released = await tx.unpark(id);
+          const skus = new Set(await tx.skusAt([id]));
+          for (const r of released) if ('sku' in r.event) skus.add(r.event.sku);
+          const { ledger, book } = await this.load(tx, [...skus], await tx.catalog());
+          for (const r of released) if (isInventoryEvent(r.event)) ledger.apply(r.event, r.position);
+          for (const sku of skus) book.refreshAt(sku, id, nowMs, moved);
+          await tx.savePositions([...ledger.dirtyPositions].map((p) => p.toJSON()));
+          break;
+        }
+        case 'channel': {
+          await tx.saveChannel(change.channel);
+          const skus = new Set([...await tx.skusAt(change.channel.locations), ...await tx.skusPublished(change.channel.id)]);
+          const { book } = await this.load(tx, [...skus], await tx.catalog());
+          const rule = book.channels.get(change.channel.id)!;
+          for (const sku of skus) book.refreshOne(rule, sku, nowMs, moved);
+          break;
+        }
+        default:
+          throw new MalformedEntryError(entry.position, `unknown catalogue change '${(change as { kind: string }).kind}'`);
+      }
+      await tx.appendChanges(byChannel(moved, entry.position, at));
+    });
+  }
+
+  /** What the domain needs to decide about these items: every position, the catalogue, the figures as published. */
+  private async load(tx: LedgerTransaction, skus: string[], catalog: { locations: LocationDef[]; channels: Channel[] }): Promise<Loaded> {
+    const ledger = new InventoryLedger();
+    const book = new AvailabilityBook(ledger);
+    for (const def of catalog.locations) book.defineLocation(def);
+    for (const rule of catalog.channels) book.defineChannel(rule);
+    const [positions, figures] = await Promise.all([tx.positionsOf(skus), tx.figuresOf(skus)]);
+    for (const state of positions) ledger.restorePosition(StockPosition.fromJSON(state as Parameters<typeof StockPosition.fromJSON>[0]));
+    for (const f of figures) if (book.channels.has(f.channel)) book.restoreFigure(f.channel, f.sku, f.available);
+    return { ledger, book };
+  }
+}
+
+function parseEvent(entry: LogEntry): InventoryEvent {
+  let value: unknown;
+  try { value = JSON.parse(entry.body); } catch (err) { throw new MalformedEntryError(entry.position, (err as Error).message); }
+  if (!isValidEvent(value) || !isInventoryEvent(value)) throw new MalformedEntryError(entry.position, 'not a valid inventory event');
+  return value;
+}
+
+function isInventoryEvent(e: HubEvent): e is InventoryEvent {
+  return e.type === 'inventory.movement' || e.type === 'inventory.snapshot';
+}
+
+function byChannel(moved: readonly FigureChange[], position: number, at: string): ChangeAppend[] {
+  const appends = new Map<string, ChangeAppend>();
+  for (const c of moved) {
+    let a = appends.get(c.channel);
+    if (!a) appends.set(c.channel, a = { channel: c.channel, position, at, changes: [] });
+    a.changes.push({ sku: c.sku, available: c.available, previous: c.previous });
+  }
+  return [...appends.values()];
+}

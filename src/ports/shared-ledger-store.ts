@@ -1,0 +1,63 @@
+/**
+ * The inventory state the scale-out workers share: stock positions, published figures, the
+ * change feed, parked events and the catalogue, with an inbox of applied events. Each batch of
+ * log entries is applied in one transaction that also records its events in the inbox, so an
+ * entry handed to a worker twice (its first worker died before acknowledging) changes nothing the
+ * second time.
+ *
+ * Lock order (what keeps concurrent workers free of deadlocks): the catalogue lock (shared by
+ * event batches, exclusive for catalogue changes), then inbox rows in key order, then item rows
+ * in sku order, then channel cursors in channel order.
+ */
+import type { Channel } from '../model/catalog.js';
+import type { HubEvent } from '../model/hub-event.js';
+import type { LocationDef } from '../domain/inventory/availability-book.js';
+import type { ItemRecord, ParkedEvent, RecordedChange } from './inventory-store.js';
+
+/** A StockPosition as its toJSON() gives it. */
+export type PositionState = object;
+
+export interface InboxClaim { source: string; id: string; seq: number; position: number }
+
+export interface FigureRow { channel: string; sku: string; available: number }
+
+export interface ChangeAppend { channel: string; position: number; at: string; changes: { sku: string; available: number; previous: number }[] }
+
+export interface LedgerTransaction {
+  /** Records the events in the inbox; per event, true when neither its id nor its seq was applied before. */
+  claim(events: readonly InboxClaim[]): Promise<boolean[]>;
+  /** Locks the items' rows (creating them) until the transaction ends. */
+  lockItems(skus: readonly string[]): Promise<void>;
+  catalog(): Promise<{ locations: LocationDef[]; channels: Channel[] }>;
+  /** Every source's position of these items, at every location. */
+  positionsOf(skus: readonly string[]): Promise<PositionState[]>;
+  /** Items with any position at one of these locations. */
+  skusAt(locations: readonly string[]): Promise<string[]>;
+  figuresOf(skus: readonly string[]): Promise<FigureRow[]>;
+  /** Items a channel has published a figure for. */
+  skusPublished(channel: string): Promise<string[]>;
+  savePositions(states: readonly PositionState[]): Promise<void>;
+  /** Records figure changes: the published figures and the channels' feeds (dense cursors). */
+  appendChanges(appends: readonly ChangeAppend[]): Promise<void>;
+  park(parked: readonly (ParkedEvent & { event: HubEvent })[]): Promise<void>;
+  /** Removes and returns the events parked for a location, in position order. */
+  unpark(location: string): Promise<{ position: number; event: HubEvent }[]>;
+  saveLocation(def: LocationDef): Promise<void>;
+  saveChannel(channel: Channel): Promise<void>;
+  saveItem(item: ItemRecord): Promise<void>;
+}
+
+export interface DeadEntry { position: number; kind: string; body: string; error: string; attempts: number; at: string }
+
+export interface SharedLedgerStore {
+  /** Runs an event batch in one transaction, holding the catalogue lock shared. */
+  eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T>;
+  /** Runs a catalogue change in one transaction, holding the catalogue lock exclusively. */
+  catalogChange<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T>;
+  readChanges(channel: string, afterCursor: number, limit: number): Promise<RecordedChange[]>;
+  parkedEvents(location: string | undefined, limit: number): Promise<ParkedEvent[]>;
+  figure(channel: string, sku: string): Promise<number>;
+  deadLetter(entry: DeadEntry): Promise<void>;
+  deadEntries(limit: number): Promise<DeadEntry[]>;
+  close(): Promise<void>;
+}

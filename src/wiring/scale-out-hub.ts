@@ -1,0 +1,142 @@
+/**
+ * Wires one scale-out hub process (CROSSDOCK_BACKEND=scale-out): PostgreSQL for the shared state,
+ * NATS JetStream for the log. Its role decides what it runs:
+ * - api: the HTTP API; writes go to the log, reads come from a read model that follows the log;
+ * - worker: applies the log to the shared state (a share of the work; any number of workers);
+ * - all: both.
+ * Orders, customers, deliveries and inbound webhooks are served by the embedded backend only so
+ * far; their routes are not registered here.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { HubConfig } from '../config/hub-config.js';
+import { openPostgres } from '../adapters/postgres/pg-database.js';
+import { PgLedgerStore } from '../adapters/postgres/pg-ledger-store.js';
+import { JetStreamEventLog } from '../adapters/nats/jetstream-event-log.js';
+import { InventoryReadModel } from '../app/scale-out/inventory-read-model.js';
+import { LedgerWorker } from '../app/scale-out/ledger-worker.js';
+import { LogCatalog, LogIngest } from '../app/scale-out/publish-to-log.js';
+import { LogReads } from '../app/scale-out/log-reads.js';
+import { channelFromInput } from '../app/define-catalog.js';
+import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
+import { HubMetrics } from '../interfaces/http/metrics.js';
+import { buildHttpApi } from '../interfaces/http/server.js';
+import { registerOperationsRoutes } from '../interfaces/http/routes/operations.js';
+import { systemClock } from '../ports/clock.js';
+import type { HubOptions } from '../main.js';
+import type { Following } from '../ports/event-log.js';
+
+export interface ScaleOutHub {
+  app: FastifyInstance;
+  url: string;
+  role: 'api' | 'worker' | 'all';
+  /** The api role's read model (absent on a worker). */
+  view?: InventoryReadModel;
+  store: PgLedgerStore;
+  log: JetStreamEventLog;
+  adminKey: string;
+  close(): Promise<void>;
+}
+
+/** How long an api process may take to catch up with the log before it reports ready. */
+const CATCH_UP_MS = 120_000;
+
+export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
+  const { config } = options;
+  const settings = config.scaleOut;
+  if (!settings) throw new Error('startScaleOutHub needs config.scaleOut (CROSSDOCK_BACKEND=scale-out)');
+  const clock = options.clock ?? systemClock;
+  const announce = options.announce ?? (() => {});
+  const logger = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
+  const db = await openPostgres(settings.databaseUrl, settings.namespace);
+  const store = new PgLedgerStore(db);
+  let log: JetStreamEventLog;
+  try {
+    log = await JetStreamEventLog.open({ url: settings.natsUrl, namespace: settings.namespace });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const metrics = new HubMetrics();
+  const running: Following[] = [];
+  let ready = false;
+
+  if (settings.role !== 'api') {
+    const worker = new LedgerWorker({
+      store, clock, maxAttempts: log.maxAttempts,
+      observer: {
+        applied: metrics.worker.applied,
+        failed: (entry, err, dead) => {
+          metrics.worker.failed(entry, err, dead);
+          logger.warn({ position: entry.position, err: err instanceof Error ? err.message : String(err), deadLettered: dead }, 'log entry failed to apply');
+        },
+      },
+    });
+    running.push(await log.work('apply', (items) => worker.handle(items)));
+  }
+
+  const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
+  let app: FastifyInstance;
+  let view: InventoryReadModel | undefined;
+  if (settings.role === 'worker') {
+    // A worker answers health and metrics only; the API lives on api processes.
+    app = Fastify({ logger: false });
+    registerOperationsRoutes(app, { ready: () => ready, metrics, state: { position: 0 } });
+  } else {
+    const model = view = new InventoryReadModel();
+    running.push(await log.follow(0, (entry) => model.apply(entry)));
+    const head = await log.head();
+    if (!await model.waitFor(head, CATCH_UP_MS)) logger.warn({ head, position: model.position }, 'the read model has not caught up with the log yet; serving what it has');
+    const publish = { log, view: model };
+    const catalog = new LogCatalog(publish);
+    await applyConfiguredMasterData(catalog, model, config);
+    const apiKeys = new ApiKeys();
+    if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
+    apiKeys.add('admin', adminKey, SCOPES);
+    for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
+    app = await buildHttpApi({
+      state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest: new LogIngest(publish), clock,
+      apiKeys, metrics, ready: () => ready, log: logger,
+    });
+  }
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  ready = true;
+  announce(`Crossdock ${settings.role} process (scale-out, namespace ${settings.namespace}) listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app, url, role: settings.role, store, log, adminKey,
+    ...(view ? { view } : {}),
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        await app.close();
+        // Stopping the work hands unacknowledged entries back to the other workers.
+        await Promise.all(running.map((r) => r.stop()));
+        await log.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Brings the shared catalogue in line with the configuration file; only what differs is published. */
+async function applyConfiguredMasterData(catalog: LogCatalog, view: InventoryReadModel, config: HubConfig): Promise<void> {
+  for (const [id, input] of Object.entries(config.file.locations ?? {})) {
+    const current = view.book.locations.get(id);
+    if (!current || current.name !== input.name || current.authority !== input.authority) await catalog.defineLocation(id, input);
+  }
+  for (const [id, input] of Object.entries(config.file.channels ?? {})) {
+    const current = view.book.channels.get(id);
+    if (!current || JSON.stringify(current) !== JSON.stringify(channelFromInput(id, input))) await catalog.defineChannel(id, input);
+  }
+  for (const [sku, input] of Object.entries(config.file.items ?? {})) {
+    const current = view.items.get(sku);
+    if (!current || current.description !== input.description || current.uom !== (input.uom ?? 'EA')) await catalog.defineItem(sku, input);
+  }
+}

@@ -1,0 +1,4 @@
+import { inventoryBehaviour } from './behaviour/inventory.behaviour.js';
+import { embedded } from './support/backends.js';
+
+await inventoryBehaviour(embedded);

@@ -1,0 +1,115 @@
+/**
+ * The two backends behind one test harness, so a behavioural suite is written once and run
+ * against each (DESIGN.md "Two backends, one behaviour"). The scale-out harness runs an `all`
+ * process in its own namespace (a fresh PostgreSQL schema and NATS stream) and removes both at
+ * the end; its reads follow the CONTRACT's read-your-writes rule (wait until the read model's
+ * position reaches the one a write answered).
+ */
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import pg from 'pg';
+import type { HubFile } from '../../src/config/hub-config.js';
+import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
+import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';
+import { apiClient, startTestHub, testConfig, tempDataDir, type TestHub } from './test-hub.js';
+
+export type ApiCall = TestHub['api'];
+
+export interface HarnessHub {
+  url: string;
+  api: ApiCall;
+  /** Waits until every write so far has reached the shared state (the change feed); immediate on the embedded backend. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Backend {
+  name: 'embedded' | 'scale-out';
+  /** Why this backend cannot run here, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  start(file: HubFile): Promise<HarnessHub>;
+}
+
+export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+
+export const embedded: Backend = {
+  name: 'embedded',
+  unavailable: async () => undefined,
+  async start(file) {
+    const hub = await startTestHub({ file });
+    return { url: hub.url, api: hub.api, settled: async () => {}, stop: () => hub.stop() };
+  },
+};
+
+async function reachable(url: string, defaultPort: number): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort) });
+    socket.setTimeout(1000);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+  });
+}
+
+async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const scaleOut: Backend = {
+  name: 'scale-out',
+  async unavailable() {
+    const missing = [];
+    if (!await reachable(DATABASE_URL, 5432)) missing.push(`PostgreSQL at ${DATABASE_URL}`);
+    if (!await reachable(NATS_URL, 4222)) missing.push(`NATS at ${NATS_URL}`);
+    if (missing.length === 0) {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      try { await client.connect(); await client.query('SELECT 1'); } catch (err) { missing.push(`PostgreSQL login (${(err as Error).message})`); } finally { await client.end().catch(() => {}); }
+    }
+    return missing.length === 0 ? undefined : `scale-out tests need ${missing.join(' and ')} (set DATABASE_URL / NATS_URL)`;
+  },
+  async start(file) {
+    const namespace = `t_${randomBytes(5).toString('hex')}`;
+    const config = testConfig(tempDataDir(), file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace } });
+    const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false });
+    const api = apiClient(hub.url);
+    return {
+      url: hub.url,
+      async api(method, path, body, options) {
+        const res = await api(method, path, body, options);
+        // Read-your-writes: the next read waits for this process's read model to reach the write.
+        if (method === 'POST' && path === '/v1/events' && res.status === 200) {
+          const position = (res.body as { position: number }).position;
+          await poll(`the read model to reach position ${position}`, async () => hub.view!.position >= position);
+        }
+        return res;
+      },
+      settled: () => poll('the workers to apply every entry', async () => (await hub.log.pending('apply')) === 0),
+      async stop() {
+        await hub.close();
+        await dropSchema(DATABASE_URL, namespace);
+        await destroyStream(namespace);
+      },
+    };
+  },
+};
+
+async function destroyStream(namespace: string): Promise<void> {
+  const { JetStreamEventLog } = await import('../../src/adapters/nats/jetstream-event-log.js');
+  const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+  await log.destroy();
+  await log.close();
+}
+
+/** With CI=true a backend that cannot run is a failure, not a skip. */
+export async function skipReason(backend: Backend): Promise<string | false> {
+  const reason = await backend.unavailable();
+  if (!reason) return false;
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires them`);
+  return `${reason}: skipped`;
+}
