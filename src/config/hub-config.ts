@@ -131,6 +131,12 @@ export const HubFile = Type.Object({
     waitForPreconditionMs: Type.Optional(Type.Integer({ minimum: 1000, default: 3_600_000, description: 'How long an order event waits for its precondition (a shipment for its release) before it becomes an exception.' })),
     idempotencyKeyHours: Type.Optional(Type.Number({ minimum: 0.01, maximum: 8760, default: 24, description: 'How long Idempotency-Keys and their answers are kept.' })),
   }, { additionalProperties: false })),
+  scaleOut: Type.Optional(Type.Object({
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'Inventory subjects in the log (items hash onto them); default 16.' })),
+    ackWaitSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 3600, description: 'How long a worker may hold log entries before they are handed to another worker; default 30.' })),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Attempts before a log entry that keeps failing goes to the dead letters; default 5.' })),
+    duplicateWindowMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10_080, description: 'How long the log remembers message ids to drop repeated appends; default 10.' })),
+  }, { additionalProperties: false, description: 'Tuning of the scale-out backend (CROSSDOCK_BACKEND=scale-out).' })),
   demo: Type.Optional(Type.Object({
     erpSimulator: Type.Optional(Type.Boolean({ description: 'Run the bundled ERP simulator in-process and send orders to it (when erp.url is not set).' })),
     network: Type.Optional(Type.Boolean({ description: 'Run the simulated network (storefront, marketplace, EDI partner, 3PL, carrier) and the systems that talk to it.' })),

@@ -53,7 +53,14 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const store = new PgLedgerStore(db);
   let log: JetStreamEventLog;
   try {
-    log = await JetStreamEventLog.open({ url: settings.natsUrl, namespace: settings.namespace });
+    const tuning = config.file.scaleOut ?? {};
+    log = await JetStreamEventLog.open({
+      url: settings.natsUrl, namespace: settings.namespace,
+      ...(tuning.partitions ? { partitions: tuning.partitions } : {}),
+      ...(tuning.ackWaitSeconds ? { ackWaitMs: tuning.ackWaitSeconds * 1000 } : {}),
+      ...(tuning.maxAttempts ? { maxAttempts: tuning.maxAttempts } : {}),
+      ...(tuning.duplicateWindowMinutes ? { duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000 } : {}),
+    });
   } catch (err) {
     await store.close();
     throw err;

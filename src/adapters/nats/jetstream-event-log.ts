@@ -119,16 +119,19 @@ export class JetStreamEventLog implements EventLog {
 
   async work(group: string, onWork: (items: WorkItem[]) => Promise<void>): Promise<Following> {
     const durable = `${this.options.namespace}_${group}`;
-    await this.jsm.consumers.add(this.stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
+    const tunable = {
       ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
       // A backstop for an entry that kills its worker every time; the workers themselves
       // dead-letter an entry that keeps failing after maxAttempts.
       max_deliver: this.maxAttempts * 2,
       max_ack_pending: 20_000,
-      deliver_policy: DeliverPolicy.All,
-    });
+    };
+    try {
+      await this.jsm.consumers.add(this.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...tunable });
+    } catch {
+      // It exists with other tuning (the configuration changed): bring it in line.
+      await this.jsm.consumers.update(this.stream, durable, tunable);
+    }
     const consumer = await this.js.consumers.get(this.stream, durable);
     const messages = await consumer.consume({ max_messages: WORK_BATCH * 2 });
     // Entries that arrive while a batch is being applied form the next batch (group commit).
@@ -175,10 +178,16 @@ export class JetStreamEventLog implements EventLog {
     return following;
   }
 
-  /** Entries the named worker group has not finished yet (waiting or being applied). */
-  async pending(group: string): Promise<number> {
+  /** The named worker group's backlog: entries not handed out yet, and entries handed out but not finished. */
+  async consumerState(group: string): Promise<{ pending: number; held: number }> {
     const info = await this.jsm.consumers.info(this.stream, `${this.options.namespace}_${group}`);
-    return info.num_pending + info.num_ack_pending;
+    return { pending: info.num_pending, held: info.num_ack_pending };
+  }
+
+  /** Entries the named worker group has not finished yet. */
+  async pending(group: string): Promise<number> {
+    const s = await this.consumerState(group);
+    return s.pending + s.held;
   }
 
   /** Deletes the stream and its consumers (tests and namespace teardown). */
