@@ -1,0 +1,95 @@
+/**
+ * The scale-out worker against the real PostgreSQL store: an entry handed out again after its
+ * batch committed (the worker died before acknowledging) changes nothing, and an entry that can
+ * never apply goes to the dead letters while the rest of its batch applies.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { DATABASE_URL, scaleOut, skipReason } from './support/backends.js';
+import { movement, snapshot } from './support/test-hub.js';
+import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
+import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
+import { LedgerWorker } from '../src/app/scale-out/ledger-worker.js';
+import type { LogEntry, WorkItem } from '../src/ports/event-log.js';
+
+const skip = await skipReason(scaleOut);
+const namespace = `t_worker_${randomBytes(4).toString('hex')}`;
+let store: PgLedgerStore;
+let worker: LedgerWorker;
+let position = 0;
+
+before(async () => {
+  if (skip) return;
+  store = new PgLedgerStore(await openPostgres(DATABASE_URL, namespace));
+  // Migrations are safe to run twice (several processes start at once).
+  await (await openPostgres(DATABASE_URL, namespace)).pool.end();
+  worker = new LedgerWorker({ store, clock: { now: () => Date.parse('2026-11-22T12:00:00Z') }, maxAttempts: 3 });
+  await worker.applyAll([
+    catalog({ kind: 'location', def: { id: 'DAL', name: 'Dallas', authority: 'wms-dal' } }),
+    catalog({ kind: 'channel', channel: { id: 'web', locations: ['DAL'], safetyStock: 0, onErpUnavailable: 'queue', onCreditHold: 'hold' } }),
+  ]);
+});
+after(async () => {
+  if (skip) return;
+  await store.close();
+  await dropSchema(DATABASE_URL, namespace);
+});
+
+function entry(event: object): LogEntry { return { position: ++position, kind: 'inventory', body: JSON.stringify(event) }; }
+function catalog(change: object): LogEntry { return { position: ++position, kind: 'catalog', body: JSON.stringify(change) }; }
+
+function workItems(entries: LogEntry[], attempt = 1) {
+  const outcome = new Map<number, string>();
+  const items: WorkItem[] = entries.map((e) => ({
+    entry: e, attempt,
+    done: () => outcome.set(e.position, 'done'),
+    retry: () => outcome.set(e.position, 'retry'),
+    discard: () => outcome.set(e.position, 'discard'),
+  }));
+  return { items, outcome };
+}
+
+test('an entry handed out again after its batch committed changes nothing', { skip }, async () => {
+  const batch = [
+    entry(snapshot({ source: 'wms-dal', seq: 1, sku: 'R-1', location: 'DAL', onHand: 10 })),
+    entry(movement({ source: 'wms-dal', seq: 2, sku: 'R-1', location: 'DAL', delta: { onHand: 5 } })),
+  ];
+  const first = workItems(batch);
+  await worker.handle(first.items);
+  assert.deepEqual([...first.outcome.values()], ['done', 'done']);
+  assert.equal(await store.figure('web', 'R-1'), 15);
+  const feedBefore = await store.readChanges('web', 0, 1000);
+  // The same entries again (redelivery), and the same event under a new log position (a late repeat).
+  const again = workItems([...batch, { ...batch[1]!, position: ++position }], 2);
+  await worker.handle(again.items);
+  assert.deepEqual([...again.outcome.values()], ['done', 'done', 'done']);
+  assert.equal(await store.figure('web', 'R-1'), 15);
+  assert.deepEqual(await store.readChanges('web', 0, 1000), feedBefore);
+});
+
+test('an entry that can never apply goes to the dead letters; the rest of its batch applies', { skip }, async () => {
+  const good1 = entry(movement({ source: 'wms-dal', seq: 10, sku: 'P-1', location: 'DAL', delta: { onHand: 7 } }));
+  const poison: LogEntry = { position: ++position, kind: 'inventory', body: '{"type": "inventory.movement", "sku": ' };
+  const wrong = entry({ type: 'inventory.movement', id: 'x', source: 'wms-dal', seq: 11, sku: 'P-1', location: 'DAL', delta: { onHand: 'lots' } });
+  const good2 = entry(movement({ source: 'wms-dal', seq: 12, sku: 'P-1', location: 'DAL', delta: { onHand: 3 } }));
+  const { items, outcome } = workItems([good1, poison, wrong, good2]);
+  await worker.handle(items);
+  assert.deepEqual([good1, poison, wrong, good2].map((e) => outcome.get(e.position)), ['done', 'discard', 'discard', 'done']);
+  assert.equal(await store.figure('web', 'P-1'), 10);
+  const dead = await store.deadEntries(10);
+  assert.deepEqual(dead.map((d) => d.position), [poison.position, wrong.position]);
+  assert.match(dead[0]!.error, /cannot be applied/);
+  assert.equal(dead[0]!.body, poison.body);
+});
+
+test('events for a location defined later are parked, then applied when it is', { skip }, async () => {
+  await worker.applyAll([entry(snapshot({ source: 'tpl-rno', seq: 1, sku: 'Q-1', location: 'RNO', onHand: 9 }))]);
+  assert.deepEqual((await store.parkedEvents('RNO', 10)).map((p) => p.sku), ['Q-1']);
+  await worker.applyAll([
+    catalog({ kind: 'location', def: { id: 'RNO', name: 'Reno', authority: 'tpl-rno' } }),
+    catalog({ kind: 'channel', channel: { id: 'reno', locations: ['RNO'], safetyStock: 1, onErpUnavailable: 'queue', onCreditHold: 'hold' } }),
+  ]);
+  assert.deepEqual(await store.parkedEvents('RNO', 10), []);
+  assert.equal(await store.figure('reno', 'Q-1'), 8);
+});
