@@ -4,6 +4,7 @@ import { benchLookup } from './lookup.js';
 import { benchOrders } from './orders.js';
 import { benchEgress } from './egress.js';
 import { benchPropagation } from './propagation.js';
+import { benchScaleOut } from './scale-out.js';
 
 await benchIngest();
 console.log();
@@ -14,3 +15,5 @@ console.log();
 await benchEgress();
 console.log();
 await benchPropagation();
+console.log();
+await benchScaleOut();

@@ -23,6 +23,8 @@ export interface JetStreamOptions {
   /** How long a worker may hold an entry before it is handed to another. */
   ackWaitMs?: number;
   maxAttempts?: number;
+  /** Batches one worker applies at once. */
+  workConcurrency?: number;
 }
 
 const WORK_BATCH = 1000;
@@ -134,24 +136,36 @@ export class JetStreamEventLog implements EventLog {
     }
     const consumer = await this.js.consumers.get(this.stream, durable);
     const messages = await consumer.consume({ max_messages: WORK_BATCH * 2 });
-    // Entries that arrive while a batch is being applied form the next batch (group commit).
+    // Entries that arrive while batches are being applied form the next batches (group commit).
+    // Several batches run at once so that one batch's database round trips overlap another's
+    // computing; the shared state's locks keep them apart where they touch the same items.
     let waiting: JsMsg[] = [];
-    let running: Promise<void> | undefined;
-    const drain = async () => {
-      while (waiting.length > 0) {
-        const batch = waiting.slice(0, WORK_BATCH);
-        waiting = waiting.slice(WORK_BATCH);
-        // A batch that throws is not acknowledged: JetStream hands it out again after the ack wait.
-        await onWork(batch.map((m) => this.workItem(m))).catch(() => {});
+    let active = 0;
+    const lanes = new Set<Promise<void>>();
+    const lane = async () => {
+      active++;
+      try {
+        while (waiting.length > 0) {
+          const batch = waiting.length <= WORK_BATCH ? waiting : waiting.slice(0, WORK_BATCH);
+          waiting = waiting.length <= WORK_BATCH ? [] : waiting.slice(WORK_BATCH);
+          // A batch that throws is not acknowledged: JetStream hands it out again after the ack wait.
+          await onWork(batch.map((m) => this.workItem(m))).catch(() => {});
+        }
+      } finally {
+        active--;
       }
-      running = undefined;
     };
+    const concurrency = this.options.workConcurrency ?? 2;
     const done = (async () => {
       for await (const m of messages) {
         waiting.push(m);
-        running ??= drain();
+        if (active < concurrency) {
+          const running = lane();
+          lanes.add(running);
+          void running.finally(() => lanes.delete(running));
+        }
       }
-      await running;
+      await Promise.all(lanes);
     })();
     return this.track(messages, done);
   }

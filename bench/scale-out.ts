@@ -1,0 +1,204 @@
+/**
+ * Scale-out ingest against the local PostgreSQL and NATS: one api process and 1 or 2 worker
+ * processes of the real `crossdock` command. 100,000 movements over 10,000 items × 2 locations
+ * and 3 channels go in through the api in batches of 1,000 from 8 clients.
+ * - Accepted events/s (durable in JetStream, answered) beside the raw JetStream client publishing
+ *   the same bodies with message ids and awaiting every ack, same batches and concurrency.
+ * - Applied events/s (the workers' transactions committed in PostgreSQL) beside pgbench running
+ *   the worker's own statements at 32 clients, with the batch size the workers actually saw.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
+import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
+import { StockPosition } from '../src/domain/inventory/stock-position.js';
+import { fmt, writeSection } from './support.js';
+
+const CLI = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+const KEY = 'bench-admin-key-0123456789';
+const EVENTS = 100_000, BATCH = 1000, CLIENTS = 8, ITEMS = 10_000;
+
+function events(run: string) {
+  return Array.from({ length: EVENTS }, (_, n) => {
+    const [source, location] = n % 2 === 0 ? ['wms-dal', 'DAL'] : ['wms-atl', 'ATL'];
+    return { id: `${run}-${n}`, type: 'inventory.movement', source, seq: n + 1, occurredAt: '2026-11-22T10:00:00Z', sku: `K-${(n * 7919) % ITEMS}`, location, reason: 'receipt', delta: { onHand: 1 + (n % 5) } };
+  });
+}
+
+/** Runs `send` for every batch with CLIENTS at a time; resolves with the seconds it took. */
+async function drive(batches: object[][], send: (batch: object[]) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (next < batches.length) await send(batches[next++]!);
+  }));
+  return (performance.now() - started) / 1000;
+}
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+async function spawnHub(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'start'], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', CROSSDOCK_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr); if (m) resolve(m[1]!); });
+    child.on('exit', (code) => reject(new Error(`hub exited with ${code}: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(name)).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+}
+
+interface HubRun { acceptedPerSec: number; appliedPerSec: number; meanBatch: number }
+
+async function hubRun(workers: number): Promise<HubRun> {
+  const namespace = `bench_${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-scale-'));
+  const config = join(dir, 'hub.yaml');
+  writeFileSync(config, [
+    'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
+    'channels:', '  web: { locations: [DAL, ATL], safetyStock: 2 }', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
+  ].join('\n'));
+  const env = (role: string) => ({ CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace, DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: config, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_DATA_DIR: dir });
+  const api = await spawnHub(env('api'));
+  const workerProcs = [];
+  for (let i = 0; i < workers; i++) workerProcs.push(await spawnHub(env('worker')));
+  const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+  try {
+    const batches = chunk(events(namespace), BATCH).map((b) => JSON.stringify(b));
+    const started = performance.now();
+    const seconds = await drive(batches as never, async (body) => {
+      const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
+      const answer = await res.json() as { accepted: number };
+      if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+    });
+    if (workers === 0) return { acceptedPerSec: EVENTS / seconds, appliedPerSec: NaN, meanBatch: NaN };
+    while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
+    const applied = (performance.now() - started) / 1000;
+    let entries = 0, txs = 0;
+    for (const w of workerProcs) {
+      entries += await metric(w.url, 'crossdock_worker_entries_total{outcome="applied"}');
+      txs += await metric(w.url, 'crossdock_worker_batch_seconds_count');
+    }
+    return { acceptedPerSec: EVENTS / seconds, appliedPerSec: EVENTS / applied, meanBatch: entries / Math.max(1, txs) };
+  } finally {
+    for (const p of [api, ...workerProcs]) p.child.kill('SIGTERM');
+    await log.destroy();
+    await log.close();
+    await dropSchema(DATABASE_URL, namespace);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The raw JetStream client: the same bodies, message ids, batches and concurrency, every ack awaited. */
+async function rawPublish(): Promise<number> {
+  const nc = await connect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  const name = `bench_raw_${randomBytes(4).toString('hex')}`;
+  await jsm.streams.add({ name, subjects: [`${name}.>`], storage: StorageType.File });
+  const js = jetstream(nc);
+  try {
+    const batches = chunk(events(name), BATCH);
+    const seconds = await drive(batches, async (batch) => {
+      await Promise.all(batch.map((e) => {
+        const ev = e as { sku: string; source: string; id: string };
+        return js.publish(`${name}.inventory.${ev.sku.length % 16}`, JSON.stringify(e), { msgID: JSON.stringify([ev.source, ev.id]) });
+      }));
+    });
+    return EVENTS / seconds;
+  } finally {
+    await jsm.streams.delete(name);
+    await nc.close();
+  }
+}
+
+/** pgbench running the worker's statements for one batch of `batch` events per transaction, at 32 clients. */
+async function pgbench(batch: number): Promise<{ eventsPerSec: number; tps: number }> {
+  const namespace = `bench_pg_${randomBytes(4).toString('hex')}`;
+  const db = await openPostgres(DATABASE_URL, namespace);
+  await db.pool.end();
+  const state = JSON.stringify(Object.assign(new StockPosition('wms-dal', 'K-1', 'DAL').toJSON(), {}));
+  const skus = `(SELECT 'K-' || ((:base + g * 7919) % ${ITEMS}) AS sku, g FROM generate_series(1, ${batch}) g)`;
+  const perChannel = (ch: string) => `
+INSERT INTO channel_figures (channel, sku, available) SELECT '${ch}', sku, g FROM ${skus} s ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available;
+INSERT INTO channel_cursors (channel, last) VALUES ('${ch}', ${batch}) ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + ${batch} RETURNING last;
+INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at) SELECT '${ch}', (SELECT last FROM channel_cursors WHERE channel = '${ch}') - ${batch} + g, sku, g, g - 1, :base, now() FROM ${skus} s;`;
+  const script = `\\set base random(1, 1000000000)
+BEGIN;
+SELECT id FROM catalog_lock WHERE id = 1 FOR SHARE;
+INSERT INTO applied_event_ids (source, id, position) SELECT 'wms-dal', 'pg-' || :base || '-' || g, g FROM generate_series(1, ${batch}) g ORDER BY 2 ON CONFLICT DO NOTHING RETURNING source, id;
+INSERT INTO applied_sequences (source, seq) SELECT 'pg-' || :base, g FROM generate_series(1, ${batch}) g ON CONFLICT DO NOTHING RETURNING source, seq;
+INSERT INTO items (sku) SELECT sku FROM ${skus} s ORDER BY sku ON CONFLICT DO NOTHING;
+SELECT sku FROM items WHERE sku IN (SELECT sku FROM ${skus} s) ORDER BY sku FOR UPDATE;
+SELECT id, name, authority FROM locations;
+SELECT rule FROM channels ORDER BY id;
+SELECT state FROM stock_positions WHERE sku IN (SELECT sku FROM ${skus} s);
+SELECT channel, sku, available FROM channel_figures WHERE sku IN (SELECT sku FROM ${skus} s);
+INSERT INTO stock_positions (source, sku, location, state) SELECT 'wms-dal', sku, 'DAL', '${state}'::jsonb FROM ${skus} s ON CONFLICT (sku, location, source) DO UPDATE SET state = EXCLUDED.state;
+${perChannel('amazon')}
+${perChannel('b2b')}
+${perChannel('web')}
+COMMIT;
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-pgbench-'));
+  const file = join(dir, 'worker.sql');
+  writeFileSync(file, script);
+  try {
+    const url = new URL(DATABASE_URL);
+    const r = spawnSync('pgbench', ['-n', '-c', '32', '-j', '2', '-T', '10', '-f', file, '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', url.pathname.slice(1) || 'test'], {
+      encoding: 'utf8', env: { ...process.env, PGOPTIONS: `-c search_path=${namespace}` },
+    });
+    const m = /tps = ([\d.]+)/.exec(r.stdout);
+    if (!m) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
+    const tps = Number(m[1]);
+    return { tps, eventsPerSec: tps * batch };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await dropSchema(DATABASE_URL, namespace);
+  }
+}
+
+export async function benchScaleOut(): Promise<void> {
+  const alone = await hubRun(0);
+  const one = await hubRun(1);
+  const raw1 = await rawPublish();
+  const two = await hubRun(2);
+  const raw2 = await rawPublish();
+  const raw = (raw1 + raw2) / 2;
+  const batch = Math.max(1, Math.round((one.meanBatch + two.meanBatch) / 2));
+  const pg = await pgbench(batch);
+  const lines = [
+    '## Scale-out ingest (PostgreSQL + NATS JetStream)',
+    '',
+    `${fmt(EVENTS)} movements over ${fmt(ITEMS)} items × 2 locations, 3 channels; one api process and 1 or 2 worker processes of the real command; ${CLIENTS} clients posting batches of ${fmt(BATCH)}. Accepted: answered, durable in JetStream. Applied: committed by the workers in PostgreSQL (inbox, positions, figures, feed).`,
+    '',
+    '| what | events/s | baseline | ratio |',
+    '|---|---:|---:|---:|',
+    `| accepted, api alone (no worker running) | ${fmt(alone.acceptedPerSec)} | raw JetStream publish with acks ${fmt(raw)} | ${fmt(alone.acceptedPerSec / raw, 2)} |`,
+    `| accepted, 1 worker | ${fmt(one.acceptedPerSec)} | raw JetStream publish with acks ${fmt(raw)} | ${fmt(one.acceptedPerSec / raw, 2)} |`,
+    `| accepted, 2 workers | ${fmt(two.acceptedPerSec)} | raw JetStream publish with acks ${fmt(raw)} | ${fmt(two.acceptedPerSec / raw, 2)} |`,
+    `| applied, 1 worker (mean ${fmt(one.meanBatch)} events per transaction) | ${fmt(one.appliedPerSec)} | pgbench, worker SQL, 32 clients ${fmt(pg.eventsPerSec)} | ${fmt(one.appliedPerSec / pg.eventsPerSec, 2)} |`,
+    `| applied, 2 workers (mean ${fmt(two.meanBatch)} events per transaction) | ${fmt(two.appliedPerSec)} | pgbench, worker SQL, 32 clients ${fmt(pg.eventsPerSec)} | ${fmt(two.appliedPerSec / pg.eventsPerSec, 2)} |`,
+    '',
+    `pgbench ran the worker's statements for a batch of ${fmt(batch)} events per transaction (the workers' mean) at ${fmt(pg.tps, 1)} transactions/s. Raw publish: the mean of two runs beside the two hub runs. On two cores the api process, the workers, nats-server and PostgreSQL share the CPU: the api alone comes close to raw publishing, and every worker applying at the same time takes its share from the api. Targets: accepted ≥ 80% of raw publish-with-ack, applied ≥ 70% of pgbench. Order captures are not on the scale-out backend yet.`,
+  ];
+  console.log(lines.join('\n'));
+  writeSection('scale-out', lines.join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchScaleOut();
