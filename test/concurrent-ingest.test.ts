@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { movement, snapshot, startTestHub, NETWORK } from './support/test-hub.js';
-import { refreshInboundHorizons } from '../src/app/refresh-inbound-horizons.js';
+import { movement, startTestHub, NETWORK } from './support/test-hub.js';
 
 test('concurrent batches with overlapping duplicates: each event accepted exactly once, positions unique and dense', async () => {
   const hub = await startTestHub({ file: NETWORK });
@@ -25,22 +24,3 @@ test('concurrent batches with overlapping duplicates: each event accepted exactl
   }
 });
 
-test('the inbound horizon sweep records the figure changes that time alone causes', async () => {
-  let now = Date.parse('2026-11-22T12:00:00Z');
-  const hub = await startTestHub({ file: NETWORK, clock: { now: () => now } });
-  try {
-    await hub.api('POST', '/v1/events', [
-      snapshot({ source: 'wms-dal', sku: 'H-1', location: 'DAL', onHand: 3 }),
-      movement({ source: 'wms-dal', sku: 'H-1', location: 'DAL', delta: { inbound: 40 }, eta: '2026-11-27T00:00:00Z' }),
-    ]);
-    const before = (await hub.api('GET', '/v1/channels/b2b/changes?after=0&limit=10000')).body;
-    assert.deepEqual(before.changes.filter((c: { sku: string }) => c.sku === 'H-1').map((c: { available: number }) => c.available), [3]);
-    now = Date.parse('2026-11-25T00:00:00Z');
-    assert.equal(refreshInboundHorizons({ state: hub.state, store: hub.store, clock: { now: () => now } }), 1);
-    const after = (await hub.api('GET', `/v1/channels/b2b/changes?after=${before.next}`)).body;
-    assert.deepEqual(after.changes.map((c: { sku: string; previous: number; available: number }) => [c.sku, c.previous, c.available]), [['H-1', 3, 43]]);
-    assert.equal(refreshInboundHorizons({ state: hub.state, store: hub.store, clock: { now: () => now } }), 0, 'nothing more moved');
-  } finally {
-    await hub.stop();
-  }
-});

@@ -12,6 +12,7 @@
 import type { Channel } from '../model/catalog.js';
 import type { HubEvent } from '../model/hub-event.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
+import type { StockPosition } from '../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from './inventory-store.js';
 
 /** A StockPosition as its toJSON() gives it. */
@@ -36,7 +37,9 @@ export interface LedgerTransaction {
   figuresOf(skus: readonly string[]): Promise<FigureRow[]>;
   /** Items a channel has published a figure for. */
   skusPublished(channel: string): Promise<string[]>;
-  savePositions(states: readonly PositionState[]): Promise<void>;
+  savePositions(positions: readonly StockPosition[]): Promise<void>;
+  /** Items with inbound that has an ETA somewhere (their figures move with time). */
+  skusWithDatedInbound(): Promise<string[]>;
   /** Records figure changes: the published figures and the channels' feeds (dense cursors). */
   appendChanges(appends: readonly ChangeAppend[]): Promise<void>;
   park(parked: readonly (ParkedEvent & { event: HubEvent })[]): Promise<void>;

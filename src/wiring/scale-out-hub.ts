@@ -36,11 +36,14 @@ export interface ScaleOutHub {
   store: PgLedgerStore;
   log: JetStreamEventLog;
   adminKey: string;
+  /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
+  sweepInboundHorizons?: () => Promise<number>;
   close(): Promise<void>;
 }
 
 /** How long an api process may take to catch up with the log before it reports ready. */
 const CATCH_UP_MS = 120_000;
+const HORIZON_SWEEP_MS = 30_000;
 
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
   const { config } = options;
@@ -69,6 +72,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const running: Following[] = [];
   let ready = false;
 
+  let sweepInboundHorizons: (() => Promise<number>) | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   if (settings.role !== 'api') {
     const worker = new LedgerWorker({
       store, clock, maxAttempts: log.maxAttempts,
@@ -81,6 +86,11 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       },
     });
     running.push(await log.work('apply', (items) => worker.handle(items)));
+    sweepInboundHorizons = async () => worker.sweepInboundHorizons(await log.head());
+    sweepTimer = setInterval(() => {
+      sweepInboundHorizons!().catch((err) => logger.error({ err }, 'inbound horizon sweep failed'));
+    }, HORIZON_SWEEP_MS);
+    sweepTimer.unref();
   }
 
   const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
@@ -118,9 +128,11 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   return {
     app, url, role: settings.role, store, log, adminKey,
     ...(view ? { view } : {}),
+    ...(sweepInboundHorizons ? { sweepInboundHorizons } : {}),
     close() {
       closing ??= (async () => {
         ready = false;
+        clearInterval(sweepTimer);
         await app.close();
         // Stopping the work hands unacknowledged entries back to the other workers.
         await Promise.all(running.map((r) => r.stop()));

@@ -12,7 +12,9 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
   const skip = await skipReason(backend);
   describe(`inventory on the ${backend.name} backend`, { skip }, () => {
     let hub: HarnessHub;
-    before(async () => { hub = await backend.start(NETWORK); });
+    const NOW = Date.parse('2026-11-22T12:00:00Z');
+    let now = NOW;
+    before(async () => { hub = await backend.start(NETWORK, { clock: { now: () => now } }); });
     after(async () => { await hub?.stop(); });
     const figure = async (sku: string, channel: string) => (await hub.api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
     const feed = async (channel: string, sku: string) => {
@@ -203,6 +205,28 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       const item = await hub.api('GET', '/v1/availability/NEVER-SEEN?channel=web');
       assert.equal(item.body.type, 'urn:crossdock:problem:unknown_item');
       assert.equal((await hub.api('GET', '/v1/channels/nope/changes')).status, 404);
+    });
+
+    test('counts inbound only within the channel horizon, and records the changes time alone causes', async () => {
+      await hub.api('POST', '/v1/events', [
+        snapshot({ source: 'wms-dal', sku: 'IN-1', location: 'DAL', onHand: 5 }),
+        movement({ source: 'wms-dal', sku: 'IN-1', location: 'DAL', delta: { inbound: 20 }, eta: '2026-11-24T08:00:00Z' }),
+        movement({ source: 'wms-dal', sku: 'IN-1', location: 'DAL', delta: { inbound: 7 }, eta: '2026-11-30T08:00:00Z' }),
+      ]);
+      assert.equal(await figure('IN-1', 'web'), 3);
+      assert.equal(await figure('IN-1', 'b2b'), 25);
+      const before = await feed('b2b', 'IN-1');
+      assert.equal(before.at(-1)!.available, 25);
+      try {
+        now = Date.parse('2026-11-28T00:00:00Z');
+        assert.equal(await figure('IN-1', 'b2b'), 32);
+        assert.ok(await hub.sweepHorizons() >= 1);
+        const after = (await feed('b2b', 'IN-1')).slice(before.length);
+        assert.deepEqual(after.map((c) => [c.previous, c.available]), [[25, 32]]);
+        assert.equal(await hub.sweepHorizons(), 0, 'nothing more moved');
+      } finally {
+        now = NOW;
+      }
     });
 
     test('reads the log back in order from a position', async () => {

@@ -10,6 +10,8 @@ import { connect } from 'node:net';
 import pg from 'pg';
 import type { HubFile } from '../../src/config/hub-config.js';
 import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
+import { refreshInboundHorizons } from '../../src/app/refresh-inbound-horizons.js';
+import { systemClock, type Clock } from '../../src/ports/clock.js';
 import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';
 import { apiClient, startTestHub, testConfig, tempDataDir, type TestHub } from './test-hub.js';
 
@@ -20,6 +22,8 @@ export interface HarnessHub {
   api: ApiCall;
   /** Waits until every write so far has reached the shared state (the change feed); immediate on the embedded backend. */
   settled(): Promise<void>;
+  /** Runs the inbound-horizon sweep now; resolves with how many figures moved. */
+  sweepHorizons(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +31,7 @@ export interface Backend {
   name: 'embedded' | 'scale-out';
   /** Why this backend cannot run here, or undefined when it can. */
   unavailable(): Promise<string | undefined>;
-  start(file: HubFile): Promise<HarnessHub>;
+  start(file: HubFile, options?: { clock?: Clock }): Promise<HarnessHub>;
 }
 
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,9 +40,12 @@ export const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 export const embedded: Backend = {
   name: 'embedded',
   unavailable: async () => undefined,
-  async start(file) {
-    const hub = await startTestHub({ file });
-    return { url: hub.url, api: hub.api, settled: async () => {}, stop: () => hub.stop() };
+  async start(file, options = {}) {
+    const hub = await startTestHub({ file, ...(options.clock ? { clock: options.clock } : {}) });
+    return {
+      url: hub.url, api: hub.api, settled: async () => {}, stop: () => hub.stop(),
+      sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
+    };
   },
 };
 
@@ -73,10 +80,10 @@ export const scaleOut: Backend = {
     }
     return missing.length === 0 ? undefined : `scale-out tests need ${missing.join(' and ')} (set DATABASE_URL / NATS_URL)`;
   },
-  async start(file) {
+  async start(file, options = {}) {
     const namespace = `t_${randomBytes(5).toString('hex')}`;
     const config = testConfig(tempDataDir(), file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace } });
-    const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false });
+    const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
     const api = apiClient(hub.url);
     return {
       url: hub.url,
@@ -90,6 +97,7 @@ export const scaleOut: Backend = {
         return res;
       },
       settled: () => poll('the workers to apply every entry', async () => (await hub.log.pending('apply')) === 0),
+      sweepHorizons: () => hub.sweepInboundHorizons!(),
       async stop() {
         await hub.close();
         await dropSchema(DATABASE_URL, namespace);

@@ -29,6 +29,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE channel_changes (channel TEXT NOT NULL, cursor BIGINT NOT NULL, sku TEXT NOT NULL, available BIGINT NOT NULL, previous BIGINT NOT NULL, position BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL, PRIMARY KEY (channel, cursor));
    -- Log entries a worker could not apply after every attempt, with the last error.
    CREATE TABLE dead_entries (position BIGINT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL);`,
+  `-- Positions with dated inbound: their channels' figures move as ETAs enter the horizon.
+   ALTER TABLE stock_positions ADD COLUMN dated_inbound BOOLEAN NOT NULL DEFAULT false;
+   CREATE INDEX stock_positions_dated_inbound ON stock_positions (sku) WHERE dated_inbound;`,
 ];
 
 export interface PgDatabase {

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Channel } from '../../model/catalog.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
+import type { StockPosition } from '../../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type {
   ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, SharedLedgerStore,
@@ -76,15 +77,20 @@ class PgLedgerTransaction implements LedgerTransaction {
     return rows.map((r) => r.sku);
   }
 
-  async savePositions(states: readonly PositionState[]): Promise<void> {
-    if (states.length === 0) return;
+  async savePositions(positions: readonly StockPosition[]): Promise<void> {
+    if (positions.length === 0) return;
     // One JSON document rather than a jsonb[] parameter: pg escapes every element of an array
     // parameter again, which cost more than the rest of the statement.
     await this.c.query(
-      `INSERT INTO stock_positions (source, sku, location, state)
-       SELECT p->>'source', p->>'sku', p->>'location', p FROM jsonb_array_elements($1::jsonb) p
-       ON CONFLICT (sku, location, source) DO UPDATE SET state = EXCLUDED.state`,
-      [JSON.stringify(states)]);
+      `INSERT INTO stock_positions (source, sku, location, state, dated_inbound)
+       SELECT p->'s'->>'source', p->'s'->>'sku', p->'s'->>'location', p->'s', (p->>'d')::boolean FROM jsonb_array_elements($1::jsonb) p
+       ON CONFLICT (sku, location, source) DO UPDATE SET state = EXCLUDED.state, dated_inbound = EXCLUDED.dated_inbound`,
+      [JSON.stringify(positions.map((p) => ({ s: p.toJSON(), d: p.hasDatedInbound() })))]);
+  }
+
+  async skusWithDatedInbound(): Promise<string[]> {
+    const { rows } = await this.c.query<{ sku: string }>('SELECT DISTINCT sku FROM stock_positions WHERE dated_inbound ORDER BY sku');
+    return rows.map((r) => r.sku);
   }
 
   async appendChanges(appends: readonly ChangeAppend[]): Promise<void> {

@@ -130,7 +130,7 @@ export class LedgerWorker {
       const nowMs = this.deps.clock.now();
       for (const [sku, locations] of touched) book.refreshItem(sku, [...locations], nowMs, moved);
       changes = moved.length;
-      await tx.savePositions([...ledger.dirtyPositions].map((p) => p.toJSON()));
+      await tx.savePositions([...ledger.dirtyPositions]);
       await tx.park(parked);
       await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
     });
@@ -157,7 +157,7 @@ export class LedgerWorker {
           const { ledger, book } = await this.load(tx, [...skus], await tx.catalog());
           for (const r of released) if (isInventoryEvent(r.event)) ledger.apply(r.event, r.position);
           for (const sku of skus) book.refreshAt(sku, id, nowMs, moved);
-          await tx.savePositions([...ledger.dirtyPositions].map((p) => p.toJSON()));
+          await tx.savePositions([...ledger.dirtyPositions]);
           break;
         }
         case 'channel': {
@@ -173,6 +173,30 @@ export class LedgerWorker {
       }
       await tx.appendChanges(byChannel(moved, entry.position, at));
     });
+  }
+
+  /**
+   * Records the figure changes that time alone causes (ETAs entering a channel's inbound
+   * horizon), a slice of items per transaction. Returns how many figures moved.
+   */
+  async sweepInboundHorizons(position: number): Promise<number> {
+    const skus = await this.deps.store.eventBatch((tx) => tx.skusWithDatedInbound());
+    let moved = 0;
+    for (let i = 0; i < skus.length; i += 1000) {
+      const slice = skus.slice(i, i + 1000);
+      moved += await this.deps.store.eventBatch(async (tx) => {
+        await tx.lockItems(slice);
+        const { book } = await this.load(tx, slice, await tx.catalog());
+        const nowMs = this.deps.clock.now();
+        const changes: FigureChange[] = [];
+        for (const rule of book.channels.values()) {
+          if (rule.includeInbound) for (const sku of slice) book.refreshOne(rule, sku, nowMs, changes);
+        }
+        await tx.appendChanges(byChannel(changes, position, new Date(nowMs).toISOString()));
+        return changes.length;
+      });
+    }
+    return moved;
   }
 
   /** What the domain needs to decide about these items: every position, the catalogue, the figures as published. */
