@@ -2,7 +2,8 @@
  * A real cluster on loopback: two api and two worker processes of the `crossdock` command against
  * the local PostgreSQL and NATS. Movements go in through both api processes (with repeats), one
  * worker is killed with SIGKILL half-way, and at the end every event has been applied exactly
- * once: the shared figures, and both api processes' read models, equal an oracle.
+ * once: the shared figures, and both api processes' read models, equal an oracle. An api process
+ * is killed too, and its replacement rebuilds its read model from the stream.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ const SKUS = 200;
 const BATCHES = 40;
 const PER_BATCH = 250;
 
-test('two api and two worker processes: a worker killed mid-stream loses nothing and applies nothing twice', { skip: await skipReason(scaleOut), timeout: 180_000 }, async (t) => {
+test('two api and two worker processes: a worker and an api process killed mid-stream lose nothing and apply nothing twice', { skip: await skipReason(scaleOut), timeout: 180_000 }, async (t) => {
   const namespace = `t_cluster_${randomBytes(4).toString('hex')}`;
   const dir = tempDataDir();
   const configFile = join(dir, 'cluster.yaml');
@@ -48,6 +49,7 @@ test('two api and two worker processes: a worker killed mid-stream loses nothing
     const worker2 = await spawnHub(env('worker'));
     processes.push(api2, worker1, worker2);
     const apis = [apiClient(api1.url), apiClient(api2.url)];
+    const killedApi = api2;
 
     // The oracle: what each item × location should hold once every distinct event applied once.
     const oracle = new Map<string, number>();
@@ -90,6 +92,11 @@ test('two api and two worker processes: a worker killed mid-stream loses nothing
     const frozen = await waitFor('worker 2 has done all it can and worker 1 holds the rest', (p) => p.pending === 0 && p.held > 0);
     t.diagnostic(`entries held by the frozen worker when it was killed: ${frozen.held}`);
     await killHard(worker1);
+    // An api process dies too; its replacement rebuilds its read model from the stream.
+    await killHard(killedApi);
+    const api3 = await spawnHub(env('api'));
+    processes.push(api3);
+    apis[1] = apiClient(api3.url);
     await round(32, BATCHES);
     // Worker 2 gets worker 1's entries once their ack wait (2 s) runs out.
     await waitFor('every entry is applied', (p) => p.pending === 0 && p.held === 0);
@@ -119,7 +126,7 @@ test('two api and two worker processes: a worker killed mid-stream loses nothing
     } finally {
       await db.end();
     }
-    // Both api processes' read models show the same figures once they reach the last position.
+    // Both api processes' read models (one of them rebuilt after a crash) show the same figures once they reach the last position.
     for (const api of apis) {
       for (;;) {
         const res = await api('POST', '/v1/availability/query', { channel: 'all', skus });

@@ -170,6 +170,16 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     registerOrderRoutes(app, deps.services);
     registerDeliveryRoutes(app, deps.services);
     registerHookRoutes(app, deps.services);
+  } else {
+    // Say plainly that the backend lacks them, rather than that the routes do not exist.
+    for (const prefix of ['/v1/orders', '/v1/customers', '/v1/outbox', '/v1/order-exceptions', '/v1/deliveries', '/v1/dead-letters', '/v1/inbound', '/hooks']) {
+      for (const url of [prefix, `${prefix}/*`]) {
+        app.all(url, { schema: { hide: true } }, async () => {
+          throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
+            'Orders, customers, deliveries and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue).');
+        });
+      }
+    }
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
