@@ -24,7 +24,7 @@ export class DeliveryEngine {
   }
 
   /** Sends a destination again what it got between two instants. Throws NotFoundError. */
-  replay(destination: string, fromIso: string, toIso: string, limit = 100_000): number {
+  replay(destination: string, fromIso: string, toIso: string, limit = 100_000): Promise<number> {
     const worker = this.workers.find((w) => w.id === destination);
     if (!worker) throw new NotFoundError('Destination', destination);
     return worker.replay(fromIso, toIso, limit);

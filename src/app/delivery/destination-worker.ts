@@ -15,10 +15,10 @@ import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import { retryDelayMs, type RetryPolicy } from '../../domain/delivery/retry-delay.js';
 import { TokenBucket } from '../../domain/delivery/token-bucket.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DeliveryStore, Lane } from '../../ports/delivery-store.js';
+import type { DeadLetter, DeadLetterStatus, Lane } from '../../ports/delivery-store.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
-import type { InventoryStore } from '../../ports/inventory-store.js';
-import type { OrderStore } from '../../ports/order-store.js';
+import type { RecordedChange } from '../../ports/inventory-store.js';
+import type { StoredOutboxMessage } from '../../ports/order-store.js';
 
 export interface DestinationSettings {
   retry: RetryPolicy;
@@ -31,6 +31,26 @@ export interface DestinationSettings {
   bulkIntervalMs?: number;
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/** What a worker reads and writes; the embedded stores answer at once, the scale-out ones by promise. */
+export interface DeliveryLedger {
+  cursor(destination: string, lane: Lane): Awaitable<number>;
+  saveCursor(destination: string, lane: Lane, cursor: number): Awaitable<void>;
+  addDeadLetter(d: Omit<DeadLetter, 'id' | 'status'>): Awaitable<number>;
+  deadLetters(filter: { destination?: string; status?: DeadLetterStatus; afterId?: number; limit: number }): Awaitable<DeadLetter[]>;
+  setDeadLetterStatus(id: number, status: DeadLetterStatus, note?: string, attempts?: number, lastError?: string): Awaitable<void>;
+}
+
+export interface OutboxReads {
+  outboxFor(destinations: readonly string[], afterId: number, limit: number): Awaitable<StoredOutboxMessage[]>;
+  outboxBetween(destinations: readonly string[], fromIso: string, toIso: string, limit: number): Awaitable<StoredOutboxMessage[]>;
+}
+
+export interface FeedReads {
+  readChanges(channel: string, afterCursor: number, limit: number): Awaitable<RecordedChange[]>;
+}
+
 export interface WorkerDeps {
   destination: Destination;
   /** Outbox destinations this system answers to (its id, location:<id> for locations it runs). */
@@ -40,9 +60,9 @@ export interface WorkerDeps {
   /** Outbox topics it takes (all addressed to it when absent); others are passed over. */
   receives?: readonly string[];
   settings: DestinationSettings;
-  deliveries: DeliveryStore;
-  orders: OrderStore;
-  inventory: InventoryStore;
+  deliveries: DeliveryLedger;
+  orders: OutboxReads;
+  inventory: FeedReads;
   clock: Clock;
   random?: () => number;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
@@ -68,6 +88,8 @@ export class DestinationWorker {
   private readonly wakers = new Set<() => void>();
   /** The receiver asked us to wait (Retry-After) until then: it applies to both lanes. */
   private notBefore = 0;
+  /** Where each lane stands, as last read or saved (for status without a store call). */
+  private readonly cursors: Record<Lane, number> = { orders: 0, bulk: 0 };
 
   constructor(private readonly deps: WorkerDeps) {
     const { settings, clock, destination } = deps;
@@ -107,29 +129,29 @@ export class DestinationWorker {
    * Queues again what this destination got between two instants: its outbox messages, and the
    * current figure of every item whose figure changed on its channel. Returns how many were queued.
    */
-  replay(fromIso: string, toIso: string, limit: number): number {
+  async replay(fromIso: string, toIso: string, limit: number): Promise<number> {
     const { orders, inventory, deliveries, aliases, channel, clock } = this.deps;
     const deadAt = new Date(clock.now()).toISOString();
-    const queue = (lane: Lane, message: OutgoingMessage) => {
-      const id = deliveries.addDeadLetter({ destination: this.id, lane, message, attempts: 0, lastError: `replay of ${fromIso} – ${toIso}`, deadAt });
-      deliveries.setDeadLetterStatus(id, 'queued');
+    const queue = async (lane: Lane, message: OutgoingMessage) => {
+      const id = await deliveries.addDeadLetter({ destination: this.id, lane, message, attempts: 0, lastError: `replay of ${fromIso} – ${toIso}`, deadAt });
+      await deliveries.setDeadLetterStatus(id, 'queued');
     };
     let n = 0;
-    for (const r of orders.outboxBetween(aliases, fromIso, toIso, limit)) {
-      queue('orders', { idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload });
+    for (const r of await orders.outboxBetween(aliases, fromIso, toIso, limit)) {
+      await queue('orders', { idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload });
       n++;
     }
     if (channel) {
       const latest = new Map<string, { available: number; position: number; cursor: number }>();
       for (let after = 0; ;) {
-        const page = inventory.readChanges(channel, after, 50_000);
+        const page = await inventory.readChanges(channel, after, 50_000);
         if (page.length === 0) break;
         for (const c of page) if (c.at >= fromIso && c.at <= toIso) latest.set(c.sku, { available: c.available, position: c.position, cursor: c.cursor });
         after = page[page.length - 1]!.cursor;
       }
       for (const [sku, c] of latest) {
         if (n >= limit) break;
-        queue('bulk', { idempotencyKey: `${channel}/${sku}/${c.cursor}/replay`, topic: 'availability.changed', key: sku, payload: { channel, sku, available: c.available, position: c.position } });
+        await queue('bulk', { idempotencyKey: `${channel}/${sku}/${c.cursor}/replay`, topic: 'availability.changed', key: sku, payload: { channel, sku, available: c.available, position: c.position } });
         n++;
       }
     }
@@ -142,7 +164,7 @@ export class DestinationWorker {
     return {
       destination: this.id,
       circuit: state === CircuitState.Open || state === CircuitState.Isolated ? 'open' : state === CircuitState.HalfOpen ? 'half_open' : 'closed',
-      cursors: { orders: this.deps.deliveries.cursor(this.id, 'orders'), bulk: this.deps.deliveries.cursor(this.id, 'bulk') },
+      cursors: { ...this.cursors },
       deliveredMessages: this.delivered,
       coalescedChanges: this.coalesced,
     };
@@ -166,10 +188,10 @@ export class DestinationWorker {
 
   private async runOrders(): Promise<void> {
     const { deliveries, orders, aliases, destination } = this.deps;
-    let cursor = deliveries.cursor(this.id, 'orders');
+    let cursor = this.cursors.orders = await deliveries.cursor(this.id, 'orders');
     while (!this.stopped) {
       const retried = await this.redeliverQueued();
-      const rows = orders.outboxFor(aliases, cursor, destination.maxBatch);
+      const rows = await orders.outboxFor(aliases, cursor, destination.maxBatch);
       if (rows.length === 0) { if (!retried) await this.idle(); continue; }
       const wanted = this.deps.receives ? rows.filter((r) => this.deps.receives!.includes(r.topic)) : rows;
       if (wanted.length > 0) {
@@ -179,16 +201,16 @@ export class DestinationWorker {
         this.ordersWaiting = false;
         if (!done) return;
       }
-      cursor = rows[rows.length - 1]!.id;
-      deliveries.saveCursor(this.id, 'orders', cursor);
+      cursor = this.cursors.orders = rows[rows.length - 1]!.id;
+      await deliveries.saveCursor(this.id, 'orders', cursor);
     }
   }
 
   private async runBulk(channel: string): Promise<void> {
     const { deliveries, inventory, destination, settings } = this.deps;
-    let cursor = deliveries.cursor(this.id, 'bulk');
+    let cursor = this.cursors.bulk = await deliveries.cursor(this.id, 'bulk');
     while (!this.stopped) {
-      const changes = inventory.readChanges(channel, cursor, FEED_WINDOW);
+      const changes = await inventory.readChanges(channel, cursor, FEED_WINDOW);
       if (changes.length === 0) { await this.idle(); continue; }
       // Coalesce: one update per item with its latest figure; `from` is what the channel last had.
       const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number }>();
@@ -208,8 +230,8 @@ export class DestinationWorker {
         if (!(await this.deliver('bulk', batch, (m, attempts, reason) => this.deadLetter('bulk', m, attempts, reason)))) return;
       }
       if (this.stopped) return;
-      cursor = changes[changes.length - 1]!.cursor;
-      deliveries.saveCursor(this.id, 'bulk', cursor);
+      cursor = this.cursors.bulk = changes[changes.length - 1]!.cursor;
+      await deliveries.saveCursor(this.id, 'bulk', cursor);
       if (settings.bulkIntervalMs) await this.pause(settings.bulkIntervalMs);
     }
   }
@@ -217,21 +239,21 @@ export class DestinationWorker {
   /** Dead letters an operator queued for retry, one at a time; true when there were any. */
   private async redeliverQueued(): Promise<boolean> {
     const { deliveries } = this.deps;
-    const queued = deliveries.deadLetters({ destination: this.id, status: 'queued', limit: 20 });
+    const queued = await deliveries.deadLetters({ destination: this.id, status: 'queued', limit: 20 });
     for (const d of queued) {
       let gaveUp = false;
-      const ok = await this.deliver(d.lane, [d.message], (_m, attempts, reason) => {
+      const ok = await this.deliver(d.lane, [d.message], async (_m, attempts, reason) => {
         gaveUp = true;
-        deliveries.setDeadLetterStatus(d.id, 'dead', undefined, d.attempts + attempts, reason);
+        await deliveries.setDeadLetterStatus(d.id, 'dead', undefined, d.attempts + attempts, reason);
       });
       if (!ok) return true;
-      if (!gaveUp) deliveries.setDeadLetterStatus(d.id, 'delivered', `delivered on retry at ${new Date(this.deps.clock.now()).toISOString()}`);
+      if (!gaveUp) await deliveries.setDeadLetterStatus(d.id, 'delivered', `delivered on retry at ${new Date(this.deps.clock.now()).toISOString()}`);
     }
     return queued.length > 0;
   }
 
-  private deadLetter(lane: Lane, message: OutgoingMessage, attempts: number, reason: string): void {
-    this.deps.deliveries.addDeadLetter({ destination: this.id, lane, message, attempts, lastError: reason, deadAt: new Date(this.deps.clock.now()).toISOString() });
+  private async deadLetter(lane: Lane, message: OutgoingMessage, attempts: number, reason: string): Promise<void> {
+    await this.deps.deliveries.addDeadLetter({ destination: this.id, lane, message, attempts, lastError: reason, deadAt: new Date(this.deps.clock.now()).toISOString() });
     this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, { destination: this.id, idempotencyKey: message.idempotencyKey, attempts });
     this.deps.observe?.({ destination: this.id, lane, outcome: 'dead_letter', messages: 1 });
   }
@@ -240,7 +262,7 @@ export class DestinationWorker {
    * Sends a batch until it is delivered or given up on (`giveUp` is told per message). Returns
    * false only when the worker stopped before it finished.
    */
-  private async deliver(lane: Lane, batch: OutgoingMessage[], giveUp: (m: OutgoingMessage, attempts: number, reason: string) => void): Promise<boolean> {
+  private async deliver(lane: Lane, batch: OutgoingMessage[], giveUp: (m: OutgoingMessage, attempts: number, reason: string) => Awaitable<void>): Promise<boolean> {
     const { destination, settings, clock } = this.deps;
     let attempts = 0;
     while (!this.stopped) {
@@ -263,7 +285,7 @@ export class DestinationWorker {
             for (const m of batch) if (!(await this.deliver(lane, [m], giveUp))) return false;
             return true;
           }
-          giveUp(batch[0]!, attempts, failure.reason);
+          await giveUp(batch[0]!, attempts, failure.reason);
           return true;
         }
         await sleep(retryDelayMs(attempts, settings.retry, (this.deps.random ?? Math.random)(), failure.retryAfterMs));

@@ -37,7 +37,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: OrderServices
     },
   }, async (request) => {
     const { from, to } = request.body as { from: string; to: string };
-    return { queued: engine.replay((request.params as { destination: string }).destination, new Date(from).toISOString(), new Date(to).toISOString()) };
+    return { queued: await engine.replay((request.params as { destination: string }).destination, new Date(from).toISOString(), new Date(to).toISOString()) };
   });
 
   app.get('/v1/dead-letters', {
