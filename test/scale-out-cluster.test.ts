@@ -3,7 +3,8 @@
  * the local PostgreSQL and NATS. Movements go in through both api processes (with repeats), one
  * worker is killed with SIGKILL half-way, and at the end every event has been applied exactly
  * once: the shared figures, and both api processes' read models, equal an oracle. An api process
- * is killed too, and its replacement rebuilds its read model from the stream.
+ * is killed too, and its replacement rebuilds its read model from the stream; a storefront fed by
+ * the workers ends with every figure, each update applied once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { killHard, spawnHub, stopGracefully, type HubProcess } from './support/h
 import { ADMIN_KEY, apiClient, movement, tempDataDir } from './support/test-hub.js';
 import { dropSchema } from '../src/adapters/postgres/pg-database.js';
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
+import { WebhookReceiver } from '../sim/webhook-receiver.js';
 
 const SKUS = 200;
 const BATCHES = 40;
@@ -25,6 +27,8 @@ test('two api and two worker processes: a worker and an api process killed mid-s
   const namespace = `t_cluster_${randomBytes(4).toString('hex')}`;
   const dir = tempDataDir();
   const configFile = join(dir, 'cluster.yaml');
+  const storefront = new WebhookReceiver();
+  const storefrontUrl = await storefront.start();
   writeFileSync(configFile, [
     'locations:',
     '  DAL: { name: Dallas DC, authority: wms-dal }',
@@ -32,6 +36,8 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     'channels:',
     '  all: { locations: [DAL, ATL] }',
     '  dal: { locations: [DAL] }',
+    'systems:',
+    `  storefront: { type: webhook, url: '${storefrontUrl}', channel: all, batchSize: 500 }`,
     'scaleOut:',
     '  ackWaitSeconds: 2',
   ].join('\n'));
@@ -126,6 +132,20 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     } finally {
       await db.end();
     }
+    // The storefront ends with every item's figure, each message applied once, though the
+    // worker that held its lease died mid-stream.
+    const lastFigure = () => {
+      const last = new Map<string, number>();
+      for (const m of storefront.applied.values()) last.set(m.key, (m.payload as { available: number }).available);
+      return last;
+    };
+    for (const deadline = Date.now() + 60_000; ;) {
+      const last = lastFigure();
+      if (skus.every((sku) => last.get(sku) === expected(sku).all)) break;
+      assert.ok(Date.now() < deadline, `the storefront holds every figure: ${skus.filter((sku) => last.get(sku) !== expected(sku).all).length} differ`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    t.diagnostic(`storefront: ${storefront.applied.size} updates applied, ${storefront.duplicates} repeats ignored by idempotency key`);
     // Both api processes' read models (one of them rebuilt after a crash) show the same figures once they reach the last position.
     for (const api of apis) {
       for (;;) {
@@ -142,6 +162,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await log.destroy();
     await log.close();
     await dropSchema(DATABASE_URL, namespace);
+    await storefront.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

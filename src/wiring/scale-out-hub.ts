@@ -4,8 +4,9 @@
  * - api: the HTTP API; writes go to the log, reads come from a read model that follows the log;
  * - worker: applies the log to the shared state (a share of the work; any number of workers);
  * - all: both.
- * Orders, customers, deliveries and inbound webhooks are served by the embedded backend only so
- * far; their routes are not registered here.
+ * Workers also deliver channel availability to the configured systems, one process per
+ * destination at a time. Orders, customers, their deliveries and inbound webhooks are served by
+ * the embedded backend only so far; their routes answer 501 here.
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -26,6 +27,10 @@ import { registerOperationsRoutes } from '../interfaces/http/routes/operations.j
 import { systemClock } from '../ports/clock.js';
 import type { HubOptions } from '../main.js';
 import type { Following } from '../ports/event-log.js';
+import type { OutboxReads } from '../ports/delivery-store.js';
+import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
+import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
+import { deliveringSystems, destinationWorker } from './systems.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -36,6 +41,8 @@ export interface ScaleOutHub {
   store: PgLedgerStore;
   log: JetStreamEventLog;
   adminKey: string;
+  /** The destinations this process delivers to now (a worker holding their leases). */
+  deliveringTo?: () => string[];
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
   sweepInboundHorizons?: () => Promise<number>;
   close(): Promise<void>;
@@ -44,6 +51,8 @@ export interface ScaleOutHub {
 /** How long an api process may take to catch up with the log before it reports ready. */
 const CATCH_UP_MS = 120_000;
 const HORIZON_SWEEP_MS = 30_000;
+/** How often a worker asks for the lease of a destination another process holds. */
+const LEASE_RETRY_MS = 2000;
 
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
   const { config } = options;
@@ -73,18 +82,30 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   let ready = false;
 
   let sweepInboundHorizons: (() => Promise<number>) | undefined;
+  let deliveries: LeasedDeliveries | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   if (settings.role !== 'api') {
     const worker = new LedgerWorker({
       store, clock, maxAttempts: log.maxAttempts,
       observer: {
-        applied: metrics.worker.applied,
+        applied: (stats) => { metrics.worker.applied(stats); if (stats.changes > 0) deliveries?.nudge(); },
         failed: (entry, err, dead) => {
           metrics.worker.failed(entry, err, dead);
           logger.warn({ position: entry.position, err: err instanceof Error ? err.message : String(err), deadLettered: dead }, 'log entry failed to apply');
         },
       },
     });
+    // Deliveries to the configured systems: one process at a time per destination (a lease).
+    const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
+    const ledger = new PgDeliveryLedger(db);
+    const noOutbox: OutboxReads = { outboxFor: () => [], outboxBetween: () => [] };
+    deliveries = new LeasedDeliveries({
+      destinations: systems.map((system) => ({ id: system.id, worker: () => destinationWorker(system, { deliveries: ledger, orders: noOutbox, inventory: store, clock, log: logger, metrics }) })),
+      leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
+      retryMs: LEASE_RETRY_MS,
+      log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+    });
+    deliveries.start();
     running.push(await log.work('apply', (items) => worker.handle(items)));
     sweepInboundHorizons = async () => worker.sweepInboundHorizons(await log.head());
     sweepTimer = setInterval(() => {
@@ -129,6 +150,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     app, url, role: settings.role, store, log, adminKey,
     ...(view ? { view } : {}),
     ...(sweepInboundHorizons ? { sweepInboundHorizons } : {}),
+    ...(deliveries ? { deliveringTo: () => deliveries!.held() } : {}),
     close() {
       closing ??= (async () => {
         ready = false;
@@ -136,6 +158,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
         await app.close();
         // Stopping the work hands unacknowledged entries back to the other workers.
         await Promise.all(running.map((r) => r.stop()));
+        await deliveries?.stop();
         await log.close();
         await store.close();
       })();

@@ -14,7 +14,8 @@ import type { OrderCapture } from '../app/capture-order.js';
 import type { OrderBook } from '../app/order-book.js';
 import { refusalOf } from '../app/capture-refusal.js';
 import { orderAnswer } from '../app/order-views.js';
-import { DestinationWorker } from '../app/delivery/destination-worker.js';
+import { DestinationWorker, type DestinationSettings } from '../app/delivery/destination-worker.js';
+import type { DeliveryLedger, FeedReads, OutboxReads } from '../ports/delivery-store.js';
 import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
 import { DuplicateOrderError, InsufficientStockError } from '../domain/orders/order-errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -73,33 +74,47 @@ function runsLocation(state: InventoryState, system: string): string | undefined
   return [...state.book.locations.values()].find((l) => l.authority === system)?.id;
 }
 
-/** One delivery worker per configured system, with the names it answers to in the outbox. */
-export function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics; controls: SqliteControlNumbers }): DeliveryEngine {
-  const deliveries = new SqliteDeliveryStore(d.store.db);
-  const workers = Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]) => {
-    // Storefront and file-drop systems send in; delivering to storefronts arrives with their outbound connector.
+/** A system the hub delivers to: how to reach it, the names it answers to, how to pace it. */
+export interface DeliveringSystem {
+  id: string;
+  destination: () => Destination;
+  aliases: string[];
+  channel?: string;
+  receives?: readonly string[];
+  settings: DestinationSettings;
+}
+
+/**
+ * Every configured system that receives deliveries. EDI needs the embedded control numbers; a
+ * backend without them (`controls` absent) refuses EDI systems with a ConfigError.
+ */
+export function deliveringSystems(d: { config: HubConfig; clock: Clock; controls?: SqliteControlNumbers; locationsRunBy: (system: string) => string[] }): DeliveringSystem[] {
+  return Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]): DeliveringSystem[] => {
     if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
-    let destination: Destination;
+    let destination: () => Destination;
     if (sys.type === 'amazon-listings') {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
-      destination = new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
+      destination = () => new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
     } else if (sys.type === 'shopify') {
       const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;
-      destination = new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', inventoryApi: sys.inventoryApi ?? 'graphql', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
+      destination = () => new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', inventoryApi: sys.inventoryApi ?? 'graphql', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
     } else if (sys.type === 'edi-x12') {
-      destination = new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls: d.controls, now: () => d.clock.now() });
+      const controls = d.controls;
+      if (!controls) throw new ConfigError(d.config.configFile, undefined, `systems.${id}.type`, 'edi-x12 systems run on the embedded backend only in this version');
+      destination = () => new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls, now: () => d.clock.now() });
     } else {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
-      destination = new WebhookDestination({
+      destination = () => new WebhookDestination({
         id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
         ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
       });
     }
     const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
     const retry = tuned?.retry, rateLimit = tuned?.rateLimit, circuit = tuned?.circuitBreaker, lowStock = tuned?.lowStock, receives = tuned?.receives;
-    const locations = [...d.state.book.locations.values()].filter((l) => l.authority === id).map((l) => `location:${l.id}`);
-    return [new DestinationWorker({
-      destination, aliases: [id, ...(sys.channel ? [sys.channel] : []), ...locations], ...(sys.channel ? { channel: sys.channel } : {}), ...(receives ? { receives } : {}),
+    return [{
+      id, destination,
+      aliases: [id, ...(sys.channel ? [sys.channel] : []), ...d.locationsRunBy(id).map((l) => `location:${l}`)],
+      ...(sys.channel ? { channel: sys.channel } : {}), ...(receives ? { receives } : {}),
       settings: {
         retry: { maxAttempts: retry?.maxAttempts ?? 10, baseMs: retry?.baseMs ?? 1000, maxMs: retry?.maxMs ?? 60_000 },
         ...(rateLimit ? { rateLimit } : {}),
@@ -107,12 +122,28 @@ export function deliveryEngine(d: { state: InventoryState; store: SqliteInventor
         lowStock: lowStock ?? 5, idleMs: 100,
         ...(sys.type === 'edi-x12' ? { bulkIntervalMs: (sys.inventoryAdviceSeconds ?? 900) * 1000 } : {}),
       },
-      deliveries, orders: d.orders, inventory: d.store, clock: d.clock,
-      log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
-      observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
-    })];
+    }];
   });
-  return new DeliveryEngine(workers, deliveries);
+}
+
+/** A worker for one delivering system over the given stores. */
+export function destinationWorker(system: DeliveringSystem, d: { deliveries: DeliveryLedger; orders: OutboxReads; inventory: FeedReads; clock: Clock; log: Logger; metrics: HubMetrics }): DestinationWorker {
+  return new DestinationWorker({
+    destination: system.destination(), aliases: system.aliases,
+    ...(system.channel ? { channel: system.channel } : {}), ...(system.receives ? { receives: system.receives } : {}),
+    settings: system.settings,
+    deliveries: d.deliveries, orders: d.orders, inventory: d.inventory, clock: d.clock,
+    log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
+    observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
+  });
+}
+
+/** One delivery worker per configured system, with the names it answers to in the outbox. */
+export function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics; controls: SqliteControlNumbers }): DeliveryEngine {
+  const deliveries = new SqliteDeliveryStore(d.store.db);
+  const locationsRunBy = (system: string) => [...d.state.book.locations.values()].filter((l) => l.authority === system).map((l) => l.id);
+  const systems = deliveringSystems({ config: d.config, clock: d.clock, controls: d.controls, locationsRunBy });
+  return new DeliveryEngine(systems.map((system) => destinationWorker(system, { deliveries, orders: d.orders, inventory: d.store, clock: d.clock, log: d.log, metrics: d.metrics })), deliveries);
 }
 
 /** The systems exchanging files through folders: 3PL stock files, and EDI partners (customers and 3PLs). */

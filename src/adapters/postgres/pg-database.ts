@@ -32,6 +32,10 @@ const MIGRATIONS: string[] = [
   `-- Positions with dated inbound: their channels' figures move as ETAs enter the horizon.
    ALTER TABLE stock_positions ADD COLUMN dated_inbound BOOLEAN NOT NULL DEFAULT false;
    CREATE INDEX stock_positions_dated_inbound ON stock_positions (sku) WHERE dated_inbound;`,
+  `-- Delivery: how far each destination's lanes have delivered, and the dead letters.
+   CREATE TABLE delivery_cursors (destination TEXT NOT NULL, lane TEXT NOT NULL, cursor BIGINT NOT NULL, PRIMARY KEY (destination, lane));
+   CREATE TABLE dead_letters (id BIGSERIAL PRIMARY KEY, destination TEXT NOT NULL, lane TEXT NOT NULL, status TEXT NOT NULL, record JSONB NOT NULL);
+   CREATE INDEX dead_letters_by_status ON dead_letters (status, destination, id);`,
 ];
 
 export interface PgDatabase {

@@ -15,10 +15,8 @@ import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import { retryDelayMs, type RetryPolicy } from '../../domain/delivery/retry-delay.js';
 import { TokenBucket } from '../../domain/delivery/token-bucket.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DeadLetter, DeadLetterStatus, Lane } from '../../ports/delivery-store.js';
+import type { DeliveryLedger, FeedReads, Lane, OutboxReads } from '../../ports/delivery-store.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
-import type { RecordedChange } from '../../ports/inventory-store.js';
-import type { StoredOutboxMessage } from '../../ports/order-store.js';
 
 export interface DestinationSettings {
   retry: RetryPolicy;
@@ -32,24 +30,6 @@ export interface DestinationSettings {
 }
 
 type Awaitable<T> = T | Promise<T>;
-
-/** What a worker reads and writes; the embedded stores answer at once, the scale-out ones by promise. */
-export interface DeliveryLedger {
-  cursor(destination: string, lane: Lane): Awaitable<number>;
-  saveCursor(destination: string, lane: Lane, cursor: number): Awaitable<void>;
-  addDeadLetter(d: Omit<DeadLetter, 'id' | 'status'>): Awaitable<number>;
-  deadLetters(filter: { destination?: string; status?: DeadLetterStatus; afterId?: number; limit: number }): Awaitable<DeadLetter[]>;
-  setDeadLetterStatus(id: number, status: DeadLetterStatus, note?: string, attempts?: number, lastError?: string): Awaitable<void>;
-}
-
-export interface OutboxReads {
-  outboxFor(destinations: readonly string[], afterId: number, limit: number): Awaitable<StoredOutboxMessage[]>;
-  outboxBetween(destinations: readonly string[], fromIso: string, toIso: string, limit: number): Awaitable<StoredOutboxMessage[]>;
-}
-
-export interface FeedReads {
-  readChanges(channel: string, afterCursor: number, limit: number): Awaitable<RecordedChange[]>;
-}
 
 export interface WorkerDeps {
   destination: Destination;
