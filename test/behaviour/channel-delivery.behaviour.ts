@@ -1,0 +1,70 @@
+/**
+ * Channel availability delivery both backends must show alike: a channel's system receives the
+ * latest figure of every item that moved, coalesced; through an outage nothing is lost and
+ * nothing applied twice; a message the receiver refuses is set aside and the rest moves on.
+ * Run by channel-delivery-embedded.test.ts and channel-delivery-scale-out.test.ts.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebhookReceiver } from '../../sim/webhook-receiver.js';
+import { movement, snapshot, NETWORK } from '../support/test-hub.js';
+import { skipReason, type Backend, type HarnessHub } from '../support/backends.js';
+
+const waitFor = async (what: string, check: () => boolean, ms = 30_000) => {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+export async function channelDeliveryBehaviour(backend: Backend): Promise<void> {
+  const skip = await skipReason(backend);
+  describe(`channel delivery on the ${backend.name} backend`, { skip }, () => {
+    const receiver = new WebhookReceiver();
+    let hub: HarnessHub;
+    before(async () => {
+      const url = await receiver.start();
+      hub = await backend.start({
+        ...NETWORK,
+        systems: { shop: { type: 'webhook', url, channel: 'amazon', batchSize: 50, retry: { maxAttempts: 3, baseMs: 20, maxMs: 200 }, circuitBreaker: { failures: 50, openSeconds: 1 } } },
+      } as never);
+    });
+    after(async () => { await hub?.stop(); await receiver.close(); });
+    const latest = () => {
+      const last = new Map<string, number>();
+      for (const m of receiver.applied.values()) if (m.topic === 'availability.changed') last.set(m.key, (m.payload as { available: number }).available);
+      return last;
+    };
+
+    test('the channel\'s system receives the latest figure of every item that moved', async () => {
+      await hub.api('POST', '/v1/events', Array.from({ length: 120 }, (_, i) => snapshot({ source: 'wms-dal', seq: 10 + i, sku: `CD-${i}`, location: 'DAL', onHand: 10 + i })));
+      await hub.api('POST', '/v1/events', Array.from({ length: 120 }, (_, i) => movement({ source: 'wms-dal', seq: 200 + i, sku: `CD-${i}`, location: 'DAL', delta: { onHand: -5 } })));
+      await waitFor('every item at its figure', () => Array.from({ length: 120 }, (_, i) => i).every((i) => latest().get(`CD-${i}`) === Math.floor((5 + i) * 0.8)));
+      // Only the amazon channel's figures go to it, and no batch is larger than its limit.
+      assert.ok([...receiver.applied.values()].every((m) => (m.payload as { channel: string }).channel === 'amazon'));
+      assert.ok(receiver.calls.every((c) => c.messages <= 50));
+      assert.equal(receiver.duplicates, 0);
+    });
+
+    test('through an outage nothing is lost and nothing is applied twice', async () => {
+      receiver.faults.outage = true;
+      await hub.api('POST', '/v1/events', Array.from({ length: 30 }, (_, i) => movement({ source: 'wms-dal', seq: 400 + i, sku: `CD-${i}`, location: 'DAL', delta: { onHand: 20 } })));
+      await waitFor('a refused call', () => receiver.calls.some((c) => c.status === 503));
+      receiver.faults.outage = false;
+      await waitFor('the moved items at their new figures', () => Array.from({ length: 30 }, (_, i) => i).every((i) => latest().get(`CD-${i}`) === Math.floor((25 + i) * 0.8)));
+      assert.equal(receiver.duplicates, 0);
+    });
+
+    test('a message the receiver refuses is set aside; the rest moves on', async () => {
+      receiver.faults.poisonKeys = ['CD-POISON'];
+      await hub.api('POST', '/v1/events', [
+        snapshot({ source: 'wms-dal', seq: 600, sku: 'CD-POISON', location: 'DAL', onHand: 50 }),
+        snapshot({ source: 'wms-dal', seq: 601, sku: 'CD-AFTER', location: 'DAL', onHand: 50 }),
+      ]);
+      await waitFor('the good item', () => latest().get('CD-AFTER') === 40);
+      assert.equal(latest().get('CD-POISON'), undefined);
+      receiver.faults.poisonKeys = [];
+    });
+  });
+}
