@@ -70,7 +70,7 @@ async function run(sc: Scenario): Promise<string> {
   const equal = () => [...want].every(([sku, n]) => (receiver.figure(sku) ?? (n === 0 ? 0 : -1)) === n);
   while (!equal() && Date.now() - started < 400_000) await new Promise((r) => setTimeout(r, 200));
   const seconds = (Date.now() - started) / 1000;
-  const status = hub.delivery.status()[0]!;
+  const status = (await hub.delivery.status())[0]!;
   const calls = receiver.calls(), allowed = receiver.budget(seconds);
   await hub.close();
   await receiver.close();

@@ -144,9 +144,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   let ready = false;
   const app = await buildHttpApi({
-    state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready,
+    state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
     services: {
-      customers, clock, delivery, inbound, inboundStore,
+      customers, clock, inbound, inboundStore,
       orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
     },
     log,

@@ -41,6 +41,7 @@ export interface DeliveryLedger {
   saveCursor(destination: string, lane: Lane, cursor: number): Awaitable<void>;
   addDeadLetter(d: Omit<DeadLetter, 'id' | 'status'>): Awaitable<number>;
   deadLetters(filter: { destination?: string; status?: DeadLetterStatus; afterId?: number; limit: number }): Awaitable<DeadLetter[]>;
+  deadLetter(id: number): Awaitable<DeadLetter | undefined>;
   setDeadLetterStatus(id: number, status: DeadLetterStatus, note?: string, attempts?: number, lastError?: string): Awaitable<void>;
 }
 

@@ -30,7 +30,8 @@ import type { Following } from '../ports/event-log.js';
 import type { OutboxReads } from '../ports/delivery-store.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
-import { deliveringSystems, destinationWorker } from './systems.js';
+import { deliveringSystems, destinationWorker, type DeliveringSystem } from './systems.js';
+import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -83,6 +84,10 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
 
   let sweepInboundHorizons: (() => Promise<number>) | undefined;
   let deliveries: LeasedDeliveries | undefined;
+  const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
+  const ledger = new PgDeliveryLedger(db);
+  const noOutbox: OutboxReads = { outboxFor: () => [], outboxBetween: () => [] };
+  const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders: noOutbox, inventory: store, clock, log: logger, metrics });
   let sweepTimer: NodeJS.Timeout | undefined;
   if (settings.role !== 'api') {
     const worker = new LedgerWorker({
@@ -96,11 +101,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       },
     });
     // Deliveries to the configured systems: one process at a time per destination (a lease).
-    const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
-    const ledger = new PgDeliveryLedger(db);
-    const noOutbox: OutboxReads = { outboxFor: () => [], outboxBetween: () => [] };
     deliveries = new LeasedDeliveries({
-      destinations: systems.map((system) => ({ id: system.id, worker: () => destinationWorker(system, { deliveries: ledger, orders: noOutbox, inventory: store, clock, log: logger, metrics }) })),
+      destinations: systems.map((system) => ({ id: system.id, worker: () => workerFor(system) })),
       leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
       retryMs: LEASE_RETRY_MS,
       log: (level, msg, fields) => logger[level](fields ?? {}, msg),
@@ -133,9 +135,21 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
     apiKeys.add('admin', adminKey, SCOPES);
     for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
+    // Delivery operations work from any process: replays and retries are queued in the shared
+    // database, and whichever worker holds the destination sends them.
+    const delivery = new DeliveryOperations(systems.map(workerFor), ledger, async () => {
+      const held = deliveries?.status() ?? [];
+      const elsewhere = await Promise.all(systems.filter((s) => !held.some((h) => h.destination === s.id)).map(async (s) => ({
+        destination: s.id, circuit: 'held_elsewhere' as const,
+        cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
+        deliveredMessages: 0, coalescedChanges: 0,
+      })));
+      return [...held, ...elsewhere];
+    }, () => deliveries?.nudge());
+    metrics.watchDeliveries(delivery);
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest: new LogIngest(publish), clock,
-      apiKeys, metrics, ready: () => ready, log: logger,
+      apiKeys, metrics, ready: () => ready, log: logger, delivery,
     });
   }
   await app.listen({ port: config.port, host: config.host });

@@ -64,7 +64,17 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
       ]);
       await waitFor('the good item', () => latest().get('CD-AFTER') === 40);
       assert.equal(latest().get('CD-POISON'), undefined);
+      // An operator sees it with its error, fixes the receiver and retries it.
+      let dead: { id: number; message: { key: string }; lastError: string }[] = [];
+      await waitFor('the dead letter', () => { void hub.api('GET', '/v1/dead-letters?destination=shop').then((r) => { dead = r.body.deadLetters; }); return dead.length > 0; });
+      assert.deepEqual(dead.map((d) => d.message.key), ['CD-POISON']);
+      assert.match(dead[0]!.lastError, /422/);
       receiver.faults.poisonKeys = [];
+      assert.equal((await hub.api('POST', `/v1/dead-letters/${dead[0]!.id}/retry`)).status, 200);
+      await waitFor('the retried item', () => latest().get('CD-POISON') === 40);
+      const status = await hub.api('GET', '/v1/deliveries');
+      assert.deepEqual(status.body.destinations.map((d: { destination: string }) => d.destination), ['shop']);
+      assert.equal((await hub.api('GET', `/v1/dead-letters/${dead[0]!.id}`)).body.status, 'delivered');
     });
   });
 }

@@ -40,6 +40,11 @@ export class PgDeliveryLedger implements DeliveryLedger {
     return rows.map((r) => ({ id: Number(r.id), status: r.status, ...r.record }));
   }
 
+  async deadLetter(id: number): Promise<DeadLetter | undefined> {
+    const { rows } = await this.db.pool.query<{ id: string; status: DeadLetterStatus; record: Omit<DeadLetter, 'id' | 'status'> }>('SELECT id, status, record FROM dead_letters WHERE id = $1', [id]);
+    return rows[0] ? { id: Number(rows[0].id), status: rows[0].status, ...rows[0].record } : undefined;
+  }
+
   async setDeadLetterStatus(id: number, status: DeadLetterStatus, note?: string, attempts?: number, lastError?: string): Promise<void> {
     const patch = { ...(note !== undefined ? { note } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(lastError !== undefined ? { lastError } : {}) };
     await this.db.pool.query('UPDATE dead_letters SET status = $2, record = record || $3::jsonb WHERE id = $1', [id, status, JSON.stringify(patch)]);

@@ -49,7 +49,7 @@ export interface WorkerDeps {
   observe?: (event: { destination: string; lane: Lane; outcome: 'delivered' | 'failed' | 'dead_letter'; messages: number }) => void;
 }
 
-export interface WorkerStatus { destination: string; circuit: 'closed' | 'open' | 'half_open'; cursors: Record<Lane, number>; deliveredMessages: number; coalescedChanges: number }
+export interface WorkerStatus { destination: string; circuit: 'closed' | 'open' | 'half_open' | 'held_elsewhere'; cursors: Record<Lane, number>; deliveredMessages: number; coalescedChanges: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RATE_MARGIN = 0.95;

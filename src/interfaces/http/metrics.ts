@@ -15,14 +15,14 @@ export class HubMetrics implements IngestObserver {
   readonly deliveries = new Counter({ name: 'crossdock_deliveries_total', help: 'Messages delivered, failed attempts and dead letters, by destination and lane', labelNames: ['destination', 'lane', 'outcome'] as const, registers: [this.registry] });
 
   /** Circuit state per destination (0 closed, 1 half-open, 2 open) and dead letters waiting, read at each scrape. */
-  watchDeliveries(engine: { status(): { destination: string; circuit: string }[]; deadLetters(f: { status: 'dead'; limit: number }): unknown[] }): void {
+  watchDeliveries(engine: { status(): Promise<{ destination: string; circuit: string }[]>; deadLetters(f: { status: 'dead'; limit: number }): Promise<unknown[]> }): void {
     new Gauge({
       name: 'crossdock_delivery_circuit_state', help: 'Circuit breaker per destination: 0 closed, 1 half-open, 2 open', labelNames: ['destination'] as const, registers: [this.registry],
-      collect() { for (const s of engine.status()) this.set({ destination: s.destination }, s.circuit === 'open' ? 2 : s.circuit === 'half_open' ? 1 : 0); },
+      async collect() { for (const s of await engine.status()) this.set({ destination: s.destination }, s.circuit === 'open' ? 2 : s.circuit === 'half_open' ? 1 : 0); },
     });
     new Gauge({
       name: 'crossdock_dead_letters', help: 'Dead letters waiting for someone to retry or discard them (counted up to 10,000)', registers: [this.registry],
-      collect() { this.set(engine.deadLetters({ status: 'dead', limit: 10_000 }).length); },
+      async collect() { this.set((await engine.deadLetters({ status: 'dead', limit: 10_000 })).length); },
     });
   }
 

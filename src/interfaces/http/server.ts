@@ -22,7 +22,7 @@ import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import type { InboundWebhooks } from '../../app/receive-webhook.js';
 import type { InboundStore } from '../../ports/inbound-store.js';
-import type { DeliveryEngine } from '../../app/delivery/delivery-engine.js';
+import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
 import type { OrderCapture } from '../../app/capture-order.js';
 import type { OrderBook } from '../../app/order-book.js';
 import type { CancelDeps } from '../../app/cancel-order.js';
@@ -42,7 +42,6 @@ declare module 'fastify' {
 export interface OrderServices {
   customers: CustomerStore;
   clock: Clock;
-  delivery: DeliveryEngine;
   inbound: InboundWebhooks;
   inboundStore: InboundStore;
   orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
@@ -54,8 +53,9 @@ export interface HttpDeps {
   catalog: Catalog;
   ingest: Ingest;
   clock: Clock;
-  /** Absent on a backend that does not serve orders yet: their routes are not registered. */
+  /** Absent on a backend that does not serve orders yet: their routes answer 501. */
   services?: OrderServices;
+  delivery: DeliveryOperations;
   apiKeys: ApiKeys;
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */
@@ -165,18 +165,18 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerCatalogRoutes(app, deps);
+  registerDeliveryRoutes(app, deps);
   if (deps.services) {
     registerCustomerRoutes(app, deps.services);
     registerOrderRoutes(app, deps.services);
-    registerDeliveryRoutes(app, deps.services);
     registerHookRoutes(app, deps.services);
   } else {
     // Say plainly that the backend lacks them, rather than that the routes do not exist.
-    for (const prefix of ['/v1/orders', '/v1/customers', '/v1/outbox', '/v1/order-exceptions', '/v1/deliveries', '/v1/dead-letters', '/v1/inbound', '/hooks']) {
+    for (const prefix of ['/v1/orders', '/v1/customers', '/v1/outbox', '/v1/order-exceptions', '/v1/inbound', '/hooks']) {
       for (const url of [prefix, `${prefix}/*`]) {
         app.all(url, { schema: { hide: true } }, async () => {
           throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            'Orders, customers, deliveries and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue).');
+            'Orders, customers and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue) and channel deliveries.');
         });
       }
     }

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../model/problem.js';
-import type { OrderServices } from '../server.js';
+import type { DeliveryOperations } from '../../../app/delivery/delivery-engine.js';
 import type { DeadLetterStatus } from '../../../ports/delivery-store.js';
 
 const DeadLetterView = Type.Object({
@@ -12,7 +12,7 @@ const DeadLetterView = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
-export function registerDeliveryRoutes(app: FastifyInstance, deps: OrderServices): void {
+export function registerDeliveryRoutes(app: FastifyInstance, deps: { delivery: DeliveryOperations }): void {
   const engine = deps.delivery;
 
   app.get('/v1/deliveries', {
@@ -24,7 +24,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: OrderServices
         deliveredMessages: Type.Integer(), coalescedChanges: Type.Integer(),
       })) }) },
     },
-  }, async () => ({ destinations: engine.status() }));
+  }, async () => ({ destinations: await engine.status() }));
 
   app.post('/v1/deliveries/:destination/replay', {
     config: { scope: 'admin' },
@@ -54,7 +54,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: OrderServices
     },
   }, async (request) => {
     const q = request.query as { destination?: string; status: DeadLetterStatus; after: number; limit: number };
-    return { deadLetters: engine.deadLetters({ ...(q.destination ? { destination: q.destination } : {}), status: q.status, afterId: q.after, limit: q.limit }) };
+    return { deadLetters: await engine.deadLetters({ ...(q.destination ? { destination: q.destination } : {}), status: q.status, afterId: q.after, limit: q.limit }) };
   });
 
   app.get('/v1/dead-letters/:id', {
@@ -74,7 +74,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: OrderServices
       body: Type.Object({ destination: Type.Optional(Type.String()) }, { additionalProperties: false }),
       response: { 200: Type.Object({ queued: Type.Integer() }) },
     },
-  }, async (request) => ({ queued: engine.retryAll((request.body as { destination?: string }).destination) }));
+  }, async (request) => ({ queued: await engine.retryAll((request.body as { destination?: string }).destination) }));
 
   app.post('/v1/dead-letters/:id/discard', {
     config: { scope: 'admin' },
