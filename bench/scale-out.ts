@@ -107,7 +107,8 @@ async function hubRun(workers: number): Promise<HubRun> {
 
 /** The raw JetStream client: the same bodies, message ids, batches and concurrency, every ack awaited. */
 async function rawPublish(): Promise<number> {
-  const nc = await connect({ servers: NATS_URL });
+  // The same client settings as the hub's (no async stack traces per request).
+  const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   const name = `bench_raw_${randomBytes(4).toString('hex')}`;
   await jsm.streams.add({ name, subjects: [`${name}.>`], storage: StorageType.File });
