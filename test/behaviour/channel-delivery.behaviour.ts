@@ -27,7 +27,7 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
       const url = await receiver.start();
       hub = await backend.start({
         ...NETWORK,
-        systems: { shop: { type: 'webhook', url, channel: 'amazon', batchSize: 50, retry: { maxAttempts: 3, baseMs: 20, maxMs: 200 }, circuitBreaker: { failures: 50, openSeconds: 1 } } },
+        systems: { shop: { type: 'webhook', url, channel: 'amazon', batchSize: 50, retry: { maxAttempts: 1000, baseMs: 20, maxMs: 200 }, circuitBreaker: { failures: 50, openSeconds: 1 } } },
       } as never);
     });
     after(async () => { await hub?.stop(); await receiver.close(); });
