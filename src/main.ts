@@ -123,7 +123,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   applyConfiguredMasterData(deps, config);
   for (const [id, input] of Object.entries(config.file.customers ?? {})) {
     // Configured customers are seeds: changes made later through the API win.
-    if (!customers.customer(id)) defineCustomer({ customers, clock }, id, input);
+    if (!customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
   }
 
   const controls = new SqliteControlNumbers(store.db);
@@ -145,8 +145,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let ready = false;
   const app = await buildHttpApi({
     state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
+    customers: { customers, clock, creditReleased: async (id) => { await erp.releaseCreditHolds(id); } },
     services: {
-      customers, clock, inbound, inboundStore,
+      customers, inbound, inboundStore,
       orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
     },
     log,

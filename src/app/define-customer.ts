@@ -1,10 +1,10 @@
 /** Defines or updates a customer (master data for order capture). */
 import type { Customer, CustomerInput } from '../model/customer.js';
 import type { Clock } from '../ports/clock.js';
-import type { CustomerStore } from '../ports/customer-store.js';
+import type { CustomerRecords } from '../ports/customer-store.js';
 
-export function defineCustomer(deps: { customers: CustomerStore; clock: Clock }, id: string, input: CustomerInput): { customer: Customer; created: boolean } {
-  const created = deps.customers.customer(id) === undefined;
+export async function defineCustomer(deps: { customers: CustomerRecords; clock: Clock }, id: string, input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
+  const created = (await deps.customers.customer(id)) === undefined;
   const customer: Customer = {
     id,
     name: input.name,
@@ -14,6 +14,6 @@ export function defineCustomer(deps: { customers: CustomerStore; clock: Clock },
     ...(input.erpCustomerNumber !== undefined ? { erpCustomerNumber: input.erpCustomerNumber } : {}),
     updatedAt: new Date(deps.clock.now()).toISOString(),
   };
-  deps.customers.saveCustomer(customer);
+  await deps.customers.saveCustomer(customer);
   return { customer, created };
 }

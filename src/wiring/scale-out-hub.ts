@@ -32,6 +32,8 @@ import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-d
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
 import { deliveringSystems, destinationWorker, type DeliveringSystem } from './systems.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
+import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
+import { defineCustomer } from '../app/define-customer.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -147,9 +149,14 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       return [...held, ...elsewhere];
     }, () => deliveries?.nudge());
     metrics.watchDeliveries(delivery);
+    const customers = new PgCustomerStore(db);
+    // Configured customers are seeds: changes made later through the API win.
+    for (const [id, input] of Object.entries(config.file.customers ?? {})) {
+      if (!await customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
+    }
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest: new LogIngest(publish), clock,
-      apiKeys, metrics, ready: () => ready, log: logger, delivery,
+      apiKeys, metrics, ready: () => ready, log: logger, delivery, customers: { customers, clock },
     });
   }
   await app.listen({ port: config.port, host: config.host });

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import pg from 'pg';
-import type { HubFile } from '../../src/config/hub-config.js';
+import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
 import { refreshInboundHorizons } from '../../src/app/refresh-inbound-horizons.js';
 import { systemClock, type Clock } from '../../src/ports/clock.js';
@@ -31,7 +31,7 @@ export interface Backend {
   name: 'embedded' | 'scale-out';
   /** Why this backend cannot run here, or undefined when it can. */
   unavailable(): Promise<string | undefined>;
-  start(file: HubFile, options?: { clock?: Clock }): Promise<HarnessHub>;
+  start(file: HubFile, options?: { clock?: Clock; apiKeys?: HubConfig['apiKeys'] }): Promise<HarnessHub>;
 }
 
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -41,7 +41,7 @@ export const embedded: Backend = {
   name: 'embedded',
   unavailable: async () => undefined,
   async start(file, options = {}) {
-    const hub = await startTestHub({ file, ...(options.clock ? { clock: options.clock } : {}) });
+    const hub = await startTestHub({ file, ...(options.clock ? { clock: options.clock } : {}), ...(options.apiKeys ? { config: { apiKeys: options.apiKeys } } : {}) });
     return {
       url: hub.url, api: hub.api, settled: async () => {}, stop: () => hub.stop(),
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
@@ -82,7 +82,7 @@ export const scaleOut: Backend = {
   },
   async start(file, options = {}) {
     const namespace = `t_${randomBytes(5).toString('hex')}`;
-    const config = testConfig(tempDataDir(), file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace } });
+    const config = testConfig(tempDataDir(), file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace }, ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}) });
     const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
     const api = apiClient(hub.url);
     return {

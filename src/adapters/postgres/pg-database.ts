@@ -36,6 +36,7 @@ const MIGRATIONS: string[] = [
    CREATE TABLE delivery_cursors (destination TEXT NOT NULL, lane TEXT NOT NULL, cursor BIGINT NOT NULL, PRIMARY KEY (destination, lane));
    CREATE TABLE dead_letters (id BIGSERIAL PRIMARY KEY, destination TEXT NOT NULL, lane TEXT NOT NULL, status TEXT NOT NULL, record JSONB NOT NULL);
    CREATE INDEX dead_letters_by_status ON dead_letters (status, destination, id);`,
+  `CREATE TABLE customers (id TEXT PRIMARY KEY, record JSONB NOT NULL);`,
 ];
 
 export interface PgDatabase {

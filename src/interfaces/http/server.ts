@@ -16,7 +16,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerOperationsRoutes } from './routes/operations.js';
-import { registerCustomerRoutes } from './routes/customers.js';
+import { registerCustomerRoutes, type CustomerRouteDeps } from './routes/customers.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
@@ -41,7 +41,6 @@ declare module 'fastify' {
 /** The order, customer, delivery and inbound services (the embedded backend has them so far). */
 export interface OrderServices {
   customers: CustomerStore;
-  clock: Clock;
   inbound: InboundWebhooks;
   inboundStore: InboundStore;
   orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
@@ -56,6 +55,7 @@ export interface HttpDeps {
   /** Absent on a backend that does not serve orders yet: their routes answer 501. */
   services?: OrderServices;
   delivery: DeliveryOperations;
+  customers: CustomerRouteDeps;
   apiKeys: ApiKeys;
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */
@@ -166,17 +166,17 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerAvailabilityRoutes(app, deps);
   registerCatalogRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
+  registerCustomerRoutes(app, deps.customers);
   if (deps.services) {
-    registerCustomerRoutes(app, deps.services);
     registerOrderRoutes(app, deps.services);
     registerHookRoutes(app, deps.services);
   } else {
     // Say plainly that the backend lacks them, rather than that the routes do not exist.
-    for (const prefix of ['/v1/orders', '/v1/customers', '/v1/outbox', '/v1/order-exceptions', '/v1/inbound', '/hooks']) {
+    for (const prefix of ['/v1/orders', '/v1/outbox', '/v1/order-exceptions', '/v1/inbound', '/hooks']) {
       for (const url of [prefix, `${prefix}/*`]) {
         app.all(url, { schema: { hide: true } }, async () => {
           throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            'Orders, customers and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue) and channel deliveries.');
+            'Orders and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue), customers and channel deliveries.');
         });
       }
     }

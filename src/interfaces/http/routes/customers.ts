@@ -5,19 +5,26 @@ import { Customer, CustomerInput } from '../../../model/customer.js';
 import { Problem } from '../../../model/problem.js';
 import { defineCustomer } from '../../../app/define-customer.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import type { OrderServices } from '../server.js';
+import type { CustomerRecords } from '../../../ports/customer-store.js';
+import type { Clock } from '../../../ports/clock.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-export function registerCustomerRoutes(app: FastifyInstance, deps: OrderServices): void {
+export interface CustomerRouteDeps {
+  customers: CustomerRecords;
+  clock: Clock;
+  /** Orders held for this customer's credit go to the ERP once the hold is lifted (where orders run). */
+  creditReleased?: (customerId: string) => Promise<void>;
+}
+
+export function registerCustomerRoutes(app: FastifyInstance, deps: CustomerRouteDeps): void {
   app.put('/v1/customers/:id', {
     config: { scope: 'admin' },
     schema: { tags: ['master data'], summary: 'Define or update a customer', params: IdParams, body: CustomerInput, response: { 200: Customer, 201: Customer, 400: Problem } },
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const { customer, created } = defineCustomer(deps, id, request.body as CustomerInput);
-    // Orders held for this customer's credit go to the ERP once the hold is lifted.
-    if (!customer.creditHold) await deps.orders.erp.releaseCreditHolds(id);
+    const { customer, created } = await defineCustomer(deps, id, request.body as CustomerInput);
+    if (!customer.creditHold) await deps.creditReleased?.(id);
     return reply.code(created ? 201 : 200).send(customer);
   });
 
@@ -26,7 +33,7 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: OrderServices
     schema: { tags: ['master data'], summary: 'One customer', params: IdParams, response: { 200: Customer, 404: Problem } },
   }, async (request) => {
     const { id } = request.params as { id: string };
-    const customer = deps.customers.customer(id);
+    const customer = await deps.customers.customer(id);
     if (!customer) throw new NotFoundError('Customer', id);
     return customer;
   });
@@ -40,7 +47,7 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: OrderServices
     },
   }, async (request) => {
     const { after, limit } = request.query as { after: string; limit: number };
-    const customers = deps.customers.customers(after, limit);
+    const customers = await deps.customers.customers(after, limit);
     return { customers, next: customers.length === limit ? customers[customers.length - 1]!.id : null };
   });
 }
