@@ -51,6 +51,24 @@ export interface ScaleOutHub {
   close(): Promise<void>;
 }
 
+/** A service the scale-out backend needs could not be reached or set up at start. */
+export class ServiceUnavailableError extends Error {
+  constructor(readonly service: string, url: string, cause: unknown) {
+    super(`cannot use ${service} at ${withoutPassword(url)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** How long an api process may take to catch up with the log before it reports ready. */
 const CATCH_UP_MS = 120_000;
 const HORIZON_SWEEP_MS = 30_000;
@@ -64,7 +82,9 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const clock = options.clock ?? systemClock;
   const announce = options.announce ?? (() => {});
   const logger = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
-  const db = await openPostgres(settings.databaseUrl, settings.namespace);
+  const db = await openPostgres(settings.databaseUrl, settings.namespace).catch((err: unknown) => {
+    throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
+  });
   const store = new PgLedgerStore(db);
   let log: JetStreamEventLog;
   try {
@@ -78,7 +98,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     });
   } catch (err) {
     await store.close();
-    throw err;
+    throw new ServiceUnavailableError('NATS JetStream', settings.natsUrl, err);
   }
   const metrics = new HubMetrics();
   const running: Following[] = [];
