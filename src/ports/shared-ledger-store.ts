@@ -22,6 +22,8 @@ export interface InboxClaim { source: string; id: string; seq: number; position:
 
 export interface FigureRow { channel: string; sku: string; available: number }
 
+export interface StockHold { sku: string; location: string; units: number }
+
 export interface ChangeAppend { channel: string; position: number; at: string; changes: { sku: string; available: number; previous: number }[] }
 
 export interface LedgerTransaction {
@@ -35,6 +37,10 @@ export interface LedgerTransaction {
   /** Items with any position at one of these locations. */
   skusAt(locations: readonly string[]): Promise<string[]>;
   figuresOf(skus: readonly string[]): Promise<FigureRow[]>;
+  /** Units held for orders, per item x location, of these items. */
+  reservedOf(skus: readonly string[]): Promise<StockHold[]>;
+  /** Records holds for orders (the items must be locked by this transaction). */
+  addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void>;
   /** Items a channel has published a figure for. */
   skusPublished(channel: string): Promise<string[]>;
   savePositions(positions: readonly StockPosition[]): Promise<void>;

@@ -37,6 +37,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE dead_letters (id BIGSERIAL PRIMARY KEY, destination TEXT NOT NULL, lane TEXT NOT NULL, status TEXT NOT NULL, record JSONB NOT NULL);
    CREATE INDEX dead_letters_by_status ON dead_letters (status, destination, id);`,
   `CREATE TABLE customers (id TEXT PRIMARY KEY, record JSONB NOT NULL);`,
+  `-- Stock held for orders: per order (what to release) and per item x location (what availability subtracts).
+   CREATE TABLE stock_holds (order_id TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (order_id, sku, location));
+   CREATE TABLE reserved_stock (sku TEXT NOT NULL, location TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (sku, location));`,
 ];
 
 export interface PgDatabase {

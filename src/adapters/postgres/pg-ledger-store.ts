@@ -10,7 +10,7 @@ import type { LocationDef } from '../../domain/inventory/availability-book.js';
 import type { StockPosition } from '../../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type {
-  ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, SharedLedgerStore,
+  ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, SharedLedgerStore, StockHold,
 } from '../../ports/shared-ledger-store.js';
 import type { PgDatabase } from './pg-database.js';
 
@@ -70,6 +70,25 @@ class PgLedgerTransaction implements LedgerTransaction {
     if (skus.length === 0) return [];
     const { rows } = await this.c.query<{ channel: string; sku: string; available: string }>('SELECT channel, sku, available FROM channel_figures WHERE sku = ANY($1::text[])', [skus]);
     return rows.map((r) => ({ channel: r.channel, sku: r.sku, available: Number(r.available) }));
+  }
+
+  async reservedOf(skus: readonly string[]): Promise<StockHold[]> {
+    if (skus.length === 0) return [];
+    const { rows } = await this.c.query<{ sku: string; location: string; units: string }>('SELECT sku, location, units FROM reserved_stock WHERE sku = ANY($1::text[]) AND units <> 0', [skus]);
+    return rows.map((r) => ({ sku: r.sku, location: r.location, units: Number(r.units) }));
+  }
+
+  async addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void> {
+    if (holds.length === 0) return;
+    await this.c.query(
+      `INSERT INTO stock_holds (order_id, sku, location, units)
+       SELECT h->>'orderId', h->>'sku', h->>'location', sum((h->>'units')::bigint) FROM jsonb_array_elements($1::jsonb) h GROUP BY 1, 2, 3
+       ON CONFLICT (order_id, sku, location) DO UPDATE SET units = stock_holds.units + EXCLUDED.units`, [JSON.stringify(holds)]);
+    // One row per item x location, summed here: several holds of one batch may share it.
+    await this.c.query(
+      `INSERT INTO reserved_stock (sku, location, units)
+       SELECT h->>'sku', h->>'location', sum((h->>'units')::bigint) FROM jsonb_array_elements($1::jsonb) h GROUP BY 1, 2
+       ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units`, [JSON.stringify(holds)]);
   }
 
   async skusPublished(channel: string): Promise<string[]> {

@@ -10,14 +10,13 @@
  */
 import { isValidEvent } from '../../model/event-validation.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
-import { AvailabilityBook, type FigureChange, type LocationDef } from '../../domain/inventory/availability-book.js';
-import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
-import { StockPosition } from '../../domain/inventory/stock-position.js';
+import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { retryDelayMs } from '../../domain/delivery/retry-delay.js';
-import type { Channel } from '../../model/catalog.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LogEntry, WorkItem } from '../../ports/event-log.js';
-import type { ChangeAppend, LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import { loadItems } from './load-items.js';
+import { byChannel } from './figure-appends.js';
 import type { ParkedEvent } from '../../ports/inventory-store.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import { parkReason } from '../park-reason.js';
@@ -42,8 +41,6 @@ export interface LedgerWorkerDeps {
 }
 
 const RETRY = { baseMs: 1000, maxMs: 60_000, maxAttempts: 0 };
-
-interface Loaded { ledger: InventoryLedger; book: AvailabilityBook }
 
 export class LedgerWorker {
   constructor(private readonly deps: LedgerWorkerDeps) {}
@@ -110,8 +107,7 @@ export class LedgerWorker {
       if (toApply.length === 0) return;
       const skus = [...new Set(toApply.map((a) => a.event.sku))];
       await tx.lockItems(skus);
-      const catalog = await tx.catalog();
-      const { ledger, book } = await this.load(tx, skus, catalog);
+      const { ledger, book } = await loadItems(tx, skus);
       const at = new Date(this.deps.clock.now()).toISOString();
       const parked: (ParkedEvent & { event: HubEvent })[] = [];
       const touched = new Map<string, Set<string>>();
@@ -154,7 +150,7 @@ export class LedgerWorker {
           const released = await tx.unpark(id);
           const skus = new Set(await tx.skusAt([id]));
           for (const r of released) if ('sku' in r.event) skus.add(r.event.sku);
-          const { ledger, book } = await this.load(tx, [...skus], await tx.catalog());
+          const { ledger, book } = await loadItems(tx, [...skus]);
           for (const r of released) if (isInventoryEvent(r.event)) ledger.apply(r.event, r.position);
           for (const sku of skus) book.refreshAt(sku, id, nowMs, moved);
           await tx.savePositions([...ledger.dirtyPositions]);
@@ -163,7 +159,7 @@ export class LedgerWorker {
         case 'channel': {
           await tx.saveChannel(change.channel);
           const skus = new Set([...await tx.skusAt(change.channel.locations), ...await tx.skusPublished(change.channel.id)]);
-          const { book } = await this.load(tx, [...skus], await tx.catalog());
+          const { book } = await loadItems(tx, [...skus]);
           const rule = book.channels.get(change.channel.id)!;
           for (const sku of skus) book.refreshOne(rule, sku, nowMs, moved);
           break;
@@ -186,7 +182,7 @@ export class LedgerWorker {
       const slice = skus.slice(i, i + 1000);
       moved += await this.deps.store.eventBatch(async (tx) => {
         await tx.lockItems(slice);
-        const { book } = await this.load(tx, slice, await tx.catalog());
+        const { book } = await loadItems(tx, slice);
         const nowMs = this.deps.clock.now();
         const changes: FigureChange[] = [];
         for (const rule of book.channels.values()) {
@@ -199,17 +195,6 @@ export class LedgerWorker {
     return moved;
   }
 
-  /** What the domain needs to decide about these items: every position, the catalogue, the figures as published. */
-  private async load(tx: LedgerTransaction, skus: string[], catalog: { locations: LocationDef[]; channels: Channel[] }): Promise<Loaded> {
-    const ledger = new InventoryLedger();
-    const book = new AvailabilityBook(ledger);
-    for (const def of catalog.locations) book.defineLocation(def);
-    for (const rule of catalog.channels) book.defineChannel(rule);
-    const [positions, figures] = await Promise.all([tx.positionsOf(skus), tx.figuresOf(skus)]);
-    for (const state of positions) ledger.restorePosition(StockPosition.fromJSON(state as Parameters<typeof StockPosition.fromJSON>[0]));
-    for (const f of figures) if (book.channels.has(f.channel)) book.restoreFigure(f.channel, f.sku, f.available);
-    return { ledger, book };
-  }
 }
 
 function parseEvent(entry: LogEntry): InventoryEvent {
@@ -221,14 +206,4 @@ function parseEvent(entry: LogEntry): InventoryEvent {
 
 function isInventoryEvent(e: HubEvent): e is InventoryEvent {
   return e.type === 'inventory.movement' || e.type === 'inventory.snapshot';
-}
-
-function byChannel(moved: readonly FigureChange[], position: number, at: string): ChangeAppend[] {
-  const appends = new Map<string, ChangeAppend>();
-  for (const c of moved) {
-    let a = appends.get(c.channel);
-    if (!a) appends.set(c.channel, a = { channel: c.channel, position, at, changes: [] });
-    a.changes.push({ sku: c.sku, available: c.available, previous: c.previous });
-  }
-  return [...appends.values()];
 }

@@ -1,0 +1,24 @@
+/**
+ * What the domain needs to decide about some items inside a shared-state transaction: every
+ * source's position of them, the catalogue, the figures as last published, and the units held
+ * for orders. Workers applying events and api processes reserving stock load it the same way,
+ * so both compute the same figures.
+ */
+import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
+import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
+import { StockPosition } from '../../domain/inventory/stock-position.js';
+import type { LedgerTransaction } from '../../ports/shared-ledger-store.js';
+
+export interface LoadedItems { ledger: InventoryLedger; book: AvailabilityBook }
+
+export async function loadItems(tx: LedgerTransaction, skus: readonly string[]): Promise<LoadedItems> {
+  const ledger = new InventoryLedger();
+  const book = new AvailabilityBook(ledger);
+  const [catalog, positions, figures, reserved] = await Promise.all([tx.catalog(), tx.positionsOf(skus), tx.figuresOf(skus), tx.reservedOf(skus)]);
+  for (const def of catalog.locations) book.defineLocation(def);
+  for (const rule of catalog.channels) book.defineChannel(rule);
+  for (const state of positions) ledger.restorePosition(StockPosition.fromJSON(state as Parameters<typeof StockPosition.fromJSON>[0]));
+  for (const f of figures) if (book.channels.has(f.channel)) book.restoreFigure(f.channel, f.sku, f.available);
+  for (const r of reserved) ledger.reserve(r.sku, r.location, r.units);
+  return { ledger, book };
+}
