@@ -82,6 +82,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const clock = options.clock ?? systemClock;
   const announce = options.announce ?? (() => {});
   const logger = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
+  // Checked before any connection is made: a system this backend cannot run stops the start here.
+  const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
   const db = await openPostgres(settings.databaseUrl, settings.namespace).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
@@ -106,7 +108,6 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
 
   let sweepInboundHorizons: (() => Promise<number>) | undefined;
   let deliveries: LeasedDeliveries | undefined;
-  const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
   const ledger = new PgDeliveryLedger(db);
   const noOutbox: OutboxReads = { outboxFor: () => [], outboxBetween: () => [] };
   const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders: noOutbox, inventory: store, clock, log: logger, metrics });
