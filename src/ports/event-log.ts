@@ -48,6 +48,8 @@ export interface EventLog {
   /** The position of the last entry (0 when empty). */
   head(): Promise<number>;
   entryAt(position: number): Promise<LogEntry | undefined>;
+  /** Up to `limit` entries after `afterPosition`, in order. */
+  read(afterPosition: number, limit: number): Promise<LogEntry[]>;
   /** Takes a share of the work of the named worker group: `onWork` gets batches of entries. */
   work(group: string, onWork: (items: WorkItem[]) => Promise<void>): Promise<Following>;
   /** Deliveries after which a failing entry goes to the dead letters. */

@@ -109,6 +109,17 @@ export class JetStreamEventLog implements EventLog {
     }
   }
 
+  async read(afterPosition: number, limit: number): Promise<LogEntry[]> {
+    const wanted = Math.min(limit, (await this.head()) - afterPosition);
+    if (wanted <= 0) return [];
+    const consumer = await this.js.consumers.get(this.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterPosition + 1 });
+    const entries: LogEntry[] = [];
+    const messages = await consumer.fetch({ max_messages: wanted, expires: 5000 });
+    for await (const m of messages) entries.push({ position: m.seq, kind: this.kindOf(m.subject), body: m.string() });
+    await consumer.delete().catch(() => false);
+    return entries;
+  }
+
   async follow(afterPosition: number, onEntry: (entry: LogEntry) => void): Promise<Following> {
     const consumer = await this.js.consumers.get(this.stream, afterPosition === 0
       ? { deliver_policy: DeliverPolicy.All }

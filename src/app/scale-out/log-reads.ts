@@ -15,11 +15,16 @@ export class LogReads implements InventoryReads {
   constructor(private readonly deps: { log: EventLog; view: InventoryReadModel; store: SharedLedgerStore }) {}
 
   async readEvents(afterPosition: number, limit: number): Promise<LoggedEvent[]> {
-    const head = await this.deps.log.head();
+    // Catalogue entries hold positions too but are not events: read on until `limit` events or the end.
     const events: LoggedEvent[] = [];
-    for (let p = afterPosition + 1; p <= head && events.length < limit; p++) {
-      const event = await this.eventAt(p);
-      if (event) events.push({ position: p, event });
+    for (let after = afterPosition; events.length < limit;) {
+      const entries = await this.deps.log.read(after, limit - events.length);
+      if (entries.length === 0) break;
+      for (const e of entries) {
+        if (e.kind !== 'inventory') continue;
+        try { events.push({ position: e.position, event: JSON.parse(e.body) as HubEvent }); } catch { /* dead-lettered by the workers */ }
+      }
+      after = entries[entries.length - 1]!.position;
     }
     return events;
   }
