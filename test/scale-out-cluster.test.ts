@@ -106,6 +106,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await round(32, BATCHES);
     // Worker 2 gets worker 1's entries once their ack wait (2 s) runs out.
     await waitFor('every entry is applied', (p) => p.pending === 0 && p.held === 0);
+    const survivor = await (await fetch(`${worker2.url}/healthz`)).json() as { status: string; position: number };
+    assert.equal(survivor.status, 'ok');
+    assert.ok(survivor.position > 0, 'a worker reports how far it has applied');
     assert.equal(accepted, BATCHES * PER_BATCH, 'every distinct event accepted once');
     assert.equal(duplicates, (BATCHES / 8) * PER_BATCH, 'every repeat answered as a duplicate');
 

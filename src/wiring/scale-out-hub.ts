@@ -112,8 +112,9 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const noOutbox: OutboxReads = { outboxFor: () => [], outboxBetween: () => [] };
   const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders: noOutbox, inventory: store, clock, log: logger, metrics });
   let sweepTimer: NodeJS.Timeout | undefined;
+  let worker: LedgerWorker | undefined;
   if (settings.role !== 'api') {
-    const worker = new LedgerWorker({
+    worker = new LedgerWorker({
       store, clock, maxAttempts: log.maxAttempts,
       observer: {
         applied: (stats) => { metrics.worker.applied(stats); if (stats.changes > 0) deliveries?.nudge(); },
@@ -131,8 +132,9 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       log: (level, msg, fields) => logger[level](fields ?? {}, msg),
     });
     deliveries.start();
-    running.push(await log.work('apply', (items) => worker.handle(items)));
-    sweepInboundHorizons = async () => worker.sweepInboundHorizons(await log.head());
+    const applier = worker;
+    running.push(await log.work('apply', (items) => applier.handle(items)));
+    sweepInboundHorizons = async () => applier.sweepInboundHorizons(await log.head());
     sweepTimer = setInterval(() => {
       sweepInboundHorizons!().catch((err) => logger.error({ err }, 'inbound horizon sweep failed'));
     }, HORIZON_SWEEP_MS);
@@ -145,7 +147,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   if (settings.role === 'worker') {
     // A worker answers health and metrics only; the API lives on api processes.
     app = Fastify({ logger: false });
-    registerOperationsRoutes(app, { ready: () => ready, metrics, state: { position: 0 } });
+    const applier = worker!;
+    registerOperationsRoutes(app, { ready: () => ready, metrics, state: { get position() { return applier.position; } } });
   } else {
     const model = view = new InventoryReadModel();
     running.push(await log.follow(0, (entry) => model.apply(entry)));

@@ -43,13 +43,16 @@ export interface LedgerWorkerDeps {
 const RETRY = { baseMs: 1000, maxMs: 60_000, maxAttempts: 0 };
 
 export class LedgerWorker {
+  /** The highest log position this worker has committed (entries below it may be another worker's). */
+  position = 0;
+
   constructor(private readonly deps: LedgerWorkerDeps) {}
 
   /** Handles one batch handed out by the log; every item ends done, retried or discarded. */
   async handle(items: WorkItem[]): Promise<void> {
     try {
       await this.applyAll(items.map((i) => i.entry));
-      for (const item of items) item.done();
+      for (const item of items) { item.done(); this.position = Math.max(this.position, item.entry.position); }
       return;
     } catch (err) {
       if (items.length === 1) return this.fail(items[0]!, err);
@@ -59,6 +62,7 @@ export class LedgerWorker {
       try {
         await this.applyAll([item.entry]);
         item.done();
+        this.position = Math.max(this.position, item.entry.position);
       } catch (err) {
         await this.fail(item, err);
       }
