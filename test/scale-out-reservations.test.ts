@@ -1,18 +1,22 @@
 /**
  * Atomic reservation on PostgreSQL from several api processes at once (each with its own
  * connection pool and its own batches): no item's holds ever exceed what its channel may take,
- * every loser is told the shortfall, and a hot item is locked once per batch, not per order.
+ * every loser is told the shortfall, and a hot item is locked once per batch, not per order. The
+ * holds reach the api processes' read models through the log (a transactional outbox).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { DATABASE_URL, scaleOut, skipReason } from './support/backends.js';
+import { DATABASE_URL, NATS_URL, scaleOut, skipReason } from './support/backends.js';
 import { snapshot } from './support/test-hub.js';
 import { dropSchema, openPostgres, type PgDatabase } from '../src/adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
 import { LedgerWorker } from '../src/app/scale-out/ledger-worker.js';
 import { StockReservations, type ReservationOutcome } from '../src/app/scale-out/stock-reservations.js';
 import type { LogEntry } from '../src/ports/event-log.js';
+import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
+import { LogRelay } from '../src/app/scale-out/log-relay.js';
+import { InventoryReadModel } from '../src/app/scale-out/inventory-read-model.js';
 
 const skip = await skipReason(scaleOut);
 const namespace = `t_reserve_${randomBytes(4).toString('hex')}`;
@@ -76,6 +80,31 @@ test('600 concurrent captures from three api processes on five hot items holding
     for (let i = 0; i < 5; i++) assert.equal(await store.figure('web', `HOT-${i}`), 0);
   } finally {
     await Promise.all(apis.map((a) => a.store.close()));
+  }
+});
+
+test('the holds reach every read model through the log, once, even when the relay repeats itself', { skip }, async () => {
+  const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+  try {
+    const relay = new LogRelay({ store, log });
+    assert.ok(await relay.flush() >= 1, 'the holds of the captures were queued with them');
+    assert.equal(await relay.flush(), 0, 'and relayed once');
+    // A relay that died after appending and before deleting: the same entry appended again.
+    const first = await log.read(0, 1);
+    await log.append([{ kind: 'holds', key: 'x', dedupeId: `again-${randomBytes(4).toString('hex')}`, body: first[0]!.body }]);
+    const model = new InventoryReadModel();
+    const following = await log.follow(0, (e) => model.apply(e));
+    try {
+      assert.ok(await model.waitFor(await log.head(), 10_000));
+      for (let i = 0; i < 5; i++) {
+        assert.equal(model.ledger.reservedAt(`HOT-${i}`, 'DAL') + model.ledger.reservedAt(`HOT-${i}`, 'ATL'), 20, `HOT-${i} held 20 in the read model`);
+      }
+    } finally {
+      await following.stop();
+    }
+  } finally {
+    await log.destroy();
+    await log.close();
   }
 });
 

@@ -6,8 +6,11 @@
  * worker dies before saying it is done.
  */
 
-/** What an entry is about: inventory events partition by item; catalogue changes have one lane. */
-export type EntryKind = 'inventory' | 'catalog';
+/**
+ * What an entry is about: inventory events partition by item; catalogue changes have one lane;
+ * holds (stock held for orders, already committed in the shared state) tell the read models.
+ */
+export type EntryKind = 'inventory' | 'catalog' | 'holds';
 
 export interface AppendRequest {
   kind: EntryKind;

@@ -39,6 +39,8 @@ export interface LedgerTransaction {
   figuresOf(skus: readonly string[]): Promise<FigureRow[]>;
   /** Units held for orders, per item x location, of these items. */
   reservedOf(skus: readonly string[]): Promise<StockHold[]>;
+  /** Queues an entry for the shared log, committed with this transaction (the log relay appends it). */
+  queueForLog(kind: 'holds', key: string, body: object): Promise<void>;
   /** Records holds for orders (the items must be locked by this transaction). */
   addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void>;
   /** Items a channel has published a figure for. */
@@ -56,6 +58,8 @@ export interface LedgerTransaction {
   saveItem(item: ItemRecord): Promise<void>;
 }
 
+export interface QueuedEntry { id: number; kind: 'holds'; key: string; body: object }
+
 export interface DeadEntry { position: number; kind: string; body: string; error: string; attempts: number; at: string }
 
 export interface SharedLedgerStore {
@@ -67,6 +71,11 @@ export interface SharedLedgerStore {
   parkedEvents(location: string | undefined, limit: number): Promise<ParkedEvent[]>;
   figure(channel: string, sku: string): Promise<number>;
   deadLetter(entry: DeadEntry): Promise<void>;
+  /**
+   * Takes up to `limit` queued log entries no other relay is taking, passes them to `append`,
+   * and deletes them once it resolves (all in one transaction); returns how many.
+   */
+  relayToLog(limit: number, append: (entries: QueuedEntry[]) => Promise<void>): Promise<number>;
   deadEntries(limit: number): Promise<DeadEntry[]>;
   close(): Promise<void>;
 }

@@ -30,6 +30,7 @@ import type { Following } from '../ports/event-log.js';
 import type { OutboxReads } from '../ports/delivery-store.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
+import { LogRelay } from '../app/scale-out/log-relay.js';
 import { deliveringSystems, destinationWorker, type DeliveringSystem } from './systems.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
@@ -72,6 +73,7 @@ function withoutPassword(url: string): string {
 /** How long an api process may take to catch up with the log before it reports ready. */
 const CATCH_UP_MS = 120_000;
 const HORIZON_SWEEP_MS = 30_000;
+const RELAY_MS = 250;
 /** How often a worker asks for the lease of a destination another process holds. */
 const LEASE_RETRY_MS = 2000;
 
@@ -104,6 +106,9 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   }
   const metrics = new HubMetrics();
   const running: Following[] = [];
+  // Every process relays the shared state's queued log entries (holds for orders) to the log.
+  const relay = new LogRelay({ store, log, onError: (err) => logger.warn({ err }, 'relaying queued entries to the log failed; will retry') });
+  relay.start(RELAY_MS);
   let ready = false;
 
   let sweepInboundHorizons: (() => Promise<number>) | undefined;
@@ -204,6 +209,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
         // Stopping the work hands unacknowledged entries back to the other workers.
         await Promise.all(running.map((r) => r.stop()));
         await deliveries?.stop();
+        await relay.stop();
         await log.close();
         await store.close();
       })();

@@ -79,7 +79,7 @@ export class JetStreamEventLog implements EventLog {
   }
 
   private subjectOf(kind: EntryKind, key: string): string {
-    if (kind === 'catalog') return `${this.subjects}.catalog`;
+    if (kind !== 'inventory') return `${this.subjects}.${kind}`;
     // FNV-1a: stable across processes and versions, unlike any runtime hash.
     let h = 0x811c9dc5;
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
@@ -87,7 +87,7 @@ export class JetStreamEventLog implements EventLog {
   }
 
   private kindOf(subject: string): EntryKind {
-    return subject.endsWith('.catalog') ? 'catalog' : 'inventory';
+    return subject.endsWith('.catalog') ? 'catalog' : subject.endsWith('.holds') ? 'holds' : 'inventory';
   }
 
   async append(requests: readonly AppendRequest[]): Promise<Appended[]> {

@@ -40,6 +40,9 @@ const MIGRATIONS: string[] = [
   `-- Stock held for orders: per order (what to release) and per item x location (what availability subtracts).
    CREATE TABLE stock_holds (order_id TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (order_id, sku, location));
    CREATE TABLE reserved_stock (sku TEXT NOT NULL, location TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (sku, location));`,
+  `-- Entries for the shared log written with the state change they report (a transactional
+   -- outbox); a relay appends them to the log and deletes them.
+   CREATE TABLE log_outbox (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, body JSONB NOT NULL);`,
 ];
 
 export interface PgDatabase {

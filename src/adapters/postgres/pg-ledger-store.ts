@@ -10,7 +10,7 @@ import type { LocationDef } from '../../domain/inventory/availability-book.js';
 import type { StockPosition } from '../../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type {
-  ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, SharedLedgerStore, StockHold,
+  ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, QueuedEntry, SharedLedgerStore, StockHold,
 } from '../../ports/shared-ledger-store.js';
 import type { PgDatabase } from './pg-database.js';
 
@@ -76,6 +76,10 @@ class PgLedgerTransaction implements LedgerTransaction {
     if (skus.length === 0) return [];
     const { rows } = await this.c.query<{ sku: string; location: string; units: string }>('SELECT sku, location, units FROM reserved_stock WHERE sku = ANY($1::text[]) AND units <> 0', [skus]);
     return rows.map((r) => ({ sku: r.sku, location: r.location, units: Number(r.units) }));
+  }
+
+  async queueForLog(kind: 'holds', key: string, body: object): Promise<void> {
+    await this.c.query('INSERT INTO log_outbox (kind, key, body) VALUES ($1, $2, $3::jsonb)', [kind, key, JSON.stringify(body)]);
   }
 
   async addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void> {
@@ -203,6 +207,27 @@ export class PgLedgerStore implements SharedLedgerStore {
   async figure(channel: string, sku: string): Promise<number> {
     const { rows } = await this.db.pool.query<{ available: string }>('SELECT available FROM channel_figures WHERE channel = $1 AND sku = $2', [channel, sku]);
     return rows.length === 0 ? 0 : Number(rows[0]!.available);
+  }
+
+  async relayToLog(limit: number, append: (entries: QueuedEntry[]) => Promise<void>): Promise<number> {
+    const client = await this.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // SKIP LOCKED: relays in several processes take different entries rather than wait.
+      const { rows } = await client.query<{ id: string; kind: 'holds'; key: string; body: object }>(
+        'SELECT id, kind, key, body FROM log_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED', [limit]);
+      if (rows.length > 0) {
+        await append(rows.map((r) => ({ id: Number(r.id), kind: r.kind, key: r.key, body: r.body })));
+        await client.query('DELETE FROM log_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async deadLetter(entry: DeadEntry): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * A catalogue change as the scale-out event log carries it. Catalogue changes travel in the same
+ * Entries of the scale-out event log other than events. A catalogue change as the log carries it. Catalogue changes travel in the same
  * log as the events, so every process applies a location's definition at the same place in the
  * order of things (an event before it is parked everywhere, one after it applies everywhere).
  */
@@ -11,3 +11,6 @@ export type CatalogEntry =
   | { kind: 'location'; def: LocationDef }
   | { kind: 'channel'; channel: Channel }
   | { kind: 'item'; item: ItemRecord };
+
+/** Stock held (or, with negative units, released) for orders, as the log relay appends it. */
+export interface HoldsEntry { outboxId: number; holds: { orderId: string; sku: string; location: string; units: number }[] }

@@ -12,7 +12,7 @@ import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
 import type { LogEntry } from '../../ports/event-log.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
 import type { InventoryView } from '../inventory-view.js';
-import type { CatalogEntry } from './catalog-entry.js';
+import type { CatalogEntry, HoldsEntry } from './catalog-entry.js';
 
 interface ParkedHere { position: number; event: InventoryEvent; parkedAt: string }
 
@@ -26,6 +26,7 @@ export class InventoryReadModel implements InventoryView {
   /** Entries skipped because they could not be read (the workers dead-letter them). */
   skipped = 0;
   private readonly seenIds = new Map<string, Set<string>>();
+  private readonly seenHolds = new Set<number>();
   private readonly parked = new Map<string, ParkedHere[]>();
   /** Units of work released by a location's definition, by the position of that definition. */
   private readonly released = new Map<number, number>();
@@ -43,6 +44,7 @@ export class InventoryReadModel implements InventoryView {
     if (entry.position <= this.position) return;
     try {
       if (entry.kind === 'inventory') this.applyEvent(entry);
+      else if (entry.kind === 'holds') this.applyHolds(entry);
       else this.applyCatalog(entry);
     } catch {
       this.skipped++;
@@ -98,6 +100,17 @@ export class InventoryReadModel implements InventoryView {
       const here = { position: entry.position, event, parkedAt: new Date().toISOString() };
       const waiting = this.parked.get(event.location);
       if (waiting) waiting.push(here); else this.parked.set(event.location, [here]);
+    }
+  }
+
+  /** Stock held for orders; an entry the relay appended twice (outbox id seen) applies once. */
+  private applyHolds(entry: LogEntry): void {
+    const { outboxId, holds } = JSON.parse(entry.body) as HoldsEntry;
+    if (this.seenHolds.has(outboxId)) return;
+    this.seenHolds.add(outboxId);
+    for (const h of holds) {
+      if (!this.items.has(h.sku)) this.items.set(h.sku, null);
+      this.ledger.reserve(h.sku, h.location, h.units);
     }
   }
 

@@ -92,6 +92,8 @@ export class LedgerWorker {
     let run: LogEntry[] = [];
     for (const entry of entries) {
       if (entry.kind === 'inventory') { run.push(entry); continue; }
+      // Holds were committed to the shared state before they reached the log: nothing to apply.
+      if (entry.kind === 'holds') continue;
       await this.applyEvents(run);
       run = [];
       await this.applyCatalog(entry);

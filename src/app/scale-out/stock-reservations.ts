@@ -34,7 +34,7 @@ export class StockReservations {
   private queue: Waiting[] = [];
   private running: Promise<void> | undefined;
 
-  constructor(private readonly deps: { store: SharedLedgerStore; clock: Clock; position: () => number }) {}
+  constructor(private readonly deps: { store: SharedLedgerStore; clock: Clock; position: () => number; committed?: () => void }) {}
 
   /** Reserves for one order; resolves once the holds are committed (or with the shortfalls). */
   reserve(request: ReservationRequest): Promise<ReservationOutcome> {
@@ -52,6 +52,7 @@ export class StockReservations {
       this.queue = [];
       try {
         const outcomes = await this.commit(batch.map((w) => w.request));
+        this.deps.committed?.();
         batch.forEach((w, i) => w.resolve(outcomes[i]!));
       } catch (err) {
         for (const w of batch) w.reject(err);
@@ -93,6 +94,8 @@ export class StockReservations {
       const moved: FigureChange[] = [];
       for (const [sku, locations] of touched) book.refreshItem(sku, [...locations], nowMs, moved);
       await tx.addHolds(holds);
+      // The read models hear of the holds through the log, queued in this same transaction.
+      if (holds.length > 0) await tx.queueForLog('holds', holds[0]!.sku, { holds });
       await tx.appendChanges(byChannel(moved, this.deps.position(), new Date(nowMs).toISOString()));
       this.batches++;
       return outcomes;
