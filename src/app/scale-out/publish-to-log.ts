@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eventIssues, isValidEvent } from '../../model/event-validation.js';
-import type { IngestResult } from '../../model/inventory-event.js';
+import type { IngestResult, InventoryEvent } from '../../model/inventory-event.js';
 import type { ChannelInput, ItemInput, LocationInput } from '../../model/catalog.js';
 import { StorageFailedError } from '../../domain/errors.js';
 import type { AppendRequest, EventLog } from '../../ports/event-log.js';
@@ -34,6 +34,7 @@ export class LogIngest implements Ingest {
     const requests: AppendRequest[] = [];
     const indexes: number[] = [];
     const locations: string[] = [];
+    const events: InventoryEvent[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
       if (!isValidEvent(value)) { result.rejected.push({ index, errors: eventIssues(value) }); continue; }
@@ -45,6 +46,7 @@ export class LogIngest implements Ingest {
       requests.push({ kind: 'inventory', key: value.sku, dedupeId: JSON.stringify([value.source, value.id]), body: JSON.stringify(value) });
       indexes.push(index);
       locations.push(value.location);
+      events.push(value);
     }
     let position = view.position;
     if (requests.length > 0) {
@@ -54,6 +56,7 @@ export class LogIngest implements Ingest {
         position = Math.max(position, a.position);
         if (a.duplicate) { result.duplicates++; return; }
         result.accepted++;
+        view.expect(a.position, events[k]!);
         if (!view.book.locations.has(locations[k]!)) result.parked.push({ index: indexes[k]!, position: a.position, reason: parkReason(locations[k]!) });
       });
     }
