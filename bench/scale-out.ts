@@ -8,6 +8,7 @@
  *   the worker's own statements at 32 clients, with the batch size the workers actually saw.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,7 +175,22 @@ COMMIT;
   }
 }
 
+async function reachable(url: string, port: number): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: u.hostname || '127.0.0.1', port: Number(u.port || port) });
+    socket.setTimeout(1000);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+  });
+}
+
 export async function benchScaleOut(): Promise<void> {
+  if (!await reachable(DATABASE_URL, 5432) || !await reachable(NATS_URL, 4222)) {
+    console.log(`scale-out benchmark skipped: it needs PostgreSQL at ${DATABASE_URL} and NATS at ${NATS_URL} (set DATABASE_URL / NATS_URL)`);
+    return;
+  }
   const alone = await hubRun(0);
   const one = await hubRun(1);
   const raw1 = await rawPublish();
