@@ -128,6 +128,12 @@ test('a hot item: 300 orders for its last 50 units, in a few batches rather than
     const partial = await apis[1]!.reservations.reserve({ orderId: 'partial', channel: 'web', lines: [{ sku: 'PLENTY', qty: 2 }, { sku: 'LAST-UNITS', qty: 1 }], backorder: 'allow' });
     assert.deepEqual(partial.ok ? partial.allocations : [], [[['DAL', 2]], []]);
     assert.equal(await store.figure('web', 'PLENTY'), 8);
+    // Released (cancelled, or refused by the ERP): the units are free again, once.
+    assert.equal(await apis[1]!.reservations.release('partial'), 2);
+    assert.equal(await apis[1]!.reservations.release('partial'), 0);
+    assert.equal(await store.figure('web', 'PLENTY'), 10);
+    const again = await apis[2]!.reservations.reserve({ orderId: 'after-release', channel: 'web', lines: [{ sku: 'PLENTY', qty: 10 }], backorder: 'reject' });
+    assert.equal(again.ok, true);
   } finally {
     await Promise.all(apis.map((a) => a.store.close()));
   }

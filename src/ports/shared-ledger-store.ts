@@ -43,6 +43,8 @@ export interface LedgerTransaction {
   queueForLog(kind: 'holds', key: string, body: object): Promise<void>;
   /** Records holds for orders (the items must be locked by this transaction). */
   addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void>;
+  /** An order's holds, locked until the transaction ends. */
+  holdsOf(orderId: string): Promise<StockHold[]>;
   /** Items a channel has published a figure for. */
   skusPublished(channel: string): Promise<string[]>;
   savePositions(positions: readonly StockPosition[]): Promise<void>;

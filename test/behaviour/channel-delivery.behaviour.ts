@@ -66,7 +66,11 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
       assert.equal(latest().get('CD-POISON'), undefined);
       // An operator sees it with its error, fixes the receiver and retries it.
       let dead: { id: number; message: { key: string }; lastError: string }[] = [];
-      await waitFor('the dead letter', () => { void hub.api('GET', '/v1/dead-letters?destination=shop').then((r) => { dead = r.body.deadLetters; }); return dead.length > 0; });
+      for (const until = Date.now() + 30_000; dead.length === 0;) {
+        assert.ok(Date.now() < until, 'timed out waiting for the dead letter');
+        dead = (await hub.api('GET', '/v1/dead-letters?destination=shop')).body.deadLetters;
+        if (dead.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
       assert.deepEqual(dead.map((d) => d.message.key), ['CD-POISON']);
       assert.match(dead[0]!.lastError, /422/);
       receiver.faults.poisonKeys = [];

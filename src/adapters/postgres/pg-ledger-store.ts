@@ -95,6 +95,11 @@ class PgLedgerTransaction implements LedgerTransaction {
        ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units`, [JSON.stringify(holds)]);
   }
 
+  async holdsOf(orderId: string): Promise<StockHold[]> {
+    const { rows } = await this.c.query<{ sku: string; location: string; units: string }>('SELECT sku, location, units FROM stock_holds WHERE order_id = $1 AND units <> 0 FOR UPDATE', [orderId]);
+    return rows.map((r) => ({ sku: r.sku, location: r.location, units: Number(r.units) }));
+  }
+
   async skusPublished(channel: string): Promise<string[]> {
     const { rows } = await this.c.query<{ sku: string }>('SELECT sku FROM channel_figures WHERE channel = $1', [channel]);
     return rows.map((r) => r.sku);

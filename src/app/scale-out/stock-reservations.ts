@@ -44,6 +44,31 @@ export class StockReservations {
     });
   }
 
+  /**
+   * Gives back what an order holds (cancelled, or refused by the ERP under the `fail` policy):
+   * the holds go to zero, the figures and the read models hear of it. Returns the units released.
+   */
+  async release(orderId: string): Promise<number> {
+    const released = await this.deps.store.eventBatch(async (tx) => {
+      const held = await tx.holdsOf(orderId);
+      if (held.length === 0) return 0;
+      const skus = [...new Set(held.map((h) => h.sku))];
+      await tx.lockItems(skus);
+      const { ledger, book } = await loadItems(tx, skus);
+      const undo = held.map((h) => ({ orderId, sku: h.sku, location: h.location, units: -h.units }));
+      for (const u of undo) ledger.reserve(u.sku, u.location, u.units);
+      const nowMs = this.deps.clock.now();
+      const moved: FigureChange[] = [];
+      for (const sku of skus) book.refreshItem(sku, [...new Set(held.filter((h) => h.sku === sku).map((h) => h.location))], nowMs, moved);
+      await tx.addHolds(undo);
+      await tx.queueForLog('holds', skus[0]!, { holds: undo });
+      await tx.appendChanges(byChannel(moved, this.deps.position(), new Date(nowMs).toISOString()));
+      return held.reduce((n, h) => n + h.units, 0);
+    });
+    if (released > 0) this.deps.committed?.();
+    return released;
+  }
+
   private async drain(): Promise<void> {
     // Let the requests of this turn of the event loop join the first batch.
     await new Promise((r) => setImmediate(r));
