@@ -39,6 +39,7 @@ import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { ErpCallError } from './domain/orders/order-errors.js';
+import { noDeadLogEntries } from './app/dead-log-entries.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -146,6 +147,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const app = await buildHttpApi({
     state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
     customers: { customers, clock, creditReleased: async (id) => { await erp.releaseCreditHolds(id); } },
+    deadEntries: noDeadLogEntries,
     services: {
       customers, inbound, inboundStore,
       orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },

@@ -10,7 +10,8 @@ import { DATABASE_URL, scaleOut, skipReason } from './support/backends.js';
 import { movement, snapshot } from './support/test-hub.js';
 import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
-import { LedgerWorker } from '../src/app/scale-out/ledger-worker.js';
+import { LedgerWorker, MalformedEntryError } from '../src/app/scale-out/ledger-worker.js';
+import { SharedDeadLogEntries } from '../src/app/scale-out/retry-dead-entries.js';
 import type { LogEntry, WorkItem } from '../src/ports/event-log.js';
 
 const skip = await skipReason(scaleOut);
@@ -81,6 +82,20 @@ test('an entry that can never apply goes to the dead letters; the rest of its ba
   assert.deepEqual(dead.map((d) => d.position), [poison.position, wrong.position]);
   assert.match(dead[0]!.error, /cannot be applied/);
   assert.equal(dead[0]!.body, poison.body);
+});
+
+test('a dead entry is applied again once its cause is fixed; one that still cannot apply stays dead', { skip }, async () => {
+  // A worker gave up on this one while the database refused it (simulated: recorded as dead directly).
+  const stuck = entry(snapshot({ source: 'wms-dal', seq: 50, sku: 'DL-1', location: 'DAL', onHand: 6 }));
+  await store.deadLetter({ position: stuck.position, kind: 'inventory', body: stuck.body, error: 'connection terminated', attempts: 5, at: new Date().toISOString() });
+  const dead = new SharedDeadLogEntries({ store, worker });
+  assert.ok((await dead.list(100)).some((d) => d.position === stuck.position));
+  await dead.retry(stuck.position);
+  assert.equal(await store.figure('web', 'DL-1'), 6);
+  assert.equal((await dead.list(100)).some((d) => d.position === stuck.position), false);
+  const [poison] = (await dead.list(100));
+  await assert.rejects(dead.retry(poison!.position), MalformedEntryError);
+  assert.ok((await dead.list(100)).some((d) => d.position === poison!.position));
 });
 
 test('events for a location defined later are parked, then applied when it is', { skip }, async () => {

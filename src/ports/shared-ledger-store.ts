@@ -79,5 +79,7 @@ export interface SharedLedgerStore {
    */
   relayToLog(limit: number, append: (entries: QueuedEntry[]) => Promise<void>): Promise<number>;
   deadEntries(limit: number): Promise<DeadEntry[]>;
+  deadEntry(position: number): Promise<DeadEntry | undefined>;
+  forgetDeadEntry(position: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -31,6 +31,7 @@ import type { OutboxReads } from '../ports/delivery-store.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
+import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
 import { deliveringSystems, destinationWorker, type DeliveringSystem } from './systems.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
@@ -186,6 +187,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest: new LogIngest(publish), clock,
       apiKeys, metrics, ready: () => ready, log: logger, delivery, customers: { customers, clock },
+      deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
   }
   await app.listen({ port: config.port, host: config.host });

@@ -237,6 +237,13 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       assert.equal(log.body.next, head + 2);
     });
 
+    test('lists the log entries that could not be applied (none here) and says when one to retry is unknown', async () => {
+      const dead = await hub.api('GET', '/v1/events/dead');
+      assert.equal(dead.status, 200);
+      assert.deepEqual(dead.body.dead, []);
+      assert.equal((await hub.api('POST', '/v1/events/dead/999999/retry')).status, 404);
+    });
+
     test('asks for an API key with the route\'s scope', async () => {
       if (backend.name === 'scale-out') {
         const orders = await hub.api('POST', '/v1/orders', { channel: 'web' });

@@ -248,6 +248,17 @@ export class PgLedgerStore implements SharedLedgerStore {
     return rows.map((r) => ({ position: Number(r.position), kind: r.kind, body: r.body, error: r.error, attempts: r.attempts, at: r.at.toISOString() }));
   }
 
+  async deadEntry(position: number): Promise<DeadEntry | undefined> {
+    const { rows } = await this.db.pool.query<{ position: string; kind: string; body: string; error: string; attempts: number; at: Date }>(
+      'SELECT position, kind, body, error, attempts, at FROM dead_entries WHERE position = $1', [position]);
+    const r = rows[0];
+    return r ? { position: Number(r.position), kind: r.kind, body: r.body, error: r.error, attempts: r.attempts, at: r.at.toISOString() } : undefined;
+  }
+
+  async forgetDeadEntry(position: number): Promise<void> {
+    await this.db.pool.query('DELETE FROM dead_entries WHERE position = $1', [position]);
+  }
+
   async close(): Promise<void> {
     await this.db.pool.end();
   }

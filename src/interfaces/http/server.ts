@@ -23,6 +23,7 @@ import { registerHookRoutes } from './routes/hooks.js';
 import type { InboundWebhooks } from '../../app/receive-webhook.js';
 import type { InboundStore } from '../../ports/inbound-store.js';
 import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
+import type { DeadLogEntries } from '../../app/dead-log-entries.js';
 import type { OrderCapture } from '../../app/capture-order.js';
 import type { OrderBook } from '../../app/order-book.js';
 import type { CancelDeps } from '../../app/cancel-order.js';
@@ -56,6 +57,7 @@ export interface HttpDeps {
   services?: OrderServices;
   delivery: DeliveryOperations;
   customers: CustomerRouteDeps;
+  deadEntries: DeadLogEntries;
   apiKeys: ApiKeys;
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */

@@ -4,11 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
 import type { HttpDeps } from '../server.js';
+import { HttpProblem } from '../problem.js';
+import { MalformedEntryError } from '../../../app/scale-out/ledger-worker.js';
 
 declare module 'fastify' {
   interface FastifyRequest { rawPayload: string | null }
 }
 
+const DeadEntryView = Type.Object({ position: Type.Integer(), kind: Type.String(), body: Type.String(), error: Type.String(), attempts: Type.Integer(), at: Type.String() });
 const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
 
 export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -68,5 +71,33 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
   }, async (request) => {
     const { location, limit } = request.query as { location?: string; limit: number };
     return { parked: await deps.reads.parkedEvents(location, limit) };
+  });
+
+  app.get('/v1/events/dead', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Log entries the workers could not apply, with the last error (scale-out backend; always empty on the embedded one)',
+      tags: ['events'],
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
+      response: { 200: Type.Object({ dead: Type.Array(DeadEntryView) }) },
+    },
+  }, async (request) => ({ dead: await deps.deadEntries.list((request.query as { limit: number }).limit) }));
+
+  app.post('/v1/events/dead/:position/retry', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Apply a dead log entry again, once its cause is fixed',
+      tags: ['events'],
+      params: Type.Object({ position: Type.Integer({ minimum: 1 }) }),
+      response: { 200: DeadEntryView, 404: Problem, 422: Problem },
+    },
+  }, async (request) => {
+    const { position } = request.params as { position: number };
+    try {
+      return await deps.deadEntries.retry(position);
+    } catch (err) {
+      if (err instanceof MalformedEntryError) throw new HttpProblem(422, 'entry_cannot_apply', 'The entry still cannot be applied', err.message, { position });
+      throw err;
+    }
   });
 }
