@@ -107,6 +107,14 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   }
   const metrics = new HubMetrics();
   const running: Following[] = [];
+  let readModel: InventoryReadModel | undefined;
+  metrics.watchLogLag(async () => {
+    const head = await log.head();
+    return {
+      ...(readModel ? { readModel: Math.max(0, head - readModel.position) } : {}),
+      ...(settings.role !== 'api' ? { workBacklog: await log.pending('apply') } : {}),
+    };
+  });
   // Every process relays the shared state's queued log entries (holds for orders) to the log.
   const relay = new LogRelay({ store, log, onError: (err) => logger.warn({ err }, 'relaying queued entries to the log failed; will retry') });
   relay.start(RELAY_MS);
@@ -156,7 +164,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     const applier = worker!;
     registerOperationsRoutes(app, { ready: () => ready, metrics, state: { get position() { return applier.position; } } });
   } else {
-    const model = view = new InventoryReadModel();
+    const model = view = readModel = new InventoryReadModel();
     running.push(await log.follow(0, (entry) => model.apply(entry)));
     const head = await log.head();
     if (!await model.waitFor(head, CATCH_UP_MS)) logger.warn({ head, position: model.position }, 'the read model has not caught up with the log yet; serving what it has');

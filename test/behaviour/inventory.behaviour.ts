@@ -249,6 +249,9 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
         const orders = await hub.api('POST', '/v1/orders', { channel: 'web' });
         assert.equal(orders.status, 501);
         assert.equal(orders.body.type, 'urn:crossdock:problem:not_on_this_backend');
+        const metrics = await hub.api('GET', '/metrics', undefined, { key: null });
+        assert.match(metrics.body, /crossdock_log_lag_entries\{of="read_model"\} \d+/);
+        assert.match(metrics.body, /crossdock_log_lag_entries\{of="workers"\} \d+/);
       }
       assert.equal((await hub.api('GET', '/v1/availability/E-1?channel=web', undefined, { key: null })).status, 401);
       assert.equal((await hub.api('POST', '/v1/events', [], { key: 'not-a-key-at-all-1234' })).status, 401);
