@@ -12,7 +12,7 @@ import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
 import type { LogEntry } from '../../ports/event-log.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
 import type { InventoryView } from '../inventory-view.js';
-import type { CatalogEntry, HoldsEntry } from './catalog-entry.js';
+import type { CatalogEntry, HoldsEntry } from './log-entries.js';
 
 interface ParkedHere { position: number; event: InventoryEvent; parkedAt: string }
 

@@ -20,7 +20,7 @@ import { byChannel } from './figure-appends.js';
 import type { ParkedEvent } from '../../ports/inventory-store.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import { parkReason } from '../park-reason.js';
-import type { CatalogEntry } from './catalog-entry.js';
+import type { CatalogEntry } from './log-entries.js';
 
 /** An entry that no retry can apply (it does not parse or is not an event this worker takes). */
 export class MalformedEntryError extends Error {

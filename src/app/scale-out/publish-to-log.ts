@@ -15,7 +15,7 @@ import type { AppendRequest, EventLog } from '../../ports/event-log.js';
 import { channelFromInput, checkChannelLocations } from '../define-catalog.js';
 import type { Catalog, Ingest, LocationDefined } from '../inventory-view.js';
 import { parkReason } from '../park-reason.js';
-import type { CatalogEntry } from './catalog-entry.js';
+import type { CatalogEntry } from './log-entries.js';
 import type { InventoryReadModel } from './inventory-read-model.js';
 
 export interface PublishDeps {

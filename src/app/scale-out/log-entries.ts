@@ -1,7 +1,8 @@
 /**
- * Entries of the scale-out event log other than events. A catalogue change as the log carries it. Catalogue changes travel in the same
- * log as the events, so every process applies a location's definition at the same place in the
- * order of things (an event before it is parked everywhere, one after it applies everywhere).
+ * Entries of the scale-out event log other than events. Catalogue changes travel in the same log
+ * as the events, so every process applies a location's definition at the same place in the order
+ * of things (an event before it is parked everywhere, one after it applies everywhere). Holds for
+ * orders are committed to the shared state first and reach the read models through the log.
  */
 import type { Channel } from '../../model/catalog.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
