@@ -8,7 +8,6 @@
  *   the worker's own statements at 32 clients, with the batch size the workers actually saw.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.j
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
 import { StockPosition } from '../src/domain/inventory/stock-position.js';
 import { fmt, writeSection } from './support.js';
+import { reachable } from '../test/support/reachable.js';
 
 const CLI = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -173,17 +173,6 @@ COMMIT;
     rmSync(dir, { recursive: true, force: true });
     await dropSchema(DATABASE_URL, namespace);
   }
-}
-
-async function reachable(url: string, port: number): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: u.hostname || '127.0.0.1', port: Number(u.port || port) });
-    socket.setTimeout(1000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
-  });
 }
 
 export async function benchScaleOut(): Promise<void> {

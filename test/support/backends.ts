@@ -6,7 +6,7 @@
  * position reaches the one a write answered).
  */
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
+import { reachable } from './reachable.js';
 import pg from 'pg';
 import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
@@ -48,17 +48,6 @@ export const embedded: Backend = {
     };
   },
 };
-
-async function reachable(url: string, defaultPort: number): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort) });
-    socket.setTimeout(1000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
-  });
-}
 
 async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
