@@ -7,14 +7,9 @@
  * step, so concurrent captures can never both take the last unit. Durability comes from group
  * commit: the orders captured in one turn of the loop share one transaction.
  */
-import { createHash } from 'node:crypto';
 import type { Channel } from '../model/catalog.js';
 import type { CaptureAnswer, OrderRequest } from '../model/order.js';
-import { InvalidInputError, UnknownChannelError } from '../domain/errors.js';
-import {
-  CreditHoldError, CustomerInactiveError, DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyMissingError,
-  IdempotencyKeyReusedError, InsufficientStockError, UnknownCustomerError,
-} from '../domain/orders/order-errors.js';
+import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, InsufficientStockError } from '../domain/orders/order-errors.js';
 import type { OrderState } from '../domain/orders/order-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerStore } from '../ports/customer-store.js';
@@ -25,6 +20,7 @@ import type { GroupCommit } from './group-commit.js';
 import type { ErpCommitter } from './commit-orders-to-erp.js';
 import { collectTouches } from './figure-touches.js';
 import { orderAnswer } from './order-views.js';
+import { checkOrderRequest, clientKey, creditHoldDetail, fingerprintOf, newOrder, scopedKey } from './order-request.js';
 
 export interface CaptureDeps {
   state: InventoryState;
@@ -41,8 +37,6 @@ export interface CaptureDeps {
 export interface CaptureContext { principal: string; correlationId: string }
 
 export interface CaptureOutcome { statusCode: 201 | 202; body: CaptureAnswer; replayed: boolean }
-
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 export class OrderCapture {
   /** Keys of requests being processed, with their fingerprints. */
@@ -61,18 +55,17 @@ export class OrderCapture {
    * ErpUnavailableError, StorageFailedError.
    */
   async capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome> {
-    if (idempotencyKey === undefined || !KEY_FORMAT.test(idempotencyKey)) throw new IdempotencyKeyMissingError();
-    const key = `${ctx.principal}\u001f${idempotencyKey}`;
+    const key = scopedKey(idempotencyKey, ctx.principal);
     const fingerprint = fingerprintOf(request);
-    if (this.inFlight.has(key)) throw new IdempotencyKeyInUseError(idempotencyKey);
+    if (this.inFlight.has(key)) throw new IdempotencyKeyInUseError(clientKey(key));
     const answered = this.answering.get(key);
     if (answered) {
-      if (answered.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(idempotencyKey, answered.body.id);
+      if (answered.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(clientKey(key), answered.body.id);
       return { statusCode: answered.statusCode, body: answered.body, replayed: true };
     }
     const stored = this.deps.orders.keyFor(key);
     if (stored) {
-      if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(idempotencyKey, stored.orderId);
+      if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(clientKey(key), stored.orderId);
       if (stored.response !== undefined) return { statusCode: stored.statusCode as 201 | 202, body: stored.response as CaptureAnswer, replayed: true };
       // Captured, but the process stopped before answering: answer with the order as it stands.
       const order = this.deps.book.get(stored.orderId);
@@ -88,20 +81,7 @@ export class OrderCapture {
 
   private async captureNew(request: OrderRequest, key: string, fingerprint: string, ctx: CaptureContext): Promise<CaptureOutcome> {
     const { state, orders, book, clock, commits } = this.deps;
-    const channel = state.book.channels.get(request.channel) as Channel | undefined;
-    if (!channel) throw new UnknownChannelError(request.channel);
-    const customer = this.deps.customers.customer(request.customer);
-    if (!customer) throw new UnknownCustomerError(request.customer);
-    if (!customer.active) throw new CustomerInactiveError(request.customer);
-    const issues: { path: string; message: string }[] = [];
-    const seen = new Set<string>();
-    for (const [i, line] of request.lines.entries()) {
-      if (!state.isKnownSku(line.sku)) issues.push({ path: `/lines/${i}/sku`, message: `item '${line.sku}' is not known to the hub; define it with PUT /v1/items/${line.sku}` });
-      else if (seen.has(line.sku)) issues.push({ path: `/lines/${i}/sku`, message: `${line.sku} appears on more than one line; put its whole quantity on one line` });
-      seen.add(line.sku);
-    }
-    if (issues.length > 0) throw new InvalidInputError(issues, 'The order names items the hub does not know or repeats an item.');
-    if (customer.creditHold && channel.onCreditHold === 'reject') throw new CreditHoldError(customer.id, channel.id);
+    const { channel, customer } = checkOrderRequest(request, state.book.channels.get(request.channel) as Channel | undefined, this.deps.customers.customer(request.customer), (sku) => state.isKnownSku(sku));
 
     const ref = `${channel.id}\u001f${request.externalId}`;
     const holder = this.claiming.has(ref) ? '(being captured now)' : orders.claimedBy(channel.id, request.externalId);
@@ -112,14 +92,7 @@ export class OrderCapture {
     if (!sourced.ok) throw new InsufficientStockError(channel.id, sourced.shortfalls);
 
     const now = new Date(clock.now()).toISOString();
-    const order: OrderState = {
-      id: this.deps.newOrderId(), channel: channel.id, externalId: request.externalId, customer: customer.id, backorder,
-      createdAt: now, updatedAt: now,
-      erp: { state: customer.creditHold ? 'held' : 'pending', attempts: 0 },
-      released: false, delivered: false, invoiced: false, cancelled: false,
-      lines: request.lines.map((l, i) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}), alloc: sourced.allocations[i]!, departed: {}, returned: 0 })),
-      shipments: [],
-    };
+    const order = newOrder(this.deps.newOrderId(), request, customer, sourced.allocations, now);
     const touches = collectTouches(state);
     book.hold(order, touches.touch);
     this.claiming.add(ref);
@@ -129,7 +102,7 @@ export class OrderCapture {
         orders.rememberKey(key, fingerprint, order.id, now);
         book.persist(order, [{
           step: 'captured', source: ctx.principal, correlationId: ctx.correlationId,
-          detail: customer.creditHold ? `customer ${customer.id} is on credit hold; held, not sent to the ERP` : undefined,
+          detail: customer.creditHold ? creditHoldDetail(customer.id) : undefined,
         }], []);
         touches.write(clock.now());
       });
@@ -154,14 +127,4 @@ export class OrderCapture {
 function answerOf(order: OrderState): { statusCode: 201 | 202; body: CaptureAnswer } {
   const body = orderAnswer(order);
   return { statusCode: body.status === 'pending_erp' ? 202 : 201, body };
-}
-
-/**
- * Same request, same fingerprint, whatever the property order or spacing of its JSON: the
- * validated request's fields in a fixed order (the schema admits no others), hashed.
- */
-export function fingerprintOf(r: OrderRequest): string {
-  let text = `${r.channel}\u0000${r.externalId}\u0000${r.customer}\u0000${r.backorder ?? 'reject'}`;
-  for (const l of r.lines) text += `\u0000${l.sku}\u0001${l.qty}\u0001${l.unitPrice ?? ''}`;
-  return createHash('sha256').update(text).digest('base64url');
 }

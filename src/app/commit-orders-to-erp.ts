@@ -6,7 +6,7 @@
  * for that reference before placing it again.
  */
 import type { Channel } from '../model/catalog.js';
-import { ErpCallError, ErpUnavailableError } from '../domain/orders/order-errors.js';
+import { ErpUnavailableError } from '../domain/orders/order-errors.js';
 import { cloneOrder, type OrderState } from '../domain/orders/order-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerStore } from '../ports/customer-store.js';
@@ -16,6 +16,7 @@ import type { InventoryState } from './inventory-state.js';
 import type { OrderBook } from './order-book.js';
 import type { GroupCommit } from './group-commit.js';
 import { collectTouches } from './figure-touches.js';
+import { afterErpAttempt, attemptErpCommit, erpAttemptStep, erpBackoff, type ErpOutcome } from './erp-attempt.js';
 
 export interface ErpCommitDeps {
   state: InventoryState;
@@ -76,24 +77,9 @@ export class ErpCommitter {
     if (this.inFlight.has(orderId)) return { ok: false, order, reason: 'another attempt is in flight' };
     this.inFlight.add(orderId);
     try {
-      let orderNumber: string | undefined;
-      let failure: ErpCallError | undefined;
-      try {
-        // A retry after a crash cannot know whether its predecessor's call reached the ERP either.
-        if (order.erp.timedOut || askFirst) orderNumber = (await erp.findOrder(order.id, timeoutMs))?.orderNumber;
-        if (orderNumber === undefined) {
-          const customer = customers.customer(order.customer);
-          orderNumber = (await erp.placeOrder({
-            reference: order.id, channel: order.channel, externalId: order.externalId, customer: order.customer,
-            ...(customer?.erpCustomerNumber ? { erpCustomerNumber: customer.erpCustomerNumber } : {}),
-            lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
-          }, timeoutMs)).orderNumber;
-        }
-      } catch (err) {
-        failure = err instanceof ErpCallError ? err : new ErpCallError('order placement', (err as Error).message, false, true, { cause: err });
-      }
-      const recorded = await this.recordAttempt(orderId, orderNumber, failure, correlationId, durable);
-      return failure ? { ok: false, order: recorded, reason: failure.reason } : { ok: true, order: recorded };
+      const outcome = await attemptErpCommit(erp, order, customers.customer(order.customer), timeoutMs, askFirst);
+      const recorded = await this.recordAttempt(orderId, outcome, correlationId, durable);
+      return 'failure' in outcome ? { ok: false, order: recorded, reason: outcome.failure.reason } : { ok: true, order: recorded };
     } finally {
       this.inFlight.delete(orderId);
     }
@@ -103,43 +89,25 @@ export class ErpCommitter {
    * Records an attempt's outcome. Returns the order as it stands after it; with `durable` false
    * the write joins the next commit and the answer does not wait for it.
    */
-  private async recordAttempt(orderId: string, orderNumber: string | undefined, failure: ErpCallError | undefined, correlationId: string | undefined, durable: boolean): Promise<OrderState> {
+  private async recordAttempt(orderId: string, outcome: ErpOutcome, correlationId: string | undefined, durable: boolean): Promise<OrderState> {
     const { book, commits, clock, state } = this.deps;
     const touches = collectTouches(state);
-    const outcome = (current: OrderState): OrderState => {
-      const next = cloneOrder(current);
-      next.erp.attempts++;
-      if (failure) {
-        next.erp.lastError = failure.reason;
-        if (failure.timedOut) next.erp.timedOut = true;
-        next.erp.nextAttemptAt = clock.now() + this.backoff(next.erp.attempts);
-      } else {
-        next.erp = { state: 'committed', orderNumber: orderNumber!, attempts: next.erp.attempts };
-      }
-      return next;
-    };
-    let result = outcome(book.get(orderId)!);
+    const due = (attempts: number) => clock.now() + erpBackoff(attempts, this.deps.retryBaseMs, this.deps.retryMaxMs, this.deps.random);
+    let result = afterErpAttempt(book.get(orderId)!, outcome, due);
     const write = () => {
-      const next = outcome(book.get(orderId)!);
-      const cid = correlationId ? { correlationId } : {};
-      if (failure) {
-        book.record(next, [{ step: 'erp.attempt_failed', source: 'erp', ...cid, detail: `${failure.reason}; next attempt at ${new Date(next.erp.nextAttemptAt!).toISOString()}` }], [], touches.touch);
+      const next = afterErpAttempt(book.get(orderId)!, outcome, due);
+      const step = { ...erpAttemptStep(outcome, next), ...(correlationId ? { correlationId } : {}) };
+      if ('failure' in outcome) {
+        book.record(next, [step], [], touches.touch);
         result = next;
       } else {
-        result = book.settleAndRecord(next, undefined, touches.touch, [{ step: 'erp.committed', source: 'erp', ...cid, detail: `ERP order ${orderNumber}` }]);
+        result = book.settleAndRecord(next, undefined, touches.touch, [step]);
       }
       touches.write(clock.now());
     };
     if (durable) await commits.commit('the ERP answer', write);
     else commits.later('the ERP answer', write);
     return result;
-  }
-
-  private backoff(attempts: number): number {
-    const { retryBaseMs, retryMaxMs } = this.deps;
-    const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempts - 1, 30));
-    // Full jitter keeps many queued orders from hitting a recovering ERP at the same instant.
-    return Math.round(ceiling / 2 + (this.deps.random ?? Math.random)() * ceiling / 2);
   }
 
   /** Orders whose credit hold was lifted go to the ERP on the next sweep. */
