@@ -20,10 +20,10 @@ function load(opts: autocannon.Options): Promise<autocannon.Result> {
 }
 
 interface Sent { key: string; body: string }
-interface Check { retries: number; mismatched: number; firstAnswers: Map<string, string>; unexpected: Map<number, number> }
+export interface Check { retries: number; mismatched: number; firstAnswers: Map<string, string>; unexpected: Map<number, number> }
 
 /** Unique 3-line orders, with 10% of requests repeating an already answered key and body. */
-function captureLoad(url: string, seconds: number, run: string, check: Check, connections = CONNECTIONS): Promise<autocannon.Result> {
+export function captureLoad(url: string, seconds: number, run: string, check: Check, connections = CONNECTIONS): Promise<autocannon.Result> {
   let n = 0;
   const answered: Sent[] = [];
   let rng = 42;

@@ -5,6 +5,7 @@ import { benchOrders } from './orders.js';
 import { benchEgress } from './egress.js';
 import { benchPropagation } from './propagation.js';
 import { benchScaleOut } from './scale-out.js';
+import { benchScaleOutOrders } from './scale-out-orders.js';
 
 await benchIngest();
 console.log();
@@ -17,3 +18,5 @@ console.log();
 await benchPropagation();
 console.log();
 await benchScaleOut();
+console.log();
+await benchScaleOutOrders();

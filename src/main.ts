@@ -27,9 +27,11 @@ import { startDemoNetwork, type DemoNetwork } from '../sim/demo-network.js';
 import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.js';
 import { demoRoutes } from './wiring/demo.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
-import { HttpErpConnector } from './adapters/http/http-erp-connector.js';
 import { OrderBook } from './app/order-book.js';
 import { OrderCapture } from './app/capture-order.js';
+import { EmbeddedOrderDesk } from './app/order-desk.js';
+import { orderIds, wireErp } from './wiring/erp.js';
+import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommitter } from './app/commit-orders-to-erp.js';
 import { GroupCommit } from './app/group-commit.js';
 import { collectTouches } from './app/figure-touches.js';
@@ -38,7 +40,6 @@ import { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
-import { ErpCallError } from './domain/orders/order-errors.js';
 import { noDeadLogEntries } from './app/dead-log-entries.js';
 
 export interface HubOptions {
@@ -88,7 +89,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const metrics = new HubMetrics();
   const orderStore = new SqliteOrderStore(store.db);
   const book = new OrderBook({ state, orders: orderStore, clock });
-  metrics.watchOrders(book);
+  metrics.watchOrders({
+    openByStatus: () => {
+      const counts = new Map<string, number>();
+      for (const o of book.openOrders()) { const s = statusOf(o); counts.set(s, (counts.get(s) ?? 0) + 1); }
+      return counts;
+    },
+    waitingTotal: () => book.waitingTotal(),
+  });
   // After a failed write, memory may be ahead of the disk: rebuild the ledger, then the orders' holds on it.
   const recover = () => { state.reload(); book.reload(); };
   // Workers wake when a commit lands rather than on their next idle tick (bound once the engine exists).
@@ -97,24 +105,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const commits = new GroupCommit((fn) => store.transaction(fn), recover);
   const deps = { state, store, clock };
 
-  const erpConfig = config.file.erp ?? {};
-  let erpSimulator: ErpSimulator | undefined;
-  let erpConnector: ErpConnector;
-  if (options.erp) {
-    erpConnector = options.erp;
-  } else if (erpConfig.url) {
-    const token = erpConfig.tokenEnv ? process.env[erpConfig.tokenEnv] : undefined;
-    erpConnector = new HttpErpConnector(erpConfig.url, token ? { authorization: `Bearer ${token}` } : {});
-  } else if (config.file.demo?.erpSimulator) {
-    erpSimulator = new ErpSimulator();
-    Object.assign(erpSimulator.faults, config.file.demo?.faults?.erp ?? {});
-    erpConnector = new HttpErpConnector(await erpSimulator.start());
-  } else {
-    erpConnector = noErp;
-  }
+  const erpWiring = await wireErp(config, options.erp);
+  const { connector: erpConnector, simulator: erpSimulator } = erpWiring;
   const erp = new ErpCommitter({
     state, orders: orderStore, book, customers, erp: erpConnector, clock, commits,
-    timeoutMs: erpConfig.timeoutMs ?? 3000, retryBaseMs: erpConfig.retryBaseMs ?? 1000, retryMaxMs: erpConfig.retryMaxMs ?? 60_000,
+    timeoutMs: erpWiring.timeoutMs, retryBaseMs: erpWiring.retryBaseMs, retryMaxMs: erpWiring.retryMaxMs,
   });
   const capture = new OrderCapture({
     state, orders: orderStore, book, customers, clock, commits, erp,
@@ -148,10 +143,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
     customers: { customers, clock, creditReleased: async (id) => { await erp.releaseCreditHolds(id); } },
     deadEntries: noDeadLogEntries,
-    services: {
-      customers, inbound, inboundStore,
-      orders: { capture, book, store: orderStore, erp, cancelDeps: { state, book, commits, clock } },
-    },
+    orders: new EmbeddedOrderDesk({ capture, book, store: orderStore, cancelDeps: { state, book, commits, clock } }),
+    services: { customers, inbound, inboundStore, orderExceptions: orderStore },
     log,
   });
   await app.listen({ port: config.port, host: config.host });
@@ -247,18 +240,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
  * Order ids unique across restarts and processes: a random prefix per process, then the time it
  * started and a counter (one random draw per process rather than per order).
  */
-function orderIds(): () => string {
-  const prefix = `ord_${randomBytes(3).toString('hex')}${Date.now().toString(36)}`;
-  let n = 0;
-  return () => `${prefix}${(++n).toString(36).padStart(4, '0')}`;
-}
-
-/** Without a configured ERP every order waits as pending_erp (or fails, per channel), saying why. */
-const noErp: ErpConnector = {
-  placeOrder: () => Promise.reject(new ErpCallError('order placement', 'no ERP is configured (set erp.url in the configuration file)', false, true)),
-  findOrder: () => Promise.resolve(undefined),
-};
-
 /** Brings the store in line with the configuration file; only what differs is redefined. */
 function applyConfiguredMasterData(deps: { state: InventoryState; store: SqliteInventoryStore; clock: Clock }, config: HubConfig): void {
   const { state } = deps;

@@ -4,7 +4,10 @@
  * worker is killed with SIGKILL half-way, and at the end every event has been applied exactly
  * once: the shared figures, and both api processes' read models, equal an oracle. An api process
  * is killed too, and its replacement rebuilds its read model from the stream; a storefront fed by
- * the workers ends with every figure, each update applied once.
+ * the workers ends with every figure, each update applied once. Orders are captured through both
+ * api processes meanwhile, on a few hot items, first while the ERP is down (queued, committed later
+ * by whichever worker survives), then with every request repeated through the other api process:
+ * no item is oversold, and the ERP holds exactly one order per accepted hub order.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,8 +21,11 @@ import { ADMIN_KEY, apiClient, movement, tempDataDir } from './support/test-hub.
 import { dropSchema } from '../src/adapters/postgres/pg-database.js';
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
 import { WebhookReceiver } from '../sim/webhook-receiver.js';
+import { ErpSimulator } from '../sim/erp-simulator.js';
 
 const SKUS = 200;
+const HOT = ['HOT-0', 'HOT-1', 'HOT-2', 'HOT-3'];
+const HOT_STOCK = 50;
 const BATCHES = 40;
 const PER_BATCH = 250;
 
@@ -29,6 +35,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
   const configFile = join(dir, 'cluster.yaml');
   const storefront = new WebhookReceiver();
   const storefrontUrl = await storefront.start();
+  const erp = new ErpSimulator();
+  const erpUrl = await erp.start();
+  erp.faults.outage = true;
   writeFileSync(configFile, [
     'locations:',
     '  DAL: { name: Dallas DC, authority: wms-dal }',
@@ -38,6 +47,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     '  dal: { locations: [DAL] }',
     'systems:',
     `  storefront: { type: webhook, url: '${storefrontUrl}', channel: all, batchSize: 500 }`,
+    `erp: { url: '${erpUrl}', timeoutMs: 500, retryBaseMs: 100, retryMaxMs: 500 }`,
+    'customers:',
+    '  C-1: { name: Lone Star Plumbing, active: true, creditHold: false }',
     'scaleOut:',
     '  ackWaitSeconds: 2',
   ].join('\n'));
@@ -84,6 +96,29 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         await new Promise((r) => setTimeout(r, 50));
       }
     };
+    // Orders: a client that retries a 503 (workers catching up after the kill) with the same key, as the API asks.
+    const answers = new Map<string, { status: number; id?: string; type?: string }>();
+    const capture = async (api: number, n: number) => {
+      const body = { channel: 'all', externalId: `CL-${n}`, customer: 'C-1', lines: [{ sku: HOT[n % HOT.length]!, qty: 1 }] };
+      for (let attempt = 0; ; attempt++) {
+        const res = await apis[api % 2]!('POST', '/v1/orders', body, { headers: { 'idempotency-key': `cluster-${n}` } });
+        if ((res.status === 503 || (res.status === 409 && res.body.type === 'urn:crossdock:problem:idempotency_key_in_use')) && attempt < 50) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        const answer = { status: res.status, ...(res.body.id ? { id: res.body.id } : {}), ...(res.body.type ? { type: res.body.type } : {}) };
+        const earlier = answers.get(body.externalId);
+        if (earlier) assert.deepEqual(answer, earlier, `the same key answers the same through either api process (${body.externalId})`);
+        answers.set(body.externalId, answer);
+        return;
+      }
+    };
+    const stocked = await apis[0]!('POST', '/v1/events', HOT.map((sku, i) => ({
+      id: `hot-stock-${i}`, type: 'inventory.snapshot', source: 'wms-dal', seq: 1_000_000 + i, occurredAt: '2026-11-22T10:00:00Z',
+      sku, location: 'DAL', balance: { onHand: HOT_STOCK, qualityHold: 0, damaged: 0 },
+    })));
+    assert.equal(stocked.body.accepted, HOT.length);
+
     const round = async (from: number, to: number) => {
       for (let b = from; b < to; b += 4) {
         await Promise.all(batches.slice(b, b + 4).map((events, k) => send(b + k, events)));
@@ -91,7 +126,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         if (b % 8 === 0) await send(b + 1, batches[b]!);
       }
     };
-    await round(0, 16);
+    // Storm A while the ERP is down: every order is accepted and queued (40 of each item's 50).
+    await Promise.all([round(0, 16), ...Array.from({ length: 160 }, (_, n) => capture(n, n))]);
+    for (let n = 0; n < 160; n++) assert.equal(answers.get(`CL-${n}`)?.status, 202, `CL-${n} queued: ${JSON.stringify(answers.get(`CL-${n}`))}`);
     // Freeze worker 1 with its pull outstanding: entries handed to it stay unacknowledged.
     worker1.child.kill('SIGSTOP');
     await round(16, 32);
@@ -103,7 +140,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     const api3 = await spawnHub(env('api'));
     processes.push(api3);
     apis[1] = apiClient(api3.url);
-    await round(32, BATCHES);
+    erp.faults.outage = false;
+    // Storm B, each order sent through both api processes: 10 of each item's last units remain.
+    await Promise.all([round(32, BATCHES), ...Array.from({ length: 160 }, (_, k) => [capture(k, 160 + k), capture(k + 1, 160 + k)]).flat()]);
     // Worker 2 gets worker 1's entries once their ack wait (2 s) runs out.
     await waitFor('every entry is applied', (p) => p.pending === 0 && p.held === 0);
     const survivor = await (await fetch(`${worker2.url}/healthz`)).json() as { status: string; position: number };
@@ -118,7 +157,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await db.connect();
     try {
       const applied = await db.query(`SELECT count(*)::int AS n FROM ${namespace}.applied_event_ids`);
-      assert.equal(applied.rows[0].n, BATCHES * PER_BATCH, 'each event in the inbox once');
+      assert.equal(applied.rows[0].n, BATCHES * PER_BATCH + HOT.length, 'each event in the inbox once');
       const dead = await db.query(`SELECT count(*)::int AS n FROM ${namespace}.dead_entries`);
       assert.equal(dead.rows[0].n, 0);
       const figures = await db.query(`SELECT channel, sku, available::int AS available FROM ${namespace}.channel_figures`);
@@ -149,12 +188,37 @@ test('two api and two worker processes: a worker and an api process killed mid-s
       await new Promise((r) => setTimeout(r, 100));
     }
     t.diagnostic(`storefront: ${storefront.applied.size} updates applied, ${storefront.duplicates} repeats ignored by idempotency key`);
+    // Orders: exactly the stock was sold, every accepted order is in the ERP once, the queued ones committed by the surviving worker.
+    const taken = [...answers.values()].filter((a) => a.status === 201 || a.status === 202);
+    const refused = [...answers.values()].filter((a) => a.status === 409);
+    assert.equal(taken.length, HOT.length * HOT_STOCK, 'no oversell, no undersell');
+    assert.equal(refused.length, answers.size - taken.length);
+    assert.ok(refused.every((a) => a.type === 'urn:crossdock:problem:insufficient_stock'), JSON.stringify(refused.slice(0, 3)));
+    const orderDb = new pg.Client({ connectionString: DATABASE_URL });
+    await orderDb.connect();
+    try {
+      for (const deadline = Date.now() + 60_000; ;) {
+        const pending = await orderDb.query(`SELECT count(*)::int AS n FROM ${namespace}.orders WHERE erp_state <> 'committed'`);
+        if (pending.rows[0].n === 0) break;
+        assert.ok(Date.now() < deadline, `${pending.rows[0].n} orders still wait for the ERP`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const reserved = await orderDb.query(`SELECT sku, units::int AS units FROM ${namespace}.reserved_stock WHERE sku LIKE 'HOT-%' ORDER BY sku`);
+      assert.deepEqual(reserved.rows, HOT.map((sku) => ({ sku, units: HOT_STOCK })));
+    } finally {
+      await orderDb.end();
+    }
+    assert.equal(erp.orders.size, taken.length, 'one ERP order per hub order');
+    assert.deepEqual(new Set(erp.orders.keys()), new Set(taken.map((a) => a.id)));
+    t.diagnostic(`orders: ${taken.length} accepted, ${refused.length} refused; ERP placements ${erp.calls.place}, lookups ${erp.calls.find}`);
     // Both api processes' read models (one of them rebuilt after a crash) show the same figures once they reach the last position.
     for (const api of apis) {
       for (;;) {
-        const res = await api('POST', '/v1/availability/query', { channel: 'all', skus });
+        const res = await api('POST', '/v1/availability/query', { channel: 'all', skus: [...skus, ...HOT] });
         if (res.body.position >= highest) {
-          for (const item of res.body.items as { sku: string; available: number }[]) assert.equal(item.available, expected(item.sku).all, `read model figure of ${item.sku}`);
+          for (const item of res.body.items as { sku: string; available: number }[]) {
+            assert.equal(item.available, HOT.includes(item.sku) ? 0 : expected(item.sku).all, `read model figure of ${item.sku}`);
+          }
           break;
         }
         await new Promise((r) => setTimeout(r, 20));
@@ -166,6 +230,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await log.close();
     await dropSchema(DATABASE_URL, namespace);
     await storefront.close();
+    await erp.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

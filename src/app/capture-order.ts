@@ -10,7 +10,6 @@
 import type { Channel } from '../model/catalog.js';
 import type { CaptureAnswer, OrderRequest } from '../model/order.js';
 import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, InsufficientStockError } from '../domain/orders/order-errors.js';
-import type { OrderState } from '../domain/orders/order-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerStore } from '../ports/customer-store.js';
 import type { OrderStore } from '../ports/order-store.js';
@@ -19,7 +18,8 @@ import type { OrderBook } from './order-book.js';
 import type { GroupCommit } from './group-commit.js';
 import type { ErpCommitter } from './commit-orders-to-erp.js';
 import { collectTouches } from './figure-touches.js';
-import { orderAnswer } from './order-views.js';
+import { answeredWith } from './order-views.js';
+import type { CaptureContext, CaptureOutcome } from './order-desk.js';
 import { checkOrderRequest, clientKey, creditHoldDetail, fingerprintOf, newOrder, scopedKey } from './order-request.js';
 
 export interface CaptureDeps {
@@ -32,11 +32,6 @@ export interface CaptureDeps {
   erp: ErpCommitter;
   newOrderId: () => string;
 }
-
-/** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
-export interface CaptureContext { principal: string; correlationId: string }
-
-export interface CaptureOutcome { statusCode: 201 | 202; body: CaptureAnswer; replayed: boolean }
 
 export class OrderCapture {
   /** Keys of requests being processed, with their fingerprints. */
@@ -69,7 +64,7 @@ export class OrderCapture {
       if (stored.response !== undefined) return { statusCode: stored.statusCode as 201 | 202, body: stored.response as CaptureAnswer, replayed: true };
       // Captured, but the process stopped before answering: answer with the order as it stands.
       const order = this.deps.book.get(stored.orderId);
-      if (order) return { ...answerOf(order), replayed: true };
+      if (order) return { ...answeredWith(order), replayed: true };
     }
     this.inFlight.set(key, fingerprint);
     try {
@@ -111,7 +106,7 @@ export class OrderCapture {
     }
 
     const final = customer.creditHold ? order : await this.deps.erp.commitAtCapture(order.id, channel, ctx, key);
-    const outcome = answerOf(final);
+    const outcome = answeredWith(final);
     if (final.erp.state !== 'failed') {
       // Like the ERP's answer, the stored answer may follow the reply: until it is written, memory answers repeats.
       this.answering.set(key, { ...outcome, fingerprint });
@@ -122,9 +117,4 @@ export class OrderCapture {
     }
     return { ...outcome, replayed: false };
   }
-}
-
-function answerOf(order: OrderState): { statusCode: 201 | 202; body: CaptureAnswer } {
-  const body = orderAnswer(order);
-  return { statusCode: body.status === 'pending_erp' ? 202 : 201, body };
 }

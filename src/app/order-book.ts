@@ -10,21 +10,21 @@
  */
 import { cloneOrder, orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
 import { settle, type OutboundMessage, type PositionedEvent, type SettleStep } from '../domain/orders/order-machine.js';
-import { sourceOrder } from '../domain/orders/source-order.js';
-import { applyAllocation, locationNet } from '../domain/inventory/channel-availability.js';
+import { sourceForChannel } from '../domain/orders/channel-sourcing.js';
 import type { Channel } from '../model/catalog.js';
 import type { OrderEvent } from '../model/order-event.js';
 import type { Clock } from '../ports/clock.js';
-import type { OrderStore, TimelineRecord, WaitingRecord } from '../ports/order-store.js';
+import type { OrderStore, WaitingRecord } from '../ports/order-store.js';
 import type { InventoryState } from './inventory-state.js';
+import { outboxRecords, timelineRecords, type Step } from './order-records.js';
+
+export type { Step } from './order-records.js';
 
 export interface OrderBookDeps { state: InventoryState; orders: OrderStore; clock: Clock }
 
 /** Called with each item × location whose held quantity changed. */
 export type Touch = (sku: string, location: string) => void;
 
-/** A timeline entry before it is stamped with the order, status and time. */
-export interface Step { step: string; source: string; at?: string; correlationId?: string | undefined; outcome?: TimelineRecord['outcome']; detail?: string }
 
 const SEP = '\u001f';
 
@@ -75,12 +75,7 @@ export class OrderBook {
    * (the caller commits). Runs synchronously, so no other capture can take the same units.
    */
   reserveFor(channel: Channel, lines: readonly { sku: string; qty: number }[], backorder: 'reject' | 'allow') {
-    const { book } = this.deps.state;
-    const free = (sku: string, loc: string) => locationNet(book.stockAt(sku, loc, undefined), channel.safetyStock);
-    return sourceOrder({
-      lines, locations: channel.locations, backorder, free,
-      cap: (sku) => applyAllocation(channel.locations.reduce((n, loc) => n + free(sku, loc), 0), channel.allocation),
-    });
+    return sourceForChannel(this.deps.state.book, channel, lines, backorder);
   }
 
   /**
@@ -117,14 +112,8 @@ export class OrderBook {
     order.updatedAt = now;
     const status = statusOf(order);
     orders.saveOrder(order, status, open);
-    orders.appendTimeline(steps.map((s) => ({
-      orderId: order.id, at: s.at ?? now, status, source: s.source, step: s.step, outcome: s.outcome ?? 'applied', recordedAt: now,
-      ...(s.correlationId ? { correlationId: s.correlationId } : {}), ...(s.detail ? { detail: s.detail } : {}),
-    })));
-    orders.appendOutbox(messages.map(({ step, message }) => ({
-      destination: message.destination, topic: message.topic, messageKey: order.id, lane: 'orders',
-      idempotencyKey: `${order.id}/${step}/${message.destination}/${message.topic}`, payload: message.payload, createdAt: now,
-    })));
+    orders.appendTimeline(timelineRecords(order, status, steps, now));
+    orders.appendOutbox(outboxRecords(order, messages, now));
   }
 
   private isOpen(order: OrderState, holds?: Map<string, number>): boolean {

@@ -16,6 +16,12 @@ export function orderAnswer(order: OrderState): CaptureAnswer {
   };
 }
 
+/** The capture answer and its status code: 202 while the order waits for the ERP. */
+export function answeredWith(order: OrderState): { statusCode: 201 | 202; body: CaptureAnswer } {
+  const body = orderAnswer(order);
+  return { statusCode: body.status === 'pending_erp' ? 202 : 201, body };
+}
+
 export function orderView(order: OrderState, waitingEvents: number): OrderView {
   const answer = orderAnswer(order);
   return {

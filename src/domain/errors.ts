@@ -40,6 +40,15 @@ export class NotFoundError extends CrossdockError {
   constructor(readonly kind: string, readonly id: string) { super(`${kind} '${id}' does not exist.`); }
 }
 
+/** The shared state has not caught up with what this request depends on (scale-out workers behind or stopped). */
+export class WorkersBehindError extends CrossdockError {
+  readonly code = 'workers_behind';
+  override readonly retryable = true;
+  constructor(readonly needed: number, readonly applied: number, waitedMs: number) {
+    super(`The workers have applied the log through position ${applied}, and this request needs ${needed}; waited ${waitedMs} ms. Nothing was reserved; retry shortly, and check that worker processes are running (crossdock_log_lag_entries).`);
+  }
+}
+
 export class StorageFailedError extends CrossdockError {
   readonly code = 'storage_failed';
   override readonly retryable = true;

@@ -14,6 +14,7 @@ import type { HubEvent } from '../model/hub-event.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
 import type { StockPosition } from '../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from './inventory-store.js';
+import type { OrderWrites } from './shared-order-store.js';
 
 /** A StockPosition as its toJSON() gives it. */
 export type PositionState = object;
@@ -27,6 +28,8 @@ export interface StockHold { sku: string; location: string; units: number }
 export interface ChangeAppend { channel: string; position: number; at: string; changes: { sku: string; available: number; previous: number }[] }
 
 export interface LedgerTransaction {
+  /** Order writes in this same transaction (order capture, release, cancellation). */
+  readonly orders: OrderWrites;
   /** Records the events in the inbox; per event, true when neither its id nor its seq was applied before. */
   claim(events: readonly InboxClaim[]): Promise<boolean[]>;
   /** Locks the items' rows (creating them) until the transaction ends. */
@@ -39,8 +42,8 @@ export interface LedgerTransaction {
   figuresOf(skus: readonly string[]): Promise<FigureRow[]>;
   /** Units held for orders, per item x location, of these items. */
   reservedOf(skus: readonly string[]): Promise<StockHold[]>;
-  /** Queues an entry for the shared log, committed with this transaction (the log relay appends it). */
-  queueForLog(kind: 'holds', key: string, body: object): Promise<void>;
+  /** Queues an entry for the shared log, committed with this transaction (the log relay appends it); returns its outbox id. */
+  queueForLog(kind: 'holds', key: string, body: object): Promise<number>;
   /** Records holds for orders (the items must be locked by this transaction). */
   addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void>;
   /** An order's holds, locked until the transaction ends. */

@@ -4,9 +4,11 @@
  * - api: the HTTP API; writes go to the log, reads come from a read model that follows the log;
  * - worker: applies the log to the shared state (a share of the work; any number of workers);
  * - all: both.
- * Workers also deliver channel availability to the configured systems, one process per
- * destination at a time. Orders, customers, their deliveries and inbound webhooks are served by
- * the embedded backend only so far; their routes answer 501 here.
+ * Workers also deliver channel availability and order messages to the configured systems, one
+ * process per destination at a time, and retry the ERP commits of queued orders. api processes
+ * capture orders (key claims, reservations and orders in PostgreSQL). Order events (fulfilment,
+ * shipment, invoice, return) and inbound webhooks run on the embedded backend only so far; their
+ * routes answer 501 here.
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -27,7 +29,6 @@ import { registerOperationsRoutes } from '../interfaces/http/routes/operations.j
 import { systemClock } from '../ports/clock.js';
 import type { HubOptions } from '../main.js';
 import type { Following } from '../ports/event-log.js';
-import type { OutboxReads } from '../ports/delivery-store.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
@@ -36,6 +37,13 @@ import { deliveringSystems, destinationWorker, type DeliveringSystem } from './s
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
 import { defineCustomer } from '../app/define-customer.js';
+import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
+import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
+import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
+import { StockReservations } from '../app/scale-out/stock-reservations.js';
+import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
+import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
+import { orderIds, wireErp, type ErpWiring } from './erp.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -48,6 +56,9 @@ export interface ScaleOutHub {
   adminKey: string;
   /** The destinations this process delivers to now (a worker holding their leases). */
   deliveringTo?: () => string[];
+  orders: PgOrderStore;
+  /** ERP commits of orders (a worker sweeps the due ones every second). */
+  erpCommits: SharedErpCommits;
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
   sweepInboundHorizons?: () => Promise<number>;
   close(): Promise<void>;
@@ -77,6 +88,8 @@ const HORIZON_SWEEP_MS = 30_000;
 const RELAY_MS = 250;
 /** How often a worker asks for the lease of a destination another process holds. */
 const LEASE_RETRY_MS = 2000;
+const ERP_SWEEP_MS = 1000;
+const KEY_SWEEP_MS = 3_600_000;
 
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
   const { config } = options;
@@ -123,8 +136,31 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   let sweepInboundHorizons: (() => Promise<number>) | undefined;
   let deliveries: LeasedDeliveries | undefined;
   const ledger = new PgDeliveryLedger(db);
-  const noOutbox: OutboxReads = { outboxFor: () => [], outboxBetween: () => [] };
-  const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders: noOutbox, inventory: store, clock, log: logger, metrics });
+  const orders = new PgOrderStore(db);
+  const customers = new PgCustomerStore(db);
+  const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders, inventory: store, clock, log: logger, metrics });
+  let erpWiring: ErpWiring;
+  try {
+    erpWiring = await wireErp(config, options.erp);
+  } catch (err) {
+    await relay.stop();
+    await log.close();
+    await store.close();
+    throw err;
+  }
+  // Order changes after capture: released holds show in this process's read model at once, and the relay sends them on.
+  const changes: OrderChangeDeps = {
+    store, clock,
+    position: () => readModel?.position ?? worker?.position ?? 0,
+    released: (queued) => { readModel?.hold(queued.outboxId, queued.holds); relay.nudge(); },
+  };
+  const erpCommits = new SharedErpCommits({
+    ...changes, orders, customers, erp: erpWiring.connector,
+    timeoutMs: erpWiring.timeoutMs, retryBaseMs: erpWiring.retryBaseMs, retryMaxMs: erpWiring.retryMaxMs,
+    onError: (err) => logger.warn({ err }, 'an ERP commit retry failed; it will be retried'),
+  });
+  metrics.watchOrders(orders);
+  let keyTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let worker: LedgerWorker | undefined;
   if (settings.role !== 'api') {
@@ -153,6 +189,15 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       sweepInboundHorizons!().catch((err) => logger.error({ err }, 'inbound horizon sweep failed'));
     }, HORIZON_SWEEP_MS);
     sweepTimer.unref();
+    erpCommits.start(ERP_SWEEP_MS);
+    const keyHours = config.file.orders?.idempotencyKeyHours ?? 24;
+    const forgetKeys = () => {
+      orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString())
+        .catch((err) => logger.error({ err }, 'forgetting old idempotency keys failed'));
+    };
+    forgetKeys();
+    keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
+    keyTimer.unref();
   }
 
   const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
@@ -187,14 +232,23 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       return [...held, ...elsewhere];
     }, () => deliveries?.nudge());
     metrics.watchDeliveries(delivery);
-    const customers = new PgCustomerStore(db);
+    const applied = new AppliedWatermark(() => log.finishedThrough('apply'));
     // Configured customers are seeds: changes made later through the API win.
     for (const [id, input] of Object.entries(config.file.customers ?? {})) {
       if (!await customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
     }
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest: new LogIngest(publish), clock,
-      apiKeys, metrics, ready: () => ready, log: logger, delivery, customers: { customers, clock },
+      apiKeys, metrics, ready: () => ready, log: logger, delivery,
+      customers: { customers, clock, creditReleased: async (id) => { await erpCommits.releaseCreditHolds(id); } },
+      orders: new SharedOrderDesk({
+        orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
+        reservations: new StockReservations({
+          store, clock, position: () => model.position,
+          heldLocally: (outboxId, holds) => model.hold(outboxId, holds), committed: () => relay.nudge(),
+          applied: (position) => applied.reached(position),
+        }),
+      }),
       deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
   }
@@ -207,7 +261,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
 
   let closing: Promise<void> | undefined;
   return {
-    app, url, role: settings.role, store, log, adminKey,
+    app, url, role: settings.role, store, log, adminKey, orders, erpCommits,
     ...(view ? { view } : {}),
     ...(sweepInboundHorizons ? { sweepInboundHorizons } : {}),
     ...(deliveries ? { deliveringTo: () => deliveries!.held() } : {}),
@@ -215,13 +269,17 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       closing ??= (async () => {
         ready = false;
         clearInterval(sweepTimer);
+        clearInterval(keyTimer);
         await app.close();
+        await erpCommits.stop();
         // Stopping the work hands unacknowledged entries back to the other workers.
         await Promise.all(running.map((r) => r.stop()));
         await deliveries?.stop();
         await relay.stop();
         await log.close();
         await store.close();
+        erpWiring.connector.close?.();
+        await erpWiring.simulator?.close();
       })();
       return closing;
     },

@@ -246,9 +246,9 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
 
     test('asks for an API key with the route\'s scope', async () => {
       if (backend.name === 'scale-out') {
-        const orders = await hub.api('POST', '/v1/orders', { channel: 'web' });
-        assert.equal(orders.status, 501);
-        assert.equal(orders.body.type, 'urn:crossdock:problem:not_on_this_backend');
+        const hooks = await hub.api('POST', '/hooks/shop', {});
+        assert.equal(hooks.status, 501);
+        assert.equal(hooks.body.type, 'urn:crossdock:problem:not_on_this_backend');
         const metrics = await hub.api('GET', '/metrics', undefined, { key: null });
         assert.match(metrics.body, /crossdock_log_lag_entries\{of="read_model"\} \d+/);
         assert.match(metrics.body, /crossdock_log_lag_entries\{of="workers"\} \d+/);

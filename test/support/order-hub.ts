@@ -1,12 +1,17 @@
 /**
  * A test hub wired for orders: the two-DC network, a few customers and items, and the ERP
- * simulator over HTTP, with helpers to stock items and capture orders.
+ * simulator over HTTP, with helpers to stock items and capture orders. `startOrderHub` runs the
+ * embedded hub (its internals reachable); `startOrderHarness` runs either backend for the
+ * behavioural suites.
  */
 import { ErpSimulator } from '../../sim/erp-simulator.js';
 import type { HubFile } from '../../src/config/hub-config.js';
+import type { Backend, HarnessHub } from './backends.js';
 import { NETWORK, snapshot, startTestHub, type TestHub } from './test-hub.js';
 
-export interface OrderHub extends TestHub {
+type Api = TestHub['api'];
+
+export interface OrderHelpers {
   erp: ErpSimulator;
   erpUrl: string;
   stock(sku: string, location: string, onHand: number): Promise<void>;
@@ -14,13 +19,16 @@ export interface OrderHub extends TestHub {
   available(sku: string, channel?: string): Promise<number>;
 }
 
+export type OrderHub = TestHub & OrderHelpers;
+export type OrderHarness = HarnessHub & OrderHelpers;
+
+interface OrderHubOptions { file?: HubFile; erp?: ErpSimulator; erpTimeoutMs?: number }
+
 let keyCounter = 0;
 let snapSeq = 1_000_000;
 
-export async function startOrderHub(options: { file?: HubFile; erp?: ErpSimulator; dataDir?: string; erpTimeoutMs?: number } = {}): Promise<OrderHub> {
-  const erp = options.erp ?? new ErpSimulator();
-  const erpUrl = await erp.start();
-  const file: HubFile = {
+function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
+  return {
     ...NETWORK,
     channels: {
       ...NETWORK.channels,
@@ -36,21 +44,41 @@ export async function startOrderHub(options: { file?: HubFile; erp?: ErpSimulato
     erp: { url: erpUrl, timeoutMs: options.erpTimeoutMs ?? 1000, retryBaseMs: 50, retryMaxMs: 200 },
     ...options.file,
   };
-  const hub = await startTestHub({ file, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-  const stop = hub.stop.bind(hub);
-  return Object.assign(hub, {
+}
+
+function helpers(api: Api, erp: ErpSimulator, erpUrl: string): OrderHelpers {
+  return {
     erp, erpUrl,
-    async stop(o?: { keepData?: boolean }) { await stop(o); if (!options.erp) await erp.close(); },
-    async stock(sku: string, location: string, onHand: number) {
+    async stock(sku, location, onHand) {
       const source = location === 'DAL' ? 'wms-dal' : 'wms-atl';
-      const res = await hub.api('POST', '/v1/events', [snapshot({ source, seq: ++snapSeq, sku, location, onHand })]);
+      const res = await api('POST', '/v1/events', [snapshot({ source, seq: ++snapSeq, sku, location, onHand })]);
       if (res.body.accepted !== 1) throw new Error(`stocking failed: ${JSON.stringify(res.body)}`);
     },
-    order(body: Record<string, unknown>, key = `key-${++keyCounter}`) {
-      return hub.api('POST', '/v1/orders', body, { headers: { 'idempotency-key': key } });
+    order(body, key = `key-${++keyCounter}`) {
+      return api('POST', '/v1/orders', body, { headers: { 'idempotency-key': key } });
     },
-    async available(sku: string, channel = 'queued') {
-      return (await hub.api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
+    async available(sku, channel = 'queued') {
+      return (await api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
     },
+  };
+}
+
+export async function startOrderHub(options: OrderHubOptions & { dataDir?: string } = {}): Promise<OrderHub> {
+  const erp = options.erp ?? new ErpSimulator();
+  const erpUrl = await erp.start();
+  const hub = await startTestHub({ file: orderNetwork(erpUrl, options), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const stop = hub.stop.bind(hub);
+  return Object.assign(hub, helpers(hub.api, erp, erpUrl), {
+    async stop(o?: { keepData?: boolean }) { await stop(o); if (!options.erp) await erp.close(); },
   });
+}
+
+export async function startOrderHarness(backend: Backend, options: OrderHubOptions = {}): Promise<OrderHarness> {
+  const erp = options.erp ?? new ErpSimulator();
+  const erpUrl = await erp.start();
+  const hub = await backend.start(orderNetwork(erpUrl, options));
+  return {
+    ...hub, ...helpers(hub.api, erp, erpUrl),
+    async stop() { await hub.stop(); if (!options.erp) await erp.close(); },
+  };
 }

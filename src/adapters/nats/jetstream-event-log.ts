@@ -210,6 +210,12 @@ export class JetStreamEventLog implements EventLog {
     return { pending: info.num_pending, held: info.num_ack_pending };
   }
 
+  /** The position through which the named worker group has finished every entry (its ack floor). */
+  async finishedThrough(group: string): Promise<number> {
+    const info = await this.jsm.consumers.info(this.stream, `${this.options.namespace}_${group}`);
+    return info.ack_floor.stream_seq;
+  }
+
   /** Entries the named worker group has not finished yet. */
   async pending(group: string): Promise<number> {
     const s = await this.consumerState(group);

@@ -43,6 +43,23 @@ const MIGRATIONS: string[] = [
   `-- Entries for the shared log written with the state change they report (a transactional
    -- outbox); a relay appends them to the log and deletes them.
    CREATE TABLE log_outbox (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, body JSONB NOT NULL);`,
+  `-- Orders: the facts as JSON, with the columns the ERP retries and the lookups need.
+   CREATE TABLE orders (id TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL, customer TEXT NOT NULL,
+     status TEXT NOT NULL, erp_state TEXT NOT NULL, erp_due TIMESTAMPTZ, erp_lease_until TIMESTAMPTZ, state JSONB NOT NULL);
+   CREATE INDEX orders_erp_due ON orders (erp_due) WHERE erp_state = 'pending';
+   CREATE INDEX orders_held ON orders (customer) WHERE erp_state = 'held';
+   -- A channel's order number names one live hub order (released when the ERP refuses it).
+   CREATE TABLE order_refs (channel TEXT NOT NULL, external_id TEXT NOT NULL, order_id TEXT NOT NULL, PRIMARY KEY (channel, external_id));
+   CREATE TABLE order_timeline (id BIGSERIAL PRIMARY KEY, order_id TEXT NOT NULL, record JSONB NOT NULL);
+   CREATE INDEX order_timeline_by_order ON order_timeline (order_id, id);
+   -- Idempotency keys: claimed while their request runs, then bound to the order and its answer.
+   CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, order_id TEXT, status_code INTEGER, response JSONB,
+     created_at TIMESTAMPTZ NOT NULL DEFAULT now(), claimed_until TIMESTAMPTZ);
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+   -- Messages for other systems written with the order change they report (transactional outbox).
+   CREATE TABLE order_outbox (id BIGSERIAL PRIMARY KEY, destination TEXT NOT NULL, topic TEXT NOT NULL, message_key TEXT NOT NULL,
+     idempotency_key TEXT NOT NULL UNIQUE, lane TEXT NOT NULL, payload JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);
+   CREATE INDEX order_outbox_by_destination ON order_outbox (destination, id);`,
 ];
 
 export interface PgDatabase {

@@ -13,12 +13,17 @@ import type {
   ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, QueuedEntry, SharedLedgerStore, StockHold,
 } from '../../ports/shared-ledger-store.js';
 import type { PgDatabase } from './pg-database.js';
+import { PgOrderWrites } from './pg-order-store.js';
 
 const SEP = '\u001f';
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class PgLedgerTransaction implements LedgerTransaction {
-  constructor(private readonly c: pg.PoolClient) {}
+  readonly orders: PgOrderWrites;
+
+  constructor(private readonly c: pg.PoolClient) {
+    this.orders = new PgOrderWrites(c);
+  }
 
   async claim(events: readonly InboxClaim[]): Promise<boolean[]> {
     // Sorted, so that two workers holding the same entries wait for each other in one order.
@@ -78,8 +83,9 @@ class PgLedgerTransaction implements LedgerTransaction {
     return rows.map((r) => ({ sku: r.sku, location: r.location, units: Number(r.units) }));
   }
 
-  async queueForLog(kind: 'holds', key: string, body: object): Promise<void> {
-    await this.c.query('INSERT INTO log_outbox (kind, key, body) VALUES ($1, $2, $3::jsonb)', [kind, key, JSON.stringify(body)]);
+  async queueForLog(kind: 'holds', key: string, body: object): Promise<number> {
+    const { rows } = await this.c.query<{ id: string }>('INSERT INTO log_outbox (kind, key, body) VALUES ($1, $2, $3::jsonb) RETURNING id', [kind, key, JSON.stringify(body)]);
+    return Number(rows[0]!.id);
   }
 
   async addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void> {

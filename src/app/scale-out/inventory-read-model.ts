@@ -118,9 +118,17 @@ export class InventoryReadModel implements InventoryView {
     }
   }
 
-  /** Stock held for orders; an entry the relay appended twice (outbox id seen) applies once. */
   private applyHolds(entry: LogEntry): void {
     const { outboxId, holds } = JSON.parse(entry.body) as HoldsEntry;
+    this.hold(outboxId, holds);
+  }
+
+  /**
+   * Stock held (or released) for orders. An entry applies once by its outbox id: the relay may
+   * append it twice, and the process that committed it shows it at once (read-your-writes for its
+   * own captures), before the log brings it back.
+   */
+  hold(outboxId: number, holds: HoldsEntry['holds']): void {
     if (this.seenHolds.has(outboxId)) return;
     this.seenHolds.add(outboxId);
     for (const h of holds) {

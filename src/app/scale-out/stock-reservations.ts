@@ -7,24 +7,67 @@
  * changes they cause. A hot item is locked once per batch rather than once per order, and no
  * item's holds ever exceed what its channel may take, whatever the number of api processes.
  */
-import { sourceOrder, type Shortfall } from '../../domain/orders/source-order.js';
-import { applyAllocation, locationNet } from '../../domain/inventory/channel-availability.js';
+import type { Shortfall } from '../../domain/orders/source-order.js';
+import { sourceForChannel } from '../../domain/orders/channel-sourcing.js';
 import type { FigureChange } from '../../domain/inventory/availability-book.js';
+import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
+import type { TimelineRecord } from '../../ports/order-store.js';
 import type { Clock } from '../../ports/clock.js';
-import type { SharedLedgerStore, StockHold } from '../../ports/shared-ledger-store.js';
+import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
 import { loadItems } from './load-items.js';
 import { byChannel } from './figure-appends.js';
+import type { HoldsEntry } from './log-entries.js';
 
 export interface ReservationRequest {
   orderId: string;
   channel: string;
   lines: readonly { sku: string; qty: number }[];
   backorder: 'reject' | 'allow';
+  /** The order to record with its holds, in the same transaction (order capture). */
+  order?: OrderDraft;
+  /**
+   * The log position the reservation must see applied (what the caller validated against): the
+   * batch waits for the workers to finish it, so stock just received counts and a channel just
+   * defined exists.
+   */
+  after?: number;
+}
+
+/** A new order waiting for its stock: recorded only if its reference is free and it is sourced. */
+export interface OrderDraft {
+  externalId: string;
+  /** The idempotency key (as stored) the order answers. */
+  key: string;
+  /** The order, given what was reserved for each line, with its first timeline entries. */
+  make(allocations: [string, number][][]): { order: OrderState; timeline: TimelineRecord[]; erpLeaseMs?: number };
 }
 
 export type ReservationOutcome =
   | { ok: true; allocations: [string, number][][] }
-  | { ok: false; shortfalls: Shortfall[]; reason?: string };
+  | { ok: false; shortfalls: Shortfall[]; reason?: string; duplicateOf?: string };
+
+/** Holds committed to the shared state, for the process that took them to show at once. */
+export type HeldLocally = (outboxId: number, holds: HoldsEntry['holds']) => void;
+
+/**
+ * Releases everything an order holds, inside a transaction that has locked the order: the holds
+ * go to zero, the figures move and the read models hear of it through the log.
+ */
+export async function releaseHolds(tx: LedgerTransaction, orderId: string, nowMs: number, position: number): Promise<{ units: number; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
+  const held = await tx.holdsOf(orderId);
+  if (held.length === 0) return { units: 0 };
+  const skus = [...new Set(held.map((h) => h.sku))];
+  await tx.lockItems(skus);
+  const { ledger, book } = await loadItems(tx, skus);
+  const undo = held.map((h) => ({ orderId, sku: h.sku, location: h.location, units: -h.units }));
+  for (const u of undo) ledger.reserve(u.sku, u.location, u.units);
+  const moved: FigureChange[] = [];
+  for (const sku of skus) book.refreshItem(sku, [...new Set(held.filter((h) => h.sku === sku).map((h) => h.location))], nowMs, moved);
+  await tx.addHolds(undo);
+  const outboxId = await tx.queueForLog('holds', skus[0]!, { holds: undo });
+  await tx.appendChanges(byChannel(moved, position, new Date(nowMs).toISOString()));
+  return { units: held.reduce((n, h) => n + h.units, 0), queued: { outboxId, holds: undo } };
+}
 
 interface Waiting { request: ReservationRequest; resolve: (o: ReservationOutcome) => void; reject: (e: unknown) => void }
 
@@ -34,7 +77,11 @@ export class StockReservations {
   private queue: Waiting[] = [];
   private running: Promise<void> | undefined;
 
-  constructor(private readonly deps: { store: SharedLedgerStore; clock: Clock; position: () => number; committed?: () => void }) {}
+  constructor(private readonly deps: {
+    store: SharedLedgerStore; clock: Clock; position: () => number; committed?: () => void; heldLocally?: HeldLocally;
+    /** Resolves once the workers have applied the log through `position`; throws WorkersBehindError after waiting too long. */
+    applied?: (position: number) => Promise<void>;
+  }) {}
 
   /** Reserves for one order; resolves once the holds are committed (or with the shortfalls). */
   reserve(request: ReservationRequest): Promise<ReservationOutcome> {
@@ -49,24 +96,16 @@ export class StockReservations {
    * the holds go to zero, the figures and the read models hear of it. Returns the units released.
    */
   async release(orderId: string): Promise<number> {
-    const released = await this.deps.store.eventBatch(async (tx) => {
-      const held = await tx.holdsOf(orderId);
-      if (held.length === 0) return 0;
-      const skus = [...new Set(held.map((h) => h.sku))];
-      await tx.lockItems(skus);
-      const { ledger, book } = await loadItems(tx, skus);
-      const undo = held.map((h) => ({ orderId, sku: h.sku, location: h.location, units: -h.units }));
-      for (const u of undo) ledger.reserve(u.sku, u.location, u.units);
-      const nowMs = this.deps.clock.now();
-      const moved: FigureChange[] = [];
-      for (const sku of skus) book.refreshItem(sku, [...new Set(held.filter((h) => h.sku === sku).map((h) => h.location))], nowMs, moved);
-      await tx.addHolds(undo);
-      await tx.queueForLog('holds', skus[0]!, { holds: undo });
-      await tx.appendChanges(byChannel(moved, this.deps.position(), new Date(nowMs).toISOString()));
-      return held.reduce((n, h) => n + h.units, 0);
-    });
-    if (released > 0) this.deps.committed?.();
-    return released;
+    const released = await this.deps.store.eventBatch((tx) => releaseHolds(tx, orderId, this.deps.clock.now(), this.deps.position()));
+    this.afterCommit(released.queued);
+    return released.units;
+  }
+
+  /** Tells the read model and the relay about holds just committed. */
+  afterCommit(queued: { outboxId: number; holds: HoldsEntry['holds'] } | undefined): void {
+    if (!queued) return;
+    this.deps.heldLocally?.(queued.outboxId, queued.holds);
+    this.deps.committed?.();
   }
 
   private async drain(): Promise<void> {
@@ -76,8 +115,10 @@ export class StockReservations {
       const batch = this.queue;
       this.queue = [];
       try {
-        const outcomes = await this.commit(batch.map((w) => w.request));
-        this.deps.committed?.();
+        const needed = batch.reduce((n, w) => Math.max(n, w.request.after ?? 0), 0);
+        if (needed > 0) await this.deps.applied?.(needed);
+        const { outcomes, queued } = await this.commit(batch.map((w) => w.request));
+        this.afterCommit(queued);
         batch.forEach((w, i) => w.resolve(outcomes[i]!));
       } catch (err) {
         for (const w of batch) w.reject(err);
@@ -86,22 +127,28 @@ export class StockReservations {
     this.running = undefined;
   }
 
-  private commit(requests: ReservationRequest[]): Promise<ReservationOutcome[]> {
+  private commit(requests: ReservationRequest[]): Promise<{ outcomes: ReservationOutcome[]; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
     const skus = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.sku)))];
     return this.deps.store.eventBatch(async (tx) => {
+      // References first (see the lock order in ports/shared-order-store.ts): a channel order
+      // captured twice reserves nothing the second time.
+      const drafts = requests.filter((r) => r.order).map((r) => ({ channel: r.channel, externalId: r.order!.externalId, orderId: r.orderId }));
+      const taken = await tx.orders.claimReferences(drafts);
       await tx.lockItems(skus);
       const { ledger, book } = await loadItems(tx, skus);
-      const holds: (StockHold & { orderId: string })[] = [];
+      const holds: HoldsEntry['holds'] = [];
       const touched = new Map<string, Set<string>>();
+      const made: ReturnType<OrderDraft['make']>[] = [];
+      const unsourced: { channel: string; externalId: string }[] = [];
       const outcomes = requests.map((request): ReservationOutcome => {
+        const holder = request.order ? taken.get(request.channel + '\u001f' + request.order.externalId) : undefined;
+        if (holder !== undefined) return { ok: false, shortfalls: [], duplicateOf: holder };
         const rule = book.channels.get(request.channel);
-        if (!rule) return { ok: false, shortfalls: [], reason: `channel '${request.channel}' is not defined` };
-        const free = (sku: string, loc: string) => locationNet(book.stockAt(sku, loc, undefined), rule.safetyStock);
-        const sourced = sourceOrder({
-          lines: request.lines, locations: rule.locations, backorder: request.backorder, free,
-          cap: (sku) => applyAllocation(rule.locations.reduce((n, loc) => n + free(sku, loc), 0), rule.allocation),
-        });
-        if (!sourced.ok) return sourced;
+        const sourced: ReservationOutcome = rule ? sourceForChannel(book, rule, request.lines, request.backorder) : { ok: false, shortfalls: [], reason: `channel '${request.channel}' is not defined` };
+        if (!sourced.ok) {
+          if (request.order) unsourced.push({ channel: request.channel, externalId: request.order.externalId });
+          return sourced;
+        }
         sourced.allocations.forEach((picked, i) => {
           const sku = request.lines[i]!.sku;
           for (const [location, units] of picked) {
@@ -113,6 +160,7 @@ export class StockReservations {
             at.add(location);
           }
         });
+        if (request.order) made.push(request.order.make(sourced.allocations));
         return sourced;
       });
       const nowMs = this.deps.clock.now();
@@ -120,10 +168,14 @@ export class StockReservations {
       for (const [sku, locations] of touched) book.refreshItem(sku, [...locations], nowMs, moved);
       await tx.addHolds(holds);
       // The read models hear of the holds through the log, queued in this same transaction.
-      if (holds.length > 0) await tx.queueForLog('holds', holds[0]!.sku, { holds });
+      const outboxId = holds.length > 0 ? await tx.queueForLog('holds', holds[0]!.sku, { holds }) : undefined;
       await tx.appendChanges(byChannel(moved, this.deps.position(), new Date(nowMs).toISOString()));
+      await tx.orders.dropReferences(unsourced);
+      await tx.orders.saveOrders(made.map((m) => ({ order: m.order, status: statusOf(m.order), ...(m.erpLeaseMs !== undefined ? { erpLeaseMs: m.erpLeaseMs } : {}) })));
+      await tx.orders.appendTimeline(made.flatMap((m) => m.timeline));
+      await tx.orders.bindKeys(requests.filter((r, i) => r.order && outcomes[i]!.ok).map((r) => ({ key: r.order!.key, orderId: r.orderId })));
       this.batches++;
-      return outcomes;
+      return { outcomes, ...(outboxId !== undefined ? { queued: { outboxId, holds } } : {}) };
     });
   }
 }

@@ -1,8 +1,6 @@
 /** Prometheus metrics of the hub (GET /metrics); one registry per hub so tests can run several. */
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IngestObserver } from '../../app/ingest-events.js';
-import type { OrderBook } from '../../app/order-book.js';
-import { statusOf } from '../../domain/orders/order-state.js';
 
 export class HubMetrics implements IngestObserver {
   readonly registry = new Registry();
@@ -26,21 +24,23 @@ export class HubMetrics implements IngestObserver {
     });
   }
 
-  /** Open orders by status and events waiting on them, read from the order book at each scrape. */
-  watchOrders(book: OrderBook): void {
+  /** Open orders by status (and, where order events apply, events waiting on them), read at each scrape. */
+  watchOrders(orders: { openByStatus(): Map<string, number> | Promise<Map<string, number>>; waitingTotal?(): number }): void {
     new Gauge({
       name: 'crossdock_orders_open', help: 'Orders that hold stock, owe units or wait for the ERP, by status', labelNames: ['status'] as const, registers: [this.registry],
-      collect() {
+      async collect() {
+        const counts = await orders.openByStatus();
         this.reset();
-        const counts = new Map<string, number>();
-        for (const o of book.openOrders()) { const s = statusOf(o); counts.set(s, (counts.get(s) ?? 0) + 1); }
         for (const [status, n] of counts) this.set({ status }, n);
       },
     });
-    new Gauge({
-      name: 'crossdock_order_events_waiting', help: 'Order events waiting for their precondition', registers: [this.registry],
-      collect() { this.set(book.waitingTotal()); },
-    });
+    if (orders.waitingTotal) {
+      const waiting = orders.waitingTotal.bind(orders);
+      new Gauge({
+        name: 'crossdock_order_events_waiting', help: 'Order events waiting for their precondition', registers: [this.registry],
+        collect() { this.set(waiting()); },
+      });
+    }
   }
 
   private readonly httpRoutes = new Map<string, (method: string, status: number, seconds: number) => void>();

@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  CrossdockError, InvalidInputError, WebhookSignatureError, NotFoundError, ShuttingDownError, StorageFailedError,
+  CrossdockError, InvalidInputError, WebhookSignatureError, NotFoundError, ShuttingDownError, StorageFailedError, WorkersBehindError,
   UnknownChannelError, UnknownItemError, UnknownLocationError, type Issue,
 } from '../../domain/errors.js';
 import {
@@ -39,7 +39,7 @@ export function toProblem(err: unknown): ProblemBody {
   if (err instanceof UnknownLocationError) {
     return { type: problemType(err.code), title: 'Unknown location', status: 422, detail: err.message, errors: [{ path: err.path, message: err.message }] };
   }
-  if (err instanceof StorageFailedError || err instanceof ShuttingDownError) {
+  if (err instanceof StorageFailedError || err instanceof ShuttingDownError || err instanceof WorkersBehindError) {
     return { type: problemType(err.code), title: 'Service unavailable', status: 503, detail: err.message };
   }
   if (err instanceof WebhookSignatureError) {

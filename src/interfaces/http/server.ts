@@ -17,17 +17,14 @@ import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerCustomerRoutes, type CustomerRouteDeps } from './routes/customers.js';
-import { registerOrderRoutes } from './routes/orders.js';
+import { registerOrderExceptionRoutes, registerOrderRoutes } from './routes/orders.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import type { InboundWebhooks } from '../../app/receive-webhook.js';
 import type { InboundStore } from '../../ports/inbound-store.js';
 import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
 import type { DeadLogEntries } from '../../app/dead-log-entries.js';
-import type { OrderCapture } from '../../app/capture-order.js';
-import type { OrderBook } from '../../app/order-book.js';
-import type { CancelDeps } from '../../app/cancel-order.js';
-import type { ErpCommitter } from '../../app/commit-orders-to-erp.js';
+import type { OrderDesk } from '../../app/order-desk.js';
 import type { OrderStore } from '../../ports/order-store.js';
 import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
 import type { CustomerStore } from '../../ports/customer-store.js';
@@ -39,12 +36,14 @@ declare module 'fastify' {
   interface FastifyRequest { apiKeyName: string | null }
 }
 
-/** The order, customer, delivery and inbound services (the embedded backend has them so far). */
+export type OrderExceptionReads = Pick<OrderStore, 'exceptions'>;
+
+/** Order events and inbound webhooks (the embedded backend has them so far). */
 export interface OrderServices {
   customers: CustomerStore;
   inbound: InboundWebhooks;
   inboundStore: InboundStore;
-  orders: { capture: OrderCapture; book: OrderBook; store: OrderStore; erp: ErpCommitter; cancelDeps: CancelDeps };
+  orderExceptions: OrderExceptionReads;
 }
 
 export interface HttpDeps {
@@ -53,7 +52,9 @@ export interface HttpDeps {
   catalog: Catalog;
   ingest: Ingest;
   clock: Clock;
-  /** Absent on a backend that does not serve orders yet: their routes answer 501. */
+  /** Absent on a backend that does not serve orders: their routes answer 501. */
+  orders?: OrderDesk;
+  /** Absent on a backend that does not apply order events or inbound webhooks yet: their routes answer 501. */
   services?: OrderServices;
   delivery: DeliveryOperations;
   customers: CustomerRouteDeps;
@@ -169,16 +170,19 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerCustomerRoutes(app, deps.customers);
+  if (deps.orders) registerOrderRoutes(app, deps.orders);
   if (deps.services) {
-    registerOrderRoutes(app, deps.services);
+    registerOrderExceptionRoutes(app, deps.services.orderExceptions);
     registerHookRoutes(app, deps.services);
-  } else {
-    // Say plainly that the backend lacks them, rather than that the routes do not exist.
-    for (const prefix of ['/v1/orders', '/v1/outbox', '/v1/order-exceptions', '/v1/inbound', '/hooks']) {
+  }
+  // Say plainly that the backend lacks them, rather than that the routes do not exist.
+  const missing = [...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']), ...(deps.services ? [] : ['/v1/order-exceptions', '/v1/inbound', '/hooks'])];
+  {
+    for (const prefix of missing) {
       for (const url of [prefix, `${prefix}/*`]) {
         app.all(url, { schema: { hide: true } }, async () => {
           throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            'Orders and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue), customers and channel deliveries.');
+            'Order events (fulfilment, shipment, invoice, return), order exceptions and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue), customers, order capture, orders, cancellation, the order outbox and channel deliveries.');
         });
       }
     }

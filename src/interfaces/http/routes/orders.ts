@@ -4,15 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { CancelRequest, CaptureAnswer, OrderRequest, OrderView, TimelineEntry } from '../../../model/order.js';
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import { cancelOrder } from '../../../app/cancel-order.js';
-import { orderView } from '../../../app/order-views.js';
-import type { OrderServices } from '../server.js';
+import type { OrderDesk } from '../../../app/order-desk.js';
+import type { OrderExceptionReads } from '../server.js';
 import { optionalBody } from '../validation.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): void {
-  const { orders } = deps;
+export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): void {
 
   app.post('/v1/orders', {
     config: { scope: 'orders:write' },
@@ -27,7 +25,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    const outcome = await orders.capture.capture(request.body as OrderRequest, typeof key === 'string' ? key : undefined, {
+    const outcome = await orders.capture(request.body as OrderRequest, typeof key === 'string' ? key : undefined, {
       principal: request.apiKeyName ?? 'api', correlationId: request.id,
     });
     if (outcome.replayed) reply.header('idempotent-replayed', 'true');
@@ -43,9 +41,8 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
     },
   }, async (request) => {
     const { channel, externalId } = request.query as { channel: string; externalId: string };
-    const id = orders.store.claimedBy(channel, externalId);
-    const order = id === undefined ? undefined : orders.book.get(id);
-    return { orders: order ? [orderView(order, orders.book.waitingCount(order.id))] : [] };
+    const order = await orders.byReference(channel, externalId);
+    return { orders: order ? [order] : [] };
   });
 
   app.get('/v1/orders/:id', {
@@ -53,9 +50,9 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
     schema: { tags: ['orders'], summary: 'One order', params: IdParams, response: { 200: OrderView, 404: Problem } },
   }, async (request) => {
     const { id } = request.params as { id: string };
-    const order = orders.book.get(id);
+    const order = await orders.view(id);
     if (!order) throw new NotFoundError('Order', id);
-    return orderView(order, orders.book.waitingCount(id));
+    return order;
   });
 
   app.get('/v1/orders/:id/timeline', {
@@ -67,8 +64,9 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
     },
   }, async (request) => {
     const { id } = request.params as { id: string };
-    if (!orders.book.get(id)) throw new NotFoundError('Order', id);
-    return { orderId: id, entries: orders.store.timeline(id).map(({ orderId: _, ...e }) => e) };
+    const entries = await orders.timeline(id);
+    if (!entries) throw new NotFoundError('Order', id);
+    return { orderId: id, entries: entries.map(({ orderId: _, ...e }) => e) };
   });
 
   app.post('/v1/orders/:id/cancel', {
@@ -81,8 +79,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
   }, async (request) => {
     const { id } = request.params as { id: string };
     const reason = (request.body as { reason?: string } | undefined)?.reason;
-    const order = await cancelOrder(orders.cancelDeps, id, { principal: request.apiKeyName ?? 'api', correlationId: request.id, ...(reason ? { reason } : {}) });
-    return orderView(order, orders.book.waitingCount(id));
+    return orders.cancel(id, { principal: request.apiKeyName ?? 'api', correlationId: request.id, ...(reason ? { reason } : {}) });
   });
 
   app.get('/v1/outbox', {
@@ -101,10 +98,13 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
     },
   }, async (request) => {
     const { after, limit, destination } = request.query as { after: number; limit: number; destination?: string };
-    const messages = orders.store.outbox(after, limit, destination);
+    const messages = await orders.outbox(after, limit, destination);
     return { messages, next: messages.length > 0 ? messages[messages.length - 1]!.id : after };
   });
+}
 
+/** Order events the hub refused or that waited too long (the backend that applies order events serves them). */
+export function registerOrderExceptionRoutes(app: FastifyInstance, reads: OrderExceptionReads): void {
   app.get('/v1/order-exceptions', {
     config: { scope: 'orders:read' },
     schema: {
@@ -117,6 +117,6 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderServices): 
     },
   }, async (request) => {
     const { after, limit } = request.query as { after: number; limit: number };
-    return { exceptions: orders.store.exceptions(after, limit) };
+    return { exceptions: reads.exceptions(after, limit) };
   });
 }

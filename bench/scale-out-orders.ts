@@ -1,0 +1,169 @@
+/**
+ * Order capture on the scale-out backend: one api process of the real `crossdock` command with
+ * 1 or 2 worker processes, against the local PostgreSQL and NATS, the ERP simulator over loopback
+ * HTTP in this process. The same 3-line orders as the embedded benchmark (10% of requests retry an
+ * answered key, each checked), 50 connections. Beside it, pgbench runs the statements one capture
+ * makes (key claim, customer, the reservation transaction with the order, the ERP answer, the
+ * stored answer) one order per transaction at 32 clients.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type autocannon from 'autocannon';
+import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
+import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
+import { StockPosition } from '../src/domain/inventory/stock-position.js';
+import { ErpSimulator } from '../sim/erp-simulator.js';
+import { captureLoad, type Check } from './orders.js';
+import { ORDER_SKUS, sku } from './servers.js';
+import { DATABASE_URL, KEY, NATS_URL, chunk, spawnHub } from './scale-out.js';
+import { fmt, writeSection } from './support.js';
+import { reachable } from '../test/support/reachable.js';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+
+interface OrderRun { result: autocannon.Result; check: Check; erpOrders: number }
+
+const newCheck = (): Check => ({ retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() });
+
+async function hubRun(workers: number): Promise<OrderRun> {
+  const namespace = `bench_${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-scale-orders-'));
+  const erp = new ErpSimulator();
+  const erpUrl = await erp.start();
+  const config = join(dir, 'hub.yaml');
+  writeFileSync(config, [
+    'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
+    'channels:', '  web: { locations: [DAL, ATL], safetyStock: 2 }', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
+    'customers:', '  C-1: { name: Bench Buyer, active: true, creditHold: false }',
+    `erp: { url: '${erpUrl}', timeoutMs: 3000 }`,
+  ].join('\n'));
+  const env = (role: string) => ({ CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace, DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: config, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_DATA_DIR: dir });
+  const api = await spawnHub(env('api'));
+  const workerProcs = [];
+  for (let i = 0; i < workers; i++) workerProcs.push(await spawnHub(env('worker')));
+  const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+  try {
+    const stock = [];
+    let seq = 0;
+    for (let i = 0; i < ORDER_SKUS; i++) {
+      for (const [source, location] of [['wms-dal', 'DAL'], ['wms-atl', 'ATL']] as const) {
+        stock.push({ id: `${source}-${++seq}`, type: 'inventory.snapshot', source, seq, occurredAt: '2026-11-22T10:00:00Z', sku: sku(i), location, balance: { onHand: 1_000_000 } });
+      }
+    }
+    for (const batch of chunk(stock, 1000)) {
+      const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+      if (res.status !== 200) throw new Error(`stocking answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    }
+    while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
+    await captureLoad(api.url, 2, `warm-${namespace}`, newCheck());
+    const check = newCheck();
+    const result = await captureLoad(api.url, DURATION, `run-${namespace}`, check);
+    return { result, check, erpOrders: erp.orders.size };
+  } finally {
+    for (const p of [api, ...workerProcs]) p.child.kill('SIGTERM');
+    await log.destroy();
+    await log.close();
+    await dropSchema(DATABASE_URL, namespace);
+    await erp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** pgbench running one capture's statements (3 lines, 3 channels), one order per transaction, at 32 clients. */
+async function pgbench(): Promise<number> {
+  const namespace = `bench_pg_${randomBytes(4).toString('hex')}`;
+  const db = await openPostgres(DATABASE_URL, namespace);
+  const state = JSON.stringify(new StockPosition('wms-dal', 'SKU-00001', 'DAL').toJSON());
+  await db.pool.query(`INSERT INTO stock_positions (source, sku, location, state)
+    SELECT src, 'SKU-' || lpad(g::text, 5, '0'), loc, $1::jsonb FROM generate_series(0, ${ORDER_SKUS - 1}) g, (VALUES ('wms-dal', 'DAL'), ('wms-atl', 'ATL')) AS l(src, loc)`, [state]);
+  await db.pool.query(`INSERT INTO customers (id, record) VALUES ('C-1', '{"id":"C-1","name":"Bench Buyer","active":true,"creditHold":false}')`);
+  await db.pool.end();
+  const skus = `(SELECT 'SKU-' || lpad(((:base + g * 3331) % ${ORDER_SKUS})::text, 5, '0') AS sku, g FROM generate_series(0, 2) g)`;
+  const order = `'{"id":"ord-' || :base || '","channel":"web","lines":[{"sku":"SKU-1","qty":1,"alloc":[["DAL",1]]},{"sku":"SKU-2","qty":2,"alloc":[["DAL",2]]},{"sku":"SKU-3","qty":3,"alloc":[["DAL",3]]}]}'`;
+  const perChannel = (ch: string) => `
+INSERT INTO channel_figures (channel, sku, available) SELECT '${ch}', sku, 999999 FROM ${skus} s ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available;
+INSERT INTO channel_cursors (channel, last) VALUES ('${ch}', 3) ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + 3 RETURNING last;
+INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at) SELECT '${ch}', (SELECT last FROM channel_cursors WHERE channel = '${ch}') - 3 + g + 1, sku, 999999, 1000000, :base, now() FROM ${skus} s;`;
+  const script = `\\set base random(1, 1000000000)
+INSERT INTO idempotency_keys (key, fingerprint, claimed_until) VALUES ('k-' || :base, 'f', now() + interval '33 seconds') ON CONFLICT (key) DO NOTHING RETURNING key;
+SELECT record FROM customers WHERE id = 'C-1';
+BEGIN;
+SELECT id FROM catalog_lock WHERE id = 1 FOR SHARE;
+INSERT INTO order_refs (channel, external_id, order_id) VALUES ('web', 'e-' || :base, 'ord-' || :base) ON CONFLICT DO NOTHING RETURNING channel;
+INSERT INTO items (sku) SELECT sku FROM ${skus} s ORDER BY sku ON CONFLICT DO NOTHING;
+SELECT sku FROM items WHERE sku IN (SELECT sku FROM ${skus} s) ORDER BY sku FOR UPDATE;
+SELECT id, name, authority FROM locations;
+SELECT rule FROM channels ORDER BY id;
+SELECT state FROM stock_positions WHERE sku IN (SELECT sku FROM ${skus} s);
+SELECT channel, sku, available FROM channel_figures WHERE sku IN (SELECT sku FROM ${skus} s);
+SELECT sku, location, units FROM reserved_stock WHERE sku IN (SELECT sku FROM ${skus} s) AND units <> 0;
+INSERT INTO stock_holds (order_id, sku, location, units) SELECT 'ord-' || :base, sku, 'DAL', g + 1 FROM ${skus} s ON CONFLICT (order_id, sku, location) DO UPDATE SET units = stock_holds.units + EXCLUDED.units;
+INSERT INTO reserved_stock (sku, location, units) SELECT sku, 'DAL', g + 1 FROM ${skus} s ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units;
+INSERT INTO log_outbox (kind, key, body) VALUES ('holds', 'SKU-1', '{"holds":[]}') RETURNING id;
+${perChannel('amazon')}
+${perChannel('b2b')}
+${perChannel('web')}
+INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state) VALUES ('ord-' || :base, 'web', 'e-' || :base, 'C-1', 'pending_erp', 'pending', now(), now() + interval '33 seconds', (${order})::jsonb) ON CONFLICT (id) DO NOTHING;
+INSERT INTO order_timeline (order_id, record) VALUES ('ord-' || :base, '{"step":"captured","status":"pending_erp"}');
+UPDATE idempotency_keys SET order_id = 'ord-' || :base WHERE key = 'k-' || :base;
+COMMIT;
+BEGIN;
+SELECT id FROM catalog_lock WHERE id = 1 FOR SHARE;
+SELECT state FROM orders WHERE id = 'ord-' || :base FOR UPDATE;
+UPDATE orders SET status = 'accepted', erp_state = 'committed', erp_due = NULL, erp_lease_until = NULL, state = (${order})::jsonb WHERE id = 'ord-' || :base;
+INSERT INTO order_timeline (order_id, record) VALUES ('ord-' || :base, '{"step":"erp.committed","status":"accepted"}');
+COMMIT;
+UPDATE idempotency_keys SET status_code = 201, response = '{"id":"x","status":"accepted","lines":[]}', claimed_until = NULL WHERE key = 'k-' || :base;
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-pgbench-'));
+  const file = join(dir, 'capture.sql');
+  writeFileSync(file, script);
+  try {
+    const url = new URL(DATABASE_URL);
+    const r = spawnSync('pgbench', ['-n', '-c', '32', '-j', '2', '-T', '10', '-f', file, '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', url.pathname.slice(1) || 'test'], {
+      encoding: 'utf8', env: { ...process.env, PGOPTIONS: `-c search_path=${namespace}` },
+    });
+    const m = /tps = ([\d.]+)/.exec(r.stdout);
+    if (!m) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
+    return Number(m[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await dropSchema(DATABASE_URL, namespace);
+  }
+}
+
+export async function benchScaleOutOrders(): Promise<void> {
+  if (!await reachable(DATABASE_URL, 5432) || !await reachable(NATS_URL, 4222)) {
+    console.log(`scale-out order benchmark skipped: it needs PostgreSQL at ${DATABASE_URL} and NATS at ${NATS_URL} (set DATABASE_URL / NATS_URL)`);
+    return;
+  }
+  const one = await hubRun(1);
+  const pg1 = await pgbench();
+  const two = await hubRun(2);
+  const pg2 = await pgbench();
+  const pg = (pg1 + pg2) / 2;
+  const row = (label: string, r: OrderRun) =>
+    `| ${label} | ${fmt(r.result.requests.average)} | ${r.result.latency.p50} | ${r.result.latency.p99} | ${fmt(pg)} | ${fmt(r.result.requests.average / pg, 2)} |`;
+  const checks = [one, two].map((r) => `${fmt(r.check.retries)} retries checked, ${r.check.mismatched} answered with another order, other answers than 201: ${[...r.check.unexpected].map(([s, c]) => `${c} × ${s}`).join(', ') || 'none'}; ERP orders ${fmt(r.erpOrders)} for ${fmt(r.check.firstAnswers.size)} orders answered`);
+  const lines = [
+    '## Scale-out order capture (PostgreSQL + NATS JetStream)',
+    '',
+    `3-line orders for 10,000 items × 2 locations, 3 channels, through one api process of the real command with 1 or 2 worker processes; the ERP simulator over loopback HTTP in the benchmark's process; autocannon with 50 connections for ${DURATION} s after a 2 s warm-up; 10% of requests repeat an answered Idempotency-Key. Each order: key claimed, reservation and order committed in PostgreSQL, ERP answer recorded, answer stored, before the reply.`,
+    '',
+    '| what | orders/s | p50 ms | p99 ms | baseline: pgbench, one capture\'s SQL per transaction, 32 clients (orders/s) | ratio |',
+    '|---|---:|---:|---:|---:|---:|',
+    row('captures, 1 worker', one),
+    row('captures, 2 workers', two),
+    '',
+    `1 worker: ${checks[0]}. 2 workers: ${checks[1]}.`,
+    '',
+    `pgbench: the mean of two runs beside the hub runs. Captures that arrive together share one reservation transaction in the hub, which pgbench's one-order transactions do not; the hub's own CPU (HTTP, validation, sourcing, the read model following the log) shares the two cores with PostgreSQL, nats-server, the workers and autocannon. Target: ≥ 70% of pgbench.`,
+  ];
+  console.log(lines.join('\n'));
+  writeSection('scale-out-orders', lines.join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchScaleOutOrders();

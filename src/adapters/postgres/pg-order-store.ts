@@ -1,0 +1,193 @@
+/**
+ * Orders on PostgreSQL (see ports/shared-order-store.ts): writes that join a ledger transaction,
+ * and the reads, key claims and ERP leases that stand alone.
+ */
+import type pg from 'pg';
+import type { OrderState } from '../../domain/orders/order-state.js';
+import type { OrderStatus } from '../../model/order.js';
+import type { OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
+import type { ChannelReference, KeyClaim, OrderWrites, SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { PgDatabase } from './pg-database.js';
+
+const SEP = '\u001f';
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export class PgOrderWrites implements OrderWrites {
+  constructor(private readonly c: Queryable) {}
+
+  async claimReferences(refs: readonly ChannelReference[]): Promise<Map<string, string>> {
+    const taken = new Map<string, string>();
+    if (refs.length === 0) return taken;
+    // Sorted: two api processes claiming overlapping references wait for each other in one order.
+    const sorted = [...refs].sort((a, b) => byText(a.channel + SEP + a.externalId, b.channel + SEP + b.externalId));
+    const { rows } = await this.c.query<{ channel: string; external_id: string; order_id: string }>(
+      `INSERT INTO order_refs (channel, external_id, order_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT DO NOTHING RETURNING channel, external_id, order_id`,
+      [sorted.map((r) => r.channel), sorted.map((r) => r.externalId), sorted.map((r) => r.orderId)]);
+    const mine = new Set(rows.map((r) => r.channel + SEP + r.external_id + SEP + r.order_id));
+    const lost = sorted.filter((r) => !mine.has(r.channel + SEP + r.externalId + SEP + r.orderId));
+    if (lost.length === 0) return taken;
+    const holders = await this.c.query<{ channel: string; external_id: string; order_id: string }>(
+      'SELECT channel, external_id, order_id FROM order_refs WHERE (channel, external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+      [lost.map((r) => r.channel), lost.map((r) => r.externalId)]);
+    for (const h of holders.rows) taken.set(h.channel + SEP + h.external_id, h.order_id);
+    // A reference claimed twice in one batch: the later request loses to the earlier one.
+    for (const r of lost) if (!taken.has(r.channel + SEP + r.externalId)) taken.set(r.channel + SEP + r.externalId, '(being captured now)');
+    return taken;
+  }
+
+  async dropReferences(refs: readonly { channel: string; externalId: string }[]): Promise<void> {
+    if (refs.length === 0) return;
+    await this.c.query('DELETE FROM order_refs WHERE (channel, external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+      [refs.map((r) => r.channel), refs.map((r) => r.externalId)]);
+  }
+
+  async saveOrders(orders: readonly { order: OrderState; status: OrderStatus; erpLeaseMs?: number }[]): Promise<void> {
+    if (orders.length === 0) return;
+    await this.c.query(
+      `INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state)
+       SELECT o->'s'->>'id', o->'s'->>'channel', o->'s'->>'externalId', o->'s'->>'customer', o->>'status', o->'s'->'erp'->>'state',
+              CASE WHEN o->'s'->'erp'->>'state' = 'pending' THEN to_timestamp(coalesce((o->'s'->'erp'->>'nextAttemptAt')::double precision, 0) / 1000) END,
+              CASE WHEN o->>'lease' IS NOT NULL THEN now() + make_interval(secs => (o->>'lease')::double precision / 1000) END,
+              o->'s'
+       FROM jsonb_array_elements($1::jsonb) o
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, erp_state = EXCLUDED.erp_state, erp_due = EXCLUDED.erp_due,
+         erp_lease_until = EXCLUDED.erp_lease_until, state = EXCLUDED.state`,
+      [JSON.stringify(orders.map((o) => ({ s: o.order, status: o.status, ...(o.erpLeaseMs !== undefined ? { lease: o.erpLeaseMs } : {}) })))]);
+  }
+
+  async appendTimeline(records: readonly TimelineRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.c.query(
+      `INSERT INTO order_timeline (order_id, record) SELECT r->>'orderId', r FROM jsonb_array_elements($1::jsonb) r`,
+      [JSON.stringify(records)]);
+  }
+
+  async appendOutbox(messages: readonly OutboxRecord[]): Promise<void> {
+    if (messages.length === 0) return;
+    // Readers follow the outbox by id: transactions that write it commit one at a time, so no
+    // message can appear later below an id a reader has passed.
+    await this.c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':order_outbox'))`);
+    await this.c.query(
+      `INSERT INTO order_outbox (destination, topic, message_key, idempotency_key, lane, payload, created_at)
+       SELECT m->>'destination', m->>'topic', m->>'messageKey', m->>'idempotencyKey', m->>'lane', m->'payload', (m->>'createdAt')::timestamptz
+       FROM jsonb_array_elements($1::jsonb) m ON CONFLICT (idempotency_key) DO NOTHING`,
+      [JSON.stringify(messages)]);
+  }
+
+  async bindKeys(bindings: readonly { key: string; orderId: string }[]): Promise<void> {
+    if (bindings.length === 0) return;
+    await this.c.query('UPDATE idempotency_keys k SET order_id = b.order_id FROM unnest($1::text[], $2::text[]) AS b(key, order_id) WHERE k.key = b.key',
+      [bindings.map((b) => b.key), bindings.map((b) => b.orderId)]);
+  }
+
+  async forgetKey(key: string): Promise<void> {
+    await this.c.query('DELETE FROM idempotency_keys WHERE key = $1', [key]);
+  }
+
+  async lockOrder(id: string): Promise<OrderState | undefined> {
+    const { rows } = await this.c.query<{ state: OrderState }>('SELECT state FROM orders WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0]?.state;
+  }
+}
+
+interface OutboxRow { id: string; destination: string; topic: string; message_key: string; idempotency_key: string; lane: 'orders' | 'bulk'; payload: unknown; created_at: Date }
+
+const toMessage = (r: OutboxRow): StoredOutboxMessage => ({
+  id: Number(r.id), destination: r.destination, topic: r.topic, messageKey: r.message_key, idempotencyKey: r.idempotency_key,
+  lane: r.lane, payload: r.payload, createdAt: r.created_at.toISOString(),
+});
+
+export class PgOrderStore implements SharedOrderStore {
+  constructor(private readonly db: PgDatabase) {}
+
+  async claimKey(key: string, fingerprint: string, leaseMs: number): Promise<KeyClaim> {
+    const { rows } = await this.db.pool.query(
+      `INSERT INTO idempotency_keys (key, fingerprint, claimed_until) VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))
+       ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_until = EXCLUDED.claimed_until
+         WHERE idempotency_keys.order_id IS NULL AND idempotency_keys.claimed_until < now()
+       RETURNING key`, [key, fingerprint, leaseMs]);
+    if (rows.length > 0) return { claimed: true };
+    const held = await this.db.pool.query<{ fingerprint: string; order_id: string | null; status_code: number | null; response: unknown; created_at: Date; in_flight: boolean }>(
+      'SELECT fingerprint, order_id, status_code, response, created_at, claimed_until > now() AS in_flight FROM idempotency_keys WHERE key = $1', [key]);
+    const r = held.rows[0];
+    // Gone between the two statements (forgotten as expired): try once more.
+    if (!r) return this.claimKey(key, fingerprint, leaseMs);
+    const stored: StoredKey | undefined = r.order_id === null ? undefined : {
+      fingerprint: r.fingerprint, orderId: r.order_id, createdAt: r.created_at.toISOString(),
+      ...(r.status_code !== null ? { statusCode: r.status_code } : {}), ...(r.response !== null ? { response: r.response } : {}),
+    };
+    return { claimed: false, stored, fingerprint: r.fingerprint, inFlight: r.in_flight && r.status_code === null };
+  }
+
+  async dropKeyClaim(key: string): Promise<void> {
+    await this.db.pool.query('DELETE FROM idempotency_keys WHERE key = $1 AND order_id IS NULL', [key]);
+  }
+
+  async storeAnswer(key: string, statusCode: number, response: unknown): Promise<void> {
+    await this.db.pool.query('UPDATE idempotency_keys SET status_code = $2, response = $3::jsonb, claimed_until = NULL WHERE key = $1', [key, statusCode, JSON.stringify(response)]);
+  }
+
+  async forgetKeysBefore(iso: string): Promise<number> {
+    const { rowCount } = await this.db.pool.query('DELETE FROM idempotency_keys WHERE created_at < $1 AND (claimed_until IS NULL OR claimed_until < now())', [iso]);
+    return rowCount ?? 0;
+  }
+
+  async order(id: string): Promise<OrderState | undefined> {
+    const { rows } = await this.db.pool.query<{ state: OrderState }>('SELECT state FROM orders WHERE id = $1', [id]);
+    return rows[0]?.state;
+  }
+
+  async orderByReference(channel: string, externalId: string): Promise<OrderState | undefined> {
+    const { rows } = await this.db.pool.query<{ state: OrderState }>(
+      'SELECT o.state FROM order_refs r JOIN orders o ON o.id = r.order_id WHERE r.channel = $1 AND r.external_id = $2', [channel, externalId]);
+    return rows[0]?.state;
+  }
+
+  async timeline(orderId: string): Promise<TimelineRecord[]> {
+    const { rows } = await this.db.pool.query<{ record: TimelineRecord }>('SELECT record FROM order_timeline WHERE order_id = $1 ORDER BY id', [orderId]);
+    return rows.map((r) => r.record);
+  }
+
+  async outbox(afterId: number, limit: number, destination?: string): Promise<StoredOutboxMessage[]> {
+    const { rows } = await this.db.pool.query<OutboxRow>(
+      `SELECT * FROM order_outbox WHERE id > $1 ${destination === undefined ? '' : 'AND destination = $3'} ORDER BY id LIMIT $2`,
+      destination === undefined ? [afterId, limit] : [afterId, limit, destination]);
+    return rows.map(toMessage);
+  }
+
+  async outboxFor(destinations: readonly string[], afterId: number, limit: number): Promise<StoredOutboxMessage[]> {
+    if (destinations.length === 0) return [];
+    const { rows } = await this.db.pool.query<OutboxRow>('SELECT * FROM order_outbox WHERE destination = ANY($1::text[]) AND id > $2 ORDER BY id LIMIT $3', [destinations, afterId, limit]);
+    return rows.map(toMessage);
+  }
+
+  async outboxBetween(destinations: readonly string[], fromIso: string, toIso: string, limit: number): Promise<StoredOutboxMessage[]> {
+    if (destinations.length === 0) return [];
+    const { rows } = await this.db.pool.query<OutboxRow>(
+      'SELECT * FROM order_outbox WHERE destination = ANY($1::text[]) AND created_at >= $2 AND created_at <= $3 ORDER BY id LIMIT $4', [destinations, fromIso, toIso, limit]);
+    return rows.map(toMessage);
+  }
+
+  async openByStatus(): Promise<Map<string, number>> {
+    const { rows } = await this.db.pool.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM orders WHERE status NOT IN ('cancelled', 'erp_failed', 'invoiced', 'returned') GROUP BY status`);
+    return new Map(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async leaseDueForErp(limit: number, leaseMs: number): Promise<OrderState[]> {
+    const { rows } = await this.db.pool.query<{ state: OrderState }>(
+      `UPDATE orders SET erp_lease_until = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id IN (SELECT id FROM orders WHERE erp_state = 'pending' AND erp_due <= now() AND (erp_lease_until IS NULL OR erp_lease_until < now())
+                    ORDER BY erp_due LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING state`, [limit, leaseMs]);
+    return rows.map((r) => r.state);
+  }
+
+  async heldFor(customer: string): Promise<string[]> {
+    const { rows } = await this.db.pool.query<{ id: string }>(`SELECT id FROM orders WHERE customer = $1 AND erp_state = 'held' ORDER BY id`, [customer]);
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Order capture and the order routes on the scale-out backend, for any number of api processes.
+ *
+ * - Idempotency: the key is claimed in PostgreSQL before anything else, for as long as a capture
+ *   may take; a second request with it meanwhile is told it is in flight (409), wherever it
+ *   arrives. A process that dies holding a claim without an order frees it when the claim runs
+ *   out; one that dies after the order was made leaves the key bound to it, and a retry is
+ *   answered with the order as it stands.
+ * - The order is created in the reservation transaction that takes its stock, after its channel
+ *   reference is claimed there: no order exists without its holds, and no channel order twice.
+ * - The ERP commit at capture belongs to the capturing process for a lease; if it dies, a worker
+ *   takes the order up when the lease runs out and asks the ERP for it before placing it again.
+ */
+import type { Channel } from '../../model/catalog.js';
+import type { OrderRequest, OrderView } from '../../model/order.js';
+import { UnknownChannelError } from '../../domain/errors.js';
+import { cancel } from '../../domain/orders/order-machine.js';
+import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError } from '../../domain/orders/order-errors.js';
+import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
+import type { Clock } from '../../ports/clock.js';
+import type { CustomerRecords } from '../../ports/customer-store.js';
+import type { StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
+import type { KeyClaim, SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { InventoryView } from '../inventory-view.js';
+import type { CaptureContext, CaptureOutcome, OrderDesk } from '../order-desk.js';
+import { checkOrderRequest, clientKey, creditHoldDetail, fingerprintOf, newOrder, scopedKey } from '../order-request.js';
+import { timelineRecords, type Step } from '../order-records.js';
+import { answeredWith, orderView } from '../order-views.js';
+import type { StockReservations } from './stock-reservations.js';
+import type { SharedErpCommits } from './shared-erp-commits.js';
+import { changeOrder, type OrderChangeDeps } from './order-changes.js';
+
+export interface SharedOrderDeskDeps {
+  orders: SharedOrderStore;
+  reservations: StockReservations;
+  erp: SharedErpCommits;
+  changes: OrderChangeDeps;
+  /** This process's read model: channels and items as the log has them, through `position`. */
+  view: InventoryView & { readonly position: number };
+  customers: CustomerRecords;
+  clock: Clock;
+  newOrderId: () => string;
+}
+
+export class SharedOrderDesk implements OrderDesk {
+  constructor(private readonly deps: SharedOrderDeskDeps) {}
+
+  /** The key's claim and the order's ERP lease last as long as a capture may take. */
+  private get leaseMs(): number {
+    return this.deps.erp.leaseMs;
+  }
+
+  async capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome> {
+    const key = scopedKey(idempotencyKey, ctx.principal);
+    const fingerprint = fingerprintOf(request);
+    const claim = await this.deps.orders.claimKey(key, fingerprint, this.leaseMs);
+    if (!claim.claimed) return this.answerHeldKey(claim, key, fingerprint);
+    try {
+      return await this.captureNew(request, key, ctx);
+    } catch (err) {
+      // Refused before an order existed: the key may be used again (a claim bound to an order stays).
+      await this.deps.orders.dropKeyClaim(key).catch(() => {});
+      throw err;
+    }
+  }
+
+  private async answerHeldKey(claim: Extract<KeyClaim, { claimed: false }>, key: string, fingerprint: string): Promise<CaptureOutcome> {
+    const { stored } = claim;
+    if (claim.inFlight || !stored) throw new IdempotencyKeyInUseError(clientKey(key));
+    if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(clientKey(key), stored.orderId);
+    if (stored.response !== undefined) return { statusCode: stored.statusCode as 201 | 202, body: stored.response as CaptureOutcome['body'], replayed: true };
+    // Captured, but its process stopped before answering: answer with the order as it stands.
+    const order = await this.deps.orders.order(stored.orderId);
+    if (!order) throw new IdempotencyKeyInUseError(clientKey(key));
+    return { ...answeredWith(order), replayed: true };
+  }
+
+  private async captureNew(request: OrderRequest, key: string, ctx: CaptureContext): Promise<CaptureOutcome> {
+    const { view, clock } = this.deps;
+    const { channel, customer } = checkOrderRequest(
+      request, view.book.channels.get(request.channel) as Channel | undefined, await this.deps.customers.customer(request.customer), (sku) => view.isKnownSku(sku));
+    const id = this.deps.newOrderId();
+    const nowIso = new Date(clock.now()).toISOString();
+    let made: OrderState | undefined;
+    const outcome = await this.deps.reservations.reserve({
+      orderId: id, channel: channel.id, lines: request.lines, backorder: request.backorder ?? 'reject', after: view.position,
+      order: {
+        externalId: request.externalId, key,
+        make: (allocations) => {
+          const order = made = newOrder(id, request, customer, allocations, nowIso);
+          // Due at once for the workers, but leased to this process while it calls the ERP.
+          if (order.erp.state === 'pending') order.erp.nextAttemptAt = clock.now();
+          const step: Step = { step: 'captured', source: ctx.principal, correlationId: ctx.correlationId, ...(customer.creditHold ? { detail: creditHoldDetail(customer.id) } : {}) };
+          return { order, timeline: timelineRecords(order, statusOf(order), [step], nowIso), ...(order.erp.state === 'pending' ? { erpLeaseMs: this.leaseMs } : {}) };
+        },
+      },
+    });
+    if (!outcome.ok) {
+      if (outcome.duplicateOf !== undefined) throw new DuplicateOrderError(channel.id, request.externalId, outcome.duplicateOf);
+      if (outcome.reason !== undefined) throw new UnknownChannelError(channel.id);
+      throw new InsufficientStockError(channel.id, outcome.shortfalls);
+    }
+    let order = made!;
+    if (order.erp.state === 'pending') order = await this.deps.erp.commitAtCapture(order, channel, ctx, key);
+    const answer = answeredWith(order);
+    await this.deps.orders.storeAnswer(key, answer.statusCode, answer.body);
+    return { ...answer, replayed: false };
+  }
+
+  async view(id: string): Promise<OrderView | undefined> {
+    const order = await this.deps.orders.order(id);
+    return order ? orderView(order, 0) : undefined;
+  }
+
+  async byReference(channel: string, externalId: string): Promise<OrderView | undefined> {
+    const order = await this.deps.orders.orderByReference(channel, externalId);
+    return order ? orderView(order, 0) : undefined;
+  }
+
+  async timeline(id: string): Promise<TimelineRecord[] | undefined> {
+    if (!await this.deps.orders.order(id)) return undefined;
+    return this.deps.orders.timeline(id);
+  }
+
+  async cancel(id: string, ctx: CaptureContext & { reason?: string }): Promise<OrderView> {
+    let refused: string | undefined;
+    const order = await changeOrder(this.deps.changes, id, async (_tx, current) => {
+      const decision = cancel(current, ctx.reason);
+      if (decision.outcome !== 'applied') { refused = decision.reason; return { next: current }; }
+      const step = `cancel:${ctx.correlationId}`;
+      return {
+        next: decision.next, release: true,
+        steps: [{ step: 'cancelled', source: ctx.principal, correlationId: ctx.correlationId, ...(ctx.reason ? { detail: ctx.reason } : {}) }],
+        messages: decision.messages.map((message) => ({ step, message })),
+      };
+    });
+    if (refused !== undefined) throw new IllegalTransitionError(id, 'cancel', refused);
+    return orderView(order, 0);
+  }
+
+  outbox(afterId: number, limit: number, destination?: string): Promise<StoredOutboxMessage[]> {
+    return this.deps.orders.outbox(afterId, limit, destination);
+  }
+}

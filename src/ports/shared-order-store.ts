@@ -1,0 +1,70 @@
+/**
+ * Orders on the shared state (scale-out): the orders, their channel references, timelines and
+ * idempotency keys, reachable from every api and worker process.
+ *
+ * Concurrency: an order is created inside the reservation transaction that takes its stock
+ * (OrderWrites, after the channel reference is claimed there), and changed afterwards only under
+ * its row lock (lockOrder), so two processes never both change one order. Deadlock freedom: a
+ * capture batch takes references (sorted) before items (sorted) and never locks an existing
+ * order; a change takes its order row first, then references or items. A capture holding items
+ * therefore never waits for a reference, and nothing waits for an order row while holding items.
+ */
+import type { OrderState } from '../domain/orders/order-state.js';
+import type { OrderStatus } from '../model/order.js';
+import type { OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord } from './order-store.js';
+
+export interface ChannelReference { channel: string; externalId: string; orderId: string }
+
+/** Writes that join the reservation transaction (see LedgerTransaction.orders). */
+export interface OrderWrites {
+  /** Claims references for new orders; returns the ones another order holds: "channel␟externalId" → that order. */
+  claimReferences(refs: readonly ChannelReference[]): Promise<Map<string, string>>;
+  dropReferences(refs: readonly { channel: string; externalId: string }[]): Promise<void>;
+  /**
+   * Inserts or replaces orders. `erpLeaseMs`: how long the ERP commit belongs to the process
+   * writing it (a capture about to call the ERP); other processes leave the order alone until then.
+   */
+  saveOrders(orders: readonly { order: OrderState; status: OrderStatus; erpLeaseMs?: number }[]): Promise<void>;
+  appendTimeline(records: readonly TimelineRecord[]): Promise<void>;
+  appendOutbox(messages: readonly OutboxRecord[]): Promise<void>;
+  /** Records which order an idempotency key made. */
+  bindKeys(bindings: readonly { key: string; orderId: string }[]): Promise<void>;
+  forgetKey(key: string): Promise<void>;
+  /** The order, locked until the transaction ends. */
+  lockOrder(id: string): Promise<OrderState | undefined>;
+}
+
+export type KeyClaim =
+  | { claimed: true }
+  /** Someone holds the key: `inFlight` while its request still runs (its claim has not expired). */
+  | { claimed: false; stored: StoredKey | undefined; fingerprint: string; inFlight: boolean };
+
+export interface SharedOrderStore {
+  /**
+   * Claims an idempotency key for `leaseMs`: true, or what holds it. A claim that expired without
+   * making an order (its process died) is taken over.
+   */
+  claimKey(key: string, fingerprint: string, leaseMs: number): Promise<KeyClaim>;
+  /** Gives up a claim that made no order (the request was refused), so the key can be used again. */
+  dropKeyClaim(key: string): Promise<void>;
+  storeAnswer(key: string, statusCode: number, response: unknown): Promise<void>;
+  /** Forgets answered keys created before `iso`; returns how many. */
+  forgetKeysBefore(iso: string): Promise<number>;
+
+  order(id: string): Promise<OrderState | undefined>;
+  orderByReference(channel: string, externalId: string): Promise<OrderState | undefined>;
+  timeline(orderId: string): Promise<TimelineRecord[]>;
+  outbox(afterId: number, limit: number, destination?: string): Promise<StoredOutboxMessage[]>;
+  outboxFor(destinations: readonly string[], afterId: number, limit: number): Promise<StoredOutboxMessage[]>;
+  outboxBetween(destinations: readonly string[], fromIso: string, toIso: string, limit: number): Promise<StoredOutboxMessage[]>;
+  /** Open orders by status (for the metrics). */
+  openByStatus(): Promise<Map<string, number>>;
+
+  /**
+   * Leases up to `limit` orders waiting for the ERP whose next attempt is due and whose lease
+   * (if any) has run out, for `leaseMs`; other processes skip them meanwhile.
+   */
+  leaseDueForErp(limit: number, leaseMs: number): Promise<OrderState[]>;
+  /** Orders of a customer held for credit. */
+  heldFor(customer: string): Promise<string[]>;
+}
