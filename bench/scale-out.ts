@@ -136,10 +136,16 @@ async function pgbench(batch: number): Promise<{ eventsPerSec: number; tps: numb
   await db.pool.end();
   const state = JSON.stringify(Object.assign(new StockPosition('wms-dal', 'K-1', 'DAL').toJSON(), {}));
   const skus = `(SELECT 'K-' || ((:base + g * 7919) % ${ITEMS}) AS sku, g FROM generate_series(1, ${batch}) g)`;
-  const perChannel = (ch: string) => `
-INSERT INTO channel_figures (channel, sku, available) SELECT '${ch}', sku, g FROM ${skus} s ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available;
-INSERT INTO channel_cursors (channel, last) VALUES ('${ch}', ${batch}) ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + ${batch} RETURNING last;
-INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at) SELECT '${ch}', (SELECT last FROM channel_cursors WHERE channel = '${ch}') - ${batch} + g, sku, g, g - 1, :base, now() FROM ${skus} s;`;
+  // The worker's one statement for every channel's figures, cursors and feed rows.
+  const changes = `WITH input AS (SELECT ch AS channel, ${batch} AS n, :base::bigint AS position, now() AS at FROM unnest(ARRAY['amazon', 'b2b', 'web']) ch),
+ figures AS (INSERT INTO channel_figures (channel, sku, available) SELECT i.channel, s.sku, s.g FROM input i, ${skus} s ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available),
+ cursors AS (INSERT INTO channel_cursors (channel, last) SELECT channel, n FROM input ORDER BY channel ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + EXCLUDED.last RETURNING channel, last)
+INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at) SELECT i.channel, c.last - i.n + s.g, s.sku, s.g, s.g - 1, i.position, i.at FROM input i JOIN cursors c USING (channel), ${skus} s;`;
+  const itemsState = `SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'authority', authority)), '[]') FROM locations),
+ (SELECT coalesce(jsonb_agg(rule ORDER BY id), '[]') FROM channels),
+ (SELECT coalesce(jsonb_agg(state), '[]') FROM stock_positions WHERE sku IN (SELECT sku FROM ${skus} s)),
+ (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', channel, 'sku', sku, 'available', available)), '[]') FROM channel_figures WHERE sku IN (SELECT sku FROM ${skus} s)),
+ (SELECT coalesce(jsonb_agg(jsonb_build_object('sku', sku, 'location', location, 'units', units)), '[]') FROM reserved_stock WHERE sku IN (SELECT sku FROM ${skus} s) AND units <> 0);`;
   const script = `\\set base random(1, 1000000000)
 BEGIN;
 SELECT id FROM catalog_lock WHERE id = 1 FOR SHARE;
@@ -147,14 +153,9 @@ INSERT INTO applied_event_ids (source, id, position) SELECT 'wms-dal', 'pg-' || 
 INSERT INTO applied_sequences (source, seq) SELECT 'pg-' || :base, g FROM generate_series(1, ${batch}) g ON CONFLICT DO NOTHING RETURNING source, seq;
 INSERT INTO items (sku) SELECT sku FROM ${skus} s ORDER BY sku ON CONFLICT DO NOTHING;
 SELECT sku FROM items WHERE sku IN (SELECT sku FROM ${skus} s) ORDER BY sku FOR UPDATE;
-SELECT id, name, authority FROM locations;
-SELECT rule FROM channels ORDER BY id;
-SELECT state FROM stock_positions WHERE sku IN (SELECT sku FROM ${skus} s);
-SELECT channel, sku, available FROM channel_figures WHERE sku IN (SELECT sku FROM ${skus} s);
+${itemsState}
 INSERT INTO stock_positions (source, sku, location, state) SELECT 'wms-dal', sku, 'DAL', '${state}'::jsonb FROM ${skus} s ON CONFLICT (sku, location, source) DO UPDATE SET state = EXCLUDED.state;
-${perChannel('amazon')}
-${perChannel('b2b')}
-${perChannel('web')}
+${changes}
 COMMIT;
 `;
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-pgbench-'));

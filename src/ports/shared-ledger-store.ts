@@ -34,20 +34,16 @@ export interface LedgerTransaction {
   claim(events: readonly InboxClaim[]): Promise<boolean[]>;
   /** Locks the items' rows (creating them) until the transaction ends. */
   lockItems(skus: readonly string[]): Promise<void>;
-  catalog(): Promise<{ locations: LocationDef[]; channels: Channel[] }>;
-  /** Every source's position of these items, at every location. */
-  positionsOf(skus: readonly string[]): Promise<PositionState[]>;
+  /** The catalogue and these items' positions, figures and holds, in one round trip. */
+  itemsState(skus: readonly string[]): Promise<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }>;
   /** Items with any position at one of these locations. */
   skusAt(locations: readonly string[]): Promise<string[]>;
-  figuresOf(skus: readonly string[]): Promise<FigureRow[]>;
-  /** Units held for orders, per item x location, of these items. */
-  reservedOf(skus: readonly string[]): Promise<StockHold[]>;
   /** Queues an entry for the shared log, committed with this transaction (the log relay appends it); returns its outbox id. */
   queueForLog(kind: 'holds', key: string, body: object): Promise<number>;
   /** Records holds for orders (the items must be locked by this transaction). */
   addHolds(holds: readonly (StockHold & { orderId: string })[]): Promise<void>;
-  /** An order's holds, locked until the transaction ends. */
-  holdsOf(orderId: string): Promise<StockHold[]>;
+  /** Orders' holds, locked until the transaction ends. */
+  holdsOf(orderIds: readonly string[]): Promise<(StockHold & { orderId: string })[]>;
   /** Items a channel has published a figure for. */
   skusPublished(channel: string): Promise<string[]>;
   savePositions(positions: readonly StockPosition[]): Promise<void>;

@@ -30,8 +30,8 @@ export interface OrderWrites {
   /** Records which order an idempotency key made. */
   bindKeys(bindings: readonly { key: string; orderId: string }[]): Promise<void>;
   forgetKey(key: string): Promise<void>;
-  /** The order, locked until the transaction ends. */
-  lockOrder(id: string): Promise<OrderState | undefined>;
+  /** The orders that exist among `ids`, locked (in id order) until the transaction ends. */
+  lockOrders(ids: readonly string[]): Promise<OrderState[]>;
 }
 
 export type KeyClaim =
@@ -41,13 +41,14 @@ export type KeyClaim =
 
 export interface SharedOrderStore {
   /**
-   * Claims an idempotency key for `leaseMs`: true, or what holds it. A claim that expired without
-   * making an order (its process died) is taken over.
+   * Claims idempotency keys for `leaseMs`: per key, claimed, or what holds it (a key named twice
+   * in one call is claimed by its first claim). A claim that expired without making an order (its
+   * process died) is taken over.
    */
-  claimKey(key: string, fingerprint: string, leaseMs: number): Promise<KeyClaim>;
+  claimKeys(claims: readonly { key: string; fingerprint: string }[], leaseMs: number): Promise<KeyClaim[]>;
   /** Gives up a claim that made no order (the request was refused), so the key can be used again. */
   dropKeyClaim(key: string): Promise<void>;
-  storeAnswer(key: string, statusCode: number, response: unknown): Promise<void>;
+  storeAnswers(answers: readonly { key: string; statusCode: number; response: unknown }[]): Promise<void>;
   /** Forgets answered keys created before `iso`; returns how many. */
   forgetKeysBefore(iso: string): Promise<number>;
 

@@ -100,7 +100,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const logger = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
   // Checked before any connection is made: a system this backend cannot run stops the start here.
   const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
-  const db = await openPostgres(settings.databaseUrl, settings.namespace).catch((err: unknown) => {
+  const db = await openPostgres(settings.databaseUrl, settings.namespace, 40).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
   const store = new PgLedgerStore(db);

@@ -15,6 +15,13 @@ export class PgCustomerStore implements CustomerRecords {
     return rows[0]?.record;
   }
 
+  /** Several customers in one round trip (concurrent captures), in the order asked. */
+  async customersById(ids: readonly string[]): Promise<(Customer | undefined)[]> {
+    const { rows } = await this.db.pool.query<{ id: string; record: Customer }>('SELECT id, record FROM customers WHERE id = ANY($1::text[])', [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r.record]));
+    return ids.map((id) => byId.get(id));
+  }
+
   async customers(afterId: string, limit: number): Promise<Customer[]> {
     const { rows } = await this.db.pool.query<{ record: Customer }>('SELECT record FROM customers WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
     return rows.map((r) => r.record);

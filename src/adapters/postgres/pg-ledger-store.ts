@@ -52,35 +52,21 @@ class PgLedgerTransaction implements LedgerTransaction {
     await this.c.query('SELECT sku FROM items WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [sorted]);
   }
 
-  async catalog(): Promise<{ locations: LocationDef[]; channels: Channel[] }> {
-    const [locations, channels] = await Promise.all([
-      this.c.query<LocationDef>('SELECT id, name, authority FROM locations'),
-      this.c.query<{ rule: Channel }>('SELECT rule FROM channels ORDER BY id'),
-    ]);
-    return { locations: locations.rows, channels: channels.rows.map((r) => r.rule) };
-  }
-
-  async positionsOf(skus: readonly string[]): Promise<PositionState[]> {
-    if (skus.length === 0) return [];
-    const { rows } = await this.c.query<{ state: PositionState }>('SELECT state FROM stock_positions WHERE sku = ANY($1::text[])', [skus]);
-    return rows.map((r) => r.state);
+  async itemsState(skus: readonly string[]): Promise<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }> {
+    const { rows } = await this.c.query<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }>(
+      `SELECT
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'authority', authority)), '[]') FROM locations) AS locations,
+         (SELECT coalesce(jsonb_agg(rule ORDER BY id), '[]') FROM channels) AS channels,
+         (SELECT coalesce(jsonb_agg(state), '[]') FROM stock_positions WHERE sku = ANY($1::text[])) AS positions,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', channel, 'sku', sku, 'available', available)), '[]') FROM channel_figures WHERE sku = ANY($1::text[])) AS figures,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('sku', sku, 'location', location, 'units', units)), '[]') FROM reserved_stock WHERE sku = ANY($1::text[]) AND units <> 0) AS reserved`,
+      [skus]);
+    return rows[0]!;
   }
 
   async skusAt(locations: readonly string[]): Promise<string[]> {
     const { rows } = await this.c.query<{ sku: string }>('SELECT DISTINCT sku FROM stock_positions WHERE location = ANY($1::text[])', [locations]);
     return rows.map((r) => r.sku);
-  }
-
-  async figuresOf(skus: readonly string[]): Promise<FigureRow[]> {
-    if (skus.length === 0) return [];
-    const { rows } = await this.c.query<{ channel: string; sku: string; available: string }>('SELECT channel, sku, available FROM channel_figures WHERE sku = ANY($1::text[])', [skus]);
-    return rows.map((r) => ({ channel: r.channel, sku: r.sku, available: Number(r.available) }));
-  }
-
-  async reservedOf(skus: readonly string[]): Promise<StockHold[]> {
-    if (skus.length === 0) return [];
-    const { rows } = await this.c.query<{ sku: string; location: string; units: string }>('SELECT sku, location, units FROM reserved_stock WHERE sku = ANY($1::text[]) AND units <> 0', [skus]);
-    return rows.map((r) => ({ sku: r.sku, location: r.location, units: Number(r.units) }));
   }
 
   async queueForLog(kind: 'holds', key: string, body: object): Promise<number> {
@@ -101,9 +87,10 @@ class PgLedgerTransaction implements LedgerTransaction {
        ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units`, [JSON.stringify(holds)]);
   }
 
-  async holdsOf(orderId: string): Promise<StockHold[]> {
-    const { rows } = await this.c.query<{ sku: string; location: string; units: string }>('SELECT sku, location, units FROM stock_holds WHERE order_id = $1 AND units <> 0 FOR UPDATE', [orderId]);
-    return rows.map((r) => ({ sku: r.sku, location: r.location, units: Number(r.units) }));
+  async holdsOf(orderIds: readonly string[]): Promise<(StockHold & { orderId: string })[]> {
+    const { rows } = await this.c.query<{ order_id: string; sku: string; location: string; units: string }>(
+      'SELECT order_id, sku, location, units FROM stock_holds WHERE order_id = ANY($1::text[]) AND units <> 0 ORDER BY order_id, sku, location FOR UPDATE', [orderIds]);
+    return rows.map((r) => ({ orderId: r.order_id, sku: r.sku, location: r.location, units: Number(r.units) }));
   }
 
   async skusPublished(channel: string): Promise<string[]> {
@@ -129,23 +116,26 @@ class PgLedgerTransaction implements LedgerTransaction {
 
   async appendChanges(appends: readonly ChangeAppend[]): Promise<void> {
     const sorted = [...appends].filter((a) => a.changes.length > 0).sort((a, b) => byText(a.channel, b.channel));
-    for (const a of sorted) {
-      const skus = a.changes.map((c) => c.sku);
-      await this.c.query(
-        `INSERT INTO channel_figures (channel, sku, available) SELECT $1, * FROM unnest($2::text[], $3::bigint[])
-         ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available`,
-        [a.channel, skus, a.changes.map((c) => c.available)]);
-      // The cursor row is the last lock taken and is held only until commit.
-      const { rows } = await this.c.query<{ last: string }>(
-        `INSERT INTO channel_cursors (channel, last) VALUES ($1, $2)
-         ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + $2 RETURNING last`, [a.channel, a.changes.length]);
-      const first = Number(rows[0]!.last) - a.changes.length + 1;
-      await this.c.query(
-        `INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at)
-         SELECT $1, first + n - 1, sku, available, previous, $6, $7
-         FROM unnest($3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS t(sku, available, previous, n), (SELECT $2::bigint AS first) f`,
-        [a.channel, first, skus, a.changes.map((c) => c.available), a.changes.map((c) => c.previous), a.position, a.at]);
-    }
+    if (sorted.length === 0) return;
+    // One statement for every channel: the published figures (the last change per item wins),
+    // the cursors (taken in channel order; each row is the last lock taken and is held only until
+    // commit) and the feed rows numbered densely after each channel's cursor.
+    await this.c.query(
+      `WITH input AS (
+         SELECT a->>'channel' AS channel, jsonb_array_length(a->'changes') AS n, (a->>'position')::bigint AS position, (a->>'at')::timestamptz AS at, a->'changes' AS changes
+         FROM jsonb_array_elements($1::jsonb) a),
+       figures AS (
+         INSERT INTO channel_figures (channel, sku, available)
+         SELECT DISTINCT ON (i.channel, ch->>'sku') i.channel, ch->>'sku', (ch->>'available')::bigint
+         FROM input i, jsonb_array_elements(i.changes) WITH ORDINALITY AS t(ch, k) ORDER BY i.channel, ch->>'sku', k DESC
+         ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available),
+       cursors AS (
+         INSERT INTO channel_cursors (channel, last) SELECT channel, n FROM input ORDER BY channel
+         ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + EXCLUDED.last RETURNING channel, last)
+       INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at)
+       SELECT i.channel, c.last - i.n + t.k, t.ch->>'sku', (t.ch->>'available')::bigint, (t.ch->>'previous')::bigint, i.position, i.at
+       FROM input i JOIN cursors c USING (channel), jsonb_array_elements(i.changes) WITH ORDINALITY AS t(ch, k)`,
+      [JSON.stringify(sorted)]);
   }
 
   async park(parked: readonly (ParkedEvent & { event: HubEvent })[]): Promise<void> {

@@ -87,9 +87,9 @@ export class PgOrderWrites implements OrderWrites {
     await this.c.query('DELETE FROM idempotency_keys WHERE key = $1', [key]);
   }
 
-  async lockOrder(id: string): Promise<OrderState | undefined> {
-    const { rows } = await this.c.query<{ state: OrderState }>('SELECT state FROM orders WHERE id = $1 FOR UPDATE', [id]);
-    return rows[0]?.state;
+  async lockOrders(ids: readonly string[]): Promise<OrderState[]> {
+    const { rows } = await this.c.query<{ state: OrderState }>('SELECT state FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+    return rows.map((r) => r.state);
   }
 }
 
@@ -103,31 +103,51 @@ const toMessage = (r: OutboxRow): StoredOutboxMessage => ({
 export class PgOrderStore implements SharedOrderStore {
   constructor(private readonly db: PgDatabase) {}
 
-  async claimKey(key: string, fingerprint: string, leaseMs: number): Promise<KeyClaim> {
-    const { rows } = await this.db.pool.query(
-      `INSERT INTO idempotency_keys (key, fingerprint, claimed_until) VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))
+  async claimKeys(claims: readonly { key: string; fingerprint: string }[], leaseMs: number): Promise<KeyClaim[]> {
+    const first = new Map<string, string>();
+    for (const c of claims) if (!first.has(c.key)) first.set(c.key, c.fingerprint);
+    // Sorted: two processes claiming overlapping keys wait for each other in one order.
+    const keys = [...first.keys()].sort(byText);
+    const { rows } = await this.db.pool.query<{ key: string }>(
+      `INSERT INTO idempotency_keys (key, fingerprint, claimed_until)
+       SELECT k, f, now() + make_interval(secs => $3::double precision / 1000) FROM unnest($1::text[], $2::text[]) AS t(k, f)
        ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_until = EXCLUDED.claimed_until
          WHERE idempotency_keys.order_id IS NULL AND idempotency_keys.claimed_until < now()
-       RETURNING key`, [key, fingerprint, leaseMs]);
-    if (rows.length > 0) return { claimed: true };
-    const held = await this.db.pool.query<{ fingerprint: string; order_id: string | null; status_code: number | null; response: unknown; created_at: Date; in_flight: boolean }>(
-      'SELECT fingerprint, order_id, status_code, response, created_at, claimed_until > now() AS in_flight FROM idempotency_keys WHERE key = $1', [key]);
-    const r = held.rows[0];
-    // Gone between the two statements (forgotten as expired): try once more.
-    if (!r) return this.claimKey(key, fingerprint, leaseMs);
-    const stored: StoredKey | undefined = r.order_id === null ? undefined : {
-      fingerprint: r.fingerprint, orderId: r.order_id, createdAt: r.created_at.toISOString(),
-      ...(r.status_code !== null ? { statusCode: r.status_code } : {}), ...(r.response !== null ? { response: r.response } : {}),
-    };
-    return { claimed: false, stored, fingerprint: r.fingerprint, inFlight: r.in_flight && r.status_code === null };
+       RETURNING key`, [keys, keys.map((k) => first.get(k)!), leaseMs]);
+    const claimed = new Set(rows.map((r) => r.key));
+    const held = new Map<string, KeyClaim>();
+    const others = keys.filter((k) => !claimed.has(k));
+    if (others.length > 0) {
+      const found = await this.db.pool.query<{ key: string; fingerprint: string; order_id: string | null; status_code: number | null; response: unknown; created_at: Date; in_flight: boolean }>(
+        'SELECT key, fingerprint, order_id, status_code, response, created_at, claimed_until > now() AS in_flight FROM idempotency_keys WHERE key = ANY($1::text[])', [others]);
+      for (const r of found.rows) {
+        const stored: StoredKey | undefined = r.order_id === null ? undefined : {
+          fingerprint: r.fingerprint, orderId: r.order_id, createdAt: r.created_at.toISOString(),
+          ...(r.status_code !== null ? { statusCode: r.status_code } : {}), ...(r.response !== null ? { response: r.response } : {}),
+        };
+        held.set(r.key, { claimed: false, stored, fingerprint: r.fingerprint, inFlight: r.in_flight && r.status_code === null });
+      }
+    }
+    const seen = new Set<string>();
+    return claims.map((c): KeyClaim => {
+      const repeat = seen.has(c.key);
+      seen.add(c.key);
+      if (claimed.has(c.key) && !repeat) return { claimed: true };
+      if (repeat && claimed.has(c.key)) return { claimed: false, stored: undefined, fingerprint: first.get(c.key)!, inFlight: true };
+      // Gone between the two statements (forgotten as expired): the caller may retry.
+      return held.get(c.key) ?? { claimed: false, stored: undefined, fingerprint: c.fingerprint, inFlight: true };
+    });
   }
 
   async dropKeyClaim(key: string): Promise<void> {
     await this.db.pool.query('DELETE FROM idempotency_keys WHERE key = $1 AND order_id IS NULL', [key]);
   }
 
-  async storeAnswer(key: string, statusCode: number, response: unknown): Promise<void> {
-    await this.db.pool.query('UPDATE idempotency_keys SET status_code = $2, response = $3::jsonb, claimed_until = NULL WHERE key = $1', [key, statusCode, JSON.stringify(response)]);
+  async storeAnswers(answers: readonly { key: string; statusCode: number; response: unknown }[]): Promise<void> {
+    if (answers.length === 0) return;
+    await this.db.pool.query(
+      `UPDATE idempotency_keys k SET status_code = (a->>'statusCode')::int, response = a->'response', claimed_until = NULL
+       FROM jsonb_array_elements($1::jsonb) a WHERE k.key = a->>'key'`, [JSON.stringify(answers)]);
   }
 
   async forgetKeysBefore(iso: string): Promise<number> {

@@ -23,6 +23,11 @@ export class InventoryReadModel implements InventoryView {
   readonly book = new AvailabilityBook(this.ledger);
   readonly items = new Map<string, ItemRecord | null>();
   position = 0;
+  /**
+   * The last entry applied that the shared state must have before a reservation can rely on what
+   * this model showed (events and catalogue changes; holds come from the shared state itself).
+   */
+  reservesAfter = 0;
   /** Entries skipped because they could not be read (the workers dead-letter them). */
   skipped = 0;
   private readonly seenIds = new Map<string, Set<string>>();
@@ -44,9 +49,12 @@ export class InventoryReadModel implements InventoryView {
   apply(entry: LogEntry): void {
     if (entry.position <= this.position) return;
     try {
-      if (entry.kind === 'inventory') this.applyEvent(entry);
-      else if (entry.kind === 'holds') this.applyHolds(entry);
-      else this.applyCatalog(entry);
+      if (entry.kind === 'holds') {
+        this.applyHolds(entry);
+      } else {
+        this.reservesAfter = entry.position;
+        if (entry.kind === 'inventory') this.applyEvent(entry); else this.applyCatalog(entry);
+      }
     } catch {
       this.skipped++;
     }

@@ -14,9 +14,9 @@ export interface LoadedItems { ledger: InventoryLedger; book: AvailabilityBook }
 export async function loadItems(tx: LedgerTransaction, skus: readonly string[]): Promise<LoadedItems> {
   const ledger = new InventoryLedger();
   const book = new AvailabilityBook(ledger);
-  const [catalog, positions, figures, reserved] = await Promise.all([tx.catalog(), tx.positionsOf(skus), tx.figuresOf(skus), tx.reservedOf(skus)]);
-  for (const def of catalog.locations) book.defineLocation(def);
-  for (const rule of catalog.channels) book.defineChannel(rule);
+  const { locations, channels, positions, figures, reserved } = await tx.itemsState(skus);
+  for (const def of locations) book.defineLocation(def);
+  for (const rule of channels) book.defineChannel(rule);
   for (const state of positions) ledger.restorePosition(StockPosition.fromJSON(state as Parameters<typeof StockPosition.fromJSON>[0]));
   for (const f of figures) if (book.channels.has(f.channel)) book.restoreFigure(f.channel, f.sku, f.available);
   for (const r of reserved) ledger.reserve(r.sku, r.location, r.units);

@@ -1,14 +1,17 @@
 /**
- * Changes one order on the shared state under its row lock: the decision sees the order as
- * committed, and the order, its timeline, its outbox messages and (when asked) the release of
- * everything it holds commit together. Every change after capture goes through here, so two
- * processes never both change one order.
+ * Changes orders on the shared state under their row locks: each decision sees its order as
+ * committed (and as changed by an earlier decision of the same batch), and the orders, their
+ * timelines, their outbox messages and the release of what they hold commit together. Every
+ * change after capture goes through here, so two processes never both change one order; changes
+ * that arrive together (the ERP's answers to concurrent captures) share one transaction.
  */
 import { NotFoundError } from '../../domain/errors.js';
 import type { OutboundMessage } from '../../domain/orders/order-machine.js';
 import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
+import type { OutboxRecord, TimelineRecord } from '../../ports/order-store.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { OrderStatus } from '../../model/order.js';
 import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
 import type { HoldsEntry } from './log-entries.js';
 import { releaseHolds } from './stock-reservations.js';
@@ -22,6 +25,8 @@ export interface OrderDecision {
   release?: boolean;
 }
 
+export type Decide = (tx: LedgerTransaction, current: OrderState) => Promise<OrderDecision>;
+
 export interface OrderChangeDeps {
   store: SharedLedgerStore;
   clock: Clock;
@@ -31,26 +36,46 @@ export interface OrderChangeDeps {
   released: (queued: { outboxId: number; holds: HoldsEntry['holds'] }) => void;
 }
 
-/** Throws NotFoundError for an unknown order. */
-export async function changeOrder(deps: OrderChangeDeps, id: string, decide: (tx: LedgerTransaction, current: OrderState) => Promise<OrderDecision>): Promise<OrderState> {
+/** Applies each change in order; answers each order as it ends up, or undefined for an unknown one. */
+export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id: string; decide: Decide }[]): Promise<(OrderState | undefined)[]> {
   const { store, clock } = deps;
   let queued: { outboxId: number; holds: HoldsEntry['holds'] } | undefined;
-  const result = await store.eventBatch(async (tx) => {
-    const current = await tx.orders.lockOrder(id);
-    if (!current) return undefined;
-    const decision = await decide(tx, current);
-    if (decision.next === current) return current;
+  const results = await store.eventBatch(async (tx) => {
+    const latest = new Map((await tx.orders.lockOrders([...new Set(changes.map((c) => c.id))])).map((o) => [o.id, o]));
     const nowMs = clock.now();
     const nowIso = new Date(nowMs).toISOString();
-    const next = { ...decision.next, updatedAt: nowIso };
-    if (decision.release) queued = (await releaseHolds(tx, id, nowMs, deps.position())).queued;
-    const status = statusOf(next);
-    await tx.orders.saveOrders([{ order: next, status }]);
-    await tx.orders.appendTimeline(timelineRecords(next, status, decision.steps ?? [], nowIso));
-    await tx.orders.appendOutbox(outboxRecords(next, decision.messages ?? [], nowIso));
-    return next;
+    const saved = new Map<string, { order: OrderState; status: OrderStatus }>();
+    const timeline: TimelineRecord[] = [];
+    const outbox: OutboxRecord[] = [];
+    const release: string[] = [];
+    const answers: (OrderState | undefined)[] = [];
+    for (const change of changes) {
+      const current = latest.get(change.id);
+      if (!current) { answers.push(undefined); continue; }
+      const decision = await change.decide(tx, current);
+      if (decision.next === current) { answers.push(current); continue; }
+      const next = { ...decision.next, updatedAt: nowIso };
+      const status = statusOf(next);
+      latest.set(next.id, next);
+      saved.set(next.id, { order: next, status });
+      if (decision.release) release.push(next.id);
+      timeline.push(...timelineRecords(next, status, decision.steps ?? [], nowIso));
+      outbox.push(...outboxRecords(next, decision.messages ?? [], nowIso));
+      answers.push(next);
+    }
+    if (release.length > 0) queued = (await releaseHolds(tx, release, nowMs, deps.position())).queued;
+    await tx.orders.saveOrders([...saved.values()]);
+    await tx.orders.appendTimeline(timeline);
+    await tx.orders.appendOutbox(outbox);
+    return answers;
   });
-  if (!result) throw new NotFoundError('Order', id);
   if (queued) deps.released(queued);
+  return results;
+}
+
+/** One change; throws NotFoundError for an unknown order. */
+export async function changeOrder(deps: OrderChangeDeps, id: string, decide: Decide): Promise<OrderState> {
+  const [result] = await changeOrders(deps, [{ id, decide }]);
+  if (!result) throw new NotFoundError('Order', id);
   return result;
 }

@@ -6,13 +6,16 @@
  * hub's reference before placing the order again.
  */
 import type { Channel } from '../../model/catalog.js';
+import type { Customer } from '../../model/customer.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { ErpUnavailableError } from '../../domain/orders/order-errors.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
 import type { CustomerRecords } from '../../ports/customer-store.js';
 import type { ErpConnector } from '../../ports/erp.js';
 import type { SharedOrderStore } from '../../ports/shared-order-store.js';
 import { afterErpAttempt, attemptErpCommit, erpAttemptStep, erpBackoff, type ErpOutcome } from '../erp-attempt.js';
-import { changeOrder, type OrderChangeDeps } from './order-changes.js';
+import { changeOrder, changeOrders, type Decide, type OrderChangeDeps } from './order-changes.js';
+import { Batched } from './batched.js';
 
 export interface SharedErpCommitDeps extends OrderChangeDeps {
   orders: SharedOrderStore;
@@ -32,6 +35,7 @@ const LEASE_MARGIN_MS = 30_000;
 export class SharedErpCommits {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
+  private readonly recorder = new Batched<{ id: string; decide: Decide }, OrderState | undefined>((changes) => changeOrders(this.deps, changes), 2);
 
   constructor(private readonly deps: SharedErpCommitDeps) {}
 
@@ -45,11 +49,11 @@ export class SharedErpCommits {
    * the channel decides: `queue` leaves the order pending for the sweep; `fail` releases its
    * stock, its channel reference and its idempotency key together and throws ErpUnavailableError.
    */
-  async commitAtCapture(order: OrderState, channel: Channel, ctx: { correlationId: string }, key: string): Promise<OrderState> {
-    const outcome = await this.call(order, false);
+  async commitAtCapture(order: OrderState, channel: Channel, ctx: { correlationId: string }, key: string, customer: Customer): Promise<OrderState> {
+    const outcome = await attemptErpCommit(this.deps.erp, order, customer, this.deps.timeoutMs, false);
     const failure = 'failure' in outcome ? outcome.failure : undefined;
     const failNow = failure !== undefined && channel.onErpUnavailable === 'fail';
-    const next = await changeOrder(this.deps, order.id, async (tx, current) => {
+    const next = await this.record(order.id, async (tx, current) => {
       if (current.erp.state !== 'pending') return { next: current };
       const attempted = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
       if (!failNow) return { next: attempted, steps: [{ ...erpAttemptStep(outcome, attempted), correlationId: ctx.correlationId }] };
@@ -70,7 +74,7 @@ export class SharedErpCommits {
   /** One retry of a leased order; it asks the ERP for the order first. */
   async retry(order: OrderState): Promise<OrderState> {
     const outcome = await this.call(order, true);
-    return changeOrder(this.deps, order.id, async (_tx, current) => {
+    return this.record(order.id, async (_tx, current) => {
       if (current.erp.state !== 'pending') return { next: current };
       const next = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
       return { next, steps: [erpAttemptStep(outcome, next)] };
@@ -126,6 +130,13 @@ export class SharedErpCommits {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping?.catch(() => 0);
+  }
+
+  /** Records an ERP answer; the answers to concurrent captures share one transaction. */
+  private async record(id: string, decide: Decide): Promise<OrderState> {
+    const recorded = await this.recorder.call({ id, decide });
+    if (!recorded) throw new NotFoundError('Order', id);
+    return recorded;
   }
 
   private async call(order: OrderState, askFirst: boolean): Promise<ErpOutcome> {

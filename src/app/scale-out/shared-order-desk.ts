@@ -18,7 +18,7 @@ import { cancel } from '../../domain/orders/order-machine.js';
 import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError } from '../../domain/orders/order-errors.js';
 import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
-import type { CustomerRecords } from '../../ports/customer-store.js';
+import type { Customer } from '../../model/customer.js';
 import type { StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
 import type { KeyClaim, SharedOrderStore } from '../../ports/shared-order-store.js';
 import type { InventoryView } from '../inventory-view.js';
@@ -29,20 +29,29 @@ import { answeredWith, orderView } from '../order-views.js';
 import type { StockReservations } from './stock-reservations.js';
 import type { SharedErpCommits } from './shared-erp-commits.js';
 import { changeOrder, type OrderChangeDeps } from './order-changes.js';
+import { Batched } from './batched.js';
 
 export interface SharedOrderDeskDeps {
   orders: SharedOrderStore;
   reservations: StockReservations;
   erp: SharedErpCommits;
   changes: OrderChangeDeps;
-  /** This process's read model: channels and items as the log has them, through `position`. */
-  view: InventoryView & { readonly position: number };
-  customers: CustomerRecords;
+  /** This process's read model: channels and items as the log has them, and the position a reservation must see applied. */
+  view: InventoryView & { readonly reservesAfter: number };
+  customers: { customersById(ids: readonly string[]): Promise<(Customer | undefined)[]> };
   clock: Clock;
   newOrderId: () => string;
 }
 
 export class SharedOrderDesk implements OrderDesk {
+  // Concurrent captures share their round trips: key claims, customer reads and stored answers.
+  private readonly claims = new Batched<{ key: string; fingerprint: string }, KeyClaim>((c) => this.deps.orders.claimKeys(c, this.leaseMs));
+  private readonly customerReads = new Batched<string, Customer | undefined>((ids) => this.deps.customers.customersById(ids));
+  private readonly answers = new Batched<{ key: string; statusCode: number; response: unknown }, void>(async (a) => {
+    await this.deps.orders.storeAnswers(a);
+    return a.map(() => undefined);
+  });
+
   constructor(private readonly deps: SharedOrderDeskDeps) {}
 
   /** The key's claim and the order's ERP lease last as long as a capture may take. */
@@ -53,7 +62,7 @@ export class SharedOrderDesk implements OrderDesk {
   async capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome> {
     const key = scopedKey(idempotencyKey, ctx.principal);
     const fingerprint = fingerprintOf(request);
-    const claim = await this.deps.orders.claimKey(key, fingerprint, this.leaseMs);
+    const claim = await this.claims.call({ key, fingerprint });
     if (!claim.claimed) return this.answerHeldKey(claim, key, fingerprint);
     try {
       return await this.captureNew(request, key, ctx);
@@ -78,12 +87,12 @@ export class SharedOrderDesk implements OrderDesk {
   private async captureNew(request: OrderRequest, key: string, ctx: CaptureContext): Promise<CaptureOutcome> {
     const { view, clock } = this.deps;
     const { channel, customer } = checkOrderRequest(
-      request, view.book.channels.get(request.channel) as Channel | undefined, await this.deps.customers.customer(request.customer), (sku) => view.isKnownSku(sku));
+      request, view.book.channels.get(request.channel) as Channel | undefined, await this.customerReads.call(request.customer), (sku) => view.isKnownSku(sku));
     const id = this.deps.newOrderId();
     const nowIso = new Date(clock.now()).toISOString();
     let made: OrderState | undefined;
     const outcome = await this.deps.reservations.reserve({
-      orderId: id, channel: channel.id, lines: request.lines, backorder: request.backorder ?? 'reject', after: view.position,
+      orderId: id, channel: channel.id, lines: request.lines, backorder: request.backorder ?? 'reject', after: view.reservesAfter,
       order: {
         externalId: request.externalId, key,
         make: (allocations) => {
@@ -101,9 +110,9 @@ export class SharedOrderDesk implements OrderDesk {
       throw new InsufficientStockError(channel.id, outcome.shortfalls);
     }
     let order = made!;
-    if (order.erp.state === 'pending') order = await this.deps.erp.commitAtCapture(order, channel, ctx, key);
+    if (order.erp.state === 'pending') order = await this.deps.erp.commitAtCapture(order, channel, ctx, key, customer);
     const answer = answeredWith(order);
-    await this.deps.orders.storeAnswer(key, answer.statusCode, answer.body);
+    await this.answers.call({ key, statusCode: answer.statusCode, response: answer.body });
     return { ...answer, replayed: false };
   }
 

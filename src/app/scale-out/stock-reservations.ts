@@ -17,6 +17,7 @@ import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-le
 import { loadItems } from './load-items.js';
 import { byChannel } from './figure-appends.js';
 import type { HoldsEntry } from './log-entries.js';
+import { Batched } from './batched.js';
 
 export interface ReservationRequest {
   orderId: string;
@@ -50,16 +51,16 @@ export type ReservationOutcome =
 export type HeldLocally = (outboxId: number, holds: HoldsEntry['holds']) => void;
 
 /**
- * Releases everything an order holds, inside a transaction that has locked the order: the holds
- * go to zero, the figures move and the read models hear of it through the log.
+ * Releases everything some orders hold, inside a transaction that has locked the orders: the
+ * holds go to zero, the figures move and the read models hear of it through the log.
  */
-export async function releaseHolds(tx: LedgerTransaction, orderId: string, nowMs: number, position: number): Promise<{ units: number; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
-  const held = await tx.holdsOf(orderId);
+export async function releaseHolds(tx: LedgerTransaction, orderIds: readonly string[], nowMs: number, position: number): Promise<{ units: number; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
+  const held = await tx.holdsOf(orderIds);
   if (held.length === 0) return { units: 0 };
   const skus = [...new Set(held.map((h) => h.sku))];
   await tx.lockItems(skus);
   const { ledger, book } = await loadItems(tx, skus);
-  const undo = held.map((h) => ({ orderId, sku: h.sku, location: h.location, units: -h.units }));
+  const undo = held.map((h) => ({ orderId: h.orderId, sku: h.sku, location: h.location, units: -h.units }));
   for (const u of undo) ledger.reserve(u.sku, u.location, u.units);
   const moved: FigureChange[] = [];
   for (const sku of skus) book.refreshItem(sku, [...new Set(held.filter((h) => h.sku === sku).map((h) => h.location))], nowMs, moved);
@@ -69,13 +70,14 @@ export async function releaseHolds(tx: LedgerTransaction, orderId: string, nowMs
   return { units: held.reduce((n, h) => n + h.units, 0), queued: { outboxId, holds: undo } };
 }
 
-interface Waiting { request: ReservationRequest; resolve: (o: ReservationOutcome) => void; reject: (e: unknown) => void }
-
 export class StockReservations {
-  /** Reservation transactions committed (each may carry many requests). */
-  batches = 0;
-  private queue: Waiting[] = [];
-  private running: Promise<void> | undefined;
+  private readonly batcher = new Batched<ReservationRequest, ReservationOutcome>(async (requests) => {
+    const needed = requests.reduce((n, r) => Math.max(n, r.after ?? 0), 0);
+    if (needed > 0) await this.deps.applied?.(needed);
+    const { outcomes, queued } = await this.commit(requests);
+    this.afterCommit(queued);
+    return outcomes;
+  });
 
   constructor(private readonly deps: {
     store: SharedLedgerStore; clock: Clock; position: () => number; committed?: () => void; heldLocally?: HeldLocally;
@@ -83,12 +85,14 @@ export class StockReservations {
     applied?: (position: number) => Promise<void>;
   }) {}
 
+  /** Reservation transactions committed (each may carry many requests). */
+  get batches(): number {
+    return this.batcher.batches;
+  }
+
   /** Reserves for one order; resolves once the holds are committed (or with the shortfalls). */
   reserve(request: ReservationRequest): Promise<ReservationOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.running ??= this.drain();
-    });
+    return this.batcher.call(request);
   }
 
   /**
@@ -96,7 +100,7 @@ export class StockReservations {
    * the holds go to zero, the figures and the read models hear of it. Returns the units released.
    */
   async release(orderId: string): Promise<number> {
-    const released = await this.deps.store.eventBatch((tx) => releaseHolds(tx, orderId, this.deps.clock.now(), this.deps.position()));
+    const released = await this.deps.store.eventBatch((tx) => releaseHolds(tx, [orderId], this.deps.clock.now(), this.deps.position()));
     this.afterCommit(released.queued);
     return released.units;
   }
@@ -106,25 +110,6 @@ export class StockReservations {
     if (!queued) return;
     this.deps.heldLocally?.(queued.outboxId, queued.holds);
     this.deps.committed?.();
-  }
-
-  private async drain(): Promise<void> {
-    // Let the requests of this turn of the event loop join the first batch.
-    await new Promise((r) => setImmediate(r));
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        const needed = batch.reduce((n, w) => Math.max(n, w.request.after ?? 0), 0);
-        if (needed > 0) await this.deps.applied?.(needed);
-        const { outcomes, queued } = await this.commit(batch.map((w) => w.request));
-        this.afterCommit(queued);
-        batch.forEach((w, i) => w.resolve(outcomes[i]!));
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
-    }
-    this.running = undefined;
   }
 
   private commit(requests: ReservationRequest[]): Promise<{ outcomes: ReservationOutcome[]; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
@@ -174,7 +159,6 @@ export class StockReservations {
       await tx.orders.saveOrders(made.map((m) => ({ order: m.order, status: statusOf(m.order), ...(m.erpLeaseMs !== undefined ? { erpLeaseMs: m.erpLeaseMs } : {}) })));
       await tx.orders.appendTimeline(made.flatMap((m) => m.timeline));
       await tx.orders.bindKeys(requests.filter((r, i) => r.order && outcomes[i]!.ok).map((r) => ({ key: r.order!.key, orderId: r.orderId })));
-      this.batches++;
       return { outcomes, ...(outboxId !== undefined ? { queued: { outboxId, holds } } : {}) };
     });
   }
