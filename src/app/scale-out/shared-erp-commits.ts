@@ -29,8 +29,13 @@ export interface SharedErpCommitDeps extends OrderChangeDeps {
 
 /** Orders a sweep takes at a time: a recovering ERP should not get the whole backlog at once. */
 const SWEEP_BATCH = 8;
-/** Room beyond the ERP timeout for the writes that follow a call, before its lease runs out. */
-const LEASE_MARGIN_MS = 30_000;
+/**
+ * Room beyond the ERP timeout for the writes that follow a call, before its lease runs out and a
+ * worker takes the order over. Short on purpose: an order whose capture died waits no longer than
+ * this, and a takeover that races a merely slow capture still makes one ERP order (the ERP
+ * deduplicates by the hub's reference, and the loser's answer is recorded as the same order).
+ */
+const LEASE_MARGIN_MS = 5_000;
 
 export class SharedErpCommits {
   private timer: NodeJS.Timeout | undefined;
