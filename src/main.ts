@@ -128,8 +128,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
+  const orderDesk = new EmbeddedOrderDesk({ capture, book, store: orderStore, cancelDeps: { state, book, commits, clock } });
   const inbound = new InboundWebhooks({
-    capture, cancel: { state, book, commits, clock }, orders: orderStore, inbound: inboundStore, clock, sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }), partners: new Map(), ingest,
+    orders: orderDesk, inbound: inboundStore, clock, sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }), partners: new Map(), ingest,
   });
 
   const apiKeys = new ApiKeys();
@@ -143,8 +144,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
     customers: { customers, clock, creditReleased: async (id) => { await erp.releaseCreditHolds(id); } },
     deadEntries: noDeadLogEntries,
-    orders: new EmbeddedOrderDesk({ capture, book, store: orderStore, cancelDeps: { state, book, commits, clock } }),
-    services: { customers, inbound, inboundStore, orderExceptions: orderStore },
+    orders: orderDesk,
+    inbound: { inbound, inboundStore }, orderExceptions: orderStore,
     log,
   });
   await app.listen({ port: config.port, host: config.host });

@@ -8,18 +8,18 @@ import { NotFoundError, WebhookSignatureError, type Issue } from '../domain/erro
 import { DuplicateOrderError, IllegalTransitionError } from '../domain/orders/order-errors.js';
 import { refusalOf } from './capture-refusal.js';
 import type { InboundSource } from '../ports/inbound-source.js';
-import type { EventIngest } from './ingest-events.js';
 import type { TradingPartner } from '../ports/trading-partner.js';
 import type { Clock } from '../ports/clock.js';
 import type { InboundStore, ParkedInbound } from '../ports/inbound-store.js';
-import type { OrderStore } from '../ports/order-store.js';
-import type { OrderCapture } from './capture-order.js';
-import { cancelOrder, type CancelDeps } from './cancel-order.js';
+import type { OrderDesk } from './order-desk.js';
+import type { Ingest } from './inventory-view.js';
 
 export interface WebhookDeps {
-  capture: OrderCapture; cancel: CancelDeps; orders: OrderStore; inbound: InboundStore; clock: Clock;
+  /** Where orders are captured and cancelled (either backend). */
+  orders: OrderDesk;
+  inbound: InboundStore; clock: Clock;
   sources: ReadonlyMap<string, InboundSource>;
-  ingest: EventIngest;
+  ingest: Ingest;
   /** File-exchanging partners, for replaying their parked documents (filled in once they are built). */
   partners: Map<string, TradingPartner>;
 }
@@ -56,13 +56,13 @@ export class InboundWebhooks {
     const t = topic ?? `(no ${system.topicHeader})`;
     const result = await this.take(system, t, raw, correlationId);
     if (!('refused' in result)) return result;
-    const parkedId = this.deps.inbound.park({ system: systemId, topic: t, body: raw, reason: result.reason, errors: result.errors, receivedAt: new Date(this.deps.clock.now()).toISOString() });
+    const parkedId = await this.deps.inbound.park({ system: systemId, topic: t, body: raw, reason: result.reason, errors: result.errors, receivedAt: new Date(this.deps.clock.now()).toISOString() });
     return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
   }
 
   /** Takes a parked message again. Throws NotFoundError, IllegalTransitionError (already replayed). */
   async replay(parkedId: number, correlationId: string): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
-    const parked = this.deps.inbound.get(parkedId);
+    const parked = await this.deps.inbound.get(parkedId);
     if (!parked) throw new NotFoundError('Parked inbound message', String(parkedId));
     if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), 'replay', 'it was already replayed');
     const partner = this.deps.partners.get(parked.system);
@@ -71,22 +71,22 @@ export class InboundWebhooks {
     if (!system) throw new NotFoundError('Inbound system', parked.system);
     const result = await this.take(system, parked.topic, parked.body, correlationId);
     if ('refused' in result) {
-      this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors });
-      return { parked: this.deps.inbound.get(parkedId)!, outcome: { status: 'parked', parkedId, reason: result.reason, errors: result.errors } };
+      await this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors });
+      return { parked: (await this.deps.inbound.get(parkedId))!, outcome: { status: 'parked', parkedId, reason: result.reason, errors: result.errors } };
     }
-    this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
-    return { parked: this.deps.inbound.get(parkedId)!, outcome: result };
+    await this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
+    return { parked: (await this.deps.inbound.get(parkedId))!, outcome: result };
   }
 
   private async replayDocument(parked: ParkedInbound, partner: TradingPartner): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
     const still: { reason: string; errors: Issue[] }[] = [];
     const summary = await partner.receive(parked.body, (reason, errors) => { still.push({ reason, errors }); });
     if (still.length > 0) {
-      this.deps.inbound.update(parked.id, { reason: still.map((x) => x.reason).join('; '), errors: still.flatMap((x) => x.errors) });
-      return { parked: this.deps.inbound.get(parked.id)!, outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) } };
+      await this.deps.inbound.update(parked.id, { reason: still.map((x) => x.reason).join('; '), errors: still.flatMap((x) => x.errors) });
+      return { parked: (await this.deps.inbound.get(parked.id))!, outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) } };
     }
-    this.deps.inbound.update(parked.id, { status: 'replayed', outcome: `captured ${summary.captured.join(', ') || 'nothing new'}` });
-    return { parked: this.deps.inbound.get(parked.id)!, outcome: summary.captured.length > 0 ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' } : { status: 'ignored', reason: 'nothing left to capture' } };
+    await this.deps.inbound.update(parked.id, { status: 'replayed', outcome: `captured ${summary.captured.join(', ') || 'nothing new'}` });
+    return { parked: (await this.deps.inbound.get(parked.id))!, outcome: summary.captured.length > 0 ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' } : { status: 'ignored', reason: 'nothing left to capture' } };
   }
 
   private async take(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
@@ -102,7 +102,7 @@ export class InboundWebhooks {
       const mapped = await system.orderFrom(raw);
       if (!mapped.ok) return { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
       try {
-        const outcome = await this.deps.capture.capture(mapped.request, `store-order:${mapped.storeOrderId}`, ctx);
+        const outcome = await this.deps.orders.capture(mapped.request, `store-order:${mapped.storeOrderId}`, ctx);
         return { status: 'captured', orderId: outcome.body.id, orderStatus: outcome.body.status };
       } catch (err) {
         if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
@@ -113,10 +113,10 @@ export class InboundWebhooks {
     }
     if (kind === 'cancel') {
       const storeOrderId = system.storeOrderId(raw);
-      const orderId = storeOrderId === undefined ? undefined : this.deps.orders.claimedBy(system.channel, storeOrderId);
+      const orderId = storeOrderId === undefined ? undefined : (await this.deps.orders.byReference(system.channel, storeOrderId))?.id;
       if (!orderId) return { refused: true, reason: `no order ${storeOrderId ?? '(without id)'} of channel ${system.channel} has been captured`, errors: [{ path: '/id', message: 'unknown order' }] };
       try {
-        await cancelOrder(this.deps.cancel, orderId, { ...ctx, reason: 'cancelled in the storefront' });
+        await this.deps.orders.cancel(orderId, { ...ctx, reason: 'cancelled in the storefront' });
         return { status: 'cancelled', orderId };
       } catch (err) {
         if (err instanceof IllegalTransitionError) return { refused: true, reason: err.message, errors: [] };

@@ -19,9 +19,12 @@ export interface ParkedInbound {
   outcome?: string;
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/** The embedded store answers at once; the scale-out one asks PostgreSQL. */
 export interface InboundStore {
-  park(p: Omit<ParkedInbound, 'id' | 'status'>): number;
-  parked(filter: { system?: string; status?: ParkedInboundStatus; afterId?: number; limit: number }): ParkedInbound[];
-  get(id: number): ParkedInbound | undefined;
-  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): void;
+  park(p: Omit<ParkedInbound, 'id' | 'status'>): Awaitable<number>;
+  parked(filter: { system?: string; status?: ParkedInboundStatus; afterId?: number; limit: number }): Awaitable<ParkedInbound[]>;
+  get(id: number): Awaitable<ParkedInbound | undefined>;
+  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): Awaitable<void>;
 }

@@ -6,9 +6,9 @@
  * - all: both.
  * Workers also deliver channel availability and order messages to the configured systems, one
  * process per destination at a time, and retry the ERP commits of queued orders. api processes
- * capture orders (key claims, reservations and orders in PostgreSQL). Order events (fulfilment,
- * shipment, invoice, return) and inbound webhooks run on the embedded backend only so far; their
- * routes answer 501 here.
+ * capture orders (key claims, reservations and orders in PostgreSQL) and take inbound webhooks.
+ * Order events (fulfilment, shipment, invoice, return) run on the embedded backend only so far;
+ * they are refused one by one here, and the order-exceptions route answers 501.
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -33,7 +33,9 @@ import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-d
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
 import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
-import { deliveringSystems, destinationWorker, type DeliveringSystem } from './systems.js';
+import { deliveringSystems, destinationWorker, inboundSources, type DeliveringSystem } from './systems.js';
+import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
+import { InboundWebhooks } from '../app/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
 import { defineCustomer } from '../app/define-customer.js';
@@ -237,18 +239,26 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     for (const [id, input] of Object.entries(config.file.customers ?? {})) {
       if (!await customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
     }
+    const ingest = new LogIngest(publish);
+    const desk = new SharedOrderDesk({
+      orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
+      reservations: new StockReservations({
+        store, clock, position: () => model.position,
+        heldLocally: (outboxId, holds) => model.hold(outboxId, holds), committed: () => relay.nudge(),
+        applied: (position) => applied.reached(position),
+      }),
+    });
+    const inboundStore = new PgInboundStore(db);
+    // Carriers name orders by tracking number, which only order events (embedded so far) record: their messages are parked here.
+    const inbound = new InboundWebhooks({
+      orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(),
+      sources: inboundSources(config, { orderByTracking: () => undefined, now: () => clock.now() }),
+    });
     app = await buildHttpApi({
-      state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest: new LogIngest(publish), clock,
+      state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest, clock,
       apiKeys, metrics, ready: () => ready, log: logger, delivery,
       customers: { customers, clock, creditReleased: async (id) => { await erpCommits.releaseCreditHolds(id); } },
-      orders: new SharedOrderDesk({
-        orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
-        reservations: new StockReservations({
-          store, clock, position: () => model.position,
-          heldLocally: (outboxId, holds) => model.hold(outboxId, holds), committed: () => relay.nudge(),
-          applied: (position) => applied.reached(position),
-        }),
-      }),
+      orders: desk, inbound: { inbound, inboundStore },
       deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
   }

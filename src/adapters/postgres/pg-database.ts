@@ -60,6 +60,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE order_outbox (id BIGSERIAL PRIMARY KEY, destination TEXT NOT NULL, topic TEXT NOT NULL, message_key TEXT NOT NULL,
      idempotency_key TEXT NOT NULL UNIQUE, lane TEXT NOT NULL, payload JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);
    CREATE INDEX order_outbox_by_destination ON order_outbox (destination, id);`,
+  `-- Inbound messages that could not be taken, kept whole with their reason until replayed.
+   CREATE TABLE inbound_parked (id BIGSERIAL PRIMARY KEY, system TEXT NOT NULL, status TEXT NOT NULL, record JSONB NOT NULL);
+   CREATE INDEX inbound_parked_by_system ON inbound_parked (system, id);`,
 ];
 
 export interface PgDatabase {

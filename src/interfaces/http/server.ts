@@ -27,7 +27,6 @@ import type { DeadLogEntries } from '../../app/dead-log-entries.js';
 import type { OrderDesk } from '../../app/order-desk.js';
 import type { OrderStore } from '../../ports/order-store.js';
 import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
-import type { CustomerStore } from '../../ports/customer-store.js';
 import type { Clock } from '../../ports/clock.js';
 
 declare module 'fastify' {
@@ -38,12 +37,10 @@ declare module 'fastify' {
 
 export type OrderExceptionReads = Pick<OrderStore, 'exceptions'>;
 
-/** Order events and inbound webhooks (the embedded backend has them so far). */
-export interface OrderServices {
-  customers: CustomerStore;
+/** Inbound webhooks from configured systems and the messages parked from them. */
+export interface InboundServices {
   inbound: InboundWebhooks;
   inboundStore: InboundStore;
-  orderExceptions: OrderExceptionReads;
 }
 
 export interface HttpDeps {
@@ -54,8 +51,10 @@ export interface HttpDeps {
   clock: Clock;
   /** Absent on a backend that does not serve orders: their routes answer 501. */
   orders?: OrderDesk;
-  /** Absent on a backend that does not apply order events or inbound webhooks yet: their routes answer 501. */
-  services?: OrderServices;
+  /** Absent on a backend without inbound webhooks: their routes answer 501. */
+  inbound?: InboundServices;
+  /** Absent on a backend that does not apply order events yet: the route answers 501. */
+  orderExceptions?: OrderExceptionReads;
   delivery: DeliveryOperations;
   customers: CustomerRouteDeps;
   deadEntries: DeadLogEntries;
@@ -171,18 +170,16 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerDeliveryRoutes(app, deps);
   registerCustomerRoutes(app, deps.customers);
   if (deps.orders) registerOrderRoutes(app, deps.orders);
-  if (deps.services) {
-    registerOrderExceptionRoutes(app, deps.services.orderExceptions);
-    registerHookRoutes(app, deps.services);
-  }
+  if (deps.orderExceptions) registerOrderExceptionRoutes(app, deps.orderExceptions);
+  if (deps.inbound) registerHookRoutes(app, deps.inbound);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
-  const missing = [...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']), ...(deps.services ? [] : ['/v1/order-exceptions', '/v1/inbound', '/hooks'])];
+  const missing = [...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']), ...(deps.orderExceptions ? [] : ['/v1/order-exceptions']), ...(deps.inbound ? [] : ['/v1/inbound', '/hooks'])];
   {
     for (const prefix of missing) {
       for (const url of [prefix, `${prefix}/*`]) {
         app.all(url, { schema: { hide: true } }, async () => {
           throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            'Order events (fulfilment, shipment, invoice, return), order exceptions and inbound webhooks run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue), customers, order capture, orders, cancellation, the order outbox and channel deliveries.');
+            'Order events (fulfilment, shipment, invoice, return) and their exceptions run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue), customers, order capture, orders, cancellation, the order outbox, inbound webhooks and channel deliveries.');
         });
       }
     }

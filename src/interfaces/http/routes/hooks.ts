@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../model/problem.js';
-import type { OrderServices } from '../server.js';
+import type { InboundServices } from '../server.js';
 import type { ParkedInboundStatus } from '../../../ports/inbound-store.js';
 
 const ParkedView = Type.Object({
@@ -17,7 +17,7 @@ const Outcome = Type.Object({
   reason: Type.Optional(Type.String()), errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 });
 
-export function registerHookRoutes(app: FastifyInstance, deps: OrderServices): void {
+export function registerHookRoutes(app: FastifyInstance, deps: InboundServices): void {
   // The signature covers the bytes as sent: keep the raw text beside nothing else.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -49,7 +49,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: OrderServices): v
     },
   }, async (request) => {
     const q = request.query as { system?: string; status: ParkedInboundStatus; after: number; limit: number };
-    return { parked: deps.inboundStore.parked({ ...(q.system ? { system: q.system } : {}), status: q.status, afterId: q.after, limit: q.limit }) };
+    return { parked: await deps.inboundStore.parked({ ...(q.system ? { system: q.system } : {}), status: q.status, afterId: q.after, limit: q.limit }) };
   });
 
   app.post('/v1/inbound/parked/:id/replay', {

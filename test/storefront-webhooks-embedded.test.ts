@@ -1,0 +1,4 @@
+import { storefrontWebhookBehaviour } from './behaviour/storefront-webhooks.behaviour.js';
+import { embedded } from './support/backends.js';
+
+await storefrontWebhookBehaviour(embedded);

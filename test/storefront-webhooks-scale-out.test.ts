@@ -1,0 +1,4 @@
+import { storefrontWebhookBehaviour } from './behaviour/storefront-webhooks.behaviour.js';
+import { scaleOut } from './support/backends.js';
+
+await storefrontWebhookBehaviour(scaleOut);
