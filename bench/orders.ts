@@ -65,7 +65,7 @@ export function captureLoad(url: string, seconds: number, run: string, check: Ch
 }
 
 /** 5,000 one-unit orders at once (250 connections), on one item or spread over many. */
-async function burst(url: string, hot: boolean, run: string): Promise<{ accepted: number; refused: number; other: number; seconds: number }> {
+export async function burst(url: string, hot: boolean, run: string): Promise<{ accepted: number; refused: number; other: number; seconds: number }> {
   let n = 0, accepted = 0, refused = 0, other = 0;
   const started = process.hrtime.bigint();
   await load({

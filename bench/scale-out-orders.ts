@@ -16,19 +16,21 @@ import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.j
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
 import { StockPosition } from '../src/domain/inventory/stock-position.js';
 import { ErpSimulator } from '../sim/erp-simulator.js';
-import { captureLoad, type Check } from './orders.js';
-import { ORDER_SKUS, sku } from './servers.js';
+import { burst, captureLoad, type Check } from './orders.js';
+import { HOT_UNITS, ORDER_SKUS, SPREAD_ITEMS, sku } from './servers.js';
 import { DATABASE_URL, KEY, NATS_URL, chunk, spawnHub } from './scale-out.js';
 import { fmt, writeSection } from './support.js';
 import { reachable } from '../test/support/reachable.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 
-interface OrderRun { result: autocannon.Result; check: Check; erpOrders: number }
+type Burst = Awaited<ReturnType<typeof burst>>;
+
+interface OrderRun { result: autocannon.Result; check: Check; erpOrders: number; hot?: Burst; spread?: Burst }
 
 const newCheck = (): Check => ({ retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() });
 
-async function hubRun(workers: number): Promise<OrderRun> {
+async function hubRun(workers: number, withHotItem: boolean): Promise<OrderRun> {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-scale-orders-'));
   const erp = new ErpSimulator();
@@ -36,7 +38,7 @@ async function hubRun(workers: number): Promise<OrderRun> {
   const config = join(dir, 'hub.yaml');
   writeFileSync(config, [
     'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
-    'channels:', '  web: { locations: [DAL, ATL], safetyStock: 2 }', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
+    'channels:', '  web: { locations: [DAL, ATL] }', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
     'customers:', '  C-1: { name: Bench Buyer, active: true, creditHold: false }',
     `erp: { url: '${erpUrl}', timeoutMs: 3000 }`,
   ].join('\n'));
@@ -53,6 +55,10 @@ async function hubRun(workers: number): Promise<OrderRun> {
         stock.push({ id: `${source}-${++seq}`, type: 'inventory.snapshot', source, seq, occurredAt: '2026-11-22T10:00:00Z', sku: sku(i), location, balance: { onHand: 1_000_000 } });
       }
     }
+    if (withHotItem) {
+      stock.push({ id: `wms-dal-${++seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: 'HOT-1', location: 'DAL', balance: { onHand: HOT_UNITS } });
+      for (let i = 0; i < SPREAD_ITEMS; i++) stock.push({ id: `wms-dal-${++seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: `ONE-${i}`, location: 'DAL', balance: { onHand: 1 } });
+    }
     for (const batch of chunk(stock, 1000)) {
       const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
       if (res.status !== 200) throw new Error(`stocking answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
@@ -62,7 +68,11 @@ async function hubRun(workers: number): Promise<OrderRun> {
     const check = newCheck();
     const before = erp.orders.size;
     const result = await captureLoad(api.url, DURATION, `run-${namespace}`, check);
-    return { result, check, erpOrders: erp.orders.size - before };
+    const erpOrders = erp.orders.size - before;
+    if (!withHotItem) return { result, check, erpOrders };
+    const spread = await burst(api.url, false, `spread-${namespace}`);
+    const hot = await burst(api.url, true, `hot-${namespace}`);
+    return { result, check, erpOrders, hot, spread };
   } finally {
     for (const p of [api, ...workerProcs]) p.child.kill('SIGTERM');
     await log.destroy();
@@ -140,9 +150,9 @@ export async function benchScaleOutOrders(): Promise<void> {
     console.log(`scale-out order benchmark skipped: it needs PostgreSQL at ${DATABASE_URL} and NATS at ${NATS_URL} (set DATABASE_URL / NATS_URL)`);
     return;
   }
-  const one = await hubRun(1);
+  const one = await hubRun(1, true);
   const pg1 = await pgbench();
-  const two = await hubRun(2);
+  const two = await hubRun(2, false);
   const pg2 = await pgbench();
   const pg = (pg1 + pg2) / 2;
   const row = (label: string, r: OrderRun) =>
@@ -159,6 +169,13 @@ export async function benchScaleOutOrders(): Promise<void> {
     row('captures, 2 workers', two),
     '',
     `1 worker: ${checks[0]}. 2 workers: ${checks[1]}.`,
+    '',
+    '| hot item (1 worker) | orders | accepted | refused (409) | other | orders/s |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| ${fmt(SPREAD_ITEMS)} concurrent one-unit orders for the last ${fmt(HOT_UNITS)} units of one item | ${fmt(SPREAD_ITEMS)} | ${fmt(one.hot!.accepted)} | ${fmt(one.hot!.refused)} | ${one.hot!.other} | ${fmt(SPREAD_ITEMS / one.hot!.seconds)} |`,
+    `| the same load spread over ${fmt(SPREAD_ITEMS)} items | ${fmt(SPREAD_ITEMS)} | ${fmt(one.spread!.accepted)} | ${fmt(one.spread!.refused)} | ${one.spread!.other} | ${fmt(SPREAD_ITEMS / one.spread!.seconds)} |`,
+    '',
+    `Hot item throughput / spread: ${fmt(one.spread!.seconds / one.hot!.seconds, 2)} (captures that arrive together take the item's lock once per batch).`,
     '',
     `pgbench: the mean of two runs beside the hub runs. Captures that arrive together share one reservation transaction in the hub, which pgbench's one-order transactions do not; the hub's own CPU (HTTP, validation, sourcing, the read model following the log) shares the two cores with PostgreSQL, nats-server, the workers and autocannon. Target: ≥ 70% of pgbench.`,
   ];
