@@ -27,19 +27,6 @@ const capture = async (sku: string, qty: number) => {
 const view = async (id: string) => (await hub.api('GET', `/v1/orders/${id}`)).body;
 const steps = async (id: string) => (await hub.api('GET', `/v1/orders/${id}/timeline`)).body.entries as { step: string; outcome: string; status: string; source: string; detail?: string }[];
 
-test('a backorder is filled when stock arrives, from the next location in the channel\'s order', async () => {
-  await hub.stock('BO-9', 'DAL', 4);
-  const res = await hub.order({ channel: 'queued', externalId: `L-${++ext}`, customer: 'C-42', lines: [{ sku: 'BO-9', qty: 6 }], backorder: 'allow' });
-  assert.deepEqual(res.body.lines, [{ sku: 'BO-9', qty: 6, reserved: 4, backordered: 2 }]);
-  await hub.stock('BO-9', 'ATL', 5);
-  const after = await view(res.body.id);
-  assert.deepEqual(after.lines[0].allocations, [{ location: 'DAL', reserved: 4 }, { location: 'ATL', reserved: 2 }]);
-  assert.equal(after.lines[0].backordered, 0);
-  assert.equal(after.status, 'accepted');
-  assert.equal(await hub.available('BO-9'), 3);
-  assert.ok((await steps(res.body.id)).some((e) => e.step === 'backorder.filled'));
-});
-
 test('release → split shipments → delivered → invoiced, with outbox messages for warehouse, channel and CRM', async () => {
   await hub.stock('LC-1', 'DAL', 3);
   await hub.stock('LC-1', 'ATL', 10);

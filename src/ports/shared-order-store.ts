@@ -15,6 +15,15 @@ import type { OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord } fro
 
 export interface ChannelReference { channel: string; externalId: string; orderId: string }
 
+/** An order as saved, with what the queries need to know of it (see app/scale-out/saved-order.ts). */
+export interface SavedOrder {
+  order: OrderState;
+  status: OrderStatus;
+  /** Some line is owed units (backordered): the workers try to fill it as stock arrives. */
+  owes: boolean;
+  erpLeaseMs?: number;
+}
+
 /** Writes that join the reservation transaction (see LedgerTransaction.orders). */
 export interface OrderWrites {
   /** Claims references for new orders; returns the ones another order holds: "channel␟externalId" → that order. */
@@ -24,7 +33,7 @@ export interface OrderWrites {
    * Inserts or replaces orders. `erpLeaseMs`: how long the ERP commit belongs to the process
    * writing it (a capture about to call the ERP); other processes leave the order alone until then.
    */
-  saveOrders(orders: readonly { order: OrderState; status: OrderStatus; erpLeaseMs?: number }[]): Promise<void>;
+  saveOrders(orders: readonly SavedOrder[]): Promise<void>;
   appendTimeline(records: readonly TimelineRecord[]): Promise<void>;
   appendOutbox(messages: readonly OutboxRecord[]): Promise<void>;
   /** Records which order an idempotency key made. */
@@ -66,6 +75,8 @@ export interface SharedOrderStore {
    * (if any) has run out, for `leaseMs`; other processes skip them meanwhile.
    */
   leaseDueForErp(limit: number, leaseMs: number): Promise<OrderState[]>;
+  /** Orders owed units, oldest first. */
+  owingOrders(limit: number): Promise<string[]>;
   /** Orders of a customer held for credit. */
   heldFor(customer: string): Promise<string[]>;
 }

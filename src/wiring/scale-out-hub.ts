@@ -42,6 +42,7 @@ import { defineCustomer } from '../app/define-customer.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
 import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
+import { BackorderFills } from '../app/scale-out/backorder-fills.js';
 import { StockReservations } from '../app/scale-out/stock-reservations.js';
 import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
 import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
@@ -91,6 +92,7 @@ const RELAY_MS = 250;
 /** How often a worker asks for the lease of a destination another process holds. */
 const LEASE_RETRY_MS = 2000;
 const ERP_SWEEP_MS = 1000;
+const BACKORDER_SWEEP_MS = 1000;
 const KEY_SWEEP_MS = 3_600_000;
 
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
@@ -150,11 +152,11 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     await store.close();
     throw err;
   }
-  // Order changes after capture: released holds show in this process's read model at once, and the relay sends them on.
+  // Order changes after capture: holds they take or release show in this process's read model at once, and the relay sends them on.
   const changes: OrderChangeDeps = {
     store, clock,
     position: () => readModel?.position ?? worker?.position ?? 0,
-    released: (queued) => { readModel?.hold(queued.outboxId, queued.holds); relay.nudge(); },
+    holdsCommitted: (queued) => { readModel?.hold(queued.outboxId, queued.holds); relay.nudge(); },
   };
   const erpCommits = new SharedErpCommits({
     ...changes, orders, customers, erp: erpWiring.connector,
@@ -162,6 +164,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     onError: (err) => logger.warn({ err }, 'an ERP commit retry failed; it will be retried'),
   });
   metrics.watchOrders(orders);
+  // Workers fill backorders when they apply stock, and every second (released reservations free stock too).
+  const backorders = new BackorderFills({ ...changes, orders, onError: (err) => logger.warn({ err }, 'filling backorders failed; will retry') });
   let keyTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let worker: LedgerWorker | undefined;
@@ -169,7 +173,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     worker = new LedgerWorker({
       store, clock, maxAttempts: log.maxAttempts,
       observer: {
-        applied: (stats) => { metrics.worker.applied(stats); if (stats.changes > 0) deliveries?.nudge(); },
+        applied: (stats) => { metrics.worker.applied(stats); if (stats.changes > 0) { deliveries?.nudge(); backorders.nudge(); } },
         failed: (entry, err, dead) => {
           metrics.worker.failed(entry, err, dead);
           logger.warn({ position: entry.position, err: err instanceof Error ? err.message : String(err), deadLettered: dead }, 'log entry failed to apply');
@@ -192,6 +196,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     }, HORIZON_SWEEP_MS);
     sweepTimer.unref();
     erpCommits.start(ERP_SWEEP_MS);
+    backorders.start(BACKORDER_SWEEP_MS);
     const keyHours = config.file.orders?.idempotencyKeyHours ?? 24;
     const forgetKeys = () => {
       orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString())
@@ -282,6 +287,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
         clearInterval(keyTimer);
         await app.close();
         await erpCommits.stop();
+        await backorders.stop();
         // Stopping the work hands unacknowledged entries back to the other workers.
         await Promise.all(running.map((r) => r.stop()));
         await deliveries?.stop();

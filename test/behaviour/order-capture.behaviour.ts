@@ -127,7 +127,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(after.erpOrderNumber, hub.erp.orders.get(held.body.id)?.orderNumber);
     });
 
-    test('backorder allow reserves what is there and backorders the rest', async () => {
+    test('backorder allow reserves what is there and backorders the rest, filled oldest first as stock arrives', async () => {
       await hub.stock('BO-1', 'DAL', 4);
       const res = await hub.order(order([{ sku: 'BO-1', qty: 6 }], { backorder: 'allow' }));
       assert.equal(res.status, 201);
@@ -137,6 +137,18 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       const rejected = await hub.order(order([{ sku: 'BO-1', qty: 1 }]));
       assert.equal(rejected.status, 409, 'backorder: reject reserves all or nothing');
       assert.equal(rejected.body.type, 'urn:crossdock:problem:insufficient_stock');
+      const later = await hub.order(order([{ sku: 'BO-1', qty: 3 }], { backorder: 'allow' }));
+      assert.deepEqual(later.body.lines, [{ sku: 'BO-1', qty: 3, reserved: 0, backordered: 3 }]);
+      // Stock arrives at the second location: the older order is filled first, the newer one gets the rest.
+      await hub.stock('BO-1', 'ATL', 4);
+      const first = await until('the older backorder to be filled', async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body, (o) => o.lines[0].backordered === 0);
+      assert.deepEqual(first.lines[0].allocations, [{ location: 'DAL', reserved: 4 }, { location: 'ATL', reserved: 2 }]);
+      assert.equal(first.status, 'accepted');
+      const second = await until('the newer backorder to be filled in part', async () => (await hub.api('GET', `/v1/orders/${later.body.id}`)).body, (o) => o.lines[0].reserved === 2);
+      assert.equal(second.lines[0].backordered, 1);
+      assert.equal(await until('availability to show both fills', () => hub.available('BO-1'), (n) => n === 0), 0);
+      const timeline = await hub.api('GET', `/v1/orders/${res.body.id}/timeline`);
+      assert.ok(timeline.body.entries.some((e: { step: string }) => e.step === 'backorder.filled'));
     });
 
     test('sourcing prefers one location for the whole order, then fewest splits per line', async () => {

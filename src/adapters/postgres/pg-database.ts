@@ -63,6 +63,10 @@ const MIGRATIONS: string[] = [
   `-- Inbound messages that could not be taken, kept whole with their reason until replayed.
    CREATE TABLE inbound_parked (id BIGSERIAL PRIMARY KEY, system TEXT NOT NULL, status TEXT NOT NULL, record JSONB NOT NULL);
    CREATE INDEX inbound_parked_by_system ON inbound_parked (system, id);`,
+  `-- Orders owed units (backordered lines), for the workers to fill as stock arrives, oldest first.
+   ALTER TABLE orders ADD COLUMN owes BOOLEAN NOT NULL DEFAULT false;
+   ALTER TABLE orders ADD COLUMN created_at TIMESTAMPTZ;
+   CREATE INDEX orders_owing ON orders (created_at) WHERE owes;`,
 ];
 
 export interface PgDatabase {

@@ -4,9 +4,8 @@
  */
 import type pg from 'pg';
 import type { OrderState } from '../../domain/orders/order-state.js';
-import type { OrderStatus } from '../../model/order.js';
 import type { OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
-import type { ChannelReference, KeyClaim, OrderWrites, SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { ChannelReference, KeyClaim, OrderWrites, SavedOrder, SharedOrderStore } from '../../ports/shared-order-store.js';
 import type { PgDatabase } from './pg-database.js';
 
 const SEP = '\u001f';
@@ -44,18 +43,18 @@ export class PgOrderWrites implements OrderWrites {
       [refs.map((r) => r.channel), refs.map((r) => r.externalId)]);
   }
 
-  async saveOrders(orders: readonly { order: OrderState; status: OrderStatus; erpLeaseMs?: number }[]): Promise<void> {
+  async saveOrders(orders: readonly SavedOrder[]): Promise<void> {
     if (orders.length === 0) return;
     await this.c.query(
-      `INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state)
+      `INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state, owes, created_at)
        SELECT o->'s'->>'id', o->'s'->>'channel', o->'s'->>'externalId', o->'s'->>'customer', o->>'status', o->'s'->'erp'->>'state',
               CASE WHEN o->'s'->'erp'->>'state' = 'pending' THEN to_timestamp(coalesce((o->'s'->'erp'->>'nextAttemptAt')::double precision, 0) / 1000) END,
               CASE WHEN o->>'lease' IS NOT NULL THEN now() + make_interval(secs => (o->>'lease')::double precision / 1000) END,
-              o->'s'
+              o->'s', (o->>'owes')::boolean, (o->'s'->>'createdAt')::timestamptz
        FROM jsonb_array_elements($1::jsonb) o
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, erp_state = EXCLUDED.erp_state, erp_due = EXCLUDED.erp_due,
-         erp_lease_until = EXCLUDED.erp_lease_until, state = EXCLUDED.state`,
-      [JSON.stringify(orders.map((o) => ({ s: o.order, status: o.status, ...(o.erpLeaseMs !== undefined ? { lease: o.erpLeaseMs } : {}) })))]);
+         erp_lease_until = EXCLUDED.erp_lease_until, state = EXCLUDED.state, owes = EXCLUDED.owes`,
+      [JSON.stringify(orders.map((o) => ({ s: o.order, status: o.status, owes: o.owes, ...(o.erpLeaseMs !== undefined ? { lease: o.erpLeaseMs } : {}) })))]);
   }
 
   async appendTimeline(records: readonly TimelineRecord[]): Promise<void> {
@@ -204,6 +203,11 @@ export class PgOrderStore implements SharedOrderStore {
                     ORDER BY erp_due LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING state`, [limit, leaseMs]);
     return rows.map((r) => r.state);
+  }
+
+  async owingOrders(limit: number): Promise<string[]> {
+    const { rows } = await this.db.pool.query<{ id: string }>('SELECT id FROM orders WHERE owes ORDER BY created_at, id LIMIT $1', [limit]);
+    return rows.map((r) => r.id);
   }
 
   async heldFor(customer: string): Promise<string[]> {

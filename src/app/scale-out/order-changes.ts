@@ -7,14 +7,15 @@
  */
 import { NotFoundError } from '../../domain/errors.js';
 import type { OutboundMessage } from '../../domain/orders/order-machine.js';
-import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
+import type { OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OutboxRecord, TimelineRecord } from '../../ports/order-store.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
-import type { OrderStatus } from '../../model/order.js';
+import type { SavedOrder } from '../../ports/shared-order-store.js';
 import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
 import type { HoldsEntry } from './log-entries.js';
 import { releaseHolds } from './stock-reservations.js';
+import { savedOrder } from './saved-order.js';
 
 export interface OrderDecision {
   /** The order as it should become; the current one itself when nothing changes. */
@@ -32,8 +33,8 @@ export interface OrderChangeDeps {
   clock: Clock;
   /** The log position stamped on figure changes a release records. */
   position: () => number;
-  /** Hears of released holds once committed (the read model, the relay). */
-  released: (queued: { outboxId: number; holds: HoldsEntry['holds'] }) => void;
+  /** Hears of holds taken or released once committed (the read model, the relay). */
+  holdsCommitted: (queued: { outboxId: number; holds: HoldsEntry['holds'] }) => void;
 }
 
 /** Applies each change in order; answers each order as it ends up, or undefined for an unknown one. */
@@ -44,7 +45,7 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     const latest = new Map((await tx.orders.lockOrders([...new Set(changes.map((c) => c.id))])).map((o) => [o.id, o]));
     const nowMs = clock.now();
     const nowIso = new Date(nowMs).toISOString();
-    const saved = new Map<string, { order: OrderState; status: OrderStatus }>();
+    const saved = new Map<string, SavedOrder>();
     const timeline: TimelineRecord[] = [];
     const outbox: OutboxRecord[] = [];
     const release: string[] = [];
@@ -55,11 +56,11 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
       const decision = await change.decide(tx, current);
       if (decision.next === current) { answers.push(current); continue; }
       const next = { ...decision.next, updatedAt: nowIso };
-      const status = statusOf(next);
+      const record = savedOrder(next);
       latest.set(next.id, next);
-      saved.set(next.id, { order: next, status });
+      saved.set(next.id, record);
       if (decision.release) release.push(next.id);
-      timeline.push(...timelineRecords(next, status, decision.steps ?? [], nowIso));
+      timeline.push(...timelineRecords(next, record.status, decision.steps ?? [], nowIso));
       outbox.push(...outboxRecords(next, decision.messages ?? [], nowIso));
       answers.push(next);
     }
@@ -69,7 +70,7 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     await tx.orders.appendOutbox(outbox);
     return answers;
   });
-  if (queued) deps.released(queued);
+  if (queued) deps.holdsCommitted(queued);
   return results;
 }
 

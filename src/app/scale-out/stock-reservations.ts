@@ -10,12 +10,13 @@
 import type { Shortfall } from '../../domain/orders/source-order.js';
 import { sourceForChannel } from '../../domain/orders/channel-sourcing.js';
 import type { FigureChange } from '../../domain/inventory/availability-book.js';
-import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
+import type { OrderState } from '../../domain/orders/order-state.js';
 import type { TimelineRecord } from '../../ports/order-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
 import { loadItems } from './load-items.js';
 import { byChannel } from './figure-appends.js';
+import { savedOrder } from './saved-order.js';
 import type { HoldsEntry } from './log-entries.js';
 import { Batched } from './batched.js';
 
@@ -156,7 +157,7 @@ export class StockReservations {
       const outboxId = holds.length > 0 ? await tx.queueForLog('holds', holds[0]!.sku, { holds }) : undefined;
       await tx.appendChanges(byChannel(moved, this.deps.position(), new Date(nowMs).toISOString()));
       await tx.orders.dropReferences(unsourced);
-      await tx.orders.saveOrders(made.map((m) => ({ order: m.order, status: statusOf(m.order), ...(m.erpLeaseMs !== undefined ? { erpLeaseMs: m.erpLeaseMs } : {}) })));
+      await tx.orders.saveOrders(made.map((m) => savedOrder(m.order, m.erpLeaseMs)));
       await tx.orders.appendTimeline(made.flatMap((m) => m.timeline));
       await tx.orders.bindKeys(requests.filter((r, i) => r.order && outcomes[i]!.ok).map((r) => ({ key: r.order!.key, orderId: r.orderId })));
       return { outcomes, ...(outboxId !== undefined ? { queued: { outboxId, holds } } : {}) };
