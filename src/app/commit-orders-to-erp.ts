@@ -7,7 +7,7 @@
  */
 import type { Channel } from '../model/catalog.js';
 import { ErpUnavailableError } from '../domain/orders/order-errors.js';
-import { cloneOrder, type OrderState } from '../domain/orders/order-state.js';
+import { awaitsErp, cloneOrder, type OrderState } from '../domain/orders/order-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerStore } from '../ports/customer-store.js';
 import type { ErpConnector } from '../ports/erp.js';
@@ -16,7 +16,7 @@ import type { InventoryState } from './inventory-state.js';
 import type { OrderBook } from './order-book.js';
 import type { GroupCommit } from './group-commit.js';
 import { collectTouches } from './figure-touches.js';
-import { afterErpAttempt, attemptErpCommit, erpAttemptStep, erpBackoff, type ErpOutcome } from './erp-attempt.js';
+import { afterErpAttempt, attemptErpCommit, cancelledMeanwhile, erpAttemptStep, erpBackoff, type ErpOutcome } from './erp-attempt.js';
 
 export interface ErpCommitDeps {
   state: InventoryState;
@@ -73,7 +73,7 @@ export class ErpCommitter {
   async attempt(orderId: string, correlationId?: string, askFirst = false, durable = true): Promise<{ ok: true; order: OrderState } | { ok: false; order: OrderState; reason: string }> {
     const { book, erp, timeoutMs, customers } = this.deps;
     const order = book.get(orderId);
-    if (!order || order.erp.state !== 'pending') return order && order.erp.state === 'committed' ? { ok: true, order } : { ok: false, order: order!, reason: 'the order is not waiting for the ERP' };
+    if (!order || !awaitsErp(order)) return order && order.erp.state === 'committed' ? { ok: true, order } : { ok: false, order: order!, reason: 'the order is not waiting for the ERP' };
     if (this.inFlight.has(orderId)) return { ok: false, order, reason: 'another attempt is in flight' };
     this.inFlight.add(orderId);
     try {
@@ -95,13 +95,17 @@ export class ErpCommitter {
     const due = (attempts: number) => clock.now() + erpBackoff(attempts, this.deps.retryBaseMs, this.deps.retryMaxMs, this.deps.random);
     let result = afterErpAttempt(book.get(orderId)!, outcome, due);
     const write = () => {
-      const next = afterErpAttempt(book.get(orderId)!, outcome, due);
+      const current = book.get(orderId)!;
+      const next = afterErpAttempt(current, outcome, due);
       const step = { ...erpAttemptStep(outcome, next), ...(correlationId ? { correlationId } : {}) };
+      // Cancelled while the call ran: the ERP is told to drop what it may have taken.
+      const told = cancelledMeanwhile(current, outcome);
+      const messages = told ? [{ step: 'erp.after_cancel', message: told }] : [];
       if ('failure' in outcome) {
-        book.record(next, [step], [], touches.touch);
+        book.record(next, [step], messages, touches.touch);
         result = next;
       } else {
-        result = book.settleAndRecord(next, undefined, touches.touch, [step]);
+        result = book.settleAndRecord(next, undefined, touches.touch, [step], messages);
       }
       touches.write(clock.now());
     };
@@ -131,7 +135,7 @@ export class ErpCommitter {
     this.sweeping ??= (async () => {
       try {
         const now = this.deps.clock.now();
-        const due = [...this.deps.book.openOrders()].filter((o) => o.erp.state === 'pending' && (o.erp.nextAttemptAt ?? 0) <= now && !this.inFlight.has(o.id));
+        const due = [...this.deps.book.openOrders()].filter((o) => awaitsErp(o) && (o.erp.nextAttemptAt ?? 0) <= now && !this.inFlight.has(o.id));
         // A few at a time: a recovering ERP should not get the whole backlog at once.
         for (let i = 0; i < due.length; i += 8) await Promise.all(due.slice(i, i + 8).map((o) => this.attempt(o.id, undefined, true)));
       } finally {

@@ -8,6 +8,7 @@ import type { Customer } from '../model/customer.js';
 import { ErpCallError } from '../domain/orders/order-errors.js';
 import { cloneOrder, type OrderState } from '../domain/orders/order-state.js';
 import type { ErpConnector } from '../ports/erp.js';
+import type { OutboundMessage } from '../domain/orders/order-machine.js';
 
 export type ErpOutcome = { orderNumber: string } | { failure: ErpCallError };
 
@@ -47,6 +48,17 @@ export function erpAttemptStep(outcome: ErpOutcome, next: OrderState): { step: s
   return 'failure' in outcome
     ? { step: 'erp.attempt_failed', source: 'erp', detail: `${outcome.failure.reason}; next attempt at ${new Date(next.erp.nextAttemptAt!).toISOString()}` }
     : { step: 'erp.committed', source: 'erp', detail: `ERP order ${outcome.orderNumber}` };
+}
+
+/**
+ * What the ERP must be told when the order was cancelled while its call ran (cancellation tells
+ * the ERP only about orders it already has): cancel the order it just took, or void the reference
+ * of a call that timed out (it may have taken it). Undefined when there is nothing to tell.
+ */
+export function cancelledMeanwhile(order: OrderState, outcome: ErpOutcome): OutboundMessage | undefined {
+  if (!order.cancelled) return undefined;
+  if ('failure' in outcome) return outcome.failure.timedOut ? { destination: 'erp', topic: 'order.void', payload: { reference: order.id } } : undefined;
+  return { destination: 'erp', topic: 'order.cancel', payload: { orderId: order.id, erpOrderNumber: outcome.orderNumber, reason: 'cancelled while the ERP took the order' } };
 }
 
 /** Exponential backoff with full jitter, so many queued orders do not hit a recovering ERP at one instant. */

@@ -243,6 +243,20 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.equal(hub.erp.orders.size, 1);
         const again = await hub.order(body);
         assert.equal(again.status, 409, 'the same channel order under a new key is a duplicate');
+
+        // A queued order cancelled before the ERP is back is never placed.
+        hub.erp.faults.outage = true;
+        const doomed = await hub.order({ channel: 'queued', externalId: 'EQ-B', customer: 'C-42', lines: [{ sku: 'EQ-1', qty: 2 }] });
+        assert.equal(doomed.status, 202);
+        assert.equal(await hub.available('EQ-1'), 5);
+        const cancelled = await hub.api('POST', `/v1/orders/${doomed.body.id}/cancel`, { reason: 'the customer gave up waiting' });
+        assert.equal(cancelled.body.status, 'cancelled');
+        assert.equal(await hub.available('EQ-1'), 7);
+        hub.erp.faults.outage = false;
+        // Several retry sweeps (each second, backoff at most 200 ms here) go by.
+        await new Promise((r) => setTimeout(r, 2500));
+        assert.equal(hub.erp.orders.has(doomed.body.id), false, 'a cancelled order never reaches the ERP');
+        assert.equal((await hub.api('GET', `/v1/orders/${doomed.body.id}`)).body.status, 'cancelled');
       } finally { await hub.stop(); }
     });
 

@@ -48,7 +48,7 @@ export class PgOrderWrites implements OrderWrites {
     await this.c.query(
       `INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state, owes, created_at)
        SELECT o->'s'->>'id', o->'s'->>'channel', o->'s'->>'externalId', o->'s'->>'customer', o->>'status', o->'s'->'erp'->>'state',
-              CASE WHEN o->'s'->'erp'->>'state' = 'pending' THEN to_timestamp(coalesce((o->'s'->'erp'->>'nextAttemptAt')::double precision, 0) / 1000) END,
+              CASE WHEN o->'s'->'erp'->>'state' = 'pending' AND NOT coalesce((o->'s'->>'cancelled')::boolean, false) THEN to_timestamp(coalesce((o->'s'->'erp'->>'nextAttemptAt')::double precision, 0) / 1000) END,
               CASE WHEN o->>'lease' IS NOT NULL THEN now() + make_interval(secs => (o->>'lease')::double precision / 1000) END,
               o->'s', (o->>'owes')::boolean, (o->'s'->>'createdAt')::timestamptz
        FROM jsonb_array_elements($1::jsonb) o

@@ -9,12 +9,12 @@ import type { Channel } from '../../model/catalog.js';
 import type { Customer } from '../../model/customer.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { ErpUnavailableError } from '../../domain/orders/order-errors.js';
-import type { OrderState } from '../../domain/orders/order-state.js';
+import { awaitsErp, type OrderState } from '../../domain/orders/order-state.js';
 import type { CustomerRecords } from '../../ports/customer-store.js';
 import type { ErpConnector } from '../../ports/erp.js';
 import type { SharedOrderStore } from '../../ports/shared-order-store.js';
-import { afterErpAttempt, attemptErpCommit, erpAttemptStep, erpBackoff, type ErpOutcome } from '../erp-attempt.js';
-import { changeOrder, changeOrders, type Decide, type OrderChangeDeps } from './order-changes.js';
+import { afterErpAttempt, attemptErpCommit, cancelledMeanwhile, erpAttemptStep, erpBackoff, type ErpOutcome } from '../erp-attempt.js';
+import { changeOrder, changeOrders, type Decide, type OrderChangeDeps, type OrderDecision } from './order-changes.js';
 import { Batched } from './batched.js';
 
 export interface SharedErpCommitDeps extends OrderChangeDeps {
@@ -59,7 +59,8 @@ export class SharedErpCommits {
     const failure = 'failure' in outcome ? outcome.failure : undefined;
     const failNow = failure !== undefined && channel.onErpUnavailable === 'fail';
     const next = await this.record(order.id, async (tx, current) => {
-      if (current.erp.state !== 'pending') return { next: current };
+      if (current.cancelled) return this.afterCancel(current, outcome);
+      if (!awaitsErp(current)) return { next: current };
       const attempted = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
       if (!failNow) return { next: attempted, steps: [{ ...erpAttemptStep(outcome, attempted), correlationId: ctx.correlationId }] };
       const failed: OrderState = { ...attempted, erp: { state: 'failed', attempts: attempted.erp.attempts, lastError: failure.reason, ...(attempted.erp.timedOut ? { timedOut: true } : {}) } };
@@ -78,9 +79,11 @@ export class SharedErpCommits {
 
   /** One retry of a leased order; it asks the ERP for the order first. */
   async retry(order: OrderState): Promise<OrderState> {
+    if (!awaitsErp(order)) return order;
     const outcome = await this.call(order, true);
     return this.record(order.id, async (_tx, current) => {
-      if (current.erp.state !== 'pending') return { next: current };
+      if (current.cancelled) return this.afterCancel(current, outcome);
+      if (!awaitsErp(current)) return { next: current };
       const next = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
       return { next, steps: [erpAttemptStep(outcome, next)] };
     });
@@ -135,6 +138,15 @@ export class SharedErpCommits {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping?.catch(() => 0);
+  }
+
+  /** An answer for an order cancelled while the call ran: recorded, and the ERP told to drop what it may have taken. */
+  private async afterCancel(current: OrderState, outcome: ErpOutcome): Promise<OrderDecision> {
+    if (current.erp.state !== 'pending') return { next: current };
+    const message = cancelledMeanwhile(current, outcome);
+    const next = 'failure' in outcome ? current : { ...current, erp: { state: 'committed' as const, orderNumber: outcome.orderNumber, attempts: current.erp.attempts + 1 } };
+    if (!message) return { next };
+    return { next: next === current ? { ...current } : next, steps: [{ step: 'erp.after_cancel', source: 'erp', detail: `${message.topic} sent: the order was cancelled while the ERP call ran` }], messages: [{ step: 'erp.after_cancel', message }] };
   }
 
   /** Records an ERP answer; the answers to concurrent captures share one transaction. */

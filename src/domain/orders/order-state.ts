@@ -147,9 +147,14 @@ export function statusOf(order: OrderState): OrderStatus {
   return backordered > 0 ? 'backordered' : 'accepted';
 }
 
+/** True while the order still has to reach the ERP: a pending order cancelled meanwhile is never placed. */
+export function awaitsErp(order: OrderState): boolean {
+  return order.erp.state === 'pending' && !order.cancelled;
+}
+
 /** True when nothing about the order can change stock any more and nothing is owed. */
 export function isSettled(order: OrderState, snapshotAt: SnapshotTime, holds = orderHolds(order, snapshotAt)): boolean {
-  if (order.erp.state === 'pending') return false;
+  if (awaitsErp(order)) return false;
   if (holds.size > 0) return false;
   return order.lines.every((l) => lineFigures(order, l).backordered === 0);
 }
