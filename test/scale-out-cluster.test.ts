@@ -5,9 +5,10 @@
  * once: the shared figures, and both api processes' read models, equal an oracle. An api process
  * is killed too, and its replacement rebuilds its read model from the stream; a storefront fed by
  * the workers ends with every figure, each update applied once. Orders are captured through both
- * api processes meanwhile, on a few hot items, first while the ERP is down (queued, committed later
- * by whichever worker survives), then with every request repeated through the other api process:
- * no item is oversold, and the ERP holds exactly one order per accepted hub order.
+ * api processes meanwhile, on a few hot items: some cancelled at once (the ERP's feed gets each
+ * cancellation once), then a storm while the ERP is down (queued, committed later by whichever
+ * worker survives), then one with every request repeated through the other api process: no item
+ * is oversold, and the ERP holds exactly one order per accepted hub order.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +38,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
   const storefrontUrl = await storefront.start();
   const erp = new ErpSimulator();
   const erpUrl = await erp.start();
-  erp.faults.outage = true;
+  // The ERP's order feed: cancellations reach it through the order lane of the delivery engine.
+  const erpFeed = new WebhookReceiver();
+  const erpFeedUrl = await erpFeed.start();
   writeFileSync(configFile, [
     'locations:',
     '  DAL: { name: Dallas DC, authority: wms-dal }',
@@ -47,6 +50,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     '  dal: { locations: [DAL] }',
     'systems:',
     `  storefront: { type: webhook, url: '${storefrontUrl}', channel: all, batchSize: 500 }`,
+    `  erp: { type: webhook, url: '${erpFeedUrl}', receives: [order.cancel] }`,
     `erp: { url: '${erpUrl}', timeoutMs: 500, retryBaseMs: 100, retryMaxMs: 500 }`,
     'customers:',
     '  C-1: { name: Lone Star Plumbing, active: true, creditHold: false }',
@@ -126,9 +130,21 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         if (b % 8 === 0) await send(b + 1, batches[b]!);
       }
     };
-    // Storm A while the ERP is down: every order is accepted and queued (40 of each item's 50).
-    await Promise.all([round(0, 16), ...Array.from({ length: 160 }, (_, n) => capture(n, n))]);
-    for (let n = 0; n < 160; n++) assert.equal(answers.get(`CL-${n}`)?.status, 202, `CL-${n} queued: ${JSON.stringify(answers.get(`CL-${n}`))}`);
+    // 40 orders with the ERP up (10 of each item), half of them cancelled at once through either
+    // api process: their stock comes back, and the ERP is sent a cancellation for each.
+    await Promise.all(Array.from({ length: 40 }, (_, n) => capture(n, n)));
+    const cancelledIds: string[] = [];
+    await Promise.all(Array.from({ length: 20 }, async (_, n) => {
+      const id = answers.get(`CL-${n}`)!.id!;
+      const res = await apis[n % 2]!('POST', `/v1/orders/${id}/cancel`, { reason: 'changed their mind' });
+      assert.equal(res.body.status, 'cancelled', JSON.stringify(res.body));
+      cancelledIds.push(id);
+    }));
+    // Storm A while the ERP is down: every order is accepted and queued (45 of each item's 50 held then).
+    erp.faults.outage = true;
+    await Promise.all([round(0, 16), ...Array.from({ length: 160 }, (_, k) => capture(k, 40 + k))]);
+    for (let n = 0; n < 40; n++) assert.equal(answers.get(`CL-${n}`)?.status, 201, `CL-${n} taken: ${JSON.stringify(answers.get(`CL-${n}`))}`);
+    for (let n = 40; n < 200; n++) assert.equal(answers.get(`CL-${n}`)?.status, 202, `CL-${n} queued: ${JSON.stringify(answers.get(`CL-${n}`))}`);
     // Freeze worker 1 with its pull outstanding: entries handed to it stay unacknowledged.
     worker1.child.kill('SIGSTOP');
     await round(16, 32);
@@ -141,8 +157,8 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     processes.push(api3);
     apis[1] = apiClient(api3.url);
     erp.faults.outage = false;
-    // Storm B, each order sent through both api processes: 10 of each item's last units remain.
-    await Promise.all([round(32, BATCHES), ...Array.from({ length: 160 }, (_, k) => [capture(k, 160 + k), capture(k + 1, 160 + k)]).flat()]);
+    // Storm B, each order sent through both api processes: 5 of each item's last units remain.
+    await Promise.all([round(32, BATCHES), ...Array.from({ length: 160 }, (_, k) => [capture(k, 200 + k), capture(k + 1, 200 + k)]).flat()]);
     // Worker 2 gets worker 1's entries once their ack wait (2 s) runs out.
     await waitFor('every entry is applied', (p) => p.pending === 0 && p.held === 0);
     const survivor = await (await fetch(`${worker2.url}/healthz`)).json() as { status: string; position: number };
@@ -188,10 +204,11 @@ test('two api and two worker processes: a worker and an api process killed mid-s
       await new Promise((r) => setTimeout(r, 100));
     }
     t.diagnostic(`storefront: ${storefront.applied.size} updates applied, ${storefront.duplicates} repeats ignored by idempotency key`);
-    // Orders: exactly the stock was sold, every accepted order is in the ERP once, the queued ones committed by the surviving worker.
+    // Orders: exactly the stock was sold (cancelled orders gave theirs back), every accepted order
+    // is in the ERP once, the queued ones committed by the surviving worker.
     const taken = [...answers.values()].filter((a) => a.status === 201 || a.status === 202);
     const refused = [...answers.values()].filter((a) => a.status === 409);
-    assert.equal(taken.length, HOT.length * HOT_STOCK, 'no oversell, no undersell');
+    assert.equal(taken.length, HOT.length * HOT_STOCK + cancelledIds.length, 'no oversell, no undersell');
     assert.equal(refused.length, answers.size - taken.length);
     assert.ok(refused.every((a) => a.type === 'urn:crossdock:problem:insufficient_stock'), JSON.stringify(refused.slice(0, 3)));
     const orderDb = new pg.Client({ connectionString: DATABASE_URL });
@@ -210,7 +227,17 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     }
     assert.equal(erp.orders.size, taken.length, 'one ERP order per hub order');
     assert.deepEqual(new Set(erp.orders.keys()), new Set(taken.map((a) => a.id)));
-    t.diagnostic(`orders: ${taken.length} accepted, ${refused.length} refused; ERP placements ${erp.calls.place}, lookups ${erp.calls.find}`);
+    t.diagnostic(`orders: ${taken.length} accepted, ${cancelledIds.length} of them cancelled, ${refused.length} refused; ERP placements ${erp.calls.place}, lookups ${erp.calls.find}`);
+    // Every cancellation reached the ERP's feed, each applied once, though a worker died meanwhile.
+    for (const deadline = Date.now() + 30_000; ;) {
+      const got = [...erpFeed.applied.values()].filter((m) => m.topic === 'order.cancel').map((m) => m.key).sort();
+      if (got.length >= cancelledIds.length) {
+        assert.deepEqual(got, [...cancelledIds].sort());
+        break;
+      }
+      assert.ok(Date.now() < deadline, `${got.length} of ${cancelledIds.length} cancellations reached the ERP`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // Both api processes' read models (one of them rebuilt after a crash) show the same figures once they reach the last position.
     for (const api of apis) {
       for (;;) {
@@ -231,6 +258,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await dropSchema(DATABASE_URL, namespace);
     await storefront.close();
     await erp.close();
+    await erpFeed.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
