@@ -77,10 +77,10 @@ test('a capture that died before the ERP answered is committed once by a worker,
     const timeline = (await api('GET', `/v1/orders/${found.id}/timeline`)).body.entries.map((e: { step: string }) => e.step);
     assert.deepEqual(timeline, ['captured', 'erp.committed']);
   } finally {
-    // Let the hung request end before closing (a connection that goes idle after close began stays open until its keep-alive timeout).
+    // Closing waits for the hung request, which ends once its call does.
     cutOff(new Error('the process that made this call is gone'));
-    await abandoned;
     await hub.close();
+    await abandoned;
     await dropSchema(DATABASE_URL, namespace);
     const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
     await log.destroy();
