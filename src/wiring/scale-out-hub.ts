@@ -33,7 +33,8 @@ import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-d
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
 import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
-import { deliveringSystems, destinationWorker, inboundSources, type DeliveringSystem } from './systems.js';
+import { deliveringSystems, destinationWorker, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
+import type { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
 import { InboundWebhooks } from '../app/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
@@ -167,6 +168,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   // Workers fill backorders when they apply stock, and every second (released reservations free stock too).
   const backorders = new BackorderFills({ ...changes, orders, onError: (err) => logger.warn({ err }, 'filling backorders failed; will retry') });
   let keyTimer: NodeJS.Timeout | undefined;
+  let fileDrops: LeasedDeliveries<CsvFileDrop> | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let worker: LedgerWorker | undefined;
   if (settings.role !== 'api') {
@@ -230,7 +232,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     // Delivery operations work from any process: replays and retries are queued in the shared
     // database, and whichever worker holds the destination sends them.
     const delivery = new DeliveryOperations(systems.map(workerFor), ledger, async () => {
-      const held = deliveries?.status() ?? [];
+      const held = deliveries?.workers().map((w) => w.status()) ?? [];
       const elsewhere = await Promise.all(systems.filter((s) => !held.some((h) => h.destination === s.id)).map(async (s) => ({
         destination: s.id, circuit: 'held_elsewhere' as const,
         cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
@@ -245,6 +247,17 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       if (!await customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
     }
     const ingest = new LogIngest(publish);
+    // A 3PL's stock-file folder is taken by one api process at a time (a lease, like a destination).
+    const drops = stockFileDrops({ config, ingest, clock, log: logger });
+    if (drops.length > 0) {
+      fileDrops = new LeasedDeliveries<CsvFileDrop>({
+        destinations: drops.map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
+        leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
+        retryMs: LEASE_RETRY_MS,
+        log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+      });
+      fileDrops.start();
+    }
     const desk = new SharedOrderDesk({
       orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
       reservations: new StockReservations({
@@ -291,6 +304,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
         // Stopping the work hands unacknowledged entries back to the other workers.
         await Promise.all(running.map((r) => r.stop()));
         await deliveries?.stop();
+        await fileDrops?.stop();
         await relay.stop();
         await log.close();
         await store.close();

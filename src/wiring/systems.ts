@@ -34,6 +34,7 @@ import { CarrierTracking } from '../connectors/carrier/carrier-tracking.js';
 import { JsonataMapping, MappingError } from '../connectors/rest-webhook/jsonata-mapping.js';
 import { RestWebhookSource } from '../connectors/rest-webhook/rest-webhook-source.js';
 import { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
+import type { Ingest } from '../app/inventory-view.js';
 import { EdiPartner, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
 import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
@@ -147,17 +148,25 @@ export function deliveryEngine(d: { state: InventoryState; store: SqliteInventor
 }
 
 /** The systems exchanging files through folders: 3PL stock files, and EDI partners (customers and 3PLs). */
+/** The configured 3PL stock-file folders (csv-snapshot systems); `drop()` makes the watcher of one. */
+export function stockFileDrops(d: { config: HubConfig; ingest: Ingest; clock: Clock; log: Logger }): { id: string; drop: () => CsvFileDrop }[] {
+  const { config, ingest, clock, log } = d;
+  return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'csv-snapshot' ? [] : [{
+    id, drop: () => new CsvFileDrop({
+      id, folder: sys.folder ?? join(config.dataDir, 'inbox', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
+      source: sys.source ?? id, location: sys.location, delimiter: sys.delimiter ?? ',', columns: sys.columns, unitFactor: sys.unitFactor ?? 1,
+      ingest: (events) => ingest.submit(events), now: () => clock.now(),
+      log: (level, msg, fields) => log[level](fields ?? {}, msg),
+    }),
+  }]);
+}
+
 export function fileExchanges(d: {
   config: HubConfig; state: InventoryState; ingest: EventIngest; capture: OrderCapture; book: OrderBook;
   inboundStore: InboundStore; controls: SqliteControlNumbers; clock: Clock; log: Logger;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, capture, book, inboundStore, controls, clock, log } = d;
-  const fileDrops = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'csv-snapshot' ? [] : [new CsvFileDrop({
-    id, folder: sys.folder ?? join(config.dataDir, 'inbox', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
-    source: sys.source ?? id, location: sys.location, delimiter: sys.delimiter ?? ',', columns: sys.columns, unitFactor: sys.unitFactor ?? 1,
-    ingest: (events) => ingest.submit(events), now: () => clock.now(),
-    log: (level, msg, fields) => log[level](fields ?? {}, msg),
-  })]);
+  const fileDrops = stockFileDrops({ config, ingest, clock, log }).map((d) => d.drop());
   const partners = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [new EdiPartner({
     id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
     us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,

@@ -19,6 +19,8 @@ export type ApiCall = TestHub['api'];
 
 export interface HarnessHub {
   url: string;
+  /** CROSSDOCK_DATA_DIR (file drop folders live under it). */
+  dataDir: string;
   api: ApiCall;
   /** Waits until every write so far has reached the shared state (the change feed); immediate on the embedded backend. */
   settled(): Promise<void>;
@@ -43,7 +45,7 @@ export const embedded: Backend = {
   async start(file, options = {}) {
     const hub = await startTestHub({ file, ...(options.clock ? { clock: options.clock } : {}), ...(options.apiKeys ? { config: { apiKeys: options.apiKeys } } : {}) });
     return {
-      url: hub.url, api: hub.api, settled: async () => {}, stop: () => hub.stop(),
+      url: hub.url, dataDir: hub.dataDir, api: hub.api, settled: async () => {}, stop: () => hub.stop(),
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
     };
   },
@@ -71,11 +73,12 @@ export const scaleOut: Backend = {
   },
   async start(file, options = {}) {
     const namespace = `t_${randomBytes(5).toString('hex')}`;
-    const config = testConfig(tempDataDir(), file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace }, ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}) });
+    const dataDir = tempDataDir();
+    const config = testConfig(dataDir, file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace }, ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}) });
     const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
     const api = apiClient(hub.url);
     return {
-      url: hub.url,
+      url: hub.url, dataDir,
       async api(method, path, body, options) {
         const res = await api(method, path, body, options);
         // Read-your-writes: the next read waits for this process's read model to reach the write.
