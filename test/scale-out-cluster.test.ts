@@ -56,6 +56,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     '  C-1: { name: Lone Star Plumbing, active: true, creditHold: false }',
     'scaleOut:',
     '  ackWaitSeconds: 2',
+    '  batchesInFlight: 3',
   ].join('\n'));
   const env = (role: string) => ({
     CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace,

@@ -118,6 +118,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       ...(tuning.ackWaitSeconds ? { ackWaitMs: tuning.ackWaitSeconds * 1000 } : {}),
       ...(tuning.maxAttempts ? { maxAttempts: tuning.maxAttempts } : {}),
       ...(tuning.duplicateWindowMinutes ? { duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000 } : {}),
+      ...(tuning.batchesInFlight ? { workConcurrency: tuning.batchesInFlight } : {}),
     });
   } catch (err) {
     await store.close();
