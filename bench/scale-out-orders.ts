@@ -6,7 +6,6 @@
  * makes (key claim, customer, the reservation transaction with the order, the ERP answer, the
  * stored answer) one order per transaction at 32 clients.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { burst, captureLoad, type Check } from './orders.js';
 import { HOT_UNITS, ORDER_SKUS, SPREAD_ITEMS, sku } from './servers.js';
 import { DATABASE_URL, KEY, NATS_URL, chunk, spawnHub } from './scale-out.js';
 import { fmt, writeSection } from './support.js';
+import { feedChangesSql, itemsStateSql, runPgbench } from './pgbench.js';
 import { reachable } from '../test/support/reachable.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -94,15 +94,9 @@ async function pgbench(): Promise<number> {
   await db.pool.end();
   const skus = `(SELECT 'SKU-' || lpad(((:base + g * 3331) % ${ORDER_SKUS})::text, 5, '0') AS sku, g FROM generate_series(0, 2) g)`;
   const order = `'{"id":"ord-' || :base || '","channel":"web","lines":[{"sku":"SKU-1","qty":1,"alloc":[["DAL",1]]},{"sku":"SKU-2","qty":2,"alloc":[["DAL",2]]},{"sku":"SKU-3","qty":3,"alloc":[["DAL",3]]}]}'`;
-  const changes = `WITH input AS (SELECT ch AS channel, 3 AS n, :base::bigint AS position, now() AS at FROM unnest(ARRAY['amazon', 'b2b', 'web']) ch),
- figures AS (INSERT INTO channel_figures (channel, sku, available) SELECT i.channel, s.sku, 999999 FROM input i, ${skus} s ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available),
- cursors AS (INSERT INTO channel_cursors (channel, last) SELECT channel, n FROM input ORDER BY channel ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + EXCLUDED.last RETURNING channel, last)
-INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at) SELECT i.channel, c.last - i.n + s.g + 1, s.sku, 999999, 1000000, i.position, i.at FROM input i JOIN cursors c USING (channel), ${skus} s;`;
-  const itemsState = `SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'authority', authority)), '[]') FROM locations),
- (SELECT coalesce(jsonb_agg(rule ORDER BY id), '[]') FROM channels),
- (SELECT coalesce(jsonb_agg(state), '[]') FROM stock_positions WHERE sku IN (SELECT sku FROM ${skus} s)),
- (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', channel, 'sku', sku, 'available', available)), '[]') FROM channel_figures WHERE sku IN (SELECT sku FROM ${skus} s)),
- (SELECT coalesce(jsonb_agg(jsonb_build_object('sku', sku, 'location', location, 'units', units)), '[]') FROM reserved_stock WHERE sku IN (SELECT sku FROM ${skus} s) AND units <> 0);`;
+  // Ordinals 1..3 for the feed statement shared with the workers.
+  const changes = feedChangesSql(`(SELECT sku, g + 1 AS g FROM ${skus} x)`, 3);
+  const itemsState = itemsStateSql(skus);
   const script = `\\set base random(1, 1000000000)
 INSERT INTO idempotency_keys (key, fingerprint, claimed_until) VALUES ('k-' || :base, 'f', now() + interval '33 seconds') ON CONFLICT (key) DO NOTHING RETURNING key;
 SELECT record FROM customers WHERE id = 'C-1';
@@ -128,21 +122,7 @@ INSERT INTO order_timeline (order_id, record) VALUES ('ord-' || :base, '{"step":
 COMMIT;
 UPDATE idempotency_keys SET status_code = 201, response = '{"id":"x","status":"accepted","lines":[]}', claimed_until = NULL WHERE key = 'k-' || :base;
 `;
-  const dir = mkdtempSync(join(tmpdir(), 'crossdock-pgbench-'));
-  const file = join(dir, 'capture.sql');
-  writeFileSync(file, script);
-  try {
-    const url = new URL(DATABASE_URL);
-    const r = spawnSync('pgbench', ['-n', '-c', '32', '-j', '2', '-T', '10', '-f', file, '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', url.pathname.slice(1) || 'test'], {
-      encoding: 'utf8', env: { ...process.env, PGOPTIONS: `-c search_path=${namespace}` },
-    });
-    const m = /tps = ([\d.]+)/.exec(r.stdout);
-    if (!m) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
-    return Number(m[1]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await dropSchema(DATABASE_URL, namespace);
-  }
+  return runPgbench(DATABASE_URL, namespace, script);
 }
 
 export async function benchScaleOutOrders(): Promise<void> {

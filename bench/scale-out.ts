@@ -7,7 +7,7 @@
  * - Applied events/s (the workers' transactions committed in PostgreSQL) beside pgbench running
  *   the worker's own statements at 32 clients, with the batch size the workers actually saw.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.j
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
 import { StockPosition } from '../src/domain/inventory/stock-position.js';
 import { fmt, writeSection } from './support.js';
+import { feedChangesSql, itemsStateSql, runPgbench } from './pgbench.js';
 import { reachable } from '../test/support/reachable.js';
 
 const CLI = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
@@ -136,16 +137,8 @@ async function pgbench(batch: number): Promise<{ eventsPerSec: number; tps: numb
   await db.pool.end();
   const state = JSON.stringify(Object.assign(new StockPosition('wms-dal', 'K-1', 'DAL').toJSON(), {}));
   const skus = `(SELECT 'K-' || ((:base + g * 7919) % ${ITEMS}) AS sku, g FROM generate_series(1, ${batch}) g)`;
-  // The worker's one statement for every channel's figures, cursors and feed rows.
-  const changes = `WITH input AS (SELECT ch AS channel, ${batch} AS n, :base::bigint AS position, now() AS at FROM unnest(ARRAY['amazon', 'b2b', 'web']) ch),
- figures AS (INSERT INTO channel_figures (channel, sku, available) SELECT i.channel, s.sku, s.g FROM input i, ${skus} s ON CONFLICT (channel, sku) DO UPDATE SET available = EXCLUDED.available),
- cursors AS (INSERT INTO channel_cursors (channel, last) SELECT channel, n FROM input ORDER BY channel ON CONFLICT (channel) DO UPDATE SET last = channel_cursors.last + EXCLUDED.last RETURNING channel, last)
-INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at) SELECT i.channel, c.last - i.n + s.g, s.sku, s.g, s.g - 1, i.position, i.at FROM input i JOIN cursors c USING (channel), ${skus} s;`;
-  const itemsState = `SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'authority', authority)), '[]') FROM locations),
- (SELECT coalesce(jsonb_agg(rule ORDER BY id), '[]') FROM channels),
- (SELECT coalesce(jsonb_agg(state), '[]') FROM stock_positions WHERE sku IN (SELECT sku FROM ${skus} s)),
- (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', channel, 'sku', sku, 'available', available)), '[]') FROM channel_figures WHERE sku IN (SELECT sku FROM ${skus} s)),
- (SELECT coalesce(jsonb_agg(jsonb_build_object('sku', sku, 'location', location, 'units', units)), '[]') FROM reserved_stock WHERE sku IN (SELECT sku FROM ${skus} s) AND units <> 0);`;
+  const changes = feedChangesSql(skus, batch);
+  const itemsState = itemsStateSql(skus);
   const script = `\\set base random(1, 1000000000)
 BEGIN;
 SELECT id FROM catalog_lock WHERE id = 1 FOR SHARE;
@@ -158,22 +151,8 @@ INSERT INTO stock_positions (source, sku, location, state) SELECT 'wms-dal', sku
 ${changes}
 COMMIT;
 `;
-  const dir = mkdtempSync(join(tmpdir(), 'crossdock-pgbench-'));
-  const file = join(dir, 'worker.sql');
-  writeFileSync(file, script);
-  try {
-    const url = new URL(DATABASE_URL);
-    const r = spawnSync('pgbench', ['-n', '-c', '32', '-j', '2', '-T', '10', '-f', file, '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', url.pathname.slice(1) || 'test'], {
-      encoding: 'utf8', env: { ...process.env, PGOPTIONS: `-c search_path=${namespace}` },
-    });
-    const m = /tps = ([\d.]+)/.exec(r.stdout);
-    if (!m) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
-    const tps = Number(m[1]);
-    return { tps, eventsPerSec: tps * batch };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await dropSchema(DATABASE_URL, namespace);
-  }
+  const tps = await runPgbench(DATABASE_URL, namespace, script);
+  return { tps, eventsPerSec: tps * batch };
 }
 
 export async function benchScaleOut(): Promise<void> {

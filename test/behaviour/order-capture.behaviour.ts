@@ -8,18 +8,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipReason, type Backend } from '../support/backends.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
+import { until } from '../support/until.js';
 
 const HOT = ['HOT-1', 'HOT-2', 'HOT-3', 'HOT-4', 'HOT-5'];
-
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
   const skip = await skipReason(backend);

@@ -10,16 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason, type Backend, type HarnessHub } from '../support/backends.js';
 import { fixture, fixturesSkip } from '../support/fixtures.js';
-
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../support/until.js';
 
 export async function stockFileBehaviour(backend: Backend): Promise<void> {
   const skip = fixturesSkip() || await skipReason(backend);
