@@ -7,17 +7,13 @@
  * stored answer) one order per transaction at 32 clients.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type autocannon from 'autocannon';
-import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
-import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
+import { openPostgres } from '../src/adapters/postgres/pg-database.js';
 import { StockPosition } from '../src/domain/inventory/stock-position.js';
 import { ErpSimulator } from '../sim/erp-simulator.js';
 import { burst, captureLoad, type Check } from './orders.js';
 import { HOT_UNITS, ORDER_SKUS, SPREAD_ITEMS, sku } from './servers.js';
-import { DATABASE_URL, KEY, NATS_URL, chunk, spawnHub } from './scale-out.js';
+import { BENCH_NETWORK, DATABASE_URL, KEY, NATS_URL, chunk, startCluster } from './scale-out.js';
 import { fmt, writeSection } from './support.js';
 import { feedChangesSql, itemsStateSql, runPgbench } from './pgbench.js';
 import { reachable } from '../test/support/reachable.js';
@@ -31,22 +27,15 @@ interface OrderRun { result: autocannon.Result; check: Check; erpOrders: number;
 const newCheck = (): Check => ({ retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() });
 
 async function hubRun(workers: number, withHotItem: boolean): Promise<OrderRun> {
-  const namespace = `bench_${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-scale-orders-'));
   const erp = new ErpSimulator();
   const erpUrl = await erp.start();
-  const config = join(dir, 'hub.yaml');
-  writeFileSync(config, [
-    'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
-    'channels:', '  web: { locations: [DAL, ATL] }', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
+  const cluster = await startCluster([
+    ...BENCH_NETWORK, '  web: { locations: [DAL, ATL] }',
     'customers:', '  C-1: { name: Bench Buyer, active: true, creditHold: false }',
     `erp: { url: '${erpUrl}', timeoutMs: 3000 }`,
-  ].join('\n'));
-  const env = (role: string) => ({ CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace, DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: config, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_DATA_DIR: dir });
-  const api = await spawnHub(env('api'));
-  const workerProcs = [];
-  for (let i = 0; i < workers; i++) workerProcs.push(await spawnHub(env('worker')));
-  const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+  ], workers);
+  const { api, log } = cluster;
+  const run = randomBytes(4).toString('hex');
   try {
     const stock = [];
     let seq = 0;
@@ -64,22 +53,18 @@ async function hubRun(workers: number, withHotItem: boolean): Promise<OrderRun> 
       if (res.status !== 200) throw new Error(`stocking answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     }
     while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
-    await captureLoad(api.url, 2, `warm-${namespace}`, newCheck());
+    await captureLoad(api.url, 2, `warm-${run}`, newCheck());
     const check = newCheck();
     const before = erp.orders.size;
-    const result = await captureLoad(api.url, DURATION, `run-${namespace}`, check);
+    const result = await captureLoad(api.url, DURATION, `run-${run}`, check);
     const erpOrders = erp.orders.size - before;
     if (!withHotItem) return { result, check, erpOrders };
-    const spread = await burst(api.url, false, `spread-${namespace}`);
-    const hot = await burst(api.url, true, `hot-${namespace}`);
+    const spread = await burst(api.url, false, `spread-${run}`);
+    const hot = await burst(api.url, true, `hot-${run}`);
     return { result, check, erpOrders, hot, spread };
   } finally {
-    for (const p of [api, ...workerProcs]) p.child.kill('SIGTERM');
-    await log.destroy();
-    await log.close();
-    await dropSchema(DATABASE_URL, namespace);
+    await cluster.close();
     await erp.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

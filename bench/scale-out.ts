@@ -68,21 +68,50 @@ async function metric(url: string, name: string): Promise<number> {
 
 interface HubRun { acceptedPerSec: number; appliedPerSec: number; meanBatch: number }
 
-async function hubRun(workers: number): Promise<HubRun> {
+/** The benchmark network's locations and channels (each benchmark adds what it needs). */
+export const BENCH_NETWORK = [
+  'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
+  'channels:', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
+];
+
+export interface BenchCluster {
+  api: { child: ChildProcess; url: string };
+  workers: { child: ChildProcess; url: string }[];
+  log: JetStreamEventLog;
+  /** Stops the processes and removes the namespace (schema and stream) and the data folder. */
+  close(): Promise<void>;
+}
+
+/** One api process and `workers` worker processes of the real command, in a namespace of their own, with `config` (YAML lines). */
+export async function startCluster(config: string[], workers: number): Promise<BenchCluster> {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-scale-'));
-  const config = join(dir, 'hub.yaml');
-  writeFileSync(config, [
-    'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
-    'channels:', '  web: { locations: [DAL, ATL], safetyStock: 2 }', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
-  ].join('\n'));
-  const env = (role: string) => ({ CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace, DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: config, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_DATA_DIR: dir });
+  const file = join(dir, 'hub.yaml');
+  writeFileSync(file, config.join('\n'));
+  const env = (role: string) => ({ CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace, DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: file, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_DATA_DIR: dir });
   const api = await spawnHub(env('api'));
-  const workerProcs = [];
+  const workerProcs: { child: ChildProcess; url: string }[] = [];
   for (let i = 0; i < workers; i++) workerProcs.push(await spawnHub(env('worker')));
   const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+  return {
+    api, workers: workerProcs, log,
+    async close() {
+      for (const p of [api, ...workerProcs]) p.child.kill('SIGTERM');
+      await log.destroy();
+      await log.close();
+      await dropSchema(DATABASE_URL, namespace);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function hubRun(workers: number): Promise<HubRun> {
+  const cluster = await startCluster([...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safetyStock: 2 }'], workers);
+  const { api, log } = cluster;
+  const workerProcs = cluster.workers;
+  const run = `ingest-${randomBytes(3).toString('hex')}`;
   try {
-    const batches = chunk(events(namespace), BATCH).map((b) => JSON.stringify(b));
+    const batches = chunk(events(run), BATCH).map((b) => JSON.stringify(b));
     const started = performance.now();
     const seconds = await drive(batches as never, async (body) => {
       const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
@@ -99,11 +128,7 @@ async function hubRun(workers: number): Promise<HubRun> {
     }
     return { acceptedPerSec: EVENTS / seconds, appliedPerSec: EVENTS / applied, meanBatch: entries / Math.max(1, txs) };
   } finally {
-    for (const p of [api, ...workerProcs]) p.child.kill('SIGTERM');
-    await log.destroy();
-    await log.close();
-    await dropSchema(DATABASE_URL, namespace);
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   }
 }
 
