@@ -9,10 +9,10 @@
  * recompute those figures, so the order, the figures and the messages commit together.
  */
 import { cloneOrder, orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
-import { settle, type OutboundMessage, type PositionedEvent, type SettleStep } from '../domain/orders/order-machine.js';
+import type { OutboundMessage, PositionedEvent } from '../domain/orders/order-machine.js';
+import { expiryOf, settleOrderEvents, waitingForUnknownOrder } from './order-settlement.js';
 import { sourceForChannel } from '../domain/orders/channel-sourcing.js';
 import type { Channel } from '../model/catalog.js';
-import type { OrderEvent } from '../model/order-event.js';
 import type { Clock } from '../ports/clock.js';
 import type { OrderStore, WaitingRecord } from '../ports/order-store.js';
 import type { InventoryState } from './inventory-state.js';
@@ -125,14 +125,11 @@ export class OrderBook {
    * it, or parks it until its precondition arrives, or rejects it with a reason.
    */
   receive(incoming: PositionedEvent, touch: Touch): void {
-    const { orders, clock } = this.deps;
-    const orderId = incoming.event.orderId;
-    const order = this.get(orderId);
-    const now = new Date(clock.now()).toISOString();
+    const order = this.get(incoming.event.orderId);
     if (!order) {
-      const record: WaitingRecord = { ...incoming, orderId, since: now, reason: `order ${orderId} is not known to the hub` };
-      orders.saveWaiting([record]);
-      this.waiting.set(orderId, [...(this.waiting.get(orderId) ?? []), record]);
+      const record = waitingForUnknownOrder(incoming, new Date(this.deps.clock.now()).toISOString());
+      this.deps.orders.saveWaiting([record]);
+      this.waiting.set(record.orderId, [...(this.waiting.get(record.orderId) ?? []), record]);
       return;
     }
     this.settleAndRecord(order, incoming, touch);
@@ -141,31 +138,12 @@ export class OrderBook {
   /** Runs the order's waiting events (after the ERP confirmed it, say) and records the result with `first`. */
   settleAndRecord(order: OrderState, incoming: PositionedEvent | undefined, touch: Touch, first: Step[] = [], firstMessages: { step: string; message: OutboundMessage }[] = []): OrderState {
     const { orders, clock } = this.deps;
-    const now = new Date(clock.now()).toISOString();
-    const before = this.waiting.get(order.id) ?? [];
-    const result = settle(order, before, incoming);
-    const steps = [...first];
-    const messages = [...firstMessages];
-    for (const s of result.steps) {
-      steps.push(stepOf(s));
-      const key = `${s.event.event.source}:${s.event.event.id}`;
-      if (s.decision.outcome === 'applied') for (const m of s.decision.messages) messages.push({ step: key, message: m });
-      if (s.decision.outcome === 'rejected') {
-        orders.raiseException({ orderId: order.id, position: s.event.position, kind: 'rejected', reason: s.decision.reason, event: s.event.event, raisedAt: now });
-      }
-    }
-    const still = new Set(result.waiting.map((w) => w.position));
-    const removed = before.filter((w) => !still.has(w.position)).map((w) => w.position);
-    if (removed.length > 0) orders.removeWaiting(removed);
-    const kept = before.filter((w) => still.has(w.position));
-    if (incoming && still.has(incoming.position)) {
-      const reason = result.steps[0]!.decision.outcome === 'waiting' ? (result.steps[0]!.decision as { reason: string }).reason : 'waiting';
-      const record: WaitingRecord = { ...incoming, orderId: order.id, since: now, reason };
-      orders.saveWaiting([record]);
-      kept.push(record);
-    }
-    if (kept.length > 0) this.waiting.set(order.id, kept); else this.waiting.delete(order.id);
-    this.record(result.order, steps, messages, touch);
+    const result = settleOrderEvents(order, this.waiting.get(order.id) ?? [], incoming, new Date(clock.now()).toISOString());
+    for (const e of result.exceptions) orders.raiseException(e);
+    if (result.removed.length > 0) orders.removeWaiting(result.removed);
+    if (result.waits) orders.saveWaiting([result.waits]);
+    if (result.waiting.length > 0) this.waiting.set(order.id, result.waiting); else this.waiting.delete(order.id);
+    this.record(result.order, [...first, ...result.steps], [...firstMessages, ...result.messages], touch);
     return result.order;
   }
 
@@ -231,17 +209,10 @@ export class OrderBook {
       orders.removeWaiting(old.map((r) => r.position));
       const kept = records.filter((r) => r.since >= cutoffIso);
       if (kept.length > 0) this.waiting.set(orderId, kept); else this.waiting.delete(orderId);
-      for (const r of old) {
-        const reason = `waited since ${r.since} for a precondition that never came: ${r.reason}`;
-        orders.raiseException({ orderId, position: r.position, kind: 'expired', reason, event: r.event, raisedAt: now });
-      }
+      const expiries = old.map((r) => expiryOf(r, now));
+      for (const x of expiries) orders.raiseException(x.exception);
       const order = this.get(orderId);
-      if (order) {
-        this.record(cloneOrder(order), old.map((r) => ({
-          step: r.event.type, source: r.event.source, at: r.event.occurredAt, correlationId: r.correlationId, outcome: 'expired' as const,
-          detail: `waited since ${r.since}: ${r.reason}`,
-        })), [], touch);
-      }
+      if (order) this.record(cloneOrder(order), expiries.map((x) => x.step), [], touch);
     }
     return expired;
   }
@@ -288,13 +259,4 @@ function sameHolds(a: Map<string, number>, b: Map<string, number>): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
-}
-
-function stepOf(s: SettleStep): Step {
-  const e = s.event.event as OrderEvent;
-  const d = s.decision;
-  return {
-    step: e.type, source: e.source, at: e.occurredAt, correlationId: s.event.correlationId ?? e.correlationId,
-    outcome: d.outcome, ...(d.outcome !== 'applied' ? { detail: d.reason } : {}),
-  };
 }
