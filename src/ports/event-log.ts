@@ -7,14 +7,15 @@
  */
 
 /**
- * What an entry is about: inventory events partition by item; catalogue changes have one lane;
- * holds (stock held for orders, already committed in the shared state) tell the read models.
+ * What an entry is about: inventory events partition by item, order events (fulfilment, shipment,
+ * invoice, return, cancellation) by order; catalogue changes have one lane; holds (stock held for
+ * orders, already committed in the shared state) tell the read models.
  */
-export type EntryKind = 'inventory' | 'catalog' | 'holds';
+export type EntryKind = 'inventory' | 'order' | 'catalog' | 'holds';
 
 export interface AppendRequest {
   kind: EntryKind;
-  /** The partition key (the item for inventory). */
+  /** The partition key (the item for inventory, the order for order events). */
   key: string;
   /** Entries with the same dedupe id within the log's window are stored once. */
   dedupeId: string;

@@ -11,7 +11,7 @@
  */
 import type { OrderState } from '../domain/orders/order-state.js';
 import type { OrderStatus } from '../model/order.js';
-import type { OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord } from './order-store.js';
+import type { OrderException, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from './order-store.js';
 
 export interface ChannelReference { channel: string; externalId: string; orderId: string }
 
@@ -41,6 +41,16 @@ export interface OrderWrites {
   forgetKey(key: string): Promise<void>;
   /** The orders that exist among `ids`, locked (in id order) until the transaction ends. */
   lockOrders(ids: readonly string[]): Promise<OrderState[]>;
+  /** The events waiting for these orders, in log order (call with the orders locked). */
+  waitingFor(orderIds: readonly string[]): Promise<WaitingRecord[]>;
+  saveWaiting(records: readonly WaitingRecord[]): Promise<void>;
+  /** Removes waiting events; returns the positions that were still there (another process may have taken some). */
+  removeWaiting(positions: readonly number[]): Promise<number[]>;
+  raiseExceptions(exceptions: readonly Omit<OrderException, 'id'>[]): Promise<void>;
+  /** Orders with shipped units not yet seen leaving at any of these item x location pairs. */
+  unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]>;
+  /** Replaces where these orders have shipped units not yet seen leaving. */
+  replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void>;
 }
 
 export type KeyClaim =
@@ -79,4 +89,10 @@ export interface SharedOrderStore {
   owingOrders(limit: number): Promise<string[]>;
   /** Orders of a customer held for credit. */
   heldFor(customer: string): Promise<string[]>;
+
+  /** Order exceptions after `afterId`, oldest first. */
+  exceptions(afterId: number, limit: number): Promise<OrderException[]>;
+  waitingCount(orderId: string): Promise<number>;
+  /** Events that have waited since before `iso`, oldest first. */
+  waitingSince(iso: string, limit: number): Promise<WaitingRecord[]>;
 }

@@ -7,8 +7,8 @@
  * Workers also deliver channel availability and order messages to the configured systems, one
  * process per destination at a time, and retry the ERP commits of queued orders. api processes
  * capture orders (key claims, reservations and orders in PostgreSQL) and take inbound webhooks.
- * Order events (fulfilment, shipment, invoice, return) run on the embedded backend only so far;
- * they are refused one by one here, and the order-exceptions route answers 501.
+ * Order events (fulfilment, shipment, invoice, return, cancellation) go through the log like
+ * inventory events, partitioned by order; workers apply them to the orders on the shared state.
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -47,6 +47,7 @@ import { BackorderFills } from '../app/scale-out/backorder-fills.js';
 import { StockReservations } from '../app/scale-out/stock-reservations.js';
 import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
 import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
+import { expireWaitingEvents } from '../app/scale-out/waiting-expiry.js';
 import { orderIds, wireErp, type ErpWiring } from './erp.js';
 
 export interface ScaleOutHub {
@@ -95,6 +96,7 @@ const LEASE_RETRY_MS = 2000;
 const ERP_SWEEP_MS = 1000;
 const BACKORDER_SWEEP_MS = 1000;
 const KEY_SWEEP_MS = 3_600_000;
+const WAIT_SWEEP_MS = 30_000;
 
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
   const { config } = options;
@@ -171,10 +173,11 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   let keyTimer: NodeJS.Timeout | undefined;
   let fileDrops: LeasedDeliveries<CsvFileDrop> | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let waitTimer: NodeJS.Timeout | undefined;
   let worker: LedgerWorker | undefined;
   if (settings.role !== 'api') {
     worker = new LedgerWorker({
-      store, clock, maxAttempts: log.maxAttempts,
+      store, clock, maxAttempts: log.maxAttempts, holdsQueued: () => relay.nudge(),
       observer: {
         applied: (stats) => { metrics.worker.applied(stats); if (stats.changes > 0) { deliveries?.nudge(); backorders.nudge(); } },
         failed: (entry, err, dead) => {
@@ -200,6 +203,13 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     sweepTimer.unref();
     erpCommits.start(ERP_SWEEP_MS);
     backorders.start(BACKORDER_SWEEP_MS);
+    // Order events whose precondition never comes become exceptions after the configured wait.
+    const waitMs = config.file.orders?.waitForPreconditionMs ?? 3_600_000;
+    waitTimer = setInterval(() => {
+      expireWaitingEvents({ ...changes, orders }, new Date(clock.now() - waitMs).toISOString())
+        .catch((err) => logger.error({ err }, 'expiring waiting order events failed'));
+    }, Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)));
+    waitTimer.unref();
     const keyHours = config.file.orders?.idempotencyKeyHours ?? 24;
     const forgetKeys = () => {
       orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString())
@@ -277,7 +287,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest, clock,
       apiKeys, metrics, ready: () => ready, log: logger, delivery,
       customers: { customers, clock, creditReleased: async (id) => { await erpCommits.releaseCreditHolds(id); } },
-      orders: desk, inbound: { inbound, inboundStore },
+      orders: desk, inbound: { inbound, inboundStore }, orderExceptions: orders,
       deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
   }
@@ -298,6 +308,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       closing ??= (async () => {
         ready = false;
         clearInterval(sweepTimer);
+        clearInterval(waitTimer);
         clearInterval(keyTimer);
         await app.close();
         await erpCommits.stop();

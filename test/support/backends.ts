@@ -22,7 +22,10 @@ export interface HarnessHub {
   /** CROSSDOCK_DATA_DIR (file drop folders live under it). */
   dataDir: string;
   api: ApiCall;
-  /** Waits until every write so far has reached the shared state (the change feed); immediate on the embedded backend. */
+  /**
+   * Waits until every write so far has reached the shared state (orders, the change feed) and the
+   * holds it caused have reached this process's read model; immediate on the embedded backend.
+   */
   settled(): Promise<void>;
   /** Runs the inbound-horizon sweep now; resolves with how many figures moved. */
   sweepHorizons(): Promise<number>;
@@ -88,7 +91,12 @@ export const scaleOut: Backend = {
         }
         return res;
       },
-      settled: () => poll('the workers to apply every entry', async () => (await hub.log.pending('apply')) === 0),
+      async settled() {
+        await poll('the workers to apply every entry', async () => (await hub.log.pending('apply')) === 0);
+        await poll('the holds the workers queued to reach the log', async () => (await hub.store.queuedForLog()) === 0);
+        const head = await hub.log.head();
+        await poll(`the read model to reach position ${head}`, async () => hub.view!.position >= head);
+      },
       sweepHorizons: () => hub.sweepInboundHorizons!(),
       async stop() {
         await hub.close();

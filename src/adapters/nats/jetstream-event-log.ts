@@ -1,7 +1,8 @@
 /**
  * The scale-out event log on NATS JetStream. One stream per namespace holds every entry, so its
  * stream sequence is the hub's log position (one total order, which the `position` contract
- * needs). Subjects partition inventory by item (`<ns>.events.inventory.<n>`) and give catalogue
+ * needs). Subjects partition inventory by item (`<ns>.events.inventory.<n>`), order events by
+ * order (`<ns>.events.order.<n>`), and give catalogue
  * changes their own lane; publishes carry a message id, so a retried append is stored once
  * within the duplicate window. Workers share one durable pull consumer with explicit acks: an
  * entry not acknowledged within the ack wait (its worker died) is handed to another worker.
@@ -79,15 +80,14 @@ export class JetStreamEventLog implements EventLog {
   }
 
   private subjectOf(kind: EntryKind, key: string): string {
-    if (kind !== 'inventory') return `${this.subjects}.${kind}`;
-    // FNV-1a: stable across processes and versions, unlike any runtime hash.
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    return `${this.subjects}.inventory.${(h >>> 0) % this.partitions}`;
+    if (kind !== 'inventory' && kind !== 'order') return `${this.subjects}.${kind}`;
+    return `${this.subjects}.${kind}.${fnv1a(key) % this.partitions}`;
   }
 
   private kindOf(subject: string): EntryKind {
-    return subject.endsWith('.catalog') ? 'catalog' : subject.endsWith('.holds') ? 'holds' : 'inventory';
+    if (subject.endsWith('.catalog')) return 'catalog';
+    if (subject.endsWith('.holds')) return 'holds';
+    return subject.startsWith(`${this.subjects}.order.`) ? 'order' : 'inventory';
   }
 
   async append(requests: readonly AppendRequest[]): Promise<Appended[]> {
@@ -149,35 +149,32 @@ export class JetStreamEventLog implements EventLog {
     const consumer = await this.js.consumers.get(this.stream, durable);
     const messages = await consumer.consume({ max_messages: WORK_BATCH * 2 });
     // Entries that arrive while batches are being applied form the next batches (group commit).
-    // Several batches run at once so that one batch's database round trips overlap another's
-    // computing; the shared state's locks keep them apart where they touch the same items.
-    let waiting: JsMsg[] = [];
-    let active = 0;
-    const lanes = new Set<Promise<void>>();
-    const lane = async () => {
-      active++;
-      try {
-        while (waiting.length > 0) {
-          const batch = waiting.length <= WORK_BATCH ? waiting : waiting.slice(0, WORK_BATCH);
-          waiting = waiting.length <= WORK_BATCH ? [] : waiting.slice(WORK_BATCH);
-          // A batch that throws is not acknowledged: JetStream hands it out again after the ack wait.
-          await onWork(batch.map((m) => this.workItem(m))).catch(() => {});
-        }
-      } finally {
-        active--;
+    // Several lanes apply batches at once so that one batch's database round trips overlap
+    // another's computing; the shared state's locks keep them apart where they touch the same
+    // items. A subject always takes the same lane, so this worker applies one order's events (and
+    // one partition's) in log order.
+    const concurrency = Math.max(1, this.options.workConcurrency ?? 2);
+    const queues: JsMsg[][] = Array.from({ length: concurrency }, () => []);
+    const active = new Map<number, Promise<void>>();
+    const lane = async (i: number) => {
+      while (queues[i]!.length > 0) {
+        const queue = queues[i]!;
+        const batch = queue.length <= WORK_BATCH ? queue : queue.slice(0, WORK_BATCH);
+        queues[i] = queue.length <= WORK_BATCH ? [] : queue.slice(WORK_BATCH);
+        // A batch that throws is not acknowledged: JetStream hands it out again after the ack wait.
+        await onWork(batch.map((m) => this.workItem(m))).catch(() => {});
       }
     };
-    const concurrency = this.options.workConcurrency ?? 2;
     const done = (async () => {
       for await (const m of messages) {
-        waiting.push(m);
-        if (active < concurrency) {
-          const running = lane();
-          lanes.add(running);
-          void running.finally(() => lanes.delete(running));
+        const i = fnv1a(m.subject) % concurrency;
+        queues[i]!.push(m);
+        if (!active.has(i)) {
+          const running = lane(i).finally(() => active.delete(i));
+          active.set(i, running);
         }
       }
-      await Promise.all(lanes);
+      await Promise.all(active.values());
     })();
     return this.track(messages, done);
   }
@@ -231,4 +228,11 @@ export class JetStreamEventLog implements EventLog {
     await Promise.all([...this.following].map((f) => f.stop()));
     await this.nc.drain();
   }
+}
+
+/** FNV-1a: stable across processes and versions, unlike any runtime hash. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -67,6 +67,15 @@ const MIGRATIONS: string[] = [
    ALTER TABLE orders ADD COLUMN owes BOOLEAN NOT NULL DEFAULT false;
    ALTER TABLE orders ADD COLUMN created_at TIMESTAMPTZ;
    CREATE INDEX orders_owing ON orders (created_at) WHERE owes;`,
+  `-- Order events waiting for a precondition (a shipment before its release), applied in log order once it comes.
+   CREATE TABLE order_waiting (position BIGINT PRIMARY KEY, order_id TEXT NOT NULL, since TIMESTAMPTZ NOT NULL, record JSONB NOT NULL);
+   CREATE INDEX order_waiting_by_order ON order_waiting (order_id, position);
+   CREATE INDEX order_waiting_by_age ON order_waiting (since);
+   -- Order events refused as illegal transitions or expired while waiting, for a person to look at.
+   CREATE TABLE order_exceptions (id BIGSERIAL PRIMARY KEY, record JSONB NOT NULL);
+   -- Item x location pairs where an order's shipped units stay held until the authority shows them gone.
+   CREATE TABLE order_unconfirmed (sku TEXT NOT NULL, location TEXT NOT NULL, order_id TEXT NOT NULL, PRIMARY KEY (sku, location, order_id));
+   CREATE INDEX order_unconfirmed_by_order ON order_unconfirmed (order_id);`,
 ];
 
 export interface PgDatabase {

@@ -231,6 +231,12 @@ export class PgLedgerStore implements SharedLedgerStore {
     }
   }
 
+  /** Entries queued for the log that no relay has appended yet. */
+  async queuedForLog(): Promise<number> {
+    const { rows } = await this.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM log_outbox');
+    return Number(rows[0]!.n);
+  }
+
   async deadLetter(entry: DeadEntry): Promise<void> {
     await this.db.pool.query(
       `INSERT INTO dead_entries (position, kind, body, error, attempts, at) VALUES ($1, $2, $3, $4, $5, $6)

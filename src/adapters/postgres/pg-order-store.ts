@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { OrderState } from '../../domain/orders/order-state.js';
-import type { OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
+import type { OrderException, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from '../../ports/order-store.js';
 import type { ChannelReference, KeyClaim, OrderWrites, SavedOrder, SharedOrderStore } from '../../ports/shared-order-store.js';
 import type { PgDatabase } from './pg-database.js';
 
@@ -89,6 +89,47 @@ export class PgOrderWrites implements OrderWrites {
   async lockOrders(ids: readonly string[]): Promise<OrderState[]> {
     const { rows } = await this.c.query<{ state: OrderState }>('SELECT state FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
     return rows.map((r) => r.state);
+  }
+
+  async waitingFor(orderIds: readonly string[]): Promise<WaitingRecord[]> {
+    if (orderIds.length === 0) return [];
+    const { rows } = await this.c.query<{ record: WaitingRecord }>('SELECT record FROM order_waiting WHERE order_id = ANY($1::text[]) ORDER BY position', [orderIds]);
+    return rows.map((r) => r.record);
+  }
+
+  async saveWaiting(records: readonly WaitingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.c.query(
+      `INSERT INTO order_waiting (position, order_id, since, record)
+       SELECT (r->>'position')::bigint, r->>'orderId', (r->>'since')::timestamptz, r FROM jsonb_array_elements($1::jsonb) r
+       ON CONFLICT (position) DO NOTHING`, [JSON.stringify(records)]);
+  }
+
+  async removeWaiting(positions: readonly number[]): Promise<number[]> {
+    if (positions.length === 0) return [];
+    const { rows } = await this.c.query<{ position: string }>('DELETE FROM order_waiting WHERE position = ANY($1::bigint[]) RETURNING position', [positions]);
+    return rows.map((r) => Number(r.position));
+  }
+
+  async raiseExceptions(exceptions: readonly Omit<OrderException, 'id'>[]): Promise<void> {
+    if (exceptions.length === 0) return;
+    await this.c.query('INSERT INTO order_exceptions (record) SELECT e FROM jsonb_array_elements($1::jsonb) e', [JSON.stringify(exceptions)]);
+  }
+
+  async unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]> {
+    if (pairs.length === 0) return [];
+    const { rows } = await this.c.query<{ order_id: string }>(
+      'SELECT DISTINCT order_id FROM order_unconfirmed WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+      [pairs.map((p) => p.sku), pairs.map((p) => p.location)]);
+    return rows.map((r) => r.order_id);
+  }
+
+  async replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void> {
+    if (orderIds.length === 0) return;
+    await this.c.query('DELETE FROM order_unconfirmed WHERE order_id = ANY($1::text[])', [orderIds]);
+    if (pairs.length === 0) return;
+    await this.c.query('INSERT INTO order_unconfirmed (sku, location, order_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING',
+      [pairs.map((p) => p.sku), pairs.map((p) => p.location), pairs.map((p) => p.orderId)]);
   }
 }
 
@@ -208,6 +249,21 @@ export class PgOrderStore implements SharedOrderStore {
   async owingOrders(limit: number): Promise<string[]> {
     const { rows } = await this.db.pool.query<{ id: string }>('SELECT id FROM orders WHERE owes ORDER BY created_at, id LIMIT $1', [limit]);
     return rows.map((r) => r.id);
+  }
+
+  async exceptions(afterId: number, limit: number): Promise<OrderException[]> {
+    const { rows } = await this.db.pool.query<{ id: string; record: Omit<OrderException, 'id'> }>('SELECT id, record FROM order_exceptions WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+    return rows.map((r) => ({ id: Number(r.id), ...r.record }));
+  }
+
+  async waitingCount(orderId: string): Promise<number> {
+    const { rows } = await this.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM order_waiting WHERE order_id = $1', [orderId]);
+    return Number(rows[0]!.n);
+  }
+
+  async waitingSince(iso: string, limit: number): Promise<WaitingRecord[]> {
+    const { rows } = await this.db.pool.query<{ record: WaitingRecord }>('SELECT record FROM order_waiting WHERE since < $1 ORDER BY since, position LIMIT $2', [iso, limit]);
+    return rows.map((r) => r.record);
   }
 
   async heldFor(customer: string): Promise<string[]> {

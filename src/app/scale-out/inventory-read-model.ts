@@ -6,6 +6,8 @@
  * CONTRACT's read-your-writes polling compares against.
  */
 import { isValidEvent } from '../../model/event-validation.js';
+import type { HubEvent } from '../../model/hub-event.js';
+import { stockEffectsOf } from '../../domain/inventory/stock-effects.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
@@ -32,7 +34,7 @@ export class InventoryReadModel implements InventoryView {
   skipped = 0;
   private readonly seenIds = new Map<string, Set<string>>();
   private readonly seenHolds = new Set<number>();
-  private readonly expected = new Map<number, InventoryEvent>();
+  private readonly expected = new Map<number, HubEvent>();
   private readonly parked = new Map<string, ParkedHere[]>();
   /** Units of work released by a location's definition, by the position of that definition. */
   private readonly released = new Map<number, number>();
@@ -53,7 +55,7 @@ export class InventoryReadModel implements InventoryView {
         this.applyHolds(entry);
       } else {
         this.reservesAfter = entry.position;
-        if (entry.kind === 'inventory') this.applyEvent(entry); else this.applyCatalog(entry);
+        if (entry.kind === 'inventory' || entry.kind === 'order') this.applyEvent(entry); else this.applyCatalog(entry);
       }
     } catch {
       this.skipped++;
@@ -98,7 +100,7 @@ export class InventoryReadModel implements InventoryView {
    * The event this process itself appended at `position`, already parsed and validated: when the
    * log brings it back, it is applied without parsing it again (most of an api's own traffic).
    */
-  expect(position: number, event: InventoryEvent): void {
+  expect(position: number, event: HubEvent): void {
     if (position > this.position) this.expected.set(position, event);
   }
 
@@ -108,7 +110,7 @@ export class InventoryReadModel implements InventoryView {
       this.expected.delete(entry.position);
     } else {
       const parsed = JSON.parse(entry.body) as unknown;
-      if (!isValidEvent(parsed) || (parsed.type !== 'inventory.movement' && parsed.type !== 'inventory.snapshot')) throw new Error('not an inventory event');
+      if (!isValidEvent(parsed)) throw new Error('not a valid event');
       event = parsed;
     }
     let ids = this.seenIds.get(event.source);
@@ -116,13 +118,16 @@ export class InventoryReadModel implements InventoryView {
     if (ids.has(event.id)) return;
     ids.add(event.id);
     if (!this.ledger.markSeq(event.source, event.seq)) return;
-    if (!this.items.has(event.sku)) this.items.set(event.sku, null);
-    if (this.book.locations.has(event.location)) {
-      this.ledger.apply(event, entry.position);
-    } else {
-      const here = { position: entry.position, event, parkedAt: new Date().toISOString() };
-      const waiting = this.parked.get(event.location);
-      if (waiting) waiting.push(here); else this.parked.set(event.location, [here]);
+    // An order event's stock effect (a return received); its effect on holds comes from the workers.
+    for (const effect of stockEffectsOf(event)) {
+      if (!this.items.has(effect.sku)) this.items.set(effect.sku, null);
+      if (this.book.locations.has(effect.location)) {
+        this.ledger.apply(effect, entry.position);
+      } else {
+        const here = { position: entry.position, event: effect, parkedAt: new Date().toISOString() };
+        const waiting = this.parked.get(effect.location);
+        if (waiting) waiting.push(here); else this.parked.set(effect.location, [here]);
+      }
     }
   }
 

@@ -9,14 +9,15 @@
  * an entry that still fails after the log's attempts (or can never apply) goes to the dead letters.
  */
 import { isValidEvent } from '../../model/event-validation.js';
-import type { InventoryEvent } from '../../model/inventory-event.js';
 import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { retryDelayMs } from '../../domain/delivery/retry-delay.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LogEntry, WorkItem } from '../../ports/event-log.js';
-import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import { stockEffectsOf } from '../../domain/inventory/stock-effects.js';
+import { BatchOrders, departureOf, UnlockedOrdersError } from './batch-orders.js';
 import { loadItems } from './load-items.js';
-import { byChannel } from './figure-appends.js';
+import { byChannel, TouchedItems } from './figure-appends.js';
 import type { ParkedEvent } from '../../ports/inventory-store.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import { parkReason } from '../park-reason.js';
@@ -34,6 +35,8 @@ export interface LedgerWorkerDeps {
   store: SharedLedgerStore;
   clock: Clock;
   maxAttempts: number;
+  /** Told when a batch queued holds for the log (the relay sends them on). */
+  holdsQueued?: () => void;
   observer?: {
     applied(stats: { entries: number; events: number; duplicates: number; changes: number; seconds: number }): void;
     failed(entry: LogEntry, err: unknown, deadLettered: boolean): void;
@@ -91,7 +94,7 @@ export class LedgerWorker {
   async applyAll(entries: readonly LogEntry[]): Promise<void> {
     let run: LogEntry[] = [];
     for (const entry of entries) {
-      if (entry.kind === 'inventory') { run.push(entry); continue; }
+      if (entry.kind === 'inventory' || entry.kind === 'order') { run.push(entry); continue; }
       // Holds were committed to the shared state before they reached the log: nothing to apply.
       if (entry.kind === 'holds') continue;
       await this.applyEvents(run);
@@ -105,38 +108,60 @@ export class LedgerWorker {
     if (entries.length === 0) return;
     const started = process.hrtime.bigint();
     const events = entries.map((e) => parseEvent(e));
-    let applied = 0, changes = 0;
-    await this.deps.store.eventBatch(async (tx) => {
-      const fresh = await tx.claim(events.map((e, i) => ({ source: e.source, id: e.id, seq: e.seq, position: entries[i]!.position })));
-      const toApply = events.map((event, i) => ({ event, position: entries[i]!.position })).filter((_, i) => fresh[i]);
-      applied = toApply.length;
-      if (toApply.length === 0) return;
-      const skus = [...new Set(toApply.map((a) => a.event.sku))];
-      await tx.lockItems(skus);
-      const { ledger, book } = await loadItems(tx, skus);
-      const at = new Date(this.deps.clock.now()).toISOString();
-      const parked: (ParkedEvent & { event: HubEvent })[] = [];
-      const touched = new Map<string, Set<string>>();
-      for (const { event, position } of toApply) {
-        if (!book.locations.has(event.location)) {
-          parked.push({ position, sku: event.sku, location: event.location, reason: parkReason(event.location), parkedAt: at, event });
-          continue;
-        }
-        if (ledger.apply(event, position) === 'applied') {
-          let locations = touched.get(event.sku);
-          if (!locations) touched.set(event.sku, locations = new Set());
-          locations.add(event.location);
+    let outcome: { applied: number; changes: number; holds: boolean } | undefined;
+    // Orders a count concerns that shipped while the batch waited for its items are locked on the next try.
+    for (let extra: string[] = []; !outcome;) {
+      try {
+        outcome = await this.deps.store.eventBatch((tx) => this.applyInTransaction(tx, entries, events, extra));
+      } catch (err) {
+        if (!(err instanceof UnlockedOrdersError) || extra.length > 1000) throw err;
+        extra = [...new Set([...extra, ...err.orderIds])];
+      }
+    }
+    if (outcome.holds) this.deps.holdsQueued?.();
+    this.deps.observer?.applied({ entries: entries.length, events: outcome.applied, duplicates: entries.length - outcome.applied, changes: outcome.changes, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+  }
+
+  private async applyInTransaction(tx: LedgerTransaction, entries: readonly LogEntry[], events: readonly HubEvent[], extraOrders: readonly string[]): Promise<{ applied: number; changes: number; holds: boolean }> {
+    const fresh = await tx.claim(events.map((e, i) => ({ source: e.source, id: e.id, seq: e.seq, position: entries[i]!.position })));
+    const toApply = events.map((event, i) => ({ event, position: entries[i]!.position })).filter((_, i) => fresh[i]);
+    if (toApply.length === 0) return { applied: 0, changes: 0, holds: false };
+    const at = new Date(this.deps.clock.now()).toISOString();
+    const applying = toApply.map((a) => a.event);
+    // Orders before items: the lock order of every change to an existing order.
+    const orders = await BatchOrders.lock(tx, applying, extraOrders, at);
+    const skus = [...new Set([...applying.flatMap((e) => stockEffectsOf(e).map((m) => m.sku)), ...orders.items()])];
+    await tx.lockItems(skus);
+    await orders.checkCounted(tx, applying);
+    const loaded = await loadItems(tx, skus);
+    const { ledger, book } = loaded;
+    const parked: (ParkedEvent & { event: HubEvent })[] = [];
+    const touched = new TouchedItems();
+    for (const { event, position } of toApply) {
+      const effects = stockEffectsOf(event);
+      const location = effects[0]?.location;
+      if (location !== undefined && !book.locations.has(location)) {
+        parked.push({ position, sku: effects[0]!.sku, location, reason: parkReason(location), parkedAt: at, event });
+      } else {
+        for (const effect of effects) {
+          const applied = ledger.apply(effect, position) === 'applied';
+          if (applied) touched.touch(effect.sku, effect.location);
+          if (effect !== event || effect.source !== book.locations.get(effect.location)!.authority) continue;
+          // Stock leaving for an order counts even when an earlier count already contains it.
+          const departure = departureOf(effect);
+          if (departure) orders.departure(departure.orderId, effect.sku, effect.location, departure.qty, effect);
+          else if (applied && effect.type === 'inventory.snapshot') orders.count(effect.sku, effect.location);
         }
       }
-      const moved: FigureChange[] = [];
-      const nowMs = this.deps.clock.now();
-      for (const [sku, locations] of touched) book.refreshItem(sku, [...locations], nowMs, moved);
-      changes = moved.length;
-      await tx.savePositions([...ledger.dirtyPositions]);
-      await tx.park(parked);
-      await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
-    });
-    this.deps.observer?.applied({ entries: entries.length, events: applied, duplicates: entries.length - applied, changes, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+      if (event.type !== 'inventory.movement' && event.type !== 'inventory.snapshot') orders.receive({ position, event, ...(event.correlationId !== undefined ? { correlationId: event.correlationId } : {}) });
+    }
+    const holds = await orders.write(tx, loaded, touched);
+    const moved = touched.refresh(book, this.deps.clock.now());
+    await tx.savePositions([...ledger.dirtyPositions]);
+    await tx.park(parked);
+    await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
+    if (holds.length > 0) await tx.queueForLog('holds', holds[0]!.sku, { holds });
+    return { applied: toApply.length, changes: moved.length, holds: holds.length > 0 };
   }
 
   private async applyCatalog(entry: LogEntry): Promise<void> {
@@ -155,9 +180,9 @@ export class LedgerWorker {
           await tx.saveLocation(change.def);
           const released = await tx.unpark(id);
           const skus = new Set(await tx.skusAt([id]));
-          for (const r of released) if ('sku' in r.event) skus.add(r.event.sku);
+          for (const r of released) for (const m of stockEffectsOf(r.event)) skus.add(m.sku);
           const { ledger, book } = await loadItems(tx, [...skus]);
-          for (const r of released) if (isInventoryEvent(r.event)) ledger.apply(r.event, r.position);
+          for (const r of released) for (const m of stockEffectsOf(r.event)) ledger.apply(m, r.position);
           for (const sku of skus) book.refreshAt(sku, id, nowMs, moved);
           await tx.savePositions([...ledger.dirtyPositions]);
           break;
@@ -203,13 +228,11 @@ export class LedgerWorker {
 
 }
 
-function parseEvent(entry: LogEntry): InventoryEvent {
+function parseEvent(entry: LogEntry): HubEvent {
   let value: unknown;
   try { value = JSON.parse(entry.body); } catch (err) { throw new MalformedEntryError(entry.position, (err as Error).message); }
-  if (!isValidEvent(value) || !isInventoryEvent(value)) throw new MalformedEntryError(entry.position, 'not a valid inventory event');
+  if (!isValidEvent(value)) throw new MalformedEntryError(entry.position, 'not a valid event');
+  const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
+  if (inventory !== (entry.kind === 'inventory')) throw new MalformedEntryError(entry.position, `a '${value.type}' event in the ${entry.kind} lane`);
   return value;
-}
-
-function isInventoryEvent(e: HubEvent): e is InventoryEvent {
-  return e.type === 'inventory.movement' || e.type === 'inventory.snapshot';
 }

@@ -21,7 +21,7 @@ export class LogReads implements InventoryReads {
       const entries = await this.deps.log.read(after, limit - events.length);
       if (entries.length === 0) break;
       for (const e of entries) {
-        if (e.kind !== 'inventory') continue;
+        if (e.kind !== 'inventory' && e.kind !== 'order') continue;
         try { events.push({ position: e.position, event: JSON.parse(e.body) as HubEvent }); } catch { /* dead-lettered by the workers */ }
       }
       after = entries[entries.length - 1]!.position;
@@ -31,7 +31,7 @@ export class LogReads implements InventoryReads {
 
   async eventAt(position: number): Promise<HubEvent | undefined> {
     const entry = await this.deps.log.entryAt(position);
-    if (!entry || entry.kind !== 'inventory') return undefined;
+    if (!entry || (entry.kind !== 'inventory' && entry.kind !== 'order')) return undefined;
     try { return JSON.parse(entry.body) as HubEvent; } catch { return undefined; }
   }
 

@@ -14,7 +14,9 @@ import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-le
 import type { SavedOrder } from '../../ports/shared-order-store.js';
 import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
 import type { HoldsEntry } from './log-entries.js';
-import { releaseHolds } from './stock-reservations.js';
+import { syncOrderHolds } from './order-holds.js';
+import { settleOrderEvents } from '../order-settlement.js';
+import type { OrderException, WaitingRecord } from '../../ports/order-store.js';
 import { savedOrder } from './saved-order.js';
 
 export interface OrderDecision {
@@ -22,8 +24,10 @@ export interface OrderDecision {
   next: OrderState;
   steps?: Step[];
   messages?: { step: string; message: OutboundMessage }[];
-  /** Release everything the order holds (cancelled, or failed by the ERP). */
-  release?: boolean;
+  /** The change can move what the order holds (cancelled, failed by the ERP): its holds are written anew. */
+  holdsMove?: boolean;
+  /** The change may be what waiting events waited for (the ERP confirmed the order): they are tried again. */
+  settleWaiting?: boolean;
 }
 
 export type Decide = (tx: LedgerTransaction, current: OrderState) => Promise<OrderDecision>;
@@ -45,10 +49,7 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     const latest = new Map((await tx.orders.lockOrders([...new Set(changes.map((c) => c.id))])).map((o) => [o.id, o]));
     const nowMs = clock.now();
     const nowIso = new Date(nowMs).toISOString();
-    const saved = new Map<string, SavedOrder>();
-    const timeline: TimelineRecord[] = [];
-    const outbox: OutboxRecord[] = [];
-    const release: string[] = [];
+    const changed = new Map<string, { next: OrderState; steps: Step[]; messages: NonNullable<OrderDecision['messages']>; holdsMove: boolean; settleWaiting: boolean }>();
     const answers: (OrderState | undefined)[] = [];
     for (const change of changes) {
       const current = latest.get(change.id);
@@ -56,18 +57,54 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
       const decision = await change.decide(tx, current);
       if (decision.next === current) { answers.push(current); continue; }
       const next = { ...decision.next, updatedAt: nowIso };
-      const record = savedOrder(next);
       latest.set(next.id, next);
-      saved.set(next.id, record);
-      if (decision.release) release.push(next.id);
-      timeline.push(...timelineRecords(next, record.status, decision.steps ?? [], nowIso));
-      outbox.push(...outboxRecords(next, decision.messages ?? [], nowIso));
+      const earlier = changed.get(next.id);
+      changed.set(next.id, {
+        next, steps: [...earlier?.steps ?? [], ...decision.steps ?? []], messages: [...earlier?.messages ?? [], ...decision.messages ?? []],
+        holdsMove: (earlier?.holdsMove ?? false) || (decision.holdsMove ?? false),
+        settleWaiting: (earlier?.settleWaiting ?? false) || (decision.settleWaiting ?? false),
+      });
       answers.push(next);
     }
-    if (release.length > 0) queued = (await releaseHolds(tx, release, nowMs, deps.position())).queued;
-    await tx.orders.saveOrders([...saved.values()]);
+    if (changed.size === 0) return answers;
+    // Events that waited for this change (a release waiting for the ERP's confirmation) apply now.
+    const settling = [...changed.values()].filter((c) => c.settleWaiting).map((c) => c.next.id);
+    const waiting = settling.length > 0 ? await tx.orders.waitingFor(settling) : [];
+    const exceptions: Omit<OrderException, 'id'>[] = [];
+    const removed: number[] = [];
+    if (waiting.length > 0) {
+      const byOrder = new Map<string, WaitingRecord[]>();
+      for (const w of waiting) byOrder.set(w.orderId, [...byOrder.get(w.orderId) ?? [], w]);
+      for (const [id, records] of byOrder) {
+        const c = changed.get(id)!;
+        const settled = settleOrderEvents(c.next, records, undefined, nowIso);
+        if (settled.removed.length === 0) continue;
+        c.next = settled.order;
+        c.steps.push(...settled.steps);
+        c.messages.push(...settled.messages);
+        c.holdsMove = true;
+        exceptions.push(...settled.exceptions);
+        removed.push(...settled.removed);
+        latest.set(id, settled.order);
+      }
+      for (let i = 0; i < answers.length; i++) if (answers[i] && changed.has(answers[i]!.id)) answers[i] = latest.get(answers[i]!.id);
+    }
+    const moving = [...changed.values()].filter((c) => c.holdsMove).map((c) => c.next);
+    queued = await syncOrderHolds(tx, moving, nowMs, deps.position());
+    const saved: SavedOrder[] = [];
+    const timeline: TimelineRecord[] = [];
+    const outbox: OutboxRecord[] = [];
+    for (const c of changed.values()) {
+      const record = savedOrder(c.next);
+      saved.push(record);
+      timeline.push(...timelineRecords(c.next, record.status, c.steps, nowIso));
+      outbox.push(...outboxRecords(c.next, c.messages, nowIso));
+    }
+    await tx.orders.saveOrders(saved);
     await tx.orders.appendTimeline(timeline);
     await tx.orders.appendOutbox(outbox);
+    await tx.orders.removeWaiting(removed);
+    await tx.orders.raiseExceptions(exceptions);
     return answers;
   });
   if (queued) deps.holdsCommitted(queued);

@@ -1,6 +1,6 @@
 /**
- * The write side of a scale-out api process: events and catalogue changes are validated here and
- * appended to the shared log; the answer comes once the log has them durably. Workers apply them
+ * The write side of a scale-out api process: events (inventory and order events) and catalogue
+ * changes are validated here and appended to the shared log; the answer comes once the log has them durably. Workers apply them
  * to the shared state; every process's read model applies them in log order.
  *
  * Duplicates are caught twice: the read model knows every event it has applied (by id and by
@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eventIssues, isValidEvent } from '../../model/event-validation.js';
-import type { IngestResult, InventoryEvent } from '../../model/inventory-event.js';
+import type { IngestResult } from '../../model/inventory-event.js';
+import type { HubEvent } from '../../model/hub-event.js';
+import { stockLocationOf } from '../../domain/inventory/stock-effects.js';
 import type { ChannelInput, ItemInput, LocationInput } from '../../model/catalog.js';
 import { StorageFailedError } from '../../domain/errors.js';
 import type { AppendRequest, EventLog } from '../../ports/event-log.js';
@@ -33,19 +35,19 @@ export class LogIngest implements Ingest {
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
     const requests: AppendRequest[] = [];
     const indexes: number[] = [];
-    const locations: string[] = [];
-    const events: InventoryEvent[] = [];
+    const locations: (string | undefined)[] = [];
+    const events: HubEvent[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
       if (!isValidEvent(value)) { result.rejected.push({ index, errors: eventIssues(value) }); continue; }
-      if (value.type !== 'inventory.movement' && value.type !== 'inventory.snapshot') {
-        result.rejected.push({ index, errors: [{ path: '/type', message: `'${value.type}' events are not taken by the scale-out backend yet; send them to an embedded hub` }] });
-        continue;
-      }
       if (view.hasEvent(value.source, value.id, value.seq)) { result.duplicates++; continue; }
-      requests.push({ kind: 'inventory', key: value.sku, dedupeId: JSON.stringify([value.source, value.id]), body: JSON.stringify(value) });
+      const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
+      requests.push({
+        kind: inventory ? 'inventory' : 'order', key: inventory ? value.sku : value.orderId,
+        dedupeId: JSON.stringify([value.source, value.id]), body: JSON.stringify(value),
+      });
       indexes.push(index);
-      locations.push(value.location);
+      locations.push(stockLocationOf(value));
       events.push(value);
     }
     let position = view.position;
@@ -57,7 +59,8 @@ export class LogIngest implements Ingest {
         if (a.duplicate) { result.duplicates++; return; }
         result.accepted++;
         view.expect(a.position, events[k]!);
-        if (!view.book.locations.has(locations[k]!)) result.parked.push({ index: indexes[k]!, position: a.position, reason: parkReason(locations[k]!) });
+        const location = locations[k];
+        if (location !== undefined && !view.book.locations.has(location)) result.parked.push({ index: indexes[k]!, position: a.position, reason: parkReason(location) });
       });
     }
     result.position = position;

@@ -62,12 +62,12 @@ export class SharedErpCommits {
       if (current.cancelled) return this.afterCancel(current, outcome);
       if (!awaitsErp(current)) return { next: current };
       const attempted = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
-      if (!failNow) return { next: attempted, steps: [{ ...erpAttemptStep(outcome, attempted), correlationId: ctx.correlationId }] };
+      if (!failNow) return { next: attempted, settleWaiting: attempted.erp.state === 'committed', steps: [{ ...erpAttemptStep(outcome, attempted), correlationId: ctx.correlationId }] };
       const failed: OrderState = { ...attempted, erp: { state: 'failed', attempts: attempted.erp.attempts, lastError: failure.reason, ...(attempted.erp.timedOut ? { timedOut: true } : {}) } };
       await tx.orders.dropReferences([{ channel: failed.channel, externalId: failed.externalId }]);
       await tx.orders.forgetKey(key);
       return {
-        next: failed, release: true,
+        next: failed, holdsMove: true,
         steps: [{ step: 'erp.failed', source: 'hub', correlationId: ctx.correlationId, detail: `channel ${channel.id} fails orders when the ERP is unavailable: ${failure.reason}; reservation released` }],
         // The ERP may have taken an order whose answer timed out: ask it to void the reference.
         messages: failed.erp.timedOut ? [{ step: 'erp.failed', message: { destination: 'erp', topic: 'order.void', payload: { reference: failed.id } } }] : [],
@@ -85,7 +85,7 @@ export class SharedErpCommits {
       if (current.cancelled) return this.afterCancel(current, outcome);
       if (!awaitsErp(current)) return { next: current };
       const next = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
-      return { next, steps: [erpAttemptStep(outcome, next)] };
+      return { next, settleWaiting: next.erp.state === 'committed', steps: [erpAttemptStep(outcome, next)] };
     });
   }
 

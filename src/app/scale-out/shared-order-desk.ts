@@ -118,12 +118,12 @@ export class SharedOrderDesk implements OrderDesk {
 
   async view(id: string): Promise<OrderView | undefined> {
     const order = await this.deps.orders.order(id);
-    return order ? orderView(order, 0) : undefined;
+    return order ? orderView(order, await this.deps.orders.waitingCount(id)) : undefined;
   }
 
   async byReference(channel: string, externalId: string): Promise<OrderView | undefined> {
     const order = await this.deps.orders.orderByReference(channel, externalId);
-    return order ? orderView(order, 0) : undefined;
+    return order ? orderView(order, await this.deps.orders.waitingCount(order.id)) : undefined;
   }
 
   async timeline(id: string): Promise<TimelineRecord[] | undefined> {
@@ -138,13 +138,13 @@ export class SharedOrderDesk implements OrderDesk {
       if (decision.outcome !== 'applied') { refused = decision.reason; return { next: current }; }
       const step = `cancel:${ctx.correlationId}`;
       return {
-        next: decision.next, release: true,
+        next: decision.next, holdsMove: true,
         steps: [{ step: 'cancelled', source: ctx.principal, correlationId: ctx.correlationId, ...(ctx.reason ? { detail: ctx.reason } : {}) }],
         messages: decision.messages.map((message) => ({ step, message })),
       };
     });
     if (refused !== undefined) throw new IllegalTransitionError(id, 'cancel', refused);
-    return orderView(order, 0);
+    return orderView(order, await this.deps.orders.waitingCount(id));
   }
 
   outbox(afterId: number, limit: number, destination?: string): Promise<StoredOutboxMessage[]> {

@@ -25,7 +25,7 @@ import type { InboundStore } from '../../ports/inbound-store.js';
 import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
 import type { DeadLogEntries } from '../../app/dead-log-entries.js';
 import type { OrderDesk } from '../../app/order-desk.js';
-import type { OrderStore } from '../../ports/order-store.js';
+import type { OrderException } from '../../ports/order-store.js';
 import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
 import type { Clock } from '../../ports/clock.js';
 
@@ -35,7 +35,8 @@ declare module 'fastify' {
   interface FastifyRequest { apiKeyName: string | null }
 }
 
-export type OrderExceptionReads = Pick<OrderStore, 'exceptions'>;
+/** Order exceptions, from either backend's store. */
+export interface OrderExceptionReads { exceptions(afterId: number, limit: number): OrderException[] | Promise<OrderException[]> }
 
 /** Inbound webhooks from configured systems and the messages parked from them. */
 export interface InboundServices {

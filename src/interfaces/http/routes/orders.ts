@@ -117,6 +117,6 @@ export function registerOrderExceptionRoutes(app: FastifyInstance, reads: OrderE
     },
   }, async (request) => {
     const { after, limit } = request.query as { after: number; limit: number };
-    return { exceptions: reads.exceptions(after, limit) };
+    return { exceptions: await reads.exceptions(after, limit) };
   });
 }
