@@ -8,7 +8,10 @@
  * api processes meanwhile, on a few hot items: some cancelled at once (the ERP's feed gets each
  * cancellation once), then a storm while the ERP is down (queued, committed later by whichever
  * worker survives), then one with every request repeated through the other api process: no item
- * is oversold, and the ERP holds exactly one order per accepted hub order.
+ * is oversold, and the ERP holds exactly one order per accepted hub order. Twenty of the orders
+ * are released and shipped through both api processes while the worker dies (some shipments
+ * before their release): each ships once, its stock stops being held once the warehouse shows it
+ * leaving, and the storefront gets each shipment confirmation once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,9 +149,29 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await Promise.all([round(0, 16), ...Array.from({ length: 160 }, (_, k) => capture(k, 40 + k))]);
     for (let n = 0; n < 40; n++) assert.equal(answers.get(`CL-${n}`)?.status, 201, `CL-${n} taken: ${JSON.stringify(answers.get(`CL-${n}`))}`);
     for (let n = 40; n < 200; n++) assert.equal(answers.get(`CL-${n}`)?.status, 202, `CL-${n} queued: ${JSON.stringify(answers.get(`CL-${n}`))}`);
+    // The 20 orders taken with the ERP up and not cancelled are released and shipped while a worker
+    // freezes and dies: release, shipment and the warehouse's ship movement (carrying the order id)
+    // each sent through both api processes, the shipment before the release for every other order.
+    const shippedIds = Array.from({ length: 20 }, (_, n) => answers.get(`CL-${20 + n}`)!.id!);
+    let orderEventsAccepted = 0;
+    const fulfil = async (k: number) => {
+      const id = shippedIds[k]!;
+      const sku = HOT[(20 + k) % HOT.length]!;
+      const at = '2026-11-22T12:00:00Z';
+      const released = { id: `erp-rel-${k}`, type: 'order.released', source: 'erp-main', seq: 3_000_000 + k, occurredAt: at, orderId: id };
+      const shipped = { id: `wms-ship-${k}`, type: 'order.shipped', source: 'wms-dal', seq: 2_000_000 + 2 * k, occurredAt: at, orderId: id, location: 'DAL', lines: [{ sku, qty: 1 }] };
+      const left = { ...movement({ source: 'wms-dal', seq: 2_000_001 + 2 * k, id: `wms-left-${k}`, sku, location: 'DAL', reason: 'ship', delta: { onHand: -1 } }), orderId: id };
+      const events = k % 2 === 0 ? [released, shipped, left] : [shipped, left, released];
+      for (const api of [k % 2, (k + 1) % 2]) {
+        const res = await apis[api]!('POST', '/v1/events', events);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        orderEventsAccepted += res.body.accepted;
+      }
+    };
     // Freeze worker 1 with its pull outstanding: entries handed to it stay unacknowledged.
     worker1.child.kill('SIGSTOP');
-    await round(16, 32);
+    await Promise.all([round(16, 32), ...shippedIds.map((_, k) => fulfil(k))]);
+    assert.equal(orderEventsAccepted, shippedIds.length * 3, 'each order event accepted once, its repeat a duplicate');
     const frozen = await waitFor('worker 2 has done all it can and worker 1 holds the rest', (p) => p.pending === 0 && p.held > 0);
     t.diagnostic(`entries held by the frozen worker when it was killed: ${frozen.held}`);
     await killHard(worker1);
@@ -174,7 +197,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await db.connect();
     try {
       const applied = await db.query(`SELECT count(*)::int AS n FROM ${namespace}.applied_event_ids`);
-      assert.equal(applied.rows[0].n, BATCHES * PER_BATCH + HOT.length, 'each event in the inbox once');
+      assert.equal(applied.rows[0].n, BATCHES * PER_BATCH + HOT.length + shippedIds.length * 3, 'each event in the inbox once');
       const dead = await db.query(`SELECT count(*)::int AS n FROM ${namespace}.dead_entries`);
       assert.equal(dead.rows[0].n, 0);
       const figures = await db.query(`SELECT channel, sku, available::int AS available FROM ${namespace}.channel_figures`);
@@ -221,8 +244,11 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         assert.ok(Date.now() < deadline, `${pending.rows[0].n} orders still wait for the ERP`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      // What shipped and was seen leaving is held no more (5 of each item): the rest is.
       const reserved = await orderDb.query(`SELECT sku, units::int AS units FROM ${namespace}.reserved_stock WHERE sku LIKE 'HOT-%' ORDER BY sku`);
-      assert.deepEqual(reserved.rows, HOT.map((sku) => ({ sku, units: HOT_STOCK })));
+      assert.deepEqual(reserved.rows, HOT.map((sku) => ({ sku, units: HOT_STOCK - shippedIds.length / HOT.length })));
+      const statuses = await orderDb.query(`SELECT status, count(*)::int AS n FROM ${namespace}.orders WHERE id = ANY($1::text[]) GROUP BY status`, [shippedIds]);
+      assert.deepEqual(statuses.rows, [{ status: 'shipped', n: shippedIds.length }]);
     } finally {
       await orderDb.end();
     }
@@ -237,6 +263,16 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         break;
       }
       assert.ok(Date.now() < deadline, `${got.length} of ${cancelledIds.length} cancellations reached the ERP`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Every shipment reached the storefront once.
+    for (const deadline = Date.now() + 30_000; ;) {
+      const got = [...storefront.applied.values()].filter((m) => m.topic === 'shipment.confirmed').map((m) => m.key).sort();
+      if (got.length >= shippedIds.length) {
+        assert.deepEqual(got, [...shippedIds].sort());
+        break;
+      }
+      assert.ok(Date.now() < deadline, `${got.length} of ${shippedIds.length} shipment confirmations reached the storefront`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // Both api processes' read models (one of them rebuilt after a crash) show the same figures once they reach the last position.

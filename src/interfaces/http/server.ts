@@ -54,7 +54,7 @@ export interface HttpDeps {
   orders?: OrderDesk;
   /** Absent on a backend without inbound webhooks: their routes answer 501. */
   inbound?: InboundServices;
-  /** Absent on a backend that does not apply order events yet: the route answers 501. */
+  /** Absent on a hub started without order events: the route answers 501. */
   orderExceptions?: OrderExceptionReads;
   delivery: DeliveryOperations;
   customers: CustomerRouteDeps;
@@ -189,7 +189,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
       for (const url of [prefix, `${prefix}/*`]) {
         app.all(url, { schema: { hide: true } }, async () => {
           throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            'Order events (fulfilment, shipment, invoice, return) and their exceptions run on the embedded backend only in this version; the scale-out backend serves inventory (events, availability, change feeds, catalogue), customers, order capture, orders, cancellation, the order outbox, inbound webhooks and channel deliveries.');
+            `${prefix} is not served by this hub process: it was started without the services behind it.`);
         });
       }
     }
