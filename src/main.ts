@@ -176,7 +176,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
   erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
   delivery.start();
-  const { fileDrops, partners } = fileExchanges({ config, state, ingest, capture, book, inboundStore, controls, clock, log });
+  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log });
   for (const drop of fileDrops) drop.start();
   for (const p of partners) { p.start(); inbound.addPartner(p.id, p); }
   for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadHubFile, loadHubConfig, ConfigError } from '../src/config/hub-config.js';
 import { runCliSync, spawnHub, stopGracefully } from './support/hub-process.js';
 import { tempDataDir, testConfig } from './support/test-hub.js';
-import { startScaleOutHub } from '../src/wiring/scale-out-hub.js';
+import { ServiceUnavailableError, startScaleOutHub } from '../src/wiring/scale-out-hub.js';
 
 test('a bad configuration names the file, line and field', () => {
   const dir = tempDataDir();
@@ -44,11 +44,11 @@ test('the scale-out backend takes its settings from the environment and names wh
   fails({ CROSSDOCK_BACKEND: 'cloud' }, 'CROSSDOCK_BACKEND');
 });
 
-test('a scale-out process refuses, before connecting to anything, a system it cannot run yet', async () => {
+test('a scale-out process takes EDI systems, and names the database it cannot reach', async () => {
   const config = { ...testConfig(tempDataDir(), {
     systems: { acme: { type: 'edi-x12', us: { qualifier: 'ZZ', id: 'US' }, partner: { qualifier: 'ZZ', id: 'ACME' } } },
   } as never), backend: 'scale-out' as const, scaleOut: { databaseUrl: 'postgres://nowhere.invalid/x', natsUrl: 'nats://nowhere.invalid:4222', role: 'all' as const, namespace: 'never_used' } };
-  await assert.rejects(startScaleOutHub({ config, logger: false }), (err: unknown) => err instanceof ConfigError && err.field === 'systems.acme.type' && /embedded backend only/.test(err.message));
+  await assert.rejects(startScaleOutHub({ config, logger: false }), (err: unknown) => err instanceof ServiceUnavailableError && err.service === 'PostgreSQL');
 });
 
 test('the bundled demo configuration is valid', () => {

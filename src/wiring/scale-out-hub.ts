@@ -33,7 +33,10 @@ import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-d
 import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
 import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
-import { deliveringSystems, destinationWorker, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
+import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
+import type { EdiPartner } from '../connectors/edi-x12/edi-partner.js';
+import { PgControlNumbers } from '../adapters/postgres/pg-control-numbers.js';
+import type { ControlNumbers } from '../ports/control-numbers.js';
 import type { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
 import { InboundWebhooks } from '../app/receive-webhook.js';
@@ -106,10 +109,16 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const announce = options.announce ?? (() => {});
   const logger = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
   // Checked before any connection is made: a system this backend cannot run stops the start here.
-  const systems = deliveringSystems({ config, clock, locationsRunBy: () => [] });
+  // EDI control numbers live in the database, which is opened next.
+  let controlNumbers: PgControlNumbers | undefined;
+  const controls: ControlNumbers = { allocate: (partner, groups) => controlNumbers!.allocate(partner, groups) };
+  // Workers have no read model: the locations a system runs are the configured ones.
+  const locationsRunBy = (system: string) => Object.entries(config.file.locations ?? {}).filter(([, l]) => l.authority === system).map(([id]) => id);
+  const systems = deliveringSystems({ config, clock, controls, locationsRunBy });
   const db = await openPostgres(settings.databaseUrl, settings.namespace, 40).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
+  controlNumbers = new PgControlNumbers(db);
   const store = new PgLedgerStore(db);
   let log: JetStreamEventLog;
   try {
@@ -172,6 +181,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const backorders = new BackorderFills({ ...changes, orders, onError: (err) => logger.warn({ err }, 'filling backorders failed; will retry') });
   let keyTimer: NodeJS.Timeout | undefined;
   let fileDrops: LeasedDeliveries<CsvFileDrop> | undefined;
+  let ediFolders: LeasedDeliveries<EdiPartner> | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let waitTimer: NodeJS.Timeout | undefined;
   let worker: LedgerWorker | undefined;
@@ -278,9 +288,23 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       }),
     });
     const inboundStore = new PgInboundStore(db);
-    // Carriers name orders by tracking number, which only order events (embedded so far) record: their messages are parked here.
+    // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
+    const partners = ediPartners({
+      config, desk, ingest, inboundStore, controls, clock, log: logger,
+      locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
+    });
+    if (partners.length > 0) {
+      ediFolders = new LeasedDeliveries<EdiPartner>({
+        destinations: partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })),
+        leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
+        retryMs: LEASE_RETRY_MS,
+        log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+      });
+      ediFolders.start();
+    }
+    // Carriers name orders by tracking number, which the shared state does not index yet: their messages are parked here.
     const inbound = new InboundWebhooks({
-      orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(),
+      orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(partners.map((p) => [p.id, p.partner()])),
       sources: inboundSources(config, { orderByTracking: () => undefined, now: () => clock.now() }),
     });
     app = await buildHttpApi({
@@ -317,6 +341,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
         await Promise.all(running.map((r) => r.stop()));
         await deliveries?.stop();
         await fileDrops?.stop();
+        await ediFolders?.stop();
         await relay.stop();
         await log.close();
         await store.close();

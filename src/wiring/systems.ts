@@ -10,10 +10,9 @@ import type { Logger } from 'pino';
 import { ConfigError, type HubConfig } from '../config/hub-config.js';
 import type { InventoryState } from '../app/inventory-state.js';
 import type { EventIngest } from '../app/ingest-events.js';
-import type { OrderCapture } from '../app/capture-order.js';
-import type { OrderBook } from '../app/order-book.js';
+import type { OrderDesk } from '../app/order-desk.js';
+import type { ControlNumbers } from '../ports/control-numbers.js';
 import { refusalOf } from '../app/capture-refusal.js';
-import { orderAnswer } from '../app/order-views.js';
 import { DestinationWorker, type DestinationSettings } from '../app/delivery/destination-worker.js';
 import type { DeliveryLedger, FeedReads, OutboxReads } from '../ports/delivery-store.js';
 import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
@@ -86,10 +85,10 @@ export interface DeliveringSystem {
 }
 
 /**
- * Every configured system that receives deliveries. EDI needs the embedded control numbers; a
- * backend without them (`controls` absent) refuses EDI systems with a ConfigError.
+ * Every configured system that receives deliveries. EDI needs durable control numbers; without
+ * them (`controls` absent) EDI systems are refused with a ConfigError.
  */
-export function deliveringSystems(d: { config: HubConfig; clock: Clock; controls?: SqliteControlNumbers; locationsRunBy: (system: string) => string[] }): DeliveringSystem[] {
+export function deliveringSystems(d: { config: HubConfig; clock: Clock; controls?: ControlNumbers; locationsRunBy: (system: string) => string[] }): DeliveringSystem[] {
   return Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]): DeliveringSystem[] => {
     if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
     let destination: () => Destination;
@@ -101,7 +100,7 @@ export function deliveringSystems(d: { config: HubConfig; clock: Clock; controls
       destination = () => new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', inventoryApi: sys.inventoryApi ?? 'graphql', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
     } else if (sys.type === 'edi-x12') {
       const controls = d.controls;
-      if (!controls) throw new ConfigError(d.config.configFile, undefined, `systems.${id}.type`, 'edi-x12 systems run on the embedded backend only in this version');
+      if (!controls) throw new ConfigError(d.config.configFile, undefined, `systems.${id}.type`, 'edi-x12 systems need the backend\'s control numbers');
       destination = () => new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls, now: () => d.clock.now() });
     } else {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
@@ -161,35 +160,53 @@ export function stockFileDrops(d: { config: HubConfig; ingest: Ingest; clock: Cl
   }]);
 }
 
+/**
+ * The configured EDI trading partners (edi-x12 systems), on either backend: `partner()` makes the
+ * folder poller of one. Orders go through the backend's order desk, shipping advice through its
+ * ingest, documents it cannot take are parked in its inbound store.
+ */
+export function ediPartners(d: {
+  config: HubConfig; desk: OrderDesk; ingest: Ingest; inboundStore: InboundStore; controls: ControlNumbers;
+  /** The location a system is the authority of, if any (a 3PL's 945s ship from it). */
+  locationRunBy: (system: string) => string | undefined;
+  clock: Clock; log: Logger;
+}): { id: string; partner: () => EdiPartner }[] {
+  const { config, desk, ingest, inboundStore, controls, clock, log } = d;
+  return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [{ id, partner: () => {
+    const location = d.locationRunBy(id);
+    return new EdiPartner({
+      id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
+      us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
+      mapping: { ...(sys.channel ? { channel: sys.channel } : {}), ...(sys.customer ? { customer: sys.customer } : {}), itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
+      capture: async (request, key): Promise<CaptureResult> => {
+        try {
+          const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
+          return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
+        } catch (err) {
+          if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
+          if (err instanceof DuplicateOrderError) {
+            const existing = await desk.view(err.orderId);
+            if (existing) return { kind: 'captured', orderId: existing.id, lines: existing.lines };
+          }
+          const refusal = refusalOf(err);
+          if (refusal) return { kind: 'refused', ...refusal };
+          throw err;
+        }
+      },
+      park: async (reason, errors, body) => { await inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
+      ingest: (events) => ingest.submit(events),
+      ...(location ? { location } : {}),
+      log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
+    });
+  } }]);
+}
+
 export function fileExchanges(d: {
-  config: HubConfig; state: InventoryState; ingest: EventIngest; capture: OrderCapture; book: OrderBook;
+  config: HubConfig; state: InventoryState; ingest: EventIngest; desk: OrderDesk;
   inboundStore: InboundStore; controls: SqliteControlNumbers; clock: Clock; log: Logger;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
-  const { config, state, ingest, capture, book, inboundStore, controls, clock, log } = d;
+  const { config, state, ingest, clock, log } = d;
   const fileDrops = stockFileDrops({ config, ingest, clock, log }).map((d) => d.drop());
-  const partners = Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [new EdiPartner({
-    id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
-    us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
-    mapping: { ...(sys.channel ? { channel: sys.channel } : {}), ...(sys.customer ? { customer: sys.customer } : {}), itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
-    capture: async (request, key): Promise<CaptureResult> => {
-      try {
-        const r = await capture.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
-        return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
-      } catch (err) {
-        if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
-        if (err instanceof DuplicateOrderError) {
-          const existing = book.get(err.orderId)!;
-          return { kind: 'captured', orderId: existing.id, lines: orderAnswer(existing).lines };
-        }
-        const refusal = refusalOf(err);
-        if (refusal) return { kind: 'refused', ...refusal };
-        throw err;
-      }
-    },
-    park: (reason, errors, body) => { inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
-    ingest: (events) => ingest.submit(events),
-    ...(runsLocation(state, id) ? { location: runsLocation(state, id)! } : {}),
-    log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
-  })]);
+  const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system) }).map((p) => p.partner());
   return { fileDrops, partners };
 }

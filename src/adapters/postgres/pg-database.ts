@@ -76,6 +76,8 @@ const MIGRATIONS: string[] = [
    -- Item x location pairs where an order's shipped units stay held until the authority shows them gone.
    CREATE TABLE order_unconfirmed (sku TEXT NOT NULL, location TEXT NOT NULL, order_id TEXT NOT NULL, PRIMARY KEY (sku, location, order_id));
    CREATE INDEX order_unconfirmed_by_order ON order_unconfirmed (order_id);`,
+  `-- EDI control numbers per trading partner and kind (ISA13, GS06, ST02): never reused, whichever process writes.
+   CREATE TABLE edi_control_numbers (partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (partner, kind));`,
 ];
 
 export interface PgDatabase {

@@ -1,6 +1,6 @@
 /** Control numbers in the hub's SQLite database: one counter row per partner and kind, incremented in place. */
 import type { Statement } from 'better-sqlite3';
-import type { ControlNumbers } from '../../ports/control-numbers.js';
+import { allocateEach, type ControlNumbers } from '../../ports/control-numbers.js';
 import type { Db } from './open-database.js';
 
 export class SqliteControlNumbers implements ControlNumbers {
@@ -11,7 +11,8 @@ export class SqliteControlNumbers implements ControlNumbers {
       ON CONFLICT (partner, kind) DO UPDATE SET last = last + 1 RETURNING last`).pluck(true);
   }
 
-  next(partner: string, kind: 'interchange' | 'group' | 'transaction'): number {
-    return this.bump.get(partner, kind) as number;
+  async allocate(partner: string, groups: readonly number[]): Promise<{ interchange: number; groups: number[]; transactions: number[][] }> {
+    const next = (kind: string) => this.bump.get(partner, kind) as number;
+    return allocateEach(next, groups);
   }
 }

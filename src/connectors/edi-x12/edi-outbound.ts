@@ -47,11 +47,11 @@ export class EdiOutbound implements Destination {
     }
     if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString()));
     if (groups.length === 0) return;
-    const { controls, id } = this.o;
-    const control = controls.next(id, 'interchange');
+    const numbers = await this.o.controls.allocate(this.o.id, groups.map((g) => g.transactions.length));
+    const control = numbers.interchange;
     const text = writeInterchange({
       sender: this.o.us, receiver: this.o.partner, control, at: new Date(this.o.now()), usage: this.o.usage,
-      groups: groups.map((g) => ({ functionalId: g.functionalId, control: controls.next(id, 'group'), transactions: g.transactions.map((segments) => ({ set: g.set, control: controls.next(id, 'transaction'), segments })) })),
+      groups: groups.map((g, i) => ({ functionalId: g.functionalId, control: numbers.groups[i]!, transactions: g.transactions.map((segments, k) => ({ set: g.set, control: numbers.transactions[i]![k]!, segments })) })),
     });
     writeFileSync(join(this.o.folder, 'out', `${groups.map((g) => g.set).join('-')}-${String(control).padStart(9, '0')}.edi`), text);
   }

@@ -37,7 +37,7 @@ export interface EdiPartnerOptions {
   ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
   /** The location this partner runs as a 3PL, if any (where its 945s ship from). */
   location?: string;
-  park: (reason: string, errors: Issue[], body: string) => void;
+  park: (reason: string, errors: Issue[], body: string) => void | Promise<void>;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   now: () => number;
 }
@@ -88,7 +88,7 @@ export class EdiPartner implements TradingPartner {
         if (tx.set !== '850') { results.push({ set: tx.set, control: tx.control, accepted: true }); continue; }
         const mapped = purchaseOrderFrom850(tx, this.o.mapping);
         if (!mapped.ok) {
-          park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
+          await park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
           summary.parked++;
           results.push({ set: tx.set, control: tx.control, accepted: false });
           continue;
@@ -97,7 +97,7 @@ export class EdiPartner implements TradingPartner {
         const { po } = mapped;
         // One key per partner and PO number: a re-sent interchange answers the same order.
         const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`);
-        if (result.kind === 'refused') { park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text); summary.parked++; continue; }
+        if (result.kind === 'refused') { await park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text); summary.parked++; continue; }
         const lines: AckLine[] = po.request.lines.map((l, i) => {
           const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
           return { lineId: po.lineIds[i]!, sku: l.sku, ordered: l.qty, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0, price: po.prices[i] };
@@ -107,29 +107,29 @@ export class EdiPartner implements TradingPartner {
       }
       acks.push({ gs: group.gs, results });
     }
-    this.send('997', 'FA', acks.map((a) => acknowledgment997(a.gs, a.results)), date);
-    if (poAcks.length > 0) this.send('855', 'PR', poAcks, date);
+    await this.send('997', 'FA', acks.map((a) => acknowledgment997(a.gs, a.results)), date);
+    if (poAcks.length > 0) await this.send('855', 'PR', poAcks, date);
     return summary;
   }
 
   /** A 945: the 3PL shipped an order from its location; false when it cannot be read (parked). */
   private async takeAdvice(tx: Parameters<typeof eventsFrom945>[0], interchange: string, text: string, park: EdiPartnerOptions['park']): Promise<boolean> {
-    if (!this.o.location) { park(`a 945 came from ${this.o.id}, which runs no location (make it a location's authority)`, [], text); return false; }
+    if (!this.o.location) { await park(`a 945 came from ${this.o.id}, which runs no location (make it a location's authority)`, [], text); return false; }
     // Seqs from the clock in microseconds keep increasing across documents and restarts.
     this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
     const mapped = eventsFrom945(tx, { source: this.o.id, location: this.o.location, interchange, seq: this.seq, at: new Date(this.o.now()).toISOString() });
-    if (!mapped.ok) { park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text); return false; }
+    if (!mapped.ok) { await park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text); return false; }
     const result = await this.o.ingest(mapped.events);
-    if (result.rejected.length > 0) { park(`shipping advice for ${mapped.orderId}: the hub rejected ${result.rejected.length} of its events`, [], text); return false; }
+    if (result.rejected.length > 0) { await park(`shipping advice for ${mapped.orderId}: the hub rejected ${result.rejected.length} of its events`, [], text); return false; }
     return true;
   }
 
-  private send(set: string, functionalId: string, transactions: string[][][], at: Date): void {
-    const { controls, id } = this.o;
-    const control = controls.next(id, 'interchange');
+  private async send(set: string, functionalId: string, transactions: string[][][], at: Date): Promise<void> {
+    const numbers = await this.o.controls.allocate(this.o.id, [transactions.length]);
+    const control = numbers.interchange;
     const text = writeInterchange({
       sender: this.o.us, receiver: this.o.partner, control, at, usage: this.o.usage,
-      groups: [{ functionalId, control: controls.next(id, 'group'), transactions: transactions.map((segments) => ({ set, control: controls.next(id, 'transaction'), segments })) }],
+      groups: [{ functionalId, control: numbers.groups[0]!, transactions: transactions.map((segments, k) => ({ set, control: numbers.transactions[0]![k]!, segments })) }],
     });
     writeFileSync(join(this.o.folder, 'out', `${set}-${String(control).padStart(9, '0')}.edi`), text);
   }
