@@ -49,6 +49,8 @@ export interface OrderWrites {
   raiseExceptions(exceptions: readonly Omit<OrderException, 'id'>[]): Promise<void>;
   /** Orders with shipped units not yet seen leaving at any of these item x location pairs. */
   unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]>;
+  /** Records the tracking numbers orders shipped under. */
+  recordTracking(shipped: readonly { trackingNumber: string; orderId: string }[]): Promise<void>;
   /** Replaces where these orders have shipped units not yet seen leaving. */
   replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void>;
 }
@@ -93,6 +95,8 @@ export interface SharedOrderStore {
   /** Order exceptions after `afterId`, oldest first. */
   exceptions(afterId: number, limit: number): Promise<OrderException[]>;
   waitingCount(orderId: string): Promise<number>;
+  /** The order that shipped under a tracking number, if any. */
+  orderByTracking(trackingNumber: string): Promise<string | undefined>;
   /** Events that have waited since before `iso`, oldest first. */
   waitingSince(iso: string, limit: number): Promise<WaitingRecord[]>;
 }

@@ -302,10 +302,9 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       });
       ediFolders.start();
     }
-    // Carriers name orders by tracking number, which the shared state does not index yet: their messages are parked here.
     const inbound = new InboundWebhooks({
       orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(partners.map((p) => [p.id, p.partner()])),
-      sources: inboundSources(config, { orderByTracking: () => undefined, now: () => clock.now() }),
+      sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),
     });
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest, clock,

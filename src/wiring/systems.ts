@@ -39,7 +39,7 @@ import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
 
 /** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
-export function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: string) => string | undefined; now: () => number }): Map<string, InboundSource> {
+export function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: string) => string | undefined | Promise<string | undefined>; now: () => number }): Map<string, InboundSource> {
   const out = new Map<string, InboundSource>();
   for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
     if (sys.type === 'carrier') {

@@ -78,6 +78,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX order_unconfirmed_by_order ON order_unconfirmed (order_id);`,
   `-- EDI control numbers per trading partner and kind (ISA13, GS06, ST02): never reused, whichever process writes.
    CREATE TABLE edi_control_numbers (partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (partner, kind));`,
+  `-- Which order shipped under a tracking number (carriers name parcels, not orders).
+   CREATE TABLE order_tracking (tracking_number TEXT PRIMARY KEY, order_id TEXT NOT NULL);`,
 ];
 
 export interface PgDatabase {

@@ -124,6 +124,14 @@ export class PgOrderWrites implements OrderWrites {
     return rows.map((r) => r.order_id);
   }
 
+  async recordTracking(shipped: readonly { trackingNumber: string; orderId: string }[]): Promise<void> {
+    if (shipped.length === 0) return;
+    await this.c.query(
+      `INSERT INTO order_tracking (tracking_number, order_id) SELECT DISTINCT ON (t) t, o FROM unnest($1::text[], $2::text[]) AS x(t, o)
+       ON CONFLICT (tracking_number) DO UPDATE SET order_id = EXCLUDED.order_id`,
+      [shipped.map((s) => s.trackingNumber), shipped.map((s) => s.orderId)]);
+  }
+
   async replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void> {
     if (orderIds.length === 0) return;
     await this.c.query('DELETE FROM order_unconfirmed WHERE order_id = ANY($1::text[])', [orderIds]);
@@ -259,6 +267,11 @@ export class PgOrderStore implements SharedOrderStore {
   async waitingCount(orderId: string): Promise<number> {
     const { rows } = await this.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM order_waiting WHERE order_id = $1', [orderId]);
     return Number(rows[0]!.n);
+  }
+
+  async orderByTracking(trackingNumber: string): Promise<string | undefined> {
+    const { rows } = await this.db.pool.query<{ order_id: string }>('SELECT order_id FROM order_tracking WHERE tracking_number = $1', [trackingNumber]);
+    return rows[0]?.order_id;
   }
 
   async waitingSince(iso: string, limit: number): Promise<WaitingRecord[]> {

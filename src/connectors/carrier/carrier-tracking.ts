@@ -12,7 +12,7 @@ export interface CarrierOptions {
   id: string;
   secret: string;
   /** The hub order that shipped under a tracking number. */
-  orderByTracking: (trackingNumber: string) => string | undefined;
+  orderByTracking: (trackingNumber: string) => string | undefined | Promise<string | undefined>;
   now: () => number;
 }
 
@@ -48,7 +48,7 @@ export class CarrierTracking implements InboundSource {
     const t = body.result;
     if (!t?.tracking_code) return { ok: false, errors: [{ path: '/result/tracking_code', message: 'is required' }] };
     if (t.status !== 'delivered') return { ok: true, events: [] };
-    const orderId = this.o.orderByTracking(t.tracking_code);
+    const orderId = await this.o.orderByTracking(t.tracking_code);
     if (!orderId) return { ok: false, errors: [{ path: '/result/tracking_code', message: `no order shipped under ${t.tracking_code}` }] };
     // Seqs from the clock in microseconds keep increasing across webhooks and restarts.
     this.seq = Math.max(this.seq + 1, this.o.now() * 1000);
