@@ -141,7 +141,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   metrics.watchLogLag(async () => {
     const head = await log.head();
     return {
-      ...(readModel ? { readModel: Math.max(0, head - readModel.position) } : {}),
+      ...(readModel ? { readModel: Math.max(0, head - readModel.applied) } : {}),
       ...(settings.role !== 'api' ? { workBacklog: await log.pending('apply') } : {}),
     };
   });
@@ -168,7 +168,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   // Order changes after capture: holds they take or release show in this process's read model at once, and the relay sends them on.
   const changes: OrderChangeDeps = {
     store, clock,
-    position: () => readModel?.position ?? worker?.position ?? 0,
+    position: () => readModel?.applied ?? worker?.position ?? 0,
     holdsCommitted: (queued) => { readModel?.hold(queued.outboxId, queued.holds); relay.nudge(); },
   };
   const erpCommits = new SharedErpCommits({
@@ -282,7 +282,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     const desk = new SharedOrderDesk({
       orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
       reservations: new StockReservations({
-        store, clock, position: () => model.position,
+        store, clock, position: () => model.applied,
         heldLocally: (outboxId, holds) => model.hold(outboxId, holds), committed: () => relay.nudge(),
         applied: (position) => applied.reached(position),
       }),

@@ -163,6 +163,18 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       assert.equal(v.status, 'returned');
     });
 
+    test('a lookup whose position reaches an order event\'s shows what the event did to the order\'s holds', async () => {
+      await hub.stock('RY-1', 'DAL', 10);
+      const id = await capture('RY-1', 4);
+      assert.equal(await hub.available('RY-1'), 6);
+      // No settling here: only the CONTRACT's rule (poll until position ≥ the one answered), which the harness applies.
+      const res = await hub.api('POST', '/v1/events', [ev('order.cancelled', id, { reason: 'customer called' }, 'crm-main')]);
+      assert.equal(res.body.accepted, 1);
+      const lookup = await hub.api('GET', '/v1/availability/RY-1?channel=queued');
+      assert.ok(lookup.body.position >= res.body.position);
+      assert.equal(lookup.body.available, 10, 'the cancelled order holds nothing at that position');
+    });
+
     test('bad order events are rejected one by one with the field named', async () => {
       const res = await hub.api('POST', '/v1/events', [
         ev('order.shipped', 'ord_x', { location: 'DAL', lines: [{ sku: 'A', qty: 0 }] }),

@@ -2,12 +2,13 @@
  * A scale-out api process's own copy of the inventory state, kept current by following the
  * shared log in order: the same ledger and availability code as the embedded hub, fed the same
  * entries in the same order, so every api process answers the same figure for the same position.
- * Lookups never touch the database; `position` is the last log entry applied, which is what the
- * CONTRACT's read-your-writes polling compares against.
+ * Lookups never touch the database; `position` is the last log entry whose effects the figures
+ * include (holds the workers work out for order events included), which is what the CONTRACT's
+ * read-your-writes polling compares against.
  */
 import { isValidEvent } from '../../model/event-validation.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import { stockEffectsOf } from '../../domain/inventory/stock-effects.js';
+import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
@@ -15,6 +16,9 @@ import type { LogEntry } from '../../ports/event-log.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
 import type { InventoryView } from '../inventory-view.js';
 import type { CatalogEntry, HoldsEntry } from './log-entries.js';
+
+/** How long an entry naming an order may hold the reported position back. */
+const UNSETTLED_MS = 30_000;
 
 interface ParkedHere { position: number; event: InventoryEvent; parkedAt: string }
 
@@ -24,7 +28,8 @@ export class InventoryReadModel implements InventoryView {
   readonly ledger = new InventoryLedger();
   readonly book = new AvailabilityBook(this.ledger);
   readonly items = new Map<string, ItemRecord | null>();
-  position = 0;
+  /** The last log entry applied. */
+  applied = 0;
   /**
    * The last entry applied that the shared state must have before a reservation can rely on what
    * this model showed (events and catalogue changes; holds come from the shared state itself).
@@ -32,13 +37,32 @@ export class InventoryReadModel implements InventoryView {
   reservesAfter = 0;
   /** Entries skipped because they could not be read (the workers dead-letter them). */
   skipped = 0;
+  /** Entries naming orders whose holds never arrived within UNSETTLED_MS. */
+  expiredUnsettled = 0;
   private readonly seenIds = new Map<string, Set<string>>();
   private readonly seenHolds = new Set<number>();
+  /** Entries naming orders whose effect on holds has not arrived yet: position → when seen (ms). */
+  private readonly unsettled = new Map<number, number>();
   private readonly expected = new Map<number, HubEvent>();
   private readonly parked = new Map<string, ParkedHere[]>();
   /** Units of work released by a location's definition, by the position of that definition. */
   private readonly released = new Map<number, number>();
   private waiters: Waiter[] = [];
+
+  /**
+   * The position the figures fully reflect: everything applied, except that an entry naming an
+   * order counts only once the holds the workers worked out for it have arrived (one that never
+   * settles, say dead-lettered, stops holding the position back after UNSETTLED_MS).
+   */
+  get position(): number {
+    if (this.unsettled.size === 0) return this.applied;
+    for (const [position, seen] of this.unsettled) {
+      if (Date.now() - seen < UNSETTLED_MS) return position - 1;
+      this.unsettled.delete(position);
+      this.expiredUnsettled++;
+    }
+    return this.applied;
+  }
 
   isKnownSku(sku: string): boolean {
     return this.items.has(sku);
@@ -49,7 +73,7 @@ export class InventoryReadModel implements InventoryView {
   }
 
   apply(entry: LogEntry): void {
-    if (entry.position <= this.position) return;
+    if (entry.position <= this.applied) return;
     try {
       if (entry.kind === 'holds') {
         this.applyHolds(entry);
@@ -60,13 +84,13 @@ export class InventoryReadModel implements InventoryView {
     } catch {
       this.skipped++;
     }
-    this.position = entry.position;
+    this.applied = entry.position;
     if (this.waiters.length > 0) this.wake();
   }
 
   /** Resolves true once the model has applied `position`, false after `timeoutMs`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.position >= position) return Promise.resolve(true);
+    if (this.applied >= position) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         position, resolve,
@@ -91,7 +115,7 @@ export class InventoryReadModel implements InventoryView {
   private wake(): void {
     const still: Waiter[] = [];
     for (const w of this.waiters) {
-      if (w.position <= this.position) { clearTimeout(w.timer); w.resolve(true); } else still.push(w);
+      if (w.position <= this.applied) { clearTimeout(w.timer); w.resolve(true); } else still.push(w);
     }
     this.waiters = still;
   }
@@ -101,7 +125,7 @@ export class InventoryReadModel implements InventoryView {
    * log brings it back, it is applied without parsing it again (most of an api's own traffic).
    */
   expect(position: number, event: HubEvent): void {
-    if (position > this.position) this.expected.set(position, event);
+    if (position > this.applied) this.expected.set(position, event);
   }
 
   private applyEvent(entry: LogEntry): void {
@@ -118,6 +142,7 @@ export class InventoryReadModel implements InventoryView {
     if (ids.has(event.id)) return;
     ids.add(event.id);
     if (!this.ledger.markSeq(event.source, event.seq)) return;
+    if (namesOrder(event)) this.unsettled.set(entry.position, Date.now());
     // An order event's stock effect (a return received); its effect on holds comes from the workers.
     for (const effect of stockEffectsOf(event)) {
       if (!this.items.has(effect.sku)) this.items.set(effect.sku, null);
@@ -132,8 +157,9 @@ export class InventoryReadModel implements InventoryView {
   }
 
   private applyHolds(entry: LogEntry): void {
-    const { outboxId, holds } = JSON.parse(entry.body) as HoldsEntry;
+    const { outboxId, holds, settles } = JSON.parse(entry.body) as HoldsEntry;
     this.hold(outboxId, holds);
+    for (const p of settles ?? []) this.unsettled.delete(p);
   }
 
   /**

@@ -14,7 +14,7 @@ import { retryDelayMs } from '../../domain/delivery/retry-delay.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LogEntry, WorkItem } from '../../ports/event-log.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
-import { stockEffectsOf } from '../../domain/inventory/stock-effects.js';
+import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
 import { BatchOrders, departureOf, UnlockedOrdersError } from './batch-orders.js';
 import { loadItems } from './load-items.js';
 import { byChannel, TouchedItems } from './figure-appends.js';
@@ -125,7 +125,13 @@ export class LedgerWorker {
   private async applyInTransaction(tx: LedgerTransaction, entries: readonly LogEntry[], events: readonly HubEvent[], extraOrders: readonly string[]): Promise<{ applied: number; changes: number; holds: boolean }> {
     const fresh = await tx.claim(events.map((e, i) => ({ source: e.source, id: e.id, seq: e.seq, position: entries[i]!.position })));
     const toApply = events.map((event, i) => ({ event, position: entries[i]!.position })).filter((_, i) => fresh[i]);
-    if (toApply.length === 0) return { applied: 0, changes: 0, holds: false };
+    // Every entry naming an order is settled for the read models, repeats included: a read model
+    // may have taken the other copy of a repeated event for the fresh one.
+    const settles = entries.filter((_, i) => namesOrder(events[i]!)).map((e) => e.position);
+    if (toApply.length === 0) {
+      if (settles.length > 0) await tx.queueForLog('holds', 'settles', { holds: [], settles });
+      return { applied: 0, changes: 0, holds: settles.length > 0 };
+    }
     const at = new Date(this.deps.clock.now()).toISOString();
     const applying = toApply.map((a) => a.event);
     // Orders before items: the lock order of every change to an existing order.
@@ -160,8 +166,9 @@ export class LedgerWorker {
     await tx.savePositions([...ledger.dirtyPositions]);
     await tx.park(parked);
     await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
-    if (holds.length > 0) await tx.queueForLog('holds', holds[0]!.sku, { holds });
-    return { applied: toApply.length, changes: moved.length, holds: holds.length > 0 };
+    const queued = holds.length > 0 || settles.length > 0;
+    if (queued) await tx.queueForLog('holds', holds[0]?.sku ?? 'settles', { holds, ...(settles.length > 0 ? { settles } : {}) });
+    return { applied: toApply.length, changes: moved.length, holds: queued };
   }
 
   private async applyCatalog(entry: LogEntry): Promise<void> {

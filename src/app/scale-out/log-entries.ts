@@ -13,5 +13,10 @@ export type CatalogEntry =
   | { kind: 'channel'; channel: Channel }
   | { kind: 'item'; item: ItemRecord };
 
-/** Stock held (or, with negative units, released) for orders, as the log relay appends it. */
-export interface HoldsEntry { outboxId: number; holds: { orderId: string; sku: string; location: string; units: number }[] }
+/**
+ * Stock held (or, with negative units, released) for orders, as the log relay appends it.
+ * `settles`: the positions of entries naming orders whose effect on holds this entry completes
+ * (a worker writes one for every batch that had such entries, whether or not holds moved), so a
+ * read model can say which position its figures fully reflect.
+ */
+export interface HoldsEntry { outboxId: number; holds: { orderId: string; sku: string; location: string; units: number }[]; settles?: number[] }

@@ -26,3 +26,12 @@ export function stockEffectsOf(event: HubEvent): InventoryEvent[] {
 export function stockLocationOf(event: HubEvent): string | undefined {
   return 'location' in event && event.type !== 'order.shipped' ? event.location : undefined;
 }
+
+/**
+ * True when applying the event can change what an order holds beyond its own stock effect: an
+ * order event, or a movement carrying the order's id (stock seen leaving for it).
+ */
+export function namesOrder(event: HubEvent): boolean {
+  if (event.type === 'inventory.snapshot') return false;
+  return event.type !== 'inventory.movement' || event.orderId !== undefined;
+}
