@@ -30,7 +30,7 @@ import { systemClock } from '../ports/clock.js';
 import type { HubOptions } from '../main.js';
 import type { Following } from '../ports/event-log.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
-import { LeasedDeliveries } from '../app/scale-out/leased-deliveries.js';
+import { LeasedDeliveries, type LeasedDestination, type LeasedWork } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
 import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
 import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
@@ -269,16 +269,16 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     }
     const ingest = new LogIngest(publish);
     // A 3PL's stock-file folder is taken by one api process at a time (a lease, like a destination).
-    const drops = stockFileDrops({ config, ingest, clock, log: logger });
-    if (drops.length > 0) {
-      fileDrops = new LeasedDeliveries<CsvFileDrop>({
-        destinations: drops.map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
-        leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
-        retryMs: LEASE_RETRY_MS,
+    const leased = <W extends LeasedWork>(work: LeasedDestination<W>[]): LeasedDeliveries<W> | undefined => {
+      if (work.length === 0) return undefined;
+      const held = new LeasedDeliveries<W>({
+        destinations: work, leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace), retryMs: LEASE_RETRY_MS,
         log: (level, msg, fields) => logger[level](fields ?? {}, msg),
       });
-      fileDrops.start();
-    }
+      held.start();
+      return held;
+    };
+    fileDrops = leased(stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })));
     const desk = new SharedOrderDesk({
       orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
       reservations: new StockReservations({
@@ -293,15 +293,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       config, desk, ingest, inboundStore, controls, clock, log: logger,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
     });
-    if (partners.length > 0) {
-      ediFolders = new LeasedDeliveries<EdiPartner>({
-        destinations: partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })),
-        leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
-        retryMs: LEASE_RETRY_MS,
-        log: (level, msg, fields) => logger[level](fields ?? {}, msg),
-      });
-      ediFolders.start();
-    }
+    ediFolders = leased(partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })));
     const inbound = new InboundWebhooks({
       orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(partners.map((p) => [p.id, p.partner()])),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),

@@ -147,6 +147,19 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       assert.equal((await steps(id)).at(-1)!.outcome, 'rejected');
     });
 
+    test('cancel after a shipment the warehouse has not shown leaving keeps the shipped units held until it does', async () => {
+      await hub.stock('CY-1', 'DAL', 10);
+      const id = await capture('CY-1', 6);
+      await send(ev('order.released', id));
+      await send(ev('order.shipped', id, { location: 'DAL', lines: [{ sku: 'CY-1', qty: 2 }] }, 'wms-dal'));
+      const res = await hub.api('POST', `/v1/orders/${id}/cancel`);
+      assert.equal(res.status, 200);
+      await hub.settled();
+      assert.equal(await hub.available('CY-1'), 8, 'the 2 shipped units are still on hand but not for sale');
+      await send({ ...movement({ source: 'wms-dal', seq: 7_150_000, sku: 'CY-1', location: 'DAL', reason: 'ship', delta: { onHand: -2 } }), orderId: id });
+      assert.equal(await hub.available('CY-1'), 8, 'gone from on hand and no longer held: counted once');
+    });
+
     test('a return adds stock only when the location\'s authority receives it', async () => {
       await hub.stock('RT-1', 'DAL', 5);
       const id = await capture('RT-1', 2);
