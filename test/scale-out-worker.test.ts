@@ -108,3 +108,24 @@ test('events for a location defined later are parked, then applied when it is', 
   assert.deepEqual(await store.parkedEvents('RNO', 10), []);
   assert.equal(await store.figure('reno', 'Q-1'), 8);
 });
+
+test('an entry naming an order that goes to the dead letters still settles for the read models', { skip }, async () => {
+  // The database refuses the batch once, and the worker is allowed one attempt: the entry is dead.
+  let refusals = 1;
+  const flaky = new Proxy(store, {
+    get(target, name) {
+      if (name === 'eventBatch') return (fn: never) => (refusals-- > 0 ? Promise.reject(new Error('connection terminated')) : target.eventBatch(fn));
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const dying = new LedgerWorker({ store: flaky, clock: { now: () => Date.parse('2026-11-22T12:00:00Z') }, maxAttempts: 1 });
+  const released: LogEntry = { position: ++position, kind: 'order', body: JSON.stringify({ id: 'rel-dead', type: 'order.released', source: 'erp-main', seq: 1, occurredAt: '2026-11-22T12:00:00Z', orderId: 'ord_gone' }) };
+  const { items, outcome } = workItems([released]);
+  await dying.handle(items);
+  assert.equal(outcome.get(released.position), 'discard');
+  assert.ok((await store.deadEntries(100)).some((d) => d.position === released.position));
+  const queued: object[] = [];
+  await store.relayToLog(100, async (entries) => { queued.push(...entries.map((e) => e.body)); });
+  assert.deepEqual(queued, [{ holds: [], settles: [released.position] }]);
+});

@@ -51,8 +51,8 @@ export class InventoryReadModel implements InventoryView {
 
   /**
    * The position the figures fully reflect: everything applied, except that an entry naming an
-   * order counts only once the holds the workers worked out for it have arrived (one that never
-   * settles, say dead-lettered, stops holding the position back after UNSETTLED_MS).
+   * order counts only once the holds the workers worked out for it have arrived (a dead-lettered
+   * one settles too; should one never settle, it stops holding the position back after UNSETTLED_MS).
    */
   get position(): number {
     if (this.unsettled.size === 0) return this.applied;

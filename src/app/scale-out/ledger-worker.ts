@@ -80,6 +80,7 @@ export class LedgerWorker {
           position: item.entry.position, kind: item.entry.kind, body: item.entry.body,
           error: err instanceof Error ? err.message : String(err), attempts: item.attempt, at: new Date(this.deps.clock.now()).toISOString(),
         });
+        await this.settleDead(item.entry);
         item.discard();
       } catch {
         item.retry(retryDelayMs(item.attempt, RETRY, Math.random()));
@@ -88,6 +89,15 @@ export class LedgerWorker {
       item.retry(retryDelayMs(item.attempt, RETRY, Math.random()));
     }
     this.deps.observer?.failed(item.entry, err, hopeless);
+  }
+
+  /** A dead entry that names an order settles for the read models (they stop waiting for its holds). */
+  private async settleDead(entry: LogEntry): Promise<void> {
+    let event: HubEvent;
+    try { event = parseEvent(entry); } catch { return; }
+    if (!namesOrder(event)) return;
+    await this.deps.store.eventBatch((tx) => tx.queueForLog('holds', 'settles', { holds: [], settles: [entry.position] }));
+    this.deps.holdsQueued?.();
   }
 
   /** Applies entries in log order: runs of events in one transaction each, catalogue changes on their own. */
