@@ -1,7 +1,8 @@
 /**
  * The scale-out worker against the real PostgreSQL store: an entry handed out again after its
  * batch committed (the worker died before acknowledging) changes nothing, and an entry that can
- * never apply goes to the dead letters while the rest of its batch applies.
+ * never apply goes to the dead letters while the rest of its batch applies; a count racing an
+ * order that ships meanwhile is run again with that order locked.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
 import { LedgerWorker, MalformedEntryError } from '../src/app/scale-out/ledger-worker.js';
 import { SharedDeadLogEntries } from '../src/app/scale-out/retry-dead-entries.js';
 import type { LogEntry, WorkItem } from '../src/ports/event-log.js';
+import { savedOrder } from '../src/app/scale-out/saved-order.js';
+import pg from 'pg';
 
 const skip = await skipReason(scaleOut);
 const namespace = `t_worker_${randomBytes(4).toString('hex')}`;
@@ -128,4 +131,49 @@ test('an entry naming an order that goes to the dead letters still settles for t
   const queued: object[] = [];
   await store.relayToLog(100, async (entries) => { queued.push(...entries.map((e) => e.body)); });
   assert.deepEqual(queued, [{ holds: [], settles: [released.position] }]);
+});
+
+test('a count that meets an order shipping while it waits for its items runs again with that order locked', { skip }, async () => {
+  // An order that shipped 2 units from DAL at 11:00, which the warehouse has not shown leaving: held.
+  const order = {
+    id: 'ord_race', channel: 'web', externalId: 'RACE-1', customer: 'C-1', backorder: 'reject' as const,
+    createdAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T11:00:00.000Z',
+    erp: { state: 'committed' as const, orderNumber: 'SO-1', attempts: 1 },
+    released: true, delivered: false, invoiced: false, cancelled: false,
+    lines: [{ sku: 'RC-1', qty: 2, alloc: [['DAL', 2]] as [string, number][], departed: {}, returned: 0 }],
+    shipments: [{ eventId: 'ship-race', source: 'wms-dal', location: 'DAL', at: '2026-11-22T11:00:00.000Z', lines: [{ sku: 'RC-1', qty: 2 }] }],
+  };
+  await worker.applyAll([entry(snapshot({ source: 'wms-dal', seq: 900, sku: 'RC-1', location: 'DAL', onHand: 10 }))]);
+  await store.eventBatch(async (tx) => {
+    await tx.lockItems(['RC-1']);
+    await tx.orders.saveOrders([savedOrder(order)]);
+    await tx.addHolds([{ orderId: order.id, sku: 'RC-1', location: 'DAL', units: 2 }]);
+  });
+  assert.equal(await store.figure('web', 'RC-1'), 10, 'the feed has not heard of the hold yet (set up behind its back)');
+  // Another transaction holds the item while the count arrives, and records the shipment's
+  // unconfirmed units just before it lets go: the count's first look found no such order.
+  const other = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${namespace}` });
+  await other.connect();
+  try {
+    await other.query('BEGIN');
+    await other.query(`SELECT sku FROM items WHERE sku = 'RC-1' FOR UPDATE`);
+    const counting = worker.applyAll([entry({ ...snapshot({ source: 'wms-dal', seq: 901, sku: 'RC-1', location: 'DAL', onHand: 8 }), occurredAt: '2026-11-22T12:00:00Z' })]);
+    await new Promise((r) => setTimeout(r, 300));
+    await other.query(`INSERT INTO order_unconfirmed (sku, location, order_id) VALUES ('RC-1', 'DAL', 'ord_race')`);
+    await other.query('COMMIT');
+    await counting;
+  } finally {
+    await other.end();
+  }
+  const held = await store.eventBatch((tx) => tx.holdsOf([order.id]));
+  assert.deepEqual(held, [], 'the count at 12:00 contains the shipment of 11:00: nothing held any more');
+  const db = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${namespace}` });
+  await db.connect();
+  try {
+    const steps = await db.query(`SELECT record->>'step' AS step FROM order_timeline WHERE order_id = 'ord_race' ORDER BY id`);
+    assert.deepEqual(steps.rows.map((r: { step: string }) => r.step), ['stock.counted']);
+  } finally {
+    await db.end();
+  }
+  assert.equal(await store.figure('web', 'RC-1'), 8);
 });
