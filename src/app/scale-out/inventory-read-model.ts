@@ -145,7 +145,8 @@ export class InventoryReadModel implements InventoryView {
     if (namesOrder(event)) this.unsettled.set(entry.position, Date.now());
     // An order event's stock effect (a return received); its effect on holds comes from the workers.
     for (const effect of stockEffectsOf(event)) {
-      if (!this.items.has(effect.sku)) this.items.set(effect.sku, null);
+      // Inventory events make their item known (as on the embedded backend); a return's lines do not.
+      if (effect === event && !this.items.has(effect.sku)) this.items.set(effect.sku, null);
       if (this.book.locations.has(effect.location)) {
         this.ledger.apply(effect, entry.position);
       } else {
