@@ -141,7 +141,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   metrics.watchLogLag(async () => {
     const head = await log.head();
     return {
-      ...(readModel ? { readModel: Math.max(0, head - readModel.applied) } : {}),
+      ...(readModel ? { readModel: Math.max(0, head - readModel.applied), orderHolds: readModel.unsettledCount } : {}),
       ...(settings.role !== 'api' ? { workBacklog: await log.pending('apply') } : {}),
     };
   });

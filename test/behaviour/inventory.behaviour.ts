@@ -248,6 +248,7 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       if (backend.name === 'scale-out') {
         const metrics = await hub.api('GET', '/metrics', undefined, { key: null });
         assert.match(metrics.body, /crossdock_log_lag_entries\{of="read_model"\} \d+/);
+        assert.match(metrics.body, /crossdock_log_lag_entries\{of="order_holds"\} \d+/);
         assert.match(metrics.body, /crossdock_log_lag_entries\{of="workers"\} \d+/);
       }
       assert.equal((await hub.api('GET', '/v1/availability/E-1?channel=web', undefined, { key: null })).status, 401);

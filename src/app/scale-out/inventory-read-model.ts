@@ -64,6 +64,11 @@ export class InventoryReadModel implements InventoryView {
     return this.applied;
   }
 
+  /** Entries naming orders whose holds have not arrived yet. */
+  get unsettledCount(): number {
+    return this.unsettled.size;
+  }
+
   isKnownSku(sku: string): boolean {
     return this.items.has(sku);
   }

@@ -73,12 +73,13 @@ export class HubMetrics implements IngestObserver {
   readonly workerSeconds = new Histogram({ name: 'crossdock_worker_batch_seconds', help: 'Time a scale-out worker took to apply one batch of events in one transaction', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
 
   /** How far a scale-out process trails the shared log (read model, or the worker group's backlog), read at each scrape. */
-  watchLogLag(lag: () => Promise<{ readModel?: number; workBacklog?: number }>): void {
+  watchLogLag(lag: () => Promise<{ readModel?: number; orderHolds?: number; workBacklog?: number }>): void {
     new Gauge({
-      name: 'crossdock_log_lag_entries', help: 'Log entries this process has not caught up with: its read model (api), the workers\' backlog (worker)', labelNames: ['of'] as const, registers: [this.registry],
+      name: 'crossdock_log_lag_entries', help: 'Log entries this process has not caught up with: its read model (api), entries naming orders whose holds its read model awaits (api), the workers\' backlog (worker)', labelNames: ['of'] as const, registers: [this.registry],
       async collect() {
-        const l = await lag().catch(() => ({} as { readModel?: number; workBacklog?: number }));
+        const l = await lag().catch(() => ({} as { readModel?: number; orderHolds?: number; workBacklog?: number }));
         if (l.readModel !== undefined) this.set({ of: 'read_model' }, l.readModel);
+        if (l.orderHolds !== undefined) this.set({ of: 'order_holds' }, l.orderHolds);
         if (l.workBacklog !== undefined) this.set({ of: 'workers' }, l.workBacklog);
       },
     });
