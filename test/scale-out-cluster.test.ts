@@ -11,7 +11,8 @@
  * is oversold, and the ERP holds exactly one order per accepted hub order. Twenty of the orders
  * are released and shipped through both api processes while the worker dies (some shipments
  * before their release): each ships once, its stock stops being held once the warehouse shows it
- * leaving, and the storefront gets each shipment confirmation once.
+ * leaving, the Dallas warehouse gets each fulfilment request once and the storefront each shipment
+ * confirmation once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
   // The ERP's order feed: cancellations reach it through the order lane of the delivery engine.
   const erpFeed = new WebhookReceiver();
   const erpFeedUrl = await erpFeed.start();
+  // The Dallas warehouse's system: released orders reach it as fulfilment requests.
+  const wms = new WebhookReceiver();
+  const wmsUrl = await wms.start();
   writeFileSync(configFile, [
     'locations:',
     '  DAL: { name: Dallas DC, authority: wms-dal }',
@@ -54,6 +58,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     'systems:',
     `  storefront: { type: webhook, url: '${storefrontUrl}', channel: all, batchSize: 500 }`,
     `  erp: { type: webhook, url: '${erpFeedUrl}', receives: [order.cancel] }`,
+    `  wms-dal: { type: webhook, url: '${wmsUrl}', receives: [fulfilment.request] }`,
     `erp: { url: '${erpUrl}', timeoutMs: 500, retryBaseMs: 100, retryMaxMs: 500 }`,
     'customers:',
     '  C-1: { name: Lone Star Plumbing, active: true, creditHold: false }',
@@ -265,6 +270,16 @@ test('two api and two worker processes: a worker and an api process killed mid-s
       assert.ok(Date.now() < deadline, `${got.length} of ${cancelledIds.length} cancellations reached the ERP`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // Every release reached the warehouse that runs DAL once, as a fulfilment request.
+    for (const deadline = Date.now() + 30_000; ;) {
+      const got = [...wms.applied.values()].filter((m) => m.topic === 'fulfilment.request').map((m) => m.key).sort();
+      if (got.length >= shippedIds.length) {
+        assert.deepEqual(got, [...shippedIds].sort());
+        break;
+      }
+      assert.ok(Date.now() < deadline, `${got.length} of ${shippedIds.length} fulfilment requests reached the warehouse`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // Every shipment reached the storefront once.
     for (const deadline = Date.now() + 30_000; ;) {
       const got = [...storefront.applied.values()].filter((m) => m.topic === 'shipment.confirmed').map((m) => m.key).sort();
@@ -296,6 +311,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await storefront.close();
     await erp.close();
     await erpFeed.close();
+    await wms.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
