@@ -188,6 +188,21 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       assert.equal(lookup.body.available, 10, 'the cancelled order holds nothing at that position');
     });
 
+    test('a return to a location not defined yet is recorded on the order, and its stock applies once the location is', async () => {
+      await hub.stock('RN-1', 'DAL', 5);
+      const id = await capture('RN-1', 2);
+      await send(ev('order.released', id));
+      await send(ev('order.shipped', id, { location: 'DAL', lines: [{ sku: 'RN-1', qty: 2 }] }, 'wms-dal'));
+      const res = await send(ev('return.received', id, { location: 'RNX', lines: [{ sku: 'RN-1', qty: 1 }] }, 'wms-rnx'));
+      assert.equal(res.parked.length, 1, 'the returned stock waits for its location');
+      assert.match(res.parked[0].reason, /location 'RNX' is not defined/);
+      assert.equal((await view(id)).lines[0].returned, 1, 'the order records the return at once');
+      assert.equal((await hub.api('PUT', '/v1/locations/RNX', { name: 'Returns desk', authority: 'wms-rnx' })).status < 300, true);
+      assert.equal((await hub.api('PUT', '/v1/channels/returns', { locations: ['RNX'] })).status < 300, true);
+      await hub.settled();
+      assert.equal(await hub.available('RN-1', 'returns'), 1);
+    });
+
     test('bad order events are rejected one by one with the field named', async () => {
       const res = await hub.api('POST', '/v1/events', [
         ev('order.shipped', 'ord_x', { location: 'DAL', lines: [{ sku: 'A', qty: 0 }] }),
