@@ -261,35 +261,11 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     assert.deepEqual(new Set(erp.orders.keys()), new Set(taken.map((a) => a.id)));
     t.diagnostic(`orders: ${taken.length} accepted, ${cancelledIds.length} of them cancelled, ${refused.length} refused; ERP placements ${erp.calls.place}, lookups ${erp.calls.find}`);
     // Every cancellation reached the ERP's feed, each applied once, though a worker died meanwhile.
-    for (const deadline = Date.now() + 30_000; ;) {
-      const got = [...erpFeed.applied.values()].filter((m) => m.topic === 'order.cancel').map((m) => m.key).sort();
-      if (got.length >= cancelledIds.length) {
-        assert.deepEqual(got, [...cancelledIds].sort());
-        break;
-      }
-      assert.ok(Date.now() < deadline, `${got.length} of ${cancelledIds.length} cancellations reached the ERP`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await receivedOnce(erpFeed, 'order.cancel', cancelledIds, 'cancellations reached the ERP');
     // Every release reached the warehouse that runs DAL once, as a fulfilment request.
-    for (const deadline = Date.now() + 30_000; ;) {
-      const got = [...wms.applied.values()].filter((m) => m.topic === 'fulfilment.request').map((m) => m.key).sort();
-      if (got.length >= shippedIds.length) {
-        assert.deepEqual(got, [...shippedIds].sort());
-        break;
-      }
-      assert.ok(Date.now() < deadline, `${got.length} of ${shippedIds.length} fulfilment requests reached the warehouse`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await receivedOnce(wms, 'fulfilment.request', shippedIds, 'fulfilment requests reached the warehouse');
     // Every shipment reached the storefront once.
-    for (const deadline = Date.now() + 30_000; ;) {
-      const got = [...storefront.applied.values()].filter((m) => m.topic === 'shipment.confirmed').map((m) => m.key).sort();
-      if (got.length >= shippedIds.length) {
-        assert.deepEqual(got, [...shippedIds].sort());
-        break;
-      }
-      assert.ok(Date.now() < deadline, `${got.length} of ${shippedIds.length} shipment confirmations reached the storefront`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await receivedOnce(storefront, 'shipment.confirmed', shippedIds, 'shipment confirmations reached the storefront');
     // Both api processes' read models (one of them rebuilt after a crash) show the same figures once they reach the last position.
     for (const api of apis) {
       for (;;) {
@@ -315,3 +291,16 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Waits until `receiver` has applied one `topic` message for each of `keys`, and no other. */
+async function receivedOnce(receiver: WebhookReceiver, topic: string, keys: readonly string[], what: string): Promise<void> {
+  for (const deadline = Date.now() + 30_000; ;) {
+    const got = [...receiver.applied.values()].filter((m) => m.topic === topic).map((m) => m.key).sort();
+    if (got.length >= keys.length) {
+      assert.deepEqual(got, [...keys].sort());
+      return;
+    }
+    assert.ok(Date.now() < deadline, `${got.length} of ${keys.length} ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
