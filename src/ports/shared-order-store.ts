@@ -30,7 +30,7 @@ export interface OrderWrites {
   claimReferences(refs: readonly ChannelReference[]): Promise<Map<string, string>>;
   dropReferences(refs: readonly { channel: string; externalId: string }[]): Promise<void>;
   /**
-   * Inserts or replaces orders. `erpLeaseMs`: how long the ERP commit belongs to the process
+   * Inserts or replaces orders, indexing the tracking numbers they shipped under. `erpLeaseMs`: how long the ERP commit belongs to the process
    * writing it (a capture about to call the ERP); other processes leave the order alone until then.
    */
   saveOrders(orders: readonly SavedOrder[]): Promise<void>;
@@ -49,8 +49,6 @@ export interface OrderWrites {
   raiseExceptions(exceptions: readonly Omit<OrderException, 'id'>[]): Promise<void>;
   /** Orders with shipped units not yet seen leaving at any of these item x location pairs. */
   unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]>;
-  /** Records the tracking numbers orders shipped under. */
-  recordTracking(shipped: readonly { trackingNumber: string; orderId: string }[]): Promise<void>;
   /** Replaces where these orders have shipped units not yet seen leaving. */
   replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void>;
 }

@@ -55,6 +55,7 @@ export class PgOrderWrites implements OrderWrites {
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, erp_state = EXCLUDED.erp_state, erp_due = EXCLUDED.erp_due,
          erp_lease_until = EXCLUDED.erp_lease_until, state = EXCLUDED.state, owes = EXCLUDED.owes`,
       [JSON.stringify(orders.map((o) => ({ s: o.order, status: o.status, owes: o.owes, ...(o.erpLeaseMs !== undefined ? { lease: o.erpLeaseMs } : {}) })))]);
+    await this.indexTracking(orders);
   }
 
   async appendTimeline(records: readonly TimelineRecord[]): Promise<void> {
@@ -124,7 +125,11 @@ export class PgOrderWrites implements OrderWrites {
     return rows.map((r) => r.order_id);
   }
 
-  async recordTracking(shipped: readonly { trackingNumber: string; orderId: string }[]): Promise<void> {
+  private async indexTracking(orders: readonly SavedOrder[]): Promise<void> {
+    const shipped = orders.flatMap((o) => o.order.shipments.flatMap((s) => {
+      const number = trackingNumberOf(s.tracking);
+      return number === undefined ? [] : [{ trackingNumber: number, orderId: o.order.id }];
+    }));
     if (shipped.length === 0) return;
     await this.c.query(
       `INSERT INTO order_tracking (tracking_number, order_id) SELECT DISTINCT ON (t) t, o FROM unnest($1::text[], $2::text[]) AS x(t, o)
@@ -283,4 +288,10 @@ export class PgOrderStore implements SharedOrderStore {
     const { rows } = await this.db.pool.query<{ id: string }>(`SELECT id FROM orders WHERE customer = $1 AND erp_state = 'held' ORDER BY id`, [customer]);
     return rows.map((r) => r.id);
   }
+}
+
+function trackingNumberOf(tracking: unknown): string | undefined {
+  if (typeof tracking === 'string') return tracking;
+  const number = (tracking as { number?: unknown } | undefined)?.number;
+  return typeof number === 'string' ? number : undefined;
 }

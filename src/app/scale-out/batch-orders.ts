@@ -151,10 +151,6 @@ export class BatchOrders {
       outbox.push(...outboxRecords(c.order, c.messages, this.nowIso));
     }
     await tx.orders.saveOrders(saved);
-    await tx.orders.recordTracking(changed.flatMap((c) => c.order.shipments.flatMap((s) => {
-      const number = trackingNumberOf(s.tracking);
-      return number === undefined ? [] : [{ trackingNumber: number, orderId: c.order.id }];
-    })));
     await tx.orders.appendTimeline(timeline);
     await tx.orders.appendOutbox(outbox);
     await tx.orders.removeWaiting(this.removedWaiting);
@@ -180,10 +176,4 @@ function countedPairs(events: readonly HubEvent[]): { sku: string; location: str
   const pairs = new Map<string, { sku: string; location: string }>();
   for (const e of events) if (e.type === 'inventory.snapshot') pairs.set(e.sku + SEP + e.location, { sku: e.sku, location: e.location });
   return [...pairs.values()];
-}
-
-function trackingNumberOf(tracking: unknown): string | undefined {
-  if (typeof tracking === 'string') return tracking;
-  const number = (tracking as { number?: unknown } | undefined)?.number;
-  return typeof number === 'string' ? number : undefined;
 }
