@@ -8,14 +8,12 @@
 import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { sourceForChannel } from '../../domain/orders/channel-sourcing.js';
 import { cloneOrder, lineFigures, type OrderState } from '../../domain/orders/order-state.js';
-import type { TimelineRecord } from '../../ports/order-store.js';
 import type { SharedOrderStore } from '../../ports/shared-order-store.js';
-import { timelineRecords } from '../order-records.js';
 import { byChannel } from './figure-appends.js';
 import { loadItems } from './load-items.js';
 import type { HoldsEntry } from './log-entries.js';
 import type { OrderChangeDeps } from './order-changes.js';
-import { savedOrder } from './saved-order.js';
+import { saveOrderChanges, type OrderChange } from './saved-order.js';
 
 /** Orders looked at per transaction. */
 const BATCH = 100;
@@ -45,8 +43,7 @@ export class BackorderFills {
       const nowIso = new Date(nowMs).toISOString();
       const holds: HoldsEntry['holds'] = [];
       const touched = new Map<string, Set<string>>();
-      const filled: OrderState[] = [];
-      const timeline: TimelineRecord[] = [];
+      const filled: OrderChange[] = [];
       for (const order of orders) {
         const rule = book.channels.get(order.channel);
         if (!rule) continue;
@@ -73,8 +70,7 @@ export class BackorderFills {
         }
         if (!next) continue;
         next.updatedAt = nowIso;
-        filled.push(next);
-        timeline.push(...timelineRecords(next, savedOrder(next).status, steps, nowIso));
+        filled.push({ order: next, steps, messages: [] });
       }
       if (filled.length === 0) return;
       const moved: FigureChange[] = [];
@@ -82,8 +78,7 @@ export class BackorderFills {
       await tx.addHolds(holds);
       queued = { outboxId: await tx.queueForLog('holds', holds[0]!.sku, { holds }), holds };
       await tx.appendChanges(byChannel(moved, this.deps.position(), nowIso));
-      await tx.orders.saveOrders(filled.map((o) => savedOrder(o)));
-      await tx.orders.appendTimeline(timeline);
+      await saveOrderChanges(tx.orders, filled, nowIso);
     });
     if (queued) this.deps.holdsCommitted(queued);
     return units;

@@ -9,16 +9,15 @@
 import { cloneOrder, orderHolds, type OrderState } from '../../domain/orders/order-state.js';
 import type { OutboundMessage, PositionedEvent } from '../../domain/orders/order-machine.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import type { OrderException, OutboxRecord, TimelineRecord, WaitingRecord } from '../../ports/order-store.js';
+import type { OrderException, WaitingRecord } from '../../ports/order-store.js';
 import type { LedgerTransaction, StockHold } from '../../ports/shared-ledger-store.js';
-import type { SavedOrder } from '../../ports/shared-order-store.js';
-import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
+import type { Step } from '../order-records.js';
 import { settleOrderEvents, waitingForUnknownOrder } from '../order-settlement.js';
 import type { TouchedItems } from './figure-appends.js';
 import type { HoldsEntry } from './log-entries.js';
 import type { LoadedItems } from './load-items.js';
 import { countedAt, itemsOf, writeOrderHolds } from './order-holds.js';
-import { savedOrder } from './saved-order.js';
+import { saveOrderChanges } from './saved-order.js';
 
 const SEP = '\u001f';
 
@@ -140,19 +139,8 @@ export class BatchOrders {
     }
     const changed = [...this.changes.values()];
     const holds = await writeOrderHolds(tx, loaded, changed.map((c) => c.order), this.held, touched);
-    const saved: SavedOrder[] = [];
-    const timeline: TimelineRecord[] = [];
-    const outbox: OutboxRecord[] = [];
-    for (const c of changed) {
-      c.order.updatedAt = this.nowIso;
-      const record = savedOrder(c.order);
-      saved.push(record);
-      timeline.push(...timelineRecords(c.order, record.status, c.steps, this.nowIso));
-      outbox.push(...outboxRecords(c.order, c.messages, this.nowIso));
-    }
-    await tx.orders.saveOrders(saved);
-    await tx.orders.appendTimeline(timeline);
-    await tx.orders.appendOutbox(outbox);
+    for (const c of changed) c.order.updatedAt = this.nowIso;
+    await saveOrderChanges(tx.orders, changed, this.nowIso);
     await tx.orders.removeWaiting(this.removedWaiting);
     // A record that waited and left again within this batch is never written.
     const gone = new Set(this.removedWaiting);

@@ -9,15 +9,13 @@ import { NotFoundError } from '../../domain/errors.js';
 import type { OutboundMessage } from '../../domain/orders/order-machine.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
-import type { OutboxRecord, TimelineRecord } from '../../ports/order-store.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
-import type { SavedOrder } from '../../ports/shared-order-store.js';
-import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
+import type { Step } from '../order-records.js';
 import type { HoldsEntry } from './log-entries.js';
 import { syncOrderHolds } from './order-holds.js';
 import { settleOrderEvents } from '../order-settlement.js';
 import type { OrderException, WaitingRecord } from '../../ports/order-store.js';
-import { savedOrder } from './saved-order.js';
+import { saveOrderChanges } from './saved-order.js';
 
 export interface OrderDecision {
   /** The order as it should become; the current one itself when nothing changes. */
@@ -91,18 +89,7 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     }
     const moving = [...changed.values()].filter((c) => c.holdsMove).map((c) => c.next);
     queued = await syncOrderHolds(tx, moving, nowMs, deps.position());
-    const saved: SavedOrder[] = [];
-    const timeline: TimelineRecord[] = [];
-    const outbox: OutboxRecord[] = [];
-    for (const c of changed.values()) {
-      const record = savedOrder(c.next);
-      saved.push(record);
-      timeline.push(...timelineRecords(c.next, record.status, c.steps, nowIso));
-      outbox.push(...outboxRecords(c.next, c.messages, nowIso));
-    }
-    await tx.orders.saveOrders(saved);
-    await tx.orders.appendTimeline(timeline);
-    await tx.orders.appendOutbox(outbox);
+    await saveOrderChanges(tx.orders, [...changed.values()].map((c) => ({ order: c.next, steps: c.steps, messages: c.messages })), nowIso);
     await tx.orders.removeWaiting(removed);
     await tx.orders.raiseExceptions(exceptions);
     return answers;
