@@ -104,3 +104,33 @@ test('lists and reads locations and channels; unknown ones are 404 problems', as
   assert.equal(badLocation.status, 400);
   assert.ok(badLocation.body.errors.some((e: { path: string }) => e.path === '/authority'));
 });
+
+test('a plain lookup answers exactly as the route does through the framework, and anything else falls through to it', async () => {
+  await hub.api('POST', '/v1/events', [snapshot({ source: 'wms-dal', sku: 'P-1', location: 'DAL', onHand: 9 })]);
+  // A plain lookup is answered before Fastify; one with an extra query parameter goes through it.
+  const plain = await hub.api('GET', '/v1/availability/P-1?channel=web', undefined, { headers: { 'x-correlation-id': 'corr-plain' } });
+  const routed = await hub.api('GET', '/v1/availability/P-1?channel=web&via=route', undefined, { headers: { 'x-correlation-id': 'corr-routed' } });
+  assert.equal(plain.status, 200);
+  assert.deepEqual(plain.body, routed.body);
+  assert.deepEqual(plain.body, { sku: 'P-1', channel: 'web', available: 7, position: plain.body.position });
+  assert.equal(plain.headers.get('content-type'), routed.headers.get('content-type'));
+  assert.equal(plain.headers.get('x-correlation-id'), 'corr-plain');
+  assert.equal(routed.headers.get('x-correlation-id'), 'corr-routed');
+  assert.match((await hub.api('GET', '/v1/availability/P-1?channel=web')).headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
+  // Every refusal is the route's own problem answer.
+  const unknownItem = await hub.api('GET', '/v1/availability/NOPE-1?channel=web');
+  assert.equal(unknownItem.status, 404);
+  assert.equal(unknownItem.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  assert.equal((await hub.api('GET', '/v1/availability/P-1?channel=nope')).status, 404);
+  assert.equal((await hub.api('GET', '/v1/availability/P-1?channel=web', undefined, { key: null })).status, 401);
+  assert.equal((await hub.api('GET', '/v1/availability/P-1?channel=web', undefined, { key: 'not-a-key' })).status, 401);
+  assert.equal((await hub.api('GET', '/v1/availability/P-1?channel=')).status, 400);
+  // An escaped SKU is decoded by the framework, as before.
+  await hub.api('POST', '/v1/events', [snapshot({ source: 'wms-dal', sku: 'P 2/x', location: 'DAL', onHand: 5 })]);
+  const escaped = await hub.api('GET', `/v1/availability/${encodeURIComponent('P 2/x')}?channel=web`);
+  assert.equal(escaped.status, 200);
+  assert.equal(escaped.body.sku, 'P 2/x');
+  // Lookups through either path are counted under the route in /metrics.
+  const metrics = (await hub.api('GET', '/metrics')).body as string;
+  assert.match(metrics, /crossdock_http_request_seconds_count\{route="\/v1\/availability\/:sku",method="GET",status="200"\} \d+/);
+});

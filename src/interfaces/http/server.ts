@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { lookupFastPath } from './lookup-fast-path.js';
 import type { ApiKeys, Scope } from './api-keys.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { typeboxValidatorCompiler } from './validation.js';
@@ -67,6 +69,7 @@ export interface HttpDeps {
 }
 
 const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
+const KEEP_ALIVE_MS = 72_000;
 
 type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -105,7 +108,16 @@ function authorize(apiKeys: ApiKeys, scope: Scope) {
 }
 
 export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
+  const fastLookup = lookupFastPath({ state: deps.state, clock: deps.clock, apiKeys: deps.apiKeys, metrics: deps.metrics });
+  let closing = false;
   const app = Fastify({
+    // Plain single lookups are answered before Fastify's pipeline (see lookup-fast-path.ts);
+    // while closing, every request goes to Fastify, which refuses new work.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => { if (closing || !fastLookup(req, res)) handler(req, res); });
+      server.keepAliveTimeout = KEEP_ALIVE_MS; // what Fastify sets on a server it creates itself
+      return server;
+    },
     // The hub logs itself (see onResponse and sendProblem) rather than through Fastify's request
     // loggers: a pino child per request cost more than a whole availability lookup here.
     logger: false,
@@ -122,6 +134,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   // under load would take that long per process. Idle connections are closed as they appear.
   let sweeping: NodeJS.Timeout | undefined;
   app.addHook('preClose', (done) => {
+    closing = true;
     sweeping = setInterval(() => app.server.closeIdleConnections(), 100);
     done();
   });

@@ -1,0 +1,54 @@
+/**
+ * The single availability lookup is the call storefronts make most, often once per product page.
+ * Fastify's request pipeline (routing, hooks, request and reply objects, schema serialisation)
+ * cost more than the lookup itself here, so a request that is plainly a well-formed, authorised
+ * `GET /v1/availability/{sku}?channel={id}` for a known item and channel is answered before the
+ * request reaches Fastify. Anything else (another route, an extra parameter, a missing or
+ * insufficient key, an unknown item or channel) goes through Fastify untouched, so every error
+ * answer, header and schema stays defined in one place: routes/availability.ts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ApiKeys } from './api-keys.js';
+import type { HubMetrics } from './metrics.js';
+import { lookUpAvailability, type AvailabilityDeps } from '../../app/look-up-availability.js';
+
+const PREFIX = '/v1/availability/';
+const QUERY = '?channel=';
+const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
+/** Characters a SKU or channel id may carry unescaped in this path; anything else goes to Fastify's decoder. */
+const PLAIN = /^[A-Za-z0-9._~-]+$/;
+
+export interface LookupFastPathDeps extends AvailabilityDeps {
+  apiKeys: ApiKeys;
+  metrics: HubMetrics;
+}
+
+/** Returns a handler that answers the request and returns true, or returns false and leaves the request alone. */
+export function lookupFastPath(deps: LookupFastPathDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const record = deps.metrics.httpRoute('/v1/availability/:sku');
+  return (req, res) => {
+    const url = req.url;
+    if (req.method !== 'GET' || url === undefined || !url.startsWith(PREFIX)) return false;
+    const q = url.indexOf(QUERY, PREFIX.length);
+    if (q < 0) return false;
+    const sku = url.slice(PREFIX.length, q);
+    const channel = url.slice(q + QUERY.length);
+    if (!PLAIN.test(sku) || !PLAIN.test(channel)) return false;
+    const started = performance.now();
+    const header = req.headers.authorization;
+    if (header === undefined || !header.startsWith('Bearer ')) return false;
+    const grant = deps.apiKeys.find(header.slice(7).trim());
+    if (!grant || !grant.scopes.has('availability:read')) return false;
+    let answer;
+    try { answer = lookUpAvailability(deps, sku, channel); } catch { return false; }
+    const sent = req.headers['x-correlation-id'];
+    const correlationId = typeof sent === 'string' && CORRELATION_ID.test(sent) ? sent : randomUUID();
+    // Same fields, order and types as the route's response schema (AvailabilityAnswer).
+    const body = `{"sku":"${sku}","channel":"${channel}","available":${answer.available},"position":${answer.position}}`;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'x-correlation-id': correlationId });
+    res.end(body);
+    record('GET', 200, (performance.now() - started) / 1000);
+    return true;
+  };
+}
