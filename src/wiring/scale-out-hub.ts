@@ -16,7 +16,7 @@ import { pino } from 'pino';
 import type { HubConfig } from '../config/hub-config.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../adapters/postgres/pg-ledger-store.js';
-import { JetStreamEventLog } from '../adapters/nats/jetstream-event-log.js';
+import { JetStreamEventLog, type JetStreamOptions } from '../adapters/nats/jetstream-event-log.js';
 import { InventoryReadModel } from '../app/scale-out/inventory-read-model.js';
 import { LedgerWorker } from '../app/scale-out/ledger-worker.js';
 import { LogCatalog, LogIngest } from '../app/scale-out/publish-to-log.js';
@@ -101,6 +101,20 @@ const BACKORDER_SWEEP_MS = 1000;
 const KEY_SWEEP_MS = 3_600_000;
 const WAIT_SWEEP_MS = 30_000;
 
+/** The shared log's settings: the environment's NATS URL and namespace, the config file's tuning. */
+export function sharedLogOptions(config: HubConfig): JetStreamOptions {
+  const settings = config.scaleOut!;
+  const tuning = config.file.scaleOut ?? {};
+  return {
+    url: settings.natsUrl, namespace: settings.namespace,
+    ...(tuning.partitions ? { partitions: tuning.partitions } : {}),
+    ...(tuning.ackWaitSeconds ? { ackWaitMs: tuning.ackWaitSeconds * 1000 } : {}),
+    ...(tuning.maxAttempts ? { maxAttempts: tuning.maxAttempts } : {}),
+    ...(tuning.duplicateWindowMinutes ? { duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000 } : {}),
+    ...(tuning.batchesInFlight ? { workConcurrency: tuning.batchesInFlight } : {}),
+  };
+}
+
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
   const { config } = options;
   const settings = config.scaleOut;
@@ -122,15 +136,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const store = new PgLedgerStore(db);
   let log: JetStreamEventLog;
   try {
-    const tuning = config.file.scaleOut ?? {};
-    log = await JetStreamEventLog.open({
-      url: settings.natsUrl, namespace: settings.namespace,
-      ...(tuning.partitions ? { partitions: tuning.partitions } : {}),
-      ...(tuning.ackWaitSeconds ? { ackWaitMs: tuning.ackWaitSeconds * 1000 } : {}),
-      ...(tuning.maxAttempts ? { maxAttempts: tuning.maxAttempts } : {}),
-      ...(tuning.duplicateWindowMinutes ? { duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000 } : {}),
-      ...(tuning.batchesInFlight ? { workConcurrency: tuning.batchesInFlight } : {}),
-    });
+    log = await JetStreamEventLog.open(sharedLogOptions(config));
   } catch (err) {
     await store.close();
     throw new ServiceUnavailableError('NATS JetStream', settings.natsUrl, err);

@@ -21,6 +21,8 @@ export interface HarnessHub {
   url: string;
   /** CROSSDOCK_DATA_DIR (file drop folders live under it). */
   dataDir: string;
+  /** The scale-out namespace (PostgreSQL schema and JetStream stream); absent on the embedded backend. */
+  namespace?: string;
   api: ApiCall;
   /**
    * Waits until every write so far has reached the shared state (orders, the change feed) and the
@@ -81,7 +83,7 @@ export const scaleOut: Backend = {
     const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
     const api = apiClient(hub.url);
     return {
-      url: hub.url, dataDir,
+      url: hub.url, dataDir, namespace,
       async api(method, path, body, options) {
         const res = await api(method, path, body, options);
         // Read-your-writes: the next read waits for this process's read model to reach the write.
