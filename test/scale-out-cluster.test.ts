@@ -21,7 +21,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DATABASE_URL, NATS_URL, scaleOut, skipReason } from './support/backends.js';
-import { killHard, spawnHub, stopGracefully, type HubProcess } from './support/hub-process.js';
+import { killHard, runCliSync, spawnHub, stopGracefully, type HubProcess } from './support/hub-process.js';
 import { ADMIN_KEY, apiClient, movement, tempDataDir } from './support/test-hub.js';
 import { dropSchema } from '../src/adapters/postgres/pg-database.js';
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
@@ -279,6 +279,11 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         await new Promise((r) => setTimeout(r, 20));
       }
     }
+    // The whole shared log, replayed into a fresh read model, matches what the workers wrote.
+    const verify = runCliSync(['replay', '--verify'], env('api'));
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /the ledger matches the log/);
+    t.diagnostic(verify.stdout.split('\n')[0]!);
   } finally {
     await Promise.all(processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => stopGracefully(p)));
     await log.destroy();
