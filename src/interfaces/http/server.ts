@@ -69,7 +69,6 @@ export interface HttpDeps {
 }
 
 const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
-const KEEP_ALIVE_MS = 72_000;
 
 type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -113,9 +112,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Plain single lookups are answered before Fastify's pipeline (see lookup-fast-path.ts);
     // while closing, every request goes to Fastify, which refuses new work.
-    serverFactory: (handler) => {
+    serverFactory: (handler, opts) => {
       const server = createServer((req, res) => { if (closing || !fastLookup(req, res)) handler(req, res); });
-      server.keepAliveTimeout = KEEP_ALIVE_MS; // what Fastify sets on a server it creates itself
+      // The timeouts Fastify sets on a server it creates itself (its defaults, normalised in opts).
+      server.keepAliveTimeout = opts.keepAliveTimeout as number;
+      server.requestTimeout = opts.requestTimeout as number;
+      server.setTimeout(opts.connectionTimeout as number);
       return server;
     },
     // The hub logs itself (see onResponse and sendProblem) rather than through Fastify's request
