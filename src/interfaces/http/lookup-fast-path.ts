@@ -8,14 +8,13 @@
  * answer, header and schema stays defined in one place: routes/availability.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { ApiKeys } from './api-keys.js';
+import { correlationIdOf } from './correlation-id.js';
 import type { HubMetrics } from './metrics.js';
 import { lookUpAvailability, type AvailabilityDeps } from '../../app/look-up-availability.js';
 
 const PREFIX = '/v1/availability/';
 const QUERY = '?channel=';
-const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 /** Characters a SKU or channel id may carry unescaped in this path; anything else goes to Fastify's decoder. */
 const PLAIN = /^[A-Za-z0-9._~-]+$/;
 
@@ -42,8 +41,7 @@ export function lookupFastPath(deps: LookupFastPathDeps): (req: IncomingMessage,
     if (!grant || !grant.scopes.has('availability:read')) return false;
     let answer;
     try { answer = lookUpAvailability(deps, sku, channel); } catch { return false; }
-    const sent = req.headers['x-correlation-id'];
-    const correlationId = typeof sent === 'string' && CORRELATION_ID.test(sent) ? sent : randomUUID();
+    const correlationId = correlationIdOf(req.headers['x-correlation-id']);
     // Same fields, order and types as the route's response schema (AvailabilityAnswer).
     const body = `{"sku":"${sku}","channel":"${channel}","available":${answer.available},"position":${answer.position}}`;
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'x-correlation-id': correlationId });

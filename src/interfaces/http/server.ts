@@ -7,9 +7,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { lookupFastPath } from './lookup-fast-path.js';
+import { correlationIdOf } from './correlation-id.js';
 import type { ApiKeys, Scope } from './api-keys.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { typeboxValidatorCompiler } from './validation.js';
@@ -68,7 +68,6 @@ export interface HttpDeps {
   log: Logger;
 }
 
-const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 
 type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -124,10 +123,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // loggers: a pino child per request cost more than a whole availability lookup here.
     logger: false,
     bodyLimit: 64 * 1024 * 1024,
-    genReqId: (req) => {
-      const sent = req.headers['x-correlation-id'];
-      return typeof sent === 'string' && CORRELATION_ID.test(sent) ? sent : randomUUID();
-    },
+    genReqId: (req) => correlationIdOf(req.headers['x-correlation-id']),
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
