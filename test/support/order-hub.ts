@@ -5,7 +5,7 @@
  * behavioural suites.
  */
 import { ErpSimulator } from '../../sim/erp-simulator.js';
-import type { HubFile } from '../../src/config/hub-config.js';
+import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import type { Backend, HarnessHub } from './backends.js';
 import { NETWORK, snapshot, startTestHub, type TestHub } from './test-hub.js';
 
@@ -22,7 +22,7 @@ export interface OrderHelpers {
 export type OrderHub = TestHub & OrderHelpers;
 export type OrderHarness = HarnessHub & OrderHelpers;
 
-interface OrderHubOptions { file?: HubFile; erp?: ErpSimulator; erpTimeoutMs?: number }
+interface OrderHubOptions { file?: HubFile; erp?: ErpSimulator; erpTimeoutMs?: number; config?: Partial<HubConfig> }
 
 let keyCounter = 0;
 let snapSeq = 1_000_000;
@@ -66,7 +66,7 @@ function helpers(api: Api, erp: ErpSimulator, erpUrl: string): OrderHelpers {
 export async function startOrderHub(options: OrderHubOptions & { dataDir?: string } = {}): Promise<OrderHub> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
-  const hub = await startTestHub({ file: orderNetwork(erpUrl, options), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const hub = await startTestHub({ file: orderNetwork(erpUrl, options), ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.config ? { config: options.config } : {}) });
   const stop = hub.stop.bind(hub);
   return Object.assign(hub, helpers(hub.api, erp, erpUrl), {
     async stop(o?: { keepData?: boolean }) { await stop(o); if (!options.erp) await erp.close(); },
