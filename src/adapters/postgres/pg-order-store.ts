@@ -7,6 +7,7 @@ import type { OrderState } from '../../domain/orders/order-state.js';
 import type { OrderException, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from '../../ports/order-store.js';
 import type { ChannelReference, KeyClaim, OrderWrites, SavedOrder, SharedOrderStore } from '../../ports/shared-order-store.js';
 import type { PgDatabase } from './pg-database.js';
+import { trackingParts } from '../../domain/orders/tracking.js';
 
 const SEP = '\u001f';
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -127,7 +128,7 @@ export class PgOrderWrites implements OrderWrites {
 
   private async indexTracking(orders: readonly SavedOrder[]): Promise<void> {
     const shipped = orders.flatMap((o) => o.order.shipments.flatMap((s) => {
-      const number = trackingNumberOf(s.tracking);
+      const { number } = trackingParts(s.tracking);
       return number === undefined ? [] : [{ trackingNumber: number, orderId: o.order.id }];
     }));
     if (shipped.length === 0) return;
@@ -288,10 +289,4 @@ export class PgOrderStore implements SharedOrderStore {
     const { rows } = await this.db.pool.query<{ id: string }>(`SELECT id FROM orders WHERE customer = $1 AND erp_state = 'held' ORDER BY id`, [customer]);
     return rows.map((r) => r.id);
   }
-}
-
-function trackingNumberOf(tracking: unknown): string | undefined {
-  if (typeof tracking === 'string') return tracking;
-  const number = (tracking as { number?: unknown } | undefined)?.number;
-  return typeof number === 'string' ? number : undefined;
 }

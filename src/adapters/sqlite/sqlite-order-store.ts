@@ -10,6 +10,7 @@ import type {
   OrderException, OrderStore, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord,
 } from '../../ports/order-store.js';
 import type { Db } from './open-database.js';
+import { trackingParts } from '../../domain/orders/tracking.js';
 
 export class SqliteOrderStore implements OrderStore {
   private readonly upsertOrder: Statement;
@@ -50,7 +51,7 @@ export class SqliteOrderStore implements OrderStore {
     const rows = this.db.prepare("SELECT state FROM orders WHERE state LIKE ? ORDER BY rowid DESC LIMIT 20").pluck(true).all(`%${trackingNumber.replace(/[%_]/g, '')}%`) as string[];
     for (const r of rows) {
       const o = JSON.parse(r) as OrderState;
-      if (o.shipments.some((s) => s.tracking === trackingNumber || (s.tracking as { number?: string } | undefined)?.number === trackingNumber)) return o.id;
+      if (o.shipments.some((s) => trackingParts(s.tracking).number === trackingNumber)) return o.id;
     }
     return undefined;
   }

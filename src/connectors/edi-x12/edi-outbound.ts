@@ -11,6 +11,7 @@ import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 import { writeInterchange, type Party } from './x12-interchange.js';
 import { shippingOrder940, type FulfilmentRequest } from './warehouse-940-945.js';
+import { trackingParts } from '../../domain/orders/tracking.js';
 
 export interface EdiOutboundOptions { id: string; folder: string; us: Party; partner: Party; usage: 'P' | 'T'; controls: ControlNumbers; now: () => number }
 
@@ -59,7 +60,7 @@ export class EdiOutbound implements Destination {
 
 /** 856: shipment → order → item hierarchy (HL S/O/I), the PO number in PRF, tracking in REF*CN. */
 function shipNotice(s: Shipped, key: string): string[][] {
-  const tracking = typeof s.tracking === 'string' ? { number: s.tracking } : (s.tracking as { number?: string; carrier?: string } | null) ?? {};
+  const tracking = trackingParts(s.tracking);
   const shipmentId = key.replace(/[^A-Za-z0-9]/g, '').slice(-30);
   const out: string[][] = [
     ['BSN', '00', shipmentId, ymd(s.shippedAt), hm(s.shippedAt), '0001'],

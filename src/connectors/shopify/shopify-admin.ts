@@ -11,6 +11,7 @@ import https from 'node:https';
 import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 import { parseRetryAfter } from '../../adapters/http/webhook-destination.js';
+import { trackingParts } from '../../domain/orders/tracking.js';
 
 export interface ShopifyAdminOptions {
   id: string; baseUrl: string; token?: string; locationId: string; apiVersion?: string; timeoutMs?: number;
@@ -86,7 +87,7 @@ export class ShopifyAdmin implements Destination {
   }
 
   private async fulfil(s: { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }): Promise<void> {
-    const tracking = typeof s.tracking === 'string' ? { number: s.tracking } : s.tracking ?? {};
+    const tracking = trackingParts(s.tracking);
     await this.call(`/orders/${encodeURIComponent(s.externalId)}/fulfillments.json`, {
       fulfillment: { location_id: this.o.locationId, notify_customer: true, ...(tracking.number ? { tracking_number: tracking.number } : {}), ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}) },
     });
