@@ -3,6 +3,7 @@
  * the embedded hub's InventoryState and a scale-out api process's read model both provide it.
  */
 import type { AvailabilityBook } from '../domain/inventory/availability-book.js';
+import type { ChannelRule } from '../domain/inventory/channel-availability.js';
 import type { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
 import type { IngestResult } from '../model/inventory-event.js';
 import type { Channel, ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
@@ -17,6 +18,8 @@ export interface InventoryView {
   /** The log position whose effects the figures include. */
   readonly position: number;
   isKnownSku(sku: string): boolean;
+  /** What the channel may sell of the item at `nowMs`: 0 for an item it knows nothing of. */
+  figure(rule: ChannelRule, sku: string, nowMs: number): number;
 }
 
 /** Takes a batch of events; resolves once the accepted ones are durable. */

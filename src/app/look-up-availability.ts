@@ -25,7 +25,7 @@ export function lookUpAvailability(deps: AvailabilityDeps, sku: string, channel:
   const { state, clock } = deps;
   const rule = channelRule(state, channel);
   if (!state.isKnownSku(sku)) throw new UnknownItemError(sku);
-  return { sku, channel, available: state.book.compute(rule, sku, clock.now()), position: state.position };
+  return { sku, channel, available: state.figure(rule, sku, clock.now()), position: state.position };
 }
 
 /** Unknown items answer 0 with known: false rather than failing the whole query. Throws UnknownChannelError. */
@@ -33,7 +33,7 @@ export function queryAvailability(deps: AvailabilityDeps, channel: string, skus:
   const { state, clock } = deps;
   const rule = channelRule(state, channel);
   const now = clock.now();
-  const items = skus.map((sku) => ({ sku, available: state.book.compute(rule, sku, now), known: state.isKnownSku(sku) }));
+  const items = skus.map((sku) => ({ sku, available: state.figure(rule, sku, now), known: state.isKnownSku(sku) }));
   return { items, position: state.position };
 }
 

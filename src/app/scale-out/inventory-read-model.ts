@@ -11,6 +11,7 @@ import type { HubEvent } from '../../model/hub-event.js';
 import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
+import type { ChannelRule } from '../../domain/inventory/channel-availability.js';
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
 import type { LogEntry } from '../../ports/event-log.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
@@ -71,6 +72,11 @@ export class InventoryReadModel implements InventoryView {
 
   isKnownSku(sku: string): boolean {
     return this.items.has(sku);
+  }
+
+  /** The workers publish figures, not this model: each one is worked out from the ledger. */
+  figure(rule: ChannelRule, sku: string, nowMs: number): number {
+    return this.book.compute(rule, sku, nowMs);
   }
 
   hasEvent(source: string, id: string, seq: number): boolean {
