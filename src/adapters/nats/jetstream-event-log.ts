@@ -13,6 +13,7 @@ import {
   type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg,
 } from '@nats-io/jetstream';
 import type { AppendRequest, Appended, EntryKind, EventLog, Following, LogEntry, WorkItem } from '../../ports/event-log.js';
+import { AckedPublisher } from './acked-publisher.js';
 
 export interface JetStreamOptions {
   url: string;
@@ -36,6 +37,7 @@ export class JetStreamEventLog implements EventLog {
   private readonly subjects: string;
   private readonly partitions: number;
   private readonly following = new Set<Following>();
+  private readonly publisher: AckedPublisher;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -47,6 +49,7 @@ export class JetStreamEventLog implements EventLog {
     this.subjects = `${options.namespace}.events`;
     this.partitions = options.partitions ?? 16;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.publisher = new AckedPublisher(nc);
   }
 
   /** Connects and makes sure the stream exists (safe for several processes at once). */
@@ -91,8 +94,8 @@ export class JetStreamEventLog implements EventLog {
   }
 
   async append(requests: readonly AppendRequest[]): Promise<Appended[]> {
-    // Published together: the client pipelines them and JetStream stores them in this order.
-    const acks = await Promise.all(requests.map((r) => this.js.publish(this.subjectOf(r.kind, r.key), r.body, { msgID: r.dedupeId, timeout: 10_000 })));
+    // Published together, in order: JetStream stores them in this order.
+    const acks = await this.publisher.publish(requests.map((r) => ({ subject: this.subjectOf(r.kind, r.key), body: r.body, msgId: r.dedupeId })));
     return acks.map((a) => ({ position: a.seq, duplicate: a.duplicate }));
   }
 
@@ -227,6 +230,7 @@ export class JetStreamEventLog implements EventLog {
   async close(): Promise<void> {
     await Promise.all([...this.following].map((f) => f.stop()));
     await this.nc.drain();
+    this.publisher.close();
   }
 }
 
