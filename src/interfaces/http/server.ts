@@ -73,21 +73,16 @@ type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: Fast
 
 const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 
-/** Wraps a route handler: correlation header, latency metric, and a log line (who did what) for writes. */
-function observed(handler: AsyncHandler, url: string, logged: boolean, deps: Pick<HttpDeps, 'metrics' | 'log'>): AsyncHandler {
-  const record = deps.metrics.httpRoute(url);
+/** Wraps a route handler so that its answer carries the correlation header, whatever it returns. */
+function withCorrelationHeader(handler: AsyncHandler): AsyncHandler {
   return async function (request, reply) {
     reply.header('x-correlation-id', request.id);
-    const result = await handler.call(this, request, reply);
-    const seconds = reply.elapsedTime / 1000;
-    record(request.method, reply.statusCode, seconds);
-    // Reads are counted in /metrics; writes are also logged, each with its correlation id.
-    if (logged && request.method !== 'GET') {
-      deps.log.info({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
-    }
-    return result;
+    return handler.call(this, request, reply);
   };
 }
+
+/** Routes needing only a read scope are reads even when POSTed (batch lookups): counted, not logged. */
+const READ_SCOPES: ReadonlySet<string> = new Set(['availability:read', 'orders:read']);
 
 /** The onRequest hook that admits only keys holding `scope`. */
 function authorize(apiKeys: ApiKeys, scope: Scope) {
@@ -142,24 +137,27 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   app.decorateRequest('rawPayload', null);
 
   // Each route is instrumented once, as it is registered: its auth hook has the scope bound and
-  // its handler is wrapped to set the correlation header, record latency and log writes. The hot
-  // path runs no global hooks (each cost more here than the availability lookup itself).
+  // its answers carry the correlation header.
   app.addHook('onRoute', (route) => {
     const scope = route.config?.scope;
-    const url = route.url;
     if (scope) route.onRequest = [...asList(route.onRequest), authorize(deps.apiKeys, scope)];
     if (route.handler.constructor.name === 'AsyncFunction') {
-      // Routes needing only a read scope are reads even when POSTed (batch lookups).
-      const logged = scope !== 'availability:read' && scope !== 'orders:read';
-      route.handler = observed(route.handler as AsyncHandler, url, logged, deps);
+      route.handler = withCorrelationHeader(route.handler as AsyncHandler);
     } else {
       // Plugin routes that answer through callbacks (the docs' static files).
       route.onRequest = [(request: FastifyRequest, reply: FastifyReply, done: () => void) => { reply.header('x-correlation-id', request.id); done(); }, ...asList(route.onRequest)];
-      route.onResponse = [...asList(route.onResponse), (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-        deps.metrics.observeHttp(url, request.method, reply.statusCode, reply.elapsedTime / 1000);
-        done();
-      }];
     }
+  });
+  // Latency is taken once the answer has gone out, for every route and for requests no route
+  // matched; Fastify times a request only when an onResponse hook exists. Writes are also
+  // logged, each with its correlation id (refusals are logged where the problem is sent).
+  app.addHook('onResponse', (request, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    deps.metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, seconds);
+    if (request.method !== 'GET' && reply.statusCode < 400 && !READ_SCOPES.has(request.routeOptions.config?.scope ?? '')) {
+      deps.log.info({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
+    }
+    done();
   });
 
   await app.register(swagger, {
@@ -174,13 +172,10 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, request, reply) => {
     reply.header('x-correlation-id', request.id);
-    const answered = sendProblem(deps.log, request, reply, err);
-    deps.metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
-    return answered;
+    return sendProblem(deps.log, request, reply, err);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.header('x-correlation-id', request.id);
-    deps.metrics.observeHttp('unmatched', request.method, 404, reply.elapsedTime / 1000);
     return sendProblem(deps.log, request, reply, new HttpProblem(404, 'no_route', 'Not found', `No route ${request.method} ${request.url}; GET /openapi.json lists them.`));
   });
 
