@@ -29,11 +29,20 @@ export class PublishTimeoutError extends Error {
   }
 }
 
+/** The connection closed with acks still to come: whether those messages were stored is unknown. */
+export class PublisherClosedError extends Error {
+  constructor(readonly missing: number) {
+    super(`the event log connection closed before JetStream acknowledged ${missing} message(s)`);
+    this.name = 'PublisherClosedError';
+  }
+}
+
 interface Pending {
   acks: PubAck[];
   subjects: string[];
-  /** Reply tokens of this batch still unanswered. */
+  /** The batch's first reply token; its tokens are consecutive. */
   first: number;
+  /** Acks still to come (-1 once the batch failed). */
   remaining: number;
   timer: NodeJS.Timeout;
   resolve(acks: PubAck[]): void;
@@ -108,6 +117,6 @@ export class AckedPublisher {
   /** Fails every batch still waiting (the connection is closing). */
   close(): void {
     this.subscription.unsubscribe();
-    for (const pending of new Set(this.waiting.values())) this.fail(pending, new Error('the event log connection closed before JetStream acknowledged'));
+    for (const pending of new Set(this.waiting.values())) this.fail(pending, new PublisherClosedError(pending.remaining));
   }
 }
