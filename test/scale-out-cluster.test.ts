@@ -65,6 +65,8 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     'scaleOut:',
     '  ackWaitSeconds: 2',
     '  batchesInFlight: 3',
+    // Five hub processes at once here, and another suite may run beside this one: stay well under max_connections.
+    '  connections: 10',
   ].join('\n'));
   const env = (role: string) => ({
     CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace,

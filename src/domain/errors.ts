@@ -57,6 +57,15 @@ export class StorageFailedError extends CrossdockError {
   }
 }
 
+/** The shared database refused or dropped a connection (down, restarting, out of connection slots). */
+export class DatabaseUnavailableError extends CrossdockError {
+  readonly code = 'database_unavailable';
+  override readonly retryable = true;
+  constructor(reason: string, cause: unknown) {
+    super(`The hub's database is unavailable (${reason}); nothing was applied. Retry shortly; if it persists, check PostgreSQL and that every hub process together stays under its max_connections (scaleOut.connections).`, { cause });
+  }
+}
+
 export class ShuttingDownError extends CrossdockError {
   readonly code = 'shutting_down';
   override readonly retryable = true;

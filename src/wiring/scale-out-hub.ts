@@ -100,6 +100,8 @@ const ERP_SWEEP_MS = 1000;
 const BACKORDER_SWEEP_MS = 1000;
 const KEY_SWEEP_MS = 3_600_000;
 const WAIT_SWEEP_MS = 30_000;
+/** PostgreSQL connections per process: captures in flight and worker batches each hold one. */
+const DEFAULT_CONNECTIONS = 20;
 
 /** The shared log's settings: the environment's NATS URL and namespace, the config file's tuning. */
 export function sharedLogOptions(config: HubConfig): JetStreamOptions {
@@ -129,7 +131,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   // Workers have no read model: the locations a system runs are the configured ones.
   const locationsRunBy = (system: string) => Object.entries(config.file.locations ?? {}).filter(([, l]) => l.authority === system).map(([id]) => id);
   const systems = deliveringSystems({ config, clock, controls, locationsRunBy });
-  const db = await openPostgres(settings.databaseUrl, settings.namespace, 40).catch((err: unknown) => {
+  const db = await openPostgres(settings.databaseUrl, settings.namespace, config.file.scaleOut?.connections ?? DEFAULT_CONNECTIONS).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
   controlNumbers = new PgControlNumbers(db);

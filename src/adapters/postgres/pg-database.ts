@@ -5,6 +5,7 @@
  * start at once and a second run changes nothing.
  */
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../../domain/errors.js';
 
 const MIGRATIONS: string[] = [
   `-- The inbox: every applied event by source + id and by source + seq, written in the same
@@ -94,6 +95,7 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
   // An idle client that loses its server would otherwise be an unhandled error that ends the process.
   pool.on('error', () => {});
+  reportConnectFailures(pool);
   try {
     await migrate(pool, schema);
   } catch (err) {
@@ -101,6 +103,21 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
     throw err;
   }
   return { pool, schema };
+}
+
+/**
+ * A connection that cannot be had is the database being unavailable, whichever query asked for
+ * it: callers (and the HTTP layer) see one typed, retryable error instead of a raw driver error.
+ * pg's own pool.query asks through connect's callback form, so both forms are covered.
+ */
+function reportConnectFailures(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void) => unknown;
+  const unavailable = (err: unknown) => err instanceof DatabaseUnavailableError ? err
+    : new DatabaseUnavailableError(err instanceof Error ? err.message : String(err), err);
+  (pool as { connect: unknown }).connect = (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void) => {
+    if (cb) return connect((err, client, done) => cb(err ? unavailable(err) : undefined, client, done));
+    return (connect() as Promise<pg.PoolClient>).catch((err: unknown) => { throw unavailable(err); });
+  };
 }
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {

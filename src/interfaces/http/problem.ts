@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  CrossdockError, InvalidInputError, WebhookSignatureError, NotFoundError, ShuttingDownError, StorageFailedError, WorkersBehindError,
+  CrossdockError, DatabaseUnavailableError, InvalidInputError, WebhookSignatureError, NotFoundError, ShuttingDownError, StorageFailedError, WorkersBehindError,
   UnknownChannelError, UnknownItemError, UnknownLocationError, type Issue,
 } from '../../domain/errors.js';
 import {
@@ -39,8 +39,8 @@ export function toProblem(err: unknown): ProblemBody {
   if (err instanceof UnknownLocationError) {
     return { type: problemType(err.code), title: 'Unknown location', status: 422, detail: err.message, errors: [{ path: err.path, message: err.message }] };
   }
-  if (err instanceof StorageFailedError || err instanceof ShuttingDownError || err instanceof WorkersBehindError) {
-    return { type: problemType(err.code), title: 'Service unavailable', status: 503, detail: err.message };
+  if (err instanceof StorageFailedError || err instanceof ShuttingDownError || err instanceof WorkersBehindError || err instanceof DatabaseUnavailableError) {
+    return { type: problemType(err.code), title: 'Service unavailable', status: 503, detail: err.message, retryable: true };
   }
   if (err instanceof WebhookSignatureError) {
     return { type: problemType(err.code), title: 'Unauthenticated', status: 401, detail: err.message };
