@@ -50,6 +50,7 @@ function workItems(entries: LogEntry[], attempt = 1) {
     done: () => outcome.set(e.position, 'done'),
     retry: () => outcome.set(e.position, 'retry'),
     discard: () => outcome.set(e.position, 'discard'),
+    stillWorking: () => {},
   }));
   return { items, outcome };
 }

@@ -40,6 +40,8 @@ export interface WorkItem {
   retry(delayMs: number): void;
   /** Never hand it again (it went to the dead letters). */
   discard(): void;
+  /** Keep it with this worker a while longer without using an attempt (it is waiting, not failing). */
+  stillWorking(): void;
 }
 
 export interface Following { stop(): Promise<void> }

@@ -202,6 +202,10 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
           metrics.worker.failed(entry, err, dead);
           logger.warn({ position: entry.position, err: err instanceof Error ? err.message : String(err), deadLettered: dead }, 'log entry failed to apply');
         },
+        databaseUnavailable: (err, waitMs) => {
+          metrics.worker.databaseUnavailable();
+          logger.warn({ err: err.message, waitMs }, 'database unavailable: holding the log entries and trying again');
+        },
       },
     });
     // Deliveries to the configured systems: one process at a time per destination (a lease).
@@ -337,6 +341,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
         await erpCommits.stop();
         await backorders.stop();
         // Stopping the work hands unacknowledged entries back to the other workers.
+        worker?.stop();
         await Promise.all(running.map((r) => r.stop()));
         await deliveries?.stop();
         await fileDrops?.stop();

@@ -189,6 +189,7 @@ export class JetStreamEventLog implements EventLog {
       done: () => m.ack(),
       retry: (delayMs) => m.nak(delayMs),
       discard: () => m.term('dead-lettered by the hub'),
+      stillWorking: () => m.working(),
     };
   }
 

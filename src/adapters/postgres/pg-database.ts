@@ -92,7 +92,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openPostgres(url: string, schema: string, poolSize = 10): Promise<PgDatabase> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`CROSSDOCK_NAMESPACE '${schema}' must be lower-case letters, digits and _ (it names the PostgreSQL schema)`);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
+  // Named so that pg_stat_activity shows which hub namespace holds which connections.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}`, application_name: `crossdock ${schema}` });
   // An idle client that loses its server would otherwise be an unhandled error that ends the process.
   pool.on('error', () => {});
   reportConnectFailures(pool);

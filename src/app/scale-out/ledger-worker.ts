@@ -7,7 +7,11 @@
  *
  * A batch that fails is retried one entry at a time so one bad entry cannot hold up the rest;
  * an entry that still fails after the log's attempts (or can never apply) goes to the dead letters.
+ * A database that cannot be reached is no fault of the entries: the worker keeps them and tries
+ * again as long as the outage lasts, so an outage longer than the log's attempts strands nothing
+ * (the log stops handing out an entry after its attempts are used).
  */
+import { DatabaseUnavailableError } from '../../domain/errors.js';
 import { isValidEvent } from '../../model/event-validation.js';
 import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { retryDelayMs } from '../../domain/delivery/retry-delay.js';
@@ -40,21 +44,36 @@ export interface LedgerWorkerDeps {
   observer?: {
     applied(stats: { entries: number; events: number; duplicates: number; changes: number; seconds: number }): void;
     failed(entry: LogEntry, err: unknown, deadLettered: boolean): void;
+    /** The database refused a connection; the worker waits `waitMs` and tries the same entries again. */
+    databaseUnavailable?(err: DatabaseUnavailableError, waitMs: number): void;
   };
+  /** First and longest wait between tries while the database is unavailable; default 250 ms and 5 s. */
+  outageWaitMs?: { first: number; max: number };
 }
 
 const RETRY = { baseMs: 1000, maxMs: 60_000, maxAttempts: 0 };
+/** Entries waiting out an outage are re-marked as in progress this often (below any ack wait the log allows). */
+const STILL_WORKING_MS = 200;
 
 export class LedgerWorker {
   /** The highest log position this worker has committed (entries below it may be another worker's). */
   position = 0;
 
+  private stopping = false;
+  private readonly wakeUps = new Set<() => void>();
+
   constructor(private readonly deps: LedgerWorkerDeps) {}
+
+  /** Ends any wait for the database: entries still waiting are handed back to the log. */
+  stop(): void {
+    this.stopping = true;
+    for (const wake of this.wakeUps) wake();
+  }
 
   /** Handles one batch handed out by the log; every item ends done, retried or discarded. */
   async handle(items: WorkItem[]): Promise<void> {
     try {
-      await this.applyAll(items.map((i) => i.entry));
+      await this.applyThroughOutages(items);
       for (const item of items) { item.done(); this.position = Math.max(this.position, item.entry.position); }
       return;
     } catch (err) {
@@ -63,7 +82,7 @@ export class LedgerWorker {
     // Entries already committed in the failed pass are inbox no-ops now.
     for (const item of items) {
       try {
-        await this.applyAll([item.entry]);
+        await this.applyThroughOutages([item]);
         item.done();
         this.position = Math.max(this.position, item.entry.position);
       } catch (err) {
@@ -72,8 +91,36 @@ export class LedgerWorker {
     }
   }
 
+  /** Applies the items' entries, waiting out a database that refuses connections (until stopped). */
+  private async applyThroughOutages(items: WorkItem[]): Promise<void> {
+    const waits = this.deps.outageWaitMs ?? { first: 250, max: 5000 };
+    for (let waitMs = waits.first; ; waitMs = Math.min(waitMs * 2, waits.max)) {
+      try {
+        await this.applyAll(items.map((i) => i.entry));
+        return;
+      } catch (err) {
+        if (!(err instanceof DatabaseUnavailableError) || this.stopping) throw err;
+        this.deps.observer?.databaseUnavailable?.(err, waitMs);
+        await this.holdFor(items, waitMs);
+      }
+    }
+  }
+
+  private async holdFor(items: WorkItem[], ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.stopping && Date.now() < until) {
+      for (const item of items) item.stillWorking();
+      await new Promise<void>((resolve) => {
+        const wake = () => { clearTimeout(timer); this.wakeUps.delete(wake); resolve(); };
+        const timer = setTimeout(wake, Math.min(STILL_WORKING_MS, until - Date.now()));
+        this.wakeUps.add(wake);
+      });
+    }
+  }
+
   private async fail(item: WorkItem, err: unknown): Promise<void> {
-    const hopeless = err instanceof MalformedEntryError || item.attempt >= this.deps.maxAttempts;
+    // Only reached for an outage while stopping: the entry goes back without being judged.
+    const hopeless = !(err instanceof DatabaseUnavailableError) && (err instanceof MalformedEntryError || item.attempt >= this.deps.maxAttempts);
     if (hopeless) {
       try {
         await this.deps.store.deadLetter({

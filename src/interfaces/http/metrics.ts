@@ -70,6 +70,7 @@ export class HubMetrics implements IngestObserver {
   }
 
   readonly workerEntries = new Counter({ name: 'crossdock_worker_entries_total', help: 'Log entries a scale-out worker handled, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly databaseWaits = new Counter({ name: 'crossdock_database_unavailable_total', help: 'Times a scale-out worker found PostgreSQL refusing connections and held its log entries to try again', registers: [this.registry] });
   readonly workerSeconds = new Histogram({ name: 'crossdock_worker_batch_seconds', help: 'Time a scale-out worker took to apply one batch of events in one transaction', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
 
   /** How far a scale-out process trails the shared log (read model, or the worker group's backlog), read at each scrape. */
@@ -96,6 +97,7 @@ export class HubMetrics implements IngestObserver {
     failed: (_entry: unknown, _err: unknown, deadLettered: boolean) => {
       this.workerEntries.inc({ outcome: deadLettered ? 'dead_lettered' : 'retried' });
     },
+    databaseUnavailable: () => { this.databaseWaits.inc(); },
   };
 
   constructor() {
