@@ -94,9 +94,12 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   if (!SCHEMA_NAME.test(schema)) throw new Error(`CROSSDOCK_NAMESPACE '${schema}' must be lower-case letters, digits and _ (it names the PostgreSQL schema)`);
   // Named so that pg_stat_activity shows which hub namespace holds which connections.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}`, application_name: `crossdock ${schema}` });
-  // An idle client that loses its server would otherwise be an unhandled error that ends the process.
+  // A client that loses its server emits 'error': while idle the pool handles it, while checked out
+  // nothing would, and the process would end. The query in flight fails on its own, and the pool
+  // drops a client that is no longer queryable when it is released.
   pool.on('error', () => {});
-  reportConnectFailures(pool);
+  pool.on('connect', (client) => { client.on('error', () => {}); });
+  reportUnavailability(pool);
   try {
     await migrate(pool, schema);
   } catch (err) {
@@ -106,18 +109,45 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   return { pool, schema };
 }
 
+/** SQLSTATEs of a server going away or refusing work for now: connection exceptions, shutdowns, no slots. */
+const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
+/** How node-postgres and Node report a connection that ended or never opened (no SQLSTATE). */
+const CONNECTION_LOST = /Connection terminated|not queryable|Client was closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/;
+
+/**
+ * The error a caller should see: the database going away (a restart, a failover, terminated
+ * connections, no connection slots) becomes one typed, retryable DatabaseUnavailableError;
+ * anything else (a constraint, a bug) is returned as it is.
+ */
+export function asUnavailable(err: unknown): unknown {
+  if (err instanceof DatabaseUnavailableError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if ((typeof code === 'string' && (UNAVAILABLE_STATES.test(code) || CONNECTION_LOST.test(code))) || CONNECTION_LOST.test(message)) {
+    return new DatabaseUnavailableError(message, err);
+  }
+  return err;
+}
+
 /**
  * A connection that cannot be had is the database being unavailable, whichever query asked for
  * it: callers (and the HTTP layer) see one typed, retryable error instead of a raw driver error.
- * pg's own pool.query asks through connect's callback form, so both forms are covered.
+ * pg's own pool.query asks through connect's callback form, so both forms are covered; a
+ * pool.query whose connection is lost mid-way is reported the same way.
  */
-function reportConnectFailures(pool: pg.Pool): void {
-  const connect = pool.connect.bind(pool) as (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void) => unknown;
+function reportUnavailability(pool: pg.Pool): void {
+  type Callback = (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void;
+  const connect = pool.connect.bind(pool) as (cb?: Callback) => unknown;
   const unavailable = (err: unknown) => err instanceof DatabaseUnavailableError ? err
     : new DatabaseUnavailableError(err instanceof Error ? err.message : String(err), err);
-  (pool as { connect: unknown }).connect = (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void) => {
+  (pool as { connect: unknown }).connect = (cb?: Callback) => {
     if (cb) return connect((err, client, done) => cb(err ? unavailable(err) : undefined, client, done));
     return (connect() as Promise<pg.PoolClient>).catch((err: unknown) => { throw unavailable(err); });
+  };
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as { query: unknown }).query = (...args: unknown[]) => {
+    const answer = query(...args);
+    return answer instanceof Promise ? answer.catch((err: unknown) => { throw asUnavailable(err); }) : answer;
   };
 }
 

@@ -62,7 +62,7 @@ export class PgDestinationLeases implements DestinationLeases {
   private async connection(): Promise<{ client: pg.Client; lost: Promise<void> }> {
     if (!this.client) {
       this.connecting ??= (async () => {
-        const client = new pg.Client({ connectionString: this.url });
+        const client = new pg.Client({ connectionString: this.url, application_name: `crossdock ${this.namespace} leases` });
         let resolve!: () => void;
         const promise = new Promise<void>((r) => { resolve = r; });
         this.lostSignal = { promise, resolve };

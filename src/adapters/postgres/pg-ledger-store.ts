@@ -12,7 +12,7 @@ import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/invent
 import type {
   ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, QueuedEntry, SharedLedgerStore, StockHold,
 } from '../../ports/shared-ledger-store.js';
-import type { PgDatabase } from './pg-database.js';
+import { asUnavailable, type PgDatabase } from './pg-database.js';
 import { PgOrderWrites } from './pg-order-store.js';
 
 const SEP = '\u001f';
@@ -185,7 +185,7 @@ export class PgLedgerStore implements SharedLedgerStore {
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      throw err;
+      throw asUnavailable(err);
     } finally {
       client.release();
     }
@@ -225,7 +225,7 @@ export class PgLedgerStore implements SharedLedgerStore {
       return rows.length;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      throw err;
+      throw asUnavailable(err);
     } finally {
       client.release();
     }
