@@ -138,7 +138,10 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const store = new PgLedgerStore(db);
   let log: JetStreamEventLog;
   try {
-    log = await JetStreamEventLog.open(sharedLogOptions(config));
+    log = await JetStreamEventLog.open({
+      ...sharedLogOptions(config),
+      onFollowRestarted: (position) => logger.warn({ position }, 'the stream stopped reaching this process (NATS restarted?): following again from the last entry seen'),
+    });
   } catch (err) {
     await store.close();
     throw new ServiceUnavailableError('NATS JetStream', settings.natsUrl, err);

@@ -25,6 +25,10 @@ export interface JetStreamOptions {
   /** How long a worker may hold an entry before it is handed to another. */
   ackWaitMs?: number;
   maxAttempts?: number;
+  /** How often a follower checks that entries still arrive while the stream grows; default 2000 ms. */
+  followCheckMs?: number;
+  /** Told when a follower had to follow again from `position` (the consumer stalled or ended). */
+  onFollowRestarted?: (position: number) => void;
   /** Batches one worker applies at once. */
   workConcurrency?: number;
 }
@@ -123,15 +127,69 @@ export class JetStreamEventLog implements EventLog {
     return entries;
   }
 
+  /**
+   * Follows the stream with an ordered consumer, and watches it: when the stream has entries past
+   * the last one seen and none arrived since the previous look, or the consumer ended by itself,
+   * it follows again from the entry after the last one seen. The client's own recovery cannot be
+   * relied on alone: after a server restart it recreates the ordered consumer and then, on the
+   * versions in use here, receives nothing more (seen with nats-server 2.9 and @nats-io/jetstream 3.4).
+   */
   async follow(afterPosition: number, onEntry: (entry: LogEntry) => void): Promise<Following> {
-    const consumer = await this.js.consumers.get(this.stream, afterPosition === 0
-      ? { deliver_policy: DeliverPolicy.All }
-      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterPosition + 1 });
-    const messages = await consumer.consume({ max_messages: 5000 });
-    const done = (async () => {
-      for await (const m of messages) onEntry({ position: m.seq, kind: this.kindOf(m.subject), body: m.string() });
-    })();
-    return this.track(messages, done);
+    let seen = afterPosition;
+    let stopped = false;
+    let current: { messages: ConsumerMessages; done: Promise<void> } | undefined;
+    const start = async () => {
+      const consumer = await this.js.consumers.get(this.stream, seen === 0
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seen + 1 });
+      const messages = await consumer.consume({ max_messages: 5000 });
+      const done = (async () => {
+        for await (const m of messages) {
+          // A new consumer may hand again what the one before it delivered.
+          if (m.seq <= seen) continue;
+          seen = m.seq;
+          onEntry({ position: m.seq, kind: this.kindOf(m.subject), body: m.string() });
+        }
+      })().catch(() => {});
+      current = { messages, done };
+    };
+    await start();
+    let lastLook = seen;
+    let restarting = false;
+    const watch = setInterval(() => {
+      if (stopped || restarting) return;
+      const previous = lastLook;
+      lastLook = seen;
+      if (seen !== previous) return;
+      restarting = true;
+      void (async () => {
+        try {
+          const ended = await Promise.race([current!.done.then(() => true), Promise.resolve(false)]);
+          if (!ended && await this.head() <= seen) return;
+          const old = current!;
+          await old.messages.close().catch(() => {});
+          await old.done;
+          if (!stopped) await start();
+          this.options.onFollowRestarted?.(seen);
+        } catch {
+          // The server is still away: the next look tries again.
+        } finally {
+          restarting = false;
+        }
+      })();
+    }, this.options.followCheckMs ?? 2000);
+    watch.unref();
+    const following: Following = {
+      stop: async () => {
+        stopped = true;
+        clearInterval(watch);
+        this.following.delete(following);
+        await current?.messages.close().catch(() => {});
+        await current?.done;
+      },
+    };
+    this.following.add(following);
+    return following;
   }
 
   async work(group: string, onWork: (items: WorkItem[]) => Promise<void>): Promise<Following> {
