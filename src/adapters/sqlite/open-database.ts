@@ -50,6 +50,16 @@ const MIGRATIONS: string[] = [
    CREATE TABLE inbound_parked (id INTEGER PRIMARY KEY, system TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
    CREATE INDEX inbound_parked_by_status ON inbound_parked(status, system, id);`,
   `CREATE TABLE edi_control_numbers (partner TEXT NOT NULL, kind TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (partner, kind)) WITHOUT ROWID;`,
+  `-- Which order shipped under a tracking number (carriers name parcels, not orders); filled from
+   -- the orders already stored, a later order taking a reused number (as the order store does).
+   CREATE TABLE order_tracking (tracking_number TEXT PRIMARY KEY, order_id TEXT NOT NULL) WITHOUT ROWID;
+   INSERT OR REPLACE INTO order_tracking (tracking_number, order_id)
+     SELECT number, id FROM (
+       SELECT o.id AS id, o.rowid AS capture, CASE
+         WHEN json_type(s.value, '$.tracking') = 'text' THEN json_extract(s.value, '$.tracking')
+         WHEN json_type(s.value, '$.tracking.number') = 'text' THEN json_extract(s.value, '$.tracking.number') END AS number
+       FROM orders o, json_each(o.state, '$.shipments') s)
+     WHERE number IS NOT NULL ORDER BY capture;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

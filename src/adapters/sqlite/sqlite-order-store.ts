@@ -22,6 +22,8 @@ export class SqliteOrderStore implements OrderStore {
   private readonly insertKey: Statement;
   private readonly selectKey: Statement;
   private readonly updateKey: Statement;
+  private readonly upsertTracking: Statement;
+  private readonly selectTracking: Statement;
 
   constructor(private readonly db: Db) {
     this.upsertOrder = db.prepare('INSERT INTO orders (id, channel, external_id, status, open, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?) '
@@ -35,10 +37,16 @@ export class SqliteOrderStore implements OrderStore {
     this.insertKey = db.prepare('INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) VALUES (?, ?, ?, ?)');
     this.selectKey = db.prepare('SELECT fingerprint, order_id, status_code, response, created_at FROM idempotency_keys WHERE key = ?');
     this.updateKey = db.prepare('UPDATE idempotency_keys SET status_code = ?, response = ? WHERE key = ?');
+    this.upsertTracking = db.prepare('INSERT INTO order_tracking (tracking_number, order_id) VALUES (?, ?) ON CONFLICT (tracking_number) DO UPDATE SET order_id = excluded.order_id');
+    this.selectTracking = db.prepare('SELECT order_id FROM order_tracking WHERE tracking_number = ?').pluck(true);
   }
 
   saveOrder(order: OrderState, status: OrderStatus, open: boolean): void {
     this.upsertOrder.run(order.id, order.channel, order.externalId, status, open ? 1 : 0, order.updatedAt, JSON.stringify(order));
+    for (const shipment of order.shipments) {
+      const { number } = trackingParts(shipment.tracking);
+      if (number !== undefined) this.upsertTracking.run(number, order.id);
+    }
   }
 
   order(id: string): OrderState | undefined {
@@ -47,13 +55,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   orderByTracking(trackingNumber: string): string | undefined {
-    // Shipments sit inside the order's JSON: a scan of candidate rows, then an exact check.
-    const rows = this.db.prepare("SELECT state FROM orders WHERE state LIKE ? ORDER BY rowid DESC LIMIT 20").pluck(true).all(`%${trackingNumber.replace(/[%_]/g, '')}%`) as string[];
-    for (const r of rows) {
-      const o = JSON.parse(r) as OrderState;
-      if (o.shipments.some((s) => trackingParts(s.tracking).number === trackingNumber)) return o.id;
-    }
-    return undefined;
+    return this.selectTracking.get(trackingNumber) as string | undefined;
   }
 
   openOrders(): OrderState[] {
