@@ -6,6 +6,7 @@
  * include (holds the workers work out for order events included), which is what the CONTRACT's
  * read-your-writes polling compares against.
  */
+import { SeenEventIds } from '../../domain/inventory/seen-event-ids.js';
 import { isValidEvent } from '../../model/event-validation.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
@@ -40,7 +41,7 @@ export class InventoryReadModel implements InventoryView {
   skipped = 0;
   /** Entries naming orders whose holds never arrived within UNSETTLED_MS. */
   expiredUnsettled = 0;
-  private readonly seenIds = new Map<string, Set<string>>();
+  private readonly seenIds = new SeenEventIds();
   private readonly seenHolds = new Set<number>();
   /** Entries naming orders whose effect on holds has not arrived yet: position → when seen (ms). */
   private readonly unsettled = new Map<number, number>();
@@ -80,7 +81,7 @@ export class InventoryReadModel implements InventoryView {
   }
 
   hasEvent(source: string, id: string, seq: number): boolean {
-    return this.ledger.hasSeq(source, seq) || (this.seenIds.get(source)?.has(id) ?? false);
+    return this.ledger.hasSeq(source, seq) || this.seenIds.has(source, id);
   }
 
   apply(entry: LogEntry): void {
@@ -148,10 +149,7 @@ export class InventoryReadModel implements InventoryView {
       if (!isValidEvent(parsed)) throw new Error('not a valid event');
       event = parsed;
     }
-    let ids = this.seenIds.get(event.source);
-    if (!ids) this.seenIds.set(event.source, ids = new Set());
-    if (ids.has(event.id)) return;
-    ids.add(event.id);
+    if (!this.seenIds.add(event.source, event.id)) return;
     if (!this.ledger.markSeq(event.source, event.seq)) return;
     if (namesOrder(event)) this.unsettled.set(entry.position, Date.now());
     // An order event's stock effect (a return received); its effect on holds comes from the workers.
