@@ -21,6 +21,7 @@ import { AckedPublisher } from '../src/adapters/nats/acked-publisher.js';
 import { StockPosition } from '../src/domain/inventory/stock-position.js';
 import { fmt, writeSection } from './support.js';
 import { feedChangesSql, itemsStateSql, runPgbench } from './pgbench.js';
+import { cpuSeconds, cpuUsedBetween } from './process-cpu.js';
 import { reachable } from '../test/support/reachable.js';
 
 const CLI = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
@@ -67,7 +68,9 @@ async function metric(url: string, name: string): Promise<number> {
   return text.split('\n').filter((l) => l.startsWith(name)).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
 }
 
-interface HubRun { acceptedPerSec: number; appliedPerSec: number; meanBatch: number }
+/** CPU microseconds per event each process kind used over a run, accepted through applied. */
+type CpuPerEvent = Record<'api' | 'workers' | 'postgres' | 'nats', number>;
+interface HubRun { acceptedPerSec: number; appliedPerSec: number; meanBatch: number; cpu: CpuPerEvent }
 
 /** The benchmark network's locations and channels (each benchmark adds what it needs). */
 export const BENCH_NETWORK = [
@@ -113,13 +116,19 @@ async function hubRun(workers: number): Promise<HubRun> {
   const run = `ingest-${randomBytes(3).toString('hex')}`;
   try {
     const batches = chunk(events(run), BATCH).map((b) => JSON.stringify(b));
+    const groups = { api: { pids: [api.child.pid!] }, workers: { pids: workerProcs.map((w) => w.child.pid!) }, postgres: { command: 'postgres' }, nats: { command: 'nats-server' } };
+    const cpuBefore = cpuSeconds(groups);
+    const perEvent = (): CpuPerEvent => {
+      const used = cpuUsedBetween(cpuBefore, cpuSeconds(groups));
+      return { api: used.api! * 1e6 / EVENTS, workers: workers === 0 ? 0 : used.workers! * 1e6 / EVENTS, postgres: used.postgres! * 1e6 / EVENTS, nats: used.nats! * 1e6 / EVENTS };
+    };
     const started = performance.now();
     const seconds = await drive(batches as never, async (body) => {
       const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
       const answer = await res.json() as { accepted: number };
       if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
     });
-    if (workers === 0) return { acceptedPerSec: EVENTS / seconds, appliedPerSec: NaN, meanBatch: NaN };
+    if (workers === 0) return { acceptedPerSec: EVENTS / seconds, appliedPerSec: NaN, meanBatch: NaN, cpu: perEvent() };
     while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
     const applied = (performance.now() - started) / 1000;
     let entries = 0, txs = 0;
@@ -127,7 +136,7 @@ async function hubRun(workers: number): Promise<HubRun> {
       entries += await metric(w.url, 'crossdock_worker_entries_total{outcome="applied"}');
       txs += await metric(w.url, 'crossdock_worker_batch_seconds_count');
     }
-    return { acceptedPerSec: EVENTS / seconds, appliedPerSec: EVENTS / applied, meanBatch: entries / Math.max(1, txs) };
+    return { acceptedPerSec: EVENTS / seconds, appliedPerSec: EVENTS / applied, meanBatch: entries / Math.max(1, txs), cpu: perEvent() };
   } finally {
     await cluster.close();
   }
@@ -239,7 +248,14 @@ export async function benchScaleOut(): Promise<void> {
     `| applied, 1 worker (mean ${fmt(one.meanBatch)} events per transaction) | ${fmt(one.appliedPerSec)} | pgbench, worker SQL, 32 clients ${fmt(pg.eventsPerSec)} | ${fmt(one.appliedPerSec / pg.eventsPerSec, 2)} |`,
     `| applied, 2 workers (mean ${fmt(two.meanBatch)} events per transaction) | ${fmt(two.appliedPerSec)} | pgbench, worker SQL, 32 clients ${fmt(pg.eventsPerSec)} | ${fmt(two.appliedPerSec / pg.eventsPerSec, 2)} |`,
     '',
-    `pgbench ran the worker's statements for a batch of ${fmt(batch)} events per transaction (the workers' mean) at ${fmt(pg.tps, 1)} transactions/s. Raw publish: the mean of two runs of each kind beside the hub runs; the follower variant once, after them. On two cores the api process, the workers, nats-server and PostgreSQL share the CPU: every worker applying at the same time takes its share from the api. Targets: accepted ≥ 80% of raw publish-with-ack, applied ≥ 70% of pgbench. Order captures: see the next section.`,
+    'CPU per event, from /proc, each process kind over the whole run (accepted through applied); the machine has 2 cores, so the rates above are bound by the sum:',
+    '',
+    '| run | api | workers | PostgreSQL | nats-server | sum (µs of CPU per event) |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...([['api alone', alone], ['1 worker', one], ['2 workers', two]] as const).map(([label, r]) =>
+      `| ${label} | ${fmt(r.cpu.api, 1)} | ${fmt(r.cpu.workers, 1)} | ${fmt(r.cpu.postgres, 1)} | ${fmt(r.cpu.nats, 1)} | ${fmt(r.cpu.api + r.cpu.workers + r.cpu.postgres + r.cpu.nats, 1)} |`),
+    '',
+    `pgbench ran the worker's statements for a batch of ${fmt(batch)} events per transaction (the workers' mean) at ${fmt(pg.tps, 1)} transactions/s. Raw publish: the mean of two runs of each kind beside the hub runs; the follower variant once, after them. On two cores the api process, the workers, nats-server and PostgreSQL share the CPU (the table above says how): every worker applying at the same time takes its share from the api, and PostgreSQL running the workers' statements is the largest share. Targets: accepted ≥ 80% of raw publish-with-ack, applied ≥ 70% of pgbench. Order captures: see the next section.`,
   ];
   console.log(lines.join('\n'));
   writeSection('scale-out', lines.join('\n'));
