@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { serve } from './lookup.js';
 import { BENCH_KEY, HOT_UNITS, ORDER_SKUS, SPREAD_ITEMS, sku, type BenchServer } from './servers.js';
 import { fmt, writeSection } from './support.js';
+import { cpuSeconds } from './process-cpu.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -84,20 +85,31 @@ export async function burst(url: string, hot: boolean, run: string): Promise<{ a
   return { accepted, refused, other, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+/** A run with the CPU its server process used: microseconds per answered request, and cores busy on average. */
+type Measured = autocannon.Result & { cpuPerRequestUs: number; cores: number };
+
+async function measured(pid: number, run: () => Promise<autocannon.Result>): Promise<Measured> {
+  const before = cpuSeconds({ server: { pids: [pid] } }).server!;
+  const started = performance.now();
+  const r = await run();
+  const used = cpuSeconds({ server: { pids: [pid] } }).server! - before;
+  return Object.assign(r, { cpuPerRequestUs: used * 1e6 / Math.max(1, r.requests.total), cores: used / ((performance.now() - started) / 1000) });
+}
+
 export async function benchOrders(): Promise<void> {
   const bare = await serve('orders-bare');
-  const servers: { kind: BenchServer; url: string; kill: () => void }[] = [];
-  for (const kind of ['orders-hub', 'orders-hub-http-erp'] as const) { const s = await serve(kind); servers.push({ kind, url: s.url, kill: () => s.child.kill() }); }
-  const bareRuns: autocannon.Result[] = [];
-  const hubRuns = new Map<BenchServer, autocannon.Result[]>(servers.map((s) => [s.kind, []]));
+  const servers: { kind: BenchServer; url: string; pid: number; kill: () => void }[] = [];
+  for (const kind of ['orders-hub', 'orders-hub-http-erp'] as const) { const s = await serve(kind); servers.push({ kind, url: s.url, pid: s.child.pid!, kill: () => s.child.kill() }); }
+  const bareRuns: Measured[] = [];
+  const hubRuns = new Map<BenchServer, Measured[]>(servers.map((s) => [s.kind, []]));
   const check: Check = { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() };
   const ignore: Check = { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() };
   for (const s of servers) await captureLoad(s.url, 2, `warm-${s.kind}`, ignore);
   await captureLoad(bare.url, 2, 'warm-bare', { ...ignore, firstAnswers: new Map() });
   // Alternate baseline and hubs, keeping each one's median round: this machine's speed drifts.
   for (let round = 0; round < ROUNDS; round++) {
-    bareRuns.push(await captureLoad(bare.url, DURATION, `bare-${round}`, { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() }));
-    for (const s of servers) hubRuns.get(s.kind)!.push(await captureLoad(s.url, DURATION, `r${round}-${s.kind}`, s.kind === 'orders-hub' ? check : ignore));
+    bareRuns.push(await measured(bare.child.pid!, () => captureLoad(bare.url, DURATION, `bare-${round}`, { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() })));
+    for (const s of servers) hubRuns.get(s.kind)!.push(await measured(s.pid, () => captureLoad(s.url, DURATION, `r${round}-${s.kind}`, s.kind === 'orders-hub' ? check : ignore)));
   }
   // Latency below saturation: a storefront rarely has 50 checkouts in flight at once.
   const light = await captureLoad(servers[0]!.url, DURATION, 'light', ignore, 10);
@@ -108,7 +120,7 @@ export async function benchOrders(): Promise<void> {
   const hot = await burst(hotHub.url, true, 'hot');
   for (const s of servers) s.kill();
 
-  const median = (runs: autocannon.Result[]) => [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)]!;
+  const median = <R extends autocannon.Result>(runs: R[]): R => [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)]!;
   const base = median(bareRuns);
   // This VM's speed drifts within minutes: each hub round is paired with the baseline round run
   // just before it, and the ratio is the median of those pairs.
@@ -120,7 +132,7 @@ export async function benchOrders(): Promise<void> {
     const r = median(hubRuns.get(s.kind)!);
     const { ratio, pairs } = pairedRatio(hubRuns.get(s.kind)!);
     const label = s.kind === 'orders-hub' ? 'hub: POST /v1/orders, 3 lines, ERP simulator in-process' : 'hub: POST /v1/orders, 3 lines, ERP simulator over loopback HTTP';
-    return `| ${label} (round ratios ${pairs.map((x) => x.toFixed(2)).join(', ')}) | ${CONNECTIONS} | ${fmt(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${ratio.toFixed(2)} |`;
+    return `| ${label} (round ratios ${pairs.map((x) => x.toFixed(2)).join(', ')}) | ${CONNECTIONS} | ${fmt(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${ratio.toFixed(2)} | ${fmt(r.cpuPerRequestUs)} | ${r.cores.toFixed(2)} |`;
   });
   const hotRate = SPREAD_ITEMS / hot.seconds, spreadRate = SPREAD_ITEMS / spread.seconds;
   const unexpected = [...check.unexpected].map(([s, c]) => `${c} × ${s}`).join(', ') || 'none';
@@ -129,12 +141,14 @@ export async function benchOrders(): Promise<void> {
     '',
     `Each order validated, reserved, committed to SQLite (synchronous=FULL, group commit) and to the ERP simulator before its answer; server and autocannon in separate processes; ${DURATION} s per measurement after a 2 s warm-up, ${ROUNDS} rounds alternating baseline and hubs, figures from each one's median round, ratios the median of the rounds paired with the baseline run just before; 10,000 items × 2 locations; 10% of requests repeat an answered Idempotency-Key.`,
     '',
-    '| what | connections | orders/s | p50 ms | p99 ms | ratio |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| what | connections | orders/s | p50 ms | p99 ms | ratio | server CPU µs per request | server cores busy |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
-    `| baseline: Fastify validating the same POST, constant answer, no database | ${CONNECTIONS} | ${fmt(base.requests.average)} | ${base.latency.p50} | ${base.latency.p99} | 1.00 |`,
-    `| hub: POST /v1/orders, 3 lines, ERP simulator in-process | 10 | ${fmt(light.requests.average)} | ${light.latency.p50} | ${light.latency.p99} | ${(light.requests.average / lightBare.requests.average).toFixed(2)} |`,
-    `| baseline: Fastify validating the same POST, constant answer, no database | 10 | ${fmt(lightBare.requests.average)} | ${lightBare.latency.p50} | ${lightBare.latency.p99} | 1.00 |`,
+    `| baseline: Fastify validating the same POST, constant answer, no database | ${CONNECTIONS} | ${fmt(base.requests.average)} | ${base.latency.p50} | ${base.latency.p99} | 1.00 | ${fmt(base.cpuPerRequestUs)} | ${base.cores.toFixed(2)} |`,
+    `| hub: POST /v1/orders, 3 lines, ERP simulator in-process | 10 | ${fmt(light.requests.average)} | ${light.latency.p50} | ${light.latency.p99} | ${(light.requests.average / lightBare.requests.average).toFixed(2)} | | |`,
+    `| baseline: Fastify validating the same POST, constant answer, no database | 10 | ${fmt(lightBare.requests.average)} | ${lightBare.latency.p50} | ${lightBare.latency.p99} | 1.00 | | |`,
+    '',
+    'Server CPU from /proc over each median round. A hub process takes orders on one core (one event loop keeps reservation atomic), so its rate is bound by its CPU per order; the load generator and the second core are shared by all.',
     '',
     `Retried requests checked (in-process ERP runs): ${fmt(check.retries)}, answered with another order: ${check.mismatched}; other answers than 201: ${unexpected}.`,
     '',
