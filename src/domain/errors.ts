@@ -62,7 +62,7 @@ export class DatabaseUnavailableError extends CrossdockError {
   readonly code = 'database_unavailable';
   override readonly retryable = true;
   constructor(reason: string, cause: unknown) {
-    super(`The hub's database is unavailable (${reason}); nothing was applied. Retry shortly; if it persists, check PostgreSQL and that every hub process together stays under its max_connections (scaleOut.connections).`, { cause });
+    super(`The hub's database is unavailable (${reason}). Retry shortly: a retry applies once (orders by their Idempotency-Key, events by source and id), whether or not this attempt reached the database. If it persists, check PostgreSQL and that every hub process together stays under its max_connections (scaleOut.connections).`, { cause });
   }
 }
 
