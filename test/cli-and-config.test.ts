@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,23 +8,6 @@ import { loadHubFile, loadHubConfig, ConfigError } from '../src/config/hub-confi
 import { runCliSync, spawnHub, stopGracefully } from './support/hub-process.js';
 import { tempDataDir, testConfig } from './support/test-hub.js';
 import { ServiceUnavailableError, startScaleOutHub } from '../src/wiring/scale-out-hub.js';
-
-test("the README's configuration example is a file the hub takes", () => {
-  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## The API'));
-  const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(example, 'the Configuration section has a YAML example');
-  const dir = tempDataDir();
-  try {
-    const file = join(dir, 'readme.yaml');
-    writeFileSync(file, example);
-    const hub = loadHubFile(file);
-    assert.deepEqual(Object.keys(hub.channels ?? {}), ['web']);
-    assert.equal(hub.scaleOut?.connections, 20);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
 
 test('a bad configuration names the file, line and field', () => {
   const dir = tempDataDir();
