@@ -138,13 +138,17 @@ export class JetStreamEventLog implements EventLog {
     let seen = afterPosition;
     let stopped = false;
     let current: { messages: ConsumerMessages; done: Promise<void> } | undefined;
+    // Only the newest consumer may deliver: one replaced but still draining must not skip ahead.
+    let generation = 0;
     const start = async () => {
+      const mine = ++generation;
       const consumer = await this.js.consumers.get(this.stream, seen === 0
         ? { deliver_policy: DeliverPolicy.All }
         : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seen + 1 });
       const messages = await consumer.consume({ max_messages: 5000 });
       const done = (async () => {
         for await (const m of messages) {
+          if (mine !== generation) break;
           // A new consumer may hand again what the one before it delivered.
           if (m.seq <= seen) continue;
           seen = m.seq;
@@ -167,8 +171,8 @@ export class JetStreamEventLog implements EventLog {
           const ended = await Promise.race([current!.done.then(() => true), Promise.resolve(false)]);
           if (!ended && await this.head() <= seen) return;
           const old = current!;
-          await old.messages.close().catch(() => {});
-          await old.done;
+          // A consumer that does not end when closed must not hold the follower up: it is dropped.
+          await Promise.race([old.messages.close().catch(() => {}).then(() => old.done), new Promise((r) => setTimeout(r, 5000))]);
           if (!stopped) await start();
           this.options.onFollowRestarted?.(seen);
         } catch {
