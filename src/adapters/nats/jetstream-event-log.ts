@@ -129,7 +129,7 @@ export class JetStreamEventLog implements EventLog {
 
   /**
    * Follows the stream with an ordered consumer, and watches it: when the stream has entries past
-   * the last one seen and none arrived since the previous look, or the consumer ended by itself,
+   * the last one seen and none arrived since the previous look (the consumer stalled or ended),
    * it follows again from the entry after the last one seen. The client's own recovery cannot be
    * relied on alone: after a server restart it recreates the ordered consumer and then, on the
    * versions in use here, receives nothing more (seen with nats-server 2.9 and @nats-io/jetstream 3.4).
@@ -168,8 +168,8 @@ export class JetStreamEventLog implements EventLog {
       restarting = true;
       void (async () => {
         try {
-          const ended = await Promise.race([current!.done.then(() => true), Promise.resolve(false)]);
-          if (!ended && await this.head() <= seen) return;
+          // Nothing arrived; that is only a stall (or a consumer that ended) if there was something to arrive.
+          if (await this.head() <= seen) return;
           const old = current!;
           // A consumer that does not end when closed must not hold the follower up: it is dropped.
           await Promise.race([old.messages.close().catch(() => {}).then(() => old.done), new Promise((r) => setTimeout(r, 5000))]);
