@@ -136,7 +136,7 @@ export const HubFile = Type.Object({
     ackWaitSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 3600, description: 'How long a worker may hold log entries before they are handed to another worker; default 30.' })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Attempts before a log entry that keeps failing goes to the dead letters; default 5.' })),
     duplicateWindowMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10_080, description: 'How long the log remembers message ids to drop repeated appends; default 10.' })),
-    batchesInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'Log batches a worker applies at once (one batch\'s database round trips overlap another\'s work); default 2.' })),
+    batchesInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'Log batches a worker applies at once (one batch\'s database round trips overlap another\'s work); default 4.' })),
     connections: Type.Optional(Type.Integer({ minimum: 2, maximum: 500, description: 'PostgreSQL connections this process may hold at once; default 20. Every process of a namespace together must stay under the server\'s max_connections.' })),
   }, { additionalProperties: false, description: 'Tuning of the scale-out backend (CROSSDOCK_BACKEND=scale-out).' })),
   demo: Type.Optional(Type.Object({

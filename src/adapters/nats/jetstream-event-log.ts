@@ -29,7 +29,7 @@ export interface JetStreamOptions {
   followCheckMs?: number;
   /** Told when a follower had to follow again from `position` (the consumer stalled or ended). */
   onFollowRestarted?: (position: number) => void;
-  /** Batches one worker applies at once. */
+  /** Batches one worker applies at once; default 4. */
   workConcurrency?: number;
 }
 
@@ -212,13 +212,14 @@ export class JetStreamEventLog implements EventLog {
       await this.jsm.consumers.update(this.stream, durable, tunable);
     }
     const consumer = await this.js.consumers.get(this.stream, durable);
-    const messages = await consumer.consume({ max_messages: WORK_BATCH * 2 });
+    const concurrency = Math.max(1, this.options.workConcurrency ?? 4);
+    // Enough buffered for every lane to take a full batch.
+    const messages = await consumer.consume({ max_messages: WORK_BATCH * Math.max(2, concurrency) });
     // Entries that arrive while batches are being applied form the next batches (group commit).
     // Several lanes apply batches at once so that one batch's database round trips overlap
     // another's computing; the shared state's locks keep them apart where they touch the same
     // items. A subject always takes the same lane, so this worker applies one order's events (and
     // one partition's) in log order.
-    const concurrency = Math.max(1, this.options.workConcurrency ?? 2);
     const queues: JsMsg[][] = Array.from({ length: concurrency }, () => []);
     const active = new Map<number, Promise<void>>();
     const lane = async (i: number) => {
