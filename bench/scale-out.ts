@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
@@ -215,18 +215,7 @@ async function rawPublish(mode: 'client' | 'inbox', follow = false): Promise<num
     void (async () => { for await (const m of messages) { m.string(); followed++; } })();
   }
   try {
-    const batches = chunk(events(name), BATCH);
-    const publisher = new AckedPublisher(nc);
-    const seconds = await drive(batches, async (batch) => {
-      const messages = batch.map((e) => {
-        const ev = e as { sku: string; source: string; id: string };
-        return { subject: `${name}.inventory.${ev.sku.length % 16}`, body: JSON.stringify(e), msgId: JSON.stringify([ev.source, ev.id]) };
-      });
-      if (mode === 'inbox') await publisher.publish(messages);
-      else await Promise.all(messages.map((m) => js.publish(m.subject, m.body, { msgID: m.msgId })));
-    });
-    publisher.close();
-    return EVENTS / seconds;
+    return await publishAll(nc, name, (sku) => `${name}.inventory.${sku.length % 16}`, mode);
   } finally {
     if (following) {
       for (const deadline = Date.now() + 30_000; followed < EVENTS && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
@@ -234,6 +223,44 @@ async function rawPublish(mode: 'client' | 'inbox', follow = false): Promise<num
     }
     await jsm.streams.delete(name);
     await nc.close();
+  }
+}
+
+/** Publishes the benchmark's events with acks, same batches and concurrency; answers events/s. */
+async function publishAll(nc: NatsConnection, run: string, subjectOf: (sku: string) => string, mode: 'client' | 'inbox'): Promise<number> {
+  const js = jetstream(nc);
+  const batches = chunk(events(run), BATCH);
+  const publisher = new AckedPublisher(nc);
+  try {
+    const seconds = await drive(batches, async (batch) => {
+      const messages = batch.map((e) => {
+        const ev = e as { sku: string; source: string; id: string };
+        return { subject: subjectOf(ev.sku), body: JSON.stringify(e), msgId: JSON.stringify([ev.source, ev.id]) };
+      });
+      if (mode === 'inbox') await publisher.publish(messages);
+      else await Promise.all(messages.map((m) => js.publish(m.subject, m.body, { msgID: m.msgId })));
+    });
+    return EVENTS / seconds;
+  } finally {
+    publisher.close();
+  }
+}
+
+/**
+ * The raw client's js.publish into a running cluster's own stream while its `workers` apply what
+ * arrives (and its api process follows it): the baseline that shares the two cores the way an
+ * api process accepting beside working workers does.
+ */
+async function rawPublishBesideWorkers(workers: number): Promise<number> {
+  const cluster = await startCluster([...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safetyStock: 2 }'], workers);
+  const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
+  try {
+    const rate = await publishAll(nc, `raw-beside-${randomBytes(3).toString('hex')}`, (sku) => cluster.log.subjectOf('inventory', sku), 'client');
+    while (await cluster.log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 50));
+    return rate;
+  } finally {
+    await nc.close();
+    await cluster.close();
   }
 }
 
@@ -275,6 +302,8 @@ export async function benchScaleOut(): Promise<void> {
   const client2 = await rawPublish('client'), inbox2 = await rawPublish('inbox');
   const client = (client1 + client2) / 2, inbox = (inbox1 + inbox2) / 2;
   const inboxFollowed = await rawPublish('inbox', true);
+  const beside1 = await rawPublishBesideWorkers(1);
+  const beside2 = await rawPublishBesideWorkers(2);
   const backlog1 = await backlogRun(1);
   const backlog2 = await backlogRun(2);
   const batch = Math.max(1, Math.round((one.meanBatch + two.meanBatch + backlog1.meanBatch + backlog2.meanBatch) / 4));
@@ -294,6 +323,8 @@ export async function benchScaleOut(): Promise<void> {
     `| accepted, api alone, beside the batch-inbox publisher also following the stream (what an api process does) | ${fmt(alone.acceptedPerSec)} | | | ${fmt(inboxFollowed)} | ${fmt(alone.acceptedPerSec / inboxFollowed, 2)} |`,
     accepted('1 worker applying meanwhile', one.acceptedPerSec),
     accepted('2 workers applying meanwhile', two.acceptedPerSec),
+    `| accepted, 1 worker applying meanwhile, beside js.publish into a cluster's stream while 1 worker applies it | ${fmt(one.acceptedPerSec)} | ${fmt(beside1)} | ${fmt(one.acceptedPerSec / beside1, 2)} | | |`,
+    `| accepted, 2 workers applying meanwhile, beside js.publish into a cluster's stream while 2 workers apply it | ${fmt(two.acceptedPerSec)} | ${fmt(beside2)} | ${fmt(two.acceptedPerSec / beside2, 2)} | | |`,
     '',
     '| what | events/s | baseline | ratio |',
     '|---|---:|---:|---:|',
@@ -313,7 +344,7 @@ export async function benchScaleOut(): Promise<void> {
     ...([['backlog, 1 worker (applying only)', backlog1], ['backlog, 2 workers (applying only)', backlog2]] as const).map(([label, r]) =>
       `| ${label} | | ${fmt(r.cpu.workers, 1)} | ${fmt(r.cpu.postgres, 1)} | ${fmt(r.cpu.nats, 1)} | ${fmt(r.cpu.workers + r.cpu.postgres + r.cpu.nats, 1)} |`),
     '',
-    `pgbench ran the worker's statements for a batch of ${fmt(batch)} events per transaction (the workers' mean) at ${fmt(pg.tps, 1)} transactions/s. Raw publish: the mean of two runs of each kind beside the hub runs; the follower variant once, after them. On two cores the api process, the workers, nats-server and PostgreSQL share the CPU (the table above says how): every worker applying at the same time takes its share from the api, and PostgreSQL running the workers' statements is the largest share. Targets: accepted ≥ 80% of raw publish-with-ack, applied ≥ 70% of pgbench. Order captures: see the next section.`,
+    `pgbench ran the worker's statements for a batch of ${fmt(batch)} events per transaction (the workers' mean) at ${fmt(pg.tps, 1)} transactions/s. Raw publish: the mean of two runs of each kind beside the hub runs; the follower variant and the runs into a cluster's stream once each, after them (those publish into the stream of a running api process and its workers, which apply every event as they would the api's, so the baseline shares the cores as the hub does). On two cores the api process, the workers, nats-server and PostgreSQL share the CPU (the table above says how): every worker applying at the same time takes its share from the api, and PostgreSQL running the workers' statements is the largest share. Targets: accepted ≥ 80% of raw publish-with-ack, applied ≥ 70% of pgbench. Order captures: see the next section.`,
   ];
   console.log(lines.join('\n'));
   writeSection('scale-out', lines.join('\n'));

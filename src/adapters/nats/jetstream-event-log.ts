@@ -86,7 +86,8 @@ export class JetStreamEventLog implements EventLog {
     }
   }
 
-  private subjectOf(kind: EntryKind, key: string): string {
+  /** The subject an entry of `kind` with partition key `key` is stored under. */
+  subjectOf(kind: EntryKind, key: string): string {
     if (kind !== 'inventory' && kind !== 'order') return `${this.subjects}.${kind}`;
     return `${this.subjects}.${kind}.${fnv1a(key) % this.partitions}`;
   }
