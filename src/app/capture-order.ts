@@ -91,6 +91,8 @@ export class OrderCapture {
     const touches = collectTouches(state);
     book.hold(order, touches.touch);
     this.claiming.add(ref);
+    const toErp = !customer.creditHold;
+    if (toErp) this.deps.erp.keepForCapture(order.id);
     try {
       await commits.commit('the order', () => {
         orders.claimReference(channel.id, request.externalId, order.id);
@@ -101,11 +103,14 @@ export class OrderCapture {
         }], []);
         touches.write(clock.now());
       });
+    } catch (err) {
+      if (toErp) this.deps.erp.releaseFromCapture(order.id);
+      throw err;
     } finally {
       this.claiming.delete(ref);
     }
 
-    const final = customer.creditHold ? order : await this.deps.erp.commitAtCapture(order.id, channel, ctx, key);
+    const final = toErp ? await this.deps.erp.commitAtCapture(order.id, channel, ctx, key) : order;
     const outcome = answeredWith(final);
     if (final.erp.state !== 'failed') {
       // Like the ERP's answer, the stored answer may follow the reply: until it is written, memory answers repeats.

@@ -41,11 +41,26 @@ export class ErpCommitter {
   constructor(private readonly deps: ErpCommitDeps) {}
 
   /**
+   * The capture of `orderId` makes the first attempt itself once the order is on disk: until it
+   * calls commitAtCapture (or releaseFromCapture when the order did not commit) the background
+   * sweep leaves the order alone, however long the commit takes.
+   */
+  keepForCapture(orderId: string): void {
+    this.inFlight.add(orderId);
+  }
+
+  releaseFromCapture(orderId: string): void {
+    this.inFlight.delete(orderId);
+  }
+
+  /**
    * The first commit, inside the capture request. On failure the channel decides: `queue` keeps
    * the order pending for the background retries; `fail` releases its reservation and throws
    * ErpUnavailableError.
    */
   async commitAtCapture(orderId: string, channel: Channel, ctx: { correlationId: string }, idempotencyKey: string): Promise<OrderState> {
+    // The capture's own attempt takes over the hold keepForCapture put on the order.
+    this.inFlight.delete(orderId);
     // The answer need not wait for the ERP's number to be on disk: after a crash the hub asks the ERP for it again.
     const result = await this.attempt(orderId, ctx.correlationId, false, false);
     if (result.ok || channel.onErpUnavailable === 'queue') return result.order;
