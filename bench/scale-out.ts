@@ -116,13 +116,40 @@ export async function startCluster(config: string[], workers: number): Promise<B
   };
 }
 
+/** The ingest benchmarks' network: the shared one plus a web channel with safety stock. */
+const INGEST_NETWORK = [...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safetyStock: 2 }'];
+
+/** Posts the run's events through the api in batches from CLIENTS at a time, each batch checked accepted in full; resolves with the seconds it took. */
+function postEvents(apiUrl: string, run: string): Promise<number> {
+  const batches = chunk(events(run), BATCH).map((b) => JSON.stringify(b));
+  return drive(batches as never, async (body) => {
+    const res = await fetch(`${apiUrl}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
+    const answer = await res.json() as { accepted: number };
+    if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+  });
+}
+
+/** Resolves once the workers have finished every entry of the log. */
+async function drained(log: JetStreamEventLog): Promise<void> {
+  while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** The workers' mean events per transaction, from their metrics. */
+async function meanBatchOf(workers: readonly { url: string }[]): Promise<number> {
+  let entries = 0, txs = 0;
+  for (const w of workers) {
+    entries += await metric(w.url, 'crossdock_worker_entries_total{outcome="applied"}');
+    txs += await metric(w.url, 'crossdock_worker_batch_seconds_count');
+  }
+  return entries / Math.max(1, txs);
+}
+
 async function hubRun(workers: number): Promise<HubRun> {
-  const cluster = await startCluster([...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safetyStock: 2 }'], workers);
+  const cluster = await startCluster(INGEST_NETWORK, workers);
   const { api, log } = cluster;
   const workerProcs = cluster.workers;
   const run = `ingest-${randomBytes(3).toString('hex')}`;
   try {
-    const batches = chunk(events(run), BATCH).map((b) => JSON.stringify(b));
     const groups = { api: { pids: [api.child.pid!] }, workers: { pids: workerProcs.map((w) => w.child.pid!) }, postgres: { command: 'postgres' }, nats: { command: 'nats-server' } };
     const cpuBefore = cpuSeconds(groups);
     const perEvent = (): CpuPerEvent => {
@@ -130,20 +157,11 @@ async function hubRun(workers: number): Promise<HubRun> {
       return { api: used.api! * 1e6 / EVENTS, workers: workers === 0 ? 0 : used.workers! * 1e6 / EVENTS, postgres: used.postgres! * 1e6 / EVENTS, nats: used.nats! * 1e6 / EVENTS };
     };
     const started = performance.now();
-    const seconds = await drive(batches as never, async (body) => {
-      const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
-      const answer = await res.json() as { accepted: number };
-      if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
-    });
+    const seconds = await postEvents(api.url, run);
     if (workers === 0) return { acceptedPerSec: EVENTS / seconds, appliedPerSec: NaN, meanBatch: NaN, cpu: perEvent() };
-    while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
+    await drained(log);
     const applied = (performance.now() - started) / 1000;
-    let entries = 0, txs = 0;
-    for (const w of workerProcs) {
-      entries += await metric(w.url, 'crossdock_worker_entries_total{outcome="applied"}');
-      txs += await metric(w.url, 'crossdock_worker_batch_seconds_count');
-    }
-    return { acceptedPerSec: EVENTS / seconds, appliedPerSec: EVENTS / applied, meanBatch: entries / Math.max(1, txs), cpu: perEvent() };
+    return { acceptedPerSec: EVENTS / seconds, appliedPerSec: EVENTS / applied, meanBatch: await meanBatchOf(workerProcs), cpu: perEvent() };
   } finally {
     await cluster.close();
   }
@@ -157,15 +175,11 @@ interface BacklogRun { appliedPerSec: number; meanBatch: number; cpu: Omit<CpuPe
  * taken from the first entry finished to the last, so process start-up is not in it.
  */
 async function backlogRun(workers: number): Promise<BacklogRun> {
-  const cluster = await startCluster([...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safetyStock: 2 }'], 0);
+  const cluster = await startCluster(INGEST_NETWORK, 0);
   const { api, log } = cluster;
   const run = `backlog-${randomBytes(3).toString('hex')}`;
   try {
-    const batches = chunk(events(run), BATCH).map((b) => JSON.stringify(b));
-    await drive(batches as never, async (body) => {
-      const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-    });
+    await postEvents(api.url, run);
     for (let i = 0; i < workers; i++) await cluster.addWorker();
     const groups = { workers: { pids: cluster.workers.map((w) => w.child.pid!) }, postgres: { command: 'postgres' }, nats: { command: 'nats-server' } };
     const pendingNow = () => log.pending('apply').catch(() => Number.POSITIVE_INFINITY);
@@ -178,13 +192,8 @@ async function backlogRun(workers: number): Promise<BacklogRun> {
     while (await pendingNow() > 0) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - started) / 1000;
     const used = cpuUsedBetween(cpuBefore, cpuSeconds(groups));
-    let entries = 0, txs = 0;
-    for (const w of cluster.workers) {
-      entries += await metric(w.url, 'crossdock_worker_entries_total{outcome="applied"}');
-      txs += await metric(w.url, 'crossdock_worker_batch_seconds_count');
-    }
     return {
-      appliedPerSec: fromPending / seconds, meanBatch: entries / Math.max(1, txs),
+      appliedPerSec: fromPending / seconds, meanBatch: await meanBatchOf(cluster.workers),
       cpu: { workers: used.workers! * 1e6 / fromPending, postgres: used.postgres! * 1e6 / fromPending, nats: used.nats! * 1e6 / fromPending },
     };
   } finally {
@@ -252,11 +261,11 @@ async function publishAll(nc: NatsConnection, run: string, subjectOf: (sku: stri
  * api process accepting beside working workers does.
  */
 async function rawPublishBesideWorkers(workers: number): Promise<number> {
-  const cluster = await startCluster([...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safetyStock: 2 }'], workers);
+  const cluster = await startCluster(INGEST_NETWORK, workers);
   const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
   try {
     const rate = await publishAll(nc, `raw-beside-${randomBytes(3).toString('hex')}`, (sku) => cluster.log.subjectOf('inventory', sku), 'client');
-    while (await cluster.log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 50));
+    await drained(cluster.log);
     return rate;
   } finally {
     await nc.close();

@@ -20,7 +20,7 @@ test('the ERP sweep leaves an order alone while its capture is still committing 
     assert.ok(outcome.body.erpOrderNumber);
     assert.equal(hub.erp.calls.place - placedBefore, 1);
     const timeline = (await hub.api('GET', `/v1/orders/${outcome.body.id}/timeline`)).body;
-    const steps = (timeline.entries ?? timeline).map((e: { step: string }) => e.step);
+    const steps = (timeline.entries as { step: string }[]).map((e) => e.step);
     assert.equal(steps.filter((s: string) => s.startsWith('erp.')).length, 1, `steps: ${steps.join(', ')}`);
   } finally {
     await hub.stop();
