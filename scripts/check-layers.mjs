@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The layering rule of STYLE.md as a lint check: domain/ and model/ import nothing that does I/O
+// The layering rule of docs/ARCHITECTURE.md as a lint check: domain/ and model/ import nothing that does I/O
 // (only each other and pure libraries); ports import no adapters; app imports no adapters or
 // interfaces. Imports are read with TypeScript's own pre-processor, not regexes.
 import ts from 'typescript';

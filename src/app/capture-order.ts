@@ -1,5 +1,5 @@
 /**
- * Synchronous order capture (CONTRACT.md "Orders"): Idempotency-Key handling, validation before
+ * Synchronous order capture (docs/REFERENCE.md "Orders"): Idempotency-Key handling, validation before
  * anything is reserved, atomic reservation, a durable order, then the ERP commit with the
  * channel's policy when the ERP is slow or down.
  *

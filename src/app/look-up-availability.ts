@@ -1,7 +1,7 @@
 /**
  * Availability answers for channels: one item, many items, and the explanation of a figure
  * (every term per location, the events behind each, and the shadow figures set aside).
- * Every answer carries the log position it reflects (CONTRACT.md "Availability").
+ * Every answer carries the log position it reflects (docs/REFERENCE.md "Availability").
  */
 import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
 import { AVAILABILITY_FORMULA } from '../domain/inventory/channel-availability.js';

@@ -1,4 +1,4 @@
-/** How an order is shown: the capture answer (CONTRACT.md) and the full view. */
+/** How an order is shown: the capture answer (docs/REFERENCE.md) and the full view. */
 import { lineFigures, shippedBy, statusOf, type OrderState } from '../domain/orders/order-state.js';
 import type { CaptureAnswer, OrderView } from '../model/order.js';
 

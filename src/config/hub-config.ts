@@ -1,5 +1,5 @@
 /**
- * The hub's configuration: process settings from the environment (CONTRACT.md "Process") and
+ * The hub's configuration: process settings from the environment (docs/REFERENCE.md "Process") and
  * the YAML file of master data and API keys. Loaded and validated once at start; a bad value
  * stops the process naming the file, line and field. Secrets come only from the environment.
  */
@@ -258,7 +258,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,40}$/;
 
-/** The scale-out settings from the environment (CONTRACT.md "Process"). Throws ConfigError naming the variable. */
+/** The scale-out settings from the environment (docs/REFERENCE.md "Process"). Throws ConfigError naming the variable. */
 export function scaleOutSettings(env: NodeJS.ProcessEnv): ScaleOutSettings {
   const need = (name: string, example: string) => {
     const value = env[name];

@@ -1,4 +1,4 @@
-/** Availability answers (CONTRACT.md "Availability") and the channel change feed. */
+/** Availability answers (docs/REFERENCE.md "Availability") and the channel change feed. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from './catalog.js';
 

@@ -1,5 +1,5 @@
 /**
- * The canonical inventory events (CONTRACT.md "Events"): movements (signed deltas with a reason)
+ * The canonical inventory events (docs/REFERENCE.md "Events"): movements (signed deltas with a reason)
  * and snapshots (absolute counts). These schemas are the single source of validation, of the
  * TypeScript types and of the OpenAPI document.
  */

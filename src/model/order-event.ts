@@ -1,5 +1,5 @@
 /**
- * The canonical order events (CONTRACT.md "Orders"): fulfilment, shipment, delivery, invoice,
+ * The canonical order events (docs/REFERENCE.md "Orders"): fulfilment, shipment, delivery, invoice,
  * return and cancellation, in the same envelope as inventory events (id, source, seq,
  * occurredAt) and naming the hub's order by `orderId`.
  */

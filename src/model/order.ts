@@ -1,5 +1,5 @@
 /**
- * Orders as the outside world sees them (CONTRACT.md "Orders"): the capture request, the answer,
+ * Orders as the outside world sees them (docs/REFERENCE.md "Orders"): the capture request, the answer,
  * the full order view and its timeline. These schemas validate requests and make the OpenAPI
  * document.
  */

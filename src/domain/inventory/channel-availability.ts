@@ -1,5 +1,5 @@
 /**
- * The availability rule of CONTRACT.md: per location max(0, onHand − qualityHold − damaged −
+ * The availability rule of docs/REFERENCE.md: per location max(0, onHand − qualityHold − damaged −
  * reserved − safetyStock), summed, plus inbound due within the horizon when the channel asks,
  * then the allocation rule, rounded down, never negative. The same function answers lookups and
  * explanations, so an explanation can never disagree with the figure.

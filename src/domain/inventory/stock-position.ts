@@ -1,6 +1,6 @@
 /**
  * What one source says about one item at one location, kept so that arrival order does not
- * matter (DESIGN.md guarantee 3). Each bucket remembers the last snapshot that set it and the
+ * matter (docs/REFERENCE.md, "Order does not matter"). Each bucket remembers the last snapshot that set it and the
  * movements after that snapshot, so a late snapshot can cut exactly the movements it already
  * contains and a late movement lands on top of the right base.
  *

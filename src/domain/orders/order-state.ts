@@ -102,7 +102,7 @@ export function lineFigures(order: OrderState, line: OrderLine): LineFigures {
 /**
  * Units of stock the order keeps out of availability, per "sku\u001flocation": what is allocated
  * and not shipped, plus what shipped but the location's authority has not yet shown leaving
- * (CONTRACT.md: shipped stock is never counted twice nor available in between). Stock has left
+ * (docs/REFERENCE.md: shipped stock is never counted twice nor available in between). Stock has left
  * when the authority's pick/ship movements carrying the order id say so, or when it counted the
  * item at or after the shipment.
  */

@@ -1,5 +1,5 @@
 /**
- * API keys and their scopes (CONTRACT.md "Auth and errors"). Configured keys are held as SHA-256
+ * API keys and their scopes (docs/REFERENCE.md "Auth and errors"). Configured keys are held as SHA-256
  * digests. Keys that matched are remembered for a while so that a client calling thousands of
  * times a second is not hashed every time; unknown keys are never remembered (no memory for an
  * attacker to fill).

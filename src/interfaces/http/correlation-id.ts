@@ -1,5 +1,5 @@
 /**
- * The correlation id of a request (CONTRACT.md: x-correlation-id on every response): the caller's
+ * The correlation id of a request (docs/REFERENCE.md: x-correlation-id on every response): the caller's
  * own when it sent a usable one, so its logs and ours join up, else a new one.
  */
 import { randomUUID } from 'node:crypto';

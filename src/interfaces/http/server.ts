@@ -163,7 +163,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Crossdock hub API', version: '1', description: 'Inventory and order events, channel availability, order capture and lifecycle, master data and operations. See CONTRACT.md for the guarantees.' },
+      info: { title: 'Crossdock hub API', version: '1', description: 'Inventory and order events, channel availability, order capture and lifecycle, master data and operations. docs/REFERENCE.md in the repository states the guarantees.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key with the scope the route names.' } } },
       security: [{ apiKey: [] }],
     },
