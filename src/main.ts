@@ -28,13 +28,14 @@ import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.
 import { demoRoutes } from './wiring/demo.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { OrderBook } from './app/order-book.js';
+import { EventLoopOrderChanges } from './app/order-changes/event-loop-order-changes.js';
+import { expireWaitingEvents } from './app/expire-waiting-events.js';
 import { OrderCapture } from './app/capture-order.js';
 import { EmbeddedOrderDesk } from './app/order-desk.js';
 import { orderIds, wireErp } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommitter } from './app/commit-orders-to-erp.js';
 import { GroupCommit } from './app/group-commit.js';
-import { collectTouches } from './app/figure-touches.js';
 import type { ErpConnector } from './ports/erp.js';
 import { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
@@ -128,7 +129,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
-  const orderDesk = new EmbeddedOrderDesk({ capture, book, store: orderStore, cancelDeps: { state, book, commits, clock } });
+  const orderChanges = new EventLoopOrderChanges({ state, book, commits, clock });
+  const orderDesk = new EmbeddedOrderDesk({ capture, book, store: orderStore, changes: orderChanges });
   const inbound = new InboundWebhooks({
     orders: orderDesk, inbound: inboundStore, clock, sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }), partners: new Map(), ingest,
   });
@@ -164,9 +166,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const waitMs = orderSettings.waitForPreconditionMs ?? 3_600_000;
   const waitTimer = setInterval(() => {
     const cutoff = new Date(clock.now() - waitMs).toISOString();
-    const touches = collectTouches(state);
-    commits.commit('expired order events', () => { if (book.expireWaiting(cutoff, touches.touch) > 0) touches.write(clock.now()); })
-      .catch((err) => log.error({ err }, 'expiring waiting order events failed'));
+    expireWaitingEvents(orderChanges, cutoff).catch((err) => log.error({ err }, 'expiring waiting order events failed'));
   }, Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)));
   const forgetKeys = () => {
     try { orderStore.forgetKeysBefore(new Date(clock.now() - (orderSettings.idempotencyKeyHours ?? 24) * 3_600_000).toISOString()); }

@@ -6,7 +6,7 @@
 import type { Channel, ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { InvalidInputError, StorageFailedError } from '../domain/errors.js';
-import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
+import { applyReleased } from '../domain/inventory/event-application.js';
 import type { Clock } from '../ports/clock.js';
 import type { InventoryStore } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
@@ -28,7 +28,7 @@ export function defineLocation(deps: CatalogDeps, id: string, input: LocationInp
     for (const p of store.unparkLocation(id)) {
       const event = store.eventAt(p.position);
       if (!event) continue;
-      for (const effect of stockEffectsOf(event)) if (effect.location === id) state.ledger.apply(effect, p.position);
+      applyReleased(event, p.position, id, state.ledger);
       released++;
     }
     const nowMs = clock.now();

@@ -1,24 +1,25 @@
 /**
  * Ingest: validate each event on its own, drop duplicates (by source + seq, and by source + id),
- * give the rest log positions, apply them to the ledger (or park them when their location is not
- * defined yet), recompute the channel figures they move, and commit log, parked list and change
+ * give the rest log positions, apply them with the one event-application step both backends share
+ * (or park them when their location is not defined yet), recompute the channel figures they move, and commit log, parked list and change
  * feed in one transaction before anyone is answered.
  *
  * Group commit: submissions that arrive while a commit runs are taken together into the next
  * one, so an fsync is shared by every request waiting on it.
  */
 import { eventIssues, isValidEvent } from '../model/event-validation.js';
-import type { IngestResult } from '../model/inventory-event.js';
+import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
 import type { HubEvent } from '../model/hub-event.js';
 import type { OrderEvent } from '../model/order-event.js';
-import { stockEffectsOf } from '../domain/inventory/stock-effects.js';
+import { applyEvent, type EventEffects } from '../domain/inventory/event-application.js';
 import type { OrderBook } from './order-book.js';
+import { liveOrderWork } from './order-changes/event-loop-order-changes.js';
+import { fillBackordersIn } from './fill-backorders.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { IngestRecord, InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
-import { parkReason } from './park-reason.js';
 
 export interface IngestDeps {
   state: InventoryState;
@@ -129,65 +130,28 @@ export class EventIngest {
 
   /**
    * Inside the commit: accepts the candidates whose ids are fresh, gives them positions, applies
-   * or parks them, and recomputes the figures they move. Returns what the store must write.
+   * or parks them (domain/inventory/event-application.ts), and recomputes the figures they move.
+   * Returns what the store must write.
    */
   private decide(subs: Submission[], c: Candidates, fresh: Set<string>): { record: IngestRecord; position: number; changes: number } {
     const { state, clock } = this.deps;
     const nowMs = clock.now();
     const at = new Date(nowMs).toISOString();
-    const parked: ParkedEvent[] = [];
-    // sku → the location it moved at, or several when it moved at more than one.
-    const touched = new Map<string, string | string[]>();
-    const touch = (sku: string, location: string) => {
-      const seen = touched.get(sku);
-      if (seen === undefined) touched.set(sku, location);
-      else if (typeof seen === 'string') { if (seen !== location) touched.set(sku, [seen, location]); }
-      else if (!seen.includes(location)) seen.push(location);
-    };
-    const orders = this.deps.orders;
-    let restocked: Set<string> | undefined;
+    const effects = new IngestEffects(state, this.deps.orders, at);
     let position = state.position;
     for (let k = 0; k < c.keys.length; k++) {
-      const event = c.events[k]!, sub = c.subs[k]!, index = c.indexes[k]!;
+      const event = c.events[k]!, sub = c.subs[k]!;
       // delete(): a second copy of the same id in this very batch is a duplicate too.
       if (!fresh.delete(c.keys[k]!) || !state.ledger.markSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
       position++;
+      const index = c.indexes[k]!;
       sub.acceptedIndexes.push(index);
       sub.result.accepted++;
       sub.result.position = position;
-      if (event.type !== 'inventory.movement' && event.type !== 'inventory.snapshot') {
-        this.applyOrderEvent(event, position, sub, index, at, parked, touch);
-        continue;
-      }
-      state.noteSku(event.sku);
-      const { sku, location } = event;
-      const def = state.book.locations.get(location);
-      if (def) {
-        const outcome = state.ledger.apply(event, position);
-        if (outcome === 'applied') {
-          touch(sku, location);
-          if (orders?.owes(sku)) (restocked ??= new Set()).add(sku);
-        }
-        if (orders && event.source === def.authority) {
-          if (event.type === 'inventory.movement') {
-            // Stock leaving for an order counts even when an earlier count already contains it.
-            if (event.orderId !== undefined && (event.delta.onHand ?? 0) < 0 && (event.reason === 'pick' || event.reason === 'ship')) {
-              orders.noteDeparture(event.orderId, sku, location, -event.delta.onHand!, event, touch);
-            }
-          } else if (outcome === 'applied') orders.noteCount(sku, location, touch);
-        }
-      } else {
-        const reason = parkReason(location);
-        parked.push({ position, sku, location, reason, parkedAt: at });
-        sub.result.parked.push({ index, position, reason });
-      }
+      effects.at(sub, index, position);
+      applyEvent(event, position, state.ledger, state.book.locations, effects);
     }
-    if (restocked) for (const sku of restocked) orders!.fillBackorders(sku, touch);
-    const moved: FigureChange[] = [];
-    for (const [sku, where] of touched) {
-      if (typeof where === 'string') state.book.refreshAt(sku, where, nowMs, moved);
-      else state.book.refreshItem(sku, where, nowMs, moved);
-    }
+    const moved = effects.finish(nowMs);
     // Each submission's accepted events hold consecutive positions, in submission order.
     let next = state.position + 1;
     const batches = subs.map((sub) => {
@@ -196,23 +160,8 @@ export class EventIngest {
       next += count;
       return batch;
     });
-    const record = { batches, parked, feed: state.recordChanges(moved, position, at), receivedAt: at };
+    const record = { batches, parked: effects.parkedEvents, feed: state.recordChanges(moved, position, at), receivedAt: at };
     return { record, position, changes: moved.length };
-  }
-
-  /** An order event: its stock effect (a return at the authority adds on hand), then the order state machine. */
-  private applyOrderEvent(event: OrderEvent, position: number, sub: Submission, index: number, at: string, parked: ParkedEvent[], touch: (sku: string, location: string) => void): void {
-    const { state, orders } = this.deps;
-    if (event.type === 'return.received') {
-      if (state.book.locations.has(event.location)) {
-        for (const m of stockEffectsOf(event)) if (state.ledger.apply(m, position) === 'applied') touch(m.sku, m.location);
-      } else {
-        const reason = `location '${event.location}' is not defined; the returned stock applies when it is (PUT /v1/locations/${event.location})`;
-        parked.push({ position, sku: event.lines[0]!.sku, location: event.location, reason, parkedAt: at });
-        sub.result.parked.push({ index, position, reason });
-      }
-    }
-    orders?.receive({ position, event, ...(sub.correlationId !== undefined ? { correlationId: sub.correlationId } : {}) }, touch);
   }
 
   private answer(subs: Submission[], changes: number, started: bigint): void {
@@ -230,5 +179,72 @@ export class EventIngest {
   close(): void {
     this.closed = true;
     this.flush();
+  }
+}
+
+/** What one commit's events did, as the embedded hub keeps it: the order book acts at once, the rest is written by the commit. */
+class IngestEffects implements EventEffects {
+  readonly parkedEvents: ParkedEvent[] = [];
+  /** sku → the location it moved at, or several when it moved at more than one. */
+  private readonly touched = new Map<string, string | string[]>();
+  private restocked: Set<string> | undefined;
+  private sub!: Submission;
+  private index = 0;
+  private position = 0;
+
+  constructor(private readonly state: InventoryState, private readonly orders: OrderBook | undefined, private readonly parkedAt: string) {}
+
+  /** The event about to be applied: its submission, index there and log position. */
+  at(sub: Submission, index: number, position: number): void {
+    this.sub = sub; this.index = index; this.position = position;
+  }
+
+  readonly touch = (sku: string, location: string): void => {
+    const seen = this.touched.get(sku);
+    if (seen === undefined) this.touched.set(sku, location);
+    else if (typeof seen === 'string') { if (seen !== location) this.touched.set(sku, [seen, location]); }
+    else if (!seen.includes(location)) seen.push(location);
+  };
+
+  itemNamed(sku: string): void {
+    this.state.noteSku(sku);
+  }
+
+  moved(sku: string, location: string): void {
+    this.touch(sku, location);
+    if (this.orders?.owes(sku)) (this.restocked ??= new Set()).add(sku);
+  }
+
+  parked(location: string, sku: string, reason: string): void {
+    this.parkedEvents.push({ position: this.position, sku, location, reason, parkedAt: this.parkedAt });
+    this.sub.result.parked.push({ index: this.index, position: this.position, reason });
+  }
+
+  departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void {
+    this.orders?.noteDeparture(orderId, sku, location, qty, event, this.touch);
+  }
+
+  counted(sku: string, location: string): void {
+    this.orders?.noteCount(sku, location, this.touch);
+  }
+
+  orderEvent(event: OrderEvent): void {
+    const correlationId = this.sub.correlationId;
+    this.orders?.receive({ position: this.position, event, ...(correlationId !== undefined ? { correlationId } : {}) }, this.touch);
+  }
+
+  /** Fills backorders from stock that arrived, then recomputes every touched figure; returns the ones that moved. */
+  finish(nowMs: number): FigureChange[] {
+    if (this.restocked) {
+      const skus = [...this.restocked];
+      const work = liveOrderWork({ state: this.state, book: this.orders! }, this.touch, nowMs);
+      fillBackordersIn(work, this.orders!.owing(Number.MAX_SAFE_INTEGER, skus), skus);
+    }
+    const moved: FigureChange[] = [];
+    for (const [sku, where] of this.touched) {
+      if (typeof where === 'string') this.state.book.refreshAt(sku, where, nowMs, moved);
+      else this.state.book.refreshItem(sku, where, nowMs, moved);
+    }
+    return moved;
   }
 }

@@ -10,6 +10,7 @@ import type { InventoryView } from './inventory-view.js';
 import { InventoryLedger } from '../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../domain/inventory/stock-position.js';
 import { replayLog } from './replay-log.js';
+import { ignoredEffects } from '../domain/inventory/event-application.js';
 import type { Clock } from '../ports/clock.js';
 import type { FeedAppend, InventoryStore, ItemRecord } from '../ports/inventory-store.js';
 
@@ -126,7 +127,7 @@ export class InventoryState implements InventoryView {
     for (const p of store.parkedEvents(undefined, Number.MAX_SAFE_INTEGER)) this.noteSku(p.sku);
 
     // Events after the checkpoint: their effects on figures are already in the feed; rebuild the ledger.
-    const replayed = replayLog(store, this.ledger, (loc) => this.book.locations.has(loc), saved.position, (e) => { if ('sku' in e) this.noteSku(e.sku); });
+    const replayed = replayLog(store, this.ledger, this.book.locations, saved.position, { ...ignoredEffects, itemNamed: (sku) => this.noteSku(sku) });
     this.position = replayed.last;
     this.position = Math.max(this.position, store.headPosition());
   }

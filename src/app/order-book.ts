@@ -10,11 +10,11 @@
  */
 import { cloneOrder, orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
 import type { OutboundMessage, PositionedEvent } from '../domain/orders/order-machine.js';
-import { expiryOf, settleOrderEvents, waitingForUnknownOrder } from './order-settlement.js';
+import { settleOrderEvents, waitingForUnknownOrder } from './order-settlement.js';
 import { sourceForChannel } from '../domain/orders/channel-sourcing.js';
 import type { Channel } from '../model/catalog.js';
 import type { Clock } from '../ports/clock.js';
-import type { OrderStore, WaitingRecord } from '../ports/order-store.js';
+import type { OrderException, OrderStore, WaitingRecord } from '../ports/order-store.js';
 import type { InventoryState } from './inventory-state.js';
 import { outboxRecords, timelineRecords, type Step } from './order-records.js';
 
@@ -175,46 +175,49 @@ export class OrderBook {
     }
   }
 
-  /** Reserves stock that has become free for orders owed `sku`, oldest first. */
-  fillBackorders(sku: string, touch: Touch): void {
-    const ids = this.backlog.get(sku);
-    if (!ids) return;
-    for (const id of [...ids]) {
-      const order = this.open.get(id);
-      const channel = order && this.deps.state.book.channels.get(order.channel) as Channel | undefined;
-      if (!order || !channel) continue;
-      const line = order.lines.find((l) => l.sku === sku)!;
-      const owed = lineFigures(order, line).backordered;
-      if (owed === 0) continue;
-      const sourced = this.reserveFor(channel, [{ sku, qty: owed }], 'allow');
-      if (!sourced.ok) continue;
-      const got = sourced.allocations[0]!;
-      const units = got.reduce((n, [, q]) => n + q, 0);
-      if (units === 0) break;
-      const next = cloneOrder(order);
-      next.lines.find((l) => l.sku === sku)!.alloc.push(...got);
-      this.record(next, [{ step: 'backorder.filled', source: 'hub', detail: `${units} × ${sku} reserved at ${got.map(([loc, q]) => `${loc} (${q})`).join(', ')}` }], [], touch);
-    }
+  /** The events waiting for the order's precondition. */
+  waitingOf(id: string): readonly WaitingRecord[] {
+    return this.waiting.get(id) ?? [];
   }
 
-  /** Events that have waited since before `cutoffIso` become exceptions; returns how many. */
-  expireWaiting(cutoffIso: string, touch: Touch): number {
-    const { orders, clock } = this.deps;
-    const now = new Date(clock.now()).toISOString();
-    let expired = 0;
-    for (const [orderId, records] of [...this.waiting]) {
-      const old = records.filter((r) => r.since < cutoffIso);
-      if (old.length === 0) continue;
-      expired += old.length;
-      orders.removeWaiting(old.map((r) => r.position));
-      const kept = records.filter((r) => r.since >= cutoffIso);
-      if (kept.length > 0) this.waiting.set(orderId, kept); else this.waiting.delete(orderId);
-      const expiries = old.map((r) => expiryOf(r, now));
-      for (const x of expiries) orders.raiseException(x.exception);
-      const order = this.get(orderId);
-      if (order) this.record(cloneOrder(order), expiries.map((x) => x.step), [], touch);
+  /** Waiting events, oldest first, that have waited since before `iso`. */
+  waitingSince(iso: string, limit: number): WaitingRecord[] {
+    const old: WaitingRecord[] = [];
+    for (const list of this.waiting.values()) for (const r of list) if (r.since < iso) old.push(r);
+    return old.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.position - b.position)).slice(0, limit);
+  }
+
+  /** Open orders owed units (of one of `skus` when given), oldest first. */
+  owing(limit: number, skus?: readonly string[]): string[] {
+    const ids = new Set<string>();
+    for (const [sku, set] of this.backlog) if (!skus || skus.includes(sku)) for (const id of set) ids.add(id);
+    return [...ids].map((id) => this.open.get(id)!).filter(Boolean)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+      .slice(0, limit).map((o) => o.id);
+  }
+
+  /** Takes waiting events off the list (memory and store; call inside a transaction). */
+  removeWaiting(positions: readonly number[]): void {
+    if (positions.length === 0) return;
+    const gone = new Set(positions);
+    for (const [id, list] of [...this.waiting]) {
+      const kept = list.filter((r) => !gone.has(r.position));
+      if (kept.length === list.length) continue;
+      if (kept.length > 0) this.waiting.set(id, kept); else this.waiting.delete(id);
     }
-    return expired;
+    this.deps.orders.removeWaiting([...positions]);
+  }
+
+  /** Raises order exceptions for a person (call inside a transaction). */
+  raise(exceptions: readonly Omit<OrderException, 'id'>[]): void {
+    for (const e of exceptions) this.deps.orders.raiseException(e);
+  }
+
+  /** Puts events on the waiting list (memory and store; call inside a transaction). */
+  saveWaiting(records: readonly WaitingRecord[]): void {
+    if (records.length === 0) return;
+    for (const r of records) this.waiting.set(r.orderId, [...(this.waiting.get(r.orderId) ?? []), r]);
+    this.deps.orders.saveWaiting([...records]);
   }
 
   /** Drops memory and reloads it (after a failed write); the ledger must have been rebuilt first. */

@@ -8,7 +8,8 @@ import type { StoredOutboxMessage, TimelineRecord } from '../ports/order-store.j
 import type { OrderStore } from '../ports/order-store.js';
 import type { OrderBook } from './order-book.js';
 import type { OrderCapture } from './capture-order.js';
-import { cancelOrder, type CancelDeps } from './cancel-order.js';
+import { cancelOrder } from './cancel-order.js';
+import type { OrderChanges } from '../ports/order-changes.js';
 import { orderView } from './order-views.js';
 
 /** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
@@ -33,7 +34,7 @@ export interface OrderDesk {
 }
 
 export class EmbeddedOrderDesk implements OrderDesk {
-  constructor(private readonly deps: { capture: OrderCapture; book: OrderBook; store: OrderStore; cancelDeps: CancelDeps }) {}
+  constructor(private readonly deps: { capture: OrderCapture; book: OrderBook; store: OrderStore; changes: OrderChanges }) {}
 
   capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome> {
     return this.deps.capture.capture(request, idempotencyKey, ctx);
@@ -54,7 +55,7 @@ export class EmbeddedOrderDesk implements OrderDesk {
   }
 
   async cancel(id: string, ctx: CaptureContext & { reason?: string }): Promise<OrderView> {
-    const order = await cancelOrder(this.deps.cancelDeps, id, ctx);
+    const order = await cancelOrder(this.deps.changes, id, ctx);
     return orderView(order, this.deps.book.waitingCount(id));
   }
 

@@ -1,10 +1,10 @@
 /** What an order change writes besides the order: its timeline entries and its outbox messages (both backends). */
-import type { OutboundMessage } from '../domain/orders/order-machine.js';
 import type { OrderState } from '../domain/orders/order-state.js';
 import type { OutboxRecord, TimelineRecord } from '../ports/order-store.js';
 
-/** A timeline entry before it is stamped with the order, status and time. */
-export interface Step { step: string; source: string; at?: string; correlationId?: string | undefined; outcome?: TimelineRecord['outcome']; detail?: string | undefined }
+import type { Step, StepMessage } from '../ports/order-changes.js';
+
+export type { Step, StepMessage } from '../ports/order-changes.js';
 
 export function timelineRecords(order: OrderState, status: string, steps: readonly Step[], nowIso: string): TimelineRecord[] {
   return steps.map((s) => ({
@@ -14,7 +14,7 @@ export function timelineRecords(order: OrderState, status: string, steps: readon
 }
 
 /** Messages keep the order's order (message key = order id) and carry a key the receiver applies once. */
-export function outboxRecords(order: OrderState, messages: readonly { step: string; message: OutboundMessage }[], nowIso: string): OutboxRecord[] {
+export function outboxRecords(order: OrderState, messages: readonly StepMessage[], nowIso: string): OutboxRecord[] {
   return messages.map(({ step, message }) => ({
     destination: message.destination, topic: message.topic, messageKey: order.id, lane: 'orders',
     idempotencyKey: `${order.id}/${step}/${message.destination}/${message.topic}`, payload: message.payload, createdAt: nowIso,

@@ -19,7 +19,7 @@ export function verifyLedger(deps: { state: InventoryState; store: InventoryStor
   const fresh = new InventoryLedger();
   const book = new AvailabilityBook(fresh);
   for (const def of state.book.locations.values()) book.defineLocation(def);
-  const { events } = replayLog(store, fresh, (loc) => book.locations.has(loc), 0);
+  const { events } = replayLog(store, fresh, book.locations, 0);
   for (const [sku, loc, units] of state.ledger.reservations()) fresh.reserve(sku, loc, units);
   return { events, ...compareLedgers({ ledger: fresh, book }, { ledger: state.ledger, book: state.book }, deps.clock.now()) };
 }

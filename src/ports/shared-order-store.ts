@@ -85,8 +85,8 @@ export interface SharedOrderStore {
    * (if any) has run out, for `leaseMs`; other processes skip them meanwhile.
    */
   leaseDueForErp(limit: number, leaseMs: number): Promise<OrderState[]>;
-  /** Orders owed units, oldest first. */
-  owingOrders(limit: number): Promise<string[]>;
+  /** Orders owed units (of one of `skus` when given), oldest first. */
+  owingOrders(limit: number, skus?: readonly string[]): Promise<string[]>;
   /** Orders of a customer held for credit. */
   heldFor(customer: string): Promise<string[]>;
 

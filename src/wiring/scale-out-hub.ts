@@ -46,11 +46,12 @@ import { defineCustomer } from '../app/define-customer.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
 import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
-import { BackorderFills } from '../app/scale-out/backorder-fills.js';
+import { BackorderSweep } from '../app/backorder-sweep.js';
+import { RowLockedOrderChanges } from '../app/order-changes/row-locked-order-changes.js';
 import { StockReservations } from '../app/scale-out/stock-reservations.js';
 import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
 import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
-import { expireWaitingEvents } from '../app/scale-out/waiting-expiry.js';
+import { expireWaitingEvents } from '../app/expire-waiting-events.js';
 import { orderIds, wireErp, type ErpWiring } from './erp.js';
 
 export interface ScaleOutHub {
@@ -189,7 +190,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   });
   metrics.watchOrders(orders);
   // Workers fill backorders when they apply stock, and every second (released reservations free stock too).
-  const backorders = new BackorderFills({ ...changes, orders, onError: (err) => logger.warn({ err }, 'filling backorders failed; will retry') });
+  const orderChanges = new RowLockedOrderChanges({ ...changes, orders });
+  const backorders = new BackorderSweep(orderChanges, (err) => logger.warn({ err }, 'filling backorders failed; will retry'));
   let keyTimer: NodeJS.Timeout | undefined;
   let fileDrops: LeasedDeliveries<CsvFileDrop> | undefined;
   let ediFolders: LeasedDeliveries<EdiPartner> | undefined;
@@ -231,7 +233,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     // Order events whose precondition never comes become exceptions after the configured wait.
     const waitMs = config.file.orders?.waitForPreconditionMs ?? 3_600_000;
     waitTimer = setInterval(() => {
-      expireWaitingEvents({ ...changes, orders }, new Date(clock.now() - waitMs).toISOString())
+      expireWaitingEvents(orderChanges, new Date(clock.now() - waitMs).toISOString())
         .catch((err) => logger.error({ err }, 'expiring waiting order events failed'));
     }, Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)));
     waitTimer.unref();
@@ -295,7 +297,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     };
     fileDrops = leased(stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })));
     const desk = new SharedOrderDesk({
-      orders, customers, clock, changes, erp: erpCommits, view: model, newOrderId: orderIds(),
+      orders, customers, clock, orderChanges, erp: erpCommits, view: model, newOrderId: orderIds(),
       reservations: new StockReservations({
         store, clock, position: () => model.applied,
         heldLocally: (outboxId, holds) => model.hold(outboxId, holds), committed: () => relay.nudge(),

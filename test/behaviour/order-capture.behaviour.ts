@@ -168,6 +168,22 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(again.status, 409);
       assert.equal((await hub.api('POST', '/v1/orders/ord_nope/cancel')).status, 404);
     });
+
+    test('a cancellation gives its units to the oldest backorder before it answers, on either backend', async () => {
+      await hub.stock('CAN-2', 'DAL', 4);
+      const holder = await hub.order(order([{ sku: 'CAN-2', qty: 4 }]));
+      const owed = await hub.order(order([{ sku: 'CAN-2', qty: 3 }], { backorder: 'allow' }));
+      assert.deepEqual(owed.body.lines, [{ sku: 'CAN-2', qty: 3, reserved: 0, backordered: 3 }]);
+      assert.equal((await hub.api('POST', `/v1/orders/${holder.body.id}/cancel`)).status, 200);
+      // Read at once, with no wait for a sweep: the fill is part of the cancellation.
+      const filled = (await hub.api('GET', `/v1/orders/${owed.body.id}`)).body;
+      assert.deepEqual(filled.lines.map((l: { reserved: number; backordered: number }) => [l.reserved, l.backordered]), [[3, 0]]);
+      assert.equal(filled.status, 'accepted');
+      const timeline = (await hub.api('GET', `/v1/orders/${owed.body.id}/timeline`)).body.entries;
+      assert.ok(timeline.some((e: { step: string; detail?: string }) => e.step === 'backorder.filled' && /3 × CAN-2 reserved at DAL/.test(e.detail ?? '')));
+      await hub.settled();
+      assert.equal(await hub.available('CAN-2'), 1);
+    });
   });
 
   describe(`order capture under load and ERP trouble on the ${backend.name} backend`, { skip }, () => {

@@ -260,8 +260,11 @@ export class PgOrderStore implements SharedOrderStore {
     return rows.map((r) => r.state);
   }
 
-  async owingOrders(limit: number): Promise<string[]> {
-    const { rows } = await this.db.pool.query<{ id: string }>('SELECT id FROM orders WHERE owes ORDER BY created_at, id LIMIT $1', [limit]);
+  async owingOrders(limit: number, skus?: readonly string[]): Promise<string[]> {
+    // Few orders owe at a time: looking into their lines is cheaper than keeping an index of them.
+    const { rows } = await this.db.pool.query<{ id: string }>(
+      `SELECT id FROM orders WHERE owes AND ($2::text[] IS NULL OR EXISTS (SELECT 1 FROM jsonb_array_elements(state->'lines') l WHERE l->>'sku' = ANY($2::text[])))
+       ORDER BY created_at, id LIMIT $1`, [limit, skus ?? null]);
     return rows.map((r) => r.id);
   }
 

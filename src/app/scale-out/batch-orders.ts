@@ -34,13 +34,6 @@ export class UnlockedOrdersError extends Error {
 
 interface Change { order: OrderState; steps: Step[]; messages: { step: string; message: OutboundMessage }[] }
 
-/** The inventory events that concern an order: stock leaving for it, or a count of what it shipped. */
-export function departureOf(event: HubEvent): { orderId: string; qty: number } | undefined {
-  if (event.type !== 'inventory.movement' || event.orderId === undefined) return undefined;
-  const left = -(event.delta.onHand ?? 0);
-  return left > 0 && (event.reason === 'pick' || event.reason === 'ship') ? { orderId: event.orderId, qty: left } : undefined;
-}
-
 export class BatchOrders {
   private readonly orders = new Map<string, OrderState>();
   private readonly waiting = new Map<string, WaitingRecord[]>();

@@ -9,8 +9,8 @@
 import { SeenEventIds } from '../../domain/inventory/seen-event-ids.js';
 import { isValidEvent } from '../../model/event-validation.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
-import type { InventoryEvent } from '../../model/inventory-event.js';
+import { namesOrder } from '../../domain/inventory/stock-effects.js';
+import { applyEvent, applyReleased, type EventEffects } from '../../domain/inventory/event-application.js';
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import type { ChannelRule } from '../../domain/inventory/channel-availability.js';
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
@@ -22,7 +22,7 @@ import type { CatalogEntry, HoldsEntry } from './log-entries.js';
 /** How long an entry naming an order may hold the reported position back. */
 const UNSETTLED_MS = 30_000;
 
-interface ParkedHere { position: number; event: InventoryEvent; parkedAt: string }
+interface ParkedHere { position: number; event: HubEvent; sku: string; location: string; parkedAt: string }
 
 interface Waiter { position: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }
 
@@ -47,6 +47,7 @@ export class InventoryReadModel implements InventoryView {
   private readonly unsettled = new Map<number, number>();
   private readonly expected = new Map<number, HubEvent>();
   private readonly parked = new Map<string, ParkedHere[]>();
+  private readonly effects = new ReadModelEffects(this.items, this.parked);
   /** Units of work released by a location's definition, by the position of that definition. */
   private readonly released = new Map<number, number>();
   private waiters: Waiter[] = [];
@@ -152,18 +153,9 @@ export class InventoryReadModel implements InventoryView {
     if (!this.seenIds.add(event.source, event.id)) return;
     if (!this.ledger.markSeq(event.source, event.seq)) return;
     if (namesOrder(event)) this.unsettled.set(entry.position, Date.now());
-    // An order event's stock effect (a return received); its effect on holds comes from the workers.
-    for (const effect of stockEffectsOf(event)) {
-      // Inventory events make their item known (as on the embedded backend); a return's lines do not.
-      if (effect === event && !this.items.has(effect.sku)) this.items.set(effect.sku, null);
-      if (this.book.locations.has(effect.location)) {
-        this.ledger.apply(effect, entry.position);
-      } else {
-        const here = { position: entry.position, event: effect, parkedAt: new Date().toISOString() };
-        const waiting = this.parked.get(effect.location);
-        if (waiting) waiting.push(here); else this.parked.set(effect.location, [here]);
-      }
-    }
+    // Order events' effect on holds comes from the workers (holds entries), not from here.
+    this.effects.at(event, entry.position);
+    applyEvent(event, entry.position, this.ledger, this.book.locations, this.effects);
   }
 
   private applyHolds(entry: LogEntry): void {
@@ -196,7 +188,7 @@ export class InventoryReadModel implements InventoryView {
         this.book.defineLocation(change.def);
         const waiting = this.parked.get(change.def.id) ?? [];
         this.parked.delete(change.def.id);
-        for (const p of waiting) this.ledger.apply(p.event, p.position);
+        for (const p of waiting) applyReleased(p.event, p.position, change.def.id, this.ledger);
         this.released.set(entry.position, waiting.length);
         break;
       }
@@ -205,4 +197,31 @@ export class InventoryReadModel implements InventoryView {
         break;
     }
   }
+}
+
+/** What the log's events did, as a read model holds it: items named and events parked; orders are the workers' business. */
+class ReadModelEffects implements EventEffects {
+  private event!: HubEvent;
+  private position = 0;
+
+  constructor(private readonly items: Map<string, ItemRecord | null>, private readonly parkedByLocation: Map<string, ParkedHere[]>) {}
+
+  at(event: HubEvent, position: number): void {
+    this.event = event; this.position = position;
+  }
+
+  itemNamed(sku: string): void {
+    if (!this.items.has(sku)) this.items.set(sku, null);
+  }
+
+  parked(location: string, sku: string): void {
+    const here = { position: this.position, event: this.event, sku, location, parkedAt: new Date().toISOString() };
+    const waiting = this.parkedByLocation.get(location);
+    if (waiting) waiting.push(here); else this.parkedByLocation.set(location, [here]);
+  }
+
+  moved(): void {}
+  departed(): void {}
+  counted(): void {}
+  orderEvent(): void {}
 }

@@ -19,12 +19,14 @@ import type { Clock } from '../../ports/clock.js';
 import type { LogEntry, WorkItem } from '../../ports/event-log.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
 import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
-import { BatchOrders, departureOf, UnlockedOrdersError } from './batch-orders.js';
+import { BatchOrders, UnlockedOrdersError } from './batch-orders.js';
+import { applyEvent, applyReleased, type EventEffects } from '../../domain/inventory/event-application.js';
+import type { InventoryEvent } from '../../model/inventory-event.js';
+import type { OrderEvent } from '../../model/order-event.js';
 import { loadItems } from './load-items.js';
 import { byChannel, TouchedItems } from './figure-appends.js';
 import type { ParkedEvent } from '../../ports/inventory-store.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import { parkReason } from '../park-reason.js';
 import type { CatalogEntry } from './log-entries.js';
 
 /** An entry that no retry can apply (it does not parse or is not an event this worker takes). */
@@ -198,30 +200,16 @@ export class LedgerWorker {
     await orders.checkCounted(tx, applying);
     const loaded = await loadItems(tx, skus);
     const { ledger, book } = loaded;
-    const parked: (ParkedEvent & { event: HubEvent })[] = [];
     const touched = new TouchedItems();
+    const effects = new WorkerEffects(orders, touched, at);
     for (const { event, position } of toApply) {
-      const effects = stockEffectsOf(event);
-      const location = effects[0]?.location;
-      if (location !== undefined && !book.locations.has(location)) {
-        parked.push({ position, sku: effects[0]!.sku, location, reason: parkReason(location), parkedAt: at, event });
-      } else {
-        for (const effect of effects) {
-          const applied = ledger.apply(effect, position) === 'applied';
-          if (applied) touched.touch(effect.sku, effect.location);
-          if (effect !== event || effect.source !== book.locations.get(effect.location)!.authority) continue;
-          // Stock leaving for an order counts even when an earlier count already contains it.
-          const departure = departureOf(effect);
-          if (departure) orders.departure(departure.orderId, effect.sku, effect.location, departure.qty, effect);
-          else if (applied && effect.type === 'inventory.snapshot') orders.count(effect.sku, effect.location);
-        }
-      }
-      if (event.type !== 'inventory.movement' && event.type !== 'inventory.snapshot') orders.receive({ position, event, ...(event.correlationId !== undefined ? { correlationId: event.correlationId } : {}) });
+      effects.at(event, position);
+      applyEvent(event, position, ledger, book.locations, effects);
     }
     const holds = await orders.write(tx, loaded, touched);
     const moved = touched.refresh(book, this.deps.clock.now());
     await tx.savePositions([...ledger.dirtyPositions]);
-    await tx.park(parked);
+    await tx.park(effects.parkedEvents);
     await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
     const queued = holds.length > 0 || settles.length > 0;
     if (queued) await tx.queueForLog('holds', holds[0]?.sku ?? 'settles', { holds, ...(settles.length > 0 ? { settles } : {}) });
@@ -246,7 +234,7 @@ export class LedgerWorker {
           const skus = new Set(await tx.skusAt([id]));
           for (const r of released) for (const m of stockEffectsOf(r.event)) skus.add(m.sku);
           const { ledger, book } = await loadItems(tx, [...skus]);
-          for (const r of released) for (const m of stockEffectsOf(r.event)) ledger.apply(m, r.position);
+          for (const r of released) applyReleased(r.event, r.position, id, ledger);
           for (const sku of skus) book.refreshAt(sku, id, nowMs, moved);
           await tx.savePositions([...ledger.dirtyPositions]);
           break;
@@ -299,4 +287,40 @@ function parseEvent(entry: LogEntry): HubEvent {
   const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
   if (inventory !== (entry.kind === 'inventory')) throw new MalformedEntryError(entry.position, `a '${value.type}' event in the ${entry.kind} lane`);
   return value;
+}
+
+/** What a batch's events did, as a worker writes it: orders changed in the batch, the rest written by its transaction. */
+class WorkerEffects implements EventEffects {
+  readonly parkedEvents: (ParkedEvent & { event: HubEvent })[] = [];
+  private event!: HubEvent;
+  private position = 0;
+
+  constructor(private readonly orders: BatchOrders, private readonly touched: TouchedItems, private readonly parkedAt: string) {}
+
+  at(event: HubEvent, position: number): void {
+    this.event = event; this.position = position;
+  }
+
+  /** Items are known to the read models; the shared state needs no record of it. */
+  itemNamed(): void {}
+
+  moved(sku: string, location: string): void {
+    this.touched.touch(sku, location);
+  }
+
+  parked(location: string, sku: string, reason: string): void {
+    this.parkedEvents.push({ position: this.position, sku, location, reason, parkedAt: this.parkedAt, event: this.event });
+  }
+
+  departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void {
+    this.orders.departure(orderId, sku, location, qty, event);
+  }
+
+  counted(sku: string, location: string): void {
+    this.orders.count(sku, location);
+  }
+
+  orderEvent(event: OrderEvent): void {
+    this.orders.receive({ position: this.position, event, ...(event.correlationId !== undefined ? { correlationId: event.correlationId } : {}) });
+  }
 }

@@ -8,7 +8,7 @@ import type { EventLog } from '../../ports/event-log.js';
 import type { LoggedEvent, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
 import type { InventoryReads } from '../inventory-view.js';
-import { parkReason } from '../park-reason.js';
+import { parkReason } from '../../domain/inventory/event-application.js';
 import type { InventoryReadModel } from './inventory-read-model.js';
 
 export class LogReads implements InventoryReads {
@@ -37,7 +37,7 @@ export class LogReads implements InventoryReads {
 
   parkedEvents(location: string | undefined, limit: number): ParkedEvent[] {
     return this.deps.view.parkedAt(location).slice(0, limit)
-      .map((p) => ({ position: p.position, sku: p.event.sku, location: p.event.location, reason: parkReason(p.event.location), parkedAt: p.parkedAt }));
+      .map((p) => ({ position: p.position, sku: p.sku, location: p.location, reason: parkReason(p.location), parkedAt: p.parkedAt }));
   }
 
   readChanges(channel: string, afterCursor: number, limit: number): Promise<RecordedChange[]> {

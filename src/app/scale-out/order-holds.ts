@@ -31,6 +31,18 @@ export function itemsOf(orders: readonly OrderState[], held: readonly Hold[]): s
   return [...new Set([...orders.flatMap((o) => o.lines.map((l) => l.sku)), ...held.map((h) => h.sku)])];
 }
 
+/** Where the order shipped units that the location has not yet shown leaving (they are still held). */
+export function unconfirmedOf(order: OrderState, holds: ReadonlyMap<string, number>): { orderId: string; sku: string; location: string }[] {
+  const out: { orderId: string; sku: string; location: string }[] = [];
+  const shippedAt = new Set(order.shipments.flatMap((s) => s.lines.map((l) => l.sku + SEP + s.location)));
+  for (const key of shippedAt) {
+    if ((holds.get(key) ?? 0) === 0) continue;
+    const [sku, location] = key.split(SEP) as [string, string];
+    out.push({ orderId: order.id, sku, location });
+  }
+  return out;
+}
+
 /**
  * Writes the holds of `orders` as their facts now say, into the loaded items too; returns the
  * changes (for the read models). `held` is what the shared state holds for them (holdsOf).
@@ -52,12 +64,7 @@ export async function writeOrderHolds(tx: LedgerTransaction, loaded: LoadedItems
       const [sku, location] = key.split(SEP) as [string, string];
       changes.push({ orderId: order.id, sku, location, units: delta });
     }
-    const shippedAt = new Set(order.shipments.flatMap((s) => s.lines.map((l) => l.sku + SEP + s.location)));
-    for (const key of shippedAt) {
-      if ((after.get(key) ?? 0) === 0) continue;
-      const [sku, location] = key.split(SEP) as [string, string];
-      unconfirmed.push({ orderId: order.id, sku, location });
-    }
+    unconfirmed.push(...unconfirmedOf(order, after));
   }
   for (const c of changes) {
     loaded.ledger.reserve(c.sku, c.location, c.units);

@@ -16,7 +16,7 @@ import { StorageFailedError } from '../../domain/errors.js';
 import type { AppendRequest, EventLog } from '../../ports/event-log.js';
 import { channelFromInput, checkChannelLocations } from '../define-catalog.js';
 import type { Catalog, Ingest, LocationDefined } from '../inventory-view.js';
-import { parkReason } from '../park-reason.js';
+import { parkReason } from '../../domain/inventory/event-application.js';
 import type { CatalogEntry } from './log-entries.js';
 import type { InventoryReadModel } from './inventory-read-model.js';
 

@@ -14,8 +14,7 @@
 import type { Channel } from '../../model/catalog.js';
 import type { OrderRequest, OrderView } from '../../model/order.js';
 import { UnknownChannelError } from '../../domain/errors.js';
-import { cancel } from '../../domain/orders/order-machine.js';
-import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError } from '../../domain/orders/order-errors.js';
+import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, InsufficientStockError } from '../../domain/orders/order-errors.js';
 import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Customer } from '../../model/customer.js';
@@ -28,14 +27,15 @@ import { timelineRecords, type Step } from '../order-records.js';
 import { answeredWith, orderView } from '../order-views.js';
 import type { StockReservations } from './stock-reservations.js';
 import type { SharedErpCommits } from './shared-erp-commits.js';
-import { changeOrder, type OrderChangeDeps } from './order-changes.js';
+import type { OrderChanges } from '../../ports/order-changes.js';
+import { cancelOrder } from '../cancel-order.js';
 import { Batched } from './batched.js';
 
 export interface SharedOrderDeskDeps {
   orders: SharedOrderStore;
   reservations: StockReservations;
   erp: SharedErpCommits;
-  changes: OrderChangeDeps;
+  orderChanges: OrderChanges;
   /** This process's read model: channels and items as the log has them, and the position a reservation must see applied. */
   view: InventoryView & { readonly reservesAfter: number };
   customers: { customersById(ids: readonly string[]): Promise<(Customer | undefined)[]> };
@@ -132,18 +132,7 @@ export class SharedOrderDesk implements OrderDesk {
   }
 
   async cancel(id: string, ctx: CaptureContext & { reason?: string }): Promise<OrderView> {
-    let refused: string | undefined;
-    const order = await changeOrder(this.deps.changes, id, async (_tx, current) => {
-      const decision = cancel(current, ctx.reason);
-      if (decision.outcome !== 'applied') { refused = decision.reason; return { next: current }; }
-      const step = `cancel:${ctx.correlationId}`;
-      return {
-        next: decision.next, holdsMove: true,
-        steps: [{ step: 'cancelled', source: ctx.principal, correlationId: ctx.correlationId, ...(ctx.reason ? { detail: ctx.reason } : {}) }],
-        messages: decision.messages.map((message) => ({ step, message })),
-      };
-    });
-    if (refused !== undefined) throw new IllegalTransitionError(id, 'cancel', refused);
+    const order = await cancelOrder(this.deps.orderChanges, id, ctx);
     return orderView(order, await this.deps.orders.waitingCount(id));
   }
 

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyEvent, applyReleased, departureOf, parkReason, type EventEffects } from './event-application.js';
+import { InventoryLedger } from './inventory-ledger.js';
+import type { LocationDef } from './availability-book.js';
+import type { HubEvent } from '../../model/hub-event.js';
+
+const locations = new Map<string, LocationDef>([['DAL', { id: 'DAL', name: 'Dallas', authority: 'wms-dal' }]]);
+const at = '2026-11-22T10:00:00Z';
+
+function recorder(): { effects: EventEffects; seen: string[] } {
+  const seen: string[] = [];
+  return {
+    seen,
+    effects: {
+      itemNamed: (sku) => seen.push(`named ${sku}`),
+      moved: (sku, loc) => seen.push(`moved ${sku}@${loc}`),
+      parked: (loc, sku, reason) => seen.push(`parked ${sku}@${loc}: ${reason}`),
+      departed: (orderId, sku, loc, qty) => seen.push(`departed ${qty} ${sku}@${loc} for ${orderId}`),
+      counted: (sku, loc) => seen.push(`counted ${sku}@${loc}`),
+      orderEvent: (e) => seen.push(`order ${e.type} ${e.orderId}`),
+    },
+  };
+}
+
+const pick = (source: string, seq: number, onHand: number, extra: object = {}): HubEvent =>
+  ({ id: `${source}-${seq}`, type: 'inventory.movement', source, seq, occurredAt: at, sku: 'A', location: 'DAL', reason: 'pick', delta: { onHand }, ...extra }) as HubEvent;
+
+test('a pick for an order at the authority moves stock and reports the departure', () => {
+  const { effects, seen } = recorder();
+  applyEvent(pick('wms-dal', 1, -3, { orderId: 'O-1' }), 1, new InventoryLedger(), locations, effects);
+  assert.deepEqual(seen, ['named A', 'moved A@DAL', 'departed 3 A@DAL for O-1']);
+});
+
+test('only the authority speaks for departures and counts; other sources are shadows', () => {
+  const { effects, seen } = recorder();
+  const ledger = new InventoryLedger();
+  applyEvent(pick('erp', 1, -3, { orderId: 'O-1' }), 1, ledger, locations, effects);
+  applyEvent({ id: 's', type: 'inventory.snapshot', source: 'erp', seq: 2, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: 5 } }, 2, ledger, locations, effects);
+  assert.deepEqual(seen, ['named A', 'moved A@DAL', 'named A', 'moved A@DAL']);
+});
+
+test('a receipt or a positive pick is no departure; a stale snapshot is no count', () => {
+  assert.equal(departureOf(pick('wms-dal', 1, 3, { orderId: 'O-1' })), undefined);
+  assert.equal(departureOf(pick('wms-dal', 1, -3, { orderId: 'O-1', reason: 'adjustment' })), undefined);
+  assert.equal(departureOf(pick('wms-dal', 1, -3)), undefined);
+  const { effects, seen } = recorder();
+  const ledger = new InventoryLedger();
+  const snap = (seq: number): HubEvent => ({ id: `s${seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: seq } });
+  applyEvent(snap(5), 1, ledger, locations, effects);
+  applyEvent(snap(4), 2, ledger, locations, effects);
+  assert.deepEqual(seen, ['named A', 'moved A@DAL', 'counted A@DAL', 'named A']);
+});
+
+test('an event for an undefined location is parked whole with one reason, and applies when released', () => {
+  const { effects, seen } = recorder();
+  const ledger = new InventoryLedger();
+  const ret: HubEvent = { id: 'r1', type: 'return.received', source: 'wms-rno', seq: 1, occurredAt: at, orderId: 'O-9', location: 'RNO', lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] };
+  applyEvent(ret, 7, ledger, locations, effects);
+  assert.deepEqual(seen, [`parked A@RNO: ${parkReason('RNO')}`, 'order return.received O-9']);
+  assert.equal(ledger.stockOf('A'), undefined);
+  assert.deepEqual(applyReleased(ret, 7, 'RNO', ledger), ['A', 'B']);
+});
+
+test('a return at a defined location adds its lines on hand before the order hears of it', () => {
+  const { effects, seen } = recorder();
+  const ret: HubEvent = { id: 'r1', type: 'return.received', source: 'wms-dal', seq: 1, occurredAt: at, orderId: 'O-9', location: 'DAL', lines: [{ sku: 'A', qty: 1 }] };
+  applyEvent(ret, 3, new InventoryLedger(), locations, effects);
+  assert.deepEqual(seen, ['moved A@DAL', 'order return.received O-9']);
+});
