@@ -30,6 +30,7 @@ import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { OrderBook } from './app/order-book.js';
 import { EventLoopOrderChanges } from './app/order-changes/event-loop-order-changes.js';
 import { expireWaitingEvents } from './app/expire-waiting-events.js';
+import { releaseCreditHolds } from './app/release-credit-holds.js';
 import { OrderCapture } from './app/capture-order.js';
 import { EmbeddedOrderDesk } from './app/order-desk.js';
 import { orderIds, wireErp } from './wiring/erp.js';
@@ -144,7 +145,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let ready = false;
   const app = await buildHttpApi({
     state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
-    customers: { customers, clock, creditReleased: async (id) => { await erp.releaseCreditHolds(id); } },
+    customers: { customers, clock, creditReleased: async (id) => { if (await releaseCreditHolds(orderChanges, id) > 0) erp.sweep().catch(() => {}); } },
     deadEntries: noDeadLogEntries,
     orders: orderDesk,
     inbound: { inbound, inboundStore }, orderExceptions: orderStore,

@@ -16,6 +16,8 @@ import type { InventoryState } from './inventory-state.js';
 import type { OrderBook } from './order-book.js';
 import type { GroupCommit } from './group-commit.js';
 import { collectTouches } from './figure-touches.js';
+import { liveOrderWork } from './order-changes/event-loop-order-changes.js';
+import { recordSettled } from './apply-order-events.js';
 import { afterErpAttempt, attemptErpCommit, cancelledMeanwhile, erpAttemptStep, erpBackoff, type ErpOutcome } from './erp-attempt.js';
 
 export interface ErpCommitDeps {
@@ -120,29 +122,13 @@ export class ErpCommitter {
         book.record(next, [step], messages, touches.touch);
         result = next;
       } else {
-        result = book.settleAndRecord(next, undefined, touches.touch, [step], messages);
+        result = recordSettled(liveOrderWork({ state, book }, touches.touch, clock.now()), next, undefined, [step], messages);
       }
       touches.write(clock.now());
     };
     if (durable) await commits.commit('the ERP answer', write);
     else commits.later('the ERP answer', write);
     return result;
-  }
-
-  /** Orders whose credit hold was lifted go to the ERP on the next sweep. */
-  async releaseCreditHolds(customer: string): Promise<number> {
-    const { book, commits } = this.deps;
-    const held = [...book.openOrders()].filter((o) => o.customer === customer && o.erp.state === 'held' && !o.cancelled);
-    if (held.length === 0) return 0;
-    await commits.commit('the released orders', () => {
-      for (const o of held) {
-        const next = cloneOrder(o);
-        next.erp = { state: 'pending', attempts: 0, nextAttemptAt: 0 };
-        book.persist(next, [{ step: 'credit_hold.released', source: 'hub', detail: `customer ${customer} is no longer on credit hold` }], []);
-        book.hold(next, () => {});
-      }
-    });
-    return held.length;
   }
 
   /** Retries every pending order that is due; resolves when this sweep's attempts finish. */

@@ -15,6 +15,8 @@ import { applyEvent, type EventEffects } from '../domain/inventory/event-applica
 import type { OrderBook } from './order-book.js';
 import { liveOrderWork } from './order-changes/event-loop-order-changes.js';
 import { fillBackordersIn } from './fill-backorders.js';
+import { noteCount, noteDeparture, receiveOrderEvent } from './apply-order-events.js';
+import type { OrderWork } from '../ports/order-changes.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -137,7 +139,7 @@ export class EventIngest {
     const { state, clock } = this.deps;
     const nowMs = clock.now();
     const at = new Date(nowMs).toISOString();
-    const effects = new IngestEffects(state, this.deps.orders, at);
+    const effects = new IngestEffects(state, this.deps.orders, nowMs, at);
     let position = state.position;
     for (let k = 0; k < c.keys.length; k++) {
       const event = c.events[k]!, sub = c.subs[k]!;
@@ -188,11 +190,17 @@ class IngestEffects implements EventEffects {
   /** sku → the location it moved at, or several when it moved at more than one. */
   private readonly touched = new Map<string, string | string[]>();
   private restocked: Set<string> | undefined;
+  /** The live orders as OrderWork, made on first use (most commits touch no order). */
+  private work: OrderWork | undefined;
   private sub!: Submission;
   private index = 0;
   private position = 0;
 
-  constructor(private readonly state: InventoryState, private readonly orders: OrderBook | undefined, private readonly parkedAt: string) {}
+  constructor(private readonly state: InventoryState, private readonly orders: OrderBook | undefined, private readonly nowMs: number, private readonly parkedAt: string) {}
+
+  private orderWork(): OrderWork {
+    return this.work ??= liveOrderWork({ state: this.state, book: this.orders! }, this.touch, this.nowMs);
+  }
 
   /** The event about to be applied: its submission, index there and log position. */
   at(sub: Submission, index: number, position: number): void {
@@ -221,24 +229,23 @@ class IngestEffects implements EventEffects {
   }
 
   departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void {
-    this.orders?.noteDeparture(orderId, sku, location, qty, event, this.touch);
+    if (this.orders) noteDeparture(this.orderWork(), orderId, sku, location, qty, event);
   }
 
   counted(sku: string, location: string): void {
-    this.orders?.noteCount(sku, location, this.touch);
+    if (this.orders) noteCount(this.orderWork(), sku, location);
   }
 
   orderEvent(event: OrderEvent): void {
     const correlationId = this.sub.correlationId;
-    this.orders?.receive({ position: this.position, event, ...(correlationId !== undefined ? { correlationId } : {}) }, this.touch);
+    if (this.orders) receiveOrderEvent(this.orderWork(), { position: this.position, event, ...(correlationId !== undefined ? { correlationId } : {}) });
   }
 
   /** Fills backorders from stock that arrived, then recomputes every touched figure; returns the ones that moved. */
   finish(nowMs: number): FigureChange[] {
     if (this.restocked) {
       const skus = [...this.restocked];
-      const work = liveOrderWork({ state: this.state, book: this.orders! }, this.touch, nowMs);
-      fillBackordersIn(work, this.orders!.owing(Number.MAX_SAFE_INTEGER, skus), skus);
+      fillBackordersIn(this.orderWork(), this.orders!.owing(Number.MAX_SAFE_INTEGER, skus), skus);
     }
     const moved: FigureChange[] = [];
     for (const [sku, where] of this.touched) {

@@ -8,9 +8,8 @@
  * reports the item × location figures it touched. Callers run it inside a store transaction and
  * recompute those figures, so the order, the figures and the messages commit together.
  */
-import { cloneOrder, orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
-import type { OutboundMessage, PositionedEvent } from '../domain/orders/order-machine.js';
-import { settleOrderEvents, waitingForUnknownOrder } from './order-settlement.js';
+import { orderHolds, isSettled, lineFigures, statusOf, type OrderState, type SnapshotTime } from '../domain/orders/order-state.js';
+import type { OutboundMessage } from '../domain/orders/order-machine.js';
 import { sourceForChannel } from '../domain/orders/channel-sourcing.js';
 import type { Channel } from '../model/catalog.js';
 import type { Clock } from '../ports/clock.js';
@@ -24,7 +23,6 @@ export interface OrderBookDeps { state: InventoryState; orders: OrderStore; cloc
 
 /** Called with each item × location whose held quantity changed. */
 export type Touch = (sku: string, location: string) => void;
-
 
 const SEP = '\u001f';
 
@@ -120,59 +118,14 @@ export class OrderBook {
     return !isSettled(order, this.snapshotAt, holds) || this.waitingCount(order.id) > 0;
   }
 
-  /**
-   * Takes an order event (inside the ingest transaction): applies it and whatever was waiting on
-   * it, or parks it until its precondition arrives, or rejects it with a reason.
-   */
-  receive(incoming: PositionedEvent, touch: Touch): void {
-    const order = this.get(incoming.event.orderId);
-    if (!order) {
-      const record = waitingForUnknownOrder(incoming, new Date(this.deps.clock.now()).toISOString());
-      this.deps.orders.saveWaiting([record]);
-      this.waiting.set(record.orderId, [...(this.waiting.get(record.orderId) ?? []), record]);
-      return;
-    }
-    this.settleAndRecord(order, incoming, touch);
+  /** What the order holds now, per sku␟location. */
+  holdsOf(id: string): ReadonlyMap<string, number> {
+    return this.holds.get(id) ?? new Map();
   }
 
-  /** Runs the order's waiting events (after the ERP confirmed it, say) and records the result with `first`. */
-  settleAndRecord(order: OrderState, incoming: PositionedEvent | undefined, touch: Touch, first: Step[] = [], firstMessages: { step: string; message: OutboundMessage }[] = []): OrderState {
-    const { orders, clock } = this.deps;
-    const result = settleOrderEvents(order, this.waiting.get(order.id) ?? [], incoming, new Date(clock.now()).toISOString());
-    for (const e of result.exceptions) orders.raiseException(e);
-    if (result.removed.length > 0) orders.removeWaiting(result.removed);
-    if (result.waits) orders.saveWaiting([result.waits]);
-    if (result.waiting.length > 0) this.waiting.set(order.id, result.waiting); else this.waiting.delete(order.id);
-    this.record(result.order, [...first, ...result.steps], [...firstMessages, ...result.messages], touch);
-    return result.order;
-  }
-
-  /**
-   * The location's authority showed `qty` units leaving for an order (a pick or ship movement
-   * carrying its id): they stop being held, whether or not the shipment was reported yet.
-   */
-  noteDeparture(orderId: string, sku: string, location: string, qty: number, event: { source: string; id: string; occurredAt: string }, touch: Touch): void {
-    const order = this.get(orderId);
-    const line = order?.lines.find((l) => l.sku === sku);
-    if (!order || !line) return;
-    const next = cloneOrder(order);
-    const l = next.lines.find((x) => x.sku === sku)!;
-    l.departed[location] = (l.departed[location] ?? 0) + qty;
-    this.record(next, [{ step: 'stock.departed', source: event.source, at: event.occurredAt, detail: `${qty} × ${sku} left ${location} (${event.id})` }], [], touch);
-  }
-
-  /** The authority counted `sku` at `location`: shipments before the count are inside it. */
-  noteCount(sku: string, location: string, touch: Touch): void {
-    const ids = this.unconfirmed.get(sku + SEP + location);
-    if (!ids) return;
-    for (const id of [...ids]) {
-      const order = this.open.get(id);
-      if (!order) continue;
-      const after = orderHolds(order, this.snapshotAt);
-      const before = this.holds.get(id);
-      if (before && sameHolds(before, after)) continue;
-      this.record(cloneOrder(order), [{ step: 'stock.counted', source: 'hub', detail: `a count of ${sku} at ${location} shows the shipped units gone` }], [], touch);
-    }
+  /** Open orders with shipped units of `sku` at `location` not yet seen leaving. */
+  shippedUnconfirmed(sku: string, location: string): string[] {
+    return [...this.unconfirmed.get(sku + SEP + location) ?? []];
   }
 
   /** The events waiting for the order's precondition. */
@@ -256,10 +209,4 @@ export class OrderBook {
       else if (set) { set.delete(id); if (set.size === 0) this.unconfirmed.delete(key); }
     }
   }
-}
-
-function sameHolds(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
 }

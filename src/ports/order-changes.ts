@@ -9,7 +9,7 @@
  */
 import type { AvailabilityBook } from '../domain/inventory/availability-book.js';
 import type { OutboundMessage } from '../domain/orders/order-machine.js';
-import type { OrderState } from '../domain/orders/order-state.js';
+import type { OrderState, SnapshotTime } from '../domain/orders/order-state.js';
 import type { OrderException, TimelineRecord, WaitingRecord } from './order-store.js';
 
 /** A timeline entry before it is stamped with the order, status and time. */
@@ -28,6 +28,12 @@ export interface OrderWork {
   order(id: string): OrderState | undefined;
   /** The events waiting for the order's precondition, as this change sees them. */
   waiting(orderId: string): readonly WaitingRecord[];
+  /** What the order holds now, per "sku\u001flocation" (as last recorded). */
+  holds(orderId: string): ReadonlyMap<string, number>;
+  /** When each location's authority last counted an item: shipments before that count have left. */
+  readonly countedAt: SnapshotTime;
+  /** Orders in scope holding shipped units of `sku` at `location` that the location has not shown leaving. */
+  shippedUnconfirmed(sku: string, location: string): string[];
   /**
    * Records the order as `next`: what it holds moves at once to what its facts say (so a later
    * decision in the same change sees the stock it took or gave back), and the steps and messages
@@ -51,6 +57,8 @@ export interface OrderChanges {
   change<T>(scope: { orders: readonly string[]; items?: readonly string[] }, decide: (work: OrderWork) => T): Promise<T>;
   /** Orders owed units (backordered), oldest first; `skus` narrows to orders owed one of them. */
   owingOrders(limit: number, skus?: readonly string[]): Promise<string[]>;
+  /** Orders of `customer` held for credit. */
+  heldFor(customer: string): Promise<string[]>;
   /** Waiting events that have waited since before `iso`, oldest first. */
   waitingSince(iso: string, limit: number): Promise<WaitingRecord[]>;
 }

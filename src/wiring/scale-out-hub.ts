@@ -52,6 +52,7 @@ import { StockReservations } from '../app/scale-out/stock-reservations.js';
 import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
 import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
 import { expireWaitingEvents } from '../app/expire-waiting-events.js';
+import { releaseCreditHolds } from '../app/release-credit-holds.js';
 import { orderIds, wireErp, type ErpWiring } from './erp.js';
 
 export interface ScaleOutHub {
@@ -318,7 +319,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest, clock,
       apiKeys, metrics, ready: () => ready, log: logger, delivery,
-      customers: { customers, clock, creditReleased: async (id) => { await erpCommits.releaseCreditHolds(id); } },
+      customers: { customers, clock, creditReleased: async (id) => { if (await releaseCreditHolds(orderChanges, id) > 0) erpCommits.nudge(); } },
       orders: desk, inbound: { inbound, inboundStore }, orderExceptions: orders,
       deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });

@@ -39,6 +39,10 @@ export class EventLoopOrderChanges implements OrderChanges {
     return this.deps.book.owing(limit, skus);
   }
 
+  async heldFor(customer: string): Promise<string[]> {
+    return [...this.deps.book.openOrders()].filter((o) => o.customer === customer && o.erp.state === 'held').map((o) => o.id);
+  }
+
   async waitingSince(iso: string, limit: number): Promise<WaitingRecord[]> {
     return this.deps.book.waitingSince(iso, limit);
   }
@@ -55,6 +59,9 @@ export function liveOrderWork(deps: Pick<EventLoopOrderChangesDeps, 'state' | 'b
     nowMs, nowIso: new Date(nowMs).toISOString(), book: state.book,
     order: (id) => book.get(id),
     waiting: (id) => book.waitingOf(id),
+    holds: (id) => book.holdsOf(id),
+    countedAt: book.snapshotAt,
+    shippedUnconfirmed: (sku, location) => book.shippedUnconfirmed(sku, location),
     record: (next, steps, messages = []) => book.record(next, [...steps], [...messages], touch),
     removeWaiting: (positions) => book.removeWaiting(positions),
     saveWaiting: (records: readonly WaitingRecord[]) => book.saveWaiting(records),

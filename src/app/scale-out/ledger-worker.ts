@@ -19,12 +19,13 @@ import type { Clock } from '../../ports/clock.js';
 import type { LogEntry, WorkItem } from '../../ports/event-log.js';
 import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
 import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
-import { BatchOrders, UnlockedOrdersError } from './batch-orders.js';
+import { LockedOrderWork } from '../order-changes/locked-order-work.js';
+import { noteCount, noteDeparture, receiveOrderEvent } from '../apply-order-events.js';
 import { applyEvent, applyReleased, type EventEffects } from '../../domain/inventory/event-application.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import type { OrderEvent } from '../../model/order-event.js';
 import { loadItems } from './load-items.js';
-import { byChannel, TouchedItems } from './figure-appends.js';
+import { byChannel } from './figure-appends.js';
 import type { ParkedEvent } from '../../ports/inventory-store.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { CatalogEntry } from './log-entries.js';
@@ -191,23 +192,27 @@ export class LedgerWorker {
       if (settles.length > 0) await tx.queueForLog('holds', 'settles', { holds: [], settles });
       return { applied: 0, changes: 0, holds: settles.length > 0 };
     }
-    const at = new Date(this.deps.clock.now()).toISOString();
+    const nowMs = this.deps.clock.now();
+    const at = new Date(nowMs).toISOString();
     const applying = toApply.map((a) => a.event);
-    // Orders before items: the lock order of every change to an existing order.
-    const orders = await BatchOrders.lock(tx, applying, extraOrders, at);
-    const skus = [...new Set([...applying.flatMap((e) => stockEffectsOf(e).map((m) => m.sku)), ...orders.items()])];
-    await tx.lockItems(skus);
-    await orders.checkCounted(tx, applying);
-    const loaded = await loadItems(tx, skus);
-    const { ledger, book } = loaded;
-    const touched = new TouchedItems();
-    const effects = new WorkerEffects(orders, touched, at);
+    const skus = [...new Set(applying.flatMap((e) => stockEffectsOf(e).map((m) => m.sku)))];
+    // Orders before items (the lock order of every change to an existing order): the orders the
+    // events name, and those with shipped units at the pairs the batch's counts cover.
+    const counted = countedPairs(applying);
+    const named = [...extraOrders, ...applying.flatMap(orderIdOf), ...await tx.orders.unconfirmedAt(counted)];
+    const work = await LockedOrderWork.open(tx, named, skus, nowMs);
+    // Orders that shipped from a counted item while the batch waited for its item locks: run again with them locked.
+    const locked = new Set(work.lockedIds());
+    const missing = counted.length === 0 ? [] : (await tx.orders.unconfirmedAt(counted)).filter((id) => !locked.has(id));
+    if (missing.length > 0) throw new UnlockedOrdersError(missing);
+    const { ledger, book } = work.loaded;
+    const effects = new WorkerEffects(work, at);
     for (const { event, position } of toApply) {
       effects.at(event, position);
       applyEvent(event, position, ledger, book.locations, effects);
     }
-    const holds = await orders.write(tx, loaded, touched);
-    const moved = touched.refresh(book, this.deps.clock.now());
+    const holds = await work.write(tx);
+    const moved = work.touched.refresh(book, nowMs);
     await tx.savePositions([...ledger.dirtyPositions]);
     await tx.park(effects.parkedEvents);
     await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
@@ -289,13 +294,13 @@ function parseEvent(entry: LogEntry): HubEvent {
   return value;
 }
 
-/** What a batch's events did, as a worker writes it: orders changed in the batch, the rest written by its transaction. */
+/** What a batch's events did, as a worker writes it: orders changed through the batch's OrderWork, the rest written by its transaction. */
 class WorkerEffects implements EventEffects {
   readonly parkedEvents: (ParkedEvent & { event: HubEvent })[] = [];
   private event!: HubEvent;
   private position = 0;
 
-  constructor(private readonly orders: BatchOrders, private readonly touched: TouchedItems, private readonly parkedAt: string) {}
+  constructor(private readonly work: LockedOrderWork, private readonly parkedAt: string) {}
 
   at(event: HubEvent, position: number): void {
     this.event = event; this.position = position;
@@ -305,7 +310,7 @@ class WorkerEffects implements EventEffects {
   itemNamed(): void {}
 
   moved(sku: string, location: string): void {
-    this.touched.touch(sku, location);
+    this.work.touched.touch(sku, location);
   }
 
   parked(location: string, sku: string, reason: string): void {
@@ -313,14 +318,39 @@ class WorkerEffects implements EventEffects {
   }
 
   departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void {
-    this.orders.departure(orderId, sku, location, qty, event);
+    noteDeparture(this.work, orderId, sku, location, qty, event);
   }
 
   counted(sku: string, location: string): void {
-    this.orders.count(sku, location);
+    noteCount(this.work, sku, location);
   }
 
   orderEvent(event: OrderEvent): void {
-    this.orders.receive({ position: this.position, event, ...(event.correlationId !== undefined ? { correlationId: event.correlationId } : {}) });
+    receiveOrderEvent(this.work, { position: this.position, event, ...(event.correlationId !== undefined ? { correlationId: event.correlationId } : {}) });
   }
+}
+
+/**
+ * A count confirmed shipments of orders the batch did not lock (they shipped while it waited for
+ * its items): the batch is run again with them locked first.
+ */
+export class UnlockedOrdersError extends Error {
+  constructor(readonly orderIds: string[]) {
+    super(`orders ${orderIds.join(', ')} shipped from a counted item while the batch waited; run it again with them locked`);
+    this.name = 'UnlockedOrdersError';
+  }
+}
+
+/** The order an event names, if any (an order event, or stock leaving for an order). */
+function orderIdOf(e: HubEvent): string[] {
+  if (e.type === 'inventory.snapshot') return [];
+  if (e.type === 'inventory.movement') return e.orderId !== undefined ? [e.orderId] : [];
+  return [e.orderId];
+}
+
+/** The item × location pairs the batch's snapshots count. */
+function countedPairs(events: readonly HubEvent[]): { sku: string; location: string }[] {
+  const pairs = new Map<string, { sku: string; location: string }>();
+  for (const e of events) if (e.type === 'inventory.snapshot') pairs.set(e.sku + '\u001f' + e.location, { sku: e.sku, location: e.location });
+  return [...pairs.values()];
 }

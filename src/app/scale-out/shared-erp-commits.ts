@@ -14,7 +14,7 @@ import type { CustomerRecords } from '../../ports/customer-store.js';
 import type { ErpConnector } from '../../ports/erp.js';
 import type { SharedOrderStore } from '../../ports/shared-order-store.js';
 import { afterErpAttempt, attemptErpCommit, cancelledMeanwhile, erpAttemptStep, erpBackoff, type ErpOutcome } from '../erp-attempt.js';
-import { changeOrder, changeOrders, type Decide, type OrderChangeDeps, type OrderDecision } from './order-changes.js';
+import { changeOrders, type Decide, type OrderChangeDeps, type OrderDecision } from './order-changes.js';
 import { Batched } from './batched.js';
 
 export interface SharedErpCommitDeps extends OrderChangeDeps {
@@ -87,23 +87,6 @@ export class SharedErpCommits {
       const next = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
       return { next, settleWaiting: next.erp.state === 'committed', steps: [erpAttemptStep(outcome, next)] };
     });
-  }
-
-  /** Orders of a customer whose credit hold was lifted become due for the ERP; returns how many. */
-  async releaseCreditHolds(customer: string): Promise<number> {
-    let n = 0;
-    for (const id of await this.deps.orders.heldFor(customer)) {
-      const next = await changeOrder(this.deps, id, async (_tx, current) => {
-        if (current.erp.state !== 'held' || current.cancelled) return { next: current };
-        return {
-          next: { ...current, erp: { state: 'pending', attempts: 0, nextAttemptAt: this.deps.clock.now() } },
-          steps: [{ step: 'credit_hold.released', source: 'hub', detail: `customer ${customer} is no longer on credit hold` }],
-        };
-      });
-      if (next.erp.state === 'pending') n++;
-    }
-    if (n > 0) this.nudge();
-    return n;
   }
 
   /** Retries every order that is due and not leased elsewhere; resolves with how many it tried. */
