@@ -24,14 +24,24 @@ export type OrderQuery =
   | { kind: 'reference'; channel: string; externalId: string }
   | { kind: 'listing'; listing: OrderListing };
 
+/** The query string of a request URL as sent: each field's text, or its texts when repeated. */
+export function queryAsSent(url: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(url.slice(url.indexOf('?') + 1 || url.length))) {
+    const seen = fields[name];
+    fields[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return fields;
+}
+
 /** Throws InvalidInputError listing every field that is wrong. */
 export function readOrderQuery(query: Record<string, unknown>): OrderQuery {
   const issues: Issue[] = [];
   const text = (field: string): string | undefined => {
     const value = query[field];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') { issues.push({ path: `/${field}`, message: 'must be given once' }); return undefined; }
-    const s = String(value);
+    if (typeof value !== 'string') { issues.push({ path: `/${field}`, message: 'must be given once' }); return undefined; }
+    const s = value;
     if (s.length === 0) { issues.push({ path: `/${field}`, message: 'must not be empty' }); return undefined; }
     return s;
   };

@@ -7,7 +7,7 @@ import { NotFoundError } from '../../../domain/errors.js';
 import type { OrderDesk } from '../../../app/order-desk.js';
 import type { OrderExceptionReads } from '../server.js';
 import { optionalBody } from '../validation.js';
-import { OrderListQuery, readOrderQuery } from './order-list-query.js';
+import { OrderListQuery, queryAsSent, readOrderQuery } from './order-list-query.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -35,7 +35,8 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
 
   app.get('/v1/orders', {
     config: { scope: 'orders:read' },
-    // The query is read by readOrderQuery, which names each wrong field in a 422; the schema documents it.
+    // The query is read as sent by readOrderQuery, which names each wrong field in a 422 (schema
+    // conversion would take limit=2.5 as 2); the schema documents it.
     attachValidation: true,
     schema: {
       tags: ['orders'], summary: 'List orders, newest first, or find one by the channel\'s own order number',
@@ -46,7 +47,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
       response: { 200: Type.Object({ orders: Type.Array(OrderView), next: Type.Union([Type.String(), Type.Null()]) }), 422: Problem },
     },
   }, async (request) => {
-    const query = readOrderQuery(request.query as Record<string, unknown>);
+    const query = readOrderQuery(queryAsSent(request.url));
     if (query.kind === 'listing') return orders.list(query.listing);
     const order = await orders.byReference(query.channel, query.externalId);
     return { orders: order ? [order] : [], next: null };
