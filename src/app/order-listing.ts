@@ -5,6 +5,7 @@
  */
 import { InvalidInputError } from '../domain/errors.js';
 import type { OrderView } from '../model/order.js';
+import { isDateTime } from '../model/formats.js';
 import type { OrderListing, OrderPlace } from '../ports/order-store.js';
 
 export const DEFAULT_PAGE = 50;
@@ -36,7 +37,7 @@ export function decodeCursor(cursor: string): OrderPlace {
     place = undefined;
   }
   if (Array.isArray(place) && place.length === 2 && typeof place[0] === 'string' && typeof place[1] === 'string'
-      && place[1].length > 0 && !Number.isNaN(Date.parse(place[0]))) {
+      && place[1].length > 0 && isDateTime(place[0]) && !Number.isNaN(Date.parse(place[0]))) {
     return { createdAt: place[0], id: place[1] };
   }
   throw new InvalidInputError([{ path: '/cursor', message: 'is not a cursor this listing handed out; pass the "next" of the previous page unchanged' }]);

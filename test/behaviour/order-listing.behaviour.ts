@@ -158,7 +158,7 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
         assert.deepEqual(await paths(`since=${encodeURIComponent(since)}`), ['/since'], since);
       }
       const junk = Buffer.from('{"createdAt":"2026-11-22T10:00:00Z"}').toString('base64url');
-      for (const cursor of ['not-a-cursor', junk, Buffer.from('["yesterday","ord_1"]').toString('base64url')]) {
+      for (const cursor of ['not-a-cursor', junk, Buffer.from('["yesterday","ord_1"]').toString('base64url'), Buffer.from('["1 2 3","ord_1"]').toString('base64url')]) {
         assert.deepEqual(await paths(`cursor=${cursor}`), ['/cursor'], cursor);
       }
       assert.deepEqual(await paths('externalId=W-1'), ['/channel']);
