@@ -4,13 +4,14 @@
  * from the shared state (app/scale-out/shared-order-desk.ts).
  */
 import type { CaptureAnswer, OrderRequest, OrderView } from '../model/order.js';
-import type { StoredOutboxMessage, TimelineRecord } from '../ports/order-store.js';
+import type { OrderListing, StoredOutboxMessage, TimelineRecord } from '../ports/order-store.js';
 import type { OrderStore } from '../ports/order-store.js';
 import type { OrderBook } from './order-book.js';
 import type { OrderCapture } from './capture-order.js';
 import { cancelOrder } from './cancel-order.js';
 import type { OrderChanges } from '../ports/order-changes.js';
 import { orderView } from './order-views.js';
+import { pageOfOrders, type OrderPage } from './order-listing.js';
 
 /** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
 export interface CaptureContext { principal: string; correlationId: string }
@@ -26,6 +27,8 @@ export interface OrderDesk {
   capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome>;
   view(id: string): Promise<OrderView | undefined>;
   byReference(channel: string, externalId: string): Promise<OrderView | undefined>;
+  /** One page of orders, newest first, with the cursor of the next page (null on the last). */
+  list(listing: OrderListing): Promise<OrderPage>;
   /** undefined when the order is not known. */
   timeline(id: string): Promise<TimelineRecord[] | undefined>;
   /** Throws NotFoundError, IllegalTransitionError. */
@@ -48,6 +51,10 @@ export class EmbeddedOrderDesk implements OrderDesk {
   async byReference(channel: string, externalId: string): Promise<OrderView | undefined> {
     const id = this.deps.store.claimedBy(channel, externalId);
     return id === undefined ? undefined : this.view(id);
+  }
+
+  list(listing: OrderListing): Promise<OrderPage> {
+    return pageOfOrders(listing, async (l) => this.deps.store.listOrders(l).map((order) => orderView(order, this.deps.book.waitingCount(order.id))));
   }
 
   async timeline(id: string): Promise<TimelineRecord[] | undefined> {

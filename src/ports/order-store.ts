@@ -30,6 +30,20 @@ export interface StoredKey { fingerprint: string; orderId: string; statusCode?: 
 
 export interface WaitingRecord { position: number; orderId: string; event: OrderEvent; correlationId?: string; since: string; reason: string }
 
+/** Where an order sits in a listing: newest first by the instant it was captured, then by id (ties). */
+export interface OrderPlace { createdAt: string; id: string }
+
+/** Which orders a listing wants; `before` continues a listing after the last order a page showed. */
+export interface OrderListing {
+  channel?: string;
+  customer?: string;
+  status?: OrderStatus;
+  /** ISO-8601: orders captured at or after it. */
+  since?: string;
+  before?: OrderPlace;
+  limit: number;
+}
+
 export interface OrderException { id: number; orderId: string; position: number | null; kind: 'rejected' | 'expired'; reason: string; event: unknown; raisedAt: string }
 
 export interface OrderStore {
@@ -39,6 +53,8 @@ export interface OrderStore {
   orderByTracking(trackingNumber: string): string | undefined;
   /** Orders that still hold stock, owe units or wait for the ERP. */
   openOrders(): OrderState[];
+  /** Orders matching the listing, newest first (keyset on creation instant and id, so pages stay stable while orders arrive). */
+  listOrders(listing: OrderListing): OrderState[];
 
   /** Claims channel + externalId for an order; returns the order that already holds it, if any. */
   claimReference(channel: string, externalId: string, orderId: string): string | undefined;

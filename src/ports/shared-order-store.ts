@@ -11,7 +11,7 @@
  */
 import type { OrderState } from '../domain/orders/order-state.js';
 import type { OrderStatus } from '../model/order.js';
-import type { OrderException, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from './order-store.js';
+import type { OrderException, OrderListing, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from './order-store.js';
 
 export interface ChannelReference { channel: string; externalId: string; orderId: string }
 
@@ -73,6 +73,8 @@ export interface SharedOrderStore {
 
   order(id: string): Promise<OrderState | undefined>;
   orderByReference(channel: string, externalId: string): Promise<OrderState | undefined>;
+  /** Orders matching the listing, newest first, each with how many events wait for it (see OrderStore.listOrders). */
+  listOrders(listing: OrderListing): Promise<{ order: OrderState; waiting: number }[]>;
   timeline(orderId: string): Promise<TimelineRecord[]>;
   outbox(afterId: number, limit: number, destination?: string): Promise<StoredOutboxMessage[]>;
   outboxFor(destinations: readonly string[], afterId: number, limit: number): Promise<StoredOutboxMessage[]>;

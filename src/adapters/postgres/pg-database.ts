@@ -81,6 +81,14 @@ const MIGRATIONS: string[] = [
    CREATE TABLE edi_control_numbers (partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (partner, kind));`,
   `-- Which order shipped under a tracking number (carriers name parcels, not orders).
    CREATE TABLE order_tracking (tracking_number TEXT PRIMARY KEY, order_id TEXT NOT NULL);`,
+  `-- Order listings (GET /v1/orders): newest first by capture instant then id, optionally for one
+   -- channel, customer or status. Orders saved before created_at existed take it from their facts.
+   UPDATE orders SET created_at = (state->>'createdAt')::timestamptz WHERE created_at IS NULL;
+   ALTER TABLE orders ALTER COLUMN created_at SET NOT NULL;
+   CREATE INDEX orders_by_age ON orders (created_at, id);
+   CREATE INDEX orders_by_channel ON orders (channel, created_at, id);
+   CREATE INDEX orders_by_customer ON orders (customer, created_at, id);
+   CREATE INDEX orders_by_status ON orders (status, created_at, id);`,
 ];
 
 export interface PgDatabase {

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { OrderState } from '../../domain/orders/order-state.js';
-import type { OrderException, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from '../../ports/order-store.js';
+import type { OrderException, OrderListing, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from '../../ports/order-store.js';
 import type { ChannelReference, KeyClaim, OrderWrites, SavedOrder, SharedOrderStore } from '../../ports/shared-order-store.js';
 import type { PgDatabase } from './pg-database.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
@@ -218,6 +218,22 @@ export class PgOrderStore implements SharedOrderStore {
     const { rows } = await this.db.pool.query<{ state: OrderState }>(
       'SELECT o.state FROM order_refs r JOIN orders o ON o.id = r.order_id WHERE r.channel = $1 AND r.external_id = $2', [channel, externalId]);
     return rows[0]?.state;
+  }
+
+  async listOrders(listing: OrderListing): Promise<{ order: OrderState; waiting: number }[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (value: unknown) => { args.push(value); return `$${args.length}`; };
+    // Only the filters asked for appear, so the planner can pick the index for the one there is.
+    if (listing.channel !== undefined) where.push(`channel = ${arg(listing.channel)}`);
+    if (listing.customer !== undefined) where.push(`customer = ${arg(listing.customer)}`);
+    if (listing.status !== undefined) where.push(`status = ${arg(listing.status)}`);
+    if (listing.since !== undefined) where.push(`created_at >= ${arg(listing.since)}::timestamptz`);
+    if (listing.before !== undefined) where.push(`(created_at, id) < (${arg(listing.before.createdAt)}::timestamptz, ${arg(listing.before.id)})`);
+    const { rows } = await this.db.pool.query<{ state: OrderState; waiting: string }>(
+      `SELECT o.state, (SELECT count(*) FROM order_waiting w WHERE w.order_id = o.id) AS waiting FROM orders o
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${arg(listing.limit)}`, args);
+    return rows.map((r) => ({ order: r.state, waiting: Number(r.waiting) }));
   }
 
   async timeline(orderId: string): Promise<TimelineRecord[]> {

@@ -60,6 +60,16 @@ const MIGRATIONS: string[] = [
          WHEN json_type(s.value, '$.tracking.number') = 'text' THEN json_extract(s.value, '$.tracking.number') END AS number
        FROM orders o, json_each(o.state, '$.shipments') s)
      WHERE number IS NOT NULL ORDER BY capture;`,
+  `-- Order listings (GET /v1/orders): newest first by capture instant then id, optionally for one
+   -- channel, customer or status; filled from the orders already stored.
+   ALTER TABLE orders ADD COLUMN customer TEXT NOT NULL DEFAULT '';
+   ALTER TABLE orders ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+   UPDATE orders SET customer = json_extract(state, '$.customer'),
+     created_at = strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(state, '$.createdAt'));
+   CREATE INDEX orders_by_age ON orders(created_at, id);
+   CREATE INDEX orders_by_channel ON orders(channel, created_at, id);
+   CREATE INDEX orders_by_customer ON orders(customer, created_at, id);
+   CREATE INDEX orders_by_status ON orders(status, created_at, id);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

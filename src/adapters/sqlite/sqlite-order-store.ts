@@ -7,7 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { OrderState } from '../../domain/orders/order-state.js';
 import type { OrderStatus } from '../../model/order.js';
 import type {
-  OrderException, OrderStore, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord,
+  OrderException, OrderListing, OrderStore, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord,
 } from '../../ports/order-store.js';
 import type { Db } from './open-database.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
@@ -26,7 +26,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly selectTracking: Statement;
 
   constructor(private readonly db: Db) {
-    this.upsertOrder = db.prepare('INSERT INTO orders (id, channel, external_id, status, open, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?) '
+    this.upsertOrder = db.prepare('INSERT INTO orders (id, channel, external_id, customer, created_at, status, open, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) '
       // An upsert keeps the rowid, which is capture order (backorders fill oldest first).
       + 'ON CONFLICT (id) DO UPDATE SET status = excluded.status, open = excluded.open, updated_at = excluded.updated_at, state = excluded.state');
     this.selectOrder = db.prepare('SELECT state FROM orders WHERE id = ?').pluck(true);
@@ -42,7 +42,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   saveOrder(order: OrderState, status: OrderStatus, open: boolean): void {
-    this.upsertOrder.run(order.id, order.channel, order.externalId, status, open ? 1 : 0, order.updatedAt, JSON.stringify(order));
+    this.upsertOrder.run(order.id, order.channel, order.externalId, order.customer, instant(order.createdAt), status, open ? 1 : 0, order.updatedAt, JSON.stringify(order));
     for (const shipment of order.shipments) {
       const { number } = trackingParts(shipment.tracking);
       if (number !== undefined) this.upsertTracking.run(number, order.id);
@@ -60,6 +60,18 @@ export class SqliteOrderStore implements OrderStore {
 
   openOrders(): OrderState[] {
     return (this.db.prepare('SELECT state FROM orders WHERE open = 1 ORDER BY rowid').pluck(true).all() as string[]).map((s) => JSON.parse(s) as OrderState);
+  }
+
+  listOrders(listing: OrderListing): OrderState[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (listing.channel !== undefined) { where.push('channel = ?'); args.push(listing.channel); }
+    if (listing.customer !== undefined) { where.push('customer = ?'); args.push(listing.customer); }
+    if (listing.status !== undefined) { where.push('status = ?'); args.push(listing.status); }
+    if (listing.since !== undefined) { where.push('created_at >= ?'); args.push(instant(listing.since)); }
+    if (listing.before !== undefined) { where.push('(created_at, id) < (?, ?)'); args.push(instant(listing.before.createdAt), listing.before.id); }
+    const sql = `SELECT state FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).pluck(true).all(...args, listing.limit) as string[]).map((s) => JSON.parse(s) as OrderState);
   }
 
   claimReference(channel: string, externalId: string, orderId: string): string | undefined {
@@ -158,6 +170,9 @@ export class SqliteOrderStore implements OrderStore {
       .map((r) => ({ id: r.id, ...(JSON.parse(r.record) as Omit<OrderException, 'id'>) }));
   }
 }
+
+/** One text form per instant (ISO-8601, UTC, milliseconds), so instants compare as text. */
+const instant = (iso: string): string => new Date(iso).toISOString();
 
 function toOutboxMessage(r: OutboxRow): StoredOutboxMessage {
   return {

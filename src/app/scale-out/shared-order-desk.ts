@@ -18,13 +18,14 @@ import { DuplicateOrderError, IdempotencyKeyInUseError, IdempotencyKeyReusedErro
 import { statusOf, type OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Customer } from '../../model/customer.js';
-import type { StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
+import type { OrderListing, StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
 import type { KeyClaim, SharedOrderStore } from '../../ports/shared-order-store.js';
 import type { InventoryView } from '../inventory-view.js';
 import type { CaptureContext, CaptureOutcome, OrderDesk } from '../order-desk.js';
 import { checkOrderRequest, clientKey, creditHoldDetail, fingerprintOf, newOrder, scopedKey } from '../order-request.js';
 import { timelineRecords, type Step } from '../order-records.js';
 import { answeredWith, orderView } from '../order-views.js';
+import { pageOfOrders, type OrderPage } from '../order-listing.js';
 import type { StockReservations } from './stock-reservations.js';
 import type { SharedErpCommits } from './shared-erp-commits.js';
 import type { OrderChanges } from '../../ports/order-changes.js';
@@ -124,6 +125,10 @@ export class SharedOrderDesk implements OrderDesk {
   async byReference(channel: string, externalId: string): Promise<OrderView | undefined> {
     const order = await this.deps.orders.orderByReference(channel, externalId);
     return order ? orderView(order, await this.deps.orders.waitingCount(order.id)) : undefined;
+  }
+
+  list(listing: OrderListing): Promise<OrderPage> {
+    return pageOfOrders(listing, async (l) => (await this.deps.orders.listOrders(l)).map(({ order, waiting }) => orderView(order, waiting)));
   }
 
   async timeline(id: string): Promise<TimelineRecord[] | undefined> {

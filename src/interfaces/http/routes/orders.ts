@@ -1,4 +1,4 @@
-/** Order routes: capture (with Idempotency-Key), the order, its timeline, cancellation, and the outbox and order exceptions for operators. */
+/** Order routes: capture (with Idempotency-Key), listings, the order, its timeline, cancellation, and the outbox and order exceptions for operators. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { CancelRequest, CaptureAnswer, OrderRequest, OrderView, TimelineEntry } from '../../../model/order.js';
@@ -7,6 +7,7 @@ import { NotFoundError } from '../../../domain/errors.js';
 import type { OrderDesk } from '../../../app/order-desk.js';
 import type { OrderExceptionReads } from '../server.js';
 import { optionalBody } from '../validation.js';
+import { OrderListQuery, queryAsSent, readOrderQuery } from './order-list-query.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -34,15 +35,22 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
 
   app.get('/v1/orders', {
     config: { scope: 'orders:read' },
+    // The query is read as sent by readOrderQuery, which names each wrong field in a 422 (schema
+    // conversion would take limit=2.5 as 2); the schema documents it.
+    attachValidation: true,
     schema: {
-      tags: ['orders'], summary: 'Find an order by the channel\'s own order number',
-      querystring: Type.Object({ channel: Type.String({ minLength: 1 }), externalId: Type.String({ minLength: 1 }) }),
-      response: { 200: Type.Object({ orders: Type.Array(OrderView) }) },
+      tags: ['orders'], summary: 'List orders, newest first, or find one by the channel\'s own order number',
+      description: 'Filters combine (channel, customer, status, captured since). Pages follow a cursor: pass the answer\'s `next` as `cursor` '
+        + 'for the next page; `next` is null on the last. Orders captured while paging do not shift the pages (they are newer than any page already read). '
+        + 'With `channel` and `externalId`: the one order the channel knows by that number (or none), and `next` null.',
+      querystring: OrderListQuery,
+      response: { 200: Type.Object({ orders: Type.Array(OrderView), next: Type.Union([Type.String(), Type.Null()]) }), 422: Problem },
     },
   }, async (request) => {
-    const { channel, externalId } = request.query as { channel: string; externalId: string };
-    const order = await orders.byReference(channel, externalId);
-    return { orders: order ? [order] : [] };
+    const query = readOrderQuery(queryAsSent(request.url));
+    if (query.kind === 'listing') return orders.list(query.listing);
+    const order = await orders.byReference(query.channel, query.externalId);
+    return { orders: order ? [order] : [], next: null };
   });
 
   app.get('/v1/orders/:id', {

@@ -1,0 +1,53 @@
+/**
+ * The behaviour every control number store must have (the embedded SQLite counters and the
+ * PostgreSQL ones), as one suite each adapter runs: per partner and kind the numbers start at 1,
+ * increase, are never handed out twice (not by concurrent interchanges, not after a reopen), and
+ * one partner's numbers do not move another's.
+ */
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ControlNumbers } from '../../src/ports/control-numbers.js';
+import type { AdapterUnderTest, MakeAdapter, Skip } from './adapter-under-test.js';
+
+export function describeControlNumbersContract(name: string, make: MakeAdapter<ControlNumbers>, skip: Skip = false): void {
+  describe(`ControlNumbers contract: ${name}`, { skip }, () => {
+    let ctx: AdapterUnderTest<ControlNumbers>;
+    beforeEach(async () => { ctx = await make(); });
+    afterEach(async () => { await ctx.cleanup(); });
+
+    it('numbers an interchange, its groups and their transactions from 1, and the next interchange after them', async () => {
+      assert.deepEqual(await ctx.store.allocate('ACME', [2, 1]), { interchange: 1, groups: [1, 2], transactions: [[1, 2], [3]] });
+      assert.deepEqual(await ctx.store.allocate('ACME', [1]), { interchange: 2, groups: [3], transactions: [[4]] });
+      assert.deepEqual(await ctx.store.allocate('ACME', []), { interchange: 3, groups: [], transactions: [] });
+      assert.deepEqual(await ctx.store.allocate('ACME', [0, 2]), { interchange: 4, groups: [4, 5], transactions: [[], [5, 6]] });
+    });
+
+    it('counts each partner on its own', async () => {
+      await ctx.store.allocate('ACME', [3]);
+      assert.deepEqual(await ctx.store.allocate('GLOBEX', [1]), { interchange: 1, groups: [1], transactions: [[1]] });
+      assert.deepEqual(await ctx.store.allocate('ACME', [1]), { interchange: 2, groups: [2], transactions: [[4]] });
+    });
+
+    it('never hands out a number twice to interchanges allocated at once', async () => {
+      const all = await Promise.all(Array.from({ length: 25 }, (_, i) => ctx.store.allocate('ACME', [1 + (i % 3), 2])));
+      const unique = (numbers: number[]) => new Set(numbers).size === numbers.length;
+      const interchanges = all.map((a) => a.interchange);
+      const groups = all.flatMap((a) => a.groups);
+      const transactions = all.flatMap((a) => a.transactions.flat());
+      assert.ok(unique(interchanges) && unique(groups) && unique(transactions), 'no number twice');
+      assert.deepEqual([...interchanges].sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i + 1));
+      for (const a of all) {
+        const t = a.transactions.flat();
+        assert.ok(t.every((n, i) => i === 0 || n > t[i - 1]!), 'increasing within an interchange');
+        assert.ok(a.groups.every((n, i) => i === 0 || n > a.groups[i - 1]!));
+      }
+    });
+
+    it('goes on after the last number handed out when reopened', async () => {
+      await ctx.store.allocate('ACME', [2]);
+      await ctx.store.allocate('ACME', [1]);
+      const again = await ctx.reopen();
+      assert.deepEqual(await again.allocate('ACME', [1]), { interchange: 3, groups: [3], transactions: [[4]] });
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { orderListingBehaviour } from './behaviour/order-listing.behaviour.js';
+import { embedded } from './support/backends.js';
+
+await orderListingBehaviour(embedded);
