@@ -30,7 +30,8 @@ export function demoExtension(config: HubConfig, print: (line: string) => void):
         Object.assign(erpSimulator.faults, demo.faults?.erp ?? {});
         erp = new HttpErpConnector(await erpSimulator.start());
       }
-      if (demo.network) {
+      // The simulated network runs beside one embedded hub; scale-out processes get the ERP simulator only, as before.
+      if (demo.network && config.backend === 'embedded') {
         network = await startDemoNetwork({ dataDir: config.dataDir, log: warn, ...(demo.faults ? { faults: demo.faults } : {}), onShipped: () => story?.milestone('shipped') });
         story = new DemoStory({ print, ediFolders: [network.ediFolder, network.thirdPartyFolder] });
       }

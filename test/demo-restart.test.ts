@@ -15,12 +15,37 @@ import { CLI, spawnHub, stopGracefully } from './support/hub-process.js';
 import { tempDataDir } from './support/test-hub.js';
 
 const DEMO = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url));
+const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+
+/** The README's "Try it" commands, one per entry (continued lines joined). */
+function tryItCommands(): string[] {
+  const start = README.indexOf('Try it while the demo runs');
+  assert.ok(start >= 0, 'the README has its "Try it" block');
+  const block = /```sh\n([\s\S]*?)```/.exec(README.slice(start))![1]!;
+  return block.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.trim() !== '');
+}
+
+/** Runs each "Try it" command as pasted, against the hub on `port` instead of 8080; each must succeed. */
+function runTryIt(cwd: string, port: string): void {
+  for (const command of tryItCommands()) {
+    const line = command.replaceAll('npx crossdock', `"${process.execPath}" "${CLI}"`).replaceAll('localhost:8080', `localhost:${port}`);
+    const r = spawnSync('bash', ['-c', line], { cwd, env: { ...secondTerminalEnv(), PORT: port }, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${command}\n${r.stderr}`);
+    assert.doesNotMatch(r.stdout, /"status":\s*[45]\d\d/, `${command} answered an error: ${r.stdout}`);
+    assert.notEqual(r.stdout.trim(), '', `${command} printed nothing`);
+  }
+}
+
+/** The environment of a fresh terminal: nothing of Crossdock's exported. */
+function secondTerminalEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CROSSDOCK_') && k !== 'PORT') env[k] = v;
+  return env;
+}
 
 /** The CLI as typed in a second terminal in the project folder: nothing exported but the hub's port. */
 function cliInSecondTerminal(cwd: string, port: string, args: string[]) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CROSSDOCK_') && k !== 'PORT') env[k] = v;
-  return spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...env, PORT: port }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...secondTerminalEnv(), PORT: port }, encoding: 'utf8' });
 }
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
@@ -54,6 +79,7 @@ test('the demo restarts with its admin key, no false order exceptions and a clea
     const lookup = cliInSecondTerminal(project, port, ['availability', 'ABC-100', '--channel', 'web']);
     assert.equal(lookup.status, 0, lookup.stderr);
     assert.match(lookup.stdout, /ABC-100 on web: \d+ available/);
+    runTryIt(project, port);
 
     await waitFor('the 3PL to confirm three shipments', () => shipped() >= 3);
     assert.equal(await stopGracefully(hub), 0);
@@ -70,6 +96,7 @@ test('the demo restarts with its admin key, no false order exceptions and a clea
     assert.ok(!hub.stderr().includes(key), 'a kept key is not printed again');
     const again = cliInSecondTerminal(project, port, ['availability', 'ABC-100', '--channel', 'web']);
     assert.equal(again.status, 0, `the same key works after the restart: ${again.stderr}`);
+    runTryIt(project, port);
 
     // The 3PL looks at its folder every 4 s and the hub at the 3PL's every 2 s: wait for a new
     // confirmation to go through after the restart, so anything re-sent has been taken too.
