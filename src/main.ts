@@ -6,17 +6,16 @@
  * wiring/systems.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import type { HubConfig } from './config/hub-config.js';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
 import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
 import { InventoryState } from './app/inventory-state.js';
 import { EventIngest } from './app/ingest-events.js';
-import { channelFromInput, defineChannel, defineItem, defineLocation, embeddedCatalog } from './app/define-catalog.js';
+import { embeddedCatalog } from './app/define-catalog.js';
+import { applyConfiguredMasterData } from './wiring/master-data.js';
 import { refreshInboundHorizons } from './app/refresh-inbound-horizons.js';
 import { defineCustomer } from './app/define-customer.js';
 import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
-import type { Clock } from './ports/clock.js';
 import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { OrderBook } from './app/order-book.js';
@@ -106,7 +105,8 @@ async function buildEmbedded(ctx: ProcessContext) {
     newOrderId: orderIds(),
   });
 
-  applyConfiguredMasterData(deps, config);
+  const catalog = embeddedCatalog(deps);
+  await applyConfiguredMasterData(catalog, state, config.file);
   for (const [id, input] of Object.entries(config.file.customers ?? {})) {
     // Configured customers are seeds: changes made later through the API win.
     if (!customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
@@ -124,7 +124,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   });
 
   const app = await buildHttpApi({
-    state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: lifecycle.ready, delivery,
+    state, reads: store, catalog, clock, ingest, apiKeys, metrics, ready: lifecycle.ready, delivery,
     customers: { customers, clock, creditReleased: async (id) => { await erp.releaseCreditHolds(id); } },
     deadEntries: noDeadLogEntries,
     orders: orderDesk,
@@ -162,22 +162,4 @@ async function buildEmbedded(ctx: ProcessContext) {
       freshLog,
     },
   };
-}
-
-/** Brings the store in line with the configuration file; only what differs is redefined. */
-function applyConfiguredMasterData(deps: { state: InventoryState; store: SqliteInventoryStore; clock: Clock }, config: HubConfig): void {
-  const { state } = deps;
-  for (const [id, input] of Object.entries(config.file.locations ?? {})) {
-    const current = state.book.locations.get(id);
-    if (!current || current.name !== input.name || current.authority !== input.authority) defineLocation(deps, id, input);
-  }
-  for (const [id, input] of Object.entries(config.file.channels ?? {})) {
-    const current = state.book.channels.get(id);
-    const wanted = channelFromInput(id, input);
-    if (!current || JSON.stringify(current) !== JSON.stringify(wanted)) defineChannel(deps, id, input);
-  }
-  for (const [sku, input] of Object.entries(config.file.items ?? {})) {
-    const current = state.items.get(sku);
-    if (!current || current.description !== input.description || current.uom !== (input.uom ?? 'EA')) defineItem(deps, sku, input);
-  }
 }

@@ -21,7 +21,7 @@ import { InventoryReadModel } from '../app/scale-out/inventory-read-model.js';
 import { LedgerWorker } from '../app/scale-out/ledger-worker.js';
 import { LogCatalog, LogIngest } from '../app/scale-out/publish-to-log.js';
 import { LogReads } from '../app/scale-out/log-reads.js';
-import { channelFromInput } from '../app/define-catalog.js';
+import { applyConfiguredMasterData } from './master-data.js';
 import { HubMetrics } from '../interfaces/http/metrics.js';
 import { buildHttpApi } from '../interfaces/http/server.js';
 import { registerOperationsRoutes } from '../interfaces/http/routes/operations.js';
@@ -250,7 +250,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     const freshLog = head === 0;
     const publish = { log, view: model };
     const catalog = new LogCatalog(publish);
-    await applyConfiguredMasterData(catalog, model, config);
+    await applyConfiguredMasterData(catalog, model, config.file);
     // Delivery operations work from any process: replays and retries are queued in the shared
     // database, and whichever worker holds the destination sends them.
     const delivery = new DeliveryOperations(systems.map(workerFor), ledger, async () => {
@@ -317,20 +317,4 @@ async function buildScaleOut(ctx: ProcessContext) {
     listening: (url: string) => `Crossdock ${settings.role} process (scale-out, namespace ${settings.namespace}) listening on ${url}`,
     ...(api ? { api } : {}),
   };
-}
-
-/** Brings the shared catalogue in line with the configuration file; only what differs is published. */
-async function applyConfiguredMasterData(catalog: LogCatalog, view: InventoryReadModel, config: HubConfig): Promise<void> {
-  for (const [id, input] of Object.entries(config.file.locations ?? {})) {
-    const current = view.book.locations.get(id);
-    if (!current || current.name !== input.name || current.authority !== input.authority) await catalog.defineLocation(id, input);
-  }
-  for (const [id, input] of Object.entries(config.file.channels ?? {})) {
-    const current = view.book.channels.get(id);
-    if (!current || JSON.stringify(current) !== JSON.stringify(channelFromInput(id, input))) await catalog.defineChannel(id, input);
-  }
-  for (const [sku, input] of Object.entries(config.file.items ?? {})) {
-    const current = view.items.get(sku);
-    if (!current || current.description !== input.description || current.uom !== (input.uom ?? 'EA')) await catalog.defineItem(sku, input);
-  }
 }
