@@ -11,9 +11,8 @@ import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js'
 import { InventoryState } from './app/inventory-state.js';
 import { EventIngest } from './app/ingest-events.js';
 import { embeddedCatalog } from './app/define-catalog.js';
-import { applyConfiguredMasterData } from './wiring/master-data.js';
+import { applyConfiguredMasterData, seedConfiguredCustomers } from './wiring/master-data.js';
 import { refreshInboundHorizons } from './app/refresh-inbound-horizons.js';
-import { defineCustomer } from './app/define-customer.js';
 import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
 import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.js';
@@ -107,10 +106,7 @@ async function buildEmbedded(ctx: ProcessContext) {
 
   const catalog = embeddedCatalog(deps);
   await applyConfiguredMasterData(catalog, state, config.file);
-  for (const [id, input] of Object.entries(config.file.customers ?? {})) {
-    // Configured customers are seeds: changes made later through the API win.
-    if (!customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
-  }
+  await seedConfiguredCustomers({ customers, clock }, config.file);
 
   const controls = new SqliteControlNumbers(store.db);
   const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls });

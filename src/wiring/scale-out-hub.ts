@@ -21,7 +21,7 @@ import { InventoryReadModel } from '../app/scale-out/inventory-read-model.js';
 import { LedgerWorker } from '../app/scale-out/ledger-worker.js';
 import { LogCatalog, LogIngest } from '../app/scale-out/publish-to-log.js';
 import { LogReads } from '../app/scale-out/log-reads.js';
-import { applyConfiguredMasterData } from './master-data.js';
+import { applyConfiguredMasterData, seedConfiguredCustomers } from './master-data.js';
 import { HubMetrics } from '../interfaces/http/metrics.js';
 import { buildHttpApi } from '../interfaces/http/server.js';
 import { registerOperationsRoutes } from '../interfaces/http/routes/operations.js';
@@ -39,7 +39,6 @@ import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
 import { InboundWebhooks } from '../app/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
-import { defineCustomer } from '../app/define-customer.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
 import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
@@ -264,10 +263,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     }, () => deliveries?.nudge());
     metrics.watchDeliveries(delivery);
     const applied = new AppliedWatermark(() => log.finishedThrough('apply'));
-    // Configured customers are seeds: changes made later through the API win.
-    for (const [id, input] of Object.entries(config.file.customers ?? {})) {
-      if (!await customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
-    }
+    await seedConfiguredCustomers({ customers, clock }, config.file);
     const ingest = new LogIngest(publish);
     // A 3PL's stock-file folder is taken by one api process at a time (a lease, like a destination).
     const leased = <W extends LeasedWork>(what: string, work: LeasedDestination<W>[]): void => {
