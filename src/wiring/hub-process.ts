@@ -75,12 +75,13 @@ export async function startHubProcess<B extends BuiltBackend>(options: HubOption
     const settings = settingsOf(config.file);
     let extensionErp: ErpConnector | undefined;
     for (const ext of extensions) {
+      if (ext.stopTraffic) lifecycle.onStop('intake', `${ext.name}: traffic`, () => ext.stopTraffic!());
+      // Simulated systems stop once the hub no longer calls them (the work phase is over by then);
+      // registered before `prepare`, so a prepare that fails half-way is closed too.
+      if (ext.close) lifecycle.onStop('close', ext.name, () => ext.close!());
       const parts = await ext.prepare?.(config, log) ?? {};
       if (parts.systems) config = { ...config, file: { ...config.file, systems: { ...parts.systems, ...config.file.systems } as HubConfig['file']['systems'] } };
       extensionErp ??= parts.erp;
-      if (ext.stopTraffic) lifecycle.onStop('intake', `${ext.name}: traffic`, () => ext.stopTraffic!());
-      // Simulated systems stop once the hub no longer calls them (the work phase is over by then).
-      if (ext.close) lifecycle.onStop('close', ext.name, () => ext.close!());
     }
     lifecycle.onStop('intake', 'HTTP', () => app?.close());
     const erp = wireErp(settings.erp, options.erp ?? (settings.erp.url ? undefined : extensionErp));
