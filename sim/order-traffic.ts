@@ -35,7 +35,7 @@ export interface OrderTrafficOptions {
 
 export interface Traffic { stop(): Promise<void> }
 
-interface Placed { id: string; lines: { sku: string; allocations: { location: string; reserved: number }[] }[] }
+interface Placed { id: string; lines: { sku: string; qty: number; allocations: { location: string; reserved: number }[] }[] }
 
 export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
   let counter = Date.now() * 1000;
@@ -97,7 +97,7 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
     if (!placed || stopped) return;
     const { id } = placed;
     const view = await (await fetch(`${o.url}/v1/orders/${id}`, { headers })).json() as Placed;
-    o.story?.captured(id, placed.how, view.lines.map((l) => ({ sku: l.sku, qty: l.allocations.reduce((q, a) => q + a.reserved, 0) })));
+    o.story?.captured(id, placed.how, view.lines.map((l) => ({ sku: l.sku, qty: l.qty })));
     later(3000, async () => { await events([{ ...stamp('erp-sim'), type: 'order.released', orderId: id }]); o.story?.milestone('released'); });
     const byLocation = new Map<string, { sku: string; qty: number }[]>();
     for (const line of view.lines) for (const a of line.allocations) byLocation.set(a.location, [...(byLocation.get(a.location) ?? []), { sku: line.sku, qty: a.reserved }]);
