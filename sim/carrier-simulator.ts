@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { injectFault, NO_FAULTS, type Faults } from './faults.js';
 
-export interface CarrierOptions { hookUrl: string; secret: string; inTransitAfterMs: number; deliveredAfterMs: number; log?: (msg: string) => void }
+export interface CarrierOptions { hookUrl: string; secret: string; inTransitAfterMs: number; deliveredAfterMs: number; log?: (msg: string) => void; onDelivered?: (trackingCode: string) => void }
 
 export class CarrierSimulator {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -76,5 +76,6 @@ export class CarrierSimulator {
     const parcel = this.parcels.get(trackingCode);
     if (parcel) parcel.status = status;
     await res.text();
+    if (res.ok && status === 'delivered') this.o.onDelivered?.(trackingCode);
   }
 }

@@ -6,7 +6,7 @@
  * a carrier reporting deliveries. `systems` is the configuration
  * the hub needs to talk to them; `attach` starts the traffic once the hub listens.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorefrontSimulator } from './storefront-simulator.js';
 import { MarketplaceSimulator } from './marketplace-simulator.js';
@@ -21,11 +21,14 @@ export interface DemoNetwork {
   storefrontSecret: string;
   ediFolder: string;
   thirdPartyFolder: string;
-  carrier(hubUrl: string): CarrierSimulator;
+  carrier(hubUrl: string, delivered?: () => void): CarrierSimulator;
   /** Points the warehouses at the hub; they ship what it releases to them and tell the carrier. */
   attachWarehouses(hubUrl: string, apiKey: string, carrier: CarrierSimulator): void;
-  /** Starts the 3PL answering 940s with 945s; the carrier hears its tracking numbers. */
-  startThirdParty(carrier: CarrierSimulator): void;
+  /**
+   * Starts the 3PL answering 940s with 945s; the carrier hears its tracking numbers. It keeps
+   * the 940s it answered in the data directory, so a restart does not ship an order twice.
+   */
+  startThirdParty(carrier: CarrierSimulator, shipped?: (orderId: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -33,13 +36,13 @@ const SECRETS = { CROSSDOCK_DEMO_SHOP_SECRET: 'demo-shop-secret', CROSSDOCK_DEMO
 
 export type SimulatorFaults = Partial<Record<'storefront' | 'marketplace' | 'wms' | 'carrier', Partial<Faults>>>;
 
-export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) => void; faults?: SimulatorFaults }): Promise<DemoNetwork> {
+export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) => void; faults?: SimulatorFaults; onShipped?: (location: string) => void }): Promise<DemoNetwork> {
   for (const [k, v] of Object.entries(SECRETS)) process.env[k] ??= v;
   const store = new StorefrontSimulator();
   const market = new MarketplaceSimulator();
   const warehouses = [
-    new WmsSimulator({ source: 'wms-dal', location: 'DAL', shipAfterMs: 6000, log: o.log, onShipped: (n) => carrierRef?.track(n) }),
-    new WmsSimulator({ source: 'wms-atl', location: 'ATL', shipAfterMs: 8000, log: o.log, onShipped: (n) => carrierRef?.track(n) }),
+    new WmsSimulator({ source: 'wms-dal', location: 'DAL', shipAfterMs: 6000, log: o.log, onShipped: (n) => { carrierRef?.track(n); o.onShipped?.('DAL'); } }),
+    new WmsSimulator({ source: 'wms-atl', location: 'ATL', shipAfterMs: 8000, log: o.log, onShipped: (n) => { carrierRef?.track(n); o.onShipped?.('ATL'); } }),
   ];
   const [storeUrl, marketUrl, dalUrl, atlUrl] = await Promise.all([store.start(), market.start(), ...warehouses.map((w) => w.start())]);
   let carrierRef: CarrierSimulator | undefined;
@@ -67,19 +70,23 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
       carrierRef = c;
       for (const w of warehouses) w.attach(hubUrl, apiKey);
     },
-    carrier(hubUrl) {
-      carrier = new CarrierSimulator({ hookUrl: `${hubUrl}/hooks/ups`, secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!, inTransitAfterMs: 3000, deliveredAfterMs: 9000, log: o.log });
+    carrier(hubUrl, delivered) {
+      carrier = new CarrierSimulator({ hookUrl: `${hubUrl}/hooks/ups`, secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!, inTransitAfterMs: 3000, deliveredAfterMs: 9000, log: o.log, ...(delivered ? { onDelivered: () => delivered() } : {}) });
       Object.assign(carrier.faults, o.faults?.carrier ?? {});
       return carrier;
     },
-    startThirdParty(c) {
-      const seen = new Set<string>();
+    startThirdParty(c, shipped) {
+      // The 3PL's own memory of the 940s it answered (a real one keeps this in its WMS).
+      const memory = join(o.dataDir, 'sim', '3pl-rno-answered.txt');
+      mkdirSync(join(o.dataDir, 'sim'), { recursive: true });
+      const seen = new Set<string>(existsSync(memory) ? readFileSync(memory, 'utf8').split('\n').filter(Boolean) : []);
       let control = Date.now() % 100_000_000;
       timer = setInterval(() => {
         const out = join(thirdPartyFolder, 'out');
         if (!existsSync(out)) return;
         for (const name of readdirSync(out).filter((f) => f.startsWith('940') && !seen.has(f))) {
           seen.add(name);
+          appendFileSync(memory, `${name}\n`);
           try {
             for (const group of readInterchange(readFileSync(join(out, name), 'utf8')).groups) {
               for (const tx of group.transactions) {
@@ -96,6 +103,7 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
                   groups: [{ functionalId: 'SW', control, transactions: [{ set: '945', control: 1, segments }] }],
                 }));
                 c.track(tracking, 'UPSN');
+                shipped?.(orderId);
               }
             }
           } catch (err) { o.log(`demo 3PL: ${String(err)}`); }

@@ -12,6 +12,8 @@ export interface TrafficOptions {
   eventsPerSecond: number;
   seedStock: boolean;
   log?: (msg: string) => void;
+  /** Hears each movement sent: where, and how it changed on hand (sim/demo-story.ts sums them up). */
+  moved?: (location: string, onHandDelta: number) => void;
 }
 
 export interface Traffic { stop(): Promise<void> }
@@ -55,7 +57,9 @@ export function startInventoryTraffic(o: TrafficOptions): Traffic {
       const { source, location } = o.sources[Math.floor(Math.random() * o.sources.length)]!;
       const sku = o.skus[Math.floor(Math.random() * o.skus.length)]!;
       const r = reasons[Math.floor(Math.random() * reasons.length)]!;
-      events.push({ ...next(source), type: 'inventory.movement', source, occurredAt: now(), sku, location, reason: r.reason, delta: r.delta() });
+      const delta: Record<string, number> = r.delta();
+      events.push({ ...next(source), type: 'inventory.movement', source, occurredAt: now(), sku, location, reason: r.reason, delta });
+      o.moved?.(location, delta.onHand ?? 0);
     }
     pending = pending.then(() => post(events)).catch((err) => o.log?.(`demo traffic: ${String(err)}`));
   }, 1000) : undefined;

@@ -29,11 +29,13 @@ export interface OrderTrafficOptions {
   /** Hands a tracking number to the carrier, which then reports delivery. */
   track?: (trackingNumber: string) => void;
   log?: (msg: string) => void;
+  /** Hears each order captured and each milestone the simulated ERP and warehouses send (sim/demo-story.ts). */
+  story?: { captured(orderId: string, how: string, lines: { sku: string; qty: number }[]): void; milestone(kind: 'released' | 'shipped' | 'invoiced' | 'delivered'): void };
 }
 
 export interface Traffic { stop(): Promise<void> }
 
-interface Placed { id: string; lines: { sku: string; allocations: { location: string; reserved: number }[] }[] }
+interface Placed { id: string; lines: { sku: string; qty: number; allocations: { location: string; reserved: number }[] }[] }
 
 export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
   let counter = Date.now() * 1000;
@@ -54,7 +56,7 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
   const lines = () => [...new Set([pick(o.skus), pick(o.skus), pick(o.skus)])].map((sku) => ({ sku, qty: 1 + Math.floor(Math.random() * 3) }));
 
   /** Places one order by the next route; answers the hub's order id once it is captured. */
-  const place = async (n: number): Promise<string | undefined> => {
+  const place = async (n: number): Promise<{ id: string; how: string } | undefined> => {
     const route = ['storefront', 'edi', 'api'][turn++ % 3];
     if (route === 'storefront' && o.storefront) {
       const body = JSON.stringify({ id: 5_000_000_000_000 + n, order_number: n, customer: { id: n }, line_items: lines().map((l) => ({ sku: l.sku, quantity: l.qty, price: '19.99' })) });
@@ -62,7 +64,7 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
         'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': createHmac('sha256', o.storefront.secret).update(body).digest('base64'),
       } });
       const answer = await res.json() as { status: string; orderId?: string };
-      return answer.status === 'captured' ? answer.orderId : undefined;
+      return answer.status === 'captured' && answer.orderId ? { id: answer.orderId, how: `from the storefront (${o.storefront.channel}, order #${n})` } : undefined;
     }
     if (route === 'edi' && o.ediPartner) {
       const po = `PO-${n}`;
@@ -78,7 +80,7 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
       for (let i = 0; i < 20 && !stopped; i++) {
         await new Promise((r) => setTimeout(r, 500));
         const found = await (await fetch(`${o.url}/v1/orders?channel=${o.ediPartner.channel}&externalId=${po}`, { headers })).json() as { orders: { id: string; status: string }[] };
-        if (found.orders[0]) return found.orders[0].status === 'pending_erp' ? undefined : found.orders[0].id;
+        if (found.orders[0]) return found.orders[0].status === 'pending_erp' ? undefined : { id: found.orders[0].id, how: `from EDI 850 ${po} (${o.ediPartner.channel})` };
       }
       return undefined;
     }
@@ -86,15 +88,17 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
     const res = await fetch(`${o.url}/v1/orders`, { method: 'POST', headers: { ...headers, 'idempotency-key': `demo-${n}` }, body: JSON.stringify(body) });
     if (res.status !== 201) return undefined; // queued for the ERP or out of stock: the demo moves on
     const { id, status } = await res.json() as { id: string; status: string };
-    return status === 'credit_hold' ? undefined : id; // held until someone lifts the customer's hold
+    return status === 'credit_hold' ? undefined : { id, how: `through the API (${body.channel}, ${body.externalId})` }; // held until someone lifts the customer's hold
   };
 
   const placeOne = async () => {
     const n = ++counter % 1_000_000_000;
-    const id = await place(n);
-    if (!id || stopped) return;
+    const placed = await place(n);
+    if (!placed || stopped) return;
+    const { id } = placed;
     const view = await (await fetch(`${o.url}/v1/orders/${id}`, { headers })).json() as Placed;
-    later(3000, () => events([{ ...stamp('erp-sim'), type: 'order.released', orderId: id }]));
+    o.story?.captured(id, placed.how, view.lines.map((l) => ({ sku: l.sku, qty: l.qty })));
+    later(3000, async () => { await events([{ ...stamp('erp-sim'), type: 'order.released', orderId: id }]); o.story?.milestone('released'); });
     const byLocation = new Map<string, { sku: string; qty: number }[]>();
     for (const line of view.lines) for (const a of line.allocations) byLocation.set(a.location, [...(byLocation.get(a.location) ?? []), { sku: line.sku, qty: a.reserved }]);
     for (const [location, shipLines] of byLocation) {
@@ -106,11 +110,12 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
           ...shipLines.map((l) => ({ ...stamp(source), type: 'inventory.movement', sku: l.sku, location, reason: 'ship', delta: { onHand: -l.qty }, orderId: id })),
           { ...stamp(source), type: 'order.shipped', orderId: id, location, lines: shipLines, tracking: { carrier: 'UPS', number: tracking } },
         ]);
+        o.story?.milestone('shipped');
         if (o.track) o.track(tracking);
       });
     }
-    if (!o.track) later(15_000, () => events([{ ...stamp('carrier-sim'), type: 'order.delivered', orderId: id }]));
-    later(16_000, () => events([{ ...stamp('erp-sim'), type: 'order.invoiced', orderId: id, invoiceNumber: `INV-${n}` }]));
+    if (!o.track) later(15_000, async () => { await events([{ ...stamp('carrier-sim'), type: 'order.delivered', orderId: id }]); o.story?.milestone('delivered'); });
+    later(16_000, async () => { await events([{ ...stamp('erp-sim'), type: 'order.invoiced', orderId: id, invoiceNumber: `INV-${n}` }]); o.story?.milestone('invoiced'); });
   };
 
   const every = o.ordersPerMinute > 0 ? Math.max(200, 60_000 / o.ordersPerMinute) : 0;

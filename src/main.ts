@@ -1,31 +1,21 @@
 /**
- * The one place where adapters, services and interfaces are wired together. `startHub` opens the
- * embedded store, rebuilds the live state, applies the configured master data, serves HTTP and
- * runs the periodic work (checkpoints, inbound horizons, demo traffic); `close` stops all of it
- * after committing what was accepted. The configured systems are wired in wiring/systems.ts, the
- * demo's routes in wiring/demo.ts.
+ * The embedded backend (one process, SQLite): opens the store, rebuilds the live state, applies
+ * the configured master data and builds the use cases and the HTTP API on them; the start path
+ * every backend shares (wiring/hub-process.ts) does the rest: keys, extensions, listening, the
+ * periodic jobs' lifecycle and the one shutdown order. The configured systems are wired in
+ * wiring/systems.ts.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { pino, type LoggerOptions } from 'pino';
-import type { HubConfig } from './config/hub-config.js';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
 import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
 import { InventoryState } from './app/inventory-state.js';
 import { EventIngest } from './app/ingest-events.js';
-import { channelFromInput, defineChannel, defineItem, defineLocation, embeddedCatalog } from './app/define-catalog.js';
+import { embeddedCatalog } from './app/define-catalog.js';
+import { applyConfiguredMasterData, seedConfiguredCustomers } from './wiring/master-data.js';
 import { refreshInboundHorizons } from './app/refresh-inbound-horizons.js';
-import { defineCustomer } from './app/define-customer.js';
-import { ApiKeys, SCOPES } from './interfaces/http/api-keys.js';
 import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
-import { systemClock, type Clock } from './ports/clock.js';
-import { startInventoryTraffic, type Traffic } from '../sim/inventory-traffic.js';
-import { ErpSimulator } from '../sim/erp-simulator.js';
-import { startOrderTraffic } from '../sim/order-traffic.js';
-import { startDemoNetwork, type DemoNetwork } from '../sim/demo-network.js';
 import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.js';
-import { demoRoutes } from './wiring/demo.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { OrderBook } from './app/order-book.js';
 import { EventLoopOrderChanges } from './app/order-changes/event-loop-order-changes.js';
@@ -33,27 +23,19 @@ import { expireWaitingEvents } from './app/expire-waiting-events.js';
 import { releaseCreditHolds } from './app/release-credit-holds.js';
 import { OrderCapture } from './app/capture-order.js';
 import { EmbeddedOrderDesk } from './app/order-desk.js';
-import { orderIds, wireErp } from './wiring/erp.js';
+import { orderIds } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommitter } from './app/commit-orders-to-erp.js';
 import { GroupCommit } from './app/group-commit.js';
-import type { ErpConnector } from './ports/erp.js';
 import { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { noDeadLogEntries } from './app/dead-log-entries.js';
+import { startHubProcess, type HubOptions, type ProcessContext } from './wiring/hub-process.js';
+import type { HubState } from './wiring/hub-lifecycle.js';
 
-export interface HubOptions {
-  config: HubConfig;
-  clock?: Clock;
-  /** pino options, or false for silence; default: JSON lines on stdout at CROSSDOCK_LOG_LEVEL (info). */
-  logger?: false | LoggerOptions;
-  /** An ERP connector to use instead of the configured one (tests and benchmarks wire simulators in-process). */
-  erp?: ErpConnector;
-  /** Called with a line a person starting the hub should read (the generated key, the URL). */
-  announce?: (line: string) => void;
-}
+export type { HubOptions } from './wiring/hub-process.js';
 
 export interface Hub {
   app: FastifyInstance;
@@ -63,9 +45,9 @@ export interface Hub {
   ingest: EventIngest;
   orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommitter; store: SqliteOrderStore };
   delivery: DeliveryEngine;
-  /** The in-process ERP simulator, when the configuration asks for one. */
-  erpSimulator?: ErpSimulator;
   adminKey: string;
+  /** starting, running, draining or stopped. */
+  lifecycle(): HubState;
   close(): Promise<void>;
 }
 
@@ -75,19 +57,23 @@ const WAIT_SWEEP_MS = 30_000;
 const KEY_SWEEP_MS = 3_600_000;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
-  let { config } = options;
-  const clock = options.clock ?? systemClock;
-  const announce = options.announce ?? (() => {});
+  const started = await startHubProcess(options, 'Crossdock hub', buildEmbedded);
+  const { built } = started;
+  return {
+    app: built.app, url: started.url, adminKey: started.adminKey,
+    state: built.state, store: built.store, ingest: built.ingest, orders: built.orders, delivery: built.delivery,
+    lifecycle: () => started.lifecycle.state,
+    close: started.close,
+  };
+}
+
+async function buildEmbedded(ctx: ProcessContext) {
+  const { config, settings, clock, log, lifecycle, apiKeys } = ctx;
   const store = new SqliteInventoryStore(config.dataDir);
+  lifecycle.onStop('close', 'SQLite', () => store.close());
   const customers = new SqliteCustomerStore(store.db);
   const state = new InventoryState({ store, clock });
-  const log = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
-  // The demo's simulated systems come first: the hub's configuration names their addresses.
-  let network: DemoNetwork | undefined;
-  if (config.file.demo?.network) {
-    network = await startDemoNetwork({ dataDir: config.dataDir, log: (m) => log.warn(m), ...(config.file.demo.faults ? { faults: config.file.demo.faults } : {}) });
-    config = { ...config, file: { ...config.file, systems: { ...network.systems, ...config.file.systems } as never } };
-  }
+  const freshLog = state.position === 0;
   const metrics = new HubMetrics();
   const orderStore = new SqliteOrderStore(store.db);
   const book = new OrderBook({ state, orders: orderStore, clock });
@@ -105,24 +91,24 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let wakeDelivery = () => {};
   const ingest = new EventIngest({ state, store, clock, orders: book, recover, observer: { committed: (s) => { metrics.committed(s); if (s.changes > 0) wakeDelivery(); } } });
   const commits = new GroupCommit((fn) => store.transaction(fn), recover);
+  // What was accepted is committed and checkpointed before the store closes (registered after it, drained before it).
+  lifecycle.onStop('drain', 'event ingest', () => ingest.close());
+  lifecycle.onStop('drain', 'group commits', () => commits.flush());
+  lifecycle.onStop('drain', 'checkpoint', () => state.checkpoint());
   const deps = { state, store, clock };
 
-  const erpWiring = await wireErp(config, options.erp);
-  const { connector: erpConnector, simulator: erpSimulator } = erpWiring;
   const erp = new ErpCommitter({
-    state, orders: orderStore, book, customers, erp: erpConnector, clock, commits,
-    timeoutMs: erpWiring.timeoutMs, retryBaseMs: erpWiring.retryBaseMs, retryMaxMs: erpWiring.retryMaxMs,
+    state, orders: orderStore, book, customers, erp: ctx.erp.connector, clock, commits,
+    timeoutMs: ctx.erp.timeoutMs, retryBaseMs: ctx.erp.retryBaseMs, retryMaxMs: ctx.erp.retryMaxMs,
   });
   const capture = new OrderCapture({
     state, orders: orderStore, book, customers, clock, commits, erp,
     newOrderId: orderIds(),
   });
 
-  applyConfiguredMasterData(deps, config);
-  for (const [id, input] of Object.entries(config.file.customers ?? {})) {
-    // Configured customers are seeds: changes made later through the API win.
-    if (!customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
-  }
+  const catalog = embeddedCatalog(deps);
+  await applyConfiguredMasterData(catalog, state, config.file);
+  await seedConfiguredCustomers({ customers, clock }, config.file);
 
   const controls = new SqliteControlNumbers(store.db);
   const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls });
@@ -136,126 +122,42 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     orders: orderDesk, inbound: inboundStore, clock, sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }), partners: new Map(), ingest,
   });
 
-  const apiKeys = new ApiKeys();
-  const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
-  if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
-  apiKeys.add('admin', adminKey, SCOPES);
-  for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
-
-  let ready = false;
   const app = await buildHttpApi({
-    state, reads: store, catalog: embeddedCatalog(deps), clock, ingest, apiKeys, metrics, ready: () => ready, delivery,
+    state, reads: store, catalog, clock, ingest, apiKeys, metrics, ready: lifecycle.ready, delivery,
     customers: { customers, clock, creditReleased: async (id) => { if (await releaseCreditHolds(orderChanges, id) > 0) erp.sweep().catch(() => {}); } },
     deadEntries: noDeadLogEntries,
     orders: orderDesk,
     inbound: { inbound, inboundStore }, orderExceptions: orderStore,
     log,
   });
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  ready = true;
 
-  const checkpointTimer = setInterval(() => {
-    try { state.checkpoint(); } catch (err) { log.error({ err }, 'checkpoint failed; the event log still holds every event'); }
-  }, config.checkpointIntervalMs);
-  const horizonTimer = setInterval(() => {
-    try { refreshInboundHorizons(deps); } catch (err) { log.error({ err }, 'inbound horizon refresh failed'); }
-  }, HORIZON_SWEEP_MS);
-  const orderSettings = config.file.orders ?? {};
-  const waitMs = orderSettings.waitForPreconditionMs ?? 3_600_000;
-  const waitTimer = setInterval(() => {
+  lifecycle.every('checkpoint', config.checkpointIntervalMs, () => state.checkpoint());
+  lifecycle.every('inbound horizons', HORIZON_SWEEP_MS, () => refreshInboundHorizons(deps));
+  const waitMs = settings.orders.waitForPreconditionMs;
+  lifecycle.every('expire waiting order events', Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)), () => {
     const cutoff = new Date(clock.now() - waitMs).toISOString();
-    expireWaitingEvents(orderChanges, cutoff).catch((err) => log.error({ err }, 'expiring waiting order events failed'));
-  }, Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)));
-  const forgetKeys = () => {
-    try { orderStore.forgetKeysBefore(new Date(clock.now() - (orderSettings.idempotencyKeyHours ?? 24) * 3_600_000).toISOString()); }
-    catch (err) { log.error({ err }, 'forgetting old idempotency keys failed'); }
-  };
-  forgetKeys();
-  const keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
+    return expireWaitingEvents(orderChanges, cutoff);
+  });
+  lifecycle.every('forget old idempotency keys', KEY_SWEEP_MS, () => {
+    orderStore.forgetKeysBefore(new Date(clock.now() - settings.orders.idempotencyKeyHours * 3_600_000).toISOString());
+  }, { runNow: true });
   erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
+  lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
+  lifecycle.onStop('work', 'deliveries', () => delivery.stop());
   const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log });
   for (const drop of fileDrops) drop.start();
   for (const p of partners) { p.start(); inbound.addPartner(p.id, p); }
-  for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) t.unref();
+  lifecycle.onStop('work', 'file exchanges', () => Promise.all([...fileDrops, ...partners].map((d) => d.stop())));
 
-  let traffic: Traffic | undefined;
-  const demo = config.file.demo;
-  if (demo && (demo.seedStock || (config.demoTraffic && demo.traffic))) {
-    traffic = startInventoryTraffic({
-      url, apiKey: adminKey,
-      sources: [...state.book.locations.values()].map((l) => ({ source: l.authority, location: l.id })),
-      skus: Object.keys(config.file.items ?? {}),
-      eventsPerSecond: config.demoTraffic ? demo.traffic?.eventsPerSecond ?? 0 : 0,
-      seedStock: (demo.seedStock ?? false) && state.position === 0,
-      log: (m) => log.warn(m),
-    });
-  }
-  let orderTraffic: Traffic | undefined;
-  if (demo && config.demoTraffic && (demo.traffic?.ordersPerMinute ?? 0) > 0) {
-    orderTraffic = startOrderTraffic({
-      url, apiKey: adminKey,
-      channels: [...state.book.channels.keys()],
-      customers: Object.keys(config.file.customers ?? {}),
-      skus: Object.keys(config.file.items ?? {}),
-      authorities: Object.fromEntries([...state.book.locations.values()].map((l) => [l.id, l.authority])),
-      ordersPerMinute: demo.traffic!.ordersPerMinute!,
-      log: (m) => log.warn(m),
-      ...(network ? demoRoutes(network, url, adminKey) : {}),
-    });
-  }
-  announce(`Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`);
-
-  let closing: Promise<void> | undefined;
   return {
-    app, url, state, store, ingest, adminKey,
+    app, state, store, ingest, delivery,
     orders: { book, capture, erp, store: orderStore },
-    delivery,
-    ...(erpSimulator ? { erpSimulator } : {}),
-    close() {
-      closing ??= (async () => {
-        ready = false;
-        for (const t of [checkpointTimer, horizonTimer, waitTimer, keyTimer]) clearInterval(t);
-        await traffic?.stop();
-        await orderTraffic?.stop();
-        await network?.stop();
-        await app.close();
-        await erp.stop();
-        await delivery.stop();
-        await Promise.all([...fileDrops, ...partners].map((d) => d.stop()));
-        ingest.close();
-        commits.flush();
-        erpConnector.close?.();
-        await erpSimulator?.close();
-        state.checkpoint();
-        store.close();
-      })();
-      return closing;
+    listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
+    api: {
+      locations: () => [...state.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),
+      channels: () => [...state.book.channels.keys()],
+      freshLog,
     },
   };
-}
-
-/**
- * Order ids unique across restarts and processes: a random prefix per process, then the time it
- * started and a counter (one random draw per process rather than per order).
- */
-/** Brings the store in line with the configuration file; only what differs is redefined. */
-function applyConfiguredMasterData(deps: { state: InventoryState; store: SqliteInventoryStore; clock: Clock }, config: HubConfig): void {
-  const { state } = deps;
-  for (const [id, input] of Object.entries(config.file.locations ?? {})) {
-    const current = state.book.locations.get(id);
-    if (!current || current.name !== input.name || current.authority !== input.authority) defineLocation(deps, id, input);
-  }
-  for (const [id, input] of Object.entries(config.file.channels ?? {})) {
-    const current = state.book.channels.get(id);
-    const wanted = channelFromInput(id, input);
-    if (!current || JSON.stringify(current) !== JSON.stringify(wanted)) defineChannel(deps, id, input);
-  }
-  for (const [sku, input] of Object.entries(config.file.items ?? {})) {
-    const current = state.items.get(sku);
-    if (!current || current.description !== input.description || current.uom !== (input.uom ?? 'EA')) defineItem(deps, sku, input);
-  }
 }

@@ -256,6 +256,33 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   };
 }
 
+/** The file's tuning with every default filled in: the one place the wiring's defaults live. */
+export interface HubSettings {
+  erp: { url?: string; tokenEnv?: string; timeoutMs: number; retryBaseMs: number; retryMaxMs: number };
+  orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
+  scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
+}
+
+/** Fills in what the configuration file leaves out (the defaults README "Configuration" names). */
+export function settingsOf(file: HubFile): HubSettings {
+  const erp = file.erp ?? {};
+  const scaleOut = file.scaleOut ?? {};
+  return {
+    erp: {
+      ...(erp.url ? { url: erp.url } : {}), ...(erp.tokenEnv ? { tokenEnv: erp.tokenEnv } : {}),
+      timeoutMs: erp.timeoutMs ?? 3000, retryBaseMs: erp.retryBaseMs ?? 1000, retryMaxMs: erp.retryMaxMs ?? 60_000,
+    },
+    orders: {
+      waitForPreconditionMs: file.orders?.waitForPreconditionMs ?? 3_600_000,
+      idempotencyKeyHours: file.orders?.idempotencyKeyHours ?? 24,
+    },
+    scaleOut: {
+      partitions: scaleOut.partitions ?? 16, ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30, maxAttempts: scaleOut.maxAttempts ?? 5,
+      duplicateWindowMinutes: scaleOut.duplicateWindowMinutes ?? 10, batchesInFlight: scaleOut.batchesInFlight ?? 4, connections: scaleOut.connections ?? 20,
+    },
+  };
+}
+
 const NAMESPACE = /^[a-z][a-z0-9_]{0,40}$/;
 
 /** The scale-out settings from the environment (docs/REFERENCE.md "Process"). Throws ConfigError naming the variable. */

@@ -1,32 +1,23 @@
-/** The ERP each backend commits orders to: configured, the demo's simulator, or none (orders wait, saying why). */
+/** The ERP each backend commits orders to: one handed in (a test's or the demo's simulator), the configured one, or none (orders wait, saying why). */
 import { randomBytes } from 'node:crypto';
-import type { HubConfig } from '../config/hub-config.js';
+import type { HubSettings } from '../config/hub-config.js';
 import { HttpErpConnector } from '../adapters/http/http-erp-connector.js';
 import { ErpCallError } from '../domain/orders/order-errors.js';
 import type { ErpConnector } from '../ports/erp.js';
-import { ErpSimulator } from '../../sim/erp-simulator.js';
 
 export interface ErpWiring {
   connector: ErpConnector;
-  /** The in-process simulator, when the demo configuration asks for one. */
-  simulator?: ErpSimulator;
   timeoutMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
 }
 
-export async function wireErp(config: HubConfig, override?: ErpConnector): Promise<ErpWiring> {
-  const erp = config.file.erp ?? {};
-  const timing = { timeoutMs: erp.timeoutMs ?? 3000, retryBaseMs: erp.retryBaseMs ?? 1000, retryMaxMs: erp.retryMaxMs ?? 60_000 };
-  if (override) return { connector: override, ...timing };
-  if (erp.url) {
-    const token = erp.tokenEnv ? process.env[erp.tokenEnv] : undefined;
-    return { connector: new HttpErpConnector(erp.url, token ? { authorization: `Bearer ${token}` } : {}), ...timing };
-  }
-  if (config.file.demo?.erpSimulator) {
-    const simulator = new ErpSimulator();
-    Object.assign(simulator.faults, config.file.demo?.faults?.erp ?? {});
-    return { connector: new HttpErpConnector(await simulator.start()), simulator, ...timing };
+export function wireErp(settings: HubSettings['erp'], given?: ErpConnector): ErpWiring {
+  const timing = { timeoutMs: settings.timeoutMs, retryBaseMs: settings.retryBaseMs, retryMaxMs: settings.retryMaxMs };
+  if (given) return { connector: given, ...timing };
+  if (settings.url) {
+    const token = settings.tokenEnv ? process.env[settings.tokenEnv] : undefined;
+    return { connector: new HttpErpConnector(settings.url, token ? { authorization: `Bearer ${token}` } : {}), ...timing };
   }
   return { connector: noErp, ...timing };
 }

@@ -9,11 +9,11 @@
  * capture orders (key claims, reservations and orders in PostgreSQL) and take inbound webhooks.
  * Order events (fulfilment, shipment, invoice, return, cancellation) go through the log like
  * inventory events, partitioned by order; workers apply them to the orders on the shared state.
+ * Keys, extensions, listening, periodic jobs and shutdown are the start path every backend shares
+ * (hub-process.ts); this file builds what differs.
  */
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
-import type { HubConfig } from '../config/hub-config.js';
+import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../adapters/postgres/pg-ledger-store.js';
 import { JetStreamEventLog, type JetStreamOptions } from '../adapters/nats/jetstream-event-log.js';
@@ -21,28 +21,24 @@ import { InventoryReadModel } from '../app/scale-out/inventory-read-model.js';
 import { LedgerWorker } from '../app/scale-out/ledger-worker.js';
 import { LogCatalog, LogIngest } from '../app/scale-out/publish-to-log.js';
 import { LogReads } from '../app/scale-out/log-reads.js';
-import { channelFromInput } from '../app/define-catalog.js';
-import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
+import { applyConfiguredMasterData, seedConfiguredCustomers } from './master-data.js';
 import { HubMetrics } from '../interfaces/http/metrics.js';
 import { buildHttpApi } from '../interfaces/http/server.js';
 import { registerOperationsRoutes } from '../interfaces/http/routes/operations.js';
-import { systemClock } from '../ports/clock.js';
-import type { HubOptions } from '../main.js';
+import { startHubProcess, type HubOptions, type ProcessContext } from './hub-process.js';
+import type { HubState } from './hub-lifecycle.js';
 import type { Following } from '../ports/event-log.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
 import { LeasedDeliveries, type LeasedDestination, type LeasedWork } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
 import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
 import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
-import type { EdiPartner } from '../connectors/edi-x12/edi-partner.js';
 import { PgControlNumbers } from '../adapters/postgres/pg-control-numbers.js';
 import type { ControlNumbers } from '../ports/control-numbers.js';
-import type { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
 import { InboundWebhooks } from '../app/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
-import { defineCustomer } from '../app/define-customer.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
 import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
@@ -53,7 +49,7 @@ import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
 import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
 import { expireWaitingEvents } from '../app/expire-waiting-events.js';
 import { releaseCreditHolds } from '../app/release-credit-holds.js';
-import { orderIds, wireErp, type ErpWiring } from './erp.js';
+import { orderIds } from './erp.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -71,6 +67,8 @@ export interface ScaleOutHub {
   erpCommits: SharedErpCommits;
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
   sweepInboundHorizons?: () => Promise<number>;
+  /** starting, running, draining or stopped. */
+  lifecycle(): HubState;
   close(): Promise<void>;
 }
 
@@ -102,30 +100,38 @@ const ERP_SWEEP_MS = 1000;
 const BACKORDER_SWEEP_MS = 1000;
 const KEY_SWEEP_MS = 3_600_000;
 const WAIT_SWEEP_MS = 30_000;
-/** PostgreSQL connections per process: captures in flight and worker batches each hold one. */
-const DEFAULT_CONNECTIONS = 20;
 
 /** The shared log's settings: the environment's NATS URL and namespace, the config file's tuning. */
-export function sharedLogOptions(config: HubConfig): JetStreamOptions {
+export function sharedLogOptions(config: HubConfig, tuning: HubSettings['scaleOut'] = settingsOf(config.file).scaleOut): JetStreamOptions {
   const settings = config.scaleOut!;
-  const tuning = config.file.scaleOut ?? {};
   return {
     url: settings.natsUrl, namespace: settings.namespace,
-    ...(tuning.partitions ? { partitions: tuning.partitions } : {}),
-    ...(tuning.ackWaitSeconds ? { ackWaitMs: tuning.ackWaitSeconds * 1000 } : {}),
-    ...(tuning.maxAttempts ? { maxAttempts: tuning.maxAttempts } : {}),
-    ...(tuning.duplicateWindowMinutes ? { duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000 } : {}),
-    ...(tuning.batchesInFlight ? { workConcurrency: tuning.batchesInFlight } : {}),
+    partitions: tuning.partitions, ackWaitMs: tuning.ackWaitSeconds * 1000, maxAttempts: tuning.maxAttempts,
+    duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000, workConcurrency: tuning.batchesInFlight,
   };
 }
 
 export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub> {
-  const { config } = options;
-  const settings = config.scaleOut;
+  const settings = options.config.scaleOut;
   if (!settings) throw new Error('startScaleOutHub needs config.scaleOut (CROSSDOCK_BACKEND=scale-out)');
-  const clock = options.clock ?? systemClock;
-  const announce = options.announce ?? (() => {});
-  const logger = options.logger === false ? pino({ enabled: false }) : pino(options.logger ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
+  const started = await startHubProcess(options, `Crossdock ${settings.role} process`, buildScaleOut);
+  const { built } = started;
+  return {
+    app: built.app, url: started.url, role: settings.role, store: built.store, log: built.log, adminKey: started.adminKey,
+    orders: built.orders, erpCommits: built.erpCommits,
+    ...(built.view ? { view: built.view } : {}),
+    ...(built.sweepInboundHorizons ? { sweepInboundHorizons: built.sweepInboundHorizons } : {}),
+    ...(built.deliveries ? { deliveringTo: () => built.deliveries!.held() } : {}),
+    lifecycle: () => started.lifecycle.state,
+    close: started.close,
+  };
+}
+
+async function buildScaleOut(ctx: ProcessContext) {
+  const { config, clock, lifecycle, apiKeys } = ctx;
+  const logger = ctx.log;
+  const settings = config.scaleOut!;
+  const tuning = ctx.settings.scaleOut;
   // Checked before any connection is made: a system this backend cannot run stops the start here.
   // EDI control numbers live in the database, which is opened next.
   let controlNumbers: PgControlNumbers | undefined;
@@ -133,21 +139,22 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   // Workers have no read model: the locations a system runs are the configured ones.
   const locationsRunBy = (system: string) => Object.entries(config.file.locations ?? {}).filter(([, l]) => l.authority === system).map(([id]) => id);
   const systems = deliveringSystems({ config, clock, controls, locationsRunBy });
-  const db = await openPostgres(settings.databaseUrl, settings.namespace, config.file.scaleOut?.connections ?? DEFAULT_CONNECTIONS).catch((err: unknown) => {
+  const db = await openPostgres(settings.databaseUrl, settings.namespace, tuning.connections).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
   controlNumbers = new PgControlNumbers(db);
   const store = new PgLedgerStore(db);
+  lifecycle.onStop('close', 'PostgreSQL', () => store.close());
   let log: JetStreamEventLog;
   try {
     log = await JetStreamEventLog.open({
-      ...sharedLogOptions(config),
+      ...sharedLogOptions(config, tuning),
       onFollowRestarted: (position) => logger.warn({ position }, 'the stream stopped reaching this process (NATS restarted?): following again from the last entry seen'),
     });
   } catch (err) {
-    await store.close();
     throw new ServiceUnavailableError('NATS JetStream', settings.natsUrl, err);
   }
+  lifecycle.onStop('close', 'NATS', () => log.close());
   const metrics = new HubMetrics();
   const running: Following[] = [];
   let readModel: InventoryReadModel | undefined;
@@ -161,7 +168,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   // Every process relays the shared state's queued log entries (holds for orders) to the log.
   const relay = new LogRelay({ store, log, onError: (err) => logger.warn({ err }, 'relaying queued entries to the log failed; will retry') });
   relay.start(RELAY_MS);
-  let ready = false;
+  // The relay sends on what the drained work queued, before the stream and the database close.
+  lifecycle.onStop('drain', 'log relay', () => relay.stop());
 
   let sweepInboundHorizons: (() => Promise<number>) | undefined;
   let deliveries: LeasedDeliveries | undefined;
@@ -169,15 +177,6 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const orders = new PgOrderStore(db);
   const customers = new PgCustomerStore(db);
   const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders, inventory: store, clock, log: logger, metrics });
-  let erpWiring: ErpWiring;
-  try {
-    erpWiring = await wireErp(config, options.erp);
-  } catch (err) {
-    await relay.stop();
-    await log.close();
-    await store.close();
-    throw err;
-  }
   // Order changes after capture: holds they take or release show in this process's read model at once, and the relay sends them on.
   const changes: OrderChangeDeps = {
     store, clock,
@@ -185,20 +184,19 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     holdsCommitted: (queued) => { readModel?.hold(queued.outboxId, queued.holds); relay.nudge(); },
   };
   const erpCommits = new SharedErpCommits({
-    ...changes, orders, customers, erp: erpWiring.connector,
-    timeoutMs: erpWiring.timeoutMs, retryBaseMs: erpWiring.retryBaseMs, retryMaxMs: erpWiring.retryMaxMs,
+    ...changes, orders, customers, erp: ctx.erp.connector,
+    timeoutMs: ctx.erp.timeoutMs, retryBaseMs: ctx.erp.retryBaseMs, retryMaxMs: ctx.erp.retryMaxMs,
     onError: (err) => logger.warn({ err }, 'an ERP commit retry failed; it will be retried'),
   });
+  lifecycle.onStop('work', 'ERP commit retries', () => erpCommits.stop());
   metrics.watchOrders(orders);
   // Workers fill backorders when they apply stock, and every second (released reservations free stock too).
   const orderChanges = new RowLockedOrderChanges({ ...changes, orders });
   const backorders = new BackorderSweep(orderChanges, (err) => logger.warn({ err }, 'filling backorders failed; will retry'));
-  let keyTimer: NodeJS.Timeout | undefined;
-  let fileDrops: LeasedDeliveries<CsvFileDrop> | undefined;
-  let ediFolders: LeasedDeliveries<EdiPartner> | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let waitTimer: NodeJS.Timeout | undefined;
+  lifecycle.onStop('work', 'backorder fills', () => backorders.stop());
   let worker: LedgerWorker | undefined;
+  // Stopping the work hands unacknowledged entries back to the other workers.
+  lifecycle.onStop('work', 'log consumers', async () => { worker?.stop(); await Promise.all(running.map((r) => r.stop())); });
   if (settings.role !== 'api') {
     worker = new LedgerWorker({
       store, clock, maxAttempts: log.maxAttempts, holdsQueued: () => relay.nudge(),
@@ -215,59 +213,46 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       },
     });
     // Deliveries to the configured systems: one process at a time per destination (a lease).
-    deliveries = new LeasedDeliveries({
+    const delivering = deliveries = new LeasedDeliveries({
       destinations: systems.map((system) => ({ id: system.id, worker: () => workerFor(system) })),
       leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
       retryMs: LEASE_RETRY_MS,
       log: (level, msg, fields) => logger[level](fields ?? {}, msg),
     });
-    deliveries.start();
+    delivering.start();
+    lifecycle.onStop('work', 'deliveries', () => delivering.stop());
     const applier = worker;
     running.push(await log.work('apply', (items) => applier.handle(items)));
-    sweepInboundHorizons = async () => applier.sweepInboundHorizons(await log.head());
-    sweepTimer = setInterval(() => {
-      sweepInboundHorizons!().catch((err) => logger.error({ err }, 'inbound horizon sweep failed'));
-    }, HORIZON_SWEEP_MS);
-    sweepTimer.unref();
+    const sweep = sweepInboundHorizons = async () => applier.sweepInboundHorizons(await log.head());
+    lifecycle.every('inbound horizons', HORIZON_SWEEP_MS, sweep);
     erpCommits.start(ERP_SWEEP_MS);
     backorders.start(BACKORDER_SWEEP_MS);
     // Order events whose precondition never comes become exceptions after the configured wait.
-    const waitMs = config.file.orders?.waitForPreconditionMs ?? 3_600_000;
-    waitTimer = setInterval(() => {
-      expireWaitingEvents(orderChanges, new Date(clock.now() - waitMs).toISOString())
-        .catch((err) => logger.error({ err }, 'expiring waiting order events failed'));
-    }, Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)));
-    waitTimer.unref();
-    const keyHours = config.file.orders?.idempotencyKeyHours ?? 24;
-    const forgetKeys = () => {
-      orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString())
-        .catch((err) => logger.error({ err }, 'forgetting old idempotency keys failed'));
-    };
-    forgetKeys();
-    keyTimer = setInterval(forgetKeys, KEY_SWEEP_MS);
-    keyTimer.unref();
+    const waitMs = ctx.settings.orders.waitForPreconditionMs;
+    lifecycle.every('expire waiting order events', Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)),
+      () => expireWaitingEvents(orderChanges, new Date(clock.now() - waitMs).toISOString()));
+    const keyHours = ctx.settings.orders.idempotencyKeyHours;
+    lifecycle.every('forget old idempotency keys', KEY_SWEEP_MS,
+      () => orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString()), { runNow: true });
   }
 
-  const adminKey = config.adminKey ?? randomBytes(24).toString('base64url');
   let app: FastifyInstance;
   let view: InventoryReadModel | undefined;
+  let api: { locations(): { id: string; authority: string }[]; channels(): string[]; freshLog: boolean } | undefined;
   if (settings.role === 'worker') {
     // A worker answers health and metrics only; the API lives on api processes.
     app = Fastify({ logger: false });
     const applier = worker!;
-    registerOperationsRoutes(app, { ready: () => ready, metrics, state: { get position() { return applier.position; } } });
+    registerOperationsRoutes(app, { ready: lifecycle.ready, metrics, state: { get position() { return applier.position; } } });
   } else {
     const model = view = readModel = new InventoryReadModel();
     running.push(await log.follow(0, (entry) => model.apply(entry)));
     const head = await log.head();
     if (!await model.waitFor(head, CATCH_UP_MS)) logger.warn({ head, position: model.position }, 'the read model has not caught up with the log yet; serving what it has');
+    const freshLog = head === 0;
     const publish = { log, view: model };
     const catalog = new LogCatalog(publish);
-    await applyConfiguredMasterData(catalog, model, config);
-    const apiKeys = new ApiKeys();
-    if (!config.adminKey) announce(`No CROSSDOCK_ADMIN_KEY set; this run's admin key is ${adminKey}`);
-    apiKeys.add('admin', adminKey, SCOPES);
-    for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
+    await applyConfiguredMasterData(catalog, model, config.file);
     // Delivery operations work from any process: replays and retries are queued in the shared
     // database, and whichever worker holds the destination sends them.
     const delivery = new DeliveryOperations(systems.map(workerFor), ledger, async () => {
@@ -281,22 +266,19 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     }, () => deliveries?.nudge());
     metrics.watchDeliveries(delivery);
     const applied = new AppliedWatermark(() => log.finishedThrough('apply'));
-    // Configured customers are seeds: changes made later through the API win.
-    for (const [id, input] of Object.entries(config.file.customers ?? {})) {
-      if (!await customers.customer(id)) await defineCustomer({ customers, clock }, id, input);
-    }
+    await seedConfiguredCustomers({ customers, clock }, config.file);
     const ingest = new LogIngest(publish);
     // A 3PL's stock-file folder is taken by one api process at a time (a lease, like a destination).
-    const leased = <W extends LeasedWork>(work: LeasedDestination<W>[]): LeasedDeliveries<W> | undefined => {
-      if (work.length === 0) return undefined;
+    const leased = <W extends LeasedWork>(what: string, work: LeasedDestination<W>[]): void => {
+      if (work.length === 0) return;
       const held = new LeasedDeliveries<W>({
         destinations: work, leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace), retryMs: LEASE_RETRY_MS,
         log: (level, msg, fields) => logger[level](fields ?? {}, msg),
       });
       held.start();
-      return held;
+      lifecycle.onStop('work', what, () => held.stop());
     };
-    fileDrops = leased(stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })));
+    leased('stock-file folders', stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })));
     const desk = new SharedOrderDesk({
       orders, customers, clock, orderChanges, erp: erpCommits, view: model, newOrderId: orderIds(),
       reservations: new StockReservations({
@@ -311,70 +293,27 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
       config, desk, ingest, inboundStore, controls, clock, log: logger,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
     });
-    ediFolders = leased(partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })));
+    leased('EDI folders', partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })));
     const inbound = new InboundWebhooks({
       orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(partners.map((p) => [p.id, p.partner()])),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),
     });
     app = await buildHttpApi({
       state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest, clock,
-      apiKeys, metrics, ready: () => ready, log: logger, delivery,
+      apiKeys, metrics, ready: lifecycle.ready, log: logger, delivery,
       customers: { customers, clock, creditReleased: async (id) => { if (await releaseCreditHolds(orderChanges, id) > 0) erpCommits.nudge(); } },
       orders: desk, inbound: { inbound, inboundStore }, orderExceptions: orders,
       deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
+    api = {
+      locations: () => [...model.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),
+      channels: () => [...model.book.channels.keys()],
+      freshLog,
+    };
   }
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  ready = true;
-  announce(`Crossdock ${settings.role} process (scale-out, namespace ${settings.namespace}) listening on ${url}`);
-
-  let closing: Promise<void> | undefined;
   return {
-    app, url, role: settings.role, store, log, adminKey, orders, erpCommits,
-    ...(view ? { view } : {}),
-    ...(sweepInboundHorizons ? { sweepInboundHorizons } : {}),
-    ...(deliveries ? { deliveringTo: () => deliveries!.held() } : {}),
-    close() {
-      closing ??= (async () => {
-        ready = false;
-        clearInterval(sweepTimer);
-        clearInterval(waitTimer);
-        clearInterval(keyTimer);
-        await app.close();
-        await erpCommits.stop();
-        await backorders.stop();
-        // Stopping the work hands unacknowledged entries back to the other workers.
-        worker?.stop();
-        await Promise.all(running.map((r) => r.stop()));
-        await deliveries?.stop();
-        await fileDrops?.stop();
-        await ediFolders?.stop();
-        await relay.stop();
-        await log.close();
-        await store.close();
-        erpWiring.connector.close?.();
-        await erpWiring.simulator?.close();
-      })();
-      return closing;
-    },
+    app, store, log, orders, erpCommits, view, sweepInboundHorizons, deliveries,
+    listening: (url: string) => `Crossdock ${settings.role} process (scale-out, namespace ${settings.namespace}) listening on ${url}`,
+    ...(api ? { api } : {}),
   };
-}
-
-/** Brings the shared catalogue in line with the configuration file; only what differs is published. */
-async function applyConfiguredMasterData(catalog: LogCatalog, view: InventoryReadModel, config: HubConfig): Promise<void> {
-  for (const [id, input] of Object.entries(config.file.locations ?? {})) {
-    const current = view.book.locations.get(id);
-    if (!current || current.name !== input.name || current.authority !== input.authority) await catalog.defineLocation(id, input);
-  }
-  for (const [id, input] of Object.entries(config.file.channels ?? {})) {
-    const current = view.book.channels.get(id);
-    if (!current || JSON.stringify(current) !== JSON.stringify(channelFromInput(id, input))) await catalog.defineChannel(id, input);
-  }
-  for (const [sku, input] of Object.entries(config.file.items ?? {})) {
-    const current = view.items.get(sku);
-    if (!current || current.description !== input.description || current.uom !== (input.uom ?? 'EA')) await catalog.defineItem(sku, input);
-  }
 }

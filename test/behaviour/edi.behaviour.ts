@@ -48,8 +48,8 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         assert.deepEqual(w.transactions[0]!.segments.find((s) => s[0] === 'W01'), ['W01', '6', 'EA', '', 'VN', 'TP-1']);
         assert.equal(await hub.available('TP-1', 'direct'), 44);
 
-        const advice = writeInterchange({
-          sender: { qualifier: 'ZZ', id: 'RENO3PL' }, receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' }, control: 501, at: new Date('2026-11-22T13:00:00Z'), usage: 'P',
+        const adviceIn = (control: number) => writeInterchange({
+          sender: { qualifier: 'ZZ', id: 'RENO3PL' }, receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' }, control, at: new Date('2026-11-22T13:00:00Z'), usage: 'P',
           groups: [{ functionalId: 'SW', control: 9, transactions: [{ set: '945', control: 1, segments: [
             ['W06', 'N', id, '20261122', 'SHP-1'],
             ['N9', 'BM', '1ZRNO945'],
@@ -59,7 +59,7 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
             ['W03', '6'],
           ] }] }],
         });
-        writeFileSync(join(dir, 'in', 'advice.edi'), advice);
+        writeFileSync(join(dir, 'in', 'advice.edi'), adviceIn(501));
         await waitFor('the shipment', async () => (await hub.api('GET', `/v1/orders/${id}`)).body.status === 'shipped');
         await hub.settled();
         const v = (await hub.api('GET', `/v1/orders/${id}`)).body;
@@ -67,6 +67,16 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         const stock = (await hub.api('GET', '/v1/availability/TP-1/explain?channel=direct')).body.locations[0];
         assert.deepEqual([stock.onHand, stock.reserved], [44, 0], 'the 3PL is the authority: its advice is the stock leaving, counted once');
         assert.ok(readdirSync(join(dir, 'out')).some((f) => f.startsWith('997')), 'the 945 is acknowledged');
+
+        // The 3PL re-sends the same shipment in a new envelope (as after its own restart): a duplicate, not a second shipment.
+        writeFileSync(join(dir, 'in', 'advice-again.edi'), adviceIn(502));
+        await waitFor('the re-sent advice to be taken', () => readdirSync(join(dir, 'processed')).includes('advice-again.edi'));
+        await hub.settled();
+        const again = (await hub.api('GET', `/v1/orders/${id}`)).body;
+        assert.equal(again.shipments.length, 1, 'one shipment, though its advice came twice');
+        assert.deepEqual((await hub.api('GET', '/v1/order-exceptions')).body.exceptions, []);
+        const after = (await hub.api('GET', '/v1/availability/TP-1/explain?channel=direct')).body.locations[0];
+        assert.deepEqual([after.onHand, after.reserved], [44, 0], 'the stock left once');
       } finally { await hub.stop(); }
     });
 

@@ -49,7 +49,11 @@ export function eventsFrom945(tx: Transaction, c: AdviceContext): { ok: true; ev
   if (errors.length > 0) return { ok: false, errors };
   if (lines.length === 0) return { ok: false, errors: [{ path: 'W12', message: 'nothing shipped' }] };
   const base = { source: c.source, occurredAt };
-  const id = `${c.source}:945:${c.interchange}:${tx.control}`;
+  // The 3PL's shipment id (W0604) names the shipment however often it is re-sent, in whatever
+  // envelope (a VAN or the 3PL re-transmitting gives it a new interchange number): the same
+  // shipment is then a duplicate, not a second shipment of the order. Without one, the envelope names it.
+  const shipment = w06?.[4]?.trim();
+  const id = shipment ? `${c.source}:945:shipment:${shipment}` : `${c.source}:945:${c.interchange}:${tx.control}`;
   const events: HubEvent[] = [
     ...lines.map((l, i) => ({ ...base, id: `${id}:m${i}`, seq: c.seq + i, type: 'inventory.movement' as const, sku: l.sku, location: c.location, reason: 'ship' as const, delta: { onHand: -l.qty }, orderId })),
     { ...base, id, seq: c.seq + lines.length, type: 'order.shipped', orderId, location: c.location, lines, ...(tracking ? { tracking: { number: tracking, ...(carrier ? { carrier } : {}) } } : {}) },

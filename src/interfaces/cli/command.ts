@@ -1,4 +1,8 @@
-/** The shape of a CLI subcommand and the error for a wrong invocation. */
+/** The shape of a CLI subcommand, the error for a wrong invocation, and how commands find the hub they talk to. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_KEY_FILE } from '../../wiring/admin-key.js';
+
 export interface Command {
   name: string;
   summary: string;
@@ -8,10 +12,38 @@ export interface Command {
 
 export class CliUsageError extends Error {}
 
-/** Connection settings for commands that talk to a running hub. */
-export function hubConnection(values: { url?: string | undefined; key?: string | undefined }): { url: string; key: string } {
-  const url = (values.url ?? process.env.CROSSDOCK_URL ?? `http://127.0.0.1:${process.env.PORT || 8080}`).replace(/\/$/, '');
-  const key = values.key ?? process.env.CROSSDOCK_API_KEY ?? process.env.CROSSDOCK_ADMIN_KEY;
-  if (!key) throw new CliUsageError('no API key: pass --key or set CROSSDOCK_API_KEY');
+/** No hub answered at the URL a command tried. */
+export class HubUnreachableError extends Error {
+  constructor(readonly url: string, cause: unknown) {
+    const why = (cause as { cause?: { code?: string } })?.cause?.code ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`no hub answered at ${url} (${why}). Start one with \`npm start\`, or point the CLI at yours with --url or CROSSDOCK_URL (and its key with --key or CROSSDOCK_API_KEY)`, { cause });
+    this.name = 'HubUnreachableError';
+  }
+}
+
+/** The URL the last connection was resolved to, so a failed call can say which one it tried. */
+let resolvedUrl: string | undefined;
+
+/**
+ * Connection settings for commands that talk to a running hub: --url, CROSSDOCK_URL, or the local
+ * hub on PORT (8080); --key, CROSSDOCK_API_KEY, CROSSDOCK_ADMIN_KEY, or the admin key a local hub
+ * keeps in its data directory (CROSSDOCK_DATA_DIR, ./data).
+ */
+export function hubConnection(values: { url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv = process.env): { url: string; key: string } {
+  const url = (values.url || env.CROSSDOCK_URL || `http://127.0.0.1:${env.PORT || 8080}`).replace(/\/$/, '');
+  resolvedUrl = url;
+  const keyFile = join(env.CROSSDOCK_DATA_DIR || './data', ADMIN_KEY_FILE);
+  const key = values.key || env.CROSSDOCK_API_KEY || env.CROSSDOCK_ADMIN_KEY || readKeyFile(keyFile);
+  if (!key) throw new CliUsageError(`no API key: pass --key, set CROSSDOCK_API_KEY, or run this where the hub keeps its data (${keyFile} was not found)`);
   return { url, key };
+}
+
+function readKeyFile(path: string): string | undefined {
+  try { return readFileSync(path, 'utf8').trim() || undefined; } catch { return undefined; }
+}
+
+/** When `err` is a connection failure of fetch (nothing listening, unknown host), says which URL was tried. */
+export function unreachable(err: unknown): HubUnreachableError | undefined {
+  if (resolvedUrl === undefined || !(err instanceof TypeError) || err.message !== 'fetch failed') return undefined;
+  return new HubUnreachableError(resolvedUrl, err);
 }

@@ -3,31 +3,35 @@
  * become messages and exit codes here and nowhere else.
  */
 import { ConfigError } from '../../config/hub-config.js';
-import { CliUsageError, type Command } from './command.js';
-import { startCommand } from './commands/start.js';
+import { CliUsageError, unreachable, type Command } from './command.js';
+import { startCommand, type ExtensionsFor } from './commands/start.js';
 import { ingestCommand } from './commands/ingest.js';
 import { availabilityCommand } from './commands/availability.js';
 import { replayCommand } from './commands/replay.js';
 import { mappingsCommand } from './commands/mappings.js';
 import { deadLettersCommand, deliveriesCommand } from './commands/dead-letters.js';
 
-const COMMANDS: Command[] = [startCommand, ingestCommand, availabilityCommand, replayCommand, mappingsCommand, deadLettersCommand, deliveriesCommand];
+export interface CliOptions {
+  /** What `start` adds to the hub from outside src/ (bin/crossdock.js hands in the demo network). */
+  extensions?: ExtensionsFor;
+}
 
-function usage(): string {
+function usage(COMMANDS: Command[]): string {
   return ['Usage: crossdock <command> [options]', '', 'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(14)}${c.summary}`), '',
     'Run `crossdock <command> --help` for its options.'].join('\n');
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], options: CliOptions = {}): Promise<number> {
+  const COMMANDS: Command[] = [startCommand(options.extensions), ingestCommand, availabilityCommand, replayCommand, mappingsCommand, deadLettersCommand, deliveriesCommand];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
+    console.log(usage(COMMANDS));
     return name ? 0 : 2;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    console.error(`crossdock: unknown command '${name}'\n\n${usage()}`);
+    console.error(`crossdock: unknown command '${name}'\n\n${usage(COMMANDS)}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -44,6 +48,11 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       console.error(`crossdock: configuration error: ${err.message}`);
       return 78;
+    }
+    const noHub = unreachable(err);
+    if (noHub) {
+      console.error(`crossdock ${command.name}: ${noHub.message}`);
+      return 69; // EX_UNAVAILABLE: nothing wrong with the command, the hub is not there
     }
     console.error(`crossdock ${command.name}: ${(err as Error).message}`);
     return 1;

@@ -150,12 +150,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   });
   // Latency is taken once the answer has gone out, for every route and for requests no route
   // matched; Fastify times a request only when an onResponse hook exists. Writes are also
-  // logged, each with its correlation id (refusals are logged where the problem is sent).
+  // logged, at debug, each with its correlation id (refusals are logged where the problem is sent).
   app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     deps.metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, seconds);
     if (request.method !== 'GET' && reply.statusCode < 400 && !READ_SCOPES.has(request.routeOptions.config?.scope ?? '')) {
-      deps.log.info({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
+      deps.log.debug({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
     }
     done();
   });
