@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../http-deps.js';
 import { HttpProblem } from '../problem.js';
 import { MalformedEntryError } from '../../../app/scale-out/ledger-worker.js';
 

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../model/problem.js';
-import type { InboundServices } from '../server.js';
+import type { InboundServices } from '../http-deps.js';
 import type { ParkedInboundStatus } from '../../../ports/inbound-store.js';
 
 const ParkedView = Type.Object({
