@@ -105,8 +105,9 @@ const temporarilyAllowed = new Set(rootArg > 0 ? [] : TEMPORARILY_ALLOWED.map((a
 const usedAllowances = new Set();
 const report = (file, specifier, why) => {
   const key = `${posix(relative(root, file))} ${specifier}`;
+  const named = specifier.startsWith('.') ? specifier : `'${specifier}'`;
   if (temporarilyAllowed.has(key)) usedAllowances.add(key);
-  else problems.push(`${posix(relative(root, file))} imports '${specifier}': ${why}`);
+  else problems.push(`${posix(relative(root, file))} imports ${named}: ${why}`);
 };
 
 const shipped = shippedPackages();
