@@ -86,7 +86,7 @@ export class BackorderFills {
 
   /** Runs a fill now, or once more after the one running (stock arrived meanwhile). */
   nudge(): void {
-    if (this.running) { this.again = true; return; }
+    if (this.running !== undefined) { this.again = true; return; }
     this.running = (async () => {
       let units = 0;
       try {

@@ -106,7 +106,7 @@ export class BatchOrders {
   /** The authority showed `qty` units of `sku` leaving `location` for an order. */
   departure(orderId: string, sku: string, location: string, qty: number, event: { source: string; id: string; occurredAt: string }): void {
     const order = this.current(orderId);
-    if (!order || !order.lines.some((l) => l.sku === sku)) return;
+    if (!order?.lines.some((l) => l.sku === sku)) return;
     const next = cloneOrder(order);
     const line = next.lines.find((l) => l.sku === sku)!;
     line.departed[location] = (line.departed[location] ?? 0) + qty;

@@ -151,14 +151,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.inbound) registerHookRoutes(app, deps.inbound);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']), ...(deps.orderExceptions ? [] : ['/v1/order-exceptions']), ...(deps.inbound ? [] : ['/v1/inbound', '/hooks'])];
-  {
-    for (const prefix of missing) {
-      for (const url of [prefix, `${prefix}/*`]) {
-        app.all(url, { schema: { hide: true } }, async () => {
-          throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            `${prefix} is not served by this hub process: it was started without the services behind it.`);
-        });
-      }
+  for (const prefix of missing) {
+    for (const url of [prefix, `${prefix}/*`]) {
+      app.all(url, { schema: { hide: true } }, async () => {
+        throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
+          `${prefix} is not served by this hub process: it was started without the services behind it.`);
+      });
     }
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
