@@ -216,7 +216,7 @@ async function rawPublish(mode: 'client' | 'inbox', follow = false): Promise<num
   const name = `bench_raw_${randomBytes(4).toString('hex')}`;
   await jsm.streams.add({ name, subjects: [`${name}.>`], storage: StorageType.File });
   const js = jetstream(nc);
-  let following: { close(): Promise<void | Error> } | undefined;
+  let following: { close(): Promise<unknown> } | undefined;
   let followed = 0;
   if (follow) {
     const messages = await (await js.consumers.get(name, { deliver_policy: DeliverPolicy.All })).consume({ max_messages: 5000 });

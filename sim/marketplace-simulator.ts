@@ -51,7 +51,7 @@ export class MarketplaceSimulator {
         try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return send(400, { errors: [{ code: 'InvalidInput', message: 'body is not JSON' }] }); }
         const patch = body.patches?.find((p) => p.path === '/attributes/fulfillment_availability');
         const quantity = patch?.value?.[0]?.quantity;
-        if (!patch || patch.op !== 'replace' || !Number.isInteger(quantity) || quantity! < 0) {
+        if (patch?.op !== 'replace' || !Number.isInteger(quantity) || quantity! < 0) {
           return send(400, { sku, status: 'INVALID', submissionId: null, issues: [{ code: '90220', message: 'fulfillment_availability.quantity is required and must be a non-negative integer', severity: 'ERROR' }] });
         }
         this.quantities.set(sku, quantity!);

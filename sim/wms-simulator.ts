@@ -86,7 +86,7 @@ export class WmsSimulator {
 
   private async ship(orderId: string): Promise<void> {
     const task = this.tasks.get(orderId);
-    if (!task || task.status !== 'open' || task.lines.length === 0) return;
+    if (task?.status !== 'open' || task.lines.length === 0) return;
     const { source, location } = this.o;
     const stamp = () => { const seq = ++this.seq; return { id: `${source}-${seq}`, source, seq, occurredAt: new Date().toISOString() }; };
     task.tracking = `1Z${location}${this.seq % 1_000_000_000}`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { movement, snapshot, startTestHub, NETWORK, type TestHub } from './support/test-hub.js';
 
 let hub: TestHub;
-let now = Date.parse('2026-11-22T12:00:00Z');
+const now = Date.parse('2026-11-22T12:00:00Z');
 before(async () => { hub = await startTestHub({ file: NETWORK, clock: { now: () => now } }); });
 after(async () => { await hub.stop(); });
 

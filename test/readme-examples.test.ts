@@ -20,7 +20,8 @@ function section(title: string): string {
   return readme.slice(start, end < 0 ? undefined : end);
 }
 
-const blocks = (text: string, lang: string) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const FENCE = '```';
+const blocks = (text: string, lang: string) => [...text.matchAll(new RegExp(`${FENCE}${lang}\\n([\\s\\S]*?)${FENCE}`, 'g'))].map((m) => m[1]!);
 
 test("the configuration example is a file the hub takes", () => {
   const [example] = blocks(section('Configuration'), 'yaml');

@@ -10,5 +10,5 @@ const skip = fixturesSkip();
 test('the fixture\'s known signature vector verifies', { skip }, () => {
   const body = fixture('shopify/orders-create.webhook.json');
   assert.equal(verifyShopifyWebhook(body, 'hvTE9wpDzMcDnPEuHWvYZ58ElKn5vHs0LomurfNIuUc=', '00000000000000000000000000000000'), true);
-  assert.equal(verifyShopifyWebhook(body + ' ', 'hvTE9wpDzMcDnPEuHWvYZ58ElKn5vHs0LomurfNIuUc=', '00000000000000000000000000000000'), false);
+  assert.equal(verifyShopifyWebhook(`${body} `, 'hvTE9wpDzMcDnPEuHWvYZ58ElKn5vHs0LomurfNIuUc=', '00000000000000000000000000000000'), false);
 });

@@ -15,7 +15,7 @@ export class BackorderSweep {
 
   /** Runs a fill now, or once more after the one running. */
   nudge(): void {
-    if (this.running) { this.again = true; return; }
+    if (this.running !== undefined) { this.again = true; return; }
     this.running = (async () => {
       let units = 0;
       try {

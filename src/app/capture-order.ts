@@ -19,7 +19,6 @@ import type { GroupCommit } from './group-commit.js';
 import type { ErpCommitter } from './commit-orders-to-erp.js';
 import { collectTouches } from './figure-touches.js';
 import { answeredWith } from './order-views.js';
-import type { CaptureContext, CaptureOutcome } from './order-desk.js';
 import { checkOrderRequest, clientKey, creditHoldDetail, fingerprintOf, newOrder, scopedKey } from './order-request.js';
 
 export interface CaptureDeps {
@@ -32,6 +31,11 @@ export interface CaptureDeps {
   erp: ErpCommitter;
   newOrderId: () => string;
 }
+
+/** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
+export interface CaptureContext { principal: string; correlationId: string }
+
+export interface CaptureOutcome { statusCode: 201 | 202; body: CaptureAnswer; replayed: boolean }
 
 export class OrderCapture {
   /** Keys of requests being processed, with their fingerprints. */

@@ -3,20 +3,17 @@
  * cancellation and the outbox. The embedded hub answers from its order book; the scale-out hub
  * from the shared state (app/scale-out/shared-order-desk.ts).
  */
-import type { CaptureAnswer, OrderRequest, OrderView } from '../model/order.js';
+import type { OrderRequest, OrderView } from '../model/order.js';
 import type { OrderListing, StoredOutboxMessage, TimelineRecord } from '../ports/order-store.js';
 import type { OrderStore } from '../ports/order-store.js';
 import type { OrderBook } from './order-book.js';
-import type { OrderCapture } from './capture-order.js';
+import type { CaptureContext, CaptureOutcome, OrderCapture } from './capture-order.js';
 import { cancelOrder } from './cancel-order.js';
 import type { OrderChanges } from '../ports/order-changes.js';
 import { orderView } from './order-views.js';
 import { pageOfOrders, type OrderPage } from './order-listing.js';
 
-/** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
-export interface CaptureContext { principal: string; correlationId: string }
-
-export interface CaptureOutcome { statusCode: 201 | 202; body: CaptureAnswer; replayed: boolean }
+export type { CaptureContext, CaptureOutcome } from './capture-order.js';
 
 export interface OrderDesk {
   /**

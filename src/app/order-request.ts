@@ -42,7 +42,7 @@ export function fingerprintOf(r: OrderRequest): string {
 export function checkOrderRequest(
   request: OrderRequest, channel: Channel | undefined, customer: Customer | undefined, isKnownSku: (sku: string) => boolean,
 ): { channel: Channel; customer: Customer } {
-  if (!channel) throw new UnknownChannelError(request.channel);
+  if (!channel) throw new UnknownChannelError(request.channel, '/channel');
   if (!customer) throw new UnknownCustomerError(request.customer);
   if (!customer.active) throw new CustomerInactiveError(request.customer);
   const issues: { path: string; message: string }[] = [];

@@ -22,7 +22,8 @@ export class InvalidInputError extends CrossdockError {
 
 export class UnknownChannelError extends CrossdockError {
   readonly code = 'unknown_channel';
-  constructor(readonly channel: string) { super(`Channel '${channel}' is not defined; define it with PUT /v1/channels/${channel}.`); }
+  /** `path`: where a request body named the channel (a bad field, not a missing resource). */
+  constructor(readonly channel: string, readonly path?: string) { super(`Channel '${channel}' is not defined; define it with PUT /v1/channels/${channel}.`); }
 }
 
 export class UnknownItemError extends CrossdockError {

@@ -35,7 +35,7 @@ function validatorFor(value: unknown): Validator<TSchema> | undefined {
 /** True when `value` is a valid canonical event. */
 export function isValidEvent(value: unknown): value is HubEvent {
   const validator = validatorFor(value);
-  return validator !== undefined && validator.check(value);
+  return validator === undefined ? false : validator.check(value);
 }
 
 /** Why `value` is not a valid event (call after isValidEvent said false). */

@@ -26,10 +26,18 @@ export function compileValidator<T extends TSchema>(schema: T): Validator<T> {
         // Unions report one error per branch; the first per path reads best.
         if (seen.has(e.path)) continue;
         seen.add(e.path);
-        out.push({ path: e.path || '/', message: e.message });
+        const allowed = allowedValues(e.schema);
+        out.push({ path: e.path || '/', message: allowed ? `must be one of ${allowed.join(', ')}` : e.message });
         if (out.length >= limit) break;
       }
       return out;
     },
   };
+}
+
+/** The values an enumerated field admits (a union of literals), so a refusal can list them. */
+function allowedValues(schema: TSchema): string[] | undefined {
+  const options = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (!options || options.length === 0 || !options.every((o) => 'const' in o)) return undefined;
+  return options.map((o) => String(o.const));
 }

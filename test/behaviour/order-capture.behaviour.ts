@@ -94,8 +94,13 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.ok(res.body.errors.some((e: { path: string }) => e.path === path), `${path} in ${JSON.stringify(res.body.errors)}`);
       }
       const unknownChannel = await hub.order(order([{ sku: 'ABC-100', qty: 1 }], { channel: 'nowhere' }));
-      assert.equal(unknownChannel.status, 404);
+      // The channel is a field of the order, so it is a bad field (422) named by its path, not a missing resource.
+      assert.equal(unknownChannel.status, 422);
       assert.equal(unknownChannel.body.type, 'urn:crossdock:problem:unknown_channel');
+      assert.deepEqual(unknownChannel.body.errors, [{ path: '/channel', message: "Channel 'nowhere' is not defined; define it with PUT /v1/channels/nowhere." }]);
+      const badPolicy = await hub.order(order([{ sku: 'ABC-100', qty: 1 }], { backorder: 'sometimes' }));
+      assert.equal(badPolicy.status, 400);
+      assert.deepEqual(badPolicy.body.errors, [{ path: '/backorder', message: 'must be one of reject, allow' }]);
       assert.equal(await hub.available('ABC-100'), before, 'nothing was reserved');
       // A refused request leaves its key free: fixed, the same key captures.
       const fixed = order([{ sku: 'ABC-100', qty: 1 }]);

@@ -33,7 +33,7 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
 
     test('a signed orders/create is captured once; an unsigned or tampered one is refused', async () => {
       assert.equal((await hook(body, 'orders/create', sign(body, 'wrong'))).status, 401);
-      assert.equal((await hook(body + ' ', 'orders/create', sign(body))).status, 401);
+      assert.equal((await hook(`${body} `, 'orders/create', sign(body))).status, 401);
       // One of its two items is not known yet: parked with the reason, nothing reserved.
       await hub.stock('706405908216', 'DAL', 10);
       const parked = await hook(body, 'orders/create');

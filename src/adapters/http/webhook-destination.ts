@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
 import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
+import { parseRetryAfter } from '../../domain/delivery/retry-delay.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 
 export interface WebhookOptions { id: string; url: string; headers?: Record<string, string>; maxBatch?: number; timeoutMs?: number }
@@ -62,12 +63,4 @@ export class WebhookDestination implements Destination {
       req.end(body);
     });
   }
-}
-
-/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms. */
-export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

@@ -35,7 +35,7 @@ export class Batched<I, O> {
       try {
         const outputs = await this.run(batch.map((w) => w.input));
         this.batches++;
-        batch.forEach((w, i) => w.resolve(outputs[i]!));
+        for (const [i, w] of batch.entries()) w.resolve(outputs[i]!);
       } catch (err) {
         for (const w of batch) w.reject(err);
       }

@@ -18,7 +18,7 @@ export class LogRelay {
 
   /** Appends everything queued now; resolves with how many entries went to the log. */
   async flush(): Promise<number> {
-    if (this.running) await this.running.catch(() => 0);
+    if (this.running !== undefined) await this.running.catch(() => 0);
     this.running = this.drain();
     try { return await this.running; } finally { this.running = undefined; }
   }
@@ -43,7 +43,7 @@ export class LogRelay {
   }
 
   nudge(): void {
-    if (this.running) return;
+    if (this.running !== undefined) return;
     this.flush().catch((err) => this.deps.onError?.(err));
   }
 

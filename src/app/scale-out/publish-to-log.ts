@@ -13,7 +13,7 @@ import type { HubEvent } from '../../model/hub-event.js';
 import { stockLocationOf } from '../../domain/inventory/stock-effects.js';
 import type { ChannelInput, ItemInput, LocationInput } from '../../model/catalog.js';
 import { StorageFailedError } from '../../domain/errors.js';
-import type { AppendRequest, EventLog } from '../../ports/event-log.js';
+import type { AppendRequest, Appended, EventLog } from '../../ports/event-log.js';
 import { channelFromInput, checkChannelLocations } from '../define-catalog.js';
 import type { Catalog, Ingest, LocationDefined } from '../inventory-view.js';
 import { parkReason } from '../../domain/inventory/event-application.js';
@@ -52,7 +52,7 @@ export class LogIngest implements Ingest {
     }
     let position = view.position;
     if (requests.length > 0) {
-      let appended;
+      let appended: Appended[];
       try { appended = await log.append(requests); } catch (err) { throw new StorageFailedError('the event batch', err); }
       appended.forEach((a, k) => {
         position = Math.max(position, a.position);

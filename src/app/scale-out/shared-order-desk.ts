@@ -107,7 +107,7 @@ export class SharedOrderDesk implements OrderDesk {
     });
     if (!outcome.ok) {
       if (outcome.duplicateOf !== undefined) throw new DuplicateOrderError(channel.id, request.externalId, outcome.duplicateOf);
-      if (outcome.reason !== undefined) throw new UnknownChannelError(channel.id);
+      if (outcome.reason !== undefined) throw new UnknownChannelError(channel.id, '/channel');
       throw new InsufficientStockError(channel.id, outcome.shortfalls);
     }
     let order = made!;

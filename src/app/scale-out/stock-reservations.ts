@@ -127,7 +127,7 @@ export class StockReservations {
       const made: ReturnType<OrderDraft['make']>[] = [];
       const unsourced: { channel: string; externalId: string }[] = [];
       const outcomes = requests.map((request): ReservationOutcome => {
-        const holder = request.order ? taken.get(request.channel + '\u001f' + request.order.externalId) : undefined;
+        const holder = request.order ? taken.get(`${request.channel}\u001f${request.order.externalId}`) : undefined;
         if (holder !== undefined) return { ok: false, shortfalls: [], duplicateOf: holder };
         const rule = book.channels.get(request.channel);
         const sourced: ReservationOutcome = rule ? sourceForChannel(book, rule, request.lines, request.backorder) : { ok: false, shortfalls: [], reason: `channel '${request.channel}' is not defined` };

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
-import { parseRetryAfter } from '../../adapters/http/webhook-destination.js';
+import { parseRetryAfter } from '../../domain/delivery/retry-delay.js';
 
 export interface AmazonListingsOptions { id: string; baseUrl: string; sellerId: string; marketplaceId: string; token?: string; timeoutMs?: number }
 

@@ -18,7 +18,7 @@ export function shippingOrder940(r: FulfilmentRequest, at: Date): string[][] {
     ['N1', 'ST', r.customer],
     ['G62', '10', ymd],
   ];
-  r.lines.forEach((l, i) => out.push(['LX', String(i + 1)], ['W01', String(l.qty), 'EA', '', 'VN', l.sku]));
+  for (const [i, l] of r.lines.entries()) out.push(['LX', String(i + 1)], ['W01', String(l.qty), 'EA', '', 'VN', l.sku]);
   out.push(['W76', String(r.lines.reduce((n, l) => n + l.qty, 0))]);
   return out;
 }

@@ -119,5 +119,5 @@ export function writeInterchange(o: OutgoingInterchange): string {
     lines.push(['GE', String(g.transactions.length), String(g.control)]);
   }
   lines.push(['IEA', String(o.groups.length), isaControl]);
-  return lines.map((l) => l.join(sep.element)).join(`${sep.segment}\n`) + `${sep.segment}\n`;
+  return lines.map((l) => `${l.join(sep.element)}${sep.segment}\n`).join('');
 }

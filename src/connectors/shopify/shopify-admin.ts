@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
-import { parseRetryAfter } from '../../adapters/http/webhook-destination.js';
+import { parseRetryAfter } from '../../domain/delivery/retry-delay.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
 
 export interface ShopifyAdminOptions {

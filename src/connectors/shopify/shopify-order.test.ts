@@ -33,7 +33,7 @@ test('verifies the HMAC of the raw body, in constant time', () => {
   const { createHmac } = crypto;
   const sig = createHmac('sha256', 'secret').update(order).digest('base64');
   assert.equal(verifyShopifyWebhook(order, sig, 'secret'), true);
-  assert.equal(verifyShopifyWebhook(order + ' ', sig, 'secret'), false);
+  assert.equal(verifyShopifyWebhook(`${order} `, sig, 'secret'), false);
   assert.equal(verifyShopifyWebhook(order, sig, 'other'), false);
   assert.equal(verifyShopifyWebhook(order, undefined, 'secret'), false);
   assert.equal(verifyShopifyWebhook(order, 'not base64 at all!', 'secret'), false);

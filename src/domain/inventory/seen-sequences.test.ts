@@ -7,7 +7,10 @@ test('behaves as a set of seqs for any arrival order, and stays compact for dens
   fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 300 }), (seqs) => {
     const set = new SeenSequences();
     const model = new Set<number>();
-    for (const s of seqs) assert.equal(set.add(s), !model.has(s)), model.add(s);
+    for (const s of seqs) {
+      assert.equal(set.add(s), !model.has(s));
+      model.add(s);
+    }
     for (let s = -1; s <= 201; s++) assert.equal(set.has(s), model.has(s));
     const spans = set.toJSON();
     for (let i = 0; i + 2 < spans.length; i += 2) assert.ok(spans[i + 1]! + 1 < spans[i + 2]!, 'spans are disjoint and not adjacent');

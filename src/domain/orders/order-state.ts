@@ -122,7 +122,7 @@ export function orderHolds(order: OrderState, snapshotAt: SnapshotTime): Map<str
       // Movements and a later count describe the same units leaving: take the larger, never the sum.
       const gone = Math.max(line.departed[loc] ?? 0, confirmed);
       const held = Math.max(0, shipped + (fig.open.get(loc) ?? 0) - gone);
-      if (held > 0) holds.set(line.sku + '\u001f' + loc, held);
+      if (held > 0) holds.set(`${line.sku}\u001f${loc}`, held);
     }
   }
   return holds;
@@ -131,10 +131,10 @@ export function orderHolds(order: OrderState, snapshotAt: SnapshotTime): Map<str
 /** The status the facts add up to: the furthest milestone reached. */
 export function statusOf(order: OrderState): OrderStatus {
   if (order.erp.state === 'failed') return 'erp_failed';
-  let qty = 0, shipped = 0, returned = 0, backordered = 0, outstanding = 0;
+  let shipped = 0, returned = 0, backordered = 0, outstanding = 0;
   for (const line of order.lines) {
     const f = lineFigures(order, line);
-    qty += line.qty; shipped += f.shipped; returned += line.returned; backordered += f.backordered; outstanding += f.outstanding;
+    shipped += f.shipped; returned += line.returned; backordered += f.backordered; outstanding += f.outstanding;
   }
   if (shipped > 0 && returned >= shipped) return 'returned';
   if (order.invoiced) return 'invoiced';

@@ -38,8 +38,8 @@ export function lookupFastPath(deps: LookupFastPathDeps): (req: IncomingMessage,
     const header = req.headers.authorization;
     if (header === undefined || !header.startsWith('Bearer ')) return false;
     const grant = deps.apiKeys.find(header.slice(7).trim());
-    if (!grant || !grant.scopes.has('availability:read')) return false;
-    let answer;
+    if (!grant?.scopes.has('availability:read')) return false;
+    let answer: ReturnType<typeof lookUpAvailability>;
     try { answer = lookUpAvailability(deps, sku, channel); } catch { return false; }
     const correlationId = correlationIdOf(req.headers['x-correlation-id']);
     // Same fields, order and types as the route's response schema (AvailabilityAnswer).

@@ -5,13 +5,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  CrossdockError, DatabaseUnavailableError, InvalidInputError, WebhookSignatureError, NotFoundError, ShuttingDownError, StorageFailedError, WorkersBehindError,
-  UnknownChannelError, UnknownItemError, UnknownLocationError, type Issue,
+  CrossdockError, InvalidInputError, type DatabaseUnavailableError, type Issue, type NotFoundError, type ShuttingDownError, type StorageFailedError,
+  type UnknownChannelError, type UnknownItemError, type UnknownLocationError, type WebhookSignatureError, type WorkersBehindError,
 } from '../../domain/errors.js';
-import {
-  CreditHoldError, CustomerInactiveError, DuplicateOrderError, ErpUnavailableError, IdempotencyKeyInUseError,
+import type {
+  CreditHoldError, CustomerInactiveError, DuplicateOrderError, ErpCallError, ErpUnavailableError, IdempotencyKeyInUseError,
   IdempotencyKeyMissingError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError, UnknownCustomerError,
 } from '../../domain/orders/order-errors.js';
+import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 
 export interface ProblemBody {
   type: string; title: string; status: number; detail: string; errors?: Issue[]; correlationId?: string;
@@ -26,55 +27,75 @@ export class HttpProblem extends Error {
 
 const problemType = (code: string) => `urn:crossdock:problem:${code}`;
 
-export function toProblem(err: unknown): ProblemBody {
+/** How one condition is answered: its status and title, and the fields beyond `detail` it carries. */
+interface ProblemRule<E> {
+  status: number;
+  title: string;
+  extras?: (err: E) => Record<string, unknown>;
+}
+
+/** A rule, or for a condition answered two ways, the choice of rule by the error's own fields. */
+type ProblemEntry<E> = ProblemRule<E> | ((err: E) => ProblemRule<E>);
+
+type KnownError =
+  | InvalidInputError | UnknownChannelError | UnknownItemError | UnknownLocationError | NotFoundError | WorkersBehindError
+  | StorageFailedError | DatabaseUnavailableError | ShuttingDownError | WebhookSignatureError
+  | IdempotencyKeyMissingError | IdempotencyKeyInUseError | IdempotencyKeyReusedError | UnknownCustomerError | CustomerInactiveError
+  | CreditHoldError | InsufficientStockError | DuplicateOrderError | ErpUnavailableError | IllegalTransitionError | ErpCallError
+  | DeliveryFailedError;
+
+/**
+ * Every error code the hub raises, with its answer. A code missing here is a bug, answered 500
+ * (and test/problem-table.test.ts fails), not quietly given a guessed status.
+ */
+const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
+  invalid_input: { status: 422, title: 'Invalid input', extras: (e) => ({ errors: e.issues }) },
+  // A channel named by the URL is a missing resource; one named in a request body is a bad field.
+  unknown_channel: (e) => (e.path === undefined
+    ? { status: 404, title: 'Not found' }
+    : { status: 422, title: 'Unknown channel', extras: () => ({ errors: [{ path: e.path, message: e.message }] }) }),
+  unknown_item: { status: 404, title: 'Not found' },
+  not_found: { status: 404, title: 'Not found' },
+  unknown_location: { status: 422, title: 'Unknown location', extras: (e) => ({ errors: [{ path: e.path, message: e.message }] }) },
+  storage_failed: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
+  shutting_down: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
+  workers_behind: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
+  database_unavailable: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
+  bad_signature: { status: 401, title: 'Unauthenticated' },
+  idempotency_key_required: { status: 400, title: 'Idempotency-Key required', extras: () => ({ errors: [{ path: '/headers/idempotency-key', message: 'is required' }] }) },
+  idempotency_key_in_use: { status: 409, title: 'Request in progress', extras: () => ({ retryable: true }) },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused', extras: (e) => ({ orderId: e.orderId }) },
+  unknown_customer: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
+  customer_inactive: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
+  credit_hold: { status: 422, title: 'Customer on credit hold', extras: () => ({ errors: [{ path: '/customer', message: 'is on credit hold' }] }) },
+  insufficient_stock: { status: 409, title: 'Not enough stock', extras: (e) => ({ errors: e.issues, shortfalls: e.shortfalls }) },
+  duplicate_order: { status: 409, title: 'Order already captured', extras: (e) => ({ orderId: e.orderId }) },
+  illegal_transition: { status: 409, title: 'Not allowed in this state' },
+  erp_unavailable: { status: 503, title: 'ERP unavailable', extras: (e) => ({ orderId: e.orderId, retryable: true }) },
+  // Raised inside ERP commits and deliveries, which turn them into retries or exceptions; one that
+  // reached a request would be answered as before the table existed.
+  erp_call_failed: { status: 400, title: 'Request failed' },
+  delivery_failed: { status: 400, title: 'Request failed' },
+};
+
+function crossdockProblem(err: CrossdockError): ProblemBody {
+  // Keyed by each class's own code, so the entry found for err.code is the one written for its class.
+  const entry = (PROBLEMS as unknown as Record<string, ProblemEntry<CrossdockError> | undefined>)[err.code];
+  if (!entry) return internalProblem();
+  const rule = typeof entry === 'function' ? entry(err) : entry;
+  return { type: problemType(err.code), title: rule.title, status: rule.status, detail: err.message, ...rule.extras?.(err) };
+}
+
+const internalProblem = (): ProblemBody => ({
+  type: problemType('internal'), title: 'Internal error', status: 500, detail: 'The hub failed to handle this request; the correlation id finds it in the logs.',
+});
+
+/** `bodyLimit`: the route's limit on request bodies in bytes, named when a body exceeds it. */
+export function toProblem(err: unknown, bodyLimit?: number): ProblemBody {
   if (err instanceof HttpProblem) {
     return { type: problemType(err.code), title: err.title, status: err.status, detail: err.message, ...err.extra };
   }
-  if (err instanceof InvalidInputError) {
-    return { type: problemType(err.code), title: 'Invalid input', status: 422, detail: err.message, errors: err.issues };
-  }
-  if (err instanceof UnknownChannelError || err instanceof UnknownItemError || err instanceof NotFoundError) {
-    return { type: problemType(err.code), title: 'Not found', status: 404, detail: err.message };
-  }
-  if (err instanceof UnknownLocationError) {
-    return { type: problemType(err.code), title: 'Unknown location', status: 422, detail: err.message, errors: [{ path: err.path, message: err.message }] };
-  }
-  if (err instanceof StorageFailedError || err instanceof ShuttingDownError || err instanceof WorkersBehindError || err instanceof DatabaseUnavailableError) {
-    return { type: problemType(err.code), title: 'Service unavailable', status: 503, detail: err.message, retryable: true };
-  }
-  if (err instanceof WebhookSignatureError) {
-    return { type: problemType(err.code), title: 'Unauthenticated', status: 401, detail: err.message };
-  }
-  if (err instanceof IdempotencyKeyMissingError) {
-    return { type: problemType(err.code), title: 'Idempotency-Key required', status: 400, detail: err.message, errors: [{ path: '/headers/idempotency-key', message: 'is required' }] };
-  }
-  if (err instanceof IdempotencyKeyInUseError) {
-    return { type: problemType(err.code), title: 'Request in progress', status: 409, detail: err.message, retryable: true };
-  }
-  if (err instanceof IdempotencyKeyReusedError) {
-    return { type: problemType(err.code), title: 'Idempotency-Key reused', status: 422, detail: err.message, orderId: err.orderId };
-  }
-  if (err instanceof UnknownCustomerError || err instanceof CustomerInactiveError) {
-    return { type: problemType(err.code), title: 'Customer cannot order', status: 422, detail: err.message, errors: err.issues };
-  }
-  if (err instanceof CreditHoldError) {
-    return { type: problemType(err.code), title: 'Customer on credit hold', status: 422, detail: err.message, errors: [{ path: '/customer', message: 'is on credit hold' }] };
-  }
-  if (err instanceof InsufficientStockError) {
-    return { type: problemType(err.code), title: 'Not enough stock', status: 409, detail: err.message, errors: err.issues, shortfalls: err.shortfalls };
-  }
-  if (err instanceof DuplicateOrderError) {
-    return { type: problemType(err.code), title: 'Order already captured', status: 409, detail: err.message, orderId: err.orderId };
-  }
-  if (err instanceof IllegalTransitionError) {
-    return { type: problemType(err.code), title: 'Not allowed in this state', status: 409, detail: err.message };
-  }
-  if (err instanceof ErpUnavailableError) {
-    return { type: problemType(err.code), title: 'ERP unavailable', status: 503, detail: err.message, orderId: err.orderId, retryable: true };
-  }
-  if (err instanceof CrossdockError) {
-    return { type: problemType(err.code), title: 'Request failed', status: 400, detail: err.message };
-  }
+  if (err instanceof CrossdockError) return crossdockProblem(err);
   const fe = err as FastifyError & { validation?: unknown; validationContext?: string };
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe instanceof SyntaxError && fe.statusCode === 400)) {
     return { type: problemType('malformed_json'), title: 'Malformed JSON', status: 400, detail: `The request body is not valid JSON: ${fe.message}`, errors: [{ path: '/', message: fe.message }] };
@@ -88,19 +109,23 @@ export function toProblem(err: unknown): ProblemBody {
     };
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { type: problemType('body_too_large'), title: 'Payload too large', status: 413, detail: fe.message };
+    const limit = bodyLimit === undefined ? '' : ` The limit is ${bodyLimit} bytes; send a smaller body (split a batch into several requests).`;
+    return { type: problemType('body_too_large'), title: 'Payload too large', status: 413, detail: `${fe.message}.${limit}`, ...(bodyLimit === undefined ? {} : { limitBytes: bodyLimit }) };
   }
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { type: problemType('unsupported_body'), title: 'Unsupported body', status: 415, detail: `${fe.message}. Send the body as JSON with the header content-type: application/json.` };
+  }
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return { type: problemType('unsupported_body'), title: 'Unsupported body', status: fe.statusCode ?? 415, detail: fe.message };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { type: problemType('bad_request'), title: 'Bad request', status: fe.statusCode, detail: fe.message };
   }
-  return { type: problemType('internal'), title: 'Internal error', status: 500, detail: 'The hub failed to handle this request; the correlation id finds it in the logs.' };
+  return internalProblem();
 }
 
 export function sendProblem(log: Logger, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const body = toProblem(err);
+  const body = toProblem(err, request.routeOptions.bodyLimit);
   body.correlationId = request.id;
   const where = { correlationId: request.id, method: request.method, url: request.url, status: body.status };
   if (body.status >= 500) log.error({ ...where, err }, 'request failed');

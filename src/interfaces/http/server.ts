@@ -4,7 +4,6 @@
  * routes of each resource (one file each under routes/).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createServer } from 'node:http';
@@ -13,23 +12,14 @@ import { correlationIdOf } from './correlation-id.js';
 import type { ApiKeys, Scope } from './api-keys.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { typeboxValidatorCompiler } from './validation.js';
-import type { HubMetrics } from './metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerOperationsRoutes } from './routes/operations.js';
-import { registerCustomerRoutes, type CustomerRouteDeps } from './routes/customers.js';
+import { registerCustomerRoutes } from './routes/customers.js';
 import { registerOrderExceptionRoutes, registerOrderRoutes } from './routes/orders.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
-import type { InboundWebhooks } from '../../app/receive-webhook.js';
-import type { InboundStore } from '../../ports/inbound-store.js';
-import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
-import type { DeadLogEntries } from '../../app/dead-log-entries.js';
-import type { OrderDesk } from '../../app/order-desk.js';
-import type { OrderException } from '../../ports/order-store.js';
-import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
-import type { Clock } from '../../ports/clock.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig { scope?: Scope }
@@ -37,37 +27,8 @@ declare module 'fastify' {
   interface FastifyRequest { apiKeyName: string | null }
 }
 
-/** Order exceptions, from either backend's store. */
-export interface OrderExceptionReads { exceptions(afterId: number, limit: number): OrderException[] | Promise<OrderException[]> }
-
-/** Inbound webhooks from configured systems and the messages parked from them. */
-export interface InboundServices {
-  inbound: InboundWebhooks;
-  inboundStore: InboundStore;
-}
-
-export interface HttpDeps {
-  state: InventoryView;
-  reads: InventoryReads;
-  catalog: Catalog;
-  ingest: Ingest;
-  clock: Clock;
-  /** Absent on a backend that does not serve orders: their routes answer 501. */
-  orders?: OrderDesk;
-  /** Absent on a backend without inbound webhooks: their routes answer 501. */
-  inbound?: InboundServices;
-  /** Absent on a hub started without order events: the route answers 501. */
-  orderExceptions?: OrderExceptionReads;
-  delivery: DeliveryOperations;
-  customers: CustomerRouteDeps;
-  deadEntries: DeadLogEntries;
-  apiKeys: ApiKeys;
-  metrics: HubMetrics;
-  /** false while starting or shutting down: /healthz answers 503. */
-  ready: () => boolean;
-  log: Logger;
-}
-
+export type { HttpDeps, InboundServices, OrderExceptionReads } from './http-deps.js';
+import type { HttpDeps } from './http-deps.js';
 
 type AsyncHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -190,14 +151,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.inbound) registerHookRoutes(app, deps.inbound);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']), ...(deps.orderExceptions ? [] : ['/v1/order-exceptions']), ...(deps.inbound ? [] : ['/v1/inbound', '/hooks'])];
-  {
-    for (const prefix of missing) {
-      for (const url of [prefix, `${prefix}/*`]) {
-        app.all(url, { schema: { hide: true } }, async () => {
-          throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-            `${prefix} is not served by this hub process: it was started without the services behind it.`);
-        });
-      }
+  for (const prefix of missing) {
+    for (const url of [prefix, `${prefix}/*`]) {
+      app.all(url, { schema: { hide: true } }, async () => {
+        throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
+          `${prefix} is not served by this hub process: it was started without the services behind it.`);
+      });
     }
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

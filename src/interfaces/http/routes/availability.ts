@@ -7,7 +7,7 @@ import {
 import { Problem } from '../../../model/problem.js';
 import { explainAvailability, lookUpAvailability, queryAvailability } from '../../../app/look-up-availability.js';
 import { readChannelChanges } from '../../../app/read-channel-changes.js';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../http-deps.js';
 
 const SkuParams = Type.Object({ sku: Type.String({ minLength: 1 }) });
 const ChannelQuery = Type.Object({ channel: Type.String({ minLength: 1, description: 'The channel id.' }) });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ChannelInput, ChannelView, ItemInput, ItemView, Location, LocationInput } from '../../../model/catalog.js';
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError, UnknownChannelError, UnknownItemError } from '../../../domain/errors.js';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../http-deps.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 200 }) });

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../http-deps.js';
 import { HttpProblem } from '../problem.js';
 import { MalformedEntryError } from '../../../app/scale-out/ledger-worker.js';
 
@@ -16,6 +16,7 @@ const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), l
 
 export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // The log keeps each batch as it arrived, so this parser keeps the text beside the parsed value.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync) and awaits them itself.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
       try {

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../model/problem.js';
-import type { InboundServices } from '../server.js';
+import type { InboundServices } from '../http-deps.js';
 import type { ParkedInboundStatus } from '../../../ports/inbound-store.js';
 
 const ParkedView = Type.Object({
@@ -19,6 +19,7 @@ const Outcome = Type.Object({
 
 export function registerHookRoutes(app: FastifyInstance, deps: InboundServices): void {
   // The signature covers the bytes as sent: keep the raw text beside nothing else.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync) and awaits them itself.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.post('/hooks/:systemId', {

@@ -1,6 +1,6 @@
 /** Operational routes: health and Prometheus metrics (no API key: load balancers and scrapers call them). */
 import type { FastifyInstance } from 'fastify';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../http-deps.js';
 
 export function registerOperationsRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'ready' | 'metrics'> & { state: { position: number } }): void {
   app.get('/healthz', { schema: { summary: 'Whether the hub can accept work', tags: ['operations'], security: [] } }, async (_request, reply) => {

@@ -5,7 +5,7 @@ import { CancelRequest, CaptureAnswer, OrderRequest, OrderView, TimelineEntry } 
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError } from '../../../domain/errors.js';
 import type { OrderDesk } from '../../../app/order-desk.js';
-import type { OrderExceptionReads } from '../server.js';
+import type { OrderExceptionReads } from '../http-deps.js';
 import { optionalBody } from '../validation.js';
 import { OrderListQuery, queryAsSent, readOrderQuery } from './order-list-query.js';
 

@@ -1,0 +1,47 @@
+/**
+ * What the HTTP API needs from the rest of the hub, backend by backend. It sits apart from
+ * server.ts so that the route files, which server.ts imports, can name it without importing it back.
+ */
+import type { InboundWebhooks } from '../../app/receive-webhook.js';
+import type { InboundStore } from '../../ports/inbound-store.js';
+import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
+import type { DeadLogEntries } from '../../app/dead-log-entries.js';
+import type { OrderDesk } from '../../app/order-desk.js';
+import type { OrderException } from '../../ports/order-store.js';
+import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from 'pino';
+import type { ApiKeys } from './api-keys.js';
+import type { HubMetrics } from './metrics.js';
+import type { CustomerRouteDeps } from './routes/customers.js';
+
+/** Order exceptions, from either backend's store. */
+export interface OrderExceptionReads { exceptions(afterId: number, limit: number): OrderException[] | Promise<OrderException[]> }
+
+/** Inbound webhooks from configured systems and the messages parked from them. */
+export interface InboundServices {
+  inbound: InboundWebhooks;
+  inboundStore: InboundStore;
+}
+
+export interface HttpDeps {
+  state: InventoryView;
+  reads: InventoryReads;
+  catalog: Catalog;
+  ingest: Ingest;
+  clock: Clock;
+  /** Absent on a backend that does not serve orders: their routes answer 501. */
+  orders?: OrderDesk;
+  /** Absent on a backend without inbound webhooks: their routes answer 501. */
+  inbound?: InboundServices;
+  /** Absent on a hub started without order events: the route answers 501. */
+  orderExceptions?: OrderExceptionReads;
+  delivery: DeliveryOperations;
+  customers: CustomerRouteDeps;
+  deadEntries: DeadLogEntries;
+  apiKeys: ApiKeys;
+  metrics: HubMetrics;
+  /** false while starting or shutting down: /healthz answers 503. */
+  ready: () => boolean;
+  log: Logger;
+}
