@@ -35,21 +35,6 @@ const LAYERS = {
   'main.ts': { mayImport: [ANY_LAYER], packages: [ANY_PACKAGE] },
 };
 
-// Known breaches, each to be emptied by the change named beside it; an entry that no longer
-// matches a breach fails the check too, so the list cannot outlive its reason.
-const TEMPORARILY_ALLOWED = [
-  // `crossdock replay` opens the stores and the shared log itself; it belongs in wiring/, and the
-  // CLI is being reworked in a parallel branch (issue 15), so it moves after that merges.
-  { file: 'src/interfaces/cli/commands/replay.ts', imports: '../../../adapters/sqlite/sqlite-inventory-store.js' },
-  { file: 'src/interfaces/cli/commands/replay.ts', imports: '../../../adapters/sqlite/sqlite-order-store.js' },
-  { file: 'src/interfaces/cli/commands/replay.ts', imports: '../../../adapters/nats/jetstream-event-log.js' },
-  { file: 'src/interfaces/cli/commands/replay.ts', imports: '../../../adapters/postgres/pg-database.js' },
-  { file: 'src/interfaces/cli/commands/replay.ts', imports: '../../../adapters/postgres/pg-ledger-store.js' },
-  // `crossdock mappings test` compiles a partner's JSONata mapping; the compile step belongs behind
-  // an app use case, which waits for the same CLI rework.
-  { file: 'src/interfaces/cli/commands/mappings.ts', imports: '../../../connectors/rest-webhook/jsonata-mapping.js' },
-];
-
 function* sourceFiles(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
@@ -93,14 +78,9 @@ function resolveImport(fromFile, specifier) {
 }
 
 const problems = [];
-// The allowances name this repository's files, so a tree given with --root gets none.
-const temporarilyAllowed = new Set(rootArg > 0 ? [] : TEMPORARILY_ALLOWED.map((a) => `${a.file} ${a.imports}`));
-const usedAllowances = new Set();
 const report = (file, specifier, why) => {
-  const key = `${posix(relative(root, file))} ${specifier}`;
   const named = specifier.startsWith('.') ? specifier : `'${specifier}'`;
-  if (temporarilyAllowed.has(key)) usedAllowances.add(key);
-  else problems.push(`${posix(relative(root, file))} imports ${named}: ${why}`);
+  problems.push(`${posix(relative(root, file))} imports ${named}: ${why}`);
 };
 
 const shipped = shippedPackages();
@@ -207,15 +187,9 @@ for (const { loop, knot } of cycles()) {
   const alsoIn = others.length > 0 ? ` (the same knot also holds ${others.sort().join(', ')})` : '';
   problems.push(`import cycle: ${loop.map((f) => posix(relative(root, f))).join(' -> ')}${alsoIn}`);
 }
-for (const key of temporarilyAllowed) {
-  if (!usedAllowances.has(key)) problems.push(`TEMPORARILY_ALLOWED lists '${key}', which no longer breaks a rule: remove the entry`);
-}
 
 if (problems.length > 0) {
   console.error(`Layering check failed (${problems.length}):\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(
-  `layering check: ${files.length} files under src/ import only what their layer allows, nothing outside src/, no cycles` +
-    (usedAllowances.size > 0 ? ` (${usedAllowances.size} temporary allowances in scripts/check-layers.mjs)` : ''),
-);
+console.log(`layering check: ${files.length} files under src/ import only what their layer allows, nothing outside src/, no cycles`);

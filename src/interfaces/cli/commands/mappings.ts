@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { JsonataMapping, MappingError } from '../../../connectors/rest-webhook/jsonata-mapping.js';
+import { JsonataMapping, MappingError } from '../../../wiring/mappings.js';
 import { CliUsageError, type Command } from '../command.js';
 
 export const mappingsCommand: Command = {
