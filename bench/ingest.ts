@@ -32,9 +32,11 @@ export function makeBatches(): string[] {
       const s = ++seq[source]!;
       const sku = `SKU-${String((b * 7919 + i * 31) % SKUS).padStart(5, '0')}`;
       const base = { id: `${source}-${s}`, source, seq: s, occurredAt: '2026-11-22T10:00:00.000Z', sku, location };
-      events.push(i % 10 === 0
-        ? { ...base, type: 'inventory.snapshot', balance: { onHand: 100 + (i % 50), qualityHold: i % 3, damaged: 0 } }
-        : { ...base, type: 'inventory.movement', reason: i % 3 === 0 ? 'receipt' : 'pick', delta: { onHand: i % 3 === 0 ? 12 : -1 } });
+      events.push(
+        i % 10 === 0
+          ? { ...base, type: 'inventory.snapshot', balance: { onHand: 100 + (i % 50), qualityHold: i % 3, damaged: 0 } }
+          : { ...base, type: 'inventory.movement', reason: i % 3 === 0 ? 'receipt' : 'pick', delta: { onHand: i % 3 === 0 ? 12 : -1 } },
+      );
     }
     out.push(JSON.stringify(events));
   }
@@ -52,7 +54,16 @@ export async function hubIngest(batches: string[]): Promise<{ seconds: number; a
   defineChannel(deps, 'amazon', { locations: ['DAL'], allocation: { percent: 80 } });
   defineChannel(deps, 'b2b', { locations: ['DAL', 'ATL'], includeInbound: { withinDays: 3 } });
   let changes = 0;
-  const ingest = new EventIngest({ state, store, clock: systemClock, observer: { committed: (s) => { changes += s.changes; } } });
+  const ingest = new EventIngest({
+    state,
+    store,
+    clock: systemClock,
+    observer: {
+      committed: (s) => {
+        changes += s.changes;
+      },
+    },
+  });
   let accepted = 0;
   const started = process.hrtime.bigint();
   for (const text of batches) {
@@ -80,7 +91,9 @@ function rawInserts(batches: string[]): number {
   const parsed = batches.map((t) => JSON.parse(t) as { id: string; source: string; seq: number; type: string; sku: string; location: string }[]);
   const started = process.hrtime.bigint();
   for (const events of parsed) {
-    db.transaction(() => { for (const e of events) insert.run(e.id, e.source, e.seq, e.type, e.sku, e.location, JSON.stringify(e)); })();
+    db.transaction(() => {
+      for (const e of events) insert.run(e.id, e.source, e.seq, e.type, e.sku, e.location, JSON.stringify(e));
+    })();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   db.close();
@@ -90,7 +103,9 @@ function rawInserts(batches: string[]): number {
 
 /** Median over batches of validate time / parse time, each batch measured back to back. */
 function validationCost(batches: string[]): { ratio: number; parseMs: number; validateMs: number } {
-  const ratios: number[] = [], parses: number[] = [], validates: number[] = [];
+  const ratios: number[] = [],
+    parses: number[] = [],
+    validates: number[] = [];
   for (let round = 0; round < 5; round++) {
     for (const text of batches.slice(0, 10)) {
       let t = process.hrtime.bigint();
@@ -100,7 +115,9 @@ function validationCost(batches: string[]): { ratio: number; parseMs: number; va
       for (const e of events) if (!isValidEvent(e)) throw new Error('bench data invalid');
       const validate = Number(process.hrtime.bigint() - t);
       if (round === 0) continue; // warm-up
-      ratios.push(validate / parse); parses.push(parse); validates.push(validate);
+      ratios.push(validate / parse);
+      parses.push(parse);
+      validates.push(validate);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -114,12 +131,17 @@ async function httpIngest(batches: string[]): Promise<{ seconds: number; accepte
   const hub = await serve('empty-hub');
   // The first batches warm the fresh server process up and are not timed.
   const WARM = 2;
-  let next = 0, accepted = 0;
+  let next = 0,
+    accepted = 0;
   const client = async () => {
     while (next < batches.length) {
       const body = batches[next++]!;
-      const res = await fetch(`${hub.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' }, body });
-      const answer = await res.json() as { accepted: number };
+      const res = await fetch(`${hub.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' },
+        body,
+      });
+      const answer = (await res.json()) as { accepted: number };
       if (!res.ok) throw new Error(`hub answered ${res.status}: ${JSON.stringify(answer)}`);
       accepted += answer.accepted;
     }
@@ -143,17 +165,20 @@ export async function benchIngest(): Promise<void> {
   await hubIngest(batches.slice(0, 2));
   rawInserts(batches.slice(0, 2));
   // Alternate the two paths and keep each one's median run: this machine's speed drifts.
-  const hubRuns: { seconds: number; accepted: number; changes: number }[] = [], rawRuns: number[] = [];
+  const hubRuns: { seconds: number; accepted: number; changes: number }[] = [],
+    rawRuns: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     hubRuns.push(await hubIngest(batches));
     rawRuns.push(rawInserts(batches));
   }
   hubRuns.sort((a, b) => a.seconds - b.seconds);
   rawRuns.sort((a, b) => a - b);
-  const hub = hubRuns[Math.floor(RUNS / 2)]!, raw = rawRuns[Math.floor(RUNS / 2)]!;
+  const hub = hubRuns[Math.floor(RUNS / 2)]!,
+    raw = rawRuns[Math.floor(RUNS / 2)]!;
   const v = validationCost(batches);
   const http = await httpIngest(batches);
-  const hubRate = hub.accepted / hub.seconds, rawRate = total / raw;
+  const hubRate = hub.accepted / hub.seconds,
+    rawRate = total / raw;
   const lines = [
     '## Durable ingest',
     '',

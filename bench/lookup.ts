@@ -21,7 +21,11 @@ export async function serve(kind: BenchServer): Promise<{ url: string; child: Ch
       out += c.toString();
       const m = /READY (\S+)/.exec(out);
       // Past READY the server's log is drained unread: the load generator shares this process.
-      if (m) { child.stdout!.off('data', onData); child.stdout!.resume(); resolve(m[1]!); }
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve(m[1]!);
+      }
     };
     child.stdout!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
@@ -44,16 +48,25 @@ export async function benchLookup(): Promise<void> {
   const bare = await serve('bare');
   const hub = await serve('hub');
   // Alternate baseline and hub, keeping each one's median round: this machine's speed drifts.
-  const bareRuns: autocannon.Result[] = [], hubRuns: autocannon.Result[] = [];
+  const bareRuns: autocannon.Result[] = [],
+    hubRuns: autocannon.Result[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     bareRuns.push(await single(bare.url));
     hubRuns.push(await single(hub.url));
   }
   bare.child.kill();
   const median = (runs: autocannon.Result[]) => [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)]!;
-  const bareResult = median(bareRuns), hubResult = median(hubRuns);
+  const bareResult = median(bareRuns),
+    hubResult = median(hubRuns);
   const body = JSON.stringify({ channel: 'web', skus: Array.from({ length: 1000 }, (_, i) => sku((i * 7) % BENCH_SKUS)) });
-  const batchOpts = { url: `${hub.url}/v1/availability/query`, connections: 4, duration: DURATION, method: 'POST' as const, body, headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' } };
+  const batchOpts = {
+    url: `${hub.url}/v1/availability/query`,
+    connections: 4,
+    duration: DURATION,
+    method: 'POST' as const,
+    body,
+    headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' },
+  };
   await load({ ...batchOpts, duration: 2 });
   const batch = await load(batchOpts);
   const batchAlone = await load({ ...batchOpts, connections: 1 });

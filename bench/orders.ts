@@ -20,71 +20,107 @@ function load(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
-interface Sent { key: string; body: string }
-export interface Check { retries: number; mismatched: number; firstAnswers: Map<string, string>; unexpected: Map<number, number> }
+interface Sent {
+  key: string;
+  body: string;
+}
+export interface Check {
+  retries: number;
+  mismatched: number;
+  firstAnswers: Map<string, string>;
+  unexpected: Map<number, number>;
+}
 
 /** Unique 3-line orders, with 10% of requests repeating an already answered key and body. */
 export function captureLoad(url: string, seconds: number, run: string, check: Check, connections = CONNECTIONS): Promise<autocannon.Result> {
   let n = 0;
   const answered: Sent[] = [];
   let rng = 42;
-  const random = () => { rng = (rng * 1103515245 + 12345) % 2 ** 31; return rng / 2 ** 31; };
+  const random = () => {
+    rng = (rng * 1103515245 + 12345) % 2 ** 31;
+    return rng / 2 ** 31;
+  };
   return load({
-    url, connections, duration: seconds,
-    requests: [{
-      method: 'POST', path: '/v1/orders',
-      setupRequest(req, ctx) {
-        const context = ctx as { retry?: boolean; sent?: Sent };
-        let sent: Sent;
-        if (answered.length > 100 && random() < 0.1) {
-          sent = answered[Math.floor(random() * answered.length)]!;
-          context.retry = true;
-        } else {
-          const i = ++n;
-          const lines = [0, 1, 2].map((k) => ({ sku: sku((i * 3 + k * 3331) % ORDER_SKUS), qty: 1 + ((i + k) % 3) }));
-          sent = { key: `${run}-${i}`, body: JSON.stringify({ channel: 'web', externalId: `${run}-${i}`, customer: 'C-1', lines }) };
-          context.retry = false;
-        }
-        context.sent = sent;
-        return { ...req, body: sent.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}`, 'idempotency-key': sent.key } };
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/orders',
+        setupRequest(req, ctx) {
+          const context = ctx as { retry?: boolean; sent?: Sent };
+          let sent: Sent;
+          if (answered.length > 100 && random() < 0.1) {
+            sent = answered[Math.floor(random() * answered.length)]!;
+            context.retry = true;
+          } else {
+            const i = ++n;
+            const lines = [0, 1, 2].map((k) => ({ sku: sku((i * 3 + k * 3331) % ORDER_SKUS), qty: 1 + ((i + k) % 3) }));
+            sent = { key: `${run}-${i}`, body: JSON.stringify({ channel: 'web', externalId: `${run}-${i}`, customer: 'C-1', lines }) };
+            context.retry = false;
+          }
+          context.sent = sent;
+          return {
+            ...req,
+            body: sent.body,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}`, 'idempotency-key': sent.key },
+          };
+        },
+        onResponse(status, body, ctx) {
+          const context = ctx as { retry?: boolean; sent?: Sent };
+          const sent = context.sent!;
+          if (status !== 201) {
+            check.unexpected.set(status, (check.unexpected.get(status) ?? 0) + 1);
+            return;
+          }
+          const id = (JSON.parse(body) as { id: string }).id;
+          if (context.retry) {
+            check.retries++;
+            if (check.firstAnswers.get(sent.key) !== id) check.mismatched++;
+          } else if (!check.firstAnswers.has(sent.key)) {
+            check.firstAnswers.set(sent.key, id);
+            answered.push(sent);
+          }
+        },
       },
-      onResponse(status, body, ctx) {
-        const context = ctx as { retry?: boolean; sent?: Sent };
-        const sent = context.sent!;
-        if (status !== 201) { check.unexpected.set(status, (check.unexpected.get(status) ?? 0) + 1); return; }
-        const id = (JSON.parse(body) as { id: string }).id;
-        if (context.retry) {
-          check.retries++;
-          if (check.firstAnswers.get(sent.key) !== id) check.mismatched++;
-        } else if (!check.firstAnswers.has(sent.key)) {
-          check.firstAnswers.set(sent.key, id);
-          answered.push(sent);
-        }
-      },
-    }],
+    ],
   });
 }
 
 /** 5,000 one-unit orders at once (250 connections), on one item or spread over many. */
 export async function burst(url: string, hot: boolean, run: string): Promise<{ accepted: number; refused: number; other: number; seconds: number }> {
-  let n = 0, accepted = 0, refused = 0, other = 0;
+  let n = 0,
+    accepted = 0,
+    refused = 0,
+    other = 0;
   const started = process.hrtime.bigint();
   let lastAnswer = started;
   await load({
-    url, connections: 250, amount: SPREAD_ITEMS,
-    requests: [{
-      method: 'POST', path: '/v1/orders',
-      setupRequest(req) {
-        const i = n++;
-        const item = hot ? 'HOT-1' : `ONE-${i % SPREAD_ITEMS}`;
-        return { ...req, body: JSON.stringify({ channel: 'web', externalId: `${run}-${i}`, customer: 'C-1', lines: [{ sku: item, qty: 1 }] }),
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}`, 'idempotency-key': `${run}-${i}` } };
+    url,
+    connections: 250,
+    amount: SPREAD_ITEMS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/orders',
+        setupRequest(req) {
+          const i = n++;
+          const item = hot ? 'HOT-1' : `ONE-${i % SPREAD_ITEMS}`;
+          return {
+            ...req,
+            body: JSON.stringify({ channel: 'web', externalId: `${run}-${i}`, customer: 'C-1', lines: [{ sku: item, qty: 1 }] }),
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}`, 'idempotency-key': `${run}-${i}` },
+          };
+        },
+        onResponse(status) {
+          lastAnswer = process.hrtime.bigint();
+          if (status === 201) accepted++;
+          else if (status === 409) refused++;
+          else other++;
+        },
       },
-      onResponse(status) {
-        lastAnswer = process.hrtime.bigint();
-        if (status === 201) accepted++; else if (status === 409) refused++; else other++;
-      },
-    }],
+    ],
   });
   // Timed to the last answer, not to autocannon's callback: in `amount` mode that comes on its
   // once-a-second tick, which rounded every burst up to a whole second.
@@ -99,13 +135,16 @@ async function measured(pid: number, run: () => Promise<autocannon.Result>): Pro
   const started = performance.now();
   const r = await run();
   const used = cpuSeconds({ server: { pids: [pid] } }).server! - before;
-  return Object.assign(r, { cpuPerRequestUs: used * 1e6 / Math.max(1, r.requests.total), cores: used / ((performance.now() - started) / 1000) });
+  return Object.assign(r, { cpuPerRequestUs: (used * 1e6) / Math.max(1, r.requests.total), cores: used / ((performance.now() - started) / 1000) });
 }
 
 export async function benchOrders(): Promise<void> {
   const bare = await serve('orders-bare');
   const servers: { kind: BenchServer; url: string; pid: number; kill: () => void }[] = [];
-  for (const kind of ['orders-hub', 'orders-hub-http-erp'] as const) { const s = await serve(kind); servers.push({ kind, url: s.url, pid: s.child.pid!, kill: () => s.child.kill() }); }
+  for (const kind of ['orders-hub', 'orders-hub-http-erp'] as const) {
+    const s = await serve(kind);
+    servers.push({ kind, url: s.url, pid: s.child.pid!, kill: () => s.child.kill() });
+  }
   const bareRuns: Measured[] = [];
   const hubRuns = new Map<BenchServer, Measured[]>(servers.map((s) => [s.kind, []]));
   const check: Check = { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() };
@@ -114,8 +153,13 @@ export async function benchOrders(): Promise<void> {
   await captureLoad(bare.url, 2, 'warm-bare', { ...ignore, firstAnswers: new Map() });
   // Alternate baseline and hubs, keeping each one's median round: this machine's speed drifts.
   for (let round = 0; round < ROUNDS; round++) {
-    bareRuns.push(await measured(bare.child.pid!, () => captureLoad(bare.url, DURATION, `bare-${round}`, { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() })));
-    for (const s of servers) hubRuns.get(s.kind)!.push(await measured(s.pid, () => captureLoad(s.url, DURATION, `r${round}-${s.kind}`, s.kind === 'orders-hub' ? check : ignore)));
+    bareRuns.push(
+      await measured(bare.child.pid!, () =>
+        captureLoad(bare.url, DURATION, `bare-${round}`, { retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() }),
+      ),
+    );
+    for (const s of servers)
+      hubRuns.get(s.kind)!.push(await measured(s.pid, () => captureLoad(s.url, DURATION, `r${round}-${s.kind}`, s.kind === 'orders-hub' ? check : ignore)));
   }
   // Latency below saturation: a storefront rarely has 50 checkouts in flight at once.
   const light = await captureLoad(servers[0]!.url, DURATION, 'light', ignore, 10);
@@ -137,10 +181,12 @@ export async function benchOrders(): Promise<void> {
   const rows = servers.map((s) => {
     const r = median(hubRuns.get(s.kind)!);
     const { ratio, pairs } = pairedRatio(hubRuns.get(s.kind)!);
-    const label = s.kind === 'orders-hub' ? 'hub: POST /v1/orders, 3 lines, ERP simulator in-process' : 'hub: POST /v1/orders, 3 lines, ERP simulator over loopback HTTP';
+    const label =
+      s.kind === 'orders-hub' ? 'hub: POST /v1/orders, 3 lines, ERP simulator in-process' : 'hub: POST /v1/orders, 3 lines, ERP simulator over loopback HTTP';
     return `| ${label} (round ratios ${pairs.map((x) => x.toFixed(2)).join(', ')}) | ${CONNECTIONS} | ${fmt(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${ratio.toFixed(2)} | ${fmt(r.cpuPerRequestUs)} | ${r.cores.toFixed(2)} |`;
   });
-  const hotRate = SPREAD_ITEMS / hot.seconds, spreadRate = SPREAD_ITEMS / spread.seconds;
+  const hotRate = SPREAD_ITEMS / hot.seconds,
+    spreadRate = SPREAD_ITEMS / spread.seconds;
   const unexpected = [...check.unexpected].map(([s, c]) => `${c} × ${s}`).join(', ') || 'none';
   const lines = [
     '## Order capture over HTTP',

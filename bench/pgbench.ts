@@ -16,9 +16,31 @@ export async function runPgbench(databaseUrl: string, namespace: string, script:
   writeFileSync(file, script);
   try {
     const url = new URL(databaseUrl);
-    const r = spawnSync('pgbench', ['-n', '-c', '32', '-j', '2', '-T', '10', '-f', file, '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', url.pathname.slice(1) || 'test'], {
-      encoding: 'utf8', env: { ...process.env, PGOPTIONS: `-c search_path=${namespace}` },
-    });
+    const r = spawnSync(
+      'pgbench',
+      [
+        '-n',
+        '-c',
+        '32',
+        '-j',
+        '2',
+        '-T',
+        '10',
+        '-f',
+        file,
+        '-h',
+        url.hostname,
+        '-p',
+        url.port || '5432',
+        '-U',
+        url.username || 'postgres',
+        url.pathname.slice(1) || 'test',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PGOPTIONS: `-c search_path=${namespace}` },
+      },
+    );
     const m = /tps = ([\d.]+)/.exec(r.stdout);
     if (!m) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
     return Number(m[1]);

@@ -19,9 +19,15 @@ function cpuSecondsOfPid(pid: number | string): number {
 
 function pidsNamed(prefix: string): string[] {
   try {
-    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-      try { return readFileSync(`/proc/${d}/comm`, 'utf8').startsWith(prefix); } catch { return false; }
-    });
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return readFileSync(`/proc/${d}/comm`, 'utf8').startsWith(prefix);
+        } catch {
+          return false;
+        }
+      });
   } catch {
     return [];
   }

@@ -13,7 +13,10 @@ import { startHub } from '../src/main.js';
 import { StorefrontSimulator } from '../sim/storefront-simulator.js';
 import { fmt, percentile, writeSection } from './support.js';
 
-const ITEMS = 10_000, RATE = 2_000, SECONDS = 8, BATCH = 100;
+const ITEMS = 10_000,
+  RATE = 2_000,
+  SECONDS = 8,
+  BATCH = 100;
 
 async function scenario(background: number): Promise<{ p50: number; p99: number; measured: number; updates: number; movements: number }> {
   const stores = [new StorefrontSimulator(), new StorefrontSimulator(), new StorefrontSimulator()];
@@ -24,18 +27,40 @@ async function scenario(background: number): Promise<{ p50: number; p99: number;
   const hub = await startHub({
     logger: false,
     config: {
-      port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'crossdock-bench-prop-')), configFile: '(bench)', adminKey: 'bench-admin-key-0123456789',
-      demoTraffic: false, backend: 'embedded', checkpointIntervalMs: 5000, apiKeys: [],
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: mkdtempSync(join(tmpdir(), 'crossdock-bench-prop-')),
+      configFile: '(bench)',
+      adminKey: 'bench-admin-key-0123456789',
+      demoTraffic: false,
+      backend: 'embedded',
+      checkpointIntervalMs: 5000,
+      apiKeys: [],
       file: {
         locations: { DAL: { name: 'Dallas', authority: 'wms-dal' }, ATL: { name: 'Atlanta', authority: 'wms-atl' } },
         channels: { web: { locations: ['DAL', 'ATL'] }, amazon: { locations: ['DAL'], allocation: { percent: 80 } }, b2b: { locations: ['DAL', 'ATL'] } },
-        systems: Object.fromEntries(channels.map((c, i) => [`store-${c}`, { type: 'shopify', channel: c, webhookSecretEnv: 'BENCH_PROP_SECRET', adminUrl: urls[i], locationId: stores[i]!.locationId, batchSize: 250 }])),
+        systems: Object.fromEntries(
+          channels.map((c, i) => [
+            `store-${c}`,
+            { type: 'shopify', channel: c, webhookSecretEnv: 'BENCH_PROP_SECRET', adminUrl: urls[i], locationId: stores[i]!.locationId, batchSize: 250 },
+          ]),
+        ),
       } as never,
     },
   });
   let seq = 0;
   const opening = [];
-  for (let i = 0; i < ITEMS; i++) opening.push({ id: `o-${++seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: `PR-${i}`, location: 'DAL', balance: { onHand: 1000 } });
+  for (let i = 0; i < ITEMS; i++)
+    opening.push({
+      id: `o-${++seq}`,
+      type: 'inventory.snapshot',
+      source: 'wms-dal',
+      seq,
+      occurredAt: '2026-11-22T10:00:00Z',
+      sku: `PR-${i}`,
+      location: 'DAL',
+      balance: { onHand: 1000 },
+    });
   for (let i = 0; i < opening.length; i += 10_000) await hub.ingest.submit(opening.slice(i, i + 10_000));
   // Let the opening figures reach the stores before measuring.
   while (stores.some((s) => s.calls.quantities < ITEMS)) await new Promise((r) => setTimeout(r, 100));
@@ -52,16 +77,41 @@ async function scenario(background: number): Promise<{ p50: number; p99: number;
     pending.delete(sku);
   };
   let bgSeq = 0;
-  const bgTimer = background > 0 ? setInterval(() => {
-    const events = [];
-    for (let i = 0; i < background / 10; i++) events.push({ id: `bg-${++bgSeq}`, type: 'inventory.movement', source: 'wms-atl', seq: bgSeq, occurredAt: '2026-11-22T10:00:00Z', sku: `BG-${bgSeq % 20_000}`, location: 'ATL', reason: 'adjustment', delta: { onHand: 1 } });
-    void hub.ingest.submit(events);
-  }, 100) : undefined;
+  const bgTimer =
+    background > 0
+      ? setInterval(() => {
+          const events = [];
+          for (let i = 0; i < background / 10; i++)
+            events.push({
+              id: `bg-${++bgSeq}`,
+              type: 'inventory.movement',
+              source: 'wms-atl',
+              seq: bgSeq,
+              occurredAt: '2026-11-22T10:00:00Z',
+              sku: `BG-${bgSeq % 20_000}`,
+              location: 'ATL',
+              reason: 'adjustment',
+              delta: { onHand: 1 },
+            });
+          void hub.ingest.submit(events);
+        }, 100)
+      : undefined;
   // A second of the same load first, unmeasured: the JIT and the stores' connections warm up.
   const warm = Date.now();
   while (Date.now() - warm < 1000) {
     const batch = [];
-    for (let k = 0; k < BATCH; k++) batch.push({ id: `w-${++seq}`, type: 'inventory.movement', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: `PR-${(seq * 13) % ITEMS}`, location: 'DAL', reason: 'pick', delta: { onHand: -1 } });
+    for (let k = 0; k < BATCH; k++)
+      batch.push({
+        id: `w-${++seq}`,
+        type: 'inventory.movement',
+        source: 'wms-dal',
+        seq,
+        occurredAt: '2026-11-22T10:00:00Z',
+        sku: `PR-${(seq * 13) % ITEMS}`,
+        location: 'DAL',
+        reason: 'pick',
+        delta: { onHand: -1 },
+      });
     void hub.ingest.submit(batch);
     await new Promise((r) => setTimeout(r, 1000 / (RATE / BATCH)));
   }
@@ -74,10 +124,28 @@ async function scenario(background: number): Promise<{ p50: number; p99: number;
     const due = Math.floor(((Date.now() - started) / 1000) * RATE);
     while (sent < due) {
       const batch = [];
-      for (let k = 0; k < BATCH; k++) batch.push({ id: `m-${++seq}`, type: 'inventory.movement', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: `PR-${(sent + k) * 7 % ITEMS}`, location: 'DAL', reason: 'pick', delta: { onHand: -1 } });
+      for (let k = 0; k < BATCH; k++)
+        batch.push({
+          id: `m-${++seq}`,
+          type: 'inventory.movement',
+          source: 'wms-dal',
+          seq,
+          occurredAt: '2026-11-22T10:00:00Z',
+          sku: `PR-${((sent + k) * 7) % ITEMS}`,
+          location: 'DAL',
+          reason: 'pick',
+          delta: { onHand: -1 },
+        });
       sent += BATCH;
       const skus = batch.map((e) => e.sku);
-      void hub.ingest.submit(batch).then(() => { const t = Date.now(); for (const sku of skus) { const w = pending.get(sku); if (w) w.push(t); else pending.set(sku, [t]); } });
+      void hub.ingest.submit(batch).then(() => {
+        const t = Date.now();
+        for (const sku of skus) {
+          const w = pending.get(sku);
+          if (w) w.push(t);
+          else pending.set(sku, [t]);
+        }
+      });
     }
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -22,37 +22,83 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 
 type Burst = Awaited<ReturnType<typeof burst>>;
 
-interface OrderRun { result: autocannon.Result; check: Check; erpOrders: number; hot?: Burst; spread?: Burst }
+interface OrderRun {
+  result: autocannon.Result;
+  check: Check;
+  erpOrders: number;
+  hot?: Burst;
+  spread?: Burst;
+}
 
 const newCheck = (): Check => ({ retries: 0, mismatched: 0, firstAnswers: new Map(), unexpected: new Map() });
 
 async function hubRun(workers: number, withHotItem: boolean): Promise<OrderRun> {
   const erp = new ErpSimulator();
   const erpUrl = await erp.start();
-  const cluster = await startCluster([
-    ...BENCH_NETWORK, '  web: { locations: [DAL, ATL] }',
-    'customers:', '  C-1: { name: Bench Buyer, active: true, creditHold: false }',
-    `erp: { url: '${erpUrl}', timeoutMs: 3000 }`,
-  ], workers);
+  const cluster = await startCluster(
+    [
+      ...BENCH_NETWORK,
+      '  web: { locations: [DAL, ATL] }',
+      'customers:',
+      '  C-1: { name: Bench Buyer, active: true, creditHold: false }',
+      `erp: { url: '${erpUrl}', timeoutMs: 3000 }`,
+    ],
+    workers,
+  );
   const { api, log } = cluster;
   const run = randomBytes(4).toString('hex');
   try {
     const stock = [];
     let seq = 0;
     for (let i = 0; i < ORDER_SKUS; i++) {
-      for (const [source, location] of [['wms-dal', 'DAL'], ['wms-atl', 'ATL']] as const) {
-        stock.push({ id: `${source}-${++seq}`, type: 'inventory.snapshot', source, seq, occurredAt: '2026-11-22T10:00:00Z', sku: sku(i), location, balance: { onHand: 1_000_000 } });
+      for (const [source, location] of [
+        ['wms-dal', 'DAL'],
+        ['wms-atl', 'ATL'],
+      ] as const) {
+        stock.push({
+          id: `${source}-${++seq}`,
+          type: 'inventory.snapshot',
+          source,
+          seq,
+          occurredAt: '2026-11-22T10:00:00Z',
+          sku: sku(i),
+          location,
+          balance: { onHand: 1_000_000 },
+        });
       }
     }
     if (withHotItem) {
-      stock.push({ id: `wms-dal-${++seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: 'HOT-1', location: 'DAL', balance: { onHand: HOT_UNITS } });
-      for (let i = 0; i < SPREAD_ITEMS; i++) stock.push({ id: `wms-dal-${++seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: '2026-11-22T10:00:00Z', sku: `ONE-${i}`, location: 'DAL', balance: { onHand: 1 } });
+      stock.push({
+        id: `wms-dal-${++seq}`,
+        type: 'inventory.snapshot',
+        source: 'wms-dal',
+        seq,
+        occurredAt: '2026-11-22T10:00:00Z',
+        sku: 'HOT-1',
+        location: 'DAL',
+        balance: { onHand: HOT_UNITS },
+      });
+      for (let i = 0; i < SPREAD_ITEMS; i++)
+        stock.push({
+          id: `wms-dal-${++seq}`,
+          type: 'inventory.snapshot',
+          source: 'wms-dal',
+          seq,
+          occurredAt: '2026-11-22T10:00:00Z',
+          sku: `ONE-${i}`,
+          location: 'DAL',
+          balance: { onHand: 1 },
+        });
     }
     for (const batch of chunk(stock, 1000)) {
-      const res = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+      const res = await fetch(`${api.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(batch),
+      });
       if (res.status !== 200) throw new Error(`stocking answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     }
-    while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
+    while ((await log.pending('apply')) > 0) await new Promise((r) => setTimeout(r, 20));
     await captureLoad(api.url, 2, `warm-${run}`, newCheck());
     const check = newCheck();
     const before = erp.orders.size;
@@ -73,8 +119,11 @@ async function pgbench(): Promise<number> {
   const namespace = `bench_pg_${randomBytes(4).toString('hex')}`;
   const db = await openPostgres(DATABASE_URL, namespace);
   const state = JSON.stringify(new StockPosition('wms-dal', 'SKU-00001', 'DAL').toJSON());
-  await db.pool.query(`INSERT INTO stock_positions (source, sku, location, state)
-    SELECT src, 'SKU-' || lpad(g::text, 5, '0'), loc, $1::jsonb FROM generate_series(0, ${ORDER_SKUS - 1}) g, (VALUES ('wms-dal', 'DAL'), ('wms-atl', 'ATL')) AS l(src, loc)`, [state]);
+  await db.pool.query(
+    `INSERT INTO stock_positions (source, sku, location, state)
+    SELECT src, 'SKU-' || lpad(g::text, 5, '0'), loc, $1::jsonb FROM generate_series(0, ${ORDER_SKUS - 1}) g, (VALUES ('wms-dal', 'DAL'), ('wms-atl', 'ATL')) AS l(src, loc)`,
+    [state],
+  );
   await db.pool.query(`INSERT INTO customers (id, record) VALUES ('C-1', '{"id":"C-1","name":"Bench Buyer","active":true,"creditHold":false}')`);
   await db.pool.end();
   const skus = `(SELECT 'SKU-' || lpad(((:base + g * 3331) % ${ORDER_SKUS})::text, 5, '0') AS sku, g FROM generate_series(0, 2) g)`;
@@ -111,7 +160,7 @@ UPDATE idempotency_keys SET status_code = 201, response = '{"id":"x","status":"a
 }
 
 export async function benchScaleOutOrders(): Promise<void> {
-  if (!await reachable(DATABASE_URL, 5432) || !await reachable(NATS_URL, 4222)) {
+  if (!(await reachable(DATABASE_URL, 5432)) || !(await reachable(NATS_URL, 4222))) {
     console.log(`scale-out order benchmark skipped: it needs PostgreSQL at ${DATABASE_URL} and NATS at ${NATS_URL} (set DATABASE_URL / NATS_URL)`);
     return;
   }
@@ -122,13 +171,16 @@ export async function benchScaleOutOrders(): Promise<void> {
   const pg = (pg1 + pg2) / 2;
   const row = (label: string, r: OrderRun) =>
     `| ${label} | ${fmt(r.result.requests.average)} | ${r.result.latency.p50} | ${r.result.latency.p99} | ${fmt(pg)} | ${fmt(r.result.requests.average / pg, 2)} |`;
-  const checks = [one, two].map((r) => `${fmt(r.check.retries)} retries checked, ${r.check.mismatched} answered with another order, other answers than 201: ${[...r.check.unexpected].map(([s, c]) => `${c} × ${s}`).join(', ') || 'none'}; ${fmt(r.check.firstAnswers.size)} orders answered 201, ${fmt(r.erpOrders)} ERP orders placed during the run (requests still in flight when the load stops are placed but not counted as answered)`);
+  const checks = [one, two].map(
+    (r) =>
+      `${fmt(r.check.retries)} retries checked, ${r.check.mismatched} answered with another order, other answers than 201: ${[...r.check.unexpected].map(([s, c]) => `${c} × ${s}`).join(', ') || 'none'}; ${fmt(r.check.firstAnswers.size)} orders answered 201, ${fmt(r.erpOrders)} ERP orders placed during the run (requests still in flight when the load stops are placed but not counted as answered)`,
+  );
   const lines = [
     '## Scale-out order capture (PostgreSQL + NATS JetStream)',
     '',
     `3-line orders for 10,000 items × 2 locations, 3 channels, through one api process of the real command with 1 or 2 worker processes; the ERP simulator over loopback HTTP in the benchmark's process; autocannon with 50 connections for ${DURATION} s after a 2 s warm-up; 10% of requests repeat an answered Idempotency-Key. Each order: key claimed, reservation and order committed in PostgreSQL, ERP answer recorded, answer stored, before the reply.`,
     '',
-    '| what | orders/s | p50 ms | p99 ms | baseline: pgbench, one capture\'s SQL per transaction, 32 clients (orders/s) | ratio |',
+    "| what | orders/s | p50 ms | p99 ms | baseline: pgbench, one capture's SQL per transaction, 32 clients (orders/s) | ratio |",
     '|---|---:|---:|---:|---:|---:|',
     row('captures, 1 worker', one),
     row('captures, 2 workers', two),

@@ -28,12 +28,25 @@ const CLI = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 export const KEY = 'bench-admin-key-0123456789';
-const EVENTS = 100_000, BATCH = 1000, CLIENTS = 8, ITEMS = 10_000;
+const EVENTS = 100_000,
+  BATCH = 1000,
+  CLIENTS = 8,
+  ITEMS = 10_000;
 
 function events(run: string) {
   return Array.from({ length: EVENTS }, (_, n) => {
     const [source, location] = n % 2 === 0 ? ['wms-dal', 'DAL'] : ['wms-atl', 'ATL'];
-    return { id: `${run}-${n}`, type: 'inventory.movement', source, seq: n + 1, occurredAt: '2026-11-22T10:00:00Z', sku: `K-${(n * 7919) % ITEMS}`, location, reason: 'receipt', delta: { onHand: 1 + (n % 5) } };
+    return {
+      id: `${run}-${n}`,
+      type: 'inventory.movement',
+      source,
+      seq: n + 1,
+      occurredAt: '2026-11-22T10:00:00Z',
+      sku: `K-${(n * 7919) % ITEMS}`,
+      location,
+      reason: 'receipt',
+      delta: { onHand: 1 + (n % 5) },
+    };
   });
 }
 
@@ -41,9 +54,11 @@ function events(run: string) {
 async function drive(batches: object[][], send: (batch: object[]) => Promise<void>): Promise<number> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (next < batches.length) await send(batches[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < batches.length) await send(batches[next++]!);
+    }),
+  );
   return (performance.now() - started) / 1000;
 }
 
@@ -54,10 +69,17 @@ export function chunk<T>(list: T[], size: number): T[][] {
 }
 
 export async function spawnHub(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', CROSSDOCK_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', CROSSDOCK_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr); if (m) resolve(m[1]!); });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
     child.on('exit', (code) => reject(new Error(`hub exited with ${code}: ${stderr}`)));
   });
   return { child, url };
@@ -65,17 +87,29 @@ export async function spawnHub(env: Record<string, string>, nodeArgs: string[] =
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(name)).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
 }
 
 /** CPU microseconds per event each process kind used over a run, accepted through applied. */
 type CpuPerEvent = Record<'api' | 'workers' | 'postgres' | 'nats', number>;
-interface HubRun { acceptedPerSec: number; appliedPerSec: number; meanBatch: number; cpu: CpuPerEvent }
+interface HubRun {
+  acceptedPerSec: number;
+  appliedPerSec: number;
+  meanBatch: number;
+  cpu: CpuPerEvent;
+}
 
 /** The benchmark network's locations and channels (each benchmark adds what it needs). */
 export const BENCH_NETWORK = [
-  'locations:', '  DAL: { name: Dallas, authority: wms-dal }', '  ATL: { name: Atlanta, authority: wms-atl }',
-  'channels:', '  amazon: { locations: [DAL], allocation: { percent: 80 } }', '  b2b: { locations: [DAL, ATL] }',
+  'locations:',
+  '  DAL: { name: Dallas, authority: wms-dal }',
+  '  ATL: { name: Atlanta, authority: wms-atl }',
+  'channels:',
+  '  amazon: { locations: [DAL], allocation: { percent: 80 } }',
+  '  b2b: { locations: [DAL, ATL] }',
 ];
 
 export interface BenchCluster {
@@ -94,13 +128,24 @@ export async function startCluster(config: string[], workers: number): Promise<B
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-scale-'));
   const file = join(dir, 'hub.yaml');
   writeFileSync(file, config.join('\n'));
-  const env = (role: string) => ({ CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace, DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: file, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_DATA_DIR: dir });
+  const env = (role: string) => ({
+    CROSSDOCK_BACKEND: 'scale-out',
+    CROSSDOCK_ROLE: role,
+    CROSSDOCK_NAMESPACE: namespace,
+    DATABASE_URL,
+    NATS_URL,
+    CROSSDOCK_CONFIG: file,
+    CROSSDOCK_ADMIN_KEY: KEY,
+    CROSSDOCK_DATA_DIR: dir,
+  });
   const api = await spawnHub(env('api'));
   const workerProcs: { child: ChildProcess; url: string }[] = [];
   for (let i = 0; i < workers; i++) workerProcs.push(await spawnHub(env('worker')));
   const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
   return {
-    api, workers: workerProcs, log,
+    api,
+    workers: workerProcs,
+    log,
     async addWorker(nodeArgs: string[] = []) {
       const w = await spawnHub(env('worker'), nodeArgs);
       workerProcs.push(w);
@@ -123,20 +168,25 @@ const INGEST_NETWORK = [...BENCH_NETWORK, '  web: { locations: [DAL, ATL], safet
 function postEvents(apiUrl: string, run: string): Promise<number> {
   const batches = chunk(events(run), BATCH).map((b) => JSON.stringify(b));
   return drive(batches as never, async (body) => {
-    const res = await fetch(`${apiUrl}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body as unknown as string });
-    const answer = await res.json() as { accepted: number };
+    const res = await fetch(`${apiUrl}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: body as unknown as string,
+    });
+    const answer = (await res.json()) as { accepted: number };
     if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
   });
 }
 
 /** Resolves once the workers have finished every entry of the log. */
 async function drained(log: JetStreamEventLog): Promise<void> {
-  while (await log.pending('apply') > 0) await new Promise((r) => setTimeout(r, 20));
+  while ((await log.pending('apply')) > 0) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** The workers' mean events per transaction, from their metrics. */
 async function meanBatchOf(workers: readonly { url: string }[]): Promise<number> {
-  let entries = 0, txs = 0;
+  let entries = 0,
+    txs = 0;
   for (const w of workers) {
     entries += await metric(w.url, 'crossdock_worker_entries_total{outcome="applied"}');
     txs += await metric(w.url, 'crossdock_worker_batch_seconds_count');
@@ -150,11 +200,21 @@ async function hubRun(workers: number): Promise<HubRun> {
   const workerProcs = cluster.workers;
   const run = `ingest-${randomBytes(3).toString('hex')}`;
   try {
-    const groups = { api: { pids: [api.child.pid!] }, workers: { pids: workerProcs.map((w) => w.child.pid!) }, postgres: { command: 'postgres' }, nats: { command: 'nats-server' } };
+    const groups = {
+      api: { pids: [api.child.pid!] },
+      workers: { pids: workerProcs.map((w) => w.child.pid!) },
+      postgres: { command: 'postgres' },
+      nats: { command: 'nats-server' },
+    };
     const cpuBefore = cpuSeconds(groups);
     const perEvent = (): CpuPerEvent => {
       const used = cpuUsedBetween(cpuBefore, cpuSeconds(groups));
-      return { api: used.api! * 1e6 / EVENTS, workers: workers === 0 ? 0 : used.workers! * 1e6 / EVENTS, postgres: used.postgres! * 1e6 / EVENTS, nats: used.nats! * 1e6 / EVENTS };
+      return {
+        api: (used.api! * 1e6) / EVENTS,
+        workers: workers === 0 ? 0 : (used.workers! * 1e6) / EVENTS,
+        postgres: (used.postgres! * 1e6) / EVENTS,
+        nats: (used.nats! * 1e6) / EVENTS,
+      };
     };
     const started = performance.now();
     const seconds = await postEvents(api.url, run);
@@ -167,7 +227,11 @@ async function hubRun(workers: number): Promise<HubRun> {
   }
 }
 
-interface BacklogRun { appliedPerSec: number; meanBatch: number; cpu: Omit<CpuPerEvent, 'api'> }
+interface BacklogRun {
+  appliedPerSec: number;
+  meanBatch: number;
+  cpu: Omit<CpuPerEvent, 'api'>;
+}
 
 /**
  * Applied from a backlog: the events are accepted first with no worker running, then `workers`
@@ -184,17 +248,24 @@ async function backlogRun(workers: number): Promise<BacklogRun> {
     const groups = { workers: { pids: cluster.workers.map((w) => w.child.pid!) }, postgres: { command: 'postgres' }, nats: { command: 'nats-server' } };
     const pendingNow = () => log.pending('apply').catch(() => Number.POSITIVE_INFINITY);
     let initial = await pendingNow();
-    while (!Number.isFinite(initial)) { await new Promise((r) => setTimeout(r, 5)); initial = await pendingNow(); }
+    while (!Number.isFinite(initial)) {
+      await new Promise((r) => setTimeout(r, 5));
+      initial = await pendingNow();
+    }
     let fromPending = initial;
-    while (fromPending >= initial) { await new Promise((r) => setTimeout(r, 5)); fromPending = await pendingNow(); }
+    while (fromPending >= initial) {
+      await new Promise((r) => setTimeout(r, 5));
+      fromPending = await pendingNow();
+    }
     const started = performance.now();
     const cpuBefore = cpuSeconds(groups);
-    while (await pendingNow() > 0) await new Promise((r) => setTimeout(r, 20));
+    while ((await pendingNow()) > 0) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - started) / 1000;
     const used = cpuUsedBetween(cpuBefore, cpuSeconds(groups));
     return {
-      appliedPerSec: fromPending / seconds, meanBatch: await meanBatchOf(cluster.workers),
-      cpu: { workers: used.workers! * 1e6 / fromPending, postgres: used.postgres! * 1e6 / fromPending, nats: used.nats! * 1e6 / fromPending },
+      appliedPerSec: fromPending / seconds,
+      meanBatch: await meanBatchOf(cluster.workers),
+      cpu: { workers: (used.workers! * 1e6) / fromPending, postgres: (used.postgres! * 1e6) / fromPending, nats: (used.nats! * 1e6) / fromPending },
     };
   } finally {
     await cluster.close();
@@ -221,13 +292,18 @@ async function rawPublish(mode: 'client' | 'inbox', follow = false): Promise<num
   if (follow) {
     const messages = await (await js.consumers.get(name, { deliver_policy: DeliverPolicy.All })).consume({ max_messages: 5000 });
     following = messages;
-    void (async () => { for await (const m of messages) { m.string(); followed++; } })();
+    void (async () => {
+      for await (const m of messages) {
+        m.string();
+        followed++;
+      }
+    })();
   }
   try {
     return await publishAll(nc, name, (sku) => `${name}.inventory.${sku.length % 16}`, mode);
   } finally {
     if (following) {
-      for (const deadline = Date.now() + 30_000; followed < EVENTS && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      for (const deadline = Date.now() + 30_000; followed < EVENTS && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
       await following.close();
     }
     await jsm.streams.delete(name);
@@ -299,17 +375,20 @@ COMMIT;
 }
 
 export async function benchScaleOut(): Promise<void> {
-  if (!await reachable(DATABASE_URL, 5432) || !await reachable(NATS_URL, 4222)) {
+  if (!(await reachable(DATABASE_URL, 5432)) || !(await reachable(NATS_URL, 4222))) {
     console.log(`scale-out benchmark skipped: it needs PostgreSQL at ${DATABASE_URL} and NATS at ${NATS_URL} (set DATABASE_URL / NATS_URL)`);
     return;
   }
   const alone = await hubRun(0);
   const one = await hubRun(1);
   // Each baseline twice, beside the hub runs, and averaged: this machine's speed drifts.
-  const client1 = await rawPublish('client'), inbox1 = await rawPublish('inbox');
+  const client1 = await rawPublish('client'),
+    inbox1 = await rawPublish('inbox');
   const two = await hubRun(2);
-  const client2 = await rawPublish('client'), inbox2 = await rawPublish('inbox');
-  const client = (client1 + client2) / 2, inbox = (inbox1 + inbox2) / 2;
+  const client2 = await rawPublish('client'),
+    inbox2 = await rawPublish('inbox');
+  const client = (client1 + client2) / 2,
+    inbox = (inbox1 + inbox2) / 2;
   const inboxFollowed = await rawPublish('inbox', true);
   const beside1 = await rawPublishBesideWorkers(1);
   const beside2 = await rawPublishBesideWorkers(2);
@@ -324,7 +403,7 @@ export async function benchScaleOut(): Promise<void> {
     '',
     `${fmt(EVENTS)} movements over ${fmt(ITEMS)} items × 2 locations, 3 channels; one api process and 1 or 2 worker processes of the real command; ${CLIENTS} clients posting batches of ${fmt(BATCH)}. Accepted: answered, durable in JetStream. Applied: committed by the workers in PostgreSQL (inbox, positions, figures, feed).`,
     '',
-    'Two publish-with-ack baselines, the same messages, message ids, batches and concurrency from one process with no HTTP: the official client\'s js.publish per message, and the stricter one, the same client publishing each batch through one reply inbox as the hub itself does (src/adapters/nats/acked-publisher.ts).',
+    "Two publish-with-ack baselines, the same messages, message ids, batches and concurrency from one process with no HTTP: the official client's js.publish per message, and the stricter one, the same client publishing each batch through one reply inbox as the hub itself does (src/adapters/nats/acked-publisher.ts).",
     '',
     '| what | events/s | raw js.publish | ratio | raw batch inbox | ratio |',
     '|---|---:|---:|---:|---:|---:|',
@@ -348,10 +427,25 @@ export async function benchScaleOut(): Promise<void> {
     '',
     '| run | api | workers | PostgreSQL | nats-server | sum (µs of CPU per event) |',
     '|---|---:|---:|---:|---:|---:|',
-    ...([['api alone', alone], ['1 worker', one], ['2 workers', two]] as const).map(([label, r]) =>
-      `| ${label} | ${fmt(r.cpu.api, 1)} | ${fmt(r.cpu.workers, 1)} | ${fmt(r.cpu.postgres, 1)} | ${fmt(r.cpu.nats, 1)} | ${fmt(r.cpu.api + r.cpu.workers + r.cpu.postgres + r.cpu.nats, 1)} |`),
-    ...([['backlog, 1 worker (applying only)', backlog1], ['backlog, 2 workers (applying only)', backlog2]] as const).map(([label, r]) =>
-      `| ${label} | | ${fmt(r.cpu.workers, 1)} | ${fmt(r.cpu.postgres, 1)} | ${fmt(r.cpu.nats, 1)} | ${fmt(r.cpu.workers + r.cpu.postgres + r.cpu.nats, 1)} |`),
+    ...(
+      [
+        ['api alone', alone],
+        ['1 worker', one],
+        ['2 workers', two],
+      ] as const
+    ).map(
+      ([label, r]) =>
+        `| ${label} | ${fmt(r.cpu.api, 1)} | ${fmt(r.cpu.workers, 1)} | ${fmt(r.cpu.postgres, 1)} | ${fmt(r.cpu.nats, 1)} | ${fmt(r.cpu.api + r.cpu.workers + r.cpu.postgres + r.cpu.nats, 1)} |`,
+    ),
+    ...(
+      [
+        ['backlog, 1 worker (applying only)', backlog1],
+        ['backlog, 2 workers (applying only)', backlog2],
+      ] as const
+    ).map(
+      ([label, r]) =>
+        `| ${label} | | ${fmt(r.cpu.workers, 1)} | ${fmt(r.cpu.postgres, 1)} | ${fmt(r.cpu.nats, 1)} | ${fmt(r.cpu.workers + r.cpu.postgres + r.cpu.nats, 1)} |`,
+    ),
     '',
     `pgbench ran the worker's statements for a batch of ${fmt(batch)} events per transaction (the workers' mean) at ${fmt(pg.tps, 1)} transactions/s. Raw publish: the mean of two runs of each kind beside the hub runs; the follower variant and the runs into a cluster's stream once each, after them (those publish into the stream of a running api process and its workers, which apply every event as they would the api's, so the baseline shares the cores as the hub does). On two cores the api process, the workers, nats-server and PostgreSQL share the CPU (the table above says how): every worker applying at the same time takes its share from the api, and PostgreSQL running the workers' statements is the largest share. Targets: accepted ≥ 80% of raw publish-with-ack, applied ≥ 70% of pgbench. Order captures: see the next section.`,
   ];

@@ -22,8 +22,15 @@ async function hub(seed = true): Promise<string> {
   const h = await startHub({
     logger: { level: 'info' },
     config: {
-      port: 0, host: '127.0.0.1', dataDir, configFile: '(bench)', adminKey: BENCH_KEY, demoTraffic: false, backend: 'embedded',
-      checkpointIntervalMs: 5000, apiKeys: [],
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      configFile: '(bench)',
+      adminKey: BENCH_KEY,
+      demoTraffic: false,
+      backend: 'embedded',
+      checkpointIntervalMs: 5000,
+      apiKeys: [],
       file: {
         locations: { DAL: { name: 'Dallas', authority: 'wms-dal' }, ATL: { name: 'Atlanta', authority: 'wms-atl' } },
         channels: {
@@ -37,8 +44,20 @@ async function hub(seed = true): Promise<string> {
   if (!seed) return h.url;
   const events = [];
   for (let i = 0; i < BENCH_SKUS; i++) {
-    for (const [source, location] of [['wms-dal', 'DAL'], ['wms-atl', 'ATL']] as const) {
-      events.push({ id: `${source}-${i}`, type: 'inventory.snapshot', source, seq: i + 1, occurredAt: '2026-11-22T10:00:00Z', sku: sku(i), location, balance: { onHand: 20 + (i % 100) } });
+    for (const [source, location] of [
+      ['wms-dal', 'DAL'],
+      ['wms-atl', 'ATL'],
+    ] as const) {
+      events.push({
+        id: `${source}-${i}`,
+        type: 'inventory.snapshot',
+        source,
+        seq: i + 1,
+        occurredAt: '2026-11-22T10:00:00Z',
+        sku: sku(i),
+        location,
+        balance: { onHand: 20 + (i % 100) },
+      });
     }
   }
   for (let i = 0; i < events.length; i += 10_000) await h.ingest.submit(events.slice(i, i + 10_000));
@@ -68,8 +87,15 @@ async function ordersHub(erpOverHttp: boolean): Promise<string> {
     logger: { level: 'info' },
     ...(erpOverHttp ? {} : { erp: erp.connector() }),
     config: {
-      port: 0, host: '127.0.0.1', dataDir, configFile: '(bench)', adminKey: BENCH_KEY, demoTraffic: false, backend: 'embedded',
-      checkpointIntervalMs: 5000, apiKeys: [],
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      configFile: '(bench)',
+      adminKey: BENCH_KEY,
+      demoTraffic: false,
+      backend: 'embedded',
+      checkpointIntervalMs: 5000,
+      apiKeys: [],
       file: {
         locations: { DAL: { name: 'Dallas', authority: 'wms-dal' }, ATL: { name: 'Atlanta', authority: 'wms-atl' } },
         channels: { web: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' } },
@@ -81,8 +107,20 @@ async function ordersHub(erpOverHttp: boolean): Promise<string> {
   const events: unknown[] = [];
   let seq = 0;
   const snap = (source: string, location: string, item: string, onHand: number) =>
-    events.push({ id: `${source}-${++seq}`, type: 'inventory.snapshot', source, seq, occurredAt: '2026-11-22T10:00:00Z', sku: item, location, balance: { onHand } });
-  for (let i = 0; i < ORDER_SKUS; i++) { snap('wms-dal', 'DAL', sku(i), 1_000_000); snap('wms-atl', 'ATL', sku(i), 1_000_000); }
+    events.push({
+      id: `${source}-${++seq}`,
+      type: 'inventory.snapshot',
+      source,
+      seq,
+      occurredAt: '2026-11-22T10:00:00Z',
+      sku: item,
+      location,
+      balance: { onHand },
+    });
+  for (let i = 0; i < ORDER_SKUS; i++) {
+    snap('wms-dal', 'DAL', sku(i), 1_000_000);
+    snap('wms-atl', 'ATL', sku(i), 1_000_000);
+  }
   snap('wms-dal', 'DAL', 'HOT-1', HOT_UNITS);
   for (let i = 0; i < SPREAD_ITEMS; i++) snap('wms-dal', 'DAL', `ONE-${i}`, 1);
   for (let i = 0; i < events.length; i += 10_000) await h.ingest.submit(events.slice(i, i + 10_000));
@@ -105,11 +143,16 @@ export type BenchServer = 'hub' | 'empty-hub' | 'bare' | 'orders-hub' | 'orders-
 /** Starts one benchmark server in this process and returns its URL. */
 export function serveBench(kind: BenchServer): Promise<string> {
   switch (kind) {
-    case 'bare': return bare();
-    case 'orders-hub': return ordersHub(false);
-    case 'orders-hub-http-erp': return ordersHub(true);
-    case 'orders-bare': return ordersBare();
-    default: return hub(kind === 'hub');
+    case 'bare':
+      return bare();
+    case 'orders-hub':
+      return ordersHub(false);
+    case 'orders-hub-http-erp':
+      return ordersHub(true);
+    case 'orders-bare':
+      return ordersBare();
+    default:
+      return hub(kind === 'hub');
   }
 }
 

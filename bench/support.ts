@@ -21,10 +21,14 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function writeSection(name: string, body: string): void {
-  const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced by the benchmark that owns it.\n';
+  const start = `<!-- bench:${name} -->`,
+    end = `<!-- /bench:${name} -->`;
+  let text = existsSync(RESULTS)
+    ? readFileSync(RESULTS, 'utf8')
+    : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced by the benchmark that owns it.\n';
   const section = `${start}\n${body.trim()}\n\n_Measured ${new Date().toISOString()} on ${machine()}._\n${end}`;
-  const i = text.indexOf(start), j = text.indexOf(end);
+  const i = text.indexOf(start),
+    j = text.indexOf(end);
   text = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(RESULTS, text);
 }

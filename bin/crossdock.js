@@ -11,7 +11,6 @@ if (!/--max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '')) setFlagsFromS
 
 const argv = process.argv.slice(2);
 const { runCli } = await import('../dist/src/interfaces/cli/main.js');
-const extensions = argv[0] === 'start'
-  ? await import('../dist/sim/demo-hub.js').then((m) => (config, announce) => [m.demoExtension(config, announce)])
-  : undefined;
+const extensions =
+  argv[0] === 'start' ? await import('../dist/sim/demo-hub.js').then((m) => (config, announce) => [m.demoExtension(config, announce)]) : undefined;
 process.exitCode = await runCli(argv, extensions ? { extensions } : {});

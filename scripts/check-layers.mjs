@@ -102,7 +102,11 @@ for (const file of files) {
       const target = resolveImport(file, specifier);
       const inSrc = posix(relative(src, target));
       if (inSrc.startsWith('../')) {
-        report(file, specifier, `src/ must not import outside src/ (found ${posix(relative(root, target))}); sim/, bench/ and test/ use src/, never the reverse`);
+        report(
+          file,
+          specifier,
+          `src/ must not import outside src/ (found ${posix(relative(root, target))}); sim/, bench/ and test/ use src/, never the reverse`,
+        );
         continue;
       }
       edges.push(target);

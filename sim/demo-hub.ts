@@ -32,7 +32,12 @@ export function demoExtension(config: HubConfig, print: (line: string) => void):
       }
       // The simulated network runs beside one embedded hub; scale-out processes get the ERP simulator only, as before.
       if (demo.network && config.backend === 'embedded') {
-        network = await startDemoNetwork({ dataDir: config.dataDir, log: warn, ...(demo.faults ? { faults: demo.faults } : {}), onShipped: () => story?.milestone('shipped') });
+        network = await startDemoNetwork({
+          dataDir: config.dataDir,
+          log: warn,
+          ...(demo.faults ? { faults: demo.faults } : {}),
+          onShipped: () => story?.milestone('shipped'),
+        });
         story = new DemoStory({ print, ediFolders: [network.ediFolder, network.thirdPartyFolder] });
       }
       return { ...(network ? { systems: network.systems } : {}), ...(erp ? { erp } : {}) };
@@ -42,26 +47,34 @@ export function demoExtension(config: HubConfig, print: (line: string) => void):
       const warn = (m: string) => hub.log.warn(m);
       const skus = Object.keys(config.file.items ?? {});
       if (demo.seedStock || (config.demoTraffic && demo.traffic)) {
-        traffic.push(startInventoryTraffic({
-          url: hub.url, apiKey: hub.adminKey, skus,
-          sources: hub.locations.map((l) => ({ source: l.authority, location: l.id })),
-          eventsPerSecond: config.demoTraffic ? demo.traffic?.eventsPerSecond ?? 0 : 0,
-          seedStock: (demo.seedStock ?? false) && hub.freshLog,
-          log: warn,
-          ...(story ? { moved: (location: string, delta: number) => story!.moved(location, delta) } : {}),
-        }));
+        traffic.push(
+          startInventoryTraffic({
+            url: hub.url,
+            apiKey: hub.adminKey,
+            skus,
+            sources: hub.locations.map((l) => ({ source: l.authority, location: l.id })),
+            eventsPerSecond: config.demoTraffic ? (demo.traffic?.eventsPerSecond ?? 0) : 0,
+            seedStock: (demo.seedStock ?? false) && hub.freshLog,
+            log: warn,
+            ...(story ? { moved: (location: string, delta: number) => story!.moved(location, delta) } : {}),
+          }),
+        );
       }
       if (config.demoTraffic && (demo.traffic?.ordersPerMinute ?? 0) > 0) {
-        traffic.push(startOrderTraffic({
-          url: hub.url, apiKey: hub.adminKey, skus,
-          channels: hub.channels,
-          customers: Object.keys(config.file.customers ?? {}),
-          authorities: Object.fromEntries(hub.locations.map((l) => [l.id, l.authority])),
-          ordersPerMinute: demo.traffic!.ordersPerMinute!,
-          log: warn,
-          ...(story ? { story } : {}),
-          ...(network ? demoRoutes(network, hub, story) : {}),
-        }));
+        traffic.push(
+          startOrderTraffic({
+            url: hub.url,
+            apiKey: hub.adminKey,
+            skus,
+            channels: hub.channels,
+            customers: Object.keys(config.file.customers ?? {}),
+            authorities: Object.fromEntries(hub.locations.map((l) => [l.id, l.authority])),
+            ordersPerMinute: demo.traffic!.ordersPerMinute!,
+            log: warn,
+            ...(story ? { story } : {}),
+            ...(network ? demoRoutes(network, hub, story) : {}),
+          }),
+        );
       }
       if (story && config.demoTraffic) {
         story.start();

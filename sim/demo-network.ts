@@ -36,13 +36,36 @@ const SECRETS = { CROSSDOCK_DEMO_SHOP_SECRET: 'demo-shop-secret', CROSSDOCK_DEMO
 
 export type SimulatorFaults = Partial<Record<'storefront' | 'marketplace' | 'wms' | 'carrier', Partial<Faults>>>;
 
-export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) => void; faults?: SimulatorFaults; onShipped?: (location: string) => void }): Promise<DemoNetwork> {
+export async function startDemoNetwork(o: {
+  dataDir: string;
+  log: (msg: string) => void;
+  faults?: SimulatorFaults;
+  onShipped?: (location: string) => void;
+}): Promise<DemoNetwork> {
   for (const [k, v] of Object.entries(SECRETS)) process.env[k] ??= v;
   const store = new StorefrontSimulator();
   const market = new MarketplaceSimulator();
   const warehouses = [
-    new WmsSimulator({ source: 'wms-dal', location: 'DAL', shipAfterMs: 6000, log: o.log, onShipped: (n) => { carrierRef?.track(n); o.onShipped?.('DAL'); } }),
-    new WmsSimulator({ source: 'wms-atl', location: 'ATL', shipAfterMs: 8000, log: o.log, onShipped: (n) => { carrierRef?.track(n); o.onShipped?.('ATL'); } }),
+    new WmsSimulator({
+      source: 'wms-dal',
+      location: 'DAL',
+      shipAfterMs: 6000,
+      log: o.log,
+      onShipped: (n) => {
+        carrierRef?.track(n);
+        o.onShipped?.('DAL');
+      },
+    }),
+    new WmsSimulator({
+      source: 'wms-atl',
+      location: 'ATL',
+      shipAfterMs: 8000,
+      log: o.log,
+      onShipped: (n) => {
+        carrierRef?.track(n);
+        o.onShipped?.('ATL');
+      },
+    }),
   ];
   const [storeUrl, marketUrl, dalUrl, atlUrl] = await Promise.all([store.start(), market.start(), ...warehouses.map((w) => w.start())]);
   let carrierRef: CarrierSimulator | undefined;
@@ -56,12 +79,38 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
   let carrier: CarrierSimulator | undefined;
   return {
     storefrontSecret: process.env.CROSSDOCK_DEMO_SHOP_SECRET!,
-    ediFolder, thirdPartyFolder,
+    ediFolder,
+    thirdPartyFolder,
     systems: {
-      shop: { type: 'shopify', channel: 'web', customer: 'C-42', webhookSecretEnv: 'CROSSDOCK_DEMO_SHOP_SECRET', adminUrl: storeUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 } },
+      shop: {
+        type: 'shopify',
+        channel: 'web',
+        customer: 'C-42',
+        webhookSecretEnv: 'CROSSDOCK_DEMO_SHOP_SECRET',
+        adminUrl: storeUrl,
+        locationId: store.locationId,
+        rateLimit: { perSecond: 2, burst: 40 },
+      },
       amazon: { type: 'amazon-listings', url: marketUrl, channel: 'amazon', sellerId: 'A2DEMOSELLER', rateLimit: { perSecond: 5, burst: 5 } },
-      acme: { type: 'edi-x12', channel: 'b2b', customer: 'C-42', folder: ediFolder, pollSeconds: 2, inventoryAdviceSeconds: 30, usage: 'T', us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' } },
-      '3pl-rno': { type: 'edi-x12', folder: thirdPartyFolder, pollSeconds: 2, usage: 'T', us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: 'ZZ', id: 'RENO3PL' } },
+      acme: {
+        type: 'edi-x12',
+        channel: 'b2b',
+        customer: 'C-42',
+        folder: ediFolder,
+        pollSeconds: 2,
+        inventoryAdviceSeconds: 30,
+        usage: 'T',
+        us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+        partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+      },
+      '3pl-rno': {
+        type: 'edi-x12',
+        folder: thirdPartyFolder,
+        pollSeconds: 2,
+        usage: 'T',
+        us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+        partner: { qualifier: 'ZZ', id: 'RENO3PL' },
+      },
       ups: { type: 'carrier', secretEnv: 'CROSSDOCK_DEMO_CARRIER_SECRET' },
       'wms-dal': { type: 'webhook', url: dalUrl },
       'wms-atl': { type: 'webhook', url: atlUrl },
@@ -71,7 +120,14 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
       for (const w of warehouses) w.attach(hubUrl, apiKey);
     },
     carrier(hubUrl, delivered) {
-      carrier = new CarrierSimulator({ hookUrl: `${hubUrl}/hooks/ups`, secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!, inTransitAfterMs: 3000, deliveredAfterMs: 9000, log: o.log, ...(delivered ? { onDelivered: () => delivered() } : {}) });
+      carrier = new CarrierSimulator({
+        hookUrl: `${hubUrl}/hooks/ups`,
+        secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!,
+        inTransitAfterMs: 3000,
+        deliveredAfterMs: 9000,
+        log: o.log,
+        ...(delivered ? { onDelivered: () => delivered() } : {}),
+      });
       Object.assign(carrier.faults, o.faults?.carrier ?? {});
       return carrier;
     },
@@ -95,18 +151,33 @@ export async function startDemoNetwork(o: { dataDir: string; log: (msg: string) 
                 const tracking = `1ZRNO${++control}`;
                 const segments = [
                   ['W06', 'N', orderId, new Date().toISOString().slice(0, 10).replace(/-/g, ''), `SHP${control}`],
-                  ['N9', 'BM', tracking], ['W27', 'M', 'UPSN'],
-                  ...tx.segments.filter((s) => s[0] === 'W01').flatMap((s, i) => [['LX', String(i + 1)], ['W12', 'CC', s[1]!, s[1]!, '0', 'EA', '', 'VN', s[5]!]]),
+                  ['N9', 'BM', tracking],
+                  ['W27', 'M', 'UPSN'],
+                  ...tx.segments
+                    .filter((s) => s[0] === 'W01')
+                    .flatMap((s, i) => [
+                      ['LX', String(i + 1)],
+                      ['W12', 'CC', s[1]!, s[1]!, '0', 'EA', '', 'VN', s[5]!],
+                    ]),
                 ];
-                writeFileSync(join(thirdPartyFolder, 'in', `945-${control}.edi`), writeInterchange({
-                  sender: { qualifier: 'ZZ', id: 'RENO3PL' }, receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' }, control, at: new Date(), usage: 'T',
-                  groups: [{ functionalId: 'SW', control, transactions: [{ set: '945', control: 1, segments }] }],
-                }));
+                writeFileSync(
+                  join(thirdPartyFolder, 'in', `945-${control}.edi`),
+                  writeInterchange({
+                    sender: { qualifier: 'ZZ', id: 'RENO3PL' },
+                    receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+                    control,
+                    at: new Date(),
+                    usage: 'T',
+                    groups: [{ functionalId: 'SW', control, transactions: [{ set: '945', control: 1, segments }] }],
+                  }),
+                );
                 c.track(tracking, 'UPSN');
                 shipped?.(orderId);
               }
             }
-          } catch (err) { o.log(`demo 3PL: ${String(err)}`); }
+          } catch (err) {
+            o.log(`demo 3PL: ${String(err)}`);
+          }
         }
       }, 4000);
       timer.unref();

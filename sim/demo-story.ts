@@ -24,17 +24,22 @@ export class DemoStory {
     this.timer.unref();
   }
 
-  stop(): void { clearInterval(this.timer); }
+  stop(): void {
+    clearInterval(this.timer);
+  }
 
   captured(orderId: string, how: string, lines: { sku: string; qty: number }[]): void {
     this.o.print(`demo: order ${orderId} captured ${how}: ${lines.map((l) => `${l.qty} × ${l.sku}`).join(', ')}`);
   }
 
-  milestone(kind: Milestone): void { this.milestones.set(kind, (this.milestones.get(kind) ?? 0) + 1); }
+  milestone(kind: Milestone): void {
+    this.milestones.set(kind, (this.milestones.get(kind) ?? 0) + 1);
+  }
 
   moved(location: string, onHandDelta: number): void {
     const s = this.stock.get(location) ?? { in: 0, out: 0, events: 0 };
-    if (onHandDelta > 0) s.in += onHandDelta; else s.out -= onHandDelta;
+    if (onHandDelta > 0) s.in += onHandDelta;
+    else s.out -= onHandDelta;
     s.events++;
     this.stock.set(location, s);
   }
@@ -42,7 +47,9 @@ export class DemoStory {
   /** One line for what happened since the last one; nothing when nothing did. */
   summarise(): void {
     const parts: string[] = [];
-    const orders = (['released', 'shipped', 'delivered', 'invoiced'] as const).filter((k) => this.milestones.get(k)).map((k) => `${this.milestones.get(k)} ${k}`);
+    const orders = (['released', 'shipped', 'delivered', 'invoiced'] as const)
+      .filter((k) => this.milestones.get(k))
+      .map((k) => `${this.milestones.get(k)} ${k}`);
     if (orders.length > 0) parts.push(`orders ${orders.join(', ')}`);
     const stock = [...this.stock].sort(([a], [b]) => a.localeCompare(b)).map(([loc, s]) => `${loc} +${s.in}/−${s.out}`);
     if (stock.length > 0) parts.push(`stock moved ${stock.join(', ')} (${[...this.stock.values()].reduce((n, s) => n + s.events, 0)} movements)`);
@@ -58,7 +65,10 @@ export class DemoStory {
     const counts = new Map<string, number>();
     for (const folder of this.o.ediFolders) {
       const partner = folder.split(/[\\/]/).pop()!;
-      for (const [sub, direction] of [['out', 'to'], ['processed', 'from']] as const) {
+      for (const [sub, direction] of [
+        ['out', 'to'],
+        ['processed', 'from'],
+      ] as const) {
         const dir = join(folder, sub);
         if (!existsSync(dir)) continue;
         for (const name of readdirSync(dir)) {

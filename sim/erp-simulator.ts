@@ -15,7 +15,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ErpConnector } from '../src/ports/erp.js';
 import { ErpCallError } from '../src/domain/orders/order-errors.js';
 
-export interface ErpFaults { latencyMs: number; errorRate: number; outage: boolean; tooManyRequests?: number }
+export interface ErpFaults {
+  latencyMs: number;
+  errorRate: number;
+  outage: boolean;
+  tooManyRequests?: number;
+}
 
 export interface SalesOrder {
   orderNumber: string;
@@ -56,10 +61,14 @@ export class ErpSimulator {
   connector(): ErpConnector {
     const fault = (operation: string) => {
       if (this.faults.outage) throw new ErpCallError(operation, 'HTTP 503: ERP is down for maintenance', false, true);
-      if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) throw new ErpCallError(operation, 'HTTP 500: internal ERP error (injected)', false, true);
+      if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate)
+        throw new ErpCallError(operation, 'HTTP 500: internal ERP error (injected)', false, true);
     };
     const answer = async <T>(operation: string, value: T, timeoutMs: number): Promise<T> => {
-      if (this.faults.latencyMs > timeoutMs) { await sleep(timeoutMs); throw new ErpCallError(operation, `no answer within ${timeoutMs} ms`, true, true); }
+      if (this.faults.latencyMs > timeoutMs) {
+        await sleep(timeoutMs);
+        throw new ErpCallError(operation, `no answer within ${timeoutMs} ms`, true, true);
+      }
       await sleep(this.faults.latencyMs);
       return value;
     };
@@ -68,8 +77,12 @@ export class ErpSimulator {
         fault('order placement');
         this.calls.place++;
         const { order } = this.place({
-          externalReference: o.reference, customer: o.customer, channel: o.channel, channelOrderId: o.externalId,
-          ...(o.erpCustomerNumber ? { customerNumber: o.erpCustomerNumber } : {}), lines: o.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
+          externalReference: o.reference,
+          customer: o.customer,
+          channel: o.channel,
+          channelOrderId: o.externalId,
+          ...(o.erpCustomerNumber ? { customerNumber: o.erpCustomerNumber } : {}),
+          lines: o.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
         });
         return answer('order placement', { orderNumber: order.orderNumber }, timeoutMs);
       },
@@ -83,7 +96,9 @@ export class ErpSimulator {
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.server = createServer((req, res) => { this.handle(req, res).catch((err) => send(res, 500, { error: String(err) })); });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => send(res, 500, { error: String(err) }));
+    });
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const address = this.server.address();
@@ -106,7 +121,10 @@ export class ErpSimulator {
     if (url.pathname === '/_sim/orders' && req.method === 'GET') return send(res, 200, { items: [...this.orders.values()] });
 
     if (this.faults.outage) return send(res, 503, { error: 'ERP is down for maintenance' });
-    if ((this.faults.tooManyRequests ?? 0) > 0) { this.faults.tooManyRequests!--; return send(res, 429, { error: 'too many requests (injected)' }); }
+    if ((this.faults.tooManyRequests ?? 0) > 0) {
+      this.faults.tooManyRequests!--;
+      return send(res, 429, { error: 'too many requests (injected)' });
+    }
     if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) return send(res, 500, { error: 'internal ERP error (injected)' });
 
     if (url.pathname === '/api/sales-orders' && req.method === 'POST') {
@@ -132,14 +150,19 @@ function invalidOrder(body: unknown): string | undefined {
   const o = body as Partial<SalesOrder> | undefined;
   if (!o || typeof o.externalReference !== 'string' || o.externalReference === '') return 'externalReference is required';
   if (!Array.isArray(o.lines) || o.lines.length === 0) return 'lines must be a non-empty array';
-  if (o.lines.some((l) => typeof l?.item !== 'string' || !Number.isInteger(l.quantity) || l.quantity <= 0)) return 'each line needs item and a positive integer quantity';
+  if (o.lines.some((l) => typeof l?.item !== 'string' || !Number.isInteger(l.quantity) || l.quantity <= 0))
+    return 'each line needs item and a positive integer quantity';
   return undefined;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  try { return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'); } catch { return undefined; }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -16,12 +16,17 @@ export interface TrafficOptions {
   moved?: (location: string, onHandDelta: number) => void;
 }
 
-export interface Traffic { stop(): Promise<void> }
+export interface Traffic {
+  stop(): Promise<void>;
+}
 
 export function startInventoryTraffic(o: TrafficOptions): Traffic {
   // Seqs from the clock keep increasing across restarts of the simulator.
   let counter = Date.now() * 1000;
-  const next = (source: string) => { const seq = ++counter; return { id: `${source}-${seq}`, seq }; };
+  const next = (source: string) => {
+    const seq = ++counter;
+    return { id: `${source}-${seq}`, seq };
+  };
   const post = async (events: object[]) => {
     const res = await fetch(`${o.url}/v1/events`, {
       method: 'POST',
@@ -35,10 +40,17 @@ export function startInventoryTraffic(o: TrafficOptions): Traffic {
   let pending: Promise<void> = Promise.resolve();
 
   if (o.seedStock) {
-    const opening = o.sources.flatMap(({ source, location }) => o.skus.map((sku, i) => ({
-      ...next(source), type: 'inventory.snapshot', source, occurredAt: now(), sku, location,
-      balance: { onHand: 40 + ((i * 37 + location.length * 11) % 120), qualityHold: i % 3, damaged: 0 },
-    })));
+    const opening = o.sources.flatMap(({ source, location }) =>
+      o.skus.map((sku, i) => ({
+        ...next(source),
+        type: 'inventory.snapshot',
+        source,
+        occurredAt: now(),
+        sku,
+        location,
+        balance: { onHand: 40 + ((i * 37 + location.length * 11) % 120), qualityHold: i % 3, damaged: 0 },
+      })),
+    );
     pending = post(opening).catch((err) => o.log?.(`demo traffic: ${String(err)}`));
   }
 
@@ -50,19 +62,22 @@ export function startInventoryTraffic(o: TrafficOptions): Traffic {
     { reason: 'release', delta: () => ({ qualityHold: -1 }) },
     { reason: 'damage', delta: () => ({ damaged: 1 }) },
   ];
-  const timer = o.eventsPerSecond > 0 ? setInterval(() => {
-    if (stopped) return;
-    const events: object[] = [];
-    for (let i = 0; i < Math.max(1, Math.round(o.eventsPerSecond)); i++) {
-      const { source, location } = o.sources[Math.floor(Math.random() * o.sources.length)]!;
-      const sku = o.skus[Math.floor(Math.random() * o.skus.length)]!;
-      const r = reasons[Math.floor(Math.random() * reasons.length)]!;
-      const delta: Record<string, number> = r.delta();
-      events.push({ ...next(source), type: 'inventory.movement', source, occurredAt: now(), sku, location, reason: r.reason, delta });
-      o.moved?.(location, delta.onHand ?? 0);
-    }
-    pending = pending.then(() => post(events)).catch((err) => o.log?.(`demo traffic: ${String(err)}`));
-  }, 1000) : undefined;
+  const timer =
+    o.eventsPerSecond > 0
+      ? setInterval(() => {
+          if (stopped) return;
+          const events: object[] = [];
+          for (let i = 0; i < Math.max(1, Math.round(o.eventsPerSecond)); i++) {
+            const { source, location } = o.sources[Math.floor(Math.random() * o.sources.length)]!;
+            const sku = o.skus[Math.floor(Math.random() * o.skus.length)]!;
+            const r = reasons[Math.floor(Math.random() * reasons.length)]!;
+            const delta: Record<string, number> = r.delta();
+            events.push({ ...next(source), type: 'inventory.movement', source, occurredAt: now(), sku, location, reason: r.reason, delta });
+            o.moved?.(location, delta.onHand ?? 0);
+          }
+          pending = pending.then(() => post(events)).catch((err) => o.log?.(`demo traffic: ${String(err)}`));
+        }, 1000)
+      : undefined;
 
   return {
     async stop() {

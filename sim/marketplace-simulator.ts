@@ -30,29 +30,49 @@ export class MarketplaceSimulator {
         const url = new URL(req.url ?? '/', 'http://mp');
         if (url.pathname === '/_sim/quantities') return send(200, Object.fromEntries(this.quantities));
         if (url.pathname === '/_sim/faults' && req.method === 'PUT') {
-          try { this.faults = { ...this.faults, ...JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') }; } catch { return send(400, { error: 'body is not JSON' }); }
+          try {
+            this.faults = { ...this.faults, ...JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') };
+          } catch {
+            return send(400, { error: 'body is not JSON' });
+          }
           return send(200, this.faults);
         }
         this.calls.total++;
         const fault = await injectFault(this.faults);
-        if (fault) { if (fault.status === 429) this.calls.throttled++; return send(fault.status, fault.body, fault.headers); }
+        if (fault) {
+          if (fault.status === 429) this.calls.throttled++;
+          return send(fault.status, fault.body, fault.headers);
+        }
         const now = Date.now();
         this.tokens = Math.min(this.faults.burst, this.tokens + ((now - this.at) / 1000) * this.faults.ratePerSecond);
         this.at = now;
         if (this.tokens < 1) {
           this.calls.throttled++;
-          return send(429, { errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.' }] }, { 'x-amzn-ratelimit-limit': String(this.faults.ratePerSecond) });
+          return send(
+            429,
+            { errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.' }] },
+            { 'x-amzn-ratelimit-limit': String(this.faults.ratePerSecond) },
+          );
         }
         this.tokens -= 1;
         const m = /^\/listings\/2021-08-01\/items\/([^/]+)\/([^/]+)$/.exec(url.pathname);
         if (!m || req.method !== 'PATCH') return send(404, { errors: [{ code: 'NotFound', message: 'Resource not found' }] });
         const sku = decodeURIComponent(m[2]!);
         let body: { patches?: { op: string; path: string; value?: { fulfillment_channel_code?: string; quantity?: number }[] }[] };
-        try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return send(400, { errors: [{ code: 'InvalidInput', message: 'body is not JSON' }] }); }
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          return send(400, { errors: [{ code: 'InvalidInput', message: 'body is not JSON' }] });
+        }
         const patch = body.patches?.find((p) => p.path === '/attributes/fulfillment_availability');
         const quantity = patch?.value?.[0]?.quantity;
         if (patch?.op !== 'replace' || !Number.isInteger(quantity) || quantity! < 0) {
-          return send(400, { sku, status: 'INVALID', submissionId: null, issues: [{ code: '90220', message: 'fulfillment_availability.quantity is required and must be a non-negative integer', severity: 'ERROR' }] });
+          return send(400, {
+            sku,
+            status: 'INVALID',
+            submissionId: null,
+            issues: [{ code: '90220', message: 'fulfillment_availability.quantity is required and must be a non-negative integer', severity: 'ERROR' }],
+          });
         }
         this.quantities.set(sku, quantity!);
         this.log.push(sku);

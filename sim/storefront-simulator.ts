@@ -14,7 +14,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { injectFault, NO_FAULTS, type Faults } from './faults.js';
 
-export interface StorefrontFaults extends Faults { leakPerSecond: number; bucketSize: number }
+export interface StorefrontFaults extends Faults {
+  leakPerSecond: number;
+  bucketSize: number;
+}
 
 export class StorefrontSimulator {
   /** sku → inventory item gid. SKUs are created on first lookup unless `catalog` limits them. */
@@ -43,7 +46,9 @@ export class StorefrontSimulator {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => { this.handle(req, res).catch((err) => send(res, 500, { errors: String(err) })); });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => send(res, 500, { errors: String(err) }));
+    });
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const a = this.server.address();
@@ -72,16 +77,31 @@ export class StorefrontSimulator {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     if (url.pathname === '/_sim/levels') return send(res, 200, Object.fromEntries([...this.items].map(([sku, id]) => [sku, this.levels.get(id) ?? 0])));
-    if (url.pathname === '/_sim/faults' && req.method === 'PUT') { this.faults = { ...this.faults, ...JSON.parse(text || '{}') }; return send(res, 200, this.faults); }
+    if (url.pathname === '/_sim/faults' && req.method === 'PUT') {
+      this.faults = { ...this.faults, ...JSON.parse(text || '{}') };
+      return send(res, 200, this.faults);
+    }
     this.calls.total++;
     const fault = await injectFault(this.faults);
-    if (fault) { if (fault.status === 429) this.calls.throttled++; return send(res, fault.status, fault.body, fault.headers); }
+    if (fault) {
+      if (fault.status === 429) this.calls.throttled++;
+      return send(res, fault.status, fault.body, fault.headers);
+    }
     if (!this.admit()) {
       this.calls.throttled++;
-      return send(res, 429, { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, { 'retry-after': '2.0' });
+      return send(
+        res,
+        429,
+        { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' },
+        { 'retry-after': '2.0' },
+      );
     }
     let body: any;
-    try { body = JSON.parse(text); } catch { return send(res, 400, { errors: 'body is not JSON' }); }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return send(res, 400, { errors: 'body is not JSON' });
+    }
     if (/^\/admin\/api\/[\w-]+\/graphql\.json$/.test(url.pathname)) return send(res, 200, this.graphql(body));
     if (/^\/admin\/api\/[\w-]+\/inventory_levels\/set\.json$/.test(url.pathname) && req.method === 'POST') {
       const { inventory_item_id: item, location_id: location, available } = body ?? {};
@@ -96,7 +116,12 @@ export class StorefrontSimulator {
     const f = /^\/admin\/api\/[\w-]+\/orders\/([^/]+)\/fulfillments\.json$/.exec(url.pathname);
     if (f && req.method === 'POST') {
       const ful = body?.fulfillment ?? {};
-      this.fulfillments.push({ orderId: decodeURIComponent(f[1]!), trackingNumber: ful.tracking_number, trackingCompany: ful.tracking_company, at: Date.now() });
+      this.fulfillments.push({
+        orderId: decodeURIComponent(f[1]!),
+        trackingNumber: ful.tracking_number,
+        trackingCompany: ful.tracking_company,
+        at: Date.now(),
+      });
       return send(res, 201, { fulfillment: { id: this.fulfillments.length, order_id: f[1], status: 'success', tracking_number: ful.tracking_number ?? null } });
     }
     return send(res, 404, { errors: 'Not Found' });
@@ -107,11 +132,18 @@ export class StorefrontSimulator {
     const cost = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
     if (q.includes('productVariants')) {
       const skus = [...String(body.variables?.query ?? '').matchAll(/sku:'?([^'\s)]+)'?/g)].map((m) => m[1]!);
-      const edges = skus.filter((sku) => !this.catalog || this.catalog.has(sku)).map((sku) => {
-        let id = this.items.get(sku);
-        if (!id) { id = `gid://shopify/InventoryItem/${this.next++}`; this.items.set(sku, id); this.itemIds.add(id); this.skuOf.set(id, sku); }
-        return { node: { sku, inventoryItem: { id } } };
-      });
+      const edges = skus
+        .filter((sku) => !this.catalog || this.catalog.has(sku))
+        .map((sku) => {
+          let id = this.items.get(sku);
+          if (!id) {
+            id = `gid://shopify/InventoryItem/${this.next++}`;
+            this.items.set(sku, id);
+            this.itemIds.add(id);
+            this.skuOf.set(id, sku);
+          }
+          return { node: { sku, inventoryItem: { id } } };
+        });
       return { data: { productVariants: { edges } }, extensions: { cost } };
     }
     if (q.includes('inventorySetQuantities')) {
@@ -121,14 +153,23 @@ export class StorefrontSimulator {
       const userErrors: { field: string[]; message: string }[] = [];
       if (quantities.length > 250) userErrors.push({ field: ['input', 'quantities'], message: 'Too many quantities: at most 250 per call' });
       quantities.forEach((x, i) => {
-        if (!this.itemIds.has(x.inventoryItemId)) userErrors.push({ field: ['input', 'quantities', String(i), 'inventoryItemId'], message: 'The specified inventory item could not be found.' });
-        if (!Number.isInteger(x.quantity) || x.quantity < 0) userErrors.push({ field: ['input', 'quantities', String(i), 'quantity'], message: 'Quantity must be a non-negative integer.' });
+        if (!this.itemIds.has(x.inventoryItemId))
+          userErrors.push({ field: ['input', 'quantities', String(i), 'inventoryItemId'], message: 'The specified inventory item could not be found.' });
+        if (!Number.isInteger(x.quantity) || x.quantity < 0)
+          userErrors.push({ field: ['input', 'quantities', String(i), 'quantity'], message: 'Quantity must be a non-negative integer.' });
       });
       if (userErrors.length === 0) {
         const now = Date.now();
-        for (const x of quantities) { this.levels.set(x.inventoryItemId, x.quantity); this.calls.quantities++; this.onSet?.(this.skuOf.get(x.inventoryItemId)!, x.quantity, now); }
+        for (const x of quantities) {
+          this.levels.set(x.inventoryItemId, x.quantity);
+          this.calls.quantities++;
+          this.onSet?.(this.skuOf.get(x.inventoryItemId)!, x.quantity, now);
+        }
       }
-      return { data: { inventorySetQuantities: { inventoryAdjustmentGroup: userErrors.length ? null : { reason: input.reason ?? 'correction' }, userErrors } }, extensions: { cost } };
+      return {
+        data: { inventorySetQuantities: { inventoryAdjustmentGroup: userErrors.length ? null : { reason: input.reason ?? 'correction' }, userErrors } },
+        extensions: { cost },
+      };
     }
     return { errors: [{ message: 'unsupported query in the simulator' }] };
   }

@@ -15,7 +15,12 @@ export interface ReceiverFaults {
   poisonKeys: string[];
 }
 
-export interface ReceivedMessage { idempotencyKey: string; topic: string; key: string; payload: unknown }
+export interface ReceivedMessage {
+  idempotencyKey: string;
+  topic: string;
+  key: string;
+  payload: unknown;
+}
 
 export class WebhookReceiver {
   /** Applied messages by idempotency key, in the order first received. */
@@ -38,7 +43,9 @@ export class WebhookReceiver {
           res.end(JSON.stringify(body));
         };
         let messages: ReceivedMessage[] = [];
-        try { messages = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: ReceivedMessage[] }).messages ?? []; } catch {
+        try {
+          messages = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: ReceivedMessage[] }).messages ?? [];
+        } catch {
           return answer(400, { error: 'body is not JSON' });
         }
         if (this.faults.outage) return answer(503, { error: 'down for maintenance' });

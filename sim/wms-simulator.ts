@@ -22,7 +22,12 @@ export interface WmsOptions {
   log?: (msg: string) => void;
 }
 
-interface Task { orderId: string; lines: { sku: string; qty: number }[]; status: 'open' | 'shipped' | 'cancelled'; tracking?: string }
+interface Task {
+  orderId: string;
+  lines: { sku: string; qty: number }[];
+  status: 'open' | 'shipped' | 'cancelled';
+  tracking?: string;
+}
 
 export class WmsSimulator {
   readonly tasks = new Map<string, Task>();
@@ -45,14 +50,24 @@ export class WmsSimulator {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
-        const send = (status: number, body: unknown, headers: Record<string, string> = {}) => { res.writeHead(status, { 'content-type': 'application/json', ...headers }); res.end(JSON.stringify(body)); };
+        const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(body));
+        };
         const url = new URL(req.url ?? '/', 'http://wms');
         if (url.pathname === '/_sim/tasks') return send(200, Object.fromEntries(this.tasks));
-        if (url.pathname === '/_sim/faults' && req.method === 'PUT') { this.faults = { ...this.faults, ...JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') }; return send(200, this.faults); }
+        if (url.pathname === '/_sim/faults' && req.method === 'PUT') {
+          this.faults = { ...this.faults, ...JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') };
+          return send(200, this.faults);
+        }
         const fault = await injectFault(this.faults);
         if (fault) return send(fault.status, fault.body, fault.headers);
         let messages: { idempotencyKey: string; topic: string; payload: { orderId: string; location?: string; lines?: { sku: string; qty: number }[] } }[];
-        try { messages = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: typeof messages }).messages ?? []; } catch { return send(400, { error: 'body is not JSON' }); }
+        try {
+          messages = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: typeof messages }).messages ?? [];
+        } catch {
+          return send(400, { error: 'body is not JSON' });
+        }
         for (const m of messages) {
           if (this.seen.has(m.idempotencyKey)) continue;
           this.seen.add(m.idempotencyKey);
@@ -80,7 +95,10 @@ export class WmsSimulator {
   }
 
   private later(fn: () => Promise<void>): void {
-    const t = setTimeout(() => { this.timers.delete(t); fn().catch((err) => this.o.log?.(`wms ${this.o.location}: ${String(err)}`)); }, this.o.shipAfterMs);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn().catch((err) => this.o.log?.(`wms ${this.o.location}: ${String(err)}`));
+    }, this.o.shipAfterMs);
     this.timers.add(t);
   }
 
@@ -88,15 +106,25 @@ export class WmsSimulator {
     const task = this.tasks.get(orderId);
     if (task?.status !== 'open' || task.lines.length === 0) return;
     const { source, location } = this.o;
-    const stamp = () => { const seq = ++this.seq; return { id: `${source}-${seq}`, source, seq, occurredAt: new Date().toISOString() }; };
+    const stamp = () => {
+      const seq = ++this.seq;
+      return { id: `${source}-${seq}`, source, seq, occurredAt: new Date().toISOString() };
+    };
     task.tracking = `1Z${location}${this.seq % 1_000_000_000}`;
     const events = [
       ...task.lines.map((l) => ({ ...stamp(), type: 'inventory.movement', sku: l.sku, location, reason: 'ship', delta: { onHand: -l.qty }, orderId })),
       { ...stamp(), type: 'order.shipped', orderId, location, lines: task.lines, tracking: { carrier: 'UPS', number: task.tracking } },
     ];
     if (!this.o.hubUrl) return;
-    const res = await fetch(`${this.o.hubUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.apiKey ?? ''}` }, body: JSON.stringify(events) });
-    if (!res.ok) { this.o.log?.(`wms ${location}: the hub answered ${res.status}`); return; }
+    const res = await fetch(`${this.o.hubUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.apiKey ?? ''}` },
+      body: JSON.stringify(events),
+    });
+    if (!res.ok) {
+      this.o.log?.(`wms ${location}: the hub answered ${res.status}`);
+      return;
+    }
     task.status = 'shipped';
     this.o.onShipped?.(task.tracking);
   }

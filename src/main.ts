@@ -27,7 +27,7 @@ import { orderIds } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommitter } from './app/commit-orders-to-erp.js';
 import { GroupCommit } from './app/group-commit.js';
-import { DeliveryEngine } from './app/delivery/delivery-engine.js';
+import type { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { InboundWebhooks } from './app/receive-webhook.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
@@ -60,8 +60,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const started = await startHubProcess(options, 'Crossdock hub', buildEmbedded);
   const { built } = started;
   return {
-    app: built.app, url: started.url, adminKey: started.adminKey,
-    state: built.state, store: built.store, ingest: built.ingest, orders: built.orders, delivery: built.delivery,
+    app: built.app,
+    url: started.url,
+    adminKey: started.adminKey,
+    state: built.state,
+    store: built.store,
+    ingest: built.ingest,
+    orders: built.orders,
+    delivery: built.delivery,
     lifecycle: () => started.lifecycle.state,
     close: started.close,
   };
@@ -80,16 +86,34 @@ async function buildEmbedded(ctx: ProcessContext) {
   metrics.watchOrders({
     openByStatus: () => {
       const counts = new Map<string, number>();
-      for (const o of book.openOrders()) { const s = statusOf(o); counts.set(s, (counts.get(s) ?? 0) + 1); }
+      for (const o of book.openOrders()) {
+        const s = statusOf(o);
+        counts.set(s, (counts.get(s) ?? 0) + 1);
+      }
       return counts;
     },
     waitingTotal: () => book.waitingTotal(),
   });
   // After a failed write, memory may be ahead of the disk: rebuild the ledger, then the orders' holds on it.
-  const recover = () => { state.reload(); book.reload(); };
+  const recover = () => {
+    state.reload();
+    book.reload();
+  };
   // Workers wake when a commit lands rather than on their next idle tick (bound once the engine exists).
   let wakeDelivery = () => {};
-  const ingest = new EventIngest({ state, store, clock, orders: book, recover, observer: { committed: (s) => { metrics.committed(s); if (s.changes > 0) wakeDelivery(); } } });
+  const ingest = new EventIngest({
+    state,
+    store,
+    clock,
+    orders: book,
+    recover,
+    observer: {
+      committed: (s) => {
+        metrics.committed(s);
+        if (s.changes > 0) wakeDelivery();
+      },
+    },
+  });
   const commits = new GroupCommit((fn) => store.transaction(fn), recover);
   // What was accepted is committed and checkpointed before the store closes (registered after it, drained before it).
   lifecycle.onStop('drain', 'event ingest', () => ingest.close());
@@ -98,11 +122,25 @@ async function buildEmbedded(ctx: ProcessContext) {
   const deps = { state, store, clock };
 
   const erp = new ErpCommitter({
-    state, orders: orderStore, book, customers, erp: ctx.erp.connector, clock, commits,
-    timeoutMs: ctx.erp.timeoutMs, retryBaseMs: ctx.erp.retryBaseMs, retryMaxMs: ctx.erp.retryMaxMs,
+    state,
+    orders: orderStore,
+    book,
+    customers,
+    erp: ctx.erp.connector,
+    clock,
+    commits,
+    timeoutMs: ctx.erp.timeoutMs,
+    retryBaseMs: ctx.erp.retryBaseMs,
+    retryMaxMs: ctx.erp.retryMaxMs,
   });
   const capture = new OrderCapture({
-    state, orders: orderStore, book, customers, clock, commits, erp,
+    state,
+    orders: orderStore,
+    book,
+    customers,
+    clock,
+    commits,
+    erp,
     newOrderId: orderIds(),
   });
 
@@ -119,15 +157,35 @@ async function buildEmbedded(ctx: ProcessContext) {
   const orderChanges = new EventLoopOrderChanges({ state, book, commits, clock });
   const orderDesk = new EmbeddedOrderDesk({ capture, book, store: orderStore, changes: orderChanges });
   const inbound = new InboundWebhooks({
-    orders: orderDesk, inbound: inboundStore, clock, sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }), partners: new Map(), ingest,
+    orders: orderDesk,
+    inbound: inboundStore,
+    clock,
+    sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }),
+    partners: new Map(),
+    ingest,
   });
 
   const app = await buildHttpApi({
-    state, reads: store, catalog, clock, ingest, apiKeys, metrics, ready: lifecycle.ready, delivery,
-    customers: { customers, clock, creditReleased: async (id) => { if (await releaseCreditHolds(orderChanges, id) > 0) erp.sweep().catch(() => {}); } },
+    state,
+    reads: store,
+    catalog,
+    clock,
+    ingest,
+    apiKeys,
+    metrics,
+    ready: lifecycle.ready,
+    delivery,
+    customers: {
+      customers,
+      clock,
+      creditReleased: async (id) => {
+        if ((await releaseCreditHolds(orderChanges, id)) > 0) erp.sweep().catch(() => {});
+      },
+    },
     deadEntries: noDeadLogEntries,
     orders: orderDesk,
-    inbound: { inbound, inboundStore }, orderExceptions: orderStore,
+    inbound: { inbound, inboundStore },
+    orderExceptions: orderStore,
     log,
   });
 
@@ -138,20 +196,32 @@ async function buildEmbedded(ctx: ProcessContext) {
     const cutoff = new Date(clock.now() - waitMs).toISOString();
     return expireWaitingEvents(orderChanges, cutoff);
   });
-  lifecycle.every('forget old idempotency keys', KEY_SWEEP_MS, () => {
-    orderStore.forgetKeysBefore(new Date(clock.now() - settings.orders.idempotencyKeyHours * 3_600_000).toISOString());
-  }, { runNow: true });
+  lifecycle.every(
+    'forget old idempotency keys',
+    KEY_SWEEP_MS,
+    () => {
+      orderStore.forgetKeysBefore(new Date(clock.now() - settings.orders.idempotencyKeyHours * 3_600_000).toISOString());
+    },
+    { runNow: true },
+  );
   erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());
   const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log });
   for (const drop of fileDrops) drop.start();
-  for (const p of partners) { p.start(); inbound.addPartner(p.id, p); }
+  for (const p of partners) {
+    p.start();
+    inbound.addPartner(p.id, p);
+  }
   lifecycle.onStop('work', 'file exchanges', () => Promise.all([...fileDrops, ...partners].map((d) => d.stop())));
 
   return {
-    app, state, store, ingest, delivery,
+    app,
+    state,
+    store,
+    ingest,
+    delivery,
     orders: { book, capture, erp, store: orderStore },
     listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
     api: {

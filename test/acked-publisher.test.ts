@@ -34,15 +34,24 @@ after(async () => {
 test('acknowledges a batch in order, and a repeated message id as a duplicate of the stored one', { skip }, async () => {
   const batch = Array.from({ length: 500 }, (_, i) => ({ subject: `${stream}.p.${i % 7}`, body: JSON.stringify({ i }), msgId: `m-${i}` }));
   const acks = await publisher.publish(batch);
-  assert.deepEqual(acks.map((a) => a.seq), batch.map((_, i) => i + 1));
+  assert.deepEqual(
+    acks.map((a) => a.seq),
+    batch.map((_, i) => i + 1),
+  );
   assert.ok(acks.every((a) => !a.duplicate));
 
   // Two batches at once, one repeating ids of the first batch: the repeats are not stored again.
   const [fresh, again] = await Promise.all([
     publisher.publish([{ subject: `${stream}.p.1`, body: '"x"', msgId: 'm-new' }]),
-    publisher.publish([{ subject: `${stream}.p.0`, body: '"changed"', msgId: 'm-3' }, { subject: `${stream}.p.0`, body: '"y"', msgId: 'm-4' }]),
+    publisher.publish([
+      { subject: `${stream}.p.0`, body: '"changed"', msgId: 'm-3' },
+      { subject: `${stream}.p.0`, body: '"y"', msgId: 'm-4' },
+    ]),
   ]);
-  assert.deepEqual(again, [{ seq: 4, duplicate: true }, { seq: 5, duplicate: true }]);
+  assert.deepEqual(again, [
+    { seq: 4, duplicate: true },
+    { seq: 5, duplicate: true },
+  ]);
   assert.deepEqual(fresh, [{ seq: 501, duplicate: false }]);
   assert.equal((await jsm.streams.info(stream)).state.messages, 501);
   const stored = await jsm.streams.getMessage(stream, { seq: 4 });
@@ -52,7 +61,10 @@ test('acknowledges a batch in order, and a repeated message id as a duplicate of
 test('fails the batch, naming the subject, when no stream takes a message; other batches go on', { skip }, async () => {
   const nowhere = `${stream}_none.x`;
   await assert.rejects(
-    publisher.publish([{ subject: `${stream}.p.2`, body: '1', msgId: 'ok-1' }, { subject: nowhere, body: '2', msgId: 'lost-1' }]),
+    publisher.publish([
+      { subject: `${stream}.p.2`, body: '1', msgId: 'ok-1' },
+      { subject: nowhere, body: '2', msgId: 'lost-1' },
+    ]),
     (err: unknown) => err instanceof PublishRefusedError && err.subject === nowhere && /503|no responders/.test(err.message),
   );
   const [ack] = await publisher.publish([{ subject: `${stream}.p.2`, body: '3', msgId: 'ok-2' }]);

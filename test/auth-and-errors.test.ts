@@ -7,7 +7,9 @@ const READER_KEY = 'reader-key-abcdefghijklmnop';
 before(async () => {
   hub = await startTestHub({ file: NETWORK, config: { apiKeys: [{ name: 'storefront', key: READER_KEY, scopes: ['availability:read'] }] } });
 });
-after(async () => { await hub.stop(); });
+after(async () => {
+  await hub.stop();
+});
 
 test('401 without a key or with an unknown one, 403 when the key lacks the scope', async () => {
   const none = await hub.api('GET', '/v1/channels', undefined, { key: null });
@@ -42,7 +44,16 @@ test('serves health, Prometheus metrics, the OpenAPI document and a docs page', 
   assert.match(text, /crossdock_http_request_seconds_bucket/);
   const doc = await hub.api('GET', '/openapi.json', undefined, { key: null });
   assert.equal(doc.body.openapi, '3.0.3');
-  for (const path of ['/v1/events', '/v1/availability/{sku}', '/v1/availability/query', '/v1/availability/{sku}/explain', '/v1/locations/{id}', '/v1/channels/{id}', '/v1/items/{sku}', '/v1/channels/{id}/changes']) {
+  for (const path of [
+    '/v1/events',
+    '/v1/availability/{sku}',
+    '/v1/availability/query',
+    '/v1/availability/{sku}/explain',
+    '/v1/locations/{id}',
+    '/v1/channels/{id}',
+    '/v1/items/{sku}',
+    '/v1/channels/{id}/changes',
+  ]) {
     assert.ok(doc.body.paths[path], `OpenAPI documents ${path}`);
   }
   assert.ok(doc.body.paths['/v1/events'].post.requestBody);
@@ -58,7 +69,10 @@ test('validation errors on master data name the field', async () => {
   assert.ok(paths.includes('/safetyStock'), JSON.stringify(res.body));
   const unknownLoc = await hub.api('PUT', '/v1/channels/bad', { locations: ['DAL', 'NOWHERE'] });
   assert.equal(unknownLoc.status, 422);
-  assert.deepEqual(unknownLoc.body.errors.map((e: { path: string }) => e.path), ['/locations/1']);
+  assert.deepEqual(
+    unknownLoc.body.errors.map((e: { path: string }) => e.path),
+    ['/locations/1'],
+  );
   const badQuery = await hub.api('GET', '/v1/channels/web/changes?limit=zero');
   assert.equal(badQuery.status, 400);
   assert.equal(badQuery.body.errors[0].path, 'querystring/limit');

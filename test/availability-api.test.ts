@@ -4,18 +4,22 @@ import { movement, snapshot, startTestHub, NETWORK, type TestHub } from './suppo
 
 let hub: TestHub;
 const now = Date.parse('2026-11-22T12:00:00Z');
-before(async () => { hub = await startTestHub({ file: NETWORK, clock: { now: () => now } }); });
-after(async () => { await hub.stop(); });
+before(async () => {
+  hub = await startTestHub({ file: NETWORK, clock: { now: () => now } });
+});
+after(async () => {
+  await hub.stop();
+});
 
 const figure = async (sku: string, channel: string) => (await hub.api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
 
-test('computes each channel\'s figure from its own rule', async () => {
+test("computes each channel's figure from its own rule", async () => {
   await hub.api('POST', '/v1/events', [
     snapshot({ source: 'wms-dal', sku: 'A-1', location: 'DAL', onHand: 50, qualityHold: 3, damaged: 2 }),
     snapshot({ source: 'wms-atl', sku: 'A-1', location: 'ATL', onHand: 1 }),
   ]);
-  assert.equal(await figure('A-1', 'web'), 43);     // (50-3-2-2) + max(0, 1-2)
-  assert.equal(await figure('A-1', 'amazon'), 36);  // floor(45 × 0.8)
+  assert.equal(await figure('A-1', 'web'), 43); // (50-3-2-2) + max(0, 1-2)
+  assert.equal(await figure('A-1', 'amazon'), 36); // floor(45 × 0.8)
   assert.equal(await figure('A-1', 'b2b'), 46);
 });
 
@@ -34,7 +38,10 @@ test('uses only the authoritative source; other sources are shadows shown in the
   assert.equal(dal.authority, 'wms-dal');
   assert.equal(dal.onHand, 7);
   assert.equal(dal.net, 7);
-  assert.deepEqual(dal.events.map((e: { type: string }) => e.type), ['inventory.snapshot', 'inventory.movement']);
+  assert.deepEqual(
+    dal.events.map((e: { type: string }) => e.type),
+    ['inventory.snapshot', 'inventory.movement'],
+  );
   assert.equal(dal.events[1].reason, 'pick');
   assert.deepEqual(dal.shadows, [{ source: 'erp', onHand: 999, qualityHold: 0, damaged: 0 }]);
 });
@@ -42,7 +49,10 @@ test('uses only the authoritative source; other sources are shadows shown in the
 test('answers batch lookups, marking unknown items, with one position', async () => {
   const res = await hub.api('POST', '/v1/availability/query', { channel: 'web', skus: ['A-1', 'NEVER-SEEN'] });
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body.items, [{ sku: 'A-1', available: 43, known: true }, { sku: 'NEVER-SEEN', available: 0, known: false }]);
+  assert.deepEqual(res.body.items, [
+    { sku: 'A-1', available: 43, known: true },
+    { sku: 'NEVER-SEEN', available: 0, known: false },
+  ]);
   assert.ok(Number.isInteger(res.body.position));
   assert.equal((await hub.api('POST', '/v1/availability/query', { channel: 'nope', skus: ['A-1'] })).status, 404);
   assert.equal((await hub.api('POST', '/v1/availability/query', { channel: 'web', skus: [] })).status, 400);
@@ -63,7 +73,10 @@ test('the change feed records every figure change once, in order, one per commit
   assert.equal(page1.body.changes.length, 1);
   assert.deepEqual([page1.body.changes[0].sku, page1.body.changes[0].previous, page1.body.changes[0].available], ['F-1', 0, 6]);
   const page2 = await hub.api('GET', `/v1/channels/web/changes?after=${page1.body.next}`);
-  assert.deepEqual(page2.body.changes.map((c: { sku: string; available: number }) => [c.sku, c.available]), [['F-1', 4]]);
+  assert.deepEqual(
+    page2.body.changes.map((c: { sku: string; available: number }) => [c.sku, c.available]),
+    [['F-1', 4]],
+  );
   assert.equal(page2.body.changes[0].cursor, page1.body.next + 1);
   assert.equal((await hub.api('GET', '/v1/channels/nope/changes')).status, 404);
 });
@@ -77,7 +90,10 @@ test('redefining a channel recomputes its figures and records the moves', async 
   assert.deepEqual(res.body.allocation, { max: 10 });
   assert.equal(await figure('R-1', 'flash'), 10);
   const feed = await hub.api('GET', '/v1/channels/flash/changes');
-  assert.deepEqual(feed.body.changes.filter((c: { sku: string }) => c.sku === 'R-1').map((c: { available: number }) => c.available), [100, 10]);
+  assert.deepEqual(
+    feed.body.changes.filter((c: { sku: string }) => c.sku === 'R-1').map((c: { available: number }) => c.available),
+    [100, 10],
+  );
   const listed = await hub.api('GET', '/v1/channels/flash');
   assert.deepEqual(listed.body.locations, ['DAL']);
 });

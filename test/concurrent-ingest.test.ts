@@ -10,11 +10,20 @@ test('concurrent batches with overlapping duplicates: each event accepted exactl
     const batches = Array.from({ length: 20 }, (_, c) => Array.from({ length: 500 }, (_, i) => eventOf(c * 250 + i)));
     const answers = await Promise.all(batches.map((b) => hub.api('POST', '/v1/events', b)));
     const distinct = 19 * 250 + 500;
-    assert.equal(answers.reduce((s, a) => s + a.body.accepted, 0), distinct);
-    assert.equal(answers.reduce((s, a) => s + a.body.duplicates, 0), 20 * 500 - distinct);
+    assert.equal(
+      answers.reduce((s, a) => s + a.body.accepted, 0),
+      distinct,
+    );
+    assert.equal(
+      answers.reduce((s, a) => s + a.body.duplicates, 0),
+      20 * 500 - distinct,
+    );
     const log = await hub.api('GET', '/v1/events?after=0&limit=10000');
     const positions = log.body.events.map((e: { position: number }) => e.position);
-    assert.deepEqual(positions, Array.from({ length: distinct }, (_, i) => i + 1));
+    assert.deepEqual(
+      positions,
+      Array.from({ length: distinct }, (_, i) => i + 1),
+    );
     assert.equal(new Set(log.body.events.map((e: { event: { id: string } }) => e.event.id)).size, distinct);
     // Every unit landed once: 25 items share the distinct events evenly.
     const ex = await hub.api('GET', '/v1/availability/C-0/explain?channel=amazon');
@@ -23,4 +32,3 @@ test('concurrent batches with overlapping duplicates: each event accepted exactl
     await hub.stop();
   }
 });
-

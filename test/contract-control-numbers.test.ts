@@ -4,5 +4,12 @@ import { describeControlNumbersContract } from './contracts/control-numbers.cont
 import { onPostgres, onSqlite } from './support/adapters.js';
 import { postgresSkip } from './support/pg-schema.js';
 
-describeControlNumbersContract('sqlite', onSqlite((db) => new SqliteControlNumbers(db)));
-describeControlNumbersContract('postgres', onPostgres((db) => new PgControlNumbers(db)), await postgresSkip());
+describeControlNumbersContract(
+  'sqlite',
+  onSqlite((db) => new SqliteControlNumbers(db)),
+);
+describeControlNumbersContract(
+  'postgres',
+  onPostgres((db) => new PgControlNumbers(db)),
+  await postgresSkip(),
+);

@@ -4,5 +4,12 @@ import { describeCustomerStoreContract } from './contracts/customer-store.contra
 import { onPostgres, onSqlite } from './support/adapters.js';
 import { postgresSkip } from './support/pg-schema.js';
 
-describeCustomerStoreContract('sqlite', onSqlite((db) => new SqliteCustomerStore(db)));
-describeCustomerStoreContract('postgres', onPostgres((db) => new PgCustomerStore(db)), await postgresSkip());
+describeCustomerStoreContract(
+  'sqlite',
+  onSqlite((db) => new SqliteCustomerStore(db)),
+);
+describeCustomerStoreContract(
+  'postgres',
+  onPostgres((db) => new PgCustomerStore(db)),
+  await postgresSkip(),
+);

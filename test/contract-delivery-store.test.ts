@@ -4,5 +4,12 @@ import { describeDeliveryStoreContract } from './contracts/delivery-store.contra
 import { onPostgres, onSqlite } from './support/adapters.js';
 import { postgresSkip } from './support/pg-schema.js';
 
-describeDeliveryStoreContract('sqlite', onSqlite((db) => new SqliteDeliveryStore(db)));
-describeDeliveryStoreContract('postgres', onPostgres((db) => new PgDeliveryLedger(db)), await postgresSkip());
+describeDeliveryStoreContract(
+  'sqlite',
+  onSqlite((db) => new SqliteDeliveryStore(db)),
+);
+describeDeliveryStoreContract(
+  'postgres',
+  onPostgres((db) => new PgDeliveryLedger(db)),
+  await postgresSkip(),
+);

@@ -4,5 +4,12 @@ import { describeInboundStoreContract } from './contracts/inbound-store.contract
 import { onPostgres, onSqlite } from './support/adapters.js';
 import { postgresSkip } from './support/pg-schema.js';
 
-describeInboundStoreContract('sqlite', onSqlite((db) => new SqliteInboundStore(db)));
-describeInboundStoreContract('postgres', onPostgres((db) => new PgInboundStore(db)), await postgresSkip());
+describeInboundStoreContract(
+  'sqlite',
+  onSqlite((db) => new SqliteInboundStore(db)),
+);
+describeInboundStoreContract(
+  'postgres',
+  onPostgres((db) => new PgInboundStore(db)),
+  await postgresSkip(),
+);

@@ -54,7 +54,11 @@ function connectAs(user: string): void {
 async function databaseGoesAway(): Promise<void> {
   connectAs(limitedRole);
   await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'`, [`crossdock ${namespace}`]);
-  await until('the pool to notice its connections were cut', async () => db.pool.idleCount, (n) => n === 0);
+  await until(
+    'the pool to notice its connections were cut',
+    async () => db.pool.idleCount,
+    (n) => n === 0,
+  );
 }
 
 function databaseComesBack(): void {
@@ -64,11 +68,20 @@ function databaseComesBack(): void {
 function workItem(entry: LogEntry, attempt: number) {
   const record = { outcome: undefined as string | undefined, stillWorking: 0 };
   const item: WorkItem = {
-    entry, attempt,
-    done: () => { record.outcome = 'done'; },
-    retry: () => { record.outcome = 'retry'; },
-    discard: () => { record.outcome = 'discard'; },
-    stillWorking: () => { record.stillWorking++; },
+    entry,
+    attempt,
+    done: () => {
+      record.outcome = 'done';
+    },
+    retry: () => {
+      record.outcome = 'retry';
+    },
+    discard: () => {
+      record.outcome = 'discard';
+    },
+    stillWorking: () => {
+      record.stillWorking++;
+    },
   };
   return { item, record };
 }
@@ -76,11 +89,20 @@ function workItem(entry: LogEntry, attempt: number) {
 test('a refused connection is DatabaseUnavailableError for both pool forms, answered 503 retryable; the pool recovers', { skip }, async () => {
   await databaseGoesAway();
   try {
-    const viaQuery = await db.pool.query('SELECT 1').then(() => undefined, (err: unknown) => err);
+    const viaQuery = await db.pool.query('SELECT 1').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(viaQuery instanceof DatabaseUnavailableError, `pool.query failed with ${String(viaQuery)}`);
     assert.match(viaQuery.message, /too many connections/);
     assert.equal((viaQuery.cause as { code?: string }).code, '53300');
-    const viaConnect = await db.pool.connect().then((c) => { c.release(); return undefined; }, (err: unknown) => err);
+    const viaConnect = await db.pool.connect().then(
+      (c) => {
+        c.release();
+        return undefined;
+      },
+      (err: unknown) => err,
+    );
     assert.ok(viaConnect instanceof DatabaseUnavailableError, `pool.connect failed with ${String(viaConnect)}`);
 
     const problem = toProblem(viaQuery);
@@ -99,8 +121,17 @@ test('a worker holds its entries through an outage longer than their attempts an
   const store = new PgLedgerStore(db);
   let waits = 0;
   const worker = new LedgerWorker({
-    store, clock: { now: () => Date.parse('2026-12-02T12:00:00Z') }, maxAttempts: 1, outageWaitMs: { first: 10, max: 40 },
-    observer: { applied: () => {}, failed: () => {}, databaseUnavailable: () => { waits++; } },
+    store,
+    clock: { now: () => Date.parse('2026-12-02T12:00:00Z') },
+    maxAttempts: 1,
+    outageWaitMs: { first: 10, max: 40 },
+    observer: {
+      applied: () => {},
+      failed: () => {},
+      databaseUnavailable: () => {
+        waits++;
+      },
+    },
   });
   const entry = (kind: LogEntry['kind'], body: object): LogEntry => ({ position: ++position, kind, body: JSON.stringify(body) });
   await worker.applyAll([
@@ -112,7 +143,11 @@ test('a worker holds its entries through an outage longer than their attempts an
   // Its one attempt is this delivery: judged as failing, it would go to the dead letters (or back to the log).
   const counted = workItem(entry('inventory', snapshot({ source: 'wms-dal', seq: 1, sku: 'OUT-1', location: 'DAL', onHand: 10 })), 1);
   const handling = worker.handle([counted.item]);
-  await until('the worker to try again through the outage', async () => waits, (n) => n >= 10);
+  await until(
+    'the worker to try again through the outage',
+    async () => waits,
+    (n) => n >= 10,
+  );
   assert.equal(counted.record.outcome, undefined, 'the entry is neither acknowledged, handed back nor dead-lettered during the outage');
   assert.ok(counted.record.stillWorking > 0, 'the log is told the entry is still being worked on');
   databaseComesBack();
@@ -126,7 +161,11 @@ test('a worker holds its entries through an outage longer than their attempts an
   const stranded = workItem(entry('inventory', snapshot({ source: 'wms-dal', seq: 2, sku: 'OUT-1', location: 'DAL', onHand: 7 })), 1);
   const stopping = worker.handle([stranded.item]);
   const before = waits;
-  await until('the worker to meet the outage', async () => waits, (n) => n > before);
+  await until(
+    'the worker to meet the outage',
+    async () => waits,
+    (n) => n > before,
+  );
   worker.stop();
   await stopping;
   databaseComesBack();

@@ -23,7 +23,16 @@ async function shipSomething(hub: OrderHub, sku: string): Promise<string> {
   const id = res.body.id as string;
   await hub.api('POST', '/v1/events', [
     { id: `erp-${id}`, type: 'order.released', source: 'erp-main', seq: 9_000_000 + ext * 2, occurredAt: '2026-11-22T12:00:00Z', orderId: id },
-    { id: `wms-${id}`, type: 'order.shipped', source: 'wms-dal', seq: 9_000_001 + ext * 2, occurredAt: '2026-11-22T12:01:00Z', orderId: id, location: 'DAL', lines: [{ sku, qty: 1 }] },
+    {
+      id: `wms-${id}`,
+      type: 'order.shipped',
+      source: 'wms-dal',
+      seq: 9_000_001 + ext * 2,
+      occurredAt: '2026-11-22T12:01:00Z',
+      orderId: id,
+      location: 'DAL',
+      lines: [{ sku, qty: 1 }],
+    },
   ]);
   return id;
 }
@@ -40,7 +49,12 @@ test('a channel outage of 30 s: the circuit opens and closes, the queue drains, 
     await waitFor('the circuit to open', async () => (await hub.api('GET', '/v1/deliveries')).body.destinations[0].circuit === 'open');
     await new Promise((r) => setTimeout(r, 30_000));
     receiver.faults.outage = false;
-    await waitFor('every confirmation', () => during.every((id) => [...receiver.applied.values()].some((m) => m.topic === 'shipment.confirmed' && (m.payload as { orderId: string }).orderId === id)), 30_000);
+    await waitFor(
+      'every confirmation',
+      () =>
+        during.every((id) => [...receiver.applied.values()].some((m) => m.topic === 'shipment.confirmed' && (m.payload as { orderId: string }).orderId === id)),
+      30_000,
+    );
     const status = (await hub.api('GET', '/v1/deliveries')).body.destinations[0];
     assert.equal(status.circuit, 'closed');
     assert.equal(receiver.duplicates, 0, 'nothing applied twice');
@@ -52,7 +66,10 @@ test('a channel outage of 30 s: the circuit opens and closes, the queue drains, 
     assert.ok(before);
     // Availability of the channel went out too, coalesced per item.
     assert.ok([...receiver.applied.values()].some((m) => m.topic === 'availability.changed'));
-  } finally { await hub.stop(); await receiver.close(); }
+  } finally {
+    await hub.stop();
+    await receiver.close();
+  }
 });
 
 test('429 with Retry-After is honoured', async () => {
@@ -66,14 +83,20 @@ test('429 with Retry-After is honoured', async () => {
     await shipSomething(hub, 'RA-2');
     const refused = () => receiver.calls.find((c) => c.status === 429);
     // The refused messages come back only after Retry-After.
-    const retriedCall = () => { const r = refused(); return r && receiver.calls.find((c) => c.arrivedAt > r.at && c.keys.some((k) => r.keys.includes(k))); };
+    const retriedCall = () => {
+      const r = refused();
+      return r && receiver.calls.find((c) => c.arrivedAt > r.at && c.keys.some((k) => r.keys.includes(k)));
+    };
     await waitFor('the refused messages to come back', () => retriedCall()?.status === 200, 10_000);
     const gap = retriedCall()!.arrivedAt - refused()!.at;
     assert.ok(gap >= 1900, `retried ${gap} ms after the 429; Retry-After said 2 s`);
     // And nothing else is sent meanwhile, once the hub has heard the 429 (a call already in flight aside).
     const meanwhile = receiver.calls.filter((c) => c.arrivedAt > refused()!.at + 100 && c.arrivedAt < refused()!.at + 1900);
     assert.deepEqual(meanwhile, []);
-  } finally { await hub.stop(); await receiver.close(); }
+  } finally {
+    await hub.stop();
+    await receiver.close();
+  }
 });
 
 test('a poison message becomes a dead letter with its error, the rest moves on, and it can be retried or discarded', async () => {
@@ -84,7 +107,7 @@ test('a poison message becomes a dead letter with its error, the rest moves on, 
     const poisoned = await shipSomething(hub, 'PZ-2');
     receiver.faults.poisonKeys = [poisoned];
     const fine = await shipSomething(hub, 'PZ-3');
-    await waitFor('the good order\'s confirmation', () => [...receiver.applied.values()].some((m) => (m.payload as { orderId?: string }).orderId === fine));
+    await waitFor("the good order's confirmation", () => [...receiver.applied.values()].some((m) => (m.payload as { orderId?: string }).orderId === fine));
     let dead: any[] = [];
     await waitFor('the dead letter', async () => (dead = (await hub.api('GET', '/v1/dead-letters?destination=shop')).body.deadLetters).length > 0);
     // The poisoned order's messages (its shipment confirmation) are dead; nothing else.
@@ -106,7 +129,10 @@ test('a poison message becomes a dead letter with its error, the rest moves on, 
     const metrics = await fetch(`${hub.url}/metrics`).then((r) => r.text());
     assert.match(metrics, /crossdock_deliveries_total\{destination="shop",lane="orders",outcome="dead_letter"\} [1-9]/);
     assert.match(metrics, /crossdock_delivery_circuit_state\{destination="shop"\} 0/);
-  } finally { await hub.stop(); await receiver.close(); }
+  } finally {
+    await hub.stop();
+    await receiver.close();
+  }
 });
 
 test('a time range replays to one destination, and the dead-letter CLI lists and retries', async () => {
@@ -115,9 +141,12 @@ test('a time range replays to one destination, and the dead-letter CLI lists and
   const { ADMIN_KEY } = await import('./support/test-hub.js');
   const receiver = new WebhookReceiver();
   const hub = await hubWith(receiver, { retry: { maxAttempts: 2, baseMs: 10, maxMs: 50 } });
-  const cli = (...args: string[]) => new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, CROSSDOCK_URL: hub.url, CROSSDOCK_API_KEY: ADMIN_KEY } }, (err, stdout) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout }));
-  });
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, CROSSDOCK_URL: hub.url, CROSSDOCK_API_KEY: ADMIN_KEY } }, (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+    });
   try {
     const from = new Date(Date.now() - 1000).toISOString();
     const id = await shipSomething(hub, 'RP-1');
@@ -126,8 +155,13 @@ test('a time range replays to one destination, and the dead-letter CLI lists and
     receiver.applied.clear();
     const replay = await hub.api('POST', '/v1/deliveries/shop/replay', { from, to: new Date(Date.now() + 1000).toISOString() });
     assert.ok(replay.body.queued >= 2, JSON.stringify(replay.body));
-    await waitFor('the replayed confirmation', () => [...receiver.applied.values()].some((m) => m.topic === 'shipment.confirmed' && (m.payload as { orderId: string }).orderId === id));
-    assert.ok([...receiver.applied.values()].some((m) => m.topic === 'availability.changed' && (m.payload as { sku: string }).sku === 'RP-1'), 'and the current figures of the range');
+    await waitFor('the replayed confirmation', () =>
+      [...receiver.applied.values()].some((m) => m.topic === 'shipment.confirmed' && (m.payload as { orderId: string }).orderId === id),
+    );
+    assert.ok(
+      [...receiver.applied.values()].some((m) => m.topic === 'availability.changed' && (m.payload as { sku: string }).sku === 'RP-1'),
+      'and the current figures of the range',
+    );
     assert.equal((await hub.api('POST', '/v1/deliveries/nowhere/replay', { from, to: from })).status, 404);
 
     receiver.faults.poisonKeys = [await shipSomething(hub, 'RP-2')];
@@ -140,7 +174,10 @@ test('a time range replays to one destination, and the dead-letter CLI lists and
     assert.match(retried.stdout, /[1-9]\d* queued/);
     await waitFor('the retried delivery', async () => (await hub.api('GET', '/v1/dead-letters')).body.deadLetters.length === 0);
     assert.equal((await cli('dead-letters', 'discard', '1')).code, 2, 'discard without --reason is a usage error');
-  } finally { await hub.stop(); await receiver.close(); }
+  } finally {
+    await hub.stop();
+    await receiver.close();
+  }
 });
 
 test('a system that names the topics it receives gets only those', async () => {
@@ -149,9 +186,18 @@ test('a system that names the topics it receives gets only those', async () => {
   const hub = await startOrderHub({ file: { systems: { crm: { type: 'webhook', url, receives: ['order.delivered'] } } } as never });
   try {
     const id = await shipSomething(hub, 'RV-1');
-    await hub.api('POST', '/v1/events', [{ id: `dlv-${id}`, type: 'order.delivered', source: 'carrier-x', seq: 1, occurredAt: '2026-11-22T13:00:00Z', orderId: id }]);
+    await hub.api('POST', '/v1/events', [
+      { id: `dlv-${id}`, type: 'order.delivered', source: 'carrier-x', seq: 1, occurredAt: '2026-11-22T13:00:00Z', orderId: id },
+    ]);
     await waitFor('the delivery notice', () => receiver.applied.size > 0);
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual([...receiver.applied.values()].map((m) => m.topic), ['order.delivered'], 'the shipment confirmation addressed to crm was passed over');
-  } finally { await hub.stop(); await receiver.close(); }
+    assert.deepEqual(
+      [...receiver.applied.values()].map((m) => m.topic),
+      ['order.delivered'],
+      'the shipment confirmation addressed to crm was passed over',
+    );
+  } finally {
+    await hub.stop();
+    await receiver.close();
+  }
 });

@@ -22,7 +22,10 @@ function tryItCommands(): string[] {
   const start = README.indexOf('Try it while the demo runs');
   assert.ok(start >= 0, 'the README has its "Try it" block');
   const block = /```sh\n([\s\S]*?)```/.exec(README.slice(start))![1]!;
-  return block.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.trim() !== '');
+  return block
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** Runs each "Try it" command as pasted, against the hub on `port` instead of 8080; each must succeed. */
@@ -50,13 +53,15 @@ function cliInSecondTerminal(cwd: string, port: string, args: string[]) {
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!await check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-test('the demo restarts with its admin key, no false order exceptions and a clean shutdown line; the CLI finds the hub by itself', { timeout: 240_000 }, async () => {
+test('the demo restarts with its admin key, no false order exceptions and a clean shutdown line; the CLI finds the hub by itself', {
+  timeout: 240_000,
+}, async () => {
   const project = tempDataDir();
   const dataDir = join(project, 'data');
   mkdirSync(dataDir);
@@ -66,7 +71,10 @@ test('the demo restarts with its admin key, no false order exceptions and a clea
   assert.match(demo, /ordersPerMinute: \d+/);
   writeFileSync(config, demo.replace(/ordersPerMinute: \d+/, 'ordersPerMinute: 90'));
   const env = { CROSSDOCK_DATA_DIR: dataDir, CROSSDOCK_CONFIG: config, CROSSDOCK_ADMIN_KEY: '', CROSSDOCK_DEMO_TRAFFIC: 'on' };
-  const shipped = () => { const dir = join(dataDir, 'edi', '3pl-rno', 'processed'); return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('945')).length : 0; };
+  const shipped = () => {
+    const dir = join(dataDir, 'edi', '3pl-rno', 'processed');
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('945')).length : 0;
+  };
   let hub = await spawnHub(env);
   try {
     const keyFile = join(dataDir, 'admin.key');
@@ -104,7 +112,7 @@ test('the demo restarts with its admin key, no false order exceptions and a clea
     await new Promise((r) => setTimeout(r, 6000));
     const res = await fetch(`${hub.url}/v1/order-exceptions`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(res.status, 200);
-    const { exceptions } = await res.json() as { exceptions: unknown[] };
+    const { exceptions } = (await res.json()) as { exceptions: unknown[] };
     assert.deepEqual(exceptions, [], 'no order exceptions after the restart');
     assert.equal(await stopGracefully(hub), 0);
   } finally {

@@ -11,10 +11,22 @@ import { fixture, fixturesSkip } from './support/fixtures.js';
 const skip = fixturesSkip();
 
 const VALID = [
-  'node-x12/850.edi', 'node-x12/850_2.edi', 'node-x12/850_3.edi', 'node-x12/855.edi', 'node-x12/856.edi',
-  'staedi/simple810.edi', 'staedi/invoice810_po850_dual.edi', 'staedi/simple997.edi', 'staedi/multi-tx-transaction-type.edi', 'staedi/invalid997.edi',
-  'EdiEngine/850.OK.edi', 'EdiEngine/856.Crossdock.OK.edi', 'EdiEngine/940.OK.edi', 'EdiEngine/940.2.OK.edi',
-  'stupidedi/IN810-pass-1.edi', 'stupidedi/FA997-pass-1.edi',
+  'node-x12/850.edi',
+  'node-x12/850_2.edi',
+  'node-x12/850_3.edi',
+  'node-x12/855.edi',
+  'node-x12/856.edi',
+  'staedi/simple810.edi',
+  'staedi/invoice810_po850_dual.edi',
+  'staedi/simple997.edi',
+  'staedi/multi-tx-transaction-type.edi',
+  'staedi/invalid997.edi',
+  'EdiEngine/850.OK.edi',
+  'EdiEngine/856.Crossdock.OK.edi',
+  'EdiEngine/940.OK.edi',
+  'EdiEngine/940.2.OK.edi',
+  'stupidedi/IN810-pass-1.edi',
+  'stupidedi/FA997-pass-1.edi',
 ];
 
 test('reads every well-formed fixture, separators taken from its ISA', { skip }, () => {
@@ -25,7 +37,10 @@ test('reads every well-formed fixture, separators taken from its ISA', { skip },
   assert.equal(readInterchange(fixture('x12/stupidedi/IN810-pass-1.edi')).separators.element, '|');
   assert.equal(readInterchange(fixture('x12/node-x12/850_2.edi')).separators.segment, '\n');
   const dual = readInterchange(fixture('x12/staedi/invoice810_po850_dual.edi'));
-  assert.deepEqual(dual.groups.map((g) => g.transactions.map((t) => t.set)), [['810', '810'], ['850']]);
+  assert.deepEqual(
+    dual.groups.map((g) => g.transactions.map((t) => t.set)),
+    [['810', '810'], ['850']],
+  );
 });
 
 test('rejects broken envelopes with the segment and the reason', { skip }, () => {
@@ -34,7 +49,12 @@ test('rejects broken envelopes with the segment and the reason', { skip }, () =>
     ['EdiEngine/ControlNumbersMismatch.edi', /SE02 \S+ does not match ST02/],
     ['EdiEngine/WrongGroupsAndTranCount.edi', /GE01 says \d+ transactions but group/],
   ];
-  for (const [name, message] of cases) assert.throws(() => readInterchange(fixture(`x12/${name}`)), (e: unknown) => e instanceof X12Error && message.test(e.message), name);
+  for (const [name, message] of cases)
+    assert.throws(
+      () => readInterchange(fixture(`x12/${name}`)),
+      (e: unknown) => e instanceof X12Error && message.test(e.message),
+      name,
+    );
   assert.throws(() => readInterchange('hello'), /not an X12 interchange/);
 });
 
@@ -43,15 +63,37 @@ test('maps an 850 to a hub order by the configured item qualifier, naming bad li
   const mapped = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', backorder: 'allow' });
   assert.ok(mapped.ok);
   assert.equal(mapped.po.poNumber, '08292233294');
-  assert.deepEqual(mapped.po.request.lines.slice(0, 2), [{ sku: 'AB3542', qty: 120, unitPrice: 9.25 }, { sku: 'RD5322', qty: 220, unitPrice: 13.79 }]);
+  assert.deepEqual(mapped.po.request.lines.slice(0, 2), [
+    { sku: 'AB3542', qty: 120, unitPrice: 9.25 },
+    { sku: 'RD5322', qty: 220, unitPrice: 13.79 },
+  ]);
   const wrong = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'UP', backorder: 'allow' });
   assert.ok(!wrong.ok && wrong.errors[0]!.message.includes('no product id qualified UP'));
 });
 
 test('what it writes an independent parser (node-x12) accepts, and it reads back', () => {
   const text = writeInterchange({
-    sender: { qualifier: 'ZZ', id: 'CROSSDOCK' }, receiver: { qualifier: '01', id: '999999999' }, control: 42, at: new Date('2026-11-22T10:05:00Z'), usage: 'T',
-    groups: [{ functionalId: 'PR', control: 7, transactions: [{ set: '855', control: 1, segments: [['BAK', '00', 'AD', 'PO-1', '20261122'], ['CTT', '0']] }] }],
+    sender: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+    receiver: { qualifier: '01', id: '999999999' },
+    control: 42,
+    at: new Date('2026-11-22T10:05:00Z'),
+    usage: 'T',
+    groups: [
+      {
+        functionalId: 'PR',
+        control: 7,
+        transactions: [
+          {
+            set: '855',
+            control: 1,
+            segments: [
+              ['BAK', '00', 'AD', 'PO-1', '20261122'],
+              ['CTT', '0'],
+            ],
+          },
+        ],
+      },
+    ],
   });
   // Strict mode checks the envelope: counts, control numbers, ISA layout.
   const parsed = new X12Parser(true).parse(text) as { functionalGroups: { transactions: unknown[] }[] };
@@ -65,13 +107,25 @@ let hub: OrderHub;
 let dir: string;
 before(async () => {
   if (skip) return;
-  hub = await startOrderHub({ file: { systems: { acme: {
-    type: 'edi-x12', channel: 'queued', customer: 'C-42', pollSeconds: 0.1,
-    us: { qualifier: 'ZZ', id: 'CROSSDOCK' }, partner: { qualifier: '12', id: '4405197800' },
-  } } } as never });
+  hub = await startOrderHub({
+    file: {
+      systems: {
+        acme: {
+          type: 'edi-x12',
+          channel: 'queued',
+          customer: 'C-42',
+          pollSeconds: 0.1,
+          us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+          partner: { qualifier: '12', id: '4405197800' },
+        },
+      },
+    } as never,
+  });
   dir = join(hub.dataDir, 'edi', 'acme');
 });
-after(async () => { await hub?.stop(); });
+after(async () => {
+  await hub?.stop();
+});
 
 const waitFor = async (what: string, check: () => boolean) => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -79,7 +133,15 @@ const waitFor = async (what: string, check: () => boolean) => {
 };
 
 test('an 850 dropped by the partner is captured and answered with a 997 and an 855 that node-x12 accepts', { skip }, async () => {
-  for (const [sku, qty] of [['AB3542', 500], ['RD5322', 500], ['XY5266', 500], ['VX2332', 500], ['RV0524', 500], ['DX1875', 600]] as const) await hub.stock(sku, 'DAL', qty);
+  for (const [sku, qty] of [
+    ['AB3542', 500],
+    ['RD5322', 500],
+    ['XY5266', 500],
+    ['VX2332', 500],
+    ['RV0524', 500],
+    ['DX1875', 600],
+  ] as const)
+    await hub.stock(sku, 'DAL', qty);
   writeFileSync(join(dir, 'in', 'po-1.edi'), fixture('x12/node-x12/850.edi'));
   await waitFor('the 855', () => readdirSync(join(dir, 'out')).some((f) => f.startsWith('855')));
   assert.ok(existsSync(join(dir, 'processed', 'po-1.edi')));
@@ -88,7 +150,10 @@ test('an 850 dropped by the partner is captured and answered with a 997 and an 8
   const ack855 = readFileSync(join(dir, 'out', out.find((f) => f.startsWith('855'))!), 'utf8');
   for (const doc of [ack997, ack855]) new X12Parser(true).parse(doc);
   const fa = readInterchange(ack997).groups[0]!;
-  assert.deepEqual(fa.transactions[0]!.segments.map((s) => s[0]), ['AK1', 'AK2', 'AK5', 'AK9']);
+  assert.deepEqual(
+    fa.transactions[0]!.segments.map((s) => s[0]),
+    ['AK1', 'AK2', 'AK5', 'AK9'],
+  );
   assert.deepEqual(fa.transactions[0]!.segments[0], ['AK1', 'PO', '1421']);
   const pr = readInterchange(ack855).groups[0]!.transactions[0]!.segments;
   assert.deepEqual(pr[0]!.slice(0, 4), ['BAK', '00', 'AC', '08292233294'], 'DX1875: 696 ordered, 600 there → accepted with changes');
@@ -107,22 +172,53 @@ test('an 850 dropped by the partner is captured and answered with a 997 and an 8
   const at = '2026-11-22T15:00:00Z';
   const sent = await hub.api('POST', '/v1/events', [
     { id: 'erp-rel-1', type: 'order.released', source: 'erp-main', seq: 8_000_001, occurredAt: at, orderId },
-    { id: 'wms-shp-1', type: 'order.shipped', source: 'wms-dal', seq: 8_000_002, occurredAt: at, orderId, location: 'DAL', lines: [{ sku: 'AB3542', qty: 120 }, { sku: 'RD5322', qty: 220 }], tracking: { carrier: 'UPSN', number: '1Z0001' } },
+    {
+      id: 'wms-shp-1',
+      type: 'order.shipped',
+      source: 'wms-dal',
+      seq: 8_000_002,
+      occurredAt: at,
+      orderId,
+      location: 'DAL',
+      lines: [
+        { sku: 'AB3542', qty: 120 },
+        { sku: 'RD5322', qty: 220 },
+      ],
+      tracking: { carrier: 'UPSN', number: '1Z0001' },
+    },
     { id: 'erp-inv-1', type: 'order.invoiced', source: 'erp-main', seq: 8_000_003, occurredAt: at, orderId, invoiceNumber: 'INV-77' },
   ]);
   assert.equal(sent.body.accepted, 3);
-  await waitFor('the 856 and the 810', () => readdirSync(join(dir, 'out')).some((f) => f.includes('856')) && readdirSync(join(dir, 'out')).some((f) => f.includes('810')));
+  await waitFor(
+    'the 856 and the 810',
+    () => readdirSync(join(dir, 'out')).some((f) => f.includes('856')) && readdirSync(join(dir, 'out')).some((f) => f.includes('810')),
+  );
   const docs = readdirSync(join(dir, 'out')).map((f) => readFileSync(join(dir, 'out', f), 'utf8'));
   for (const doc of docs) new X12Parser(true).parse(doc);
   const sets = docs.flatMap((d) => readInterchange(d).groups.flatMap((g) => g.transactions));
   const asn = sets.find((t) => t.set === '856')!.segments;
-  assert.deepEqual(asn.find((x) => x[0] === 'PRF'), ['PRF', '08292233294']);
-  assert.deepEqual(asn.find((x) => x[0] === 'REF'), ['REF', 'CN', '1Z0001']);
-  assert.deepEqual(asn.filter((x) => x[0] === 'SN1').map((x) => x[2]), ['120', '220']);
+  assert.deepEqual(
+    asn.find((x) => x[0] === 'PRF'),
+    ['PRF', '08292233294'],
+  );
+  assert.deepEqual(
+    asn.find((x) => x[0] === 'REF'),
+    ['REF', 'CN', '1Z0001'],
+  );
+  assert.deepEqual(
+    asn.filter((x) => x[0] === 'SN1').map((x) => x[2]),
+    ['120', '220'],
+  );
   const inv = sets.find((t) => t.set === '810')!.segments;
   assert.deepEqual(inv[0]!.slice(0, 5), ['BIG', '20261122', 'INV-77', '', '08292233294']);
-  assert.deepEqual(inv.find((x) => x[0] === 'TDS'), ['TDS', String(120 * 925 + 220 * 1379)]);
-  assert.ok(sets.some((t) => t.set === '846' && t.segments.some((x) => x[0] === 'LIN' && x[3] === 'AB3542')), 'availability advice for the partner');
+  assert.deepEqual(
+    inv.find((x) => x[0] === 'TDS'),
+    ['TDS', String(120 * 925 + 220 * 1379)],
+  );
+  assert.ok(
+    sets.some((t) => t.set === '846' && t.segments.some((x) => x[0] === 'LIN' && x[3] === 'AB3542')),
+    'availability advice for the partner',
+  );
   // A broken envelope is not taken, and says why.
   writeFileSync(join(dir, 'in', 'broken.edi'), fixture('x12/EdiEngine/940_Failed_SE01.edi'));
   await waitFor('the failed file', () => existsSync(join(dir, 'failed', 'broken.edi.error.txt')));
@@ -131,11 +227,27 @@ test('an 850 dropped by the partner is captured and answered with a 997 and an 8
 
 test('an 850 naming an item the hub does not know is parked, and captured when replayed after the item is defined', { skip }, async () => {
   const po = writeInterchange({
-    sender: { qualifier: '12', id: '4405197800' }, receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' }, control: 900, at: new Date('2026-11-22T16:00:00Z'), usage: 'P',
-    groups: [{ functionalId: 'PO', control: 77, transactions: [{ set: '850', control: 1, segments: [
-      ['BEG', '00', 'SA', 'PO-NEW-1', '', '20261122'],
-      ['PO1', '1', '4', 'EA', '2.50', '', 'VN', 'NEW-ITEM-1'],
-    ] }] }],
+    sender: { qualifier: '12', id: '4405197800' },
+    receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+    control: 900,
+    at: new Date('2026-11-22T16:00:00Z'),
+    usage: 'P',
+    groups: [
+      {
+        functionalId: 'PO',
+        control: 77,
+        transactions: [
+          {
+            set: '850',
+            control: 1,
+            segments: [
+              ['BEG', '00', 'SA', 'PO-NEW-1', '', '20261122'],
+              ['PO1', '1', '4', 'EA', '2.50', '', 'VN', 'NEW-ITEM-1'],
+            ],
+          },
+        ],
+      },
+    ],
   });
   writeFileSync(join(dir, 'in', 'po-new.edi'), po);
   let parked: any[] = [];
@@ -152,5 +264,8 @@ test('an 850 naming an item the hub does not know is parked, and captured when r
   assert.equal(replay.status, 200, JSON.stringify(replay.body));
   assert.equal(replay.body.parked.status, 'replayed');
   const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-NEW-1')).body.orders;
-  assert.deepEqual(found[0].lines.map((l: { sku: string; reserved: number }) => [l.sku, l.reserved]), [['NEW-ITEM-1', 4]]);
+  assert.deepEqual(
+    found[0].lines.map((l: { sku: string; reserved: number }) => [l.sku, l.reserved]),
+    [['NEW-ITEM-1', 4]],
+  );
 });

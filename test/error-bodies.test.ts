@@ -15,8 +15,12 @@ import { ADMIN_KEY, NETWORK, movement, startTestHub, type TestHub } from './supp
 import { CLI } from './support/hub-process.js';
 
 let hub: TestHub;
-before(async () => { hub = await startTestHub({ file: NETWORK }); });
-after(async () => { await hub.stop(); });
+before(async () => {
+  hub = await startTestHub({ file: NETWORK });
+});
+after(async () => {
+  await hub.stop();
+});
 
 test('a body that is not JSON is 415 and says to send content-type: application/json', async () => {
   const res = await hub.api('POST', '/v1/events', undefined, { raw: 'sku,qty\nA,1\n', headers: { 'content-type': 'text/csv' } });
@@ -29,15 +33,21 @@ test('a body that is not JSON is 415 and says to send content-type: application/
 function postOversized(bytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
   const url = new URL('/v1/events', hub.url);
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(bytes + 1), authorization: `Bearer ${ADMIN_KEY}` },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(bytes + 1), authorization: `Bearer ${ADMIN_KEY}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      },
+    );
     req.on('error', reject);
     req.write('[');
   });

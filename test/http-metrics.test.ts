@@ -8,8 +8,12 @@ import assert from 'node:assert/strict';
 import { startOrderHub, type OrderHub } from './support/order-hub.js';
 
 let hub: OrderHub;
-before(async () => { hub = await startOrderHub(); });
-after(async () => { await hub.stop(); });
+before(async () => {
+  hub = await startOrderHub();
+});
+after(async () => {
+  await hub.stop();
+});
 
 const series = (text: string, le: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`crossdock_http_request_seconds_bucket{le="${le}",route="/v1/orders",method="POST",status="201"}`));

@@ -25,18 +25,28 @@ test('an extension adds its systems and ERP before the hub is built, sees it run
         erp: { placeOrder: async (o) => ({ orderNumber: `REC-${o.reference}` }), findOrder: async () => undefined },
       };
     },
-    started(hub) { seen = hub; calls.push('started'); },
+    started(hub) {
+      seen = hub;
+      calls.push('started');
+    },
     async stopTraffic() {
       // The hub still answers while the extension's traffic stops (draining: not ready); HTTP closes after it.
       const res = await fetch(`${hubUrl}/healthz`);
       calls.push(`stopTraffic (HTTP answered ${res.status})`);
     },
     async close() {
-      const stillAnswers = await fetch(`${hubUrl}/healthz`).then(() => true, () => false);
+      const stillAnswers = await fetch(`${hubUrl}/healthz`).then(
+        () => true,
+        () => false,
+      );
       calls.push(`close (HTTP ${stillAnswers ? 'still open' : 'closed'})`);
     },
   };
-  const hub = await startHub({ config: testConfig(dataDir, { ...NETWORK, customers: { 'C-42': { name: 'Lone Star', active: true, creditHold: false } } }), logger: false, extensions: [extension] });
+  const hub = await startHub({
+    config: testConfig(dataDir, { ...NETWORK, customers: { 'C-42': { name: 'Lone Star', active: true, creditHold: false } } }),
+    logger: false,
+    extensions: [extension],
+  });
   hubUrl = hub.url;
   try {
     assert.equal(hub.lifecycle(), 'running');
@@ -46,17 +56,42 @@ test('an extension adds its systems and ERP before the hub is built, sees it run
     assert.equal(seen?.freshLog, true);
     assert.deepEqual(seen?.locations.map((l) => l.id).sort(), ['ATL', 'DAL']);
     assert.deepEqual(seen?.channels.sort(), ['amazon', 'b2b', 'web']);
-    const status = await (await fetch(`${hub.url}/v1/deliveries`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json() as { destinations: { destination: string }[] };
-    assert.ok(status.destinations.some((d) => d.destination === 'recorder'), 'the extension\'s system is delivered to');
-    const stock = await fetch(`${hub.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify([
-      { id: 's1', type: 'inventory.snapshot', source: 'wms-dal', seq: 1, occurredAt: '2026-11-22T10:00:00Z', sku: 'EXT-1', location: 'DAL', balance: { onHand: 10 } },
-    ]) });
+    const status = (await (await fetch(`${hub.url}/v1/deliveries`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+      destinations: { destination: string }[];
+    };
+    assert.ok(
+      status.destinations.some((d) => d.destination === 'recorder'),
+      "the extension's system is delivered to",
+    );
+    const stock = await fetch(`${hub.url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify([
+        {
+          id: 's1',
+          type: 'inventory.snapshot',
+          source: 'wms-dal',
+          seq: 1,
+          occurredAt: '2026-11-22T10:00:00Z',
+          sku: 'EXT-1',
+          location: 'DAL',
+          balance: { onHand: 10 },
+        },
+      ]),
+    });
     assert.equal(stock.status, 200);
-    const order = await fetch(`${hub.url}/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'ext-1' }, body: JSON.stringify({
-      channel: 'web', externalId: 'EXT-1', customer: 'C-42', lines: [{ sku: 'EXT-1', qty: 1 }],
-    }) });
-    const body = await order.json() as { id: string; erpOrderNumber?: string };
-    assert.equal(body.erpOrderNumber, `REC-${body.id}`, 'orders go to the extension\'s ERP');
+    const order = await fetch(`${hub.url}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'ext-1' },
+      body: JSON.stringify({
+        channel: 'web',
+        externalId: 'EXT-1',
+        customer: 'C-42',
+        lines: [{ sku: 'EXT-1', qty: 1 }],
+      }),
+    });
+    const body = (await order.json()) as { id: string; erpOrderNumber?: string };
+    assert.equal(body.erpOrderNumber, `REC-${body.id}`, "orders go to the extension's ERP");
   } finally {
     await hub.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -73,7 +108,18 @@ test('a start that fails part-way closes what it had opened, extensions included
   const calls: string[] = [];
   try {
     await assert.rejects(
-      startHub({ config: testConfig(dataDir, NETWORK, { port }), logger: false, extensions: [{ name: 'recorder', close: async () => { calls.push('close'); } }] }),
+      startHub({
+        config: testConfig(dataDir, NETWORK, { port }),
+        logger: false,
+        extensions: [
+          {
+            name: 'recorder',
+            close: async () => {
+              calls.push('close');
+            },
+          },
+        ],
+      }),
       /EADDRINUSE/,
     );
     assert.deepEqual(calls, ['close']);

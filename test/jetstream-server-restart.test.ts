@@ -36,36 +36,62 @@ function freePort(): Promise<number> {
 
 async function startServer(port: number, storeDir: string): Promise<ChildProcess> {
   const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  await until('the private nats-server to listen', () => reachable(`nats://127.0.0.1:${port}`, port), (up) => up);
+  await until(
+    'the private nats-server to listen',
+    () => reachable(`nats://127.0.0.1:${port}`, port),
+    (up) => up,
+  );
   return child;
 }
 
 function stopServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) { resolve(); return; }
+    if (child.exitCode !== null) {
+      resolve();
+      return;
+    }
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
 }
 
-const entries = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({
-  kind: 'inventory' as const, key: `SKU-${(from + i) % 3}`, dedupeId: `e-${from + i}`, body: JSON.stringify({ n: from + i }),
-}));
+const entries = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'inventory' as const,
+    key: `SKU-${(from + i) % 3}`,
+    dedupeId: `e-${from + i}`,
+    body: JSON.stringify({ n: from + i }),
+  }));
 
 test('a follower and a worker group go on after the NATS server restarts: every entry once, in order', { skip: skipReason(), timeout: 60_000 }, async (t) => {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'crossdock-nats-'));
   let server = await startServer(port, storeDir);
   const restarts: number[] = [];
-  const log = await JetStreamEventLog.open({ url: `nats://127.0.0.1:${port}`, namespace: 't_restart', followCheckMs: 200, ackWaitMs: 1000, onFollowRestarted: (p) => restarts.push(p) });
+  const log = await JetStreamEventLog.open({
+    url: `nats://127.0.0.1:${port}`,
+    namespace: 't_restart',
+    followCheckMs: 200,
+    ackWaitMs: 1000,
+    onFollowRestarted: (p) => restarts.push(p),
+  });
   const followed: LogEntry[] = [];
   const worked = new Set<number>();
   try {
     const following = await log.follow(0, (e) => followed.push(e));
-    const working = await log.work('apply', async (items) => { for (const i of items) { worked.add(i.entry.position); i.done(); } });
+    const working = await log.work('apply', async (items) => {
+      for (const i of items) {
+        worked.add(i.entry.position);
+        i.done();
+      }
+    });
 
     await log.append(entries(0, 10));
-    await until('the first entries to be followed', async () => followed.length, (n) => n === 10);
+    await until(
+      'the first entries to be followed',
+      async () => followed.length,
+      (n) => n === 10,
+    );
 
     // Appends go on through the restart, one every 20 ms; one refused while the client reconnects
     // is sent again, as an api's client would.
@@ -73,7 +99,13 @@ test('a follower and a worker group go on after the NATS server restarts: every 
     let next = 10;
     const appender = (async () => {
       while (next < total) {
-        if (await log.append(entries(next, 1)).then(() => true, () => false)) next++;
+        if (
+          await log.append(entries(next, 1)).then(
+            () => true,
+            () => false,
+          )
+        )
+          next++;
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -83,10 +115,27 @@ test('a follower and a worker group go on after the NATS server restarts: every 
     server = await startServer(port, storeDir);
     await appender;
 
-    await until('every entry to be followed after the restart', async () => followed.length, (n) => n >= total, 20_000);
-    assert.deepEqual(followed.map((e) => JSON.parse(e.body).n), Array.from({ length: total }, (_, i) => i), 'each entry once, in log order');
-    assert.deepEqual(followed.map((e) => e.position), Array.from({ length: total }, (_, i) => i + 1));
-    await until('the worker group to have every entry', async () => worked.size, (n) => n === total, 20_000);
+    await until(
+      'every entry to be followed after the restart',
+      async () => followed.length,
+      (n) => n >= total,
+      20_000,
+    );
+    assert.deepEqual(
+      followed.map((e) => JSON.parse(e.body).n),
+      Array.from({ length: total }, (_, i) => i),
+      'each entry once, in log order',
+    );
+    assert.deepEqual(
+      followed.map((e) => e.position),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    await until(
+      'the worker group to have every entry',
+      async () => worked.size,
+      (n) => n === total,
+      20_000,
+    );
     t.diagnostic(`the follower followed again ${restarts.length} time(s), from ${restarts.join(', ') || '-'}`);
     await following.stop();
     await working.stop();

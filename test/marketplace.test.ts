@@ -12,20 +12,33 @@ const waitFor = async (what: string, check: () => boolean, ms = 30_000) => {
   }
 };
 
-test('a marketplace at 5 calls/s gets zero crossings before surplus changes, with no 429, and ends with the hub\'s figures', { timeout: 60_000 }, async () => {
+test("a marketplace at 5 calls/s gets zero crossings before surplus changes, with no 429, and ends with the hub's figures", { timeout: 60_000 }, async () => {
   const market = new MarketplaceSimulator();
   const url = await market.start();
-  const hub = await startOrderHub({ file: { systems: { amazon: { type: 'amazon-listings', url, channel: 'amazon', sellerId: 'A2SELLER', rateLimit: { perSecond: 5, burst: 5 } } } } as never });
+  const hub = await startOrderHub({
+    file: { systems: { amazon: { type: 'amazon-listings', url, channel: 'amazon', sellerId: 'A2SELLER', rateLimit: { perSecond: 5, burst: 5 } } } } as never,
+  });
   try {
     const skus = Array.from({ length: 30 }, (_, i) => `MK-${i}`);
     let seq = 3_000_000;
-    await hub.api('POST', '/v1/events', skus.map((sku) => snapshot({ source: 'wms-dal', seq: ++seq, sku, location: 'DAL', onHand: 10 })));
+    await hub.api(
+      'POST',
+      '/v1/events',
+      skus.map((sku) => snapshot({ source: 'wms-dal', seq: ++seq, sku, location: 'DAL', onHand: 10 })),
+    );
     await waitFor('the opening figures', () => skus.every((s) => market.quantities.get(s) === 8));
     const before = market.log.length;
     // 20 items get more stock, 10 run out: the ones that ran out must go first.
-    await hub.api('POST', '/v1/events', skus.map((sku, i) => snapshot({ source: 'wms-dal', seq: ++seq, sku, location: 'DAL', onHand: i < 20 ? 20 : 0 })));
+    await hub.api(
+      'POST',
+      '/v1/events',
+      skus.map((sku, i) => snapshot({ source: 'wms-dal', seq: ++seq, sku, location: 'DAL', onHand: i < 20 ? 20 : 0 })),
+    );
     await waitFor('every new figure', () => skus.every((s, i) => market.quantities.get(s) === (i < 20 ? 16 : 0)));
     assert.deepEqual(new Set(market.log.slice(before, before + 10)), new Set(skus.slice(20)), 'the ten that crossed zero went first');
     assert.equal(market.calls.throttled, 0);
-  } finally { await hub.stop(); await market.close(); }
+  } finally {
+    await hub.stop();
+    await market.close();
+  }
 });

@@ -11,8 +11,17 @@ import { freshSchema, postgresSkip, type TestSchema } from './support/pg-schema.
 const skip = await postgresSkip();
 let schema: TestSchema;
 
-const state = (id: string, customer: string, createdAt: string) =>
-  ({ id, channel: 'web', externalId: id, customer, createdAt, updatedAt: createdAt, erp: { state: 'committed' }, shipments: [], lines: [] });
+const state = (id: string, customer: string, createdAt: string) => ({
+  id,
+  channel: 'web',
+  externalId: id,
+  customer,
+  createdAt,
+  updatedAt: createdAt,
+  erp: { state: 'committed' },
+  shipments: [],
+  lines: [],
+});
 
 before(async () => {
   if (skip) return;
@@ -22,13 +31,21 @@ before(async () => {
   await pool.query(`DROP INDEX orders_by_age, orders_by_channel, orders_by_customer, orders_by_status;
     ALTER TABLE orders ALTER COLUMN created_at DROP NOT NULL;
     DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`);
-  for (const o of [state('ord_1', 'C-1', '2026-12-02T10:00:00Z'), state('ord_2', 'C-2', '2026-12-02T11:00:00+02:00'), state('ord_3', 'C-1', '2026-12-02T10:00:00.500Z')]) {
-    await pool.query(`INSERT INTO orders (id, channel, external_id, customer, status, erp_state, state) VALUES ($1, 'web', $1, $2, 'accepted', 'committed', $3::jsonb)`,
-      [o.id, o.customer, JSON.stringify(o)]);
+  for (const o of [
+    state('ord_1', 'C-1', '2026-12-02T10:00:00Z'),
+    state('ord_2', 'C-2', '2026-12-02T11:00:00+02:00'),
+    state('ord_3', 'C-1', '2026-12-02T10:00:00.500Z'),
+  ]) {
+    await pool.query(
+      `INSERT INTO orders (id, channel, external_id, customer, status, erp_state, state) VALUES ($1, 'web', $1, $2, 'accepted', 'committed', $3::jsonb)`,
+      [o.id, o.customer, JSON.stringify(o)],
+    );
   }
   await schema.reopen();
 });
-after(async () => { if (!skip) await schema.drop(); });
+after(async () => {
+  if (!skip) await schema.drop();
+});
 
 test('a schema from before listings gets created_at from its stored orders', { skip }, async () => {
   const store = new PgOrderStore(schema.db);
@@ -46,10 +63,16 @@ test('each listing is answered through an index in listing order', { skip }, asy
   try {
     // The table is tiny, so a scan would win on cost: forbid it to see which index the query can use.
     await client.query('SET enable_seqscan = off');
-    const plan = async (where: string) => (await client.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN SELECT state FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT 5`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-    for (const [where, index] of [['', 'orders_by_age'], ["WHERE customer = 'C-1'", 'orders_by_customer'], ["WHERE channel = 'web'", 'orders_by_channel'],
-      ["WHERE status = 'accepted' AND (created_at, id) < ('2026-12-02T10:00:00.5Z'::timestamptz, 'ord_3')", 'orders_by_status']] as const) {
+    const plan = async (where: string) =>
+      (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT state FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT 5`)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+    for (const [where, index] of [
+      ['', 'orders_by_age'],
+      ["WHERE customer = 'C-1'", 'orders_by_customer'],
+      ["WHERE channel = 'web'", 'orders_by_channel'],
+      ["WHERE status = 'accepted' AND (created_at, id) < ('2026-12-02T10:00:00.5Z'::timestamptz, 'ord_3')", 'orders_by_status'],
+    ] as const) {
       const shown = await plan(where);
       assert.match(shown, new RegExp(`Index Scan Backward using ${index}`), shown);
       assert.doesNotMatch(shown, /Sort/, shown);

@@ -23,7 +23,7 @@ function section(title: string): string {
 const FENCE = '```';
 const blocks = (text: string, lang: string) => [...text.matchAll(new RegExp(`${FENCE}${lang}\\n([\\s\\S]*?)${FENCE}`, 'g'))].map((m) => m[1]!);
 
-test("the configuration example is a file the hub takes", () => {
+test('the configuration example is a file the hub takes', () => {
   const [example] = blocks(section('Configuration'), 'yaml');
   assert.ok(example, 'the Configuration section has a YAML example');
   const dir = tempDataDir();

@@ -17,11 +17,17 @@ before(async () => {
   if (skip) return;
   hub = await scaleOut.start({ ...NETWORK, customers: { 'C-HOLD': { name: 'Held Co', active: true, creditHold: true } } });
 });
-after(async () => { if (!skip) await hub.stop(); });
-
-const verify = () => runCliSync(['replay', '--verify'], {
-  CROSSDOCK_BACKEND: 'scale-out', DATABASE_URL, NATS_URL, CROSSDOCK_NAMESPACE: hub.namespace!,
+after(async () => {
+  if (!skip) await hub.stop();
 });
+
+const verify = () =>
+  runCliSync(['replay', '--verify'], {
+    CROSSDOCK_BACKEND: 'scale-out',
+    DATABASE_URL,
+    NATS_URL,
+    CROSSDOCK_NAMESPACE: hub.namespace!,
+  });
 
 test('the shared state matches the replayed log, and a damaged figure or hold is named', { skip }, async () => {
   const events = await hub.api('POST', '/v1/events', [
@@ -33,7 +39,12 @@ test('the shared state matches the replayed log, and a damaged figure or hold is
   ]);
   assert.equal(events.status, 200, JSON.stringify(events.body));
   // A customer on credit hold: the order is captured held, and its stock is held without the ERP.
-  const order = await hub.api('POST', '/v1/orders', { channel: 'web', externalId: 'V-ORDER-1', customer: 'C-HOLD', lines: [{ sku: 'V-1', qty: 4 }] }, { headers: { 'idempotency-key': 'v-order-1' } });
+  const order = await hub.api(
+    'POST',
+    '/v1/orders',
+    { channel: 'web', externalId: 'V-ORDER-1', customer: 'C-HOLD', lines: [{ sku: 'V-1', qty: 4 }] },
+    { headers: { 'idempotency-key': 'v-order-1' } },
+  );
   assert.equal(order.status, 201, JSON.stringify(order.body));
   await hub.settled();
 

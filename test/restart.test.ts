@@ -14,18 +14,29 @@ channels:
 `;
 
 async function post(url: string, path: string, body: unknown) {
-  const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() as any };
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
 }
 async function get(url: string, path: string) {
   const res = await fetch(url + path, { headers: { authorization: `Bearer ${KEY}` } });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 function events(from: number, count: number) {
   return Array.from({ length: count }, (_, i) => ({
-    id: `wms-dal-${from + i}`, type: 'inventory.movement', source: 'wms-dal', seq: from + i, occurredAt: '2026-11-22T10:00:00Z',
-    sku: `SKU-${(from + i) % 200}`, location: (from + i) % 10 === 0 ? 'PARKED' : 'DAL', reason: 'receipt', delta: { onHand: 1 + ((from + i) % 3) },
+    id: `wms-dal-${from + i}`,
+    type: 'inventory.movement',
+    source: 'wms-dal',
+    seq: from + i,
+    occurredAt: '2026-11-22T10:00:00Z',
+    sku: `SKU-${(from + i) % 200}`,
+    location: (from + i) % 10 === 0 ? 'PARKED' : 'DAL',
+    reason: 'receipt',
+    delta: { onHand: 1 + ((from + i) % 3) },
   }));
 }
 
@@ -59,7 +70,10 @@ test('after kill -9 following acknowledged ingest, a restarted hub has every eve
     // The change feed survived and goes on from where it was.
     await post(hub.url, '/v1/events', [{ ...events(9001, 1)[0], location: 'DAL', sku: 'SKU-1' }]);
     const feedAfter = await get(hub.url, `/v1/channels/web/changes?after=${feedBefore.body.next}`);
-    assert.deepEqual(feedAfter.body.changes.map((c: { cursor: number; sku: string }) => [c.cursor, c.sku]), [[feedBefore.body.next + 1, 'SKU-1']]);
+    assert.deepEqual(
+      feedAfter.body.changes.map((c: { cursor: number; sku: string }) => [c.cursor, c.sku]),
+      [[feedBefore.body.next + 1, 'SKU-1']],
+    );
     assert.equal(await stopGracefully(hub), 0);
 
     const verify = runCliSync(['replay', '--verify', '--data-dir', dataDir]);

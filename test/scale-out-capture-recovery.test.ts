@@ -16,7 +16,10 @@ import { startScaleOutHub } from '../src/wiring/scale-out-hub.js';
 import { DATABASE_URL, NATS_URL, scaleOut, skipReason } from './support/backends.js';
 import { NETWORK, apiClient, snapshot, testConfig, tempDataDir } from './support/test-hub.js';
 
-test('a capture that died before the ERP answered is committed once by a worker, and its key answers that order', { skip: await skipReason(scaleOut), timeout: 60_000 }, async () => {
+test('a capture that died before the ERP answered is committed once by a worker, and its key answers that order', {
+  skip: await skipReason(scaleOut),
+  timeout: 60_000,
+}, async () => {
   const namespace = `t_${randomBytes(5).toString('hex')}`;
   const erp = new ErpSimulator();
   // The first placement never returns (the process "died" waiting); later calls reach the ERP.
@@ -24,14 +27,31 @@ test('a capture that died before the ERP answered is committed once by a worker,
   // Ends the hung call when the test is done, so the server can close.
   let cutOff: (err: Error) => void = () => {};
   const connector: ErpConnector = {
-    placeOrder: (order, timeoutMs) => (hang ? new Promise((_, reject) => { cutOff = reject; }) : Promise.resolve(erp.place({
-      externalReference: order.reference, customer: order.customer, channel: order.channel, channelOrderId: order.externalId,
-      lines: order.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
-    }).order).then((o) => ({ orderNumber: o.orderNumber })).finally(() => void timeoutMs)),
-    findOrder: async (reference) => { erp.calls.find++; const o = erp.orders.get(reference); return o ? { orderNumber: o.orderNumber } : undefined; },
+    placeOrder: (order, timeoutMs) =>
+      hang
+        ? new Promise((_, reject) => {
+            cutOff = reject;
+          })
+        : Promise.resolve(
+            erp.place({
+              externalReference: order.reference,
+              customer: order.customer,
+              channel: order.channel,
+              channelOrderId: order.externalId,
+              lines: order.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
+            }).order,
+          )
+            .then((o) => ({ orderNumber: o.orderNumber }))
+            .finally(() => void timeoutMs),
+    findOrder: async (reference) => {
+      erp.calls.find++;
+      const o = erp.orders.get(reference);
+      return o ? { orderNumber: o.orderNumber } : undefined;
+    },
   };
   const file = {
-    ...NETWORK, channels: { ...NETWORK.channels, queued: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' as const } },
+    ...NETWORK,
+    channels: { ...NETWORK.channels, queued: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' as const } },
     customers: { 'C-42': { name: 'Lone Star Plumbing', active: true, creditHold: false } },
     erp: { timeoutMs: 200, retryBaseMs: 50, retryMaxMs: 200 },
   };
@@ -61,12 +81,12 @@ test('a capture that died before the ERP answered is committed once by a worker,
     hang = false;
     // The worker's sweep takes the order once the capture's lease (ERP timeout + 5 s) runs out.
     let order: { status: string; erpOrderNumber?: string } | undefined;
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
       order = (await api('GET', `/v1/orders/${found.id}`)).body;
       if (order!.status === 'accepted') break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.equal(order?.status, "accepted");
+    assert.equal(order?.status, 'accepted');
     assert.equal(order?.erpOrderNumber, erp.orders.get(found.id)?.orderNumber);
     assert.equal(erp.orders.size, 1);
     assert.ok(erp.calls.find >= 1, 'the worker asked the ERP for the order before placing it');

@@ -34,7 +34,10 @@ const HOT_STOCK = 50;
 const BATCHES = 40;
 const PER_BATCH = 250;
 
-test('two api and two worker processes: a worker and an api process killed mid-stream lose nothing and apply nothing twice', { skip: await skipReason(scaleOut), timeout: 180_000 }, async (t) => {
+test('two api and two worker processes: a worker and an api process killed mid-stream lose nothing and apply nothing twice', {
+  skip: await skipReason(scaleOut),
+  timeout: 180_000,
+}, async (t) => {
   const namespace = `t_cluster_${randomBytes(4).toString('hex')}`;
   const dir = tempDataDir();
   const configFile = join(dir, 'cluster.yaml');
@@ -48,29 +51,38 @@ test('two api and two worker processes: a worker and an api process killed mid-s
   // The Dallas warehouse's system: released orders reach it as fulfilment requests.
   const wms = new WebhookReceiver();
   const wmsUrl = await wms.start();
-  writeFileSync(configFile, [
-    'locations:',
-    '  DAL: { name: Dallas DC, authority: wms-dal }',
-    '  ATL: { name: Atlanta DC, authority: wms-atl }',
-    'channels:',
-    '  all: { locations: [DAL, ATL] }',
-    '  dal: { locations: [DAL] }',
-    'systems:',
-    `  storefront: { type: webhook, url: '${storefrontUrl}', channel: all, batchSize: 500 }`,
-    `  erp: { type: webhook, url: '${erpFeedUrl}', receives: [order.cancel] }`,
-    `  wms-dal: { type: webhook, url: '${wmsUrl}', receives: [fulfilment.request] }`,
-    `erp: { url: '${erpUrl}', timeoutMs: 500, retryBaseMs: 100, retryMaxMs: 500 }`,
-    'customers:',
-    '  C-1: { name: Lone Star Plumbing, active: true, creditHold: false }',
-    'scaleOut:',
-    '  ackWaitSeconds: 2',
-    '  batchesInFlight: 3',
-    // Five hub processes at once here, and another suite may run beside this one: stay well under max_connections.
-    '  connections: 10',
-  ].join('\n'));
+  writeFileSync(
+    configFile,
+    [
+      'locations:',
+      '  DAL: { name: Dallas DC, authority: wms-dal }',
+      '  ATL: { name: Atlanta DC, authority: wms-atl }',
+      'channels:',
+      '  all: { locations: [DAL, ATL] }',
+      '  dal: { locations: [DAL] }',
+      'systems:',
+      `  storefront: { type: webhook, url: '${storefrontUrl}', channel: all, batchSize: 500 }`,
+      `  erp: { type: webhook, url: '${erpFeedUrl}', receives: [order.cancel] }`,
+      `  wms-dal: { type: webhook, url: '${wmsUrl}', receives: [fulfilment.request] }`,
+      `erp: { url: '${erpUrl}', timeoutMs: 500, retryBaseMs: 100, retryMaxMs: 500 }`,
+      'customers:',
+      '  C-1: { name: Lone Star Plumbing, active: true, creditHold: false }',
+      'scaleOut:',
+      '  ackWaitSeconds: 2',
+      '  batchesInFlight: 3',
+      // Five hub processes at once here, and another suite may run beside this one: stay well under max_connections.
+      '  connections: 10',
+    ].join('\n'),
+  );
   const env = (role: string) => ({
-    CROSSDOCK_BACKEND: 'scale-out', CROSSDOCK_ROLE: role, CROSSDOCK_NAMESPACE: namespace,
-    DATABASE_URL, NATS_URL, CROSSDOCK_CONFIG: configFile, CROSSDOCK_ADMIN_KEY: ADMIN_KEY, CROSSDOCK_DATA_DIR: dir,
+    CROSSDOCK_BACKEND: 'scale-out',
+    CROSSDOCK_ROLE: role,
+    CROSSDOCK_NAMESPACE: namespace,
+    DATABASE_URL,
+    NATS_URL,
+    CROSSDOCK_CONFIG: configFile,
+    CROSSDOCK_ADMIN_KEY: ADMIN_KEY,
+    CROSSDOCK_DATA_DIR: dir,
   });
   const processes: HubProcess[] = [];
   const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
@@ -86,20 +98,25 @@ test('two api and two worker processes: a worker and an api process killed mid-s
 
     // The oracle: what each item × location should hold once every distinct event applied once.
     const oracle = new Map<string, number>();
-    const batches = Array.from({ length: BATCHES }, (_, b) => Array.from({ length: PER_BATCH }, (_, i) => {
-      const n = b * PER_BATCH + i;
-      const [source, location] = n % 2 === 0 ? ['wms-dal', 'DAL'] : ['wms-atl', 'ATL'];
-      const sku = `K-${n % SKUS}`;
-      const delta = 1 + (n % 7);
-      oracle.set(`${sku}@${location}`, (oracle.get(`${sku}@${location}`) ?? 0) + delta);
-      return movement({ source, seq: n + 1, id: `${source}-${n + 1}`, sku, location, delta: { onHand: delta }, reason: 'receipt' });
-    }));
+    const batches = Array.from({ length: BATCHES }, (_, b) =>
+      Array.from({ length: PER_BATCH }, (_, i) => {
+        const n = b * PER_BATCH + i;
+        const [source, location] = n % 2 === 0 ? ['wms-dal', 'DAL'] : ['wms-atl', 'ATL'];
+        const sku = `K-${n % SKUS}`;
+        const delta = 1 + (n % 7);
+        oracle.set(`${sku}@${location}`, (oracle.get(`${sku}@${location}`) ?? 0) + delta);
+        return movement({ source, seq: n + 1, id: `${source}-${n + 1}`, sku, location, delta: { onHand: delta }, reason: 'receipt' });
+      }),
+    );
 
-    let accepted = 0, duplicates = 0, highest = 0;
+    let accepted = 0,
+      duplicates = 0,
+      highest = 0;
     const send = async (k: number, events: object[]) => {
       const res = await apis[k % 2]!('POST', '/v1/events', events);
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      accepted += res.body.accepted; duplicates += res.body.duplicates;
+      accepted += res.body.accepted;
+      duplicates += res.body.duplicates;
       highest = Math.max(highest, res.body.position);
     };
     const waitFor = async (what: string, done: (p: { pending: number; held: number }) => boolean) => {
@@ -128,10 +145,20 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         return;
       }
     };
-    const stocked = await apis[0]!('POST', '/v1/events', HOT.map((sku, i) => ({
-      id: `hot-stock-${i}`, type: 'inventory.snapshot', source: 'wms-dal', seq: 1_000_000 + i, occurredAt: '2026-11-22T10:00:00Z',
-      sku, location: 'DAL', balance: { onHand: HOT_STOCK, qualityHold: 0, damaged: 0 },
-    })));
+    const stocked = await apis[0]!(
+      'POST',
+      '/v1/events',
+      HOT.map((sku, i) => ({
+        id: `hot-stock-${i}`,
+        type: 'inventory.snapshot',
+        source: 'wms-dal',
+        seq: 1_000_000 + i,
+        occurredAt: '2026-11-22T10:00:00Z',
+        sku,
+        location: 'DAL',
+        balance: { onHand: HOT_STOCK, qualityHold: 0, damaged: 0 },
+      })),
+    );
     assert.equal(stocked.body.accepted, HOT.length);
 
     const round = async (from: number, to: number) => {
@@ -145,12 +172,14 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     // api process: their stock comes back, and the ERP is sent a cancellation for each.
     await Promise.all(Array.from({ length: 40 }, (_, n) => capture(n, n)));
     const cancelledIds: string[] = [];
-    await Promise.all(Array.from({ length: 20 }, async (_, n) => {
-      const id = answers.get(`CL-${n}`)!.id!;
-      const res = await apis[n % 2]!('POST', `/v1/orders/${id}/cancel`, { reason: 'changed their mind' });
-      assert.equal(res.body.status, 'cancelled', JSON.stringify(res.body));
-      cancelledIds.push(id);
-    }));
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, n) => {
+        const id = answers.get(`CL-${n}`)!.id!;
+        const res = await apis[n % 2]!('POST', `/v1/orders/${id}/cancel`, { reason: 'changed their mind' });
+        assert.equal(res.body.status, 'cancelled', JSON.stringify(res.body));
+        cancelledIds.push(id);
+      }),
+    );
     // Storm A while the ERP is down: every order is accepted and queued (45 of each item's 50 held then).
     erp.faults.outage = true;
     await Promise.all([round(0, 16), ...Array.from({ length: 160 }, (_, k) => capture(k, 40 + k))]);
@@ -166,8 +195,20 @@ test('two api and two worker processes: a worker and an api process killed mid-s
       const sku = HOT[(20 + k) % HOT.length]!;
       const at = '2026-11-22T12:00:00Z';
       const released = { id: `erp-rel-${k}`, type: 'order.released', source: 'erp-main', seq: 3_000_000 + k, occurredAt: at, orderId: id };
-      const shipped = { id: `wms-ship-${k}`, type: 'order.shipped', source: 'wms-dal', seq: 2_000_000 + 2 * k, occurredAt: at, orderId: id, location: 'DAL', lines: [{ sku, qty: 1 }] };
-      const left = { ...movement({ source: 'wms-dal', seq: 2_000_001 + 2 * k, id: `wms-left-${k}`, sku, location: 'DAL', reason: 'ship', delta: { onHand: -1 } }), orderId: id };
+      const shipped = {
+        id: `wms-ship-${k}`,
+        type: 'order.shipped',
+        source: 'wms-dal',
+        seq: 2_000_000 + 2 * k,
+        occurredAt: at,
+        orderId: id,
+        location: 'DAL',
+        lines: [{ sku, qty: 1 }],
+      };
+      const left = {
+        ...movement({ source: 'wms-dal', seq: 2_000_001 + 2 * k, id: `wms-left-${k}`, sku, location: 'DAL', reason: 'ship', delta: { onHand: -1 } }),
+        orderId: id,
+      };
       const events = k % 2 === 0 ? [released, shipped, left] : [shipped, left, released];
       for (const api of [k % 2, (k + 1) % 2]) {
         const res = await apis[api]!('POST', '/v1/events', events);
@@ -192,7 +233,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     await Promise.all([round(32, BATCHES), ...Array.from({ length: 160 }, (_, k) => [capture(k, 200 + k), capture(k + 1, 200 + k)]).flat()]);
     // Worker 2 gets worker 1's entries once their ack wait (2 s) runs out.
     await waitFor('every entry is applied', (p) => p.pending === 0 && p.held === 0);
-    const survivor = await (await fetch(`${worker2.url}/healthz`)).json() as { status: string; position: number };
+    const survivor = (await (await fetch(`${worker2.url}/healthz`)).json()) as { status: string; position: number };
     assert.equal(survivor.status, 'ok');
     assert.ok(survivor.position > 0, 'a worker reports how far it has applied');
     assert.equal(accepted, BATCHES * PER_BATCH, 'every distinct event accepted once');
@@ -214,7 +255,9 @@ test('two api and two worker processes: a worker and an api process killed mid-s
         assert.equal(shared.get(`dal/${sku}`) ?? 0, expected(sku).dal, `shared figure of ${sku} on 'dal'`);
       }
       // The change feed replays to the same figures: last change per item = the figure.
-      const feed = await db.query(`SELECT DISTINCT ON (sku) sku, available::int AS available FROM ${namespace}.channel_changes WHERE channel = 'all' ORDER BY sku, cursor DESC`);
+      const feed = await db.query(
+        `SELECT DISTINCT ON (sku) sku, available::int AS available FROM ${namespace}.channel_changes WHERE channel = 'all' ORDER BY sku, cursor DESC`,
+      );
       for (const r of feed.rows as { sku: string; available: number }[]) assert.equal(r.available, expected(r.sku).all);
       const cursors = await db.query(`SELECT count(*)::int AS n, max(cursor)::int AS last FROM ${namespace}.channel_changes WHERE channel = 'all'`);
       assert.equal(cursors.rows[0].n, cursors.rows[0].last, 'feed cursors are dense');
@@ -228,7 +271,7 @@ test('two api and two worker processes: a worker and an api process killed mid-s
       for (const m of storefront.applied.values()) last.set(m.key, (m.payload as { available: number }).available);
       return last;
     };
-    for (const deadline = Date.now() + 60_000; ;) {
+    for (const deadline = Date.now() + 60_000; ; ) {
       const last = lastFigure();
       if (skus.every((sku) => last.get(sku) === expected(sku).all)) break;
       assert.ok(Date.now() < deadline, `the storefront holds every figure: ${skus.filter((sku) => last.get(sku) !== expected(sku).all).length} differ`);
@@ -241,11 +284,14 @@ test('two api and two worker processes: a worker and an api process killed mid-s
     const refused = [...answers.values()].filter((a) => a.status === 409);
     assert.equal(taken.length, HOT.length * HOT_STOCK + cancelledIds.length, 'no oversell, no undersell');
     assert.equal(refused.length, answers.size - taken.length);
-    assert.ok(refused.every((a) => a.type === 'urn:crossdock:problem:insufficient_stock'), JSON.stringify(refused.slice(0, 3)));
+    assert.ok(
+      refused.every((a) => a.type === 'urn:crossdock:problem:insufficient_stock'),
+      JSON.stringify(refused.slice(0, 3)),
+    );
     const orderDb = new pg.Client({ connectionString: DATABASE_URL });
     await orderDb.connect();
     try {
-      for (const deadline = Date.now() + 60_000; ;) {
+      for (const deadline = Date.now() + 60_000; ; ) {
         const pending = await orderDb.query(`SELECT count(*)::int AS n FROM ${namespace}.orders WHERE erp_state <> 'committed'`);
         if (pending.rows[0].n === 0) break;
         assert.ok(Date.now() < deadline, `${pending.rows[0].n} orders still wait for the ERP`);
@@ -253,15 +299,22 @@ test('two api and two worker processes: a worker and an api process killed mid-s
       }
       // What shipped and was seen leaving is held no more (5 of each item): the rest is.
       const reserved = await orderDb.query(`SELECT sku, units::int AS units FROM ${namespace}.reserved_stock WHERE sku LIKE 'HOT-%' ORDER BY sku`);
-      assert.deepEqual(reserved.rows, HOT.map((sku) => ({ sku, units: HOT_STOCK - shippedIds.length / HOT.length })));
-      const statuses = await orderDb.query(`SELECT status, count(*)::int AS n FROM ${namespace}.orders WHERE id = ANY($1::text[]) GROUP BY status`, [shippedIds]);
+      assert.deepEqual(
+        reserved.rows,
+        HOT.map((sku) => ({ sku, units: HOT_STOCK - shippedIds.length / HOT.length })),
+      );
+      const statuses = await orderDb.query(`SELECT status, count(*)::int AS n FROM ${namespace}.orders WHERE id = ANY($1::text[]) GROUP BY status`, [
+        shippedIds,
+      ]);
       assert.deepEqual(statuses.rows, [{ status: 'shipped', n: shippedIds.length }]);
     } finally {
       await orderDb.end();
     }
     assert.equal(erp.orders.size, taken.length, 'one ERP order per hub order');
     assert.deepEqual(new Set(erp.orders.keys()), new Set(taken.map((a) => a.id)));
-    t.diagnostic(`orders: ${taken.length} accepted, ${cancelledIds.length} of them cancelled, ${refused.length} refused; ERP placements ${erp.calls.place}, lookups ${erp.calls.find}`);
+    t.diagnostic(
+      `orders: ${taken.length} accepted, ${cancelledIds.length} of them cancelled, ${refused.length} refused; ERP placements ${erp.calls.place}, lookups ${erp.calls.find}`,
+    );
     // Every cancellation reached the ERP's feed, each applied once, though a worker died meanwhile.
     await receivedOnce(erpFeed, 'order.cancel', cancelledIds, 'cancellations reached the ERP');
     // Every release reached the warehouse that runs DAL once, as a fulfilment request.
@@ -301,8 +354,11 @@ test('two api and two worker processes: a worker and an api process killed mid-s
 
 /** Waits until `receiver` has applied one `topic` message for each of `keys`, and no other. */
 async function receivedOnce(receiver: WebhookReceiver, topic: string, keys: readonly string[], what: string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; ;) {
-    const got = [...receiver.applied.values()].filter((m) => m.topic === topic).map((m) => m.key).sort();
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const got = [...receiver.applied.values()]
+      .filter((m) => m.topic === topic)
+      .map((m) => m.key)
+      .sort();
     if (got.length >= keys.length) {
       assert.deepEqual(got, [...keys].sort());
       return;

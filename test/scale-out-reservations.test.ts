@@ -50,24 +50,35 @@ after(async () => {
 
 /** Three api processes: each its own pool, its own reservation batches. */
 async function apiProcesses(n: number) {
-  return Promise.all(Array.from({ length: n }, async () => {
-    const own = new PgLedgerStore(await openPostgres(DATABASE_URL, namespace, 4));
-    return { store: own, reservations: new StockReservations({ store: own, clock, position: () => position }) };
-  }));
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const own = new PgLedgerStore(await openPostgres(DATABASE_URL, namespace, 4));
+      return { store: own, reservations: new StockReservations({ store: own, clock, position: () => position }) };
+    }),
+  );
 }
 
 test('600 concurrent captures from three api processes on five hot items holding 100 units: exactly 100 reserved', { skip }, async () => {
   const apis = await apiProcesses(3);
   try {
-    const outcomes: ReservationOutcome[] = await Promise.all(Array.from({ length: 600 }, (_, i) => apis[i % 3]!.reservations.reserve({
-      orderId: `o-${i}`, channel: 'web', lines: [{ sku: `HOT-${i % 5}`, qty: 1 }], backorder: 'reject',
-    })));
+    const outcomes: ReservationOutcome[] = await Promise.all(
+      Array.from({ length: 600 }, (_, i) =>
+        apis[i % 3]!.reservations.reserve({
+          orderId: `o-${i}`,
+          channel: 'web',
+          lines: [{ sku: `HOT-${i % 5}`, qty: 1 }],
+          backorder: 'reject',
+        }),
+      ),
+    );
     const won = outcomes.filter((o) => o.ok);
     assert.equal(won.length, 100);
     for (const lost of outcomes.filter((o) => !o.ok)) {
       assert.ok(!lost.ok && lost.shortfalls.length === 1 && lost.shortfalls[0]!.available === 0, 'every loser is told the shortfall');
     }
-    const held = await db.pool.query<{ sku: string; location: string; units: string }>('SELECT sku, location, units FROM reserved_stock ORDER BY sku, location');
+    const held = await db.pool.query<{ sku: string; location: string; units: string }>(
+      'SELECT sku, location, units FROM reserved_stock ORDER BY sku, location',
+    );
     const bySku = new Map<string, number>();
     for (const r of held.rows) {
       assert.ok(Number(r.units) <= (r.location === 'DAL' ? 12 : 8), `${r.sku}@${r.location} holds no more than it has`);
@@ -87,7 +98,7 @@ test('the holds reach every read model through the log, once, even when the rela
   const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
   try {
     const relay = new LogRelay({ store, log });
-    assert.ok(await relay.flush() >= 1, 'the holds of the captures were queued with them');
+    assert.ok((await relay.flush()) >= 1, 'the holds of the captures were queued with them');
     assert.equal(await relay.flush(), 0, 'and relayed once');
     // A relay that died after appending and before deleting: the same entry appended again.
     const first = await log.read(0, 1);
@@ -111,21 +122,44 @@ test('the holds reach every read model through the log, once, even when the rela
 test('a hot item: 300 orders for its last 50 units, in a few batches rather than 300 lock waits', { skip }, async (t) => {
   const apis = await apiProcesses(3);
   try {
-    const outcomes = await Promise.all(Array.from({ length: 300 }, (_, i) => apis[i % 3]!.reservations.reserve({
-      orderId: `last-${i}`, channel: 'web', lines: [{ sku: 'LAST-UNITS', qty: 1 }], backorder: 'reject',
-    })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        apis[i % 3]!.reservations.reserve({
+          orderId: `last-${i}`,
+          channel: 'web',
+          lines: [{ sku: 'LAST-UNITS', qty: 1 }],
+          backorder: 'reject',
+        }),
+      ),
+    );
     assert.equal(outcomes.filter((o) => o.ok).length, 50);
     const batches = apis.reduce((n, a) => n + a.reservations.batches, 0);
     t.diagnostic(`${batches} reservation transactions for 300 orders`);
     assert.ok(batches <= 12, `${batches} transactions for 300 orders`);
     // A multi-line order is all or nothing.
-    const mixed = await apis[0]!.reservations.reserve({ orderId: 'mixed', channel: 'web', lines: [{ sku: 'PLENTY', qty: 2 }, { sku: 'LAST-UNITS', qty: 1 }], backorder: 'reject' });
+    const mixed = await apis[0]!.reservations.reserve({
+      orderId: 'mixed',
+      channel: 'web',
+      lines: [
+        { sku: 'PLENTY', qty: 2 },
+        { sku: 'LAST-UNITS', qty: 1 },
+      ],
+      backorder: 'reject',
+    });
     assert.deepEqual(mixed.ok ? [] : mixed.shortfalls.map((s) => [s.sku, s.available]), [['LAST-UNITS', 0]]);
     const none = await db.pool.query('SELECT 1 FROM stock_holds WHERE order_id = $1', ['mixed']);
     assert.equal(none.rowCount, 0);
     assert.equal(await store.figure('web', 'PLENTY'), 10);
     // With backorders allowed it takes what there is and owes the rest.
-    const partial = await apis[1]!.reservations.reserve({ orderId: 'partial', channel: 'web', lines: [{ sku: 'PLENTY', qty: 2 }, { sku: 'LAST-UNITS', qty: 1 }], backorder: 'allow' });
+    const partial = await apis[1]!.reservations.reserve({
+      orderId: 'partial',
+      channel: 'web',
+      lines: [
+        { sku: 'PLENTY', qty: 2 },
+        { sku: 'LAST-UNITS', qty: 1 },
+      ],
+      backorder: 'allow',
+    });
     assert.deepEqual(partial.ok ? partial.allocations : [], [[['DAL', 2]], []]);
     assert.equal(await store.figure('web', 'PLENTY'), 8);
     // Released (cancelled, or refused by the ERP): the units are free again, once.

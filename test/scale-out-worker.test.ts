@@ -40,13 +40,18 @@ after(async () => {
   await dropSchema(DATABASE_URL, namespace);
 });
 
-function entry(event: object): LogEntry { return { position: ++position, kind: 'inventory', body: JSON.stringify(event) }; }
-function catalog(change: object): LogEntry { return { position: ++position, kind: 'catalog', body: JSON.stringify(change) }; }
+function entry(event: object): LogEntry {
+  return { position: ++position, kind: 'inventory', body: JSON.stringify(event) };
+}
+function catalog(change: object): LogEntry {
+  return { position: ++position, kind: 'catalog', body: JSON.stringify(change) };
+}
 
 function workItems(entries: LogEntry[], attempt = 1) {
   const outcome = new Map<number, string>();
   const items: WorkItem[] = entries.map((e) => ({
-    entry: e, attempt,
+    entry: e,
+    attempt,
     done: () => outcome.set(e.position, 'done'),
     retry: () => outcome.set(e.position, 'retry'),
     discard: () => outcome.set(e.position, 'discard'),
@@ -80,10 +85,16 @@ test('an entry that can never apply goes to the dead letters; the rest of its ba
   const good2 = entry(movement({ source: 'wms-dal', seq: 12, sku: 'P-1', location: 'DAL', delta: { onHand: 3 } }));
   const { items, outcome } = workItems([good1, poison, wrong, good2]);
   await worker.handle(items);
-  assert.deepEqual([good1, poison, wrong, good2].map((e) => outcome.get(e.position)), ['done', 'discard', 'discard', 'done']);
+  assert.deepEqual(
+    [good1, poison, wrong, good2].map((e) => outcome.get(e.position)),
+    ['done', 'discard', 'discard', 'done'],
+  );
   assert.equal(await store.figure('web', 'P-1'), 10);
   const dead = await store.deadEntries(10);
-  assert.deepEqual(dead.map((d) => d.position), [poison.position, wrong.position]);
+  assert.deepEqual(
+    dead.map((d) => d.position),
+    [poison.position, wrong.position],
+  );
   assert.match(dead[0]!.error, /cannot be applied/);
   assert.equal(dead[0]!.body, poison.body);
 });
@@ -91,20 +102,33 @@ test('an entry that can never apply goes to the dead letters; the rest of its ba
 test('a dead entry is applied again once its cause is fixed; one that still cannot apply stays dead', { skip }, async () => {
   // A worker gave up on this one while the database refused it (simulated: recorded as dead directly).
   const stuck = entry(snapshot({ source: 'wms-dal', seq: 50, sku: 'DL-1', location: 'DAL', onHand: 6 }));
-  await store.deadLetter({ position: stuck.position, kind: 'inventory', body: stuck.body, error: 'connection terminated', attempts: 5, at: new Date().toISOString() });
+  await store.deadLetter({
+    position: stuck.position,
+    kind: 'inventory',
+    body: stuck.body,
+    error: 'connection terminated',
+    attempts: 5,
+    at: new Date().toISOString(),
+  });
   const dead = new SharedDeadLogEntries({ store, worker });
   assert.ok((await dead.list(100)).some((d) => d.position === stuck.position));
   await dead.retry(stuck.position);
   assert.equal(await store.figure('web', 'DL-1'), 6);
-  assert.equal((await dead.list(100)).some((d) => d.position === stuck.position), false);
-  const [poison] = (await dead.list(100));
+  assert.equal(
+    (await dead.list(100)).some((d) => d.position === stuck.position),
+    false,
+  );
+  const [poison] = await dead.list(100);
   await assert.rejects(dead.retry(poison!.position), MalformedEntryError);
   assert.ok((await dead.list(100)).some((d) => d.position === poison!.position));
 });
 
 test('events for a location defined later are parked, then applied when it is', { skip }, async () => {
   await worker.applyAll([entry(snapshot({ source: 'tpl-rno', seq: 1, sku: 'Q-1', location: 'RNO', onHand: 9 }))]);
-  assert.deepEqual((await store.parkedEvents('RNO', 10)).map((p) => p.sku), ['Q-1']);
+  assert.deepEqual(
+    (await store.parkedEvents('RNO', 10)).map((p) => p.sku),
+    ['Q-1'],
+  );
   await worker.applyAll([
     catalog({ kind: 'location', def: { id: 'RNO', name: 'Reno', authority: 'tpl-rno' } }),
     catalog({ kind: 'channel', channel: { id: 'reno', locations: ['RNO'], safetyStock: 1, onErpUnavailable: 'queue', onCreditHold: 'hold' } }),
@@ -124,23 +148,37 @@ test('an entry naming an order that goes to the dead letters still settles for t
     },
   });
   const dying = new LedgerWorker({ store: flaky, clock: { now: () => Date.parse('2026-11-22T12:00:00Z') }, maxAttempts: 1 });
-  const released: LogEntry = { position: ++position, kind: 'order', body: JSON.stringify({ id: 'rel-dead', type: 'order.released', source: 'erp-main', seq: 1, occurredAt: '2026-11-22T12:00:00Z', orderId: 'ord_gone' }) };
+  const released: LogEntry = {
+    position: ++position,
+    kind: 'order',
+    body: JSON.stringify({ id: 'rel-dead', type: 'order.released', source: 'erp-main', seq: 1, occurredAt: '2026-11-22T12:00:00Z', orderId: 'ord_gone' }),
+  };
   const { items, outcome } = workItems([released]);
   await dying.handle(items);
   assert.equal(outcome.get(released.position), 'discard');
   assert.ok((await store.deadEntries(100)).some((d) => d.position === released.position));
   const queued: object[] = [];
-  await store.relayToLog(100, async (entries) => { queued.push(...entries.map((e) => e.body)); });
+  await store.relayToLog(100, async (entries) => {
+    queued.push(...entries.map((e) => e.body));
+  });
   assert.deepEqual(queued, [{ holds: [], settles: [released.position] }]);
 });
 
 test('a count that meets an order shipping while it waits for its items runs again with that order locked', { skip }, async () => {
   // An order that shipped 2 units from DAL at 11:00, which the warehouse has not shown leaving: held.
   const order = {
-    id: 'ord_race', channel: 'web', externalId: 'RACE-1', customer: 'C-1', backorder: 'reject' as const,
-    createdAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T11:00:00.000Z',
+    id: 'ord_race',
+    channel: 'web',
+    externalId: 'RACE-1',
+    customer: 'C-1',
+    backorder: 'reject' as const,
+    createdAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T11:00:00.000Z',
     erp: { state: 'committed' as const, orderNumber: 'SO-1', attempts: 1 },
-    released: true, delivered: false, invoiced: false, cancelled: false,
+    released: true,
+    delivered: false,
+    invoiced: false,
+    cancelled: false,
     lines: [{ sku: 'RC-1', qty: 2, alloc: [['DAL', 2]] as [string, number][], departed: {}, returned: 0 }],
     shipments: [{ eventId: 'ship-race', source: 'wms-dal', location: 'DAL', at: '2026-11-22T11:00:00.000Z', lines: [{ sku: 'RC-1', qty: 2 }] }],
   };
@@ -158,7 +196,9 @@ test('a count that meets an order shipping while it waits for its items runs aga
   try {
     await other.query('BEGIN');
     await other.query(`SELECT sku FROM items WHERE sku = 'RC-1' FOR UPDATE`);
-    const counting = worker.applyAll([entry({ ...snapshot({ source: 'wms-dal', seq: 901, sku: 'RC-1', location: 'DAL', onHand: 8 }), occurredAt: '2026-11-22T12:00:00Z' })]);
+    const counting = worker.applyAll([
+      entry({ ...snapshot({ source: 'wms-dal', seq: 901, sku: 'RC-1', location: 'DAL', onHand: 8 }), occurredAt: '2026-11-22T12:00:00Z' }),
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     await other.query(`INSERT INTO order_unconfirmed (sku, location, order_id) VALUES ('RC-1', 'DAL', 'ord_race')`);
     await other.query('COMMIT');
@@ -172,7 +212,10 @@ test('a count that meets an order shipping while it waits for its items runs aga
   await db.connect();
   try {
     const steps = await db.query(`SELECT record->>'step' AS step FROM order_timeline WHERE order_id = 'ord_race' ORDER BY id`);
-    assert.deepEqual(steps.rows.map((r: { step: string }) => r.step), ['stock.counted']);
+    assert.deepEqual(
+      steps.rows.map((r: { step: string }) => r.step),
+      ['stock.counted'],
+    );
   } finally {
     await db.end();
   }

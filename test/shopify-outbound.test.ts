@@ -16,52 +16,114 @@ test('availability reaches the store through inventorySetQuantities within its r
   const store = new StorefrontSimulator();
   const adminUrl = await store.start();
   process.env.OUT_SHOP_SECRET = 'out-shop-secret';
-  const hub = await startOrderHub({ file: { systems: { shop: {
-    type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'OUT_SHOP_SECRET',
-    adminUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 }, retry: { maxAttempts: 20, baseMs: 100, maxMs: 2000 },
-  } } } as never });
+  const hub = await startOrderHub({
+    file: {
+      systems: {
+        shop: {
+          type: 'shopify',
+          channel: 'queued',
+          customer: 'C-42',
+          webhookSecretEnv: 'OUT_SHOP_SECRET',
+          adminUrl,
+          locationId: store.locationId,
+          rateLimit: { perSecond: 2, burst: 40 },
+          retry: { maxAttempts: 20, baseMs: 100, maxMs: 2000 },
+        },
+      },
+    } as never,
+  });
   try {
     // 1,200 items at once: five 250-quantity calls plus lookups, well inside a bucket of 40.
     const events = Array.from({ length: 1200 }, (_, i) => ({
-      id: `snap-${i}`, type: 'inventory.snapshot', source: 'wms-dal', seq: 50_000 + i, occurredAt: '2026-11-22T10:00:00Z',
-      sku: `SF-${i}`, location: 'DAL', balance: { onHand: 1 + (i % 7) },
+      id: `snap-${i}`,
+      type: 'inventory.snapshot',
+      source: 'wms-dal',
+      seq: 50_000 + i,
+      occurredAt: '2026-11-22T10:00:00Z',
+      sku: `SF-${i}`,
+      location: 'DAL',
+      balance: { onHand: 1 + (i % 7) },
     }));
     assert.equal((await hub.api('POST', '/v1/events', events)).body.accepted, 1200);
-    await waitFor('every figure at the store', () => store.items.size >= 1200 && [...Array(1200).keys()].every((i) => store.availableOf(`SF-${i}`) === 1 + (i % 7)));
-    assert.equal(store.calls.throttled, 0, 'no 429: the hub kept to the store\'s budget');
+    await waitFor(
+      'every figure at the store',
+      () => store.items.size >= 1200 && [...Array(1200).keys()].every((i) => store.availableOf(`SF-${i}`) === 1 + (i % 7)),
+    );
+    assert.equal(store.calls.throttled, 0, "no 429: the hub kept to the store's budget");
     assert.ok(store.calls.mutations <= 10, `${store.calls.mutations} mutation calls for 1,200 items`);
 
     // A store order: captured from its webhook, shipped by the warehouse, fulfilled at the store with tracking.
     const body = JSON.stringify({ id: 4400000000000001, customer: { id: 1 }, line_items: [{ sku: 'SF-6', quantity: 2, price: '9.99' }] });
-    const hook = await fetch(`${hub.url}/hooks/shop`, { method: 'POST', body, headers: {
-      'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': createHmac('sha256', 'out-shop-secret').update(body).digest('base64'),
-    } }).then((r) => r.json()) as { status: string; orderId: string };
+    const hook = (await fetch(`${hub.url}/hooks/shop`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-hmac-sha256': createHmac('sha256', 'out-shop-secret').update(body).digest('base64'),
+      },
+    }).then((r) => r.json())) as { status: string; orderId: string };
     assert.equal(hook.status, 'captured');
     await waitFor('the reservation at the store', () => store.availableOf('SF-6') === 5);
     await hub.api('POST', '/v1/events', [
       { id: 'rel-sf', type: 'order.released', source: 'erp-main', seq: 60_001, occurredAt: '2026-11-22T12:00:00Z', orderId: hook.orderId },
-      { id: 'shp-sf', type: 'order.shipped', source: 'wms-dal', seq: 60_002, occurredAt: '2026-11-22T12:05:00Z', orderId: hook.orderId, location: 'DAL', lines: [{ sku: 'SF-6', qty: 2 }], tracking: { carrier: 'UPS', number: '1ZSF' } },
+      {
+        id: 'shp-sf',
+        type: 'order.shipped',
+        source: 'wms-dal',
+        seq: 60_002,
+        occurredAt: '2026-11-22T12:05:00Z',
+        orderId: hook.orderId,
+        location: 'DAL',
+        lines: [{ sku: 'SF-6', qty: 2 }],
+        tracking: { carrier: 'UPS', number: '1ZSF' },
+      },
     ]);
     await waitFor('the fulfilment', () => store.fulfillments.length === 1);
     assert.deepEqual({ ...store.fulfillments[0], at: 0 }, { orderId: '4400000000000001', trackingNumber: '1ZSF', trackingCompany: 'UPS', at: 0 });
-  } finally { await hub.stop(); await store.close(); }
+  } finally {
+    await hub.stop();
+    await store.close();
+  }
 });
 
 test('with inventoryApi: rest, availability goes out through inventory_levels/set, one item a call, within the limit', { timeout: 60_000 }, async () => {
   const store = new StorefrontSimulator();
   const adminUrl = await store.start();
   process.env.OUT_SHOP_SECRET = 'out-shop-secret';
-  const hub = await startOrderHub({ file: { systems: { shop: {
-    type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'OUT_SHOP_SECRET', inventoryApi: 'rest',
-    adminUrl, locationId: store.locationId, rateLimit: { perSecond: 2, burst: 40 },
-  } } } as never });
+  const hub = await startOrderHub({
+    file: {
+      systems: {
+        shop: {
+          type: 'shopify',
+          channel: 'queued',
+          customer: 'C-42',
+          webhookSecretEnv: 'OUT_SHOP_SECRET',
+          inventoryApi: 'rest',
+          adminUrl,
+          locationId: store.locationId,
+          rateLimit: { perSecond: 2, burst: 40 },
+        },
+      },
+    } as never,
+  });
   try {
     const events = Array.from({ length: 20 }, (_, i) => ({
-      id: `rest-${i}`, type: 'inventory.snapshot', source: 'wms-dal', seq: 70_000 + i, occurredAt: '2026-11-22T10:00:00Z', sku: `RS-${i}`, location: 'DAL', balance: { onHand: 3 + i },
+      id: `rest-${i}`,
+      type: 'inventory.snapshot',
+      source: 'wms-dal',
+      seq: 70_000 + i,
+      occurredAt: '2026-11-22T10:00:00Z',
+      sku: `RS-${i}`,
+      location: 'DAL',
+      balance: { onHand: 3 + i },
     }));
     await hub.api('POST', '/v1/events', events);
     await waitFor('every figure at the store', () => [...Array(20).keys()].every((i) => store.availableOf(`RS-${i}`) === 3 + i));
     assert.equal(store.calls.mutations, 0, 'no GraphQL mutation');
     assert.equal(store.calls.throttled, 0);
-  } finally { await hub.stop(); await store.close(); }
+  } finally {
+    await hub.stop();
+    await store.close();
+  }
 });

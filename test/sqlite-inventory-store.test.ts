@@ -8,7 +8,14 @@ describeInventoryStoreContract('sqlite', () => {
   let store = new SqliteInventoryStore(dir);
   return {
     store,
-    reopen: () => { store.close(); store = new SqliteInventoryStore(dir); return store; },
-    cleanup: () => { store.close(); rmSync(dir, { recursive: true, force: true }); },
+    reopen: () => {
+      store.close();
+      store = new SqliteInventoryStore(dir);
+      return store;
+    },
+    cleanup: () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 });

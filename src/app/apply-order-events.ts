@@ -14,7 +14,10 @@ import { settleOrderEvents, waitingForUnknownOrder } from './order-settlement.js
 /** An order event at its log position; one for an order the hub does not know waits for it. */
 export function receiveOrderEvent(work: OrderWork, incoming: PositionedEvent): void {
   const order = work.order(incoming.event.orderId);
-  if (!order) { work.saveWaiting([waitingForUnknownOrder(incoming, work.nowIso)]); return; }
+  if (!order) {
+    work.saveWaiting([waitingForUnknownOrder(incoming, work.nowIso)]);
+    return;
+  }
   recordSettled(work, order, incoming);
 }
 
@@ -23,7 +26,13 @@ export function receiveOrderEvent(work: OrderWork, incoming: PositionedEvent): v
  * confirmation, say, may be what a release waited for), with `first` steps and messages before
  * theirs. Returns the order as it ends up.
  */
-export function recordSettled(work: OrderWork, order: OrderState, incoming?: PositionedEvent, first: readonly Step[] = [], firstMessages: readonly StepMessage[] = []): OrderState {
+export function recordSettled(
+  work: OrderWork,
+  order: OrderState,
+  incoming?: PositionedEvent,
+  first: readonly Step[] = [],
+  firstMessages: readonly StepMessage[] = [],
+): OrderState {
   const result = settleOrderEvents(order, work.waiting(order.id), incoming, work.nowIso);
   work.raise(result.exceptions);
   work.removeWaiting(result.removed);
@@ -33,9 +42,16 @@ export function recordSettled(work: OrderWork, order: OrderState, incoming?: Pos
 }
 
 /** The location's authority showed `qty` units of `sku` leaving `location` for an order: they stop being held. */
-export function noteDeparture(work: OrderWork, orderId: string, sku: string, location: string, qty: number, event: { source: string; id: string; occurredAt: string }): void {
+export function noteDeparture(
+  work: OrderWork,
+  orderId: string,
+  sku: string,
+  location: string,
+  qty: number,
+  event: { source: string; id: string; occurredAt: string },
+): void {
   const order = work.order(orderId);
-  if (!order || !order.lines.some((l) => l.sku === sku)) return;
+  if (!order?.lines.some((l) => l.sku === sku)) return;
   const next = cloneOrder(order);
   const line = next.lines.find((l) => l.sku === sku)!;
   line.departed[location] = (line.departed[location] ?? 0) + qty;

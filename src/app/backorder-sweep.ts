@@ -11,15 +11,24 @@ export class BackorderSweep {
   private running: Promise<number> | undefined;
   private again = false;
 
-  constructor(private readonly changes: OrderChanges, private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly changes: OrderChanges,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   /** Runs a fill now, or once more after the one running. */
   nudge(): void {
-    if (this.running !== undefined) { this.again = true; return; }
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
     this.running = (async () => {
       let units = 0;
       try {
-        do { this.again = false; units += await fillBackorders(this.changes); } while (this.again);
+        do {
+          this.again = false;
+          units += await fillBackorders(this.changes);
+        } while (this.again);
       } finally {
         this.running = undefined;
       }

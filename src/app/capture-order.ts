@@ -33,9 +33,16 @@ export interface CaptureDeps {
 }
 
 /** Who asked: the API key's name (keys are scoped to it) and the request's correlation id. */
-export interface CaptureContext { principal: string; correlationId: string }
+export interface CaptureContext {
+  principal: string;
+  correlationId: string;
+}
 
-export interface CaptureOutcome { statusCode: 201 | 202; body: CaptureAnswer; replayed: boolean }
+export interface CaptureOutcome {
+  statusCode: 201 | 202;
+  body: CaptureAnswer;
+  replayed: boolean;
+}
 
 export class OrderCapture {
   /** Keys of requests being processed, with their fingerprints. */
@@ -80,7 +87,12 @@ export class OrderCapture {
 
   private async captureNew(request: OrderRequest, key: string, fingerprint: string, ctx: CaptureContext): Promise<CaptureOutcome> {
     const { state, orders, book, clock, commits } = this.deps;
-    const { channel, customer } = checkOrderRequest(request, state.book.channels.get(request.channel) as Channel | undefined, this.deps.customers.customer(request.customer), (sku) => state.isKnownSku(sku));
+    const { channel, customer } = checkOrderRequest(
+      request,
+      state.book.channels.get(request.channel) as Channel | undefined,
+      this.deps.customers.customer(request.customer),
+      (sku) => state.isKnownSku(sku),
+    );
 
     const ref = `${channel.id}\u001f${request.externalId}`;
     const holder = this.claiming.has(ref) ? '(being captured now)' : orders.claimedBy(channel.id, request.externalId);
@@ -101,10 +113,18 @@ export class OrderCapture {
       await commits.commit('the order', () => {
         orders.claimReference(channel.id, request.externalId, order.id);
         orders.rememberKey(key, fingerprint, order.id, now);
-        book.persist(order, [{
-          step: 'captured', source: ctx.principal, correlationId: ctx.correlationId,
-          detail: customer.creditHold ? creditHoldDetail(customer.id) : undefined,
-        }], []);
+        book.persist(
+          order,
+          [
+            {
+              step: 'captured',
+              source: ctx.principal,
+              correlationId: ctx.correlationId,
+              detail: customer.creditHold ? creditHoldDetail(customer.id) : undefined,
+            },
+          ],
+          [],
+        );
         touches.write(clock.now());
       });
     } catch (err) {

@@ -7,7 +7,12 @@ import { CrossdockError, InvalidInputError, UnknownChannelError, type Issue } fr
 import { CreditHoldError, CustomerInactiveError, InsufficientStockError, UnknownCustomerError } from '../domain/orders/order-errors.js';
 
 export function refusalOf(err: unknown): { reason: string; errors: Issue[] } | undefined {
-  if (err instanceof InvalidInputError || err instanceof UnknownCustomerError || err instanceof CustomerInactiveError || err instanceof InsufficientStockError) {
+  if (
+    err instanceof InvalidInputError ||
+    err instanceof UnknownCustomerError ||
+    err instanceof CustomerInactiveError ||
+    err instanceof InsufficientStockError
+  ) {
     return { reason: err.message, errors: err.issues };
   }
   if (err instanceof CreditHoldError || err instanceof UnknownChannelError) return { reason: err.message, errors: [] };

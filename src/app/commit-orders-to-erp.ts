@@ -71,12 +71,27 @@ export class ErpCommitter {
     let failed = result.order;
     await commits.commit('the failed order', () => {
       const current = book.get(orderId)!;
-      if (current.erp.state === 'committed') { failed = current; return; }
+      if (current.erp.state === 'committed') {
+        failed = current;
+        return;
+      }
       const next = cloneOrder(current);
       next.erp = { ...next.erp, state: 'failed' };
       // The ERP may have taken an order whose answer timed out: ask it to void the reference.
       const messages = next.erp.timedOut ? [{ step: 'erp.failed', message: { destination: 'erp', topic: 'order.void', payload: { reference: orderId } } }] : [];
-      book.record(next, [{ step: 'erp.failed', source: 'hub', correlationId: ctx.correlationId, detail: `channel ${channel.id} fails orders when the ERP is unavailable: ${result.reason}; reservation released` }], messages, touches.touch);
+      book.record(
+        next,
+        [
+          {
+            step: 'erp.failed',
+            source: 'hub',
+            correlationId: ctx.correlationId,
+            detail: `channel ${channel.id} fails orders when the ERP is unavailable: ${result.reason}; reservation released`,
+          },
+        ],
+        messages,
+        touches.touch,
+      );
       orders.releaseReference(next.channel, next.externalId);
       orders.forgetKey(idempotencyKey);
       touches.write(clock.now());
@@ -87,10 +102,16 @@ export class ErpCommitter {
   }
 
   /** One attempt for a pending order, recorded durably; never throws for ERP failures. */
-  async attempt(orderId: string, correlationId?: string, askFirst = false, durable = true): Promise<{ ok: true; order: OrderState } | { ok: false; order: OrderState; reason: string }> {
+  async attempt(
+    orderId: string,
+    correlationId?: string,
+    askFirst = false,
+    durable = true,
+  ): Promise<{ ok: true; order: OrderState } | { ok: false; order: OrderState; reason: string }> {
     const { book, erp, timeoutMs, customers } = this.deps;
     const order = book.get(orderId);
-    if (!order || !awaitsErp(order)) return order && order.erp.state === 'committed' ? { ok: true, order } : { ok: false, order: order!, reason: 'the order is not waiting for the ERP' };
+    if (!order || !awaitsErp(order))
+      return order && order.erp.state === 'committed' ? { ok: true, order } : { ok: false, order: order!, reason: 'the order is not waiting for the ERP' };
     if (this.inFlight.has(orderId)) return { ok: false, order, reason: 'another attempt is in flight' };
     this.inFlight.add(orderId);
     try {
@@ -147,7 +168,9 @@ export class ErpCommitter {
   }
 
   start(intervalMs: number, onError: (err: unknown) => void): void {
-    this.timer = setInterval(() => { this.sweep().catch(onError); }, intervalMs);
+    this.timer = setInterval(() => {
+      this.sweep().catch(onError);
+    }, intervalMs);
     this.timer.unref();
   }
 

@@ -14,5 +14,7 @@ export interface DeadLogEntries {
 
 export const noDeadLogEntries: DeadLogEntries = {
   list: async () => [],
-  retry: async (position) => { throw new NotFoundError('Dead log entry', String(position)); },
+  retry: async (position) => {
+    throw new NotFoundError('Dead log entry', String(position));
+  },
 };

@@ -13,8 +13,11 @@ import type { InventoryState } from './inventory-state.js';
 import type { Catalog, LocationDefined } from './inventory-view.js';
 import type { AvailabilityBook } from '../domain/inventory/availability-book.js';
 
-export interface CatalogDeps { state: InventoryState; store: InventoryStore; clock: Clock }
-
+export interface CatalogDeps {
+  state: InventoryState;
+  store: InventoryStore;
+  clock: Clock;
+}
 
 /** Defines or redefines a location; parked events for a new one are applied. */
 export function defineLocation(deps: CatalogDeps, id: string, input: LocationInput): LocationDefined {

@@ -3,7 +3,11 @@ import type { Customer, CustomerInput } from '../model/customer.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerRecords } from '../ports/customer-store.js';
 
-export async function defineCustomer(deps: { customers: CustomerRecords; clock: Clock }, id: string, input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
+export async function defineCustomer(
+  deps: { customers: CustomerRecords; clock: Clock },
+  id: string,
+  input: CustomerInput,
+): Promise<{ customer: Customer; created: boolean }> {
   const created = (await deps.customers.customer(id)) === undefined;
   const customer: Customer = {
     id,

@@ -13,17 +13,29 @@ import type { OutboundMessage } from '../domain/orders/order-machine.js';
 export type ErpOutcome = { orderNumber: string } | { failure: ErpCallError };
 
 /** Never throws for ERP failures: they come back as the outcome. */
-export async function attemptErpCommit(erp: ErpConnector, order: OrderState, customer: Customer | undefined, timeoutMs: number, askFirst: boolean): Promise<ErpOutcome> {
+export async function attemptErpCommit(
+  erp: ErpConnector,
+  order: OrderState,
+  customer: Customer | undefined,
+  timeoutMs: number,
+  askFirst: boolean,
+): Promise<ErpOutcome> {
   try {
     if (order.erp.timedOut || askFirst) {
       const found = await erp.findOrder(order.id, timeoutMs);
       if (found) return { orderNumber: found.orderNumber };
     }
-    return await erp.placeOrder({
-      reference: order.id, channel: order.channel, externalId: order.externalId, customer: order.customer,
-      ...(customer?.erpCustomerNumber ? { erpCustomerNumber: customer.erpCustomerNumber } : {}),
-      lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
-    }, timeoutMs);
+    return await erp.placeOrder(
+      {
+        reference: order.id,
+        channel: order.channel,
+        externalId: order.externalId,
+        customer: order.customer,
+        ...(customer?.erpCustomerNumber ? { erpCustomerNumber: customer.erpCustomerNumber } : {}),
+        lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+      },
+      timeoutMs,
+    );
   } catch (err) {
     return { failure: err instanceof ErpCallError ? err : new ErpCallError('order placement', (err as Error).message, false, true, { cause: err }) };
   }
@@ -58,11 +70,15 @@ export function erpAttemptStep(outcome: ErpOutcome, next: OrderState): { step: s
 export function cancelledMeanwhile(order: OrderState, outcome: ErpOutcome): OutboundMessage | undefined {
   if (!order.cancelled) return undefined;
   if ('failure' in outcome) return outcome.failure.timedOut ? { destination: 'erp', topic: 'order.void', payload: { reference: order.id } } : undefined;
-  return { destination: 'erp', topic: 'order.cancel', payload: { orderId: order.id, erpOrderNumber: outcome.orderNumber, reason: 'cancelled while the ERP took the order' } };
+  return {
+    destination: 'erp',
+    topic: 'order.cancel',
+    payload: { orderId: order.id, erpOrderNumber: outcome.orderNumber, reason: 'cancelled while the ERP took the order' },
+  };
 }
 
 /** Exponential backoff with full jitter, so many queued orders do not hit a recovering ERP at one instant. */
 export function erpBackoff(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
-  return Math.round(ceiling / 2 + random() * ceiling / 2);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -41,7 +41,11 @@ async function expirePage(changes: OrderChanges, cutoffIso: string): Promise<num
       work.removeWaiting(due.map((r) => r.position));
       work.raise(expiries.map((x) => x.exception));
       const order = work.order(id);
-      if (order) work.record(cloneOrder(order), expiries.map((x) => x.step));
+      if (order)
+        work.record(
+          cloneOrder(order),
+          expiries.map((x) => x.step),
+        );
       expired += due.length;
     }
     return expired;

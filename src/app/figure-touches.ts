@@ -17,7 +17,8 @@ export function collectTouches(state: InventoryState): Touches {
   return {
     touch(sku, location) {
       const set = touched.get(sku);
-      if (set) set.add(location); else touched.set(sku, new Set([location]));
+      if (set) set.add(location);
+      else touched.set(sku, new Set([location]));
     },
     write(nowMs) {
       const moved: FigureChange[] = [];

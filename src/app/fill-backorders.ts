@@ -14,7 +14,9 @@ const BATCH = 100;
 
 /** Reserves what is free for the orders owed units (of `skus` when given), oldest first; returns the units reserved. */
 export function fillBackordersIn(work: OrderWork, orderIds: readonly string[], skus?: readonly string[]): number {
-  const orders = orderIds.map((id) => work.order(id)).filter((o): o is OrderState => o !== undefined)
+  const orders = orderIds
+    .map((id) => work.order(id))
+    .filter((o): o is OrderState => o !== undefined)
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
   let units = 0;
   for (const order of orders) {

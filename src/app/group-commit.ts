@@ -6,13 +6,21 @@
  */
 import { StorageFailedError } from '../domain/errors.js';
 
-interface Pending { write: () => void; what: string; resolve: () => void; reject: (e: unknown) => void }
+interface Pending {
+  write: () => void;
+  what: string;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
 
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
 
-  constructor(private readonly transaction: (fn: () => void) => void, private readonly recover: () => void) {}
+  constructor(
+    private readonly transaction: (fn: () => void) => void,
+    private readonly recover: () => void,
+  ) {}
 
   /** Queues `write` (synchronous store calls); resolves once it is durable. Throws StorageFailedError naming `what`. */
   commit(what: string, write: () => void): Promise<void> {
@@ -30,7 +38,9 @@ export class GroupCommit {
    * answer, which the hub asks the ERP for again). A failure is reported to `recover` like any.
    */
   later(what: string, write: () => void): void {
-    this.commit(what, write).catch(() => { /* recover() has rebuilt memory from the store */ });
+    this.commit(what, write).catch(() => {
+      /* recover() has rebuilt memory from the store */
+    });
   }
 
   flush(): void {
@@ -39,7 +49,9 @@ export class GroupCommit {
     if (batch.length === 0) return;
     this.queue = [];
     try {
-      this.transaction(() => { for (const p of batch) p.write(); });
+      this.transaction(() => {
+        for (const p of batch) p.write();
+      });
     } catch (err) {
       for (const p of batch) p.reject(new StorageFailedError(p.what, err));
       this.recover();

@@ -55,7 +55,12 @@ interface Submission {
 
 const SEP = '\u001f';
 
-interface Candidates { subs: Submission[]; indexes: number[]; events: HubEvent[]; keys: string[] }
+interface Candidates {
+  subs: Submission[];
+  indexes: number[];
+  events: HubEvent[];
+  keys: string[];
+}
 
 export class EventIngest {
   private queue: Submission[] = [];
@@ -71,14 +76,27 @@ export class EventIngest {
   submit(values: readonly unknown[], payload?: string, correlationId?: string): Promise<IngestResult> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
-    const validEvents: HubEvent[] = [], validIndexes: number[] = [];
+    const validEvents: HubEvent[] = [],
+      validIndexes: number[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
-      if (isValidEvent(value)) { validEvents.push(value); validIndexes.push(index); }
-      else result.rejected.push({ index, errors: eventIssues(value) });
+      if (isValidEvent(value)) {
+        validEvents.push(value);
+        validIndexes.push(index);
+      } else result.rejected.push({ index, errors: eventIssues(value) });
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ payload: payload ?? JSON.stringify(values), validEvents, validIndexes, total: values.length, correlationId, acceptedIndexes: [], result, resolve, reject });
+      this.queue.push({
+        payload: payload ?? JSON.stringify(values),
+        validEvents,
+        validIndexes,
+        total: values.length,
+        correlationId,
+        acceptedIndexes: [],
+        result,
+        resolve,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -122,8 +140,13 @@ export class EventIngest {
     for (const sub of subs) {
       for (let i = 0; i < sub.validEvents.length; i++) {
         const event = sub.validEvents[i]!;
-        if (this.deps.state.ledger.hasSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
-        c.subs.push(sub); c.indexes.push(sub.validIndexes[i]!); c.events.push(event);
+        if (this.deps.state.ledger.hasSeq(event.source, event.seq)) {
+          sub.result.duplicates++;
+          continue;
+        }
+        c.subs.push(sub);
+        c.indexes.push(sub.validIndexes[i]!);
+        c.events.push(event);
         c.keys.push(event.source + SEP + event.id);
       }
     }
@@ -142,9 +165,13 @@ export class EventIngest {
     const effects = new IngestEffects(state, this.deps.orders, nowMs, at);
     let position = state.position;
     for (let k = 0; k < c.keys.length; k++) {
-      const event = c.events[k]!, sub = c.subs[k]!;
+      const event = c.events[k]!,
+        sub = c.subs[k]!;
       // delete(): a second copy of the same id in this very batch is a duplicate too.
-      if (!fresh.delete(c.keys[k]!) || !state.ledger.markSeq(event.source, event.seq)) { sub.result.duplicates++; continue; }
+      if (!fresh.delete(c.keys[k]!) || !state.ledger.markSeq(event.source, event.seq)) {
+        sub.result.duplicates++;
+        continue;
+      }
       position++;
       const index = c.indexes[k]!;
       sub.acceptedIndexes.push(index);
@@ -167,11 +194,16 @@ export class EventIngest {
   }
 
   private answer(subs: Submission[], changes: number, started: bigint): void {
-    let accepted = 0, duplicates = 0, rejected = 0, parked = 0;
+    let accepted = 0,
+      duplicates = 0,
+      rejected = 0,
+      parked = 0;
     for (const sub of subs) {
       if (sub.result.accepted === 0) sub.result.position = this.deps.state.position;
-      accepted += sub.result.accepted; duplicates += sub.result.duplicates;
-      rejected += sub.result.rejected.length; parked += sub.result.parked.length;
+      accepted += sub.result.accepted;
+      duplicates += sub.result.duplicates;
+      rejected += sub.result.rejected.length;
+      parked += sub.result.parked.length;
       sub.resolve(sub.result);
     }
     this.deps.observer?.committed({ accepted, duplicates, rejected, parked, changes, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
@@ -196,22 +228,30 @@ class IngestEffects implements EventEffects {
   private index = 0;
   private position = 0;
 
-  constructor(private readonly state: InventoryState, private readonly orders: OrderBook | undefined, private readonly nowMs: number, private readonly parkedAt: string) {}
+  constructor(
+    private readonly state: InventoryState,
+    private readonly orders: OrderBook | undefined,
+    private readonly nowMs: number,
+    private readonly parkedAt: string,
+  ) {}
 
   private orderWork(): OrderWork {
-    return this.work ??= liveOrderWork({ state: this.state, book: this.orders! }, this.touch, this.nowMs);
+    return (this.work ??= liveOrderWork({ state: this.state, book: this.orders! }, this.touch, this.nowMs));
   }
 
   /** The event about to be applied: its submission, index there and log position. */
   at(sub: Submission, index: number, position: number): void {
-    this.sub = sub; this.index = index; this.position = position;
+    this.sub = sub;
+    this.index = index;
+    this.position = position;
   }
 
   readonly touch = (sku: string, location: string): void => {
     const seen = this.touched.get(sku);
     if (seen === undefined) this.touched.set(sku, location);
-    else if (typeof seen === 'string') { if (seen !== location) this.touched.set(sku, [seen, location]); }
-    else if (!seen.includes(location)) seen.push(location);
+    else if (typeof seen === 'string') {
+      if (seen !== location) this.touched.set(sku, [seen, location]);
+    } else if (!seen.includes(location)) seen.push(location);
   };
 
   itemNamed(sku: string): void {

@@ -14,7 +14,10 @@ import { ignoredEffects } from '../domain/inventory/event-application.js';
 import type { Clock } from '../ports/clock.js';
 import type { FeedAppend, InventoryStore, ItemRecord } from '../ports/inventory-store.js';
 
-export interface InventoryStateDeps { store: InventoryStore; clock: Clock }
+export interface InventoryStateDeps {
+  store: InventoryStore;
+  clock: Clock;
+}
 
 export class InventoryState implements InventoryView {
   ledger = new InventoryLedger();
@@ -81,7 +84,9 @@ export class InventoryState implements InventoryView {
       position: this.position,
       positions: [...ledger.dirtyPositions].map((p) => ({ key: p.source + SEP + p.sku + SEP + p.location, state: JSON.stringify(p) })),
       sequences: [...ledger.dirtySources].map((source) => ({ source, spans: ledger.seenSequences(source)!.toJSON() })),
-      figures: [...book.dirtyFigures].flatMap(([channel, skus]) => [...new Set(skus)].map((sku) => ({ channel, sku, available: book.publishedFigure(channel, sku) }))),
+      figures: [...book.dirtyFigures].flatMap(([channel, skus]) =>
+        [...new Set(skus)].map((sku) => ({ channel, sku, available: book.publishedFigure(channel, sku) })),
+      ),
       feedCursors: Object.fromEntries(this.feedCursors),
     });
     ledger.dirtyPositions.clear();

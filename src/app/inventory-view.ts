@@ -27,7 +27,13 @@ export interface Ingest {
   submit(values: readonly unknown[], payload?: string, correlationId?: string): Promise<IngestResult>;
 }
 
-export interface LocationDefined { id: string; name: string; authority: string; released: number; created: boolean }
+export interface LocationDefined {
+  id: string;
+  name: string;
+  authority: string;
+  released: number;
+  created: boolean;
+}
 
 /** Master data that shapes availability. Throws InvalidInputError, StorageFailedError. */
 export interface Catalog {

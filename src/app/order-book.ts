@@ -19,7 +19,11 @@ import { outboxRecords, timelineRecords, type Step } from './order-records.js';
 
 export type { Step } from './order-records.js';
 
-export interface OrderBookDeps { state: InventoryState; orders: OrderStore; clock: Clock }
+export interface OrderBookDeps {
+  state: InventoryState;
+  orders: OrderStore;
+  clock: Clock;
+}
 
 /** Called with each item × location whose held quantity changed. */
 export type Touch = (sku: string, location: string) => void;
@@ -125,7 +129,7 @@ export class OrderBook {
 
   /** Open orders with shipped units of `sku` at `location` not yet seen leaving. */
   shippedUnconfirmed(sku: string, location: string): string[] {
-    return [...this.unconfirmed.get(sku + SEP + location) ?? []];
+    return [...(this.unconfirmed.get(sku + SEP + location) ?? [])];
   }
 
   /** The events waiting for the order's precondition. */
@@ -144,9 +148,12 @@ export class OrderBook {
   owing(limit: number, skus?: readonly string[]): string[] {
     const ids = new Set<string>();
     for (const [sku, set] of this.backlog) if (!skus || skus.includes(sku)) for (const id of set) ids.add(id);
-    return [...ids].map((id) => this.open.get(id)!).filter(Boolean)
+    return [...ids]
+      .map((id) => this.open.get(id)!)
+      .filter(Boolean)
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
-      .slice(0, limit).map((o) => o.id);
+      .slice(0, limit)
+      .map((o) => o.id);
   }
 
   /** Takes waiting events off the list (memory and store; call inside a transaction). */
@@ -156,7 +163,8 @@ export class OrderBook {
     for (const [id, list] of [...this.waiting]) {
       const kept = list.filter((r) => !gone.has(r.position));
       if (kept.length === list.length) continue;
-      if (kept.length > 0) this.waiting.set(id, kept); else this.waiting.delete(id);
+      if (kept.length > 0) this.waiting.set(id, kept);
+      else this.waiting.delete(id);
     }
     this.deps.orders.removeWaiting([...positions]);
   }
@@ -175,7 +183,11 @@ export class OrderBook {
 
   /** Drops memory and reloads it (after a failed write); the ledger must have been rebuilt first. */
   reload(): void {
-    this.open = new Map(); this.holds = new Map(); this.waiting = new Map(); this.backlog = new Map(); this.unconfirmed = new Map();
+    this.open = new Map();
+    this.holds = new Map();
+    this.waiting = new Map();
+    this.backlog = new Map();
+    this.unconfirmed = new Map();
     this.load();
   }
 
@@ -195,18 +207,34 @@ export class OrderBook {
 
   private track(order: OrderState, holds: Map<string, number>, open: boolean): void {
     const id = order.id;
-    if (open) { this.open.set(id, order); this.holds.set(id, holds); } else { this.open.delete(id); this.holds.delete(id); }
+    if (open) {
+      this.open.set(id, order);
+      this.holds.set(id, holds);
+    } else {
+      this.open.delete(id);
+      this.holds.delete(id);
+    }
     for (const line of order.lines) {
       const owed = open && order.erp.state !== 'failed' && lineFigures(order, line).backordered > 0;
       const set = this.backlog.get(line.sku);
-      if (owed) { if (set) set.add(id); else this.backlog.set(line.sku, new Set([id])); }
-      else if (set) { set.delete(id); if (set.size === 0) this.backlog.delete(line.sku); }
+      if (owed) {
+        if (set) set.add(id);
+        else this.backlog.set(line.sku, new Set([id]));
+      } else if (set) {
+        set.delete(id);
+        if (set.size === 0) this.backlog.delete(line.sku);
+      }
     }
     const shippedAt = new Set(order.shipments.flatMap((s) => s.lines.map((l) => l.sku + SEP + s.location)));
     for (const key of shippedAt) {
       const set = this.unconfirmed.get(key);
-      if (open && (holds.get(key) ?? 0) > 0) { if (set) set.add(id); else this.unconfirmed.set(key, new Set([id])); }
-      else if (set) { set.delete(id); if (set.size === 0) this.unconfirmed.delete(key); }
+      if (open && (holds.get(key) ?? 0) > 0) {
+        if (set) set.add(id);
+        else this.unconfirmed.set(key, new Set([id]));
+      } else if (set) {
+        set.delete(id);
+        if (set.size === 0) this.unconfirmed.delete(key);
+      }
     }
   }
 }

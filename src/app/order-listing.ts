@@ -11,7 +11,10 @@ import type { OrderListing, OrderPlace } from '../ports/order-store.js';
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
 
-export interface OrderPage { orders: OrderView[]; next: string | null }
+export interface OrderPage {
+  orders: OrderView[];
+  next: string | null;
+}
 
 /**
  * Reads one page more than asked, so the page knows whether another follows (no cursor that
@@ -36,8 +39,15 @@ export function decodeCursor(cursor: string): OrderPlace {
   } catch {
     place = undefined;
   }
-  if (Array.isArray(place) && place.length === 2 && typeof place[0] === 'string' && typeof place[1] === 'string'
-      && place[1].length > 0 && isDateTime(place[0]) && !Number.isNaN(Date.parse(place[0]))) {
+  if (
+    Array.isArray(place) &&
+    place.length === 2 &&
+    typeof place[0] === 'string' &&
+    typeof place[1] === 'string' &&
+    place[1].length > 0 &&
+    isDateTime(place[0]) &&
+    !Number.isNaN(Date.parse(place[0]))
+  ) {
     return { createdAt: place[0], id: place[1] };
   }
   throw new InvalidInputError([{ path: '/cursor', message: 'is not a cursor this listing handed out; pass the "next" of the previous page unchanged' }]);

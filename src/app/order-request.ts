@@ -40,7 +40,10 @@ export function fingerprintOf(r: OrderRequest): string {
  * orders). A customer on hold on a channel that holds orders passes: the order is captured held.
  */
 export function checkOrderRequest(
-  request: OrderRequest, channel: Channel | undefined, customer: Customer | undefined, isKnownSku: (sku: string) => boolean,
+  request: OrderRequest,
+  channel: Channel | undefined,
+  customer: Customer | undefined,
+  isKnownSku: (sku: string) => boolean,
 ): { channel: Channel; customer: Customer } {
   if (!channel) throw new UnknownChannelError(request.channel, '/channel');
   if (!customer) throw new UnknownCustomerError(request.customer);
@@ -48,8 +51,10 @@ export function checkOrderRequest(
   const issues: { path: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const [i, line] of request.lines.entries()) {
-    if (!isKnownSku(line.sku)) issues.push({ path: `/lines/${i}/sku`, message: `item '${line.sku}' is not known to the hub; define it with PUT /v1/items/${line.sku}` });
-    else if (seen.has(line.sku)) issues.push({ path: `/lines/${i}/sku`, message: `${line.sku} appears on more than one line; put its whole quantity on one line` });
+    if (!isKnownSku(line.sku))
+      issues.push({ path: `/lines/${i}/sku`, message: `item '${line.sku}' is not known to the hub; define it with PUT /v1/items/${line.sku}` });
+    else if (seen.has(line.sku))
+      issues.push({ path: `/lines/${i}/sku`, message: `${line.sku} appears on more than one line; put its whole quantity on one line` });
     seen.add(line.sku);
   }
   if (issues.length > 0) throw new InvalidInputError(issues, 'The order names items the hub does not know or repeats an item.');
@@ -60,11 +65,26 @@ export function checkOrderRequest(
 /** The order a sourced request becomes; held (not sent to the ERP) while its customer is on credit hold. */
 export function newOrder(id: string, request: OrderRequest, customer: Customer, allocations: [string, number][][], nowIso: string): OrderState {
   return {
-    id, channel: request.channel, externalId: request.externalId, customer: customer.id, backorder: request.backorder ?? 'reject',
-    createdAt: nowIso, updatedAt: nowIso,
+    id,
+    channel: request.channel,
+    externalId: request.externalId,
+    customer: customer.id,
+    backorder: request.backorder ?? 'reject',
+    createdAt: nowIso,
+    updatedAt: nowIso,
     erp: { state: customer.creditHold ? 'held' : 'pending', attempts: 0 },
-    released: false, delivered: false, invoiced: false, cancelled: false,
-    lines: request.lines.map((l, i) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}), alloc: allocations[i]!, departed: {}, returned: 0 })),
+    released: false,
+    delivered: false,
+    invoiced: false,
+    cancelled: false,
+    lines: request.lines.map((l, i) => ({
+      sku: l.sku,
+      qty: l.qty,
+      ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}),
+      alloc: allocations[i]!,
+      departed: {},
+      returned: 0,
+    })),
     shipments: [],
   };
 }

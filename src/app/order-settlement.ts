@@ -59,11 +59,19 @@ export function waitingForUnknownOrder(incoming: PositionedEvent, nowIso: string
 export function expiryOf(record: WaitingRecord, nowIso: string): { exception: Omit<OrderException, 'id'>; step: Step } {
   return {
     exception: {
-      orderId: record.orderId, position: record.position, kind: 'expired', event: record.event, raisedAt: nowIso,
+      orderId: record.orderId,
+      position: record.position,
+      kind: 'expired',
+      event: record.event,
+      raisedAt: nowIso,
       reason: `waited since ${record.since} for a precondition that never came: ${record.reason}`,
     },
     step: {
-      step: record.event.type, source: record.event.source, at: record.event.occurredAt, correlationId: record.correlationId, outcome: 'expired',
+      step: record.event.type,
+      source: record.event.source,
+      at: record.event.occurredAt,
+      correlationId: record.correlationId,
+      outcome: 'expired',
       detail: `waited since ${record.since}: ${record.reason}`,
     },
   };
@@ -73,7 +81,11 @@ function stepOf(s: SettleStep): Step {
   const e = s.event.event as OrderEvent;
   const d = s.decision;
   return {
-    step: e.type, source: e.source, at: e.occurredAt, correlationId: s.event.correlationId ?? e.correlationId,
-    outcome: d.outcome, ...(d.outcome !== 'applied' ? { detail: d.reason } : {}),
+    step: e.type,
+    source: e.source,
+    at: e.occurredAt,
+    correlationId: s.event.correlationId ?? e.correlationId,
+    outcome: d.outcome,
+    ...(d.outcome !== 'applied' ? { detail: d.reason } : {}),
   };
 }

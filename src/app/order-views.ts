@@ -37,7 +37,13 @@ export function orderView(order: OrderState, waitingEvents: number): OrderView {
       return { ...answer.lines[i]!, shipped, returned: line.returned, allocations: [...f.open].map(([location, reserved]) => ({ location, reserved })) };
     }),
     erp: { state: order.erp.state, attempts: order.erp.attempts, ...(order.erp.lastError ? { lastError: order.erp.lastError } : {}) },
-    shipments: order.shipments.map((s) => ({ location: s.location, at: s.at, source: s.source, lines: s.lines, ...(s.tracking !== undefined ? { tracking: s.tracking } : {}) })),
+    shipments: order.shipments.map((s) => ({
+      location: s.location,
+      at: s.at,
+      source: s.source,
+      lines: s.lines,
+      ...(s.tracking !== undefined ? { tracking: s.tracking } : {}),
+    })),
     waitingEvents,
   };
 }

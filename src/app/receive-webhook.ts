@@ -17,7 +17,8 @@ import type { Ingest } from './inventory-view.js';
 export interface WebhookDeps {
   /** Where orders are captured and cancelled (either backend). */
   orders: OrderDesk;
-  inbound: InboundStore; clock: Clock;
+  inbound: InboundStore;
+  clock: Clock;
   sources: ReadonlyMap<string, InboundSource>;
   ingest: Ingest;
   /** File-exchanging partners, for replaying their parked documents (filled in once they are built). */
@@ -56,7 +57,14 @@ export class InboundWebhooks {
     const t = topic ?? `(no ${system.topicHeader})`;
     const result = await this.take(system, t, raw, correlationId);
     if (!('refused' in result)) return result;
-    const parkedId = await this.deps.inbound.park({ system: systemId, topic: t, body: raw, reason: result.reason, errors: result.errors, receivedAt: new Date(this.deps.clock.now()).toISOString() });
+    const parkedId = await this.deps.inbound.park({
+      system: systemId,
+      topic: t,
+      body: raw,
+      reason: result.reason,
+      errors: result.errors,
+      receivedAt: new Date(this.deps.clock.now()).toISOString(),
+    });
     return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
   }
 
@@ -80,13 +88,24 @@ export class InboundWebhooks {
 
   private async replayDocument(parked: ParkedInbound, partner: TradingPartner): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
     const still: { reason: string; errors: Issue[] }[] = [];
-    const summary = await partner.receive(parked.body, (reason, errors) => { still.push({ reason, errors }); });
+    const summary = await partner.receive(parked.body, (reason, errors) => {
+      still.push({ reason, errors });
+    });
     if (still.length > 0) {
       await this.deps.inbound.update(parked.id, { reason: still.map((x) => x.reason).join('; '), errors: still.flatMap((x) => x.errors) });
-      return { parked: (await this.deps.inbound.get(parked.id))!, outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) } };
+      return {
+        parked: (await this.deps.inbound.get(parked.id))!,
+        outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) },
+      };
     }
     await this.deps.inbound.update(parked.id, { status: 'replayed', outcome: `captured ${summary.captured.join(', ') || 'nothing new'}` });
-    return { parked: (await this.deps.inbound.get(parked.id))!, outcome: summary.captured.length > 0 ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' } : { status: 'ignored', reason: 'nothing left to capture' } };
+    return {
+      parked: (await this.deps.inbound.get(parked.id))!,
+      outcome:
+        summary.captured.length > 0
+          ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' }
+          : { status: 'ignored', reason: 'nothing left to capture' },
+    };
   }
 
   private async take(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
@@ -114,7 +133,12 @@ export class InboundWebhooks {
     if (kind === 'cancel') {
       const storeOrderId = system.storeOrderId(raw);
       const orderId = storeOrderId === undefined ? undefined : (await this.deps.orders.byReference(system.channel, storeOrderId))?.id;
-      if (!orderId) return { refused: true, reason: `no order ${storeOrderId ?? '(without id)'} of channel ${system.channel} has been captured`, errors: [{ path: '/id', message: 'unknown order' }] };
+      if (!orderId)
+        return {
+          refused: true,
+          reason: `no order ${storeOrderId ?? '(without id)'} of channel ${system.channel} has been captured`,
+          errors: [{ path: '/id', message: 'unknown order' }],
+        };
       try {
         await this.deps.orders.cancel(orderId, { ...ctx, reason: 'cancelled in the storefront' });
         return { status: 'cancelled', orderId };

@@ -14,7 +14,7 @@ export async function releaseCreditHolds(changes: OrderChanges, customer: string
     for (const id of ids) {
       const current = work.order(id);
       // Cancelled or released by another change meanwhile: nothing to do.
-      if (!current || current.erp.state !== 'held' || current.cancelled) continue;
+      if (current?.erp.state !== 'held' || current.cancelled) continue;
       const next = cloneOrder(current);
       next.erp = { state: 'pending', attempts: 0, nextAttemptAt: work.nowMs };
       work.record(next, [{ step: 'credit_hold.released', source: 'hub', detail: `customer ${customer} is no longer on credit hold` }]);

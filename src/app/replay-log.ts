@@ -14,10 +14,14 @@ const PAGE = 10_000;
 
 /** Returns the position of the last event replayed (or `after`) and how many were read. */
 export function replayLog(
-  store: InventoryStore, ledger: InventoryLedger, locations: ReadonlyMap<string, LocationDef>, after: number,
+  store: InventoryStore,
+  ledger: InventoryLedger,
+  locations: ReadonlyMap<string, LocationDef>,
+  after: number,
   effects: EventEffects = ignoredEffects,
 ): { last: number; events: number } {
-  let last = after, events = 0;
+  let last = after,
+    events = 0;
   for (;;) {
     const page = store.readEvents(last, PAGE);
     if (page.length === 0) return { last, events };

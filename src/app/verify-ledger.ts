@@ -12,7 +12,12 @@ import type { InventoryStore } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
 import { replayLog } from './replay-log.js';
 
-export interface VerifyReport { events: number; positions: number; figures: number; mismatches: string[] }
+export interface VerifyReport {
+  events: number;
+  positions: number;
+  figures: number;
+  mismatches: string[];
+}
 
 export function verifyLedger(deps: { state: InventoryState; store: InventoryStore; clock: Clock }): VerifyReport {
   const { state, store } = deps;

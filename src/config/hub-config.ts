@@ -15,150 +15,347 @@ import { SCOPES } from '../model/scopes.js';
 const Delivery = {
   batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 })),
-  rateLimit: Type.Optional(Type.Object({ perSecond: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false, description: 'Requests per second it accepts, as a token bucket.' })),
-  circuitBreaker: Type.Optional(Type.Object({
-    failures: Type.Integer({ minimum: 1, default: 5, description: 'Consecutive failed calls that open the circuit.' }),
-    openSeconds: Type.Number({ minimum: 0.05, default: 30, description: 'How long it stays open before one probe is let through.' }),
-  }, { additionalProperties: false })),
-  retry: Type.Optional(Type.Object({
-    maxAttempts: Type.Integer({ minimum: 1, default: 10, description: 'Attempts before a message becomes a dead letter.' }),
-    baseMs: Type.Integer({ minimum: 1, default: 1000 }),
-    maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
-  }, { additionalProperties: false })),
-  lowStock: Type.Optional(Type.Integer({ minimum: 0, default: 5, description: 'Availability at or below this goes ahead of other updates when the rate budget is short.' })),
-  receives: Type.Optional(Type.Array(Type.String(), { description: 'The outbox topics it takes (fulfilment.request, shipment.confirmed, order.invoiced, ...); all addressed to it when absent.' })),
+  rateLimit: Type.Optional(
+    Type.Object(
+      { perSecond: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) },
+      { additionalProperties: false, description: 'Requests per second it accepts, as a token bucket.' },
+    ),
+  ),
+  circuitBreaker: Type.Optional(
+    Type.Object(
+      {
+        failures: Type.Integer({ minimum: 1, default: 5, description: 'Consecutive failed calls that open the circuit.' }),
+        openSeconds: Type.Number({ minimum: 0.05, default: 30, description: 'How long it stays open before one probe is let through.' }),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  retry: Type.Optional(
+    Type.Object(
+      {
+        maxAttempts: Type.Integer({ minimum: 1, default: 10, description: 'Attempts before a message becomes a dead letter.' }),
+        baseMs: Type.Integer({ minimum: 1, default: 1000 }),
+        maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  lowStock: Type.Optional(
+    Type.Integer({ minimum: 0, default: 5, description: 'Availability at or below this goes ahead of other updates when the rate budget is short.' }),
+  ),
+  receives: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'The outbox topics it takes (fulfilment.request, shipment.confirmed, order.invoiced, ...); all addressed to it when absent.',
+    }),
+  ),
 };
 
-const WebhookSystem = Type.Object({
-  type: Type.Literal('webhook', { description: 'JSON batches POSTed to url.' }),
-  url: Type.String({ pattern: '^https?://', description: 'Where deliveries are POSTed.' }),
-  tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for it.' })),
-  channel: Type.Optional(Type.String({ description: 'The channel whose availability it receives (and whose order messages: shipment confirmations, invoices).' })),
-  ...Delivery,
-}, { additionalProperties: false });
+const WebhookSystem = Type.Object(
+  {
+    type: Type.Literal('webhook', { description: 'JSON batches POSTed to url.' }),
+    url: Type.String({ pattern: '^https?://', description: 'Where deliveries are POSTed.' }),
+    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for it.' })),
+    channel: Type.Optional(
+      Type.String({ description: 'The channel whose availability it receives (and whose order messages: shipment confirmations, invoices).' }),
+    ),
+    ...Delivery,
+  },
+  { additionalProperties: false },
+);
 
-const ShopifySystem = Type.Object({
-  type: Type.Literal('shopify', { description: 'A Shopify-style storefront: orders/create and orders/cancelled webhooks arrive at POST /hooks/{id}, signed with X-Shopify-Hmac-Sha256.' }),
-  channel: Type.String({ description: 'The channel its orders are captured on.' }),
-  webhookSecretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the app secret that signs its webhooks.' }),
-  customer: Type.Optional(Type.String({ description: 'The hub customer every order of this store is placed for (a retail account).' })),
-  customerPrefix: Type.Optional(Type.String({ description: 'Or: the hub customer is this prefix + the store\'s customer id.' })),
-  backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow', description: 'A paid storefront order is usually taken even when short.' })),
-  adminUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'The store\'s Admin API base (https://<shop>.myshopify.com): availability and fulfilments go out there.' })),
-  accessTokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the Admin API access token.' })),
-  locationId: Type.Optional(Type.String({ description: 'The store location whose quantities the hub sets (a gid).' })),
-  inventoryApi: Type.Optional(Type.Union([Type.Literal('graphql'), Type.Literal('rest')], { default: 'graphql', description: 'graphql: inventorySetQuantities, 250 items a call; rest: inventory_levels/set, one item a call.' })),
-  ...Delivery,
-}, { additionalProperties: false });
+const ShopifySystem = Type.Object(
+  {
+    type: Type.Literal('shopify', {
+      description: 'A Shopify-style storefront: orders/create and orders/cancelled webhooks arrive at POST /hooks/{id}, signed with X-Shopify-Hmac-Sha256.',
+    }),
+    channel: Type.String({ description: 'The channel its orders are captured on.' }),
+    webhookSecretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the app secret that signs its webhooks.' }),
+    customer: Type.Optional(Type.String({ description: 'The hub customer every order of this store is placed for (a retail account).' })),
+    customerPrefix: Type.Optional(Type.String({ description: "Or: the hub customer is this prefix + the store's customer id." })),
+    backorder: Type.Optional(
+      Type.Union([Type.Literal('reject'), Type.Literal('allow')], {
+        default: 'allow',
+        description: 'A paid storefront order is usually taken even when short.',
+      }),
+    ),
+    adminUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: "The store's Admin API base (https://<shop>.myshopify.com): availability and fulfilments go out there.",
+      }),
+    ),
+    accessTokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the Admin API access token.' })),
+    locationId: Type.Optional(Type.String({ description: 'The store location whose quantities the hub sets (a gid).' })),
+    inventoryApi: Type.Optional(
+      Type.Union([Type.Literal('graphql'), Type.Literal('rest')], {
+        default: 'graphql',
+        description: 'graphql: inventorySetQuantities, 250 items a call; rest: inventory_levels/set, one item a call.',
+      }),
+    ),
+    ...Delivery,
+  },
+  { additionalProperties: false },
+);
 
-const CsvSnapshotSystem = Type.Object({
-  type: Type.Literal('csv-snapshot', { description: 'A 3PL or marketplace dropping stock files (CSV/TSV, one row per item) into a folder.' }),
-  location: Type.String({ description: 'The location the file counts.' }),
-  source: Type.Optional(Type.String({ description: 'The source id its snapshots carry (default: the system id); make it the location\'s authority for the counts to be used.' })),
-  folder: Type.Optional(Type.String({ description: 'The folder to watch (default: <data dir>/inbox/<system id>); processed/ and failed/ are made inside it.' })),
-  delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1, default: ',', description: 'Field separator; "\\t" for TSV.' })),
-  columns: Type.Object({
-    sku: Type.String(), onHand: Type.String(), qualityHold: Type.Optional(Type.String()), damaged: Type.Optional(Type.String()),
-  }, { additionalProperties: false, description: 'Which column holds each field.' }),
-  unitFactor: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Hub units per file unit (12 when the file counts cases of 12).' })),
-  pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
-}, { additionalProperties: false });
+const CsvSnapshotSystem = Type.Object(
+  {
+    type: Type.Literal('csv-snapshot', { description: 'A 3PL or marketplace dropping stock files (CSV/TSV, one row per item) into a folder.' }),
+    location: Type.String({ description: 'The location the file counts.' }),
+    source: Type.Optional(
+      Type.String({ description: "The source id its snapshots carry (default: the system id); make it the location's authority for the counts to be used." }),
+    ),
+    folder: Type.Optional(
+      Type.String({ description: 'The folder to watch (default: <data dir>/inbox/<system id>); processed/ and failed/ are made inside it.' }),
+    ),
+    delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1, default: ',', description: 'Field separator; "\\t" for TSV.' })),
+    columns: Type.Object(
+      {
+        sku: Type.String(),
+        onHand: Type.String(),
+        qualityHold: Type.Optional(Type.String()),
+        damaged: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false, description: 'Which column holds each field.' },
+    ),
+    unitFactor: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Hub units per file unit (12 when the file counts cases of 12).' })),
+    pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+  },
+  { additionalProperties: false },
+);
 
-const Party = Type.Object({
-  qualifier: Type.String({ minLength: 2, maxLength: 2, description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).' }),
-  id: Type.String({ minLength: 1, maxLength: 15 }),
-}, { additionalProperties: false });
+const Party = Type.Object(
+  {
+    qualifier: Type.String({ minLength: 2, maxLength: 2, description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).' }),
+    id: Type.String({ minLength: 1, maxLength: 15 }),
+  },
+  { additionalProperties: false },
+);
 
-const EdiX12System = Type.Object({
-  type: Type.Literal('edi-x12', { description: 'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855), 856/810/846 out; or a 3PL (the authority of a location): 940 out, 945 in.' }),
-  channel: Type.Optional(Type.String({ description: 'The channel its purchase orders are captured on (a customer partner).' })),
-  customer: Type.Optional(Type.String({ description: 'The hub customer its purchase orders are placed for (a customer partner).' })),
-  us: Party,
-  partner: Party,
-  folder: Type.Optional(Type.String({ description: 'Where in/, out/, processed/ and failed/ live (default: <data dir>/edi/<system id>).' })),
-  itemQualifier: Type.Optional(Type.String({ default: 'VN', description: 'PO1 product id qualifier carrying the hub SKU (VN, BP, IN, ...).' })),
-  inventoryAdviceSeconds: Type.Optional(Type.Number({ minimum: 0, default: 900, description: 'At most one 846 inventory advice this often (changes in between coalesce).' })),
-  usage: Type.Optional(Type.Union([Type.Literal('P'), Type.Literal('T')], { default: 'P', description: 'ISA15: production or test.' })),
-  backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
-  pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
-}, { additionalProperties: false });
+const EdiX12System = Type.Object(
+  {
+    type: Type.Literal('edi-x12', {
+      description:
+        'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855), 856/810/846 out; or a 3PL (the authority of a location): 940 out, 945 in.',
+    }),
+    channel: Type.Optional(Type.String({ description: 'The channel its purchase orders are captured on (a customer partner).' })),
+    customer: Type.Optional(Type.String({ description: 'The hub customer its purchase orders are placed for (a customer partner).' })),
+    us: Party,
+    partner: Party,
+    folder: Type.Optional(Type.String({ description: 'Where in/, out/, processed/ and failed/ live (default: <data dir>/edi/<system id>).' })),
+    itemQualifier: Type.Optional(Type.String({ default: 'VN', description: 'PO1 product id qualifier carrying the hub SKU (VN, BP, IN, ...).' })),
+    inventoryAdviceSeconds: Type.Optional(
+      Type.Number({ minimum: 0, default: 900, description: 'At most one 846 inventory advice this often (changes in between coalesce).' }),
+    ),
+    usage: Type.Optional(Type.Union([Type.Literal('P'), Type.Literal('T')], { default: 'P', description: 'ISA15: production or test.' })),
+    backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
+    pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+  },
+  { additionalProperties: false },
+);
 
-const AmazonListingsSystem = Type.Object({
-  type: Type.Literal('amazon-listings', { description: 'An Amazon-style marketplace: its channel\'s availability goes out as Listings Items PATCHes, one SKU a call.' }),
-  url: Type.String({ pattern: '^https?://', description: 'The Selling Partner API endpoint.' }),
-  channel: Type.String(),
-  sellerId: Type.String(),
-  marketplaceId: Type.String({ default: 'ATVPDKIKX0DER' }),
-  tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the access token.' })),
-  ...Delivery,
-}, { additionalProperties: false });
+const AmazonListingsSystem = Type.Object(
+  {
+    type: Type.Literal('amazon-listings', {
+      description: "An Amazon-style marketplace: its channel's availability goes out as Listings Items PATCHes, one SKU a call.",
+    }),
+    url: Type.String({ pattern: '^https?://', description: 'The Selling Partner API endpoint.' }),
+    channel: Type.String(),
+    sellerId: Type.String(),
+    marketplaceId: Type.String({ default: 'ATVPDKIKX0DER' }),
+    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the access token.' })),
+    ...Delivery,
+  },
+  { additionalProperties: false },
+);
 
-const CarrierSystem = Type.Object({
-  type: Type.Literal('carrier', { description: 'A carrier (or tracking aggregator) sending tracking webhooks to /hooks/{id}; delivered parcels deliver their orders.' }),
-  secretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the secret its webhooks are signed with (HMAC-SHA256, hex, in X-Hmac-Signature).' }),
-}, { additionalProperties: false });
+const CarrierSystem = Type.Object(
+  {
+    type: Type.Literal('carrier', {
+      description: 'A carrier (or tracking aggregator) sending tracking webhooks to /hooks/{id}; delivered parcels deliver their orders.',
+    }),
+    secretEnv: Type.String({
+      pattern: '^[A-Z_][A-Z0-9_]*$',
+      description: 'Environment variable holding the secret its webhooks are signed with (HMAC-SHA256, hex, in X-Hmac-Signature).',
+    }),
+  },
+  { additionalProperties: false },
+);
 
-const RestWebhookSystem = Type.Object({
-  type: Type.Literal('rest-webhook', { description: 'A REST system POSTing its own JSON to /hooks/{id}, mapped by a JSONata file to a hub order or hub events.' }),
-  mapping: Type.String({ description: 'The JSONata file, relative to this configuration file.' }),
-  produces: Type.Union([Type.Literal('order'), Type.Literal('events')], { description: 'What the mapping turns a message into.' }),
-  channel: Type.Optional(Type.String({ description: 'For order-producing systems: the channel its orders belong to (the mapping sets it on each order).' })),
-  secretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the secret its messages are signed with (HMAC-SHA256, hex).' }),
-  signatureHeader: Type.Optional(Type.String({ default: 'x-signature', description: 'The header carrying the signature.' })),
-}, { additionalProperties: false });
+const RestWebhookSystem = Type.Object(
+  {
+    type: Type.Literal('rest-webhook', {
+      description: 'A REST system POSTing its own JSON to /hooks/{id}, mapped by a JSONata file to a hub order or hub events.',
+    }),
+    mapping: Type.String({ description: 'The JSONata file, relative to this configuration file.' }),
+    produces: Type.Union([Type.Literal('order'), Type.Literal('events')], { description: 'What the mapping turns a message into.' }),
+    channel: Type.Optional(Type.String({ description: 'For order-producing systems: the channel its orders belong to (the mapping sets it on each order).' })),
+    secretEnv: Type.String({
+      pattern: '^[A-Z_][A-Z0-9_]*$',
+      description: 'Environment variable holding the secret its messages are signed with (HMAC-SHA256, hex).',
+    }),
+    signatureHeader: Type.Optional(Type.String({ default: 'x-signature', description: 'The header carrying the signature.' })),
+  },
+  { additionalProperties: false },
+);
 
-export const HubFile = Type.Object({
-  locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
-  channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
-  items: Type.Optional(Type.Record(Type.String(), ItemInput, { description: 'Items by SKU.' })),
-  customers: Type.Optional(Type.Record(Type.String(), CustomerInput, { description: 'Customers by id (created if missing; the API may change them later).' })),
-  apiKeys: Type.Optional(Type.Array(Type.Object({
-    name: Type.String({ minLength: 1 }),
-    keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
-    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
-  }, { additionalProperties: false }))),
-  systems: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem, AmazonListingsSystem, CarrierSystem]), {
-    description: 'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
-  })),
-  erp: Type.Optional(Type.Object({
-    url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base URL of the ERP\'s sales-order API. Absent in the demo: the bundled ERP simulator runs in-process.' })),
-    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for the ERP.' })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 120_000, default: 3000, description: 'How long a capture waits for the ERP before the channel\'s onErpUnavailable policy applies.' })),
-    retryBaseMs: Type.Optional(Type.Integer({ minimum: 10, default: 1000, description: 'First delay before retrying a queued order; doubles per attempt.' })),
-    retryMaxMs: Type.Optional(Type.Integer({ minimum: 10, default: 60_000, description: 'Longest delay between retries.' })),
-  }, { additionalProperties: false })),
-  orders: Type.Optional(Type.Object({
-    waitForPreconditionMs: Type.Optional(Type.Integer({ minimum: 1000, default: 3_600_000, description: 'How long an order event waits for its precondition (a shipment for its release) before it becomes an exception.' })),
-    idempotencyKeyHours: Type.Optional(Type.Number({ minimum: 0.01, maximum: 8760, default: 24, description: 'How long Idempotency-Keys and their answers are kept.' })),
-  }, { additionalProperties: false })),
-  scaleOut: Type.Optional(Type.Object({
-    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'Inventory subjects in the log (items hash onto them); default 16.' })),
-    ackWaitSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 3600, description: 'How long a worker may hold log entries before they are handed to another worker; default 30.' })),
-    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Attempts before a log entry that keeps failing goes to the dead letters; default 5.' })),
-    duplicateWindowMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 10_080, description: 'How long the log remembers message ids to drop repeated appends; default 10.' })),
-    batchesInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'Log batches a worker applies at once (one batch\'s database round trips overlap another\'s work); default 4.' })),
-    connections: Type.Optional(Type.Integer({ minimum: 2, maximum: 500, description: 'PostgreSQL connections this process may hold at once; default 20. Every process of a namespace together must stay under the server\'s max_connections.' })),
-  }, { additionalProperties: false, description: 'Tuning of the scale-out backend (CROSSDOCK_BACKEND=scale-out).' })),
-  demo: Type.Optional(Type.Object({
-    erpSimulator: Type.Optional(Type.Boolean({ description: 'Run the bundled ERP simulator in-process and send orders to it (when erp.url is not set).' })),
-    network: Type.Optional(Type.Boolean({ description: 'Run the simulated network (storefront, marketplace, EDI partner, 3PL, carrier) and the systems that talk to it.' })),
-    faults: Type.Optional(Type.Record(
-      Type.Union([Type.Literal('erp'), Type.Literal('storefront'), Type.Literal('marketplace'), Type.Literal('wms'), Type.Literal('carrier')]),
-      Type.Object({
-        latencyMs: Type.Optional(Type.Integer({ minimum: 0 })),
-        errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-        tooManyRequests: Type.Optional(Type.Integer({ minimum: 0, description: 'Answer 429 to this many calls.' })),
-        outage: Type.Optional(Type.Boolean()),
-      }, { additionalProperties: false }),
-      { description: 'Faults the simulators start with (each also takes PUT /_sim/faults at run time).' },
-    )),
-    seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
-    traffic: Type.Optional(Type.Object({
-      eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),
-      ordersPerMinute: Type.Optional(Type.Number({ minimum: 0, maximum: 6000, description: 'Orders the simulated storefront places, each then released, shipped, delivered and invoiced.' })),
-    }, { additionalProperties: false })),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false });
+export const HubFile = Type.Object(
+  {
+    locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
+    channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
+    items: Type.Optional(Type.Record(Type.String(), ItemInput, { description: 'Items by SKU.' })),
+    customers: Type.Optional(
+      Type.Record(Type.String(), CustomerInput, { description: 'Customers by id (created if missing; the API may change them later).' }),
+    ),
+    apiKeys: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            keyEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the key; keys never sit in this file.' }),
+            scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    systems: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+        Type.Union([WebhookSystem, ShopifySystem, CsvSnapshotSystem, EdiX12System, RestWebhookSystem, AmazonListingsSystem, CarrierSystem]),
+        {
+          description:
+            'Systems the hub exchanges messages with, by id. A webhook system receives the outbox messages addressed to its id, to its channel, and to the locations it is the authority of; a shopify system sends orders to POST /hooks/{id}.',
+        },
+      ),
+    ),
+    erp: Type.Optional(
+      Type.Object(
+        {
+          url: Type.Optional(
+            Type.String({
+              pattern: '^https?://',
+              description: "Base URL of the ERP's sales-order API. Absent in the demo: the bundled ERP simulator runs in-process.",
+            }),
+          ),
+          tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding a bearer token for the ERP.' })),
+          timeoutMs: Type.Optional(
+            Type.Integer({
+              minimum: 50,
+              maximum: 120_000,
+              default: 3000,
+              description: "How long a capture waits for the ERP before the channel's onErpUnavailable policy applies.",
+            }),
+          ),
+          retryBaseMs: Type.Optional(
+            Type.Integer({ minimum: 10, default: 1000, description: 'First delay before retrying a queued order; doubles per attempt.' }),
+          ),
+          retryMaxMs: Type.Optional(Type.Integer({ minimum: 10, default: 60_000, description: 'Longest delay between retries.' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    orders: Type.Optional(
+      Type.Object(
+        {
+          waitForPreconditionMs: Type.Optional(
+            Type.Integer({
+              minimum: 1000,
+              default: 3_600_000,
+              description: 'How long an order event waits for its precondition (a shipment for its release) before it becomes an exception.',
+            }),
+          ),
+          idempotencyKeyHours: Type.Optional(
+            Type.Number({ minimum: 0.01, maximum: 8760, default: 24, description: 'How long Idempotency-Keys and their answers are kept.' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    scaleOut: Type.Optional(
+      Type.Object(
+        {
+          partitions: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 1024, description: 'Inventory subjects in the log (items hash onto them); default 16.' }),
+          ),
+          ackWaitSeconds: Type.Optional(
+            Type.Number({
+              minimum: 0.5,
+              maximum: 3600,
+              description: 'How long a worker may hold log entries before they are handed to another worker; default 30.',
+            }),
+          ),
+          maxAttempts: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 100, description: 'Attempts before a log entry that keeps failing goes to the dead letters; default 5.' }),
+          ),
+          duplicateWindowMinutes: Type.Optional(
+            Type.Number({ minimum: 1, maximum: 10_080, description: 'How long the log remembers message ids to drop repeated appends; default 10.' }),
+          ),
+          batchesInFlight: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 16,
+              description: "Log batches a worker applies at once (one batch's database round trips overlap another's work); default 4.",
+            }),
+          ),
+          connections: Type.Optional(
+            Type.Integer({
+              minimum: 2,
+              maximum: 500,
+              description:
+                "PostgreSQL connections this process may hold at once; default 20. Every process of a namespace together must stay under the server's max_connections.",
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'Tuning of the scale-out backend (CROSSDOCK_BACKEND=scale-out).' },
+      ),
+    ),
+    demo: Type.Optional(
+      Type.Object(
+        {
+          erpSimulator: Type.Optional(
+            Type.Boolean({ description: 'Run the bundled ERP simulator in-process and send orders to it (when erp.url is not set).' }),
+          ),
+          network: Type.Optional(
+            Type.Boolean({ description: 'Run the simulated network (storefront, marketplace, EDI partner, 3PL, carrier) and the systems that talk to it.' }),
+          ),
+          faults: Type.Optional(
+            Type.Record(
+              Type.Union([Type.Literal('erp'), Type.Literal('storefront'), Type.Literal('marketplace'), Type.Literal('wms'), Type.Literal('carrier')]),
+              Type.Object(
+                {
+                  latencyMs: Type.Optional(Type.Integer({ minimum: 0 })),
+                  errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+                  tooManyRequests: Type.Optional(Type.Integer({ minimum: 0, description: 'Answer 429 to this many calls.' })),
+                  outage: Type.Optional(Type.Boolean()),
+                },
+                { additionalProperties: false },
+              ),
+              { description: 'Faults the simulators start with (each also takes PUT /_sim/faults at run time).' },
+            ),
+          ),
+          seedStock: Type.Optional(Type.Boolean({ description: 'On an empty log, send opening snapshots for every configured item.' })),
+          traffic: Type.Optional(
+            Type.Object(
+              {
+                eventsPerSecond: Type.Number({ minimum: 0, maximum: 10_000 }),
+                ordersPerMinute: Type.Optional(
+                  Type.Number({
+                    minimum: 0,
+                    maximum: 6000,
+                    description: 'Orders the simulated storefront places, each then released, shipped, delivered and invoiced.',
+                  }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type HubFile = Static<typeof HubFile>;
 
 export interface HubConfig {
@@ -187,7 +384,12 @@ export interface ScaleOutSettings {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly line: number | undefined, readonly field: string, reason: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly field: string,
+    reason: string,
+  ) {
     super(`${file}${line !== undefined ? `:${line}` : ''}: ${field}: ${reason}`);
     this.name = 'ConfigError';
   }
@@ -200,7 +402,9 @@ const fileValidator = compileValidator(HubFile);
 /** Reads and validates the YAML file. Throws ConfigError naming file, line and field. */
 export function loadHubFile(path: string): HubFile {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
     throw new ConfigError(path, undefined, '(file)', `cannot be read: ${(err as Error).message}`);
   }
   const lines = new LineCounter();
@@ -212,10 +416,16 @@ export function loadHubFile(path: string): HubFile {
   const value = doc.toJS() ?? {};
   if (!fileValidator.check(value)) {
     const issue = fileValidator.issues(value, 1)[0]!;
-    const segments = issue.path.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = issue.path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     let line: number | undefined;
     for (let n = segments.length; n >= 0 && line === undefined; n--) {
-      const node = doc.getIn(segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
+      const node = doc.getIn(
+        segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+        true,
+      );
       if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
     }
     throw new ConfigError(path, line, segments.join('.') || '(root)', issue.message);
@@ -269,16 +479,23 @@ export function settingsOf(file: HubFile): HubSettings {
   const scaleOut = file.scaleOut ?? {};
   return {
     erp: {
-      ...(erp.url ? { url: erp.url } : {}), ...(erp.tokenEnv ? { tokenEnv: erp.tokenEnv } : {}),
-      timeoutMs: erp.timeoutMs ?? 3000, retryBaseMs: erp.retryBaseMs ?? 1000, retryMaxMs: erp.retryMaxMs ?? 60_000,
+      ...(erp.url ? { url: erp.url } : {}),
+      ...(erp.tokenEnv ? { tokenEnv: erp.tokenEnv } : {}),
+      timeoutMs: erp.timeoutMs ?? 3000,
+      retryBaseMs: erp.retryBaseMs ?? 1000,
+      retryMaxMs: erp.retryMaxMs ?? 60_000,
     },
     orders: {
       waitForPreconditionMs: file.orders?.waitForPreconditionMs ?? 3_600_000,
       idempotencyKeyHours: file.orders?.idempotencyKeyHours ?? 24,
     },
     scaleOut: {
-      partitions: scaleOut.partitions ?? 16, ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30, maxAttempts: scaleOut.maxAttempts ?? 5,
-      duplicateWindowMinutes: scaleOut.duplicateWindowMinutes ?? 10, batchesInFlight: scaleOut.batchesInFlight ?? 4, connections: scaleOut.connections ?? 20,
+      partitions: scaleOut.partitions ?? 16,
+      ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30,
+      maxAttempts: scaleOut.maxAttempts ?? 5,
+      duplicateWindowMinutes: scaleOut.duplicateWindowMinutes ?? 10,
+      batchesInFlight: scaleOut.batchesInFlight ?? 4,
+      connections: scaleOut.connections ?? 20,
     },
   };
 }
@@ -298,7 +515,12 @@ export function scaleOutSettings(env: NodeJS.ProcessEnv): ScaleOutSettings {
   }
   const namespace = env.CROSSDOCK_NAMESPACE || 'crossdock';
   if (!NAMESPACE.test(namespace)) {
-    throw new ConfigError('environment', undefined, 'CROSSDOCK_NAMESPACE', `must start with a lower-case letter and hold only lower-case letters, digits and _ (at most 41), got '${namespace}'`);
+    throw new ConfigError(
+      'environment',
+      undefined,
+      'CROSSDOCK_NAMESPACE',
+      `must start with a lower-case letter and hold only lower-case letters, digits and _ (at most 41), got '${namespace}'`,
+    );
   }
   return {
     databaseUrl: need('DATABASE_URL', 'postgres://127.0.0.1:5432/crossdock'),

@@ -3,12 +3,18 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from './catalog.js';
 
 export const AvailabilityAnswer = Type.Object({
-  sku: Type.String(), channel: Type.String(), available: Type.Integer(), position: Type.Integer(),
+  sku: Type.String(),
+  channel: Type.String(),
+  available: Type.Integer(),
+  position: Type.Integer(),
 });
-export const AvailabilityQuery = Type.Object({
-  channel: Identifier,
-  skus: Type.Array(Identifier, { minItems: 1, maxItems: 10_000 }),
-}, { additionalProperties: false });
+export const AvailabilityQuery = Type.Object(
+  {
+    channel: Identifier,
+    skus: Type.Array(Identifier, { minItems: 1, maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
 export type AvailabilityQuery = Static<typeof AvailabilityQuery>;
 export const AvailabilityQueryAnswer = Type.Object({
   items: Type.Array(Type.Object({ sku: Type.String(), available: Type.Integer(), known: Type.Boolean() })),
@@ -16,8 +22,12 @@ export const AvailabilityQueryAnswer = Type.Object({
 });
 
 export const EventRef = Type.Object({
-  position: Type.Integer(), id: Type.String(), type: Type.String(), seq: Type.Integer(),
-  occurredAt: Type.String(), reason: Type.Optional(Type.String()),
+  position: Type.Integer(),
+  id: Type.String(),
+  type: Type.String(),
+  seq: Type.Integer(),
+  occurredAt: Type.String(),
+  reason: Type.Optional(Type.String()),
   delta: Type.Optional(Type.Record(Type.String(), Type.Integer())),
   balance: Type.Optional(Type.Unknown()),
 });
@@ -26,7 +36,10 @@ export const LocationTerms = Type.Object({
   location: Type.String(),
   authority: Type.Union([Type.String(), Type.Null()]),
   defined: Type.Boolean(),
-  onHand: Type.Integer(), qualityHold: Type.Integer(), damaged: Type.Integer(), reserved: Type.Integer(),
+  onHand: Type.Integer(),
+  qualityHold: Type.Integer(),
+  damaged: Type.Integer(),
+  reserved: Type.Integer(),
   safetyStock: Type.Integer(),
   net: Type.Integer({ description: 'max(0, onHand − qualityHold − damaged − reserved − safetyStock)' }),
   inboundCounted: Type.Integer({ description: 'Inbound due within the channel horizon (0 unless the channel counts inbound).' }),
@@ -37,7 +50,10 @@ export const LocationTerms = Type.Object({
   }),
 });
 export const AvailabilityExplanation = Type.Object({
-  sku: Type.String(), channel: Type.String(), available: Type.Integer(), position: Type.Integer(),
+  sku: Type.String(),
+  channel: Type.String(),
+  available: Type.Integer(),
+  position: Type.Integer(),
   pool: Type.Integer({ description: 'Σ net + inbound counted, before allocation.' }),
   allocation: Type.Union([Type.Unknown(), Type.Null()]),
   formula: Type.String(),
@@ -45,9 +61,16 @@ export const AvailabilityExplanation = Type.Object({
 });
 
 export const ChannelChange = Type.Object({
-  cursor: Type.Integer(), sku: Type.String(), available: Type.Integer(), previous: Type.Integer(), position: Type.Integer(), at: Type.String(),
+  cursor: Type.Integer(),
+  sku: Type.String(),
+  available: Type.Integer(),
+  previous: Type.Integer(),
+  position: Type.Integer(),
+  at: Type.String(),
 });
 export type ChannelChange = Static<typeof ChannelChange>;
 export const ChannelChangePage = Type.Object({
-  channel: Type.String(), changes: Type.Array(ChannelChange), next: Type.Integer({ description: 'Pass as ?after= to read on.' }),
+  channel: Type.String(),
+  changes: Type.Array(ChannelChange),
+  next: Type.Integer({ description: 'Pass as ?after= to read on.' }),
 });

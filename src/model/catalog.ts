@@ -7,27 +7,41 @@ import { IDENTIFIER_FORMAT } from './formats.js';
 
 export const Identifier = Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT });
 
-export const LocationInput = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  authority: Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description: 'The source whose figures are authoritative for this location\'s physical stock.' }),
-}, { additionalProperties: false });
+export const LocationInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    authority: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      format: IDENTIFIER_FORMAT,
+      description: "The source whose figures are authoritative for this location's physical stock.",
+    }),
+  },
+  { additionalProperties: false },
+);
 export type LocationInput = Static<typeof LocationInput>;
 export const Location = Type.Composite([Type.Object({ id: Type.String() }), LocationInput]);
 export type Location = Static<typeof Location>;
 
-export const Allocation = Type.Union([
-  Type.Object({ percent: Type.Number({ minimum: 0, maximum: 100 }) }, { additionalProperties: false }),
-  Type.Object({ max: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
-], { description: 'Share of the pool the channel may sell: a percentage or a cap.' });
+export const Allocation = Type.Union(
+  [
+    Type.Object({ percent: Type.Number({ minimum: 0, maximum: 100 }) }, { additionalProperties: false }),
+    Type.Object({ max: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  ],
+  { description: 'Share of the pool the channel may sell: a percentage or a cap.' },
+);
 
-export const ChannelInput = Type.Object({
-  locations: Type.Array(Identifier, { minItems: 1, maxItems: 500, uniqueItems: true, description: 'Locations that feed the channel, in sourcing order.' }),
-  safetyStock: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Units held back per item per location.' })),
-  allocation: Type.Optional(Allocation),
-  includeInbound: Type.Optional(Type.Object({ withinDays: Type.Number({ minimum: 0, maximum: 3650 }) }, { additionalProperties: false })),
-  onErpUnavailable: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('fail')], { default: 'queue' })),
-  onCreditHold: Type.Optional(Type.Union([Type.Literal('hold'), Type.Literal('reject')], { default: 'hold' })),
-}, { additionalProperties: false });
+export const ChannelInput = Type.Object(
+  {
+    locations: Type.Array(Identifier, { minItems: 1, maxItems: 500, uniqueItems: true, description: 'Locations that feed the channel, in sourcing order.' }),
+    safetyStock: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Units held back per item per location.' })),
+    allocation: Type.Optional(Allocation),
+    includeInbound: Type.Optional(Type.Object({ withinDays: Type.Number({ minimum: 0, maximum: 3650 }) }, { additionalProperties: false })),
+    onErpUnavailable: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('fail')], { default: 'queue' })),
+    onCreditHold: Type.Optional(Type.Union([Type.Literal('hold'), Type.Literal('reject')], { default: 'hold' })),
+  },
+  { additionalProperties: false },
+);
 export type ChannelInput = Static<typeof ChannelInput>;
 
 export interface Channel {
@@ -41,10 +55,13 @@ export interface Channel {
 }
 export const ChannelView = Type.Composite([Type.Object({ id: Type.String() }), ChannelInput]);
 
-export const ItemInput = Type.Object({
-  description: Type.String({ maxLength: 1000 }),
-  uom: Type.String({ minLength: 1, maxLength: 20, default: 'EA', description: 'Base unit of measure.' }),
-}, { additionalProperties: false });
+export const ItemInput = Type.Object(
+  {
+    description: Type.String({ maxLength: 1000 }),
+    uom: Type.String({ minLength: 1, maxLength: 20, default: 'EA', description: 'Base unit of measure.' }),
+  },
+  { additionalProperties: false },
+);
 export type ItemInput = Static<typeof ItemInput>;
 export const ItemView = Type.Object({
   sku: Type.String(),

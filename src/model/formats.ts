@@ -5,14 +5,18 @@
  */
 import { FormatRegistry } from '@sinclair/typebox';
 
-const digit = (s: string, i: number) => { const c = s.charCodeAt(i); return c >= 48 && c <= 57; };
+const digit = (s: string, i: number) => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
 const num2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
 
 /** RFC 3339 date: YYYY-MM-DD. */
 export function isDate(s: string): boolean {
   if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
   if (!digit(s, 0) || !digit(s, 1) || !digit(s, 2) || !digit(s, 3) || !digit(s, 5) || !digit(s, 6) || !digit(s, 8) || !digit(s, 9)) return false;
-  const month = num2(s, 5), day = num2(s, 8);
+  const month = num2(s, 5),
+    day = num2(s, 8);
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
@@ -21,7 +25,8 @@ export function isDateTime(s: string): boolean {
   if (s.length < 20 || !isDate(s)) return false;
   const t = s.charCodeAt(10);
   if (t !== 84 && t !== 116 && t !== 32) return false;
-  if (!digit(s, 11) || !digit(s, 12) || s.charCodeAt(13) !== 58 || !digit(s, 14) || !digit(s, 15) || s.charCodeAt(16) !== 58 || !digit(s, 17) || !digit(s, 18)) return false;
+  if (!digit(s, 11) || !digit(s, 12) || s.charCodeAt(13) !== 58 || !digit(s, 14) || !digit(s, 15) || s.charCodeAt(16) !== 58 || !digit(s, 17) || !digit(s, 18))
+    return false;
   if (num2(s, 11) > 23 || num2(s, 14) > 59 || num2(s, 17) > 60) return false;
   let i = 19;
   if (s.charCodeAt(i) === 46) {
@@ -41,7 +46,8 @@ export function isDateTime(s: string): boolean {
  * either end, where a copy-paste slip would otherwise make "ABC-100 " a second item.
  */
 export function isIdentifier(s: string): boolean {
-  const first = s.charCodeAt(0), last = s.charCodeAt(s.length - 1);
+  const first = s.charCodeAt(0),
+    last = s.charCodeAt(s.length - 1);
   return first > 32 && last > 32 && first !== 160 && last !== 160 && first !== 127 && last !== 127;
 }
 

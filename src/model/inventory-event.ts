@@ -10,9 +10,7 @@ const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, 
 const Quantity = Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 });
 const Count = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
 
-export const MOVEMENT_REASONS = [
-  'receipt', 'pick', 'ship', 'adjustment', 'transfer_in', 'transfer_out', 'return', 'hold', 'release', 'damage',
-] as const;
+export const MOVEMENT_REASONS = ['receipt', 'pick', 'ship', 'adjustment', 'transfer_in', 'transfer_out', 'return', 'hold', 'release', 'damage'] as const;
 export type MovementReason = (typeof MOVEMENT_REASONS)[number];
 
 const envelope = {
@@ -24,48 +22,65 @@ const envelope = {
   correlationId: Type.Optional(Type.String({ maxLength: 200 })),
 };
 
-export const InventoryMovement = Type.Object({
-  ...envelope,
-  type: Type.Literal('inventory.movement'),
-  sku: Id('The item.'),
-  location: Id('The location whose stock moved.'),
-  reason: Type.Union(MOVEMENT_REASONS.map((r) => Type.Literal(r))),
-  delta: Type.Object({
-    onHand: Type.Optional(Quantity),
-    qualityHold: Type.Optional(Quantity),
-    damaged: Type.Optional(Quantity),
-    inbound: Type.Optional(Quantity),
-  }, { additionalProperties: false, minProperties: 1, description: 'Signed change per bucket; at least one bucket.' }),
-  eta: Type.Optional(Type.String({ format: 'date-time', description: 'When inbound supply is expected (for delta.inbound).' })),
-  orderId: Type.Optional(Id('The hub order a pick or ship movement fulfils.')),
-}, {
-  title: 'InventoryMovement',
-  description: 'Unknown top-level fields are tolerated (and kept in the log as sent); delta is strict, since a misspelt bucket would change stock silently.',
-});
+export const InventoryMovement = Type.Object(
+  {
+    ...envelope,
+    type: Type.Literal('inventory.movement'),
+    sku: Id('The item.'),
+    location: Id('The location whose stock moved.'),
+    reason: Type.Union(MOVEMENT_REASONS.map((r) => Type.Literal(r))),
+    delta: Type.Object(
+      {
+        onHand: Type.Optional(Quantity),
+        qualityHold: Type.Optional(Quantity),
+        damaged: Type.Optional(Quantity),
+        inbound: Type.Optional(Quantity),
+      },
+      { additionalProperties: false, minProperties: 1, description: 'Signed change per bucket; at least one bucket.' },
+    ),
+    eta: Type.Optional(Type.String({ format: 'date-time', description: 'When inbound supply is expected (for delta.inbound).' })),
+    orderId: Type.Optional(Id('The hub order a pick or ship movement fulfils.')),
+  },
+  {
+    title: 'InventoryMovement',
+    description: 'Unknown top-level fields are tolerated (and kept in the log as sent); delta is strict, since a misspelt bucket would change stock silently.',
+  },
+);
 export type InventoryMovement = Static<typeof InventoryMovement>;
 
-export const InboundLine = Type.Object({
-  qty: Count,
-  eta: Type.Optional(Type.String({ format: 'date-time' })),
-}, { additionalProperties: false });
+export const InboundLine = Type.Object(
+  {
+    qty: Count,
+    eta: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
 
-export const InventorySnapshot = Type.Object({
-  ...envelope,
-  type: Type.Literal('inventory.snapshot'),
-  sku: Id('The item.'),
-  location: Id('The counted location.'),
-  balance: Type.Object({
-    onHand: Count,
-    qualityHold: Type.Optional(Count),
-    damaged: Type.Optional(Count),
-    inbound: Type.Optional(Type.Union([Count, Type.Array(InboundLine, { maxItems: 1000 })], {
-      description: 'Expected supply: a number (no date) or lines with an ETA. When absent, inbound is not part of this snapshot.',
-    })),
-  }, { additionalProperties: false, description: 'Absolute counts; qualityHold and damaged default to 0.' }),
-}, {
-  title: 'InventorySnapshot',
-  description: 'Unknown top-level fields are tolerated (and kept in the log as sent); balance is strict.',
-});
+export const InventorySnapshot = Type.Object(
+  {
+    ...envelope,
+    type: Type.Literal('inventory.snapshot'),
+    sku: Id('The item.'),
+    location: Id('The counted location.'),
+    balance: Type.Object(
+      {
+        onHand: Count,
+        qualityHold: Type.Optional(Count),
+        damaged: Type.Optional(Count),
+        inbound: Type.Optional(
+          Type.Union([Count, Type.Array(InboundLine, { maxItems: 1000 })], {
+            description: 'Expected supply: a number (no date) or lines with an ETA. When absent, inbound is not part of this snapshot.',
+          }),
+        ),
+      },
+      { additionalProperties: false, description: 'Absolute counts; qualityHold and damaged default to 0.' },
+    ),
+  },
+  {
+    title: 'InventorySnapshot',
+    description: 'Unknown top-level fields are tolerated (and kept in the log as sent); balance is strict.',
+  },
+);
 export type InventorySnapshot = Static<typeof InventorySnapshot>;
 
 export type InventoryEvent = InventoryMovement | InventorySnapshot;
@@ -73,7 +88,8 @@ export const INVENTORY_EVENT_TYPES = ['inventory.movement', 'inventory.snapshot'
 
 export const EventBatch = Type.Array(Type.Unknown(), {
   maxItems: 10_000,
-  description: 'Up to 10,000 events; each is validated on its own: InventoryMovement | InventorySnapshot | OrderReleased | OrderShipped | OrderDelivered | OrderInvoiced | ReturnReceived | OrderCancelled.',
+  description:
+    'Up to 10,000 events; each is validated on its own: InventoryMovement | InventorySnapshot | OrderReleased | OrderShipped | OrderDelivered | OrderInvoiced | ReturnReceived | OrderCancelled.',
 });
 
 export const ValidationIssue = Type.Object({ path: Type.String(), message: Type.String() });

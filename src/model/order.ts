@@ -9,25 +9,46 @@ import { IDENTIFIER_FORMAT } from './formats.js';
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 
 export const ORDER_STATUSES = [
-  'credit_hold', 'pending_erp', 'accepted', 'backordered', 'released', 'partially_shipped', 'shipped',
-  'delivered', 'invoiced', 'returned', 'cancelled', 'erp_failed',
+  'credit_hold',
+  'pending_erp',
+  'accepted',
+  'backordered',
+  'released',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+  'invoiced',
+  'returned',
+  'cancelled',
+  'erp_failed',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const OrderRequest = Type.Object({
-  channel: Id('The channel the order came from; its rules decide sourcing and the ERP and credit-hold policies.'),
-  externalId: Type.String({ minLength: 1, maxLength: 200, description: 'The order number in the channel; unique per channel.' }),
-  customer: Id('The customer (PUT /v1/customers/{id}).'),
-  lines: Type.Array(Type.Object({
-    sku: Id('An item known to the hub.'),
-    qty: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Units, a positive integer.' }),
-    unitPrice: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'Price per unit as the channel sold it (carried to invoices).' })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
-  backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], {
-    default: 'reject',
-    description: 'reject: reserve every line in full or nothing (409). allow: reserve what is there and backorder the rest.',
-  })),
-}, { additionalProperties: false, title: 'OrderRequest' });
+export const OrderRequest = Type.Object(
+  {
+    channel: Id('The channel the order came from; its rules decide sourcing and the ERP and credit-hold policies.'),
+    externalId: Type.String({ minLength: 1, maxLength: 200, description: 'The order number in the channel; unique per channel.' }),
+    customer: Id('The customer (PUT /v1/customers/{id}).'),
+    lines: Type.Array(
+      Type.Object(
+        {
+          sku: Id('An item known to the hub.'),
+          qty: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Units, a positive integer.' }),
+          unitPrice: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'Price per unit as the channel sold it (carried to invoices).' })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+    backorder: Type.Optional(
+      Type.Union([Type.Literal('reject'), Type.Literal('allow')], {
+        default: 'reject',
+        description: 'reject: reserve every line in full or nothing (409). allow: reserve what is there and backorder the rest.',
+      }),
+    ),
+  },
+  { additionalProperties: false, title: 'OrderRequest' },
+);
 export type OrderRequest = Static<typeof OrderRequest>;
 
 export const OrderLineView = Type.Object({
@@ -41,7 +62,7 @@ export const OrderLineView = Type.Object({
 });
 
 export const CaptureAnswer = Type.Object({
-  id: Type.String({ description: 'The hub\'s order id.' }),
+  id: Type.String({ description: "The hub's order id." }),
   status: Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s))),
   lines: Type.Array(OrderLineView),
   erpOrderNumber: Type.Optional(Type.String()),
@@ -51,24 +72,29 @@ export const CaptureAnswer = Type.Object({
 export type CaptureAnswer = Static<typeof CaptureAnswer>;
 
 export const ShipmentView = Type.Object({
-  location: Type.String(), at: Type.String(), source: Type.String(),
+  location: Type.String(),
+  at: Type.String(),
+  source: Type.String(),
   lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
   tracking: Type.Optional(Type.Unknown()),
 });
 
-export const OrderView = Type.Composite([CaptureAnswer, Type.Object({
-  customer: Type.String(),
-  backorder: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  erp: Type.Object({ state: Type.String(), attempts: Type.Integer(), lastError: Type.Optional(Type.String()) }),
-  shipments: Type.Array(ShipmentView),
-  waitingEvents: Type.Integer({ description: 'Events received for this order that wait for their precondition.' }),
-})]);
+export const OrderView = Type.Composite([
+  CaptureAnswer,
+  Type.Object({
+    customer: Type.String(),
+    backorder: Type.String(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    erp: Type.Object({ state: Type.String(), attempts: Type.Integer(), lastError: Type.Optional(Type.String()) }),
+    shipments: Type.Array(ShipmentView),
+    waitingEvents: Type.Integer({ description: 'Events received for this order that wait for their precondition.' }),
+  }),
+]);
 export type OrderView = Static<typeof OrderView>;
 
 export const TimelineEntry = Type.Object({
-  at: Type.String({ description: 'When it happened (the event\'s occurredAt, or the hub\'s time for its own steps).' }),
+  at: Type.String({ description: "When it happened (the event's occurredAt, or the hub's time for its own steps)." }),
   status: Type.String({ description: 'The order status after this entry.' }),
   source: Type.String({ description: 'The system that caused it (a source id, "hub", "erp" or the API key name).' }),
   correlationId: Type.Optional(Type.String()),
@@ -79,6 +105,9 @@ export const TimelineEntry = Type.Object({
 });
 export type TimelineEntry = Static<typeof TimelineEntry>;
 
-export const CancelRequest = Type.Object({
-  reason: Type.Optional(Type.String({ maxLength: 500 })),
-}, { additionalProperties: false });
+export const CancelRequest = Type.Object(
+  {
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);

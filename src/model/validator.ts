@@ -7,7 +7,10 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import './formats.js';
 
-export interface ValidationIssue { path: string; message: string }
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
 
 export interface Validator<T extends TSchema> {
   check(value: unknown): value is Static<T>;

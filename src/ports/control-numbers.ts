@@ -5,7 +5,10 @@ export interface ControlNumbers {
 }
 
 /** Allocates an interchange's numbers one at a time from `next` (a store that counts one by one). */
-export function allocateEach(next: (kind: 'interchange' | 'group' | 'transaction') => number, groups: readonly number[]): { interchange: number; groups: number[]; transactions: number[][] } {
+export function allocateEach(
+  next: (kind: 'interchange' | 'group' | 'transaction') => number,
+  groups: readonly number[],
+): { interchange: number; groups: number[]; transactions: number[][] } {
   const interchange = next('interchange');
   return { interchange, groups: groups.map(() => next('group')), transactions: groups.map((n) => Array.from({ length: n }, () => next('transaction'))) };
 }

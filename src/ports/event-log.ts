@@ -28,7 +28,11 @@ export interface Appended {
   duplicate: boolean;
 }
 
-export interface LogEntry { position: number; kind: EntryKind; body: string }
+export interface LogEntry {
+  position: number;
+  kind: EntryKind;
+  body: string;
+}
 
 /** One entry handed to a worker: say `done` after its effect is committed. */
 export interface WorkItem {
@@ -44,7 +48,9 @@ export interface WorkItem {
   stillWorking(): void;
 }
 
-export interface Following { stop(): Promise<void> }
+export interface Following {
+  stop(): Promise<void>;
+}
 
 export interface EventLog {
   /** Appends in the order given; resolves when every entry is durable. */

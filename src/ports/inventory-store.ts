@@ -13,20 +13,48 @@ import type { HubEvent } from '../model/hub-event.js';
 import type { Channel } from '../model/catalog.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
 
-export interface LoggedEvent { position: number; event: HubEvent }
+export interface LoggedEvent {
+  position: number;
+  event: HubEvent;
+}
 
-export interface ParkedEvent { position: number; sku: string; location: string; reason: string; parkedAt: string }
+export interface ParkedEvent {
+  position: number;
+  sku: string;
+  location: string;
+  reason: string;
+  parkedAt: string;
+}
 
-export interface RecordedChange { channel: string; cursor: number; sku: string; available: number; previous: number; position: number; at: string }
+export interface RecordedChange {
+  channel: string;
+  cursor: number;
+  sku: string;
+  available: number;
+  previous: number;
+  position: number;
+  at: string;
+}
 
 /**
  * One submission's accepted events as the log keeps them: the payload as it arrived (JSON array)
  * and, when not every element was accepted, the indexes of those that were, in position order.
  */
-export interface LogBatch { firstPosition: number; count: number; payload: string; accepted: number[] | null }
+export interface LogBatch {
+  firstPosition: number;
+  count: number;
+  payload: string;
+  accepted: number[] | null;
+}
 
 /** Figure changes of one channel in one commit; cursors run from firstCursor on. */
-export interface FeedAppend { channel: string; firstCursor: number; position: number; at: string; changes: { sku: string; available: number; previous: number }[] }
+export interface FeedAppend {
+  channel: string;
+  firstCursor: number;
+  position: number;
+  at: string;
+  changes: { sku: string; available: number; previous: number }[];
+}
 
 export interface IngestRecord {
   batches: LogBatch[];
@@ -51,7 +79,11 @@ export interface SavedCheckpoint {
   feedCursors: Record<string, number>;
 }
 
-export interface ItemRecord { sku: string; description: string; uom: string }
+export interface ItemRecord {
+  sku: string;
+  description: string;
+  uom: string;
+}
 
 export interface InventoryStore {
   /**

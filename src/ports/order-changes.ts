@@ -13,10 +13,20 @@ import type { OrderState, SnapshotTime } from '../domain/orders/order-state.js';
 import type { OrderException, TimelineRecord, WaitingRecord } from './order-store.js';
 
 /** A timeline entry before it is stamped with the order, status and time. */
-export interface Step { step: string; source: string; at?: string; correlationId?: string | undefined; outcome?: TimelineRecord['outcome']; detail?: string | undefined }
+export interface Step {
+  step: string;
+  source: string;
+  at?: string;
+  correlationId?: string | undefined;
+  outcome?: TimelineRecord['outcome'];
+  detail?: string | undefined;
+}
 
 /** An outbox message and the step that sent it (the step names its idempotency key). */
-export interface StepMessage { step: string; message: OutboundMessage }
+export interface StepMessage {
+  step: string;
+  message: OutboundMessage;
+}
 
 /** What a change sees and does, inside its atomic boundary. */
 export interface OrderWork {

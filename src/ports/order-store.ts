@@ -9,12 +9,20 @@ import type { OrderEvent } from '../model/order-event.js';
 import type { OrderStatus } from '../model/order.js';
 
 export interface TimelineRecord {
-  orderId: string; at: string; status: string; source: string; correlationId?: string;
-  step: string; outcome: 'applied' | 'waiting' | 'rejected' | 'expired'; detail?: string; recordedAt: string;
+  orderId: string;
+  at: string;
+  status: string;
+  source: string;
+  correlationId?: string;
+  step: string;
+  outcome: 'applied' | 'waiting' | 'rejected' | 'expired';
+  detail?: string;
+  recordedAt: string;
 }
 
 export interface OutboxRecord {
-  destination: string; topic: string;
+  destination: string;
+  topic: string;
   /** Messages with one key are delivered in order (the order id). */
   messageKey: string;
   /** Unique per message, for the receiver to apply it once. */
@@ -24,14 +32,32 @@ export interface OutboxRecord {
   createdAt: string;
 }
 
-export interface StoredOutboxMessage extends OutboxRecord { id: number }
+export interface StoredOutboxMessage extends OutboxRecord {
+  id: number;
+}
 
-export interface StoredKey { fingerprint: string; orderId: string; statusCode?: number; response?: unknown; createdAt: string }
+export interface StoredKey {
+  fingerprint: string;
+  orderId: string;
+  statusCode?: number;
+  response?: unknown;
+  createdAt: string;
+}
 
-export interface WaitingRecord { position: number; orderId: string; event: OrderEvent; correlationId?: string; since: string; reason: string }
+export interface WaitingRecord {
+  position: number;
+  orderId: string;
+  event: OrderEvent;
+  correlationId?: string;
+  since: string;
+  reason: string;
+}
 
 /** Where an order sits in a listing: newest first by the instant it was captured, then by id (ties). */
-export interface OrderPlace { createdAt: string; id: string }
+export interface OrderPlace {
+  createdAt: string;
+  id: string;
+}
 
 /** Which orders a listing wants; `before` continues a listing after the last order a page showed. */
 export interface OrderListing {
@@ -44,7 +70,15 @@ export interface OrderListing {
   limit: number;
 }
 
-export interface OrderException { id: number; orderId: string; position: number | null; kind: 'rejected' | 'expired'; reason: string; event: unknown; raisedAt: string }
+export interface OrderException {
+  id: number;
+  orderId: string;
+  position: number | null;
+  kind: 'rejected' | 'expired';
+  reason: string;
+  event: unknown;
+  raisedAt: string;
+}
 
 export interface OrderStore {
   saveOrder(order: OrderState, status: OrderStatus, open: boolean): void;

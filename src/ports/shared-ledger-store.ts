@@ -19,13 +19,31 @@ import type { OrderWrites } from './shared-order-store.js';
 /** A StockPosition as its toJSON() gives it. */
 export type PositionState = object;
 
-export interface InboxClaim { source: string; id: string; seq: number; position: number }
+export interface InboxClaim {
+  source: string;
+  id: string;
+  seq: number;
+  position: number;
+}
 
-export interface FigureRow { channel: string; sku: string; available: number }
+export interface FigureRow {
+  channel: string;
+  sku: string;
+  available: number;
+}
 
-export interface StockHold { sku: string; location: string; units: number }
+export interface StockHold {
+  sku: string;
+  location: string;
+  units: number;
+}
 
-export interface ChangeAppend { channel: string; position: number; at: string; changes: { sku: string; available: number; previous: number }[] }
+export interface ChangeAppend {
+  channel: string;
+  position: number;
+  at: string;
+  changes: { sku: string; available: number; previous: number }[];
+}
 
 export interface LedgerTransaction {
   /** Order writes in this same transaction (order capture, release, cancellation). */
@@ -35,7 +53,9 @@ export interface LedgerTransaction {
   /** Locks the items' rows (creating them) until the transaction ends. */
   lockItems(skus: readonly string[]): Promise<void>;
   /** The catalogue and these items' positions, figures and holds, in one round trip. */
-  itemsState(skus: readonly string[]): Promise<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }>;
+  itemsState(
+    skus: readonly string[],
+  ): Promise<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }>;
   /** Items with any position at one of these locations. */
   skusAt(locations: readonly string[]): Promise<string[]>;
   /** Queues an entry for the shared log, committed with this transaction (the log relay appends it); returns its outbox id. */
@@ -59,9 +79,21 @@ export interface LedgerTransaction {
   saveItem(item: ItemRecord): Promise<void>;
 }
 
-export interface QueuedEntry { id: number; kind: 'holds'; key: string; body: object }
+export interface QueuedEntry {
+  id: number;
+  kind: 'holds';
+  key: string;
+  body: object;
+}
 
-export interface DeadEntry { position: number; kind: string; body: string; error: string; attempts: number; at: string }
+export interface DeadEntry {
+  position: number;
+  kind: string;
+  body: string;
+  error: string;
+  attempts: number;
+  at: string;
+}
 
 export interface SharedLedgerStore {
   /** Runs an event batch in one transaction, holding the catalogue lock shared. */

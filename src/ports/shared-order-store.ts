@@ -13,7 +13,11 @@ import type { OrderState } from '../domain/orders/order-state.js';
 import type { OrderStatus } from '../model/order.js';
 import type { OrderException, OrderListing, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from './order-store.js';
 
-export interface ChannelReference { channel: string; externalId: string; orderId: string }
+export interface ChannelReference {
+  channel: string;
+  externalId: string;
+  orderId: string;
+}
 
 /** An order as saved, with what the queries need to know of it (see app/scale-out/saved-order.ts). */
 export interface SavedOrder {

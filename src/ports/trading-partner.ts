@@ -3,5 +3,8 @@ import type { Issue } from '../domain/errors.js';
 
 export interface TradingPartner {
   /** Takes a document's text again; what still cannot be taken is reported to `park`. */
-  receive(text: string, park: (reason: string, errors: Issue[], body: string) => void | Promise<void>): Promise<{ captured: string[]; parked: number; rejected: number }>;
+  receive(
+    text: string,
+    park: (reason: string, errors: Issue[], body: string) => void | Promise<void>,
+  ): Promise<{ captured: string[]; parked: number; rejected: number }>;
 }

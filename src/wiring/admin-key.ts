@@ -10,7 +10,11 @@ import { join } from 'node:path';
 
 export const ADMIN_KEY_FILE = 'admin.key';
 
-export interface AdminKey { key: string; origin: 'environment' | 'data directory' | 'generated'; path: string }
+export interface AdminKey {
+  key: string;
+  origin: 'environment' | 'data directory' | 'generated';
+  path: string;
+}
 
 export function adminKeyFor(config: { adminKey?: string; dataDir: string }): AdminKey {
   const path = join(config.dataDir, ADMIN_KEY_FILE);
@@ -31,7 +35,9 @@ export function adminKeyFor(config: { adminKey?: string; dataDir: string }): Adm
 
 function readKey(path: string): string | undefined {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
@@ -43,7 +49,8 @@ function readKey(path: string): string | undefined {
 
 /** The line a person starting the hub reads about the key. */
 export function announceAdminKey(k: AdminKey): string | undefined {
-  if (k.origin === 'generated') return `No CROSSDOCK_ADMIN_KEY set; generated the admin key ${k.key} and kept it in ${k.path} (owner-only); the CLI on this machine uses it by itself`;
+  if (k.origin === 'generated')
+    return `No CROSSDOCK_ADMIN_KEY set; generated the admin key ${k.key} and kept it in ${k.path} (owner-only); the CLI on this machine uses it by itself`;
   if (k.origin === 'data directory') return `Admin key from ${k.path} (set CROSSDOCK_ADMIN_KEY to use another)`;
   return undefined;
 }

@@ -30,7 +30,7 @@ export interface StartedHub {
 
 export interface HubExtension {
   name: string;
-  prepare?(config: HubConfig, log: Logger): Promise<ExtensionParts | void>;
+  prepare?(config: HubConfig, log: Logger): Promise<ExtensionParts | undefined>;
   /** Called once the hub answers HTTP. */
   started?(hub: StartedHub): Promise<void> | void;
   /** First at shutdown, before the hub stops taking HTTP work: stop calling the hub. */

@@ -18,7 +18,11 @@ export type HubState = 'starting' | 'running' | 'draining' | 'stopped';
 export type ShutdownPhase = 'intake' | 'work' | 'drain' | 'close';
 const PHASES: ShutdownPhase[] = ['intake', 'work', 'drain', 'close'];
 
-interface Job { name: string; timer: NodeJS.Timeout; running?: Promise<void> }
+interface Job {
+  name: string;
+  timer: NodeJS.Timeout;
+  running?: Promise<void>;
+}
 
 export class HubLifecycle {
   private current: HubState = 'starting';
@@ -28,7 +32,9 @@ export class HubLifecycle {
 
   constructor(private readonly o: { log: Logger; announce: (line: string) => void; name: string }) {}
 
-  get state(): HubState { return this.current; }
+  get state(): HubState {
+    return this.current;
+  }
 
   /** Whether the process takes work: /healthz answers ready only then. */
   readonly ready = (): boolean => this.current === 'running';
@@ -42,10 +48,16 @@ export class HubLifecycle {
     if (this.current === 'draining' || this.current === 'stopped') throw new Error(`cannot add the periodic job '${name}' to a ${this.current} hub`);
     const entry: Job = { name, timer: undefined as unknown as NodeJS.Timeout };
     const tick = () => {
-      if (entry.running) return;
+      if (entry.running !== undefined) return;
       entry.running = (async () => {
-        try { await job(); } catch (err) { this.o.log.error({ err, job: name }, `periodic job '${name}' failed; it runs again on its next tick`); }
-      })().finally(() => { entry.running = undefined; });
+        try {
+          await job();
+        } catch (err) {
+          this.o.log.error({ err, job: name }, `periodic job '${name}' failed; it runs again on its next tick`);
+        }
+      })().finally(() => {
+        entry.running = undefined;
+      });
     };
     entry.timer = setInterval(tick, ms);
     entry.timer.unref();
@@ -76,7 +88,12 @@ export class HubLifecycle {
     let failed = 0;
     const run = async (phase: ShutdownPhase) => {
       for (const step of this.steps.get(phase)!) {
-        try { await step.run(); } catch (err) { failed++; this.o.log.error({ err, step: step.name }, `shutdown step '${step.name}' failed; going on with the next`); }
+        try {
+          await step.run();
+        } catch (err) {
+          failed++;
+          this.o.log.error({ err, step: step.name }, `shutdown step '${step.name}' failed; going on with the next`);
+        }
       }
     };
     await run('intake');
@@ -87,8 +104,11 @@ export class HubLifecycle {
     await run('close');
     this.current = 'stopped';
     const ms = Date.now() - started;
-    if (!quiet) this.o.announce(failed === 0
-      ? `${this.o.name} stopped cleanly in ${ms} ms: everything accepted was committed`
-      : `${this.o.name} stopped in ${ms} ms; ${failed} shutdown step(s) failed (see the log above)`);
+    if (!quiet)
+      this.o.announce(
+        failed === 0
+          ? `${this.o.name} stopped cleanly in ${ms} ms: everything accepted was committed`
+          : `${this.o.name} stopped in ${ms} ms; ${failed} shutdown step(s) failed (see the log above)`,
+      );
   }
 }

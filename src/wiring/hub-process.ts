@@ -63,7 +63,11 @@ export function hubLogger(option: HubOptions['logger']): Logger {
   return option === false ? pino({ enabled: false }) : pino(option ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
 }
 
-export async function startHubProcess<B extends BuiltBackend>(options: HubOptions, name: string, build: (ctx: ProcessContext) => Promise<B>): Promise<StartedProcess<B>> {
+export async function startHubProcess<B extends BuiltBackend>(
+  options: HubOptions,
+  name: string,
+  build: (ctx: ProcessContext) => Promise<B>,
+): Promise<StartedProcess<B>> {
   const clock = options.clock ?? systemClock;
   const announce = options.announce ?? (() => {});
   const log = hubLogger(options.logger);
@@ -79,8 +83,9 @@ export async function startHubProcess<B extends BuiltBackend>(options: HubOption
       // Simulated systems stop once the hub no longer calls them (the work phase is over by then);
       // registered before `prepare`, so a prepare that fails half-way is closed too.
       if (ext.close) lifecycle.onStop('close', ext.name, () => ext.close!());
-      const parts = await ext.prepare?.(config, log) ?? {};
-      if (parts.systems) config = { ...config, file: { ...config.file, systems: { ...parts.systems, ...config.file.systems } as HubConfig['file']['systems'] } };
+      const parts = (await ext.prepare?.(config, log)) ?? {};
+      if (parts.systems)
+        config = { ...config, file: { ...config.file, systems: { ...parts.systems, ...config.file.systems } as HubConfig['file']['systems'] } };
       extensionErp ??= parts.erp;
     }
     lifecycle.onStop('intake', 'HTTP', () => app?.close());
@@ -104,7 +109,16 @@ export async function startHubProcess<B extends BuiltBackend>(options: HubOption
     }
     announce(built.listening(url));
     if (built.api) {
-      const seen = { url, adminKey: admin.key, dataDir: config.dataDir, locations: built.api.locations(), channels: built.api.channels(), freshLog: built.api.freshLog, log, announce };
+      const seen = {
+        url,
+        adminKey: admin.key,
+        dataDir: config.dataDir,
+        locations: built.api.locations(),
+        channels: built.api.channels(),
+        freshLog: built.api.freshLog,
+        log,
+        announce,
+      };
       for (const ext of extensions) await ext.started?.(seen);
     }
     return { built, url, adminKey: admin.key, lifecycle, close: () => lifecycle.stop() };

@@ -29,6 +29,6 @@ export async function applyConfiguredMasterData(catalog: Catalog, view: Inventor
 /** Creates the configured customers that do not exist yet: changes made later through the API win. */
 export async function seedConfiguredCustomers(deps: { customers: CustomerRecords; clock: Clock }, file: HubFile): Promise<void> {
   for (const [id, input] of Object.entries(file.customers ?? {})) {
-    if (!await deps.customers.customer(id)) await defineCustomer(deps, id, input);
+    if (!(await deps.customers.customer(id))) await defineCustomer(deps, id, input);
   }
 }

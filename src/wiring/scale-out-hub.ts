@@ -74,7 +74,11 @@ export interface ScaleOutHub {
 
 /** A service the scale-out backend needs could not be reached or set up at start. */
 export class ServiceUnavailableError extends Error {
-  constructor(readonly service: string, url: string, cause: unknown) {
+  constructor(
+    readonly service: string,
+    url: string,
+    cause: unknown,
+  ) {
     super(`cannot use ${service} at ${withoutPassword(url)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'ServiceUnavailableError';
   }
@@ -105,9 +109,13 @@ const WAIT_SWEEP_MS = 30_000;
 export function sharedLogOptions(config: HubConfig, tuning: HubSettings['scaleOut'] = settingsOf(config.file).scaleOut): JetStreamOptions {
   const settings = config.scaleOut!;
   return {
-    url: settings.natsUrl, namespace: settings.namespace,
-    partitions: tuning.partitions, ackWaitMs: tuning.ackWaitSeconds * 1000, maxAttempts: tuning.maxAttempts,
-    duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000, workConcurrency: tuning.batchesInFlight,
+    url: settings.natsUrl,
+    namespace: settings.namespace,
+    partitions: tuning.partitions,
+    ackWaitMs: tuning.ackWaitSeconds * 1000,
+    maxAttempts: tuning.maxAttempts,
+    duplicateWindowMs: tuning.duplicateWindowMinutes * 60_000,
+    workConcurrency: tuning.batchesInFlight,
   };
 }
 
@@ -117,8 +125,14 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
   const started = await startHubProcess(options, `Crossdock ${settings.role} process`, buildScaleOut);
   const { built } = started;
   return {
-    app: built.app, url: started.url, role: settings.role, store: built.store, log: built.log, adminKey: started.adminKey,
-    orders: built.orders, erpCommits: built.erpCommits,
+    app: built.app,
+    url: started.url,
+    role: settings.role,
+    store: built.store,
+    log: built.log,
+    adminKey: started.adminKey,
+    orders: built.orders,
+    erpCommits: built.erpCommits,
     ...(built.view ? { view: built.view } : {}),
     ...(built.sweepInboundHorizons ? { sweepInboundHorizons: built.sweepInboundHorizons } : {}),
     ...(built.deliveries ? { deliveringTo: () => built.deliveries!.held() } : {}),
@@ -137,7 +151,10 @@ async function buildScaleOut(ctx: ProcessContext) {
   let controlNumbers: PgControlNumbers | undefined;
   const controls: ControlNumbers = { allocate: (partner, groups) => controlNumbers!.allocate(partner, groups) };
   // Workers have no read model: the locations a system runs are the configured ones.
-  const locationsRunBy = (system: string) => Object.entries(config.file.locations ?? {}).filter(([, l]) => l.authority === system).map(([id]) => id);
+  const locationsRunBy = (system: string) =>
+    Object.entries(config.file.locations ?? {})
+      .filter(([, l]) => l.authority === system)
+      .map(([id]) => id);
   const systems = deliveringSystems({ config, clock, controls, locationsRunBy });
   const db = await openPostgres(settings.databaseUrl, settings.namespace, tuning.connections).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
@@ -149,7 +166,8 @@ async function buildScaleOut(ctx: ProcessContext) {
   try {
     log = await JetStreamEventLog.open({
       ...sharedLogOptions(config, tuning),
-      onFollowRestarted: (position) => logger.warn({ position }, 'the stream stopped reaching this process (NATS restarted?): following again from the last entry seen'),
+      onFollowRestarted: (position) =>
+        logger.warn({ position }, 'the stream stopped reaching this process (NATS restarted?): following again from the last entry seen'),
     });
   } catch (err) {
     throw new ServiceUnavailableError('NATS JetStream', settings.natsUrl, err);
@@ -179,13 +197,22 @@ async function buildScaleOut(ctx: ProcessContext) {
   const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders, inventory: store, clock, log: logger, metrics });
   // Order changes after capture: holds they take or release show in this process's read model at once, and the relay sends them on.
   const changes: OrderChangeDeps = {
-    store, clock,
+    store,
+    clock,
     position: () => readModel?.applied ?? worker?.position ?? 0,
-    holdsCommitted: (queued) => { readModel?.hold(queued.outboxId, queued.holds); relay.nudge(); },
+    holdsCommitted: (queued) => {
+      readModel?.hold(queued.outboxId, queued.holds);
+      relay.nudge();
+    },
   };
   const erpCommits = new SharedErpCommits({
-    ...changes, orders, customers, erp: ctx.erp.connector,
-    timeoutMs: ctx.erp.timeoutMs, retryBaseMs: ctx.erp.retryBaseMs, retryMaxMs: ctx.erp.retryMaxMs,
+    ...changes,
+    orders,
+    customers,
+    erp: ctx.erp.connector,
+    timeoutMs: ctx.erp.timeoutMs,
+    retryBaseMs: ctx.erp.retryBaseMs,
+    retryMaxMs: ctx.erp.retryMaxMs,
     onError: (err) => logger.warn({ err }, 'an ERP commit retry failed; it will be retried'),
   });
   lifecycle.onStop('work', 'ERP commit retries', () => erpCommits.stop());
@@ -196,12 +223,24 @@ async function buildScaleOut(ctx: ProcessContext) {
   lifecycle.onStop('work', 'backorder fills', () => backorders.stop());
   let worker: LedgerWorker | undefined;
   // Stopping the work hands unacknowledged entries back to the other workers.
-  lifecycle.onStop('work', 'log consumers', async () => { worker?.stop(); await Promise.all(running.map((r) => r.stop())); });
+  lifecycle.onStop('work', 'log consumers', async () => {
+    worker?.stop();
+    await Promise.all(running.map((r) => r.stop()));
+  });
   if (settings.role !== 'api') {
     worker = new LedgerWorker({
-      store, clock, maxAttempts: log.maxAttempts, holdsQueued: () => relay.nudge(),
+      store,
+      clock,
+      maxAttempts: log.maxAttempts,
+      holdsQueued: () => relay.nudge(),
       observer: {
-        applied: (stats) => { metrics.worker.applied(stats); if (stats.changes > 0) { deliveries?.nudge(); backorders.nudge(); } },
+        applied: (stats) => {
+          metrics.worker.applied(stats);
+          if (stats.changes > 0) {
+            deliveries?.nudge();
+            backorders.nudge();
+          }
+        },
         failed: (entry, err, dead) => {
           metrics.worker.failed(entry, err, dead);
           logger.warn({ position: entry.position, err: err instanceof Error ? err.message : String(err), deadLettered: dead }, 'log entry failed to apply');
@@ -213,27 +252,29 @@ async function buildScaleOut(ctx: ProcessContext) {
       },
     });
     // Deliveries to the configured systems: one process at a time per destination (a lease).
-    const delivering = deliveries = new LeasedDeliveries({
+    const delivering = (deliveries = new LeasedDeliveries({
       destinations: systems.map((system) => ({ id: system.id, worker: () => workerFor(system) })),
       leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
       retryMs: LEASE_RETRY_MS,
       log: (level, msg, fields) => logger[level](fields ?? {}, msg),
-    });
+    }));
     delivering.start();
     lifecycle.onStop('work', 'deliveries', () => delivering.stop());
     const applier = worker;
     running.push(await log.work('apply', (items) => applier.handle(items)));
-    const sweep = sweepInboundHorizons = async () => applier.sweepInboundHorizons(await log.head());
+    const sweep = (sweepInboundHorizons = async () => applier.sweepInboundHorizons(await log.head()));
     lifecycle.every('inbound horizons', HORIZON_SWEEP_MS, sweep);
     erpCommits.start(ERP_SWEEP_MS);
     backorders.start(BACKORDER_SWEEP_MS);
     // Order events whose precondition never comes become exceptions after the configured wait.
     const waitMs = ctx.settings.orders.waitForPreconditionMs;
-    lifecycle.every('expire waiting order events', Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)),
-      () => expireWaitingEvents(orderChanges, new Date(clock.now() - waitMs).toISOString()));
+    lifecycle.every('expire waiting order events', Math.min(WAIT_SWEEP_MS, Math.max(250, waitMs / 4)), () =>
+      expireWaitingEvents(orderChanges, new Date(clock.now() - waitMs).toISOString()),
+    );
     const keyHours = ctx.settings.orders.idempotencyKeyHours;
-    lifecycle.every('forget old idempotency keys', KEY_SWEEP_MS,
-      () => orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString()), { runNow: true });
+    lifecycle.every('forget old idempotency keys', KEY_SWEEP_MS, () => orders.forgetKeysBefore(new Date(clock.now() - keyHours * 3_600_000).toISOString()), {
+      runNow: true,
+    });
   }
 
   let app: FastifyInstance;
@@ -243,27 +284,47 @@ async function buildScaleOut(ctx: ProcessContext) {
     // A worker answers health and metrics only; the API lives on api processes.
     app = Fastify({ logger: false });
     const applier = worker!;
-    registerOperationsRoutes(app, { ready: lifecycle.ready, metrics, state: { get position() { return applier.position; } } });
+    registerOperationsRoutes(app, {
+      ready: lifecycle.ready,
+      metrics,
+      state: {
+        get position() {
+          return applier.position;
+        },
+      },
+    });
   } else {
-    const model = view = readModel = new InventoryReadModel();
+    const model = (view = readModel = new InventoryReadModel());
     running.push(await log.follow(0, (entry) => model.apply(entry)));
     const head = await log.head();
-    if (!await model.waitFor(head, CATCH_UP_MS)) logger.warn({ head, position: model.position }, 'the read model has not caught up with the log yet; serving what it has');
+    if (!(await model.waitFor(head, CATCH_UP_MS)))
+      logger.warn({ head, position: model.position }, 'the read model has not caught up with the log yet; serving what it has');
     const freshLog = head === 0;
     const publish = { log, view: model };
     const catalog = new LogCatalog(publish);
     await applyConfiguredMasterData(catalog, model, config.file);
     // Delivery operations work from any process: replays and retries are queued in the shared
     // database, and whichever worker holds the destination sends them.
-    const delivery = new DeliveryOperations(systems.map(workerFor), ledger, async () => {
-      const held = deliveries?.workers().map((w) => w.status()) ?? [];
-      const elsewhere = await Promise.all(systems.filter((s) => !held.some((h) => h.destination === s.id)).map(async (s) => ({
-        destination: s.id, circuit: 'held_elsewhere' as const,
-        cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
-        deliveredMessages: 0, coalescedChanges: 0,
-      })));
-      return [...held, ...elsewhere];
-    }, () => deliveries?.nudge());
+    const delivery = new DeliveryOperations(
+      systems.map(workerFor),
+      ledger,
+      async () => {
+        const held = deliveries?.workers().map((w) => w.status()) ?? [];
+        const elsewhere = await Promise.all(
+          systems
+            .filter((s) => !held.some((h) => h.destination === s.id))
+            .map(async (s) => ({
+              destination: s.id,
+              circuit: 'held_elsewhere' as const,
+              cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
+              deliveredMessages: 0,
+              coalescedChanges: 0,
+            })),
+        );
+        return [...held, ...elsewhere];
+      },
+      () => deliveries?.nudge(),
+    );
     metrics.watchDeliveries(delivery);
     const applied = new AppliedWatermark(() => log.finishedThrough('apply'));
     await seedConfiguredCustomers({ customers, clock }, config.file);
@@ -272,37 +333,80 @@ async function buildScaleOut(ctx: ProcessContext) {
     const leased = <W extends LeasedWork>(what: string, work: LeasedDestination<W>[]): void => {
       if (work.length === 0) return;
       const held = new LeasedDeliveries<W>({
-        destinations: work, leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace), retryMs: LEASE_RETRY_MS,
+        destinations: work,
+        leases: new PgDestinationLeases(settings.databaseUrl, settings.namespace),
+        retryMs: LEASE_RETRY_MS,
         log: (level, msg, fields) => logger[level](fields ?? {}, msg),
       });
       held.start();
       lifecycle.onStop('work', what, () => held.stop());
     };
-    leased('stock-file folders', stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })));
+    leased(
+      'stock-file folders',
+      stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
+    );
     const desk = new SharedOrderDesk({
-      orders, customers, clock, orderChanges, erp: erpCommits, view: model, newOrderId: orderIds(),
+      orders,
+      customers,
+      clock,
+      orderChanges,
+      erp: erpCommits,
+      view: model,
+      newOrderId: orderIds(),
       reservations: new StockReservations({
-        store, clock, position: () => model.applied,
-        heldLocally: (outboxId, holds) => model.hold(outboxId, holds), committed: () => relay.nudge(),
+        store,
+        clock,
+        position: () => model.applied,
+        heldLocally: (outboxId, holds) => model.hold(outboxId, holds),
+        committed: () => relay.nudge(),
         applied: (position) => applied.reached(position),
       }),
     });
     const inboundStore = new PgInboundStore(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({
-      config, desk, ingest, inboundStore, controls, clock, log: logger,
+      config,
+      desk,
+      ingest,
+      inboundStore,
+      controls,
+      clock,
+      log: logger,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
     });
-    leased('EDI folders', partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })));
+    leased(
+      'EDI folders',
+      partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })),
+    );
     const inbound = new InboundWebhooks({
-      orders: desk, ingest, inbound: inboundStore, clock, partners: new Map(partners.map((p) => [p.id, p.partner()])),
+      orders: desk,
+      ingest,
+      inbound: inboundStore,
+      clock,
+      partners: new Map(partners.map((p) => [p.id, p.partner()])),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),
     });
     app = await buildHttpApi({
-      state: model, reads: new LogReads({ log, view: model, store }), catalog, ingest, clock,
-      apiKeys, metrics, ready: lifecycle.ready, log: logger, delivery,
-      customers: { customers, clock, creditReleased: async (id) => { if (await releaseCreditHolds(orderChanges, id) > 0) erpCommits.nudge(); } },
-      orders: desk, inbound: { inbound, inboundStore }, orderExceptions: orders,
+      state: model,
+      reads: new LogReads({ log, view: model, store }),
+      catalog,
+      ingest,
+      clock,
+      apiKeys,
+      metrics,
+      ready: lifecycle.ready,
+      log: logger,
+      delivery,
+      customers: {
+        customers,
+        clock,
+        creditReleased: async (id) => {
+          if ((await releaseCreditHolds(orderChanges, id)) > 0) erpCommits.nudge();
+        },
+      },
+      orders: desk,
+      inbound: { inbound, inboundStore },
+      orderExceptions: orders,
       deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
     api = {
@@ -312,7 +416,14 @@ async function buildScaleOut(ctx: ProcessContext) {
     };
   }
   return {
-    app, store, log, orders, erpCommits, view, sweepInboundHorizons, deliveries,
+    app,
+    store,
+    log,
+    orders,
+    erpCommits,
+    view,
+    sweepInboundHorizons,
+    deliveries,
     listening: (url: string) => `Crossdock ${settings.role} process (scale-out, namespace ${settings.namespace}) listening on ${url}`,
     ...(api ? { api } : {}),
   };

@@ -39,20 +39,37 @@ import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
 
 /** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
-export function inboundSources(config: HubConfig, carriers: { orderByTracking: (n: string) => string | undefined | Promise<string | undefined>; now: () => number }): Map<string, InboundSource> {
+export function inboundSources(
+  config: HubConfig,
+  carriers: { orderByTracking: (n: string) => string | undefined | Promise<string | undefined>; now: () => number },
+): Map<string, InboundSource> {
   const out = new Map<string, InboundSource>();
   for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
     if (sys.type === 'carrier') {
       const secret = process.env[sys.secretEnv];
-      if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the carrier's webhooks could not be verified`);
+      if (!secret)
+        throw new ConfigError(
+          config.configFile,
+          undefined,
+          `systems.${id}.secretEnv`,
+          `${sys.secretEnv} is not set; the carrier's webhooks could not be verified`,
+        );
       out.set(id, new CarrierTracking({ id, secret, ...carriers }));
       continue;
     }
     if (sys.type === 'rest-webhook') {
       const secret = process.env[sys.secretEnv];
-      if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.secretEnv`, `${sys.secretEnv} is not set; the system's messages could not be verified`);
+      if (!secret)
+        throw new ConfigError(
+          config.configFile,
+          undefined,
+          `systems.${id}.secretEnv`,
+          `${sys.secretEnv} is not set; the system's messages could not be verified`,
+        );
       let mapping: JsonataMapping;
-      try { mapping = new JsonataMapping(resolve(dirname(config.configFile), sys.mapping), sys.produces); } catch (err) {
+      try {
+        mapping = new JsonataMapping(resolve(dirname(config.configFile), sys.mapping), sys.produces);
+      } catch (err) {
         throw new ConfigError(config.configFile, undefined, `systems.${id}.mapping`, err instanceof MappingError ? err.message : String(err));
       }
       out.set(id, new RestWebhookSource(id, sys.channel ?? '', secret, (sys.signatureHeader ?? 'x-signature').toLowerCase(), mapping));
@@ -60,11 +77,22 @@ export function inboundSources(config: HubConfig, carriers: { orderByTracking: (
     }
     if (sys.type !== 'shopify') continue;
     const secret = process.env[sys.webhookSecretEnv];
-    if (!secret) throw new ConfigError(config.configFile, undefined, `systems.${id}.webhookSecretEnv`, `${sys.webhookSecretEnv} is not set; the store's webhooks could not be verified`);
-    out.set(id, new ShopifyStorefront(id, secret, {
-      channel: sys.channel, backorder: sys.backorder ?? 'allow',
-      ...(sys.customer !== undefined ? { customer: sys.customer } : {}), ...(sys.customerPrefix !== undefined ? { customerPrefix: sys.customerPrefix } : {}),
-    }));
+    if (!secret)
+      throw new ConfigError(
+        config.configFile,
+        undefined,
+        `systems.${id}.webhookSecretEnv`,
+        `${sys.webhookSecretEnv} is not set; the store's webhooks could not be verified`,
+      );
+    out.set(
+      id,
+      new ShopifyStorefront(id, secret, {
+        channel: sys.channel,
+        backorder: sys.backorder ?? 'allow',
+        ...(sys.customer !== undefined ? { customer: sys.customer } : {}),
+        ...(sys.customerPrefix !== undefined ? { customerPrefix: sys.customerPrefix } : {}),
+      }),
+    );
   }
   return out;
 }
@@ -88,76 +116,147 @@ export interface DeliveringSystem {
  * Every configured system that receives deliveries. EDI needs durable control numbers; without
  * them (`controls` absent) EDI systems are refused with a ConfigError.
  */
-export function deliveringSystems(d: { config: HubConfig; clock: Clock; controls?: ControlNumbers; locationsRunBy: (system: string) => string[] }): DeliveringSystem[] {
+export function deliveringSystems(d: {
+  config: HubConfig;
+  clock: Clock;
+  controls?: ControlNumbers;
+  locationsRunBy: (system: string) => string[];
+}): DeliveringSystem[] {
   return Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]): DeliveringSystem[] => {
     if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
     let destination: () => Destination;
     if (sys.type === 'amazon-listings') {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
-      destination = () => new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
+      destination = () =>
+        new AmazonListings({ id, baseUrl: sys.url, sellerId: sys.sellerId, marketplaceId: sys.marketplaceId ?? 'ATVPDKIKX0DER', ...(token ? { token } : {}) });
     } else if (sys.type === 'shopify') {
       const token = sys.accessTokenEnv ? process.env[sys.accessTokenEnv] : undefined;
-      destination = () => new ShopifyAdmin({ id, baseUrl: sys.adminUrl!, locationId: sys.locationId ?? '', inventoryApi: sys.inventoryApi ?? 'graphql', ...(token ? { token } : {}), ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}) });
+      destination = () =>
+        new ShopifyAdmin({
+          id,
+          baseUrl: sys.adminUrl!,
+          locationId: sys.locationId ?? '',
+          inventoryApi: sys.inventoryApi ?? 'graphql',
+          ...(token ? { token } : {}),
+          ...(sys.timeoutMs ? { timeoutMs: sys.timeoutMs } : {}),
+        });
     } else if (sys.type === 'edi-x12') {
       const controls = d.controls;
-      if (!controls) throw new ConfigError(d.config.configFile, undefined, `systems.${id}.type`, 'edi-x12 systems need the backend\'s control numbers');
-      destination = () => new EdiOutbound({ id, folder: sys.folder ?? join(d.config.dataDir, 'edi', id), us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls, now: () => d.clock.now() });
+      if (!controls) throw new ConfigError(d.config.configFile, undefined, `systems.${id}.type`, "edi-x12 systems need the backend's control numbers");
+      destination = () =>
+        new EdiOutbound({
+          id,
+          folder: sys.folder ?? join(d.config.dataDir, 'edi', id),
+          us: sys.us,
+          partner: sys.partner,
+          usage: sys.usage ?? 'P',
+          controls,
+          now: () => d.clock.now(),
+        });
     } else {
       const token = sys.tokenEnv ? process.env[sys.tokenEnv] : undefined;
-      destination = () => new WebhookDestination({
-        id, url: sys.url, maxBatch: sys.batchSize ?? 100, timeoutMs: sys.timeoutMs ?? 10_000,
-        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-      });
+      destination = () =>
+        new WebhookDestination({
+          id,
+          url: sys.url,
+          maxBatch: sys.batchSize ?? 100,
+          timeoutMs: sys.timeoutMs ?? 10_000,
+          ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        });
     }
     const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
-    const retry = tuned?.retry, rateLimit = tuned?.rateLimit, circuit = tuned?.circuitBreaker, lowStock = tuned?.lowStock, receives = tuned?.receives;
-    return [{
-      id, destination,
-      aliases: [id, ...(sys.channel ? [sys.channel] : []), ...d.locationsRunBy(id).map((l) => `location:${l}`)],
-      ...(sys.channel ? { channel: sys.channel } : {}), ...(receives ? { receives } : {}),
-      settings: {
-        retry: { maxAttempts: retry?.maxAttempts ?? 10, baseMs: retry?.baseMs ?? 1000, maxMs: retry?.maxMs ?? 60_000 },
-        ...(rateLimit ? { rateLimit } : {}),
-        breaker: { failures: circuit?.failures ?? 5, halfOpenAfterMs: (circuit?.openSeconds ?? 30) * 1000 },
-        lowStock: lowStock ?? 5, idleMs: 100,
-        ...(sys.type === 'edi-x12' ? { bulkIntervalMs: (sys.inventoryAdviceSeconds ?? 900) * 1000 } : {}),
+    const retry = tuned?.retry,
+      rateLimit = tuned?.rateLimit,
+      circuit = tuned?.circuitBreaker,
+      lowStock = tuned?.lowStock,
+      receives = tuned?.receives;
+    return [
+      {
+        id,
+        destination,
+        aliases: [id, ...(sys.channel ? [sys.channel] : []), ...d.locationsRunBy(id).map((l) => `location:${l}`)],
+        ...(sys.channel ? { channel: sys.channel } : {}),
+        ...(receives ? { receives } : {}),
+        settings: {
+          retry: { maxAttempts: retry?.maxAttempts ?? 10, baseMs: retry?.baseMs ?? 1000, maxMs: retry?.maxMs ?? 60_000 },
+          ...(rateLimit ? { rateLimit } : {}),
+          breaker: { failures: circuit?.failures ?? 5, halfOpenAfterMs: (circuit?.openSeconds ?? 30) * 1000 },
+          lowStock: lowStock ?? 5,
+          idleMs: 100,
+          ...(sys.type === 'edi-x12' ? { bulkIntervalMs: (sys.inventoryAdviceSeconds ?? 900) * 1000 } : {}),
+        },
       },
-    }];
+    ];
   });
 }
 
 /** A worker for one delivering system over the given stores. */
-export function destinationWorker(system: DeliveringSystem, d: { deliveries: DeliveryLedger; orders: OutboxReads; inventory: FeedReads; clock: Clock; log: Logger; metrics: HubMetrics }): DestinationWorker {
+export function destinationWorker(
+  system: DeliveringSystem,
+  d: { deliveries: DeliveryLedger; orders: OutboxReads; inventory: FeedReads; clock: Clock; log: Logger; metrics: HubMetrics },
+): DestinationWorker {
   return new DestinationWorker({
-    destination: system.destination(), aliases: system.aliases,
-    ...(system.channel ? { channel: system.channel } : {}), ...(system.receives ? { receives: system.receives } : {}),
+    destination: system.destination(),
+    aliases: system.aliases,
+    ...(system.channel ? { channel: system.channel } : {}),
+    ...(system.receives ? { receives: system.receives } : {}),
     settings: system.settings,
-    deliveries: d.deliveries, orders: d.orders, inventory: d.inventory, clock: d.clock,
+    deliveries: d.deliveries,
+    orders: d.orders,
+    inventory: d.inventory,
+    clock: d.clock,
     log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
     observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
   });
 }
 
 /** One delivery worker per configured system, with the names it answers to in the outbox. */
-export function deliveryEngine(d: { state: InventoryState; store: SqliteInventoryStore; orders: SqliteOrderStore; clock: Clock; config: HubConfig; log: Logger; metrics: HubMetrics; controls: SqliteControlNumbers }): DeliveryEngine {
+export function deliveryEngine(d: {
+  state: InventoryState;
+  store: SqliteInventoryStore;
+  orders: SqliteOrderStore;
+  clock: Clock;
+  config: HubConfig;
+  log: Logger;
+  metrics: HubMetrics;
+  controls: SqliteControlNumbers;
+}): DeliveryEngine {
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const locationsRunBy = (system: string) => [...d.state.book.locations.values()].filter((l) => l.authority === system).map((l) => l.id);
   const systems = deliveringSystems({ config: d.config, clock: d.clock, controls: d.controls, locationsRunBy });
-  return new DeliveryEngine(systems.map((system) => destinationWorker(system, { deliveries, orders: d.orders, inventory: d.store, clock: d.clock, log: d.log, metrics: d.metrics })), deliveries);
+  return new DeliveryEngine(
+    systems.map((system) => destinationWorker(system, { deliveries, orders: d.orders, inventory: d.store, clock: d.clock, log: d.log, metrics: d.metrics })),
+    deliveries,
+  );
 }
 
 /** The systems exchanging files through folders: 3PL stock files, and EDI partners (customers and 3PLs). */
 /** The configured 3PL stock-file folders (csv-snapshot systems); `drop()` makes the watcher of one. */
 export function stockFileDrops(d: { config: HubConfig; ingest: Ingest; clock: Clock; log: Logger }): { id: string; drop: () => CsvFileDrop }[] {
   const { config, ingest, clock, log } = d;
-  return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'csv-snapshot' ? [] : [{
-    id, drop: () => new CsvFileDrop({
-      id, folder: sys.folder ?? join(config.dataDir, 'inbox', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
-      source: sys.source ?? id, location: sys.location, delimiter: sys.delimiter ?? ',', columns: sys.columns, unitFactor: sys.unitFactor ?? 1,
-      ingest: (events) => ingest.submit(events), now: () => clock.now(),
-      log: (level, msg, fields) => log[level](fields ?? {}, msg),
-    }),
-  }]);
+  return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
+    sys.type !== 'csv-snapshot'
+      ? []
+      : [
+          {
+            id,
+            drop: () =>
+              new CsvFileDrop({
+                id,
+                folder: sys.folder ?? join(config.dataDir, 'inbox', id),
+                pollMs: (sys.pollSeconds ?? 5) * 1000,
+                source: sys.source ?? id,
+                location: sys.location,
+                delimiter: sys.delimiter ?? ',',
+                columns: sys.columns,
+                unitFactor: sys.unitFactor ?? 1,
+                ingest: (events) => ingest.submit(events),
+                now: () => clock.now(),
+                log: (level, msg, fields) => log[level](fields ?? {}, msg),
+              }),
+          },
+        ],
+  );
 }
 
 /**
@@ -166,44 +265,77 @@ export function stockFileDrops(d: { config: HubConfig; ingest: Ingest; clock: Cl
  * ingest, documents it cannot take are parked in its inbound store.
  */
 export function ediPartners(d: {
-  config: HubConfig; desk: OrderDesk; ingest: Ingest; inboundStore: InboundStore; controls: ControlNumbers;
+  config: HubConfig;
+  desk: OrderDesk;
+  ingest: Ingest;
+  inboundStore: InboundStore;
+  controls: ControlNumbers;
   /** The location a system is the authority of, if any (a 3PL's 945s ship from it). */
   locationRunBy: (system: string) => string | undefined;
-  clock: Clock; log: Logger;
+  clock: Clock;
+  log: Logger;
 }): { id: string; partner: () => EdiPartner }[] {
   const { config, desk, ingest, inboundStore, controls, clock, log } = d;
-  return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) => sys.type !== 'edi-x12' ? [] : [{ id, partner: () => {
-    const location = d.locationRunBy(id);
-    return new EdiPartner({
-      id, folder: sys.folder ?? join(config.dataDir, 'edi', id), pollMs: (sys.pollSeconds ?? 5) * 1000,
-      us: sys.us, partner: sys.partner, usage: sys.usage ?? 'P', controls,
-      mapping: { ...(sys.channel ? { channel: sys.channel } : {}), ...(sys.customer ? { customer: sys.customer } : {}), itemQualifier: sys.itemQualifier ?? 'VN', backorder: sys.backorder ?? 'allow' },
-      capture: async (request, key): Promise<CaptureResult> => {
-        try {
-          const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
-          return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
-        } catch (err) {
-          if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
-          if (err instanceof DuplicateOrderError) {
-            const existing = await desk.view(err.orderId);
-            if (existing) return { kind: 'captured', orderId: existing.id, lines: existing.lines };
-          }
-          const refusal = refusalOf(err);
-          if (refusal) return { kind: 'refused', ...refusal };
-          throw err;
-        }
-      },
-      park: async (reason, errors, body) => { await inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() }); },
-      ingest: (events) => ingest.submit(events),
-      ...(location ? { location } : {}),
-      log: (level, msg, fields) => log[level](fields ?? {}, msg), now: () => clock.now(),
-    });
-  } }]);
+  return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
+    sys.type !== 'edi-x12'
+      ? []
+      : [
+          {
+            id,
+            partner: () => {
+              const location = d.locationRunBy(id);
+              return new EdiPartner({
+                id,
+                folder: sys.folder ?? join(config.dataDir, 'edi', id),
+                pollMs: (sys.pollSeconds ?? 5) * 1000,
+                us: sys.us,
+                partner: sys.partner,
+                usage: sys.usage ?? 'P',
+                controls,
+                mapping: {
+                  ...(sys.channel ? { channel: sys.channel } : {}),
+                  ...(sys.customer ? { customer: sys.customer } : {}),
+                  itemQualifier: sys.itemQualifier ?? 'VN',
+                  backorder: sys.backorder ?? 'allow',
+                },
+                capture: async (request, key): Promise<CaptureResult> => {
+                  try {
+                    const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
+                    return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
+                  } catch (err) {
+                    if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
+                    if (err instanceof DuplicateOrderError) {
+                      const existing = await desk.view(err.orderId);
+                      if (existing) return { kind: 'captured', orderId: existing.id, lines: existing.lines };
+                    }
+                    const refusal = refusalOf(err);
+                    if (refusal) return { kind: 'refused', ...refusal };
+                    throw err;
+                  }
+                },
+                park: async (reason, errors, body) => {
+                  await inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() });
+                },
+                ingest: (events) => ingest.submit(events),
+                ...(location ? { location } : {}),
+                log: (level, msg, fields) => log[level](fields ?? {}, msg),
+                now: () => clock.now(),
+              });
+            },
+          },
+        ],
+  );
 }
 
 export function fileExchanges(d: {
-  config: HubConfig; state: InventoryState; ingest: EventIngest; desk: OrderDesk;
-  inboundStore: InboundStore; controls: SqliteControlNumbers; clock: Clock; log: Logger;
+  config: HubConfig;
+  state: InventoryState;
+  ingest: EventIngest;
+  desk: OrderDesk;
+  inboundStore: InboundStore;
+  controls: SqliteControlNumbers;
+  clock: Clock;
+  log: Logger;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, clock, log } = d;
   const fileDrops = stockFileDrops({ config, ingest, clock, log }).map((d) => d.drop());

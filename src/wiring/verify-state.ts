@@ -39,8 +39,11 @@ export async function verifyScaleOutState(): Promise<VerifyReport> {
   const store = new PgLedgerStore(await openPostgres(settings.databaseUrl, settings.namespace, 2));
   try {
     return await verifySharedState({
-      log, store, clock: systemClock,
-      appliedThrough: () => log.finishedThrough('apply'), queuedForLog: () => store.queuedForLog(),
+      log,
+      store,
+      clock: systemClock,
+      appliedThrough: () => log.finishedThrough('apply'),
+      queuedForLog: () => store.queuedForLog(),
     });
   } finally {
     await store.close();

@@ -27,20 +27,42 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
       const url = await receiver.start();
       hub = await backend.start({
         ...NETWORK,
-        systems: { shop: { type: 'webhook', url, channel: 'amazon', batchSize: 50, retry: { maxAttempts: 1000, baseMs: 20, maxMs: 200 }, circuitBreaker: { failures: 50, openSeconds: 1 } } },
+        systems: {
+          shop: {
+            type: 'webhook',
+            url,
+            channel: 'amazon',
+            batchSize: 50,
+            retry: { maxAttempts: 1000, baseMs: 20, maxMs: 200 },
+            circuitBreaker: { failures: 50, openSeconds: 1 },
+          },
+        },
       } as never);
     });
-    after(async () => { await hub?.stop(); await receiver.close(); });
+    after(async () => {
+      await hub?.stop();
+      await receiver.close();
+    });
     const latest = () => {
       const last = new Map<string, number>();
       for (const m of receiver.applied.values()) if (m.topic === 'availability.changed') last.set(m.key, (m.payload as { available: number }).available);
       return last;
     };
 
-    test('the channel\'s system receives the latest figure of every item that moved', async () => {
-      await hub.api('POST', '/v1/events', Array.from({ length: 120 }, (_, i) => snapshot({ source: 'wms-dal', seq: 10 + i, sku: `CD-${i}`, location: 'DAL', onHand: 10 + i })));
-      await hub.api('POST', '/v1/events', Array.from({ length: 120 }, (_, i) => movement({ source: 'wms-dal', seq: 200 + i, sku: `CD-${i}`, location: 'DAL', delta: { onHand: -5 } })));
-      await waitFor('every item at its figure', () => Array.from({ length: 120 }, (_, i) => i).every((i) => latest().get(`CD-${i}`) === Math.floor((5 + i) * 0.8)));
+    test("the channel's system receives the latest figure of every item that moved", async () => {
+      await hub.api(
+        'POST',
+        '/v1/events',
+        Array.from({ length: 120 }, (_, i) => snapshot({ source: 'wms-dal', seq: 10 + i, sku: `CD-${i}`, location: 'DAL', onHand: 10 + i })),
+      );
+      await hub.api(
+        'POST',
+        '/v1/events',
+        Array.from({ length: 120 }, (_, i) => movement({ source: 'wms-dal', seq: 200 + i, sku: `CD-${i}`, location: 'DAL', delta: { onHand: -5 } })),
+      );
+      await waitFor('every item at its figure', () =>
+        Array.from({ length: 120 }, (_, i) => i).every((i) => latest().get(`CD-${i}`) === Math.floor((5 + i) * 0.8)),
+      );
       // Only the amazon channel's figures go to it, and no batch is larger than its limit.
       assert.ok([...receiver.applied.values()].every((m) => (m.payload as { channel: string }).channel === 'amazon'));
       assert.ok(receiver.calls.every((c) => c.messages <= 50));
@@ -49,10 +71,16 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
 
     test('through an outage nothing is lost and nothing is applied twice', async () => {
       receiver.faults.outage = true;
-      await hub.api('POST', '/v1/events', Array.from({ length: 30 }, (_, i) => movement({ source: 'wms-dal', seq: 400 + i, sku: `CD-${i}`, location: 'DAL', delta: { onHand: 20 } })));
+      await hub.api(
+        'POST',
+        '/v1/events',
+        Array.from({ length: 30 }, (_, i) => movement({ source: 'wms-dal', seq: 400 + i, sku: `CD-${i}`, location: 'DAL', delta: { onHand: 20 } })),
+      );
       await waitFor('a refused call', () => receiver.calls.some((c) => c.status === 503));
       receiver.faults.outage = false;
-      await waitFor('the moved items at their new figures', () => Array.from({ length: 30 }, (_, i) => i).every((i) => latest().get(`CD-${i}`) === Math.floor((25 + i) * 0.8)));
+      await waitFor('the moved items at their new figures', () =>
+        Array.from({ length: 30 }, (_, i) => i).every((i) => latest().get(`CD-${i}`) === Math.floor((25 + i) * 0.8)),
+      );
       assert.equal(receiver.duplicates, 0);
     });
 
@@ -66,21 +94,27 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
       assert.equal(latest().get('CD-POISON'), undefined);
       // An operator sees it with its error, fixes the receiver and retries it.
       let dead: { id: number; message: { key: string }; lastError: string }[] = [];
-      for (const until = Date.now() + 30_000; dead.length === 0;) {
+      for (const until = Date.now() + 30_000; dead.length === 0; ) {
         assert.ok(Date.now() < until, 'timed out waiting for the dead letter');
         dead = (await hub.api('GET', '/v1/dead-letters?destination=shop')).body.deadLetters;
         if (dead.length === 0) await new Promise((r) => setTimeout(r, 50));
       }
-      assert.deepEqual(dead.map((d) => d.message.key), ['CD-POISON']);
+      assert.deepEqual(
+        dead.map((d) => d.message.key),
+        ['CD-POISON'],
+      );
       assert.match(dead[0]!.lastError, /422/);
       receiver.faults.poisonKeys = [];
       assert.equal((await hub.api('POST', `/v1/dead-letters/${dead[0]!.id}/retry`)).status, 200);
       await waitFor('the retried item', () => latest().get('CD-POISON') === 40);
       const status = await hub.api('GET', '/v1/deliveries');
-      assert.deepEqual(status.body.destinations.map((d: { destination: string }) => d.destination), ['shop']);
+      assert.deepEqual(
+        status.body.destinations.map((d: { destination: string }) => d.destination),
+        ['shop'],
+      );
       // The receiver may apply the message a moment before the hub records that it did.
       let retried = '';
-      for (const until = Date.now() + 10_000; retried !== 'delivered' && Date.now() < until;) {
+      for (const until = Date.now() + 10_000; retried !== 'delivered' && Date.now() < until; ) {
         retried = (await hub.api('GET', `/v1/dead-letters/${dead[0]!.id}`)).body.status;
         if (retried !== 'delivered') await new Promise((r) => setTimeout(r, 50));
       }

@@ -14,9 +14,14 @@ export async function customerBehaviour(backend: Backend): Promise<void> {
   describe(`customers on the ${backend.name} backend`, { skip }, () => {
     let hub: HarnessHub;
     before(async () => {
-      hub = await backend.start({ customers: { 'C-1': { name: 'Seeded Co', active: true, creditHold: false } } }, { apiKeys: [{ name: 'storefront', key: ORDERS_KEY, scopes: ['orders:read'] }] });
+      hub = await backend.start(
+        { customers: { 'C-1': { name: 'Seeded Co', active: true, creditHold: false } } },
+        { apiKeys: [{ name: 'storefront', key: ORDERS_KEY, scopes: ['orders:read'] }] },
+      );
     });
-    after(async () => { await hub?.stop(); });
+    after(async () => {
+      await hub?.stop();
+    });
 
     test('customers from the configuration are seeded, and the API defines and updates them', async () => {
       assert.equal((await hub.api('GET', '/v1/customers/C-1', undefined, { key: ORDERS_KEY })).body.name, 'Seeded Co');
@@ -43,7 +48,10 @@ export async function customerBehaviour(backend: Backend): Promise<void> {
     test('lists customers a page at a time; unknown ones are 404; changing needs admin', async () => {
       for (const id of ['P-1', 'P-2', 'P-3']) await hub.api('PUT', `/v1/customers/${id}`, { name: id });
       const page = await hub.api('GET', '/v1/customers?after=P-0&limit=2', undefined, { key: ORDERS_KEY });
-      assert.deepEqual(page.body.customers.map((c: { id: string }) => c.id), ['P-1', 'P-2']);
+      assert.deepEqual(
+        page.body.customers.map((c: { id: string }) => c.id),
+        ['P-1', 'P-2'],
+      );
       assert.equal(page.body.next, 'P-2');
       assert.equal((await hub.api('GET', '/v1/customers/NOPE', undefined, { key: ORDERS_KEY })).status, 404);
       assert.equal((await hub.api('PUT', '/v1/customers/P-1', { name: 'x' }, { key: ORDERS_KEY })).status, 403);

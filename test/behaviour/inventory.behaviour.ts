@@ -14,8 +14,12 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
     let hub: HarnessHub;
     const NOW = Date.parse('2026-11-22T12:00:00Z');
     let now = NOW;
-    before(async () => { hub = await backend.start(NETWORK, { clock: { now: () => now } }); });
-    after(async () => { await hub?.stop(); });
+    before(async () => {
+      hub = await backend.start(NETWORK, { clock: { now: () => now } });
+    });
+    after(async () => {
+      await hub?.stop();
+    });
     const figure = async (sku: string, channel: string) => (await hub.api('GET', `/v1/availability/${sku}?channel=${channel}`)).body.available as number;
     const feed = async (channel: string, sku: string) => {
       await hub.settled();
@@ -24,10 +28,16 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
     };
 
     test('accepts valid events, answers the log position, and applies them once however often they repeat', async () => {
-      const events = [snapshot({ source: 'wms-dal', seq: 100, sku: 'E-1', location: 'DAL', onHand: 40 }), movement({ source: 'wms-dal', seq: 101, sku: 'E-1', location: 'DAL', delta: { onHand: -5 } })];
+      const events = [
+        snapshot({ source: 'wms-dal', seq: 100, sku: 'E-1', location: 'DAL', onHand: 40 }),
+        movement({ source: 'wms-dal', seq: 101, sku: 'E-1', location: 'DAL', delta: { onHand: -5 } }),
+      ];
       const first = await hub.api('POST', '/v1/events', events);
       assert.equal(first.status, 200);
-      assert.deepEqual({ accepted: first.body.accepted, duplicates: first.body.duplicates, rejected: first.body.rejected }, { accepted: 2, duplicates: 0, rejected: [] });
+      assert.deepEqual(
+        { accepted: first.body.accepted, duplicates: first.body.duplicates, rejected: first.body.rejected },
+        { accepted: 2, duplicates: 0, rejected: [] },
+      );
       const again = await hub.api('POST', '/v1/events', [...events, ...events]);
       assert.deepEqual({ accepted: again.body.accepted, duplicates: again.body.duplicates }, { accepted: 0, duplicates: 4 });
       assert.ok(again.body.position >= first.body.position);
@@ -39,20 +49,34 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
     test('treats the same id with another seq, and the same seq with another id, as duplicates', async () => {
       const e = movement({ source: 'wms-dal', seq: 200, sku: 'E-2', location: 'DAL', delta: { onHand: 10 }, id: 'dup-200' });
       await hub.api('POST', '/v1/events', [e]);
-      const res = await hub.api('POST', '/v1/events', [{ ...e, seq: 201 }, { ...e, id: 'dup-200-b' }]);
+      const res = await hub.api('POST', '/v1/events', [
+        { ...e, seq: 201 },
+        { ...e, id: 'dup-200-b' },
+      ]);
       assert.deepEqual({ accepted: res.body.accepted, duplicates: res.body.duplicates }, { accepted: 0, duplicates: 2 });
       assert.equal(await figure('E-2', 'amazon'), 8);
-      assert.deepEqual((await feed('amazon', 'E-2')).map((c) => c.available), [8]);
+      assert.deepEqual(
+        (await feed('amazon', 'E-2')).map((c) => c.available),
+        [8],
+      );
     });
 
     test('rejects only the bad events in a batch of thousands, naming index and field', async () => {
-      const events: object[] = Array.from({ length: 5000 }, (_, i) => movement({ source: 'wms-atl', seq: 10_000 + i, sku: `BULK-${i % 50}`, location: 'ATL', delta: { onHand: 1 } }));
+      const events: object[] = Array.from({ length: 5000 }, (_, i) =>
+        movement({ source: 'wms-atl', seq: 10_000 + i, sku: `BULK-${i % 50}`, location: 'ATL', delta: { onHand: 1 } }),
+      );
       events[2500] = { ...events[2500], delta: { onHand: 'ten' } };
       events[4000] = { ...events[4000], occurredAt: 'yesterday' };
       const res = await hub.api('POST', '/v1/events', events);
       assert.equal(res.status, 200);
       assert.equal(res.body.accepted, 4998);
-      assert.deepEqual(res.body.rejected.map((r: { index: number; errors: { path: string }[] }) => [r.index, r.errors[0]!.path]), [[2500, '/delta/onHand'], [4000, '/occurredAt']]);
+      assert.deepEqual(
+        res.body.rejected.map((r: { index: number; errors: { path: string }[] }) => [r.index, r.errors[0]!.path]),
+        [
+          [2500, '/delta/onHand'],
+          [4000, '/occurredAt'],
+        ],
+      );
       // 100 units per item less web's safety stock at ATL; both rejected events were BULK-0's.
       assert.equal(await figure('BULK-0', 'web'), 96);
       assert.equal(await figure('BULK-1', 'web'), 98);
@@ -73,13 +97,20 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
         [{ ...snapshot({ sku: 'E-3', location: 'DAL', onHand: 1 }), balance: { onHand: -4 } }, '/balance/onHand'],
         ['not an object', '/'],
       ];
-      const res = await hub.api('POST', '/v1/events', cases.map(([e]) => e));
+      const res = await hub.api(
+        'POST',
+        '/v1/events',
+        cases.map(([e]) => e),
+      );
       assert.equal(res.body.accepted, 0);
       assert.equal(res.body.rejected.length, cases.length);
       cases.forEach(([, path], i) => {
         const r = res.body.rejected.find((x: { index: number }) => x.index === i);
         assert.ok(r, `case ${i} rejected`);
-        assert.ok(r.errors.some((e: { path: string }) => e.path === path), `case ${i}: expected an error at ${path}, got ${JSON.stringify(r.errors)}`);
+        assert.ok(
+          r.errors.some((e: { path: string }) => e.path === path),
+          `case ${i}: expected an error at ${path}, got ${JSON.stringify(r.errors)}`,
+        );
       });
     });
 
@@ -95,27 +126,37 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       assert.equal(notArray.status, 400);
       assert.equal(notArray.body.errors[0].path, '/');
 
-      const tooMany = await hub.api('POST', '/v1/events', Array.from({ length: 10_001 }, () => ({})));
+      const tooMany = await hub.api(
+        'POST',
+        '/v1/events',
+        Array.from({ length: 10_001 }, () => ({})),
+      );
       assert.equal(tooMany.status, 400);
       assert.match(tooMany.body.errors[0].message, /10000/);
     });
 
-    test('computes each channel\'s figure from its own rule, from the authoritative source only', async () => {
+    test("computes each channel's figure from its own rule, from the authoritative source only", async () => {
       await hub.api('POST', '/v1/events', [
         snapshot({ source: 'wms-dal', sku: 'A-1', location: 'DAL', onHand: 50, qualityHold: 3, damaged: 2 }),
         snapshot({ source: 'wms-atl', sku: 'A-1', location: 'ATL', onHand: 1 }),
         snapshot({ source: 'erp', sku: 'A-1', location: 'DAL', onHand: 999 }),
       ]);
-      assert.equal(await figure('A-1', 'web'), 43);     // (50-3-2-2) + max(0, 1-2)
-      assert.equal(await figure('A-1', 'amazon'), 36);  // floor(45 × 0.8)
+      assert.equal(await figure('A-1', 'web'), 43); // (50-3-2-2) + max(0, 1-2)
+      assert.equal(await figure('A-1', 'amazon'), 36); // floor(45 × 0.8)
       assert.equal(await figure('A-1', 'b2b'), 46);
       const ex = await hub.api('GET', '/v1/availability/A-1/explain?channel=amazon');
       assert.equal(ex.status, 200);
       assert.equal(ex.body.pool, 45);
-      assert.deepEqual(ex.body.locations[0].events.map((e: { type: string }) => e.type), ['inventory.snapshot']);
+      assert.deepEqual(
+        ex.body.locations[0].events.map((e: { type: string }) => e.type),
+        ['inventory.snapshot'],
+      );
       assert.deepEqual(ex.body.locations[0].shadows, [{ source: 'erp', onHand: 999, qualityHold: 0, damaged: 0 }]);
       const batch = await hub.api('POST', '/v1/availability/query', { channel: 'web', skus: ['A-1', 'NEVER-SEEN'] });
-      assert.deepEqual(batch.body.items, [{ sku: 'A-1', available: 43, known: true }, { sku: 'NEVER-SEEN', available: 0, known: false }]);
+      assert.deepEqual(batch.body.items, [
+        { sku: 'A-1', available: 43, known: true },
+        { sku: 'NEVER-SEEN', available: 0, known: false },
+      ]);
     });
 
     test('applies movements and snapshots alike in any arrival order', async () => {
@@ -151,12 +192,15 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       assert.equal((await hub.api('GET', '/v1/events/parked?location=RNO')).body.parked.length, 0);
       assert.equal((await hub.api('PUT', '/v1/channels/reno-only', { locations: ['RNO'] })).status, 201);
       assert.equal(await figure('P-1', 'reno-only'), 26);
-      assert.deepEqual((await feed('reno-only', 'P-1')).map((c) => c.available), [26]);
+      assert.deepEqual(
+        (await feed('reno-only', 'P-1')).map((c) => c.available),
+        [26],
+      );
       const again = await hub.api('POST', '/v1/events', [snapshot({ source: 'tpl-rno', seq: 1, sku: 'P-1', location: 'RNO', onHand: 30 })]);
       assert.equal(again.body.duplicates, 1);
     });
 
-    test('changing a location\'s authority or a channel\'s rule recomputes the figures and records the moves', async () => {
+    test("changing a location's authority or a channel's rule recomputes the figures and records the moves", async () => {
       await hub.api('POST', '/v1/events', [
         snapshot({ source: 'wms-dal', sku: 'AU-1', location: 'DAL', onHand: 10 }),
         snapshot({ source: 'erp', sku: 'AU-1', location: 'DAL', onHand: 40 }),
@@ -167,11 +211,17 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       assert.equal(await figure('AU-1', 'amazon'), 32);
       await hub.api('PUT', '/v1/locations/DAL', { name: 'Dallas DC', authority: 'wms-dal' });
       assert.equal(await figure('AU-1', 'amazon'), 8);
-      assert.deepEqual((await feed('amazon', 'AU-1')).map((c) => c.available), [8, 32, 8]);
+      assert.deepEqual(
+        (await feed('amazon', 'AU-1')).map((c) => c.available),
+        [8, 32, 8],
+      );
       const redefined = await hub.api('PUT', '/v1/channels/amazon', { locations: ['DAL'], allocation: { max: 5 } });
       assert.equal(redefined.status, 200);
       assert.equal(await figure('AU-1', 'amazon'), 5);
-      assert.deepEqual((await feed('amazon', 'AU-1')).map((c) => c.available), [8, 32, 8, 5]);
+      assert.deepEqual(
+        (await feed('amazon', 'AU-1')).map((c) => c.available),
+        [8, 32, 8, 5],
+      );
       await hub.api('PUT', '/v1/channels/amazon', { locations: ['DAL'], allocation: { percent: 80 } });
       const bad = await hub.api('PUT', '/v1/channels/nowhere', { locations: ['DAL', 'MARS'] });
       assert.equal(bad.status, 422);
@@ -179,18 +229,28 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
     });
 
     test('the change feed holds every figure change once, in order, with dense cursors', async () => {
-      for (let i = 0; i < 5; i++) await hub.api('POST', '/v1/events', [movement({ source: 'wms-atl', seq: 900 + i, sku: 'FD-1', location: 'ATL', delta: { onHand: 10 } })]);
+      for (let i = 0; i < 5; i++)
+        await hub.api('POST', '/v1/events', [movement({ source: 'wms-atl', seq: 900 + i, sku: 'FD-1', location: 'ATL', delta: { onHand: 10 } })]);
       // Movements applied in one commit record one change with the figure they leave; the chain
       // of previous → available is unbroken and ends at the final figure.
       const changes = await feed('b2b', 'FD-1');
       assert.ok(changes.length >= 1 && changes.length <= 5);
-      assert.deepEqual(changes.map((c) => c.previous), [0, ...changes.slice(0, -1).map((c) => c.available)]);
+      assert.deepEqual(
+        changes.map((c) => c.previous),
+        [0, ...changes.slice(0, -1).map((c) => c.available)],
+      );
       assert.equal(changes.at(-1)!.available, 50);
       await hub.settled();
       const all = (await hub.api('GET', '/v1/channels/b2b/changes?after=0&limit=10000')).body.changes as { cursor: number }[];
-      assert.deepEqual(all.map((c) => c.cursor), all.map((_, i) => i + 1));
+      assert.deepEqual(
+        all.map((c) => c.cursor),
+        all.map((_, i) => i + 1),
+      );
       const page = await hub.api('GET', `/v1/channels/b2b/changes?after=${all.length - 2}&limit=1`);
-      assert.deepEqual(page.body.changes.map((c: { cursor: number }) => c.cursor), [all.length - 1]);
+      assert.deepEqual(
+        page.body.changes.map((c: { cursor: number }) => c.cursor),
+        [all.length - 1],
+      );
       assert.equal(page.body.next, all.length - 1);
     });
 
@@ -220,9 +280,12 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       try {
         now = Date.parse('2026-11-28T00:00:00Z');
         assert.equal(await figure('IN-1', 'b2b'), 32);
-        assert.ok(await hub.sweepHorizons() >= 1);
+        assert.ok((await hub.sweepHorizons()) >= 1);
         const after = (await feed('b2b', 'IN-1')).slice(before.length);
-        assert.deepEqual(after.map((c) => [c.previous, c.available]), [[25, 32]]);
+        assert.deepEqual(
+          after.map((c) => [c.previous, c.available]),
+          [[25, 32]],
+        );
         assert.equal(await hub.sweepHorizons(), 0, 'nothing more moved');
       } finally {
         now = NOW;
@@ -231,9 +294,18 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
 
     test('reads the log back in order from a position', async () => {
       const head = (await hub.api('GET', '/healthz')).body.position;
-      await hub.api('POST', '/v1/events', [movement({ source: 'wms-dal', seq: 1400, sku: 'L-1', location: 'DAL', delta: { onHand: 2 } }), movement({ source: 'wms-dal', seq: 1401, sku: 'L-1', location: 'DAL', delta: { onHand: 3 } })]);
+      await hub.api('POST', '/v1/events', [
+        movement({ source: 'wms-dal', seq: 1400, sku: 'L-1', location: 'DAL', delta: { onHand: 2 } }),
+        movement({ source: 'wms-dal', seq: 1401, sku: 'L-1', location: 'DAL', delta: { onHand: 3 } }),
+      ]);
       const log = await hub.api('GET', `/v1/events?after=${head}`);
-      assert.deepEqual(log.body.events.map((e: { position: number; event: { seq: number } }) => [e.position, e.event.seq]), [[head + 1, 1400], [head + 2, 1401]]);
+      assert.deepEqual(
+        log.body.events.map((e: { position: number; event: { seq: number } }) => [e.position, e.event.seq]),
+        [
+          [head + 1, 1400],
+          [head + 2, 1401],
+        ],
+      );
       assert.equal(log.body.next, head + 2);
     });
 
@@ -244,7 +316,7 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       assert.equal((await hub.api('POST', '/v1/events/dead/999999/retry')).status, 404);
     });
 
-    test('asks for an API key with the route\'s scope', async () => {
+    test("asks for an API key with the route's scope", async () => {
       if (backend.name === 'scale-out') {
         const metrics = await hub.api('GET', '/metrics', undefined, { key: null });
         assert.match(metrics.body, /crossdock_log_lag_entries\{of="read_model"\} \d+/);

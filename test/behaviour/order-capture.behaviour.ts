@@ -17,12 +17,21 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
 
   describe(`order capture on the ${backend.name} backend`, { skip }, () => {
     let hub: OrderHarness;
-    before(async () => { hub = await startOrderHarness(backend); });
-    after(async () => { await hub?.stop(); });
+    before(async () => {
+      hub = await startOrderHarness(backend);
+    });
+    after(async () => {
+      await hub?.stop();
+    });
 
     let ext = 0;
-    const order = (lines: { sku: string; qty: number }[], extra: Record<string, unknown> = {}) =>
-      ({ channel: 'queued', externalId: `W-${++ext}`, customer: 'C-42', lines, ...extra });
+    const order = (lines: { sku: string; qty: number }[], extra: Record<string, unknown> = {}) => ({
+      channel: 'queued',
+      externalId: `W-${++ext}`,
+      customer: 'C-42',
+      lines,
+      ...extra,
+    });
 
     test('captures an order: reserves stock, commits it to the ERP and answers its number', async () => {
       await hub.stock('ABC-100', 'DAL', 10);
@@ -38,9 +47,15 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(got.body.status, 'accepted');
       assert.deepEqual(got.body.lines[0].allocations, [{ location: 'DAL', reserved: 3 }]);
       const byRef = await hub.api('GET', `/v1/orders?channel=queued&externalId=W-${ext}`);
-      assert.deepEqual(byRef.body.orders.map((o: { id: string }) => o.id), [res.body.id]);
+      assert.deepEqual(
+        byRef.body.orders.map((o: { id: string }) => o.id),
+        [res.body.id],
+      );
       const timeline = await hub.api('GET', `/v1/orders/${res.body.id}/timeline`);
-      assert.deepEqual(timeline.body.entries.map((e: { step: string }) => e.step), ['captured', 'erp.committed']);
+      assert.deepEqual(
+        timeline.body.entries.map((e: { step: string }) => e.step),
+        ['captured', 'erp.committed'],
+      );
       assert.ok(timeline.body.entries.every((e: { correlationId?: string }) => typeof e.correlationId === 'string'));
       assert.equal((await hub.api('GET', '/v1/orders/ord_nope')).status, 404);
       assert.equal((await hub.api('GET', '/v1/orders/ord_nope/timeline')).status, 404);
@@ -82,22 +97,41 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       const cases: [Record<string, unknown>, number, string][] = [
         [order([{ sku: 'ABC-100', qty: 1 }], { customer: 'C-NOBODY' }), 422, '/customer'],
         [order([{ sku: 'ABC-100', qty: 1 }], { customer: 'C-GONE' }), 422, '/customer'],
-        [order([{ sku: 'ABC-100', qty: 1 }, { sku: 'NOPE-1', qty: 1 }]), 422, '/lines/1/sku'],
+        [
+          order([
+            { sku: 'ABC-100', qty: 1 },
+            { sku: 'NOPE-1', qty: 1 },
+          ]),
+          422,
+          '/lines/1/sku',
+        ],
         [order([{ sku: 'ABC-100', qty: 0 }]), 400, '/lines/0/qty'],
         [order([{ sku: 'ABC-100', qty: 1.5 }]), 400, '/lines/0/qty'],
         [order([{ sku: 'ABC-100', qty: 1000 }]), 409, '/lines/0/qty'],
-        [order([{ sku: 'ABC-100', qty: 1 }, { sku: 'ABC-100', qty: 1 }]), 422, '/lines/1/sku'],
+        [
+          order([
+            { sku: 'ABC-100', qty: 1 },
+            { sku: 'ABC-100', qty: 1 },
+          ]),
+          422,
+          '/lines/1/sku',
+        ],
       ];
       for (const [body, status, path] of cases) {
         const res = await hub.order(body);
         assert.equal(res.status, status, `${JSON.stringify(body)} → ${JSON.stringify(res.body)}`);
-        assert.ok(res.body.errors.some((e: { path: string }) => e.path === path), `${path} in ${JSON.stringify(res.body.errors)}`);
+        assert.ok(
+          res.body.errors.some((e: { path: string }) => e.path === path),
+          `${path} in ${JSON.stringify(res.body.errors)}`,
+        );
       }
       const unknownChannel = await hub.order(order([{ sku: 'ABC-100', qty: 1 }], { channel: 'nowhere' }));
       // The channel is a field of the order, so it is a bad field (422) named by its path, not a missing resource.
       assert.equal(unknownChannel.status, 422);
       assert.equal(unknownChannel.body.type, 'urn:crossdock:problem:unknown_channel');
-      assert.deepEqual(unknownChannel.body.errors, [{ path: '/channel', message: "Channel 'nowhere' is not defined; define it with PUT /v1/channels/nowhere." }]);
+      assert.deepEqual(unknownChannel.body.errors, [
+        { path: '/channel', message: "Channel 'nowhere' is not defined; define it with PUT /v1/channels/nowhere." },
+      ]);
       const badPolicy = await hub.order(order([{ sku: 'ABC-100', qty: 1 }], { backorder: 'sometimes' }));
       assert.equal(badPolicy.status, 400);
       assert.deepEqual(badPolicy.body.errors, [{ path: '/backorder', message: 'must be one of reject, allow' }]);
@@ -119,7 +153,11 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(rejected.status, 422);
       assert.equal(rejected.body.type, 'urn:crossdock:problem:credit_hold');
       await hub.api('PUT', '/v1/customers/C-HOLD', { name: 'Slow Payer Inc', active: true, creditHold: false });
-      const after = await until('the released order to reach the ERP', async () => (await hub.api('GET', `/v1/orders/${held.body.id}`)).body, (o) => o.status === 'accepted');
+      const after = await until(
+        'the released order to reach the ERP',
+        async () => (await hub.api('GET', `/v1/orders/${held.body.id}`)).body,
+        (o) => o.status === 'accepted',
+      );
       assert.equal(after.erpOrderNumber, hub.erp.orders.get(held.body.id)?.orderNumber);
     });
 
@@ -137,12 +175,30 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.deepEqual(later.body.lines, [{ sku: 'BO-1', qty: 3, reserved: 0, backordered: 3 }]);
       // Stock arrives at the second location: the older order is filled first, the newer one gets the rest.
       await hub.stock('BO-1', 'ATL', 4);
-      const first = await until('the older backorder to be filled', async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body, (o) => o.lines[0].backordered === 0);
-      assert.deepEqual(first.lines[0].allocations, [{ location: 'DAL', reserved: 4 }, { location: 'ATL', reserved: 2 }]);
+      const first = await until(
+        'the older backorder to be filled',
+        async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body,
+        (o) => o.lines[0].backordered === 0,
+      );
+      assert.deepEqual(first.lines[0].allocations, [
+        { location: 'DAL', reserved: 4 },
+        { location: 'ATL', reserved: 2 },
+      ]);
       assert.equal(first.status, 'accepted');
-      const second = await until('the newer backorder to be filled in part', async () => (await hub.api('GET', `/v1/orders/${later.body.id}`)).body, (o) => o.lines[0].reserved === 2);
+      const second = await until(
+        'the newer backorder to be filled in part',
+        async () => (await hub.api('GET', `/v1/orders/${later.body.id}`)).body,
+        (o) => o.lines[0].reserved === 2,
+      );
       assert.equal(second.lines[0].backordered, 1);
-      assert.equal(await until('availability to show both fills', () => hub.available('BO-1'), (n) => n === 0), 0);
+      assert.equal(
+        await until(
+          'availability to show both fills',
+          () => hub.available('BO-1'),
+          (n) => n === 0,
+        ),
+        0,
+      );
       const timeline = await hub.api('GET', `/v1/orders/${res.body.id}/timeline`);
       assert.ok(timeline.body.entries.some((e: { step: string }) => e.step === 'backorder.filled'));
     });
@@ -152,9 +208,17 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       await hub.stock('SRC-1', 'ATL', 10);
       await hub.stock('SRC-2', 'DAL', 1);
       await hub.stock('SRC-2', 'ATL', 10);
-      const res = await hub.order(order([{ sku: 'SRC-1', qty: 3 }, { sku: 'SRC-2', qty: 2 }]));
+      const res = await hub.order(
+        order([
+          { sku: 'SRC-1', qty: 3 },
+          { sku: 'SRC-2', qty: 2 },
+        ]),
+      );
       const got = await hub.api('GET', `/v1/orders/${res.body.id}`);
-      assert.deepEqual(got.body.lines.map((l: { allocations: unknown }) => l.allocations), [[{ location: 'ATL', reserved: 3 }], [{ location: 'ATL', reserved: 2 }]]);
+      assert.deepEqual(
+        got.body.lines.map((l: { allocations: unknown }) => l.allocations),
+        [[{ location: 'ATL', reserved: 3 }], [{ location: 'ATL', reserved: 2 }]],
+      );
     });
 
     test('cancel releases what is reserved, tells the ERP through the outbox, and cannot cancel twice', async () => {
@@ -182,7 +246,10 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal((await hub.api('POST', `/v1/orders/${holder.body.id}/cancel`)).status, 200);
       // Read at once, with no wait for a sweep: the fill is part of the cancellation.
       const filled = (await hub.api('GET', `/v1/orders/${owed.body.id}`)).body;
-      assert.deepEqual(filled.lines.map((l: { reserved: number; backordered: number }) => [l.reserved, l.backordered]), [[3, 0]]);
+      assert.deepEqual(
+        filled.lines.map((l: { reserved: number; backordered: number }) => [l.reserved, l.backordered]),
+        [[3, 0]],
+      );
       assert.equal(filled.status, 'accepted');
       const timeline = (await hub.api('GET', `/v1/orders/${owed.body.id}/timeline`)).body.entries;
       assert.ok(timeline.some((e: { step: string; detail?: string }) => e.step === 'backorder.filled' && /3 × CAN-2 reserved at DAL/.test(e.detail ?? '')));
@@ -195,10 +262,20 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
     test('200 concurrent captures on 5 hot items holding 100 units: exactly 100 reserved, every loser told why', async () => {
       const hub = await startOrderHarness(backend);
       try {
-        for (const sku of HOT) { await hub.stock(sku, 'DAL', 12); await hub.stock(sku, 'ATL', 8); }
-        const results = await Promise.all(Array.from({ length: 200 }, (_, i) => hub.order({
-          channel: 'queued', externalId: `HOT-${i}`, customer: 'C-42', lines: [{ sku: HOT[i % 5]!, qty: 1 }],
-        })));
+        for (const sku of HOT) {
+          await hub.stock(sku, 'DAL', 12);
+          await hub.stock(sku, 'ATL', 8);
+        }
+        const results = await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            hub.order({
+              channel: 'queued',
+              externalId: `HOT-${i}`,
+              customer: 'C-42',
+              lines: [{ sku: HOT[i % 5]!, qty: 1 }],
+            }),
+          ),
+        );
         const won = results.filter((r) => r.status === 201);
         const lost = results.filter((r) => r.status !== 201);
         assert.equal(won.length, 100);
@@ -209,9 +286,18 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         }
         for (const sku of HOT) assert.equal(await hub.available(sku), 0);
         const explain = (await hub.api('GET', '/v1/availability/HOT-1/explain?channel=queued')).body;
-        assert.deepEqual(explain.locations.map((l: { reserved: number; onHand: number }) => [l.onHand, l.reserved]), [[12, 12], [8, 8]], 'never more reserved than on hand');
+        assert.deepEqual(
+          explain.locations.map((l: { reserved: number; onHand: number }) => [l.onHand, l.reserved]),
+          [
+            [12, 12],
+            [8, 8],
+          ],
+          'never more reserved than on hand',
+        );
         assert.equal(hub.erp.orders.size, 100);
-      } finally { await hub.stop(); }
+      } finally {
+        await hub.stop();
+      }
     });
 
     test('retry storm: each request sent 3 times at once with its key gives one order and one ERP order', async () => {
@@ -225,7 +311,11 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
           const mine = results.slice(i * 3, i * 3 + 3);
           const created = mine.filter((r) => r.status === 201);
           assert.ok(created.length >= 1, `request ${i}: ${mine.map((r) => r.status)}`);
-          for (const r of mine) assert.ok(r.status === 201 || (r.status === 409 && r.body.type === 'urn:crossdock:problem:idempotency_key_in_use'), `${r.status} ${JSON.stringify(r.body)}`);
+          for (const r of mine)
+            assert.ok(
+              r.status === 201 || (r.status === 409 && r.body.type === 'urn:crossdock:problem:idempotency_key_in_use'),
+              `${r.status} ${JSON.stringify(r.body)}`,
+            );
           assert.equal(new Set(created.map((r) => r.body.id)).size, 1);
         }
         hub.erp.faults.latencyMs = 0;
@@ -235,7 +325,9 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.equal(new Set(replays.map((r) => r.body.id)).size, 40);
         assert.equal(hub.erp.orders.size, 40);
         assert.equal(await hub.available('RS-1'), 1000 - 80);
-      } finally { await hub.stop(); }
+      } finally {
+        await hub.stop();
+      }
     });
 
     test('ERP outage, queue policy: answered 202 pending_erp, committed once when the ERP is back', async () => {
@@ -249,7 +341,11 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.equal(res.body.status, 'pending_erp');
         assert.equal(await hub.available('EQ-1'), 7, 'still reserved while pending');
         hub.erp.faults.outage = false;
-        const v = await until('the queued order to be committed', async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body, (o) => o.status !== 'pending_erp');
+        const v = await until(
+          'the queued order to be committed',
+          async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body,
+          (o) => o.status !== 'pending_erp',
+        );
         assert.equal(v.status, 'accepted');
         assert.match(v.erpOrderNumber, /^SO-/);
         assert.equal(hub.erp.orders.size, 1);
@@ -269,7 +365,9 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         await new Promise((r) => setTimeout(r, 2500));
         assert.equal(hub.erp.orders.has(doomed.body.id), false, 'a cancelled order never reaches the ERP');
         assert.equal((await hub.api('GET', `/v1/orders/${doomed.body.id}`)).body.status, 'cancelled');
-      } finally { await hub.stop(); }
+      } finally {
+        await hub.stop();
+      }
     });
 
     test('ERP slower than the timeout, queue policy: the retry asks the ERP first and finds the order, so one ERP order', async () => {
@@ -281,13 +379,19 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.equal(res.status, 202);
         await new Promise((r) => setTimeout(r, 350));
         hub.erp.faults.latencyMs = 0;
-        const v = await until('the slow order to be committed', async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body, (o) => o.status !== 'pending_erp');
+        const v = await until(
+          'the slow order to be committed',
+          async () => (await hub.api('GET', `/v1/orders/${res.body.id}`)).body,
+          (o) => o.status !== 'pending_erp',
+        );
         assert.equal(v.status, 'accepted');
         assert.equal(v.erpOrderNumber, hub.erp.orders.get(res.body.id)?.orderNumber);
         assert.equal(hub.erp.orders.size, 1);
         assert.equal(hub.erp.calls.place, 1, 'placed once; the retry found it by reference');
         assert.ok(hub.erp.calls.find >= 1);
-      } finally { await hub.stop(); }
+      } finally {
+        await hub.stop();
+      }
     });
 
     test('ERP outage, fail policy: 503, reservation released, and the same key may try again', async () => {
@@ -308,7 +412,9 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.notEqual(retry.body.id, res.body.orderId);
         assert.equal(await hub.available('EF-1', 'strict'), 6);
         assert.equal(hub.erp.orders.size, 1);
-      } finally { await hub.stop(); }
+      } finally {
+        await hub.stop();
+      }
     });
   });
 }

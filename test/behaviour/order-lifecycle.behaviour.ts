@@ -16,10 +16,15 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
 
   describe(`the order lifecycle on the ${backend.name} backend`, { skip }, () => {
     let hub: OrderHarness;
-    before(async () => { hub = await startOrderHarness(backend); });
-    after(async () => { await hub?.stop(); });
+    before(async () => {
+      hub = await startOrderHarness(backend);
+    });
+    after(async () => {
+      await hub?.stop();
+    });
 
-    let ext = 0, seq = 0;
+    let ext = 0,
+      seq = 0;
     const at = (minute: number) => `2026-11-22T11:${String(minute).padStart(2, '0')}:00Z`;
     const ev = (type: string, orderId: string, extra: Record<string, unknown> = {}, source = 'erp-main') => {
       const s = ++seq;
@@ -38,7 +43,8 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       return res.body.id as string;
     };
     const view = async (id: string) => (await hub.api('GET', `/v1/orders/${id}`)).body;
-    const steps = async (id: string) => (await hub.api('GET', `/v1/orders/${id}/timeline`)).body.entries as { step: string; outcome: string; status: string; source: string; detail?: string }[];
+    const steps = async (id: string) =>
+      (await hub.api('GET', `/v1/orders/${id}/timeline`)).body.entries as { step: string; outcome: string; status: string; source: string; detail?: string }[];
 
     test('release → split shipments → delivered → invoiced, with outbox messages for warehouse, channel and CRM', async () => {
       await hub.stock('LC-1', 'DAL', 3);
@@ -57,13 +63,19 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       const topics = outbox.map((m: { destination: string; topic: string }) => `${m.destination} ${m.topic}`);
       assert.deepEqual(topics, [
         'location:ATL fulfilment.request',
-        'queued shipment.confirmed', 'crm shipment.confirmed',
-        'queued shipment.confirmed', 'crm shipment.confirmed',
-        'crm order.delivered', 'queued order.invoiced',
+        'queued shipment.confirmed',
+        'crm shipment.confirmed',
+        'queued shipment.confirmed',
+        'crm shipment.confirmed',
+        'crm order.delivered',
+        'queued order.invoiced',
       ]);
       assert.equal(new Set(outbox.map((m: { idempotencyKey: string }) => m.idempotencyKey)).size, outbox.length, 'each message has its own idempotency key');
       const entries = await steps(id);
-      assert.deepEqual(entries.map((e) => e.step), ['captured', 'erp.committed', 'order.released', 'order.shipped', 'order.shipped', 'order.delivered', 'order.invoiced']);
+      assert.deepEqual(
+        entries.map((e) => e.step),
+        ['captured', 'erp.committed', 'order.released', 'order.shipped', 'order.shipped', 'order.delivered', 'order.invoiced'],
+      );
       assert.deepEqual(entries.map((e) => e.source).slice(2), ['erp-main', 'wms-atl', 'wms-atl', 'carrier-ups', 'erp-main']);
     });
 
@@ -117,8 +129,17 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       assert.equal(v.status, 'delivered');
       assert.equal(v.waitingEvents, 0);
       const entries = await steps(id);
-      assert.deepEqual(entries.filter((e) => e.outcome === 'waiting').map((e) => e.step), ['order.delivered', 'order.shipped']);
-      assert.deepEqual(entries.filter((e) => e.outcome === 'applied').map((e) => e.step).slice(-3), ['order.released', 'order.shipped', 'order.delivered']);
+      assert.deepEqual(
+        entries.filter((e) => e.outcome === 'waiting').map((e) => e.step),
+        ['order.delivered', 'order.shipped'],
+      );
+      assert.deepEqual(
+        entries
+          .filter((e) => e.outcome === 'applied')
+          .map((e) => e.step)
+          .slice(-3),
+        ['order.released', 'order.shipped', 'order.delivered'],
+      );
 
       const over = await send(ev('order.shipped', id, { location: 'DAL', lines: [{ sku: 'WT-1', qty: 1 }] }, 'wms-dal'));
       assert.equal(over.accepted, 1, 'an illegal event is still logged');
@@ -160,7 +181,7 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       assert.equal(await hub.available('CY-1'), 8, 'gone from on hand and no longer held: counted once');
     });
 
-    test('a return adds stock only when the location\'s authority receives it', async () => {
+    test("a return adds stock only when the location's authority receives it", async () => {
       await hub.stock('RT-1', 'DAL', 5);
       const id = await capture('RT-1', 2);
       await send(ev('order.released', id));
@@ -176,7 +197,7 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       assert.equal(v.status, 'returned');
     });
 
-    test('a lookup whose position reaches an order event\'s shows what the event did to the order\'s holds', async () => {
+    test("a lookup whose position reaches an order event's shows what the event did to the order's holds", async () => {
       await hub.stock('RY-1', 'DAL', 10);
       const id = await capture('RY-1', 4);
       assert.equal(await hub.available('RY-1'), 6);
@@ -211,7 +232,10 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       ]);
       assert.equal(res.status, 200);
       assert.equal(res.body.accepted, 1);
-      assert.deepEqual(res.body.rejected.map((r: { index: number }) => r.index), [0, 1]);
+      assert.deepEqual(
+        res.body.rejected.map((r: { index: number }) => r.index),
+        [0, 1],
+      );
       assert.ok(res.body.rejected[0].errors.some((e: { path: string }) => e.path === '/lines/0/qty'));
       assert.ok(res.body.rejected[1].errors.some((e: { path: string }) => e.path === '/orderId'));
     });
@@ -230,14 +254,22 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
           await new Promise((r) => setTimeout(r, 100));
           exceptions = (await quick.api('GET', '/v1/order-exceptions')).body.exceptions;
         }
-        assert.deepEqual(exceptions.map((x) => [x.orderId, x.kind]).sort(), [[res.body.id, 'expired'], ['ord_never_captured', 'expired']].sort());
+        assert.deepEqual(
+          exceptions.map((x) => [x.orderId, x.kind]).sort(),
+          [
+            [res.body.id, 'expired'],
+            ['ord_never_captured', 'expired'],
+          ].sort(),
+        );
         assert.match(exceptions.find((x) => x.orderId === res.body.id)!.reason, /not been released/);
         const v = (await quick.api('GET', `/v1/orders/${res.body.id}`)).body;
         assert.equal(v.waitingEvents, 0);
         assert.equal(v.status, 'accepted', 'an expired event is never applied');
         const timeline = (await quick.api('GET', `/v1/orders/${res.body.id}/timeline`)).body.entries;
         assert.equal(timeline.at(-1).outcome, 'expired');
-      } finally { await quick.stop(); }
+      } finally {
+        await quick.stop();
+      }
     });
   });
 }

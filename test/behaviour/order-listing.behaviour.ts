@@ -9,8 +9,17 @@ import assert from 'node:assert/strict';
 import { skipReason, type Backend } from '../support/backends.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
 
-interface Listed { id: string; channel: string; customer: string; status: string; createdAt: string }
-interface Page { orders: Listed[]; next: string | null }
+interface Listed {
+  id: string;
+  channel: string;
+  customer: string;
+  status: string;
+  createdAt: string;
+}
+interface Page {
+  orders: Listed[];
+  next: string | null;
+}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,7 +32,9 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
       hub = await startOrderHarness(backend);
       await hub.stock('ABC-100', 'DAL', 100_000);
     });
-    after(async () => { await hub?.stop(); });
+    after(async () => {
+      await hub?.stop();
+    });
 
     let ext = 0;
     /** A customer of its own per test, so other tests' orders never show in its listings. */
@@ -48,10 +59,14 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
       const a = await customer('LIST-A');
       const b = await customer('LIST-B');
       // Apart in time, so `since` can fall between any two of them.
-      const a1 = await capture('queued', a); await pause(5);
-      const a2 = await capture('strict', a); await pause(5);
-      const b1 = await capture('queued', b); await pause(5);
-      const b2 = await capture('strict', b); await pause(5);
+      const a1 = await capture('queued', a);
+      await pause(5);
+      const a2 = await capture('strict', a);
+      await pause(5);
+      const b1 = await capture('queued', b);
+      await pause(5);
+      const b2 = await capture('strict', b);
+      await pause(5);
       const a3 = await capture('queued', a);
       assert.equal((await hub.api('POST', `/v1/orders/${a3}/cancel`, { reason: 'listing test' })).status, 200);
       await hub.settled();
@@ -66,15 +81,24 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
 
       const byChannel = await list('channel=strict&limit=500');
       assert.ok(byChannel.orders.every((o) => o.channel === 'strict'));
-      assert.deepEqual(ids(byChannel).filter((id) => [a2, b2].includes(id)), [b2, a2]);
+      assert.deepEqual(
+        ids(byChannel).filter((id) => [a2, b2].includes(id)),
+        [b2, a2],
+      );
       const byStatus = await list('status=cancelled&limit=500');
       assert.ok(byStatus.orders.every((o) => o.status === 'cancelled'));
       assert.ok(ids(byStatus).includes(a3));
 
       const b1At = (await hub.api('GET', `/v1/orders/${b1}`)).body.createdAt as string;
       const since = await list(`since=${encodeURIComponent(b1At)}&limit=500`);
-      assert.ok(since.orders.every((o) => Date.parse(o.createdAt) >= Date.parse(b1At)), 'nothing captured before since');
-      assert.deepEqual(ids(since).filter((id) => [a1, a2, b1, b2, a3].includes(id)), [a3, b2, b1]);
+      assert.ok(
+        since.orders.every((o) => Date.parse(o.createdAt) >= Date.parse(b1At)),
+        'nothing captured before since',
+      );
+      assert.deepEqual(
+        ids(since).filter((id) => [a1, a2, b1, b2, a3].includes(id)),
+        [a3, b2, b1],
+      );
       assert.deepEqual(ids(await list(`customer=${a}&since=${encodeURIComponent(b1At)}`)), [a3]);
       // The same instant written with an offset is the same filter.
       const offset = new Date(Date.parse(b1At)).toISOString().replace('Z', '+00:00');
@@ -86,7 +110,7 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
       }
     });
 
-    test('the channel\'s own number still finds its one order', async () => {
+    test("the channel's own number still finds its one order", async () => {
       const c = await customer('LIST-REF');
       const id = await capture('queued', c);
       const found = await list(`channel=queued&externalId=L-${ext}`);
@@ -124,7 +148,11 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
 
       const everyone = await walk('since=2000-01-01T00:00:00Z', 7);
       assert.equal(new Set(everyone.seen).size, everyone.seen.length, 'no order twice');
-      assert.deepEqual(everyone.seen.filter((id) => everyoneBefore.includes(id)), everyoneBefore, 'every order there at the start, in order');
+      assert.deepEqual(
+        everyone.seen.filter((id) => everyoneBefore.includes(id)),
+        everyoneBefore,
+        'every order there at the start, in order',
+      );
     });
 
     test('a page holds 50 orders unless asked otherwise, and at most 500', async () => {
@@ -152,13 +180,21 @@ export async function orderListingBehaviour(backend: Backend): Promise<void> {
       for (const limit of ['0', '501', 'ten', '-1', '2.5', '']) assert.deepEqual(await paths(`limit=${limit}`), ['/limit'], `limit=${limit}`);
       assert.match((await refused('limit=501'))[0]!.message, /1 to 500/);
       const status = await refused('status=lost');
-      assert.deepEqual(status.map((e) => e.path), ['/status']);
+      assert.deepEqual(
+        status.map((e) => e.path),
+        ['/status'],
+      );
       for (const s of ['credit_hold', 'accepted', 'shipped', 'cancelled', 'erp_failed']) assert.ok(status[0]!.message.includes(s), status[0]!.message);
       for (const since of ['yesterday', '2026-11-22', '2026-02-31T00:00:00Z', '2026-11-22T25:00:00Z']) {
         assert.deepEqual(await paths(`since=${encodeURIComponent(since)}`), ['/since'], since);
       }
       const junk = Buffer.from('{"createdAt":"2026-11-22T10:00:00Z"}').toString('base64url');
-      for (const cursor of ['not-a-cursor', junk, Buffer.from('["yesterday","ord_1"]').toString('base64url'), Buffer.from('["1 2 3","ord_1"]').toString('base64url')]) {
+      for (const cursor of [
+        'not-a-cursor',
+        junk,
+        Buffer.from('["yesterday","ord_1"]').toString('base64url'),
+        Buffer.from('["1 2 3","ord_1"]').toString('base64url'),
+      ]) {
         assert.deepEqual(await paths(`cursor=${cursor}`), ['/cursor'], cursor);
       }
       assert.deepEqual(await paths('externalId=W-1'), ['/channel']);

@@ -15,21 +15,28 @@ import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
 const SECRET = 'test-shop-secret';
 
 export async function storefrontWebhookBehaviour(backend: Backend): Promise<void> {
-  const skip = fixturesSkip() || await skipReason(backend);
+  const skip = fixturesSkip() || (await skipReason(backend));
   describe(`storefront webhooks on the ${backend.name} backend`, { skip }, () => {
     let hub: OrderHarness;
     let body: string;
     before(async () => {
       body = fixture('shopify/orders-create.webhook.json');
       process.env.TEST_SHOP_SECRET = SECRET;
-      hub = await startOrderHarness(backend, { file: { systems: { shop: { type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'TEST_SHOP_SECRET' } } } as never });
+      hub = await startOrderHarness(backend, {
+        file: { systems: { shop: { type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'TEST_SHOP_SECRET' } } } as never,
+      });
     });
-    after(async () => { await hub?.stop(); });
+    after(async () => {
+      await hub?.stop();
+    });
 
     const sign = (raw: string, secret = SECRET) => createHmac('sha256', secret).update(raw).digest('base64');
-    const hook = (raw: string, topic: string, signature = sign(raw)) => fetch(`${hub.url}/hooks/shop`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': signature, 'x-shopify-webhook-id': 'w-1' }, body: raw,
-    }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
+    const hook = (raw: string, topic: string, signature = sign(raw)) =>
+      fetch(`${hub.url}/hooks/shop`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': signature, 'x-shopify-webhook-id': 'w-1' },
+        body: raw,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
     test('a signed orders/create is captured once; an unsigned or tampered one is refused', async () => {
       assert.equal((await hook(body, 'orders/create', sign(body, 'wrong'))).status, 401);
@@ -54,7 +61,13 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       const order = (await hub.api('GET', `/v1/orders/${orderId}`)).body;
       assert.equal(order.externalId, '820982911946154508');
       assert.equal(order.customer, 'C-42');
-      assert.deepEqual(order.lines.map((l: { sku: string; qty: number }) => [l.sku, l.qty]), [['706405908216', 1], ['706405907431', 1]]);
+      assert.deepEqual(
+        order.lines.map((l: { sku: string; qty: number }) => [l.sku, l.qty]),
+        [
+          ['706405908216', 1],
+          ['706405907431', 1],
+        ],
+      );
       assert.equal(await hub.available('706405908216'), 9);
       // The store retries its webhook: the same order, not a second one.
       const again = await hook(body, 'orders/create');

@@ -12,8 +12,12 @@ import type { AdapterUnderTest, MakeAdapter, Skip } from './adapter-under-test.j
 export function describeControlNumbersContract(name: string, make: MakeAdapter<ControlNumbers>, skip: Skip = false): void {
   describe(`ControlNumbers contract: ${name}`, { skip }, () => {
     let ctx: AdapterUnderTest<ControlNumbers>;
-    beforeEach(async () => { ctx = await make(); });
-    afterEach(async () => { await ctx.cleanup(); });
+    beforeEach(async () => {
+      ctx = await make();
+    });
+    afterEach(async () => {
+      await ctx.cleanup();
+    });
 
     it('numbers an interchange, its groups and their transactions from 1, and the next interchange after them', async () => {
       assert.deepEqual(await ctx.store.allocate('ACME', [2, 1]), { interchange: 1, groups: [1, 2], transactions: [[1, 2], [3]] });
@@ -35,10 +39,16 @@ export function describeControlNumbersContract(name: string, make: MakeAdapter<C
       const groups = all.flatMap((a) => a.groups);
       const transactions = all.flatMap((a) => a.transactions.flat());
       assert.ok(unique(interchanges) && unique(groups) && unique(transactions), 'no number twice');
-      assert.deepEqual([...interchanges].sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i + 1));
+      assert.deepEqual(
+        [...interchanges].sort((a, b) => a - b),
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      );
       for (const a of all) {
         const t = a.transactions.flat();
-        assert.ok(t.every((n, i) => i === 0 || n > t[i - 1]!), 'increasing within an interchange');
+        assert.ok(
+          t.every((n, i) => i === 0 || n > t[i - 1]!),
+          'increasing within an interchange',
+        );
         assert.ok(a.groups.every((n, i) => i === 0 || n > a.groups[i - 1]!));
       }
     });

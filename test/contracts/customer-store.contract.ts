@@ -10,14 +10,23 @@ import type { CustomerRecords } from '../../src/ports/customer-store.js';
 import type { AdapterUnderTest, MakeAdapter, Skip } from './adapter-under-test.js';
 
 const customer = (id: string, extra: Partial<Customer> = {}): Customer => ({
-  id, name: `Customer ${id}`, active: true, creditHold: false, updatedAt: '2026-12-01T10:00:00.000Z', ...extra,
+  id,
+  name: `Customer ${id}`,
+  active: true,
+  creditHold: false,
+  updatedAt: '2026-12-01T10:00:00.000Z',
+  ...extra,
 });
 
 export function describeCustomerStoreContract(name: string, make: MakeAdapter<CustomerRecords>, skip: Skip = false): void {
   describe(`CustomerStore contract: ${name}`, { skip }, () => {
     let ctx: AdapterUnderTest<CustomerRecords>;
-    beforeEach(async () => { ctx = await make(); });
-    afterEach(async () => { await ctx.cleanup(); });
+    beforeEach(async () => {
+      ctx = await make();
+    });
+    afterEach(async () => {
+      await ctx.cleanup();
+    });
 
     it('reads back what was saved, every field, and nothing for an unknown id', async () => {
       const full = customer('C-1', { email: 'buyer@example.com', erpCustomerNumber: 'E-001', creditHold: true, name: 'Lone Star Plumbing – Ünïcode' });
@@ -33,16 +42,26 @@ export function describeCustomerStoreContract(name: string, make: MakeAdapter<Cu
       await ctx.store.saveCustomer(changed);
       await ctx.store.saveCustomer(changed);
       assert.deepEqual(await ctx.store.customer('C-1'), changed);
-      assert.deepEqual((await ctx.store.customers('', 10)).map((c) => c.id), ['C-1']);
+      assert.deepEqual(
+        (await ctx.store.customers('', 10)).map((c) => c.id),
+        ['C-1'],
+      );
     });
 
     it('lists customers in id order, after an id, at most a limit', async () => {
       for (const id of ['C-3', 'C-10', 'C-1', 'B-9', 'C-2']) await ctx.store.saveCustomer(customer(id));
-      assert.deepEqual((await ctx.store.customers('', 100)).map((c) => c.id), ['B-9', 'C-1', 'C-10', 'C-2', 'C-3']);
-      assert.deepEqual((await ctx.store.customers('C-1', 2)).map((c) => c.id), ['C-10', 'C-2']);
-      assert.deepEqual((await ctx.store.customers('C-3', 10)), []);
+      assert.deepEqual(
+        (await ctx.store.customers('', 100)).map((c) => c.id),
+        ['B-9', 'C-1', 'C-10', 'C-2', 'C-3'],
+      );
+      assert.deepEqual(
+        (await ctx.store.customers('C-1', 2)).map((c) => c.id),
+        ['C-10', 'C-2'],
+      );
+      assert.deepEqual(await ctx.store.customers('C-3', 10), []);
       const walked: string[] = [];
-      for (let page = await ctx.store.customers('', 2); page.length > 0; page = await ctx.store.customers(page[page.length - 1]!.id, 2)) walked.push(...page.map((c) => c.id));
+      for (let page = await ctx.store.customers('', 2); page.length > 0; page = await ctx.store.customers(page[page.length - 1]!.id, 2))
+        walked.push(...page.map((c) => c.id));
       assert.deepEqual(walked, ['B-9', 'C-1', 'C-10', 'C-2', 'C-3']);
     });
 

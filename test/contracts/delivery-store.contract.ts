@@ -11,16 +11,29 @@ import type { DeadLetter, DeliveryLedger } from '../../src/ports/delivery-store.
 import type { AdapterUnderTest, MakeAdapter, Skip } from './adapter-under-test.js';
 
 const letter = (destination: string, n: number, extra: Partial<DeadLetter> = {}): Omit<DeadLetter, 'id' | 'status'> => ({
-  destination, lane: 'orders', attempts: 5, lastError: `HTTP 503 from ${destination} (${n})`, deadAt: '2026-12-01T10:00:00.000Z',
-  message: { idempotencyKey: `ord_${n}:erp.order`, topic: 'order.accepted', key: `ord_${n}`, payload: { id: `ord_${n}`, lines: [{ sku: 'ABC-100', qty: n }], note: 'ünïcode' } },
+  destination,
+  lane: 'orders',
+  attempts: 5,
+  lastError: `HTTP 503 from ${destination} (${n})`,
+  deadAt: '2026-12-01T10:00:00.000Z',
+  message: {
+    idempotencyKey: `ord_${n}:erp.order`,
+    topic: 'order.accepted',
+    key: `ord_${n}`,
+    payload: { id: `ord_${n}`, lines: [{ sku: 'ABC-100', qty: n }], note: 'ünïcode' },
+  },
   ...extra,
 });
 
 export function describeDeliveryStoreContract(name: string, make: MakeAdapter<DeliveryLedger>, skip: Skip = false): void {
   describe(`DeliveryStore contract: ${name}`, { skip }, () => {
     let ctx: AdapterUnderTest<DeliveryLedger>;
-    beforeEach(async () => { ctx = await make(); });
-    afterEach(async () => { await ctx.cleanup(); });
+    beforeEach(async () => {
+      ctx = await make();
+    });
+    afterEach(async () => {
+      await ctx.cleanup();
+    });
 
     it('keeps a cursor per destination and lane, 0 before any, the last one saved after', async () => {
       assert.equal(await ctx.store.cursor('erp', 'orders'), 0);
@@ -28,7 +41,15 @@ export function describeDeliveryStoreContract(name: string, make: MakeAdapter<De
       await ctx.store.saveCursor('erp', 'bulk', 3);
       await ctx.store.saveCursor('web', 'orders', 11);
       await ctx.store.saveCursor('erp', 'orders', 9);
-      assert.deepEqual([await ctx.store.cursor('erp', 'orders'), await ctx.store.cursor('erp', 'bulk'), await ctx.store.cursor('web', 'orders'), await ctx.store.cursor('web', 'bulk')], [9, 3, 11, 0]);
+      assert.deepEqual(
+        [
+          await ctx.store.cursor('erp', 'orders'),
+          await ctx.store.cursor('erp', 'bulk'),
+          await ctx.store.cursor('web', 'orders'),
+          await ctx.store.cursor('web', 'bulk'),
+        ],
+        [9, 3, 11, 0],
+      );
     });
 
     it('keeps a dead letter whole with its last error, dead, under an id that grows with each one', async () => {
@@ -60,10 +81,18 @@ export function describeDeliveryStoreContract(name: string, make: MakeAdapter<De
       const bad = await ctx.store.addDeadLetter(letter('erp', 2));
       await ctx.store.setDeadLetterStatus(ok, 'queued');
       await ctx.store.setDeadLetterStatus(bad, 'queued');
-      assert.deepEqual((await ctx.store.deadLetters({ status: 'queued', limit: 10 })).map((d) => d.id), [ok, bad]);
+      assert.deepEqual(
+        (await ctx.store.deadLetters({ status: 'queued', limit: 10 })).map((d) => d.id),
+        [ok, bad],
+      );
       await ctx.store.setDeadLetterStatus(ok, 'delivered', 'delivered on retry at 2026-12-01T11:00:00.000Z');
       await ctx.store.setDeadLetterStatus(bad, 'dead', undefined, 8, 'HTTP 400: unknown customer');
-      assert.deepEqual(await ctx.store.deadLetter(ok), { ...letter('erp', 1), id: ok, status: 'delivered', note: 'delivered on retry at 2026-12-01T11:00:00.000Z' });
+      assert.deepEqual(await ctx.store.deadLetter(ok), {
+        ...letter('erp', 1),
+        id: ok,
+        status: 'delivered',
+        note: 'delivered on retry at 2026-12-01T11:00:00.000Z',
+      });
       assert.deepEqual(await ctx.store.deadLetter(bad), { ...letter('erp', 2), id: bad, status: 'dead', attempts: 8, lastError: 'HTTP 400: unknown customer' });
       assert.deepEqual(await ctx.store.deadLetters({ status: 'queued', limit: 10 }), []);
     });
@@ -74,7 +103,10 @@ export function describeDeliveryStoreContract(name: string, make: MakeAdapter<De
       assert.deepEqual(await ctx.store.deadLetter(id), { ...letter('erp', 1), id, status: 'discarded', note: 'sent by hand' });
       await ctx.store.setDeadLetterStatus(id + 1000, 'queued');
       assert.equal(await ctx.store.deadLetter(id + 1000), undefined);
-      assert.deepEqual((await ctx.store.deadLetters({ limit: 10 })).map((d) => d.id), [id]);
+      assert.deepEqual(
+        (await ctx.store.deadLetters({ limit: 10 })).map((d) => d.id),
+        [id],
+      );
     });
 
     it('keeps cursors and dead letters across a reopen, and numbers on after them', async () => {
@@ -84,7 +116,7 @@ export function describeDeliveryStoreContract(name: string, make: MakeAdapter<De
       const again = await ctx.reopen();
       assert.equal(await again.cursor('erp', 'orders'), 42);
       assert.deepEqual(await again.deadLetter(id), { ...letter('erp', 1), id, status: 'discarded', note: 'duplicate' });
-      assert.ok(await again.addDeadLetter(letter('erp', 2)) > id, 'no id is given twice');
+      assert.ok((await again.addDeadLetter(letter('erp', 2))) > id, 'no id is given twice');
     });
   });
 }

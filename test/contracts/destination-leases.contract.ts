@@ -24,10 +24,18 @@ export function describeDestinationLeasesContract(name: string, make: () => Prom
     let ctx: LeaseProcesses;
     let a: DestinationLeases;
     let b: DestinationLeases;
-    beforeEach(async () => { ctx = await make(); a = ctx.open(); b = ctx.open(); });
-    afterEach(async () => { await a.close(); await b.close(); await ctx.cleanup(); });
+    beforeEach(async () => {
+      ctx = await make();
+      a = ctx.open();
+      b = ctx.open();
+    });
+    afterEach(async () => {
+      await a.close();
+      await b.close();
+      await ctx.cleanup();
+    });
 
-    it('gives a destination\'s lease to one process at a time, and other destinations to others', async () => {
+    it("gives a destination's lease to one process at a time, and other destinations to others", async () => {
       const held = await a.tryAcquire('erp');
       assert.ok(held, 'a free lease is given');
       assert.equal(await b.tryAcquire('erp'), undefined, 'held by another process');

@@ -10,15 +10,24 @@ import type { InboundStore, ParkedInbound } from '../../src/ports/inbound-store.
 import type { AdapterUnderTest, MakeAdapter, Skip } from './adapter-under-test.js';
 
 const message = (system: string, n: number, extra: Partial<ParkedInbound> = {}): Omit<ParkedInbound, 'id' | 'status'> => ({
-  system, topic: 'orders/create', body: `{ "id": ${n},\n  "note": "spaces  kept – ünïcode" }`, reason: `unknown item SKU-${n}`,
-  errors: [{ path: '/line_items/0/sku', message: `SKU-${n} is not known` }], receivedAt: '2026-12-01T10:00:00.000Z', ...extra,
+  system,
+  topic: 'orders/create',
+  body: `{ "id": ${n},\n  "note": "spaces  kept – ünïcode" }`,
+  reason: `unknown item SKU-${n}`,
+  errors: [{ path: '/line_items/0/sku', message: `SKU-${n} is not known` }],
+  receivedAt: '2026-12-01T10:00:00.000Z',
+  ...extra,
 });
 
 export function describeInboundStoreContract(name: string, make: MakeAdapter<InboundStore>, skip: Skip = false): void {
   describe(`InboundStore contract: ${name}`, { skip }, () => {
     let ctx: AdapterUnderTest<InboundStore>;
-    beforeEach(async () => { ctx = await make(); });
-    afterEach(async () => { await ctx.cleanup(); });
+    beforeEach(async () => {
+      ctx = await make();
+    });
+    afterEach(async () => {
+      await ctx.cleanup();
+    });
 
     it('keeps a message exactly as it arrived, parked, under an id that grows with each one', async () => {
       const first = await ctx.store.park(message('shopify', 1));
@@ -48,11 +57,20 @@ export function describeInboundStoreContract(name: string, make: MakeAdapter<Inb
       const id = await ctx.store.park(message('shopify', 1));
       await ctx.store.update(id, { reason: 'customer C-9 is not known', errors: [{ path: '/customer', message: 'C-9 is not known' }] });
       assert.deepEqual(await ctx.store.get(id), {
-        ...message('shopify', 1), id, status: 'parked', reason: 'customer C-9 is not known', errors: [{ path: '/customer', message: 'C-9 is not known' }],
+        ...message('shopify', 1),
+        id,
+        status: 'parked',
+        reason: 'customer C-9 is not known',
+        errors: [{ path: '/customer', message: 'C-9 is not known' }],
       });
       await ctx.store.update(id, { status: 'replayed', outcome: '201 ord_7' });
       assert.deepEqual(await ctx.store.get(id), {
-        ...message('shopify', 1), id, status: 'replayed', reason: 'customer C-9 is not known', errors: [{ path: '/customer', message: 'C-9 is not known' }], outcome: '201 ord_7',
+        ...message('shopify', 1),
+        id,
+        status: 'replayed',
+        reason: 'customer C-9 is not known',
+        errors: [{ path: '/customer', message: 'C-9 is not known' }],
+        outcome: '201 ord_7',
       });
       await ctx.store.update(id + 1000, { status: 'replayed' });
       assert.equal(await ctx.store.get(id + 1000), undefined, 'changing an unknown id makes nothing');
@@ -63,7 +81,7 @@ export function describeInboundStoreContract(name: string, make: MakeAdapter<Inb
       await ctx.store.update(id, { status: 'replayed', outcome: '201 ord_1' });
       const again = await ctx.reopen();
       assert.deepEqual(await again.get(id), { ...message('shopify', 1), id, status: 'replayed', outcome: '201 ord_1' });
-      assert.ok(await again.park(message('shopify', 2)) > id, 'no id is given twice');
+      assert.ok((await again.park(message('shopify', 2))) > id, 'no id is given twice');
     });
   });
 }

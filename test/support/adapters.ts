@@ -16,8 +16,15 @@ export function onSqlite<T>(make: (db: Db) => T): MakeAdapter<T> {
     let db = openDatabase(dir);
     return {
       store: make(db),
-      async reopen() { db.close(); db = openDatabase(dir); return make(db); },
-      async cleanup() { db.close(); rmSync(dir, { recursive: true, force: true }); },
+      async reopen() {
+        db.close();
+        db = openDatabase(dir);
+        return make(db);
+      },
+      async cleanup() {
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   };
 }
@@ -27,7 +34,9 @@ export function onPostgres<T>(make: (db: PgDatabase) => T): MakeAdapter<T> {
     const schema = await freshSchema('port');
     return {
       store: make(schema.db),
-      async reopen() { return make(await schema.reopen()); },
+      async reopen() {
+        return make(await schema.reopen());
+      },
       cleanup: () => schema.drop(),
     };
   };

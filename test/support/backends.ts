@@ -48,9 +48,17 @@ export const embedded: Backend = {
   name: 'embedded',
   unavailable: async () => undefined,
   async start(file, options = {}) {
-    const hub = await startTestHub({ file, ...(options.clock ? { clock: options.clock } : {}), ...(options.apiKeys ? { config: { apiKeys: options.apiKeys } } : {}) });
+    const hub = await startTestHub({
+      file,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.apiKeys ? { config: { apiKeys: options.apiKeys } } : {}),
+    });
     return {
-      url: hub.url, dataDir: hub.dataDir, api: hub.api, settled: async () => {}, stop: () => hub.stop(),
+      url: hub.url,
+      dataDir: hub.dataDir,
+      api: hub.api,
+      settled: async () => {},
+      stop: () => hub.stop(),
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
     };
   },
@@ -58,7 +66,7 @@ export const embedded: Backend = {
 
 async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!await check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -68,22 +76,35 @@ export const scaleOut: Backend = {
   name: 'scale-out',
   async unavailable() {
     const missing = [];
-    if (!await reachable(DATABASE_URL, 5432)) missing.push(`PostgreSQL at ${DATABASE_URL}`);
-    if (!await reachable(NATS_URL, 4222)) missing.push(`NATS at ${NATS_URL}`);
+    if (!(await reachable(DATABASE_URL, 5432))) missing.push(`PostgreSQL at ${DATABASE_URL}`);
+    if (!(await reachable(NATS_URL, 4222))) missing.push(`NATS at ${NATS_URL}`);
     if (missing.length === 0) {
       const client = new pg.Client({ connectionString: DATABASE_URL });
-      try { await client.connect(); await client.query('SELECT 1'); } catch (err) { missing.push(`PostgreSQL login (${(err as Error).message})`); } finally { await client.end().catch(() => {}); }
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+      } catch (err) {
+        missing.push(`PostgreSQL login (${(err as Error).message})`);
+      } finally {
+        await client.end().catch(() => {});
+      }
     }
     return missing.length === 0 ? undefined : `scale-out tests need ${missing.join(' and ')} (set DATABASE_URL / NATS_URL)`;
   },
   async start(file, options = {}) {
     const namespace = `t_${randomBytes(5).toString('hex')}`;
     const dataDir = tempDataDir();
-    const config = testConfig(dataDir, file, { backend: 'scale-out', scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace }, ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}) });
+    const config = testConfig(dataDir, file, {
+      backend: 'scale-out',
+      scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace },
+      ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+    });
     const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
     const api = apiClient(hub.url);
     return {
-      url: hub.url, dataDir, namespace,
+      url: hub.url,
+      dataDir,
+      namespace,
       async api(method, path, body, options) {
         const res = await api(method, path, body, options);
         // Read-your-writes: the next read waits for this process's read model to reach the write.

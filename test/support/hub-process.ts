@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../../bin/crossdock.js', import.meta.url));
 
-export interface HubProcess { child: ChildProcess; url: string; stderr: () => string }
+export interface HubProcess {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
 
 export async function spawnHub(env: Record<string, string>): Promise<HubProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], {
@@ -20,9 +24,15 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr);
-      if (m) { clearTimeout(timer); resolve(m[1]!); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`hub exited with ${code}:\n${stderr}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code}:\n${stderr}`));
+    });
   });
   return { child, url, stderr: () => stderr };
 }

@@ -22,7 +22,12 @@ export interface OrderHelpers {
 export type OrderHub = TestHub & OrderHelpers;
 export type OrderHarness = HarnessHub & OrderHelpers;
 
-interface OrderHubOptions { file?: HubFile; erp?: ErpSimulator; erpTimeoutMs?: number; config?: Partial<HubConfig> }
+interface OrderHubOptions {
+  file?: HubFile;
+  erp?: ErpSimulator;
+  erpTimeoutMs?: number;
+  config?: Partial<HubConfig>;
+}
 
 let keyCounter = 0;
 let snapSeq = 1_000_000;
@@ -35,7 +40,11 @@ function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
       queued: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' },
       strict: { locations: ['DAL', 'ATL'], onErpUnavailable: 'fail', onCreditHold: 'reject' },
     },
-    items: { 'ABC-100': { description: 'Copper elbow', uom: 'EA' }, 'XYZ-200': { description: 'Brass valve', uom: 'EA' }, 'PIPE-1': { description: 'Pipe', uom: 'EA' } },
+    items: {
+      'ABC-100': { description: 'Copper elbow', uom: 'EA' },
+      'XYZ-200': { description: 'Brass valve', uom: 'EA' },
+      'PIPE-1': { description: 'Pipe', uom: 'EA' },
+    },
     customers: {
       'C-42': { name: 'Lone Star Plumbing', active: true, creditHold: false },
       'C-HOLD': { name: 'Slow Payer Inc', active: true, creditHold: true },
@@ -48,7 +57,8 @@ function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
 
 function helpers(api: Api, erp: ErpSimulator, erpUrl: string): OrderHelpers {
   return {
-    erp, erpUrl,
+    erp,
+    erpUrl,
     async stock(sku, location, onHand) {
       const source = location === 'DAL' ? 'wms-dal' : 'wms-atl';
       const res = await api('POST', '/v1/events', [snapshot({ source, seq: ++snapSeq, sku, location, onHand })]);
@@ -66,10 +76,17 @@ function helpers(api: Api, erp: ErpSimulator, erpUrl: string): OrderHelpers {
 export async function startOrderHub(options: OrderHubOptions & { dataDir?: string } = {}): Promise<OrderHub> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
-  const hub = await startTestHub({ file: orderNetwork(erpUrl, options), ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.config ? { config: options.config } : {}) });
+  const hub = await startTestHub({
+    file: orderNetwork(erpUrl, options),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.config ? { config: options.config } : {}),
+  });
   const stop = hub.stop.bind(hub);
   return Object.assign(hub, helpers(hub.api, erp, erpUrl), {
-    async stop(o?: { keepData?: boolean }) { await stop(o); if (!options.erp) await erp.close(); },
+    async stop(o?: { keepData?: boolean }) {
+      await stop(o);
+      if (!options.erp) await erp.close();
+    },
   });
 }
 
@@ -78,7 +95,11 @@ export async function startOrderHarness(backend: Backend, options: OrderHubOptio
   const erpUrl = await erp.start();
   const hub = await backend.start(orderNetwork(erpUrl, options));
   return {
-    ...hub, ...helpers(hub.api, erp, erpUrl),
-    async stop() { await hub.stop(); if (!options.erp) await erp.close(); },
+    ...hub,
+    ...helpers(hub.api, erp, erpUrl),
+    async stop() {
+      await hub.stop();
+      if (!options.erp) await erp.close();
+    },
   };
 }

@@ -11,10 +11,17 @@ import { reachable } from './reachable.js';
 
 export async function postgresSkip(): Promise<string | false> {
   let reason: string | undefined;
-  if (!await reachable(DATABASE_URL, 5432)) reason = `PostgreSQL at ${DATABASE_URL} is not reachable`;
+  if (!(await reachable(DATABASE_URL, 5432))) reason = `PostgreSQL at ${DATABASE_URL} is not reachable`;
   else {
     const client = new pg.Client({ connectionString: DATABASE_URL });
-    try { await client.connect(); await client.query('SELECT 1'); } catch (err) { reason = `PostgreSQL login failed (${(err as Error).message})`; } finally { await client.end().catch(() => {}); }
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } catch (err) {
+      reason = `PostgreSQL login failed (${(err as Error).message})`;
+    } finally {
+      await client.end().catch(() => {});
+    }
   }
   if (!reason) return false;
   if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires it (set DATABASE_URL)`);

@@ -6,8 +6,14 @@ export async function reachable(url: string, defaultPort: number): Promise<boole
   return new Promise((resolve) => {
     const socket = connect({ host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort) });
     socket.setTimeout(1000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }

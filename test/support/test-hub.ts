@@ -13,7 +13,12 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 export interface TestHub extends Hub {
   dataDir: string;
-  api<T = any>(method: string, path: string, body?: unknown, options?: { key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { key?: string | null; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -23,8 +28,17 @@ export function tempDataDir(): string {
 
 export function testConfig(dataDir: string, file: HubFile = {}, extra: Partial<HubConfig> = {}): HubConfig {
   return {
-    port: 0, host: '127.0.0.1', dataDir, configFile: '(test)', adminKey: ADMIN_KEY, demoTraffic: false,
-    backend: 'embedded', checkpointIntervalMs: 60_000, file, apiKeys: [], ...extra,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    configFile: '(test)',
+    adminKey: ADMIN_KEY,
+    demoTraffic: false,
+    backend: 'embedded',
+    checkpointIntervalMs: 60_000,
+    file,
+    apiKeys: [],
+    ...extra,
   };
 }
 
@@ -54,28 +68,64 @@ export function apiClient(url: string): TestHub['api'] {
     const res = await fetch(url + path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed as any, headers: res.headers };
   };
 }
 
 let seqCounter = 0;
 /** A movement event with sensible defaults. */
-export function movement(p: { source?: string; seq?: number; sku: string; location: string; delta: Record<string, number>; reason?: string; id?: string; eta?: string }) {
+export function movement(p: {
+  source?: string;
+  seq?: number;
+  sku: string;
+  location: string;
+  delta: Record<string, number>;
+  reason?: string;
+  id?: string;
+  eta?: string;
+}) {
   const source = p.source ?? 'wms-dal';
   const seq = p.seq ?? ++seqCounter;
   return {
-    id: p.id ?? `${source}-${seq}`, type: 'inventory.movement', source, seq, occurredAt: '2026-11-22T10:00:00Z',
-    sku: p.sku, location: p.location, reason: p.reason ?? 'adjustment', delta: p.delta, ...(p.eta ? { eta: p.eta } : {}),
+    id: p.id ?? `${source}-${seq}`,
+    type: 'inventory.movement',
+    source,
+    seq,
+    occurredAt: '2026-11-22T10:00:00Z',
+    sku: p.sku,
+    location: p.location,
+    reason: p.reason ?? 'adjustment',
+    delta: p.delta,
+    ...(p.eta ? { eta: p.eta } : {}),
   };
 }
 
-export function snapshot(p: { source?: string; seq?: number; sku: string; location: string; onHand: number; qualityHold?: number; damaged?: number; id?: string }) {
+export function snapshot(p: {
+  source?: string;
+  seq?: number;
+  sku: string;
+  location: string;
+  onHand: number;
+  qualityHold?: number;
+  damaged?: number;
+  id?: string;
+}) {
   const source = p.source ?? 'wms-dal';
   const seq = p.seq ?? ++seqCounter;
   return {
-    id: p.id ?? `${source}-${seq}`, type: 'inventory.snapshot', source, seq, occurredAt: '2026-11-22T10:00:00Z',
-    sku: p.sku, location: p.location, balance: { onHand: p.onHand, qualityHold: p.qualityHold ?? 0, damaged: p.damaged ?? 0 },
+    id: p.id ?? `${source}-${seq}`,
+    type: 'inventory.snapshot',
+    source,
+    seq,
+    occurredAt: '2026-11-22T10:00:00Z',
+    sku: p.sku,
+    location: p.location,
+    balance: { onHand: p.onHand, qualityHold: p.qualityHold ?? 0, damaged: p.damaged ?? 0 },
   };
 }
 

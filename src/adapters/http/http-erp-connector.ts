@@ -16,7 +16,10 @@ export class HttpErpConnector implements ErpConnector {
   private readonly url: URL;
   private readonly agent: http.Agent;
 
-  constructor(private readonly baseUrl: string, private readonly headers: Record<string, string> = {}) {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {
     this.url = new URL(baseUrl);
     const Agent = this.url.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -28,17 +31,22 @@ export class HttpErpConnector implements ErpConnector {
 
   async placeOrder(order: ErpOrder, timeoutMs: number): Promise<{ orderNumber: string }> {
     const body = {
-      externalReference: order.reference, customer: order.customer, channel: order.channel, channelOrderId: order.externalId,
+      externalReference: order.reference,
+      customer: order.customer,
+      channel: order.channel,
+      channelOrderId: order.externalId,
       ...(order.erpCustomerNumber ? { customerNumber: order.erpCustomerNumber } : {}),
       lines: order.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
     };
-    const answer = await this.call('order placement', 'POST', '/api/sales-orders', body, timeoutMs) as { orderNumber?: unknown };
+    const answer = (await this.call('order placement', 'POST', '/api/sales-orders', body, timeoutMs)) as { orderNumber?: unknown };
     if (typeof answer.orderNumber !== 'string') throw new ErpCallError('order placement', 'the ERP answered without an orderNumber', false, true);
     return { orderNumber: answer.orderNumber };
   }
 
   async findOrder(reference: string, timeoutMs: number): Promise<{ orderNumber: string } | undefined> {
-    const answer = await this.call('order lookup', 'GET', `/api/sales-orders?externalReference=${encodeURIComponent(reference)}`, undefined, timeoutMs) as { items?: { orderNumber: string }[] };
+    const answer = (await this.call('order lookup', 'GET', `/api/sales-orders?externalReference=${encodeURIComponent(reference)}`, undefined, timeoutMs)) as {
+      items?: { orderNumber: string }[];
+    };
     const found = answer.items?.[0];
     return found ? { orderNumber: found.orderNumber } : undefined;
   }
@@ -50,7 +58,8 @@ export class HttpErpConnector implements ErpConnector {
       ({ status, text } = await this.send(method, path, payload, timeoutMs));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.name === 'AbortError' || e.name === 'TimeoutError') throw new ErpCallError(operation, `no answer within ${timeoutMs} ms`, true, true, { cause: err });
+      if (e.name === 'AbortError' || e.name === 'TimeoutError')
+        throw new ErpCallError(operation, `no answer within ${timeoutMs} ms`, true, true, { cause: err });
       // Refused or reset before an answer: the request may or may not have reached the ERP.
       throw new ErpCallError(operation, `cannot reach the ERP at ${this.baseUrl}: ${e.code ?? e.message}`, true, true, { cause: err });
     }
@@ -58,7 +67,9 @@ export class HttpErpConnector implements ErpConnector {
       const reason = `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`;
       throw new ErpCallError(operation, reason, false, status >= 500 || status === 429);
     }
-    try { return JSON.parse(text) as unknown; } catch {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
       throw new ErpCallError(operation, 'the ERP answered with something that is not JSON', false, true);
     }
   }
@@ -67,19 +78,28 @@ export class HttpErpConnector implements ErpConnector {
     const transport = this.url.protocol === 'https:' ? https : http;
     const base = this.url.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
-      const req = transport.request({
-        protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port, path: base + path, method, agent: this.agent,
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: {
-          accept: 'application/json', ...this.headers,
-          ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      const req = transport.request(
+        {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port,
+          path: base + path,
+          method,
+          agent: this.agent,
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: {
+            accept: 'application/json',
+            ...this.headers,
+            ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          },
         },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });

@@ -11,7 +11,13 @@ import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import { parseRetryAfter } from '../../domain/delivery/retry-delay.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 
-export interface WebhookOptions { id: string; url: string; headers?: Record<string, string>; maxBatch?: number; timeoutMs?: number }
+export interface WebhookOptions {
+  id: string;
+  url: string;
+  headers?: Record<string, string>;
+  maxBatch?: number;
+  timeoutMs?: number;
+}
 
 export class WebhookDestination implements Destination {
   readonly id: string;
@@ -28,14 +34,21 @@ export class WebhookDestination implements Destination {
 
   async send(messages: OutgoingMessage[]): Promise<void> {
     const body = JSON.stringify({ messages });
-    const batchKey = messages.length === 1 ? messages[0]!.idempotencyKey
-      : createHash('sha256').update(messages.map((m) => m.idempotencyKey).join('\n')).digest('base64url');
+    const batchKey =
+      messages.length === 1
+        ? messages[0]!.idempotencyKey
+        : createHash('sha256')
+            .update(messages.map((m) => m.idempotencyKey).join('\n'))
+            .digest('base64url');
     let status: number, retryAfter: string | undefined, text: string;
     try {
       ({ status, retryAfter, text } = await this.post(body, batchKey));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs ?? 10_000} ms` : `cannot reach ${this.url.origin}: ${e.code ?? e.message}`;
+      const reason =
+        e.name === 'AbortError' || e.name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs ?? 10_000} ms`
+          : `cannot reach ${this.url.origin}: ${e.code ?? e.message}`;
       throw new DeliveryFailedError(this.id, reason, true);
     }
     if (status >= 200 && status < 300) return;
@@ -50,15 +63,21 @@ export class WebhookDestination implements Destination {
   private post(body: string, key: string): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
     const transport = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = transport.request(this.url, {
-        method: 'POST', agent: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key, ...this.options.headers },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = transport.request(
+        this.url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key, ...this.options.headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

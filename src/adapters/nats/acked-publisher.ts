@@ -11,19 +11,32 @@
  */
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
-export interface PublishRequest { subject: string; body: string; msgId: string }
-export interface PubAck { seq: number; duplicate: boolean }
+export interface PublishRequest {
+  subject: string;
+  body: string;
+  msgId: string;
+}
+export interface PubAck {
+  seq: number;
+  duplicate: boolean;
+}
 
 /** JetStream refused a message (or nothing listens on its subject); the batch failed. */
 export class PublishRefusedError extends Error {
-  constructor(readonly subject: string, readonly reason: string) {
+  constructor(
+    readonly subject: string,
+    readonly reason: string,
+  ) {
     super(`JetStream did not store a message on ${subject}: ${reason}`);
     this.name = 'PublishRefusedError';
   }
 }
 
 export class PublishTimeoutError extends Error {
-  constructor(readonly missing: number, readonly timeoutMs: number) {
+  constructor(
+    readonly missing: number,
+    readonly timeoutMs: number,
+  ) {
     super(`JetStream did not acknowledge ${missing} message(s) within ${timeoutMs} ms`);
     this.name = 'PublishTimeoutError';
   }
@@ -56,8 +69,15 @@ export class AckedPublisher {
   private readonly waiting = new Map<number, Pending>();
   private next = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly timeoutMs = 10_000) {
-    this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => { if (!err) this.answered(msg); } });
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.subscription = nc.subscribe(`${this.inbox}.*`, {
+      callback: (err, msg) => {
+        if (!err) this.answered(msg);
+      },
+    });
   }
 
   /** Publishes the messages in order; resolves with their acks in the same order. */
@@ -66,9 +86,13 @@ export class AckedPublisher {
     return new Promise((resolve, reject) => {
       const first = this.next + 1;
       const pending: Pending = {
-        acks: new Array(requests.length), subjects: requests.map((r) => r.subject), first, remaining: requests.length,
+        acks: new Array(requests.length),
+        subjects: requests.map((r) => r.subject),
+        first,
+        remaining: requests.length,
         timer: setTimeout(() => this.fail(pending, new PublishTimeoutError(pending.remaining, this.timeoutMs)), this.timeoutMs),
-        resolve, reject,
+        resolve,
+        reject,
       };
       try {
         for (const r of requests) {
@@ -97,7 +121,10 @@ export class AckedPublisher {
     }
     const ack = JSON.parse(msg.string()) as { seq?: number; duplicate?: boolean; error?: { code: number; description: string } };
     if (ack.error || ack.seq === undefined) {
-      this.fail(pending, new PublishRefusedError(pending.subjects[index]!, ack.error ? `${ack.error.code} ${ack.error.description}` : 'no sequence in the answer'));
+      this.fail(
+        pending,
+        new PublishRefusedError(pending.subjects[index]!, ack.error ? `${ack.error.code} ${ack.error.description}` : 'no sequence in the answer'),
+      );
       return;
     }
     pending.acks[index] = { seq: ack.seq, duplicate: ack.duplicate === true };

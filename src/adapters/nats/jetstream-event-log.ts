@@ -9,8 +9,15 @@
  */
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
-  AckPolicy, DeliverPolicy, StorageType, jetstream, jetstreamManager,
-  type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg,
+  AckPolicy,
+  DeliverPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import type { AppendRequest, Appended, EntryKind, EventLog, Following, LogEntry, WorkItem } from '../../ports/event-log.js';
 import { AckedPublisher } from './acked-publisher.js';
@@ -143,9 +150,10 @@ export class JetStreamEventLog implements EventLog {
     let generation = 0;
     const start = async () => {
       const mine = ++generation;
-      const consumer = await this.js.consumers.get(this.stream, seen === 0
-        ? { deliver_policy: DeliverPolicy.All }
-        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seen + 1 });
+      const consumer = await this.js.consumers.get(
+        this.stream,
+        seen === 0 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seen + 1 },
+      );
       const messages = await consumer.consume({ max_messages: 5000 });
       const done = (async () => {
         for await (const m of messages) {
@@ -170,10 +178,16 @@ export class JetStreamEventLog implements EventLog {
       void (async () => {
         try {
           // Nothing arrived; that is only a stall (or a consumer that ended) if there was something to arrive.
-          if (await this.head() <= seen) return;
+          if ((await this.head()) <= seen) return;
           const old = current!;
           // A consumer that does not end when closed must not hold the follower up: it is dropped.
-          await Promise.race([old.messages.close().catch(() => {}).then(() => old.done), new Promise((r) => setTimeout(r, 5000))]);
+          await Promise.race([
+            old.messages
+              .close()
+              .catch(() => {})
+              .then(() => old.done),
+            new Promise((r) => setTimeout(r, 5000)),
+          ]);
           if (!stopped) await start();
           this.options.onFollowRestarted?.(seen);
         } catch {

@@ -11,11 +11,16 @@ export class PgControlNumbers implements ControlNumbers {
 
   async allocate(partner: string, groups: readonly number[]): Promise<{ interchange: number; groups: number[]; transactions: number[][] }> {
     const transactions = groups.reduce((n, g) => n + g, 0);
-    const wanted: [string, number][] = [['interchange', 1], ['group', groups.length], ['transaction', transactions]];
+    const wanted: [string, number][] = [
+      ['interchange', 1],
+      ['group', groups.length],
+      ['transaction', transactions],
+    ];
     const { rows } = await this.db.pool.query<{ kind: string; last: string }>(
       `INSERT INTO edi_control_numbers (partner, kind, last) SELECT $1, k, n FROM unnest($2::text[], $3::bigint[]) AS t(k, n) WHERE n > 0
        ON CONFLICT (partner, kind) DO UPDATE SET last = edi_control_numbers.last + EXCLUDED.last RETURNING kind, last`,
-      [partner, wanted.map(([k]) => k), wanted.map(([, n]) => n)]);
+      [partner, wanted.map(([k]) => k), wanted.map(([, n]) => n)],
+    );
     const last = new Map(rows.map((r) => [r.kind, Number(r.last)]));
     // Each kind's block of numbers ends at the counter's new value.
     const first = (kind: string, n: number) => last.get(kind)! - n + 1;

@@ -7,7 +7,10 @@ export class PgCustomerStore implements CustomerRecords {
   constructor(private readonly db: PgDatabase) {}
 
   async saveCustomer(customer: Customer): Promise<void> {
-    await this.db.pool.query('INSERT INTO customers (id, record) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record', [customer.id, JSON.stringify(customer)]);
+    await this.db.pool.query('INSERT INTO customers (id, record) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record', [
+      customer.id,
+      JSON.stringify(customer),
+    ]);
   }
 
   async customer(id: string): Promise<Customer | undefined> {

@@ -106,7 +106,9 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   // nothing would, and the process would end. The query in flight fails on its own, and the pool
   // drops a client that is no longer queryable when it is released.
   pool.on('error', () => {});
-  pool.on('connect', (client) => { client.on('error', () => {}); });
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   reportUnavailability(pool);
   try {
     await migrate(pool, schema);
@@ -146,16 +148,22 @@ export function asUnavailable(err: unknown): unknown {
 function reportUnavailability(pool: pg.Pool): void {
   type Callback = (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void;
   const connect = pool.connect.bind(pool) as (cb?: Callback) => unknown;
-  const unavailable = (err: unknown) => err instanceof DatabaseUnavailableError ? err
-    : new DatabaseUnavailableError(err instanceof Error ? err.message : String(err), err);
+  const unavailable = (err: unknown) =>
+    err instanceof DatabaseUnavailableError ? err : new DatabaseUnavailableError(err instanceof Error ? err.message : String(err), err);
   (pool as { connect: unknown }).connect = (cb?: Callback) => {
     if (cb) return connect((err, client, done) => cb(err ? unavailable(err) : undefined, client, done));
-    return (connect() as Promise<pg.PoolClient>).catch((err: unknown) => { throw unavailable(err); });
+    return (connect() as Promise<pg.PoolClient>).catch((err: unknown) => {
+      throw unavailable(err);
+    });
   };
   const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   (pool as { query: unknown }).query = (...args: unknown[]) => {
     const answer = query(...args);
-    return answer instanceof Promise ? answer.catch((err: unknown) => { throw asUnavailable(err); }) : answer;
+    return answer instanceof Promise
+      ? answer.catch((err: unknown) => {
+          throw asUnavailable(err);
+        })
+      : answer;
   };
 }
 
@@ -186,5 +194,9 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`bad schema name '${schema}'`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); } finally { await client.end(); }
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

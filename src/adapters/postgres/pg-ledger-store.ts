@@ -10,7 +10,15 @@ import type { LocationDef } from '../../domain/inventory/availability-book.js';
 import type { StockPosition } from '../../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type {
-  ChangeAppend, DeadEntry, FigureRow, InboxClaim, LedgerTransaction, PositionState, QueuedEntry, SharedLedgerStore, StockHold,
+  ChangeAppend,
+  DeadEntry,
+  FigureRow,
+  InboxClaim,
+  LedgerTransaction,
+  PositionState,
+  QueuedEntry,
+  SharedLedgerStore,
+  StockHold,
 } from '../../ports/shared-ledger-store.js';
 import { asUnavailable, type PgDatabase } from './pg-database.js';
 import { PgOrderWrites } from './pg-order-store.js';
@@ -31,16 +39,21 @@ class PgLedgerTransaction implements LedgerTransaction {
     const ids = await this.c.query<{ source: string; id: string }>(
       `INSERT INTO applied_event_ids (source, id, position)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING source, id`,
-      [order.map((i) => events[i]!.source), order.map((i) => events[i]!.id), order.map((i) => events[i]!.position)]);
+      [order.map((i) => events[i]!.source), order.map((i) => events[i]!.id), order.map((i) => events[i]!.position)],
+    );
     const newIds = new Set(ids.rows.map((r) => r.source + SEP + r.id));
     // The first copy of an id in this batch is the one that counts.
     const byId = events.map((e) => newIds.delete(e.source + SEP + e.id));
-    const candidates = events.map((_, i) => i).filter((i) => byId[i]).sort((a, b) => byText(events[a]!.source, events[b]!.source) || events[a]!.seq - events[b]!.seq);
+    const candidates = events
+      .map((_, i) => i)
+      .filter((i) => byId[i])
+      .sort((a, b) => byText(events[a]!.source, events[b]!.source) || events[a]!.seq - events[b]!.seq);
     if (candidates.length === 0) return byId;
     const seqs = await this.c.query<{ source: string; seq: string }>(
       `INSERT INTO applied_sequences (source, seq)
        SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING source, seq`,
-      [candidates.map((i) => events[i]!.source), candidates.map((i) => events[i]!.seq)]);
+      [candidates.map((i) => events[i]!.source), candidates.map((i) => events[i]!.seq)],
+    );
     const newSeqs = new Set(seqs.rows.map((r) => r.source + SEP + r.seq));
     return events.map((e, i) => byId[i]! && newSeqs.delete(e.source + SEP + e.seq));
   }
@@ -52,15 +65,24 @@ class PgLedgerTransaction implements LedgerTransaction {
     await this.c.query('SELECT sku FROM items WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [sorted]);
   }
 
-  async itemsState(skus: readonly string[]): Promise<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }> {
-    const { rows } = await this.c.query<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }>(
+  async itemsState(
+    skus: readonly string[],
+  ): Promise<{ locations: LocationDef[]; channels: Channel[]; positions: PositionState[]; figures: FigureRow[]; reserved: StockHold[] }> {
+    const { rows } = await this.c.query<{
+      locations: LocationDef[];
+      channels: Channel[];
+      positions: PositionState[];
+      figures: FigureRow[];
+      reserved: StockHold[];
+    }>(
       `SELECT
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'authority', authority)), '[]') FROM locations) AS locations,
          (SELECT coalesce(jsonb_agg(rule ORDER BY id), '[]') FROM channels) AS channels,
          (SELECT coalesce(jsonb_agg(state), '[]') FROM stock_positions WHERE sku = ANY($1::text[])) AS positions,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', channel, 'sku', sku, 'available', available)), '[]') FROM channel_figures WHERE sku = ANY($1::text[])) AS figures,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('sku', sku, 'location', location, 'units', units)), '[]') FROM reserved_stock WHERE sku = ANY($1::text[]) AND units <> 0) AS reserved`,
-      [skus]);
+      [skus],
+    );
     return rows[0]!;
   }
 
@@ -70,7 +92,11 @@ class PgLedgerTransaction implements LedgerTransaction {
   }
 
   async queueForLog(kind: 'holds', key: string, body: object): Promise<number> {
-    const { rows } = await this.c.query<{ id: string }>('INSERT INTO log_outbox (kind, key, body) VALUES ($1, $2, $3::jsonb) RETURNING id', [kind, key, JSON.stringify(body)]);
+    const { rows } = await this.c.query<{ id: string }>('INSERT INTO log_outbox (kind, key, body) VALUES ($1, $2, $3::jsonb) RETURNING id', [
+      kind,
+      key,
+      JSON.stringify(body),
+    ]);
     return Number(rows[0]!.id);
   }
 
@@ -79,17 +105,23 @@ class PgLedgerTransaction implements LedgerTransaction {
     await this.c.query(
       `INSERT INTO stock_holds (order_id, sku, location, units)
        SELECT h->>'orderId', h->>'sku', h->>'location', sum((h->>'units')::bigint) FROM jsonb_array_elements($1::jsonb) h GROUP BY 1, 2, 3
-       ON CONFLICT (order_id, sku, location) DO UPDATE SET units = stock_holds.units + EXCLUDED.units`, [JSON.stringify(holds)]);
+       ON CONFLICT (order_id, sku, location) DO UPDATE SET units = stock_holds.units + EXCLUDED.units`,
+      [JSON.stringify(holds)],
+    );
     // One row per item x location, summed here: several holds of one batch may share it.
     await this.c.query(
       `INSERT INTO reserved_stock (sku, location, units)
        SELECT h->>'sku', h->>'location', sum((h->>'units')::bigint) FROM jsonb_array_elements($1::jsonb) h GROUP BY 1, 2
-       ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units`, [JSON.stringify(holds)]);
+       ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units`,
+      [JSON.stringify(holds)],
+    );
   }
 
   async holdsOf(orderIds: readonly string[]): Promise<(StockHold & { orderId: string })[]> {
     const { rows } = await this.c.query<{ order_id: string; sku: string; location: string; units: string }>(
-      'SELECT order_id, sku, location, units FROM stock_holds WHERE order_id = ANY($1::text[]) AND units <> 0 ORDER BY order_id, sku, location FOR UPDATE', [orderIds]);
+      'SELECT order_id, sku, location, units FROM stock_holds WHERE order_id = ANY($1::text[]) AND units <> 0 ORDER BY order_id, sku, location FOR UPDATE',
+      [orderIds],
+    );
     return rows.map((r) => ({ orderId: r.order_id, sku: r.sku, location: r.location, units: Number(r.units) }));
   }
 
@@ -106,7 +138,8 @@ class PgLedgerTransaction implements LedgerTransaction {
       `INSERT INTO stock_positions (source, sku, location, state, dated_inbound)
        SELECT p->'s'->>'source', p->'s'->>'sku', p->'s'->>'location', p->'s', (p->>'d')::boolean FROM jsonb_array_elements($1::jsonb) p
        ON CONFLICT (sku, location, source) DO UPDATE SET state = EXCLUDED.state, dated_inbound = EXCLUDED.dated_inbound`,
-      [JSON.stringify(positions.map((p) => ({ s: p.toJSON(), d: p.hasDatedInbound() })))]);
+      [JSON.stringify(positions.map((p) => ({ s: p.toJSON(), d: p.hasDatedInbound() })))],
+    );
   }
 
   async skusWithDatedInbound(): Promise<string[]> {
@@ -135,7 +168,8 @@ class PgLedgerTransaction implements LedgerTransaction {
        INSERT INTO channel_changes (channel, cursor, sku, available, previous, position, at)
        SELECT i.channel, c.last - i.n + t.k, t.ch->>'sku', (t.ch->>'available')::bigint, (t.ch->>'previous')::bigint, i.position, i.at
        FROM input i JOIN cursors c USING (channel), jsonb_array_elements(i.changes) WITH ORDINALITY AS t(ch, k)`,
-      [JSON.stringify(sorted)]);
+      [JSON.stringify(sorted)],
+    );
   }
 
   async park(parked: readonly (ParkedEvent & { event: HubEvent })[]): Promise<void> {
@@ -143,24 +177,43 @@ class PgLedgerTransaction implements LedgerTransaction {
     await this.c.query(
       `INSERT INTO parked_events (position, sku, location, reason, parked_at, event)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[]) ON CONFLICT DO NOTHING`,
-      [parked.map((p) => p.position), parked.map((p) => p.sku), parked.map((p) => p.location), parked.map((p) => p.reason), parked.map((p) => p.parkedAt), parked.map((p) => JSON.stringify(p.event))]);
+      [
+        parked.map((p) => p.position),
+        parked.map((p) => p.sku),
+        parked.map((p) => p.location),
+        parked.map((p) => p.reason),
+        parked.map((p) => p.parkedAt),
+        parked.map((p) => JSON.stringify(p.event)),
+      ],
+    );
   }
 
   async unpark(location: string): Promise<{ position: number; event: HubEvent }[]> {
-    const { rows } = await this.c.query<{ position: string; event: HubEvent }>('DELETE FROM parked_events WHERE location = $1 RETURNING position, event', [location]);
+    const { rows } = await this.c.query<{ position: string; event: HubEvent }>('DELETE FROM parked_events WHERE location = $1 RETURNING position, event', [
+      location,
+    ]);
     return rows.map((r) => ({ position: Number(r.position), event: r.event })).sort((a, b) => a.position - b.position);
   }
 
   async saveLocation(def: LocationDef): Promise<void> {
-    await this.c.query('INSERT INTO locations (id, name, authority) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, authority = EXCLUDED.authority', [def.id, def.name, def.authority]);
+    await this.c.query(
+      'INSERT INTO locations (id, name, authority) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, authority = EXCLUDED.authority',
+      [def.id, def.name, def.authority],
+    );
   }
 
   async saveChannel(channel: Channel): Promise<void> {
-    await this.c.query('INSERT INTO channels (id, rule) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET rule = EXCLUDED.rule', [channel.id, JSON.stringify(channel)]);
+    await this.c.query('INSERT INTO channels (id, rule) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET rule = EXCLUDED.rule', [
+      channel.id,
+      JSON.stringify(channel),
+    ]);
   }
 
   async saveItem(item: ItemRecord): Promise<void> {
-    await this.c.query('INSERT INTO items (sku, description, uom) VALUES ($1, $2, $3) ON CONFLICT (sku) DO UPDATE SET description = EXCLUDED.description, uom = EXCLUDED.uom', [item.sku, item.description, item.uom]);
+    await this.c.query(
+      'INSERT INTO items (sku, description, uom) VALUES ($1, $2, $3) ON CONFLICT (sku) DO UPDATE SET description = EXCLUDED.description, uom = EXCLUDED.uom',
+      [item.sku, item.description, item.uom],
+    );
   }
 }
 
@@ -194,14 +247,24 @@ export class PgLedgerStore implements SharedLedgerStore {
   async readChanges(channel: string, afterCursor: number, limit: number): Promise<RecordedChange[]> {
     const { rows } = await this.db.pool.query<{ cursor: string; sku: string; available: string; previous: string; position: string; at: Date }>(
       'SELECT cursor, sku, available, previous, position, at FROM channel_changes WHERE channel = $1 AND cursor > $2 ORDER BY cursor LIMIT $3',
-      [channel, afterCursor, limit]);
-    return rows.map((r) => ({ channel, cursor: Number(r.cursor), sku: r.sku, available: Number(r.available), previous: Number(r.previous), position: Number(r.position), at: r.at.toISOString() }));
+      [channel, afterCursor, limit],
+    );
+    return rows.map((r) => ({
+      channel,
+      cursor: Number(r.cursor),
+      sku: r.sku,
+      available: Number(r.available),
+      previous: Number(r.previous),
+      position: Number(r.position),
+      at: r.at.toISOString(),
+    }));
   }
 
   async parkedEvents(location: string | undefined, limit: number): Promise<ParkedEvent[]> {
     const { rows } = await this.db.pool.query<{ position: string; sku: string; location: string; reason: string; parked_at: Date }>(
       `SELECT position, sku, location, reason, parked_at FROM parked_events ${location === undefined ? '' : 'WHERE location = $2'} ORDER BY position LIMIT $1`,
-      location === undefined ? [limit] : [limit, location]);
+      location === undefined ? [limit] : [limit, location],
+    );
     return rows.map((r) => ({ position: Number(r.position), sku: r.sku, location: r.location, reason: r.reason, parkedAt: r.parked_at.toISOString() }));
   }
 
@@ -216,7 +279,9 @@ export class PgLedgerStore implements SharedLedgerStore {
       await client.query('BEGIN');
       // SKIP LOCKED: relays in several processes take different entries rather than wait.
       const { rows } = await client.query<{ id: string; kind: 'holds'; key: string; body: object }>(
-        'SELECT id, kind, key, body FROM log_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED', [limit]);
+        'SELECT id, kind, key, body FROM log_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+        [limit],
+      );
       if (rows.length > 0) {
         await append(rows.map((r) => ({ id: Number(r.id), kind: r.kind, key: r.key, body: r.body })));
         await client.query('DELETE FROM log_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
@@ -241,18 +306,23 @@ export class PgLedgerStore implements SharedLedgerStore {
     await this.db.pool.query(
       `INSERT INTO dead_entries (position, kind, body, error, attempts, at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (position) DO UPDATE SET error = EXCLUDED.error, attempts = EXCLUDED.attempts, at = EXCLUDED.at`,
-      [entry.position, entry.kind, entry.body, entry.error, entry.attempts, entry.at]);
+      [entry.position, entry.kind, entry.body, entry.error, entry.attempts, entry.at],
+    );
   }
 
   async deadEntries(limit: number): Promise<DeadEntry[]> {
     const { rows } = await this.db.pool.query<{ position: string; kind: string; body: string; error: string; attempts: number; at: Date }>(
-      'SELECT position, kind, body, error, attempts, at FROM dead_entries ORDER BY position LIMIT $1', [limit]);
+      'SELECT position, kind, body, error, attempts, at FROM dead_entries ORDER BY position LIMIT $1',
+      [limit],
+    );
     return rows.map((r) => ({ position: Number(r.position), kind: r.kind, body: r.body, error: r.error, attempts: r.attempts, at: r.at.toISOString() }));
   }
 
   async deadEntry(position: number): Promise<DeadEntry | undefined> {
     const { rows } = await this.db.pool.query<{ position: string; kind: string; body: string; error: string; attempts: number; at: Date }>(
-      'SELECT position, kind, body, error, attempts, at FROM dead_entries WHERE position = $1', [position]);
+      'SELECT position, kind, body, error, attempts, at FROM dead_entries WHERE position = $1',
+      [position],
+    );
     const r = rows[0];
     return r ? { position: Number(r.position), kind: r.kind, body: r.body, error: r.error, attempts: r.attempts, at: r.at.toISOString() } : undefined;
   }

@@ -7,8 +7,10 @@ export class SqliteControlNumbers implements ControlNumbers {
   private readonly bump: Statement;
 
   constructor(db: Db) {
-    this.bump = db.prepare(`INSERT INTO edi_control_numbers (partner, kind, last) VALUES (?, ?, 1)
-      ON CONFLICT (partner, kind) DO UPDATE SET last = last + 1 RETURNING last`).pluck(true);
+    this.bump = db
+      .prepare(`INSERT INTO edi_control_numbers (partner, kind, last) VALUES (?, ?, 1)
+      ON CONFLICT (partner, kind) DO UPDATE SET last = last + 1 RETURNING last`)
+      .pluck(true);
   }
 
   async allocate(partner: string, groups: readonly number[]): Promise<{ interchange: number; groups: number[]; transactions: number[][] }> {

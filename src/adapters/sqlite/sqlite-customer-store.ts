@@ -31,7 +31,8 @@ export class SqliteCustomerStore implements CustomerStore {
   }
 
   customers(afterId: string, limit: number): Customer[] {
-    return (this.db.prepare('SELECT record FROM customers WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { record: string }[])
-      .map((r) => JSON.parse(r.record) as Customer);
+    return (this.db.prepare('SELECT record FROM customers WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { record: string }[]).map(
+      (r) => JSON.parse(r.record) as Customer,
+    );
   }
 }

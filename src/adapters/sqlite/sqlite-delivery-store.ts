@@ -21,15 +21,23 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   addDeadLetter(d: Omit<DeadLetter, 'id' | 'status'>): number {
-    return Number(this.db.prepare('INSERT INTO dead_letters (destination, lane, status, record) VALUES (?, ?, ?, ?)')
-      .run(d.destination, d.lane, 'dead', JSON.stringify(d)).lastInsertRowid);
+    return Number(
+      this.db.prepare('INSERT INTO dead_letters (destination, lane, status, record) VALUES (?, ?, ?, ?)').run(d.destination, d.lane, 'dead', JSON.stringify(d))
+        .lastInsertRowid,
+    );
   }
 
   deadLetters(f: { destination?: string; status?: DeadLetterStatus; afterId?: number; limit: number }): DeadLetter[] {
     const where: string[] = ['id > ?'];
     const args: unknown[] = [f.afterId ?? 0];
-    if (f.destination !== undefined) { where.push('destination = ?'); args.push(f.destination); }
-    if (f.status !== undefined) { where.push('status = ?'); args.push(f.status); }
+    if (f.destination !== undefined) {
+      where.push('destination = ?');
+      args.push(f.destination);
+    }
+    if (f.status !== undefined) {
+      where.push('status = ?');
+      args.push(f.status);
+    }
     const rows = this.db.prepare(`SELECT id, status, record FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, f.limit) as Row[];
     return rows.map(toDeadLetter);
   }
@@ -43,12 +51,21 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const current = this.deadLetter(id);
     if (!current) return;
     const { id: _, status: __, ...record } = current;
-    const next = { ...record, ...(note !== undefined ? { note } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(lastError !== undefined ? { lastError } : {}) };
+    const next = {
+      ...record,
+      ...(note !== undefined ? { note } : {}),
+      ...(attempts !== undefined ? { attempts } : {}),
+      ...(lastError !== undefined ? { lastError } : {}),
+    };
     this.db.prepare('UPDATE dead_letters SET status = ?, record = ? WHERE id = ?').run(status, JSON.stringify(next), id);
   }
 }
 
-interface Row { id: number; status: string; record: string }
+interface Row {
+  id: number;
+  status: string;
+  record: string;
+}
 
 function toDeadLetter(r: Row): DeadLetter {
   return { id: r.id, status: r.status as DeadLetterStatus, ...(JSON.parse(r.record) as Omit<DeadLetter, 'id' | 'status'>) };

@@ -7,7 +7,15 @@
 import type { Statement } from 'better-sqlite3';
 import type { HubEvent } from '../../model/hub-event.js';
 import type {
-  Checkpoint, FeedAppend, IngestRecord, InventoryStore, ItemRecord, LoggedEvent, ParkedEvent, RecordedChange, SavedCheckpoint,
+  Checkpoint,
+  FeedAppend,
+  IngestRecord,
+  InventoryStore,
+  ItemRecord,
+  LoggedEvent,
+  ParkedEvent,
+  RecordedChange,
+  SavedCheckpoint,
 } from '../../ports/inventory-store.js';
 import type { Channel } from '../../model/catalog.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
@@ -37,8 +45,12 @@ export class SqliteInventoryStore implements InventoryStore {
     this.insertChanges = this.db.prepare('INSERT INTO channel_changes (channel, last_cursor, first_cursor, changes) VALUES (?, ?, ?, ?)');
     this.insertParked = this.db.prepare('INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at) VALUES (?, ?, ?, ?, ?)');
     this.batchAt = this.db.prepare('SELECT first_position, payload, accepted FROM log_batches WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1');
-    this.changesAfter = this.db.prepare('SELECT first_cursor, last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32');
-    this.batchesAfter = this.db.prepare('SELECT first_position, last_position, payload, accepted FROM log_batches WHERE last_position > ? ORDER BY first_position LIMIT ?');
+    this.changesAfter = this.db.prepare(
+      'SELECT first_cursor, last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32',
+    );
+    this.batchesAfter = this.db.prepare(
+      'SELECT first_position, last_position, payload, accepted FROM log_batches WHERE last_position > ? ORDER BY first_position LIMIT ?',
+    );
     const row = this.db.prepare('SELECT max(last_position) AS head FROM log_batches').get() as { head: number | null };
     this.head = row.head ?? 0;
   }
@@ -110,11 +122,17 @@ export class SqliteInventoryStore implements InventoryStore {
   }
 
   parkedEvents(location?: string, limit = 1000): ParkedEvent[] {
-    const rows = location === undefined
-      ? this.db.prepare('SELECT * FROM parked_events ORDER BY position LIMIT ?').all(limit)
-      : this.db.prepare('SELECT * FROM parked_events WHERE location = ? ORDER BY position LIMIT ?').all(location, limit);
-    return (rows as { position: number; sku: string; location: string; reason: string; parked_at: string }[])
-      .map((r) => ({ position: r.position, sku: r.sku, location: r.location, reason: r.reason, parkedAt: r.parked_at }));
+    const rows =
+      location === undefined
+        ? this.db.prepare('SELECT * FROM parked_events ORDER BY position LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM parked_events WHERE location = ? ORDER BY position LIMIT ?').all(location, limit);
+    return (rows as { position: number; sku: string; location: string; reason: string; parked_at: string }[]).map((r) => ({
+      position: r.position,
+      sku: r.sku,
+      location: r.location,
+      reason: r.reason,
+      parkedAt: r.parked_at,
+    }));
   }
 
   unparkLocation(location: string): ParkedEvent[] {
@@ -128,7 +146,11 @@ export class SqliteInventoryStore implements InventoryStore {
       if (f.changes.length === 0) continue;
       const flat: (string | number)[] = new Array(f.changes.length * 3);
       let k = 0;
-      for (const c of f.changes) { flat[k++] = c.sku; flat[k++] = c.available; flat[k++] = c.previous; }
+      for (const c of f.changes) {
+        flat[k++] = c.sku;
+        flat[k++] = c.available;
+        flat[k++] = c.previous;
+      }
       this.insertChanges.run(f.channel, f.firstCursor + f.changes.length - 1, f.firstCursor, JSON.stringify({ position: f.position, at: f.at, changes: flat }));
     }
   }
@@ -166,15 +188,19 @@ export class SqliteInventoryStore implements InventoryStore {
       for (const s of c.sequences) seq.run(s.source, JSON.stringify(s.spans));
       const fig = this.db.prepare('INSERT OR REPLACE INTO channel_figures (channel, sku, available) VALUES (?, ?, ?)');
       const del = this.db.prepare('DELETE FROM channel_figures WHERE channel = ? AND sku = ?');
-      for (const f of c.figures) { if (f.available === 0) del.run(f.channel, f.sku); else fig.run(f.channel, f.sku, f.available); }
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)")
+      for (const f of c.figures) {
+        if (f.available === 0) del.run(f.channel, f.sku);
+        else fig.run(f.channel, f.sku, f.available);
+      }
+      this.db
+        .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)")
         .run(JSON.stringify({ position: c.position, feedCursors: c.feedCursors }));
     })();
   }
 
   loadCheckpoint(): SavedCheckpoint {
     const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'").get() as { value: string } | undefined;
-    const saved = meta ? JSON.parse(meta.value) as { position: number; feedCursors: Record<string, number> } : { position: 0, feedCursors: {} };
+    const saved = meta ? (JSON.parse(meta.value) as { position: number; feedCursors: Record<string, number> }) : { position: 0, feedCursors: {} };
     const db = this.db;
     return {
       position: saved.position,
@@ -182,8 +208,10 @@ export class SqliteInventoryStore implements InventoryStore {
       positions: (function* () {
         for (const r of db.prepare('SELECT state FROM stock_positions').iterate() as Iterable<{ state: string }>) yield r.state;
       })(),
-      sequences: (db.prepare('SELECT source, spans FROM source_sequences').all() as { source: string; spans: string }[])
-        .map((r) => ({ source: r.source, spans: JSON.parse(r.spans) as number[] })),
+      sequences: (db.prepare('SELECT source, spans FROM source_sequences').all() as { source: string; spans: string }[]).map((r) => ({
+        source: r.source,
+        spans: JSON.parse(r.spans) as number[],
+      })),
       figures: db.prepare('SELECT channel, sku, available FROM channel_figures').iterate() as Iterable<{ channel: string; sku: string; available: number }>,
     };
   }
@@ -218,12 +246,20 @@ export class SqliteInventoryStore implements InventoryStore {
 
   private idStatement(n: number): Statement {
     let stmt = this.insertIdsTail.get(n);
-    if (!stmt) { stmt = this.db.prepare(idInsertSql(n)).pluck(true); this.insertIdsTail.set(n, stmt); }
+    if (!stmt) {
+      stmt = this.db.prepare(idInsertSql(n)).pluck(true);
+      this.insertIdsTail.set(n, stmt);
+    }
     return stmt;
   }
 }
 
-interface BatchRow { first_position: number; last_position: number; payload: string; accepted: string | null }
+interface BatchRow {
+  first_position: number;
+  last_position: number;
+  payload: string;
+  accepted: string | null;
+}
 
 function acceptedEvents(row: BatchRow): HubEvent[] {
   const all = JSON.parse(row.payload) as HubEvent[];

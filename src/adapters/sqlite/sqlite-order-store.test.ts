@@ -15,7 +15,13 @@ import type { OrderState } from '../../domain/orders/order-state.js';
 
 function order(id: string, tracking: unknown[], extra: Partial<OrderState> = {}): OrderState {
   return {
-    id, channel: 'web', externalId: id, customer: 'C-1', createdAt: '2026-12-02T10:00:00Z', updatedAt: '2026-12-02T10:00:00Z', ...extra,
+    id,
+    channel: 'web',
+    externalId: id,
+    customer: 'C-1',
+    createdAt: '2026-12-02T10:00:00Z',
+    updatedAt: '2026-12-02T10:00:00Z',
+    ...extra,
     shipments: tracking.map((t, i) => ({ id: `${id}-s${i}`, tracking: t, location: 'DAL', lines: [] })),
   } as unknown as OrderState;
 }
@@ -93,12 +99,27 @@ test('a database from before listings gets the columns filled from its stored or
     const upgraded = openDatabase(dir);
     try {
       const store = new SqliteOrderStore(upgraded);
-      assert.deepEqual(store.listOrders({ limit: 10 }).map((o) => o.id), ['ord_3', 'ord_1', 'ord_2'], 'newest first, offsets read as instants');
-      assert.deepEqual(store.listOrders({ customer: 'C-1', limit: 10 }).map((o) => o.id), ['ord_3', 'ord_1']);
-      assert.deepEqual(store.listOrders({ since: '2026-12-02T10:00:00.100Z', limit: 10 }).map((o) => o.id), ['ord_3']);
-      assert.deepEqual(store.listOrders({ before: { createdAt: '2026-12-02T10:00:00.500Z', id: 'ord_3' }, limit: 10 }).map((o) => o.id), ['ord_1', 'ord_2']);
-      const plan = (where: string) => (upgraded.prepare(`EXPLAIN QUERY PLAN SELECT state FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT 5`).all() as { detail: string }[])
-        .map((r) => r.detail).join('; ');
+      assert.deepEqual(
+        store.listOrders({ limit: 10 }).map((o) => o.id),
+        ['ord_3', 'ord_1', 'ord_2'],
+        'newest first, offsets read as instants',
+      );
+      assert.deepEqual(
+        store.listOrders({ customer: 'C-1', limit: 10 }).map((o) => o.id),
+        ['ord_3', 'ord_1'],
+      );
+      assert.deepEqual(
+        store.listOrders({ since: '2026-12-02T10:00:00.100Z', limit: 10 }).map((o) => o.id),
+        ['ord_3'],
+      );
+      assert.deepEqual(
+        store.listOrders({ before: { createdAt: '2026-12-02T10:00:00.500Z', id: 'ord_3' }, limit: 10 }).map((o) => o.id),
+        ['ord_1', 'ord_2'],
+      );
+      const plan = (where: string) =>
+        (upgraded.prepare(`EXPLAIN QUERY PLAN SELECT state FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT 5`).all() as { detail: string }[])
+          .map((r) => r.detail)
+          .join('; ');
       assert.match(plan(''), /USING INDEX orders_by_age/);
       assert.match(plan("WHERE customer = 'C-1'"), /USING INDEX orders_by_customer/);
       assert.match(plan("WHERE channel = 'web' AND (created_at, id) < ('2026-12-02T10:00:00.500Z', 'ord_3')"), /USING INDEX orders_by_channel/);

@@ -55,10 +55,13 @@ export class DeliveryOperations {
   /** Queues every dead letter (of one destination, or all); returns how many. */
   async retryAll(destination?: string): Promise<number> {
     let n = 0;
-    for (let after = 0; ;) {
+    for (let after = 0; ; ) {
       const page = await this.deliveries.deadLetters({ ...(destination ? { destination } : {}), status: 'dead', afterId: after, limit: 1000 });
       if (page.length === 0) break;
-      for (const d of page) { await this.deliveries.setDeadLetterStatus(d.id, 'queued'); n++; }
+      for (const d of page) {
+        await this.deliveries.setDeadLetterStatus(d.id, 'queued');
+        n++;
+      }
       after = page[page.length - 1]!.id;
     }
     this.wake();
@@ -76,8 +79,18 @@ export class DeliveryOperations {
 
 /** One process delivering to every destination: the workers run here. */
 export class DeliveryEngine extends DeliveryOperations {
-  constructor(private readonly workers: DestinationWorker[], deliveries: DeliveryLedger) {
-    super(workers, deliveries, () => workers.map((w) => w.status()), () => { for (const w of workers) w.nudge(); });
+  constructor(
+    private readonly workers: DestinationWorker[],
+    deliveries: DeliveryLedger,
+  ) {
+    super(
+      workers,
+      deliveries,
+      () => workers.map((w) => w.status()),
+      () => {
+        for (const w of workers) w.nudge();
+      },
+    );
   }
 
   start(): void {

@@ -49,7 +49,13 @@ export interface WorkerDeps {
   observe?: (event: { destination: string; lane: Lane; outcome: 'delivered' | 'failed' | 'dead_letter'; messages: number }) => void;
 }
 
-export interface WorkerStatus { destination: string; circuit: 'closed' | 'open' | 'half_open' | 'held_elsewhere'; cursors: Record<Lane, number>; deliveredMessages: number; coalescedChanges: number }
+export interface WorkerStatus {
+  destination: string;
+  circuit: 'closed' | 'open' | 'half_open' | 'held_elsewhere';
+  cursors: Record<Lane, number>;
+  deliveredMessages: number;
+  coalescedChanges: number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RATE_MARGIN = 0.95;
@@ -79,15 +85,20 @@ export class DestinationWorker {
       ? new TokenBucket(settings.rateLimit.perSecond * RATE_MARGIN, Math.max(1, settings.rateLimit.burst - BURST_MARGIN), clock.now())
       : undefined;
     // Only failures a retry could fix trip the breaker: a receiver refusing one bad message is healthy.
-    this.breaker = circuitBreaker(handleWhen((e) => e instanceof DeliveryFailedError && e.retryable), {
-      halfOpenAfter: settings.breaker.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(settings.breaker.failures),
-    });
+    this.breaker = circuitBreaker(
+      handleWhen((e) => e instanceof DeliveryFailedError && e.retryable),
+      {
+        halfOpenAfter: settings.breaker.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(settings.breaker.failures),
+      },
+    );
     this.breaker.onBreak(() => deps.log('warn', `circuit to ${destination.id} opened`, { destination: destination.id }));
     this.breaker.onReset(() => deps.log('info', `circuit to ${destination.id} closed`, { destination: destination.id }));
   }
 
-  get id(): string { return this.deps.destination.id; }
+  get id(): string {
+    return this.deps.destination.id;
+  }
 
   start(): void {
     this.running = Promise.all([this.runOrders(), this.deps.channel ? this.runBulk(this.deps.channel) : Promise.resolve()]);
@@ -123,7 +134,7 @@ export class DestinationWorker {
     }
     if (channel) {
       const latest = new Map<string, { available: number; position: number; cursor: number }>();
-      for (let after = 0; ;) {
+      for (let after = 0; ; ) {
         const page = await inventory.readChanges(channel, after, 50_000);
         if (page.length === 0) break;
         for (const c of page) if (c.at >= fromIso && c.at <= toIso) latest.set(c.sku, { available: c.available, position: c.position, cursor: c.cursor });
@@ -131,7 +142,12 @@ export class DestinationWorker {
       }
       for (const [sku, c] of latest) {
         if (n >= limit) break;
-        await queue('bulk', { idempotencyKey: `${channel}/${sku}/${c.cursor}/replay`, topic: 'availability.changed', key: sku, payload: { channel, sku, available: c.available, position: c.position } });
+        await queue('bulk', {
+          idempotencyKey: `${channel}/${sku}/${c.cursor}/replay`,
+          topic: 'availability.changed',
+          key: sku,
+          payload: { channel, sku, available: c.available, position: c.position },
+        });
         n++;
       }
     }
@@ -154,7 +170,10 @@ export class DestinationWorker {
     let waker: (() => void) | undefined;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, this.deps.settings.idleMs);
-      waker = () => { clearTimeout(t); resolve(); };
+      waker = () => {
+        clearTimeout(t);
+        resolve();
+      };
       this.wakers.add(waker);
     });
     this.wakers.delete(waker!);
@@ -168,11 +187,14 @@ export class DestinationWorker {
 
   private async runOrders(): Promise<void> {
     const { deliveries, orders, aliases, destination } = this.deps;
-    let cursor = this.cursors.orders = await deliveries.cursor(this.id, 'orders');
+    let cursor = (this.cursors.orders = await deliveries.cursor(this.id, 'orders'));
     while (!this.stopped) {
       const retried = await this.redeliverQueued();
       const rows = await orders.outboxFor(aliases, cursor, destination.maxBatch);
-      if (rows.length === 0) { if (!retried) await this.idle(); continue; }
+      if (rows.length === 0) {
+        if (!retried) await this.idle();
+        continue;
+      }
       const wanted = this.deps.receives ? rows.filter((r) => this.deps.receives!.includes(r.topic)) : rows;
       if (wanted.length > 0) {
         this.ordersWaiting = true;
@@ -188,23 +210,32 @@ export class DestinationWorker {
 
   private async runBulk(channel: string): Promise<void> {
     const { deliveries, inventory, destination, settings } = this.deps;
-    let cursor = this.cursors.bulk = await deliveries.cursor(this.id, 'bulk');
+    let cursor = (this.cursors.bulk = await deliveries.cursor(this.id, 'bulk'));
     while (!this.stopped) {
       const changes = await inventory.readChanges(channel, cursor, FEED_WINDOW);
-      if (changes.length === 0) { await this.idle(); continue; }
+      if (changes.length === 0) {
+        await this.idle();
+        continue;
+      }
       // Coalesce: one update per item with its latest figure; `from` is what the channel last had.
       const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number }>();
       for (const c of changes) {
         const seen = latest.get(c.sku);
-        if (seen) { seen.to = c.available; seen.position = c.position; seen.cursor = c.cursor; } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor });
+        if (seen) {
+          seen.to = c.available;
+          seen.position = c.position;
+          seen.cursor = c.cursor;
+        } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor });
       }
       this.coalesced += changes.length - latest.size;
       // An oversell is worse than a stale surplus: zero crossings, then low stock, then the rest.
-      const rank = (u: { from: number; to: number }) => ((u.from > 0) !== (u.to > 0) ? 0 : u.to <= settings.lowStock ? 1 : 2);
+      const rank = (u: { from: number; to: number }) => (u.from > 0 !== u.to > 0 ? 0 : u.to <= settings.lowStock ? 1 : 2);
       const updates = [...latest.values()].filter((u) => u.from !== u.to).sort((a, b) => rank(a) - rank(b));
       for (let i = 0; i < updates.length && !this.stopped; i += destination.maxBatch) {
         const batch = updates.slice(i, i + destination.maxBatch).map((u) => ({
-          idempotencyKey: `${channel}/${u.sku}/${u.cursor}`, topic: 'availability.changed', key: u.sku,
+          idempotencyKey: `${channel}/${u.sku}/${u.cursor}`,
+          topic: 'availability.changed',
+          key: u.sku,
           payload: { channel, sku: u.sku, available: u.to, position: u.position },
         }));
         if (!(await this.deliver('bulk', batch, (m, attempts, reason) => this.deadLetter('bulk', m, attempts, reason)))) return;
@@ -233,7 +264,14 @@ export class DestinationWorker {
   }
 
   private async deadLetter(lane: Lane, message: OutgoingMessage, attempts: number, reason: string): Promise<void> {
-    await this.deps.deliveries.addDeadLetter({ destination: this.id, lane, message, attempts, lastError: reason, deadAt: new Date(this.deps.clock.now()).toISOString() });
+    await this.deps.deliveries.addDeadLetter({
+      destination: this.id,
+      lane,
+      message,
+      attempts,
+      lastError: reason,
+      deadAt: new Date(this.deps.clock.now()).toISOString(),
+    });
     this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, { destination: this.id, idempotencyKey: message.idempotencyKey, attempts });
     this.deps.observe?.({ destination: this.id, lane, outcome: 'dead_letter', messages: 1 });
   }
@@ -242,7 +280,11 @@ export class DestinationWorker {
    * Sends a batch until it is delivered or given up on (`giveUp` is told per message). Returns
    * false only when the worker stopped before it finished.
    */
-  private async deliver(lane: Lane, batch: OutgoingMessage[], giveUp: (m: OutgoingMessage, attempts: number, reason: string) => Awaitable<void>): Promise<boolean> {
+  private async deliver(
+    lane: Lane,
+    batch: OutgoingMessage[],
+    giveUp: (m: OutgoingMessage, attempts: number, reason: string) => Awaitable<void>,
+  ): Promise<boolean> {
     const { destination, settings, clock } = this.deps;
     let attempts = 0;
     while (!this.stopped) {
@@ -253,7 +295,10 @@ export class DestinationWorker {
         this.deps.observe?.({ destination: this.id, lane, outcome: 'delivered', messages: batch.length });
         return true;
       } catch (err) {
-        if (err instanceof BrokenCircuitError) { await sleep(Math.min(250, settings.breaker.halfOpenAfterMs)); continue; }
+        if (err instanceof BrokenCircuitError) {
+          await sleep(Math.min(250, settings.breaker.halfOpenAfterMs));
+          continue;
+        }
         const failure = err instanceof DeliveryFailedError ? err : new DeliveryFailedError(this.id, (err as Error).message, true);
         this.deps.observe?.({ destination: this.id, lane, outcome: 'failed', messages: batch.length });
         if (failure.status === 429) this.bucket?.drain(clock.now());
@@ -277,9 +322,15 @@ export class DestinationWorker {
   /** Waits for a token; the bulk lane also waits while order traffic is queued. False when stopped. */
   private async acquire(lane: Lane, cost: number): Promise<boolean> {
     while (!this.stopped) {
-      if (lane === 'bulk' && this.ordersWaiting) { await sleep(10); continue; }
+      if (lane === 'bulk' && this.ordersWaiting) {
+        await sleep(10);
+        continue;
+      }
       const held = this.notBefore - this.deps.clock.now();
-      if (held > 0) { await sleep(held); continue; }
+      if (held > 0) {
+        await sleep(held);
+        continue;
+      }
       // A batch costing more than the whole bucket still goes, once the bucket is full.
       const wait = this.bucket ? this.bucket.take(this.deps.clock.now(), Math.min(cost, this.bucket.burst)) : 0;
       if (wait === 0) return true;

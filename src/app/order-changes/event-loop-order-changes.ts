@@ -13,7 +13,12 @@ import type { InventoryState } from '../inventory-state.js';
 import type { OrderBook } from '../order-book.js';
 import { collectTouches } from '../figure-touches.js';
 
-export interface EventLoopOrderChangesDeps { state: InventoryState; book: OrderBook; commits: GroupCommit; clock: Clock }
+export interface EventLoopOrderChangesDeps {
+  state: InventoryState;
+  book: OrderBook;
+  commits: GroupCommit;
+  clock: Clock;
+}
 
 export class EventLoopOrderChanges implements OrderChanges {
   constructor(private readonly deps: EventLoopOrderChangesDeps) {}
@@ -28,7 +33,11 @@ export class EventLoopOrderChanges implements OrderChanges {
       const nowMs = clock.now();
       const work = liveOrderWork(this.deps, touches.touch, nowMs);
       // A refusal decided before anything was recorded must not fail the other changes in this commit.
-      try { result = { value: decide(work) }; } catch (err) { refusal = { err }; }
+      try {
+        result = { value: decide(work) };
+      } catch (err) {
+        refusal = { err };
+      }
       touches.write(nowMs);
     });
     if (refusal) throw refusal.err;
@@ -53,10 +62,16 @@ export class EventLoopOrderChanges implements OrderChanges {
  * ingest fills backorders from the stock it just received in its own commit). `touch` hears of
  * every item × location whose holds moved.
  */
-export function liveOrderWork(deps: Pick<EventLoopOrderChangesDeps, 'state' | 'book'>, touch: (sku: string, location: string) => void, nowMs: number): OrderWork {
+export function liveOrderWork(
+  deps: Pick<EventLoopOrderChangesDeps, 'state' | 'book'>,
+  touch: (sku: string, location: string) => void,
+  nowMs: number,
+): OrderWork {
   const { state, book } = deps;
   return {
-    nowMs, nowIso: new Date(nowMs).toISOString(), book: state.book,
+    nowMs,
+    nowIso: new Date(nowMs).toISOString(),
+    book: state.book,
     order: (id) => book.get(id),
     waiting: (id) => book.waitingOf(id),
     holds: (id) => book.holdsOf(id),

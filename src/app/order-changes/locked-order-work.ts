@@ -18,7 +18,11 @@ import { saveOrderChanges } from '../scale-out/saved-order.js';
 
 const SEP = '\u001f';
 
-interface Changed { order: OrderState; steps: Step[]; messages: StepMessage[] }
+interface Changed {
+  order: OrderState;
+  steps: Step[];
+  messages: StepMessage[];
+}
 
 export class LockedOrderWork implements OrderWork {
   readonly nowIso: string;
@@ -35,17 +39,23 @@ export class LockedOrderWork implements OrderWork {
   private readonly saved: WaitingRecord[] = [];
   private readonly raised: Omit<OrderException, 'id'>[] = [];
 
-  private constructor(readonly loaded: LoadedItems, locked: OrderState[], held: (HoldsEntry['holds'][number])[], waiting: WaitingRecord[], readonly nowMs: number) {
+  private constructor(
+    readonly loaded: LoadedItems,
+    locked: OrderState[],
+    held: HoldsEntry['holds'][number][],
+    waiting: WaitingRecord[],
+    readonly nowMs: number,
+  ) {
     this.nowIso = new Date(nowMs).toISOString();
     this.book = loaded.book;
     this.countedAt = countedAt(loaded);
     this.orders = new Map(locked.map((o) => [o.id, o]));
     for (const h of held) {
       let m = this.holdsNow.get(h.orderId);
-      if (!m) this.holdsNow.set(h.orderId, m = new Map());
+      if (!m) this.holdsNow.set(h.orderId, (m = new Map()));
       m.set(h.sku + SEP + h.location, h.units);
     }
-    for (const w of waiting) this.waitingBy.set(w.orderId, [...this.waitingBy.get(w.orderId) ?? [], w]);
+    for (const w of waiting) this.waitingBy.set(w.orderId, [...(this.waitingBy.get(w.orderId) ?? []), w]);
   }
 
   /**
@@ -102,18 +112,22 @@ export class LockedOrderWork implements OrderWork {
     this.holdsNow.set(next.id, after);
     this.orders.set(next.id, next);
     const earlier = this.changed.get(next.id);
-    this.changed.set(next.id, { order: next, steps: [...earlier?.steps ?? [], ...steps], messages: [...earlier?.messages ?? [], ...messages] });
+    this.changed.set(next.id, { order: next, steps: [...(earlier?.steps ?? []), ...steps], messages: [...(earlier?.messages ?? []), ...messages] });
   }
 
   removeWaiting(positions: readonly number[]): void {
     const gone = new Set(positions);
     this.removed.push(...positions);
-    for (const [id, list] of this.waitingBy) this.waitingBy.set(id, list.filter((r) => !gone.has(r.position)));
+    for (const [id, list] of this.waitingBy)
+      this.waitingBy.set(
+        id,
+        list.filter((r) => !gone.has(r.position)),
+      );
   }
 
   saveWaiting(records: readonly WaitingRecord[]): void {
     this.saved.push(...records);
-    for (const r of records) this.waitingBy.set(r.orderId, [...this.waitingBy.get(r.orderId) ?? [], r]);
+    for (const r of records) this.waitingBy.set(r.orderId, [...(this.waitingBy.get(r.orderId) ?? []), r]);
   }
 
   raise(exceptions: readonly Omit<OrderException, 'id'>[]): void {
@@ -132,7 +146,10 @@ export class LockedOrderWork implements OrderWork {
     for (const c of this.changed.values()) c.order.updatedAt = this.nowIso;
     await tx.addHolds(this.deltas);
     const orders = [...this.changed.values()].map((c) => c.order);
-    await tx.orders.replaceUnconfirmed(orders.map((o) => o.id), orders.flatMap((o) => unconfirmedOf(o, this.holdsNow.get(o.id)!)));
+    await tx.orders.replaceUnconfirmed(
+      orders.map((o) => o.id),
+      orders.flatMap((o) => unconfirmedOf(o, this.holdsNow.get(o.id)!)),
+    );
     await saveOrderChanges(tx.orders, [...this.changed.values()], this.nowIso);
     return this.deltas;
   }

@@ -10,7 +10,11 @@ export class AppliedWatermark {
   private mark = 0;
   private asking: Promise<number> | undefined;
 
-  constructor(private readonly read: () => Promise<number>, private readonly maxWaitMs = 5000, private readonly pollMs = 5) {}
+  constructor(
+    private readonly read: () => Promise<number>,
+    private readonly maxWaitMs = 5000,
+    private readonly pollMs = 5,
+  ) {}
 
   /** Resolves once the workers have applied through `position`; throws WorkersBehindError after maxWaitMs. */
   async reached(position: number): Promise<void> {
@@ -26,7 +30,9 @@ export class AppliedWatermark {
   }
 
   private ask(): Promise<number> {
-    this.asking ??= this.read().finally(() => { this.asking = undefined; });
+    this.asking ??= this.read().finally(() => {
+      this.asking = undefined;
+    });
     return this.asking;
   }
 }

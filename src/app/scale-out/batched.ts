@@ -14,7 +14,10 @@ export class Batched<I, O> {
    * `run` answers each input, in order. `lanes`: batches allowed in flight at once, so one batch's
    * round trips overlap another's (for transactions, safe when they lock in one order).
    */
-  constructor(private readonly run: (inputs: I[]) => Promise<O[]>, private readonly lanes = 1) {}
+  constructor(
+    private readonly run: (inputs: I[]) => Promise<O[]>,
+    private readonly lanes = 1,
+  ) {}
 
   call(input: I): Promise<O> {
     return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ export function byChannel(moved: readonly FigureChange[], position: number, at: 
   const appends = new Map<string, ChangeAppend>();
   for (const c of moved) {
     let a = appends.get(c.channel);
-    if (!a) appends.set(c.channel, a = { channel: c.channel, position, at, changes: [] });
+    if (!a) appends.set(c.channel, (a = { channel: c.channel, position, at, changes: [] }));
     a.changes.push({ sku: c.sku, available: c.available, previous: c.previous });
   }
   return [...appends.values()];
@@ -18,7 +18,8 @@ export class TouchedItems {
 
   readonly touch = (sku: string, location: string): void => {
     const at = this.touched.get(sku);
-    if (at) at.add(location); else this.touched.set(sku, new Set([location]));
+    if (at) at.add(location);
+    else this.touched.set(sku, new Set([location]));
   };
 
   get size(): number {

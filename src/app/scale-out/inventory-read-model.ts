@@ -22,9 +22,19 @@ import type { CatalogEntry, HoldsEntry } from './log-entries.js';
 /** How long an entry naming an order may hold the reported position back. */
 const UNSETTLED_MS = 30_000;
 
-interface ParkedHere { position: number; event: HubEvent; sku: string; location: string; parkedAt: string }
+interface ParkedHere {
+  position: number;
+  event: HubEvent;
+  sku: string;
+  location: string;
+  parkedAt: string;
+}
 
-interface Waiter { position: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }
+interface Waiter {
+  position: number;
+  resolve: (reached: boolean) => void;
+  timer: NodeJS.Timeout;
+}
 
 export class InventoryReadModel implements InventoryView {
   readonly ledger = new InventoryLedger();
@@ -92,7 +102,8 @@ export class InventoryReadModel implements InventoryView {
         this.applyHolds(entry);
       } else {
         this.reservesAfter = entry.position;
-        if (entry.kind === 'inventory' || entry.kind === 'order') this.applyEvent(entry); else this.applyCatalog(entry);
+        if (entry.kind === 'inventory' || entry.kind === 'order') this.applyEvent(entry);
+        else this.applyCatalog(entry);
       }
     } catch {
       this.skipped++;
@@ -106,8 +117,12 @@ export class InventoryReadModel implements InventoryView {
     if (this.applied >= position) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter: Waiter = {
-        position, resolve,
-        timer: setTimeout(() => { this.waiters = this.waiters.filter((w) => w !== waiter); resolve(false); }, timeoutMs),
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
       };
       this.waiters.push(waiter);
     });
@@ -128,7 +143,10 @@ export class InventoryReadModel implements InventoryView {
   private wake(): void {
     const still: Waiter[] = [];
     for (const w of this.waiters) {
-      if (w.position <= this.applied) { clearTimeout(w.timer); w.resolve(true); } else still.push(w);
+      if (w.position <= this.applied) {
+        clearTimeout(w.timer);
+        w.resolve(true);
+      } else still.push(w);
     }
     this.waiters = still;
   }
@@ -204,10 +222,14 @@ class ReadModelEffects implements EventEffects {
   private event!: HubEvent;
   private position = 0;
 
-  constructor(private readonly items: Map<string, ItemRecord | null>, private readonly parkedByLocation: Map<string, ParkedHere[]>) {}
+  constructor(
+    private readonly items: Map<string, ItemRecord | null>,
+    private readonly parkedByLocation: Map<string, ParkedHere[]>,
+  ) {}
 
   at(event: HubEvent, position: number): void {
-    this.event = event; this.position = position;
+    this.event = event;
+    this.position = position;
   }
 
   itemNamed(sku: string): void {
@@ -217,7 +239,8 @@ class ReadModelEffects implements EventEffects {
   parked(location: string, sku: string): void {
     const here = { position: this.position, event: this.event, sku, location, parkedAt: new Date().toISOString() };
     const waiting = this.parkedByLocation.get(location);
-    if (waiting) waiting.push(here); else this.parkedByLocation.set(location, [here]);
+    if (waiting) waiting.push(here);
+    else this.parkedByLocation.set(location, [here]);
   }
 
   moved(): void {}

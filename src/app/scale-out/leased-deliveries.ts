@@ -11,23 +11,34 @@ import type { DestinationLeases } from '../../ports/destination-leases.js';
 import type { DestinationWorker } from '../delivery/destination-worker.js';
 
 /** What runs while its lease is held. */
-export interface LeasedWork { start(): void; stop(): Promise<void>; nudge?(): void }
+export interface LeasedWork {
+  start(): void;
+  stop(): Promise<void>;
+  nudge?(): void;
+}
 
-export interface LeasedDestination<W extends LeasedWork = DestinationWorker> { id: string; worker: () => W }
+export interface LeasedDestination<W extends LeasedWork = DestinationWorker> {
+  id: string;
+  worker: () => W;
+}
 
 export class LeasedDeliveries<W extends LeasedWork = DestinationWorker> {
   private stopped = false;
   private wake: (() => void) | undefined;
-  private readonly stopping = new Promise<void>((resolve) => { this.wake = resolve; });
+  private readonly stopping = new Promise<void>((resolve) => {
+    this.wake = resolve;
+  });
   private readonly running = new Map<string, W>();
   private loops: Promise<void>[] = [];
 
-  constructor(private readonly deps: {
-    destinations: LeasedDestination<W>[];
-    leases: DestinationLeases;
-    retryMs: number;
-    log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
-  }) {}
+  constructor(
+    private readonly deps: {
+      destinations: LeasedDestination<W>[];
+      leases: DestinationLeases;
+      retryMs: number;
+      log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
+    },
+  ) {}
 
   start(): void {
     this.loops = this.deps.destinations.map((d) => this.hold(d));

@@ -32,7 +32,10 @@ import type { CatalogEntry } from './log-entries.js';
 
 /** An entry that no retry can apply (it does not parse or is not an event this worker takes). */
 export class MalformedEntryError extends Error {
-  constructor(readonly position: number, reason: string) {
+  constructor(
+    readonly position: number,
+    reason: string,
+  ) {
     super(`log entry ${position} cannot be applied: ${reason}`);
     this.name = 'MalformedEntryError';
   }
@@ -77,7 +80,10 @@ export class LedgerWorker {
   async handle(items: WorkItem[]): Promise<void> {
     try {
       await this.applyThroughOutages(items);
-      for (const item of items) { item.done(); this.position = Math.max(this.position, item.entry.position); }
+      for (const item of items) {
+        item.done();
+        this.position = Math.max(this.position, item.entry.position);
+      }
       return;
     } catch (err) {
       if (items.length === 1) return this.fail(items[0]!, err);
@@ -114,7 +120,11 @@ export class LedgerWorker {
     while (!this.stopping && Date.now() < until) {
       for (const item of items) item.stillWorking();
       await new Promise<void>((resolve) => {
-        const wake = () => { clearTimeout(timer); this.wakeUps.delete(wake); resolve(); };
+        const wake = () => {
+          clearTimeout(timer);
+          this.wakeUps.delete(wake);
+          resolve();
+        };
         const timer = setTimeout(wake, Math.min(STILL_WORKING_MS, until - Date.now()));
         this.wakeUps.add(wake);
       });
@@ -127,8 +137,12 @@ export class LedgerWorker {
     if (hopeless) {
       try {
         await this.deps.store.deadLetter({
-          position: item.entry.position, kind: item.entry.kind, body: item.entry.body,
-          error: err instanceof Error ? err.message : String(err), attempts: item.attempt, at: new Date(this.deps.clock.now()).toISOString(),
+          position: item.entry.position,
+          kind: item.entry.kind,
+          body: item.entry.body,
+          error: err instanceof Error ? err.message : String(err),
+          attempts: item.attempt,
+          at: new Date(this.deps.clock.now()).toISOString(),
         });
         await this.settleDead(item.entry);
         item.discard();
@@ -144,7 +158,11 @@ export class LedgerWorker {
   /** A dead entry that names an order settles for the read models (they stop waiting for its holds). */
   private async settleDead(entry: LogEntry): Promise<void> {
     let event: HubEvent;
-    try { event = parseEvent(entry); } catch { return; }
+    try {
+      event = parseEvent(entry);
+    } catch {
+      return;
+    }
     if (!namesOrder(event)) return;
     await this.deps.store.eventBatch((tx) => tx.queueForLog('holds', 'settles', { holds: [], settles: [entry.position] }));
     this.deps.holdsQueued?.();
@@ -154,7 +172,10 @@ export class LedgerWorker {
   async applyAll(entries: readonly LogEntry[]): Promise<void> {
     let run: LogEntry[] = [];
     for (const entry of entries) {
-      if (entry.kind === 'inventory' || entry.kind === 'order') { run.push(entry); continue; }
+      if (entry.kind === 'inventory' || entry.kind === 'order') {
+        run.push(entry);
+        continue;
+      }
       // Holds were committed to the shared state before they reached the log: nothing to apply.
       if (entry.kind === 'holds') continue;
       await this.applyEvents(run);
@@ -170,7 +191,7 @@ export class LedgerWorker {
     const events = entries.map((e) => parseEvent(e));
     let outcome: { applied: number; changes: number; holds: boolean } | undefined;
     // Orders a count concerns that shipped while the batch waited for its items are locked on the next try.
-    for (let extra: string[] = []; !outcome;) {
+    for (let extra: string[] = []; !outcome; ) {
       try {
         outcome = await this.deps.store.eventBatch((tx) => this.applyInTransaction(tx, entries, events, extra));
       } catch (err) {
@@ -179,10 +200,21 @@ export class LedgerWorker {
       }
     }
     if (outcome.holds) this.deps.holdsQueued?.();
-    this.deps.observer?.applied({ entries: entries.length, events: outcome.applied, duplicates: entries.length - outcome.applied, changes: outcome.changes, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    this.deps.observer?.applied({
+      entries: entries.length,
+      events: outcome.applied,
+      duplicates: entries.length - outcome.applied,
+      changes: outcome.changes,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    });
   }
 
-  private async applyInTransaction(tx: LedgerTransaction, entries: readonly LogEntry[], events: readonly HubEvent[], extraOrders: readonly string[]): Promise<{ applied: number; changes: number; holds: boolean }> {
+  private async applyInTransaction(
+    tx: LedgerTransaction,
+    entries: readonly LogEntry[],
+    events: readonly HubEvent[],
+    extraOrders: readonly string[],
+  ): Promise<{ applied: number; changes: number; holds: boolean }> {
     const fresh = await tx.claim(events.map((e, i) => ({ source: e.source, id: e.id, seq: e.seq, position: entries[i]!.position })));
     const toApply = events.map((event, i) => ({ event, position: entries[i]!.position })).filter((_, i) => fresh[i]);
     // Every entry naming an order is settled for the read models, repeats included: a read model
@@ -199,7 +231,7 @@ export class LedgerWorker {
     // Orders before items (the lock order of every change to an existing order): the orders the
     // events name, and those with shipped units at the pairs the batch's counts cover.
     const counted = countedPairs(applying);
-    const named = [...extraOrders, ...applying.flatMap(orderIdOf), ...await tx.orders.unconfirmedAt(counted)];
+    const named = [...extraOrders, ...applying.flatMap(orderIdOf), ...(await tx.orders.unconfirmedAt(counted))];
     const work = await LockedOrderWork.open(tx, named, skus, nowMs);
     // Orders that shipped from a counted item while the batch waited for its item locks: run again with them locked.
     const locked = new Set(work.lockedIds());
@@ -223,7 +255,11 @@ export class LedgerWorker {
 
   private async applyCatalog(entry: LogEntry): Promise<void> {
     let change: CatalogEntry;
-    try { change = JSON.parse(entry.body) as CatalogEntry; } catch (err) { throw new MalformedEntryError(entry.position, (err as Error).message); }
+    try {
+      change = JSON.parse(entry.body) as CatalogEntry;
+    } catch (err) {
+      throw new MalformedEntryError(entry.position, (err as Error).message);
+    }
     const at = new Date(this.deps.clock.now()).toISOString();
     await this.deps.store.catalogChange(async (tx) => {
       const nowMs = this.deps.clock.now();
@@ -246,7 +282,7 @@ export class LedgerWorker {
         }
         case 'channel': {
           await tx.saveChannel(change.channel);
-          const skus = new Set([...await tx.skusAt(change.channel.locations), ...await tx.skusPublished(change.channel.id)]);
+          const skus = new Set([...(await tx.skusAt(change.channel.locations)), ...(await tx.skusPublished(change.channel.id))]);
           const { book } = await loadItems(tx, [...skus]);
           const rule = book.channels.get(change.channel.id)!;
           for (const sku of skus) book.refreshOne(rule, sku, nowMs, moved);
@@ -282,12 +318,15 @@ export class LedgerWorker {
     }
     return moved;
   }
-
 }
 
 function parseEvent(entry: LogEntry): HubEvent {
   let value: unknown;
-  try { value = JSON.parse(entry.body); } catch (err) { throw new MalformedEntryError(entry.position, (err as Error).message); }
+  try {
+    value = JSON.parse(entry.body);
+  } catch (err) {
+    throw new MalformedEntryError(entry.position, (err as Error).message);
+  }
   if (!isValidEvent(value)) throw new MalformedEntryError(entry.position, 'not a valid event');
   const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
   if (inventory !== (entry.kind === 'inventory')) throw new MalformedEntryError(entry.position, `a '${value.type}' event in the ${entry.kind} lane`);
@@ -300,10 +339,14 @@ class WorkerEffects implements EventEffects {
   private event!: HubEvent;
   private position = 0;
 
-  constructor(private readonly work: LockedOrderWork, private readonly parkedAt: string) {}
+  constructor(
+    private readonly work: LockedOrderWork,
+    private readonly parkedAt: string,
+  ) {}
 
   at(event: HubEvent, position: number): void {
-    this.event = event; this.position = position;
+    this.event = event;
+    this.position = position;
   }
 
   /** Items are known to the read models; the shared state needs no record of it. */
@@ -351,6 +394,6 @@ function orderIdOf(e: HubEvent): string[] {
 /** The item × location pairs the batch's snapshots count. */
 function countedPairs(events: readonly HubEvent[]): { sku: string; location: string }[] {
   const pairs = new Map<string, { sku: string; location: string }>();
-  for (const e of events) if (e.type === 'inventory.snapshot') pairs.set(e.sku + '\u001f' + e.location, { sku: e.sku, location: e.location });
+  for (const e of events) if (e.type === 'inventory.snapshot') pairs.set(`${e.sku}\u001f${e.location}`, { sku: e.sku, location: e.location });
   return [...pairs.values()];
 }

@@ -9,7 +9,10 @@ import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../../domain/inventory/stock-position.js';
 import type { LedgerTransaction } from '../../ports/shared-ledger-store.js';
 
-export interface LoadedItems { ledger: InventoryLedger; book: AvailabilityBook }
+export interface LoadedItems {
+  ledger: InventoryLedger;
+  book: AvailabilityBook;
+}
 
 export async function loadItems(tx: LedgerTransaction, skus: readonly string[]): Promise<LoadedItems> {
   const ledger = new InventoryLedger();

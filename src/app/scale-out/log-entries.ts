@@ -8,10 +8,7 @@ import type { Channel } from '../../model/catalog.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
 
-export type CatalogEntry =
-  | { kind: 'location'; def: LocationDef }
-  | { kind: 'channel'; channel: Channel }
-  | { kind: 'item'; item: ItemRecord };
+export type CatalogEntry = { kind: 'location'; def: LocationDef } | { kind: 'channel'; channel: Channel } | { kind: 'item'; item: ItemRecord };
 
 /**
  * Stock held (or, with negative units, released) for orders, as the log relay appends it.
@@ -19,4 +16,8 @@ export type CatalogEntry =
  * (a worker writes one for every batch that had such entries, whether or not holds moved), so a
  * read model can say which position its figures fully reflect.
  */
-export interface HoldsEntry { outboxId: number; holds: { orderId: string; sku: string; location: string; units: number }[]; settles?: number[] }
+export interface HoldsEntry {
+  outboxId: number;
+  holds: { orderId: string; sku: string; location: string; units: number }[];
+  settles?: number[];
+}

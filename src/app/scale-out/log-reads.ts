@@ -17,12 +17,16 @@ export class LogReads implements InventoryReads {
   async readEvents(afterPosition: number, limit: number): Promise<LoggedEvent[]> {
     // Catalogue entries hold positions too but are not events: read on until `limit` events or the end.
     const events: LoggedEvent[] = [];
-    for (let after = afterPosition; events.length < limit;) {
+    for (let after = afterPosition; events.length < limit; ) {
       const entries = await this.deps.log.read(after, limit - events.length);
       if (entries.length === 0) break;
       for (const e of entries) {
         if (e.kind !== 'inventory' && e.kind !== 'order') continue;
-        try { events.push({ position: e.position, event: JSON.parse(e.body) as HubEvent }); } catch { /* dead-lettered by the workers */ }
+        try {
+          events.push({ position: e.position, event: JSON.parse(e.body) as HubEvent });
+        } catch {
+          /* dead-lettered by the workers */
+        }
       }
       after = entries[entries.length - 1]!.position;
     }
@@ -32,11 +36,17 @@ export class LogReads implements InventoryReads {
   async eventAt(position: number): Promise<HubEvent | undefined> {
     const entry = await this.deps.log.entryAt(position);
     if (!entry || (entry.kind !== 'inventory' && entry.kind !== 'order')) return undefined;
-    try { return JSON.parse(entry.body) as HubEvent; } catch { return undefined; }
+    try {
+      return JSON.parse(entry.body) as HubEvent;
+    } catch {
+      return undefined;
+    }
   }
 
   parkedEvents(location: string | undefined, limit: number): ParkedEvent[] {
-    return this.deps.view.parkedAt(location).slice(0, limit)
+    return this.deps.view
+      .parkedAt(location)
+      .slice(0, limit)
       .map((p) => ({ position: p.position, sku: p.sku, location: p.location, reason: parkReason(p.location), parkedAt: p.parkedAt }));
   }
 

@@ -20,16 +20,25 @@ export class LogRelay {
   async flush(): Promise<number> {
     if (this.running !== undefined) await this.running.catch(() => 0);
     this.running = this.drain();
-    try { return await this.running; } finally { this.running = undefined; }
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
   }
 
   private async drain(): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.deps.store.relayToLog(BATCH, async (entries) => {
-        await this.deps.log.append(entries.map((e) => ({
-          kind: e.kind, key: e.key, dedupeId: `outbox:${e.id}`, body: JSON.stringify({ ...e.body, outboxId: e.id }),
-        })));
+        await this.deps.log.append(
+          entries.map((e) => ({
+            kind: e.kind,
+            key: e.key,
+            dedupeId: `outbox:${e.id}`,
+            body: JSON.stringify({ ...e.body, outboxId: e.id }),
+          })),
+        );
       });
       total += n;
       if (n < BATCH) return total;

@@ -47,18 +47,29 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     const latest = new Map((await tx.orders.lockOrders([...new Set(changes.map((c) => c.id))])).map((o) => [o.id, o]));
     const nowMs = clock.now();
     const nowIso = new Date(nowMs).toISOString();
-    const changed = new Map<string, { next: OrderState; steps: Step[]; messages: NonNullable<OrderDecision['messages']>; holdsMove: boolean; settleWaiting: boolean }>();
+    const changed = new Map<
+      string,
+      { next: OrderState; steps: Step[]; messages: NonNullable<OrderDecision['messages']>; holdsMove: boolean; settleWaiting: boolean }
+    >();
     const answers: (OrderState | undefined)[] = [];
     for (const change of changes) {
       const current = latest.get(change.id);
-      if (!current) { answers.push(undefined); continue; }
+      if (!current) {
+        answers.push(undefined);
+        continue;
+      }
       const decision = await change.decide(tx, current);
-      if (decision.next === current) { answers.push(current); continue; }
+      if (decision.next === current) {
+        answers.push(current);
+        continue;
+      }
       const next = { ...decision.next, updatedAt: nowIso };
       latest.set(next.id, next);
       const earlier = changed.get(next.id);
       changed.set(next.id, {
-        next, steps: [...earlier?.steps ?? [], ...decision.steps ?? []], messages: [...earlier?.messages ?? [], ...decision.messages ?? []],
+        next,
+        steps: [...(earlier?.steps ?? []), ...(decision.steps ?? [])],
+        messages: [...(earlier?.messages ?? []), ...(decision.messages ?? [])],
         holdsMove: (earlier?.holdsMove ?? false) || (decision.holdsMove ?? false),
         settleWaiting: (earlier?.settleWaiting ?? false) || (decision.settleWaiting ?? false),
       });
@@ -72,7 +83,7 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     const removed: number[] = [];
     if (waiting.length > 0) {
       const byOrder = new Map<string, WaitingRecord[]>();
-      for (const w of waiting) byOrder.set(w.orderId, [...byOrder.get(w.orderId) ?? [], w]);
+      for (const w of waiting) byOrder.set(w.orderId, [...(byOrder.get(w.orderId) ?? []), w]);
       for (const [id, records] of byOrder) {
         const c = changed.get(id)!;
         const settled = settleOrderEvents(c.next, records, undefined, nowIso);
@@ -89,7 +100,11 @@ export async function changeOrders(deps: OrderChangeDeps, changes: readonly { id
     }
     const moving = [...changed.values()].filter((c) => c.holdsMove).map((c) => c.next);
     queued = await syncOrderHolds(tx, moving, nowMs, deps.position());
-    await saveOrderChanges(tx.orders, [...changed.values()].map((c) => ({ order: c.next, steps: c.steps, messages: c.messages })), nowIso);
+    await saveOrderChanges(
+      tx.orders,
+      [...changed.values()].map((c) => ({ order: c.next, steps: c.steps, messages: c.messages })),
+      nowIso,
+    );
     await tx.orders.removeWaiting(removed);
     await tx.orders.raiseExceptions(exceptions);
     return answers;

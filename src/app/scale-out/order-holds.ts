@@ -47,7 +47,13 @@ export function unconfirmedOf(order: OrderState, holds: ReadonlyMap<string, numb
  * Writes the holds of `orders` as their facts now say, into the loaded items too; returns the
  * changes (for the read models). `held` is what the shared state holds for them (holdsOf).
  */
-export async function writeOrderHolds(tx: LedgerTransaction, loaded: LoadedItems, orders: readonly OrderState[], held: readonly Hold[], touched: TouchedItems): Promise<HoldsEntry['holds']> {
+export async function writeOrderHolds(
+  tx: LedgerTransaction,
+  loaded: LoadedItems,
+  orders: readonly OrderState[],
+  held: readonly Hold[],
+  touched: TouchedItems,
+): Promise<HoldsEntry['holds']> {
   if (orders.length === 0) return [];
   const before = new Map<string, number>();
   for (const h of held) before.set(h.orderId + SEP + h.sku + SEP + h.location, h.units);
@@ -71,7 +77,10 @@ export async function writeOrderHolds(tx: LedgerTransaction, loaded: LoadedItems
     touched.touch(c.sku, c.location);
   }
   await tx.addHolds(changes);
-  await tx.orders.replaceUnconfirmed(orders.map((o) => o.id), unconfirmed);
+  await tx.orders.replaceUnconfirmed(
+    orders.map((o) => o.id),
+    unconfirmed,
+  );
   return changes;
 }
 
@@ -79,7 +88,12 @@ export async function writeOrderHolds(tx: LedgerTransaction, loaded: LoadedItems
  * For a change outside a worker's event batch (a cancellation, an ERP answer, an expiry): locks
  * and loads what the orders hold and name, writes their holds, and records the figures they move.
  */
-export async function syncOrderHolds(tx: LedgerTransaction, orders: readonly OrderState[], nowMs: number, position: number): Promise<{ outboxId: number; holds: HoldsEntry['holds'] } | undefined> {
+export async function syncOrderHolds(
+  tx: LedgerTransaction,
+  orders: readonly OrderState[],
+  nowMs: number,
+  position: number,
+): Promise<{ outboxId: number; holds: HoldsEntry['holds'] } | undefined> {
   if (orders.length === 0) return undefined;
   const held = await tx.holdsOf(orders.map((o) => o.id));
   const skus = itemsOf(orders, held);

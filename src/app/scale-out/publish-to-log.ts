@@ -39,12 +39,20 @@ export class LogIngest implements Ingest {
     const events: HubEvent[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
-      if (!isValidEvent(value)) { result.rejected.push({ index, errors: eventIssues(value) }); continue; }
-      if (view.hasEvent(value.source, value.id, value.seq)) { result.duplicates++; continue; }
+      if (!isValidEvent(value)) {
+        result.rejected.push({ index, errors: eventIssues(value) });
+        continue;
+      }
+      if (view.hasEvent(value.source, value.id, value.seq)) {
+        result.duplicates++;
+        continue;
+      }
       const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
       requests.push({
-        kind: inventory ? 'inventory' : 'order', key: inventory ? value.sku : value.orderId,
-        dedupeId: JSON.stringify([value.source, value.id]), body: JSON.stringify(value),
+        kind: inventory ? 'inventory' : 'order',
+        key: inventory ? value.sku : value.orderId,
+        dedupeId: JSON.stringify([value.source, value.id]),
+        body: JSON.stringify(value),
       });
       indexes.push(index);
       locations.push(stockLocationOf(value));
@@ -53,14 +61,22 @@ export class LogIngest implements Ingest {
     let position = view.position;
     if (requests.length > 0) {
       let appended: Appended[];
-      try { appended = await log.append(requests); } catch (err) { throw new StorageFailedError('the event batch', err); }
+      try {
+        appended = await log.append(requests);
+      } catch (err) {
+        throw new StorageFailedError('the event batch', err);
+      }
       appended.forEach((a, k) => {
         position = Math.max(position, a.position);
-        if (a.duplicate) { result.duplicates++; return; }
+        if (a.duplicate) {
+          result.duplicates++;
+          return;
+        }
         result.accepted++;
         view.expect(a.position, events[k]!);
         const location = locations[k];
-        if (location !== undefined && !view.book.locations.has(location)) result.parked.push({ index: indexes[k]!, position: a.position, reason: parkReason(location) });
+        if (location !== undefined && !view.book.locations.has(location))
+          result.parked.push({ index: indexes[k]!, position: a.position, reason: parkReason(location) });
       });
     }
     result.position = position;
@@ -102,8 +118,11 @@ export class LogCatalog implements Catalog {
     } catch (err) {
       throw new StorageFailedError(`the ${change.kind}`, err);
     }
-    if (!await this.deps.view.waitFor(position, this.deps.settleMs ?? 10_000)) {
-      throw new StorageFailedError(`the ${change.kind}`, new Error(`the change is in the log at position ${position} but this process has not caught up with it yet`));
+    if (!(await this.deps.view.waitFor(position, this.deps.settleMs ?? 10_000))) {
+      throw new StorageFailedError(
+        `the ${change.kind}`,
+        new Error(`the change is in the log at position ${position} but this process has not caught up with it yet`),
+      );
     }
     return position;
   }

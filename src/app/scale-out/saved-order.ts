@@ -7,13 +7,19 @@ import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
 
 export function savedOrder(order: OrderState, erpLeaseMs?: number): SavedOrder {
   return {
-    order, status: statusOf(order), owes: order.lines.some((l) => lineFigures(order, l).backordered > 0),
+    order,
+    status: statusOf(order),
+    owes: order.lines.some((l) => lineFigures(order, l).backordered > 0),
     ...(erpLeaseMs !== undefined ? { erpLeaseMs } : {}),
   };
 }
 
 /** An order as a change leaves it, with the timeline steps and outbox messages the change writes. */
-export interface OrderChange { order: OrderState; steps: readonly Step[]; messages: readonly { step: string; message: OutboundMessage }[] }
+export interface OrderChange {
+  order: OrderState;
+  steps: readonly Step[];
+  messages: readonly { step: string; message: OutboundMessage }[];
+}
 
 /** Writes changed orders, their timeline entries and their outbox messages (inside the change's transaction). */
 export async function saveOrderChanges(orders: OrderWrites, changes: readonly OrderChange[], nowIso: string): Promise<void> {

@@ -62,13 +62,29 @@ export class SharedErpCommits {
       if (current.cancelled) return this.afterCancel(current, outcome);
       if (!awaitsErp(current)) return { next: current };
       const attempted = afterErpAttempt(current, outcome, (n) => this.nextAttemptAt(n));
-      if (!failNow) return { next: attempted, settleWaiting: attempted.erp.state === 'committed', steps: [{ ...erpAttemptStep(outcome, attempted), correlationId: ctx.correlationId }] };
-      const failed: OrderState = { ...attempted, erp: { state: 'failed', attempts: attempted.erp.attempts, lastError: failure.reason, ...(attempted.erp.timedOut ? { timedOut: true } : {}) } };
+      if (!failNow)
+        return {
+          next: attempted,
+          settleWaiting: attempted.erp.state === 'committed',
+          steps: [{ ...erpAttemptStep(outcome, attempted), correlationId: ctx.correlationId }],
+        };
+      const failed: OrderState = {
+        ...attempted,
+        erp: { state: 'failed', attempts: attempted.erp.attempts, lastError: failure.reason, ...(attempted.erp.timedOut ? { timedOut: true } : {}) },
+      };
       await tx.orders.dropReferences([{ channel: failed.channel, externalId: failed.externalId }]);
       await tx.orders.forgetKey(key);
       return {
-        next: failed, holdsMove: true,
-        steps: [{ step: 'erp.failed', source: 'hub', correlationId: ctx.correlationId, detail: `channel ${channel.id} fails orders when the ERP is unavailable: ${failure.reason}; reservation released` }],
+        next: failed,
+        holdsMove: true,
+        steps: [
+          {
+            step: 'erp.failed',
+            source: 'hub',
+            correlationId: ctx.correlationId,
+            detail: `channel ${channel.id} fails orders when the ERP is unavailable: ${failure.reason}; reservation released`,
+          },
+        ],
         // The ERP may have taken an order whose answer timed out: ask it to void the reference.
         messages: failed.erp.timedOut ? [{ step: 'erp.failed', message: { destination: 'erp', topic: 'order.void', payload: { reference: failed.id } } }] : [],
       };
@@ -127,9 +143,16 @@ export class SharedErpCommits {
   private async afterCancel(current: OrderState, outcome: ErpOutcome): Promise<OrderDecision> {
     if (current.erp.state !== 'pending') return { next: current };
     const message = cancelledMeanwhile(current, outcome);
-    const next = 'failure' in outcome ? current : { ...current, erp: { state: 'committed' as const, orderNumber: outcome.orderNumber, attempts: current.erp.attempts + 1 } };
+    const next =
+      'failure' in outcome
+        ? current
+        : { ...current, erp: { state: 'committed' as const, orderNumber: outcome.orderNumber, attempts: current.erp.attempts + 1 } };
     if (!message) return { next };
-    return { next: next === current ? { ...current } : next, steps: [{ step: 'erp.after_cancel', source: 'erp', detail: `${message.topic} sent: the order was cancelled while the ERP call ran` }], messages: [{ step: 'erp.after_cancel', message }] };
+    return {
+      next: next === current ? { ...current } : next,
+      steps: [{ step: 'erp.after_cancel', source: 'erp', detail: `${message.topic} sent: the order was cancelled while the ERP call ran` }],
+      messages: [{ step: 'erp.after_cancel', message }],
+    };
   }
 
   /** Records an ERP answer; the answers to concurrent captures share one transaction. */

@@ -88,20 +88,38 @@ export class SharedOrderDesk implements OrderDesk {
   private async captureNew(request: OrderRequest, key: string, ctx: CaptureContext): Promise<CaptureOutcome> {
     const { view, clock } = this.deps;
     const { channel, customer } = checkOrderRequest(
-      request, view.book.channels.get(request.channel) as Channel | undefined, await this.customerReads.call(request.customer), (sku) => view.isKnownSku(sku));
+      request,
+      view.book.channels.get(request.channel) as Channel | undefined,
+      await this.customerReads.call(request.customer),
+      (sku) => view.isKnownSku(sku),
+    );
     const id = this.deps.newOrderId();
     const nowIso = new Date(clock.now()).toISOString();
     let made: OrderState | undefined;
     const outcome = await this.deps.reservations.reserve({
-      orderId: id, channel: channel.id, lines: request.lines, backorder: request.backorder ?? 'reject', after: view.reservesAfter,
+      orderId: id,
+      channel: channel.id,
+      lines: request.lines,
+      backorder: request.backorder ?? 'reject',
+      after: view.reservesAfter,
       order: {
-        externalId: request.externalId, key,
+        externalId: request.externalId,
+        key,
         make: (allocations) => {
-          const order = made = newOrder(id, request, customer, allocations, nowIso);
+          const order = (made = newOrder(id, request, customer, allocations, nowIso));
           // Due at once for the workers, but leased to this process while it calls the ERP.
           if (order.erp.state === 'pending') order.erp.nextAttemptAt = clock.now();
-          const step: Step = { step: 'captured', source: ctx.principal, correlationId: ctx.correlationId, ...(customer.creditHold ? { detail: creditHoldDetail(customer.id) } : {}) };
-          return { order, timeline: timelineRecords(order, statusOf(order), [step], nowIso), ...(order.erp.state === 'pending' ? { erpLeaseMs: this.leaseMs } : {}) };
+          const step: Step = {
+            step: 'captured',
+            source: ctx.principal,
+            correlationId: ctx.correlationId,
+            ...(customer.creditHold ? { detail: creditHoldDetail(customer.id) } : {}),
+          };
+          return {
+            order,
+            timeline: timelineRecords(order, statusOf(order), [step], nowIso),
+            ...(order.erp.state === 'pending' ? { erpLeaseMs: this.leaseMs } : {}),
+          };
         },
       },
     });
@@ -132,7 +150,7 @@ export class SharedOrderDesk implements OrderDesk {
   }
 
   async timeline(id: string): Promise<TimelineRecord[] | undefined> {
-    if (!await this.deps.orders.order(id)) return undefined;
+    if (!(await this.deps.orders.order(id))) return undefined;
     return this.deps.orders.timeline(id);
   }
 

@@ -55,7 +55,12 @@ export type HeldLocally = (outboxId: number, holds: HoldsEntry['holds']) => void
  * Releases everything some orders hold, inside a transaction that has locked the orders: the
  * holds go to zero, the figures move and the read models hear of it through the log.
  */
-export async function releaseHolds(tx: LedgerTransaction, orderIds: readonly string[], nowMs: number, position: number): Promise<{ units: number; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
+export async function releaseHolds(
+  tx: LedgerTransaction,
+  orderIds: readonly string[],
+  nowMs: number,
+  position: number,
+): Promise<{ units: number; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
   const held = await tx.holdsOf(orderIds);
   if (held.length === 0) return { units: 0 };
   const skus = [...new Set(held.map((h) => h.sku))];
@@ -80,11 +85,17 @@ export class StockReservations {
     return outcomes;
   });
 
-  constructor(private readonly deps: {
-    store: SharedLedgerStore; clock: Clock; position: () => number; committed?: () => void; heldLocally?: HeldLocally;
-    /** Resolves once the workers have applied the log through `position`; throws WorkersBehindError after waiting too long. */
-    applied?: (position: number) => Promise<void>;
-  }) {}
+  constructor(
+    private readonly deps: {
+      store: SharedLedgerStore;
+      clock: Clock;
+      position: () => number;
+      committed?: () => void;
+      heldLocally?: HeldLocally;
+      /** Resolves once the workers have applied the log through `position`; throws WorkersBehindError after waiting too long. */
+      applied?: (position: number) => Promise<void>;
+    },
+  ) {}
 
   /** Reservation transactions committed (each may carry many requests). */
   get batches(): number {
@@ -130,7 +141,9 @@ export class StockReservations {
         const holder = request.order ? taken.get(`${request.channel}\u001f${request.order.externalId}`) : undefined;
         if (holder !== undefined) return { ok: false, shortfalls: [], duplicateOf: holder };
         const rule = book.channels.get(request.channel);
-        const sourced: ReservationOutcome = rule ? sourceForChannel(book, rule, request.lines, request.backorder) : { ok: false, shortfalls: [], reason: `channel '${request.channel}' is not defined` };
+        const sourced: ReservationOutcome = rule
+          ? sourceForChannel(book, rule, request.lines, request.backorder)
+          : { ok: false, shortfalls: [], reason: `channel '${request.channel}' is not defined` };
         if (!sourced.ok) {
           if (request.order) unsourced.push({ channel: request.channel, externalId: request.order.externalId });
           return sourced;
@@ -142,7 +155,7 @@ export class StockReservations {
             ledger.reserve(sku, location, units);
             holds.push({ orderId: request.orderId, sku, location, units });
             let at = touched.get(sku);
-            if (!at) touched.set(sku, at = new Set());
+            if (!at) touched.set(sku, (at = new Set()));
             at.add(location);
           }
         });

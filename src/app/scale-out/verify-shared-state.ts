@@ -29,7 +29,11 @@ export interface SharedStateVerifyDeps {
 
 /** Thrown when the workers do not catch up with the log in time: nothing was compared. */
 export class SharedStateNotSettledError extends Error {
-  constructor(readonly head: number, readonly applied: number, readonly queued: number) {
+  constructor(
+    readonly head: number,
+    readonly applied: number,
+    readonly queued: number,
+  ) {
     super(`the workers have applied the log through ${applied} of ${head} (${queued} holds entries still to append); run again once they catch up`);
     this.name = 'SharedStateNotSettledError';
   }
@@ -47,9 +51,9 @@ export async function verifySharedState(deps: SharedStateVerifyDeps): Promise<Ve
     for (;;) {
       const head = await deps.log.head();
       const [applied, queued] = await Promise.all([deps.appliedThrough(), deps.queuedForLog()]);
-      const caughtUp = applied >= head && queued === 0 && await model.waitFor(head, Math.max(0, deadline - Date.now()));
+      const caughtUp = applied >= head && queued === 0 && (await model.waitFor(head, Math.max(0, deadline - Date.now())));
       // Quiet only if nothing was appended meanwhile: then the log and the shared state agree on `head`.
-      if (caughtUp && await deps.log.head() === head) {
+      if (caughtUp && (await deps.log.head()) === head) {
         const live = await deps.store.eventBatch(async (tx) => {
           const locations = [...model.book.locations.keys()];
           const skus = new Set(await tx.skusAt(locations));
@@ -57,7 +61,7 @@ export async function verifySharedState(deps: SharedStateVerifyDeps): Promise<Ve
           return loadItems(tx, [...skus].sort());
         });
         // The shared state may have moved on while it was read: compare only a still moment.
-        if (await deps.log.head() === head) {
+        if ((await deps.log.head()) === head) {
           return { events, ...compareLedgers({ ledger: model.ledger, book: model.book }, live, deps.clock.now()) };
         }
       }

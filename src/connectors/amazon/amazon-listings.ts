@@ -9,7 +9,14 @@ import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 import { parseRetryAfter } from '../../domain/delivery/retry-delay.js';
 
-export interface AmazonListingsOptions { id: string; baseUrl: string; sellerId: string; marketplaceId: string; token?: string; timeoutMs?: number }
+export interface AmazonListingsOptions {
+  id: string;
+  baseUrl: string;
+  sellerId: string;
+  marketplaceId: string;
+  token?: string;
+  timeoutMs?: number;
+}
 
 export class AmazonListings implements Destination {
   readonly maxBatch = 1;
@@ -27,7 +34,10 @@ export class AmazonListings implements Destination {
     for (const m of messages) {
       if (m.topic !== 'availability.changed') continue; // orders reach the marketplace through its own order connector
       const { sku, available } = m.payload as { sku: string; available: number };
-      await this.patch(sku, { productType: 'PRODUCT', patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: available }] }] });
+      await this.patch(sku, {
+        productType: 'PRODUCT',
+        patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: available }] }],
+      });
     }
   }
 
@@ -40,23 +50,42 @@ export class AmazonListings implements Destination {
     const transport = this.url.protocol === 'https:' ? https : http;
     const base = this.url.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
-      const req = transport.request({
-        protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port, method: 'PATCH', agent: this.agent,
-        path: `${base}/listings/2021-08-01/items/${encodeURIComponent(this.o.sellerId)}/${encodeURIComponent(sku)}?marketplaceIds=${encodeURIComponent(this.o.marketplaceId)}`,
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(this.o.token ? { 'x-amz-access-token': this.o.token } : {}) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve();
-          const text = Buffer.concat(chunks).toString('utf8');
-          const retryAfter = res.headers['retry-after'];
-          reject(new DeliveryFailedError(this.id, `${sku}: HTTP ${status}: ${text.slice(0, 300)}`, status === 429 || status >= 500, parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined), status));
-        });
-        res.on('error', reject);
-      });
+      const req = transport.request(
+        {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port,
+          method: 'PATCH',
+          agent: this.agent,
+          path: `${base}/listings/2021-08-01/items/${encodeURIComponent(this.o.sellerId)}/${encodeURIComponent(sku)}?marketplaceIds=${encodeURIComponent(this.o.marketplaceId)}`,
+          signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            ...(this.o.token ? { 'x-amz-access-token': this.o.token } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve();
+            const text = Buffer.concat(chunks).toString('utf8');
+            const retryAfter = res.headers['retry-after'];
+            reject(
+              new DeliveryFailedError(
+                this.id,
+                `${sku}: HTTP ${status}: ${text.slice(0, 300)}`,
+                status === 429 || status >= 500,
+                parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined),
+                status,
+              ),
+            );
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', (err: Error) => reject(new DeliveryFailedError(this.id, `cannot reach the marketplace: ${err.message}`, true)));
       req.end(payload);
     });

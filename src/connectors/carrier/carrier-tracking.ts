@@ -44,7 +44,11 @@ export class CarrierTracking implements InboundSource {
 
   async eventsFrom(raw: string): Promise<MappedEvents> {
     let body: { result?: { tracking_code?: string; status?: string; updated_at?: string } };
-    try { body = JSON.parse(raw); } catch (err) { return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] }; }
+    try {
+      body = JSON.parse(raw);
+    } catch (err) {
+      return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] };
+    }
     const t = body.result;
     if (!t?.tracking_code) return { ok: false, errors: [{ path: '/result/tracking_code', message: 'is required' }] };
     if (t.status !== 'delivered') return { ok: true, events: [] };

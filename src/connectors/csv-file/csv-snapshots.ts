@@ -23,12 +23,21 @@ export interface CsvSnapshotResult {
 }
 
 /** Throws Error naming the missing column when the header lacks one the settings need. */
-export function snapshotsFromCsv(text: string, s: CsvSnapshotSettings, file: { name: string; digest: string; occurredAt: string; firstSeq: number }): CsvSnapshotResult {
+export function snapshotsFromCsv(
+  text: string,
+  s: CsvSnapshotSettings,
+  file: { name: string; digest: string; occurredAt: string; firstSeq: number },
+): CsvSnapshotResult {
   // Quotes are not special: 3PL exports put stray " in product names, and neither format here quotes fields.
   const rows = parse(text, { delimiter: s.delimiter, quote: false, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
   const header = (rows[0] ?? []).map((h) => h.trim());
   const index = (name: string) => header.indexOf(name);
-  const wanted = { sku: s.columns.sku, onHand: s.columns.onHand, ...(s.columns.qualityHold ? { qualityHold: s.columns.qualityHold } : {}), ...(s.columns.damaged ? { damaged: s.columns.damaged } : {}) };
+  const wanted = {
+    sku: s.columns.sku,
+    onHand: s.columns.onHand,
+    ...(s.columns.qualityHold ? { qualityHold: s.columns.qualityHold } : {}),
+    ...(s.columns.damaged ? { damaged: s.columns.damaged } : {}),
+  };
   for (const [field, column] of Object.entries(wanted)) {
     if (index(column) < 0) throw new Error(`the header has no column '${column}' (configured for ${field}); it has: ${header.join(', ')}`);
   }
@@ -39,8 +48,14 @@ export function snapshotsFromCsv(text: string, s: CsvSnapshotSettings, file: { n
     const row = rows[r]!;
     const line = r + 1;
     const sku = (row[index(s.columns.sku)] ?? '').trim();
-    if (sku === '') { rejected.push({ line, message: `${s.columns.sku}: empty` }); continue; }
-    if (seen.has(sku)) { rejected.push({ line, sku, message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` }); continue; }
+    if (sku === '') {
+      rejected.push({ line, message: `${s.columns.sku}: empty` });
+      continue;
+    }
+    if (seen.has(sku)) {
+      rejected.push({ line, sku, message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` });
+      continue;
+    }
     const qty = (column: string | undefined): number | string | undefined => {
       if (column === undefined) return undefined;
       const raw = (row[index(column)] ?? '').trim();
@@ -49,14 +64,28 @@ export function snapshotsFromCsv(text: string, s: CsvSnapshotSettings, file: { n
       const units = Number(raw) * s.unitFactor;
       return Number.isInteger(units) ? units : `${column}: ${raw} × ${s.unitFactor} is not a whole number of units`;
     };
-    const onHand = qty(s.columns.onHand), qualityHold = qty(s.columns.qualityHold), damaged = qty(s.columns.damaged);
+    const onHand = qty(s.columns.onHand),
+      qualityHold = qty(s.columns.qualityHold),
+      damaged = qty(s.columns.damaged);
     const problem = [onHand, qualityHold, damaged].find((v) => typeof v === 'string');
-    if (problem !== undefined) { rejected.push({ line, sku, message: problem as string }); continue; }
+    if (problem !== undefined) {
+      rejected.push({ line, sku, message: problem as string });
+      continue;
+    }
     seen.add(sku);
     snapshots.push({
-      id: `${s.source}:${file.name}:${file.digest}:${line}`, type: 'inventory.snapshot', source: s.source, seq: file.firstSeq + r,
-      occurredAt: file.occurredAt, sku, location: s.location,
-      balance: { onHand: onHand as number, ...(qualityHold !== undefined ? { qualityHold: qualityHold as number } : {}), ...(damaged !== undefined ? { damaged: damaged as number } : {}) },
+      id: `${s.source}:${file.name}:${file.digest}:${line}`,
+      type: 'inventory.snapshot',
+      source: s.source,
+      seq: file.firstSeq + r,
+      occurredAt: file.occurredAt,
+      sku,
+      location: s.location,
+      balance: {
+        onHand: onHand as number,
+        ...(qualityHold !== undefined ? { qualityHold: qualityHold as number } : {}),
+        ...(damaged !== undefined ? { damaged: damaged as number } : {}),
+      },
     });
   }
   return { snapshots, rejected };

@@ -13,11 +13,35 @@ import { writeInterchange, type Party } from './x12-interchange.js';
 import { shippingOrder940, type FulfilmentRequest } from './warehouse-940-945.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
 
-export interface EdiOutboundOptions { id: string; folder: string; us: Party; partner: Party; usage: 'P' | 'T'; controls: ControlNumbers; now: () => number }
+export interface EdiOutboundOptions {
+  id: string;
+  folder: string;
+  us: Party;
+  partner: Party;
+  usage: 'P' | 'T';
+  controls: ControlNumbers;
+  now: () => number;
+}
 
-interface Shipped { orderId: string; externalId: string; location: string; lines: { sku: string; qty: number }[]; tracking?: unknown; shippedAt: string }
-interface Invoiced { orderId: string; externalId: string; invoiceNumber: string | null; invoicedAt: string; lines: { sku: string; qty: number; unitPrice: number | null }[] }
-interface Availability { sku: string; available: number }
+interface Shipped {
+  orderId: string;
+  externalId: string;
+  location: string;
+  lines: { sku: string; qty: number }[];
+  tracking?: unknown;
+  shippedAt: string;
+}
+interface Invoiced {
+  orderId: string;
+  externalId: string;
+  invoiceNumber: string | null;
+  invoicedAt: string;
+  lines: { sku: string; qty: number; unitPrice: number | null }[];
+}
+interface Availability {
+  sku: string;
+  available: number;
+}
 
 const ymd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 const hm = (iso: string) => iso.slice(11, 16).replace(':', '');
@@ -35,7 +59,10 @@ export class EdiOutbound implements Destination {
     const groups: { functionalId: string; set: string; transactions: string[][][] }[] = [];
     const add = (functionalId: string, set: string, segments: string[][]) => {
       let g = groups.find((x) => x.set === set);
-      if (!g) { g = { functionalId, set, transactions: [] }; groups.push(g); }
+      if (!g) {
+        g = { functionalId, set, transactions: [] };
+        groups.push(g);
+      }
       g.transactions.push(segments);
     };
     const advice: Availability[] = [];
@@ -48,11 +75,22 @@ export class EdiOutbound implements Destination {
     }
     if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString()));
     if (groups.length === 0) return;
-    const numbers = await this.o.controls.allocate(this.o.id, groups.map((g) => g.transactions.length));
+    const numbers = await this.o.controls.allocate(
+      this.o.id,
+      groups.map((g) => g.transactions.length),
+    );
     const control = numbers.interchange;
     const text = writeInterchange({
-      sender: this.o.us, receiver: this.o.partner, control, at: new Date(this.o.now()), usage: this.o.usage,
-      groups: groups.map((g, i) => ({ functionalId: g.functionalId, control: numbers.groups[i]!, transactions: g.transactions.map((segments, k) => ({ set: g.set, control: numbers.transactions[i]![k]!, segments })) })),
+      sender: this.o.us,
+      receiver: this.o.partner,
+      control,
+      at: new Date(this.o.now()),
+      usage: this.o.usage,
+      groups: groups.map((g, i) => ({
+        functionalId: g.functionalId,
+        control: numbers.groups[i]!,
+        transactions: g.transactions.map((segments, k) => ({ set: g.set, control: numbers.transactions[i]![k]!, segments })),
+      })),
     });
     writeFileSync(join(this.o.folder, 'out', `${groups.map((g) => g.set).join('-')}-${String(control).padStart(9, '0')}.edi`), text);
   }

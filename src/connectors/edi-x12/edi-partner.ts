@@ -47,14 +47,20 @@ export class EdiPartner implements TradingPartner {
   private running: Promise<void> | undefined;
   private seq = 0;
 
-  get id(): string { return this.o.id; }
+  get id(): string {
+    return this.o.id;
+  }
 
   constructor(private readonly o: EdiPartnerOptions) {
     for (const dir of ['in', 'out', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
   }
 
   start(): void {
-    this.timer = setInterval(() => { this.running ??= this.scan().finally(() => { this.running = undefined; }); }, this.o.pollMs);
+    this.timer = setInterval(() => {
+      this.running ??= this.scan().finally(() => {
+        this.running = undefined;
+      });
+    }, this.o.pollMs);
     this.timer.unref();
   }
 
@@ -65,7 +71,9 @@ export class EdiPartner implements TradingPartner {
 
   async scan(): Promise<void> {
     const inbox = join(this.o.folder, 'in');
-    const files = readdirSync(inbox).filter((f) => !f.startsWith('.') && statSync(join(inbox, f)).isFile()).sort();
+    const files = readdirSync(inbox)
+      .filter((f) => !f.startsWith('.') && statSync(join(inbox, f)).isFile())
+      .sort();
     for (const name of files) await this.take(name);
   }
 
@@ -85,7 +93,10 @@ export class EdiPartner implements TradingPartner {
           if (!ok) summary.parked++;
           continue;
         }
-        if (tx.set !== '850') { results.push({ set: tx.set, control: tx.control, accepted: true }); continue; }
+        if (tx.set !== '850') {
+          results.push({ set: tx.set, control: tx.control, accepted: true });
+          continue;
+        }
         const mapped = purchaseOrderFrom850(tx, this.o.mapping);
         if (!mapped.ok) {
           await park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
@@ -97,30 +108,49 @@ export class EdiPartner implements TradingPartner {
         const { po } = mapped;
         // One key per partner and PO number: a re-sent interchange answers the same order.
         const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`);
-        if (result.kind === 'refused') { await park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text); summary.parked++; continue; }
+        if (result.kind === 'refused') {
+          await park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text);
+          summary.parked++;
+          continue;
+        }
         const lines: AckLine[] = po.request.lines.map((l, i) => {
           const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
           return { lineId: po.lineIds[i]!, sku: l.sku, ordered: l.qty, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0, price: po.prices[i] };
         });
-        if (result.kind === 'captured') summary.captured.push(result.orderId); else summary.rejected++;
+        if (result.kind === 'captured') summary.captured.push(result.orderId);
+        else summary.rejected++;
         poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock'));
       }
       acks.push({ gs: group.gs, results });
     }
-    await this.send('997', 'FA', acks.map((a) => acknowledgment997(a.gs, a.results)), date);
+    await this.send(
+      '997',
+      'FA',
+      acks.map((a) => acknowledgment997(a.gs, a.results)),
+      date,
+    );
     if (poAcks.length > 0) await this.send('855', 'PR', poAcks, date);
     return summary;
   }
 
   /** A 945: the 3PL shipped an order from its location; false when it cannot be read (parked). */
   private async takeAdvice(tx: Parameters<typeof eventsFrom945>[0], interchange: string, text: string, park: EdiPartnerOptions['park']): Promise<boolean> {
-    if (!this.o.location) { await park(`a 945 came from ${this.o.id}, which runs no location (make it a location's authority)`, [], text); return false; }
+    if (!this.o.location) {
+      await park(`a 945 came from ${this.o.id}, which runs no location (make it a location's authority)`, [], text);
+      return false;
+    }
     // Seqs from the clock in microseconds keep increasing across documents and restarts.
     this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
     const mapped = eventsFrom945(tx, { source: this.o.id, location: this.o.location, interchange, seq: this.seq, at: new Date(this.o.now()).toISOString() });
-    if (!mapped.ok) { await park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text); return false; }
+    if (!mapped.ok) {
+      await park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text);
+      return false;
+    }
     const result = await this.o.ingest(mapped.events);
-    if (result.rejected.length > 0) { await park(`shipping advice for ${mapped.orderId}: the hub rejected ${result.rejected.length} of its events`, [], text); return false; }
+    if (result.rejected.length > 0) {
+      await park(`shipping advice for ${mapped.orderId}: the hub rejected ${result.rejected.length} of its events`, [], text);
+      return false;
+    }
     return true;
   }
 
@@ -128,8 +158,18 @@ export class EdiPartner implements TradingPartner {
     const numbers = await this.o.controls.allocate(this.o.id, [transactions.length]);
     const control = numbers.interchange;
     const text = writeInterchange({
-      sender: this.o.us, receiver: this.o.partner, control, at, usage: this.o.usage,
-      groups: [{ functionalId, control: numbers.groups[0]!, transactions: transactions.map((segments, k) => ({ set, control: numbers.transactions[0]![k]!, segments })) }],
+      sender: this.o.us,
+      receiver: this.o.partner,
+      control,
+      at,
+      usage: this.o.usage,
+      groups: [
+        {
+          functionalId,
+          control: numbers.groups[0]!,
+          transactions: transactions.map((segments, k) => ({ set, control: numbers.transactions[0]![k]!, segments })),
+        },
+      ],
     });
     writeFileSync(join(this.o.folder, 'out', `${set}-${String(control).padStart(9, '0')}.edi`), text);
   }
@@ -137,13 +177,23 @@ export class EdiPartner implements TradingPartner {
   private async take(name: string): Promise<void> {
     const path = join(this.o.folder, 'in', name);
     let text: string;
-    try { text = readFileSync(path, 'utf8'); } catch { return; }
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return;
+    }
     try {
       const summary = await this.receive(text);
       renameSync(path, join(this.o.folder, 'processed', name));
-      this.o.log('info', `${this.o.id}: ${name}: ${summary.captured.length} orders captured, ${summary.rejected} rejected, ${summary.parked} parked`, { system: this.o.id, file: name });
+      this.o.log('info', `${this.o.id}: ${name}: ${summary.captured.length} orders captured, ${summary.rejected} rejected, ${summary.parked} parked`, {
+        system: this.o.id,
+        file: name,
+      });
     } catch (err) {
-      if ((err as { retryable?: boolean }).retryable) { this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`); return; }
+      if ((err as { retryable?: boolean }).retryable) {
+        this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`);
+        return;
+      }
       renameSync(path, join(this.o.folder, 'failed', name));
       writeFileSync(join(this.o.folder, 'failed', `${name}.error.txt`), `${(err as Error).message}\n`);
       this.o.log('warn', `${this.o.id}: ${name} was not taken: ${(err as Error).message}`, { system: this.o.id, file: name });

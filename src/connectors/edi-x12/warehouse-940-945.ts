@@ -8,7 +8,13 @@ import type { Issue } from '../../domain/errors.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { Transaction } from './x12-interchange.js';
 
-export interface FulfilmentRequest { orderId: string; externalId: string; customer: string; location: string; lines: { sku: string; qty: number }[] }
+export interface FulfilmentRequest {
+  orderId: string;
+  externalId: string;
+  customer: string;
+  location: string;
+  lines: { sku: string; qty: number }[];
+}
 
 /** 940 segments for one fulfilment request. */
 export function shippingOrder940(r: FulfilmentRequest, at: Date): string[][] {
@@ -23,7 +29,13 @@ export function shippingOrder940(r: FulfilmentRequest, at: Date): string[][] {
   return out;
 }
 
-export interface AdviceContext { source: string; location: string; interchange: string; seq: number; at: string }
+export interface AdviceContext {
+  source: string;
+  location: string;
+  interchange: string;
+  seq: number;
+  at: string;
+}
 
 /** The events a 945 stands for, or what is wrong with it. */
 export function eventsFrom945(tx: Transaction, c: AdviceContext): { ok: true; events: HubEvent[]; orderId: string } | { ok: false; errors: Issue[] } {
@@ -41,9 +53,14 @@ export function eventsFrom945(tx: Transaction, c: AdviceContext): { ok: true; ev
     const qty = Number(s[3]);
     let sku: string | undefined;
     // W1206 is the UPC; qualifier/id pairs start at W1207.
-    for (let k = 7; k + 1 < s.length; k += 2) if (s[k] === 'VN' && s[k + 1]) { sku = s[k + 1]; break; }
+    for (let k = 7; k + 1 < s.length; k += 2)
+      if (s[k] === 'VN' && s[k + 1]) {
+        sku = s[k + 1];
+        break;
+      }
     if (!sku) errors.push({ path: `W12 (segment ${i + 2})`, message: 'no product id qualified VN' });
-    else if (!Number.isInteger(qty) || qty < 0) errors.push({ path: `W12 (segment ${i + 2})/W1203`, message: `shipped quantity '${s[3] ?? ''}' is not a whole number` });
+    else if (!Number.isInteger(qty) || qty < 0)
+      errors.push({ path: `W12 (segment ${i + 2})/W1203`, message: `shipped quantity '${s[3] ?? ''}' is not a whole number` });
     else if (qty > 0) lines.push({ sku, qty });
   });
   if (errors.length > 0) return { ok: false, errors };
@@ -55,8 +72,27 @@ export function eventsFrom945(tx: Transaction, c: AdviceContext): { ok: true; ev
   const shipment = w06?.[4]?.trim();
   const id = shipment ? `${c.source}:945:shipment:${shipment}` : `${c.source}:945:${c.interchange}:${tx.control}`;
   const events: HubEvent[] = [
-    ...lines.map((l, i) => ({ ...base, id: `${id}:m${i}`, seq: c.seq + i, type: 'inventory.movement' as const, sku: l.sku, location: c.location, reason: 'ship' as const, delta: { onHand: -l.qty }, orderId })),
-    { ...base, id, seq: c.seq + lines.length, type: 'order.shipped', orderId, location: c.location, lines, ...(tracking ? { tracking: { number: tracking, ...(carrier ? { carrier } : {}) } } : {}) },
+    ...lines.map((l, i) => ({
+      ...base,
+      id: `${id}:m${i}`,
+      seq: c.seq + i,
+      type: 'inventory.movement' as const,
+      sku: l.sku,
+      location: c.location,
+      reason: 'ship' as const,
+      delta: { onHand: -l.qty },
+      orderId,
+    })),
+    {
+      ...base,
+      id,
+      seq: c.seq + lines.length,
+      type: 'order.shipped',
+      orderId,
+      location: c.location,
+      lines,
+      ...(tracking ? { tracking: { number: tracking, ...(carrier ? { carrier } : {}) } } : {}),
+    },
   ];
   return { ok: true, events, orderId };
 }

@@ -4,14 +4,32 @@
  * with their trailers counted). Transaction sets are mapped elsewhere; this file knows only the
  * envelopes.
  */
-export interface Separators { element: string; component: string; segment: string }
+export interface Separators {
+  element: string;
+  component: string;
+  segment: string;
+}
 
-export interface Transaction { set: string; control: string; segments: string[][] }
-export interface FunctionalGroup { gs: string[]; transactions: Transaction[] }
-export interface Interchange { separators: Separators; isa: string[]; groups: FunctionalGroup[] }
+export interface Transaction {
+  set: string;
+  control: string;
+  segments: string[][];
+}
+export interface FunctionalGroup {
+  gs: string[];
+  transactions: Transaction[];
+}
+export interface Interchange {
+  separators: Separators;
+  isa: string[];
+  groups: FunctionalGroup[];
+}
 
 export class X12Error extends Error {
-  constructor(message: string, readonly segment?: number) {
+  constructor(
+    message: string,
+    readonly segment?: number,
+  ) {
     super(segment === undefined ? message : `segment ${segment}: ${message}`);
     this.name = 'X12Error';
   }
@@ -34,7 +52,11 @@ export function readInterchange(text: string): Interchange {
   if (segment === undefined) throw new X12Error('the interchange ends inside its ISA segment', 1);
   if (segment === '\r') segment = '\n';
   const separators = { element, component, segment };
-  const segments = body.split(segment).map((s) => s.replace(/^[\r\n]+|[\r\n]+$/g, '')).filter((s) => s.length > 0).map((s) => s.split(element));
+  const segments = body
+    .split(segment)
+    .map((s) => s.replace(/^[\r\n]+|[\r\n]+$/g, ''))
+    .filter((s) => s.length > 0)
+    .map((s) => s.split(element));
 
   const isa = segments[0]!;
   const groups: FunctionalGroup[] = [];
@@ -46,7 +68,9 @@ export function readInterchange(text: string): Interchange {
     const n = i + 1;
     if (sawIea) throw new X12Error(`segment ${id} after IEA`, n);
     switch (id) {
-      case 'ISA': if (i !== 0) throw new X12Error('a second ISA inside the interchange', n); break;
+      case 'ISA':
+        if (i !== 0) throw new X12Error('a second ISA inside the interchange', n);
+        break;
       case 'GS':
         if (group) throw new X12Error(`GS before the GE of group ${group.gs[6]}`, n);
         group = { gs: seg, transactions: [] };
@@ -68,7 +92,8 @@ export function readInterchange(text: string): Interchange {
       case 'GE':
         if (!group) throw new X12Error('GE without GS', n);
         if (tx) throw new X12Error(`GE inside transaction ${tx.control}`, n);
-        if (Number(seg[1]) !== group.transactions.length) throw new X12Error(`GE01 says ${seg[1]} transactions but group ${group.gs[6]} has ${group.transactions.length}`, n);
+        if (Number(seg[1]) !== group.transactions.length)
+          throw new X12Error(`GE01 says ${seg[1]} transactions but group ${group.gs[6]} has ${group.transactions.length}`, n);
         if (seg[2] !== group.gs[6]) throw new X12Error(`GE02 ${seg[2]} does not match GS06 ${group.gs[6]}`, n);
         groups.push(group);
         group = undefined;
@@ -88,12 +113,24 @@ export function readInterchange(text: string): Interchange {
   return { separators, isa, groups };
 }
 
-export interface Party { qualifier: string; id: string }
+export interface Party {
+  qualifier: string;
+  id: string;
+}
 
-export interface OutgoingGroup { functionalId: string; control: number; transactions: { set: string; control: number; segments: string[][] }[] }
+export interface OutgoingGroup {
+  functionalId: string;
+  control: number;
+  transactions: { set: string; control: number; segments: string[][] }[];
+}
 
 export interface OutgoingInterchange {
-  sender: Party; receiver: Party; control: number; at: Date; usage: 'P' | 'T'; version?: string;
+  sender: Party;
+  receiver: Party;
+  control: number;
+  at: Date;
+  usage: 'P' | 'T';
+  version?: string;
   separators?: Separators;
   groups: OutgoingGroup[];
 }
@@ -106,10 +143,27 @@ export function writeInterchange(o: OutgoingInterchange): string {
   const hhmm = o.at.toISOString().slice(11, 16).replace(':', '');
   const pad = (s: string, n: number) => s.slice(0, n).padEnd(n, ' ');
   const isaControl = String(o.control).padStart(9, '0');
-  const lines: string[][] = [[
-    'ISA', '00', pad('', 10), '00', pad('', 10), pad(o.sender.qualifier, 2), pad(o.sender.id, 15), pad(o.receiver.qualifier, 2), pad(o.receiver.id, 15),
-    yymmdd, hhmm, 'U', '00401', isaControl, '0', o.usage, sep.component,
-  ]];
+  const lines: string[][] = [
+    [
+      'ISA',
+      '00',
+      pad('', 10),
+      '00',
+      pad('', 10),
+      pad(o.sender.qualifier, 2),
+      pad(o.sender.id, 15),
+      pad(o.receiver.qualifier, 2),
+      pad(o.receiver.id, 15),
+      yymmdd,
+      hhmm,
+      'U',
+      '00401',
+      isaControl,
+      '0',
+      o.usage,
+      sep.component,
+    ],
+  ];
   for (const g of o.groups) {
     lines.push(['GS', g.functionalId, o.sender.id, o.receiver.id, ccyymmdd, hhmm, String(g.control), 'X', o.version ?? '004010']);
     for (const t of g.transactions) {

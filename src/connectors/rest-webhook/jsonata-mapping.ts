@@ -20,7 +20,10 @@ export type MappingResult =
   | { ok: false; errors: Issue[] };
 
 export class MappingError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'MappingError';
   }
@@ -32,10 +35,19 @@ export class JsonataMapping {
   private readonly expression: jsonata.Expression;
 
   /** Throws MappingError when the file cannot be read or does not compile. */
-  constructor(readonly file: string, readonly produces: Produces) {
+  constructor(
+    readonly file: string,
+    readonly produces: Produces,
+  ) {
     let source: string;
-    try { source = readFileSync(file, 'utf8'); } catch (err) { throw new MappingError(file, `cannot be read: ${(err as Error).message}`); }
-    try { this.expression = jsonata(source); } catch (err) {
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new MappingError(file, `cannot be read: ${(err as Error).message}`);
+    }
+    try {
+      this.expression = jsonata(source);
+    } catch (err) {
       const e = err as { message: string; position?: number };
       throw new MappingError(file, `does not compile${e.position !== undefined ? ` at character ${e.position}` : ''}: ${e.message}`);
     }
@@ -44,9 +56,14 @@ export class JsonataMapping {
   /** Maps one input document; errors name the field of the canonical result, or the JSONata failure. */
   async map(input: unknown): Promise<MappingResult> {
     let out: unknown;
-    try { out = await this.expression.evaluate(input); } catch (err) {
+    try {
+      out = await this.expression.evaluate(input);
+    } catch (err) {
       const e = err as { message: string; position?: number };
-      return { ok: false, errors: [{ path: '/', message: `the mapping failed${e.position !== undefined ? ` at character ${e.position}` : ''}: ${e.message}` }] };
+      return {
+        ok: false,
+        errors: [{ path: '/', message: `the mapping failed${e.position !== undefined ? ` at character ${e.position}` : ''}: ${e.message}` }],
+      };
     }
     // JSONata sequences are arrays with extra properties: make them plain values.
     out = out === undefined ? undefined : JSON.parse(JSON.stringify(out));
@@ -56,7 +73,9 @@ export class JsonataMapping {
     }
     const list = Array.isArray(out) ? out : out === undefined ? [] : [out];
     const errors: Issue[] = [];
-    list.forEach((e, i) => { if (!isValidEvent(e)) for (const x of eventIssues(e)) errors.push({ path: `/${i}${x.path === '/' ? '' : x.path}`, message: x.message }); });
+    list.forEach((e, i) => {
+      if (!isValidEvent(e)) for (const x of eventIssues(e)) errors.push({ path: `/${i}${x.path === '/' ? '' : x.path}`, message: x.message });
+    });
     if (list.length === 0) errors.push({ path: '/', message: 'the mapping produced no events' });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, produces: 'events', events: list as HubEvent[] };
   }

@@ -9,7 +9,13 @@ import type { JsonataMapping } from './jsonata-mapping.js';
 export class RestWebhookSource implements InboundSource {
   readonly topicHeader = 'x-event-type';
 
-  constructor(readonly id: string, readonly channel: string, private readonly secret: string, readonly signatureHeader: string, private readonly mapping: JsonataMapping) {}
+  constructor(
+    readonly id: string,
+    readonly channel: string,
+    private readonly secret: string,
+    readonly signatureHeader: string,
+    private readonly mapping: JsonataMapping,
+  ) {}
 
   verify(raw: string, signature: string | undefined): boolean {
     if (!signature) return false;
@@ -46,5 +52,9 @@ export class RestWebhookSource implements InboundSource {
 }
 
 function parse(raw: string): { ok: true; value: unknown } | { ok: false; errors: { path: string; message: string }[] } {
-  try { return { ok: true, value: JSON.parse(raw) }; } catch (err) { return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] }; }
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch (err) {
+    return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] };
+  }
 }

@@ -14,7 +14,12 @@ import { parseRetryAfter } from '../../domain/delivery/retry-delay.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
 
 export interface ShopifyAdminOptions {
-  id: string; baseUrl: string; token?: string; locationId: string; apiVersion?: string; timeoutMs?: number;
+  id: string;
+  baseUrl: string;
+  token?: string;
+  locationId: string;
+  apiVersion?: string;
+  timeoutMs?: number;
   /** graphql: inventorySetQuantities, 250 a call (default); rest: inventory_levels/set.json, one item a call. */
   inventoryApi?: 'graphql' | 'rest';
 }
@@ -40,10 +45,15 @@ export class ShopifyAdmin implements Destination {
   }
 
   cost(messages: OutgoingMessage[]): number {
-    let calls = 0, lookups = false, availability = false;
+    let calls = 0,
+      lookups = false,
+      availability = false;
     for (const m of messages) {
       if (m.topic === 'shipment.confirmed') calls++;
-      else if (m.topic === 'availability.changed') { availability = true; if (!this.items.has((m.payload as { sku: string }).sku)) lookups = true; }
+      else if (m.topic === 'availability.changed') {
+        availability = true;
+        if (!this.items.has((m.payload as { sku: string }).sku)) lookups = true;
+      }
     }
     const sets = this.o.inventoryApi === 'rest' ? messages.filter((m) => m.topic === 'availability.changed').length : availability ? 1 : 0;
     return calls + sets + (lookups ? 1 : 0);
@@ -51,9 +61,15 @@ export class ShopifyAdmin implements Destination {
 
   async send(messages: OutgoingMessage[]): Promise<void> {
     const levels = new Map<string, number>();
-    for (const m of messages) if (m.topic === 'availability.changed') { const p = m.payload as { sku: string; available: number }; levels.set(p.sku, p.available); }
+    for (const m of messages)
+      if (m.topic === 'availability.changed') {
+        const p = m.payload as { sku: string; available: number };
+        levels.set(p.sku, p.available);
+      }
     if (levels.size > 0) await this.setQuantities(levels);
-    for (const m of messages) if (m.topic === 'shipment.confirmed') await this.fulfil(m.payload as { externalId: string; tracking?: string | { number?: string; carrier?: string } | null });
+    for (const m of messages)
+      if (m.topic === 'shipment.confirmed')
+        await this.fulfil(m.payload as { externalId: string; tracking?: string | { number?: string; carrier?: string } | null });
   }
 
   close(): void {
@@ -63,33 +79,45 @@ export class ShopifyAdmin implements Destination {
   private async setQuantities(levels: Map<string, number>): Promise<void> {
     const unknown = [...levels.keys()].filter((sku) => !this.items.has(sku));
     if (unknown.length > 0) {
-      const answer = await this.call('/graphql.json', { query: VARIANTS_BY_SKU, variables: { query: unknown.map((s) => `sku:'${s.replace(/'/g, "\\'")}'`).join(' OR ') } }) as
-        { data?: { productVariants?: { edges: { node: { sku: string; inventoryItem: { id: string } } }[] } } };
+      const answer = (await this.call('/graphql.json', {
+        query: VARIANTS_BY_SKU,
+        variables: { query: unknown.map((s) => `sku:'${s.replace(/'/g, "\\'")}'`).join(' OR ') },
+      })) as { data?: { productVariants?: { edges: { node: { sku: string; inventoryItem: { id: string } } }[] } } };
       for (const sku of unknown) this.items.set(sku, null);
       for (const e of answer.data?.productVariants?.edges ?? []) this.items.set(e.node.sku, e.node.inventoryItem.id);
     }
     // Items the store does not sell have nowhere to go: that is not a failure.
-    const quantities = [...levels].flatMap(([sku, quantity]) => { const id = this.items.get(sku); return id ? [{ inventoryItemId: id, locationId: this.o.locationId, quantity }] : []; });
+    const quantities = [...levels].flatMap(([sku, quantity]) => {
+      const id = this.items.get(sku);
+      return id ? [{ inventoryItemId: id, locationId: this.o.locationId, quantity }] : [];
+    });
     if (quantities.length === 0) return;
     if (this.o.inventoryApi === 'rest') {
       // REST takes numeric ids: the gid's last segment.
       const num = (gid: string) => Number(gid.slice(gid.lastIndexOf('/') + 1));
-      for (const q of quantities) await this.call('/inventory_levels/set.json', { location_id: num(q.locationId), inventory_item_id: num(q.inventoryItemId), available: q.quantity });
+      for (const q of quantities)
+        await this.call('/inventory_levels/set.json', { location_id: num(q.locationId), inventory_item_id: num(q.inventoryItemId), available: q.quantity });
       return;
     }
-    const answer = await this.call('/graphql.json', {
+    const answer = (await this.call('/graphql.json', {
       query: SET_QUANTITIES,
       variables: { input: { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities } },
-    }) as { data?: { inventorySetQuantities?: { userErrors: { field: string[]; message: string }[] } }; errors?: unknown };
+    })) as { data?: { inventorySetQuantities?: { userErrors: { field: string[]; message: string }[] } }; errors?: unknown };
     const errors = answer.data?.inventorySetQuantities?.userErrors ?? [];
     if (answer.errors) throw new DeliveryFailedError(this.id, `GraphQL errors: ${JSON.stringify(answer.errors).slice(0, 300)}`, false);
-    if (errors.length > 0) throw new DeliveryFailedError(this.id, `inventorySetQuantities refused: ${errors.map((e) => `${e.field.join('.')}: ${e.message}`).join('; ')}`, false);
+    if (errors.length > 0)
+      throw new DeliveryFailedError(this.id, `inventorySetQuantities refused: ${errors.map((e) => `${e.field.join('.')}: ${e.message}`).join('; ')}`, false);
   }
 
   private async fulfil(s: { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }): Promise<void> {
     const tracking = trackingParts(s.tracking);
     await this.call(`/orders/${encodeURIComponent(s.externalId)}/fulfillments.json`, {
-      fulfillment: { location_id: this.o.locationId, notify_customer: true, ...(tracking.number ? { tracking_number: tracking.number } : {}), ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}) },
+      fulfillment: {
+        location_id: this.o.locationId,
+        notify_customer: true,
+        ...(tracking.number ? { tracking_number: tracking.number } : {}),
+        ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}),
+      },
     });
   }
 
@@ -98,23 +126,58 @@ export class ShopifyAdmin implements Destination {
     const transport = this.url.protocol === 'https:' ? https : http;
     const base = this.url.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
-      const req = transport.request({
-        protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port, method: 'POST', agent: this.agent,
-        path: `${base}/admin/api/${this.o.apiVersion ?? '2024-10'}${path}`, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(this.o.token ? { 'x-shopify-access-token': this.o.token } : {}) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) { try { resolve(JSON.parse(text)); } catch { reject(new DeliveryFailedError(this.id, 'the store answered with something that is not JSON', true)); } return; }
-          const retryAfter = res.headers['retry-after'];
-          reject(new DeliveryFailedError(this.id, `HTTP ${status}: ${text.slice(0, 300)}`, status === 429 || status >= 500, parseRetryAfter(typeof retryAfter === 'string' ? String(Math.ceil(Number(retryAfter))) : undefined), status));
-        });
-        res.on('error', reject);
-      });
-      req.on('error', (err: Error) => reject(new DeliveryFailedError(this.id, err.name === 'AbortError' || err.name === 'TimeoutError' ? 'no answer in time' : `cannot reach the store: ${err.message}`, true)));
+      const req = transport.request(
+        {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port,
+          method: 'POST',
+          agent: this.agent,
+          path: `${base}/admin/api/${this.o.apiVersion ?? '2024-10'}${path}`,
+          signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            ...(this.o.token ? { 'x-shopify-access-token': this.o.token } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              try {
+                resolve(JSON.parse(text));
+              } catch {
+                reject(new DeliveryFailedError(this.id, 'the store answered with something that is not JSON', true));
+              }
+              return;
+            }
+            const retryAfter = res.headers['retry-after'];
+            reject(
+              new DeliveryFailedError(
+                this.id,
+                `HTTP ${status}: ${text.slice(0, 300)}`,
+                status === 429 || status >= 500,
+                parseRetryAfter(typeof retryAfter === 'string' ? String(Math.ceil(Number(retryAfter))) : undefined),
+                status,
+              ),
+            );
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (err: Error) =>
+        reject(
+          new DeliveryFailedError(
+            this.id,
+            err.name === 'AbortError' || err.name === 'TimeoutError' ? 'no answer in time' : `cannot reach the store: ${err.message}`,
+            true,
+          ),
+        ),
+      );
       req.end(payload);
     });
   }

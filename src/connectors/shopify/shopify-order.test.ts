@@ -5,25 +5,48 @@ import { verifyShopifyWebhook } from './verify-shopify-webhook.js';
 import * as crypto from 'node:crypto';
 
 // Written as text, as a store sends it: a JavaScript number literal would already have lost the id's last digits.
-const order = '{"id": 820982911946154508, "name": "#9999", "customer": {"id": 115310627314723954, "email": "a@b.c"}, '
-  + '"line_items": [{"id": 1, "sku": "A-1", "quantity": 2}, {"id": 2, "sku": "A-1", "quantity": 1}, {"id": 3, "sku": "B-2", "quantity": 1}]}';
+const order =
+  '{"id": 820982911946154508, "name": "#9999", "customer": {"id": 115310627314723954, "email": "a@b.c"}, ' +
+  '"line_items": [{"id": 1, "sku": "A-1", "quantity": 2}, {"id": 2, "sku": "A-1", "quantity": 1}, {"id": 3, "sku": "B-2", "quantity": 1}]}';
 
 test('reads the order id from the text: Shopify ids are beyond safe integers', () => {
   assert.equal(topLevelNumberField(order, 'id'), '820982911946154508');
   assert.notEqual(String(JSON.parse(order).id), '820982911946154508');
-  assert.equal(topLevelNumberField('{"line_items":[{"id":5}],"id":7}', 'id'), '7', 'nested ids are not the order\'s');
+  assert.equal(topLevelNumberField('{"line_items":[{"id":5}],"id":7}', 'id'), '7', "nested ids are not the order's");
   assert.equal(topLevelNumberField('{"note":"\\"id\\": 3","id":8}', 'id'), '8', 'ids inside strings are skipped');
 });
 
 test('maps a Shopify order to a hub order: one line per SKU, the fixed or prefixed customer', () => {
   const fixed = shopifyOrderToRequest(order, { channel: 'web', customer: 'C-WEB', backorder: 'allow' });
-  assert.deepEqual(fixed, { ok: true, orderId: '820982911946154508', request: { channel: 'web', externalId: '820982911946154508', customer: 'C-WEB', lines: [{ sku: 'A-1', qty: 3 }, { sku: 'B-2', qty: 1 }], backorder: 'allow' } });
+  assert.deepEqual(fixed, {
+    ok: true,
+    orderId: '820982911946154508',
+    request: {
+      channel: 'web',
+      externalId: '820982911946154508',
+      customer: 'C-WEB',
+      lines: [
+        { sku: 'A-1', qty: 3 },
+        { sku: 'B-2', qty: 1 },
+      ],
+      backorder: 'allow',
+    },
+  });
   const prefixed = shopifyOrderToRequest(order, { channel: 'web', customerPrefix: 'shop-', backorder: 'reject' });
   assert.equal(prefixed.ok && prefixed.request.customer, 'shop-115310627314723954');
 });
 
 test('names what is wrong with an order it cannot map', () => {
-  const bad = shopifyOrderToRequest(JSON.stringify({ id: 1, line_items: [{ title: 'Gift card', quantity: 1 }, { sku: 'X', quantity: 0 }] }), { channel: 'web', backorder: 'allow' });
+  const bad = shopifyOrderToRequest(
+    JSON.stringify({
+      id: 1,
+      line_items: [
+        { title: 'Gift card', quantity: 1 },
+        { sku: 'X', quantity: 0 },
+      ],
+    }),
+    { channel: 'web', backorder: 'allow' },
+  );
   assert.equal(bad.ok, false);
   assert.deepEqual(!bad.ok && bad.errors.map((e) => e.path), ['/customer/id', '/line_items/0/sku', '/line_items/1/quantity']);
   assert.equal(shopifyOrderToRequest('{not json', { channel: 'web', customer: 'C', backorder: 'allow' }).ok, false);
@@ -38,4 +61,3 @@ test('verifies the HMAC of the raw body, in constant time', () => {
   assert.equal(verifyShopifyWebhook(order, undefined, 'secret'), false);
   assert.equal(verifyShopifyWebhook(order, 'not base64 at all!', 'secret'), false);
 });
-

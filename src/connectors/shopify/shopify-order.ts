@@ -25,7 +25,9 @@ interface ShopifyOrder {
 
 export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Mapped {
   let order: ShopifyOrder;
-  try { order = JSON.parse(raw) as ShopifyOrder; } catch (err) {
+  try {
+    order = JSON.parse(raw) as ShopifyOrder;
+  } catch (err) {
     return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] };
   }
   const errors: Issue[] = [];
@@ -34,7 +36,8 @@ export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Map
   let customer = mapping.customer;
   if (customer === undefined) {
     const id = customerIdOf(raw);
-    if (id === undefined || mapping.customerPrefix === undefined) errors.push({ path: '/customer/id', message: 'the order has no customer, and the system names no fixed customer' });
+    if (id === undefined || mapping.customerPrefix === undefined)
+      errors.push({ path: '/customer/id', message: 'the order has no customer, and the system names no fixed customer' });
     else customer = mapping.customerPrefix + id;
   }
   const items = Array.isArray(order.line_items) ? order.line_items : [];
@@ -48,8 +51,15 @@ export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Map
   });
   if (errors.length > 0) return { ok: false, errors };
   return {
-    ok: true, orderId: orderId!,
-    request: { channel: mapping.channel, externalId: orderId!, customer: customer!, lines: [...lines].map(([sku, qty]) => ({ sku, qty })), backorder: mapping.backorder },
+    ok: true,
+    orderId: orderId!,
+    request: {
+      channel: mapping.channel,
+      externalId: orderId!,
+      customer: customer!,
+      lines: [...lines].map(([sku, qty]) => ({ sku, qty })),
+      backorder: mapping.backorder,
+    },
   };
 }
 

@@ -8,7 +8,11 @@ export class ShopifyStorefront implements InboundSource {
   readonly signatureHeader = 'x-shopify-hmac-sha256';
   readonly topicHeader = 'x-shopify-topic';
 
-  constructor(readonly id: string, private readonly secret: string, private readonly mapping: ShopifyMapping) {
+  constructor(
+    readonly id: string,
+    private readonly secret: string,
+    private readonly mapping: ShopifyMapping,
+  ) {
     this.channel = mapping.channel;
   }
 

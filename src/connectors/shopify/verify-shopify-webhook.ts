@@ -9,6 +9,10 @@ export function verifyShopifyWebhook(rawBody: string | Buffer, signature: string
   if (!signature) return false;
   const expected = createHmac('sha256', secret).update(rawBody).digest();
   let given: Buffer;
-  try { given = Buffer.from(signature, 'base64'); } catch { return false; }
+  try {
+    given = Buffer.from(signature, 'base64');
+  } catch {
+    return false;
+  }
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

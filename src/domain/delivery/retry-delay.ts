@@ -3,7 +3,11 @@
  * deliveries do not hit a recovering receiver at the same instant), never sooner than the
  * receiver's Retry-After. Pure: the random draw and the current time are passed in.
  */
-export interface RetryPolicy { baseMs: number; maxMs: number; maxAttempts: number }
+export interface RetryPolicy {
+  baseMs: number;
+  maxMs: number;
+  maxAttempts: number;
+}
 
 export function retryDelayMs(attempt: number, policy: RetryPolicy, random: number, retryAfterMs?: number): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));

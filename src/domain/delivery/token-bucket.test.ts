@@ -13,12 +13,23 @@ test('a bucket gives its burst at once, then refills at its rate', () => {
 });
 
 test('over any schedule of takes, a bucket never grants more than burst + rate × time', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 50 }), (gaps, rate, burst) => {
-    const b = new TokenBucket(rate, burst, 0);
-    let now = 0, granted = 0;
-    for (const gap of gaps) { now += gap; if (b.take(now) === 0) granted++; }
-    assert.ok(granted <= burst + Math.floor((now / 1000) * rate) + 1e-9, `${granted} granted in ${now} ms`);
-  }));
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 300 }),
+      fc.integer({ min: 1, max: 20 }),
+      fc.integer({ min: 1, max: 50 }),
+      (gaps, rate, burst) => {
+        const b = new TokenBucket(rate, burst, 0);
+        let now = 0,
+          granted = 0;
+        for (const gap of gaps) {
+          now += gap;
+          if (b.take(now) === 0) granted++;
+        }
+        assert.ok(granted <= burst + Math.floor((now / 1000) * rate) + 1e-9, `${granted} granted in ${now} ms`);
+      },
+    ),
+  );
 });
 
 test('retry delays grow, stay under the cap, and respect Retry-After', () => {

@@ -6,7 +6,11 @@ export class TokenBucket {
   private tokens: number;
   private at: number;
 
-  constructor(readonly perSecond: number, readonly burst: number, nowMs: number) {
+  constructor(
+    readonly perSecond: number,
+    readonly burst: number,
+    nowMs: number,
+  ) {
     this.tokens = burst;
     this.at = nowMs;
   }
@@ -21,7 +25,10 @@ export class TokenBucket {
   /** Takes `n` tokens if they are there and answers 0, or answers how many ms until they will be (taking nothing). */
   take(nowMs: number, n = 1): number {
     this.refill(nowMs);
-    if (this.tokens >= n) { this.tokens -= n; return 0; }
+    if (this.tokens >= n) {
+      this.tokens -= n;
+      return 0;
+    }
     return Math.ceil(((n - this.tokens) / this.perSecond) * 1000);
   }
 

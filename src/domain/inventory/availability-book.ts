@@ -8,9 +8,18 @@ import { channelAvailable, explainChannelFigure, type ChannelFigure, type Channe
 import type { InventoryLedger } from './inventory-ledger.js';
 import type { StockPosition } from './stock-position.js';
 
-export interface LocationDef { id: string; name: string; authority: string }
+export interface LocationDef {
+  id: string;
+  name: string;
+  authority: string;
+}
 
-export interface FigureChange { channel: string; sku: string; previous: number; available: number }
+export interface FigureChange {
+  channel: string;
+  sku: string;
+  previous: number;
+  available: number;
+}
 
 const DAY_MS = 86_400_000;
 
@@ -32,9 +41,15 @@ export class AvailabilityBook {
 
   /** The channel's inbound horizon at `nowMs`, computed once per instant rather than per item. */
   private horizonAt(rule: ChannelRule, nowMs: number): string | undefined {
-    if (nowMs !== this.horizonNow) { this.horizons.clear(); this.horizonNow = nowMs; }
+    if (nowMs !== this.horizonNow) {
+      this.horizons.clear();
+      this.horizonNow = nowMs;
+    }
     let limit = this.horizons.get(rule);
-    if (limit === undefined && !this.horizons.has(rule)) { limit = horizon(rule, nowMs); this.horizons.set(rule, limit); }
+    if (limit === undefined && !this.horizons.has(rule)) {
+      limit = horizon(rule, nowMs);
+      this.horizons.set(rule, limit);
+    }
     return limit;
   }
 
@@ -49,7 +64,8 @@ export class AvailabilityBook {
     for (const ch of this.channels.values()) {
       for (const loc of ch.locations) {
         const list = this.channelsByLocation.get(loc);
-        if (list) list.push(ch); else this.channelsByLocation.set(loc, [ch]);
+        if (list) list.push(ch);
+        else this.channelsByLocation.set(loc, [ch]);
       }
     }
   }
@@ -60,7 +76,12 @@ export class AvailabilityBook {
 
   /** The stock the channel may count at one location: the authority's figures and our reservations. */
   stockAt(sku: string, location: string, inboundLimitIso: string | undefined, into?: LocationStock): LocationStock {
-    return this.fill(this.ledger.stockOf(sku), location, inboundLimitIso, into ?? { location, onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+    return this.fill(
+      this.ledger.stockOf(sku),
+      location,
+      inboundLimitIso,
+      into ?? { location, onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 },
+    );
   }
 
   compute(rule: ChannelRule, sku: string, nowMs: number): number {
@@ -78,7 +99,12 @@ export class AvailabilityBook {
     const def = this.locations.get(location);
     const entry = def ? stock?.get(location) : undefined;
     let pos: StockPosition | undefined;
-    if (entry) for (const p of entry.sources) if (p.source === def!.authority) { pos = p; break; }
+    if (entry)
+      for (const p of entry.sources)
+        if (p.source === def!.authority) {
+          pos = p;
+          break;
+        }
     s.location = location;
     s.onHand = pos ? pos.buckets.onHand.total : 0;
     s.qualityHold = pos ? pos.buckets.qualityHold.total : 0;
@@ -90,7 +116,10 @@ export class AvailabilityBook {
 
   explain(rule: ChannelRule, sku: string, nowMs: number): ChannelFigure {
     const limit = horizon(rule, nowMs);
-    return explainChannelFigure(rule, rule.locations.map((loc) => this.stockAt(sku, loc, limit)));
+    return explainChannelFigure(
+      rule,
+      rule.locations.map((loc) => this.stockAt(sku, loc, limit)),
+    );
   }
 
   publishedFigure(channel: string, sku: string): number {
@@ -104,7 +133,10 @@ export class AvailabilityBook {
 
   /** Recomputes, once per channel, every channel fed by any of `locations` for `sku`. */
   refreshItem(sku: string, locations: readonly string[], nowMs: number, out: FigureChange[]): void {
-    if (locations.length === 1) { this.refreshAt(sku, locations[0]!, nowMs, out); return; }
+    if (locations.length === 1) {
+      this.refreshAt(sku, locations[0]!, nowMs, out);
+      return;
+    }
     const rules = new Set<ChannelRule>();
     for (const loc of locations) for (const rule of this.channelsAt(loc)) rules.add(rule);
     for (const rule of rules) this.refreshOne(rule, sku, nowMs, out);
@@ -115,7 +147,8 @@ export class AvailabilityBook {
     const previous = figures.get(sku) ?? 0;
     const available = this.compute(rule, sku, nowMs);
     if (available === previous) return;
-    if (available === 0) figures.delete(sku); else figures.set(sku, available);
+    if (available === 0) figures.delete(sku);
+    else figures.set(sku, available);
     this.markDirty(rule.id, sku);
     out.push({ channel: rule.id, sku, previous, available });
   }
@@ -130,15 +163,20 @@ export class AvailabilityBook {
   private markDirty(channel: string, sku: string): void {
     // A plain list, deduplicated at checkpoint time: cheaper than a set on the ingest path.
     const skus = this.dirtyFigures.get(channel);
-    if (skus) skus.push(sku); else this.dirtyFigures.set(channel, [sku]);
+    if (skus) skus.push(sku);
+    else this.dirtyFigures.set(channel, [sku]);
   }
 
   /** Restores a published figure; `unsaved` when it comes from after the last checkpoint. */
   restoreFigure(channel: string, sku: string, available: number, unsaved = false): void {
     if (unsaved) this.markDirty(channel, sku);
     let figures = this.published.get(channel);
-    if (!figures) { figures = new Map(); this.published.set(channel, figures); }
-    if (available === 0) figures.delete(sku); else figures.set(sku, available);
+    if (!figures) {
+      figures = new Map();
+      this.published.set(channel, figures);
+    }
+    if (available === 0) figures.delete(sku);
+    else figures.set(sku, available);
   }
 
   publishedEntries(channel: string): IterableIterator<[string, number]> {

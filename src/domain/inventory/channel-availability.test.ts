@@ -3,8 +3,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { channelAvailable, explainChannelFigure, type ChannelRule, type LocationStock } from './channel-availability.js';
 
-const stock = (location: string, onHand: number, extra: Partial<LocationStock> = {}): LocationStock =>
-  ({ location, onHand, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0, ...extra });
+const stock = (location: string, onHand: number, extra: Partial<LocationStock> = {}): LocationStock => ({
+  location,
+  onHand,
+  qualityHold: 0,
+  damaged: 0,
+  reserved: 0,
+  inboundDue: 0,
+  ...extra,
+});
 const rule = (r: Partial<ChannelRule>): ChannelRule => ({ id: 'web', locations: ['DAL', 'ATL'], safetyStock: 0, ...r });
 
 test('sums per-location net after holds, damage, reservations and safety stock, each floored at zero', () => {
@@ -27,20 +34,30 @@ test('counts inbound due within the horizon only when the channel asks for it', 
 
 test('is never negative and always equals the explanation', () => {
   const stockArb = fc.record({
-    location: fc.constantFrom('DAL', 'ATL'), onHand: fc.integer({ min: -50, max: 500 }), qualityHold: fc.integer({ min: -5, max: 50 }),
-    damaged: fc.integer({ min: 0, max: 50 }), reserved: fc.integer({ min: 0, max: 500 }), inboundDue: fc.integer({ min: -20, max: 100 }),
+    location: fc.constantFrom('DAL', 'ATL'),
+    onHand: fc.integer({ min: -50, max: 500 }),
+    qualityHold: fc.integer({ min: -5, max: 50 }),
+    damaged: fc.integer({ min: 0, max: 50 }),
+    reserved: fc.integer({ min: 0, max: 500 }),
+    inboundDue: fc.integer({ min: -20, max: 100 }),
   });
   const ruleArb = fc.record({
     safetyStock: fc.nat(20),
     allocation: fc.option(fc.oneof(fc.record({ percent: fc.double({ min: 0, max: 100, noNaN: true }) }), fc.record({ max: fc.nat(200) })), { nil: undefined }),
     includeInbound: fc.option(fc.record({ withinDays: fc.nat(10) }), { nil: undefined }),
   });
-  fc.assert(fc.property(fc.array(stockArb, { maxLength: 4 }), ruleArb, (stocks, r) => {
-    const ch = rule({ safetyStock: r.safetyStock, ...(r.allocation ? { allocation: r.allocation } : {}), ...(r.includeInbound ? { includeInbound: r.includeInbound } : {}) });
-    const available = channelAvailable(ch, stocks);
-    assert.ok(available >= 0 && Number.isInteger(available));
-    const explained = explainChannelFigure(ch, stocks);
-    assert.equal(explained.available, available);
-    assert.ok(available <= explained.pool);
-  }));
+  fc.assert(
+    fc.property(fc.array(stockArb, { maxLength: 4 }), ruleArb, (stocks, r) => {
+      const ch = rule({
+        safetyStock: r.safetyStock,
+        ...(r.allocation ? { allocation: r.allocation } : {}),
+        ...(r.includeInbound ? { includeInbound: r.includeInbound } : {}),
+      });
+      const available = channelAvailable(ch, stocks);
+      assert.ok(available >= 0 && Number.isInteger(available));
+      const explained = explainChannelFigure(ch, stocks);
+      assert.equal(explained.available, available);
+      assert.ok(available <= explained.pool);
+    }),
+  );
 });

@@ -22,9 +22,17 @@ export interface LocationStock {
   inboundDue: number;
 }
 
-export interface LocationTerm extends LocationStock { safetyStock: number; net: number; inboundCounted: number }
+export interface LocationTerm extends LocationStock {
+  safetyStock: number;
+  net: number;
+  inboundCounted: number;
+}
 
-export interface ChannelFigure { available: number; pool: number; terms: LocationTerm[] }
+export interface ChannelFigure {
+  available: number;
+  pool: number;
+  terms: LocationTerm[];
+}
 
 export const AVAILABILITY_FORMULA =
   'Σ over locations of max(0, onHand − qualityHold − damaged − reserved − safetyStock) + inbound due within the horizon, then allocation, rounded down, never negative';

@@ -8,9 +8,16 @@ import type { AvailabilityBook } from './availability-book.js';
 import { BUCKETS } from './buckets.js';
 import type { InventoryLedger } from './inventory-ledger.js';
 
-export interface LedgerAndFigures { ledger: InventoryLedger; book: AvailabilityBook }
+export interface LedgerAndFigures {
+  ledger: InventoryLedger;
+  book: AvailabilityBook;
+}
 
-export interface LedgerComparison { positions: number; figures: number; mismatches: string[] }
+export interface LedgerComparison {
+  positions: number;
+  figures: number;
+  mismatches: string[];
+}
 
 export function compareLedgers(replayed: LedgerAndFigures, live: LedgerAndFigures, nowMs: number): LedgerComparison {
   const mismatches: string[] = [];
@@ -21,7 +28,8 @@ export function compareLedgers(replayed: LedgerAndFigures, live: LedgerAndFigure
     seen.add(`${p.source}/${p.sku}/${p.location}`);
     const served = live.ledger.position(p.source, p.sku, p.location);
     for (const b of BUCKETS) {
-      const want = p.quantity(b), got = served ? served.quantity(b) : 0;
+      const want = p.quantity(b),
+        got = served ? served.quantity(b) : 0;
       if (want !== got) mismatches.push(`${p.sku} at ${p.location} from ${p.source}: ${b} is ${got}, replay gives ${want}`);
     }
   }
@@ -46,7 +54,8 @@ export function compareLedgers(replayed: LedgerAndFigures, live: LedgerAndFigure
     if (!replayed.book.channels.has(rule.id)) replayed.book.defineChannel(rule);
     for (const sku of new Set([...live.book.skusOf(rule), ...replayed.book.skusOf(rule)])) {
       figures++;
-      const want = replayed.book.compute(rule, sku, nowMs), published = live.book.publishedFigure(rule.id, sku);
+      const want = replayed.book.compute(rule, sku, nowMs),
+        published = live.book.publishedFigure(rule.id, sku);
       if (want !== published) mismatches.push(`${sku} on ${rule.id}: the feed last published ${published}, replay gives ${want}`);
     }
   }

@@ -24,7 +24,18 @@ function recorder(): { effects: EventEffects; seen: string[] } {
 }
 
 const pick = (source: string, seq: number, onHand: number, extra: object = {}): HubEvent =>
-  ({ id: `${source}-${seq}`, type: 'inventory.movement', source, seq, occurredAt: at, sku: 'A', location: 'DAL', reason: 'pick', delta: { onHand }, ...extra }) as HubEvent;
+  ({
+    id: `${source}-${seq}`,
+    type: 'inventory.movement',
+    source,
+    seq,
+    occurredAt: at,
+    sku: 'A',
+    location: 'DAL',
+    reason: 'pick',
+    delta: { onHand },
+    ...extra,
+  }) as HubEvent;
 
 test('a pick for an order at the authority moves stock and reports the departure', () => {
   const { effects, seen } = recorder();
@@ -36,7 +47,13 @@ test('only the authority speaks for departures and counts; other sources are sha
   const { effects, seen } = recorder();
   const ledger = new InventoryLedger();
   applyEvent(pick('erp', 1, -3, { orderId: 'O-1' }), 1, ledger, locations, effects);
-  applyEvent({ id: 's', type: 'inventory.snapshot', source: 'erp', seq: 2, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: 5 } }, 2, ledger, locations, effects);
+  applyEvent(
+    { id: 's', type: 'inventory.snapshot', source: 'erp', seq: 2, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: 5 } },
+    2,
+    ledger,
+    locations,
+    effects,
+  );
   assert.deepEqual(seen, ['named A', 'moved A@DAL', 'named A', 'moved A@DAL']);
 });
 
@@ -46,7 +63,16 @@ test('a receipt or a positive pick is no departure; a stale snapshot is no count
   assert.equal(departureOf(pick('wms-dal', 1, -3)), undefined);
   const { effects, seen } = recorder();
   const ledger = new InventoryLedger();
-  const snap = (seq: number): HubEvent => ({ id: `s${seq}`, type: 'inventory.snapshot', source: 'wms-dal', seq, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: seq } });
+  const snap = (seq: number): HubEvent => ({
+    id: `s${seq}`,
+    type: 'inventory.snapshot',
+    source: 'wms-dal',
+    seq,
+    occurredAt: at,
+    sku: 'A',
+    location: 'DAL',
+    balance: { onHand: seq },
+  });
   applyEvent(snap(5), 1, ledger, locations, effects);
   applyEvent(snap(4), 2, ledger, locations, effects);
   assert.deepEqual(seen, ['named A', 'moved A@DAL', 'counted A@DAL', 'named A']);
@@ -55,7 +81,19 @@ test('a receipt or a positive pick is no departure; a stale snapshot is no count
 test('an event for an undefined location is parked whole with one reason, and applies when released', () => {
   const { effects, seen } = recorder();
   const ledger = new InventoryLedger();
-  const ret: HubEvent = { id: 'r1', type: 'return.received', source: 'wms-rno', seq: 1, occurredAt: at, orderId: 'O-9', location: 'RNO', lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] };
+  const ret: HubEvent = {
+    id: 'r1',
+    type: 'return.received',
+    source: 'wms-rno',
+    seq: 1,
+    occurredAt: at,
+    orderId: 'O-9',
+    location: 'RNO',
+    lines: [
+      { sku: 'A', qty: 1 },
+      { sku: 'B', qty: 2 },
+    ],
+  };
   applyEvent(ret, 7, ledger, locations, effects);
   assert.deepEqual(seen, [`parked A@RNO: ${parkReason('RNO')}`, 'order return.received O-9']);
   assert.equal(ledger.stockOf('A'), undefined);
@@ -64,7 +102,16 @@ test('an event for an undefined location is parked whole with one reason, and ap
 
 test('a return at a defined location adds its lines on hand before the order hears of it', () => {
   const { effects, seen } = recorder();
-  const ret: HubEvent = { id: 'r1', type: 'return.received', source: 'wms-dal', seq: 1, occurredAt: at, orderId: 'O-9', location: 'DAL', lines: [{ sku: 'A', qty: 1 }] };
+  const ret: HubEvent = {
+    id: 'r1',
+    type: 'return.received',
+    source: 'wms-dal',
+    seq: 1,
+    occurredAt: at,
+    orderId: 'O-9',
+    location: 'DAL',
+    lines: [{ sku: 'A', qty: 1 }],
+  };
   applyEvent(ret, 3, new InventoryLedger(), locations, effects);
   assert.deepEqual(seen, ['moved A@DAL', 'order return.received O-9']);
 });

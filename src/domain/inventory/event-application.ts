@@ -46,7 +46,11 @@ export function departureOf(event: HubEvent): { orderId: string; qty: number } |
 
 /** Applies one deduplicated event at its log position and reports its effects. */
 export function applyEvent(
-  event: HubEvent, position: number, ledger: InventoryLedger, locations: ReadonlyMap<string, LocationDef>, effects: EventEffects,
+  event: HubEvent,
+  position: number,
+  ledger: InventoryLedger,
+  locations: ReadonlyMap<string, LocationDef>,
+  effects: EventEffects,
 ): void {
   const inventory = event.type === 'inventory.movement' || event.type === 'inventory.snapshot';
   if (inventory) {
@@ -62,10 +66,18 @@ export function applyEvent(
 }
 
 function applyStock(
-  event: HubEvent, effect: InventoryEvent, position: number, ledger: InventoryLedger, locations: ReadonlyMap<string, LocationDef>, effects: EventEffects,
+  event: HubEvent,
+  effect: InventoryEvent,
+  position: number,
+  ledger: InventoryLedger,
+  locations: ReadonlyMap<string, LocationDef>,
+  effects: EventEffects,
 ): void {
   const def = locations.get(effect.location);
-  if (!def) { effects.parked(effect.location, effect.sku, parkReason(effect.location)); return; }
+  if (!def) {
+    effects.parked(effect.location, effect.sku, parkReason(effect.location));
+    return;
+  }
   const applied = ledger.apply(effect, position) === 'applied';
   if (applied) effects.moved(effect.sku, effect.location);
   // A return's units are the return's own business; only inventory events speak for the authority.
@@ -89,5 +101,10 @@ export function applyReleased(event: HubEvent, position: number, location: strin
 
 /** Effects a caller does not keep (rebuilding a ledger from the log keeps only the ledger). */
 export const ignoredEffects: EventEffects = {
-  itemNamed() {}, moved() {}, parked() {}, departed() {}, counted() {}, orderEvent() {},
+  itemNamed() {},
+  moved() {},
+  parked() {},
+  departed() {},
+  counted() {},
+  orderEvent() {},
 };

@@ -35,7 +35,10 @@ export class InventoryLedger {
   /** Records a delivered seq; false when it was a duplicate. */
   markSeq(source: string, seq: number): boolean {
     let set = this.seen.get(source);
-    if (!set) { set = new SeenSequences(); this.seen.set(source, set); }
+    if (!set) {
+      set = new SeenSequences();
+      this.seen.set(source, set);
+    }
     const added = set.add(seq);
     if (added) this.dirtySources.add(source);
     return added;
@@ -46,13 +49,20 @@ export class InventoryLedger {
     const pos = this.positionFor(event.source, event.sku, event.location);
     let outcome: ApplyOutcome;
     if (event.type === 'inventory.movement') {
-      outcome = pos.applyMovement(event.seq, position, event.delta,
-        event.eta !== undefined && event.delta.inbound !== undefined ? normaliseInstant(event.eta) : UNDATED);
+      outcome = pos.applyMovement(
+        event.seq,
+        position,
+        event.delta,
+        event.eta !== undefined && event.delta.inbound !== undefined ? normaliseInstant(event.eta) : UNDATED,
+      );
     } else {
       const b = event.balance;
       outcome = pos.applySnapshot({
-        seq: event.seq, position,
-        onHand: b.onHand, qualityHold: b.qualityHold ?? 0, damaged: b.damaged ?? 0,
+        seq: event.seq,
+        position,
+        onHand: b.onHand,
+        qualityHold: b.qualityHold ?? 0,
+        damaged: b.damaged ?? 0,
         inbound: b.inbound === undefined ? undefined : inboundLines(b.inbound),
       });
       if (outcome === 'applied') {
@@ -137,13 +147,19 @@ export class InventoryLedger {
 
   private entryFor(sku: string, location: string): LocationEntry {
     let byLocation = this.items.get(sku);
-    if (!byLocation) { byLocation = new Map(); this.items.set(sku, byLocation); }
+    if (!byLocation) {
+      byLocation = new Map();
+      this.items.set(sku, byLocation);
+    }
     let entry = byLocation.get(location);
     if (!entry) {
       entry = { sources: [], reserved: 0 };
       byLocation.set(location, entry);
       let skus = this.skusByLocation.get(location);
-      if (!skus) { skus = new Set(); this.skusByLocation.set(location, skus); }
+      if (!skus) {
+        skus = new Set();
+        this.skusByLocation.set(location, skus);
+      }
       skus.add(sku);
     }
     return entry;

@@ -24,7 +24,9 @@ export class SeenEventIds {
     this.mask = slots - 1;
   }
 
-  get size(): number { return this.count; }
+  get size(): number {
+    return this.count;
+  }
 
   has(source: string, id: string): boolean {
     fingerprint(source, id);
@@ -72,8 +74,12 @@ export class SeenEventIds {
 }
 
 // The hash state and the last fingerprint (module scope: nothing allocated per event).
-let x = 0, y = 0, z = 0;
-let fa = 0, fb = 0, fc = 0;
+let x = 0,
+  y = 0,
+  z = 0;
+let fa = 0,
+  fb = 0,
+  fc = 0;
 
 function mix(code: number): void {
   x = Math.imul(x ^ code, 0x01000193);
@@ -90,7 +96,9 @@ function mixText(text: string): void {
  * source and id reads as another) and the id, each finished with murmur3's fmix32.
  */
 function fingerprint(source: string, id: string): void {
-  x = 0x811c9dc5; y = 0x9747b28c; z = 0x2f1b3c4d;
+  x = 0x811c9dc5;
+  y = 0x9747b28c;
+  z = 0x2f1b3c4d;
   mixText(source);
   mix(0x10000 + source.length);
   mixText(id);

@@ -4,17 +4,20 @@ import fc from 'fast-check';
 import { SeenSequences } from './seen-sequences.js';
 
 test('behaves as a set of seqs for any arrival order, and stays compact for dense runs', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 300 }), (seqs) => {
-    const set = new SeenSequences();
-    const model = new Set<number>();
-    for (const s of seqs) {
-      assert.equal(set.add(s), !model.has(s));
-      model.add(s);
-    }
-    for (let s = -1; s <= 201; s++) assert.equal(set.has(s), model.has(s));
-    const spans = set.toJSON();
-    for (let i = 0; i + 2 < spans.length; i += 2) assert.ok(spans[i + 1]! + 1 < spans[i + 2]!, 'spans are disjoint and not adjacent');
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 300 }), (seqs) => {
+      const set = new SeenSequences();
+      const model = new Set<number>();
+      for (const s of seqs) {
+        assert.equal(set.add(s), !model.has(s));
+        model.add(s);
+      }
+      for (let s = -1; s <= 201; s++) assert.equal(set.has(s), model.has(s));
+      const spans = set.toJSON();
+      for (let i = 0; i + 2 < spans.length; i += 2) assert.ok(spans[i + 1]! + 1 < spans[i + 2]!, 'spans are disjoint and not adjacent');
+    }),
+    { numRuns: 500 },
+  );
   const dense = new SeenSequences();
   for (let s = 1; s <= 100_000; s++) dense.add(s);
   assert.deepEqual(dense.toJSON(), [1, 100_000]);

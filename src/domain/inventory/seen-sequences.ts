@@ -21,15 +21,23 @@ export class SeenSequences {
     const s = this.spans;
     const n = s.length;
     // The common case: the next seq after the last one.
-    if (n > 0 && seq === s[n - 1]! + 1) { s[n - 1] = seq; return true; }
-    if (n === 0 || seq > s[n - 1]! + 1) { s.push(seq, seq); return true; }
+    if (n > 0 && seq === s[n - 1]! + 1) {
+      s[n - 1] = seq;
+      return true;
+    }
+    if (n === 0 || seq > s[n - 1]! + 1) {
+      s.push(seq, seq);
+      return true;
+    }
     const i = this.spanIndexAtOrBefore(seq);
     if (i >= 0 && seq <= s[i + 1]!) return false;
     const joinsLeft = i >= 0 && s[i + 1]! + 1 === seq;
     const nextStart = i + 2 < n ? s[i + 2]! : Infinity;
     const joinsRight = nextStart === seq + 1;
-    if (joinsLeft && joinsRight) { s[i + 1] = s[i + 3]!; s.splice(i + 2, 2); }
-    else if (joinsLeft) s[i + 1] = seq;
+    if (joinsLeft && joinsRight) {
+      s[i + 1] = s[i + 3]!;
+      s.splice(i + 2, 2);
+    } else if (joinsLeft) s[i + 1] = seq;
     else if (joinsRight) s[i + 2] = seq;
     else s.splice(i + 2, 0, seq, seq);
     return true;
@@ -41,10 +49,15 @@ export class SeenSequences {
 
   /** Index (even) of the last span starting at or before seq, or -2 when none. */
   private spanIndexAtOrBefore(seq: number): number {
-    let lo = 0, hi = this.spans.length / 2 - 1, found = -1;
+    let lo = 0,
+      hi = this.spans.length / 2 - 1,
+      found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.spans[mid * 2]! <= seq) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.spans[mid * 2]! <= seq) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found * 2;
   }

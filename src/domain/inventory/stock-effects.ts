@@ -14,8 +14,16 @@ export function stockEffectsOf(event: HubEvent): InventoryEvent[] {
       return [event];
     case 'return.received':
       return event.lines.map((l) => ({
-        id: event.id, type: 'inventory.movement', source: event.source, seq: event.seq, occurredAt: event.occurredAt,
-        sku: l.sku, location: event.location, reason: 'return', delta: { onHand: l.qty }, orderId: event.orderId,
+        id: event.id,
+        type: 'inventory.movement',
+        source: event.source,
+        seq: event.seq,
+        occurredAt: event.occurredAt,
+        sku: l.sku,
+        location: event.location,
+        reason: 'return',
+        delta: { onHand: l.qty },
+        orderId: event.orderId,
       }));
     default:
       return [];

@@ -36,16 +36,25 @@ export interface BucketTrack {
 
 export type ApplyOutcome = 'applied' | 'inside-snapshot' | 'stale';
 
-
 export interface SnapshotInput {
-  seq: number; position: number;
-  onHand: number; qualityHold: number; damaged: number;
+  seq: number;
+  position: number;
+  onHand: number;
+  qualityHold: number;
+  damaged: number;
   /** ETA → qty, or undefined when the snapshot does not state inbound. */
   inbound?: Record<string, number>;
 }
 
 const emptyTrack = (dated = false): BucketTrack => ({
-  snapSeq: -1, snapPosition: 0, base: {}, tail: [], ...(dated ? { etas: [] } : {}), foldedSeq: -1, foldedCount: 0, total: 0,
+  snapSeq: -1,
+  snapPosition: 0,
+  base: {},
+  tail: [],
+  ...(dated ? { etas: [] } : {}),
+  foldedSeq: -1,
+  foldedCount: 0,
+  total: 0,
 });
 
 export class StockPosition {
@@ -54,7 +63,12 @@ export class StockPosition {
   /** occurredAt (UTC ISO-8601) of the last snapshot applied: stock shipped before it is inside the count. */
   countedAt: string | undefined;
 
-  constructor(readonly source: string, readonly sku: string, readonly location: string, buckets?: Record<Bucket, BucketTrack>) {
+  constructor(
+    readonly source: string,
+    readonly sku: string,
+    readonly location: string,
+    buckets?: Record<Bucket, BucketTrack>,
+  ) {
     this.buckets = buckets ?? { onHand: emptyTrack(), qualityHold: emptyTrack(), damaged: emptyTrack(), inbound: emptyTrack(true) };
   }
 
@@ -78,7 +92,9 @@ export class StockPosition {
   nextInboundEtaAfter(afterIso: string): string | undefined {
     const track = this.buckets.inbound;
     let next: string | undefined;
-    const consider = (eta: string) => { if (eta !== UNDATED && eta > afterIso && (next === undefined || eta < next)) next = eta; };
+    const consider = (eta: string) => {
+      if (eta !== UNDATED && eta > afterIso && (next === undefined || eta < next)) next = eta;
+    };
     for (const eta in track.base) consider(eta);
     for (const eta of track.etas!) consider(eta);
     return next;
@@ -134,7 +150,14 @@ export class StockPosition {
     return { source: this.source, sku: this.sku, location: this.location, lastPosition: this.lastPosition, countedAt: this.countedAt, buckets: this.buckets };
   }
 
-  static fromJSON(raw: { source: string; sku: string; location: string; lastPosition: number; countedAt?: string; buckets: Record<Bucket, BucketTrack> }): StockPosition {
+  static fromJSON(raw: {
+    source: string;
+    sku: string;
+    location: string;
+    lastPosition: number;
+    countedAt?: string;
+    buckets: Record<Bucket, BucketTrack>;
+  }): StockPosition {
     const p = new StockPosition(raw.source, raw.sku, raw.location, raw.buckets);
     p.lastPosition = raw.lastPosition;
     p.countedAt = raw.countedAt;

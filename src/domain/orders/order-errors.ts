@@ -7,18 +7,25 @@ import type { Shortfall } from './source-order.js';
 
 export class IdempotencyKeyMissingError extends CrossdockError {
   readonly code = 'idempotency_key_required';
-  constructor() { super('POST /v1/orders needs an Idempotency-Key header (1–255 printable characters), so a retried request cannot create a second order.'); }
+  constructor() {
+    super('POST /v1/orders needs an Idempotency-Key header (1–255 printable characters), so a retried request cannot create a second order.');
+  }
 }
 
 export class IdempotencyKeyInUseError extends CrossdockError {
   readonly code = 'idempotency_key_in_use';
   override readonly retryable = true;
-  constructor(readonly key: string) { super(`A request with Idempotency-Key '${key}' is still being processed; retry after it finishes to get its answer.`); }
+  constructor(readonly key: string) {
+    super(`A request with Idempotency-Key '${key}' is still being processed; retry after it finishes to get its answer.`);
+  }
 }
 
 export class IdempotencyKeyReusedError extends CrossdockError {
   readonly code = 'idempotency_key_reused';
-  constructor(readonly key: string, readonly orderId: string) {
+  constructor(
+    readonly key: string,
+    readonly orderId: string,
+  ) {
     super(`Idempotency-Key '${key}' was already used for a different request (order ${orderId}); use a new key for a new order.`);
   }
 }
@@ -43,7 +50,10 @@ export class CustomerInactiveError extends CrossdockError {
 
 export class CreditHoldError extends CrossdockError {
   readonly code = 'credit_hold';
-  constructor(readonly customer: string, readonly channel: string) {
+  constructor(
+    readonly customer: string,
+    readonly channel: string,
+  ) {
     super(`Customer '${customer}' is on credit hold and channel '${channel}' rejects such orders (onCreditHold: reject).`);
   }
 }
@@ -51,15 +61,24 @@ export class CreditHoldError extends CrossdockError {
 export class InsufficientStockError extends CrossdockError {
   readonly code = 'insufficient_stock';
   readonly issues: Issue[];
-  constructor(readonly channel: string, readonly shortfalls: Shortfall[]) {
-    super(`Not enough stock on channel '${channel}' for ${shortfalls.map((s) => `${s.sku} (wanted ${s.requested}, available ${s.available})`).join(', ')}; nothing was reserved.`);
+  constructor(
+    readonly channel: string,
+    readonly shortfalls: Shortfall[],
+  ) {
+    super(
+      `Not enough stock on channel '${channel}' for ${shortfalls.map((s) => `${s.sku} (wanted ${s.requested}, available ${s.available})`).join(', ')}; nothing was reserved.`,
+    );
     this.issues = shortfalls.map((s) => ({ path: `/lines/${s.index}/qty`, message: `wanted ${s.requested} of ${s.sku}, ${s.available} available` }));
   }
 }
 
 export class DuplicateOrderError extends CrossdockError {
   readonly code = 'duplicate_order';
-  constructor(readonly channel: string, readonly externalId: string, readonly orderId: string) {
+  constructor(
+    readonly channel: string,
+    readonly externalId: string,
+    readonly orderId: string,
+  ) {
     super(`Channel '${channel}' order '${externalId}' was already captured as ${orderId} (under another Idempotency-Key).`);
   }
 }
@@ -67,14 +86,21 @@ export class DuplicateOrderError extends CrossdockError {
 export class ErpUnavailableError extends CrossdockError {
   readonly code = 'erp_unavailable';
   override readonly retryable = true;
-  constructor(readonly orderId: string, readonly reason: string) {
+  constructor(
+    readonly orderId: string,
+    readonly reason: string,
+  ) {
     super(`The ERP did not take order ${orderId} (${reason}); the channel's policy is to fail, so the reservation was released. Retry later.`);
   }
 }
 
 export class IllegalTransitionError extends CrossdockError {
   readonly code = 'illegal_transition';
-  constructor(readonly orderId: string, readonly step: string, readonly reason: string) {
+  constructor(
+    readonly orderId: string,
+    readonly step: string,
+    readonly reason: string,
+  ) {
     super(`Order ${orderId}: ${step} is not allowed: ${reason}.`);
   }
 }
@@ -82,7 +108,13 @@ export class IllegalTransitionError extends CrossdockError {
 /** An ERP call that did not answer with a result; `timedOut` means the ERP may still have acted on it. */
 export class ErpCallError extends CrossdockError {
   readonly code = 'erp_call_failed';
-  constructor(readonly operation: string, readonly reason: string, readonly timedOut: boolean, override readonly retryable: boolean, options?: { cause?: unknown }) {
+  constructor(
+    readonly operation: string,
+    readonly reason: string,
+    readonly timedOut: boolean,
+    override readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(`ERP ${operation} failed: ${reason}`, options);
   }
 }

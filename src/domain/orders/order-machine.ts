@@ -23,9 +23,17 @@ export type Decision =
   | { outcome: 'rejected'; reason: string };
 
 /** An event with its log position (waiting events are retried in this order). */
-export interface PositionedEvent { position: number; event: OrderEvent; correlationId?: string }
+export interface PositionedEvent {
+  position: number;
+  event: OrderEvent;
+  correlationId?: string;
+}
 
-export interface SettleStep { event: PositionedEvent; decision: Decision; status: OrderStatus }
+export interface SettleStep {
+  event: PositionedEvent;
+  decision: Decision;
+  status: OrderStatus;
+}
 
 const copy = cloneOrder;
 const normalise = (iso: string) => new Date(iso).toISOString();
@@ -53,26 +61,48 @@ export function decideOrderEvent(order: OrderState, event: OrderEvent): Decision
         if (!line) return { outcome: 'rejected', reason: `lines[${i}]: ${l.sku} is not on the order` };
         const f = lineFigures(order, line);
         if (l.qty > f.outstanding) {
-          return { outcome: 'rejected', reason: `lines[${i}]: ships ${l.qty} of ${l.sku} but ${f.outstanding} ${order.cancelled ? 'remain (the rest was cancelled)' : 'are outstanding'}` };
+          return {
+            outcome: 'rejected',
+            reason: `lines[${i}]: ships ${l.qty} of ${l.sku} but ${f.outstanding} ${order.cancelled ? 'remain (the rest was cancelled)' : 'are outstanding'}`,
+          };
         }
       }
       const next = copy(order);
       next.shipments.push({
-        eventId: event.id, source: event.source, location: event.location, at: normalise(event.occurredAt), lines: event.lines,
+        eventId: event.id,
+        source: event.source,
+        location: event.location,
+        at: normalise(event.occurredAt),
+        lines: event.lines,
         ...(event.tracking !== undefined ? { tracking: event.tracking } : {}),
       });
-      const notice = { orderId: order.id, externalId: order.externalId, location: event.location, lines: event.lines, tracking: event.tracking ?? null, shippedAt: event.occurredAt };
-      return { outcome: 'applied', next, messages: [
-        { destination: order.channel, topic: 'shipment.confirmed', payload: notice },
-        { destination: 'crm', topic: 'shipment.confirmed', payload: { ...notice, customer: order.customer } },
-      ] };
+      const notice = {
+        orderId: order.id,
+        externalId: order.externalId,
+        location: event.location,
+        lines: event.lines,
+        tracking: event.tracking ?? null,
+        shippedAt: event.occurredAt,
+      };
+      return {
+        outcome: 'applied',
+        next,
+        messages: [
+          { destination: order.channel, topic: 'shipment.confirmed', payload: notice },
+          { destination: 'crm', topic: 'shipment.confirmed', payload: { ...notice, customer: order.customer } },
+        ],
+      };
     }
     case 'order.delivered': {
       if (order.shipments.length === 0) return { outcome: 'waiting', reason: 'nothing has shipped yet' };
       if (order.delivered) return { outcome: 'rejected', reason: 'the order is already delivered' };
       const next = copy(order);
       next.delivered = true;
-      return { outcome: 'applied', next, messages: [{ destination: 'crm', topic: 'order.delivered', payload: { orderId: order.id, customer: order.customer, deliveredAt: event.occurredAt } }] };
+      return {
+        outcome: 'applied',
+        next,
+        messages: [{ destination: 'crm', topic: 'order.delivered', payload: { orderId: order.id, customer: order.customer, deliveredAt: event.occurredAt } }],
+      };
     }
     case 'order.invoiced': {
       if (order.shipments.length === 0) return { outcome: 'waiting', reason: 'nothing has shipped yet' };
@@ -81,7 +111,17 @@ export function decideOrderEvent(order: OrderState, event: OrderEvent): Decision
       next.invoiced = true;
       // The invoice bills what shipped, at the prices the channel sold at.
       const lines = order.lines.map((l) => ({ sku: l.sku, qty: lineFigures(order, l).shipped, unitPrice: l.unitPrice ?? null })).filter((l) => l.qty > 0);
-      return { outcome: 'applied', next, messages: [{ destination: order.channel, topic: 'order.invoiced', payload: { orderId: order.id, externalId: order.externalId, invoiceNumber: event.invoiceNumber ?? null, invoicedAt: event.occurredAt, lines } }] };
+      return {
+        outcome: 'applied',
+        next,
+        messages: [
+          {
+            destination: order.channel,
+            topic: 'order.invoiced',
+            payload: { orderId: order.id, externalId: order.externalId, invoiceNumber: event.invoiceNumber ?? null, invoicedAt: event.occurredAt, lines },
+          },
+        ],
+      };
     }
     case 'return.received': {
       for (const [i, l] of event.lines.entries()) {
@@ -89,11 +129,22 @@ export function decideOrderEvent(order: OrderState, event: OrderEvent): Decision
         if (!line) return { outcome: 'rejected', reason: `lines[${i}]: ${l.sku} is not on the order` };
         let shipped = 0;
         for (const q of shippedBy(order, l.sku).values()) shipped += q;
-        if (line.returned + l.qty > shipped) return { outcome: 'waiting', reason: `lines[${i}]: returns ${l.qty} of ${l.sku} but only ${shipped - line.returned} shipped and not yet returned` };
+        if (line.returned + l.qty > shipped)
+          return { outcome: 'waiting', reason: `lines[${i}]: returns ${l.qty} of ${l.sku} but only ${shipped - line.returned} shipped and not yet returned` };
       }
       const next = copy(order);
       for (const l of event.lines) next.lines.find((x) => x.sku === l.sku)!.returned += l.qty;
-      return { outcome: 'applied', next, messages: [{ destination: 'crm', topic: 'return.received', payload: { orderId: order.id, customer: order.customer, location: event.location, lines: event.lines } }] };
+      return {
+        outcome: 'applied',
+        next,
+        messages: [
+          {
+            destination: 'crm',
+            topic: 'return.received',
+            payload: { orderId: order.id, customer: order.customer, location: event.location, lines: event.lines },
+          },
+        ],
+      };
     }
   }
 }
@@ -107,7 +158,8 @@ export function cancel(order: OrderState, reason?: string): Decision {
   const next = copy(order);
   next.cancelled = true;
   const messages: OutboundMessage[] = [];
-  if (order.erp.state === 'committed') messages.push({ destination: 'erp', topic: 'order.cancel', payload: { orderId: order.id, erpOrderNumber: order.erp.orderNumber, reason: reason ?? null } });
+  if (order.erp.state === 'committed')
+    messages.push({ destination: 'erp', topic: 'order.cancel', payload: { orderId: order.id, erpOrderNumber: order.erp.orderNumber, reason: reason ?? null } });
   if (order.released) for (const m of fulfilmentRequests(order)) messages.push({ ...m, topic: 'fulfilment.cancel' });
   return { outcome: 'applied', next, messages };
 }
@@ -123,7 +175,8 @@ function fulfilmentRequests(order: OrderState): OutboundMessage[] {
     }
   }
   return [...byLocation].map(([location, lines]) => ({
-    destination: `location:${location}`, topic: 'fulfilment.request',
+    destination: `location:${location}`,
+    topic: 'fulfilment.request',
     payload: { orderId: order.id, externalId: order.externalId, customer: order.customer, location, lines },
   }));
 }
@@ -132,7 +185,11 @@ function fulfilmentRequests(order: OrderState): OutboundMessage[] {
  * Applies `incoming` (if any), then retries the waiting events in log order until none applies.
  * Returns the final state, every step taken (for the timeline) and the events still waiting.
  */
-export function settle(order: OrderState, waiting: readonly PositionedEvent[], incoming?: PositionedEvent): { order: OrderState; steps: SettleStep[]; waiting: PositionedEvent[] } {
+export function settle(
+  order: OrderState,
+  waiting: readonly PositionedEvent[],
+  incoming?: PositionedEvent,
+): { order: OrderState; steps: SettleStep[]; waiting: PositionedEvent[] } {
   const steps: SettleStep[] = [];
   let current = order;
   let pending = [...waiting].sort((a, b) => a.position - b.position);
@@ -143,7 +200,7 @@ export function settle(order: OrderState, waiting: readonly PositionedEvent[], i
     steps.push({ event: incoming, decision, status: statusOf(current) });
     if (decision.outcome !== 'applied') return { order: current, steps, waiting: pending };
   }
-  for (let progressed = true; progressed && pending.length > 0;) {
+  for (let progressed = true; progressed && pending.length > 0; ) {
     progressed = false;
     for (let i = 0; i < pending.length; i++) {
       const decision = decideOrderEvent(current, pending[i]!.event);

@@ -86,14 +86,21 @@ export function lineFigures(order: OrderState, line: OrderLine): LineFigures {
   let openTotal = 0;
   for (const [loc, qty] of line.alloc) {
     const n = Math.max(0, qty - (shippedAt.get(loc) ?? 0));
-    if (n > 0) { open.set(loc, (open.get(loc) ?? 0) + n); openTotal += n; }
+    if (n > 0) {
+      open.set(loc, (open.get(loc) ?? 0) + n);
+      openTotal += n;
+    }
   }
   // More allocated than still owed (shipped from elsewhere, or cancelled): the last allocations give way first.
   let excess = openTotal - outstanding;
   for (let i = line.alloc.length - 1; i >= 0 && excess > 0; i--) {
     const loc = line.alloc[i]![0];
     const cut = Math.min(excess, open.get(loc) ?? 0);
-    if (cut > 0) { open.set(loc, open.get(loc)! - cut); excess -= cut; openTotal -= cut; }
+    if (cut > 0) {
+      open.set(loc, open.get(loc)! - cut);
+      excess -= cut;
+      openTotal -= cut;
+    }
   }
   for (const [loc, n] of open) if (n === 0) open.delete(loc);
   return { shipped, outstanding, open, reserved: openTotal, backordered: Math.max(0, outstanding - openTotal) };
@@ -131,10 +138,16 @@ export function orderHolds(order: OrderState, snapshotAt: SnapshotTime): Map<str
 /** The status the facts add up to: the furthest milestone reached. */
 export function statusOf(order: OrderState): OrderStatus {
   if (order.erp.state === 'failed') return 'erp_failed';
-  let shipped = 0, returned = 0, backordered = 0, outstanding = 0;
+  let shipped = 0,
+    returned = 0,
+    backordered = 0,
+    outstanding = 0;
   for (const line of order.lines) {
     const f = lineFigures(order, line);
-    shipped += f.shipped; returned += line.returned; backordered += f.backordered; outstanding += f.outstanding;
+    shipped += f.shipped;
+    returned += line.returned;
+    backordered += f.backordered;
+    outstanding += f.outstanding;
   }
   if (shipped > 0 && returned >= shipped) return 'returned';
   if (order.invoiced) return 'invoiced';

@@ -7,39 +7,82 @@ const stockOf = (table: Record<string, Record<string, number>>) => (sku: string,
 
 test('one location for the whole order when one can fill every line', () => {
   const free = stockOf({ A: { DAL: 1, ATL: 9 }, B: { DAL: 5, ATL: 5 } });
-  const r = sourceOrder({ lines: [{ sku: 'A', qty: 3 }, { sku: 'B', qty: 2 }], locations: ['DAL', 'ATL'], free, cap: () => 100, backorder: 'reject' });
+  const r = sourceOrder({
+    lines: [
+      { sku: 'A', qty: 3 },
+      { sku: 'B', qty: 2 },
+    ],
+    locations: ['DAL', 'ATL'],
+    free,
+    cap: () => 100,
+    backorder: 'reject',
+  });
   assert.deepEqual(r, { ok: true, allocations: [[['ATL', 3]], [['ATL', 2]]] });
 });
 
 test('otherwise the first location that fills a line, then the largest quantities first', () => {
   const free = stockOf({ A: { DAL: 2, ATL: 1, HOU: 4 }, B: { DAL: 5 } });
-  const r = sourceOrder({ lines: [{ sku: 'A', qty: 6 }, { sku: 'B', qty: 2 }], locations: ['DAL', 'ATL', 'HOU'], free, cap: () => 100, backorder: 'reject' });
-  assert.deepEqual(r, { ok: true, allocations: [[['HOU', 4], ['DAL', 2]], [['DAL', 2]]] });
+  const r = sourceOrder({
+    lines: [
+      { sku: 'A', qty: 6 },
+      { sku: 'B', qty: 2 },
+    ],
+    locations: ['DAL', 'ATL', 'HOU'],
+    free,
+    cap: () => 100,
+    backorder: 'reject',
+  });
+  assert.deepEqual(r, {
+    ok: true,
+    allocations: [
+      [
+        ['HOU', 4],
+        ['DAL', 2],
+      ],
+      [['DAL', 2]],
+    ],
+  });
 });
 
 test('reject names every short line and reserves nothing; allow takes what the channel may sell', () => {
   const free = stockOf({ A: { DAL: 2 }, B: { DAL: 1 } });
-  const input = { lines: [{ sku: 'A', qty: 3 }, { sku: 'B', qty: 1 }], locations: ['DAL'], free, cap: (s: string) => (s === 'A' ? 2 : 1) };
+  const input = {
+    lines: [
+      { sku: 'A', qty: 3 },
+      { sku: 'B', qty: 1 },
+    ],
+    locations: ['DAL'],
+    free,
+    cap: (s: string) => (s === 'A' ? 2 : 1),
+  };
   assert.deepEqual(sourceOrder({ ...input, backorder: 'reject' }), { ok: false, shortfalls: [{ index: 0, sku: 'A', requested: 3, available: 2 }] });
   assert.deepEqual(sourceOrder({ ...input, backorder: 'allow' }), { ok: true, allocations: [[['DAL', 2]], [['DAL', 1]]] });
 });
 
 test('never allocates more than a location has, nor more than the channel cap, and fills what it can', () => {
-  fc.assert(fc.property(
-    fc.array(fc.nat(20), { minLength: 1, maxLength: 4 }),
-    fc.integer({ min: 1, max: 60 }),
-    fc.nat(80),
-    fc.constantFrom<'reject' | 'allow'>('reject', 'allow'),
-    (stock, qty, capLimit, backorder) => {
-      const locations = stock.map((_, i) => `L${i}`);
-      const total = stock.reduce((a, b) => a + b, 0);
-      const cap = Math.min(total, capLimit);
-      const r = sourceOrder({ lines: [{ sku: 'A', qty }], locations, free: (_s, loc) => stock[Number(loc.slice(1))]!, cap: () => cap, backorder });
-      if (!r.ok) { assert.ok(backorder === 'reject' && qty > cap); return; }
-      const got = r.allocations[0]!;
-      for (const [loc, n] of got) assert.ok(n > 0 && n <= stock[Number(loc.slice(1))]!);
-      assert.equal(new Set(got.map(([loc]) => loc)).size, got.length);
-      assert.equal(got.reduce((a, [, n]) => a + n, 0), Math.min(qty, cap));
-    },
-  ));
+  fc.assert(
+    fc.property(
+      fc.array(fc.nat(20), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 60 }),
+      fc.nat(80),
+      fc.constantFrom<'reject' | 'allow'>('reject', 'allow'),
+      (stock, qty, capLimit, backorder) => {
+        const locations = stock.map((_, i) => `L${i}`);
+        const total = stock.reduce((a, b) => a + b, 0);
+        const cap = Math.min(total, capLimit);
+        const r = sourceOrder({ lines: [{ sku: 'A', qty }], locations, free: (_s, loc) => stock[Number(loc.slice(1))]!, cap: () => cap, backorder });
+        if (!r.ok) {
+          assert.ok(backorder === 'reject' && qty > cap);
+          return;
+        }
+        const got = r.allocations[0]!;
+        for (const [loc, n] of got) assert.ok(n > 0 && n <= stock[Number(loc.slice(1))]!);
+        assert.equal(new Set(got.map(([loc]) => loc)).size, got.length);
+        assert.equal(
+          got.reduce((a, [, n]) => a + n, 0),
+          Math.min(qty, cap),
+        );
+      },
+    ),
+  );
 });

@@ -15,11 +15,14 @@ export interface SourcingInput {
   backorder: 'reject' | 'allow';
 }
 
-export interface Shortfall { index: number; sku: string; requested: number; available: number }
+export interface Shortfall {
+  index: number;
+  sku: string;
+  requested: number;
+  available: number;
+}
 
-export type SourcingResult =
-  | { ok: true; allocations: [string, number][][] }
-  | { ok: false; shortfalls: Shortfall[] };
+export type SourcingResult = { ok: true; allocations: [string, number][][] } | { ok: false; shortfalls: Shortfall[] };
 
 export function sourceOrder(input: SourcingInput): SourcingResult {
   const { lines, locations, free, backorder } = input;
@@ -40,7 +43,8 @@ export function sourceOrder(input: SourcingInput): SourcingResult {
     if (n === 0) return [];
     const single = locations.find((loc) => free(line.sku, loc) >= n);
     if (single !== undefined) return [[single, n]];
-    const byFree = locations.map((loc, order) => ({ loc, order, free: free(line.sku, loc) }))
+    const byFree = locations
+      .map((loc, order) => ({ loc, order, free: free(line.sku, loc) }))
       .filter((x) => x.free > 0)
       .sort((a, b) => b.free - a.free || a.order - b.order);
     const picked: [string, number][] = [];

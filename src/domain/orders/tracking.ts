@@ -2,7 +2,10 @@
  * A shipment's tracking as events carry it: a bare tracking number, or `{ number, carrier?, url? }`
  * (model/order-event.ts). One reading, so every store and connector finds the same number.
  */
-export interface TrackingParts { number?: string; carrier?: string }
+export interface TrackingParts {
+  number?: string;
+  carrier?: string;
+}
 
 export function trackingParts(tracking: unknown): TrackingParts {
   if (typeof tracking === 'string') return { number: tracking };

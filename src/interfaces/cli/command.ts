@@ -14,9 +14,15 @@ export class CliUsageError extends Error {}
 
 /** No hub answered at the URL a command tried. */
 export class HubUnreachableError extends Error {
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     const why = (cause as { cause?: { code?: string } })?.cause?.code ?? (cause instanceof Error ? cause.message : String(cause));
-    super(`no hub answered at ${url} (${why}). Start one with \`npm start\`, or point the CLI at yours with --url or CROSSDOCK_URL (and its key with --key or CROSSDOCK_API_KEY)`, { cause });
+    super(
+      `no hub answered at ${url} (${why}). Start one with \`npm start\`, or point the CLI at yours with --url or CROSSDOCK_URL (and its key with --key or CROSSDOCK_API_KEY)`,
+      { cause },
+    );
     this.name = 'HubUnreachableError';
   }
 }
@@ -29,7 +35,10 @@ let resolvedUrl: string | undefined;
  * hub on PORT (8080); --key, CROSSDOCK_API_KEY, CROSSDOCK_ADMIN_KEY, or the admin key a local hub
  * keeps in its data directory (CROSSDOCK_DATA_DIR, ./data).
  */
-export function hubConnection(values: { url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv = process.env): { url: string; key: string } {
+export function hubConnection(
+  values: { url?: string | undefined; key?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; key: string } {
   const url = (values.url || env.CROSSDOCK_URL || `http://127.0.0.1:${env.PORT || 8080}`).replace(/\/$/, '');
   resolvedUrl = url;
   const keyFile = join(env.CROSSDOCK_DATA_DIR || './data', ADMIN_KEY_FILE);
@@ -39,7 +48,11 @@ export function hubConnection(values: { url?: string | undefined; key?: string |
 }
 
 function readKeyFile(path: string): string | undefined {
-  try { return readFileSync(path, 'utf8').trim() || undefined; } catch { return undefined; }
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** When `err` is a connection failure of fetch (nothing listening, unknown host), says which URL was tried. */

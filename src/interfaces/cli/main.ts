@@ -17,13 +17,26 @@ export interface CliOptions {
 }
 
 function usage(COMMANDS: Command[]): string {
-  return ['Usage: crossdock <command> [options]', '', 'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(14)}${c.summary}`), '',
-    'Run `crossdock <command> --help` for its options.'].join('\n');
+  return [
+    'Usage: crossdock <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(14)}${c.summary}`),
+    '',
+    'Run `crossdock <command> --help` for its options.',
+  ].join('\n');
 }
 
 export async function runCli(argv: string[], options: CliOptions = {}): Promise<number> {
-  const COMMANDS: Command[] = [startCommand(options.extensions), ingestCommand, availabilityCommand, replayCommand, mappingsCommand, deadLettersCommand, deliveriesCommand];
+  const COMMANDS: Command[] = [
+    startCommand(options.extensions),
+    ingestCommand,
+    availabilityCommand,
+    replayCommand,
+    mappingsCommand,
+    deadLettersCommand,
+    deliveriesCommand,
+  ];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage(COMMANDS));

@@ -10,7 +10,10 @@ import type { Scope } from '../../model/scopes.js';
 
 export { SCOPES, type Scope } from '../../model/scopes.js';
 
-export interface ApiKeyGrant { name: string; scopes: ReadonlySet<Scope> }
+export interface ApiKeyGrant {
+  name: string;
+  scopes: ReadonlySet<Scope>;
+}
 
 export class ApiKeys {
   private readonly byDigest = new Map<string, ApiKeyGrant>();

@@ -16,7 +16,9 @@ import type { HubMetrics } from './metrics.js';
 import type { CustomerRouteDeps } from './routes/customers.js';
 
 /** Order exceptions, from either backend's store. */
-export interface OrderExceptionReads { exceptions(afterId: number, limit: number): OrderException[] | Promise<OrderException[]> }
+export interface OrderExceptionReads {
+  exceptions(afterId: number, limit: number): OrderException[] | Promise<OrderException[]>;
+}
 
 /** Inbound webhooks from configured systems and the messages parked from them. */
 export interface InboundServices {

@@ -40,7 +40,11 @@ export function lookupFastPath(deps: LookupFastPathDeps): (req: IncomingMessage,
     const grant = deps.apiKeys.find(header.slice(7).trim());
     if (!grant?.scopes.has('availability:read')) return false;
     let answer: ReturnType<typeof lookUpAvailability>;
-    try { answer = lookUpAvailability(deps, sku, channel); } catch { return false; }
+    try {
+      answer = lookUpAvailability(deps, sku, channel);
+    } catch {
+      return false;
+    }
     const correlationId = correlationIdOf(req.headers['x-correlation-id']);
     // Same fields, order and types as the route's response schema (AvailabilityAnswer).
     const body = `{"sku":"${sku}","channel":"${channel}","available":${answer.available},"position":${answer.position}}`;

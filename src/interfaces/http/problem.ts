@@ -5,22 +5,52 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  CrossdockError, InvalidInputError, type DatabaseUnavailableError, type Issue, type NotFoundError, type ShuttingDownError, type StorageFailedError,
-  type UnknownChannelError, type UnknownItemError, type UnknownLocationError, type WebhookSignatureError, type WorkersBehindError,
+  CrossdockError,
+  InvalidInputError,
+  type DatabaseUnavailableError,
+  type Issue,
+  type NotFoundError,
+  type ShuttingDownError,
+  type StorageFailedError,
+  type UnknownChannelError,
+  type UnknownItemError,
+  type UnknownLocationError,
+  type WebhookSignatureError,
+  type WorkersBehindError,
 } from '../../domain/errors.js';
 import type {
-  CreditHoldError, CustomerInactiveError, DuplicateOrderError, ErpCallError, ErpUnavailableError, IdempotencyKeyInUseError,
-  IdempotencyKeyMissingError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError, UnknownCustomerError,
+  CreditHoldError,
+  CustomerInactiveError,
+  DuplicateOrderError,
+  ErpCallError,
+  ErpUnavailableError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyMissingError,
+  IdempotencyKeyReusedError,
+  IllegalTransitionError,
+  InsufficientStockError,
+  UnknownCustomerError,
 } from '../../domain/orders/order-errors.js';
 import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 
 export interface ProblemBody {
-  type: string; title: string; status: number; detail: string; errors?: Issue[]; correlationId?: string;
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Issue[];
+  correlationId?: string;
   [extra: string]: unknown;
 }
 
 export class HttpProblem extends Error {
-  constructor(readonly status: number, readonly code: string, readonly title: string, detail: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(detail);
   }
 }
@@ -38,10 +68,27 @@ interface ProblemRule<E> {
 type ProblemEntry<E> = ProblemRule<E> | ((err: E) => ProblemRule<E>);
 
 type KnownError =
-  | InvalidInputError | UnknownChannelError | UnknownItemError | UnknownLocationError | NotFoundError | WorkersBehindError
-  | StorageFailedError | DatabaseUnavailableError | ShuttingDownError | WebhookSignatureError
-  | IdempotencyKeyMissingError | IdempotencyKeyInUseError | IdempotencyKeyReusedError | UnknownCustomerError | CustomerInactiveError
-  | CreditHoldError | InsufficientStockError | DuplicateOrderError | ErpUnavailableError | IllegalTransitionError | ErpCallError
+  | InvalidInputError
+  | UnknownChannelError
+  | UnknownItemError
+  | UnknownLocationError
+  | NotFoundError
+  | WorkersBehindError
+  | StorageFailedError
+  | DatabaseUnavailableError
+  | ShuttingDownError
+  | WebhookSignatureError
+  | IdempotencyKeyMissingError
+  | IdempotencyKeyInUseError
+  | IdempotencyKeyReusedError
+  | UnknownCustomerError
+  | CustomerInactiveError
+  | CreditHoldError
+  | InsufficientStockError
+  | DuplicateOrderError
+  | ErpUnavailableError
+  | IllegalTransitionError
+  | ErpCallError
   | DeliveryFailedError;
 
 /**
@@ -51,9 +98,10 @@ type KnownError =
 const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   invalid_input: { status: 422, title: 'Invalid input', extras: (e) => ({ errors: e.issues }) },
   // A channel named by the URL is a missing resource; one named in a request body is a bad field.
-  unknown_channel: (e) => (e.path === undefined
-    ? { status: 404, title: 'Not found' }
-    : { status: 422, title: 'Unknown channel', extras: () => ({ errors: [{ path: e.path, message: e.message }] }) }),
+  unknown_channel: (e) =>
+    e.path === undefined
+      ? { status: 404, title: 'Not found' }
+      : { status: 422, title: 'Unknown channel', extras: () => ({ errors: [{ path: e.path, message: e.message }] }) },
   unknown_item: { status: 404, title: 'Not found' },
   not_found: { status: 404, title: 'Not found' },
   unknown_location: { status: 422, title: 'Unknown location', extras: (e) => ({ errors: [{ path: e.path, message: e.message }] }) },
@@ -62,7 +110,11 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   workers_behind: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
   database_unavailable: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
   bad_signature: { status: 401, title: 'Unauthenticated' },
-  idempotency_key_required: { status: 400, title: 'Idempotency-Key required', extras: () => ({ errors: [{ path: '/headers/idempotency-key', message: 'is required' }] }) },
+  idempotency_key_required: {
+    status: 400,
+    title: 'Idempotency-Key required',
+    extras: () => ({ errors: [{ path: '/headers/idempotency-key', message: 'is required' }] }),
+  },
   idempotency_key_in_use: { status: 409, title: 'Request in progress', extras: () => ({ retryable: true }) },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused', extras: (e) => ({ orderId: e.orderId }) },
   unknown_customer: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
@@ -87,7 +139,10 @@ function crossdockProblem(err: CrossdockError): ProblemBody {
 }
 
 const internalProblem = (): ProblemBody => ({
-  type: problemType('internal'), title: 'Internal error', status: 500, detail: 'The hub failed to handle this request; the correlation id finds it in the logs.',
+  type: problemType('internal'),
+  title: 'Internal error',
+  status: 500,
+  detail: 'The hub failed to handle this request; the correlation id finds it in the logs.',
 });
 
 /** `bodyLimit`: the route's limit on request bodies in bytes, named when a body exceeds it. */
@@ -98,22 +153,41 @@ export function toProblem(err: unknown, bodyLimit?: number): ProblemBody {
   if (err instanceof CrossdockError) return crossdockProblem(err);
   const fe = err as FastifyError & { validation?: unknown; validationContext?: string };
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe instanceof SyntaxError && fe.statusCode === 400)) {
-    return { type: problemType('malformed_json'), title: 'Malformed JSON', status: 400, detail: `The request body is not valid JSON: ${fe.message}`, errors: [{ path: '/', message: fe.message }] };
+    return {
+      type: problemType('malformed_json'),
+      title: 'Malformed JSON',
+      status: 400,
+      detail: `The request body is not valid JSON: ${fe.message}`,
+      errors: [{ path: '/', message: fe.message }],
+    };
   }
   if (fe.validation && fe.cause instanceof InvalidInputError) {
     const part = fe.validationContext ?? 'body';
     return {
-      type: problemType('invalid_input'), title: 'Invalid input', status: 400,
+      type: problemType('invalid_input'),
+      title: 'Invalid input',
+      status: 400,
       detail: `The request ${part} is not valid.`,
       errors: fe.cause.issues.map((i) => ({ path: part === 'body' ? i.path : `${part}${i.path}`, message: i.message })),
     };
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     const limit = bodyLimit === undefined ? '' : ` The limit is ${bodyLimit} bytes; send a smaller body (split a batch into several requests).`;
-    return { type: problemType('body_too_large'), title: 'Payload too large', status: 413, detail: `${fe.message}.${limit}`, ...(bodyLimit === undefined ? {} : { limitBytes: bodyLimit }) };
+    return {
+      type: problemType('body_too_large'),
+      title: 'Payload too large',
+      status: 413,
+      detail: `${fe.message}.${limit}`,
+      ...(bodyLimit === undefined ? {} : { limitBytes: bodyLimit }),
+    };
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return { type: problemType('unsupported_body'), title: 'Unsupported body', status: 415, detail: `${fe.message}. Send the body as JSON with the header content-type: application/json.` };
+    return {
+      type: problemType('unsupported_body'),
+      title: 'Unsupported body',
+      status: 415,
+      detail: `${fe.message}. Send the body as JSON with the header content-type: application/json.`,
+    };
   }
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return { type: problemType('unsupported_body'), title: 'Unsupported body', status: fe.statusCode ?? 415, detail: fe.message };

@@ -22,9 +22,13 @@ import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig { scope?: Scope }
+  interface FastifyContextConfig {
+    scope?: Scope;
+  }
   /** The name of the API key that authenticated the request, for the write log. */
-  interface FastifyRequest { apiKeyName: string | null }
+  interface FastifyRequest {
+    apiKeyName: string | null;
+  }
 }
 
 export type { HttpDeps, InboundServices, OrderExceptionReads } from './http-deps.js';
@@ -54,7 +58,9 @@ function authorize(apiKeys: ApiKeys, scope: Scope) {
     const grant = apiKeys.find(key);
     if (!grant) return done(new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'The API key is not known to this hub.'));
     if (!grant.scopes.has(scope)) {
-      return done(new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope }));
+      return done(
+        new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope }),
+      );
     }
     request.apiKeyName = grant.name;
     done();
@@ -68,7 +74,9 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // Plain single lookups are answered before Fastify's pipeline (see lookup-fast-path.ts);
     // while closing, every request goes to Fastify, which refuses new work.
     serverFactory: (handler, opts) => {
-      const server = createServer((req, res) => { if (closing || !fastLookup(req, res)) handler(req, res); });
+      const server = createServer((req, res) => {
+        if (closing || !fastLookup(req, res)) handler(req, res);
+      });
       // The timeouts Fastify sets on a server it creates itself (its defaults, normalised in opts).
       server.keepAliveTimeout = opts.keepAliveTimeout as number;
       server.requestTimeout = opts.requestTimeout as number;
@@ -92,7 +100,10 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     sweeping = setInterval(() => app.server.closeIdleConnections(), 100);
     done();
   });
-  app.addHook('onClose', (_app, done) => { clearInterval(sweeping); done(); });
+  app.addHook('onClose', (_app, done) => {
+    clearInterval(sweeping);
+    done();
+  });
   // Declared up front so every request object keeps one shape (V8 optimises for it).
   app.decorateRequest('apiKeyName', null);
   app.decorateRequest('rawPayload', null);
@@ -106,7 +117,13 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
       route.handler = withCorrelationHeader(route.handler as AsyncHandler);
     } else {
       // Plugin routes that answer through callbacks (the docs' static files).
-      route.onRequest = [(request: FastifyRequest, reply: FastifyReply, done: () => void) => { reply.header('x-correlation-id', request.id); done(); }, ...asList(route.onRequest)];
+      route.onRequest = [
+        (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+          reply.header('x-correlation-id', request.id);
+          done();
+        },
+        ...asList(route.onRequest),
+      ];
     }
   });
   // Latency is taken once the answer has gone out, for every route and for requests no route
@@ -116,7 +133,17 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     const seconds = reply.elapsedTime / 1000;
     deps.metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, seconds);
     if (request.method !== 'GET' && reply.statusCode < 400 && !READ_SCOPES.has(request.routeOptions.config?.scope ?? '')) {
-      deps.log.debug({ correlationId: request.id, key: request.apiKeyName, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
+      deps.log.debug(
+        {
+          correlationId: request.id,
+          key: request.apiKeyName,
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(seconds * 10000) / 10,
+        },
+        'request',
+      );
     }
     done();
   });
@@ -124,7 +151,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Crossdock hub API', version: '1', description: 'Inventory and order events, channel availability, order capture and lifecycle, master data and operations. docs/REFERENCE.md in the repository states the guarantees.' },
+      info: {
+        title: 'Crossdock hub API',
+        version: '1',
+        description:
+          'Inventory and order events, channel availability, order capture and lifecycle, master data and operations. docs/REFERENCE.md in the repository states the guarantees.',
+      },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key with the scope the route names.' } } },
       security: [{ apiKey: [] }],
     },
@@ -137,7 +169,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => {
     reply.header('x-correlation-id', request.id);
-    return sendProblem(deps.log, request, reply, new HttpProblem(404, 'no_route', 'Not found', `No route ${request.method} ${request.url}; GET /openapi.json lists them.`));
+    return sendProblem(
+      deps.log,
+      request,
+      reply,
+      new HttpProblem(404, 'no_route', 'Not found', `No route ${request.method} ${request.url}; GET /openapi.json lists them.`),
+    );
   });
 
   registerOperationsRoutes(app, deps);
@@ -150,12 +187,20 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.orderExceptions) registerOrderExceptionRoutes(app, deps.orderExceptions);
   if (deps.inbound) registerHookRoutes(app, deps.inbound);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
-  const missing = [...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']), ...(deps.orderExceptions ? [] : ['/v1/order-exceptions']), ...(deps.inbound ? [] : ['/v1/inbound', '/hooks'])];
+  const missing = [
+    ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),
+    ...(deps.orderExceptions ? [] : ['/v1/order-exceptions']),
+    ...(deps.inbound ? [] : ['/v1/inbound', '/hooks']),
+  ];
   for (const prefix of missing) {
     for (const url of [prefix, `${prefix}/*`]) {
       app.all(url, { schema: { hide: true } }, async () => {
-        throw new HttpProblem(501, 'not_on_this_backend', 'Not available on this backend',
-          `${prefix} is not served by this hub process: it was started without the services behind it.`);
+        throw new HttpProblem(
+          501,
+          'not_on_this_backend',
+          'Not available on this backend',
+          `${prefix} is not served by this hub process: it was started without the services behind it.`,
+        );
       });
     }
   }

@@ -8,15 +8,23 @@ import { CliUsageError, hubConnection, type Command } from '../command.js';
 async function call(method: string, path: string, values: { url?: string | undefined; key?: string | undefined }, body?: unknown): Promise<any> {
   const { url, key } = hubConnection(values);
   const res = await fetch(url + path, {
-    method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  const answer = await res.json() as Record<string, unknown>;
+  const answer = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${res.status} ${String(answer.detail ?? '')}`);
   return answer;
 }
 
-const options = { url: { type: 'string' }, key: { type: 'string' }, destination: { type: 'string' }, reason: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } as const;
+const options = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  destination: { type: 'string' },
+  reason: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const;
 
 export const deadLettersCommand: Command = {
   name: 'dead-letters',
@@ -27,14 +35,26 @@ export const deadLettersCommand: Command = {
     const [verb, id] = positionals;
     switch (verb) {
       case 'list': {
-        const { deadLetters } = await call('GET', `/v1/dead-letters${values.destination ? `?destination=${encodeURIComponent(values.destination)}` : ''}`, values);
+        const { deadLetters } = await call(
+          'GET',
+          `/v1/dead-letters${values.destination ? `?destination=${encodeURIComponent(values.destination)}` : ''}`,
+          values,
+        );
         if (deadLetters.length === 0) console.log('no dead letters');
         for (const d of deadLetters) console.log(`${d.id}\t${d.destination}\t${d.message.topic}\t${d.message.key}\t${d.attempts} attempts\t${d.lastError}`);
         return 0;
       }
-      case 'show': if (!id) break; console.log(JSON.stringify(await call('GET', `/v1/dead-letters/${id}`, values), null, 2)); return 0;
-      case 'retry': if (!id) break; console.log(`dead letter ${id} is ${(await call('POST', `/v1/dead-letters/${id}/retry`, values)).status}`); return 0;
-      case 'retry-all': console.log(`${(await call('POST', '/v1/dead-letters/retry', values, values.destination ? { destination: values.destination } : {})).queued} queued`); return 0;
+      case 'show':
+        if (!id) break;
+        console.log(JSON.stringify(await call('GET', `/v1/dead-letters/${id}`, values), null, 2));
+        return 0;
+      case 'retry':
+        if (!id) break;
+        console.log(`dead letter ${id} is ${(await call('POST', `/v1/dead-letters/${id}/retry`, values)).status}`);
+        return 0;
+      case 'retry-all':
+        console.log(`${(await call('POST', '/v1/dead-letters/retry', values, values.destination ? { destination: values.destination } : {})).queued} queued`);
+        return 0;
       case 'discard':
         if (!id || !values.reason) throw new CliUsageError('discard needs the id and --reason');
         console.log(`dead letter ${id} is ${(await call('POST', `/v1/dead-letters/${id}/discard`, values, { reason: values.reason })).status}`);
@@ -46,17 +66,20 @@ export const deadLettersCommand: Command = {
 
 export const deliveriesCommand: Command = {
   name: 'deliveries',
-  summary: 'Show each destination\'s delivery state, or replay a time range to one destination.',
+  summary: "Show each destination's delivery state, or replay a time range to one destination.",
   usage: 'status | replay DESTINATION --from ISO --to ISO',
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
     const [verb, destination] = positionals;
     if (verb === 'status') {
-      for (const d of (await call('GET', '/v1/deliveries', values)).destinations) console.log(`${d.destination}\tcircuit ${d.circuit}\t${d.deliveredMessages} delivered\t${d.coalescedChanges} coalesced`);
+      for (const d of (await call('GET', '/v1/deliveries', values)).destinations)
+        console.log(`${d.destination}\tcircuit ${d.circuit}\t${d.deliveredMessages} delivered\t${d.coalescedChanges} coalesced`);
       return 0;
     }
     if (verb === 'replay' && destination && values.from && values.to) {
-      console.log(`${(await call('POST', `/v1/deliveries/${encodeURIComponent(destination)}/replay`, values, { from: values.from, to: values.to })).queued} messages queued for ${destination}`);
+      console.log(
+        `${(await call('POST', `/v1/deliveries/${encodeURIComponent(destination)}/replay`, values, { from: values.from, to: values.to })).queued} messages queued for ${destination}`,
+      );
       return 0;
     }
     throw new CliUsageError(`say one of: ${deliveriesCommand.usage}`);

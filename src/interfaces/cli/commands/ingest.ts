@@ -19,17 +19,30 @@ export const ingestCommand: Command = {
     if (!file) throw new CliUsageError('name the file of events');
     const { url, key } = hubConnection(values);
     const events = parseEvents(readFileSync(file, 'utf8'), file);
-    let accepted = 0, duplicates = 0, position = 0;
+    let accepted = 0,
+      duplicates = 0,
+      position = 0;
     const rejected: { index: number; errors: { path: string; message: string }[] }[] = [];
     const parked: { index: number; reason: string }[] = [];
     for (let start = 0; start < events.length; start += BATCH) {
       const res = await fetch(`${url}/v1/events`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify(events.slice(start, start + BATCH)),
       });
-      const body = await res.json() as { accepted: number; duplicates: number; position: number; rejected: typeof rejected; parked?: typeof parked; detail?: string };
-      if (!res.ok) throw new Error(`the hub answered ${res.status}: ${body.detail ?? JSON.stringify(body)} (events ${start}..${start + BATCH - 1} not sent on)`);
-      accepted += body.accepted; duplicates += body.duplicates; position = body.position;
+      const body = (await res.json()) as {
+        accepted: number;
+        duplicates: number;
+        position: number;
+        rejected: typeof rejected;
+        parked?: typeof parked;
+        detail?: string;
+      };
+      if (!res.ok)
+        throw new Error(`the hub answered ${res.status}: ${body.detail ?? JSON.stringify(body)} (events ${start}..${start + BATCH - 1} not sent on)`);
+      accepted += body.accepted;
+      duplicates += body.duplicates;
+      position = body.position;
       for (const r of body.rejected) rejected.push({ index: r.index + start, errors: r.errors });
       for (const p of body.parked ?? []) parked.push({ index: p.index + start, reason: p.reason });
     }
@@ -46,9 +59,21 @@ export const ingestCommand: Command = {
 function parseEvents(text: string, file: string): unknown[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
-    try { return JSON.parse(text) as unknown[]; } catch (err) { throw new CliUsageError(`${file} is not valid JSON: ${(err as Error).message}`); }
+    try {
+      return JSON.parse(text) as unknown[];
+    } catch (err) {
+      throw new CliUsageError(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
   }
-  return text.split('\n').map((line, i) => ({ line, i })).filter(({ line }) => line.trim() !== '').map(({ line, i }) => {
-    try { return JSON.parse(line) as unknown; } catch (err) { throw new CliUsageError(`${file}:${i + 1} is not valid JSON: ${(err as Error).message}`); }
-  });
+  return text
+    .split('\n')
+    .map((line, i) => ({ line, i }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, i }) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch (err) {
+        throw new CliUsageError(`${file}:${i + 1} is not valid JSON: ${(err as Error).message}`);
+      }
+    });
 }

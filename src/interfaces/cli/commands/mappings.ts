@@ -18,14 +18,21 @@ export const mappingsCommand: Command = {
     const produces = values.produces;
     if (produces !== 'order' && produces !== 'events') throw new CliUsageError('--produces must be order or events');
     let mapping: JsonataMapping;
-    try { mapping = new JsonataMapping(mappingFile, produces); } catch (err) {
-      if (err instanceof MappingError) { console.error(err.message); return 1; }
+    try {
+      mapping = new JsonataMapping(mappingFile, produces);
+    } catch (err) {
+      if (err instanceof MappingError) {
+        console.error(err.message);
+        return 1;
+      }
       throw err;
     }
     let failed = 0;
     for (const file of files) {
       let input: unknown;
-      try { input = JSON.parse(readFileSync(file, 'utf8')); } catch (err) {
+      try {
+        input = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
         console.log(`${file}: cannot be read as JSON: ${(err as Error).message}`);
         failed++;
         continue;

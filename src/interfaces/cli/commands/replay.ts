@@ -16,9 +16,15 @@ export const replayCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { verify: { type: 'boolean' }, 'data-dir': { type: 'string' } } });
     if (!values.verify) throw new CliUsageError('say --verify (replay into a fresh ledger and compare)');
-    const report = process.env.CROSSDOCK_BACKEND === 'scale-out' ? await verifyScaleOutState() : verifyEmbeddedState(values['data-dir'] ?? process.env.CROSSDOCK_DATA_DIR ?? './data');
+    const report =
+      process.env.CROSSDOCK_BACKEND === 'scale-out'
+        ? await verifyScaleOutState()
+        : verifyEmbeddedState(values['data-dir'] ?? process.env.CROSSDOCK_DATA_DIR ?? './data');
     console.log(`replayed ${report.events} events into ${report.positions} stock positions; checked ${report.figures} channel figures`);
-    if (report.mismatches.length === 0) { console.log('the ledger matches the log'); return 0; }
+    if (report.mismatches.length === 0) {
+      console.log('the ledger matches the log');
+      return 0;
+    }
     console.log(`${report.mismatches.length} mismatches:`);
     for (const m of report.mismatches.slice(0, 50)) console.log(`  ${m}`);
     return 3;

@@ -19,7 +19,11 @@ export function startCommand(extensionsFor: ExtensionsFor = () => []): Command {
       const options = { config, announce, extensions: extensionsFor(config, announce) };
       const hub = config.backend === 'scale-out' ? await startScaleOutHub(options) : await startHub(options);
       await new Promise<void>((resolve) => {
-        const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });

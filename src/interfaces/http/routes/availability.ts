@@ -1,9 +1,7 @@
 /** Availability routes: single and batch lookups, explanations, and each channel's change feed. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import {
-  AvailabilityAnswer, AvailabilityExplanation, AvailabilityQuery, AvailabilityQueryAnswer, ChannelChangePage,
-} from '../../../model/availability.js';
+import { AvailabilityAnswer, AvailabilityExplanation, AvailabilityQuery, AvailabilityQueryAnswer, ChannelChangePage } from '../../../model/availability.js';
 import { Problem } from '../../../model/problem.js';
 import { explainAvailability, lookUpAvailability, queryAvailability } from '../../../app/look-up-availability.js';
 import { readChannelChanges } from '../../../app/read-channel-changes.js';
@@ -13,59 +11,80 @@ const SkuParams = Type.Object({ sku: Type.String({ minLength: 1 }) });
 const ChannelQuery = Type.Object({ channel: Type.String({ minLength: 1, description: 'The channel id.' }) });
 
 export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  app.get('/v1/availability/:sku', {
-    config: { scope: 'availability:read' },
-    schema: {
-      summary: 'What a channel may sell of an item',
-      tags: ['availability'], params: SkuParams, querystring: ChannelQuery,
-      response: { 200: AvailabilityAnswer, 404: Problem },
+  app.get(
+    '/v1/availability/:sku',
+    {
+      config: { scope: 'availability:read' },
+      schema: {
+        summary: 'What a channel may sell of an item',
+        tags: ['availability'],
+        params: SkuParams,
+        querystring: ChannelQuery,
+        response: { 200: AvailabilityAnswer, 404: Problem },
+      },
     },
-  }, async (request) => {
-    const { sku } = request.params as { sku: string };
-    return lookUpAvailability(deps, sku, (request.query as { channel: string }).channel);
-  });
+    async (request) => {
+      const { sku } = request.params as { sku: string };
+      return lookUpAvailability(deps, sku, (request.query as { channel: string }).channel);
+    },
+  );
 
-  app.post('/v1/availability/query', {
-    config: { scope: 'availability:read' },
-    schema: {
-      summary: 'What a channel may sell of many items',
-      description: 'Items the hub does not know answer 0 with known: false.',
-      tags: ['availability'], body: AvailabilityQuery,
-      response: { 200: AvailabilityQueryAnswer, 404: Problem },
+  app.post(
+    '/v1/availability/query',
+    {
+      config: { scope: 'availability:read' },
+      schema: {
+        summary: 'What a channel may sell of many items',
+        description: 'Items the hub does not know answer 0 with known: false.',
+        tags: ['availability'],
+        body: AvailabilityQuery,
+        response: { 200: AvailabilityQueryAnswer, 404: Problem },
+      },
     },
-  }, async (request) => {
-    const { channel, skus } = request.body as AvailabilityQuery;
-    return queryAvailability(deps, channel, skus);
-  });
+    async (request) => {
+      const { channel, skus } = request.body as AvailabilityQuery;
+      return queryAvailability(deps, channel, skus);
+    },
+  );
 
-  app.get('/v1/availability/:sku/explain', {
-    config: { scope: 'availability:read' },
-    schema: {
-      summary: 'The terms per location that make a channel figure, and the events behind each',
-      tags: ['availability'], params: SkuParams, querystring: ChannelQuery,
-      response: { 200: AvailabilityExplanation, 404: Problem },
+  app.get(
+    '/v1/availability/:sku/explain',
+    {
+      config: { scope: 'availability:read' },
+      schema: {
+        summary: 'The terms per location that make a channel figure, and the events behind each',
+        tags: ['availability'],
+        params: SkuParams,
+        querystring: ChannelQuery,
+        response: { 200: AvailabilityExplanation, 404: Problem },
+      },
     },
-  }, async (request) => {
-    const { sku } = request.params as { sku: string };
-    return explainAvailability({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, (request.query as { channel: string }).channel);
-  });
+    async (request) => {
+      const { sku } = request.params as { sku: string };
+      return explainAvailability({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, (request.query as { channel: string }).channel);
+    },
+  );
 
-  app.get('/v1/channels/:id/changes', {
-    config: { scope: 'availability:read' },
-    schema: {
-      summary: 'The change feed of a channel: every figure change, once, in order',
-      description: 'Start with after=0 and pass the answer\'s next as after to read on.',
-      tags: ['availability'],
-      params: Type.Object({ id: Type.String() }),
-      querystring: Type.Object({
-        after: Type.Integer({ minimum: 0, default: 0 }),
-        limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
-      }),
-      response: { 200: ChannelChangePage, 404: Problem },
+  app.get(
+    '/v1/channels/:id/changes',
+    {
+      config: { scope: 'availability:read' },
+      schema: {
+        summary: 'The change feed of a channel: every figure change, once, in order',
+        description: "Start with after=0 and pass the answer's next as after to read on.",
+        tags: ['availability'],
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+        }),
+        response: { 200: ChannelChangePage, 404: Problem },
+      },
     },
-  }, async (request) => {
-    const { id } = request.params as { id: string };
-    const { after, limit } = request.query as { after: number; limit: number };
-    return readChannelChanges({ state: deps.state, reads: deps.reads }, id, after, limit);
-  });
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { after, limit } = request.query as { after: number; limit: number };
+      return readChannelChanges({ state: deps.state, reads: deps.reads }, id, after, limit);
+    },
+  );
 }

@@ -10,81 +10,127 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 })
 const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 200 }) });
 
 export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  app.put('/v1/locations/:id', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Define a location and the source authoritative for its stock',
-      description: 'Events parked for a new location apply now.',
-      tags: ['master data'], params: IdParams, body: LocationInput,
-      response: { 200: Type.Composite([Location, Type.Object({ released: Type.Integer() })]), 201: Type.Composite([Location, Type.Object({ released: Type.Integer() })]), 400: Problem },
+  app.put(
+    '/v1/locations/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Define a location and the source authoritative for its stock',
+        description: 'Events parked for a new location apply now.',
+        tags: ['master data'],
+        params: IdParams,
+        body: LocationInput,
+        response: {
+          200: Type.Composite([Location, Type.Object({ released: Type.Integer() })]),
+          201: Type.Composite([Location, Type.Object({ released: Type.Integer() })]),
+          400: Problem,
+        },
+      },
     },
-  }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const result = await deps.catalog.defineLocation(id, request.body as LocationInput);
-    return reply.code(result.created ? 201 : 200).send({ id, name: result.name, authority: result.authority, released: result.released });
-  });
-
-  app.get('/v1/locations', {
-    config: { scope: 'availability:read' },
-    schema: { tags: ['master data'], summary: 'All locations', response: { 200: Type.Object({ locations: Type.Array(Location) }) } },
-  }, async () => ({ locations: [...deps.state.book.locations.values()] }));
-
-  app.get('/v1/locations/:id', {
-    config: { scope: 'availability:read' },
-    schema: { tags: ['master data'], summary: 'One location', params: IdParams, response: { 200: Location, 404: Problem } },
-  }, async (request) => {
-    const { id } = request.params as { id: string };
-    const def = deps.state.book.locations.get(id);
-    if (!def) throw new NotFoundError('Location', id);
-    return def;
-  });
-
-  app.put('/v1/channels/:id', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Define a channel and its availability rule',
-      description: 'Figures are recomputed at once; changes go to the channel\'s change feed.',
-      tags: ['master data'], params: IdParams, body: ChannelInput,
-      response: { 200: ChannelView, 201: ChannelView, 400: Problem, 422: Problem },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const result = await deps.catalog.defineLocation(id, request.body as LocationInput);
+      return reply.code(result.created ? 201 : 200).send({ id, name: result.name, authority: result.authority, released: result.released });
     },
-  }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { channel, created } = await deps.catalog.defineChannel(id, request.body as ChannelInput);
-    return reply.code(created ? 201 : 200).send(channel);
-  });
+  );
 
-  app.get('/v1/channels', {
-    config: { scope: 'availability:read' },
-    schema: { tags: ['master data'], summary: 'All channels', response: { 200: Type.Object({ channels: Type.Array(ChannelView) }) } },
-  }, async () => ({ channels: [...deps.state.book.channels.values()] }));
+  app.get(
+    '/v1/locations',
+    {
+      config: { scope: 'availability:read' },
+      schema: { tags: ['master data'], summary: 'All locations', response: { 200: Type.Object({ locations: Type.Array(Location) }) } },
+    },
+    async () => ({ locations: [...deps.state.book.locations.values()] }),
+  );
 
-  app.get('/v1/channels/:id', {
-    config: { scope: 'availability:read' },
-    schema: { tags: ['master data'], summary: 'One channel', params: IdParams, response: { 200: ChannelView, 404: Problem } },
-  }, async (request) => {
-    const { id } = request.params as { id: string };
-    const rule = deps.state.book.channels.get(id);
-    if (!rule) throw new UnknownChannelError(id);
-    return rule;
-  });
+  app.get(
+    '/v1/locations/:id',
+    {
+      config: { scope: 'availability:read' },
+      schema: { tags: ['master data'], summary: 'One location', params: IdParams, response: { 200: Location, 404: Problem } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const def = deps.state.book.locations.get(id);
+      if (!def) throw new NotFoundError('Location', id);
+      return def;
+    },
+  );
 
-  app.put('/v1/items/:sku', {
-    config: { scope: 'admin' },
-    schema: { tags: ['master data'], summary: 'Define an item', params: SkuParams, body: ItemInput, response: { 200: ItemView, 201: ItemView, 400: Problem } },
-  }, async (request, reply) => {
-    const { sku } = request.params as { sku: string };
-    const input = request.body as ItemInput;
-    const { created } = await deps.catalog.defineItem(sku, input);
-    return reply.code(created ? 201 : 200).send({ sku, description: input.description, uom: input.uom ?? 'EA', defined: true });
-  });
+  app.put(
+    '/v1/channels/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Define a channel and its availability rule',
+        description: "Figures are recomputed at once; changes go to the channel's change feed.",
+        tags: ['master data'],
+        params: IdParams,
+        body: ChannelInput,
+        response: { 200: ChannelView, 201: ChannelView, 400: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { channel, created } = await deps.catalog.defineChannel(id, request.body as ChannelInput);
+      return reply.code(created ? 201 : 200).send(channel);
+    },
+  );
 
-  app.get('/v1/items/:sku', {
-    config: { scope: 'availability:read' },
-    schema: { tags: ['master data'], summary: 'One item', params: SkuParams, response: { 200: ItemView, 404: Problem } },
-  }, async (request) => {
-    const { sku } = request.params as { sku: string };
-    if (!deps.state.isKnownSku(sku)) throw new UnknownItemError(sku);
-    const item = deps.state.items.get(sku);
-    return item ? { sku, description: item.description, uom: item.uom, defined: true } : { sku, defined: false };
-  });
+  app.get(
+    '/v1/channels',
+    {
+      config: { scope: 'availability:read' },
+      schema: { tags: ['master data'], summary: 'All channels', response: { 200: Type.Object({ channels: Type.Array(ChannelView) }) } },
+    },
+    async () => ({ channels: [...deps.state.book.channels.values()] }),
+  );
+
+  app.get(
+    '/v1/channels/:id',
+    {
+      config: { scope: 'availability:read' },
+      schema: { tags: ['master data'], summary: 'One channel', params: IdParams, response: { 200: ChannelView, 404: Problem } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const rule = deps.state.book.channels.get(id);
+      if (!rule) throw new UnknownChannelError(id);
+      return rule;
+    },
+  );
+
+  app.put(
+    '/v1/items/:sku',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['master data'],
+        summary: 'Define an item',
+        params: SkuParams,
+        body: ItemInput,
+        response: { 200: ItemView, 201: ItemView, 400: Problem },
+      },
+    },
+    async (request, reply) => {
+      const { sku } = request.params as { sku: string };
+      const input = request.body as ItemInput;
+      const { created } = await deps.catalog.defineItem(sku, input);
+      return reply.code(created ? 201 : 200).send({ sku, description: input.description, uom: input.uom ?? 'EA', defined: true });
+    },
+  );
+
+  app.get(
+    '/v1/items/:sku',
+    {
+      config: { scope: 'availability:read' },
+      schema: { tags: ['master data'], summary: 'One item', params: SkuParams, response: { 200: ItemView, 404: Problem } },
+    },
+    async (request) => {
+      const { sku } = request.params as { sku: string };
+      if (!deps.state.isKnownSku(sku)) throw new UnknownItemError(sku);
+      const item = deps.state.items.get(sku);
+      return item ? { sku, description: item.description, uom: item.uom, defined: true } : { sku, defined: false };
+    },
+  );
 }

@@ -18,36 +18,55 @@ export interface CustomerRouteDeps {
 }
 
 export function registerCustomerRoutes(app: FastifyInstance, deps: CustomerRouteDeps): void {
-  app.put('/v1/customers/:id', {
-    config: { scope: 'admin' },
-    schema: { tags: ['master data'], summary: 'Define or update a customer', params: IdParams, body: CustomerInput, response: { 200: Customer, 201: Customer, 400: Problem } },
-  }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { customer, created } = await defineCustomer(deps, id, request.body as CustomerInput);
-    if (!customer.creditHold) await deps.creditReleased?.(id);
-    return reply.code(created ? 201 : 200).send(customer);
-  });
-
-  app.get('/v1/customers/:id', {
-    config: { scope: 'orders:read' },
-    schema: { tags: ['master data'], summary: 'One customer', params: IdParams, response: { 200: Customer, 404: Problem } },
-  }, async (request) => {
-    const { id } = request.params as { id: string };
-    const customer = await deps.customers.customer(id);
-    if (!customer) throw new NotFoundError('Customer', id);
-    return customer;
-  });
-
-  app.get('/v1/customers', {
-    config: { scope: 'orders:read' },
-    schema: {
-      tags: ['master data'], summary: 'Customers by id, a page at a time',
-      querystring: Type.Object({ after: Type.String({ default: '' }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
-      response: { 200: Type.Object({ customers: Type.Array(Customer), next: Type.Union([Type.String(), Type.Null()]) }) },
+  app.put(
+    '/v1/customers/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['master data'],
+        summary: 'Define or update a customer',
+        params: IdParams,
+        body: CustomerInput,
+        response: { 200: Customer, 201: Customer, 400: Problem },
+      },
     },
-  }, async (request) => {
-    const { after, limit } = request.query as { after: string; limit: number };
-    const customers = await deps.customers.customers(after, limit);
-    return { customers, next: customers.length === limit ? customers[customers.length - 1]!.id : null };
-  });
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { customer, created } = await defineCustomer(deps, id, request.body as CustomerInput);
+      if (!customer.creditHold) await deps.creditReleased?.(id);
+      return reply.code(created ? 201 : 200).send(customer);
+    },
+  );
+
+  app.get(
+    '/v1/customers/:id',
+    {
+      config: { scope: 'orders:read' },
+      schema: { tags: ['master data'], summary: 'One customer', params: IdParams, response: { 200: Customer, 404: Problem } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const customer = await deps.customers.customer(id);
+      if (!customer) throw new NotFoundError('Customer', id);
+      return customer;
+    },
+  );
+
+  app.get(
+    '/v1/customers',
+    {
+      config: { scope: 'orders:read' },
+      schema: {
+        tags: ['master data'],
+        summary: 'Customers by id, a page at a time',
+        querystring: Type.Object({ after: Type.String({ default: '' }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+        response: { 200: Type.Object({ customers: Type.Array(Customer), next: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    },
+    async (request) => {
+      const { after, limit } = request.query as { after: string; limit: number };
+      const customers = await deps.customers.customers(after, limit);
+      return { customers, next: customers.length === limit ? customers[customers.length - 1]!.id : null };
+    },
+  );
 }

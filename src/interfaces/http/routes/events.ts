@@ -8,10 +8,19 @@ import { HttpProblem } from '../problem.js';
 import { MalformedEntryError } from '../../../app/scale-out/ledger-worker.js';
 
 declare module 'fastify' {
-  interface FastifyRequest { rawPayload: string | null }
+  interface FastifyRequest {
+    rawPayload: string | null;
+  }
 }
 
-const DeadEntryView = Type.Object({ position: Type.Integer(), kind: Type.String(), body: Type.String(), error: Type.String(), attempts: Type.Integer(), at: Type.String() });
+const DeadEntryView = Type.Object({
+  position: Type.Integer(),
+  kind: Type.String(),
+  body: Type.String(),
+  error: Type.String(),
+  attempts: Type.Integer(),
+  at: Type.String(),
+});
 const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
 
 export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -28,77 +37,99 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
         done(Object.assign(err as Error, { statusCode: 400 }), undefined);
       }
     });
-    scope.post('/v1/events', {
-      config: { scope: 'events:write' },
-      schema: {
-        summary: 'Ingest a batch of inventory and order events',
-        description: 'Each event is validated on its own: one bad event rejects only itself. Accepted events are durable before the answer. Duplicates (same source + id, or same source + seq) apply once. Events for a location not defined yet are accepted and parked until it is.',
-        tags: ['events'],
-        body: EventBatch,
-        response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
+    scope.post(
+      '/v1/events',
+      {
+        config: { scope: 'events:write' },
+        schema: {
+          summary: 'Ingest a batch of inventory and order events',
+          description:
+            'Each event is validated on its own: one bad event rejects only itself. Accepted events are durable before the answer. Duplicates (same source + id, or same source + seq) apply once. Events for a location not defined yet are accepted and parked until it is.',
+          tags: ['events'],
+          body: EventBatch,
+          response: { 200: IngestResult, 400: Problem, 401: Problem, 403: Problem, 503: Problem },
+        },
       },
-    }, async (request) => {
-      const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined, request.id);
-      deps.metrics.logPosition.set(deps.state.position);
-      return result;
-    });
+      async (request) => {
+        const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined, request.id);
+        deps.metrics.logPosition.set(deps.state.position);
+        return result;
+      },
+    );
   });
 
-  app.get('/v1/events', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Read the event log from a position',
-      tags: ['events'],
-      querystring: Type.Object({
-        after: Type.Integer({ minimum: 0, default: 0 }),
-        limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
-      }),
-      response: { 200: Type.Object({ events: Type.Array(Type.Object({ position: Type.Integer(), event: Type.Unknown() })), next: Type.Integer() }) },
+  app.get(
+    '/v1/events',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Read the event log from a position',
+        tags: ['events'],
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+        }),
+        response: { 200: Type.Object({ events: Type.Array(Type.Object({ position: Type.Integer(), event: Type.Unknown() })), next: Type.Integer() }) },
+      },
     },
-  }, async (request) => {
-    const { after, limit } = request.query as { after: number; limit: number };
-    const events = await deps.reads.readEvents(after, limit);
-    return { events, next: events.length > 0 ? events[events.length - 1]!.position : after };
-  });
+    async (request) => {
+      const { after, limit } = request.query as { after: number; limit: number };
+      const events = await deps.reads.readEvents(after, limit);
+      return { events, next: events.length > 0 ? events[events.length - 1]!.position : after };
+    },
+  );
 
-  app.get('/v1/events/parked', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Events accepted but waiting for their location to be defined',
-      tags: ['events'],
-      querystring: Type.Object({ location: Type.Optional(Type.String()), limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
-      response: { 200: Type.Object({ parked: Type.Array(ParkedView) }) },
+  app.get(
+    '/v1/events/parked',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Events accepted but waiting for their location to be defined',
+        tags: ['events'],
+        querystring: Type.Object({ location: Type.Optional(Type.String()), limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
+        response: { 200: Type.Object({ parked: Type.Array(ParkedView) }) },
+      },
     },
-  }, async (request) => {
-    const { location, limit } = request.query as { location?: string; limit: number };
-    return { parked: await deps.reads.parkedEvents(location, limit) };
-  });
+    async (request) => {
+      const { location, limit } = request.query as { location?: string; limit: number };
+      return { parked: await deps.reads.parkedEvents(location, limit) };
+    },
+  );
 
-  app.get('/v1/events/dead', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Log entries the workers could not apply, with the last error (scale-out backend; always empty on the embedded one)',
-      tags: ['events'],
-      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
-      response: { 200: Type.Object({ dead: Type.Array(DeadEntryView) }) },
+  app.get(
+    '/v1/events/dead',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Log entries the workers could not apply, with the last error (scale-out backend; always empty on the embedded one)',
+        tags: ['events'],
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
+        response: { 200: Type.Object({ dead: Type.Array(DeadEntryView) }) },
+      },
     },
-  }, async (request) => ({ dead: await deps.deadEntries.list((request.query as { limit: number }).limit) }));
+    async (request) => ({ dead: await deps.deadEntries.list((request.query as { limit: number }).limit) }),
+  );
 
-  app.post('/v1/events/dead/:position/retry', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Apply a dead log entry again, once its cause is fixed',
-      tags: ['events'],
-      params: Type.Object({ position: Type.Integer({ minimum: 1 }) }),
-      response: { 200: DeadEntryView, 404: Problem, 422: Problem },
+  app.post(
+    '/v1/events/dead/:position/retry',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Apply a dead log entry again, once its cause is fixed',
+        tags: ['events'],
+        params: Type.Object({ position: Type.Integer({ minimum: 1 }) }),
+        response: { 200: DeadEntryView, 404: Problem, 422: Problem },
+      },
     },
-  }, async (request) => {
-    const { position } = request.params as { position: number };
-    try {
-      return await deps.deadEntries.retry(position);
-    } catch (err) {
-      if (err instanceof MalformedEntryError) throw new HttpProblem(422, 'entry_cannot_apply', 'The entry still cannot be applied', err.message, { position });
-      throw err;
-    }
-  });
+    async (request) => {
+      const { position } = request.params as { position: number };
+      try {
+        return await deps.deadEntries.retry(position);
+      } catch (err) {
+        if (err instanceof MalformedEntryError)
+          throw new HttpProblem(422, 'entry_cannot_apply', 'The entry still cannot be applied', err.message, { position });
+        throw err;
+      }
+    },
+  );
 }

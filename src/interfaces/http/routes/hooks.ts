@@ -6,15 +6,26 @@ import type { InboundServices } from '../http-deps.js';
 import type { ParkedInboundStatus } from '../../../ports/inbound-store.js';
 
 const ParkedView = Type.Object({
-  id: Type.Integer(), system: Type.String(), topic: Type.String(), status: Type.String(), reason: Type.String(),
-  errors: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })), receivedAt: Type.String(),
-  outcome: Type.Optional(Type.String()), body: Type.String({ description: 'The body exactly as it arrived.' }),
+  id: Type.Integer(),
+  system: Type.String(),
+  topic: Type.String(),
+  status: Type.String(),
+  reason: Type.String(),
+  errors: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+  receivedAt: Type.String(),
+  outcome: Type.Optional(Type.String()),
+  body: Type.String({ description: 'The body exactly as it arrived.' }),
 });
 const Outcome = Type.Object({
   status: Type.String({ description: 'captured, already_captured, cancelled, ingested, parked or ignored' }),
-  accepted: Type.Optional(Type.Integer()), duplicates: Type.Optional(Type.Integer()), position: Type.Optional(Type.Integer()),
-  orderId: Type.Optional(Type.String()), orderStatus: Type.Optional(Type.String()), parkedId: Type.Optional(Type.Integer()),
-  reason: Type.Optional(Type.String()), errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  accepted: Type.Optional(Type.Integer()),
+  duplicates: Type.Optional(Type.Integer()),
+  position: Type.Optional(Type.Integer()),
+  orderId: Type.Optional(Type.String()),
+  orderStatus: Type.Optional(Type.String()),
+  parkedId: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 });
 
 export function registerHookRoutes(app: FastifyInstance, deps: InboundServices): void {
@@ -22,43 +33,63 @@ export function registerHookRoutes(app: FastifyInstance, deps: InboundServices):
   // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync) and awaits them itself.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    scope.post('/hooks/:systemId', {
-      schema: {
-        tags: ['inbound'], summary: 'A webhook from a configured system (a storefront\'s orders/create, orders/cancelled)',
-        description: 'Authenticated by the system\'s own signature (X-Shopify-Hmac-Sha256 for storefronts, an HMAC-SHA256 hex header for REST systems), not an API key. An order that cannot be captured is parked with its reason (200, status parked) and captured when replayed.',
-        params: Type.Object({ systemId: Type.String() }),
-        response: { 200: Outcome, 401: Problem, 404: Problem, 503: Problem },
+    scope.post(
+      '/hooks/:systemId',
+      {
+        schema: {
+          tags: ['inbound'],
+          summary: "A webhook from a configured system (a storefront's orders/create, orders/cancelled)",
+          description:
+            "Authenticated by the system's own signature (X-Shopify-Hmac-Sha256 for storefronts, an HMAC-SHA256 hex header for REST systems), not an API key. An order that cannot be captured is parked with its reason (200, status parked) and captured when replayed.",
+          params: Type.Object({ systemId: Type.String() }),
+          response: { 200: Outcome, 401: Problem, 404: Problem, 503: Problem },
+        },
       },
-    }, async (request) => {
-      const header = (name: string) => { const v = request.headers[name]; return typeof v === 'string' ? v : undefined; };
-      const systemId = (request.params as { systemId: string }).systemId;
-      const source = deps.inbound.source(systemId);
-      return deps.inbound.receive(systemId, header(source.topicHeader), header(source.signatureHeader), request.body as string, request.id);
-    });
+      async (request) => {
+        const header = (name: string) => {
+          const v = request.headers[name];
+          return typeof v === 'string' ? v : undefined;
+        };
+        const systemId = (request.params as { systemId: string }).systemId;
+        const source = deps.inbound.source(systemId);
+        return deps.inbound.receive(systemId, header(source.topicHeader), header(source.signatureHeader), request.body as string, request.id);
+      },
+    );
   });
 
-  app.get('/v1/inbound/parked', {
-    config: { scope: 'admin' },
-    schema: {
-      tags: ['inbound'], summary: 'Inbound messages that could not be taken, with their reasons',
-      querystring: Type.Object({
-        system: Type.Optional(Type.String()),
-        status: Type.Union([Type.Literal('parked'), Type.Literal('replayed')], { default: 'parked' }),
-        after: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-      }),
-      response: { 200: Type.Object({ parked: Type.Array(ParkedView) }) },
+  app.get(
+    '/v1/inbound/parked',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['inbound'],
+        summary: 'Inbound messages that could not be taken, with their reasons',
+        querystring: Type.Object({
+          system: Type.Optional(Type.String()),
+          status: Type.Union([Type.Literal('parked'), Type.Literal('replayed')], { default: 'parked' }),
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+        response: { 200: Type.Object({ parked: Type.Array(ParkedView) }) },
+      },
     },
-  }, async (request) => {
-    const q = request.query as { system?: string; status: ParkedInboundStatus; after: number; limit: number };
-    return { parked: await deps.inboundStore.parked({ ...(q.system ? { system: q.system } : {}), status: q.status, afterId: q.after, limit: q.limit }) };
-  });
+    async (request) => {
+      const q = request.query as { system?: string; status: ParkedInboundStatus; after: number; limit: number };
+      return { parked: await deps.inboundStore.parked({ ...(q.system ? { system: q.system } : {}), status: q.status, afterId: q.after, limit: q.limit }) };
+    },
+  );
 
-  app.post('/v1/inbound/parked/:id/replay', {
-    config: { scope: 'admin' },
-    schema: {
-      tags: ['inbound'], summary: 'Take a parked message again (after fixing its cause)',
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      response: { 200: Type.Object({ parked: ParkedView, outcome: Outcome }), 404: Problem, 409: Problem },
+  app.post(
+    '/v1/inbound/parked/:id/replay',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['inbound'],
+        summary: 'Take a parked message again (after fixing its cause)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Object({ parked: ParkedView, outcome: Outcome }), 404: Problem, 409: Problem },
+      },
     },
-  }, async (request) => deps.inbound.replay((request.params as { id: number }).id, request.id));
+    async (request) => deps.inbound.replay((request.params as { id: number }).id, request.id),
+  );
 }

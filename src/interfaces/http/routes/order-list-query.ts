@@ -14,15 +14,18 @@ export const OrderListQuery = Type.Object({
   channel: Type.Optional(Type.String({ minLength: 1, description: 'Only orders from this channel.' })),
   externalId: Type.Optional(Type.String({ minLength: 1, description: 'With channel: the one order the channel knows by this number (its own order number).' })),
   customer: Type.Optional(Type.String({ minLength: 1, description: 'Only orders of this customer.' })),
-  status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'Only orders in this status now.' })),
+  status: Type.Optional(
+    Type.Union(
+      ORDER_STATUSES.map((s) => Type.Literal(s)),
+      { description: 'Only orders in this status now.' },
+    ),
+  ),
   since: Type.Optional(Type.String({ format: 'date-time', description: 'Only orders captured at or after this instant (RFC 3339).' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: 'Orders per page.' })),
   cursor: Type.Optional(Type.String({ description: 'The "next" of the previous page, unchanged; leave out for the first page.' })),
 });
 
-export type OrderQuery =
-  | { kind: 'reference'; channel: string; externalId: string }
-  | { kind: 'listing'; listing: OrderListing };
+export type OrderQuery = { kind: 'reference'; channel: string; externalId: string } | { kind: 'listing'; listing: OrderListing };
 
 /** The query string of a request URL as sent: each field's text, or its texts when repeated. */
 export function queryAsSent(url: string): Record<string, string | string[]> {
@@ -40,9 +43,15 @@ export function readOrderQuery(query: Record<string, unknown>): OrderQuery {
   const text = (field: string): string | undefined => {
     const value = query[field];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') { issues.push({ path: `/${field}`, message: 'must be given once' }); return undefined; }
+    if (typeof value !== 'string') {
+      issues.push({ path: `/${field}`, message: 'must be given once' });
+      return undefined;
+    }
     const s = value;
-    if (s.length === 0) { issues.push({ path: `/${field}`, message: 'must not be empty' }); return undefined; }
+    if (s.length === 0) {
+      issues.push({ path: `/${field}`, message: 'must not be empty' });
+      return undefined;
+    }
     return s;
   };
   const channel = text('channel');
@@ -54,17 +63,26 @@ export function readOrderQuery(query: Record<string, unknown>): OrderQuery {
   const cursor = text('cursor');
   let before: OrderListing['before'];
   if (cursor !== undefined) {
-    try { before = decodeCursor(cursor); } catch (err) { issues.push(...(err as InvalidInputError).issues); }
+    try {
+      before = decodeCursor(cursor);
+    } catch (err) {
+      issues.push(...(err as InvalidInputError).issues);
+    }
   }
-  if (externalId !== undefined && channel === undefined && query.channel === undefined) issues.push({ path: '/channel', message: 'is required with externalId (a channel\'s own order number)' });
-  if (issues.length > 0) throw new InvalidInputError(issues, `The order query is not valid: ${issues.map((i) => `${i.path.slice(1)} ${i.message}`).join('; ')}.`);
+  if (externalId !== undefined && channel === undefined && query.channel === undefined)
+    issues.push({ path: '/channel', message: "is required with externalId (a channel's own order number)" });
+  if (issues.length > 0)
+    throw new InvalidInputError(issues, `The order query is not valid: ${issues.map((i) => `${i.path.slice(1)} ${i.message}`).join('; ')}.`);
   if (externalId !== undefined) return { kind: 'reference', channel: channel!, externalId };
   return {
     kind: 'listing',
     listing: {
       limit: limit ?? DEFAULT_PAGE,
-      ...(channel !== undefined ? { channel } : {}), ...(customer !== undefined ? { customer } : {}),
-      ...(status !== undefined ? { status } : {}), ...(since !== undefined ? { since } : {}), ...(before ? { before } : {}),
+      ...(channel !== undefined ? { channel } : {}),
+      ...(customer !== undefined ? { customer } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(before ? { before } : {}),
     },
   };
 }
