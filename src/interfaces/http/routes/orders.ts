@@ -20,7 +20,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
       description: 'Validates, reserves stock atomically across lines and locations, stores the order durably and commits it to the ERP. '
         + 'Requires an Idempotency-Key header: the same key with the same body answers the stored result; with another body 422; while the first request is still running 409. '
         + 'Answers 202 with status pending_erp when the ERP is unavailable and the channel queues orders.',
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'Unique per order attempt; keys are kept for CROSSDOCK_IDEMPOTENCY_TTL_HOURS (default 24).' })) }),
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'Unique per order attempt; keys are kept for orders.idempotencyKeyHours of the configuration file (default 24).' })) }),
       body: OrderRequest,
       response: { 201: CaptureAnswer, 202: CaptureAnswer, 400: Problem, 404: Problem, 409: Problem, 422: Problem, 503: Problem },
     },
