@@ -201,7 +201,7 @@ export async function orderLifecycleBehaviour(backend: Backend): Promise<void> {
       await hub.stock('RY-1', 'DAL', 10);
       const id = await capture('RY-1', 4);
       assert.equal(await hub.available('RY-1'), 6);
-      // No settling here: only the CONTRACT's rule (poll until position ≥ the one answered), which the harness applies.
+      // No settling here: only the documented rule (docs/REFERENCE.md: poll until position ≥ the one answered), which the harness applies.
       const res = await hub.api('POST', '/v1/events', [ev('order.cancelled', id, { reason: 'customer called' }, 'crm-main')]);
       assert.equal(res.body.accepted, 1);
       const lookup = await hub.api('GET', '/v1/availability/RY-1?channel=queued');

@@ -2,7 +2,7 @@
  * The two backends behind one test harness, so a behavioural suite is written once and run
  * against each (docs/ARCHITECTURE.md, "Two backends"). The scale-out harness runs an `all`
  * process in its own namespace (a fresh PostgreSQL schema and NATS stream) and removes both at
- * the end; its reads follow the CONTRACT's read-your-writes rule (wait until the read model's
+ * the end; its reads follow the read-your-writes rule of docs/REFERENCE.md (wait until the read model's
  * position reaches the one a write answered).
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Real documents from ../shared/fixtures (see its README). A user's clone has no ../shared: tests
+ * Real documents from ../shared/fixtures. A user's clone has no ../shared: tests
  * that need them skip with a clear message, except under CI=true, where a missing folder fails.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -3,8 +3,8 @@
  * shared log in order: the same ledger and availability code as the embedded hub, fed the same
  * entries in the same order, so every api process answers the same figure for the same position.
  * Lookups never touch the database; `position` is the last log entry whose effects the figures
- * include (holds the workers work out for order events included), which is what the CONTRACT's
- * read-your-writes polling compares against.
+ * include (holds the workers work out for order events included), which is what the read-your-writes
+ * polling of docs/REFERENCE.md ("Availability") compares against.
  */
 import { SeenEventIds } from '../../domain/inventory/seen-event-ids.js';
 import { isValidEvent } from '../../model/event-validation.js';

@@ -25,7 +25,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
           'Answers 202 with status pending_erp when the ERP is unavailable and the channel queues orders.',
         headers: Type.Object({
           'idempotency-key': Type.Optional(
-            Type.String({ description: 'Unique per order attempt; keys are kept for CROSSDOCK_IDEMPOTENCY_TTL_HOURS (default 24).' }),
+            Type.String({ description: 'Unique per order attempt; keys are kept for orders.idempotencyKeyHours of the configuration file (default 24).' }),
           ),
         }),
         body: OrderRequest,
