@@ -19,6 +19,7 @@ import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { OrderBook } from './app/order-book.js';
 import { EventLoopOrderChanges } from './app/order-changes/event-loop-order-changes.js';
+import type { OrderChanges } from './ports/order-changes.js';
 import { expireWaitingEvents } from './app/expire-waiting-events.js';
 import { releaseCreditHolds } from './app/release-credit-holds.js';
 import { OrderCapture } from './app/capture-order.js';
@@ -43,7 +44,7 @@ export interface Hub {
   state: InventoryState;
   store: SqliteInventoryStore;
   ingest: EventIngest;
-  orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommitter; store: SqliteOrderStore };
+  orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommitter; store: SqliteOrderStore; changes: OrderChanges };
   delivery: DeliveryEngine;
   adminKey: string;
   /** starting, running, draining or stopped. */
@@ -222,7 +223,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     store,
     ingest,
     delivery,
-    orders: { book, capture, erp, store: orderStore },
+    orders: { book, capture, erp, store: orderStore, changes: orderChanges },
     listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
     api: {
       locations: () => [...state.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -44,6 +44,7 @@ import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
 import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
 import { BackorderSweep } from '../app/backorder-sweep.js';
 import { RowLockedOrderChanges } from '../app/order-changes/row-locked-order-changes.js';
+import type { OrderChanges } from '../ports/order-changes.js';
 import { StockReservations } from '../app/scale-out/stock-reservations.js';
 import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
 import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
@@ -63,6 +64,8 @@ export interface ScaleOutHub {
   /** The destinations this process delivers to now (a worker holding their leases). */
   deliveringTo?: () => string[];
   orders: PgOrderStore;
+  /** Atomic changes to orders and the stock they hold (row locks, orders before items). */
+  orderChanges: OrderChanges;
   /** ERP commits of orders (a worker sweeps the due ones every second). */
   erpCommits: SharedErpCommits;
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
@@ -132,6 +135,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     log: built.log,
     adminKey: started.adminKey,
     orders: built.orders,
+    orderChanges: built.orderChanges,
     erpCommits: built.erpCommits,
     ...(built.view ? { view: built.view } : {}),
     ...(built.sweepInboundHorizons ? { sweepInboundHorizons: built.sweepInboundHorizons } : {}),
@@ -420,6 +424,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     store,
     log,
     orders,
+    orderChanges,
     erpCommits,
     view,
     sweepInboundHorizons,

@@ -12,6 +12,7 @@ import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
 import { refreshInboundHorizons } from '../../src/app/refresh-inbound-horizons.js';
 import { systemClock, type Clock } from '../../src/ports/clock.js';
+import type { OrderChanges } from '../../src/ports/order-changes.js';
 import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';
 import { apiClient, startTestHub, testConfig, tempDataDir, type TestHub } from './test-hub.js';
 
@@ -29,6 +30,8 @@ export interface HarnessHub {
    * holds it caused have reached this process's read model; immediate on the embedded backend.
    */
   settled(): Promise<void>;
+  /** The hub's atomic order changes (for the port's contract suite). */
+  orderChanges: OrderChanges;
   /** Runs the inbound-horizon sweep now; resolves with how many figures moved. */
   sweepHorizons(): Promise<number>;
   stop(): Promise<void>;
@@ -59,6 +62,7 @@ export const embedded: Backend = {
       api: hub.api,
       settled: async () => {},
       stop: () => hub.stop(),
+      orderChanges: hub.orders.changes,
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
     };
   },
@@ -120,6 +124,7 @@ export const scaleOut: Backend = {
         const head = await hub.log.head();
         await poll(`the read model to reach position ${head}`, async () => hub.view!.position >= head);
       },
+      orderChanges: hub.orderChanges,
       sweepHorizons: () => hub.sweepInboundHorizons!(),
       async stop() {
         await hub.close();
