@@ -26,7 +26,8 @@ import { OrderCapture } from './app/capture-order.js';
 import { EmbeddedOrderDesk } from './app/order-desk.js';
 import { orderIds } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
-import { ErpCommitter } from './app/commit-orders-to-erp.js';
+import { ErpCommits } from './app/commit-orders-to-erp.js';
+import { InProcessErpQueue } from './app/erp-queues/in-process-erp-queue.js';
 import { GroupCommit } from './app/group-commit.js';
 import type { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
@@ -44,7 +45,7 @@ export interface Hub {
   state: InventoryState;
   store: SqliteInventoryStore;
   ingest: EventIngest;
-  orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommitter; store: SqliteOrderStore; changes: OrderChanges };
+  orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommits; store: SqliteOrderStore; changes: OrderChanges };
   delivery: DeliveryEngine;
   adminKey: string;
   /** starting, running, draining or stopped. */
@@ -122,17 +123,18 @@ async function buildEmbedded(ctx: ProcessContext) {
   lifecycle.onStop('drain', 'checkpoint', () => state.checkpoint());
   const deps = { state, store, clock };
 
-  const erp = new ErpCommitter({
-    state,
-    orders: orderStore,
-    book,
-    customers,
+  const orderChanges = new EventLoopOrderChanges({ state, book, commits, clock });
+  const erpQueue = new InProcessErpQueue({ book, clock });
+  const erp = new ErpCommits({
+    changes: orderChanges,
+    queue: erpQueue,
     erp: ctx.erp.connector,
+    customer: (id) => customers.customer(id),
     clock,
-    commits,
     timeoutMs: ctx.erp.timeoutMs,
     retryBaseMs: ctx.erp.retryBaseMs,
     retryMaxMs: ctx.erp.retryMaxMs,
+    onError: (err) => log.error({ err }, 'an ERP commit retry failed; it will be retried'),
   });
   const capture = new OrderCapture({
     state,
@@ -142,6 +144,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     clock,
     commits,
     erp,
+    erpQueue,
     newOrderId: orderIds(),
   });
 
@@ -155,7 +158,6 @@ async function buildEmbedded(ctx: ProcessContext) {
   wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
-  const orderChanges = new EventLoopOrderChanges({ state, book, commits, clock });
   const orderDesk = new EmbeddedOrderDesk({ capture, book, store: orderStore, changes: orderChanges });
   const inbound = new InboundWebhooks({
     orders: orderDesk,
@@ -180,7 +182,7 @@ async function buildEmbedded(ctx: ProcessContext) {
       customers,
       clock,
       creditReleased: async (id) => {
-        if ((await releaseCreditHolds(orderChanges, id)) > 0) erp.sweep().catch(() => {});
+        if ((await releaseCreditHolds(orderChanges, id)) > 0) erp.nudge();
       },
     },
     deadEntries: noDeadLogEntries,
@@ -205,7 +207,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     },
     { runNow: true },
   );
-  erp.start(ERP_SWEEP_MS, (err) => log.error({ err }, 'ERP retry sweep failed'));
+  erp.start(ERP_SWEEP_MS);
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());

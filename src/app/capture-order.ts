@@ -16,7 +16,8 @@ import type { OrderStore } from '../ports/order-store.js';
 import type { InventoryState } from './inventory-state.js';
 import type { OrderBook } from './order-book.js';
 import type { GroupCommit } from './group-commit.js';
-import type { ErpCommitter } from './commit-orders-to-erp.js';
+import type { ErpCommits } from './commit-orders-to-erp.js';
+import type { InProcessErpQueue } from './erp-queues/in-process-erp-queue.js';
 import { collectTouches } from './figure-touches.js';
 import { answeredWith } from './order-views.js';
 import { checkOrderRequest, clientKey, creditHoldDetail, fingerprintOf, newOrder, scopedKey } from './order-request.js';
@@ -28,7 +29,9 @@ export interface CaptureDeps {
   customers: CustomerStore;
   clock: Clock;
   commits: GroupCommit;
-  erp: ErpCommitter;
+  erp: ErpCommits;
+  /** Holds a captured order for the capture's own first ERP attempt. */
+  erpQueue: InProcessErpQueue;
   newOrderId: () => string;
 }
 
@@ -108,7 +111,7 @@ export class OrderCapture {
     book.hold(order, touches.touch);
     this.claiming.add(ref);
     const toErp = !customer.creditHold;
-    if (toErp) this.deps.erp.keepForCapture(order.id);
+    if (toErp) this.deps.erpQueue.keepForCapture(order.id);
     try {
       await commits.commit('the order', () => {
         orders.claimReference(channel.id, request.externalId, order.id);
@@ -128,13 +131,13 @@ export class OrderCapture {
         touches.write(clock.now());
       });
     } catch (err) {
-      if (toErp) this.deps.erp.releaseFromCapture(order.id);
+      if (toErp) this.deps.erpQueue.release(order.id);
       throw err;
     } finally {
       this.claiming.delete(ref);
     }
 
-    const final = toErp ? await this.deps.erp.commitAtCapture(order.id, channel, ctx, key) : order;
+    const final = toErp ? await this.deps.erp.commitAtCapture(order, channel, ctx, key, customer) : order;
     const outcome = answeredWith(final);
     if (final.erp.state !== 'failed') {
       // Like the ERP's answer, the stored answer may follow the reply: until it is written, memory answers repeats.

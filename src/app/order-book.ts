@@ -169,6 +169,12 @@ export class OrderBook {
     this.deps.orders.removeWaiting([...positions]);
   }
 
+  /** Frees an order's channel reference and its Idempotency-Key (call inside a transaction). */
+  forgetCapture(order: OrderState, idempotencyKey: string): void {
+    this.deps.orders.releaseReference(order.channel, order.externalId);
+    this.deps.orders.forgetKey(idempotencyKey);
+  }
+
   /** Raises order exceptions for a person (call inside a transaction). */
   raise(exceptions: readonly Omit<OrderException, 'id'>[]): void {
     for (const e of exceptions) this.deps.orders.raiseException(e);

@@ -57,6 +57,11 @@ export interface OrderWork {
   removeWaiting(positions: readonly number[]): void;
   saveWaiting(records: readonly WaitingRecord[]): void;
   raise(exceptions: readonly Omit<OrderException, 'id'>[]): void;
+  /**
+   * The order was never taken (the ERP failed it at capture): its channel order number and the
+   * Idempotency-Key that captured it may be used again.
+   */
+  forgetCapture(order: OrderState, idempotencyKey: string): void;
 }
 
 export interface OrderChanges {

@@ -41,13 +41,14 @@ import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
-import { SharedErpCommits } from '../app/scale-out/shared-erp-commits.js';
+import { ErpCommits } from '../app/commit-orders-to-erp.js';
+import { LeasedErpQueue } from '../app/erp-queues/leased-erp-queue.js';
+import type { HoldsEntry } from '../app/scale-out/log-entries.js';
 import { BackorderSweep } from '../app/backorder-sweep.js';
 import { RowLockedOrderChanges } from '../app/order-changes/row-locked-order-changes.js';
 import type { OrderChanges } from '../ports/order-changes.js';
 import { StockReservations } from '../app/scale-out/stock-reservations.js';
 import { AppliedWatermark } from '../app/scale-out/applied-watermark.js';
-import type { OrderChangeDeps } from '../app/scale-out/order-changes.js';
 import { expireWaitingEvents } from '../app/expire-waiting-events.js';
 import { releaseCreditHolds } from '../app/release-credit-holds.js';
 import { orderIds } from './erp.js';
@@ -67,7 +68,7 @@ export interface ScaleOutHub {
   /** Atomic changes to orders and the stock they hold (row locks, orders before items). */
   orderChanges: OrderChanges;
   /** ERP commits of orders (a worker sweeps the due ones every second). */
-  erpCommits: SharedErpCommits;
+  erpCommits: ErpCommits;
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
   sweepInboundHorizons?: () => Promise<number>;
   /** starting, running, draining or stopped. */
@@ -200,20 +201,22 @@ async function buildScaleOut(ctx: ProcessContext) {
   const customers = new PgCustomerStore(db);
   const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders, inventory: store, clock, log: logger, metrics });
   // Order changes after capture: holds they take or release show in this process's read model at once, and the relay sends them on.
-  const changes: OrderChangeDeps = {
+  const changes = {
     store,
     clock,
     position: () => readModel?.applied ?? worker?.position ?? 0,
-    holdsCommitted: (queued) => {
+    holdsCommitted: (queued: { outboxId: number; holds: HoldsEntry['holds'] }) => {
       readModel?.hold(queued.outboxId, queued.holds);
       relay.nudge();
     },
   };
-  const erpCommits = new SharedErpCommits({
-    ...changes,
-    orders,
-    customers,
+  const orderChanges = new RowLockedOrderChanges({ ...changes, orders });
+  const erpCommits = new ErpCommits({
+    changes: orderChanges,
+    queue: new LeasedErpQueue(orders),
+    customer: (id) => customers.customer(id),
     erp: ctx.erp.connector,
+    clock,
     timeoutMs: ctx.erp.timeoutMs,
     retryBaseMs: ctx.erp.retryBaseMs,
     retryMaxMs: ctx.erp.retryMaxMs,
@@ -222,7 +225,6 @@ async function buildScaleOut(ctx: ProcessContext) {
   lifecycle.onStop('work', 'ERP commit retries', () => erpCommits.stop());
   metrics.watchOrders(orders);
   // Workers fill backorders when they apply stock, and every second (released reservations free stock too).
-  const orderChanges = new RowLockedOrderChanges({ ...changes, orders });
   const backorders = new BackorderSweep(orderChanges, (err) => logger.warn({ err }, 'filling backorders failed; will retry'));
   lifecycle.onStop('work', 'backorder fills', () => backorders.stop());
   let worker: LedgerWorker | undefined;

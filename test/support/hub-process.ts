@@ -4,6 +4,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
+
+// A test that fails half-way leaves its hub running, and a live child keeps the test file from
+// ever ending: whatever is still running when the file's tests are done is killed.
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export const CLI = fileURLToPath(new URL('../../../bin/crossdock.js', import.meta.url));
 
@@ -18,6 +26,8 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', CROSSDOCK_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start in 20 s:\n${stderr}`)), 20_000);

@@ -81,5 +81,6 @@ export function liveOrderWork(
     removeWaiting: (positions) => book.removeWaiting(positions),
     saveWaiting: (records: readonly WaitingRecord[]) => book.saveWaiting(records),
     raise: (exceptions) => book.raise(exceptions),
+    forgetCapture: (order, key) => book.forgetCapture(order, key),
   };
 }

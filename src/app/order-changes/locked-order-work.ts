@@ -38,6 +38,7 @@ export class LockedOrderWork implements OrderWork {
   private readonly removed: number[] = [];
   private readonly saved: WaitingRecord[] = [];
   private readonly raised: Omit<OrderException, 'id'>[] = [];
+  private readonly forgotten: { reference: { channel: string; externalId: string }; key: string }[] = [];
 
   private constructor(
     readonly loaded: LoadedItems,
@@ -134,6 +135,10 @@ export class LockedOrderWork implements OrderWork {
     this.raised.push(...exceptions);
   }
 
+  forgetCapture(order: OrderState, idempotencyKey: string): void {
+    this.forgotten.push({ reference: { channel: order.channel, externalId: order.externalId }, key: idempotencyKey });
+  }
+
   /** Writes what was recorded, in the same transaction; returns the holds that moved (for the read models). */
   async write(tx: LedgerTransaction): Promise<HoldsEntry['holds']> {
     const gone = new Set(this.removed);
@@ -142,6 +147,10 @@ export class LockedOrderWork implements OrderWork {
     await tx.orders.saveWaiting(this.saved.filter((w) => !gone.has(w.position)));
     // A waiting event another process took first (one for an order never captured) is not raised twice.
     await tx.orders.raiseExceptions(this.raised.filter((e) => e.position === null || !gone.has(e.position) || taken.has(e.position)));
+    if (this.forgotten.length > 0) {
+      await tx.orders.dropReferences(this.forgotten.map((f) => f.reference));
+      for (const f of this.forgotten) await tx.orders.forgetKey(f.key);
+    }
     if (this.changed.size === 0) return [];
     for (const c of this.changed.values()) c.order.updatedAt = this.nowIso;
     await tx.addHolds(this.deltas);

@@ -13,6 +13,13 @@ import type { SharedOrderStore } from '../../ports/shared-order-store.js';
 import { byChannel } from '../scale-out/figure-appends.js';
 import type { HoldsEntry } from '../scale-out/log-entries.js';
 import { LockedOrderWork } from './locked-order-work.js';
+import { Batched } from '../scale-out/batched.js';
+
+interface Pending {
+  scope: { orders: readonly string[]; items?: readonly string[] };
+  decide: (work: OrderWork) => unknown;
+}
+type Decided = { value: unknown } | { refused: unknown };
 
 export interface RowLockedOrderChangesDeps {
   store: SharedLedgerStore;
@@ -27,18 +34,38 @@ export interface RowLockedOrderChangesDeps {
 export class RowLockedOrderChanges implements OrderChanges {
   constructor(private readonly deps: RowLockedOrderChangesDeps) {}
 
+  // Changes that arrive while one runs go together into the next transaction (the ERP's answers
+  // to concurrent captures, say): one round trip for many, in two lanes. Each lane locks orders,
+  // then items, in one order, so the lanes cannot deadlock.
+  private readonly together = new Batched<Pending, Decided>((pending) => this.decideTogether(pending), 2);
+
   async change<T>(scope: { orders: readonly string[]; items?: readonly string[] }, decide: (work: OrderWork) => T): Promise<T> {
+    const decided = await this.together.call({ scope, decide });
+    if ('refused' in decided) throw decided.refused;
+    return decided.value as T;
+  }
+
+  private async decideTogether(pending: Pending[]): Promise<Decided[]> {
     let queued: { outboxId: number; holds: HoldsEntry['holds'] } | undefined;
-    const result = await this.deps.store.eventBatch(async (tx) => {
-      const work = await LockedOrderWork.open(tx, scope.orders, scope.items ?? [], this.deps.clock.now());
-      const value = decide(work);
+    const decided = await this.deps.store.eventBatch(async (tx) => {
+      const orders = pending.flatMap((p) => p.scope.orders);
+      const items = pending.flatMap((p) => p.scope.items ?? []);
+      const work = await LockedOrderWork.open(tx, orders, items, this.deps.clock.now());
+      // A change refuses before it records, so a refusal leaves the others' records whole.
+      const outcomes = pending.map((p): Decided => {
+        try {
+          return { value: p.decide(work) };
+        } catch (refused) {
+          return { refused };
+        }
+      });
       const holds = await work.write(tx);
       if (holds.length > 0) queued = { outboxId: await tx.queueForLog('holds', holds[0]!.sku, { holds }), holds };
       await tx.appendChanges(byChannel(work.touched.refresh(work.book, work.nowMs), this.deps.position(), work.nowIso));
-      return value;
+      return outcomes;
     });
     if (queued) this.deps.holdsCommitted(queued);
-    return result;
+    return decided;
   }
 
   owingOrders(limit: number, skus?: readonly string[]): Promise<string[]> {

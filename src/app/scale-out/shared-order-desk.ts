@@ -27,7 +27,7 @@ import { timelineRecords, type Step } from '../order-records.js';
 import { answeredWith, orderView } from '../order-views.js';
 import { pageOfOrders, type OrderPage } from '../order-listing.js';
 import type { StockReservations } from './stock-reservations.js';
-import type { SharedErpCommits } from './shared-erp-commits.js';
+import type { ErpCommits } from '../commit-orders-to-erp.js';
 import type { OrderChanges } from '../../ports/order-changes.js';
 import { cancelOrder } from '../cancel-order.js';
 import { Batched } from './batched.js';
@@ -35,7 +35,7 @@ import { Batched } from './batched.js';
 export interface SharedOrderDeskDeps {
   orders: SharedOrderStore;
   reservations: StockReservations;
-  erp: SharedErpCommits;
+  erp: ErpCommits;
   orderChanges: OrderChanges;
   /** This process's read model: channels and items as the log has them, and the position a reservation must see applied. */
   view: InventoryView & { readonly reservesAfter: number };
