@@ -31,7 +31,7 @@ channels:
   web: { locations: [DAL], onErpUnavailable: queue }
 customers:
   C-1: { name: Acme, active: true, creditHold: false }
-erp: { url: '${erpUrl}', timeoutMs: 300, retryBaseMs: 100, retryMaxMs: 300 }
+erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 300 }
 `,
   );
   const env = { CROSSDOCK_DATA_DIR: dataDir, CROSSDOCK_CONFIG: configFile, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_CHECKPOINT_MS: '200' };
