@@ -28,6 +28,8 @@ import { orderIds } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommits } from './app/commit-orders-to-erp.js';
 import { InProcessErpQueue } from './app/erp-queues/in-process-erp-queue.js';
+import { InProcessKeys } from './app/idempotency-keys/in-process-keys.js';
+import { EventLoopOrderPlacement } from './app/order-placement/event-loop-order-placement.js';
 import { GroupCommit } from './app/group-commit.js';
 import type { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
@@ -137,14 +139,13 @@ async function buildEmbedded(ctx: ProcessContext) {
     onError: (err) => log.error({ err }, 'an ERP commit retry failed; it will be retried'),
   });
   const capture = new OrderCapture({
-    state,
-    orders: orderStore,
-    book,
-    customers,
-    clock,
-    commits,
+    keys: new InProcessKeys({ orders: orderStore, commits }),
+    placement: new EventLoopOrderPlacement({ state, orders: orderStore, book, commits, clock, erpQueue }),
     erp,
-    erpQueue,
+    view: state,
+    customer: (id) => customers.customer(id),
+    order: (id) => book.get(id),
+    clock,
     newOrderId: orderIds(),
   });
 

@@ -11,7 +11,8 @@
  */
 import type { OrderState } from '../domain/orders/order-state.js';
 import type { OrderStatus } from '../model/order.js';
-import type { OrderException, OrderListing, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from './order-store.js';
+import type { KeyClaim } from './idempotency-keys.js';
+import type { OrderException, OrderListing, OutboxRecord, StoredOutboxMessage, TimelineRecord, WaitingRecord } from './order-store.js';
 
 export interface ChannelReference {
   channel: string;
@@ -57,10 +58,7 @@ export interface OrderWrites {
   replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void>;
 }
 
-export type KeyClaim =
-  | { claimed: true }
-  /** Someone holds the key: `inFlight` while its request still runs (its claim has not expired). */
-  | { claimed: false; stored: StoredKey | undefined; fingerprint: string; inFlight: boolean };
+export type { KeyClaim } from './idempotency-keys.js';
 
 export interface SharedOrderStore {
   /**

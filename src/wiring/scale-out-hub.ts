@@ -42,6 +42,11 @@ import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
 import { ErpCommits } from '../app/commit-orders-to-erp.js';
+import { OrderCapture } from '../app/capture-order.js';
+import { LeasedKeys } from '../app/idempotency-keys/leased-keys.js';
+import { ReservedOrderPlacement } from '../app/order-placement/reserved-order-placement.js';
+import { Batched } from '../app/scale-out/batched.js';
+import type { Customer } from '../model/customer.js';
 import { LeasedErpQueue } from '../app/erp-queues/leased-erp-queue.js';
 import type { HoldsEntry } from '../app/scale-out/log-entries.js';
 import { BackorderSweep } from '../app/backorder-sweep.js';
@@ -351,23 +356,27 @@ async function buildScaleOut(ctx: ProcessContext) {
       'stock-file folders',
       stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
     );
-    const desk = new SharedOrderDesk({
-      orders,
-      customers,
+    // Concurrent captures share their round trips: key claims, customer reads, reservations, stored answers.
+    const customerReads = new Batched<string, Customer | undefined>((ids) => customers.customersById(ids));
+    const reservations = new StockReservations({
+      store,
       clock,
-      orderChanges,
+      position: () => model.applied,
+      heldLocally: (outboxId, holds) => model.hold(outboxId, holds),
+      committed: () => relay.nudge(),
+      applied: (position) => applied.reached(position),
+    });
+    const capture = new OrderCapture({
+      keys: new LeasedKeys(orders, () => erpCommits.leaseMs),
+      placement: new ReservedOrderPlacement({ reservations, reservesAfter: () => model.reservesAfter, erpLeaseMs: () => erpCommits.leaseMs, clock }),
       erp: erpCommits,
       view: model,
+      customer: (id) => customerReads.call(id),
+      order: (id) => orders.order(id),
+      clock,
       newOrderId: orderIds(),
-      reservations: new StockReservations({
-        store,
-        clock,
-        position: () => model.applied,
-        heldLocally: (outboxId, holds) => model.hold(outboxId, holds),
-        committed: () => relay.nudge(),
-        applied: (position) => applied.reached(position),
-      }),
     });
+    const desk = new SharedOrderDesk({ orders, capture, orderChanges });
     const inboundStore = new PgInboundStore(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({

@@ -230,7 +230,7 @@ export class PgOrderStore implements SharedOrderStore {
                 ...(r.status_code !== null ? { statusCode: r.status_code } : {}),
                 ...(r.response !== null ? { response: r.response } : {}),
               };
-        held.set(r.key, { claimed: false, stored, fingerprint: r.fingerprint, inFlight: r.in_flight && r.status_code === null });
+        held.set(r.key, { claimed: false, stored, inFlight: r.in_flight && r.status_code === null });
       }
     }
     const seen = new Set<string>();
@@ -238,9 +238,9 @@ export class PgOrderStore implements SharedOrderStore {
       const repeat = seen.has(c.key);
       seen.add(c.key);
       if (claimed.has(c.key) && !repeat) return { claimed: true };
-      if (repeat && claimed.has(c.key)) return { claimed: false, stored: undefined, fingerprint: first.get(c.key)!, inFlight: true };
+      if (repeat && claimed.has(c.key)) return { claimed: false, stored: undefined, inFlight: true };
       // Gone between the two statements (forgotten as expired): the caller may retry.
-      return held.get(c.key) ?? { claimed: false, stored: undefined, fingerprint: c.fingerprint, inFlight: true };
+      return held.get(c.key) ?? { claimed: false, stored: undefined, inFlight: true };
     });
   }
 
