@@ -1,10 +1,10 @@
 /** Defines or updates a customer (master data for order capture). */
 import type { Customer, CustomerInput } from '../model/customer.js';
 import type { Clock } from '../ports/clock.js';
-import type { CustomerRecords } from '../ports/customer-store.js';
+import type { CustomerStore } from '../ports/customer-store.js';
 
 export async function defineCustomer(
-  deps: { customers: CustomerRecords; clock: Clock },
+  deps: { customers: CustomerStore; clock: Clock },
   id: string,
   input: CustomerInput,
 ): Promise<{ customer: Customer; created: boolean }> {

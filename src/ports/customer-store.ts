@@ -1,18 +1,14 @@
-/** Durable customer master data. */
+/**
+ * Durable customer master data, for order capture and the customer routes. The embedded store
+ * answers at once; the scale-out store answers from PostgreSQL.
+ */
 import type { Customer } from '../model/customer.js';
-
-export interface CustomerStore {
-  saveCustomer(customer: Customer): void;
-  customer(id: string): Customer | undefined;
-  /** Customers ordered by id, after `afterId`, at most `limit`. */
-  customers(afterId: string, limit: number): Customer[];
-}
 
 type Awaitable<T> = T | Promise<T>;
 
-/** Customer master data as the API and the scale-out backend reach it (the embedded store answers at once). */
-export interface CustomerRecords {
+export interface CustomerStore {
   saveCustomer(customer: Customer): Awaitable<void>;
   customer(id: string): Awaitable<Customer | undefined>;
+  /** Customers ordered by id, after `afterId`, at most `limit`. */
   customers(afterId: string, limit: number): Awaitable<Customer[]>;
 }

@@ -9,7 +9,7 @@ import { channelFromInput } from '../app/define-catalog.js';
 import type { Catalog, InventoryView } from '../app/inventory-view.js';
 import { defineCustomer } from '../app/define-customer.js';
 import type { Clock } from '../ports/clock.js';
-import type { CustomerRecords } from '../ports/customer-store.js';
+import type { CustomerStore } from '../ports/customer-store.js';
 
 export async function applyConfiguredMasterData(catalog: Catalog, view: InventoryView, file: HubFile): Promise<void> {
   for (const [id, input] of Object.entries(file.locations ?? {})) {
@@ -27,7 +27,7 @@ export async function applyConfiguredMasterData(catalog: Catalog, view: Inventor
 }
 
 /** Creates the configured customers that do not exist yet: changes made later through the API win. */
-export async function seedConfiguredCustomers(deps: { customers: CustomerRecords; clock: Clock }, file: HubFile): Promise<void> {
+export async function seedConfiguredCustomers(deps: { customers: CustomerStore; clock: Clock }, file: HubFile): Promise<void> {
   for (const [id, input] of Object.entries(file.customers ?? {})) {
     if (!(await deps.customers.customer(id))) await defineCustomer(deps, id, input);
   }

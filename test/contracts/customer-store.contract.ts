@@ -1,12 +1,12 @@
 /**
- * The behaviour every customer store must have (CustomerRecords: the embedded SQLite store and
+ * The behaviour every customer store must have (CustomerStore: the embedded SQLite store and
  * the PostgreSQL one), as one suite each adapter runs: what is saved is read back whole, a save
  * replaces, listings page in id order, and it all survives a reopen.
  */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Customer } from '../../src/model/customer.js';
-import type { CustomerRecords } from '../../src/ports/customer-store.js';
+import type { CustomerStore } from '../../src/ports/customer-store.js';
 import type { AdapterUnderTest, MakeAdapter, Skip } from './adapter-under-test.js';
 
 const customer = (id: string, extra: Partial<Customer> = {}): Customer => ({
@@ -18,9 +18,9 @@ const customer = (id: string, extra: Partial<Customer> = {}): Customer => ({
   ...extra,
 });
 
-export function describeCustomerStoreContract(name: string, make: MakeAdapter<CustomerRecords>, skip: Skip = false): void {
+export function describeCustomerStoreContract(name: string, make: MakeAdapter<CustomerStore>, skip: Skip = false): void {
   describe(`CustomerStore contract: ${name}`, { skip }, () => {
-    let ctx: AdapterUnderTest<CustomerRecords>;
+    let ctx: AdapterUnderTest<CustomerStore>;
     beforeEach(async () => {
       ctx = await make();
     });

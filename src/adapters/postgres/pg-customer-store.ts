@@ -1,9 +1,9 @@
 /** Customer master data on the scale-out backend: one row per customer, the record as JSON. */
 import type { Customer } from '../../model/customer.js';
-import type { CustomerRecords } from '../../ports/customer-store.js';
+import type { CustomerStore } from '../../ports/customer-store.js';
 import type { PgDatabase } from './pg-database.js';
 
-export class PgCustomerStore implements CustomerRecords {
+export class PgCustomerStore implements CustomerStore {
   constructor(private readonly db: PgDatabase) {}
 
   async saveCustomer(customer: Customer): Promise<void> {

@@ -5,13 +5,13 @@ import { Customer, CustomerInput } from '../../../model/customer.js';
 import { Problem } from '../../../model/problem.js';
 import { defineCustomer } from '../../../app/define-customer.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import type { CustomerRecords } from '../../../ports/customer-store.js';
+import type { CustomerStore } from '../../../ports/customer-store.js';
 import type { Clock } from '../../../ports/clock.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
 export interface CustomerRouteDeps {
-  customers: CustomerRecords;
+  customers: CustomerStore;
   clock: Clock;
   /** Orders held for this customer's credit go to the ERP once the hold is lifted (where orders run). */
   creditReleased?: (customerId: string) => Promise<void>;
