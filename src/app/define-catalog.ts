@@ -6,7 +6,7 @@
 import type { Channel, ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
 import { InvalidInputError, StorageFailedError } from '../domain/errors.js';
-import { applyReleased } from '../domain/inventory/event-application.js';
+import { applyChannelDefinition, applyLocationDefinition } from '../domain/inventory/event-application.js';
 import type { Clock } from '../ports/clock.js';
 import type { InventoryStore } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
@@ -27,16 +27,13 @@ export function defineLocation(deps: CatalogDeps, id: string, input: LocationInp
   commitAdmin(deps, 'the location', () => {
     const def = { id, name: input.name, authority: input.authority };
     store.saveLocation(def);
-    state.book.defineLocation(def);
-    for (const p of store.unparkLocation(id)) {
+    const parked = store.unparkLocation(id).flatMap((p) => {
       const event = store.eventAt(p.position);
-      if (!event) continue;
-      applyReleased(event, p.position, id, state.ledger);
-      released++;
-    }
+      return event ? [{ event, position: p.position }] : [];
+    });
     const nowMs = clock.now();
     const moved: FigureChange[] = [];
-    for (const sku of state.ledger.skusAt(id)) state.book.refreshAt(sku, id, nowMs, moved);
+    released = applyLocationDefinition(state.book, state.ledger, def, parked, state.ledger.skusAt(id), nowMs, moved);
     state.writeChanges(moved, nowMs);
   });
   return { id, name: input.name, authority: input.authority, released, created };
@@ -50,10 +47,9 @@ export function defineChannel(deps: CatalogDeps, id: string, input: ChannelInput
   const created = !state.book.channels.has(id);
   commitAdmin(deps, 'the channel', () => {
     store.saveChannel(channel);
-    state.book.defineChannel(channel);
     const nowMs = clock.now();
     const moved: FigureChange[] = [];
-    for (const sku of state.book.skusOf(channel)) state.book.refreshOne(channel, sku, nowMs, moved);
+    applyChannelDefinition(state.book, channel, state.book.skusOf(channel), nowMs, moved);
     state.writeChanges(moved, nowMs);
   });
   return { channel, created };

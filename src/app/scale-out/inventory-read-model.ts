@@ -10,7 +10,7 @@ import { SeenEventIds } from '../../domain/inventory/seen-event-ids.js';
 import { isValidEvent } from '../../model/event-validation.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import { namesOrder } from '../../domain/inventory/stock-effects.js';
-import { applyEvent, applyReleased, type EventEffects } from '../../domain/inventory/event-application.js';
+import { applyChannelDefinition, applyEvent, applyLocationDefinition, type EventEffects } from '../../domain/inventory/event-application.js';
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import type { ChannelRule } from '../../domain/inventory/channel-availability.js';
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
@@ -203,15 +203,14 @@ export class InventoryReadModel implements InventoryView {
         this.items.set(change.item.sku, change.item);
         break;
       case 'location': {
-        this.book.defineLocation(change.def);
         const waiting = this.parked.get(change.def.id) ?? [];
         this.parked.delete(change.def.id);
-        for (const p of waiting) applyReleased(p.event, p.position, change.def.id, this.ledger);
-        this.released.set(entry.position, waiting.length);
+        // Figures are worked out at lookup here, so the ones the definition moves are not kept.
+        this.released.set(entry.position, applyLocationDefinition(this.book, this.ledger, change.def, waiting, [], Date.now(), []));
         break;
       }
       case 'channel':
-        this.book.defineChannel(change.channel);
+        applyChannelDefinition(this.book, change.channel, [], Date.now(), []);
         break;
     }
   }

@@ -21,7 +21,7 @@ import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-le
 import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
 import { LockedOrderWork } from '../order-changes/locked-order-work.js';
 import { noteCount, noteDeparture, receiveOrderEvent } from '../apply-order-events.js';
-import { applyEvent, applyReleased, type EventEffects } from '../../domain/inventory/event-application.js';
+import { applyChannelDefinition, applyEvent, applyLocationDefinition, type EventEffects } from '../../domain/inventory/event-application.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import type { OrderEvent } from '../../model/order-event.js';
 import { loadItems } from './load-items.js';
@@ -275,8 +275,7 @@ export class LedgerWorker {
           const skus = new Set(await tx.skusAt([id]));
           for (const r of released) for (const m of stockEffectsOf(r.event)) skus.add(m.sku);
           const { ledger, book } = await loadItems(tx, [...skus]);
-          for (const r of released) applyReleased(r.event, r.position, id, ledger);
-          for (const sku of skus) book.refreshAt(sku, id, nowMs, moved);
+          applyLocationDefinition(book, ledger, change.def, released, skus, nowMs, moved);
           await tx.savePositions([...ledger.dirtyPositions]);
           break;
         }
@@ -284,8 +283,7 @@ export class LedgerWorker {
           await tx.saveChannel(change.channel);
           const skus = new Set([...(await tx.skusAt(change.channel.locations)), ...(await tx.skusPublished(change.channel.id))]);
           const { book } = await loadItems(tx, [...skus]);
-          const rule = book.channels.get(change.channel.id)!;
-          for (const sku of skus) book.refreshOne(rule, sku, nowMs, moved);
+          applyChannelDefinition(book, change.channel, skus, nowMs, moved);
           break;
         }
         default:

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEvent, applyReleased, departureOf, parkReason, type EventEffects } from './event-application.js';
+import { applyEvent, applyLocationDefinition, applyReleased, departureOf, parkReason, type EventEffects } from './event-application.js';
+import { AvailabilityBook, type FigureChange } from './availability-book.js';
+import type { InventoryEvent } from '../../model/inventory-event.js';
 import { InventoryLedger } from './inventory-ledger.js';
 import type { LocationDef } from './availability-book.js';
 import type { HubEvent } from '../../model/hub-event.js';
@@ -114,4 +116,42 @@ test('a return at a defined location adds its lines on hand before the order hea
   };
   applyEvent(ret, 3, new InventoryLedger(), locations, effects);
   assert.deepEqual(seen, ['moved A@DAL', 'order return.received O-9']);
+});
+
+test('defining a location applies its parked events at their own positions and recomputes its figures', () => {
+  const ledger = new InventoryLedger();
+  const book = new AvailabilityBook(ledger);
+  book.defineChannel({ id: 'web', locations: ['RNO'], safetyStock: 0 });
+  const count: HubEvent = { id: 'c', type: 'inventory.snapshot', source: 'tpl', seq: 5, occurredAt: at, sku: 'A', location: 'RNO', balance: { onHand: 30 } };
+  const pick: HubEvent = {
+    id: 'p',
+    type: 'inventory.movement',
+    source: 'tpl',
+    seq: 6,
+    occurredAt: at,
+    sku: 'A',
+    location: 'RNO',
+    reason: 'pick',
+    delta: { onHand: -4 },
+  };
+  const moved: FigureChange[] = [];
+  const released = applyLocationDefinition(
+    book,
+    ledger,
+    { id: 'RNO', name: 'Reno', authority: 'tpl' },
+    [
+      { event: count, position: 1 },
+      { event: pick, position: 2 },
+    ],
+    [],
+    0,
+    moved,
+  );
+  assert.equal(released, 2);
+  assert.deepEqual(
+    moved.map((m) => [m.channel, m.sku, m.available]),
+    [['web', 'A', 26]],
+  );
+  // A later copy of the count is older than what applied: nothing moves.
+  assert.equal(ledger.apply(count as InventoryEvent, 3), 'stale');
 });

@@ -8,7 +8,8 @@
 import type { HubEvent } from '../../model/hub-event.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import type { OrderEvent } from '../../model/order-event.js';
-import type { LocationDef } from './availability-book.js';
+import type { AvailabilityBook, FigureChange, LocationDef } from './availability-book.js';
+import type { ChannelRule } from './channel-availability.js';
 import type { InventoryLedger } from './inventory-ledger.js';
 import { stockEffectsOf } from './stock-effects.js';
 
@@ -108,3 +109,31 @@ export const ignoredEffects: EventEffects = {
   counted() {},
   orderEvent() {},
 };
+
+/**
+ * Defining a location, the same on every backend: the events parked for it apply at their own
+ * log positions, then every figure of `skus` at the location is recomputed into `moved` (the
+ * items the location holds and those the released events name). Returns how many events it released.
+ */
+export function applyLocationDefinition(
+  book: AvailabilityBook,
+  ledger: InventoryLedger,
+  def: LocationDef,
+  released: readonly { event: HubEvent; position: number }[],
+  skus: Iterable<string>,
+  nowMs: number,
+  moved: FigureChange[],
+): number {
+  book.defineLocation(def);
+  const touched = new Set(skus);
+  for (const r of released) for (const sku of applyReleased(r.event, r.position, def.id, ledger)) touched.add(sku);
+  for (const sku of touched) book.refreshAt(sku, def.id, nowMs, moved);
+  return released.length;
+}
+
+/** Defining or changing a channel: its figure of each of `skus` recomputed into `moved`. */
+export function applyChannelDefinition(book: AvailabilityBook, channel: ChannelRule, skus: Iterable<string>, nowMs: number, moved: FigureChange[]): void {
+  book.defineChannel(channel);
+  const rule = book.channels.get(channel.id)!;
+  for (const sku of skus) book.refreshOne(rule, sku, nowMs, moved);
+}
