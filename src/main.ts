@@ -17,13 +17,14 @@ import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
 import { deliveryEngine, fileExchanges, inboundSources } from './wiring/systems.js';
 import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
-import { OrderBook } from './app/order-book.js';
+import { OpenOrders } from './app/open-orders.js';
 import { EventLoopOrderChanges } from './app/order-changes/event-loop-order-changes.js';
 import type { OrderChanges } from './ports/order-changes.js';
 import { expireWaitingEvents } from './app/expire-waiting-events.js';
 import { releaseCreditHolds } from './app/release-credit-holds.js';
 import { OrderCapture } from './app/capture-order.js';
-import { EmbeddedOrderDesk } from './app/order-desk.js';
+import { OrderDesk } from './app/order-desk.js';
+import { liveOrderReads } from './app/live-order-reads.js';
 import { orderIds } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommits } from './app/commit-orders-to-erp.js';
@@ -47,7 +48,7 @@ export interface Hub {
   state: InventoryState;
   store: SqliteInventoryStore;
   ingest: EventIngest;
-  orders: { book: OrderBook; capture: OrderCapture; erp: ErpCommits; store: SqliteOrderStore; changes: OrderChanges };
+  orders: { openOrders: OpenOrders; capture: OrderCapture; erp: ErpCommits; store: SqliteOrderStore; changes: OrderChanges };
   delivery: DeliveryEngine;
   adminKey: string;
   /** starting, running, draining or stopped. */
@@ -86,22 +87,22 @@ async function buildEmbedded(ctx: ProcessContext) {
   const freshLog = state.position === 0;
   const metrics = new HubMetrics();
   const orderStore = new SqliteOrderStore(store.db);
-  const book = new OrderBook({ state, orders: orderStore, clock });
+  const openOrders = new OpenOrders({ state, orders: orderStore, clock });
   metrics.watchOrders({
     openByStatus: () => {
       const counts = new Map<string, number>();
-      for (const o of book.openOrders()) {
+      for (const o of openOrders.all()) {
         const s = statusOf(o);
         counts.set(s, (counts.get(s) ?? 0) + 1);
       }
       return counts;
     },
-    waitingTotal: () => book.waitingTotal(),
+    waitingTotal: () => openOrders.waitingTotal(),
   });
   // After a failed write, memory may be ahead of the disk: rebuild the ledger, then the orders' holds on it.
   const recover = () => {
     state.reload();
-    book.reload();
+    openOrders.reload();
   };
   // Workers wake when a commit lands rather than on their next idle tick (bound once the engine exists).
   let wakeDelivery = () => {};
@@ -109,7 +110,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     state,
     store,
     clock,
-    orders: book,
+    orders: openOrders,
     recover,
     observer: {
       committed: (s) => {
@@ -125,8 +126,8 @@ async function buildEmbedded(ctx: ProcessContext) {
   lifecycle.onStop('drain', 'checkpoint', () => state.checkpoint());
   const deps = { state, store, clock };
 
-  const orderChanges = new EventLoopOrderChanges({ state, book, commits, clock });
-  const erpQueue = new InProcessErpQueue({ book, clock });
+  const orderChanges = new EventLoopOrderChanges({ state, openOrders, commits, clock });
+  const erpQueue = new InProcessErpQueue({ openOrders, clock });
   const erp = new ErpCommits({
     changes: orderChanges,
     queue: erpQueue,
@@ -140,11 +141,11 @@ async function buildEmbedded(ctx: ProcessContext) {
   });
   const capture = new OrderCapture({
     keys: new InProcessKeys({ orders: orderStore, commits }),
-    placement: new EventLoopOrderPlacement({ state, orders: orderStore, book, commits, clock, erpQueue }),
+    placement: new EventLoopOrderPlacement({ state, orders: orderStore, openOrders, commits, clock, erpQueue }),
     erp,
     view: state,
     customer: (id) => customers.customer(id),
-    order: (id) => book.get(id),
+    order: (id) => openOrders.get(id),
     clock,
     newOrderId: orderIds(),
   });
@@ -159,7 +160,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
-  const orderDesk = new EmbeddedOrderDesk({ capture, book, store: orderStore, changes: orderChanges });
+  const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: liveOrderReads(openOrders, orderStore) });
   const inbound = new InboundWebhooks({
     orders: orderDesk,
     inbound: inboundStore,
@@ -226,7 +227,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     store,
     ingest,
     delivery,
-    orders: { book, capture, erp, store: orderStore, changes: orderChanges },
+    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges },
     listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
     api: {
       locations: () => [...state.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -12,7 +12,7 @@ import { movement, snapshot } from './support/test-hub.js';
 import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
 import { LedgerWorker, MalformedEntryError } from '../src/app/scale-out/ledger-worker.js';
-import { SharedDeadLogEntries } from '../src/app/scale-out/retry-dead-entries.js';
+import { WorkerDeadLogEntries } from '../src/app/scale-out/retry-dead-entries.js';
 import type { LogEntry, WorkItem } from '../src/ports/event-log.js';
 import { savedOrder } from '../src/app/scale-out/saved-order.js';
 import pg from 'pg';
@@ -110,7 +110,7 @@ test('a dead entry is applied again once its cause is fixed; one that still cann
     attempts: 5,
     at: new Date().toISOString(),
   });
-  const dead = new SharedDeadLogEntries({ store, worker });
+  const dead = new WorkerDeadLogEntries({ store, worker });
   assert.ok((await dead.list(100)).some((d) => d.position === stuck.position));
   await dead.retry(stuck.position);
   assert.equal(await store.figure('web', 'DL-1'), 6);

@@ -4,7 +4,7 @@
  * events as it accepts them, so it never has any.
  */
 import { NotFoundError } from '../domain/errors.js';
-import type { DeadEntry } from '../ports/shared-ledger-store.js';
+import type { DeadEntry } from '../ports/ledger-store.js';
 
 export interface DeadLogEntries {
   list(limit: number): Promise<DeadEntry[]>;

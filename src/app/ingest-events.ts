@@ -12,7 +12,7 @@ import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
 import type { HubEvent } from '../model/hub-event.js';
 import type { OrderEvent } from '../model/order-event.js';
 import { applyEvent, type EventEffects } from '../domain/inventory/event-application.js';
-import type { OrderBook } from './order-book.js';
+import type { OpenOrders } from './open-orders.js';
 import { liveOrderWork } from './order-changes/event-loop-order-changes.js';
 import { fillBackordersIn } from './fill-backorders.js';
 import { noteCount, noteDeparture, receiveOrderEvent } from './apply-order-events.js';
@@ -28,7 +28,7 @@ export interface IngestDeps {
   store: InventoryStore;
   clock: Clock;
   /** Takes order events and hears of stock leaving for orders; without it order events are only logged. */
-  orders?: OrderBook;
+  orders?: OpenOrders;
   /** Rebuilds memory from the store after a failed commit (default: the inventory state alone). */
   recover?: () => void;
   observer?: IngestObserver;
@@ -216,7 +216,7 @@ export class EventIngest {
   }
 }
 
-/** What one commit's events did, as the embedded hub keeps it: the order book acts at once, the rest is written by the commit. */
+/** What one commit's events did, as the embedded hub keeps it: the open orders change at once, the rest is written by the commit. */
 class IngestEffects implements EventEffects {
   readonly parkedEvents: ParkedEvent[] = [];
   /** sku → the location it moved at, or several when it moved at more than one. */
@@ -230,13 +230,13 @@ class IngestEffects implements EventEffects {
 
   constructor(
     private readonly state: InventoryState,
-    private readonly orders: OrderBook | undefined,
+    private readonly orders: OpenOrders | undefined,
     private readonly nowMs: number,
     private readonly parkedAt: string,
   ) {}
 
   private orderWork(): OrderWork {
-    return (this.work ??= liveOrderWork({ state: this.state, book: this.orders! }, this.touch, this.nowMs));
+    return (this.work ??= liveOrderWork({ state: this.state, openOrders: this.orders! }, this.touch, this.nowMs));
   }
 
   /** The event about to be applied: its submission, index there and log position. */

@@ -31,7 +31,7 @@ import type { Following } from '../ports/event-log.js';
 import { PgDeliveryLedger, PgDestinationLeases } from '../adapters/postgres/pg-delivery.js';
 import { LeasedDeliveries, type LeasedDestination, type LeasedWork } from '../app/scale-out/leased-deliveries.js';
 import { LogRelay } from '../app/scale-out/log-relay.js';
-import { SharedDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
+import { WorkerDeadLogEntries } from '../app/scale-out/retry-dead-entries.js';
 import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
 import { PgControlNumbers } from '../adapters/postgres/pg-control-numbers.js';
 import type { ControlNumbers } from '../ports/control-numbers.js';
@@ -40,7 +40,7 @@ import { InboundWebhooks } from '../app/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
-import { SharedOrderDesk } from '../app/scale-out/shared-order-desk.js';
+import { OrderDesk } from '../app/order-desk.js';
 import { ErpCommits } from '../app/commit-orders-to-erp.js';
 import { OrderCapture } from '../app/capture-order.js';
 import { LeasedKeys } from '../app/idempotency-keys/leased-keys.js';
@@ -376,7 +376,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       clock,
       newOrderId: orderIds(),
     });
-    const desk = new SharedOrderDesk({ orders, capture, orderChanges });
+    const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders });
     const inboundStore = new PgInboundStore(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({
@@ -422,7 +422,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       orders: desk,
       inbound: { inbound, inboundStore },
       orderExceptions: orders,
-      deadEntries: new SharedDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
+      deadEntries: new WorkerDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
     });
     api = {
       locations: () => [...model.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -9,9 +9,9 @@ import { JetStreamEventLog } from '../adapters/nats/jetstream-event-log.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../adapters/postgres/pg-ledger-store.js';
 import { InventoryState } from '../app/inventory-state.js';
-import { OrderBook } from '../app/order-book.js';
+import { OpenOrders } from '../app/open-orders.js';
 import { verifyLedger, type VerifyReport } from '../app/verify-ledger.js';
-import { verifySharedState } from '../app/scale-out/verify-shared-state.js';
+import { verifyLedgerState } from '../app/scale-out/verify-ledger-state.js';
 import { loadHubConfig } from '../config/hub-config.js';
 import { systemClock } from '../ports/clock.js';
 import { sharedLogOptions } from './scale-out-hub.js';
@@ -24,7 +24,7 @@ export function verifyEmbeddedState(dataDir: string): VerifyReport {
   try {
     const state = new InventoryState({ store, clock: systemClock });
     // Loading the open orders puts their reservations into the live ledger.
-    new OrderBook({ state, orders: new SqliteOrderStore(store.db), clock: systemClock });
+    new OpenOrders({ state, orders: new SqliteOrderStore(store.db), clock: systemClock });
     return verifyLedger({ state, store, clock: systemClock });
   } finally {
     store.close();
@@ -38,7 +38,7 @@ export async function verifyScaleOutState(): Promise<VerifyReport> {
   const log = await JetStreamEventLog.open(sharedLogOptions(config));
   const store = new PgLedgerStore(await openPostgres(settings.databaseUrl, settings.namespace, 2));
   try {
-    return await verifySharedState({
+    return await verifyLedgerState({
       log,
       store,
       clock: systemClock,

@@ -1,5 +1,5 @@
 /**
- * The shared inventory state on PostgreSQL (see ports/shared-ledger-store.ts for the lock order).
+ * The shared inventory state on PostgreSQL (see ports/ledger-store.ts for the lock order).
  * Bulk statements take arrays (unnest) so a batch of a thousand events is a handful of round
  * trips, not thousands.
  */
@@ -17,9 +17,9 @@ import type {
   LedgerTransaction,
   PositionState,
   QueuedEntry,
-  SharedLedgerStore,
+  LedgerStore,
   StockHold,
-} from '../../ports/shared-ledger-store.js';
+} from '../../ports/ledger-store.js';
 import { asUnavailable, type PgDatabase } from './pg-database.js';
 import { PgOrderWrites } from './pg-order-store.js';
 
@@ -217,7 +217,7 @@ class PgLedgerTransaction implements LedgerTransaction {
   }
 }
 
-export class PgLedgerStore implements SharedLedgerStore {
+export class PgLedgerStore implements LedgerStore {
   constructor(private readonly db: PgDatabase) {}
 
   eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {

@@ -1,11 +1,11 @@
 /**
- * Orders on PostgreSQL (see ports/shared-order-store.ts): writes that join a ledger transaction,
+ * Orders on PostgreSQL (see ports/locking-order-store.ts): writes that join a ledger transaction,
  * and the reads, key claims and ERP leases that stand alone.
  */
 import type pg from 'pg';
 import type { OrderState } from '../../domain/orders/order-state.js';
 import type { OrderException, OrderListing, OutboxRecord, StoredKey, StoredOutboxMessage, TimelineRecord, WaitingRecord } from '../../ports/order-store.js';
-import type { ChannelReference, KeyClaim, OrderWrites, SavedOrder, SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { ChannelReference, KeyClaim, OrderWrites, SavedOrder, LockingOrderStore } from '../../ports/locking-order-store.js';
 import type { PgDatabase } from './pg-database.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
 
@@ -187,7 +187,7 @@ const toMessage = (r: OutboxRow): StoredOutboxMessage => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export class PgOrderStore implements SharedOrderStore {
+export class PgOrderStore implements LockingOrderStore {
   constructor(private readonly db: PgDatabase) {}
 
   async claimKeys(claims: readonly { key: string; fingerprint: string }[], leaseMs: number): Promise<KeyClaim[]> {

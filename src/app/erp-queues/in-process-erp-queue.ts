@@ -7,12 +7,12 @@
 import { awaitsErp, type OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ErpQueue } from '../../ports/erp-queue.js';
-import type { OrderBook } from '../order-book.js';
+import type { OpenOrders } from '../open-orders.js';
 
 export class InProcessErpQueue implements ErpQueue {
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly deps: { book: OrderBook; clock: Clock }) {}
+  constructor(private readonly deps: { openOrders: OpenOrders; clock: Clock }) {}
 
   /** The capture of `orderId` makes the first attempt: the sweep leaves the order alone until it releases it. */
   keepForCapture(orderId: string): void {
@@ -22,7 +22,7 @@ export class InProcessErpQueue implements ErpQueue {
   async takeDue(limit: number): Promise<OrderState[]> {
     const now = this.deps.clock.now();
     const due: OrderState[] = [];
-    for (const order of this.deps.book.openOrders()) {
+    for (const order of this.deps.openOrders.all()) {
       if (due.length === limit) break;
       if (!awaitsErp(order) || (order.erp.nextAttemptAt ?? 0) > now || this.inFlight.has(order.id)) continue;
       this.inFlight.add(order.id);

@@ -5,10 +5,10 @@
  */
 import type { OrderState } from '../../domain/orders/order-state.js';
 import type { ErpQueue } from '../../ports/erp-queue.js';
-import type { SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { LockingOrderStore } from '../../ports/locking-order-store.js';
 
 export class LeasedErpQueue implements ErpQueue {
-  constructor(private readonly orders: SharedOrderStore) {}
+  constructor(private readonly orders: LockingOrderStore) {}
 
   takeDue(limit: number, leaseMs: number): Promise<OrderState[]> {
     return this.orders.leaseDueForErp(limit, leaseMs);

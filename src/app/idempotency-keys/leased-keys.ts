@@ -7,7 +7,7 @@
  */
 import type { CaptureAnswer } from '../../model/order.js';
 import type { IdempotencyKeys, KeyClaim } from '../../ports/idempotency-keys.js';
-import type { SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { LockingOrderStore } from '../../ports/locking-order-store.js';
 import { Batched } from '../scale-out/batched.js';
 
 export class LeasedKeys implements IdempotencyKeys {
@@ -19,7 +19,7 @@ export class LeasedKeys implements IdempotencyKeys {
 
   /** `leaseMs`: how long a claim lasts (as long as a capture may take). */
   constructor(
-    private readonly orders: SharedOrderStore,
+    private readonly orders: LockingOrderStore,
     private readonly leaseMs: () => number,
   ) {}
 

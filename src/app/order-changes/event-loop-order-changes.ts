@@ -1,6 +1,6 @@
 /**
  * Order changes made atomic on the embedded hub's event loop: a change decides synchronously
- * against the live order book and ledger, so nothing else can look at the orders or stock
+ * against the live order openOrders and ledger, so nothing else can look at the orders or stock
  * between its reads and its records, and its writes join the next group commit (one fsync for
  * every change waiting on it). Should the commit fail, every waiter is told and memory is
  * rebuilt from the store.
@@ -10,12 +10,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { WaitingRecord } from '../../ports/order-store.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { InventoryState } from '../inventory-state.js';
-import type { OrderBook } from '../order-book.js';
+import type { OpenOrders } from '../open-orders.js';
 import { collectTouches } from '../figure-touches.js';
 
 export interface EventLoopOrderChangesDeps {
   state: InventoryState;
-  book: OrderBook;
+  openOrders: OpenOrders;
   commits: GroupCommit;
   clock: Clock;
 }
@@ -45,42 +45,42 @@ export class EventLoopOrderChanges implements OrderChanges {
   }
 
   async owingOrders(limit: number, skus?: readonly string[]): Promise<string[]> {
-    return this.deps.book.owing(limit, skus);
+    return this.deps.openOrders.owing(limit, skus);
   }
 
   async heldFor(customer: string): Promise<string[]> {
-    return [...this.deps.book.openOrders()].filter((o) => o.customer === customer && o.erp.state === 'held').map((o) => o.id);
+    return [...this.deps.openOrders.all()].filter((o) => o.customer === customer && o.erp.state === 'held').map((o) => o.id);
   }
 
   async waitingSince(iso: string, limit: number): Promise<WaitingRecord[]> {
-    return this.deps.book.waitingSince(iso, limit);
+    return this.deps.openOrders.waitingSince(iso, limit);
   }
 }
 
 /**
- * The live order book as OrderWork, for a change already inside a transaction (the embedded
+ * The live order openOrders as OrderWork, for a change already inside a transaction (the embedded
  * ingest fills backorders from the stock it just received in its own commit). `touch` hears of
  * every item × location whose holds moved.
  */
 export function liveOrderWork(
-  deps: Pick<EventLoopOrderChangesDeps, 'state' | 'book'>,
+  deps: Pick<EventLoopOrderChangesDeps, 'state' | 'openOrders'>,
   touch: (sku: string, location: string) => void,
   nowMs: number,
 ): OrderWork {
-  const { state, book } = deps;
+  const { state, openOrders } = deps;
   return {
     nowMs,
     nowIso: new Date(nowMs).toISOString(),
     book: state.book,
-    order: (id) => book.get(id),
-    waiting: (id) => book.waitingOf(id),
-    holds: (id) => book.holdsOf(id),
-    countedAt: book.snapshotAt,
-    shippedUnconfirmed: (sku, location) => book.shippedUnconfirmed(sku, location),
-    record: (next, steps, messages = []) => book.record(next, [...steps], [...messages], touch),
-    removeWaiting: (positions) => book.removeWaiting(positions),
-    saveWaiting: (records: readonly WaitingRecord[]) => book.saveWaiting(records),
-    raise: (exceptions) => book.raise(exceptions),
-    forgetCapture: (order, key) => book.forgetCapture(order, key),
+    order: (id) => openOrders.get(id),
+    waiting: (id) => openOrders.waitingOf(id),
+    holds: (id) => openOrders.holdsOf(id),
+    countedAt: openOrders.snapshotAt,
+    shippedUnconfirmed: (sku, location) => openOrders.shippedUnconfirmed(sku, location),
+    record: (next, steps, messages = []) => openOrders.record(next, [...steps], [...messages], touch),
+    removeWaiting: (positions) => openOrders.removeWaiting(positions),
+    saveWaiting: (records: readonly WaitingRecord[]) => openOrders.saveWaiting(records),
+    raise: (exceptions) => openOrders.raise(exceptions),
+    forgetCapture: (order, key) => openOrders.forgetCapture(order, key),
   };
 }

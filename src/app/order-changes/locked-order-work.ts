@@ -9,7 +9,7 @@
 import { orderHolds, type OrderState, type SnapshotTime } from '../../domain/orders/order-state.js';
 import type { OrderWork, Step, StepMessage } from '../../ports/order-changes.js';
 import type { OrderException, WaitingRecord } from '../../ports/order-store.js';
-import type { LedgerTransaction } from '../../ports/shared-ledger-store.js';
+import type { LedgerTransaction } from '../../ports/ledger-store.js';
 import { TouchedItems } from '../scale-out/figure-appends.js';
 import type { HoldsEntry } from '../scale-out/log-entries.js';
 import { loadItems, type LoadedItems } from '../scale-out/load-items.js';

@@ -8,8 +8,8 @@
 import type { Clock } from '../../ports/clock.js';
 import type { OrderChanges, OrderWork } from '../../ports/order-changes.js';
 import type { WaitingRecord } from '../../ports/order-store.js';
-import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
-import type { SharedOrderStore } from '../../ports/shared-order-store.js';
+import type { LedgerStore } from '../../ports/ledger-store.js';
+import type { LockingOrderStore } from '../../ports/locking-order-store.js';
 import { byChannel } from '../scale-out/figure-appends.js';
 import type { HoldsEntry } from '../scale-out/log-entries.js';
 import { LockedOrderWork } from './locked-order-work.js';
@@ -22,8 +22,8 @@ interface Pending {
 type Decided = { value: unknown } | { refused: unknown };
 
 export interface RowLockedOrderChangesDeps {
-  store: SharedLedgerStore;
-  orders: SharedOrderStore;
+  store: LedgerStore;
+  orders: LockingOrderStore;
   clock: Clock;
   /** The log position stamped on the figure changes a change records. */
   position: () => number;

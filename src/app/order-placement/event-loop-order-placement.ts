@@ -11,12 +11,12 @@ import type { InProcessErpQueue } from '../erp-queues/in-process-erp-queue.js';
 import { collectTouches } from '../figure-touches.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { InventoryState } from '../inventory-state.js';
-import type { OrderBook } from '../order-book.js';
+import type { OpenOrders } from '../open-orders.js';
 
 export interface EventLoopOrderPlacementDeps {
   state: InventoryState;
   orders: OrderStore;
-  book: OrderBook;
+  openOrders: OpenOrders;
   commits: GroupCommit;
   clock: Clock;
   erpQueue: InProcessErpQueue;
@@ -29,16 +29,16 @@ export class EventLoopOrderPlacement implements OrderPlacement {
   constructor(private readonly deps: EventLoopOrderPlacementDeps) {}
 
   async place(draft: OrderDraft): Promise<Placement> {
-    const { state, orders, book, commits, clock, erpQueue } = this.deps;
+    const { state, orders, openOrders, commits, clock, erpQueue } = this.deps;
     const channel = draft.channel;
     const ref = `${channel.id}\u001f${draft.externalId}`;
     const holder = this.claiming.has(ref) ? '(being captured now)' : orders.claimedBy(channel.id, draft.externalId);
     if (holder !== undefined) return { ok: false, shortfalls: [], duplicateOf: holder };
-    const sourced = book.reserveFor(channel, draft.lines, draft.backorder);
+    const sourced = openOrders.reserveFor(channel, draft.lines, draft.backorder);
     if (!sourced.ok) return { ok: false, shortfalls: sourced.shortfalls };
     const order = draft.make(sourced.allocations);
     const touches = collectTouches(state);
-    book.hold(order, touches.touch);
+    openOrders.hold(order, touches.touch);
     this.claiming.add(ref);
     // The sweep must not place an order that is not on disk yet: the capture makes the first attempt.
     if (draft.toErp) erpQueue.keepForCapture(order.id);
@@ -46,7 +46,7 @@ export class EventLoopOrderPlacement implements OrderPlacement {
       await commits.commit('the order', () => {
         orders.claimReference(channel.id, draft.externalId, order.id);
         orders.rememberKey(draft.key, draft.fingerprint, order.id, order.createdAt);
-        book.persist(order, [draft.captured], []);
+        openOrders.persist(order, [draft.captured], []);
         touches.write(clock.now());
       });
     } catch (err) {

@@ -1,6 +1,6 @@
 /** Figure changes grouped per channel, as the shared change feed records them (one append per channel per commit). */
 import type { AvailabilityBook, FigureChange } from '../../domain/inventory/availability-book.js';
-import type { ChangeAppend } from '../../ports/shared-ledger-store.js';
+import type { ChangeAppend } from '../../ports/ledger-store.js';
 
 export function byChannel(moved: readonly FigureChange[], position: number, at: string): ChangeAppend[] {
   const appends = new Map<string, ChangeAppend>();

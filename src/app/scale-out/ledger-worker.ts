@@ -17,7 +17,7 @@ import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { retryDelayMs } from '../../domain/delivery/retry-delay.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LogEntry, WorkItem } from '../../ports/event-log.js';
-import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { LedgerTransaction, LedgerStore } from '../../ports/ledger-store.js';
 import { namesOrder, stockEffectsOf } from '../../domain/inventory/stock-effects.js';
 import { LockedOrderWork } from '../order-changes/locked-order-work.js';
 import { noteCount, noteDeparture, receiveOrderEvent } from '../apply-order-events.js';
@@ -42,7 +42,7 @@ export class MalformedEntryError extends Error {
 }
 
 export interface LedgerWorkerDeps {
-  store: SharedLedgerStore;
+  store: LedgerStore;
   clock: Clock;
   maxAttempts: number;
   /** Told when a batch queued holds for the log (the relay sends them on). */

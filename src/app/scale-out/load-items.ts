@@ -7,7 +7,7 @@
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../../domain/inventory/stock-position.js';
-import type { LedgerTransaction } from '../../ports/shared-ledger-store.js';
+import type { LedgerTransaction } from '../../ports/ledger-store.js';
 
 export interface LoadedItems {
   ledger: InventoryLedger;

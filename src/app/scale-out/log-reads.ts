@@ -6,13 +6,13 @@
 import type { HubEvent } from '../../model/hub-event.js';
 import type { EventLog } from '../../ports/event-log.js';
 import type { LoggedEvent, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
-import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { LedgerStore } from '../../ports/ledger-store.js';
 import type { InventoryReads } from '../inventory-view.js';
 import { parkReason } from '../../domain/inventory/event-application.js';
 import type { InventoryReadModel } from './inventory-read-model.js';
 
 export class LogReads implements InventoryReads {
-  constructor(private readonly deps: { log: EventLog; view: InventoryReadModel; store: SharedLedgerStore }) {}
+  constructor(private readonly deps: { log: EventLog; view: InventoryReadModel; store: LedgerStore }) {}
 
   async readEvents(afterPosition: number, limit: number): Promise<LoggedEvent[]> {
     // Catalogue entries hold positions too but are not events: read on until `limit` events or the end.

@@ -6,7 +6,7 @@
  * Every process may run one; they take different entries.
  */
 import type { EventLog } from '../../ports/event-log.js';
-import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { LedgerStore } from '../../ports/ledger-store.js';
 
 const BATCH = 500;
 
@@ -14,7 +14,7 @@ export class LogRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
 
-  constructor(private readonly deps: { store: SharedLedgerStore; log: EventLog; onError?: (err: unknown) => void }) {}
+  constructor(private readonly deps: { store: LedgerStore; log: EventLog; onError?: (err: unknown) => void }) {}
 
   /** Appends everything queued now; resolves with how many entries went to the log. */
   async flush(): Promise<number> {

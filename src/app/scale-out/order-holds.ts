@@ -4,7 +4,7 @@
  * holds), and where shipped units are still held because the location has not shown them leaving.
  */
 import type { OrderState, SnapshotTime } from '../../domain/orders/order-state.js';
-import type { StockHold } from '../../ports/shared-ledger-store.js';
+import type { StockHold } from '../../ports/ledger-store.js';
 import type { LoadedItems } from './load-items.js';
 
 const SEP = '\u001f';

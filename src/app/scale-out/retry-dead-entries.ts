@@ -1,12 +1,12 @@
 /** Dead log entries on the scale-out backend: kept in the shared state, applied again by a worker's own code. */
 import { NotFoundError } from '../../domain/errors.js';
-import type { DeadEntry, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { DeadEntry, LedgerStore } from '../../ports/ledger-store.js';
 import type { EntryKind } from '../../ports/event-log.js';
 import type { DeadLogEntries } from '../dead-log-entries.js';
 import type { LedgerWorker } from './ledger-worker.js';
 
-export class SharedDeadLogEntries implements DeadLogEntries {
-  constructor(private readonly deps: { store: SharedLedgerStore; worker: LedgerWorker }) {}
+export class WorkerDeadLogEntries implements DeadLogEntries {
+  constructor(private readonly deps: { store: LedgerStore; worker: LedgerWorker }) {}
 
   list(limit: number): Promise<DeadEntry[]> {
     return this.deps.store.deadEntries(limit);

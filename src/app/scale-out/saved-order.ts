@@ -2,7 +2,7 @@
 import { lineFigures, statusOf, type OrderState } from '../../domain/orders/order-state.js';
 import type { OutboundMessage } from '../../domain/orders/order-machine.js';
 import type { OutboxRecord, TimelineRecord } from '../../ports/order-store.js';
-import type { OrderWrites, SavedOrder } from '../../ports/shared-order-store.js';
+import type { OrderWrites, SavedOrder } from '../../ports/locking-order-store.js';
 import { outboxRecords, timelineRecords, type Step } from '../order-records.js';
 
 export function savedOrder(order: OrderState, erpLeaseMs?: number): SavedOrder {

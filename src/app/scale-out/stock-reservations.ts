@@ -13,7 +13,7 @@ import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
 import type { TimelineRecord } from '../../ports/order-store.js';
 import type { Clock } from '../../ports/clock.js';
-import type { LedgerTransaction, SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { LedgerTransaction, LedgerStore } from '../../ports/ledger-store.js';
 import { loadItems } from './load-items.js';
 import { byChannel } from './figure-appends.js';
 import { savedOrder } from './saved-order.js';
@@ -87,7 +87,7 @@ export class StockReservations {
 
   constructor(
     private readonly deps: {
-      store: SharedLedgerStore;
+      store: LedgerStore;
       clock: Clock;
       position: () => number;
       committed?: () => void;
@@ -127,7 +127,7 @@ export class StockReservations {
   private commit(requests: ReservationRequest[]): Promise<{ outcomes: ReservationOutcome[]; queued?: { outboxId: number; holds: HoldsEntry['holds'] } }> {
     const skus = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.sku)))];
     return this.deps.store.eventBatch(async (tx) => {
-      // References first (see the lock order in ports/shared-order-store.ts): a channel order
+      // References first (see the lock order in ports/locking-order-store.ts): a channel order
       // captured twice reserves nothing the second time.
       const drafts = requests.filter((r) => r.order).map((r) => ({ channel: r.channel, externalId: r.order!.externalId, orderId: r.orderId }));
       const taken = await tx.orders.claimReferences(drafts);

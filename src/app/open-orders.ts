@@ -19,7 +19,7 @@ import { outboxRecords, timelineRecords, type Step } from './order-records.js';
 
 export type { Step } from './order-records.js';
 
-export interface OrderBookDeps {
+export interface OpenOrdersDeps {
   state: InventoryState;
   orders: OrderStore;
   clock: Clock;
@@ -30,7 +30,7 @@ export type Touch = (sku: string, location: string) => void;
 
 const SEP = '\u001f';
 
-export class OrderBook {
+export class OpenOrders {
   private open = new Map<string, OrderState>();
   private holds = new Map<string, Map<string, number>>();
   private waiting = new Map<string, WaitingRecord[]>();
@@ -44,7 +44,7 @@ export class OrderBook {
     return def ? this.deps.state.ledger.position(def.authority, sku, location)?.countedAt : undefined;
   };
 
-  constructor(private readonly deps: OrderBookDeps) {
+  constructor(private readonly deps: OpenOrdersDeps) {
     this.load();
   }
 
@@ -68,7 +68,8 @@ export class OrderBook {
     return this.waiting.get(id)?.length ?? 0;
   }
 
-  openOrders(): IterableIterator<OrderState> {
+  /** Every open order. */
+  all(): IterableIterator<OrderState> {
     return this.open.values();
   }
 

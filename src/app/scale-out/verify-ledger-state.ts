@@ -10,36 +10,36 @@
 import { compareLedgers } from '../../domain/inventory/compare-ledgers.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventLog } from '../../ports/event-log.js';
-import type { SharedLedgerStore } from '../../ports/shared-ledger-store.js';
+import type { LedgerStore } from '../../ports/ledger-store.js';
 import { InventoryReadModel } from './inventory-read-model.js';
 import { loadItems } from './load-items.js';
 import type { VerifyReport } from '../verify-ledger.js';
 
-export interface SharedStateVerifyDeps {
+export interface LedgerStateVerifyDeps {
   log: Pick<EventLog, 'follow' | 'head'>;
   /** The last log position the workers have finished applying. */
   appliedThrough: () => Promise<number>;
   /** Entries the workers have queued for the log but not yet appended (holds). */
   queuedForLog: () => Promise<number>;
-  store: SharedLedgerStore;
+  store: LedgerStore;
   clock: Clock;
   /** How long to wait for the workers and the read model to reach a quiet moment. */
   settleMs?: number;
 }
 
 /** Thrown when the workers do not catch up with the log in time: nothing was compared. */
-export class SharedStateNotSettledError extends Error {
+export class LedgerNotSettledError extends Error {
   constructor(
     readonly head: number,
     readonly applied: number,
     readonly queued: number,
   ) {
     super(`the workers have applied the log through ${applied} of ${head} (${queued} holds entries still to append); run again once they catch up`);
-    this.name = 'SharedStateNotSettledError';
+    this.name = 'LedgerNotSettledError';
   }
 }
 
-export async function verifySharedState(deps: SharedStateVerifyDeps): Promise<VerifyReport> {
+export async function verifyLedgerState(deps: LedgerStateVerifyDeps): Promise<VerifyReport> {
   const model = new InventoryReadModel();
   let events = 0;
   const following = await deps.log.follow(0, (entry) => {
@@ -65,7 +65,7 @@ export async function verifySharedState(deps: SharedStateVerifyDeps): Promise<Ve
           return { events, ...compareLedgers({ ledger: model.ledger, book: model.book }, live, deps.clock.now()) };
         }
       }
-      if (Date.now() > deadline) throw new SharedStateNotSettledError(head, applied, queued);
+      if (Date.now() > deadline) throw new LedgerNotSettledError(head, applied, queued);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {

@@ -14,7 +14,7 @@ import type { HubEvent } from '../model/hub-event.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
 import type { StockPosition } from '../domain/inventory/stock-position.js';
 import type { ItemRecord, ParkedEvent, RecordedChange } from './inventory-store.js';
-import type { OrderWrites } from './shared-order-store.js';
+import type { OrderWrites } from './locking-order-store.js';
 
 /** A StockPosition as its toJSON() gives it. */
 export type PositionState = object;
@@ -95,7 +95,7 @@ export interface DeadEntry {
   at: string;
 }
 
-export interface SharedLedgerStore {
+export interface LedgerStore {
   /** Runs an event batch in one transaction, holding the catalogue lock shared. */
   eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T>;
   /** Runs a catalogue change in one transaction, holding the catalogue lock exclusively. */

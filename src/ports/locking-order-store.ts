@@ -60,7 +60,7 @@ export interface OrderWrites {
 
 export type { KeyClaim } from './idempotency-keys.js';
 
-export interface SharedOrderStore {
+export interface LockingOrderStore {
   /**
    * Claims idempotency keys for `leaseMs`: per key, claimed, or what holds it (a key named twice
    * in one call is claimed by its first claim). A claim that expired without making an order (its
