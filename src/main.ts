@@ -188,6 +188,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     inbound: { inbound, inboundStore },
     orderExceptions: orderStore,
     log,
+    limits: settings.http,
   });
 
   lifecycle.every('checkpoint', config.checkpointIntervalMs, () => state.checkpoint());

@@ -400,6 +400,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       metrics,
       ready: lifecycle.ready,
       log: logger,
+      limits: ctx.settings.http,
       delivery,
       customers: {
         customers,
