@@ -210,7 +210,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());
-  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log });
+  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log, metrics });
   for (const drop of fileDrops) drop.start();
   for (const p of partners) {
     p.start();

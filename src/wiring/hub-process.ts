@@ -15,6 +15,7 @@ import { adminKeyFor, announceAdminKey } from './admin-key.js';
 import { wireErp, type ErpWiring } from './erp.js';
 import { HubLifecycle } from './hub-lifecycle.js';
 import type { HubExtension } from './hub-extension.js';
+import { guardProcess } from './process-guard.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -27,6 +28,8 @@ export interface HubOptions {
   announce?: (line: string) => void;
   /** Additions from outside src/: the demo network and its traffic (sim/demo-hub.ts). */
   extensions?: HubExtension[];
+  /** Install the process-level handlers of uncaught errors (process-guard.ts): `crossdock start` does; a test hosting several hubs does not. */
+  guardProcess?: boolean;
 }
 
 /** What the start path hands a backend's `build`. */
@@ -72,6 +75,7 @@ export async function startHubProcess<B extends BuiltBackend>(
   const announce = options.announce ?? (() => {});
   const log = hubLogger(options.logger);
   const lifecycle = new HubLifecycle({ log, announce, name });
+  if (options.guardProcess) lifecycle.onStop('close', 'process guard', guardProcess(log));
   const extensions = options.extensions ?? [];
   let app: FastifyInstance | undefined;
   try {

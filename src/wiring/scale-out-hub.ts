@@ -347,7 +347,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     };
     leased(
       'stock-file folders',
-      stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
+      stockFileDrops({ config, ingest, clock, log: logger, metrics }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
     );
     const desk = new SharedOrderDesk({
       orders,
@@ -376,6 +376,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       controls,
       clock,
       log: logger,
+      metrics,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
     });
     leased(
