@@ -123,8 +123,8 @@ export async function slowClientBehaviour(backend: Backend): Promise<void> {
   describe(`load shedding on the ${backend.name} backend`, { skip }, () => {
     let hub: HarnessHub;
     before(async () => {
-      // A heap limit of one byte: the process counts as overloaded from its first sample on.
-      hub = await backend.start({ ...NETWORK, http: { shedding: { maxHeapUsedBytes: 1, retryAfterSeconds: 7 } } } as never);
+      // A heap limit of one byte: the process counts as overloaded from its first sample on (sampled every 100 ms).
+      hub = await backend.start({ ...NETWORK, http: { shedding: { maxHeapUsedBytes: 1, maxEventLoopDelayMs: 100, retryAfterSeconds: 7 } } } as never);
       await new Promise((r) => setTimeout(r, 400));
     });
     after(async () => {

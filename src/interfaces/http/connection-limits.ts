@@ -51,7 +51,9 @@ export async function shedLoad(app: FastifyInstance, limits: HttpLimits): Promis
   await app.register(underPressure, {
     maxEventLoopDelay: maxEventLoopDelayMs,
     maxHeapUsedBytes,
-    sampleInterval: 250,
+    // Sampled once per threshold: a stall that outlasts a sample leaves it empty, which the plugin
+    // reads as an infinite delay, so a shorter interval would shed after stalls under the threshold.
+    sampleInterval: Math.max(100, maxEventLoopDelayMs || 1000),
     pressureHandler: (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
       if (request.routeOptions.url === '/healthz') return undefined;
       reply.header('retry-after', String(retryAfterSeconds));
