@@ -303,7 +303,12 @@ export const HubFile = Type.Object(
             Type.Object(
               {
                 maxEventLoopDelayMs: Type.Optional(
-                  Type.Integer({ minimum: 0, default: 1000, description: 'Requests are answered 503 while the event loop lags more than this; 0: never.' }),
+                  Type.Integer({
+                    minimum: 0,
+                    default: 0,
+                    description:
+                      'Requests are answered 503 while the event loop stalls longer than this (2000 sheds after a 2 s stall); 0, the default: never, since one large batch may stall it that long.',
+                  }),
                 ),
                 maxHeapUsedBytes: Type.Optional(
                   Type.Integer({ minimum: 0, description: "...or while the heap holds more than this; default 90% of V8's heap limit; 0: never." }),
@@ -568,7 +573,7 @@ function httpSettings(http: NonNullable<HubFile['http']>): HubSettings['http'] {
     maxConnections: http.maxConnections ?? 1000,
     bodyLimitBytes: http.bodyLimitBytes ?? 64 * 1024 * 1024,
     shedding: {
-      maxEventLoopDelayMs: shedding.maxEventLoopDelayMs ?? 1000,
+      maxEventLoopDelayMs: shedding.maxEventLoopDelayMs ?? 0,
       maxHeapUsedBytes: shedding.maxHeapUsedBytes ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
       retryAfterSeconds: shedding.retryAfterSeconds ?? 10,
     },

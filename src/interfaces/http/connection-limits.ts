@@ -1,8 +1,8 @@
 /**
  * What keeps a slow or hostile client from stopping the hub: Node's server timeouts (a request
  * must arrive whole within a time, an idle connection is closed), a cap on open connections, and
- * load shedding (@fastify/under-pressure) that answers 503 with Retry-After while the event loop
- * lags or the heap nears its limit, before the process runs out of either.
+ * load shedding (@fastify/under-pressure) that answers 503 with Retry-After while the heap nears
+ * its limit (or, when configured, the event loop stalls), before the process runs out of memory.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import underPressure from '@fastify/under-pressure';
