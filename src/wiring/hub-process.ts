@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
+import { limitConnections } from '../interfaces/http/connection-limits.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { ErpConnector } from '../ports/erp.js';
 import { adminKeyFor, announceAdminKey } from './admin-key.js';
@@ -102,6 +103,8 @@ export async function startHubProcess<B extends BuiltBackend>(
 
     const built = await build({ config, settings, clock, log, lifecycle, erp, adminKey: admin.key, apiKeys });
     app = built.app;
+    // The API's server has its limits from server.ts; a scale-out worker's bare health server gets them here.
+    limitConnections(app.server, settings.http);
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
