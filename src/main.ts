@@ -192,6 +192,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     inbound: { inbound, inboundStore },
     orderExceptions: orderStore,
     log,
+    limits: settings.http,
   });
 
   lifecycle.every('checkpoint', config.checkpointIntervalMs, () => state.checkpoint());
@@ -213,7 +214,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());
-  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log });
+  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log, metrics });
   for (const drop of fileDrops) drop.start();
   for (const p of partners) {
     p.start();

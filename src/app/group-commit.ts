@@ -1,7 +1,8 @@
 /**
  * Group commit for writes decided in memory: writes queued in the same turn of the event loop
  * run in one transaction, so one fsync serves every request waiting on it. If the transaction
- * fails, every waiter is told and `recover` rebuilds memory from the store, since memory already
+ * fails, the group is retried without the write at fault, which alone is told (every waiter, when
+ * the store itself fails); then `recover` rebuilds memory from the store, since memory already
  * reflects writes that did not commit.
  */
 import { StorageFailedError } from '../domain/errors.js';
@@ -48,15 +49,46 @@ export class GroupCommit {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    const failure = this.run(batch);
+    if (failure === undefined) return;
+    if (batch.length === 1) batch[0]!.reject(new StorageFailedError(batch[0]!.what, failure));
+    else this.isolate(batch, failure);
+    // Memory reflects the writes that failed as well: rebuild it from what did commit.
+    this.recover();
+  }
+
+  /**
+   * A group failed: its halves are committed on their own and a half that fails is split again,
+   * so that a write the store cannot take fails alone and the others commit. When both halves
+   * fail, the store itself is failing and every waiter is told.
+   */
+  private isolate(batch: Pending[], failure: unknown): void {
+    if (batch.length === 1) {
+      batch[0]!.reject(new StorageFailedError(batch[0]!.what, failure));
+      return;
+    }
+    const middle = batch.length >> 1;
+    const halves = [batch.slice(0, middle), batch.slice(middle)];
+    const failures = halves.map((half) => this.run(half));
+    if (failures[0] !== undefined && failures[1] !== undefined) {
+      for (const p of batch) p.reject(new StorageFailedError(p.what, failure));
+      return;
+    }
+    halves.forEach((half, k) => {
+      if (failures[k] !== undefined) this.isolate(half, failures[k]);
+    });
+  }
+
+  /** Runs the writes in one transaction and resolves their waiters; returns the error when it fails, telling no one. */
+  private run(batch: Pending[]): unknown {
     try {
       this.transaction(() => {
         for (const p of batch) p.write();
       });
     } catch (err) {
-      for (const p of batch) p.reject(new StorageFailedError(p.what, err));
-      this.recover();
-      return;
+      return err ?? new Error('the transaction failed');
     }
     for (const p of batch) p.resolve();
+    return undefined;
   }
 }

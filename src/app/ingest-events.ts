@@ -5,7 +5,8 @@
  * feed in one transaction before anyone is answered.
  *
  * Group commit: submissions that arrive while a commit runs are taken together into the next
- * one, so an fsync is shared by every request waiting on it.
+ * one, so an fsync is shared by every request waiting on it. A group that fails is retried
+ * without the submission at fault, which alone gets the error.
  */
 import { eventIssues, isValidEvent } from '../model/event-validation.js';
 import type { IngestResult, InventoryEvent } from '../model/inventory-event.js';
@@ -18,7 +19,7 @@ import { fillBackordersIn } from './fill-backorders.js';
 import { noteCount, noteDeparture, receiveOrderEvent } from './apply-order-events.js';
 import type { OrderWork } from '../ports/order-changes.js';
 import type { FigureChange } from '../domain/inventory/availability-book.js';
-import { ShuttingDownError, StorageFailedError } from '../domain/errors.js';
+import { ShuttingDownError, StorageFailedError, UnstorableSubmissionError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { IngestRecord, InventoryStore, ParkedEvent } from '../ports/inventory-store.js';
 import type { InventoryState } from './inventory-state.js';
@@ -54,6 +55,15 @@ interface Submission {
 }
 
 const SEP = '\u001f';
+
+/** Clears what an earlier attempt to commit a submission counted (its validation refusals stand). */
+function startOver(sub: Submission): void {
+  sub.acceptedIndexes = [];
+  sub.result.accepted = 0;
+  sub.result.duplicates = 0;
+  sub.result.parked = [];
+  sub.result.position = 0;
+}
 
 interface Candidates {
   subs: Submission[];
@@ -111,7 +121,39 @@ export class EventIngest {
     if (subs.length === 0) return;
     this.queue = [];
     const started = process.hrtime.bigint();
+    const failure = this.commit(subs, started);
+    if (failure === undefined) return;
+    if (subs.length === 1) subs[0]!.reject(new StorageFailedError('the event batch', failure));
+    else this.isolate(subs, failure, started);
+  }
+
+  /**
+   * A group failed to commit: its halves are committed on their own and a half that fails is split
+   * again, so that a submission the store cannot take fails alone (about ten more commits in a group
+   * of 600) and the others are stored. When both halves fail, the store itself is failing: everyone
+   * is told to retry.
+   */
+  private isolate(subs: Submission[], failure: unknown, started: bigint): void {
+    if (subs.length === 1) {
+      subs[0]!.reject(new UnstorableSubmissionError('this event batch', failure));
+      return;
+    }
+    const middle = subs.length >> 1;
+    const halves = [subs.slice(0, middle), subs.slice(middle)];
+    const failures = halves.map((half) => this.commit(half, started));
+    if (failures[0] !== undefined && failures[1] !== undefined) {
+      for (const sub of subs) sub.reject(new StorageFailedError('the event batch', failure));
+      return;
+    }
+    halves.forEach((half, k) => {
+      if (failures[k] !== undefined) this.isolate(half, failures[k], started);
+    });
+  }
+
+  /** Commits the submissions in one transaction and answers them; on failure rebuilds memory and returns the error, answering no one. */
+  private commit(subs: Submission[], started: bigint): unknown {
     const { state, store } = this.deps;
+    for (const sub of subs) startOver(sub);
     let changes = 0;
     try {
       const candidates = this.candidatesOf(subs);
@@ -124,14 +166,13 @@ export class EventIngest {
       });
       state.position = position;
     } catch (err) {
-      const failure = new StorageFailedError('the event batch', err);
-      for (const sub of subs) sub.reject(failure);
       // Memory may be ahead of what committed: rebuild it from the store before anything reads it.
       // If even that fails the process stops, and a restart recovers from the log.
       (this.deps.recover ?? (() => state.reload()))();
-      return;
+      return err ?? new Error('the commit failed');
     }
     this.answer(subs, changes, started);
+    return undefined;
   }
 
   /** Events not already known by source + seq, as parallel arrays (no object per event). */

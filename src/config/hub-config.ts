@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
@@ -271,6 +272,56 @@ export const HubFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    http: Type.Optional(
+      Type.Object(
+        {
+          requestTimeoutMs: Type.Optional(
+            Type.Integer({
+              minimum: 100,
+              default: 30_000,
+              description: 'The whole request, headers and body, must arrive within this; a slower client is answered 408 and disconnected.',
+            }),
+          ),
+          headersTimeoutMs: Type.Optional(
+            Type.Integer({ minimum: 100, default: 10_000, description: 'The headers must arrive within this (at most requestTimeoutMs).' }),
+          ),
+          keepAliveTimeoutMs: Type.Optional(
+            Type.Integer({ minimum: 100, default: 72_000, description: 'A kept-alive connection with no new request for this long is closed.' }),
+          ),
+          idleTimeoutMs: Type.Optional(
+            Type.Integer({ minimum: 100, default: 120_000, description: 'A connection with no traffic either way for this long is closed.' }),
+          ),
+          maxConnections: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              default: 1000,
+              description: "Open connections at most; more are closed as they open. Keep it well under the process's file-handle limit (ulimit -n).",
+            }),
+          ),
+          bodyLimitBytes: Type.Optional(Type.Integer({ minimum: 1024, default: 67_108_864, description: 'Largest request body (64 MiB).' })),
+          shedding: Type.Optional(
+            Type.Object(
+              {
+                maxEventLoopDelayMs: Type.Optional(
+                  Type.Integer({
+                    minimum: 0,
+                    default: 0,
+                    description:
+                      'Requests are answered 503 while the event loop stalls longer than this (2000 sheds after a 2 s stall); 0, the default: never, since one large batch may stall it that long.',
+                  }),
+                ),
+                maxHeapUsedBytes: Type.Optional(
+                  Type.Integer({ minimum: 0, description: "...or while the heap holds more than this; default 90% of V8's heap limit; 0: never." }),
+                ),
+                retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: 'The Retry-After a shed request is given.' })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Limits on HTTP clients, so that slow or hostile ones cannot stop the hub.' },
+      ),
+    ),
     scaleOut: Type.Optional(
       Type.Object(
         {
@@ -471,6 +522,15 @@ export interface HubSettings {
   erp: { url?: string; tokenEnv?: string; timeoutMs: number; retryBaseMs: number; retryMaxMs: number };
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxConnections: number;
+    bodyLimitBytes: number;
+    shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
+  };
 }
 
 /** Fills in what the configuration file leaves out (the defaults README "Configuration" names). */
@@ -496,6 +556,26 @@ export function settingsOf(file: HubFile): HubSettings {
       duplicateWindowMinutes: scaleOut.duplicateWindowMinutes ?? 10,
       batchesInFlight: scaleOut.batchesInFlight ?? 4,
       connections: scaleOut.connections ?? 20,
+    },
+    http: httpSettings(file.http ?? {}),
+  };
+}
+
+function httpSettings(http: NonNullable<HubFile['http']>): HubSettings['http'] {
+  const requestTimeoutMs = http.requestTimeoutMs ?? 30_000;
+  const shedding = http.shedding ?? {};
+  return {
+    requestTimeoutMs,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeoutMs: Math.min(http.headersTimeoutMs ?? 10_000, requestTimeoutMs),
+    keepAliveTimeoutMs: http.keepAliveTimeoutMs ?? 72_000,
+    idleTimeoutMs: http.idleTimeoutMs ?? 120_000,
+    maxConnections: http.maxConnections ?? 1000,
+    bodyLimitBytes: http.bodyLimitBytes ?? 64 * 1024 * 1024,
+    shedding: {
+      maxEventLoopDelayMs: shedding.maxEventLoopDelayMs ?? 0,
+      maxHeapUsedBytes: shedding.maxHeapUsedBytes ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+      retryAfterSeconds: shedding.retryAfterSeconds ?? 10,
     },
   };
 }

@@ -92,6 +92,23 @@ export class StorageFailedError extends CrossdockError {
   }
 }
 
+/**
+ * A submission the store could not take although it passed validation, found by committing its
+ * group without it (the others committed). Retrying it unchanged fails the same way.
+ */
+export class UnstorableSubmissionError extends CrossdockError {
+  readonly code = 'unstorable_submission';
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(
+      `The hub could not store ${operation}, though the requests committed with it were stored; nothing of it was applied. Retrying it unchanged will fail the same way: the correlation id finds the cause in the logs.`,
+      { cause },
+    );
+  }
+}
+
 /** The shared database refused or dropped a connection (down, restarting, out of connection slots). */
 export class DatabaseUnavailableError extends CrossdockError {
   readonly code = 'database_unavailable';

@@ -11,23 +11,34 @@ const digit = (s: string, i: number) => {
 };
 const num2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
 
-/** RFC 3339 date: YYYY-MM-DD. */
+/** Days in a month of the Gregorian calendar (month 1-12). */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** RFC 3339 date: YYYY-MM-DD, a day the calendar has (no February 30, no 31st of April). */
 export function isDate(s: string): boolean {
   if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
   if (!digit(s, 0) || !digit(s, 1) || !digit(s, 2) || !digit(s, 3) || !digit(s, 5) || !digit(s, 6) || !digit(s, 8) || !digit(s, 9)) return false;
-  const month = num2(s, 5),
+  const year = num2(s, 0) * 100 + num2(s, 2),
+    month = num2(s, 5),
     day = num2(s, 8);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
 }
 
-/** RFC 3339 date-time: YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm). */
+/**
+ * RFC 3339 date-time: YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm), a real calendar date and time.
+ * The leap second RFC 3339 allows (ss = 60) is refused: JavaScript's Date cannot hold it, and a
+ * value accepted here that the stores cannot convert would fail the commit of everyone's events.
+ */
 export function isDateTime(s: string): boolean {
   if (s.length < 20 || !isDate(s)) return false;
   const t = s.charCodeAt(10);
   if (t !== 84 && t !== 116 && t !== 32) return false;
   if (!digit(s, 11) || !digit(s, 12) || s.charCodeAt(13) !== 58 || !digit(s, 14) || !digit(s, 15) || s.charCodeAt(16) !== 58 || !digit(s, 17) || !digit(s, 18))
     return false;
-  if (num2(s, 11) > 23 || num2(s, 14) > 59 || num2(s, 17) > 60) return false;
+  if (num2(s, 11) > 23 || num2(s, 14) > 59 || num2(s, 17) > 59) return false;
   let i = 19;
   if (s.charCodeAt(i) === 46) {
     i++;
@@ -41,19 +52,33 @@ export function isDateTime(s: string): boolean {
   return digit(s, i + 1) && digit(s, i + 2) && s.charCodeAt(i + 3) === 58 && digit(s, i + 4) && digit(s, i + 5) && num2(s, i + 1) <= 23 && num2(s, i + 4) <= 59;
 }
 
+/** String.prototype.isWellFormed (ES2024, in Node 20), which the ES2022 library types lack. */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 /**
- * Identifiers (sku, location, source, channel, event id): no whitespace or control character at
- * either end, where a copy-paste slip would otherwise make "ABC-100 " a second item.
+ * Text stored and compared as sent (event ids, order numbers): well-formed Unicode. A lone
+ * UTF-16 surrogate is written to the database as U+FFFD, so two distinct ids would collide there.
+ */
+export function isWellFormedText(s: string): boolean {
+  return wellFormed(s);
+}
+
+/**
+ * Identifiers (sku, location, source, channel, order id): well-formed Unicode, and no whitespace or
+ * control character at either end, where a copy-paste slip would otherwise make "ABC-100 " a second item.
  */
 export function isIdentifier(s: string): boolean {
   const first = s.charCodeAt(0),
     last = s.charCodeAt(s.length - 1);
-  return first > 32 && last > 32 && first !== 160 && last !== 160 && first !== 127 && last !== 127;
+  return first > 32 && last > 32 && first !== 160 && last !== 160 && first !== 127 && last !== 127 && wellFormed(s);
 }
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 if (!FormatRegistry.Has('date')) FormatRegistry.Set('date', isDate);
 if (!FormatRegistry.Has('identifier')) FormatRegistry.Set('identifier', isIdentifier);
+if (!FormatRegistry.Has('well-formed')) FormatRegistry.Set('well-formed', isWellFormedText);
 
 /** The format name of identifiers, for schemas. */
 export const IDENTIFIER_FORMAT = 'identifier';
+/** The format name of other text kept and compared as sent (event ids, order numbers). */
+export const WELL_FORMED_FORMAT = 'well-formed';

@@ -4,7 +4,7 @@
  * TypeScript types and of the OpenAPI document.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { IDENTIFIER_FORMAT } from './formats.js';
+import { IDENTIFIER_FORMAT, WELL_FORMED_FORMAT } from './formats.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 const Quantity = Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 });
@@ -14,12 +14,12 @@ export const MOVEMENT_REASONS = ['receipt', 'pick', 'ship', 'adjustment', 'trans
 export type MovementReason = (typeof MOVEMENT_REASONS)[number];
 
 const envelope = {
-  // No identifier format on the id: it is only ever compared whole, so stray whitespace is harmless.
-  id: Type.String({ minLength: 1, maxLength: 200, description: 'Unique per source; a repeat is a duplicate and applies once.' }),
+  // Not an identifier: it is only ever compared whole, so stray whitespace is harmless; a lone surrogate is not.
+  id: Type.String({ minLength: 1, maxLength: 200, format: WELL_FORMED_FORMAT, description: 'Unique per source; a repeat is a duplicate and applies once.' }),
   source: Id('The system that sent the event, e.g. "wms-dal".'),
   seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Increasing per source.' }),
   occurredAt: Type.String({ format: 'date-time', description: 'When it happened at the source (RFC 3339).' }),
-  correlationId: Type.Optional(Type.String({ maxLength: 200 })),
+  correlationId: Type.Optional(Type.String({ maxLength: 200, format: WELL_FORMED_FORMAT })),
 };
 
 export const InventoryMovement = Type.Object(

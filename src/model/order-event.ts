@@ -4,16 +4,16 @@
  * occurredAt) and naming the hub's order by `orderId`.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { IDENTIFIER_FORMAT } from './formats.js';
+import { IDENTIFIER_FORMAT, WELL_FORMED_FORMAT } from './formats.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 
 const envelope = {
-  id: Type.String({ minLength: 1, maxLength: 200, description: 'Unique per source; a repeat is a duplicate and applies once.' }),
+  id: Type.String({ minLength: 1, maxLength: 200, format: WELL_FORMED_FORMAT, description: 'Unique per source; a repeat is a duplicate and applies once.' }),
   source: Id('The system that sent the event.'),
   seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Increasing per source (shared with its inventory events).' }),
   occurredAt: Type.String({ format: 'date-time' }),
-  correlationId: Type.Optional(Type.String({ maxLength: 200 })),
+  correlationId: Type.Optional(Type.String({ maxLength: 200, format: WELL_FORMED_FORMAT })),
   orderId: Id("The hub's order id."),
 };
 

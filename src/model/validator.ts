@@ -4,7 +4,7 @@
  * matters when a batch holds 10,000 events.
  */
 import type { TSchema, Static } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { TypeCompiler, ValueErrorType } from '@sinclair/typebox/compiler';
 import './formats.js';
 
 export interface ValidationIssue {
@@ -30,13 +30,23 @@ export function compileValidator<T extends TSchema>(schema: T): Validator<T> {
         if (seen.has(e.path)) continue;
         seen.add(e.path);
         const allowed = allowedValues(e.schema);
-        out.push({ path: e.path || '/', message: allowed ? `must be one of ${allowed.join(', ')}` : e.message });
+        const format = e.type === ValueErrorType.StringFormat ? FORMAT_MESSAGES[(e.schema as { format?: string }).format ?? ''] : undefined;
+        const message = allowed ? `must be one of ${allowed.join(', ')}` : (format ?? e.message);
+        out.push({ path: e.path || '/', message });
         if (out.length >= limit) break;
       }
       return out;
     },
   };
 }
+
+/** What a value failing each of formats.ts's formats must be, said plainly. */
+const FORMAT_MESSAGES: Record<string, string | undefined> = {
+  'date-time': 'must be a real date and time in RFC 3339, such as 2026-11-22T10:00:00Z (seconds 00-59, a day the month has)',
+  date: 'must be a real date, YYYY-MM-DD',
+  identifier: 'must be well-formed Unicode with no space or control character at either end',
+  'well-formed': 'must be well-formed Unicode (no lone UTF-16 surrogate)',
+};
 
 /** The values an enumerated field admits (a union of literals), so a refusal can list them. */
 function allowedValues(schema: TSchema): string[] | undefined {

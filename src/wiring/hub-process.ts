@@ -9,12 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
+import { limitConnections } from '../interfaces/http/connection-limits.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { ErpConnector } from '../ports/erp.js';
 import { adminKeyFor, announceAdminKey } from './admin-key.js';
 import { wireErp, type ErpWiring } from './erp.js';
 import { HubLifecycle } from './hub-lifecycle.js';
 import type { HubExtension } from './hub-extension.js';
+import { guardProcess } from './process-guard.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -27,6 +29,8 @@ export interface HubOptions {
   announce?: (line: string) => void;
   /** Additions from outside src/: the demo network and its traffic (sim/demo-hub.ts). */
   extensions?: HubExtension[];
+  /** Install the process-level handlers of uncaught errors (process-guard.ts): `crossdock start` does; a test hosting several hubs does not. */
+  guardProcess?: boolean;
 }
 
 /** What the start path hands a backend's `build`. */
@@ -72,6 +76,7 @@ export async function startHubProcess<B extends BuiltBackend>(
   const announce = options.announce ?? (() => {});
   const log = hubLogger(options.logger);
   const lifecycle = new HubLifecycle({ log, announce, name });
+  if (options.guardProcess) lifecycle.onStop('close', 'process guard', guardProcess(log));
   const extensions = options.extensions ?? [];
   let app: FastifyInstance | undefined;
   try {
@@ -98,6 +103,8 @@ export async function startHubProcess<B extends BuiltBackend>(
 
     const built = await build({ config, settings, clock, log, lifecycle, erp, adminKey: admin.key, apiKeys });
     app = built.app;
+    // The API's server has its limits from server.ts; a scale-out worker's bare health server gets them here.
+    limitConnections(app.server, settings.http);
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -354,7 +354,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     };
     leased(
       'stock-file folders',
-      stockFileDrops({ config, ingest, clock, log: logger }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
+      stockFileDrops({ config, ingest, clock, log: logger, metrics }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
     );
     // Concurrent captures share their round trips: key claims, customer reads, reservations, stored answers.
     const customerReads = new Batched<string, Customer | undefined>((ids) => customers.customersById(ids));
@@ -387,6 +387,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       controls,
       clock,
       log: logger,
+      metrics,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
     });
     leased(
@@ -411,6 +412,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       metrics,
       ready: lifecycle.ready,
       log: logger,
+      limits: ctx.settings.http,
       delivery,
       customers: {
         customers,

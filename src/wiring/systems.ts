@@ -36,6 +36,7 @@ import { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import type { Ingest } from '../app/inventory-view.js';
 import { EdiPartner, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
 import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
+import type { FileFault } from '../connectors/folder-inbox.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
 
 /** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
@@ -231,8 +232,23 @@ export function deliveryEngine(d: {
 }
 
 /** The systems exchanging files through folders: 3PL stock files, and EDI partners (customers and 3PLs). */
+/** A file a poller could not take, logged with its reason and counted for the operator's dashboards. */
+function reportFileFault(log: Logger, metrics: HubMetrics): (f: FileFault) => void {
+  return (f) => {
+    metrics.fileFaults.inc({ system: f.system, fault: f.fault });
+    const where = f.fault === 'failed' ? '; moved to failed/ with the reason' : f.fault === 'transient' ? '; the next scan tries again' : '';
+    log[f.fault === 'vanished' ? 'info' : 'warn']({ system: f.system, file: f.file, fault: f.fault }, `${f.system}: ${f.file}: ${f.reason}${where}`);
+  };
+}
+
 /** The configured 3PL stock-file folders (csv-snapshot systems); `drop()` makes the watcher of one. */
-export function stockFileDrops(d: { config: HubConfig; ingest: Ingest; clock: Clock; log: Logger }): { id: string; drop: () => CsvFileDrop }[] {
+export function stockFileDrops(d: {
+  config: HubConfig;
+  ingest: Ingest;
+  clock: Clock;
+  log: Logger;
+  metrics: HubMetrics;
+}): { id: string; drop: () => CsvFileDrop }[] {
   const { config, ingest, clock, log } = d;
   return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
     sys.type !== 'csv-snapshot'
@@ -253,6 +269,7 @@ export function stockFileDrops(d: { config: HubConfig; ingest: Ingest; clock: Cl
                 ingest: (events) => ingest.submit(events),
                 now: () => clock.now(),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
+                fault: reportFileFault(log, d.metrics),
               }),
           },
         ],
@@ -274,6 +291,7 @@ export function ediPartners(d: {
   locationRunBy: (system: string) => string | undefined;
   clock: Clock;
   log: Logger;
+  metrics: HubMetrics;
 }): { id: string; partner: () => EdiPartner }[] {
   const { config, desk, ingest, inboundStore, controls, clock, log } = d;
   return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
@@ -319,6 +337,7 @@ export function ediPartners(d: {
                 ingest: (events) => ingest.submit(events),
                 ...(location ? { location } : {}),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
+                fault: reportFileFault(log, d.metrics),
                 now: () => clock.now(),
               });
             },
@@ -336,9 +355,10 @@ export function fileExchanges(d: {
   controls: SqliteControlNumbers;
   clock: Clock;
   log: Logger;
+  metrics: HubMetrics;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
-  const { config, state, ingest, clock, log } = d;
-  const fileDrops = stockFileDrops({ config, ingest, clock, log }).map((d) => d.drop());
+  const { config, state, ingest, clock, log, metrics } = d;
+  const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics }).map((d) => d.drop());
   const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system) }).map((p) => p.partner());
   return { fileDrops, partners };
 }

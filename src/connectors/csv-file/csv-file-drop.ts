@@ -2,12 +2,14 @@
  * Watches a folder for a 3PL's stock files: each file is read, turned into snapshots and
  * ingested, then moved to processed/ with a .result.json beside it (accepted, duplicates, rejected
  * rows with their lines), or to failed/ with a .error.txt when the whole file cannot be read. A
- * file dropped twice applies once (snapshot ids come from its name and content).
+ * file dropped twice applies once (snapshot ids come from its name and content). A file-system
+ * fault harms only its file (folder-inbox.ts); no fault stops the poller.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngestResult } from '../../model/inventory-event.js';
+import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
 import { snapshotsFromCsv, type CsvSnapshotSettings } from './csv-snapshots.js';
 
 export interface CsvDropOptions extends CsvSnapshotSettings {
@@ -16,6 +18,8 @@ export interface CsvDropOptions extends CsvSnapshotSettings {
   pollMs: number;
   ingest: (events: unknown[]) => Promise<IngestResult>;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
+  /** A file the poller could not take as it stands (logged and counted by the wiring). */
+  fault: (f: FileFault) => void;
   now: () => number;
 }
 
@@ -23,16 +27,20 @@ export class CsvFileDrop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastSeq = 0;
+  private readonly inbox: FolderInbox;
 
   constructor(private readonly o: CsvDropOptions) {
     for (const dir of ['', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
+    this.inbox = new FolderInbox({ system: o.id, inbox: o.folder, failed: join(o.folder, 'failed'), fault: o.fault });
   }
 
   start(): void {
     this.timer = setInterval(() => {
-      this.running ??= this.scan().finally(() => {
-        this.running = undefined;
-      });
+      this.running ??= this.scan()
+        .catch((err: Error) => this.o.log('warn', `${this.o.id}: the scan failed: ${err.message}; the next one tries again`, { system: this.o.id }))
+        .finally(() => {
+          this.running = undefined;
+        });
     }, this.o.pollMs);
     this.timer.unref();
   }
@@ -44,23 +52,15 @@ export class CsvFileDrop {
 
   /** Takes every file waiting in the folder, oldest name first. */
   async scan(): Promise<void> {
-    const files = readdirSync(this.o.folder)
-      .filter((f) => !f.startsWith('.') && statSync(join(this.o.folder, f)).isFile())
-      .sort();
-    for (const name of files) await this.take(name);
+    for (const name of this.inbox.waiting()) await this.take(name);
   }
 
   private async take(name: string): Promise<void> {
     const { folder } = this.o;
-    const path = join(folder, name);
-    let text: string;
-    let occurredAt: string;
-    try {
-      text = readFileSync(path, 'utf8');
-      occurredAt = statSync(path).mtime.toISOString();
-    } catch {
-      return;
-    } // still being written or gone: the next scan sees it
+    const file = this.inbox.read(name);
+    if (!file) return;
+    const { text } = file;
+    const occurredAt = file.modified.toISOString();
     const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
     // Seqs must increase per source across files: the clock in microseconds, never repeating.
     this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
@@ -77,8 +77,7 @@ export class CsvFileDrop {
         rejected: [...rejected, ...(result?.rejected ?? []).map((r) => ({ line: NaN, message: r.errors.map((e) => `${e.path}: ${e.message}`).join('; ') }))],
         position: result?.position ?? null,
       };
-      renameSync(path, join(folder, 'processed', name));
-      writeFileSync(join(folder, 'processed', `${name}.result.json`), JSON.stringify(report, null, 2));
+      if (!this.inbox.move(name, join(folder, 'processed'), { suffix: '.result.json', text: JSON.stringify(report, null, 2) })) return;
       this.o.log(
         rejected.length > 0 ? 'warn' : 'info',
         `${this.o.id}: ${name}: ${report.accepted} snapshots accepted, ${report.duplicates} duplicates, ${report.rejected.length} rows rejected`,
@@ -87,12 +86,11 @@ export class CsvFileDrop {
     } catch (err) {
       const reason = (err as Error).message;
       // Storage failures leave the file in place for the next scan; a file that cannot be read goes to failed/.
-      if ((err as { retryable?: boolean }).retryable) {
+      if ((err as { retryable?: boolean }).retryable || isTransient(err)) {
         this.o.log('warn', `${this.o.id}: ${name}: ${reason}; will retry`);
         return;
       }
-      renameSync(path, join(folder, 'failed', name));
-      writeFileSync(join(folder, 'failed', `${name}.error.txt`), `${reason}\n`);
+      if (!this.inbox.move(name, join(folder, 'failed'), { suffix: '.error.txt', text: `${reason}\n` })) return;
       this.o.log('warn', `${this.o.id}: ${name} could not be read: ${reason}`, { system: this.o.id, file: name });
     }
   }

@@ -3,9 +3,10 @@
  * read; each 850 is captured as an order, answered by a 997 (what was received) and an 855
  * (what was accepted or backordered); documents go to out/ with increasing control numbers.
  * An interchange whose envelope is broken goes to failed/ with the reason; an order that cannot
- * be captured (unknown item, bad line) is parked with its reason, never dropped.
+ * be captured (unknown item, bad line) is parked with its reason, never dropped. A file-system
+ * fault harms only its file (folder-inbox.ts); no fault stops the poller.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
@@ -15,6 +16,7 @@ import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
 import { acknowledgment855, acknowledgment997, purchaseOrderFrom850, type AckLine, type PartnerMapping } from './purchase-order-850.js';
 import { readInterchange, writeInterchange, type Party } from './x12-interchange.js';
+import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
 
 /** What capturing an order came to, as the partner's connector needs to answer it. */
 export type CaptureResult =
@@ -39,6 +41,8 @@ export interface EdiPartnerOptions {
   location?: string;
   park: (reason: string, errors: Issue[], body: string) => void | Promise<void>;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
+  /** A file the poller could not take as it stands (logged and counted by the wiring). */
+  fault: (f: FileFault) => void;
   now: () => number;
 }
 
@@ -46,6 +50,7 @@ export class EdiPartner implements TradingPartner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private seq = 0;
+  private readonly inbox: FolderInbox;
 
   get id(): string {
     return this.o.id;
@@ -53,13 +58,16 @@ export class EdiPartner implements TradingPartner {
 
   constructor(private readonly o: EdiPartnerOptions) {
     for (const dir of ['in', 'out', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
+    this.inbox = new FolderInbox({ system: o.id, inbox: join(o.folder, 'in'), failed: join(o.folder, 'failed'), fault: o.fault });
   }
 
   start(): void {
     this.timer = setInterval(() => {
-      this.running ??= this.scan().finally(() => {
-        this.running = undefined;
-      });
+      this.running ??= this.scan()
+        .catch((err: Error) => this.o.log('warn', `${this.o.id}: the scan failed: ${err.message}; the next one tries again`, { system: this.o.id }))
+        .finally(() => {
+          this.running = undefined;
+        });
     }, this.o.pollMs);
     this.timer.unref();
   }
@@ -70,11 +78,7 @@ export class EdiPartner implements TradingPartner {
   }
 
   async scan(): Promise<void> {
-    const inbox = join(this.o.folder, 'in');
-    const files = readdirSync(inbox)
-      .filter((f) => !f.startsWith('.') && statSync(join(inbox, f)).isFile())
-      .sort();
-    for (const name of files) await this.take(name);
+    for (const name of this.inbox.waiting()) await this.take(name);
   }
 
   /** Takes one interchange's text; `park` hears what cannot be captured (a replay passes its own). */
@@ -175,27 +179,21 @@ export class EdiPartner implements TradingPartner {
   }
 
   private async take(name: string): Promise<void> {
-    const path = join(this.o.folder, 'in', name);
-    let text: string;
+    const file = this.inbox.read(name);
+    if (!file) return;
     try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      return;
-    }
-    try {
-      const summary = await this.receive(text);
-      renameSync(path, join(this.o.folder, 'processed', name));
+      const summary = await this.receive(file.text);
+      if (!this.inbox.move(name, join(this.o.folder, 'processed'))) return;
       this.o.log('info', `${this.o.id}: ${name}: ${summary.captured.length} orders captured, ${summary.rejected} rejected, ${summary.parked} parked`, {
         system: this.o.id,
         file: name,
       });
     } catch (err) {
-      if ((err as { retryable?: boolean }).retryable) {
+      if ((err as { retryable?: boolean }).retryable || isTransient(err)) {
         this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`);
         return;
       }
-      renameSync(path, join(this.o.folder, 'failed', name));
-      writeFileSync(join(this.o.folder, 'failed', `${name}.error.txt`), `${(err as Error).message}\n`);
+      if (!this.inbox.move(name, join(this.o.folder, 'failed'), { suffix: '.error.txt', text: `${(err as Error).message}\n` })) return;
       this.o.log('warn', `${this.o.id}: ${name} was not taken: ${(err as Error).message}`, { system: this.o.id, file: name });
     }
   }

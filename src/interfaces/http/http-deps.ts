@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { ApiKeys } from './api-keys.js';
 import type { HubMetrics } from './metrics.js';
 import type { CustomerRouteDeps } from './routes/customers.js';
+import type { HttpLimits } from './connection-limits.js';
 
 /** Order exceptions, from either backend's store. */
 export interface OrderExceptionReads {
@@ -46,4 +47,6 @@ export interface HttpDeps {
   /** false while starting or shutting down: /healthz answers 503. */
   ready: () => boolean;
   log: Logger;
+  /** Timeouts, the connection cap and load shedding (the file's `http` section). */
+  limits: HttpLimits;
 }

@@ -28,6 +28,12 @@ export class HubMetrics implements IngestObserver {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly fileFaults = new Counter({
+    name: 'crossdock_inbound_file_faults_total',
+    help: 'Files in a partner folder the poller could not take as they stood (vanished, transient, failed, stuck), by system',
+    labelNames: ['system', 'fault'] as const,
+    registers: [this.registry],
+  });
   readonly logPosition = new Gauge({ name: 'crossdock_event_log_position', help: 'Position of the last event in the log', registers: [this.registry] });
 
   readonly deliveries = new Counter({

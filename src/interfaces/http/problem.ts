@@ -12,6 +12,7 @@ import {
   type NotFoundError,
   type ShuttingDownError,
   type StorageFailedError,
+  type UnstorableSubmissionError,
   type UnknownChannelError,
   type UnknownItemError,
   type UnknownLocationError,
@@ -75,6 +76,7 @@ type KnownError =
   | NotFoundError
   | WorkersBehindError
   | StorageFailedError
+  | UnstorableSubmissionError
   | DatabaseUnavailableError
   | ShuttingDownError
   | WebhookSignatureError
@@ -106,6 +108,7 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   not_found: { status: 404, title: 'Not found' },
   unknown_location: { status: 422, title: 'Unknown location', extras: (e) => ({ errors: [{ path: e.path, message: e.message }] }) },
   storage_failed: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
+  unstorable_submission: { status: 422, title: 'Submission cannot be stored', extras: () => ({ retryable: false }) },
   shutting_down: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
   workers_behind: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
   database_unavailable: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
@@ -202,7 +205,7 @@ export function sendProblem(log: Logger, request: FastifyRequest, reply: Fastify
   const body = toProblem(err, request.routeOptions.bodyLimit);
   body.correlationId = request.id;
   const where = { correlationId: request.id, method: request.method, url: request.url, status: body.status };
-  if (body.status >= 500) log.error({ ...where, err }, 'request failed');
+  if (body.status >= 500 || (err as { code?: string }).code === 'unstorable_submission') log.error({ ...where, err }, 'request failed');
   else log.info({ ...where, problem: body.type, detail: body.detail }, 'request refused');
   return reply.code(body.status).type('application/problem+json').send(body);
 }

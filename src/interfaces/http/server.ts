@@ -12,6 +12,7 @@ import { correlationIdOf } from './correlation-id.js';
 import type { ApiKeys, Scope } from './api-keys.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { typeboxValidatorCompiler } from './validation.js';
+import { limitConnections, shedLoad, timeoutCheckMs } from './connection-limits.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
@@ -73,20 +74,17 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Plain single lookups are answered before Fastify's pipeline (see lookup-fast-path.ts);
     // while closing, every request goes to Fastify, which refuses new work.
-    serverFactory: (handler, opts) => {
-      const server = createServer((req, res) => {
+    serverFactory: (handler) => {
+      const server = createServer({ connectionsCheckingInterval: timeoutCheckMs(deps.limits) }, (req, res) => {
         if (closing || !fastLookup(req, res)) handler(req, res);
       });
-      // The timeouts Fastify sets on a server it creates itself (its defaults, normalised in opts).
-      server.keepAliveTimeout = opts.keepAliveTimeout as number;
-      server.requestTimeout = opts.requestTimeout as number;
-      server.setTimeout(opts.connectionTimeout as number);
+      limitConnections(server, deps.limits);
       return server;
     },
     // The hub logs itself (see onResponse and sendProblem) rather than through Fastify's request
     // loggers: a pino child per request cost more than a whole availability lookup here.
     logger: false,
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: deps.limits.bodyLimitBytes,
     genReqId: (req) => correlationIdOf(req.headers['x-correlation-id']),
     ajv: { customOptions: { coerceTypes: false } },
   });
@@ -148,6 +146,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     done();
   });
 
+  await shedLoad(app, deps.limits);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

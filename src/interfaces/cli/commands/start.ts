@@ -16,7 +16,7 @@ export function startCommand(extensionsFor: ExtensionsFor = () => []): Command {
     async run() {
       const config = loadHubConfig();
       const announce = (line: string) => console.error(line);
-      const options = { config, announce, extensions: extensionsFor(config, announce) };
+      const options = { config, announce, extensions: extensionsFor(config, announce), guardProcess: true };
       const hub = config.backend === 'scale-out' ? await startScaleOutHub(options) : await startHub(options);
       await new Promise<void>((resolve) => {
         const stop = () => {
