@@ -144,7 +144,7 @@ INSERT INTO stock_holds (order_id, sku, location, units) SELECT 'ord-' || :base,
 INSERT INTO reserved_stock (sku, location, units) SELECT sku, 'DAL', g + 1 FROM ${skus} s ON CONFLICT (sku, location) DO UPDATE SET units = reserved_stock.units + EXCLUDED.units;
 INSERT INTO log_outbox (kind, key, body) VALUES ('holds', 'SKU-1', '{"holds":[]}') RETURNING id;
 ${changes}
-INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state) VALUES ('ord-' || :base, 'web', 'e-' || :base, 'C-1', 'pending_erp', 'pending', now(), now() + interval '33 seconds', (${order})::jsonb) ON CONFLICT (id) DO NOTHING;
+INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state, created_at) VALUES ('ord-' || :base, 'web', 'e-' || :base, 'C-1', 'pending_erp', 'pending', now(), now() + interval '33 seconds', (${order})::jsonb, now()) ON CONFLICT (id) DO NOTHING;
 INSERT INTO order_timeline (order_id, record) VALUES ('ord-' || :base, '{"step":"captured","status":"pending_erp"}');
 UPDATE idempotency_keys SET order_id = 'ord-' || :base WHERE key = 'k-' || :base;
 COMMIT;
