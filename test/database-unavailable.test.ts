@@ -14,7 +14,7 @@ import { snapshot } from './support/test-hub.js';
 import { until } from './support/until.js';
 import { dropSchema, openPostgres, type PgDatabase } from '../src/adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
-import { LedgerWorker } from '../src/app/scale-out/ledger-worker.js';
+import { LedgerWorker } from '../src/app/log/ledger-worker.js';
 import { DatabaseUnavailableError } from '../src/domain/errors.js';
 import { toProblem } from '../src/interfaces/http/problem.js';
 import type { LogEntry, WorkItem } from '../src/ports/event-log.js';

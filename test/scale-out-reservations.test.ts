@@ -11,12 +11,12 @@ import { DATABASE_URL, NATS_URL, scaleOut, skipReason } from './support/backends
 import { snapshot } from './support/test-hub.js';
 import { dropSchema, openPostgres, type PgDatabase } from '../src/adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
-import { LedgerWorker } from '../src/app/scale-out/ledger-worker.js';
-import { StockReservations, type ReservationOutcome } from '../src/app/scale-out/stock-reservations.js';
+import { LedgerWorker } from '../src/app/log/ledger-worker.js';
+import { StockReservations, type ReservationOutcome } from '../src/app/orders/stock-reservations.js';
 import type { LogEntry } from '../src/ports/event-log.js';
 import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
-import { LogRelay } from '../src/app/scale-out/log-relay.js';
-import { InventoryReadModel } from '../src/app/scale-out/inventory-read-model.js';
+import { LogRelay } from '../src/app/log/log-relay.js';
+import { InventoryReadModel } from '../src/app/log/inventory-read-model.js';
 
 const skip = await skipReason(scaleOut);
 const namespace = `t_reserve_${randomBytes(4).toString('hex')}`;

@@ -11,10 +11,10 @@ import { DATABASE_URL, scaleOut, skipReason } from './support/backends.js';
 import { movement, snapshot } from './support/test-hub.js';
 import { dropSchema, openPostgres } from '../src/adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../src/adapters/postgres/pg-ledger-store.js';
-import { LedgerWorker, MalformedEntryError } from '../src/app/scale-out/ledger-worker.js';
-import { WorkerDeadLogEntries } from '../src/app/scale-out/retry-dead-entries.js';
+import { LedgerWorker, MalformedEntryError } from '../src/app/log/ledger-worker.js';
+import { WorkerDeadLogEntries } from '../src/app/log/retry-dead-entries.js';
 import type { LogEntry, WorkItem } from '../src/ports/event-log.js';
-import { savedOrder } from '../src/app/scale-out/saved-order.js';
+import { savedOrder } from '../src/app/orders/saved-order.js';
 import pg from 'pg';
 
 const skip = await skipReason(scaleOut);

@@ -20,7 +20,7 @@ export interface ChannelReference {
   orderId: string;
 }
 
-/** An order as saved, with what the queries need to know of it (see app/scale-out/saved-order.ts). */
+/** An order as saved, with what the queries need to know of it (see app/orders/saved-order.ts). */
 export interface SavedOrder {
   order: OrderState;
   status: OrderStatus;

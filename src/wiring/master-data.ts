@@ -5,9 +5,9 @@
  * Configured customers are seeds: created when missing, never overwritten.
  */
 import type { HubFile } from '../config/hub-config.js';
-import { channelFromInput } from '../app/define-catalog.js';
-import type { Catalog, InventoryView } from '../app/inventory-view.js';
-import { defineCustomer } from '../app/define-customer.js';
+import { channelFromInput } from '../app/inventory/define-catalog.js';
+import type { Catalog, InventoryView } from '../app/inventory/inventory-view.js';
+import { defineCustomer } from '../app/customers/define-customer.js';
 import type { Clock } from '../ports/clock.js';
 import type { CustomerStore } from '../ports/customer-store.js';
 

@@ -8,15 +8,15 @@ import { SqliteOrderStore } from '../adapters/sqlite/sqlite-order-store.js';
 import { JetStreamEventLog } from '../adapters/nats/jetstream-event-log.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
 import { PgLedgerStore } from '../adapters/postgres/pg-ledger-store.js';
-import { InventoryState } from '../app/inventory-state.js';
-import { OpenOrders } from '../app/open-orders.js';
-import { verifyLedger, type VerifyReport } from '../app/verify-ledger.js';
-import { verifyLedgerState } from '../app/scale-out/verify-ledger-state.js';
+import { InventoryState } from '../app/inventory/inventory-state.js';
+import { OpenOrders } from '../app/orders/open-orders.js';
+import { verifyLedger, type VerifyReport } from '../app/inventory/verify-ledger.js';
+import { verifyLedgerState } from '../app/log/verify-ledger-state.js';
 import { loadHubConfig } from '../config/hub-config.js';
 import { systemClock } from '../ports/clock.js';
 import { sharedLogOptions } from './scale-out-hub.js';
 
-export type { VerifyReport } from '../app/verify-ledger.js';
+export type { VerifyReport } from '../app/inventory/verify-ledger.js';
 
 /** The embedded hub's ledger against its whole event log. */
 export function verifyEmbeddedState(dataDir: string): VerifyReport {

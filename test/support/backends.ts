@@ -10,7 +10,7 @@ import { reachable } from './reachable.js';
 import pg from 'pg';
 import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
-import { refreshInboundHorizons } from '../../src/app/refresh-inbound-horizons.js';
+import { refreshInboundHorizons } from '../../src/app/inventory/refresh-inbound-horizons.js';
 import { systemClock, type Clock } from '../../src/ports/clock.js';
 import type { OrderChanges } from '../../src/ports/order-changes.js';
 import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';

@@ -2,13 +2,13 @@
  * What the HTTP API needs from the rest of the hub, backend by backend. It sits apart from
  * server.ts so that the route files, which server.ts imports, can name it without importing it back.
  */
-import type { InboundWebhooks } from '../../app/receive-webhook.js';
+import type { InboundWebhooks } from '../../app/inbound/receive-webhook.js';
 import type { InboundStore } from '../../ports/inbound-store.js';
 import type { DeliveryOperations } from '../../app/delivery/delivery-engine.js';
-import type { DeadLogEntries } from '../../app/dead-log-entries.js';
-import type { OrderDesk } from '../../app/order-desk.js';
+import type { DeadLogEntries } from '../../app/log/dead-log-entries.js';
+import type { OrderDesk } from '../../app/orders/order-desk.js';
 import type { OrderException } from '../../ports/order-store.js';
-import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory-view.js';
+import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory/inventory-view.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from 'pino';
 import type { ApiKeys } from './api-keys.js';

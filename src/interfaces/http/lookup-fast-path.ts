@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeys } from './api-keys.js';
 import { correlationIdOf } from './correlation-id.js';
 import type { HubMetrics } from './metrics.js';
-import { lookUpAvailability, type AvailabilityDeps } from '../../app/look-up-availability.js';
+import { lookUpAvailability, type AvailabilityDeps } from '../../app/inventory/look-up-availability.js';
 
 const PREFIX = '/v1/availability/';
 const QUERY = '?channel=';

@@ -1,6 +1,6 @@
 /** Prometheus metrics of the hub (GET /metrics); one registry per hub so tests can run several. */
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IngestObserver } from '../../app/ingest-events.js';
+import type { IngestObserver } from '../../app/inventory/ingest-events.js';
 
 export class HubMetrics implements IngestObserver {
   readonly registry = new Registry();

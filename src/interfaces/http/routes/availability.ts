@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AvailabilityAnswer, AvailabilityExplanation, AvailabilityQuery, AvailabilityQueryAnswer, ChannelChangePage } from '../../../model/availability.js';
 import { Problem } from '../../../model/problem.js';
-import { explainAvailability, lookUpAvailability, queryAvailability } from '../../../app/look-up-availability.js';
-import { readChannelChanges } from '../../../app/read-channel-changes.js';
+import { explainAvailability, lookUpAvailability, queryAvailability } from '../../../app/inventory/look-up-availability.js';
+import { readChannelChanges } from '../../../app/inventory/read-channel-changes.js';
 import type { HttpDeps } from '../http-deps.js';
 
 const SkuParams = Type.Object({ sku: Type.String({ minLength: 1 }) });

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Customer, CustomerInput } from '../../../model/customer.js';
 import { Problem } from '../../../model/problem.js';
-import { defineCustomer } from '../../../app/define-customer.js';
+import { defineCustomer } from '../../../app/customers/define-customer.js';
 import { NotFoundError } from '../../../domain/errors.js';
 import type { CustomerStore } from '../../../ports/customer-store.js';
 import type { Clock } from '../../../ports/clock.js';

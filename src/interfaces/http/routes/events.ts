@@ -5,7 +5,7 @@ import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
 import type { HttpDeps } from '../http-deps.js';
 import { HttpProblem } from '../problem.js';
-import { MalformedEntryError } from '../../../app/scale-out/ledger-worker.js';
+import { MalformedEntryError } from '../../../app/log/ledger-worker.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

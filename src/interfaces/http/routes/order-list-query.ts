@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { InvalidInputError, type Issue } from '../../../domain/errors.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../../model/order.js';
 import { isDateTime } from '../../../model/formats.js';
-import { DEFAULT_PAGE, MAX_PAGE, decodeCursor } from '../../../app/order-listing.js';
+import { DEFAULT_PAGE, MAX_PAGE, decodeCursor } from '../../../app/orders/order-listing.js';
 import type { OrderListing } from '../../../ports/order-store.js';
 
 export const OrderListQuery = Type.Object({

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { CancelRequest, CaptureAnswer, OrderRequest, OrderView, TimelineEntry } from '../../../model/order.js';
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import type { OrderDesk } from '../../../app/order-desk.js';
+import type { OrderDesk } from '../../../app/orders/order-desk.js';
 import type { OrderExceptionReads } from '../http-deps.js';
 import { optionalBody } from '../validation.js';
 import { OrderListQuery, queryAsSent, readOrderQuery } from './order-list-query.js';

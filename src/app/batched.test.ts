@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Batched } from './batched.js';
+import { AppliedWatermark } from './log/applied-watermark.js';
+import { WorkersBehindError } from '../domain/errors.js';
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('calls made together share a batch; calls made while it runs share the next; each gets its own answer', async () => {
+  const seen: number[][] = [];
+  let release: () => void = () => {};
+  const b = new Batched<number, number>(async (inputs) => {
+    seen.push(inputs);
+    if (seen.length === 1)
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    return inputs.map((n) => n * 10);
+  });
+  const first = [1, 2, 3].map((n) => b.call(n));
+  await tick();
+  await tick();
+  const second = [4, 5].map((n) => b.call(n));
+  release();
+  assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50]);
+  assert.deepEqual(seen, [
+    [1, 2, 3],
+    [4, 5],
+  ]);
+  assert.equal(b.batches, 2);
+});
+
+test('a failed batch rejects its own calls only, and the next batch runs', async () => {
+  let fail = true;
+  const b = new Batched<string, string>(async (inputs) => {
+    if (fail) {
+      fail = false;
+      throw new Error('database gone');
+    }
+    return inputs.map((s) => s.toUpperCase());
+  });
+  const doomed = b.call('a');
+  await assert.rejects(doomed, /database gone/);
+  assert.equal(await b.call('b'), 'B');
+});
+
+test('every call is answered exactly once with its own output, whatever the arrival pattern and lanes', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(fc.integer(), fc.nat(3)), { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), async (calls, lanes) => {
+      let inFlight = 0,
+        most = 0;
+      const b = new Batched<number, number>(async (inputs) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await tick();
+        inFlight--;
+        return inputs.map((n) => n + 1);
+      }, lanes);
+      const answers: Promise<number>[] = [];
+      for (const [n, pause] of calls) {
+        answers.push(b.call(n));
+        for (let i = 0; i < pause; i++) await tick();
+      }
+      assert.deepEqual(
+        await Promise.all(answers),
+        calls.map(([n]) => n + 1),
+      );
+      assert.ok(most <= lanes, `at most ${lanes} batches in flight, saw ${most}`);
+    }),
+    { numRuns: 50 },
+  );
+});
+
+test('the applied watermark answers at once once reached, asks the log once for many waiters, and gives up with WorkersBehindError', async () => {
+  let mark = 5,
+    asked = 0;
+  const w = new AppliedWatermark(
+    async () => {
+      asked++;
+      await tick();
+      return mark;
+    },
+    100,
+    5,
+  );
+  await Promise.all([w.reached(3), w.reached(4), w.reached(5)]);
+  assert.equal(asked, 1, 'one question for the waiters of one moment');
+  await w.reached(2);
+  assert.equal(asked, 1, 'a mark already seen needs no question');
+  setTimeout(() => {
+    mark = 9;
+  }, 20);
+  await w.reached(8);
+  const behind = await w.reached(50).catch((e: unknown) => e);
+  assert.ok(behind instanceof WorkersBehindError);
+  assert.equal(behind.needed, 50);
+  assert.equal(behind.applied, 9);
+});

@@ -1,0 +1,152 @@
+/**
+ * Orders arriving from storefronts (POST /hooks/{systemId}): verified, mapped to the canonical
+ * order and captured like any other; cancellations cancel the hub's order. An order that cannot
+ * be captured (unknown item or customer, failed validation, no stock to reserve) is parked whole
+ * with its reason, never dropped, and captured when replayed after the cause is fixed.
+ */
+import { NotFoundError, WebhookSignatureError, type Issue } from '../../domain/errors.js';
+import { DuplicateOrderError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
+import { refusalOf } from '../orders/capture-refusal.js';
+import type { InboundSource } from '../../ports/inbound-source.js';
+import type { TradingPartner } from '../../ports/trading-partner.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InboundStore, ParkedInbound } from '../../ports/inbound-store.js';
+import type { OrderDesk } from '../orders/order-desk.js';
+import type { Ingest } from '../inventory/inventory-view.js';
+
+export interface WebhookDeps {
+  /** Where orders are captured and cancelled (either backend). */
+  orders: OrderDesk;
+  inbound: InboundStore;
+  clock: Clock;
+  sources: ReadonlyMap<string, InboundSource>;
+  ingest: Ingest;
+  /** File-exchanging partners, for replaying their parked documents (filled in once they are built). */
+  partners: Map<string, TradingPartner>;
+}
+
+export type WebhookOutcome =
+  | { status: 'captured'; orderId: string; orderStatus: string }
+  | { status: 'already_captured'; orderId: string }
+  | { status: 'cancelled'; orderId: string }
+  | { status: 'ingested'; accepted: number; duplicates: number; position: number }
+  | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
+  | { status: 'ignored'; reason: string };
+
+type Refusal = { refused: true; reason: string; errors: Issue[] };
+
+export class InboundWebhooks {
+  constructor(private readonly deps: WebhookDeps) {}
+
+  /** Registers a file-exchanging partner whose parked documents can be replayed. */
+  addPartner(id: string, partner: TradingPartner): void {
+    this.deps.partners.set(id, partner);
+  }
+
+  /** Throws NotFoundError (no such storefront system), WebhookSignatureError; storage and ERP failures propagate (the sender retries). */
+  /** The source behind a system id, to read its signature and topic headers. Throws NotFoundError. */
+  source(systemId: string): InboundSource {
+    const system = this.deps.sources.get(systemId);
+    if (!system) throw new NotFoundError('Inbound system', systemId);
+    return system;
+  }
+
+  async receive(systemId: string, topic: string | undefined, signature: string | undefined, raw: string, correlationId: string): Promise<WebhookOutcome> {
+    const system = this.source(systemId);
+    if (!system.verify(raw, signature)) throw new WebhookSignatureError(systemId);
+    const t = topic ?? `(no ${system.topicHeader})`;
+    const result = await this.take(system, t, raw, correlationId);
+    if (!('refused' in result)) return result;
+    const parkedId = await this.deps.inbound.park({
+      system: systemId,
+      topic: t,
+      body: raw,
+      reason: result.reason,
+      errors: result.errors,
+      receivedAt: new Date(this.deps.clock.now()).toISOString(),
+    });
+    return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
+  }
+
+  /** Takes a parked message again. Throws NotFoundError, IllegalTransitionError (already replayed). */
+  async replay(parkedId: number, correlationId: string): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
+    const parked = await this.deps.inbound.get(parkedId);
+    if (!parked) throw new NotFoundError('Parked inbound message', String(parkedId));
+    if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), 'replay', 'it was already replayed');
+    const partner = this.deps.partners.get(parked.system);
+    if (partner) return this.replayDocument(parked, partner);
+    const system = this.deps.sources.get(parked.system);
+    if (!system) throw new NotFoundError('Inbound system', parked.system);
+    const result = await this.take(system, parked.topic, parked.body, correlationId);
+    if ('refused' in result) {
+      await this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors });
+      return { parked: (await this.deps.inbound.get(parkedId))!, outcome: { status: 'parked', parkedId, reason: result.reason, errors: result.errors } };
+    }
+    await this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
+    return { parked: (await this.deps.inbound.get(parkedId))!, outcome: result };
+  }
+
+  private async replayDocument(parked: ParkedInbound, partner: TradingPartner): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
+    const still: { reason: string; errors: Issue[] }[] = [];
+    const summary = await partner.receive(parked.body, (reason, errors) => {
+      still.push({ reason, errors });
+    });
+    if (still.length > 0) {
+      await this.deps.inbound.update(parked.id, { reason: still.map((x) => x.reason).join('; '), errors: still.flatMap((x) => x.errors) });
+      return {
+        parked: (await this.deps.inbound.get(parked.id))!,
+        outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) },
+      };
+    }
+    await this.deps.inbound.update(parked.id, { status: 'replayed', outcome: `captured ${summary.captured.join(', ') || 'nothing new'}` });
+    return {
+      parked: (await this.deps.inbound.get(parked.id))!,
+      outcome:
+        summary.captured.length > 0
+          ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' }
+          : { status: 'ignored', reason: 'nothing left to capture' },
+    };
+  }
+
+  private async take(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
+    const ctx = { principal: `system:${system.id}`, correlationId };
+    const kind = system.kindOf(topic);
+    if (kind === 'events') {
+      const mapped = await system.eventsFrom(raw);
+      if (!mapped.ok) return { refused: true, reason: 'the message could not be mapped to hub events', errors: mapped.errors };
+      const result = await this.deps.ingest.submit(mapped.events, undefined, correlationId);
+      return { status: 'ingested', accepted: result.accepted, duplicates: result.duplicates, position: result.position };
+    }
+    if (kind === 'order') {
+      const mapped = await system.orderFrom(raw);
+      if (!mapped.ok) return { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
+      try {
+        const outcome = await this.deps.orders.capture(mapped.request, `store-order:${mapped.storeOrderId}`, ctx);
+        return { status: 'captured', orderId: outcome.body.id, orderStatus: outcome.body.status };
+      } catch (err) {
+        if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
+        const refusal = refusalOf(err);
+        if (refusal) return { refused: true, ...refusal };
+        throw err;
+      }
+    }
+    if (kind === 'cancel') {
+      const storeOrderId = system.storeOrderId(raw);
+      const orderId = storeOrderId === undefined ? undefined : (await this.deps.orders.byReference(system.channel, storeOrderId))?.id;
+      if (!orderId)
+        return {
+          refused: true,
+          reason: `no order ${storeOrderId ?? '(without id)'} of channel ${system.channel} has been captured`,
+          errors: [{ path: '/id', message: 'unknown order' }],
+        };
+      try {
+        await this.deps.orders.cancel(orderId, { ...ctx, reason: 'cancelled in the storefront' });
+        return { status: 'cancelled', orderId };
+      } catch (err) {
+        if (err instanceof IllegalTransitionError) return { refused: true, reason: err.message, errors: [] };
+        throw err;
+      }
+    }
+    return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from ${system.id}` };
+  }
+}
