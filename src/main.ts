@@ -20,6 +20,8 @@ import { SqliteOrderStore } from './adapters/sqlite/sqlite-order-store.js';
 import { OpenOrders } from './app/orders/open-orders.js';
 import { EventLoopOrderChanges } from './app/orders/order-changes/event-loop-order-changes.js';
 import type { OrderChanges } from './ports/order-changes.js';
+import type { IdempotencyKeys } from './ports/idempotency-keys.js';
+import type { ErpQueue } from './ports/erp-queue.js';
 import { expireWaitingEvents } from './app/orders/expire-waiting-events.js';
 import { releaseCreditHolds } from './app/orders/release-credit-holds.js';
 import { OrderCapture } from './app/orders/capture-order.js';
@@ -48,7 +50,15 @@ export interface Hub {
   state: InventoryState;
   store: SqliteInventoryStore;
   ingest: EventIngest;
-  orders: { openOrders: OpenOrders; capture: OrderCapture; erp: ErpCommits; store: SqliteOrderStore; changes: OrderChanges };
+  orders: {
+    openOrders: OpenOrders;
+    capture: OrderCapture;
+    erp: ErpCommits;
+    store: SqliteOrderStore;
+    changes: OrderChanges;
+    keys: IdempotencyKeys;
+    erpQueue: ErpQueue;
+  };
   delivery: DeliveryEngine;
   adminKey: string;
   /** starting, running, draining or stopped. */
@@ -128,6 +138,7 @@ async function buildEmbedded(ctx: ProcessContext) {
 
   const orderChanges = new EventLoopOrderChanges({ state, openOrders, commits, clock });
   const erpQueue = new InProcessErpQueue({ openOrders, clock });
+  const keys = new InProcessKeys({ orders: orderStore, commits });
   const erp = new ErpCommits({
     changes: orderChanges,
     queue: erpQueue,
@@ -140,7 +151,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     onError: (err) => log.error({ err }, 'an ERP commit retry failed; it will be retried'),
   });
   const capture = new OrderCapture({
-    keys: new InProcessKeys({ orders: orderStore, commits }),
+    keys,
     placement: new EventLoopOrderPlacement({ state, orders: orderStore, openOrders, commits, clock, erpQueue }),
     erp,
     view: state,
@@ -228,7 +239,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     store,
     ingest,
     delivery,
-    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges },
+    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges, keys, erpQueue },
     listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
     api: {
       locations: () => [...state.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -52,6 +52,8 @@ import type { HoldsEntry } from '../app/log/log-entries.js';
 import { BackorderSweep } from '../app/orders/backorder-sweep.js';
 import { RowLockedOrderChanges } from '../app/orders/order-changes/row-locked-order-changes.js';
 import type { OrderChanges } from '../ports/order-changes.js';
+import type { IdempotencyKeys } from '../ports/idempotency-keys.js';
+import type { ErpQueue } from '../ports/erp-queue.js';
 import { StockReservations } from '../app/orders/stock-reservations.js';
 import { AppliedWatermark } from '../app/log/applied-watermark.js';
 import { expireWaitingEvents } from '../app/orders/expire-waiting-events.js';
@@ -72,6 +74,9 @@ export interface ScaleOutHub {
   orders: PgOrderStore;
   /** Atomic changes to orders and the stock they hold (row locks, orders before items). */
   orderChanges: OrderChanges;
+  /** Idempotency keys claimed in PostgreSQL, and the ERP commits due, leased to one process each. */
+  keys: IdempotencyKeys;
+  erpQueue: ErpQueue;
   /** ERP commits of orders (a worker sweeps the due ones every second). */
   erpCommits: ErpCommits;
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
@@ -142,6 +147,8 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     adminKey: started.adminKey,
     orders: built.orders,
     orderChanges: built.orderChanges,
+    keys: built.keys,
+    erpQueue: built.erpQueue,
     erpCommits: built.erpCommits,
     ...(built.view ? { view: built.view } : {}),
     ...(built.sweepInboundHorizons ? { sweepInboundHorizons: built.sweepInboundHorizons } : {}),
@@ -216,9 +223,11 @@ async function buildScaleOut(ctx: ProcessContext) {
     },
   };
   const orderChanges = new RowLockedOrderChanges({ ...changes, orders });
+  const erpQueue = new LeasedErpQueue(orders);
+  const keys = new LeasedKeys(orders, () => erpCommits.leaseMs);
   const erpCommits = new ErpCommits({
     changes: orderChanges,
-    queue: new LeasedErpQueue(orders),
+    queue: erpQueue,
     customer: (id) => customers.customer(id),
     erp: ctx.erp.connector,
     clock,
@@ -367,7 +376,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       applied: (position) => applied.reached(position),
     });
     const capture = new OrderCapture({
-      keys: new LeasedKeys(orders, () => erpCommits.leaseMs),
+      keys,
       placement: new ReservedOrderPlacement({ reservations, reservesAfter: () => model.reservesAfter, erpLeaseMs: () => erpCommits.leaseMs, clock }),
       erp: erpCommits,
       view: model,
@@ -438,6 +447,8 @@ async function buildScaleOut(ctx: ProcessContext) {
     log,
     orders,
     orderChanges,
+    keys,
+    erpQueue,
     erpCommits,
     view,
     sweepInboundHorizons,

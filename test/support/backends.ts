@@ -13,6 +13,8 @@ import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
 import { refreshInboundHorizons } from '../../src/app/inventory/refresh-inbound-horizons.js';
 import { systemClock, type Clock } from '../../src/ports/clock.js';
 import type { OrderChanges } from '../../src/ports/order-changes.js';
+import type { IdempotencyKeys } from '../../src/ports/idempotency-keys.js';
+import type { ErpQueue } from '../../src/ports/erp-queue.js';
 import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';
 import { apiClient, startTestHub, testConfig, tempDataDir, type TestHub } from './test-hub.js';
 
@@ -30,8 +32,10 @@ export interface HarnessHub {
    * holds it caused have reached this process's read model; immediate on the embedded backend.
    */
   settled(): Promise<void>;
-  /** The hub's atomic order changes (for the port's contract suite). */
+  /** The hub's atomic order changes, idempotency keys and ERP queue (for the ports' contract suites). */
   orderChanges: OrderChanges;
+  idempotencyKeys: IdempotencyKeys;
+  erpQueue: ErpQueue;
   /** Runs the inbound-horizon sweep now; resolves with how many figures moved. */
   sweepHorizons(): Promise<number>;
   stop(): Promise<void>;
@@ -63,6 +67,8 @@ export const embedded: Backend = {
       settled: async () => {},
       stop: () => hub.stop(),
       orderChanges: hub.orders.changes,
+      idempotencyKeys: hub.orders.keys,
+      erpQueue: hub.orders.erpQueue,
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
     };
   },
@@ -125,6 +131,8 @@ export const scaleOut: Backend = {
         await poll(`the read model to reach position ${head}`, async () => hub.view!.position >= head);
       },
       orderChanges: hub.orderChanges,
+      idempotencyKeys: hub.keys,
+      erpQueue: hub.erpQueue,
       sweepHorizons: () => hub.sweepInboundHorizons!(),
       async stop() {
         await hub.close();
