@@ -22,6 +22,7 @@ import { EventLoopOrderChanges } from './app/orders/order-changes/event-loop-ord
 import type { OrderChanges } from './ports/order-changes.js';
 import type { IdempotencyKeys } from './ports/idempotency-keys.js';
 import type { ErpQueue } from './ports/erp-queue.js';
+import type { OrderPlacement } from './ports/order-placement.js';
 import { expireWaitingEvents } from './app/orders/expire-waiting-events.js';
 import { releaseCreditHolds } from './app/orders/release-credit-holds.js';
 import { OrderCapture } from './app/orders/capture-order.js';
@@ -58,6 +59,7 @@ export interface Hub {
     changes: OrderChanges;
     keys: IdempotencyKeys;
     erpQueue: ErpQueue;
+    placement: OrderPlacement;
   };
   delivery: DeliveryEngine;
   adminKey: string;
@@ -139,6 +141,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   const orderChanges = new EventLoopOrderChanges({ state, openOrders, commits, clock });
   const erpQueue = new InProcessErpQueue({ openOrders, clock });
   const keys = new InProcessKeys({ orders: orderStore, commits });
+  const placement = new EventLoopOrderPlacement({ state, orders: orderStore, openOrders, commits, clock, erpQueue });
   const erp = new ErpCommits({
     changes: orderChanges,
     queue: erpQueue,
@@ -152,7 +155,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   });
   const capture = new OrderCapture({
     keys,
-    placement: new EventLoopOrderPlacement({ state, orders: orderStore, openOrders, commits, clock, erpQueue }),
+    placement,
     erp,
     view: state,
     customer: (id) => customers.customer(id),
@@ -239,7 +242,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     store,
     ingest,
     delivery,
-    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges, keys, erpQueue },
+    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges, keys, erpQueue, placement },
     listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
     api: {
       locations: () => [...state.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -54,6 +54,7 @@ import { RowLockedOrderChanges } from '../app/orders/order-changes/row-locked-or
 import type { OrderChanges } from '../ports/order-changes.js';
 import type { IdempotencyKeys } from '../ports/idempotency-keys.js';
 import type { ErpQueue } from '../ports/erp-queue.js';
+import type { OrderPlacement } from '../ports/order-placement.js';
 import { StockReservations } from '../app/orders/stock-reservations.js';
 import { AppliedWatermark } from '../app/log/applied-watermark.js';
 import { expireWaitingEvents } from '../app/orders/expire-waiting-events.js';
@@ -77,6 +78,8 @@ export interface ScaleOutHub {
   /** Idempotency keys claimed in PostgreSQL, and the ERP commits due, leased to one process each. */
   keys: IdempotencyKeys;
   erpQueue: ErpQueue;
+  /** New orders with their stock (absent on a worker). */
+  placement?: OrderPlacement;
   /** ERP commits of orders (a worker sweeps the due ones every second). */
   erpCommits: ErpCommits;
   /** Records the figure changes time alone caused (a worker does it every 30 s); undefined on an api process. */
@@ -149,6 +152,7 @@ export async function startScaleOutHub(options: HubOptions): Promise<ScaleOutHub
     orderChanges: built.orderChanges,
     keys: built.keys,
     erpQueue: built.erpQueue,
+    ...(built.placement ? { placement: built.placement } : {}),
     erpCommits: built.erpCommits,
     ...(built.view ? { view: built.view } : {}),
     ...(built.sweepInboundHorizons ? { sweepInboundHorizons: built.sweepInboundHorizons } : {}),
@@ -224,6 +228,8 @@ async function buildScaleOut(ctx: ProcessContext) {
   };
   const orderChanges = new RowLockedOrderChanges({ ...changes, orders });
   const erpQueue = new LeasedErpQueue(orders);
+  // An api process places orders; a worker does not.
+  let placement: OrderPlacement | undefined;
   const keys = new LeasedKeys(orders, () => erpCommits.leaseMs);
   const erpCommits = new ErpCommits({
     changes: orderChanges,
@@ -377,7 +383,12 @@ async function buildScaleOut(ctx: ProcessContext) {
     });
     const capture = new OrderCapture({
       keys,
-      placement: new ReservedOrderPlacement({ reservations, reservesAfter: () => model.reservesAfter, erpLeaseMs: () => erpCommits.leaseMs, clock }),
+      placement: (placement = new ReservedOrderPlacement({
+        reservations,
+        reservesAfter: () => model.reservesAfter,
+        erpLeaseMs: () => erpCommits.leaseMs,
+        clock,
+      })),
       erp: erpCommits,
       view: model,
       customer: (id) => customerReads.call(id),
@@ -449,6 +460,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     orderChanges,
     keys,
     erpQueue,
+    placement,
     erpCommits,
     view,
     sweepInboundHorizons,

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../../src/ports/clock.js';
 import type { OrderChanges } from '../../src/ports/order-changes.js';
 import type { IdempotencyKeys } from '../../src/ports/idempotency-keys.js';
 import type { ErpQueue } from '../../src/ports/erp-queue.js';
+import type { OrderPlacement } from '../../src/ports/order-placement.js';
 import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';
 import { apiClient, startTestHub, testConfig, tempDataDir, type TestHub } from './test-hub.js';
 
@@ -36,6 +37,7 @@ export interface HarnessHub {
   orderChanges: OrderChanges;
   idempotencyKeys: IdempotencyKeys;
   erpQueue: ErpQueue;
+  placement: OrderPlacement;
   /** Runs the inbound-horizon sweep now; resolves with how many figures moved. */
   sweepHorizons(): Promise<number>;
   stop(): Promise<void>;
@@ -69,6 +71,7 @@ export const embedded: Backend = {
       orderChanges: hub.orders.changes,
       idempotencyKeys: hub.orders.keys,
       erpQueue: hub.orders.erpQueue,
+      placement: hub.orders.placement,
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
     };
   },
@@ -133,6 +136,7 @@ export const scaleOut: Backend = {
       orderChanges: hub.orderChanges,
       idempotencyKeys: hub.keys,
       erpQueue: hub.erpQueue,
+      placement: hub.placement!,
       sweepHorizons: () => hub.sweepInboundHorizons!(),
       async stop() {
         await hub.close();
