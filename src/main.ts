@@ -28,6 +28,7 @@ import { releaseCreditHolds } from './app/orders/release-credit-holds.js';
 import { OrderCapture } from './app/orders/capture-order.js';
 import { OrderDesk } from './app/orders/order-desk.js';
 import { liveOrderReads } from './app/orders/live-order-reads.js';
+import type { OrderReads } from './ports/order-reads.js';
 import { orderIds } from './wiring/erp.js';
 import { statusOf } from './domain/orders/order-state.js';
 import { ErpCommits } from './app/orders/commit-orders-to-erp.js';
@@ -60,6 +61,7 @@ export interface Hub {
     keys: IdempotencyKeys;
     erpQueue: ErpQueue;
     placement: OrderPlacement;
+    reads: OrderReads;
   };
   delivery: DeliveryEngine;
   adminKey: string;
@@ -174,7 +176,8 @@ async function buildEmbedded(ctx: ProcessContext) {
   wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
-  const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: liveOrderReads(openOrders, orderStore) });
+  const orderReads = liveOrderReads(openOrders, orderStore);
+  const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: orderReads });
   const inbound = new InboundWebhooks({
     orders: orderDesk,
     inbound: inboundStore,
@@ -242,7 +245,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     store,
     ingest,
     delivery,
-    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges, keys, erpQueue, placement },
+    orders: { openOrders, capture, erp, store: orderStore, changes: orderChanges, keys, erpQueue, placement, reads: orderReads },
     listening: (url: string) => `Crossdock hub listening on ${url} (docs at ${url}/docs, data in ${config.dataDir})`,
     api: {
       locations: () => [...state.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -16,6 +16,7 @@ import type { OrderChanges } from '../../src/ports/order-changes.js';
 import type { IdempotencyKeys } from '../../src/ports/idempotency-keys.js';
 import type { ErpQueue } from '../../src/ports/erp-queue.js';
 import type { OrderPlacement } from '../../src/ports/order-placement.js';
+import type { OrderReads } from '../../src/ports/order-reads.js';
 import { startScaleOutHub, type ScaleOutHub } from '../../src/wiring/scale-out-hub.js';
 import { apiClient, startTestHub, testConfig, tempDataDir, type TestHub } from './test-hub.js';
 
@@ -33,11 +34,14 @@ export interface HarnessHub {
    * holds it caused have reached this process's read model; immediate on the embedded backend.
    */
   settled(): Promise<void>;
-  /** The hub's atomic order changes, idempotency keys and ERP queue (for the ports' contract suites). */
+  /** The hub's atomic order changes, idempotency keys, ERP queue and order reads (for the ports' contract suites). */
   orderChanges: OrderChanges;
   idempotencyKeys: IdempotencyKeys;
   erpQueue: ErpQueue;
   placement: OrderPlacement;
+  orderReads: OrderReads;
+  /** Stops the hub's own ERP retry sweep, so that a suite alone takes from the ERP queue. */
+  stopErpRetries(): Promise<void>;
   /** Runs the inbound-horizon sweep now; resolves with how many figures moved. */
   sweepHorizons(): Promise<number>;
   stop(): Promise<void>;
@@ -72,6 +76,8 @@ export const embedded: Backend = {
       idempotencyKeys: hub.orders.keys,
       erpQueue: hub.orders.erpQueue,
       placement: hub.orders.placement,
+      orderReads: hub.orders.reads,
+      stopErpRetries: () => hub.orders.erp.stop(),
       sweepHorizons: async () => refreshInboundHorizons({ state: hub.state, store: hub.store, clock: options.clock ?? systemClock }),
     };
   },
@@ -137,6 +143,8 @@ export const scaleOut: Backend = {
       idempotencyKeys: hub.keys,
       erpQueue: hub.erpQueue,
       placement: hub.placement!,
+      orderReads: hub.orders,
+      stopErpRetries: () => hub.erpCommits.stop(),
       sweepHorizons: () => hub.sweepInboundHorizons!(),
       async stop() {
         await hub.close();
