@@ -97,7 +97,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   const store = new SqliteInventoryStore(config.dataDir);
   lifecycle.onStop('close', 'SQLite', () => store.close());
   const customers = new SqliteCustomerStore(store.db);
-  const state = new InventoryState({ store, clock });
+  const state = new InventoryState({ store, clock, ledger: settings.ledger });
   const freshLog = state.position === 0;
   const metrics = new HubMetrics();
   const orderStore = new SqliteOrderStore(store.db);

@@ -12,6 +12,7 @@ import { ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
 import { CustomerInput } from '../model/customer.js';
 import { compileValidator } from '../model/validator.js';
 import { SCOPES } from '../model/scopes.js';
+import { TAIL_LIMIT } from '../domain/inventory/stock-position.js';
 
 const Delivery = {
   batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
@@ -272,6 +273,22 @@ export const HubFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    ledger: Type.Optional(
+      Type.Object(
+        {
+          movementsKept: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 100_000,
+              default: 64,
+              description:
+                "Movements each bucket of a source's item at a location keeps after its last count. A late count that more of its source's later movements overtook is not applied and is listed at GET /v1/events/overtaken. Every process of a hub must use the same value.",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     http: Type.Optional(
       Type.Object(
         {
@@ -522,6 +539,7 @@ export interface HubSettings {
   erp: { url?: string; tokenEnv?: string; timeoutMs: number; retryBaseMs: number; retryMaxMs: number };
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
+  ledger: { movementsKept: number };
   http: {
     requestTimeoutMs: number;
     headersTimeoutMs: number;
@@ -557,6 +575,7 @@ export function settingsOf(file: HubFile): HubSettings {
       batchesInFlight: scaleOut.batchesInFlight ?? 4,
       connections: scaleOut.connections ?? 20,
     },
+    ledger: { movementsKept: file.ledger?.movementsKept ?? TAIL_LIMIT },
     http: httpSettings(file.http ?? {}),
   };
 }

@@ -12,6 +12,7 @@
 import type { HubEvent } from '../model/hub-event.js';
 import type { Channel } from '../model/catalog.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
+import type { OvertakenBucket } from '../domain/inventory/stock-position.js';
 
 export interface LoggedEvent {
   position: number;
@@ -24,6 +25,22 @@ export interface ParkedEvent {
   location: string;
   reason: string;
   parkedAt: string;
+}
+
+/**
+ * A count that came after more of its source's later movements than the ledger keeps: the
+ * buckets it could not set, with what it counted and the figure the hub kept.
+ */
+export interface OvertakenCount {
+  position: number;
+  source: string;
+  seq: number;
+  sku: string;
+  location: string;
+  /** The snapshot's occurredAt. */
+  countedAt: string;
+  buckets: OvertakenBucket[];
+  recordedAt: string;
 }
 
 export interface RecordedChange {
@@ -59,6 +76,7 @@ export interface FeedAppend {
 export interface IngestRecord {
   batches: LogBatch[];
   parked: ParkedEvent[];
+  overtaken: OvertakenCount[];
   feed: FeedAppend[];
   receivedAt: string;
 }
@@ -101,6 +119,10 @@ export interface InventoryStore {
   parkEvents(parked: ParkedEvent[]): void;
   parkedEvents(location?: string, limit?: number): ParkedEvent[];
   unparkLocation(location: string): ParkedEvent[];
+
+  /** Keeps counts the ledger could not apply exactly (once per log position). */
+  recordOvertaken(counts: readonly OvertakenCount[]): void;
+  overtakenCounts(afterPosition: number, limit: number): OvertakenCount[];
 
   appendChanges(feed: FeedAppend[]): void;
   readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[];

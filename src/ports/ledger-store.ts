@@ -13,7 +13,7 @@ import type { Channel } from '../model/catalog.js';
 import type { HubEvent } from '../model/hub-event.js';
 import type { LocationDef } from '../domain/inventory/availability-book.js';
 import type { StockPosition } from '../domain/inventory/stock-position.js';
-import type { ItemRecord, ParkedEvent, RecordedChange } from './inventory-store.js';
+import type { ItemRecord, OvertakenCount, ParkedEvent, RecordedChange } from './inventory-store.js';
 import type { OrderWrites } from './locking-order-store.js';
 
 /** A StockPosition as its toJSON() gives it. */
@@ -74,6 +74,8 @@ export interface LedgerTransaction {
   park(parked: readonly (ParkedEvent & { event: HubEvent })[]): Promise<void>;
   /** Removes and returns the events parked for a location, in position order. */
   unpark(location: string): Promise<{ position: number; event: HubEvent }[]>;
+  /** Keeps counts the ledger could not apply exactly (once per log position). */
+  recordOvertaken(counts: readonly OvertakenCount[]): Promise<void>;
   saveLocation(def: LocationDef): Promise<void>;
   saveChannel(channel: Channel): Promise<void>;
   saveItem(item: ItemRecord): Promise<void>;
@@ -102,6 +104,7 @@ export interface LedgerStore {
   catalogChange<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T>;
   readChanges(channel: string, afterCursor: number, limit: number): Promise<RecordedChange[]>;
   parkedEvents(location: string | undefined, limit: number): Promise<ParkedEvent[]>;
+  overtakenCounts(afterPosition: number, limit: number): Promise<OvertakenCount[]>;
   figure(channel: string, sku: string): Promise<number>;
   deadLetter(entry: DeadEntry): Promise<void>;
   /**

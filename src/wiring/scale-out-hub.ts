@@ -257,6 +257,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     worker = new LedgerWorker({
       store,
       clock,
+      ledger: ctx.settings.ledger,
       maxAttempts: log.maxAttempts,
       holdsQueued: () => relay.nudge(),
       observer: {
@@ -320,7 +321,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       },
     });
   } else {
-    const model = (view = readModel = new InventoryReadModel());
+    const model = (view = readModel = new InventoryReadModel(ctx.settings.ledger));
     running.push(await log.follow(0, (entry) => model.apply(entry)));
     const head = await log.head();
     if (!(await model.waitFor(head, CATCH_UP_MS)))
@@ -444,7 +445,10 @@ async function buildScaleOut(ctx: ProcessContext) {
       orders: desk,
       inbound: { inbound, inboundStore },
       orderExceptions: orders,
-      deadEntries: new WorkerDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
+      deadEntries: new WorkerDeadLogEntries({
+        store,
+        worker: worker ?? new LedgerWorker({ store, clock, ledger: ctx.settings.ledger, maxAttempts: log.maxAttempts }),
+      }),
     });
     api = {
       locations: () => [...model.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

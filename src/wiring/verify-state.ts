@@ -12,17 +12,18 @@ import { InventoryState } from '../app/inventory/inventory-state.js';
 import { OpenOrders } from '../app/orders/open-orders.js';
 import { verifyLedger, type VerifyReport } from '../app/inventory/verify-ledger.js';
 import { verifyLedgerState } from '../app/log/verify-ledger-state.js';
-import { loadHubConfig } from '../config/hub-config.js';
+import { loadHubConfig, settingsOf } from '../config/hub-config.js';
+import type { LedgerOptions } from '../domain/inventory/inventory-ledger.js';
 import { systemClock } from '../ports/clock.js';
 import { sharedLogOptions } from './scale-out-hub.js';
 
 export type { VerifyReport } from '../app/inventory/verify-ledger.js';
 
-/** The embedded hub's ledger against its whole event log. */
-export function verifyEmbeddedState(dataDir: string): VerifyReport {
+/** The embedded hub's ledger against its whole event log (`ledger`: the configured bound on late counts). */
+export function verifyEmbeddedState(dataDir: string, ledger: LedgerOptions = {}): VerifyReport {
   const store = new SqliteInventoryStore(dataDir);
   try {
-    const state = new InventoryState({ store, clock: systemClock });
+    const state = new InventoryState({ store, clock: systemClock, ledger });
     // Loading the open orders puts their reservations into the live ledger.
     new OpenOrders({ state, orders: new SqliteOrderStore(store.db), clock: systemClock });
     return verifyLedger({ state, store, clock: systemClock });
@@ -41,6 +42,7 @@ export async function verifyScaleOutState(): Promise<VerifyReport> {
     return await verifyLedgerState({
       log,
       store,
+      ledger: settingsOf(config.file).ledger,
       clock: systemClock,
       appliedThrough: () => log.finishedThrough('apply'),
       queuedForLog: () => store.queuedForLog(),

@@ -292,6 +292,33 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       }
     });
 
+    test('a late count behind more than 64 later movements: applied exactly when older than all of them, else listed as overtaken', async () => {
+      const receipts = Array.from({ length: 70 }, (_, i) =>
+        movement({ source: 'wms-dal', seq: 9_002 + 2 * i, sku: 'LATE-1', location: 'DAL', delta: { onHand: 1 } }),
+      );
+      const counted = (seq: number, onHand: number) => snapshot({ source: 'wms-dal', seq, sku: 'LATE-1', location: 'DAL', onHand });
+      const send = async (events: unknown[]) => {
+        const res = await hub.api('POST', '/v1/events', events);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        await hub.settled();
+      };
+      await send([counted(9_000, 50), ...receipts]);
+      assert.equal(await figure('LATE-1', 'web'), 50 + 70 - 2);
+      // Counted before every receipt: all 70 stay on top of it, folded or not.
+      await send([counted(9_001, 10)]);
+      assert.equal(await figure('LATE-1', 'web'), 10 + 70 - 2);
+      // Counted after 4 of the 6 receipts folded together (seqs 9002-9012): which of them it holds is unknown.
+      await send([counted(9_009, 0)]);
+      assert.equal(await figure('LATE-1', 'web'), 10 + 70 - 2, 'the figure stays');
+      const { overtaken } = (await hub.api('GET', '/v1/events/overtaken?limit=100')).body as { overtaken: Record<string, unknown>[] };
+      const mine = overtaken.filter((o) => o.sku === 'LATE-1');
+      assert.equal(mine.length, 1, JSON.stringify(overtaken));
+      assert.deepEqual(
+        { source: mine[0]!.source, seq: mine[0]!.seq, location: mine[0]!.location, buckets: mine[0]!.buckets },
+        { source: 'wms-dal', seq: 9_009, location: 'DAL', buckets: [{ bucket: 'onHand', counted: 0, held: 80, foldedMovements: 6 }] },
+      );
+    });
+
     test('reads the log back in order from a position', async () => {
       const head = (await hub.api('GET', '/healthz')).body.position;
       await hub.api('POST', '/v1/events', [

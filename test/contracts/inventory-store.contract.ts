@@ -25,6 +25,7 @@ const ev = (seq: number, extra: Partial<InventoryEvent> = {}): InventoryEvent =>
 const record = (first: number, events: InventoryEvent[], extra: Partial<IngestRecord> = {}): IngestRecord => ({
   batches: [{ firstPosition: first, count: events.length, payload: JSON.stringify(events), accepted: null }],
   parked: [],
+  overtaken: [],
   feed: [],
   receivedAt: '2026-11-22T10:00:00.000Z',
   ...extra,

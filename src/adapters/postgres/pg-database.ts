@@ -89,6 +89,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX orders_by_channel ON orders (channel, created_at, id);
    CREATE INDEX orders_by_customer ON orders (customer, created_at, id);
    CREATE INDEX orders_by_status ON orders (status, created_at, id);`,
+  `-- Counts that came after more of their source's later movements than the ledger keeps (one per snapshot).
+   CREATE TABLE overtaken_counts (position BIGINT PRIMARY KEY, record JSONB NOT NULL);`,
 ];
 
 export interface PgDatabase {

@@ -8,7 +8,7 @@ import type { Channel } from '../../model/catalog.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
 import type { StockPosition } from '../../domain/inventory/stock-position.js';
-import type { ItemRecord, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
+import type { ItemRecord, OvertakenCount, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type {
   ChangeAppend,
   DeadEntry,
@@ -188,6 +188,14 @@ class PgLedgerTransaction implements LedgerTransaction {
     );
   }
 
+  async recordOvertaken(counts: readonly OvertakenCount[]): Promise<void> {
+    if (counts.length === 0) return;
+    await this.c.query(
+      "INSERT INTO overtaken_counts (position, record) SELECT (r->>'position')::bigint, r FROM jsonb_array_elements($1::jsonb) r ON CONFLICT DO NOTHING",
+      [JSON.stringify(counts)],
+    );
+  }
+
   async unpark(location: string): Promise<{ position: number; event: HubEvent }[]> {
     const { rows } = await this.c.query<{ position: string; event: HubEvent }>('DELETE FROM parked_events WHERE location = $1 RETURNING position, event', [
       location,
@@ -266,6 +274,14 @@ export class PgLedgerStore implements LedgerStore {
       location === undefined ? [limit] : [limit, location],
     );
     return rows.map((r) => ({ position: Number(r.position), sku: r.sku, location: r.location, reason: r.reason, parkedAt: r.parked_at.toISOString() }));
+  }
+
+  async overtakenCounts(afterPosition: number, limit: number): Promise<OvertakenCount[]> {
+    const { rows } = await this.db.pool.query<{ record: OvertakenCount }>(
+      'SELECT record FROM overtaken_counts WHERE position > $1 ORDER BY position LIMIT $2',
+      [afterPosition, limit],
+    );
+    return rows.map((r) => r.record);
   }
 
   async figure(channel: string, sku: string): Promise<number> {

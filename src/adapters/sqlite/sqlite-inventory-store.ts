@@ -13,6 +13,7 @@ import type {
   InventoryStore,
   ItemRecord,
   LoggedEvent,
+  OvertakenCount,
   ParkedEvent,
   RecordedChange,
   SavedCheckpoint,
@@ -73,6 +74,7 @@ export class SqliteInventoryStore implements InventoryStore {
         newHead = Math.max(newHead, last);
       }
       this.parkEvents(record.parked);
+      this.recordOvertaken(record.overtaken);
       this.appendChanges(record.feed);
     })();
     this.head = newHead;
@@ -139,6 +141,19 @@ export class SqliteInventoryStore implements InventoryStore {
     const parked = this.parkedEvents(location, Number.MAX_SAFE_INTEGER);
     this.db.prepare('DELETE FROM parked_events WHERE location = ?').run(location);
     return parked;
+  }
+
+  recordOvertaken(counts: readonly OvertakenCount[]): void {
+    if (counts.length === 0) return;
+    const insert = this.db.prepare('INSERT OR IGNORE INTO overtaken_counts (position, record) VALUES (?, ?)');
+    for (const c of counts) insert.run(c.position, JSON.stringify(c));
+  }
+
+  overtakenCounts(afterPosition: number, limit: number): OvertakenCount[] {
+    const rows = this.db.prepare('SELECT record FROM overtaken_counts WHERE position > ? ORDER BY position LIMIT ?').all(afterPosition, limit) as {
+      record: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.record) as OvertakenCount);
   }
 
   appendChanges(feed: FeedAppend[]): void {

@@ -8,7 +8,8 @@ import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { InvalidInputError, StorageFailedError } from '../../domain/errors.js';
 import { applyChannelDefinition, applyLocationDefinition } from '../../domain/inventory/event-application.js';
 import type { Clock } from '../../ports/clock.js';
-import type { InventoryStore } from '../../ports/inventory-store.js';
+import type { InventoryStore, OvertakenCount } from '../../ports/inventory-store.js';
+import { overtakenCount } from './overtaken-counts.js';
 import type { InventoryState } from './inventory-state.js';
 import type { Catalog, LocationDefined } from './inventory-view.js';
 import type { AvailabilityBook } from '../../domain/inventory/availability-book.js';
@@ -33,7 +34,12 @@ export function defineLocation(deps: CatalogDeps, id: string, input: LocationInp
     });
     const nowMs = clock.now();
     const moved: FigureChange[] = [];
-    released = applyLocationDefinition(state.book, state.ledger, def, parked, state.ledger.skusAt(id), nowMs, moved);
+    const overtaken: OvertakenCount[] = [];
+    const recordedAt = new Date(nowMs).toISOString();
+    released = applyLocationDefinition(state.book, state.ledger, def, parked, state.ledger.skusAt(id), nowMs, moved, (snapshot, position, buckets) =>
+      overtaken.push(overtakenCount(snapshot, position, buckets, recordedAt)),
+    );
+    store.recordOvertaken(overtaken);
     state.writeChanges(moved, nowMs);
   });
   return { id, name: input.name, authority: input.authority, released, created };

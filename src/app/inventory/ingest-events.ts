@@ -21,7 +21,9 @@ import type { OrderWork } from '../../ports/order-changes.js';
 import type { FigureChange } from '../../domain/inventory/availability-book.js';
 import { ShuttingDownError, StorageFailedError, UnstorableSubmissionError } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { IngestRecord, InventoryStore, ParkedEvent } from '../../ports/inventory-store.js';
+import type { IngestRecord, InventoryStore, OvertakenCount, ParkedEvent } from '../../ports/inventory-store.js';
+import type { OvertakenBucket } from '../../domain/inventory/stock-position.js';
+import { overtakenCount } from './overtaken-counts.js';
 import type { InventoryState } from './inventory-state.js';
 
 export interface IngestDeps {
@@ -230,7 +232,13 @@ export class EventIngest {
       next += count;
       return batch;
     });
-    const record = { batches, parked: effects.parkedEvents, feed: state.recordChanges(moved, position, at), receivedAt: at };
+    const record = {
+      batches,
+      parked: effects.parkedEvents,
+      overtaken: effects.overtakenCounts,
+      feed: state.recordChanges(moved, position, at),
+      receivedAt: at,
+    };
     return { record, position, changes: moved.length };
   }
 
@@ -260,6 +268,7 @@ export class EventIngest {
 /** What one commit's events did, as the embedded hub keeps it: the open orders change at once, the rest is written by the commit. */
 class IngestEffects implements EventEffects {
   readonly parkedEvents: ParkedEvent[] = [];
+  readonly overtakenCounts: OvertakenCount[] = [];
   /** sku → the location it moved at, or several when it moved at more than one. */
   private readonly touched = new Map<string, string | string[]>();
   private restocked: Set<string> | undefined;
@@ -307,6 +316,10 @@ class IngestEffects implements EventEffects {
   parked(location: string, sku: string, reason: string): void {
     this.parkedEvents.push({ position: this.position, sku, location, reason, parkedAt: this.parkedAt });
     this.sub.result.parked.push({ index: this.index, position: this.position, reason });
+  }
+
+  overtaken(snapshot: InventoryEvent, buckets: readonly OvertakenBucket[]): void {
+    this.overtakenCounts.push(overtakenCount(snapshot, this.position, buckets, this.parkedAt));
   }
 
   departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void {

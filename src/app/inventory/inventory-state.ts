@@ -7,7 +7,7 @@
 import { AvailabilityBook, type FigureChange } from '../../domain/inventory/availability-book.js';
 import type { ChannelRule } from '../../domain/inventory/channel-availability.js';
 import type { InventoryView } from './inventory-view.js';
-import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
+import { InventoryLedger, type LedgerOptions } from '../../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../../domain/inventory/stock-position.js';
 import { replayLog } from './replay-log.js';
 import { ignoredEffects } from '../../domain/inventory/event-application.js';
@@ -17,11 +17,13 @@ import type { FeedAppend, InventoryStore, ItemRecord } from '../../ports/invento
 export interface InventoryStateDeps {
   store: InventoryStore;
   clock: Clock;
+  /** The bound on late counts (movements kept after each count). */
+  ledger?: LedgerOptions;
 }
 
 export class InventoryState implements InventoryView {
-  ledger = new InventoryLedger();
-  book = new AvailabilityBook(this.ledger);
+  ledger: InventoryLedger;
+  book: AvailabilityBook;
   /** sku → its definition, or null when only events have named it. */
   items = new Map<string, ItemRecord | null>();
   /** Log position whose effects the ledger and figures include. */
@@ -29,6 +31,8 @@ export class InventoryState implements InventoryView {
   private feedCursors = new Map<string, number>();
 
   constructor(private readonly deps: InventoryStateDeps) {
+    this.ledger = new InventoryLedger(deps.ledger);
+    this.book = new AvailabilityBook(this.ledger);
     this.load();
   }
 
@@ -96,7 +100,7 @@ export class InventoryState implements InventoryView {
 
   /** Drops memory and rebuilds it from the store: after a failed write, or to verify. */
   reload(): void {
-    this.ledger = new InventoryLedger();
+    this.ledger = new InventoryLedger(this.deps.ledger);
     this.book = new AvailabilityBook(this.ledger);
     this.items = new Map();
     this.feedCursors = new Map();

@@ -8,7 +8,7 @@ import type { InventoryLedger } from '../../domain/inventory/inventory-ledger.js
 import type { IngestResult } from '../../model/inventory-event.js';
 import type { Channel, ChannelInput, ItemInput, LocationInput } from '../../model/catalog.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import type { LoggedEvent, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
+import type { LoggedEvent, OvertakenCount, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
 
 export interface InventoryView {
@@ -49,5 +49,7 @@ export interface InventoryReads {
   readEvents(afterPosition: number, limit: number): Awaitable<LoggedEvent[]>;
   eventAt(position: number): Awaitable<HubEvent | undefined>;
   parkedEvents(location: string | undefined, limit: number): Awaitable<ParkedEvent[]>;
+  /** Counts the ledger could not apply exactly, in log order after `afterPosition`. */
+  overtakenCounts(afterPosition: number, limit: number): Awaitable<OvertakenCount[]>;
   readChanges(channel: string, afterCursor: number, limit: number): Awaitable<RecordedChange[]>;
 }

@@ -21,7 +21,7 @@ export interface VerifyReport {
 
 export function verifyLedger(deps: { state: InventoryState; store: InventoryStore; clock: Clock }): VerifyReport {
   const { state, store } = deps;
-  const fresh = new InventoryLedger();
+  const fresh = new InventoryLedger({ movementsKept: state.ledger.movementsKept });
   const book = new AvailabilityBook(fresh);
   for (const def of state.book.locations.values()) book.defineLocation(def);
   const { events } = replayLog(store, fresh, book.locations, 0);

@@ -13,7 +13,7 @@ import { namesOrder } from '../../domain/inventory/stock-effects.js';
 import { applyChannelDefinition, applyEvent, applyLocationDefinition, type EventEffects } from '../../domain/inventory/event-application.js';
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import type { ChannelRule } from '../../domain/inventory/channel-availability.js';
-import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
+import { InventoryLedger, type LedgerOptions } from '../../domain/inventory/inventory-ledger.js';
 import type { LogEntry } from '../../ports/event-log.js';
 import type { ItemRecord } from '../../ports/inventory-store.js';
 import type { InventoryView } from '../inventory/inventory-view.js';
@@ -37,8 +37,8 @@ interface Waiter {
 }
 
 export class InventoryReadModel implements InventoryView {
-  readonly ledger = new InventoryLedger();
-  readonly book = new AvailabilityBook(this.ledger);
+  readonly ledger: InventoryLedger;
+  readonly book: AvailabilityBook;
   readonly items = new Map<string, ItemRecord | null>();
   /** The last log entry applied. */
   applied = 0;
@@ -61,6 +61,12 @@ export class InventoryReadModel implements InventoryView {
   /** Units of work released by a location's definition, by the position of that definition. */
   private readonly released = new Map<number, number>();
   private waiters: Waiter[] = [];
+
+  /** `ledger`: the bound on late counts, the same as the workers'. */
+  constructor(ledgerOptions: LedgerOptions = {}) {
+    this.ledger = new InventoryLedger(ledgerOptions);
+    this.book = new AvailabilityBook(this.ledger);
+  }
 
   /**
    * The position the figures fully reflect: everything applied, except that an entry naming an
@@ -216,7 +222,7 @@ export class InventoryReadModel implements InventoryView {
   }
 }
 
-/** What the log's events did, as a read model holds it: items named and events parked; orders are the workers' business. */
+/** What the log's events did, as a read model holds it: items named and events parked; orders and overtaken counts are the workers' business. */
 class ReadModelEffects implements EventEffects {
   private event!: HubEvent;
   private position = 0;
@@ -234,6 +240,8 @@ class ReadModelEffects implements EventEffects {
   itemNamed(sku: string): void {
     if (!this.items.has(sku)) this.items.set(sku, null);
   }
+
+  overtaken(): void {}
 
   parked(location: string, sku: string): void {
     const here = { position: this.position, event: this.event, sku, location, parkedAt: new Date().toISOString() };

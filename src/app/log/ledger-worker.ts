@@ -25,8 +25,11 @@ import { applyChannelDefinition, applyEvent, applyLocationDefinition, type Event
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import type { OrderEvent } from '../../model/order-event.js';
 import { loadItems } from './load-items.js';
+import type { LedgerOptions } from '../../domain/inventory/inventory-ledger.js';
 import { byChannel } from './figure-appends.js';
-import type { ParkedEvent } from '../../ports/inventory-store.js';
+import type { OvertakenCount, ParkedEvent } from '../../ports/inventory-store.js';
+import type { OvertakenBucket } from '../../domain/inventory/stock-position.js';
+import { overtakenCount } from '../inventory/overtaken-counts.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { CatalogEntry } from './log-entries.js';
 
@@ -55,6 +58,8 @@ export interface LedgerWorkerDeps {
   };
   /** First and longest wait between tries while the database is unavailable; default 250 ms and 5 s. */
   outageWaitMs?: { first: number; max: number };
+  /** The bound on late counts; every process of a hub uses the same. */
+  ledger?: LedgerOptions;
 }
 
 const RETRY = { baseMs: 1000, maxMs: 60_000, maxAttempts: 0 };
@@ -232,7 +237,7 @@ export class LedgerWorker {
     // events name, and those with shipped units at the pairs the batch's counts cover.
     const counted = countedPairs(applying);
     const named = [...extraOrders, ...applying.flatMap(orderIdOf), ...(await tx.orders.unconfirmedAt(counted))];
-    const work = await LockedOrderWork.open(tx, named, skus, nowMs);
+    const work = await LockedOrderWork.open(tx, named, skus, nowMs, this.deps.ledger);
     // Orders that shipped from a counted item while the batch waited for its item locks: run again with them locked.
     const locked = new Set(work.lockedIds());
     const missing = counted.length === 0 ? [] : (await tx.orders.unconfirmedAt(counted)).filter((id) => !locked.has(id));
@@ -247,6 +252,7 @@ export class LedgerWorker {
     const moved = work.touched.refresh(book, nowMs);
     await tx.savePositions([...ledger.dirtyPositions]);
     await tx.park(effects.parkedEvents);
+    await tx.recordOvertaken(effects.overtakenCounts);
     await tx.appendChanges(byChannel(moved, entries[entries.length - 1]!.position, at));
     const queued = holds.length > 0 || settles.length > 0;
     if (queued) await tx.queueForLog('holds', holds[0]?.sku ?? 'settles', { holds, ...(settles.length > 0 ? { settles } : {}) });
@@ -274,9 +280,13 @@ export class LedgerWorker {
           const released = await tx.unpark(id);
           const skus = new Set(await tx.skusAt([id]));
           for (const r of released) for (const m of stockEffectsOf(r.event)) skus.add(m.sku);
-          const { ledger, book } = await loadItems(tx, [...skus]);
-          applyLocationDefinition(book, ledger, change.def, released, skus, nowMs, moved);
+          const { ledger, book } = await loadItems(tx, [...skus], this.deps.ledger);
+          const overtaken: OvertakenCount[] = [];
+          applyLocationDefinition(book, ledger, change.def, released, skus, nowMs, moved, (snapshot, position, buckets) =>
+            overtaken.push(overtakenCount(snapshot, position, buckets, at)),
+          );
           await tx.savePositions([...ledger.dirtyPositions]);
+          await tx.recordOvertaken(overtaken);
           break;
         }
         case 'channel': {
@@ -334,6 +344,7 @@ function parseEvent(entry: LogEntry): HubEvent {
 /** What a batch's events did, as a worker writes it: orders changed through the batch's OrderWork, the rest written by its transaction. */
 class WorkerEffects implements EventEffects {
   readonly parkedEvents: (ParkedEvent & { event: HubEvent })[] = [];
+  readonly overtakenCounts: OvertakenCount[] = [];
   private event!: HubEvent;
   private position = 0;
 
@@ -356,6 +367,10 @@ class WorkerEffects implements EventEffects {
 
   parked(location: string, sku: string, reason: string): void {
     this.parkedEvents.push({ position: this.position, sku, location, reason, parkedAt: this.parkedAt, event: this.event });
+  }
+
+  overtaken(snapshot: InventoryEvent, buckets: readonly OvertakenBucket[]): void {
+    this.overtakenCounts.push(overtakenCount(snapshot, this.position, buckets, this.parkedAt));
   }
 
   departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void {

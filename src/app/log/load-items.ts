@@ -5,7 +5,7 @@
  * so both compute the same figures.
  */
 import { AvailabilityBook } from '../../domain/inventory/availability-book.js';
-import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
+import { InventoryLedger, type LedgerOptions } from '../../domain/inventory/inventory-ledger.js';
 import { StockPosition } from '../../domain/inventory/stock-position.js';
 import type { LedgerTransaction } from '../../ports/ledger-store.js';
 
@@ -14,8 +14,9 @@ export interface LoadedItems {
   book: AvailabilityBook;
 }
 
-export async function loadItems(tx: LedgerTransaction, skus: readonly string[]): Promise<LoadedItems> {
-  const ledger = new InventoryLedger();
+/** `ledger` matters where the loaded ledger applies events (a worker's batch, a location's released events). */
+export async function loadItems(tx: LedgerTransaction, skus: readonly string[], ledgerOptions: LedgerOptions = {}): Promise<LoadedItems> {
+  const ledger = new InventoryLedger(ledgerOptions);
   const book = new AvailabilityBook(ledger);
   const { locations, channels, positions, figures, reserved } = await tx.itemsState(skus);
   for (const def of locations) book.defineLocation(def);

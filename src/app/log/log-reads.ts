@@ -5,7 +5,7 @@
  */
 import type { HubEvent } from '../../model/hub-event.js';
 import type { EventLog } from '../../ports/event-log.js';
-import type { LoggedEvent, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
+import type { LoggedEvent, OvertakenCount, ParkedEvent, RecordedChange } from '../../ports/inventory-store.js';
 import type { LedgerStore } from '../../ports/ledger-store.js';
 import type { InventoryReads } from '../inventory/inventory-view.js';
 import { parkReason } from '../../domain/inventory/event-application.js';
@@ -48,6 +48,10 @@ export class LogReads implements InventoryReads {
       .parkedAt(location)
       .slice(0, limit)
       .map((p) => ({ position: p.position, sku: p.sku, location: p.location, reason: parkReason(p.location), parkedAt: p.parkedAt }));
+  }
+
+  overtakenCounts(afterPosition: number, limit: number): Promise<OvertakenCount[]> {
+    return this.deps.store.overtakenCounts(afterPosition, limit);
   }
 
   readChanges(channel: string, afterCursor: number, limit: number): Promise<RecordedChange[]> {

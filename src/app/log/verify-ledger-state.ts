@@ -13,6 +13,7 @@ import type { EventLog } from '../../ports/event-log.js';
 import type { LedgerStore } from '../../ports/ledger-store.js';
 import { InventoryReadModel } from './inventory-read-model.js';
 import { loadItems } from './load-items.js';
+import type { LedgerOptions } from '../../domain/inventory/inventory-ledger.js';
 import type { VerifyReport } from '../inventory/verify-ledger.js';
 
 export interface LedgerStateVerifyDeps {
@@ -25,6 +26,8 @@ export interface LedgerStateVerifyDeps {
   clock: Clock;
   /** How long to wait for the workers and the read model to reach a quiet moment. */
   settleMs?: number;
+  /** The bound on late counts the workers use. */
+  ledger?: LedgerOptions;
 }
 
 /** Thrown when the workers do not catch up with the log in time: nothing was compared. */
@@ -40,7 +43,7 @@ export class LedgerNotSettledError extends Error {
 }
 
 export async function verifyLedgerState(deps: LedgerStateVerifyDeps): Promise<VerifyReport> {
-  const model = new InventoryReadModel();
+  const model = new InventoryReadModel(deps.ledger);
   let events = 0;
   const following = await deps.log.follow(0, (entry) => {
     model.apply(entry);
@@ -58,7 +61,7 @@ export async function verifyLedgerState(deps: LedgerStateVerifyDeps): Promise<Ve
           const locations = [...model.book.locations.keys()];
           const skus = new Set(await tx.skusAt(locations));
           for (const channel of model.book.channels.keys()) for (const sku of await tx.skusPublished(channel)) skus.add(sku);
-          return loadItems(tx, [...skus].sort());
+          return loadItems(tx, [...skus].sort(), deps.ledger);
         });
         // The shared state may have moved on while it was read: compare only a still moment.
         if ((await deps.log.head()) === head) {

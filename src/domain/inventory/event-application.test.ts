@@ -20,6 +20,8 @@ function recorder(): { effects: EventEffects; seen: string[] } {
       parked: (loc, sku, reason) => seen.push(`parked ${sku}@${loc}: ${reason}`),
       departed: (orderId, sku, loc, qty) => seen.push(`departed ${qty} ${sku}@${loc} for ${orderId}`),
       counted: (sku, loc) => seen.push(`counted ${sku}@${loc}`),
+      overtaken: (e, buckets) =>
+        seen.push(`overtaken ${e.sku}@${e.location} seq ${e.seq}: ${buckets.map((b) => `${b.bucket} counted ${b.counted} held ${b.held}`).join(', ')}`),
       orderEvent: (e) => seen.push(`order ${e.type} ${e.orderId}`),
     },
   };

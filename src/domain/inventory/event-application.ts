@@ -11,6 +11,7 @@ import type { OrderEvent } from '../../model/order-event.js';
 import type { AvailabilityBook, FigureChange, LocationDef } from './availability-book.js';
 import type { ChannelRule } from './channel-availability.js';
 import type { InventoryLedger } from './inventory-ledger.js';
+import type { OvertakenBucket } from './stock-position.js';
 import { stockEffectsOf } from './stock-effects.js';
 
 /** Where the effects of an event are reported; each caller keeps, writes or ignores them. */
@@ -25,6 +26,11 @@ export interface EventEffects {
   departed(orderId: string, sku: string, location: string, qty: number, event: InventoryEvent): void;
   /** The location's authority counted `sku` at `location`: shipments before the count are inside it. */
   counted(sku: string, location: string): void;
+  /**
+   * A snapshot came after more of its source's later movements than the ledger keeps: these
+   * buckets keep their figure and the count is reported, never dropped silently.
+   */
+  overtaken(snapshot: InventoryEvent, buckets: readonly OvertakenBucket[]): void;
   /** An order event, after its stock effect (a return's units), for the order state machine. */
   orderEvent(event: OrderEvent): void;
 }
@@ -79,8 +85,10 @@ function applyStock(
     effects.parked(effect.location, effect.sku, parkReason(effect.location));
     return;
   }
-  const applied = ledger.apply(effect, position) === 'applied';
+  const overtaken: OvertakenBucket[] | undefined = effect.type === 'inventory.snapshot' ? [] : undefined;
+  const applied = ledger.apply(effect, position, overtaken) === 'applied';
   if (applied) effects.moved(effect.sku, effect.location);
+  if (overtaken !== undefined && overtaken.length > 0) effects.overtaken(effect, overtaken);
   // A return's units are the return's own business; only inventory events speak for the authority.
   if (effect !== event || effect.source !== def.authority) return;
   const departure = departureOf(effect);
@@ -92,10 +100,19 @@ function applyStock(
  * A parked event released by the definition of `location`: its stock effects there applied at
  * the event's own position. Returns the items whose stock it changed.
  */
-export function applyReleased(event: HubEvent, position: number, location: string, ledger: InventoryLedger): string[] {
+export function applyReleased(
+  event: HubEvent,
+  position: number,
+  location: string,
+  ledger: InventoryLedger,
+  onOvertaken?: (snapshot: InventoryEvent, buckets: readonly OvertakenBucket[]) => void,
+): string[] {
   const skus: string[] = [];
   for (const effect of stockEffectsOf(event)) {
-    if (effect.location === location && ledger.apply(effect, position) === 'applied') skus.push(effect.sku);
+    if (effect.location !== location) continue;
+    const overtaken: OvertakenBucket[] = [];
+    if (ledger.apply(effect, position, overtaken) === 'applied') skus.push(effect.sku);
+    if (overtaken.length > 0) onOvertaken?.(effect, overtaken);
   }
   return skus;
 }
@@ -107,13 +124,15 @@ export const ignoredEffects: EventEffects = {
   parked() {},
   departed() {},
   counted() {},
+  overtaken() {},
   orderEvent() {},
 };
 
 /**
  * Defining a location, the same on every backend: the events parked for it apply at their own
  * log positions, then every figure of `skus` at the location is recomputed into `moved` (the
- * items the location holds and those the released events name). Returns how many events it released.
+ * items the location holds and those the released events name). Released counts the ledger
+ * cannot apply exactly go to `onOvertaken` with their positions. Returns how many events it released.
  */
 export function applyLocationDefinition(
   book: AvailabilityBook,
@@ -123,10 +142,14 @@ export function applyLocationDefinition(
   skus: Iterable<string>,
   nowMs: number,
   moved: FigureChange[],
+  onOvertaken?: (snapshot: InventoryEvent, position: number, buckets: readonly OvertakenBucket[]) => void,
 ): number {
   book.defineLocation(def);
   const touched = new Set(skus);
-  for (const r of released) for (const sku of applyReleased(r.event, r.position, def.id, ledger)) touched.add(sku);
+  for (const r of released) {
+    const overtaken = onOvertaken && ((snapshot: InventoryEvent, buckets: readonly OvertakenBucket[]) => onOvertaken(snapshot, r.position, buckets));
+    for (const sku of applyReleased(r.event, r.position, def.id, ledger, overtaken)) touched.add(sku);
+  }
   for (const sku of touched) book.refreshAt(sku, def.id, nowMs, moved);
   return released.length;
 }

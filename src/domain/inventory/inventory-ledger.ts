@@ -8,13 +8,18 @@
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { UNDATED } from './buckets.js';
 import { SeenSequences } from './seen-sequences.js';
-import { StockPosition, type ApplyOutcome } from './stock-position.js';
+import { StockPosition, TAIL_LIMIT, type ApplyOutcome, type OvertakenBucket } from './stock-position.js';
 
 /** What the hub knows of one item at one location. */
 interface LocationEntry {
   /** One per reporting source; the location's authority is one of them (or none yet). */
   sources: StockPosition[];
   reserved: number;
+}
+
+export interface LedgerOptions {
+  /** Movements each bucket keeps after its snapshot: the bound on late snapshots (TAIL_LIMIT unless set). */
+  movementsKept?: number;
 }
 
 export class InventoryLedger {
@@ -26,6 +31,12 @@ export class InventoryLedger {
   /** Positions changed since the last checkpoint. */
   readonly dirtyPositions = new Set<StockPosition>();
   readonly dirtySources = new Set<string>();
+
+  constructor(private readonly options: LedgerOptions = {}) {}
+
+  get movementsKept(): number {
+    return this.options.movementsKept ?? TAIL_LIMIT;
+  }
 
   /** True when this source already delivered this seq. */
   hasSeq(source: string, seq: number): boolean {
@@ -44,8 +55,11 @@ export class InventoryLedger {
     return added;
   }
 
-  /** Applies an already deduplicated event at its log position. */
-  apply(event: InventoryEvent, position: number): ApplyOutcome {
+  /**
+   * Applies an already deduplicated event at its log position. Buckets a late snapshot could not
+   * set exactly are pushed to `overtaken`.
+   */
+  apply(event: InventoryEvent, position: number, overtaken?: OvertakenBucket[]): ApplyOutcome {
     const pos = this.positionFor(event.source, event.sku, event.location);
     let outcome: ApplyOutcome;
     if (event.type === 'inventory.movement') {
@@ -57,14 +71,17 @@ export class InventoryLedger {
       );
     } else {
       const b = event.balance;
-      outcome = pos.applySnapshot({
-        seq: event.seq,
-        position,
-        onHand: b.onHand,
-        qualityHold: b.qualityHold ?? 0,
-        damaged: b.damaged ?? 0,
-        inbound: b.inbound === undefined ? undefined : inboundLines(b.inbound),
-      });
+      outcome = pos.applySnapshot(
+        {
+          seq: event.seq,
+          position,
+          onHand: b.onHand,
+          qualityHold: b.qualityHold ?? 0,
+          damaged: b.damaged ?? 0,
+          inbound: b.inbound === undefined ? undefined : inboundLines(b.inbound),
+        },
+        overtaken,
+      );
       if (outcome === 'applied') {
         const at = normaliseInstant(event.occurredAt);
         if (pos.countedAt === undefined || at > pos.countedAt) pos.countedAt = at;
@@ -129,6 +146,7 @@ export class InventoryLedger {
 
   /** Restores state saved by a checkpoint (not marked dirty). */
   restorePosition(p: StockPosition): void {
+    p.movementsKept = this.movementsKept;
     this.entryFor(p.sku, p.location).sources.push(p);
     if (p.hasDatedInbound()) this.skusWithDatedInbound.add(p.sku);
   }
@@ -141,6 +159,7 @@ export class InventoryLedger {
     const entry = this.entryFor(sku, location);
     for (const p of entry.sources) if (p.source === source) return p;
     const pos = new StockPosition(source, sku, location);
+    pos.movementsKept = this.movementsKept;
     entry.sources.push(pos);
     return pos;
   }

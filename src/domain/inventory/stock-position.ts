@@ -4,13 +4,16 @@
  * movements after that snapshot, so a late snapshot can cut exactly the movements it already
  * contains and a late movement lands on top of the right base.
  *
- * Bounded memory: a bucket keeps at most TAIL_LIMIT movements after its snapshot; older ones are
- * folded into the base. For a bucket with folded movements, a snapshot whose seq is at or below
- * the folded horizon is stale (it predates movements the hub can no longer separate out); buckets
- * are judged one by one, so the snapshot still sets the buckets it can.
+ * Bounded memory: a bucket keeps at most `movementsKept` movements after its snapshot (64 unless
+ * configured); older ones are folded into one sum. A late snapshot older than every folded
+ * movement still applies exactly (all of them are after it). One that falls among the folded
+ * movements cannot be applied exactly (the hub no longer knows which of them it contains): that
+ * bucket is reported overtaken, with the count and the figure the hub keeps, never dropped
+ * silently. Buckets are judged one by one, so the snapshot still sets the buckets it can.
  */
 import { BUCKETS, PHYSICAL_BUCKETS, UNDATED, type Bucket } from './buckets.js';
 
+/** Movements a bucket keeps after its snapshot unless configured otherwise. */
 export const TAIL_LIMIT = 64;
 
 /**
@@ -30,11 +33,24 @@ export interface BucketTrack {
   etas?: string[];
   /** Highest seq folded from tail into base; -1 when none. */
   foldedSeq: number;
+  /** Lowest seq folded since the snapshot; absent when nothing is folded (or in checkpoints from before it was kept). */
+  foldedFromSeq?: number;
+  /** What the folded movements add to the base, keyed like it; absent when nothing is folded (or unknown). */
+  folded?: Record<string, number>;
   foldedCount: number;
   total: number;
 }
 
 export type ApplyOutcome = 'applied' | 'inside-snapshot' | 'stale';
+
+/** A bucket a late snapshot could not set: what the count said and what the hub keeps instead. */
+export interface OvertakenBucket {
+  bucket: Bucket;
+  counted: number;
+  held: number;
+  /** Movements folded since the bucket's last snapshot, some of which the count may contain. */
+  foldedMovements: number;
+}
 
 export interface SnapshotInput {
   seq: number;
@@ -62,6 +78,8 @@ export class StockPosition {
   lastPosition = 0;
   /** occurredAt (UTC ISO-8601) of the last snapshot applied: stock shipped before it is inside the count. */
   countedAt: string | undefined;
+  /** Movements each bucket keeps after its snapshot before folding the oldest (the ledger sets it). */
+  movementsKept = TAIL_LIMIT;
 
   constructor(
     readonly source: string,
@@ -113,22 +131,35 @@ export class StockPosition {
   applyMovement(seq: number, position: number, delta: Partial<Record<Bucket, number>>, eta: string): ApplyOutcome {
     const b = this.buckets;
     let applied = false;
-    if (delta.onHand) applied = move(b.onHand, seq, position, delta.onHand, UNDATED) || applied;
-    if (delta.qualityHold) applied = move(b.qualityHold, seq, position, delta.qualityHold, UNDATED) || applied;
-    if (delta.damaged) applied = move(b.damaged, seq, position, delta.damaged, UNDATED) || applied;
-    if (delta.inbound) applied = move(b.inbound, seq, position, delta.inbound, eta) || applied;
+    const kept = this.movementsKept;
+    if (delta.onHand) applied = move(b.onHand, seq, position, delta.onHand, UNDATED, kept) || applied;
+    if (delta.qualityHold) applied = move(b.qualityHold, seq, position, delta.qualityHold, UNDATED, kept) || applied;
+    if (delta.damaged) applied = move(b.damaged, seq, position, delta.damaged, UNDATED, kept) || applied;
+    if (delta.inbound) applied = move(b.inbound, seq, position, delta.inbound, eta, kept) || applied;
     if (applied && position > this.lastPosition) this.lastPosition = position;
     return applied ? 'applied' : 'inside-snapshot';
   }
 
-  applySnapshot(s: SnapshotInput): ApplyOutcome {
+  /** Applies a snapshot bucket by bucket; buckets it cannot set exactly are pushed to `overtaken`. */
+  applySnapshot(s: SnapshotInput, overtaken?: OvertakenBucket[]): ApplyOutcome {
     let applied = false;
     for (const bucket of PHYSICAL_BUCKETS) {
-      applied = replace(this.buckets[bucket], s, { [UNDATED]: s[bucket] }) || applied;
+      applied = this.setBucket(bucket, s, { [UNDATED]: s[bucket] }, overtaken) || applied;
     }
-    if (s.inbound !== undefined) applied = replace(this.buckets.inbound, s, { ...s.inbound }) || applied;
+    if (s.inbound !== undefined) applied = this.setBucket('inbound', s, { ...s.inbound }, overtaken) || applied;
     if (applied) this.lastPosition = Math.max(this.lastPosition, s.position);
     return applied ? 'applied' : 'stale';
+  }
+
+  private setBucket(bucket: Bucket, s: SnapshotInput, base: Record<string, number>, overtaken: OvertakenBucket[] | undefined): boolean {
+    const track = this.buckets[bucket];
+    const outcome = replace(track, s, base);
+    if (outcome === 'overtaken') {
+      let counted = 0;
+      for (const k in base) counted += base[k]!;
+      overtaken?.push({ bucket, counted, held: track.total, foldedMovements: track.foldedCount });
+    }
+    return outcome === 'applied';
   }
 
   /** Positions of the events that make the current figures: snapshots first, then movements by seq. */
@@ -165,18 +196,30 @@ export class StockPosition {
   }
 }
 
-function move(track: BucketTrack, seq: number, position: number, qty: number, eta: string): boolean {
+function move(track: BucketTrack, seq: number, position: number, qty: number, eta: string, kept: number): boolean {
   // At or before the snapshot that set this bucket: the snapshot already contains it.
   if (seq <= track.snapSeq) return false;
   insertBySeq(track, seq, position, qty, eta);
   track.total += qty;
-  if (track.tail.length > TAIL_LIMIT * 3) fold(track);
+  if (track.tail.length > kept * 3) fold(track);
   return true;
 }
 
-function replace(track: BucketTrack, s: SnapshotInput, base: Record<string, number>): boolean {
-  // Older than the snapshot already applied, or than movements already folded: stale.
-  if (s.seq <= track.snapSeq || s.seq <= track.foldedSeq) return false;
+/**
+ * Sets a bucket from a snapshot: 'stale' when a later snapshot already set it, 'overtaken' when
+ * the snapshot falls among folded movements (it cannot be told which of them it contains).
+ */
+function replace(track: BucketTrack, s: SnapshotInput, base: Record<string, number>): 'applied' | 'stale' | 'overtaken' {
+  if (s.seq <= track.snapSeq) return 'stale';
+  if (s.seq <= track.foldedSeq) {
+    // Every folded movement after the snapshot: they stay on top of it, as the tail does.
+    if (track.folded === undefined || track.foldedFromSeq === undefined || s.seq >= track.foldedFromSeq) return 'overtaken';
+    for (const k in track.folded) base[k] = (base[k] ?? 0) + track.folded[k]!;
+  } else {
+    track.foldedCount = 0;
+    delete track.folded;
+    delete track.foldedFromSeq;
+  }
   track.snapSeq = s.seq;
   track.snapPosition = s.position;
   track.base = base;
@@ -185,12 +228,11 @@ function replace(track: BucketTrack, s: SnapshotInput, base: Record<string, numb
   while (keepFrom < track.tail.length && track.tail[keepFrom]! <= s.seq) keepFrom += 3;
   track.tail = track.tail.slice(keepFrom);
   if (track.etas) track.etas = track.etas.slice(keepFrom / 3);
-  track.foldedCount = 0;
   let total = 0;
   for (const k in track.base) total += track.base[k]!;
   for (let i = 2; i < track.tail.length; i += 3) total += track.tail[i]!;
   track.total = total;
-  return true;
+  return 'applied';
 }
 
 function insertBySeq(track: BucketTrack, seq: number, position: number, qty: number, eta: string): void {
@@ -206,6 +248,15 @@ function fold(track: BucketTrack): void {
   const [seq, , qty] = track.tail.splice(0, 3) as [number, number, number];
   const eta = track.etas ? track.etas.shift()! : UNDATED;
   track.base[eta] = (track.base[eta] ?? 0) + qty;
+  // Kept apart as well, so that a snapshot older than all of them can still be set under them.
+  if (track.foldedCount === 0) {
+    track.folded = {};
+    track.foldedFromSeq = seq;
+  }
+  if (track.folded !== undefined && track.foldedFromSeq !== undefined) {
+    track.folded[eta] = (track.folded[eta] ?? 0) + qty;
+    track.foldedFromSeq = Math.min(track.foldedFromSeq, seq);
+  }
   track.foldedSeq = Math.max(track.foldedSeq, seq);
   track.foldedCount++;
 }

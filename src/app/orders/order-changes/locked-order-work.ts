@@ -13,6 +13,7 @@ import type { LedgerTransaction } from '../../../ports/ledger-store.js';
 import { TouchedItems } from '../../log/figure-appends.js';
 import type { HoldsEntry } from '../../log/log-entries.js';
 import { loadItems, type LoadedItems } from '../../log/load-items.js';
+import type { LedgerOptions } from '../../../domain/inventory/inventory-ledger.js';
 import { countedAt, itemsOf, unconfirmedOf } from '../order-holds.js';
 import { saveOrderChanges } from '../saved-order.js';
 
@@ -63,13 +64,19 @@ export class LockedOrderWork implements OrderWork {
    * Locks `orderIds` (those that exist), then their items and `items`, and loads them. Orders
    * before items: the lock order of every change to an existing order on this backend.
    */
-  static async open(tx: LedgerTransaction, orderIds: readonly string[], items: readonly string[], nowMs: number): Promise<LockedOrderWork> {
+  static async open(
+    tx: LedgerTransaction,
+    orderIds: readonly string[],
+    items: readonly string[],
+    nowMs: number,
+    ledgerOptions?: LedgerOptions,
+  ): Promise<LockedOrderWork> {
     const ids = [...new Set(orderIds)];
     const locked = ids.length > 0 ? await tx.orders.lockOrders(ids) : [];
     const held = locked.length > 0 ? await tx.holdsOf(locked.map((o) => o.id)) : [];
     const skus = [...new Set([...itemsOf(locked, held), ...items])];
     await tx.lockItems(skus);
-    const loaded = await loadItems(tx, skus);
+    const loaded = await loadItems(tx, skus, ledgerOptions);
     const waiting = ids.length > 0 ? await tx.orders.waitingFor(ids) : [];
     return new LockedOrderWork(loaded, locked, held, waiting, nowMs);
   }

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { verifyEmbeddedState, verifyScaleOutState } from '../../../wiring/verify-state.js';
+import { loadHubConfig, settingsOf } from '../../../config/hub-config.js';
 import { CliUsageError, type Command } from '../command.js';
 
 export const replayCommand: Command = {
@@ -19,7 +20,7 @@ export const replayCommand: Command = {
     const report =
       process.env.CROSSDOCK_BACKEND === 'scale-out'
         ? await verifyScaleOutState()
-        : verifyEmbeddedState(values['data-dir'] ?? process.env.CROSSDOCK_DATA_DIR ?? './data');
+        : verifyEmbeddedState(values['data-dir'] ?? process.env.CROSSDOCK_DATA_DIR ?? './data', settingsOf(loadHubConfig().file).ledger);
     console.log(`replayed ${report.events} events into ${report.positions} stock positions; checked ${report.figures} channel figures`);
     if (report.mismatches.length === 0) {
       console.log('the ledger matches the log');

@@ -22,6 +22,23 @@ const DeadEntryView = Type.Object({
   at: Type.String(),
 });
 const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
+const OvertakenView = Type.Object({
+  position: Type.Integer({ description: "The count's log position" }),
+  source: Type.String(),
+  seq: Type.Integer(),
+  sku: Type.String(),
+  location: Type.String(),
+  countedAt: Type.String({ description: "The count's occurredAt" }),
+  buckets: Type.Array(
+    Type.Object({
+      bucket: Type.Union([Type.Literal('onHand'), Type.Literal('qualityHold'), Type.Literal('damaged'), Type.Literal('inbound')]),
+      counted: Type.Number({ description: 'What the count said' }),
+      held: Type.Number({ description: 'The figure the hub kept for the bucket' }),
+      foldedMovements: Type.Integer({ description: 'Later movements folded together, some of which the count may contain' }),
+    }),
+  ),
+  recordedAt: Type.String(),
+});
 
 export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // The log keeps each batch as it arrived, so this parser keeps the text beside the parsed value.
@@ -93,6 +110,26 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     async (request) => {
       const { location, limit } = request.query as { location?: string; limit: number };
       return { parked: await deps.reads.parkedEvents(location, limit) };
+    },
+  );
+
+  app.get(
+    '/v1/events/overtaken',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: "Counts that arrived after more of their source's later movements than the hub keeps, and could not be applied exactly",
+        description:
+          'Each bucket listed kept its figure; the count itself is in the log at its position. Send a fresh count to set the figure. See "The one bound" in the reference.',
+        tags: ['events'],
+        querystring: Type.Object({ after: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }) }),
+        response: { 200: Type.Object({ overtaken: Type.Array(OvertakenView), next: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const { after, limit } = request.query as { after: number; limit: number };
+      const overtaken = await deps.reads.overtakenCounts(after, limit);
+      return { overtaken, next: overtaken.at(-1)?.position ?? after };
     },
   );
 
