@@ -67,5 +67,6 @@ export function explainChannelFigure(rule: ChannelRule, stocks: readonly Locatio
     inboundCounted: rule.includeInbound ? Math.max(0, s.inboundDue) : 0,
   }));
   const pool = terms.reduce((sum, t) => sum + t.net + t.inboundCounted, 0);
-  return { available: channelAvailable(rule, stocks), pool, terms };
+  // From its own terms, not from channelAvailable: the tests hold the two against each other.
+  return { available: Math.max(0, Math.floor(applyAllocation(pool, rule.allocation))), pool, terms };
 }
