@@ -6,7 +6,8 @@
  * whatever it had already opened.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import type { Logger, LoggerOptions } from 'pino';
+import { hubLogger } from './hub-logger.js';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
 import { limitConnections } from '../interfaces/http/connection-limits.js';
@@ -61,10 +62,6 @@ export interface StartedProcess<B> {
   adminKey: string;
   lifecycle: HubLifecycle;
   close(): Promise<void>;
-}
-
-export function hubLogger(option: HubOptions['logger']): Logger {
-  return option === false ? pino({ enabled: false }) : pino(option ?? { level: process.env.CROSSDOCK_LOG_LEVEL || 'info' });
 }
 
 export async function startHubProcess<B extends BuiltBackend>(

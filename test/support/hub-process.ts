@@ -19,15 +19,21 @@ export interface HubProcess {
   child: ChildProcess;
   url: string;
   stderr: () => string;
+  /** The log lines on stdout, when spawned with `keepStdout`; empty otherwise. */
+  stdout: () => string;
 }
 
-export async function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+export async function spawnHub(env: Record<string, string>, options: { keepStdout?: boolean } = {}): Promise<HubProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', CROSSDOCK_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start in 20 s:\n${stderr}`)), 20_000);
@@ -44,7 +50,7 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
       reject(new Error(`hub exited with ${code}:\n${stderr}`));
     });
   });
-  return { child, url, stderr: () => stderr };
+  return { child, url, stderr: () => stderr, stdout: () => stdout };
 }
 
 export function killHard(p: HubProcess): Promise<void> {
