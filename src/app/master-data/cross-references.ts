@@ -63,9 +63,8 @@ export class CrossReferences implements ReferenceLookup {
     return this.deps.store.remove(key);
   }
 
-  /** Sets an item's own unit conversions and, per system, a partner's. Throws InvalidInputError naming the unit. */
-  async defineUnits(sku: string, units: Record<string, unknown> | undefined, bySystem: Record<string, Record<string, unknown>> = {}): Promise<void> {
-    const base = this.deps.baseUnit(sku);
+  /** Throws InvalidInputError naming each bad unit of an item whose base unit is `base`. */
+  checkUnits(base: string, units: Record<string, unknown> | undefined, bySystem: Record<string, Record<string, unknown>> = {}): void {
     const issues = [
       ...unitConversionIssues(units ?? {}, base).map((i) => ({ path: `/units${i.path}`, message: i.message })),
       ...Object.entries(bySystem).flatMap(([system, table]) =>
@@ -73,8 +72,22 @@ export class CrossReferences implements ReferenceLookup {
       ),
     ];
     if (issues.length > 0) throw new InvalidInputError(issues, 'A unit conversion is not valid.');
+  }
+
+  /** Sets an item's own unit conversions and, per system, a partner's. Throws InvalidInputError naming the unit. */
+  async defineUnits(sku: string, units: Record<string, unknown> | undefined, bySystem: Record<string, Record<string, unknown>> = {}): Promise<void> {
+    this.checkUnits(this.deps.baseUnit(sku), units, bySystem);
     if (units) await this.deps.store.saveUnits(sku, '', units as UnitConversions);
     for (const [system, table] of Object.entries(bySystem)) await this.deps.store.saveUnits(sku, system, table as UnitConversions);
+  }
+
+  /** An item's unit tables as the item routes show them (absent when it has none). */
+  async unitsOf(sku: string): Promise<{ units?: UnitConversions; partnerUnits?: Record<string, UnitConversions> }> {
+    const [t] = await this.deps.store.units([sku]);
+    return {
+      ...(t && Object.keys(t.units).length > 0 ? { units: t.units } : {}),
+      ...(t && Object.keys(t.bySystem).length > 0 ? { partnerUnits: t.bySystem } : {}),
+    };
   }
 
   async resolve(keys: readonly XrefKey[]): Promise<(CrossReference | undefined)[]> {

@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngestResult } from '../../model/inventory-event.js';
 import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
-import { snapshotsFromCsv, type CsvSnapshotSettings } from './csv-snapshots.js';
+import { snapshotsFromCsv, type CsvSnapshotResult, type CsvSnapshotSettings } from './csv-snapshots.js';
+import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 
 export interface CsvDropOptions extends CsvSnapshotSettings {
   id: string;
@@ -21,6 +22,9 @@ export interface CsvDropOptions extends CsvSnapshotSettings {
   /** A file the poller could not take as it stands (logged and counted by the wiring). */
   fault: (f: FileFault) => void;
   now: () => number;
+  /** When set, the sku column holds the 3PL's item codes under this scheme, translated through `references`. */
+  itemScheme?: string;
+  references?: ReferenceLookup;
 }
 
 export class CsvFileDrop {
@@ -55,6 +59,23 @@ export class CsvFileDrop {
     for (const name of this.inbox.waiting()) await this.take(name);
   }
 
+  /** The 3PL's item codes as the hub's SKUs; a row whose code is not mapped is rejected naming the system, scheme and code. */
+  private async translate(read: CsvSnapshotResult, scheme: string, references: ReferenceLookup): Promise<CsvSnapshotResult> {
+    const found = await references.resolve(read.snapshots.map((s) => ({ kind: 'item', system: this.o.id, scheme, external: s.sku })));
+    const rejected = [...read.rejected];
+    const snapshots = read.snapshots.flatMap((s, i) => {
+      const sku = found[i]?.id;
+      if (sku) return [{ ...s, sku }];
+      rejected.push({
+        line: Number(s.id.slice(s.id.lastIndexOf(':') + 1)),
+        sku: s.sku,
+        message: `no cross-reference for item ${s.sku} (system ${this.o.id}, scheme ${scheme})`,
+      });
+      return [];
+    });
+    return { snapshots, rejected };
+  }
+
   private async take(name: string): Promise<void> {
     const { folder } = this.o;
     const file = this.inbox.read(name);
@@ -65,7 +86,8 @@ export class CsvFileDrop {
     // Seqs must increase per source across files: the clock in microseconds, never repeating.
     this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
     try {
-      const { snapshots, rejected } = snapshotsFromCsv(text, this.o, { name, digest, occurredAt, firstSeq: this.lastSeq });
+      const read = snapshotsFromCsv(text, this.o, { name, digest, occurredAt, firstSeq: this.lastSeq });
+      const { snapshots, rejected } = this.o.itemScheme && this.o.references ? await this.translate(read, this.o.itemScheme, this.o.references) : read;
       const result = snapshots.length > 0 ? await this.o.ingest(snapshots) : undefined;
       this.lastSeq += snapshots.length + rejected.length + 1;
       const report = {

@@ -14,7 +14,9 @@ import type { HubEvent } from '../../model/hub-event.js';
 import { eventsFrom945 } from './warehouse-940-945.js';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
-import { acknowledgment855, acknowledgment997, purchaseOrderFrom850, type AckLine, type PartnerMapping } from './purchase-order-850.js';
+import { acknowledgment855, acknowledgment997, readPurchaseOrder850, translatePurchaseOrder, type AckLine, type PartnerMapping } from './purchase-order-850.js';
+import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 import { readInterchange, writeInterchange, type Party } from './x12-interchange.js';
 import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
 
@@ -39,7 +41,10 @@ export interface EdiPartnerOptions {
   ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
   /** The location this partner runs as a 3PL, if any (where its 945s ship from). */
   location?: string;
-  park: (reason: string, errors: Issue[], body: string) => void | Promise<void>;
+  /** Keeps a document that cannot be taken, whole; `unknownReferences` names what it waits for. */
+  park: (reason: string, errors: Issue[], body: string, unknownReferences?: XrefKey[]) => void | Promise<void>;
+  /** The cross-references and units its ids translate through. */
+  references: ReferenceLookup;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   /** A file the poller could not take as it stands (logged and counted by the wiring). */
   fault: (f: FileFault) => void;
@@ -101,9 +106,16 @@ export class EdiPartner implements TradingPartner {
           results.push({ set: tx.set, control: tx.control, accepted: true });
           continue;
         }
-        const mapped = purchaseOrderFrom850(tx, this.o.mapping);
+        const read = readPurchaseOrder850(tx);
+        const mapped = read.ok ? await translatePurchaseOrder(read.po, this.o.mapping, this.o.id, this.o.references) : read;
         if (!mapped.ok) {
-          await park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
+          const unknown = ('unknownReferences' in mapped ? mapped.unknownReferences : []) as XrefKey[];
+          const what = read.ok ? `purchase order ${read.po.poNumber}` : `purchase order in transaction ${tx.control}`;
+          const reason =
+            unknown.length > 0
+              ? `${what} waits for cross-references: ${describeReferences(unknown)}${mapped.errors.length > 0 ? `; and ${mapped.errors.length} line errors` : ''}`
+              : `${what} could not be read`;
+          await park(reason, mapped.errors, text, unknown);
           summary.parked++;
           results.push({ set: tx.set, control: tx.control, accepted: false });
           continue;
@@ -119,7 +131,7 @@ export class EdiPartner implements TradingPartner {
         }
         const lines: AckLine[] = po.request.lines.map((l, i) => {
           const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
-          return { lineId: po.lineIds[i]!, sku: l.sku, ordered: l.qty, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0, price: po.prices[i] };
+          return { ...po.partnerLines[i]!, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0 };
         });
         if (result.kind === 'captured') summary.captured.push(result.orderId);
         else summary.rejected++;

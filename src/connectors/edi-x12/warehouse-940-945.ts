@@ -13,18 +13,25 @@ export interface FulfilmentRequest {
   externalId: string;
   customer: string;
   location: string;
-  lines: { sku: string; qty: number }[];
+  /** The 3PL's own code of the location, when the cross-references give one. */
+  warehouse?: string;
+  lines: { sku: string; qty: number; ids?: Record<string, string> }[];
 }
 
-/** 940 segments for one fulfilment request. */
-export function shippingOrder940(r: FulfilmentRequest, at: Date): string[][] {
+/** 940 segments for one fulfilment request; `name` gives each item's qualifier and id as the 3PL knows it. */
+export function shippingOrder940(
+  r: FulfilmentRequest,
+  at: Date,
+  name: (l: { sku: string; ids?: Record<string, string> }) => [string, string] = (l) => ['VN', l.sku],
+): string[][] {
   const ymd = at.toISOString().slice(0, 10).replace(/-/g, '');
   const out: string[][] = [
     ['W05', 'N', r.orderId, r.externalId],
     ['N1', 'ST', r.customer],
+    ...(r.warehouse ? [['N1', 'WH', '', '92', r.warehouse]] : []),
     ['G62', '10', ymd],
   ];
-  for (const [i, l] of r.lines.entries()) out.push(['LX', String(i + 1)], ['W01', String(l.qty), 'EA', '', 'VN', l.sku]);
+  for (const [i, l] of r.lines.entries()) out.push(['LX', String(i + 1)], ['W01', String(l.qty), 'EA', '', ...name(l)]);
   out.push(['W76', String(r.lines.reduce((n, l) => n + l.qty, 0))]);
   return out;
 }

@@ -79,3 +79,12 @@ export function xrefKey(k: XrefKey): string {
 export function describeReferences(refs: readonly XrefKey[]): string {
   return refs.map((r) => `${r.kind} ${r.external} (system ${r.system}, scheme ${r.scheme})`).join(', ');
 }
+
+/** The partner's id of an item under the first of `schemes` it has one for, else the hub's SKU under `fallback`. */
+export function partnerItemId(line: { sku: string; ids?: Record<string, string> }, schemes: readonly string[], fallback: string): [string, string] {
+  for (const s of schemes) {
+    const id = line.ids?.[s];
+    if (id) return [s, id];
+  }
+  return [fallback, line.sku];
+}
