@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { X12Parser } from 'node-x12';
 import { readInterchange, writeInterchange } from '../../src/connectors/edi-x12/x12-interchange.js';
 import { skipReason, type Backend } from '../support/backends.js';
@@ -198,6 +199,138 @@ export async function crossReferenceBehaviour(backend: Backend): Promise<void> {
           segments.map((s) => s.join('*')).join('\n'),
         );
         assert.ok(segments.some((s) => s.join('*') === 'ACK*IA*2*KI'));
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    test("a storefront order in the store's own SKUs waits whole until they are mapped, then is captured once", {
+      skip: fixturesSkip(),
+      timeout: 60_000,
+    }, async () => {
+      process.env.XREF_SHOP_SECRET = 'xref-shop-secret';
+      const hub = await startOrderHarness(backend, {
+        file: { systems: { shop: { type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'XREF_SHOP_SECRET' } } } as never,
+      });
+      try {
+        const body = fixture('shopify/orders-create.webhook.json');
+        await hub.stock('ABC-100', 'DAL', 10);
+        await hub.stock('XYZ-200', 'DAL', 10);
+        const hook = await fetch(`${hub.url}/hooks/shop`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-shopify-topic': 'orders/create',
+            'x-shopify-hmac-sha256': createHmac('sha256', 'xref-shop-secret').update(body).digest('base64'),
+          },
+          body,
+        }).then((r) => r.json() as Promise<any>);
+        assert.equal(hook.status, 'parked');
+        const [parked] = (await hub.api('GET', '/v1/inbound/parked?system=shop')).body.parked;
+        assert.deepEqual(
+          parked.unknownReferences.map((r: { scheme: string; external: string }) => `${r.scheme}/${r.external}`),
+          ['sku/706405908216', 'sku/706405907431'],
+        );
+        assert.equal(await hub.available('ABC-100'), 10, 'nothing reserved while it waits');
+        const first = await hub.api('PUT', '/v1/xrefs', [{ kind: 'item', system: 'shop', scheme: 'sku', external: '706405908216', id: 'ABC-100' }]);
+        assert.equal(first.body.replayed, 0, 'one line still unknown: the order stays parked whole');
+        assert.equal(await hub.available('ABC-100'), 10);
+        const second = await hub.api('PUT', '/v1/xrefs', [{ kind: 'item', system: 'shop', scheme: 'sku', external: '706405907431', id: 'XYZ-200' }]);
+        assert.equal(second.body.replayed, 1);
+        await hub.settled();
+        const orders = (await hub.api('GET', '/v1/orders?channel=queued')).body.orders as any[];
+        assert.equal(orders.length, 1);
+        assert.deepEqual(orders[0].lines.map((l: { sku: string; qty: number }) => `${l.sku}×${l.qty}`).sort(), ['ABC-100×1', 'XYZ-200×1']);
+        await waitFor(() => hub.erp.orders.size === 1, 'the order at the ERP');
+        assert.equal(hub.erp.calls.place, 1);
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    test('a 3PL gets its 940 in its own item and warehouse codes, and its 945 in those codes and cases ships the order in units', {
+      timeout: 60_000,
+    }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          locations: { DAL: { name: 'Dallas DC', authority: 'wms-dal' }, RNO: { name: 'Reno 3PL', authority: '3pl-rno' } },
+          channels: { direct: { locations: ['RNO'] }, queued: { locations: ['DAL'] } },
+          items: { 'TP-1': { description: 'Pipe', uom: 'EA', partnerUnits: { '3pl-rno': { CA: 6 } } } },
+          xrefs: [
+            { kind: 'item', system: '3pl-rno', scheme: 'IN', external: 'RNO-0001', id: 'TP-1' },
+            { kind: 'location', system: '3pl-rno', scheme: 'warehouse', external: 'RENO-A', id: 'RNO' },
+          ],
+          systems: {
+            '3pl-rno': {
+              type: 'edi-x12',
+              itemQualifiers: ['IN'],
+              pollSeconds: 0.1,
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              partner: { qualifier: 'ZZ', id: 'RENO3PL' },
+            },
+          },
+        } as never,
+      });
+      const dir = join(hub.dataDir, 'edi', '3pl-rno');
+      try {
+        await hub.api('POST', '/v1/events', [
+          {
+            id: 'rno-snap',
+            type: 'inventory.snapshot',
+            source: '3pl-rno',
+            seq: 10,
+            occurredAt: '2026-12-06T09:00:00Z',
+            sku: 'TP-1',
+            location: 'RNO',
+            balance: { onHand: 50 },
+          },
+        ]);
+        const order = await hub.order({ channel: 'direct', externalId: 'D-1', customer: 'C-42', lines: [{ sku: 'TP-1', qty: 12 }] });
+        const id = order.body.id as string;
+        await hub.api('POST', '/v1/events', [
+          { id: 'rel-x', type: 'order.released', source: 'erp-main', seq: 1, occurredAt: '2026-12-06T10:00:00Z', orderId: id },
+        ]);
+        await waitFor(() => existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).some((f) => f.startsWith('940')), 'the 940');
+        const doc = readFileSync(join(dir, 'out', readdirSync(join(dir, 'out')).find((f) => f.startsWith('940'))!), 'utf8');
+        new X12Parser(true).parse(doc);
+        const w = readInterchange(doc).groups[0]!.transactions[0]!.segments.map((x) => x.join('*'));
+        assert.ok(w.includes('W01*12*EA**IN*RNO-0001'), w.join('\n'));
+        assert.ok(w.includes('N1*WH**92*RENO-A'), w.join('\n'));
+        const advice = (control: number, sku: string) =>
+          writeInterchange({
+            sender: { qualifier: 'ZZ', id: 'RENO3PL' },
+            receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+            control,
+            at: new Date('2026-12-06T13:00:00Z'),
+            usage: 'P',
+            groups: [
+              {
+                functionalId: 'SW',
+                control,
+                transactions: [
+                  {
+                    set: '945',
+                    control: 1,
+                    segments: [
+                      ['W06', 'N', id, '20261206', `SHP-${control}`],
+                      ['LX', '1'],
+                      ['W12', 'CC', '2', '2', '0', 'CA', '', 'IN', sku],
+                      ['W03', '2'],
+                    ],
+                  },
+                ],
+              },
+            ],
+          });
+        writeFileSync(join(dir, 'in', 'unknown.edi'), advice(601, 'RNO-9999'));
+        await waitFor(async () => (await hub.api('GET', '/v1/inbound/parked?system=3pl-rno')).body.parked.length === 1, 'the advice in unknown codes parked');
+        const [parked] = (await hub.api('GET', '/v1/inbound/parked?system=3pl-rno')).body.parked;
+        assert.match(parked.reason, /item RNO-9999 \(system 3pl-rno, scheme IN\)/);
+        writeFileSync(join(dir, 'in', 'advice.edi'), advice(602, 'RNO-0001'));
+        await waitFor(async () => (await hub.api('GET', `/v1/orders/${id}`)).body.status === 'shipped', 'the shipment');
+        await hub.settled();
+        const stock = (await hub.api('GET', '/v1/availability/TP-1/explain?channel=direct')).body.locations[0];
+        assert.deepEqual([stock.onHand, stock.reserved], [38, 0], '2 cases of 6 left: 12 units, once');
       } finally {
         await hub.stop();
       }

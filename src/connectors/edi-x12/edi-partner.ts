@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import { eventsFrom945 } from './warehouse-940-945.js';
+import { eventsFrom945, productIdsOfW12 } from './warehouse-940-945.js';
+import { unitFactor } from '../../domain/master-data/units-of-measure.js';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
 import { acknowledgment855, acknowledgment997, readPurchaseOrder850, translatePurchaseOrder, type AckLine, type PartnerMapping } from './purchase-order-850.js';
@@ -157,7 +158,20 @@ export class EdiPartner implements TradingPartner {
     }
     // Seqs from the clock in microseconds keep increasing across documents and restarts.
     this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
-    const mapped = eventsFrom945(tx, { source: this.o.id, location: this.o.location, interchange, seq: this.seq, at: new Date(this.o.now()).toISOString() });
+    const items = await this.adviceItems(tx);
+    if (items.unknown.length > 0) {
+      await park(`shipping advice in transaction ${tx.control} waits for cross-references: ${describeReferences(items.unknown)}`, [], text, items.unknown);
+      return false;
+    }
+    const mapped = eventsFrom945(tx, {
+      source: this.o.id,
+      location: this.o.location,
+      interchange,
+      seq: this.seq,
+      at: new Date(this.o.now()).toISOString(),
+      skuOf: items.skuOf,
+      unitSize: items.unitSize,
+    });
     if (!mapped.ok) {
       await park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text);
       return false;
@@ -168,6 +182,44 @@ export class EdiPartner implements TradingPartner {
       return false;
     }
     return true;
+  }
+
+  /**
+   * How a 945's lines name the hub's items: the `itemQualifier` as is, else the partner's
+   * qualifiers through the cross-references; and their units through the item's and the partner's
+   * packing. `unknown` lists what a line named that is not mapped.
+   */
+  private async adviceItems(tx: Parameters<typeof eventsFrom945>[0]) {
+    const { itemQualifier, itemQualifiers } = this.o.mapping;
+    const w12s = tx.segments.filter((s) => s[0] === 'W12');
+    const keys = w12s.flatMap((s) =>
+      productIdsOfW12(s)
+        .filter(([q]) => itemQualifiers.includes(q))
+        .map(([scheme, external]) => ({ kind: 'item' as const, system: this.o.id, scheme, external })),
+    );
+    const found = await this.o.references.resolve(keys);
+    const mapped = new Map(found.flatMap((r) => (r ? [[`${r.scheme}\u0000${r.external}`, r.id] as const] : [])));
+    const skuOf = (s: string[]) => {
+      const ids = productIdsOfW12(s);
+      const asIs = itemQualifier ? ids.find(([q]) => q === itemQualifier)?.[1] : undefined;
+      if (asIs) return asIs;
+      for (const q of itemQualifiers) {
+        const id = ids.find(([p]) => p === q)?.[1];
+        const sku = id === undefined ? undefined : mapped.get(`${q}\u0000${id}`);
+        if (sku) return sku;
+      }
+      return undefined;
+    };
+    const unknown = w12s
+      .filter((s) => skuOf(s) === undefined)
+      .flatMap((s) => keys.filter((k) => productIdsOfW12(s).some(([q, id]) => q === k.scheme && id === k.external)));
+    const skus = w12s.map(skuOf).filter((s): s is string => s !== undefined);
+    const packing = await this.o.references.packing(this.o.id, skus);
+    const unitSize = (sku: string, unit: string) => {
+      const p = packing.get(sku);
+      return unitFactor(unit, p?.base ?? 'EA', p?.partner, p?.item);
+    };
+    return { skuOf, unitSize, unknown };
   }
 
   private async send(set: string, functionalId: string, transactions: string[][][], at: Date): Promise<void> {
