@@ -242,7 +242,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());
   const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log, metrics, references: xrefs });
-  for (const p of partners) inbound.addPartner(p.id, p);
+  for (const p of [...partners, ...fileDrops]) inbound.addPartner(p.id, p);
   // Before the folders are read, so the first files already translate; after the partners are known, so what the seed releases replays.
   await applyConfiguredReferences(xrefs, config.file, config.configFile);
   for (const drop of fileDrops) drop.start();

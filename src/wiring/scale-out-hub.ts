@@ -26,6 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { CrossReferences } from '../app/master-data/cross-references.js';
 import { PgCrossReferenceStore } from '../adapters/postgres/pg-cross-reference-store.js';
 import type { ReferenceLookup } from '../ports/reference-lookup.js';
+import type { TradingPartner } from '../ports/trading-partner.js';
 import { HubMetrics } from '../interfaces/http/metrics.js';
 import { buildHttpApi } from '../interfaces/http/server.js';
 import { registerOperationsRoutes } from '../interfaces/http/routes/operations.js';
@@ -386,9 +387,11 @@ async function buildScaleOut(ctx: ProcessContext) {
       held.start();
       lifecycle.onStop('work', what, () => held.stop());
     };
+    const inboundStore = new PgInboundStore(db);
+    const drops = stockFileDrops({ config, ingest, clock, log: logger, metrics, references, inboundStore });
     leased(
       'stock-file folders',
-      stockFileDrops({ config, ingest, clock, log: logger, metrics, references }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
+      drops.map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
     );
     // Concurrent captures share their round trips: key claims, customer reads, reservations, stored answers.
     const customerReads = new Batched<string, Customer | undefined>((ids) => customers.customersById(ids));
@@ -416,7 +419,6 @@ async function buildScaleOut(ctx: ProcessContext) {
       newOrderId: orderIds(),
     });
     const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders });
-    const inboundStore = new PgInboundStore(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({
       config,
@@ -439,7 +441,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       ingest,
       inbound: inboundStore,
       clock,
-      partners: new Map(partners.map((p) => [p.id, p.partner()])),
+      partners: new Map<string, TradingPartner>([...partners.map((p) => [p.id, p.partner()] as const), ...drops.map((d) => [d.id, d.drop()] as const)]),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now(), references }),
     });
     await applyConfiguredReferences(xrefs, config.file, config.configFile);

@@ -257,6 +257,8 @@ export function stockFileDrops(d: {
   log: Logger;
   metrics: HubMetrics;
   references: ReferenceLookup;
+  /** Where a file waiting for cross-references is kept. */
+  inboundStore: InboundStore;
 }): { id: string; drop: () => CsvFileDrop }[] {
   const { config, ingest, clock, log } = d;
   return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
@@ -277,6 +279,17 @@ export function stockFileDrops(d: {
                 unitFactor: sys.unitFactor ?? 1,
                 ...(sys.itemScheme ? { itemScheme: sys.itemScheme } : {}),
                 references: d.references,
+                park: async (reason, errors, body, unknownReferences) => {
+                  await d.inboundStore.park({
+                    system: id,
+                    topic: 'stock-file',
+                    body,
+                    reason,
+                    errors,
+                    receivedAt: new Date(clock.now()).toISOString(),
+                    unknownReferences,
+                  });
+                },
                 ingest: (events) => ingest.submit(events),
                 now: () => clock.now(),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
@@ -382,7 +395,7 @@ export function fileExchanges(d: {
   references: ReferenceLookup;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, clock, log, metrics } = d;
-  const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics, references: d.references }).map((d) => d.drop());
+  const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics, references: d.references, inboundStore: d.inboundStore }).map((d) => d.drop());
   const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system) }).map((p) => p.partner());
   return { fileDrops, partners };
 }

@@ -336,6 +336,36 @@ export async function crossReferenceBehaviour(backend: Backend): Promise<void> {
       }
     });
 
+    test('a 3PL stock file in its own item codes waits whole while one is not mapped, and the mapping applies it', { timeout: 60_000 }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          locations: { DAL: { name: 'Dallas DC', authority: 'wms-dal' }, RNO: { name: 'Reno 3PL', authority: 'rno-files' } },
+          channels: { direct: { locations: ['RNO'] }, queued: { locations: ['DAL'] } },
+          xrefs: [{ kind: 'item', system: 'rno-files', scheme: 'item', external: 'R-0001', id: 'ABC-100' }],
+          systems: {
+            'rno-files': { type: 'csv-snapshot', location: 'RNO', itemScheme: 'item', columns: { sku: 'item', onHand: 'qty' }, pollSeconds: 0.1 },
+          },
+        } as never,
+      });
+      const folder = join(hub.dataDir, 'inbox', 'rno-files');
+      try {
+        await waitFor(() => existsSync(folder), 'the stock-file folder');
+        writeFileSync(join(folder, 'counts.csv'), 'item,qty\nR-0001,40\nR-0002,7\n');
+        await waitFor(async () => (await hub.api('GET', '/v1/inbound/parked?system=rno-files')).body.parked.length === 1, 'the file parked');
+        const [parked] = (await hub.api('GET', '/v1/inbound/parked?system=rno-files')).body.parked;
+        assert.match(parked.reason, /system rno-files, scheme item\): R-0002/);
+        await hub.settled();
+        assert.equal(await hub.available('ABC-100', 'direct'), 0, 'not half-applied: the mapped row waits with the file');
+        const put = await hub.api('PUT', '/v1/xrefs', [{ kind: 'item', system: 'rno-files', scheme: 'item', external: 'R-0002', id: 'XYZ-200' }]);
+        assert.equal(put.body.replayed, 1);
+        await hub.settled();
+        await waitFor(async () => (await hub.available('XYZ-200', 'direct')) === 7, 'the counts applied');
+        assert.equal(await hub.available('ABC-100', 'direct'), 40);
+      } finally {
+        await hub.stop();
+      }
+    });
+
     test("an 846 names items by the partner's qualifier and offers whole cases only", { timeout: 60_000 }, async () => {
       const hub = await startOrderHarness(backend, {
         file: {
