@@ -148,9 +148,16 @@ test("a pet retailer's 850: the SK item id and the ship-to store 100 translate, 
   assert.deepEqual(got.po.request.customer, 'C-PETCO');
   assert.equal(got.po.shipTo, 'PETCO-CORPORATE');
   assert.deepEqual(got.po.request.lines, [{ sku: 'FREEZER-PUSHER', qty: 4, unitPrice: 56.25 }]);
-  const ack = acknowledgment855(got.po.poNumber, new Date('2026-12-06T00:00:00Z'), [{ ...got.po.partnerLines[0]!, reserved: 4, backordered: 0 }], false);
-  assert.deepEqual(ack[1], ['PO1', '1', '1', 'KI', '225', '', 'SK', '000000000001010700']);
-  assert.deepEqual(ack[2], ['ACK', 'IA', '1', 'KI']);
+  const ack = acknowledgment855(
+    got.po.poNumber,
+    new Date('2026-12-06T00:00:00Z'),
+    [{ ...got.po.partnerLines[0]!, reserved: 4, backordered: 0 }],
+    false,
+    got.po.shipToParty,
+  );
+  assert.deepEqual(ack[1], ['N1', 'ST', 'PETCO - CORPORATE', '92', '100'], 'the store as the partner named it');
+  assert.deepEqual(ack[2], ['PO1', '1', '1', 'KI', '225', '', 'SK', '000000000001010700']);
+  assert.deepEqual(ack[3], ['ACK', 'IA', '1', 'KI']);
   const split = acknowledgment855(got.po.poNumber, new Date(), [{ ...got.po.partnerLines[0]!, reserved: 2, backordered: 2 }], false);
   assert.deepEqual(
     split.slice(2, 4),

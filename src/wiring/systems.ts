@@ -155,7 +155,8 @@ export function deliveringSystems(d: {
           partner: sys.partner,
           usage: sys.usage ?? 'P',
           controls,
-          itemQualifiers: [...(sys.itemQualifiers ?? []), ...(sys.itemQualifier ? [sys.itemQualifier] : [])],
+          itemQualifiers: sys.itemQualifiers ?? [],
+          skuQualifier: sys.itemQualifier ?? 'VN',
           now: () => d.clock.now(),
         });
     } else {
@@ -171,7 +172,8 @@ export function deliveringSystems(d: {
     }
     const untranslated = destination;
     const sellsIn = 'sellsIn' in sys ? sys.sellsIn : undefined;
-    destination = () => new PartnerIdsDestination(untranslated(), d.references, sellsIn);
+    // A plain webhook receives the hub's own messages (its API's ids) unless its channel sells in a unit.
+    if (sys.type !== 'webhook' || sellsIn) destination = () => new PartnerIdsDestination(untranslated(), d.references, sellsIn);
     const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
     const retry = tuned?.retry,
       rateLimit = tuned?.rateLimit,

@@ -7,6 +7,7 @@
  */
 import { wholeUnitsAvailable, unitFactor } from '../../domain/master-data/units-of-measure.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
+import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 
 interface Line {
@@ -48,7 +49,10 @@ export class PartnerIdsDestination implements Destination {
       this.references.externalIds('item', this.id, [...skus]),
       this.references.externalIds('location', this.id, [...locations]),
       this.sellsIn ? this.references.packing(this.id, [...skus]) : undefined,
-    ]);
+    ]).catch((err: unknown) => {
+      // The batch is not sent in the hub's ids instead: it waits for the cross-references to answer.
+      throw new DeliveryFailedError(this.id, `the cross-references could not be read: ${(err as Error).message}`, true);
+    });
     const withIds = <T extends Line>(l: T): T => (ids.has(l.sku) ? { ...l, ids: ids.get(l.sku) } : l);
     const translated = messages.map((m): OutgoingMessage => {
       const p = m.payload as Record<string, unknown> & { sku?: string; available?: number; lines?: Line[]; location?: string };

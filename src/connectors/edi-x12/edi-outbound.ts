@@ -23,6 +23,8 @@ export interface EdiOutboundOptions {
   controls: ControlNumbers;
   /** Qualifiers to name items under, first the partner has an id for (the hub's SKU under VN otherwise). */
   itemQualifiers?: readonly string[];
+  /** The qualifier the hub's own SKU goes under when the partner has none of its ids for an item (its itemQualifier; VN). */
+  skuQualifier?: string;
   now: () => number;
 }
 
@@ -76,7 +78,7 @@ export class EdiOutbound implements Destination {
       g.transactions.push(segments);
     };
     const advice: Availability[] = [];
-    const name: Naming = (l) => partnerItemId(l, this.o.itemQualifiers ?? [], 'VN');
+    const name: Naming = (l) => partnerItemId(l, this.o.itemQualifiers ?? [], this.o.skuQualifier ?? 'VN');
     for (const m of messages) {
       if (m.topic === 'shipment.confirmed') add('SH', '856', shipNotice(m.payload as Shipped, m.idempotencyKey, name));
       else if (m.topic === 'order.invoiced') add('IN', '810', invoice(m.payload as Invoiced, name));

@@ -136,7 +136,7 @@ export class EdiPartner implements TradingPartner {
         });
         if (result.kind === 'captured') summary.captured.push(result.orderId);
         else summary.rejected++;
-        poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock'));
+        poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock', po.shipToParty));
       }
       acks.push({ gs: group.gs, results });
     }

@@ -49,7 +49,10 @@ export interface PurchaseOrder {
   request: OrderRequest;
   /** Per request line, the first partner line that named its item, and the unit size it came in. */
   partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number }[];
+  /** The customer's ship-to address the store number maps to. */
   shipTo?: string;
+  /** The ship-to party as the partner named it (echoed on the 855). */
+  shipToParty?: { name: string; qualifier: string; id: string };
 }
 
 /** Reads an 850's PO number, ship-to and lines; ids and units are left as the partner wrote them. */
@@ -167,6 +170,7 @@ export async function translatePurchaseOrder(text: PurchaseOrderText, m: Partner
       poNumber: text.poNumber,
       partnerLines,
       ...(shipTo?.shipTo ? { shipTo: shipTo.shipTo } : {}),
+      ...(text.shipTo ? { shipToParty: text.shipTo } : {}),
       request: { channel: m.channel, externalId: text.poNumber, customer: customer!, lines, backorder: m.backorder },
     },
   };
@@ -207,10 +211,18 @@ function inPartnerUnit(units: number, l: AckLine, base = 'EA'): [string, string]
  * backorders), or a rejection of the whole order (RJ) with each line rejected. Each PO1 echoes the
  * partner's line number, quantity, unit, price and product id; ACK quantities are in its unit.
  */
-export function acknowledgment855(poNumber: string, date: Date, lines: AckLine[], rejected: boolean): string[][] {
+export function acknowledgment855(
+  poNumber: string,
+  date: Date,
+  lines: AckLine[],
+  rejected: boolean,
+  shipTo?: { name: string; qualifier: string; id: string },
+): string[][] {
   const ccyymmdd = date.toISOString().slice(0, 10).replace(/-/g, '');
   const changed = lines.some((l) => l.backordered > 0);
   const out: string[][] = [['BAK', '00', rejected ? 'RJ' : changed ? 'AC' : 'AD', poNumber, ccyymmdd]];
+  // The partner matches the acknowledgment to its store by the ship-to it sent.
+  if (shipTo) out.push(['N1', 'ST', shipTo.name, shipTo.qualifier, shipTo.id]);
   for (const l of lines) {
     out.push(['PO1', l.line.lineId, l.line.quantity, l.line.unit, l.line.price ?? '', '', l.qualifier, l.productId]);
     if (rejected) {
