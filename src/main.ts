@@ -11,7 +11,7 @@ import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js'
 import { InventoryState } from './app/inventory/inventory-state.js';
 import { EventIngest } from './app/inventory/ingest-events.js';
 import { embeddedCatalog } from './app/inventory/define-catalog.js';
-import { applyConfiguredMasterData, seedConfiguredCustomers } from './wiring/master-data.js';
+import { applyConfiguredMasterData, applyConfiguredReferences, seedConfiguredCustomers } from './wiring/master-data.js';
 import { refreshInboundHorizons } from './app/inventory/refresh-inbound-horizons.js';
 import { HubMetrics } from './interfaces/http/metrics.js';
 import { buildHttpApi } from './interfaces/http/server.js';
@@ -39,6 +39,9 @@ import { GroupCommit } from './app/group-commit.js';
 import type { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
 import { InboundWebhooks } from './app/inbound/receive-webhook.js';
+import { randomUUID } from 'node:crypto';
+import { CrossReferences } from './app/master-data/cross-references.js';
+import { SqliteCrossReferenceStore } from './adapters/sqlite/sqlite-cross-reference-store.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { noDeadLogEntries } from './app/log/dead-log-entries.js';
 import { startHubProcess, type HubOptions, type ProcessContext } from './wiring/hub-process.js';
@@ -170,19 +173,25 @@ async function buildEmbedded(ctx: ProcessContext) {
   await applyConfiguredMasterData(catalog, state, config.file);
   await seedConfiguredCustomers({ customers, clock }, config.file);
 
+  const inboundStore = new SqliteInboundStore(store.db);
+  const xrefs: CrossReferences = new CrossReferences({
+    store: new SqliteCrossReferenceStore(store.db),
+    baseUnit: (sku) => state.items.get(sku)?.uom ?? 'EA',
+    inbound: inboundStore,
+    replay: async (id): Promise<boolean> => (await inbound.replay(id, randomUUID())).parked.status === 'replayed',
+  });
   const controls = new SqliteControlNumbers(store.db);
-  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls });
+  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls, references: xrefs });
   metrics.watchDeliveries(delivery);
   wakeDelivery = () => delivery.nudge();
 
-  const inboundStore = new SqliteInboundStore(store.db);
   const orderReads = liveOrderReads(openOrders, orderStore);
   const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: orderReads });
   const inbound = new InboundWebhooks({
     orders: orderDesk,
     inbound: inboundStore,
     clock,
-    sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }),
+    sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now(), references: xrefs }),
     partners: new Map(),
     ingest,
   });
@@ -207,6 +216,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     deadEntries: noDeadLogEntries,
     orders: orderDesk,
     inbound: { inbound, inboundStore },
+    xrefs,
     orderExceptions: orderStore,
     log,
     limits: settings.http,
@@ -231,12 +241,12 @@ async function buildEmbedded(ctx: ProcessContext) {
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());
-  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log, metrics });
+  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log, metrics, references: xrefs });
+  for (const p of [...partners, ...fileDrops]) inbound.addPartner(p.id, p);
+  // Before the folders are read, so the first files already translate; after the partners are known, so what the seed releases replays.
+  await applyConfiguredReferences(xrefs, config.file, config.configFile);
   for (const drop of fileDrops) drop.start();
-  for (const p of partners) {
-    p.start();
-    inbound.addPartner(p.id, p);
-  }
+  for (const p of partners) p.start();
   lifecycle.onStop('work', 'file exchanges', () => Promise.all([...fileDrops, ...partners].map((d) => d.stop())));
 
   return {

@@ -4,7 +4,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X12Parser } from 'node-x12';
 import { readInterchange, writeInterchange, X12Error } from '../src/connectors/edi-x12/x12-interchange.js';
-import { purchaseOrderFrom850 } from '../src/connectors/edi-x12/purchase-order-850.js';
+import { acknowledgment855, readPurchaseOrder850, translatePurchaseOrder, type PartnerMapping } from '../src/connectors/edi-x12/purchase-order-850.js';
+import { openDatabase } from '../src/adapters/sqlite/open-database.js';
+import { SqliteCrossReferenceStore } from '../src/adapters/sqlite/sqlite-cross-reference-store.js';
+import { CrossReferences } from '../src/app/master-data/cross-references.js';
+import { tempDataDir } from './support/test-hub.js';
 import { startOrderHub, type OrderHub } from './support/order-hub.js';
 import { fixture, fixturesSkip } from './support/fixtures.js';
 
@@ -58,17 +62,143 @@ test('rejects broken envelopes with the segment and the reason', { skip }, () =>
   assert.throws(() => readInterchange('hello'), /not an X12 interchange/);
 });
 
-test('maps an 850 to a hub order by the configured item qualifier, naming bad lines', { skip }, () => {
-  const tx = readInterchange(fixture('x12/node-x12/850.edi')).groups[0]!.transactions[0]!;
-  const mapped = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', backorder: 'allow' });
+function references(): CrossReferences {
+  return new CrossReferences({ store: new SqliteCrossReferenceStore(openDatabase(tempDataDir())), baseUnit: () => 'EA' });
+}
+
+const po = (file: string) => {
+  const read = readPurchaseOrder850(readInterchange(fixture(file)).groups[0]!.transactions[0]!);
+  assert.ok(read.ok);
+  return read.po;
+};
+
+test('maps an 850 to a hub order by the configured item qualifier, naming bad lines', { skip }, async () => {
+  const xrefs = references();
+  const vn: PartnerMapping = { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', itemQualifiers: [], backorder: 'allow' };
+  const mapped = await translatePurchaseOrder(po('x12/node-x12/850.edi'), vn, 'acme', xrefs);
   assert.ok(mapped.ok);
   assert.equal(mapped.po.poNumber, '08292233294');
   assert.deepEqual(mapped.po.request.lines.slice(0, 2), [
     { sku: 'AB3542', qty: 120, unitPrice: 9.25 },
     { sku: 'RD5322', qty: 220, unitPrice: 13.79 },
   ]);
-  const wrong = purchaseOrderFrom850(tx, { channel: 'b2b', customer: 'C-42', itemQualifier: 'UP', backorder: 'allow' });
+  const wrong = await translatePurchaseOrder(po('x12/node-x12/850.edi'), { ...vn, itemQualifier: 'UP' }, 'acme', xrefs);
   assert.ok(!wrong.ok && wrong.errors[0]!.message.includes('no product id qualified UP'));
+});
+
+test("an 850's buyer catalog numbers (CB) translate through the cross-references; what is not mapped is named by system, scheme and id", { skip }, async () => {
+  const xrefs = references();
+  const cb: PartnerMapping = { channel: 'b2b', customer: 'C-42', itemQualifiers: ['UP', 'CB'], backorder: 'allow' };
+  await xrefs.define([
+    { kind: 'item', system: 'acme', scheme: 'CB', external: '065322-117', id: 'ABC-100' },
+    { kind: 'item', system: 'acme', scheme: 'CB', external: '066850-116', id: 'XYZ-200' },
+  ]);
+  const partly = await translatePurchaseOrder(po('x12/node-x12/850.edi'), cb, 'acme', xrefs);
+  assert.ok(!partly.ok);
+  assert.deepEqual(partly.errors, []);
+  assert.deepEqual(
+    partly.unknownReferences.map((r) => `${r.kind}/${r.system}/${r.scheme}/${r.external}`),
+    ['item/acme/CB/060733-110', 'item/acme/CB/065308-116', 'item/acme/CB/065374-118', 'item/acme/CB/067504-118'],
+    'the document is not half-taken: nothing but the ids it waits for',
+  );
+  await xrefs.define(
+    ['060733-110', '065308-116', '065374-118', '067504-118'].map((external, i) => ({ kind: 'item', system: 'acme', scheme: 'CB', external, id: `SKU-${i}` })),
+  );
+  const whole = await translatePurchaseOrder(po('x12/node-x12/850.edi'), cb, 'acme', xrefs);
+  assert.ok(whole.ok);
+  assert.deepEqual(
+    whole.po.request.lines.map((l) => `${l.sku}×${l.qty}`),
+    ['ABC-100×120', 'XYZ-200×220', 'SKU-0×126', 'SKU-1×76', 'SKU-2×72', 'SKU-3×696'],
+  );
+  assert.deepEqual(
+    whole.po.partnerLines.map((p) => [p.line.lineId, p.qualifier, p.productId]),
+    [
+      ['1', 'CB', '065322-117'],
+      ['2', 'CB', '066850-116'],
+      ['3', 'CB', '060733-110'],
+      ['4', 'CB', '065308-116'],
+      ['5', 'CB', '065374-118'],
+      ['6', 'CB', '067504-118'],
+    ],
+  );
+});
+
+test("a pet retailer's 850: the SK item id and the ship-to store 100 translate, kits of 4 become 4 units, and the 855 echoes line, unit and id", {
+  skip,
+}, async () => {
+  const xrefs = references();
+  const petco: PartnerMapping = { channel: 'b2b', itemQualifiers: ['VN', 'SK'], backorder: 'allow' };
+  const before = await translatePurchaseOrder(po('x12/node-x12/850_3.edi'), petco, 'petco', xrefs);
+  assert.ok(!before.ok);
+  assert.deepEqual(
+    before.unknownReferences.map((r) => `${r.kind}/${r.scheme}/${r.external}`),
+    ['customer/ST/100', 'item/VN/UNKNOWN', 'item/SK/000000000001010700'],
+  );
+  await xrefs.define([
+    { kind: 'item', system: 'petco', scheme: 'SK', external: '000000000001010700', id: 'FREEZER-PUSHER' },
+    { kind: 'customer', system: 'petco', scheme: 'ST', external: '100', id: 'C-PETCO', shipTo: 'PETCO-CORPORATE' },
+  ]);
+  const noUnit = await translatePurchaseOrder(po('x12/node-x12/850_3.edi'), petco, 'petco', xrefs);
+  assert.ok(!noUnit.ok);
+  assert.match(noUnit.errors[0]!.path, /^PO1 \(segment \d+\)\/PO103$/);
+  assert.match(noUnit.errors[0]!.message, /no unit KI/);
+  await xrefs.defineUnits('FREEZER-PUSHER', { CA: 12 }, { petco: { KI: 4 } });
+  const got = await translatePurchaseOrder(po('x12/node-x12/850_3.edi'), petco, 'petco', xrefs);
+  assert.ok(got.ok);
+  assert.deepEqual(got.po.request.customer, 'C-PETCO');
+  assert.equal(got.po.shipTo, 'PETCO-CORPORATE');
+  assert.deepEqual(got.po.request.lines, [{ sku: 'FREEZER-PUSHER', qty: 4, unitPrice: 56.25 }]);
+  const ack = acknowledgment855(
+    got.po.poNumber,
+    new Date('2026-12-06T00:00:00Z'),
+    [{ ...got.po.partnerLines[0]!, reserved: 4, backordered: 0 }],
+    false,
+    got.po.shipToParty,
+  );
+  assert.deepEqual(ack[1], ['N1', 'ST', 'PETCO - CORPORATE', '92', '100'], 'the store as the partner named it');
+  assert.deepEqual(ack[2], ['PO1', '1', '1', 'KI', '225', '', 'SK', '000000000001010700']);
+  assert.deepEqual(ack[3], ['ACK', 'IA', '1', 'KI']);
+  const split = acknowledgment855(got.po.poNumber, new Date(), [{ ...got.po.partnerLines[0]!, reserved: 2, backordered: 2 }], false);
+  assert.deepEqual(
+    split.slice(2, 4),
+    [
+      ['ACK', 'IA', '2', 'EA'],
+      ['ACK', 'IB', '2', 'EA'],
+    ],
+    'half a kit is said in base units, never rounded',
+  );
+});
+
+test('a quantity that is not a whole number of base units is refused naming its line, never rounded', async () => {
+  const xrefs = references();
+  await xrefs.defineUnits('ABC-100', { CA: 12, PK: 6 });
+  const text = {
+    poNumber: 'PO-9',
+    lines: [
+      { lineId: '1', quantity: '1.5', unit: 'CA', price: '120', products: [['VN', 'ABC-100']] as [string, string][], where: 'PO1 (segment 4)' },
+      { lineId: '2', quantity: '0.1', unit: 'PK', price: undefined, products: [['VN', 'ABC-100']] as [string, string][], where: 'PO1 (segment 5)' },
+    ],
+  };
+  const r = await translatePurchaseOrder(
+    text,
+    { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', itemQualifiers: [], backorder: 'allow' },
+    'acme',
+    xrefs,
+  );
+  assert.ok(!r.ok);
+  assert.deepEqual(
+    r.errors.map((e) => e.path),
+    ['PO1 (segment 5)/PO102'],
+  );
+  assert.match(r.errors[0]!.message, /0\.1 PK .* not a whole number/);
+  const ok = await translatePurchaseOrder(
+    { ...text, lines: [text.lines[0]!] },
+    { channel: 'b2b', customer: 'C-42', itemQualifier: 'VN', itemQualifiers: [], backorder: 'allow' },
+    'acme',
+    xrefs,
+  );
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.po.request.lines, [{ sku: 'ABC-100', qty: 18, unitPrice: 10 }]);
 });
 
 test('what it writes an independent parser (node-x12) accepts, and it reads back', () => {

@@ -3,6 +3,7 @@
  * the YAML file of master data and API keys. Loaded and validated once at start; a bad value
  * stops the process naming the file, line and field. Secrets come only from the environment.
  */
+import { CrossReferenceView } from '../model/cross-reference.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
@@ -15,6 +16,12 @@ import { SCOPES } from '../model/scopes.js';
 import { TAIL_LIMIT } from '../domain/inventory/stock-position.js';
 
 const Delivery = {
+  sellsIn: Type.Optional(
+    Type.String({
+      pattern: '^[A-Z0-9]{1,6}$',
+      description: 'The unit this channel sells in (CA): it is offered floor(available / the unit size) of each item, and items without that unit nothing.',
+    }),
+  ),
   batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 })),
   rateLimit: Type.Optional(
@@ -120,6 +127,13 @@ const CsvSnapshotSystem = Type.Object(
       { additionalProperties: false, description: 'Which column holds each field.' },
     ),
     unitFactor: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Hub units per file unit (12 when the file counts cases of 12).' })),
+    itemScheme: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "When set, the sku column holds the 3PL's own item codes, translated through the cross-references (kind item, this system, this scheme); a file naming a code not mapped is parked whole until it is.",
+      }),
+    ),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
   },
   { additionalProperties: false },
@@ -144,7 +158,24 @@ const EdiX12System = Type.Object(
     us: Party,
     partner: Party,
     folder: Type.Optional(Type.String({ description: 'Where in/, out/, processed/ and failed/ live (default: <data dir>/edi/<system id>).' })),
-    itemQualifier: Type.Optional(Type.String({ default: 'VN', description: 'PO1 product id qualifier carrying the hub SKU (VN, BP, IN, ...).' })),
+    itemQualifier: Type.Optional(
+      Type.String({
+        description: 'PO1 product id qualifier carrying the hub SKU as is (VN, BP, IN, ...); default VN when itemQualifiers is not set.',
+      }),
+    ),
+    itemQualifiers: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 3 }), {
+        minItems: 1,
+        description:
+          'Product id qualifiers tried in this order through the cross-references (kind item, this system, the qualifier as scheme): BP, UP, EN, VN... The first that is mapped gives the SKU; outbound documents name the item under the first of these the partner has an id for.',
+      }),
+    ),
+    sellsIn: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z0-9]{1,6}$',
+        description: 'The unit this channel sells in (CA): it is offered floor(available / the unit size) of each item, and items without that unit nothing.',
+      }),
+    ),
     inventoryAdviceSeconds: Type.Optional(
       Type.Number({ minimum: 0, default: 900, description: 'At most one 846 inventory advice this often (changes in between coalesce).' }),
     ),
@@ -204,7 +235,12 @@ export const HubFile = Type.Object(
   {
     locations: Type.Optional(Type.Record(Type.String(), LocationInput, { description: 'Locations by id.' })),
     channels: Type.Optional(Type.Record(Type.String(), ChannelInput, { description: 'Channels by id.' })),
-    items: Type.Optional(Type.Record(Type.String(), ItemInput, { description: 'Items by SKU.' })),
+    items: Type.Optional(Type.Record(Type.String(), ItemInput, { description: 'Items by SKU, with their unit tables.' })),
+    xrefs: Type.Optional(
+      Type.Array(CrossReferenceView, {
+        description: "Cross-references applied at every start (as PUT /v1/xrefs): another system's id of an item, customer or location, to the hub's.",
+      }),
+    ),
     customers: Type.Optional(
       Type.Record(Type.String(), CustomerInput, { description: 'Customers by id (created if missing; the API may change them later).' }),
     ),

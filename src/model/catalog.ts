@@ -2,6 +2,7 @@
  * Master data the inventory core needs: locations (with the source that is authoritative for
  * their physical stock), channels (with their availability rules) and items.
  */
+import { UnitTable } from './cross-reference.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { IDENTIFIER_FORMAT } from './formats.js';
 
@@ -59,6 +60,12 @@ export const ItemInput = Type.Object(
   {
     description: Type.String({ maxLength: 1000 }),
     uom: Type.String({ minLength: 1, maxLength: 20, default: 'EA', description: 'Base unit of measure.' }),
+    units: Type.Optional(UnitTable),
+    partnerUnits: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 200 }), UnitTable, {
+        description: "A partner's own packing of the item, by system id, over the item's units (its cases of 24 where the item's are 12).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -67,6 +74,8 @@ export const ItemView = Type.Object({
   sku: Type.String(),
   description: Type.Optional(Type.String()),
   uom: Type.Optional(Type.String()),
+  units: Type.Optional(UnitTable),
+  partnerUnits: Type.Optional(Type.Record(Type.String(), UnitTable)),
   defined: Type.Boolean({ description: 'false when the item is known only because an inventory event named it.' }),
 });
 export type ItemView = Static<typeof ItemView>;

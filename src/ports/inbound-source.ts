@@ -4,10 +4,17 @@
  * hub order or events does it describe. Each connector (connectors/<type>/) implements it.
  */
 import type { Issue } from '../domain/errors.js';
+import type { XrefKey } from '../domain/master-data/cross-reference.js';
 import type { HubEvent } from '../model/hub-event.js';
 import type { OrderRequest } from '../model/order.js';
 
-export type MappedOrder = { ok: true; request: OrderRequest; storeOrderId: string } | { ok: false; errors: Issue[] };
+/**
+ * A mapped order, with per request line the cross-reference keys that could name its item (so an
+ * order refused for an unknown item waits for them); or what is wrong, with the keys it waits for.
+ */
+export type MappedOrder =
+  | { ok: true; request: OrderRequest; storeOrderId: string; lineReferences?: XrefKey[][] }
+  | { ok: false; errors: Issue[]; unknownReferences?: XrefKey[] };
 export type MappedEvents = { ok: true; events: HubEvent[] } | { ok: false; errors: Issue[] };
 
 /** What a message asks for: capture an order, cancel one, ingest events, or nothing the hub takes. */

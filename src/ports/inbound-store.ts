@@ -3,6 +3,8 @@
  * validation): kept whole with their reason, never dropped, until they are replayed after the
  * cause is fixed.
  */
+import type { XrefKey } from '../domain/master-data/cross-reference.js';
+
 export type ParkedInboundStatus = 'parked' | 'replayed';
 
 export interface ParkedInbound {
@@ -17,6 +19,8 @@ export interface ParkedInbound {
   status: ParkedInboundStatus;
   /** What the replay did (the order it captured). */
   outcome?: string;
+  /** The cross-references it waits for (system, scheme and id each): adding one replays it. */
+  unknownReferences?: XrefKey[];
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -26,5 +30,8 @@ export interface InboundStore {
   park(p: Omit<ParkedInbound, 'id' | 'status'>): Awaitable<number>;
   parked(filter: { system?: string; status?: ParkedInboundStatus; afterId?: number; limit: number }): Awaitable<ParkedInbound[]>;
   get(id: number): Awaitable<ParkedInbound | undefined>;
-  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): Awaitable<void>;
+  update(
+    id: number,
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[] },
+  ): Awaitable<void>;
 }

@@ -21,7 +21,12 @@ import { InventoryReadModel } from '../app/log/inventory-read-model.js';
 import { LedgerWorker } from '../app/log/ledger-worker.js';
 import { LogCatalog, LogIngest } from '../app/log/publish-to-log.js';
 import { LogReads } from '../app/log/log-reads.js';
-import { applyConfiguredMasterData, seedConfiguredCustomers } from './master-data.js';
+import { applyConfiguredMasterData, applyConfiguredReferences, seedConfiguredCustomers } from './master-data.js';
+import { randomUUID } from 'node:crypto';
+import { CrossReferences } from '../app/master-data/cross-references.js';
+import { PgCrossReferenceStore } from '../adapters/postgres/pg-cross-reference-store.js';
+import type { ReferenceLookup } from '../ports/reference-lookup.js';
+import type { TradingPartner } from '../ports/trading-partner.js';
 import { HubMetrics } from '../interfaces/http/metrics.js';
 import { buildHttpApi } from '../interfaces/http/server.js';
 import { registerOperationsRoutes } from '../interfaces/http/routes/operations.js';
@@ -176,11 +181,26 @@ async function buildScaleOut(ctx: ProcessContext) {
     Object.entries(config.file.locations ?? {})
       .filter(([, l]) => l.authority === system)
       .map(([id]) => id);
-  const systems = deliveringSystems({ config, clock, controls, locationsRunBy });
+  // Cross-references live in the database too: connectors made now reach them once it is open.
+  let xrefs: CrossReferences | undefined;
+  const references: ReferenceLookup = {
+    resolve: (keys) => xrefs!.resolve(keys),
+    externalIds: (kind, system, ids) => xrefs!.externalIds(kind, system, ids),
+    packing: (system, skus) => xrefs!.packing(system, skus),
+  };
+  const systems = deliveringSystems({ config, clock, controls, locationsRunBy, references });
   const db = await openPostgres(settings.databaseUrl, settings.namespace, tuning.connections).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
   controlNumbers = new PgControlNumbers(db);
+  let inbound: InboundWebhooks | undefined;
+  xrefs = new CrossReferences({
+    store: new PgCrossReferenceStore(db),
+    baseUnit: (sku) => readModel?.items.get(sku)?.uom ?? config.file.items?.[sku]?.uom ?? 'EA',
+    inbound: new PgInboundStore(db),
+    // Parked documents are replayed by api processes (they hold the partners); a worker takes no new references.
+    replay: async (id) => (inbound ? (await inbound.replay(id, randomUUID())).parked.status === 'replayed' : false),
+  });
   const store = new PgLedgerStore(db);
   lifecycle.onStop('close', 'PostgreSQL', () => store.close());
   let log: JetStreamEventLog;
@@ -368,9 +388,11 @@ async function buildScaleOut(ctx: ProcessContext) {
       held.start();
       lifecycle.onStop('work', what, () => held.stop());
     };
+    const inboundStore = new PgInboundStore(db);
+    const drops = stockFileDrops({ config, ingest, clock, log: logger, metrics, references, inboundStore });
     leased(
       'stock-file folders',
-      stockFileDrops({ config, ingest, clock, log: logger, metrics }).map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
+      drops.map((d) => ({ id: `inbox:${d.id}`, worker: d.drop })),
     );
     // Concurrent captures share their round trips: key claims, customer reads, reservations, stored answers.
     const customerReads = new Batched<string, Customer | undefined>((ids) => customers.customersById(ids));
@@ -398,7 +420,6 @@ async function buildScaleOut(ctx: ProcessContext) {
       newOrderId: orderIds(),
     });
     const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders });
-    const inboundStore = new PgInboundStore(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({
       config,
@@ -409,20 +430,22 @@ async function buildScaleOut(ctx: ProcessContext) {
       clock,
       log: logger,
       metrics,
+      references,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
     });
     leased(
       'EDI folders',
       partners.map((p) => ({ id: `edi:${p.id}`, worker: p.partner })),
     );
-    const inbound = new InboundWebhooks({
+    inbound = new InboundWebhooks({
       orders: desk,
       ingest,
       inbound: inboundStore,
       clock,
-      partners: new Map(partners.map((p) => [p.id, p.partner()])),
-      sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),
+      partners: new Map<string, TradingPartner>([...partners.map((p) => [p.id, p.partner()] as const), ...drops.map((d) => [d.id, d.drop()] as const)]),
+      sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now(), references }),
     });
+    await applyConfiguredReferences(xrefs, config.file, config.configFile);
     app = await buildHttpApi({
       state: model,
       reads: new LogReads({ log, view: model, store }),
@@ -444,6 +467,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       },
       orders: desk,
       inbound: { inbound, inboundStore },
+      xrefs,
       orderExceptions: orders,
       deadEntries: new WorkerDeadLogEntries({
         store,

@@ -38,11 +38,13 @@ import { EdiPartner, type CaptureResult } from '../connectors/edi-x12/edi-partne
 import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { FileFault } from '../connectors/folder-inbox.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
+import type { ReferenceLookup } from '../ports/reference-lookup.js';
+import { PartnerIdsDestination } from '../app/delivery/speak-partner-ids.js';
 
 /** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
 export function inboundSources(
   config: HubConfig,
-  carriers: { orderByTracking: (n: string) => string | undefined | Promise<string | undefined>; now: () => number },
+  carriers: { orderByTracking: (n: string) => string | undefined | Promise<string | undefined>; now: () => number; references: ReferenceLookup },
 ): Map<string, InboundSource> {
   const out = new Map<string, InboundSource>();
   for (const [id, sys] of Object.entries(config.file.systems ?? {})) {
@@ -87,7 +89,7 @@ export function inboundSources(
       );
     out.set(
       id,
-      new ShopifyStorefront(id, secret, {
+      new ShopifyStorefront(id, secret, carriers.references, {
         channel: sys.channel,
         backorder: sys.backorder ?? 'allow',
         ...(sys.customer !== undefined ? { customer: sys.customer } : {}),
@@ -122,6 +124,7 @@ export function deliveringSystems(d: {
   clock: Clock;
   controls?: ControlNumbers;
   locationsRunBy: (system: string) => string[];
+  references: ReferenceLookup;
 }): DeliveringSystem[] {
   return Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]): DeliveringSystem[] => {
     if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
@@ -152,6 +155,8 @@ export function deliveringSystems(d: {
           partner: sys.partner,
           usage: sys.usage ?? 'P',
           controls,
+          itemQualifiers: sys.itemQualifiers ?? [],
+          skuQualifier: sys.itemQualifier ?? 'VN',
           now: () => d.clock.now(),
         });
     } else {
@@ -165,6 +170,10 @@ export function deliveringSystems(d: {
           ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
         });
     }
+    const untranslated = destination;
+    const sellsIn = 'sellsIn' in sys ? sys.sellsIn : undefined;
+    // A plain webhook receives the hub's own messages (its API's ids) unless its channel sells in a unit.
+    if (sys.type !== 'webhook' || sellsIn) destination = () => new PartnerIdsDestination(untranslated(), d.references, sellsIn);
     const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
     const retry = tuned?.retry,
       rateLimit = tuned?.rateLimit,
@@ -221,10 +230,11 @@ export function deliveryEngine(d: {
   log: Logger;
   metrics: HubMetrics;
   controls: SqliteControlNumbers;
+  references: ReferenceLookup;
 }): DeliveryEngine {
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const locationsRunBy = (system: string) => [...d.state.book.locations.values()].filter((l) => l.authority === system).map((l) => l.id);
-  const systems = deliveringSystems({ config: d.config, clock: d.clock, controls: d.controls, locationsRunBy });
+  const systems = deliveringSystems({ config: d.config, clock: d.clock, controls: d.controls, locationsRunBy, references: d.references });
   return new DeliveryEngine(
     systems.map((system) => destinationWorker(system, { deliveries, orders: d.orders, inventory: d.store, clock: d.clock, log: d.log, metrics: d.metrics })),
     deliveries,
@@ -248,6 +258,9 @@ export function stockFileDrops(d: {
   clock: Clock;
   log: Logger;
   metrics: HubMetrics;
+  references: ReferenceLookup;
+  /** Where a file waiting for cross-references is kept. */
+  inboundStore: InboundStore;
 }): { id: string; drop: () => CsvFileDrop }[] {
   const { config, ingest, clock, log } = d;
   return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
@@ -266,6 +279,19 @@ export function stockFileDrops(d: {
                 delimiter: sys.delimiter ?? ',',
                 columns: sys.columns,
                 unitFactor: sys.unitFactor ?? 1,
+                ...(sys.itemScheme ? { itemScheme: sys.itemScheme } : {}),
+                references: d.references,
+                park: async (reason, errors, body, unknownReferences) => {
+                  await d.inboundStore.park({
+                    system: id,
+                    topic: 'stock-file',
+                    body,
+                    reason,
+                    errors,
+                    receivedAt: new Date(clock.now()).toISOString(),
+                    unknownReferences,
+                  });
+                },
                 ingest: (events) => ingest.submit(events),
                 now: () => clock.now(),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
@@ -292,6 +318,7 @@ export function ediPartners(d: {
   clock: Clock;
   log: Logger;
   metrics: HubMetrics;
+  references: ReferenceLookup;
 }): { id: string; partner: () => EdiPartner }[] {
   const { config, desk, ingest, inboundStore, controls, clock, log } = d;
   return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
@@ -313,9 +340,12 @@ export function ediPartners(d: {
                 mapping: {
                   ...(sys.channel ? { channel: sys.channel } : {}),
                   ...(sys.customer ? { customer: sys.customer } : {}),
-                  itemQualifier: sys.itemQualifier ?? 'VN',
+                  // Without qualifiers to translate, VN carries the SKU as before.
+                  ...(sys.itemQualifier || !sys.itemQualifiers ? { itemQualifier: sys.itemQualifier ?? 'VN' } : {}),
+                  itemQualifiers: sys.itemQualifiers ?? [],
                   backorder: sys.backorder ?? 'allow',
                 },
+                references: d.references,
                 capture: async (request, key): Promise<CaptureResult> => {
                   try {
                     const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
@@ -331,8 +361,16 @@ export function ediPartners(d: {
                     throw err;
                   }
                 },
-                park: async (reason, errors, body) => {
-                  await inboundStore.park({ system: id, topic: 'x12', body, reason, errors, receivedAt: new Date(clock.now()).toISOString() });
+                park: async (reason, errors, body, unknownReferences) => {
+                  await inboundStore.park({
+                    system: id,
+                    topic: 'x12',
+                    body,
+                    reason,
+                    errors,
+                    receivedAt: new Date(clock.now()).toISOString(),
+                    ...(unknownReferences && unknownReferences.length > 0 ? { unknownReferences } : {}),
+                  });
                 },
                 ingest: (events) => ingest.submit(events),
                 ...(location ? { location } : {}),
@@ -356,9 +394,10 @@ export function fileExchanges(d: {
   clock: Clock;
   log: Logger;
   metrics: HubMetrics;
+  references: ReferenceLookup;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, clock, log, metrics } = d;
-  const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics }).map((d) => d.drop());
+  const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics, references: d.references, inboundStore: d.inboundStore }).map((d) => d.drop());
   const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system) }).map((p) => p.partner());
   return { fileDrops, partners };
 }

@@ -76,6 +76,17 @@ export function describeInboundStoreContract(name: string, make: MakeAdapter<Inb
       assert.equal(await ctx.store.get(id + 1000), undefined, 'changing an unknown id makes nothing');
     });
 
+    it('keeps the cross-references a message waits for as fields (system, scheme, id), and replaces them on update', async () => {
+      const waiting = [{ kind: 'item' as const, system: 'acme', scheme: 'BP', external: '0042' }];
+      const id = await ctx.store.park({ ...message('acme', 1), unknownReferences: waiting });
+      assert.deepEqual((await ctx.store.get(id))?.unknownReferences, waiting);
+      const fewer = [{ kind: 'customer' as const, system: 'acme', scheme: 'ST', external: '100' }];
+      await ctx.store.update(id, { reason: 'still waiting', unknownReferences: fewer });
+      const again = await ctx.reopen();
+      assert.deepEqual((await again.get(id))?.unknownReferences, fewer);
+      assert.equal((await again.get(id))?.reason, 'still waiting');
+    });
+
     it('keeps parked messages and their changes across a reopen, and numbers on after them', async () => {
       const id = await ctx.store.park(message('shopify', 1));
       await ctx.store.update(id, { status: 'replayed', outcome: '201 ord_1' });

@@ -1,4 +1,5 @@
 /** Parked inbound messages on the scale-out backend: one row per message, the record as JSON. */
+import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import type { InboundStore, ParkedInbound, ParkedInboundStatus } from '../../ports/inbound-store.js';
 import type { PgDatabase } from './pg-database.js';
 
@@ -34,12 +35,16 @@ export class PgInboundStore implements InboundStore {
     return rows[0] ? toParked(rows[0]) : undefined;
   }
 
-  async update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): Promise<void> {
+  async update(
+    id: number,
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[] },
+  ): Promise<void> {
     // One statement, so two processes replaying at once cannot lose each other's change.
     const patch = {
       ...(change.reason !== undefined ? { reason: change.reason } : {}),
       ...(change.errors ? { errors: change.errors } : {}),
       ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
+      ...(change.unknownReferences ? { unknownReferences: change.unknownReferences } : {}),
     };
     await this.db.pool.query('UPDATE inbound_parked SET status = coalesce($2, status), record = record || $3::jsonb WHERE id = $1', [
       id,

@@ -1,4 +1,5 @@
 /** The embedded InboundStore: one row per parked inbound message. */
+import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import type { InboundStore, ParkedInbound, ParkedInboundStatus } from '../../ports/inbound-store.js';
 import type { Db } from './open-database.js';
 
@@ -32,7 +33,10 @@ export class SqliteInboundStore implements InboundStore {
     return row ? toParked(row) : undefined;
   }
 
-  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): void {
+  update(
+    id: number,
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[] },
+  ): void {
     const current = this.get(id);
     if (!current) return;
     const { id: _, status, ...record } = current;
@@ -41,6 +45,7 @@ export class SqliteInboundStore implements InboundStore {
       ...(change.reason !== undefined ? { reason: change.reason } : {}),
       ...(change.errors ? { errors: change.errors } : {}),
       ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
+      ...(change.unknownReferences ? { unknownReferences: change.unknownReferences } : {}),
     };
     this.db.prepare('UPDATE inbound_parked SET status = ?, record = ? WHERE id = ?').run(change.status ?? status, JSON.stringify(next), id);
   }

@@ -13,6 +13,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { InboundStore, ParkedInbound } from '../../ports/inbound-store.js';
 import type { OrderDesk } from '../orders/order-desk.js';
 import type { Ingest } from '../inventory/inventory-view.js';
+import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
 
 export interface WebhookDeps {
   /** Where orders are captured and cancelled (either backend). */
@@ -33,7 +34,16 @@ export type WebhookOutcome =
   | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
   | { status: 'ignored'; reason: string };
 
-type Refusal = { refused: true; reason: string; errors: Issue[] };
+type Refusal = { refused: true; reason: string; errors: Issue[]; unknownReferences?: XrefKey[] };
+
+/** The keys of the lines a capture refused as unknown items (`/lines/{i}/sku`), which the mapping could have named. */
+function waitingFor(errors: Issue[], lineReferences: XrefKey[][] | undefined): XrefKey[] {
+  if (!lineReferences) return [];
+  return errors.flatMap((e) => {
+    const m = /^\/lines\/(\d+)\/sku$/.exec(e.path);
+    return m && /is not known/.test(e.message) ? (lineReferences[Number(m[1])] ?? []) : [];
+  });
+}
 
 export class InboundWebhooks {
   constructor(private readonly deps: WebhookDeps) {}
@@ -64,6 +74,7 @@ export class InboundWebhooks {
       reason: result.reason,
       errors: result.errors,
       receivedAt: new Date(this.deps.clock.now()).toISOString(),
+      ...(result.unknownReferences?.length ? { unknownReferences: result.unknownReferences } : {}),
     });
     return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
   }
@@ -79,7 +90,7 @@ export class InboundWebhooks {
     if (!system) throw new NotFoundError('Inbound system', parked.system);
     const result = await this.take(system, parked.topic, parked.body, correlationId);
     if ('refused' in result) {
-      await this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors });
+      await this.deps.inbound.update(parkedId, { reason: result.reason, errors: result.errors, unknownReferences: result.unknownReferences ?? [] });
       return { parked: (await this.deps.inbound.get(parkedId))!, outcome: { status: 'parked', parkedId, reason: result.reason, errors: result.errors } };
     }
     await this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
@@ -87,12 +98,16 @@ export class InboundWebhooks {
   }
 
   private async replayDocument(parked: ParkedInbound, partner: TradingPartner): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
-    const still: { reason: string; errors: Issue[] }[] = [];
-    const summary = await partner.receive(parked.body, (reason, errors) => {
-      still.push({ reason, errors });
+    const still: { reason: string; errors: Issue[]; unknownReferences: XrefKey[] }[] = [];
+    const summary = await partner.receive(parked.body, (reason, errors, _body, unknownReferences = []) => {
+      still.push({ reason, errors, unknownReferences });
     });
     if (still.length > 0) {
-      await this.deps.inbound.update(parked.id, { reason: still.map((x) => x.reason).join('; '), errors: still.flatMap((x) => x.errors) });
+      await this.deps.inbound.update(parked.id, {
+        reason: still.map((x) => x.reason).join('; '),
+        errors: still.flatMap((x) => x.errors),
+        unknownReferences: still.flatMap((x) => x.unknownReferences),
+      });
       return {
         parked: (await this.deps.inbound.get(parked.id))!,
         outcome: { status: 'parked', parkedId: parked.id, reason: still[0]!.reason, errors: still.flatMap((x) => x.errors) },
@@ -119,14 +134,22 @@ export class InboundWebhooks {
     }
     if (kind === 'order') {
       const mapped = await system.orderFrom(raw);
-      if (!mapped.ok) return { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
+      if (!mapped.ok) {
+        const unknown = mapped.unknownReferences ?? [];
+        return unknown.length > 0
+          ? { refused: true, reason: `the order waits for cross-references: ${describeReferences(unknown)}`, errors: mapped.errors, unknownReferences: unknown }
+          : { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
+      }
       try {
         const outcome = await this.deps.orders.capture(mapped.request, `store-order:${mapped.storeOrderId}`, ctx);
         return { status: 'captured', orderId: outcome.body.id, orderStatus: outcome.body.status };
       } catch (err) {
         if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
         const refusal = refusalOf(err);
-        if (refusal) return { refused: true, ...refusal };
+        if (refusal) {
+          const unknown = waitingFor(refusal.errors, mapped.lineReferences);
+          return { refused: true, ...refusal, ...(unknown.length > 0 ? { unknownReferences: unknown } : {}) };
+        }
         throw err;
       }
     }

@@ -33,8 +33,9 @@ export class AmazonListings implements Destination {
   async send(messages: OutgoingMessage[]): Promise<void> {
     for (const m of messages) {
       if (m.topic !== 'availability.changed') continue; // orders reach the marketplace through its own order connector
-      const { sku, available } = m.payload as { sku: string; available: number };
-      await this.patch(sku, {
+      const { sku, available, ids } = m.payload as { sku: string; available: number; ids?: Record<string, string> };
+      // The listing is the seller SKU the marketplace knows, when the cross-references give one.
+      await this.patch(ids?.seller_sku ?? sku, {
         productType: 'PRODUCT',
         patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: available }] }],
       });

@@ -10,7 +10,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngestResult } from '../../model/inventory-event.js';
 import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
-import { snapshotsFromCsv, type CsvSnapshotSettings } from './csv-snapshots.js';
+import { snapshotsFromCsv, type CsvSnapshotResult, type CsvSnapshotSettings } from './csv-snapshots.js';
+import type { ReferenceLookup } from '../../ports/reference-lookup.js';
+import type { TradingPartner } from '../../ports/trading-partner.js';
+import type { XrefKey } from '../../domain/master-data/cross-reference.js';
+import type { Issue } from '../../domain/errors.js';
 
 export interface CsvDropOptions extends CsvSnapshotSettings {
   id: string;
@@ -21,9 +25,18 @@ export interface CsvDropOptions extends CsvSnapshotSettings {
   /** A file the poller could not take as it stands (logged and counted by the wiring). */
   fault: (f: FileFault) => void;
   now: () => number;
+  /** When set, the sku column holds the 3PL's item codes under this scheme, translated through `references`. */
+  itemScheme?: string;
+  references?: ReferenceLookup;
+  /** Keeps a file whose item codes are not all mapped, whole, until they are (then `receive` takes it again). */
+  park?: (reason: string, errors: Issue[], body: string, unknownReferences: XrefKey[]) => void | Promise<void>;
 }
 
-export class CsvFileDrop {
+export class CsvFileDrop implements TradingPartner {
+  get id(): string {
+    return this.o.id;
+  }
+
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastSeq = 0;
@@ -55,6 +68,46 @@ export class CsvFileDrop {
     for (const name of this.inbox.waiting()) await this.take(name);
   }
 
+  /** The 3PL's item codes as the hub's SKUs, or the codes not mapped (the file then waits for them, whole). */
+  private async translate(read: CsvSnapshotResult, scheme: string, references: ReferenceLookup): Promise<CsvSnapshotResult & { unknown: XrefKey[] }> {
+    const keys = read.snapshots.map((s) => ({ kind: 'item' as const, system: this.o.id, scheme, external: s.sku }));
+    const found = await references.resolve(keys);
+    const unknown = keys.filter((_, i) => !found[i]);
+    return { snapshots: read.snapshots.map((s, i) => ({ ...s, sku: found[i]?.id ?? s.sku })), rejected: read.rejected, unknown };
+  }
+
+  /** A parked file taken again (its references were added): ingested whole, or parked again with what it still waits for. */
+  async receive(text: string, park: NonNullable<CsvDropOptions['park']>): Promise<{ captured: string[]; parked: number; rejected: number }> {
+    const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
+    const outcome = await this.apply(text, { name: 'replayed', digest, occurredAt: new Date(this.o.now()).toISOString() }, park);
+    return { captured: [], parked: outcome === 'parked' ? 1 : 0, rejected: outcome === 'parked' ? 0 : outcome.rejected.length };
+  }
+
+  /** Reads, translates and ingests one file's rows; 'parked' when it waits for cross-references. Throws when the file cannot be read. */
+  private async apply(
+    text: string,
+    file: { name: string; digest: string; occurredAt: string },
+    park: CsvDropOptions['park'],
+  ): Promise<'parked' | { snapshots: number; rejected: CsvSnapshotResult['rejected']; result: IngestResult | undefined }> {
+    const read = snapshotsFromCsv(text, this.o, { ...file, firstSeq: this.lastSeq });
+    const translated = this.o.itemScheme && this.o.references ? await this.translate(read, this.o.itemScheme, this.o.references) : { ...read, unknown: [] };
+    if (translated.unknown.length > 0 && park) {
+      const codes = translated.unknown.map((k) => k.external).join(', ');
+      await park(
+        `stock file ${file.name} names item codes not mapped (system ${this.o.id}, scheme ${this.o.itemScheme}): ${codes}`,
+        [],
+        text,
+        translated.unknown,
+      );
+      return 'parked';
+    }
+    const { snapshots, rejected } = translated;
+    const result = snapshots.length > 0 ? await this.o.ingest(snapshots) : undefined;
+    this.lastSeq += snapshots.length + rejected.length + 1;
+    return { snapshots: snapshots.length, rejected, result };
+  }
+
   private async take(name: string): Promise<void> {
     const { folder } = this.o;
     const file = this.inbox.read(name);
@@ -65,13 +118,17 @@ export class CsvFileDrop {
     // Seqs must increase per source across files: the clock in microseconds, never repeating.
     this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
     try {
-      const { snapshots, rejected } = snapshotsFromCsv(text, this.o, { name, digest, occurredAt, firstSeq: this.lastSeq });
-      const result = snapshots.length > 0 ? await this.o.ingest(snapshots) : undefined;
-      this.lastSeq += snapshots.length + rejected.length + 1;
+      const outcome = await this.apply(text, { name, digest, occurredAt }, this.o.park);
+      if (outcome === 'parked') {
+        if (!this.inbox.move(name, join(folder, 'processed'), { suffix: '.result.json', text: '{ "parked": true }\n' })) return;
+        this.o.log('warn', `${this.o.id}: ${name}: parked until its item codes are mapped (GET /v1/inbound/parked)`, { system: this.o.id, file: name });
+        return;
+      }
+      const { rejected, result } = outcome;
       const report = {
         file: name,
         location: this.o.location,
-        rows: snapshots.length + rejected.length,
+        rows: outcome.snapshots + rejected.length,
         accepted: result?.accepted ?? 0,
         duplicates: result?.duplicates ?? 0,
         rejected: [...rejected, ...(result?.rejected ?? []).map((r) => ({ line: NaN, message: r.errors.map((e) => `${e.path}: ${e.message}`).join('; ') }))],

@@ -12,6 +12,7 @@ import type { Destination, OutgoingMessage } from '../../ports/destination.js';
 import { writeInterchange, type Party } from './x12-interchange.js';
 import { shippingOrder940, type FulfilmentRequest } from './warehouse-940-945.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
+import { partnerItemId } from '../../domain/master-data/cross-reference.js';
 
 export interface EdiOutboundOptions {
   id: string;
@@ -20,14 +21,22 @@ export interface EdiOutboundOptions {
   partner: Party;
   usage: 'P' | 'T';
   controls: ControlNumbers;
+  /** Qualifiers to name items under, first the partner has an id for (the hub's SKU under VN otherwise). */
+  itemQualifiers?: readonly string[];
+  /** The qualifier the hub's own SKU goes under when the partner has none of its ids for an item (its itemQualifier; VN). */
+  skuQualifier?: string;
   now: () => number;
 }
+
+/** A line as the delivery engine hands it over: the hub's SKU and, where known, the partner's ids of it. */
+type PartnerLine = { sku: string; qty: number; ids?: Record<string, string> };
+type Naming = (line: { sku: string; ids?: Record<string, string> }) => [string, string];
 
 interface Shipped {
   orderId: string;
   externalId: string;
   location: string;
-  lines: { sku: string; qty: number }[];
+  lines: PartnerLine[];
   tracking?: unknown;
   shippedAt: string;
 }
@@ -36,11 +45,14 @@ interface Invoiced {
   externalId: string;
   invoiceNumber: string | null;
   invoicedAt: string;
-  lines: { sku: string; qty: number; unitPrice: number | null }[];
+  lines: (PartnerLine & { unitPrice: number | null })[];
 }
 interface Availability {
   sku: string;
   available: number;
+  ids?: Record<string, string>;
+  /** The unit the figure is in (a channel selling cases), else the base unit. */
+  unit?: string;
 }
 
 const ymd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
@@ -66,14 +78,15 @@ export class EdiOutbound implements Destination {
       g.transactions.push(segments);
     };
     const advice: Availability[] = [];
+    const name: Naming = (l) => partnerItemId(l, this.o.itemQualifiers ?? [], this.o.skuQualifier ?? 'VN');
     for (const m of messages) {
-      if (m.topic === 'shipment.confirmed') add('SH', '856', shipNotice(m.payload as Shipped, m.idempotencyKey));
-      else if (m.topic === 'order.invoiced') add('IN', '810', invoice(m.payload as Invoiced));
+      if (m.topic === 'shipment.confirmed') add('SH', '856', shipNotice(m.payload as Shipped, m.idempotencyKey, name));
+      else if (m.topic === 'order.invoiced') add('IN', '810', invoice(m.payload as Invoiced, name));
       else if (m.topic === 'availability.changed') advice.push(m.payload as Availability);
-      else if (m.topic === 'fulfilment.request') add('OW', '940', shippingOrder940(m.payload as FulfilmentRequest, new Date(this.o.now())));
+      else if (m.topic === 'fulfilment.request') add('OW', '940', shippingOrder940(m.payload as FulfilmentRequest, new Date(this.o.now()), name));
       // Other topics addressed to the partner's channel have no X12 document here; they are not the partner's business.
     }
-    if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString()));
+    if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString(), name));
     if (groups.length === 0) return;
     const numbers = await this.o.controls.allocate(
       this.o.id,
@@ -97,7 +110,7 @@ export class EdiOutbound implements Destination {
 }
 
 /** 856: shipment → order → item hierarchy (HL S/O/I), the PO number in PRF, tracking in REF*CN. */
-function shipNotice(s: Shipped, key: string): string[][] {
+function shipNotice(s: Shipped, key: string, name: Naming): string[][] {
   const tracking = trackingParts(s.tracking);
   const shipmentId = key.replace(/[^A-Za-z0-9]/g, '').slice(-30);
   const out: string[][] = [
@@ -110,27 +123,27 @@ function shipNotice(s: Shipped, key: string): string[][] {
     ['PRF', s.externalId],
   ];
   let hl = 2;
-  for (const l of s.lines) out.push(['HL', String(++hl), '2', 'I'], ['LIN', '', 'VN', l.sku], ['SN1', '', String(l.qty), 'EA']);
+  for (const l of s.lines) out.push(['HL', String(++hl), '2', 'I'], ['LIN', '', ...name(l)], ['SN1', '', String(l.qty), 'EA']);
   out.push(['CTT', String(hl)]);
   return out;
 }
 
 /** 810: BIG with the invoice and PO numbers, one IT1 per item, TDS in cents. */
-function invoice(i: Invoiced): string[][] {
+function invoice(i: Invoiced, name: Naming): string[][] {
   let cents = 0;
   const out: string[][] = [['BIG', ymd(i.invoicedAt), i.invoiceNumber ?? i.orderId, '', i.externalId]];
   i.lines.forEach((l, n) => {
     cents += Math.round((l.unitPrice ?? 0) * 100) * l.qty;
-    out.push(['IT1', String(n + 1), String(l.qty), 'EA', l.unitPrice === null ? '' : String(l.unitPrice), '', 'VN', l.sku]);
+    out.push(['IT1', String(n + 1), String(l.qty), 'EA', l.unitPrice === null ? '' : String(l.unitPrice), '', ...name(l)]);
   });
   out.push(['TDS', String(cents)], ['CTT', String(i.lines.length)]);
   return out;
 }
 
 /** 846: what the partner may order now, one LIN/QTY per item. */
-function inventoryAdvice(items: Availability[], at: string): string[][] {
+function inventoryAdvice(items: Availability[], at: string, name: Naming): string[][] {
   const out: string[][] = [['BIA', '00', 'SI', `ADV${ymd(at)}${hm(at)}`, ymd(at)]];
-  for (const a of items) out.push(['LIN', '', 'VN', a.sku], ['QTY', '33', String(a.available), 'EA']);
+  for (const a of items) out.push(['LIN', '', ...name(a)], ['QTY', '33', String(a.available), a.unit ?? 'EA']);
   out.push(['CTT', String(items.length)]);
   return out;
 }

@@ -11,10 +11,13 @@ import { join } from 'node:path';
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import type { HubEvent } from '../../model/hub-event.js';
-import { eventsFrom945 } from './warehouse-940-945.js';
+import { eventsFrom945, productIdsOfW12 } from './warehouse-940-945.js';
+import { unitFactor } from '../../domain/master-data/units-of-measure.js';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
-import { acknowledgment855, acknowledgment997, purchaseOrderFrom850, type AckLine, type PartnerMapping } from './purchase-order-850.js';
+import { acknowledgment855, acknowledgment997, readPurchaseOrder850, translatePurchaseOrder, type AckLine, type PartnerMapping } from './purchase-order-850.js';
+import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 import { readInterchange, writeInterchange, type Party } from './x12-interchange.js';
 import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
 
@@ -39,7 +42,10 @@ export interface EdiPartnerOptions {
   ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
   /** The location this partner runs as a 3PL, if any (where its 945s ship from). */
   location?: string;
-  park: (reason: string, errors: Issue[], body: string) => void | Promise<void>;
+  /** Keeps a document that cannot be taken, whole; `unknownReferences` names what it waits for. */
+  park: (reason: string, errors: Issue[], body: string, unknownReferences?: XrefKey[]) => void | Promise<void>;
+  /** The cross-references and units its ids translate through. */
+  references: ReferenceLookup;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   /** A file the poller could not take as it stands (logged and counted by the wiring). */
   fault: (f: FileFault) => void;
@@ -101,9 +107,16 @@ export class EdiPartner implements TradingPartner {
           results.push({ set: tx.set, control: tx.control, accepted: true });
           continue;
         }
-        const mapped = purchaseOrderFrom850(tx, this.o.mapping);
+        const read = readPurchaseOrder850(tx);
+        const mapped = read.ok ? await translatePurchaseOrder(read.po, this.o.mapping, this.o.id, this.o.references) : read;
         if (!mapped.ok) {
-          await park(`purchase order in transaction ${tx.control} could not be read`, mapped.errors, text);
+          const unknown = ('unknownReferences' in mapped ? mapped.unknownReferences : []) as XrefKey[];
+          const what = read.ok ? `purchase order ${read.po.poNumber}` : `purchase order in transaction ${tx.control}`;
+          const reason =
+            unknown.length > 0
+              ? `${what} waits for cross-references: ${describeReferences(unknown)}${mapped.errors.length > 0 ? `; and ${mapped.errors.length} line errors` : ''}`
+              : `${what} could not be read`;
+          await park(reason, mapped.errors, text, unknown);
           summary.parked++;
           results.push({ set: tx.set, control: tx.control, accepted: false });
           continue;
@@ -119,11 +132,11 @@ export class EdiPartner implements TradingPartner {
         }
         const lines: AckLine[] = po.request.lines.map((l, i) => {
           const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
-          return { lineId: po.lineIds[i]!, sku: l.sku, ordered: l.qty, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0, price: po.prices[i] };
+          return { ...po.partnerLines[i]!, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0 };
         });
         if (result.kind === 'captured') summary.captured.push(result.orderId);
         else summary.rejected++;
-        poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock'));
+        poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock', po.shipToParty));
       }
       acks.push({ gs: group.gs, results });
     }
@@ -145,7 +158,20 @@ export class EdiPartner implements TradingPartner {
     }
     // Seqs from the clock in microseconds keep increasing across documents and restarts.
     this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
-    const mapped = eventsFrom945(tx, { source: this.o.id, location: this.o.location, interchange, seq: this.seq, at: new Date(this.o.now()).toISOString() });
+    const items = await this.adviceItems(tx);
+    if (items.unknown.length > 0) {
+      await park(`shipping advice in transaction ${tx.control} waits for cross-references: ${describeReferences(items.unknown)}`, [], text, items.unknown);
+      return false;
+    }
+    const mapped = eventsFrom945(tx, {
+      source: this.o.id,
+      location: this.o.location,
+      interchange,
+      seq: this.seq,
+      at: new Date(this.o.now()).toISOString(),
+      skuOf: items.skuOf,
+      unitSize: items.unitSize,
+    });
     if (!mapped.ok) {
       await park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text);
       return false;
@@ -156,6 +182,44 @@ export class EdiPartner implements TradingPartner {
       return false;
     }
     return true;
+  }
+
+  /**
+   * How a 945's lines name the hub's items: the `itemQualifier` as is, else the partner's
+   * qualifiers through the cross-references; and their units through the item's and the partner's
+   * packing. `unknown` lists what a line named that is not mapped.
+   */
+  private async adviceItems(tx: Parameters<typeof eventsFrom945>[0]) {
+    const { itemQualifier, itemQualifiers } = this.o.mapping;
+    const w12s = tx.segments.filter((s) => s[0] === 'W12');
+    const keys = w12s.flatMap((s) =>
+      productIdsOfW12(s)
+        .filter(([q]) => itemQualifiers.includes(q))
+        .map(([scheme, external]) => ({ kind: 'item' as const, system: this.o.id, scheme, external })),
+    );
+    const found = await this.o.references.resolve(keys);
+    const mapped = new Map(found.flatMap((r) => (r ? [[`${r.scheme}\u0000${r.external}`, r.id] as const] : [])));
+    const skuOf = (s: string[]) => {
+      const ids = productIdsOfW12(s);
+      const asIs = itemQualifier ? ids.find(([q]) => q === itemQualifier)?.[1] : undefined;
+      if (asIs) return asIs;
+      for (const q of itemQualifiers) {
+        const id = ids.find(([p]) => p === q)?.[1];
+        const sku = id === undefined ? undefined : mapped.get(`${q}\u0000${id}`);
+        if (sku) return sku;
+      }
+      return undefined;
+    };
+    const unknown = w12s
+      .filter((s) => skuOf(s) === undefined)
+      .flatMap((s) => keys.filter((k) => productIdsOfW12(s).some(([q, id]) => q === k.scheme && id === k.external)));
+    const skus = w12s.map(skuOf).filter((s): s is string => s !== undefined);
+    const packing = await this.o.references.packing(this.o.id, skus);
+    const unitSize = (sku: string, unit: string) => {
+      const p = packing.get(sku);
+      return unitFactor(unit, p?.base ?? 'EA', p?.partner, p?.item);
+    };
+    return { skuOf, unitSize, unknown };
   }
 
   private async send(set: string, functionalId: string, transactions: string[][][], at: Date): Promise<void> {

@@ -6,69 +6,173 @@
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import type { Transaction } from './x12-interchange.js';
+import { gtinProblem, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import { fromBaseUnits, toBaseUnits, unitFactor } from '../../domain/master-data/units-of-measure.js';
+import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 
 export interface PartnerMapping {
   /** Both absent for a partner that sends no purchase orders (a 3PL). */
   channel?: string;
+  /** The hub customer of its orders, unless the ship-to store number (N1*ST) maps to one. */
   customer?: string;
-  /** PO1 product id qualifier that carries the hub's SKU: VN (vendor's item number) by default. */
-  itemQualifier: string;
+  /** PO1 product id qualifier whose value is the hub's SKU as is (VN by default when no qualifiers translate). */
+  itemQualifier?: string;
+  /** PO1 product id qualifiers tried in this order through the cross-references. */
+  itemQualifiers: readonly string[];
   backorder: 'reject' | 'allow';
 }
 
+/** One PO1 line as the partner wrote it. */
+export interface PartnerLine {
+  /** PO101, or the line's position when the partner left it empty. */
+  lineId: string;
+  quantity: string;
+  unit: string;
+  price: string | undefined;
+  /** Product ids by qualifier (PO106/07, PO108/09, ...), in the order written. */
+  products: [string, string][];
+  /** Where the line is, for errors: "PO1 (segment 7)". */
+  where: string;
+}
+
+/** An 850 read, before any id or unit is translated. */
+export interface PurchaseOrderText {
+  poNumber: string;
+  /** The ship-to party (N1*ST): its id (N104) and the qualifier of that id (N103). */
+  shipTo?: { name: string; qualifier: string; id: string };
+  lines: PartnerLine[];
+}
+
+/** A purchase order in the hub's terms, with the partner's own line as each line was sent (for the 855). */
 export interface PurchaseOrder {
   poNumber: string;
   request: OrderRequest;
-  lineIds: string[];
-  prices: (string | undefined)[];
+  /** Per request line, the first partner line that named its item, and the unit size it came in. */
+  partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number }[];
+  /** The customer's ship-to address the store number maps to. */
+  shipTo?: string;
+  /** The ship-to party as the partner named it (echoed on the 855). */
+  shipToParty?: { name: string; qualifier: string; id: string };
 }
 
-export function purchaseOrderFrom850(tx: Transaction, m: PartnerMapping): { ok: true; po: PurchaseOrder } | { ok: false; errors: Issue[] } {
+/** Reads an 850's PO number, ship-to and lines; ids and units are left as the partner wrote them. */
+export function readPurchaseOrder850(tx: Transaction): { ok: true; po: PurchaseOrderText } | { ok: false; errors: Issue[] } {
   const errors: Issue[] = [];
-  if (!m.channel || !m.customer)
-    return { ok: false, errors: [{ path: 'ST01', message: 'this partner is not set up to send purchase orders (no channel and customer configured)' }] };
   const beg = tx.segments.find((s) => s[0] === 'BEG');
   const poNumber = beg?.[3]?.trim();
   if (!poNumber) errors.push({ path: 'BEG03', message: 'the purchase order number is missing' });
-  const lines: { sku: string; qty: number; unitPrice?: number }[] = [];
-  const lineIds: string[] = [],
-    prices: (string | undefined)[] = [];
+  const st = tx.segments.find((s) => s[0] === 'N1' && s[1] === 'ST');
+  const lines: PartnerLine[] = [];
   tx.segments.forEach((s, i) => {
     if (s[0] !== 'PO1') return;
     const where = `PO1 (segment ${i + 2})`;
-    const qty = Number(s[2]);
-    if (!Number.isInteger(qty) || qty <= 0) {
-      errors.push({ path: `${where}/PO102`, message: `quantity '${s[2] ?? ''}' is not a positive whole number` });
-      return;
-    }
-    if ((s[3] ?? 'EA') !== 'EA') {
-      errors.push({ path: `${where}/PO103`, message: `unit '${s[3]}' is not taken yet (EA only until unit conversions arrive with master data)` });
-      return;
-    }
-    let sku: string | undefined;
-    for (let k = 6; k + 1 < s.length; k += 2)
-      if (s[k] === m.itemQualifier && s[k + 1]) {
-        sku = s[k + 1];
-        break;
-      }
-    if (!sku) {
-      errors.push({ path: `${where}/PO106`, message: `no product id qualified ${m.itemQualifier}` });
-      return;
-    }
-    const same = lines.find((l) => l.sku === sku);
-    const price = s[4] !== undefined && /^\d+(\.\d+)?$/.test(s[4]) ? Number(s[4]) : undefined;
-    if (same) same.qty += qty;
-    else {
-      lines.push({ sku, qty, ...(price !== undefined ? { unitPrice: price } : {}) });
-      lineIds.push(s[1] ?? String(lines.length));
-      prices.push(s[4]);
-    }
+    const products: [string, string][] = [];
+    for (let k = 6; k + 1 < s.length; k += 2) if (s[k] && s[k + 1]) products.push([s[k]!, s[k + 1]!.trim()]);
+    lines.push({ lineId: s[1]?.trim() || String(lines.length + 1), quantity: s[2] ?? '', unit: s[3] || 'EA', price: s[4], products, where });
   });
   if (lines.length === 0 && errors.length === 0) errors.push({ path: 'PO1', message: 'the purchase order has no lines' });
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    po: { poNumber: poNumber!, lineIds, prices, request: { channel: m.channel, externalId: poNumber!, customer: m.customer, lines, backorder: m.backorder } },
+    po: { poNumber: poNumber!, lines, ...(st?.[4]?.trim() ? { shipTo: { name: st[2] ?? '', qualifier: st[3] ?? '', id: st[4].trim() } } : {}) },
+  };
+}
+
+export type Translated = { ok: true; po: PurchaseOrder } | { ok: false; errors: Issue[]; unknownReferences: XrefKey[] };
+
+/**
+ * The hub's order for a purchase order: each line's item through `itemQualifier` (as is) or the
+ * cross-references (the partner's qualifiers in order), its quantity in base units, the customer
+ * from the ship-to store number or the configuration. What is not mapped is reported as unknown
+ * references (the document is then parked whole); a quantity that is not a whole number of base
+ * units, or a unit the item does not have, is an error naming the line.
+ */
+export async function translatePurchaseOrder(text: PurchaseOrderText, m: PartnerMapping, system: string, references: ReferenceLookup): Promise<Translated> {
+  const errors: Issue[] = [];
+  const unknown: XrefKey[] = [];
+  if (!m.channel)
+    return {
+      ok: false,
+      errors: [{ path: 'ST01', message: 'this partner is not set up to send purchase orders (no channel configured)' }],
+      unknownReferences: [],
+    };
+  // Every key any line might need, looked up in one round trip.
+  const keys: XrefKey[] = text.lines.flatMap((l) =>
+    l.products.filter(([q]) => m.itemQualifiers.includes(q)).map(([scheme, external]) => ({ kind: 'item' as const, system, scheme, external })),
+  );
+  const shipToKey: XrefKey | undefined = text.shipTo ? { kind: 'customer', system, scheme: 'ST', external: text.shipTo.id } : undefined;
+  const found = await references.resolve(shipToKey ? [...keys, shipToKey] : keys);
+  const mapped = new Map(found.flatMap((r) => (r ? [[`${r.scheme}\u0000${r.external}`, r.id] as const] : [])));
+  const shipTo = shipToKey ? found[found.length - 1] : undefined;
+  const customer = shipTo?.id ?? m.customer;
+  if (!customer) {
+    if (shipToKey) unknown.push(shipToKey);
+    else errors.push({ path: 'N1*ST/N104', message: 'no ship-to store number to find the customer by, and the partner names no customer' });
+  }
+  const items: { line: PartnerLine; sku: string; qualifier: string; productId: string }[] = [];
+  for (const line of text.lines) {
+    const asIs = m.itemQualifier ? line.products.find(([q]) => q === m.itemQualifier) : undefined;
+    if (asIs) {
+      items.push({ line, sku: asIs[1], qualifier: asIs[0], productId: asIs[1] });
+      continue;
+    }
+    let hit: { sku: string; qualifier: string; productId: string } | undefined;
+    for (const q of m.itemQualifiers) {
+      const product = line.products.find(([p]) => p === q);
+      const sku = product ? mapped.get(`${q}\u0000${product[1]}`) : undefined;
+      if (product && sku) {
+        hit = { sku, qualifier: q, productId: product[1] };
+        break;
+      }
+    }
+    if (hit) items.push({ line, ...hit });
+    else {
+      const tried = line.products.filter(([q]) => m.itemQualifiers.includes(q));
+      if (tried.length === 0)
+        errors.push({
+          path: `${line.where}/PO106`,
+          message: `no product id qualified ${[...(m.itemQualifier ? [m.itemQualifier] : []), ...m.itemQualifiers].join(' or ')}`,
+        });
+      for (const [scheme, external] of tried) {
+        const problem = gtinProblem(scheme, external);
+        if (problem) errors.push({ path: `${line.where}/PO107`, message: problem });
+        else unknown.push({ kind: 'item', system, scheme, external });
+      }
+    }
+  }
+  const packing = await references.packing(system, [...new Set(items.map((i) => i.sku))]);
+  const lines: OrderRequest['lines'] = [];
+  const partnerLines: PurchaseOrder['partnerLines'] = [];
+  for (const { line, sku, qualifier, productId } of items) {
+    const pack = packing.get(sku);
+    const factor = unitFactor(line.unit, pack?.base ?? 'EA', pack?.partner, pack?.item);
+    if (factor === undefined) {
+      errors.push({ path: `${line.where}/PO103`, message: `item ${sku} has no unit ${line.unit} (give it with PUT /v1/items/${sku} units)` });
+      continue;
+    }
+    const converted = toBaseUnits(line.quantity, line.unit, factor);
+    if (!converted.ok || converted.units <= 0) {
+      errors.push({ path: `${line.where}/PO102`, message: converted.ok ? `quantity '${line.quantity}' is not positive` : converted.message });
+      continue;
+    }
+    const price = line.price !== undefined && /^\d+(\.\d+)?$/.test(line.price) ? Number(line.price) / factor : undefined;
+    const same = lines.findIndex((l) => l.sku === sku);
+    if (same >= 0) lines[same]!.qty += converted.units;
+    else {
+      lines.push({ sku, qty: converted.units, ...(price !== undefined ? { unitPrice: price } : {}) });
+      partnerLines.push({ line, qualifier, productId, factor });
+    }
+  }
+  if (errors.length > 0 || unknown.length > 0) return { ok: false, errors, unknownReferences: unknown };
+  return {
+    ok: true,
+    po: {
+      poNumber: text.poNumber,
+      partnerLines,
+      ...(shipTo?.shipTo ? { shipTo: shipTo.shipTo } : {}),
+      ...(text.shipTo ? { shipToParty: text.shipTo } : {}),
+      request: { channel: m.channel, externalId: text.poNumber, customer: customer!, lines, backorder: m.backorder },
+    },
   };
 }
 
@@ -86,30 +190,47 @@ export function acknowledgment997(gs: string[], results: { set: string; control:
 }
 
 export interface AckLine {
-  lineId: string;
-  sku: string;
-  ordered: number;
+  /** The partner's line as sent: its number, unit, price and the product id it named the item by. */
+  line: PartnerLine;
+  qualifier: string;
+  productId: string;
+  /** Base units per the partner's unit. */
+  factor: number;
   reserved: number;
   backordered: number;
-  price?: string | undefined;
+}
+
+/** A quantity of base units in the partner's unit when it is a whole number of them, else in base units. */
+function inPartnerUnit(units: number, l: AckLine, base = 'EA'): [string, string] {
+  const whole = fromBaseUnits(units, l.factor);
+  return whole !== undefined ? [String(whole), l.line.unit] : [String(units), base];
 }
 
 /**
  * 855 segments for a captured order (BAK02 AD: accepted as sent; AC: accepted with changes, i.e.
- * backorders), or a rejection of the whole order (RJ) with each line rejected.
+ * backorders), or a rejection of the whole order (RJ) with each line rejected. Each PO1 echoes the
+ * partner's line number, quantity, unit, price and product id; ACK quantities are in its unit.
  */
-export function acknowledgment855(poNumber: string, date: Date, lines: AckLine[], rejected: boolean): string[][] {
+export function acknowledgment855(
+  poNumber: string,
+  date: Date,
+  lines: AckLine[],
+  rejected: boolean,
+  shipTo?: { name: string; qualifier: string; id: string },
+): string[][] {
   const ccyymmdd = date.toISOString().slice(0, 10).replace(/-/g, '');
   const changed = lines.some((l) => l.backordered > 0);
   const out: string[][] = [['BAK', '00', rejected ? 'RJ' : changed ? 'AC' : 'AD', poNumber, ccyymmdd]];
+  // The partner matches the acknowledgment to its store by the ship-to it sent.
+  if (shipTo) out.push(['N1', 'ST', shipTo.name, shipTo.qualifier, shipTo.id]);
   for (const l of lines) {
-    out.push(['PO1', l.lineId, String(l.ordered), 'EA', l.price ?? '', '', 'VN', l.sku]);
+    out.push(['PO1', l.line.lineId, l.line.quantity, l.line.unit, l.line.price ?? '', '', l.qualifier, l.productId]);
     if (rejected) {
-      out.push(['ACK', 'IR', String(l.ordered), 'EA']);
+      out.push(['ACK', 'IR', l.line.quantity, l.line.unit]);
       continue;
     }
-    if (l.reserved > 0) out.push(['ACK', 'IA', String(l.reserved), 'EA']);
-    if (l.backordered > 0) out.push(['ACK', 'IB', String(l.backordered), 'EA']);
+    if (l.reserved > 0) out.push(['ACK', 'IA', ...inPartnerUnit(l.reserved, l)]);
+    if (l.backordered > 0) out.push(['ACK', 'IB', ...inPartnerUnit(l.backordered, l)]);
   }
   out.push(['CTT', String(lines.length)]);
   return out;

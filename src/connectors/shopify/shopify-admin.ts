@@ -63,8 +63,12 @@ export class ShopifyAdmin implements Destination {
     const levels = new Map<string, number>();
     for (const m of messages)
       if (m.topic === 'availability.changed') {
-        const p = m.payload as { sku: string; available: number };
-        levels.set(p.sku, p.available);
+        const p = m.payload as { sku: string; available: number; ids?: Record<string, string> };
+        // The store's own SKU and inventory item, when the cross-references give them, spare a lookup.
+        const sku = p.ids?.sku ?? p.sku;
+        const item = p.ids?.inventory_item_id;
+        if (item) this.items.set(sku, item.startsWith('gid://') ? item : `gid://shopify/InventoryItem/${item}`);
+        levels.set(sku, p.available);
       }
     if (levels.size > 0) await this.setQuantities(levels);
     for (const m of messages)

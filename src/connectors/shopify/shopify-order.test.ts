@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shopifyOrderToRequest, topLevelNumberField } from './shopify-order.js';
+import { shopifyOrderToRequest, storeLinesOf, topLevelNumberField } from './shopify-order.js';
 import { verifyShopifyWebhook } from './verify-shopify-webhook.js';
 import * as crypto from 'node:crypto';
 
@@ -31,6 +31,7 @@ test('maps a Shopify order to a hub order: one line per SKU, the fixed or prefix
       ],
       backorder: 'allow',
     },
+    sources: [[0, 1], [2]],
   });
   const prefixed = shopifyOrderToRequest(order, { channel: 'web', customerPrefix: 'shop-', backorder: 'reject' });
   assert.equal(prefixed.ok && prefixed.request.customer, 'shop-115310627314723954');
@@ -50,6 +51,28 @@ test('names what is wrong with an order it cannot map', () => {
   assert.equal(bad.ok, false);
   assert.deepEqual(!bad.ok && bad.errors.map((e) => e.path), ['/customer/id', '/line_items/0/sku', '/line_items/1/quantity']);
   assert.equal(shopifyOrderToRequest('{not json', { channel: 'web', customer: 'C', backorder: 'allow' }).ok, false);
+});
+
+test("a line's item is what the translation says: a store's variant mapped to a hub SKU, lines of one SKU merged", () => {
+  const withVariants =
+    '{"id": 5, "line_items": [{"sku": "STORE-A", "variant_id": 39072856, "quantity": 2}, {"variant_id": 808950810, "quantity": 1}, {"sku": "", "variant_id": 1, "quantity": 1}]}';
+  assert.deepEqual(storeLinesOf(withVariants), [{ sku: 'STORE-A', variantId: '39072856' }, { variantId: '808950810' }, { variantId: '1' }]);
+  const skus: Record<string, string> = { '39072856': 'ABC-100', '808950810': 'ABC-100' };
+  const mapped = shopifyOrderToRequest(withVariants, { channel: 'web', customer: 'C', backorder: 'allow' }, (l) => skus[l.variantId ?? ''] ?? l.sku);
+  assert.ok(!mapped.ok);
+  assert.deepEqual(
+    mapped.errors.map((e) => e.path),
+    ['/line_items/2/sku'],
+    'a line neither mapped nor carrying a SKU is named',
+  );
+  skus['1'] = 'XYZ-200';
+  const whole = shopifyOrderToRequest(withVariants, { channel: 'web', customer: 'C', backorder: 'allow' }, (l) => skus[l.variantId ?? ''] ?? l.sku);
+  assert.ok(whole.ok);
+  assert.deepEqual(whole.request.lines, [
+    { sku: 'ABC-100', qty: 3 },
+    { sku: 'XYZ-200', qty: 1 },
+  ]);
+  assert.deepEqual(whole.sources, [[0, 1], [2]]);
 });
 
 test('verifies the HMAC of the raw body, in constant time', () => {

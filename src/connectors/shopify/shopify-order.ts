@@ -19,11 +19,38 @@ export type Mapped = { ok: true; request: OrderRequest; orderId: string } | { ok
 interface ShopifyOrder {
   name?: string;
   customer?: { id?: number } | null;
-  line_items?: { sku?: string | null; quantity?: number; title?: string }[];
+  line_items?: { sku?: string | null; variant_id?: number | null; quantity?: number; title?: string }[];
   cancelled_at?: string | null;
 }
 
-export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Mapped {
+/** A line as the store sent it: its SKU and variant, either of which may be the store's own. */
+export interface StoreLine {
+  sku?: string;
+  variantId?: string;
+}
+
+/** The store's lines, as they identify their items (for translation before mapping). */
+export function storeLinesOf(raw: string): StoreLine[] {
+  try {
+    const items = (JSON.parse(raw) as ShopifyOrder).line_items;
+    return (Array.isArray(items) ? items : []).map((l) => ({
+      ...(typeof l?.sku === 'string' && l.sku.trim() !== '' ? { sku: l.sku.trim() } : {}),
+      ...(typeof l?.variant_id === 'number' ? { variantId: String(l.variant_id) } : {}),
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * `skuFor` gives the hub's SKU of a line (the cross-references' work), by default its SKU as is;
+ * lines of one SKU become one line. `sources[i]` lists the store lines behind request line i.
+ */
+export function shopifyOrderToRequest(
+  raw: string,
+  mapping: ShopifyMapping,
+  skuFor: (line: StoreLine) => string | undefined = (l) => l.sku,
+): Mapped & { sources?: number[][] } {
   let order: ShopifyOrder;
   try {
     order = JSON.parse(raw) as ShopifyOrder;
@@ -43,11 +70,17 @@ export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Map
   const items = Array.isArray(order.line_items) ? order.line_items : [];
   if (items.length === 0) errors.push({ path: '/line_items', message: 'the order has no line items' });
   const lines = new Map<string, number>();
+  const sources = new Map<string, number[]>();
+  const storeLines = storeLinesOf(raw);
   items.forEach((l, i) => {
-    if (typeof l.sku !== 'string' || l.sku.trim() === '') errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU` });
+    const sku = storeLines[i] ? skuFor(storeLines[i]) : undefined;
+    if (sku === undefined) errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU the hub knows it by` });
     else if (!Number.isInteger(l.quantity) || l.quantity! <= 0) errors.push({ path: `/line_items/${i}/quantity`, message: 'must be a positive integer' });
     // The hub takes one line per item: the store may list the same SKU twice (different properties).
-    else lines.set(l.sku.trim(), (lines.get(l.sku.trim()) ?? 0) + l.quantity!);
+    else {
+      lines.set(sku, (lines.get(sku) ?? 0) + l.quantity!);
+      sources.set(sku, [...(sources.get(sku) ?? []), i]);
+    }
   });
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -60,6 +93,7 @@ export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Map
       lines: [...lines].map(([sku, qty]) => ({ sku, qty })),
       backorder: mapping.backorder,
     },
+    sources: [...sources.values()],
   };
 }
 

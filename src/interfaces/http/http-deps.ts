@@ -15,6 +15,7 @@ import type { ApiKeys } from './api-keys.js';
 import type { HubMetrics } from './metrics.js';
 import type { CustomerRouteDeps } from './routes/customers.js';
 import type { HttpLimits } from './connection-limits.js';
+import type { CrossReferences } from '../../app/master-data/cross-references.js';
 
 /** Order exceptions, from either backend's store. */
 export interface OrderExceptionReads {
@@ -41,6 +42,8 @@ export interface HttpDeps {
   orderExceptions?: OrderExceptionReads;
   delivery: DeliveryOperations;
   customers: CustomerRouteDeps;
+  /** Cross-references and unit conversions. */
+  xrefs: CrossReferences;
   deadEntries: DeadLogEntries;
   apiKeys: ApiKeys;
   metrics: HubMetrics;

@@ -21,6 +21,7 @@ import { registerCustomerRoutes } from './routes/customers.js';
 import { registerOrderExceptionRoutes, registerOrderRoutes } from './routes/orders.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerCrossReferenceRoutes } from './routes/cross-references.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -185,6 +186,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.orders) registerOrderRoutes(app, deps.orders);
   if (deps.orderExceptions) registerOrderExceptionRoutes(app, deps.orderExceptions);
   if (deps.inbound) registerHookRoutes(app, deps.inbound);
+  registerCrossReferenceRoutes(app, deps.xrefs);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [
     ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),

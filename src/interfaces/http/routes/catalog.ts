@@ -107,6 +107,8 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
       schema: {
         tags: ['master data'],
         summary: 'Define an item',
+        description:
+          "units: how many base units one of each unit holds (CA: 12); partnerUnits: a partner's own packing, by system id. Tables given replace the ones kept.",
         params: SkuParams,
         body: ItemInput,
         response: { 200: ItemView, 201: ItemView, 400: Problem },
@@ -114,9 +116,13 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
     },
     async (request, reply) => {
       const { sku } = request.params as { sku: string };
-      const input = request.body as ItemInput;
+      const { units, partnerUnits, ...input } = request.body as ItemInput;
+      const uom = input.uom ?? 'EA';
+      // Checked before the item changes, so a bad unit table leaves the item as it was.
+      deps.xrefs.checkUnits(uom, units, partnerUnits);
       const { created } = await deps.catalog.defineItem(sku, input);
-      return reply.code(created ? 201 : 200).send({ sku, description: input.description, uom: input.uom ?? 'EA', defined: true });
+      if (units || partnerUnits) await deps.xrefs.defineUnits(sku, units, partnerUnits);
+      return reply.code(created ? 201 : 200).send({ sku, description: input.description, uom, defined: true, ...(await deps.xrefs.unitsOf(sku)) });
     },
   );
 
@@ -130,7 +136,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
       const { sku } = request.params as { sku: string };
       if (!deps.state.isKnownSku(sku)) throw new UnknownItemError(sku);
       const item = deps.state.items.get(sku);
-      return item ? { sku, description: item.description, uom: item.uom, defined: true } : { sku, defined: false };
+      return item ? { sku, description: item.description, uom: item.uom, defined: true, ...(await deps.xrefs.unitsOf(sku)) } : { sku, defined: false };
     },
   );
 }

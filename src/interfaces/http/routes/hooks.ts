@@ -14,6 +14,11 @@ const ParkedView = Type.Object({
   errors: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
   receivedAt: Type.String(),
   outcome: Type.Optional(Type.String()),
+  unknownReferences: Type.Optional(
+    Type.Array(Type.Object({ kind: Type.String(), system: Type.String(), scheme: Type.String(), external: Type.String() }), {
+      description: 'The cross-references it waits for; adding one (PUT /v1/xrefs) replays it.',
+    }),
+  ),
   body: Type.String({ description: 'The body exactly as it arrived.' }),
 });
 const Outcome = Type.Object({

@@ -1,0 +1,92 @@
+/** The embedded CrossReferenceStore: one row per cross-reference and per item's unit table, in the hub's SQLite database. */
+import type { CrossReference, XrefKey, XrefKind } from '../../domain/master-data/cross-reference.js';
+import type { UnitConversions } from '../../domain/master-data/units-of-measure.js';
+import type { CrossReferenceStore, ItemUnits, XrefFilter } from '../../ports/cross-reference-store.js';
+import type { Db } from './open-database.js';
+
+interface Row {
+  kind: XrefKind;
+  system: string;
+  scheme: string;
+  external: string;
+  id: string;
+  ship_to: string | null;
+}
+
+const toRef = (r: Row): CrossReference => ({
+  kind: r.kind,
+  system: r.system,
+  scheme: r.scheme,
+  external: r.external,
+  id: r.id,
+  ...(r.ship_to !== null ? { shipTo: r.ship_to } : {}),
+});
+
+export class SqliteCrossReferenceStore implements CrossReferenceStore {
+  constructor(private readonly db: Db) {}
+
+  upsert(refs: readonly CrossReference[]): void {
+    const put = this.db.prepare(
+      'INSERT INTO xrefs (kind, system, scheme, external, id, ship_to) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, system, scheme, external) DO UPDATE SET id = excluded.id, ship_to = excluded.ship_to',
+    );
+    this.db.transaction(() => {
+      for (const r of refs) put.run(r.kind, r.system, r.scheme, r.external, r.id, r.shipTo ?? null);
+    })();
+  }
+
+  resolve(keys: readonly XrefKey[]): (CrossReference | undefined)[] {
+    const get = this.db.prepare('SELECT * FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?');
+    return keys.map((k) => {
+      const row = get.get(k.kind, k.system, k.scheme, k.external) as Row | undefined;
+      return row ? toRef(row) : undefined;
+    });
+  }
+
+  forIds(kind: XrefKind, system: string, ids: readonly string[]): CrossReference[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT * FROM xrefs WHERE kind = ? AND system = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY scheme, external`)
+      .all(kind, system, JSON.stringify(ids)) as Row[];
+    return rows.map(toRef);
+  }
+
+  find(f: XrefFilter): CrossReference[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    for (const field of ['kind', 'system', 'scheme', 'external', 'id'] as const) {
+      if (f[field] === undefined) continue;
+      where.push(`${field} = ?`);
+      args.push(f[field]);
+    }
+    const sql = `SELECT * FROM xrefs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY kind, system, scheme, external LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, f.limit) as Row[]).map(toRef);
+  }
+
+  remove(k: XrefKey): boolean {
+    return (
+      this.db.prepare('DELETE FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?').run(k.kind, k.system, k.scheme, k.external).changes > 0
+    );
+  }
+
+  saveUnits(sku: string, system: string, units: UnitConversions): void {
+    this.db
+      .prepare('INSERT INTO item_units (sku, system, units) VALUES (?, ?, ?) ON CONFLICT (sku, system) DO UPDATE SET units = excluded.units')
+      .run(sku, system, JSON.stringify(units));
+  }
+
+  units(skus: readonly string[]): ItemUnits[] {
+    const rows = this.db.prepare('SELECT sku, system, units FROM item_units WHERE sku IN (SELECT value FROM json_each(?))').all(JSON.stringify(skus)) as {
+      sku: string;
+      system: string;
+      units: string;
+    }[];
+    return skus.map((sku) => {
+      const own = rows.filter((r) => r.sku === sku);
+      return {
+        sku,
+        units: JSON.parse(own.find((r) => r.system === '')?.units ?? '{}') as UnitConversions,
+        bySystem: Object.fromEntries(own.filter((r) => r.system !== '').map((r) => [r.system, JSON.parse(r.units) as UnitConversions])),
+      };
+    });
+  }
+}
