@@ -71,7 +71,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX orders_by_customer ON orders(customer, created_at, id);
    CREATE INDEX orders_by_status ON orders(status, created_at, id);`,
   `-- Counts that came after more of their source's later movements than the ledger keeps (one per snapshot).
-   CREATE TABLE overtaken_counts (position INTEGER PRIMARY KEY, record TEXT NOT NULL);`,
+   CREATE TABLE IF NOT EXISTS overtaken_counts (position INTEGER PRIMARY KEY, record TEXT NOT NULL);`,
   `-- (Idempotent: tests that roll a database back to an older version run the later migrations again.)
    -- Cross-references: another system's id of an item, customer or location under a scheme, to the hub's id.
    CREATE TABLE IF NOT EXISTS xrefs (kind TEXT NOT NULL, system TEXT NOT NULL, scheme TEXT NOT NULL, external TEXT NOT NULL, id TEXT NOT NULL, ship_to TEXT,
