@@ -8,7 +8,8 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
-import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
+import { ApiKeys } from '../app/keys/api-keys.js';
+import { SCOPES } from '../model/scopes.js';
 import { limitConnections } from '../interfaces/http/connection-limits.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { ErpConnector } from '../ports/erp.js';
@@ -97,7 +98,7 @@ export async function startHubProcess<B extends BuiltBackend>(
     const erp = wireErp(settings.erp, options.erp ?? (settings.erp.url ? undefined : extensionErp));
     lifecycle.onStop('close', 'ERP connector', () => erp.connector.close?.());
     const admin = adminKeyFor(config);
-    const apiKeys = new ApiKeys();
+    const apiKeys = new ApiKeys(clock);
     apiKeys.add('admin', admin.key, SCOPES);
     for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
 

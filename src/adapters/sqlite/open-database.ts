@@ -70,6 +70,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX orders_by_channel ON orders(channel, created_at, id);
    CREATE INDEX orders_by_customer ON orders(customer, created_at, id);
    CREATE INDEX orders_by_status ON orders(status, created_at, id);`,
+  `-- API keys created through the API: the key's digest, never the key (docs/REFERENCE.md "API keys").
+   CREATE TABLE api_keys (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, record TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {
