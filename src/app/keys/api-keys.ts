@@ -50,6 +50,12 @@ export class ApiKeys {
     return inForce(grant, this.clock.now()) ? grant : undefined;
   }
 
+  /** Whether a key from the environment, the configuration file or the data directory has this name. */
+  isConfiguredName(name: string): boolean {
+    for (const g of this.configured.values()) if (g.name === name) return true;
+    return false;
+  }
+
   get size(): number {
     return this.configured.size + this.stored.size;
   }

@@ -25,7 +25,7 @@ export class ApiKeyAdmin {
   /** Throws InvalidInputError naming the field. */
   async create(input: ApiKeyInput): Promise<ApiKeyCreated> {
     const now = this.deps.clock.now();
-    const issues = this.problemsWith(input, now);
+    const issues = this.problemsWith(input, now, await this.deps.store.keys());
     if (issues.length > 0) throw new InvalidInputError(issues, 'The key cannot be created as asked.');
     const key = `cdk_${randomBytes(24).toString('base64url')}`;
     const stored: StoredApiKey = {
@@ -63,8 +63,13 @@ export class ApiKeyAdmin {
     this.deps.keys.useStored(await this.deps.store.keys());
   }
 
-  private problemsWith(input: ApiKeyInput, now: number): Issue[] {
+  private problemsWith(input: ApiKeyInput, now: number, existing: StoredApiKey[]): Issue[] {
     const issues: Issue[] = [];
+    // The name is who the hub says acted (timelines, the write log) and scopes Idempotency-Keys:
+    // two keys in force must not share it. A rotated key takes its name once the old one is revoked.
+    if (this.deps.keys.isConfiguredName(input.name) || existing.some((k) => k.name === input.name && viewOf(k, now).status === 'active')) {
+      issues.push({ path: '/name', message: `a key named '${input.name}' is in force; revoke it first or choose another name` });
+    }
     if (input.channels) {
       input.scopes.forEach((s, i) => {
         if (!CHANNEL_SCOPES.includes(s))
