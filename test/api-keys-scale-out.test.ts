@@ -24,6 +24,14 @@ test('a key created or revoked through one api process is accepted or refused by
     }),
     logger: false,
   });
+  const workerDir = tempDataDir();
+  const worker = await startScaleOutHub({
+    config: testConfig(workerDir, file, {
+      backend: 'scale-out',
+      scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'worker', namespace: first.namespace! },
+    }),
+    logger: false,
+  });
   try {
     const other = apiClient(second.url);
     const created = await first.api('POST', '/v1/keys', { name: 'storefront', scopes: ['availability:read'] });
@@ -48,9 +56,24 @@ test('a key created or revoked through one api process is accepted or refused by
     );
     // The fast path of availability lookups reads the same key ring.
     assert.equal((await first.api('GET', '/v1/availability/ANY?channel=web', undefined, { key })).status, 401);
+
+    // A worker's /metrics takes the same keys: a metrics key made through an api process.
+    const scrape = apiClient(worker.url);
+    assert.equal((await scrape('GET', '/metrics', undefined, { key: null })).status, 401);
+    const prometheus = (await first.api('POST', '/v1/keys', { name: 'prometheus', scopes: ['metrics'] })).body.key as string;
+    const scraped = await until(
+      'the worker to accept the metrics key',
+      () => scrape('GET', '/metrics', undefined, { key: prometheus }),
+      (r) => r.status === 200,
+      20 * REFRESH_MS,
+    );
+    assert.match(scraped.body, /crossdock_log_lag_entries/);
+    assert.equal((await scrape('GET', '/metrics', undefined, { key })).status, 401, 'the revoked key');
   } finally {
+    await worker.close();
     await second.close();
     await first.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(workerDir, { recursive: true, force: true });
   }
 });
