@@ -53,10 +53,10 @@ test('a database from before the tracking index gets it filled from its stored o
     store.saveOrder(order('ord_a', ['TRK-A', { number: 'TRK-B' }]), 'shipped', true);
     store.saveOrder(order('ord_b', [{ carrier: 'ups' }, 'TRK-A']), 'shipped', true);
     store.saveOrder(order('ord_c', []), 'accepted', true);
-    // As the database stood before the index existed (and the listing columns that came after it).
+    // As the database stood before the index existed (and the listing columns and API keys that came after it).
     withoutListingColumns(old);
-    old.exec('DROP TABLE order_tracking');
-    old.pragma(`user_version = ${version - 2}`);
+    old.exec('DROP TABLE order_tracking; DROP TABLE api_keys');
+    old.pragma(`user_version = ${version - 3}`);
     old.close();
 
     const upgraded = openDatabase(dir);
@@ -84,8 +84,10 @@ test('a database from before listings gets the columns filled from its stored or
   try {
     const old = openDatabase(dir);
     const version = old.pragma('user_version', { simple: true }) as number;
+    // As the database stood before listings (and the API keys that came after them).
     withoutListingColumns(old);
-    old.pragma(`user_version = ${version - 1}`);
+    old.exec('DROP TABLE api_keys');
+    old.pragma(`user_version = ${version - 2}`);
     // Saved as the store wrote orders then (no customer or created_at column).
     const insert = old.prepare('INSERT INTO orders (id, channel, external_id, status, open, updated_at, state) VALUES (?, ?, ?, ?, 1, ?, ?)');
     const saved = [
