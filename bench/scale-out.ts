@@ -86,7 +86,7 @@ export async function spawnHub(env: Record<string, string>, nodeArgs: string[] =
 }
 
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
   return text
     .split('\n')
     .filter((l) => l.startsWith(name))

@@ -43,6 +43,8 @@ import { randomUUID } from 'node:crypto';
 import { CrossReferences } from './app/master-data/cross-references.js';
 import { SqliteCrossReferenceStore } from './adapters/sqlite/sqlite-cross-reference-store.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
+import { SqliteApiKeyStore } from './adapters/sqlite/sqlite-api-key-store.js';
+import { ApiKeyAdmin } from './app/keys/manage-api-keys.js';
 import { noDeadLogEntries } from './app/log/dead-log-entries.js';
 import { startHubProcess, type HubOptions, type ProcessContext } from './wiring/hub-process.js';
 import type { HubState } from './wiring/hub-lifecycle.js';
@@ -196,7 +198,13 @@ async function buildEmbedded(ctx: ProcessContext) {
     ingest,
   });
 
+  // One process owns the data directory, so the keys read now change only through this process.
+  const keyAdmin = new ApiKeyAdmin({ store: new SqliteApiKeyStore(store.db), keys: apiKeys, clock, channelExists: (id) => state.book.channels.has(id) });
+  await keyAdmin.refresh();
+
   const app = await buildHttpApi({
+    keys: keyAdmin,
+    auth: settings.auth,
     state,
     reads: store,
     catalog,
@@ -209,6 +217,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     customers: {
       customers,
       clock,
+      orderedOn: (id, access) => orderDesk.customerOrderedOn(id, access),
       creditReleased: async (id) => {
         if ((await releaseCreditHolds(orderChanges, id)) > 0) erp.nudge();
       },

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestHub, NETWORK, type TestHub } from './support/test-hub.js';
+import { startTestHub, NETWORK, ADMIN_KEY, type TestHub } from './support/test-hub.js';
 
 let hub: TestHub;
 const READER_KEY = 'reader-key-abcdefghijklmnop';
@@ -37,7 +37,9 @@ test('every response carries x-correlation-id, echoing the one sent', async () =
 test('serves health, Prometheus metrics, the OpenAPI document and a docs page', async () => {
   const health = await hub.api('GET', '/healthz', undefined, { key: null });
   assert.equal(health.status, 200);
-  const metrics = await fetch(`${hub.url}/metrics`);
+  assert.equal((await hub.api('GET', '/metrics', undefined, { key: null })).status, 401, '/metrics needs a key unless auth.metricsPublic');
+  assert.equal((await hub.api('GET', '/metrics', undefined, { key: READER_KEY })).status, 403);
+  const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   const text = await metrics.text();
   assert.match(metrics.headers.get('content-type')!, /text\/plain/);
   assert.match(text, /# TYPE crossdock_events_total counter/);

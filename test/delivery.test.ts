@@ -126,7 +126,7 @@ test('a poison message becomes a dead letter with its error, the rest moves on, 
     }
     assert.equal((await hub.api('POST', `/v1/dead-letters/${dead[0].id}/discard`, { reason: 'x' })).status, 409);
     assert.equal((await hub.api('GET', '/v1/dead-letters/999999')).status, 404);
-    const metrics = await fetch(`${hub.url}/metrics`).then((r) => r.text());
+    const metrics = (await hub.api('GET', '/metrics')).body as string;
     assert.match(metrics, /crossdock_deliveries_total\{destination="shop",lane="orders",outcome="dead_letter"\} [1-9]/);
     assert.match(metrics, /crossdock_delivery_circuit_state\{destination="shop"\} 0/);
   } finally {

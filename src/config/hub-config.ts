@@ -325,6 +325,39 @@ export const HubFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          metricsPublic: Type.Optional(
+            Type.Boolean({ default: false, description: '/metrics answers without a key (by default it needs a key with the metrics or admin scope).' }),
+          ),
+          perKeyPerMinute: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              default: 6_000_000,
+              description: 'Requests a minute per API key (a key created through the API may set its own ratePerMinute); beyond it 429 with Retry-After.',
+            }),
+          ),
+          failedAuthPerMinute: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              default: 600,
+              description:
+                'Failed authentications a minute from one client address; beyond it every request of that address needing a key is answered 429 until the minute ends.',
+            }),
+          ),
+          keyRefreshMs: Type.Optional(
+            Type.Integer({
+              minimum: 50,
+              default: 1000,
+              description:
+                'How often a scale-out process rereads the keys created and revoked through the API: a key revoked through one process is refused by the others within this.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     http: Type.Optional(
       Type.Object(
         {
@@ -585,6 +618,7 @@ export interface HubSettings {
     bodyLimitBytes: number;
     shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   };
+  auth: { metricsPublic: boolean; perKeyPerMinute: number; failedAuthPerMinute: number; keyRefreshMs: number };
 }
 
 /** Fills in what the configuration file leaves out (the defaults README "Configuration" names). */
@@ -613,6 +647,12 @@ export function settingsOf(file: HubFile): HubSettings {
     },
     ledger: { movementsKept: file.ledger?.movementsKept ?? TAIL_LIMIT },
     http: httpSettings(file.http ?? {}),
+    auth: {
+      metricsPublic: file.auth?.metricsPublic ?? false,
+      perKeyPerMinute: file.auth?.perKeyPerMinute ?? 6_000_000,
+      failedAuthPerMinute: file.auth?.failedAuthPerMinute ?? 600,
+      keyRefreshMs: file.auth?.keyRefreshMs ?? 1000,
+    },
   };
 }
 

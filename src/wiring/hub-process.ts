@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
 import { hubLogger } from './hub-logger.js';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
-import { ApiKeys, SCOPES } from '../interfaces/http/api-keys.js';
+import { ApiKeys } from '../app/keys/api-keys.js';
+import { SCOPES } from '../model/scopes.js';
 import { limitConnections } from '../interfaces/http/connection-limits.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { ErpConnector } from '../ports/erp.js';
@@ -94,7 +95,7 @@ export async function startHubProcess<B extends BuiltBackend>(
     const erp = wireErp(settings.erp, options.erp ?? (settings.erp.url ? undefined : extensionErp));
     lifecycle.onStop('close', 'ERP connector', () => erp.connector.close?.());
     const admin = adminKeyFor(config);
-    const apiKeys = new ApiKeys();
+    const apiKeys = new ApiKeys(clock);
     apiKeys.add('admin', admin.key, SCOPES);
     for (const k of config.apiKeys) apiKeys.add(k.name, k.key, k.scopes);
 

@@ -44,6 +44,9 @@ import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
 import { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
+import { PgApiKeyStore } from '../adapters/postgres/pg-api-key-store.js';
+import { ApiKeyAdmin } from '../app/keys/manage-api-keys.js';
+import { RequestGate } from '../interfaces/http/authorize.js';
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.js';
 import { OrderDesk } from '../app/orders/order-desk.js';
 import { ErpCommits } from '../app/orders/commit-orders-to-erp.js';
@@ -235,6 +238,9 @@ async function buildScaleOut(ctx: ProcessContext) {
   const ledger = new PgDeliveryLedger(db);
   const orders = new PgOrderStore(db);
   const customers = new PgCustomerStore(db);
+  const keyStore = new PgApiKeyStore(db);
+  const keysOf = (channelExists: (id: string) => boolean = (id) => id in (config.file.channels ?? {})) =>
+    new ApiKeyAdmin({ store: keyStore, keys: apiKeys, clock, channelExists });
   const workerFor = (system: DeliveringSystem) => destinationWorker(system, { deliveries: ledger, orders, inventory: store, clock, log: logger, metrics });
   // Order changes after capture: holds they take or release show in this process's read model at once, and the relay sends them on.
   const changes = {
@@ -331,7 +337,11 @@ async function buildScaleOut(ctx: ProcessContext) {
     // A worker answers health and metrics only; the API lives on api processes.
     app = Fastify({ logger: false });
     const applier = worker!;
+    const keyAdmin = keysOf();
+    await keyAdmin.refresh();
+    lifecycle.every('reread API keys', ctx.settings.auth.keyRefreshMs, () => keyAdmin.refresh());
     registerOperationsRoutes(app, {
+      gate: new RequestGate(apiKeys, ctx.settings.auth),
       ready: lifecycle.ready,
       metrics,
       state: {
@@ -446,7 +456,13 @@ async function buildScaleOut(ctx: ProcessContext) {
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now(), references }),
     });
     await applyConfiguredReferences(xrefs, config.file, config.configFile);
+    const keyAdmin = keysOf((id) => model.book.channels.has(id));
+    await keyAdmin.refresh();
+    // Keys created or revoked through another api process reach this one at the next reread.
+    lifecycle.every('reread API keys', ctx.settings.auth.keyRefreshMs, () => keyAdmin.refresh());
     app = await buildHttpApi({
+      keys: keyAdmin,
+      auth: ctx.settings.auth,
       state: model,
       reads: new LogReads({ log, view: model, store }),
       catalog,
@@ -461,6 +477,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       customers: {
         customers,
         clock,
+        orderedOn: (id, access) => desk.customerOrderedOn(id, access),
         creditReleased: async (id) => {
           if ((await releaseCreditHolds(orderChanges, id)) > 0) erpCommits.nudge();
         },

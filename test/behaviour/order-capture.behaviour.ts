@@ -59,7 +59,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.ok(timeline.body.entries.every((e: { correlationId?: string }) => typeof e.correlationId === 'string'));
       assert.equal((await hub.api('GET', '/v1/orders/ord_nope')).status, 404);
       assert.equal((await hub.api('GET', '/v1/orders/ord_nope/timeline')).status, 404);
-      const metrics = await fetch(`${hub.url}/metrics`).then((r) => r.text());
+      const metrics = (await hub.api('GET', '/metrics')).body as string;
       assert.match(metrics, /crossdock_orders_open\{status="accepted"\} [1-9]/);
     });
 

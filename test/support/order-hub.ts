@@ -7,6 +7,7 @@
 import { ErpSimulator } from '../../sim/erp-simulator.js';
 import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import type { Backend, HarnessHub } from './backends.js';
+import type { Clock } from '../../src/ports/clock.js';
 import { NETWORK, snapshot, startTestHub, type TestHub } from './test-hub.js';
 
 type Api = TestHub['api'];
@@ -27,6 +28,7 @@ interface OrderHubOptions {
   erp?: ErpSimulator;
   erpTimeoutMs?: number;
   config?: Partial<HubConfig>;
+  clock?: Clock;
 }
 
 let keyCounter = 0;
@@ -93,7 +95,7 @@ export async function startOrderHub(options: OrderHubOptions & { dataDir?: strin
 export async function startOrderHarness(backend: Backend, options: OrderHubOptions = {}): Promise<OrderHarness> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
-  const hub = await backend.start(orderNetwork(erpUrl, options));
+  const hub = await backend.start(orderNetwork(erpUrl, options), options.clock ? { clock: options.clock } : {});
   return {
     ...hub,
     ...helpers(hub.api, erp, erpUrl),

@@ -98,6 +98,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS xrefs_by_id ON xrefs (kind, system, id);
    -- Unit conversions of an item (system ''), and per partner: base units per unit.
    CREATE TABLE IF NOT EXISTS item_units (sku TEXT NOT NULL, system TEXT NOT NULL, units JSONB NOT NULL, PRIMARY KEY (sku, system));`,
+  `-- API keys created through the API: the key's digest, never the key; every api process reads them.
+   CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, record JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);`,
 ];
 
 export interface PgDatabase {

@@ -79,6 +79,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS xrefs_by_id ON xrefs(kind, system, id);
    -- Unit conversions of an item (system ''), and per partner: base units per unit.
    CREATE TABLE IF NOT EXISTS item_units (sku TEXT NOT NULL, system TEXT NOT NULL, units TEXT NOT NULL, PRIMARY KEY (sku, system)) WITHOUT ROWID;`,
+  `-- API keys created through the API: the key's digest, never the key (docs/REFERENCE.md "API keys").
+   CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, record TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

@@ -53,7 +53,7 @@ test('a database from before the tracking index gets it filled from its stored o
     store.saveOrder(order('ord_a', ['TRK-A', { number: 'TRK-B' }]), 'shipped', true);
     store.saveOrder(order('ord_b', [{ carrier: 'ups' }, 'TRK-A']), 'shipped', true);
     store.saveOrder(order('ord_c', []), 'accepted', true);
-    // As the database stood before the index existed (and the listing columns that came after it).
+    // As the database stood before the index existed (and the listing columns and API keys that came after it).
     withoutListingColumns(old);
     old.exec('DROP TABLE order_tracking');
     // The tracking index is the 7th migration: the database stood at version 6 before it.
@@ -85,6 +85,7 @@ test('a database from before listings gets the columns filled from its stored or
   try {
     const old = openDatabase(dir);
     const version = old.pragma('user_version', { simple: true }) as number;
+    // As the database stood before listings (and the API keys that came after them).
     withoutListingColumns(old);
     // The listing columns are the 8th migration: the database stood at version 7 before it.
     old.pragma(`user_version = ${Math.min(version - 1, 7)}`);

@@ -1,6 +1,8 @@
 /**
  * Orders as the API serves them, whatever the backend: capture, the order, its timeline, a page
  * of orders, cancellation and the outbox. The OrderReads port says where each backend reads them.
+ * Each call takes the caller's ChannelAccess: a key bound to channels meets another channel's
+ * order as a missing one (domain/access/channel-access.ts).
  */
 import type { OrderRequest, OrderView } from '../../model/order.js';
 import type { OrderListing, StoredOutboxMessage, TimelineRecord } from '../../ports/order-store.js';
@@ -10,6 +12,8 @@ import { cancelOrder } from './cancel-order.js';
 import type { OrderChanges } from '../../ports/order-changes.js';
 import { orderView } from './order-views.js';
 import { pageOfOrders, type OrderPage } from './order-listing.js';
+import { ChannelAccess } from '../../domain/access/channel-access.js';
+import { IdempotencyKeyReusedError } from '../../domain/orders/order-errors.js';
 
 export type { CaptureContext, CaptureOutcome } from './capture-order.js';
 
@@ -20,35 +24,70 @@ export class OrderDesk {
   /**
    * Throws IdempotencyKeyMissingError, IdempotencyKeyInUseError, IdempotencyKeyReusedError,
    * UnknownChannelError, UnknownCustomerError, CustomerInactiveError, InvalidInputError,
-   * CreditHoldError, DuplicateOrderError, InsufficientStockError, ErpUnavailableError.
+   * CreditHoldError, DuplicateOrderError, InsufficientStockError, ErpUnavailableError, and
+   * ChannelNotGrantedError for a channel the caller's key is not bound to.
    */
-  capture(request: OrderRequest, idempotencyKey: string | undefined, ctx: CaptureContext): Promise<CaptureOutcome> {
-    return this.deps.capture.capture(request, idempotencyKey, ctx);
+  async capture(
+    request: OrderRequest,
+    idempotencyKey: string | undefined,
+    ctx: CaptureContext,
+    access: ChannelAccess = ChannelAccess.everyChannel,
+  ): Promise<CaptureOutcome> {
+    access.requireChannel(request.channel, '/channel');
+    try {
+      return await this.deps.capture.capture(request, idempotencyKey, ctx);
+    } catch (err) {
+      // The key was used for another body, perhaps by another channel's client: its order id is
+      // told only to a caller who may see that order.
+      if (err instanceof IdempotencyKeyReusedError && access.bound) {
+        const order = err.orderId === undefined ? undefined : await this.deps.reads.order(err.orderId);
+        if (!order || !access.covers(order.channel)) throw err.concealed();
+      }
+      throw err;
+    }
   }
 
-  async view(id: string): Promise<OrderView | undefined> {
+  async view(id: string, access: ChannelAccess = ChannelAccess.everyChannel): Promise<OrderView | undefined> {
     const order = await this.deps.reads.order(id);
-    return order ? orderView(order, await this.deps.reads.waitingCount(id)) : undefined;
+    return order && access.covers(order.channel) ? orderView(order, await this.deps.reads.waitingCount(id)) : undefined;
   }
 
-  async byReference(channel: string, externalId: string): Promise<OrderView | undefined> {
+  /** Throws ChannelNotGrantedError for a channel the caller's key is not bound to. */
+  async byReference(channel: string, externalId: string, access: ChannelAccess = ChannelAccess.everyChannel): Promise<OrderView | undefined> {
+    access.requireChannel(channel, '/channel');
     const order = await this.deps.reads.orderByReference(channel, externalId);
     return order ? orderView(order, await this.deps.reads.waitingCount(order.id)) : undefined;
   }
 
-  /** One page of orders, newest first, with the cursor of the next page (null on the last). */
-  list(listing: OrderListing): Promise<OrderPage> {
-    return pageOfOrders(listing, async (l) => (await this.deps.reads.listOrders(l)).map(({ order, waiting }) => orderView(order, waiting)));
+  /**
+   * One page of orders, newest first, with the cursor of the next page (null on the last); a
+   * bound key's listing is narrowed to its channel. Throws ChannelNotGrantedError, ChannelRequiredError.
+   */
+  list(listing: OrderListing, access: ChannelAccess = ChannelAccess.everyChannel): Promise<OrderPage> {
+    const channel = access.listingChannel(listing.channel, '/channel');
+    const narrowed = channel === undefined ? listing : { ...listing, channel };
+    return pageOfOrders(narrowed, async (l) => (await this.deps.reads.listOrders(l)).map(({ order, waiting }) => orderView(order, waiting)));
   }
 
-  /** undefined when the order is not known. */
-  async timeline(id: string): Promise<TimelineRecord[] | undefined> {
-    if (!(await this.deps.reads.order(id))) return undefined;
+  /** undefined when the order is not known (or not the caller's to see). */
+  async timeline(id: string, access: ChannelAccess = ChannelAccess.everyChannel): Promise<TimelineRecord[] | undefined> {
+    const order = await this.deps.reads.order(id);
+    if (!order || !access.covers(order.channel)) return undefined;
     return this.deps.reads.timeline(id);
   }
 
-  /** Throws NotFoundError, IllegalTransitionError. */
-  async cancel(id: string, ctx: CaptureContext & { reason?: string }): Promise<OrderView> {
+  /** Whether the customer has an order on one of the caller's channels (what a bound key may see of customers). */
+  async customerOrderedOn(customer: string, access: ChannelAccess): Promise<boolean> {
+    for (const channel of access.granted ?? [undefined]) {
+      const page = await this.deps.reads.listOrders({ customer, limit: 1, ...(channel === undefined ? {} : { channel }) });
+      if (page.length > 0) return true;
+    }
+    return false;
+  }
+
+  /** Throws NotFoundError (also for another channel's order), IllegalTransitionError. */
+  async cancel(id: string, ctx: CaptureContext & { reason?: string }, access: ChannelAccess = ChannelAccess.everyChannel): Promise<OrderView> {
+    access.visible('Order', id, await this.deps.reads.order(id));
     const order = await cancelOrder(this.deps.changes, id, ctx);
     return orderView(order, await this.deps.reads.waitingCount(id));
   }

@@ -22,11 +22,17 @@ export class IdempotencyKeyInUseError extends CrossdockError {
 
 export class IdempotencyKeyReusedError extends CrossdockError {
   readonly code = 'idempotency_key_reused';
+  /** `orderId` is absent when the caller may not see that order (another channel's, for a bound key). */
   constructor(
     readonly key: string,
-    readonly orderId: string,
+    readonly orderId?: string,
   ) {
-    super(`Idempotency-Key '${key}' was already used for a different request (order ${orderId}); use a new key for a new order.`);
+    super(`Idempotency-Key '${key}' was already used for a different request${orderId ? ` (order ${orderId})` : ''}; use a new key for a new order.`);
+  }
+
+  /** The same refusal without the order it names. */
+  concealed(): IdempotencyKeyReusedError {
+    return new IdempotencyKeyReusedError(this.key);
   }
 }
 

@@ -11,6 +11,7 @@ import { replayCommand } from './commands/replay.js';
 import { mappingsCommand } from './commands/mappings.js';
 import { deadLettersCommand, deliveriesCommand } from './commands/dead-letters.js';
 import { xrefsCommand } from './commands/xrefs.js';
+import { keysCommand } from './commands/keys.js';
 
 export interface CliOptions {
   /** What `start` adds to the hub from outside src/ (bin/crossdock.js hands in the demo network). */
@@ -38,6 +39,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     deadLettersCommand,
     deliveriesCommand,
     xrefsCommand,
+    keysCommand,
   ];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

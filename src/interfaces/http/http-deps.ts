@@ -11,7 +11,9 @@ import type { OrderException } from '../../ports/order-store.js';
 import type { Catalog, Ingest, InventoryReads, InventoryView } from '../../app/inventory/inventory-view.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from 'pino';
-import type { ApiKeys } from './api-keys.js';
+import type { ApiKeys } from '../../app/keys/api-keys.js';
+import type { ApiKeyAdmin } from '../../app/keys/manage-api-keys.js';
+import type { AuthSettings } from './authorize.js';
 import type { HubMetrics } from './metrics.js';
 import type { CustomerRouteDeps } from './routes/customers.js';
 import type { HttpLimits } from './connection-limits.js';
@@ -46,6 +48,10 @@ export interface HttpDeps {
   xrefs: CrossReferences;
   deadEntries: DeadLogEntries;
   apiKeys: ApiKeys;
+  /** Keys created, listed and revoked through the API (/v1/keys); absent on a process without a key store. */
+  keys?: ApiKeyAdmin;
+  /** The `auth` section: public metrics, rate limits, how often keys are reread. */
+  auth: AuthSettings;
   metrics: HubMetrics;
   /** false while starting or shutting down: /healthz answers 503. */
   ready: () => boolean;

@@ -8,7 +8,8 @@
  * answer, header and schema stays defined in one place: routes/availability.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiKeys } from './api-keys.js';
+import type { RequestGate } from './authorize.js';
+import { bearerKey } from './authorize.js';
 import { correlationIdOf } from './correlation-id.js';
 import type { HubMetrics } from './metrics.js';
 import { lookUpAvailability, type AvailabilityDeps } from '../../app/inventory/look-up-availability.js';
@@ -19,7 +20,7 @@ const QUERY = '?channel=';
 const PLAIN = /^[A-Za-z0-9._~-]+$/;
 
 export interface LookupFastPathDeps extends AvailabilityDeps {
-  apiKeys: ApiKeys;
+  gate: RequestGate;
   metrics: HubMetrics;
 }
 
@@ -35,10 +36,13 @@ export function lookupFastPath(deps: LookupFastPathDeps): (req: IncomingMessage,
     const channel = url.slice(q + QUERY.length);
     if (!PLAIN.test(sku) || !PLAIN.test(channel)) return false;
     const started = performance.now();
-    const header = req.headers.authorization;
-    if (header === undefined || !header.startsWith('Bearer ')) return false;
-    const grant = deps.apiKeys.find(header.slice(7).trim());
-    if (!grant?.scopes.has('availability:read')) return false;
+    // Anything but a plain success (a locked-out address, a bound key on another channel, a key
+    // over its rate) goes to Fastify, which answers it as the route does.
+    const key = bearerKey(req.headers.authorization);
+    if (key === undefined || deps.gate.lockedFor(req.socket.remoteAddress ?? '') > 0) return false;
+    const grant = deps.gate.apiKeys.find(key);
+    if (!grant?.scopes.has('availability:read') || (grant.channels && !grant.channels.has(channel))) return false;
+    if (!deps.gate.admit(grant)) return false;
     let answer: ReturnType<typeof lookUpAvailability>;
     try {
       answer = lookUpAvailability(deps, sku, channel);

@@ -33,6 +33,7 @@ import type {
   UnknownCustomerError,
 } from '../../domain/orders/order-errors.js';
 import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
+import type { ChannelBoundKeyError, ChannelNotGrantedError, ChannelRequiredError } from '../../domain/access/channel-access.js';
 
 export interface ProblemBody {
   type: string;
@@ -91,7 +92,10 @@ type KnownError =
   | ErpUnavailableError
   | IllegalTransitionError
   | ErpCallError
-  | DeliveryFailedError;
+  | DeliveryFailedError
+  | ChannelNotGrantedError
+  | ChannelRequiredError
+  | ChannelBoundKeyError;
 
 /**
  * Every error code the hub raises, with its answer. A code missing here is a bug, answered 500
@@ -119,7 +123,7 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
     extras: () => ({ errors: [{ path: '/headers/idempotency-key', message: 'is required' }] }),
   },
   idempotency_key_in_use: { status: 409, title: 'Request in progress', extras: () => ({ retryable: true }) },
-  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused', extras: (e) => ({ orderId: e.orderId }) },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused', extras: (e) => (e.orderId ? { orderId: e.orderId } : {}) },
   unknown_customer: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
   customer_inactive: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
   credit_hold: { status: 422, title: 'Customer on credit hold', extras: () => ({ errors: [{ path: '/customer', message: 'is on credit hold' }] }) },
@@ -131,6 +135,13 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   // reached a request would be answered as before the table existed.
   erp_call_failed: { status: 400, title: 'Request failed' },
   delivery_failed: { status: 400, title: 'Request failed' },
+  channel_not_granted: {
+    status: 403,
+    title: 'Forbidden',
+    extras: (e) => ({ errors: [{ path: e.path, message: e.message }], grantedChannels: e.granted }),
+  },
+  channel_required: { status: 422, title: 'Channel required', extras: (e) => ({ errors: [{ path: e.path, message: e.message }], grantedChannels: e.granted }) },
+  channel_bound_key: { status: 403, title: 'Forbidden' },
 };
 
 function crossdockProblem(err: CrossdockError): ProblemBody {

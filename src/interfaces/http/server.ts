@@ -9,7 +9,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import { createServer } from 'node:http';
 import { lookupFastPath } from './lookup-fast-path.js';
 import { correlationIdOf } from './correlation-id.js';
-import type { ApiKeys, Scope } from './api-keys.js';
+import type { Scope } from '../../model/scopes.js';
+import type { KeyGrant } from '../../domain/access/key-grant.js';
+import { authorize, limitRequests, RequestGate } from './authorize.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { typeboxValidatorCompiler } from './validation.js';
 import { limitConnections, shedLoad, timeoutCheckMs } from './connection-limits.js';
@@ -22,14 +24,19 @@ import { registerOrderExceptionRoutes, registerOrderRoutes } from './routes/orde
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerCrossReferenceRoutes } from './routes/cross-references.js';
+import { registerKeyRoutes } from './routes/keys.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: Scope;
+    /** The route applies a key's channel binding itself (authorize.ts); other routes refuse keys bound to channels. */
+    channelScoped?: boolean;
   }
   /** The name of the API key that authenticated the request, for the write log. */
   interface FastifyRequest {
     apiKeyName: string | null;
+    /** What the request's API key grants (null on routes without a scope). */
+    grant: KeyGrant | null;
   }
 }
 
@@ -51,26 +58,9 @@ function withCorrelationHeader(handler: AsyncHandler): AsyncHandler {
 /** Routes needing only a read scope are reads even when POSTed (batch lookups): counted, not logged. */
 const READ_SCOPES: ReadonlySet<string> = new Set(['availability:read', 'orders:read']);
 
-/** The onRequest hook that admits only keys holding `scope`. */
-function authorize(apiKeys: ApiKeys, scope: Scope) {
-  return (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!key) return done(new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'Send an API key as "Authorization: Bearer <key>".'));
-    const grant = apiKeys.find(key);
-    if (!grant) return done(new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'The API key is not known to this hub.'));
-    if (!grant.scopes.has(scope)) {
-      return done(
-        new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope }),
-      );
-    }
-    request.apiKeyName = grant.name;
-    done();
-  };
-}
-
 export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
-  const fastLookup = lookupFastPath({ state: deps.state, clock: deps.clock, apiKeys: deps.apiKeys, metrics: deps.metrics });
+  const gate = new RequestGate(deps.apiKeys, deps.auth);
+  const fastLookup = lookupFastPath({ state: deps.state, clock: deps.clock, gate, metrics: deps.metrics });
   let closing = false;
   const app = Fastify({
     // Plain single lookups are answered before Fastify's pipeline (see lookup-fast-path.ts);
@@ -105,13 +95,19 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   });
   // Declared up front so every request object keeps one shape (V8 optimises for it).
   app.decorateRequest('apiKeyName', null);
+  app.decorateRequest('grant', null);
   app.decorateRequest('rawPayload', null);
 
-  // Each route is instrumented once, as it is registered: its auth hook has the scope bound and
-  // its answers carry the correlation header.
+  // Each route is instrumented once, as it is registered: its auth hook has the scope bound (and
+  // the OpenAPI document names it, for clients and for test/route-authorization.test.ts) and its
+  // answers carry the correlation header.
   app.addHook('onRoute', (route) => {
     const scope = route.config?.scope;
-    if (scope) route.onRequest = [...asList(route.onRequest), authorize(deps.apiKeys, scope)];
+    if (scope) {
+      const channelScoped = route.config?.channelScoped === true;
+      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, channelScoped, route.url)];
+      route.schema = { ...route.schema, 'x-scope': scope, 'x-channel-scoped': channelScoped } as typeof route.schema;
+    }
     if (route.handler.constructor.name === 'AsyncFunction') {
       route.handler = withCorrelationHeader(route.handler as AsyncHandler);
     } else {
@@ -148,6 +144,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   await shedLoad(app, deps.limits);
+  await limitRequests(app, gate);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -177,7 +174,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     );
   });
 
-  registerOperationsRoutes(app, deps);
+  registerOperationsRoutes(app, { ...deps, gate });
+  if (deps.keys) registerKeyRoutes(app, deps.keys);
   registerEventRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
   registerCatalogRoutes(app, deps);

@@ -6,6 +6,7 @@ import { Problem } from '../../../model/problem.js';
 import { explainAvailability, lookUpAvailability, queryAvailability } from '../../../app/inventory/look-up-availability.js';
 import { readChannelChanges } from '../../../app/inventory/read-channel-changes.js';
 import type { HttpDeps } from '../http-deps.js';
+import { channelAccessOf } from '../authorize.js';
 
 const SkuParams = Type.Object({ sku: Type.String({ minLength: 1 }) });
 const ChannelQuery = Type.Object({ channel: Type.String({ minLength: 1, description: 'The channel id.' }) });
@@ -14,35 +15,38 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
   app.get(
     '/v1/availability/:sku',
     {
-      config: { scope: 'availability:read' },
+      config: { scope: 'availability:read', channelScoped: true },
       schema: {
         summary: 'What a channel may sell of an item',
         tags: ['availability'],
         params: SkuParams,
         querystring: ChannelQuery,
-        response: { 200: AvailabilityAnswer, 404: Problem },
+        response: { 200: AvailabilityAnswer, 403: Problem, 404: Problem },
       },
     },
     async (request) => {
       const { sku } = request.params as { sku: string };
-      return lookUpAvailability(deps, sku, (request.query as { channel: string }).channel);
+      const { channel } = request.query as { channel: string };
+      channelAccessOf(request).requireChannel(channel, 'querystring/channel');
+      return lookUpAvailability(deps, sku, channel);
     },
   );
 
   app.post(
     '/v1/availability/query',
     {
-      config: { scope: 'availability:read' },
+      config: { scope: 'availability:read', channelScoped: true },
       schema: {
         summary: 'What a channel may sell of many items',
         description: 'Items the hub does not know answer 0 with known: false.',
         tags: ['availability'],
         body: AvailabilityQuery,
-        response: { 200: AvailabilityQueryAnswer, 404: Problem },
+        response: { 200: AvailabilityQueryAnswer, 403: Problem, 404: Problem },
       },
     },
     async (request) => {
       const { channel, skus } = request.body as AvailabilityQuery;
+      channelAccessOf(request).requireChannel(channel, '/channel');
       return queryAvailability(deps, channel, skus);
     },
   );
@@ -50,25 +54,27 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
   app.get(
     '/v1/availability/:sku/explain',
     {
-      config: { scope: 'availability:read' },
+      config: { scope: 'availability:read', channelScoped: true },
       schema: {
         summary: 'The terms per location that make a channel figure, and the events behind each',
         tags: ['availability'],
         params: SkuParams,
         querystring: ChannelQuery,
-        response: { 200: AvailabilityExplanation, 404: Problem },
+        response: { 200: AvailabilityExplanation, 403: Problem, 404: Problem },
       },
     },
     async (request) => {
       const { sku } = request.params as { sku: string };
-      return explainAvailability({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, (request.query as { channel: string }).channel);
+      const { channel } = request.query as { channel: string };
+      channelAccessOf(request).requireChannel(channel, 'querystring/channel');
+      return explainAvailability({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, channel);
     },
   );
 
   app.get(
     '/v1/channels/:id/changes',
     {
-      config: { scope: 'availability:read' },
+      config: { scope: 'availability:read', channelScoped: true },
       schema: {
         summary: 'The change feed of a channel: every figure change, once, in order',
         description: "Start with after=0 and pass the answer's next as after to read on.",
@@ -78,12 +84,13 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
           after: Type.Integer({ minimum: 0, default: 0 }),
           limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
         }),
-        response: { 200: ChannelChangePage, 404: Problem },
+        response: { 200: ChannelChangePage, 403: Problem, 404: Problem },
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
       const { after, limit } = request.query as { after: number; limit: number };
+      channelAccessOf(request).requireChannel(id, 'params/id');
       return readChannelChanges({ state: deps.state, reads: deps.reads }, id, after, limit);
     },
   );

@@ -1,5 +1,6 @@
 /** Master data routes: locations, channels and items (admin to change, readable with availability:read). */
 import { Type } from '@sinclair/typebox';
+import { channelAccessOf } from '../authorize.js';
 import type { FastifyInstance } from 'fastify';
 import { ChannelInput, ChannelView, ItemInput, ItemView, Location, LocationInput } from '../../../model/catalog.js';
 import { Problem } from '../../../model/problem.js';
@@ -80,20 +81,29 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
   app.get(
     '/v1/channels',
     {
-      config: { scope: 'availability:read' },
-      schema: { tags: ['master data'], summary: 'All channels', response: { 200: Type.Object({ channels: Type.Array(ChannelView) }) } },
+      config: { scope: 'availability:read', channelScoped: true },
+      schema: {
+        tags: ['master data'],
+        summary: 'All channels',
+        description: 'A key bound to channels sees those channels only.',
+        response: { 200: Type.Object({ channels: Type.Array(ChannelView) }) },
+      },
     },
-    async () => ({ channels: [...deps.state.book.channels.values()] }),
+    async (request) => {
+      const access = channelAccessOf(request);
+      return { channels: [...deps.state.book.channels.values()].filter((c) => access.covers(c.id)) };
+    },
   );
 
   app.get(
     '/v1/channels/:id',
     {
-      config: { scope: 'availability:read' },
-      schema: { tags: ['master data'], summary: 'One channel', params: IdParams, response: { 200: ChannelView, 404: Problem } },
+      config: { scope: 'availability:read', channelScoped: true },
+      schema: { tags: ['master data'], summary: 'One channel', params: IdParams, response: { 200: ChannelView, 403: Problem, 404: Problem } },
     },
     async (request) => {
       const { id } = request.params as { id: string };
+      channelAccessOf(request).requireChannel(id, 'params/id');
       const rule = deps.state.book.channels.get(id);
       if (!rule) throw new UnknownChannelError(id);
       return rule;
@@ -129,7 +139,8 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
   app.get(
     '/v1/items/:sku',
     {
-      config: { scope: 'availability:read' },
+      // Items are shared by every channel: a key bound to channels reads them too.
+      config: { scope: 'availability:read', channelScoped: true },
       schema: { tags: ['master data'], summary: 'One item', params: SkuParams, response: { 200: ItemView, 404: Problem } },
     },
     async (request) => {

@@ -7,6 +7,8 @@ import { defineCustomer } from '../../../app/customers/define-customer.js';
 import { NotFoundError } from '../../../domain/errors.js';
 import type { CustomerStore } from '../../../ports/customer-store.js';
 import type { Clock } from '../../../ports/clock.js';
+import type { ChannelAccess } from '../../../domain/access/channel-access.js';
+import { channelAccessOf } from '../authorize.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -15,6 +17,8 @@ export interface CustomerRouteDeps {
   clock: Clock;
   /** Orders held for this customer's credit go to the ERP once the hold is lifted (where orders run). */
   creditReleased?: (customerId: string) => Promise<void>;
+  /** Whether the customer has an order on a channel the access covers (a key bound to channels sees only those customers). */
+  orderedOn?: (customerId: string, access: ChannelAccess) => Promise<boolean>;
 }
 
 export function registerCustomerRoutes(app: FastifyInstance, deps: CustomerRouteDeps): void {
@@ -41,13 +45,21 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: CustomerRoute
   app.get(
     '/v1/customers/:id',
     {
-      config: { scope: 'orders:read' },
-      schema: { tags: ['master data'], summary: 'One customer', params: IdParams, response: { 200: Customer, 404: Problem } },
+      config: { scope: 'orders:read', channelScoped: true },
+      schema: {
+        tags: ['master data'],
+        summary: 'One customer',
+        description: 'A key bound to channels sees a customer once it has an order on one of them.',
+        params: IdParams,
+        response: { 200: Customer, 404: Problem },
+      },
     },
     async (request) => {
       const { id } = request.params as { id: string };
       const customer = await deps.customers.customer(id);
       if (!customer) throw new NotFoundError('Customer', id);
+      const access = channelAccessOf(request);
+      if (access.bound && !(await deps.orderedOn?.(id, access))) throw new NotFoundError('Customer', id);
       return customer;
     },
   );
@@ -59,6 +71,7 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: CustomerRoute
       schema: {
         tags: ['master data'],
         summary: 'Customers by id, a page at a time',
+        description: 'Not for keys bound to channels (403): they read one customer at a time.',
         querystring: Type.Object({ after: Type.String({ default: '' }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
         response: { 200: Type.Object({ customers: Type.Array(Customer), next: Type.Union([Type.String(), Type.Null()]) }) },
       },

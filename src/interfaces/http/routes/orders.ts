@@ -8,6 +8,7 @@ import type { OrderDesk } from '../../../app/orders/order-desk.js';
 import type { OrderExceptionReads } from '../http-deps.js';
 import { optionalBody } from '../validation.js';
 import { OrderListQuery, queryAsSent, readOrderQuery } from './order-list-query.js';
+import { channelAccessOf } from '../authorize.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -15,7 +16,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
   app.post(
     '/v1/orders',
     {
-      config: { scope: 'orders:write' },
+      config: { scope: 'orders:write', channelScoped: true },
       schema: {
         tags: ['orders'],
         summary: 'Capture an order',
@@ -29,15 +30,20 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
           ),
         }),
         body: OrderRequest,
-        response: { 201: CaptureAnswer, 202: CaptureAnswer, 400: Problem, 404: Problem, 409: Problem, 422: Problem, 503: Problem },
+        response: { 201: CaptureAnswer, 202: CaptureAnswer, 400: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 503: Problem },
       },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const outcome = await orders.capture(request.body as OrderRequest, typeof key === 'string' ? key : undefined, {
-        principal: request.apiKeyName ?? 'api',
-        correlationId: request.id,
-      });
+      const outcome = await orders.capture(
+        request.body as OrderRequest,
+        typeof key === 'string' ? key : undefined,
+        {
+          principal: request.apiKeyName ?? 'api',
+          correlationId: request.id,
+        },
+        channelAccessOf(request),
+      );
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(outcome.statusCode).send(outcome.body);
     },
@@ -46,7 +52,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
   app.get(
     '/v1/orders',
     {
-      config: { scope: 'orders:read' },
+      config: { scope: 'orders:read', channelScoped: true },
       // The query is read as sent by readOrderQuery, which names each wrong field in a 422 (schema
       // conversion would take limit=2.5 as 2); the schema documents it.
       attachValidation: true,
@@ -56,15 +62,17 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
         description:
           "Filters combine (channel, customer, status, captured since). Pages follow a cursor: pass the answer's `next` as `cursor` " +
           'for the next page; `next` is null on the last. Orders captured while paging do not shift the pages (they are newer than any page already read). ' +
-          'With `channel` and `externalId`: the one order the channel knows by that number (or none), and `next` null.',
+          'With `channel` and `externalId`: the one order the channel knows by that number (or none), and `next` null. ' +
+          'A key bound to one channel lists that channel; a key bound to several names one as `channel`.',
         querystring: OrderListQuery,
-        response: { 200: Type.Object({ orders: Type.Array(OrderView), next: Type.Union([Type.String(), Type.Null()]) }), 422: Problem },
+        response: { 200: Type.Object({ orders: Type.Array(OrderView), next: Type.Union([Type.String(), Type.Null()]) }), 403: Problem, 422: Problem },
       },
     },
     async (request) => {
       const query = readOrderQuery(queryAsSent(request.url));
-      if (query.kind === 'listing') return orders.list(query.listing);
-      const order = await orders.byReference(query.channel, query.externalId);
+      const access = channelAccessOf(request);
+      if (query.kind === 'listing') return orders.list(query.listing, access);
+      const order = await orders.byReference(query.channel, query.externalId, access);
       return { orders: order ? [order] : [], next: null };
     },
   );
@@ -72,12 +80,12 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
   app.get(
     '/v1/orders/:id',
     {
-      config: { scope: 'orders:read' },
+      config: { scope: 'orders:read', channelScoped: true },
       schema: { tags: ['orders'], summary: 'One order', params: IdParams, response: { 200: OrderView, 404: Problem } },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const order = await orders.view(id);
+      const order = await orders.view(id, channelAccessOf(request));
       if (!order) throw new NotFoundError('Order', id);
       return order;
     },
@@ -86,7 +94,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
   app.get(
     '/v1/orders/:id/timeline',
     {
-      config: { scope: 'orders:read' },
+      config: { scope: 'orders:read', channelScoped: true },
       schema: {
         tags: ['orders'],
         summary: 'Every step of an order across systems',
@@ -97,7 +105,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const entries = await orders.timeline(id);
+      const entries = await orders.timeline(id, channelAccessOf(request));
       if (!entries) throw new NotFoundError('Order', id);
       return { orderId: id, entries: entries.map(({ orderId: _, ...e }) => e) };
     },
@@ -106,7 +114,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
   app.post(
     '/v1/orders/:id/cancel',
     {
-      config: { scope: 'orders:write' },
+      config: { scope: 'orders:write', channelScoped: true },
       schema: {
         tags: ['orders'],
         summary: 'Cancel what has not shipped',
@@ -119,7 +127,7 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
     async (request) => {
       const { id } = request.params as { id: string };
       const reason = (request.body as { reason?: string } | undefined)?.reason;
-      return orders.cancel(id, { principal: request.apiKeyName ?? 'api', correlationId: request.id, ...(reason ? { reason } : {}) });
+      return orders.cancel(id, { principal: request.apiKeyName ?? 'api', correlationId: request.id, ...(reason ? { reason } : {}) }, channelAccessOf(request));
     },
   );
 
