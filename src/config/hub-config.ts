@@ -275,6 +275,13 @@ export const HubFile = Type.Object(
     http: Type.Optional(
       Type.Object(
         {
+          host: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'The address to listen on (the environment variable HOST wins). Default 127.0.0.1: only this machine can reach the hub; 0.0.0.0 (or ::) listens on every interface.',
+            }),
+          ),
           requestTimeoutMs: Type.Optional(
             Type.Integer({
               minimum: 100,
@@ -504,7 +511,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const interval = Number(env.CROSSDOCK_CHECKPOINT_MS ?? 5000);
   return {
     port,
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || file.http?.host || '127.0.0.1',
     dataDir: env.CROSSDOCK_DATA_DIR || './data',
     configFile,
     ...(env.CROSSDOCK_ADMIN_KEY ? { adminKey: env.CROSSDOCK_ADMIN_KEY } : {}),
