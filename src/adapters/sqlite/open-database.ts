@@ -70,6 +70,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX orders_by_channel ON orders(channel, created_at, id);
    CREATE INDEX orders_by_customer ON orders(customer, created_at, id);
    CREATE INDEX orders_by_status ON orders(status, created_at, id);`,
+  `-- Webhook ids already received per system, so a webhook delivered again is taken once.
+   CREATE TABLE webhook_receipts (system TEXT NOT NULL, webhook_id TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (system, webhook_id)) WITHOUT ROWID;
+   CREATE INDEX webhook_receipts_by_age ON webhook_receipts(received_at);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {
