@@ -126,9 +126,19 @@ const CsvSnapshotSystem = Type.Object(
 
 const Party = Type.Object(
   {
-    qualifier: Type.String({ minLength: 2, maxLength: 2, pattern: '^[A-Za-z0-9]{2}$', description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).' }),
+    qualifier: Type.String({
+      minLength: 2,
+      maxLength: 2,
+      pattern: '^[A-Za-z0-9]{2}$',
+      description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).',
+    }),
     // Written into every ISA and GS: an X12 delimiter or control character here would break each document.
-    id: Type.String({ minLength: 1, maxLength: 15, pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$', description: 'ISA interchange id; no * ~ > ^ or control character.' }),
+    id: Type.String({
+      minLength: 1,
+      maxLength: 15,
+      pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$',
+      description: 'ISA interchange id; no * ~ > ^ or control character.',
+    }),
   },
   { additionalProperties: false },
 );
