@@ -37,6 +37,7 @@ import { EventLoopOrderPlacement } from './app/orders/order-placement/event-loop
 import { GroupCommit } from './app/group-commit.js';
 import type { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
+import { SqliteWebhookReceipts } from './adapters/sqlite/sqlite-webhook-receipts.js';
 import { InboundWebhooks } from './app/inbound/receive-webhook.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
 import { noDeadLogEntries } from './app/log/dead-log-entries.js';
@@ -174,6 +175,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   wakeDelivery = () => delivery.nudge();
 
   const inboundStore = new SqliteInboundStore(store.db);
+  const webhookReceipts = new SqliteWebhookReceipts(store.db);
   const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: liveOrderReads(openOrders, orderStore) });
   const inbound = new InboundWebhooks({
     orders: orderDesk,
@@ -182,6 +184,8 @@ async function buildEmbedded(ctx: ProcessContext) {
     sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now() }),
     partners: new Map(),
     ingest,
+    receipts: webhookReceipts,
+    replayWindow: settings.webhooks,
   });
 
   const app = await buildHttpApi({
@@ -224,6 +228,10 @@ async function buildEmbedded(ctx: ProcessContext) {
     },
     { runNow: true },
   );
+  // Receipts outlive the replay window, so that a repeat within it is always recognised.
+  lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => {
+    webhookReceipts.forgetBefore(new Date(clock.now() - 2 * settings.webhooks.maxAgeSeconds * 1000).toISOString());
+  });
   erp.start(ERP_SWEEP_MS);
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();

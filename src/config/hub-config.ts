@@ -206,6 +206,19 @@ const RestWebhookSystem = Type.Object(
       description: 'Environment variable holding the secret its messages are signed with (HMAC-SHA256, hex).',
     }),
     signatureHeader: Type.Optional(Type.String({ default: 'x-signature', description: 'The header carrying the signature.' })),
+    idHeader: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9-]+$',
+        description: 'A header carrying a unique id per message (kept across its retries): a message whose id was received already is taken once.',
+      }),
+    ),
+    timestampHeader: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9-]+$',
+        description:
+          'A header carrying when the message was sent (RFC 3339 or Unix seconds). When set, it is required, the signature covers "<timestamp>.<body>", and a message older than webhooks.maxAgeSeconds is refused.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -281,6 +294,24 @@ export const HubFile = Type.Object(
           ),
         },
         { additionalProperties: false },
+      ),
+    ),
+    webhooks: Type.Optional(
+      Type.Object(
+        {
+          maxAgeSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              default: 18_000,
+              description:
+                "A webhook whose sender's timestamp (X-Shopify-Triggered-At, a REST system's timestampHeader) is older than this is refused. Default 5 hours: Shopify retries a webhook for 4 hours with its first timestamp.",
+            }),
+          ),
+          clockSkewSeconds: Type.Optional(
+            Type.Integer({ minimum: 0, default: 300, description: "How far in the future a sender's timestamp may be (its clock runs ahead)." }),
+          ),
+        },
+        { additionalProperties: false, description: 'Replay protection for inbound webhooks; webhook ids are remembered for twice maxAgeSeconds.' },
       ),
     ),
     http: Type.Optional(
@@ -540,6 +571,7 @@ export interface HubSettings {
   erp: { url?: string; tokenEnv?: string; timeoutMs: number; retryBaseMs: number; retryMaxMs: number };
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
+  webhooks: { maxAgeSeconds: number; clockSkewSeconds: number };
   http: {
     requestTimeoutMs: number;
     headersTimeoutMs: number;
@@ -575,6 +607,7 @@ export function settingsOf(file: HubFile): HubSettings {
       batchesInFlight: scaleOut.batchesInFlight ?? 4,
       connections: scaleOut.connections ?? 20,
     },
+    webhooks: { maxAgeSeconds: file.webhooks?.maxAgeSeconds ?? 18_000, clockSkewSeconds: file.webhooks?.clockSkewSeconds ?? 300 },
     http: httpSettings(file.http ?? {}),
   };
 }

@@ -36,6 +36,7 @@ import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stoc
 import { PgControlNumbers } from '../adapters/postgres/pg-control-numbers.js';
 import type { ControlNumbers } from '../ports/control-numbers.js';
 import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
+import { PgWebhookReceipts } from '../adapters/postgres/pg-webhook-receipts.js';
 import { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
@@ -398,6 +399,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     });
     const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders });
     const inboundStore = new PgInboundStore(db);
+    const webhookReceipts = new PgWebhookReceipts(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({
       config,
@@ -421,7 +423,12 @@ async function buildScaleOut(ctx: ProcessContext) {
       clock,
       partners: new Map(partners.map((p) => [p.id, p.partner()])),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),
+      receipts: webhookReceipts,
+      replayWindow: ctx.settings.webhooks,
     });
+    // Receipts outlive the replay window, so that a repeat within it is always recognised (any api process may sweep).
+    const receiptsKeptMs = 2 * ctx.settings.webhooks.maxAgeSeconds * 1000;
+    lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => webhookReceipts.forgetBefore(new Date(clock.now() - receiptsKeptMs).toISOString()));
     app = await buildHttpApi({
       state: model,
       reads: new LogReads({ log, view: model, store }),

@@ -1,12 +1,14 @@
 /** The Shopify-style storefront connector, inbound: webhook verification and order mapping behind the InboundSource port. */
 import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
-import { shopifyOrderToRequest, topLevelNumberField, type ShopifyMapping } from './shopify-order.js';
+import { orderTopicContradiction, shopifyOrderToRequest, topLevelNumberField, type ShopifyMapping } from './shopify-order.js';
 import { verifyShopifyWebhook } from './verify-shopify-webhook.js';
 
 export class ShopifyStorefront implements InboundSource {
   readonly channel: string;
   readonly signatureHeader = 'x-shopify-hmac-sha256';
   readonly topicHeader = 'x-shopify-topic';
+  readonly idHeader = 'x-shopify-webhook-id';
+  readonly timestampHeader = 'x-shopify-triggered-at';
 
   constructor(
     readonly id: string,
@@ -22,6 +24,10 @@ export class ShopifyStorefront implements InboundSource {
 
   kindOf(topic: string | undefined): InboundKind {
     return topic === 'orders/create' ? 'order' : topic === 'orders/cancelled' ? 'cancel' : 'ignore';
+  }
+
+  topicContradiction(topic: string | undefined, raw: string): string | undefined {
+    return orderTopicContradiction(topic, raw);
   }
 
   async orderFrom(raw: string): Promise<MappedOrder> {
