@@ -10,7 +10,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnHub, stopGracefully } from './support/hub-process.js';
-import { tempDataDir } from './support/test-hub.js';
+import { NETWORK, startTestHub, tempDataDir } from './support/test-hub.js';
+import { ConfigError } from '../src/config/hub-config.js';
 import { keptSecret } from '../src/wiring/kept-secret.js';
 
 const DEMO = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url));
@@ -81,4 +82,20 @@ test('a kept secret survives a restart, and another data directory has its own',
   assert.equal(first.generated, true);
   assert.deepEqual(keptSecret(a), { value: first.value, generated: false });
   assert.notEqual(keptSecret(b).value, first.value);
+});
+
+test('a webhook system whose secret variable is unset or empty stops the start with a config error naming the field', async () => {
+  const cases: [object, string][] = [
+    [{ shop: { type: 'shopify', channel: 'web', customer: 'C-42', webhookSecretEnv: 'CROSSDOCK_TEST_UNSET_SECRET' } }, 'systems.shop.webhookSecretEnv'],
+    [{ ups: { type: 'carrier', secretEnv: 'CROSSDOCK_TEST_EMPTY_SECRET' } }, 'systems.ups.secretEnv'],
+  ];
+  delete process.env.CROSSDOCK_TEST_UNSET_SECRET;
+  process.env.CROSSDOCK_TEST_EMPTY_SECRET = '';
+  for (const [systems, field] of cases) {
+    await assert.rejects(
+      startTestHub({ file: { ...NETWORK, systems } as never }),
+      (err: unknown) => err instanceof ConfigError && err.field === field && /is not set/.test(err.message),
+      field,
+    );
+  }
 });
