@@ -16,6 +16,8 @@ import { EdiOutbound } from '../src/connectors/edi-x12/edi-outbound.js';
 import { DeliveryFailedError } from '../src/domain/delivery/delivery-errors.js';
 import type { OutgoingMessage } from '../src/ports/destination.js';
 import { startOrderHub, type OrderHub } from './support/order-hub.js';
+import { WebhookReceiver } from '../sim/webhook-receiver.js';
+import { WebhookDestination } from '../src/adapters/http/webhook-destination.js';
 
 /** Values that would inject into an X12 document written with * > ~ (and ^ for 5010 repetitions). */
 const HOSTILE = ['A~LIN**VN*EVIL~QTY*33*999*EA', 'A*B', 'A>B', 'A^B', 'A\nB', 'A\rB', 'A\u0000B', 'A\u001fB', 'A\u0085B', 'A\u2028B'];
@@ -197,3 +199,19 @@ function describe_http(): void {
     assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=PO')).body.orders.length, 0);
   });
 }
+
+test('outbound webhook bodies are serialised, not concatenated: free text with quotes, backslashes, line breaks and markup arrives as sent', async () => {
+  const receiver = new WebhookReceiver();
+  const url = await receiver.start();
+  const destination = new WebhookDestination({ id: 'crm', url });
+  try {
+    const reason = 'customer said "cancel"\\n},{"idempotencyKey":"forged"}\r\n</script><b>\u2028\u0000 ünï';
+    const message: OutgoingMessage = { idempotencyKey: 'o-1:cancel', topic: 'order.cancel', key: 'o-1', payload: { orderId: 'o-1', reason } };
+    await destination.send([message]);
+    assert.deepEqual([...receiver.applied.keys()], ['o-1:cancel'], 'one message, nothing forged');
+    assert.deepEqual(receiver.applied.get('o-1:cancel')!.payload, { orderId: 'o-1', reason });
+  } finally {
+    destination.close();
+    await receiver.close();
+  }
+});
