@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export type Db = Database.Database;
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    -- The event log: each submission's payload as it arrived; its accepted events (all, or those listed
    -- in accepted) hold positions first_position..last_position in order.
@@ -71,8 +71,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX orders_by_customer ON orders(customer, created_at, id);
    CREATE INDEX orders_by_status ON orders(status, created_at, id);`,
   `-- Webhook ids already received per system, so a webhook delivered again is taken once.
-   CREATE TABLE webhook_receipts (system TEXT NOT NULL, webhook_id TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (system, webhook_id)) WITHOUT ROWID;
-   CREATE INDEX webhook_receipts_by_age ON webhook_receipts(received_at);`,
+   CREATE TABLE IF NOT EXISTS webhook_receipts (system TEXT NOT NULL, webhook_id TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (system, webhook_id)) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS webhook_receipts_by_age ON webhook_receipts(received_at);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

@@ -75,17 +75,20 @@ export class InboundWebhooks {
     const receivedAt = new Date(this.deps.clock.now()).toISOString();
     if (webhookId !== undefined && !(await this.deps.receipts.claim(systemId, webhookId, receivedAt)))
       return { status: 'duplicate', reason: `webhook ${webhookId} from ${systemId} was received already; taken once` };
-    let result: WebhookOutcome | Refusal;
     try {
-      result = await this.take(system, t, raw, correlationId);
+      return await this.takeOrPark(system, t, raw, correlationId);
     } catch (err) {
       if (webhookId !== undefined) await this.deps.receipts.release(systemId, webhookId);
       throw err;
     }
+  }
+
+  private async takeOrPark(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome> {
+    const result = await this.take(system, topic, raw, correlationId);
     if (!('refused' in result)) return result;
     const parkedId = await this.deps.inbound.park({
-      system: systemId,
-      topic: t,
+      system: system.id,
+      topic,
       body: raw,
       reason: result.reason,
       errors: result.errors,
