@@ -7,7 +7,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ConfigError, loadHubFile } from '../src/config/hub-config.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X12Parser } from 'node-x12';
@@ -214,4 +215,14 @@ test('outbound webhook bodies are serialised, not concatenated: free text with q
     destination.close();
     await receiver.close();
   }
+});
+
+test('master data ids in the configuration file follow the same rule, named with file and line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-hostile-config-'));
+  const file = join(dir, 'hub.yaml');
+  writeFileSync(file, "locations:\n  DAL: { name: Dallas, authority: wms-dal }\nitems:\n  'ABC~100': { description: x, uom: EA }\n");
+  assert.throws(
+    () => loadHubFile(file),
+    (err: unknown) => err instanceof ConfigError && err.field === 'items.ABC~100' && err.line === 4,
+  );
 });

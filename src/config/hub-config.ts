@@ -11,6 +11,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
 import { CustomerInput } from '../model/customer.js';
 import { compileValidator } from '../model/validator.js';
+import { isIdentifier, RESERVED_CHARACTERS } from '../model/formats.js';
 import { SCOPES } from '../model/scopes.js';
 
 const Delivery = {
@@ -529,6 +530,21 @@ export function loadHubFile(path: string): HubFile {
       if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
     }
     throw new ConfigError(path, line, segments.join('.') || '(root)', issue.message);
+  }
+  // Master data ids reach other systems' formats, as through the API: the same rule (formats.ts).
+  for (const section of ['locations', 'channels', 'items', 'customers'] as const) {
+    for (const id of Object.keys(value[section] ?? {})) {
+      if (!isIdentifier(id)) {
+        const node = doc.getIn([section, id], true);
+        const line = isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined;
+        throw new ConfigError(
+          path,
+          line,
+          `${section}.${id}`,
+          `the id must have no space at either end and no control character or ${RESERVED_CHARACTERS} (reserved by EDI X12)`,
+        );
+      }
+    }
   }
   return value;
 }
