@@ -14,6 +14,7 @@ import { CarrierSimulator } from './carrier-simulator.js';
 import { WmsSimulator } from './wms-simulator.js';
 import type { Faults } from './faults.js';
 import { readInterchange, writeInterchange } from '../src/connectors/edi-x12/x12-interchange.js';
+import { keptSecret } from '../src/wiring/kept-secret.js';
 
 export interface DemoNetwork {
   systems: Record<string, object>;
@@ -32,7 +33,23 @@ export interface DemoNetwork {
   stop(): Promise<void>;
 }
 
-const SECRETS = { CROSSDOCK_DEMO_SHOP_SECRET: 'demo-shop-secret', CROSSDOCK_DEMO_CARRIER_SECRET: 'demo-carrier-secret' };
+/**
+ * The demo's webhook secrets: the environment's when set, otherwise each generated once per data
+ * directory and kept there owner-only (like admin.key), so no two installations share one and
+ * none is published. The simulators sign with the same values the hub checks.
+ */
+export const DEMO_SECRET_FILES = { CROSSDOCK_DEMO_SHOP_SECRET: 'demo-shop.secret', CROSSDOCK_DEMO_CARRIER_SECRET: 'demo-carrier.secret' } as const;
+
+function demoSecrets(dataDir: string): Record<keyof typeof DEMO_SECRET_FILES, string> {
+  const out = {} as Record<keyof typeof DEMO_SECRET_FILES, string>;
+  for (const [name, file] of Object.entries(DEMO_SECRET_FILES) as [keyof typeof DEMO_SECRET_FILES, string][]) {
+    const value = process.env[name] || keptSecret(join(dataDir, file)).value;
+    // The hub reads each system's secret from the variable its configuration names.
+    process.env[name] = value;
+    out[name] = value;
+  }
+  return out;
+}
 
 export type SimulatorFaults = Partial<Record<'storefront' | 'marketplace' | 'wms' | 'carrier', Partial<Faults>>>;
 
@@ -42,7 +59,7 @@ export async function startDemoNetwork(o: {
   faults?: SimulatorFaults;
   onShipped?: (location: string) => void;
 }): Promise<DemoNetwork> {
-  for (const [k, v] of Object.entries(SECRETS)) process.env[k] ??= v;
+  const secrets = demoSecrets(o.dataDir);
   const store = new StorefrontSimulator();
   const market = new MarketplaceSimulator();
   const warehouses = [
@@ -78,7 +95,7 @@ export async function startDemoNetwork(o: {
   let timer: NodeJS.Timeout | undefined;
   let carrier: CarrierSimulator | undefined;
   return {
-    storefrontSecret: process.env.CROSSDOCK_DEMO_SHOP_SECRET!,
+    storefrontSecret: secrets.CROSSDOCK_DEMO_SHOP_SECRET,
     ediFolder,
     thirdPartyFolder,
     systems: {
@@ -122,7 +139,7 @@ export async function startDemoNetwork(o: {
     carrier(hubUrl, delivered) {
       carrier = new CarrierSimulator({
         hookUrl: `${hubUrl}/hooks/ups`,
-        secret: process.env.CROSSDOCK_DEMO_CARRIER_SECRET!,
+        secret: secrets.CROSSDOCK_DEMO_CARRIER_SECRET,
         inTransitAfterMs: 3000,
         deliveredAfterMs: 9000,
         log: o.log,

@@ -6,7 +6,7 @@
  * order.shipped with tracking) unless a 3PL runs that location (its 945 does that); the carrier
  * reports delivery; the ERP invoices it. Everything goes through the hub's public surface.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeInterchange } from '../src/connectors/edi-x12/x12-interchange.js';
@@ -78,6 +78,7 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
         order_number: n,
         customer: { id: n },
         line_items: lines().map((l) => ({ sku: l.sku, quantity: l.qty, price: '19.99' })),
+        cancelled_at: null,
       });
       const res = await fetch(`${o.url}/hooks/${o.storefront.systemId}`, {
         method: 'POST',
@@ -86,6 +87,9 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
           'content-type': 'application/json',
           'x-shopify-topic': 'orders/create',
           'x-shopify-hmac-sha256': createHmac('sha256', o.storefront.secret).update(body).digest('base64'),
+          // As Shopify sends them: an id per webhook and when it was triggered (replay protection).
+          'x-shopify-webhook-id': randomUUID(),
+          'x-shopify-triggered-at': new Date().toISOString(),
         },
       });
       const answer = (await res.json()) as { status: string; orderId?: string };

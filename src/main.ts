@@ -38,6 +38,7 @@ import { EventLoopOrderPlacement } from './app/orders/order-placement/event-loop
 import { GroupCommit } from './app/group-commit.js';
 import type { DeliveryEngine } from './app/delivery/delivery-engine.js';
 import { SqliteInboundStore } from './adapters/sqlite/sqlite-inbound-store.js';
+import { SqliteWebhookReceipts } from './adapters/sqlite/sqlite-webhook-receipts.js';
 import { InboundWebhooks } from './app/inbound/receive-webhook.js';
 import { randomUUID } from 'node:crypto';
 import { CrossReferences } from './app/master-data/cross-references.js';
@@ -189,6 +190,7 @@ async function buildEmbedded(ctx: ProcessContext) {
 
   const orderReads = liveOrderReads(openOrders, orderStore);
   const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: orderReads });
+  const webhookReceipts = new SqliteWebhookReceipts(store.db);
   const inbound = new InboundWebhooks({
     orders: orderDesk,
     inbound: inboundStore,
@@ -196,6 +198,8 @@ async function buildEmbedded(ctx: ProcessContext) {
     sources: inboundSources(config, { orderByTracking: (n) => orderStore.orderByTracking(n), now: () => clock.now(), references: xrefs }),
     partners: new Map(),
     ingest,
+    receipts: webhookReceipts,
+    replayWindow: settings.webhooks,
   });
 
   // One process owns the data directory, so the keys read now change only through this process.
@@ -246,6 +250,10 @@ async function buildEmbedded(ctx: ProcessContext) {
     },
     { runNow: true },
   );
+  // Receipts outlive the replay window, so that a repeat within it is always recognised.
+  lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => {
+    webhookReceipts.forgetBefore(new Date(clock.now() - 2 * settings.webhooks.maxAgeSeconds * 1000).toISOString());
+  });
   erp.start(ERP_SWEEP_MS);
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();

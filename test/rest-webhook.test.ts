@@ -16,12 +16,22 @@ let hub: OrderHub;
 before(async () => {
   process.env.PORTAL_SECRET = 'portal-secret';
   process.env.WMS_REST_SECRET = 'wms-rest-secret';
+  process.env.PORTAL2_SECRET = 'portal2-secret';
   hub = await startOrderHub({
     file: {
       channels: { portal: { locations: ['DAL', 'ATL'] }, queued: { locations: ['DAL', 'ATL'] } },
       systems: {
         portal: { type: 'rest-webhook', mapping: join(MAPPINGS, 'storefront-order.jsonata'), produces: 'order', channel: 'portal', secretEnv: 'PORTAL_SECRET' },
         'wms-rest': { type: 'rest-webhook', mapping: join(MAPPINGS, 'wms-adjustments.jsonata'), produces: 'events', secretEnv: 'WMS_REST_SECRET' },
+        portal2: {
+          type: 'rest-webhook',
+          mapping: join(MAPPINGS, 'storefront-order.jsonata'),
+          produces: 'order',
+          channel: 'portal',
+          secretEnv: 'PORTAL2_SECRET',
+          idHeader: 'X-Message-Id',
+          timestampHeader: 'X-Sent-At',
+        },
       },
     } as never,
   });
@@ -100,4 +110,36 @@ test("a REST system's messages mapped to inventory events are ingested like any 
   assert.deepEqual([res.body.status, res.body.accepted], ['ingested', 2]);
   assert.equal(await hub.available('PT-2'), 10);
   assert.equal((await post('wms-rest', notice, 'wms-rest-secret')).body.duplicates, 2, 'a re-sent notice changes nothing');
+});
+
+test('a REST system with id and timestamp headers: the signature binds the timestamp, a stale or repeated message is taken at most once', async () => {
+  await hub.stock('PT-2', 'DAL', 10);
+  const order = JSON.stringify({ order_number: 7001, line_items: [{ sku: 'PT-2', quantity: 1, price: '1.00' }] });
+  const send = (body: string, headers: { id: string; at?: string; signedAt?: string }) => {
+    const signedAt = headers.signedAt ?? headers.at;
+    const signed = signedAt === undefined ? body : `${signedAt}.${body}`;
+    return fetch(`${hub.url}/hooks/portal2`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': createHmac('sha256', 'portal2-secret').update(signed).digest('hex'),
+        'x-message-id': headers.id,
+        ...(headers.at === undefined ? {} : { 'x-sent-at': headers.at }),
+      },
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  };
+  const before = await hub.available('PT-2', 'portal');
+  const now = String(Math.floor(Date.now() / 1000));
+  assert.equal((await send(order, { id: 'm-1' })).status, 401, 'the timestamp header is required: the signature covers it');
+  assert.equal((await send(order, { id: 'm-1', at: now, signedAt: String(Number(now) - 1) })).status, 401, 'a timestamp other than the signed one');
+  const old = String(Math.floor(Date.now() / 1000) - 6 * 3600);
+  const stale = await send(order, { id: 'm-1', at: old });
+  assert.equal(stale.status, 422);
+  assert.equal(stale.body.errors[0].path, 'headers/x-sent-at');
+  const taken = await send(order, { id: 'm-1', at: now });
+  assert.equal(taken.body.status, 'captured', JSON.stringify(taken.body));
+  const repeat = await send(order, { id: 'm-1', at: now });
+  assert.equal(repeat.body.status, 'duplicate');
+  assert.equal(await hub.available('PT-2', 'portal'), before - 1);
 });

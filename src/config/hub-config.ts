@@ -12,6 +12,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ChannelInput, ItemInput, LocationInput } from '../model/catalog.js';
 import { CustomerInput } from '../model/customer.js';
 import { compileValidator } from '../model/validator.js';
+import { isIdentifier, RESERVED_CHARACTERS } from '../model/formats.js';
 import { SCOPES } from '../model/scopes.js';
 import { TAIL_LIMIT } from '../domain/inventory/stock-position.js';
 
@@ -141,8 +142,19 @@ const CsvSnapshotSystem = Type.Object(
 
 const Party = Type.Object(
   {
-    qualifier: Type.String({ minLength: 2, maxLength: 2, description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).' }),
-    id: Type.String({ minLength: 1, maxLength: 15 }),
+    qualifier: Type.String({
+      minLength: 2,
+      maxLength: 2,
+      pattern: '^[A-Za-z0-9]{2}$',
+      description: 'ISA id qualifier (01 DUNS, 12 phone, ZZ mutually defined, ...).',
+    }),
+    // Written into every ISA and GS: an X12 delimiter or control character here would break each document.
+    id: Type.String({
+      minLength: 1,
+      maxLength: 15,
+      pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$',
+      description: 'ISA interchange id; no * ~ > ^ or control character.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -227,6 +239,19 @@ const RestWebhookSystem = Type.Object(
       description: 'Environment variable holding the secret its messages are signed with (HMAC-SHA256, hex).',
     }),
     signatureHeader: Type.Optional(Type.String({ default: 'x-signature', description: 'The header carrying the signature.' })),
+    idHeader: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9-]+$',
+        description: 'A header carrying a unique id per message (kept across its retries): a message whose id was received already is taken once.',
+      }),
+    ),
+    timestampHeader: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9-]+$',
+        description:
+          'A header carrying when the message was sent (RFC 3339 or Unix seconds). When set, it is required, the signature covers "<timestamp>.<body>", and a message older than webhooks.maxAgeSeconds is refused.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -358,9 +383,34 @@ export const HubFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    webhooks: Type.Optional(
+      Type.Object(
+        {
+          maxAgeSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              default: 18_000,
+              description:
+                "A webhook whose sender's timestamp (X-Shopify-Triggered-At, a REST system's timestampHeader) is older than this is refused. Default 5 hours: Shopify retries a webhook for 4 hours with its first timestamp.",
+            }),
+          ),
+          clockSkewSeconds: Type.Optional(
+            Type.Integer({ minimum: 0, default: 300, description: "How far in the future a sender's timestamp may be (its clock runs ahead)." }),
+          ),
+        },
+        { additionalProperties: false, description: 'Replay protection for inbound webhooks; webhook ids are remembered for twice maxAgeSeconds.' },
+      ),
+    ),
     http: Type.Optional(
       Type.Object(
         {
+          host: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'The address to listen on (the environment variable HOST wins). Default 127.0.0.1: only this machine can reach the hub; 0.0.0.0 (or ::) listens on every interface.',
+            }),
+          ),
           requestTimeoutMs: Type.Optional(
             Type.Integer({
               minimum: 100,
@@ -567,6 +617,21 @@ export function loadHubFile(path: string): HubFile {
     }
     throw new ConfigError(path, line, segments.join('.') || '(root)', issue.message);
   }
+  // Master data ids reach other systems' formats, as through the API: the same rule (formats.ts).
+  for (const section of ['locations', 'channels', 'items', 'customers'] as const) {
+    for (const id of Object.keys(value[section] ?? {})) {
+      if (!isIdentifier(id)) {
+        const node = doc.getIn([section, id], true);
+        const line = isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined;
+        throw new ConfigError(
+          path,
+          line,
+          `${section}.${id}`,
+          `the id must have no space at either end and no control character or ${RESERVED_CHARACTERS} (reserved by EDI X12)`,
+        );
+      }
+    }
+  }
   return value;
 }
 
@@ -590,7 +655,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const interval = Number(env.CROSSDOCK_CHECKPOINT_MS ?? 5000);
   return {
     port,
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || file.http?.host || '127.0.0.1',
     dataDir: env.CROSSDOCK_DATA_DIR || './data',
     configFile,
     ...(env.CROSSDOCK_ADMIN_KEY ? { adminKey: env.CROSSDOCK_ADMIN_KEY } : {}),
@@ -609,6 +674,7 @@ export interface HubSettings {
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
   ledger: { movementsKept: number };
+  webhooks: { maxAgeSeconds: number; clockSkewSeconds: number };
   http: {
     requestTimeoutMs: number;
     headersTimeoutMs: number;
@@ -646,6 +712,7 @@ export function settingsOf(file: HubFile): HubSettings {
       connections: scaleOut.connections ?? 20,
     },
     ledger: { movementsKept: file.ledger?.movementsKept ?? TAIL_LIMIT },
+    webhooks: { maxAgeSeconds: file.webhooks?.maxAgeSeconds ?? 18_000, clockSkewSeconds: file.webhooks?.clockSkewSeconds ?? 300 },
     http: httpSettings(file.http ?? {}),
     auth: {
       metricsPublic: file.auth?.metricsPublic ?? false,

@@ -135,3 +135,29 @@ export class WebhookSignatureError extends CrossdockError {
     super(`The webhook's signature does not match the secret configured for system '${system}'; it was not taken.`);
   }
 }
+
+/** The webhook's topic header says one thing and its signed body another (a replayed body under another topic). */
+export class WebhookTopicMismatchError extends CrossdockError {
+  readonly code = 'topic_mismatch';
+  constructor(
+    readonly system: string,
+    readonly header: string,
+    readonly topic: string,
+    readonly reason: string,
+  ) {
+    super(`The webhook from '${system}' was not taken: its ${header} '${topic}' contradicts its body: ${reason}.`);
+  }
+}
+
+/** The webhook's sender timestamp is outside the replay window (too old, or too far ahead), or unreadable. */
+export class StaleWebhookError extends CrossdockError {
+  readonly code = 'stale_webhook';
+  constructor(
+    readonly system: string,
+    readonly header: string,
+    readonly sentAt: string,
+    readonly reason: string,
+  ) {
+    super(`The webhook from '${system}' was not taken: its ${header} '${sentAt}' ${reason}.`);
+  }
+}

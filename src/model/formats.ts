@@ -64,21 +64,53 @@ export function isWellFormedText(s: string): boolean {
 }
 
 /**
- * Identifiers (sku, location, source, channel, order id): well-formed Unicode, and no whitespace or
- * control character at either end, where a copy-paste slip would otherwise make "ABC-100 " a second item.
+ * The characters an identifier may not carry anywhere, because the formats the hub writes
+ * reserve them: the X12 delimiters the hub writes with (`*` element, `~` segment, `>` component,
+ * `^` repetition) and every control character (C0, DEL, C1, and the Unicode line and paragraph
+ * separators), which end lines, records and segments in one format or another. X12 has no
+ * escape, so a value carrying one could only be refused when the document is written, long
+ * after its sender was answered.
+ */
+export const RESERVED_CHARACTERS = '* ~ > ^';
+
+/** The index of the first reserved character in `s`, or -1. */
+export function reservedCharacterAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 127 || (c >= 0x80 && c <= 0x9f) || c === 0x2028 || c === 0x2029) return i;
+    if (c === 42 || c === 126 || c === 62 || c === 94) return i;
+  }
+  return -1;
+}
+
+/**
+ * Identifiers (sku, location, source, channel, customer, order id): well-formed Unicode, no
+ * whitespace or control character at either end, where a copy-paste slip would otherwise make
+ * "ABC-100 " a second item, and no reserved character anywhere (RESERVED_CHARACTERS).
  */
 export function isIdentifier(s: string): boolean {
   const first = s.charCodeAt(0),
     last = s.charCodeAt(s.length - 1);
-  return first > 32 && last > 32 && first !== 160 && last !== 160 && first !== 127 && last !== 127 && wellFormed(s);
+  return first > 32 && last > 32 && first !== 160 && last !== 160 && wellFormed(s) && reservedCharacterAt(s) < 0;
+}
+
+/**
+ * References other systems print on their documents (a channel's order number, an invoice or
+ * tracking number): well-formed Unicode with no reserved character (RESERVED_CHARACTERS).
+ */
+export function isReference(s: string): boolean {
+  return wellFormed(s) && reservedCharacterAt(s) < 0;
 }
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 if (!FormatRegistry.Has('date')) FormatRegistry.Set('date', isDate);
 if (!FormatRegistry.Has('identifier')) FormatRegistry.Set('identifier', isIdentifier);
 if (!FormatRegistry.Has('well-formed')) FormatRegistry.Set('well-formed', isWellFormedText);
+if (!FormatRegistry.Has('reference')) FormatRegistry.Set('reference', isReference);
 
 /** The format name of identifiers, for schemas. */
 export const IDENTIFIER_FORMAT = 'identifier';
 /** The format name of other text kept and compared as sent (event ids, order numbers). */
 export const WELL_FORMED_FORMAT = 'well-formed';
+/** The format name of references printed on other systems' documents (order, invoice and tracking numbers). */
+export const REFERENCE_FORMAT = 'reference';

@@ -4,7 +4,7 @@
  * occurredAt) and naming the hub's order by `orderId`.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { IDENTIFIER_FORMAT, WELL_FORMED_FORMAT } from './formats.js';
+import { IDENTIFIER_FORMAT, REFERENCE_FORMAT, WELL_FORMED_FORMAT } from './formats.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 
@@ -30,11 +30,11 @@ const Lines = Type.Array(
 
 const Tracking = Type.Union(
   [
-    Type.String({ minLength: 1, maxLength: 200 }),
+    Type.String({ minLength: 1, maxLength: 200, format: REFERENCE_FORMAT }),
     Type.Object(
       {
-        number: Type.String({ minLength: 1, maxLength: 200 }),
-        carrier: Type.Optional(Type.String({ maxLength: 100 })),
+        number: Type.String({ minLength: 1, maxLength: 200, format: REFERENCE_FORMAT }),
+        carrier: Type.Optional(Type.String({ maxLength: 100, format: REFERENCE_FORMAT })),
         url: Type.Optional(Type.String({ maxLength: 2000 })),
       },
       { additionalProperties: false },
@@ -59,7 +59,7 @@ export const OrderInvoiced = Type.Object(
   {
     ...envelope,
     type: Type.Literal('order.invoiced'),
-    invoiceNumber: Type.Optional(Type.String({ maxLength: 100 })),
+    invoiceNumber: Type.Optional(Type.String({ maxLength: 100, format: REFERENCE_FORMAT })),
   },
   { title: 'OrderInvoiced' },
 );

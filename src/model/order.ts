@@ -4,7 +4,7 @@
  * document.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { IDENTIFIER_FORMAT, WELL_FORMED_FORMAT } from './formats.js';
+import { IDENTIFIER_FORMAT, REFERENCE_FORMAT } from './formats.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 
@@ -27,7 +27,7 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const OrderRequest = Type.Object(
   {
     channel: Id('The channel the order came from; its rules decide sourcing and the ERP and credit-hold policies.'),
-    externalId: Type.String({ minLength: 1, maxLength: 200, format: WELL_FORMED_FORMAT, description: 'The order number in the channel; unique per channel.' }),
+    externalId: Type.String({ minLength: 1, maxLength: 200, format: REFERENCE_FORMAT, description: 'The order number in the channel; unique per channel.' }),
     customer: Id('The customer (PUT /v1/customers/{id}).'),
     lines: Type.Array(
       Type.Object(

@@ -44,7 +44,8 @@ export function compileValidator<T extends TSchema>(schema: T): Validator<T> {
 const FORMAT_MESSAGES: Record<string, string | undefined> = {
   'date-time': 'must be a real date and time in RFC 3339, such as 2026-11-22T10:00:00Z (seconds 00-59, a day the month has)',
   date: 'must be a real date, YYYY-MM-DD',
-  identifier: 'must be well-formed Unicode with no space or control character at either end',
+  identifier: 'must be well-formed Unicode with no space at either end and no control character or * ~ > ^ (reserved by EDI X12) anywhere',
+  reference: 'must be well-formed Unicode with no control character or * ~ > ^ (reserved by EDI X12)',
   'well-formed': 'must be well-formed Unicode (no lone UTF-16 surrogate)',
 };
 

@@ -24,12 +24,26 @@ export interface InboundSource {
   readonly id: string;
   /** The channel its orders are captured on (sources of events only may have none). */
   readonly channel: string;
-  /** True when `signature` (the header the source signs with) proves the raw body came from it. */
-  verify(raw: string, signature: string | undefined): boolean;
+  /**
+   * True when `signature` (the header the source signs with) proves the raw body came from it;
+   * `timestamp` is the sender's timestamp header, for sources whose signature covers it too.
+   */
+  verify(raw: string, signature: string | undefined, timestamp?: string): boolean;
   /** The header carrying the signature, and the one naming the message's topic. */
   readonly signatureHeader: string;
   readonly topicHeader: string;
+  /** The header carrying the sender's unique id of a message, kept across its retries (when it sends one). */
+  readonly idHeader?: string;
+  /** The header carrying when the sender sent (or triggered) the message (when it sends one). */
+  readonly timestampHeader?: string;
+  /** True when the timestamp header must be present (the signature covers it). */
+  readonly timestampRequired?: boolean;
   kindOf(topic: string | undefined): InboundKind;
+  /**
+   * Why the signed body contradicts the unsigned topic header (an order that is not cancelled
+   * sent as a cancellation), or undefined when they agree.
+   */
+  topicContradiction?(topic: string | undefined, raw: string): string | undefined;
   orderFrom(raw: string): Promise<MappedOrder>;
   eventsFrom(raw: string): Promise<MappedEvents>;
   /** The source's own id of the order in a body (for cancellations). */

@@ -5,6 +5,7 @@
  * Shutdown is the lifecycle's one order (hub-lifecycle.ts); a start that fails part-way closes
  * whatever it had already opened.
  */
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
 import { hubLogger } from './hub-logger.js';
@@ -104,15 +105,14 @@ export async function startHubProcess<B extends BuiltBackend>(
     // The API's server has its limits from server.ts; a scale-out worker's bare health server gets them here.
     limitConnections(app.server, settings.http);
     await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    const { url, bound } = listeningAt(app.server.address(), config);
     lifecycle.running();
     if (built.api) {
       const keyLine = announceAdminKey(admin);
       if (keyLine) announce(keyLine);
     }
-    announce(built.listening(url));
+    // The banner names the address the socket is bound to, so that listening on every interface is never a surprise.
+    announce(bound === url ? built.listening(url) : `${built.listening(bound)}; from this machine: ${url}`);
     if (built.api) {
       const seen = {
         url,
@@ -132,4 +132,19 @@ export async function startHubProcess<B extends BuiltBackend>(
     await lifecycle.stop({ quiet: true });
     throw err;
   }
+}
+
+/**
+ * Where the server listens, as bound (`bound`, for the banner) and as a URL a client on this
+ * machine can call (`url`: a wildcard address is reached through loopback).
+ */
+export function listeningAt(address: string | AddressInfo | null, config: { host: string; port: number }): { url: string; bound: string } {
+  const info =
+    typeof address === 'object' && address ? address : { address: config.host, port: config.port, family: config.host.includes(':') ? 'IPv6' : 'IPv4' };
+  const v6 = info.family === 'IPv6' || info.address.includes(':');
+  const hostPart = (a: string) => (v6 ? `[${a}]` : a);
+  const bound = `http://${hostPart(info.address)}:${info.port}`;
+  const wildcard = info.address === '0.0.0.0' || info.address === '::';
+  const url = wildcard ? `http://${v6 ? '[::1]' : '127.0.0.1'}:${info.port}` : bound;
+  return { url, bound };
 }

@@ -41,6 +41,7 @@ import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stoc
 import { PgControlNumbers } from '../adapters/postgres/pg-control-numbers.js';
 import type { ControlNumbers } from '../ports/control-numbers.js';
 import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
+import { PgWebhookReceipts } from '../adapters/postgres/pg-webhook-receipts.js';
 import { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import { PgCustomerStore } from '../adapters/postgres/pg-customer-store.js';
@@ -430,6 +431,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       newOrderId: orderIds(),
     });
     const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders });
+    const webhookReceipts = new PgWebhookReceipts(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({
       config,
@@ -454,7 +456,12 @@ async function buildScaleOut(ctx: ProcessContext) {
       clock,
       partners: new Map<string, TradingPartner>([...partners.map((p) => [p.id, p.partner()] as const), ...drops.map((d) => [d.id, d.drop()] as const)]),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now(), references }),
+      receipts: webhookReceipts,
+      replayWindow: ctx.settings.webhooks,
     });
+    // Receipts outlive the replay window, so that a repeat within it is always recognised (any api process may sweep).
+    const receiptsKeptMs = 2 * ctx.settings.webhooks.maxAgeSeconds * 1000;
+    lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => webhookReceipts.forgetBefore(new Date(clock.now() - receiptsKeptMs).toISOString()));
     await applyConfiguredReferences(xrefs, config.file, config.configFile);
     const keyAdmin = keysOf((id) => model.book.channels.has(id));
     await keyAdmin.refresh();

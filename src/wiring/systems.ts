@@ -75,7 +75,20 @@ export function inboundSources(
       } catch (err) {
         throw new ConfigError(config.configFile, undefined, `systems.${id}.mapping`, err instanceof MappingError ? err.message : String(err));
       }
-      out.set(id, new RestWebhookSource(id, sys.channel ?? '', secret, (sys.signatureHeader ?? 'x-signature').toLowerCase(), mapping));
+      out.set(
+        id,
+        new RestWebhookSource(
+          id,
+          sys.channel ?? '',
+          secret,
+          {
+            signatureHeader: (sys.signatureHeader ?? 'x-signature').toLowerCase(),
+            ...(sys.idHeader ? { idHeader: sys.idHeader } : {}),
+            ...(sys.timestampHeader ? { timestampHeader: sys.timestampHeader } : {}),
+          },
+          mapping,
+        ),
+      );
       continue;
     }
     if (sys.type !== 'shopify') continue;

@@ -31,12 +31,33 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
     });
 
     const sign = (raw: string, secret = SECRET) => createHmac('sha256', secret).update(raw).digest('base64');
-    const hook = (raw: string, topic: string, signature = sign(raw)) =>
+    let webhookIds = 0;
+    /** Sends a webhook as Shopify does: each with its own id (a retry keeps it: pass `headers`), triggered now. */
+    const hook = (raw: string, topic: string, signature = sign(raw), headers: Record<string, string> = {}) =>
       fetch(`${hub.url}/hooks/shop`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': signature, 'x-shopify-webhook-id': 'w-1' },
+        headers: {
+          'content-type': 'application/json',
+          'x-shopify-topic': topic,
+          'x-shopify-hmac-sha256': signature,
+          'x-shopify-webhook-id': `w-${backend.name}-${++webhookIds}`,
+          'x-shopify-triggered-at': new Date().toISOString(),
+          ...headers,
+        },
         body: raw,
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    /**
+     * A real order's orders/create body: the fixture is Shopify's test notification, whose sample
+     * order is cancelled; a store's new order is not (cancelled_at null). Edited as text, since
+     * the order id exceeds JavaScript's safe integers.
+     */
+    const newOrderBody = (storeOrderId: string) =>
+      body
+        .replace('820982911946154508', storeOrderId)
+        .replace(/"cancelled_at":\s*"[^"]*"/, '"cancelled_at": null')
+        .replace(/"cancel_reason":\s*"[^"]*"/, '"cancel_reason": null');
+    const orderByStoreId = async (storeOrderId: string) =>
+      (await hub.api('GET', `/v1/orders?channel=queued&externalId=${storeOrderId}`)).body.orders[0] as { id: string; status: string } | undefined;
 
     test('a signed orders/create is captured once; an unsigned or tampered one is refused', async () => {
       assert.equal((await hook(body, 'orders/create', sign(body, 'wrong'))).status, 401);
@@ -81,6 +102,77 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       assert.equal((await hook('{"id": 1}', 'products/update')).body.status, 'ignored');
       assert.equal((await hook('{not json', 'orders/create')).body.status, 'parked');
       assert.equal((await fetch(`${hub.url}/hooks/nobody`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 404);
+    });
+
+    test('a captured orders/create body re-sent as orders/cancelled is refused naming the topic, and the order is not cancelled', async () => {
+      await hub.stock('706405908216', 'DAL', 10);
+      await hub.stock('706405907431', 'ATL', 10);
+      const raw = newOrderBody('820982911946100001');
+      const before = await hub.available('706405908216');
+      const created = await hook(raw, 'orders/create');
+      assert.equal(created.body.status, 'captured', JSON.stringify(created.body));
+      const orderId = created.body.orderId as string;
+      assert.equal(await hub.available('706405908216'), before - 1);
+
+      // The same signed bytes, replayed under another topic (and another webhook id).
+      const replayed = await hook(raw, 'orders/cancelled', sign(raw));
+      assert.equal(replayed.status, 422);
+      assert.equal(replayed.body.type, 'urn:crossdock:problem:topic_mismatch');
+      assert.equal(replayed.body.errors[0].path, 'headers/x-shopify-topic');
+      assert.match(replayed.body.errors[0].message, /cancelled_at is null/);
+      assert.equal((await hub.api('GET', `/v1/orders/${orderId}`)).body.status === 'cancelled', false, 'the order is not cancelled');
+      assert.equal(await hub.available('706405908216'), before - 1, 'its reservation is held');
+      const toErp = (await hub.api('GET', '/v1/outbox?destination=erp&limit=1000')).body.messages as { topic: string; messageKey: string }[];
+      assert.ok(!toErp.some((m) => m.topic === 'order.cancel' && m.messageKey === orderId), 'the ERP is told of no cancellation');
+
+      // The store really cancels it: its orders/cancelled body says so, and is taken.
+      const cancelledBody = raw.replace('"cancelled_at": null', '"cancelled_at": "2026-12-06T10:00:00-05:00"');
+      assert.deepEqual((await hook(cancelledBody, 'orders/cancelled')).body, { status: 'cancelled', orderId });
+      assert.equal(await hub.available('706405908216'), before);
+      // Not an order at all under an order topic: refused too.
+      assert.equal((await hook('{"id": 5, "inventory_item_id": 7}', 'orders/create')).status, 422);
+    });
+
+    test('a webhook id is taken once, whatever body comes with it again; a refused webhook claims no id', async () => {
+      await hub.stock('706405908216', 'DAL', 10);
+      await hub.stock('706405907431', 'ATL', 10);
+      const before = await hub.available('706405908216');
+      const first = await hook(newOrderBody('820982911946100002'), 'orders/create', undefined, { 'x-shopify-webhook-id': 'dup-1' });
+      assert.equal(first.body.status, 'captured');
+      assert.equal(await hub.available('706405908216'), before - 1);
+      // Another order under the same webhook id: a repeat, answered 200 so the sender stops, and nothing captured.
+      const other = newOrderBody('820982911946100003');
+      const again = await hook(other, 'orders/create', sign(other), { 'x-shopify-webhook-id': 'dup-1' });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.status, 'duplicate');
+      assert.equal(await orderByStoreId('820982911946100003'), undefined, 'not captured');
+      assert.equal(await hub.available('706405908216'), before - 1);
+      // A refused webhook (bad signature) claims nothing: the genuine one with that id is taken.
+      assert.equal((await hook(other, 'orders/create', sign(other, 'wrong'), { 'x-shopify-webhook-id': 'dup-2' })).status, 401);
+      assert.equal((await hook(other, 'orders/create', sign(other), { 'x-shopify-webhook-id': 'dup-2' })).body.status, 'captured');
+      assert.ok(await orderByStoreId('820982911946100003'));
+    });
+
+    test('a webhook triggered longer ago than the replay window, or too far ahead, is refused naming the header; nothing is captured', async () => {
+      await hub.stock('706405908216', 'DAL', 10);
+      await hub.stock('706405907431', 'ATL', 10);
+      const raw = newOrderBody('820982911946100004');
+      const before = await hub.available('706405908216');
+      const sixHoursAgo = new Date(Date.now() - 6 * 3_600_000).toISOString();
+      const stale = await hook(raw, 'orders/create', sign(raw), { 'x-shopify-triggered-at': sixHoursAgo });
+      assert.equal(stale.status, 422);
+      assert.equal(stale.body.type, 'urn:crossdock:problem:stale_webhook');
+      assert.equal(stale.body.errors[0].path, 'headers/x-shopify-triggered-at');
+      assert.match(stale.body.errors[0].message, /older than the replay window \(webhooks.maxAgeSeconds = 18000\)/);
+      const ahead = await hook(raw, 'orders/create', sign(raw), { 'x-shopify-triggered-at': new Date(Date.now() + 3_600_000).toISOString() });
+      assert.equal(ahead.status, 422);
+      const garbled = await hook(raw, 'orders/create', sign(raw), { 'x-shopify-triggered-at': 'yesterday' });
+      assert.equal(garbled.status, 422);
+      assert.equal(await orderByStoreId('820982911946100004'), undefined);
+      assert.equal(await hub.available('706405908216'), before);
+      // Shopify's retry within the window (triggered 4 hours ago, nanosecond precision) is taken.
+      const fourHoursAgo = new Date(Date.now() - 4 * 3_600_000).toISOString().replace('Z', '123456Z');
+      assert.equal((await hook(raw, 'orders/create', sign(raw), { 'x-shopify-triggered-at': fourHoursAgo })).body.status, 'captured');
     });
   });
 }

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../../domain/errors.js';
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `-- The inbox: every applied event by source + id and by source + seq, written in the same
    -- transaction as the state change, so a redelivered event changes nothing the second time.
    CREATE TABLE applied_event_ids (source TEXT NOT NULL, id TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (source, id));
@@ -100,6 +100,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS item_units (sku TEXT NOT NULL, system TEXT NOT NULL, units JSONB NOT NULL, PRIMARY KEY (sku, system));`,
   `-- API keys created through the API: the key's digest, never the key; every api process reads them.
    CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, record JSONB NOT NULL, created_at TIMESTAMPTZ NOT NULL);`,
+  `-- Webhook ids already received per system, so a webhook delivered again is taken once, by whichever process.
+   CREATE TABLE IF NOT EXISTS webhook_receipts (system TEXT NOT NULL, webhook_id TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (system, webhook_id));
+   CREATE INDEX IF NOT EXISTS webhook_receipts_by_age ON webhook_receipts (received_at);`,
 ];
 
 export interface PgDatabase {

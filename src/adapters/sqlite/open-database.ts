@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export type Db = Database.Database;
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    -- The event log: each submission's payload as it arrived; its accepted events (all, or those listed
    -- in accepted) hold positions first_position..last_position in order.
@@ -81,6 +81,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS item_units (sku TEXT NOT NULL, system TEXT NOT NULL, units TEXT NOT NULL, PRIMARY KEY (sku, system)) WITHOUT ROWID;`,
   `-- API keys created through the API: the key's digest, never the key (docs/REFERENCE.md "API keys").
    CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, record TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;`,
+  `-- Webhook ids already received per system, so a webhook delivered again is taken once.
+   CREATE TABLE IF NOT EXISTS webhook_receipts (system TEXT NOT NULL, webhook_id TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (system, webhook_id)) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS webhook_receipts_by_age ON webhook_receipts(received_at);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from './open-database.js';
+import { MIGRATIONS, openDatabase } from './open-database.js';
+
+/** The version a database had before the migration containing `marker` (later ones re-run on opening). */
+const versionBefore = (marker: string) => MIGRATIONS.findIndex((m) => m.includes(marker));
 import { SqliteOrderStore } from './sqlite-order-store.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
 
@@ -48,7 +51,6 @@ test('a database from before the tracking index gets it filled from its stored o
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-tracking-'));
   try {
     const old = openDatabase(dir);
-    const version = old.pragma('user_version', { simple: true }) as number;
     const store = new SqliteOrderStore(old);
     store.saveOrder(order('ord_a', ['TRK-A', { number: 'TRK-B' }]), 'shipped', true);
     store.saveOrder(order('ord_b', [{ carrier: 'ups' }, 'TRK-A']), 'shipped', true);
@@ -56,8 +58,7 @@ test('a database from before the tracking index gets it filled from its stored o
     // As the database stood before the index existed (and the listing columns and API keys that came after it).
     withoutListingColumns(old);
     old.exec('DROP TABLE order_tracking');
-    // The tracking index is the 7th migration: the database stood at version 6 before it.
-    old.pragma(`user_version = ${Math.min(version - 2, 6)}`);
+    old.pragma(`user_version = ${versionBefore('CREATE TABLE order_tracking')}`);
     old.close();
 
     const upgraded = openDatabase(dir);
@@ -74,7 +75,7 @@ test('a database from before the tracking index gets it filled from its stored o
   }
 });
 
-/** Takes a database back to before the listing migration (the last one). */
+/** Takes a database back to before the listing migration. */
 function withoutListingColumns(db: ReturnType<typeof openDatabase>): void {
   db.exec(`DROP INDEX orders_by_age; DROP INDEX orders_by_channel; DROP INDEX orders_by_customer; DROP INDEX orders_by_status;
     ALTER TABLE orders DROP COLUMN customer; ALTER TABLE orders DROP COLUMN created_at;`);
@@ -84,11 +85,8 @@ test('a database from before listings gets the columns filled from its stored or
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-listing-'));
   try {
     const old = openDatabase(dir);
-    const version = old.pragma('user_version', { simple: true }) as number;
-    // As the database stood before listings (and the API keys that came after them).
     withoutListingColumns(old);
-    // The listing columns are the 8th migration: the database stood at version 7 before it.
-    old.pragma(`user_version = ${Math.min(version - 1, 7)}`);
+    old.pragma(`user_version = ${versionBefore('orders_by_age')}`);
     // Saved as the store wrote orders then (no customer or created_at column).
     const insert = old.prepare('INSERT INTO orders (id, channel, external_id, status, open, updated_at, state) VALUES (?, ?, ?, ?, 1, ?, ?)');
     const saved = [

@@ -4,7 +4,8 @@
  * be captured (unknown item or customer, failed validation, no stock to reserve) is parked whole
  * with its reason, never dropped, and captured when replayed after the cause is fixed.
  */
-import { NotFoundError, WebhookSignatureError, type Issue } from '../../domain/errors.js';
+import { NotFoundError, StaleWebhookError, WebhookSignatureError, WebhookTopicMismatchError, type Issue } from '../../domain/errors.js';
+import type { WebhookReceipts } from '../../ports/webhook-receipts.js';
 import { DuplicateOrderError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
 import { refusalOf } from '../orders/capture-refusal.js';
 import type { InboundSource } from '../../ports/inbound-source.js';
@@ -24,6 +25,10 @@ export interface WebhookDeps {
   ingest: Ingest;
   /** File-exchanging partners, for replaying their parked documents (filled in once they are built). */
   partners: Map<string, TradingPartner>;
+  /** Webhook ids received, so a repeat is taken once. */
+  receipts: WebhookReceipts;
+  /** How old (or how far ahead) a sender's timestamp may be. */
+  replayWindow: { maxAgeSeconds: number; clockSkewSeconds: number };
 }
 
 export type WebhookOutcome =
@@ -32,7 +37,8 @@ export type WebhookOutcome =
   | { status: 'cancelled'; orderId: string }
   | { status: 'ingested'; accepted: number; duplicates: number; position: number }
   | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
-  | { status: 'ignored'; reason: string };
+  | { status: 'ignored'; reason: string }
+  | { status: 'duplicate'; reason: string };
 
 type Refusal = { refused: true; reason: string; errors: Issue[]; unknownReferences?: XrefKey[] };
 
@@ -53,7 +59,6 @@ export class InboundWebhooks {
     this.deps.partners.set(id, partner);
   }
 
-  /** Throws NotFoundError (no such storefront system), WebhookSignatureError; storage and ERP failures propagate (the sender retries). */
   /** The source behind a system id, to read its signature and topic headers. Throws NotFoundError. */
   source(systemId: string): InboundSource {
     const system = this.deps.sources.get(systemId);
@@ -61,15 +66,39 @@ export class InboundWebhooks {
     return system;
   }
 
-  async receive(systemId: string, topic: string | undefined, signature: string | undefined, raw: string, correlationId: string): Promise<WebhookOutcome> {
+  /**
+   * Takes one webhook, `header` giving its request headers by lower-case name. Throws
+   * NotFoundError, WebhookSignatureError, StaleWebhookError (outside the replay window),
+   * WebhookTopicMismatchError (the topic contradicts the signed body); storage and ERP failures
+   * propagate (the sender retries, and its retry is taken: the webhook id is released).
+   */
+  async receive(systemId: string, header: (name: string) => string | undefined, raw: string, correlationId: string): Promise<WebhookOutcome> {
     const system = this.source(systemId);
-    if (!system.verify(raw, signature)) throw new WebhookSignatureError(systemId);
+    const timestamp = system.timestampHeader === undefined ? undefined : header(system.timestampHeader);
+    if (!system.verify(raw, header(system.signatureHeader), timestamp)) throw new WebhookSignatureError(systemId);
+    if (system.timestampHeader !== undefined && timestamp !== undefined) this.checkWindow(system, system.timestampHeader, timestamp);
+    const topic = header(system.topicHeader);
+    const contradiction = system.topicContradiction?.(topic, raw);
+    if (contradiction !== undefined) throw new WebhookTopicMismatchError(systemId, system.topicHeader, topic ?? '', contradiction);
     const t = topic ?? `(no ${system.topicHeader})`;
-    const result = await this.take(system, t, raw, correlationId);
+    const webhookId = system.idHeader === undefined ? undefined : header(system.idHeader);
+    const receivedAt = new Date(this.deps.clock.now()).toISOString();
+    if (webhookId !== undefined && !(await this.deps.receipts.claim(systemId, webhookId, receivedAt)))
+      return { status: 'duplicate', reason: `webhook ${webhookId} from ${systemId} was received already; taken once` };
+    try {
+      return await this.takeOrPark(system, t, raw, correlationId);
+    } catch (err) {
+      if (webhookId !== undefined) await this.deps.receipts.release(systemId, webhookId);
+      throw err;
+    }
+  }
+
+  private async takeOrPark(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome> {
+    const result = await this.take(system, topic, raw, correlationId);
     if (!('refused' in result)) return result;
     const parkedId = await this.deps.inbound.park({
-      system: systemId,
-      topic: t,
+      system: system.id,
+      topic,
       body: raw,
       reason: result.reason,
       errors: result.errors,
@@ -77,6 +106,28 @@ export class InboundWebhooks {
       ...(result.unknownReferences?.length ? { unknownReferences: result.unknownReferences } : {}),
     });
     return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
+  }
+
+  /** Refuses a sender's timestamp older than the window, too far ahead, or unreadable. */
+  private checkWindow(system: InboundSource, headerName: string, value: string): void {
+    const sentAt = /^\d{9,11}(\.\d+)?$/.test(value) ? Number(value) * 1000 : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+    if (!Number.isFinite(sentAt)) throw new StaleWebhookError(system.id, headerName, value, 'is not a time (RFC 3339 or Unix seconds)');
+    const { maxAgeSeconds, clockSkewSeconds } = this.deps.replayWindow;
+    const age = (this.deps.clock.now() - sentAt) / 1000;
+    if (age > maxAgeSeconds)
+      throw new StaleWebhookError(
+        system.id,
+        headerName,
+        value,
+        `is ${Math.round(age)} s old, older than the replay window (webhooks.maxAgeSeconds = ${maxAgeSeconds})`,
+      );
+    if (-age > clockSkewSeconds)
+      throw new StaleWebhookError(
+        system.id,
+        headerName,
+        value,
+        `is ${Math.round(-age)} s in the future, beyond webhooks.clockSkewSeconds = ${clockSkewSeconds}`,
+      );
   }
 
   /** Takes a parked message again. Throws NotFoundError, IllegalTransitionError (already replayed). */

@@ -8,6 +8,7 @@ import type { Channel } from '../../model/catalog.js';
 import type { Customer } from '../../model/customer.js';
 import type { OrderRequest } from '../../model/order.js';
 import { InvalidInputError, UnknownChannelError } from '../../domain/errors.js';
+import { isReference, RESERVED_CHARACTERS } from '../../model/formats.js';
 import { CreditHoldError, CustomerInactiveError, IdempotencyKeyMissingError, UnknownCustomerError } from '../../domain/orders/order-errors.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
 
@@ -49,6 +50,9 @@ export function checkOrderRequest(
   if (!customer) throw new UnknownCustomerError(request.customer);
   if (!customer.active) throw new CustomerInactiveError(request.customer);
   const issues: { path: string; message: string }[] = [];
+  // Orders from webhooks and EDI files are not schema-validated requests; their number still reaches other formats.
+  if (!isReference(request.externalId))
+    issues.push({ path: '/externalId', message: `must be well-formed Unicode with no control character or ${RESERVED_CHARACTERS} reserved by EDI X12` });
   const seen = new Set<string>();
   for (const [i, line] of request.lines.entries()) {
     if (!isKnownSku(line.sku))
@@ -57,7 +61,8 @@ export function checkOrderRequest(
       issues.push({ path: `/lines/${i}/sku`, message: `${line.sku} appears on more than one line; put its whole quantity on one line` });
     seen.add(line.sku);
   }
-  if (issues.length > 0) throw new InvalidInputError(issues, 'The order names items the hub does not know or repeats an item.');
+  if (issues.length > 0)
+    throw new InvalidInputError(issues, 'The order names items the hub does not know, repeats an item or carries a number other formats cannot hold.');
   if (customer.creditHold && channel.onCreditHold === 'reject') throw new CreditHoldError(customer.id, channel.id);
   return { channel, customer };
 }

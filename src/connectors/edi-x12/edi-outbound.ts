@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
-import { writeInterchange, type Party } from './x12-interchange.js';
+import { checkSegments, writeInterchange, X12ValueError, type Party } from './x12-interchange.js';
+import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import { shippingOrder940, type FulfilmentRequest } from './warehouse-940-945.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
 import { partnerItemId } from '../../domain/master-data/cross-reference.js';
@@ -88,6 +89,14 @@ export class EdiOutbound implements Destination {
     }
     if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString(), name));
     if (groups.length === 0) return;
+    try {
+      for (const g of groups) for (const segments of g.transactions) checkSegments(g.set, segments);
+    } catch (err) {
+      // Not retryable: the engine narrows the batch down to the message carrying the value and
+      // dead-letters it with this reason; nothing is numbered or written for it.
+      if (err instanceof X12ValueError) throw new DeliveryFailedError(this.id, err.message, false);
+      throw err;
+    }
     const numbers = await this.o.controls.allocate(
       this.o.id,
       groups.map((g) => g.transactions.length),

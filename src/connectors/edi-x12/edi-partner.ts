@@ -18,7 +18,7 @@ import type { TradingPartner } from '../../ports/trading-partner.js';
 import { acknowledgment855, acknowledgment997, readPurchaseOrder850, translatePurchaseOrder, type AckLine, type PartnerMapping } from './purchase-order-850.js';
 import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
-import { readInterchange, writeInterchange, type Party } from './x12-interchange.js';
+import { checkSegments, readInterchange, writeInterchange, type Party } from './x12-interchange.js';
 import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
 
 /** What capturing an order came to, as the partner's connector needs to answer it. */
@@ -140,12 +140,11 @@ export class EdiPartner implements TradingPartner {
       }
       acks.push({ gs: group.gs, results });
     }
-    await this.send(
-      '997',
-      'FA',
-      acks.map((a) => acknowledgment997(a.gs, a.results)),
-      date,
-    );
+    const receipts = acks.map((a) => acknowledgment997(a.gs, a.results));
+    // Both answers are checked before either is numbered or written (X12ValueError: the file goes to failed/ with it).
+    for (const segments of receipts) checkSegments('997', segments);
+    for (const segments of poAcks) checkSegments('855', segments);
+    await this.send('997', 'FA', receipts, date);
     if (poAcks.length > 0) await this.send('855', 'PR', poAcks, date);
     return summary;
   }

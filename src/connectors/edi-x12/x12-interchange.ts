@@ -35,6 +35,57 @@ export class X12Error extends Error {
   }
 }
 
+/**
+ * A value that cannot be written into an X12 document: it carries one of the document's
+ * delimiters or a control character. X12 has no escape, so the document is refused whole rather
+ * than written with segments (or a segment count) nobody sent.
+ */
+export class X12ValueError extends X12Error {
+  constructor(
+    /** The transaction set (846, 856, ...) or envelope segment the value was meant for. */
+    readonly document: string,
+    /** Where in it: the segment id and element position, such as LIN03. */
+    readonly element: string,
+    readonly value: string,
+    readonly character: string,
+  ) {
+    super(
+      `${document} not written: ${element} would carry ${describe(character)} (${JSON.stringify(value.slice(0, 80))}), which X12 reserves as a delimiter or control character and cannot escape; correct the value at its source`,
+    );
+    this.name = 'X12ValueError';
+  }
+}
+
+const describe = (c: string) => `'${c.length === 1 && c.charCodeAt(0) >= 32 ? c : ''}' U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The delimiters the hub writes with; `^` is the repetition separator of 5010 partners, refused too. */
+export const DEFAULT_SEPARATORS: Separators = { element: '*', component: '>', segment: '~' };
+
+/** The first character of `value` a document written with `sep` cannot hold, or undefined. */
+function unwritable(value: string, sep: Separators): string | undefined {
+  for (const ch of value) {
+    const c = ch.charCodeAt(0);
+    if (c < 32 || c === 127 || (c >= 0x80 && c <= 0x9f) || c === 0x2028 || c === 0x2029) return ch;
+    if (ch === sep.element || ch === sep.component || ch === sep.segment || ch === '^') return ch;
+  }
+  return undefined;
+}
+
+/**
+ * Checks every element of a transaction's segments before anything is numbered or written.
+ * Throws X12ValueError naming the set, the element and the character.
+ */
+export function checkSegments(document: string, segments: string[][], sep: Separators = DEFAULT_SEPARATORS): void {
+  for (const seg of segments) {
+    const id = seg[0] ?? '';
+    if (!/^[A-Z0-9]{2,3}$/.test(id)) throw new X12ValueError(document, `segment id ${JSON.stringify(id)}`, id, id.charAt(0) || ' ');
+    seg.forEach((value, i) => {
+      const bad = i === 0 ? undefined : unwritable(value, sep);
+      if (bad !== undefined) throw new X12ValueError(document, `${id}${String(i).padStart(2, '0')}`, value, bad);
+    });
+  }
+}
+
 /** Reads an interchange. Throws X12Error naming the segment and what is wrong with the envelope. */
 export function readInterchange(text: string): Interchange {
   const start = text.indexOf('ISA');
@@ -137,7 +188,7 @@ export interface OutgoingInterchange {
 
 /** Writes an interchange: ISA padded to its fixed widths, every trailer counted. */
 export function writeInterchange(o: OutgoingInterchange): string {
-  const sep = o.separators ?? { element: '*', component: '>', segment: '~' };
+  const sep = o.separators ?? DEFAULT_SEPARATORS;
   const yymmdd = o.at.toISOString().slice(2, 10).replace(/-/g, '');
   const ccyymmdd = o.at.toISOString().slice(0, 10).replace(/-/g, '');
   const hhmm = o.at.toISOString().slice(11, 16).replace(':', '');
@@ -173,5 +224,10 @@ export function writeInterchange(o: OutgoingInterchange): string {
     lines.push(['GE', String(g.transactions.length), String(g.control)]);
   }
   lines.push(['IEA', String(o.groups.length), isaControl]);
+  // Every value is checked, the envelope's too (ISA16 is the component separator itself): one
+  // stray delimiter would add segments nobody sent.
+  checkSegments('interchange envelope', [lines[0]!.slice(0, 16)], sep);
+  for (const l of lines) if (l[0] === 'GS') checkSegments('functional group envelope', [l], sep);
+  for (const g of o.groups) for (const t of g.transactions) checkSegments(t.set, t.segments, sep);
   return lines.map((l) => `${l.join(sep.element)}${sep.segment}\n`).join('');
 }

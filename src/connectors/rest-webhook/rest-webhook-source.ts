@@ -6,20 +6,39 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
 import type { JsonataMapping } from './jsonata-mapping.js';
 
+export interface RestWebhookHeaders {
+  signatureHeader: string;
+  idHeader?: string;
+  /** When set, the header is required and the signature covers "<timestamp>.<body>". */
+  timestampHeader?: string;
+}
+
 export class RestWebhookSource implements InboundSource {
   readonly topicHeader = 'x-event-type';
+  readonly signatureHeader: string;
+  readonly idHeader?: string;
+  readonly timestampHeader?: string;
+  readonly timestampRequired: boolean;
 
   constructor(
     readonly id: string,
     readonly channel: string,
     private readonly secret: string,
-    readonly signatureHeader: string,
+    headers: RestWebhookHeaders,
     private readonly mapping: JsonataMapping,
-  ) {}
+  ) {
+    this.signatureHeader = headers.signatureHeader;
+    if (headers.idHeader) this.idHeader = headers.idHeader.toLowerCase();
+    if (headers.timestampHeader) this.timestampHeader = headers.timestampHeader.toLowerCase();
+    this.timestampRequired = this.timestampHeader !== undefined;
+  }
 
-  verify(raw: string, signature: string | undefined): boolean {
+  verify(raw: string, signature: string | undefined, timestamp?: string): boolean {
     if (!signature) return false;
-    const expected = createHmac('sha256', this.secret).update(raw).digest();
+    // With a timestamp header the signature binds it, so that an old body cannot be resent with a fresh time.
+    if (this.timestampHeader !== undefined && timestamp === undefined) return false;
+    const signed = this.timestampHeader === undefined ? raw : `${timestamp}.${raw}`;
+    const expected = createHmac('sha256', this.secret).update(signed).digest();
     const given = Buffer.from(signature.replace(/^sha256=/, ''), 'hex');
     return given.length === expected.length && timingSafeEqual(given, expected);
   }

@@ -123,3 +123,29 @@ export function topLevelNumberField(raw: string, name: string): string | undefin
   }
   return undefined;
 }
+
+/**
+ * Shopify signs the body, not the X-Shopify-Topic header, so the topic is checked against what
+ * the signed body says. Both order topics carry the whole Order resource; what tells a
+ * cancellation apart is the order's own `cancelled_at`, set once the store cancelled it. A body
+ * whose `cancelled_at` is null is an order the store has not cancelled, whatever the header says:
+ * refused as orders/cancelled, so a captured orders/create cannot be replayed to cancel. The
+ * converse is not refused: Shopify's own orders/create test notification carries a cancelled
+ * sample order, and a cancelled order sent as orders/create captures nothing new (the store's
+ * order id is captured once).
+ */
+export function orderTopicContradiction(topic: string | undefined, raw: string): string | undefined {
+  if (topic !== 'orders/create' && topic !== 'orders/cancelled') return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return undefined; // not JSON: parked by the mapping with its reason
+  }
+  const order = body as { line_items?: unknown; cancelled_at?: unknown } | null;
+  if (typeof order !== 'object' || order === null || Array.isArray(order) || topLevelNumberField(raw, 'id') === undefined || !Array.isArray(order.line_items))
+    return `the body is not a Shopify order (an object with a numeric id and line_items), which ${topic} carries`;
+  if (topic === 'orders/cancelled' && (typeof order.cancelled_at !== 'string' || order.cancelled_at === ''))
+    return 'the body is an order the store has not cancelled (cancelled_at is null), so it cannot be an orders/cancelled webhook';
+  return undefined;
+}

@@ -1,6 +1,6 @@
 /** The Shopify-style storefront connector, inbound: webhook verification and order mapping behind the InboundSource port. */
 import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
-import { shopifyOrderToRequest, storeLinesOf, topLevelNumberField, type ShopifyMapping, type StoreLine } from './shopify-order.js';
+import { orderTopicContradiction, shopifyOrderToRequest, storeLinesOf, topLevelNumberField, type ShopifyMapping, type StoreLine } from './shopify-order.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import { verifyShopifyWebhook } from './verify-shopify-webhook.js';
@@ -9,6 +9,8 @@ export class ShopifyStorefront implements InboundSource {
   readonly channel: string;
   readonly signatureHeader = 'x-shopify-hmac-sha256';
   readonly topicHeader = 'x-shopify-topic';
+  readonly idHeader = 'x-shopify-webhook-id';
+  readonly timestampHeader = 'x-shopify-triggered-at';
 
   constructor(
     readonly id: string,
@@ -25,6 +27,10 @@ export class ShopifyStorefront implements InboundSource {
 
   kindOf(topic: string | undefined): InboundKind {
     return topic === 'orders/create' ? 'order' : topic === 'orders/cancelled' ? 'cancel' : 'ignore';
+  }
+
+  topicContradiction(topic: string | undefined, raw: string): string | undefined {
+    return orderTopicContradiction(topic, raw);
   }
 
   /**

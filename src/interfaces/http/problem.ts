@@ -16,7 +16,9 @@ import {
   type UnknownChannelError,
   type UnknownItemError,
   type UnknownLocationError,
+  type StaleWebhookError,
   type WebhookSignatureError,
+  type WebhookTopicMismatchError,
   type WorkersBehindError,
 } from '../../domain/errors.js';
 import type {
@@ -81,6 +83,8 @@ type KnownError =
   | DatabaseUnavailableError
   | ShuttingDownError
   | WebhookSignatureError
+  | WebhookTopicMismatchError
+  | StaleWebhookError
   | IdempotencyKeyMissingError
   | IdempotencyKeyInUseError
   | IdempotencyKeyReusedError
@@ -117,6 +121,12 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   workers_behind: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
   database_unavailable: { status: 503, title: 'Service unavailable', extras: () => ({ retryable: true }) },
   bad_signature: { status: 401, title: 'Unauthenticated' },
+  topic_mismatch: {
+    status: 422,
+    title: 'Topic contradicts the body',
+    extras: (e) => ({ topic: e.topic, errors: [{ path: `headers/${e.header}`, message: e.reason }] }),
+  },
+  stale_webhook: { status: 422, title: 'Webhook outside the replay window', extras: (e) => ({ errors: [{ path: `headers/${e.header}`, message: e.reason }] }) },
   idempotency_key_required: {
     status: 400,
     title: 'Idempotency-Key required',

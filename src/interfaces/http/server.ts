@@ -15,6 +15,7 @@ import { authorize, limitRequests, RequestGate } from './authorize.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { typeboxValidatorCompiler } from './validation.js';
 import { limitConnections, shedLoad, timeoutCheckMs } from './connection-limits.js';
+import { securityHeaders } from './security-headers.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerAvailabilityRoutes } from './routes/availability.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
@@ -143,6 +144,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     done();
   });
 
+  // First, so that every answer through Fastify carries them, shed and refused ones included.
+  await securityHeaders(app);
   await shedLoad(app, deps.limits);
   await limitRequests(app, gate);
   await app.register(swagger, {

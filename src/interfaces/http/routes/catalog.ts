@@ -2,13 +2,14 @@
 import { Type } from '@sinclair/typebox';
 import { channelAccessOf } from '../authorize.js';
 import type { FastifyInstance } from 'fastify';
-import { ChannelInput, ChannelView, ItemInput, ItemView, Location, LocationInput } from '../../../model/catalog.js';
+import { ChannelInput, ChannelView, Identifier, ItemInput, ItemView, Location, LocationInput } from '../../../model/catalog.js';
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError, UnknownChannelError, UnknownItemError } from '../../../domain/errors.js';
 import type { HttpDeps } from '../http-deps.js';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 200 }) });
+// Identifiers are checked where they enter (formats.ts): they reach EDI documents and other systems' files.
+const IdParams = Type.Object({ id: Identifier });
+const SkuParams = Type.Object({ sku: Identifier });
 
 export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.put(

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Customer, CustomerInput } from '../../../model/customer.js';
+import { Identifier } from '../../../model/catalog.js';
 import { Problem } from '../../../model/problem.js';
 import { defineCustomer } from '../../../app/customers/define-customer.js';
 import { NotFoundError } from '../../../domain/errors.js';
@@ -10,7 +11,7 @@ import type { Clock } from '../../../ports/clock.js';
 import type { ChannelAccess } from '../../../domain/access/channel-access.js';
 import { channelAccessOf } from '../authorize.js';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+const IdParams = Type.Object({ id: Identifier });
 
 export interface CustomerRouteDeps {
   customers: CustomerStore;

@@ -22,7 +22,7 @@ const ParkedView = Type.Object({
   body: Type.String({ description: 'The body exactly as it arrived.' }),
 });
 const Outcome = Type.Object({
-  status: Type.String({ description: 'captured, already_captured, cancelled, ingested, parked or ignored' }),
+  status: Type.String({ description: 'captured, already_captured, cancelled, ingested, parked, ignored or duplicate (a webhook id received already)' }),
   accepted: Type.Optional(Type.Integer()),
   duplicates: Type.Optional(Type.Integer()),
   position: Type.Optional(Type.Integer()),
@@ -45,9 +45,9 @@ export function registerHookRoutes(app: FastifyInstance, deps: InboundServices):
           tags: ['inbound'],
           summary: "A webhook from a configured system (a storefront's orders/create, orders/cancelled)",
           description:
-            "Authenticated by the system's own signature (X-Shopify-Hmac-Sha256 for storefronts, an HMAC-SHA256 hex header for REST systems), not an API key. An order that cannot be captured is parked with its reason (200, status parked) and captured when replayed.",
+            "Authenticated by the system's own signature (X-Shopify-Hmac-Sha256 for storefronts, an HMAC-SHA256 hex header for REST systems), not an API key. An order that cannot be captured is parked with its reason (200, status parked) and captured when replayed. A webhook id received already (X-Shopify-Webhook-Id, a REST system's idHeader) answers 200 duplicate and changes nothing; a topic the signed body contradicts (an order not cancelled sent as orders/cancelled) or a sender timestamp outside the replay window (X-Shopify-Triggered-At, a REST system's timestampHeader; webhooks.maxAgeSeconds) is refused with 422 naming the header.",
           params: Type.Object({ systemId: Type.String() }),
-          response: { 200: Outcome, 401: Problem, 404: Problem, 503: Problem },
+          response: { 200: Outcome, 401: Problem, 404: Problem, 422: Problem, 503: Problem },
         },
       },
       async (request) => {
@@ -56,8 +56,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: InboundServices):
           return typeof v === 'string' ? v : undefined;
         };
         const systemId = (request.params as { systemId: string }).systemId;
-        const source = deps.inbound.source(systemId);
-        return deps.inbound.receive(systemId, header(source.topicHeader), header(source.signatureHeader), request.body as string, request.id);
+        return deps.inbound.receive(systemId, header, request.body as string, request.id);
       },
     );
   });
