@@ -3,7 +3,7 @@
  * validation): kept whole with their reason, never dropped, until they are replayed after the
  * cause is fixed.
  */
-export type ParkedInboundStatus = 'parked' | 'replayed';
+export type ParkedInboundStatus = 'parked' | 'replayed' | 'discarded';
 
 export interface ParkedInbound {
   id: number;
@@ -26,5 +26,5 @@ export interface InboundStore {
   park(p: Omit<ParkedInbound, 'id' | 'status'>): Awaitable<number>;
   parked(filter: { system?: string; status?: ParkedInboundStatus; afterId?: number; limit: number }): Awaitable<ParkedInbound[]>;
   get(id: number): Awaitable<ParkedInbound | undefined>;
-  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): Awaitable<void>;
+  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string }): Awaitable<void>;
 }

@@ -34,12 +34,13 @@ export class PgInboundStore implements InboundStore {
     return rows[0] ? toParked(rows[0]) : undefined;
   }
 
-  async update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): Promise<void> {
+  async update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string }): Promise<void> {
     // One statement, so two processes replaying at once cannot lose each other's change.
     const patch = {
       ...(change.reason !== undefined ? { reason: change.reason } : {}),
       ...(change.errors ? { errors: change.errors } : {}),
       ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
+      ...(change.body !== undefined ? { body: change.body } : {}),
     };
     await this.db.pool.query('UPDATE inbound_parked SET status = coalesce($2, status), record = record || $3::jsonb WHERE id = $1', [
       id,

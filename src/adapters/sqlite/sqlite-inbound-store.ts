@@ -32,7 +32,7 @@ export class SqliteInboundStore implements InboundStore {
     return row ? toParked(row) : undefined;
   }
 
-  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string }): void {
+  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string }): void {
     const current = this.get(id);
     if (!current) return;
     const { id: _, status, ...record } = current;
@@ -41,6 +41,7 @@ export class SqliteInboundStore implements InboundStore {
       ...(change.reason !== undefined ? { reason: change.reason } : {}),
       ...(change.errors ? { errors: change.errors } : {}),
       ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
+      ...(change.body !== undefined ? { body: change.body } : {}),
     };
     this.db.prepare('UPDATE inbound_parked SET status = ?, record = ? WHERE id = ?').run(change.status ?? status, JSON.stringify(next), id);
   }
