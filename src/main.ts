@@ -43,6 +43,9 @@ import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.j
 import { noDeadLogEntries } from './app/log/dead-log-entries.js';
 import { startHubProcess, type HubOptions, type ProcessContext } from './wiring/hub-process.js';
 import type { HubState } from './wiring/hub-lifecycle.js';
+import { SqliteExceptionStore } from './adapters/sqlite/sqlite-exception-store.js';
+import { SqliteAuditTrail } from './adapters/sqlite/sqlite-audit-trail.js';
+import { exceptionQueue } from './wiring/exception-queue.js';
 
 export type { HubOptions } from './wiring/hub-process.js';
 
@@ -187,7 +190,27 @@ async function buildEmbedded(ctx: ProcessContext) {
     ingest,
   });
 
+  const queue = exceptionQueue({
+    store: new SqliteExceptionStore(store.db),
+    trail: new SqliteAuditTrail(store.db),
+    settings,
+    clock,
+    log,
+    lifecycle,
+    reads: store,
+    view: state,
+    ingest,
+    inbound: { store: inboundStore, webhooks: inbound },
+    orderExceptions: orderStore,
+    orders: orderReads,
+    retryErpNow: () => erp.nudge(),
+    delivery,
+    deadEntries: noDeadLogEntries,
+  });
+
   const app = await buildHttpApi({
+    exceptions: queue.desk,
+    audit: queue.audit,
     state,
     reads: store,
     catalog,

@@ -8,8 +8,10 @@ type Awaitable<T> = T | Promise<T>;
 export interface AuditEntry {
   id: number;
   at: string;
-  /** The API key's name; `operator:<name>` is appended for a CLI user (`admin (operator alice)`). */
+  /** The API key's name, or `operator:<name>` when the CLI says who runs it. */
   actor: string;
+  /** The API key that authenticated the write (also when an operator is named). */
+  apiKey: string | null;
   /** The caller's address. */
   origin: string;
   /** `api` or `cli`. */
@@ -35,7 +37,8 @@ export interface AuditFilter {
 }
 
 export interface AuditTrail {
-  append(entry: Omit<AuditEntry, 'id'>): Awaitable<number>;
+  /** Appends entries in one write, in order. */
+  append(entries: readonly Omit<AuditEntry, 'id'>[]): Awaitable<void>;
   /** Newest first. */
   entries(filter: AuditFilter): Awaitable<AuditEntry[]>;
   /** Drops entries older than `beforeIso`; returns how many. */

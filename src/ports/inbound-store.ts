@@ -26,5 +26,8 @@ export interface InboundStore {
   park(p: Omit<ParkedInbound, 'id' | 'status'>): Awaitable<number>;
   parked(filter: { system?: string; status?: ParkedInboundStatus; afterId?: number; limit: number }): Awaitable<ParkedInbound[]>;
   get(id: number): Awaitable<ParkedInbound | undefined>;
-  update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string }): Awaitable<void>;
+  update(
+    id: number,
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string },
+  ): Awaitable<void>;
 }

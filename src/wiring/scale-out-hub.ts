@@ -60,6 +60,9 @@ import { AppliedWatermark } from '../app/log/applied-watermark.js';
 import { expireWaitingEvents } from '../app/orders/expire-waiting-events.js';
 import { releaseCreditHolds } from '../app/orders/release-credit-holds.js';
 import { orderIds } from './erp.js';
+import { PgExceptionStore } from '../adapters/postgres/pg-exception-store.js';
+import { PgAuditTrail } from '../adapters/postgres/pg-audit-trail.js';
+import { exceptionQueue } from './exception-queue.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -422,9 +425,30 @@ async function buildScaleOut(ctx: ProcessContext) {
       partners: new Map(partners.map((p) => [p.id, p.partner()])),
       sources: inboundSources(config, { orderByTracking: (n) => orders.orderByTracking(n), now: () => clock.now() }),
     });
+    const reads = new LogReads({ log, view: model, store });
+    const deadEntries = new WorkerDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) });
+    const queue = exceptionQueue({
+      store: new PgExceptionStore(db),
+      trail: new PgAuditTrail(db),
+      settings: ctx.settings,
+      clock,
+      log: logger,
+      lifecycle,
+      reads,
+      view: model,
+      ingest,
+      inbound: { store: inboundStore, webhooks: inbound },
+      orderExceptions: orders,
+      orders,
+      retryErpNow: () => erpCommits.nudge(),
+      delivery,
+      deadEntries,
+    });
     app = await buildHttpApi({
+      exceptions: queue.desk,
+      audit: queue.audit,
       state: model,
-      reads: new LogReads({ log, view: model, store }),
+      reads,
       catalog,
       ingest,
       clock,
@@ -444,7 +468,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       orders: desk,
       inbound: { inbound, inboundStore },
       orderExceptions: orders,
-      deadEntries: new WorkerDeadLogEntries({ store, worker: worker ?? new LedgerWorker({ store, clock, maxAttempts: log.maxAttempts }) }),
+      deadEntries,
     });
     api = {
       locations: () => [...model.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -5,15 +5,15 @@ import type { PgDatabase } from './pg-database.js';
 export class PgAuditTrail implements AuditTrail {
   constructor(private readonly db: PgDatabase) {}
 
-  async append(entry: Omit<AuditEntry, 'id'>): Promise<number> {
-    const entity = entry.entity ? `${entry.entity.kind}:${entry.entity.id}` : null;
-    const { rows } = await this.db.pool.query<{ id: string }>('INSERT INTO audit_trail (at, actor, entity, record) VALUES ($1, $2, $3, $4::jsonb) RETURNING id', [
-      entry.at,
-      entry.actor,
-      entity,
-      JSON.stringify(entry),
-    ]);
-    return Number(rows[0]!.id);
+  async append(entries: readonly Omit<AuditEntry, 'id'>[]): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map((e) => ({ at: e.at, actor: e.actor, entity: e.entity ? `${e.entity.kind}:${e.entity.id}` : null, record: e }));
+    // WITH ORDINALITY keeps the ids in the order the entries were given.
+    await this.db.pool.query(
+      `INSERT INTO audit_trail (at, actor, entity, record)
+       SELECT (r->>'at')::timestamptz, r->>'actor', r->>'entity', r->'record' FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n`,
+      [JSON.stringify(rows)],
+    );
   }
 
   async entries(f: AuditFilter): Promise<AuditEntry[]> {

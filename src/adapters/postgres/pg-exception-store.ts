@@ -23,7 +23,14 @@ export class PgExceptionStore implements ExceptionStore {
     if (problems.length === 0) return [];
     const rows = problems.map((p) => {
       const { opened: entry, owner, ...rest } = p;
-      return { class: p.class, key: p.key, owner, group: p.group, entity: `${p.entity.kind}:${p.entity.id}`, record: { ...rest, updatedAt: entry.at, history: [entry] } };
+      return {
+        class: p.class,
+        key: p.key,
+        owner,
+        group: p.group,
+        entity: `${p.entity.kind}:${p.entity.id}`,
+        record: { ...rest, updatedAt: entry.at, history: [entry] },
+      };
     });
     const { rows: opened } = await this.db.pool.query<Row>(
       `INSERT INTO exceptions (class, key, status, owner, group_key, entity, record)

@@ -34,7 +34,10 @@ export class PgInboundStore implements InboundStore {
     return rows[0] ? toParked(rows[0]) : undefined;
   }
 
-  async update(id: number, change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string }): Promise<void> {
+  async update(
+    id: number,
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; body?: string },
+  ): Promise<void> {
     // One statement, so two processes replaying at once cannot lose each other's change.
     const patch = {
       ...(change.reason !== undefined ? { reason: change.reason } : {}),

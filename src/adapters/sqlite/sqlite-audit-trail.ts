@@ -5,12 +5,11 @@ import type { Db } from './open-database.js';
 export class SqliteAuditTrail implements AuditTrail {
   constructor(private readonly db: Db) {}
 
-  append(entry: Omit<AuditEntry, 'id'>): number {
-    const entity = entry.entity ? `${entry.entity.kind}:${entry.entity.id}` : null;
-    return Number(
-      this.db.prepare('INSERT INTO audit_trail (at, actor, entity, record) VALUES (?, ?, ?, ?)').run(entry.at, entry.actor, entity, JSON.stringify(entry))
-        .lastInsertRowid,
-    );
+  append(entries: readonly Omit<AuditEntry, 'id'>[]): void {
+    const insert = this.db.prepare('INSERT INTO audit_trail (at, actor, entity, record) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const e of entries) insert.run(e.at, e.actor, e.entity ? `${e.entity.kind}:${e.entity.id}` : null, JSON.stringify(e));
+    })();
   }
 
   entries(f: AuditFilter): AuditEntry[] {

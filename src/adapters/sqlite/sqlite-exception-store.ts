@@ -73,7 +73,9 @@ export class SqliteExceptionStore implements ExceptionStore {
       where.push('id < ?');
       args.push(f.beforeId);
     }
-    const rows = this.db.prepare(`SELECT id, status, owner, record FROM exceptions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...args, f.limit) as Row[];
+    const rows = this.db
+      .prepare(`SELECT id, status, owner, record FROM exceptions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+      .all(...args, f.limit) as Row[];
     return rows.map(toException);
   }
 

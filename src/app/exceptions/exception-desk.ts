@@ -162,7 +162,13 @@ export class ExceptionDesk {
 
   private async reconcileSource(source: ExceptionSource, live: { id: number; key: string }[]): Promise<void> {
     const current = await source.current();
-    const known = current.length === 0 ? new Set<string>() : await this.deps.store.known(source.class, current.map((p) => p.key));
+    const known =
+      current.length === 0
+        ? new Set<string>()
+        : await this.deps.store.known(
+            source.class,
+            current.map((p) => p.key),
+          );
     const fresh = current.filter((p) => !known.has(p.key));
     if (fresh.length > 0) {
       const now = this.now();

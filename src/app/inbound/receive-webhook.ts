@@ -101,8 +101,15 @@ export class InboundWebhooks {
       const summary = await partner.receive(body, (reason, errors) => {
         still.push({ reason, errors });
       });
-      if (still.length > 0) throw new InvalidInputError(still.flatMap((x) => x.errors), `The edited document still cannot be taken: ${still[0]!.reason}.`);
-      outcome = summary.captured.length > 0 ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' } : { status: 'ignored', reason: 'nothing left to capture' };
+      if (still.length > 0)
+        throw new InvalidInputError(
+          still.flatMap((x) => x.errors),
+          `The edited document still cannot be taken: ${still[0]!.reason}.`,
+        );
+      outcome =
+        summary.captured.length > 0
+          ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' }
+          : { status: 'ignored', reason: 'nothing left to capture' };
     } else {
       const system = this.deps.sources.get(parked.system);
       if (!system) throw new NotFoundError('Inbound system', parked.system);
@@ -110,7 +117,11 @@ export class InboundWebhooks {
       if ('refused' in result) throw new InvalidInputError(result.errors, `The edited message still cannot be taken: ${result.reason}; nothing was changed.`);
       outcome = result;
     }
-    await this.deps.inbound.update(parkedId, { status: 'replayed', body, outcome: `edited; ${outcome.status}${'orderId' in outcome ? ` ${outcome.orderId}` : ''}` });
+    await this.deps.inbound.update(parkedId, {
+      status: 'replayed',
+      body,
+      outcome: `edited; ${outcome.status}${'orderId' in outcome ? ` ${outcome.orderId}` : ''}`,
+    });
     return { parked: (await this.deps.inbound.get(parkedId))!, outcome };
   }
 

@@ -10,6 +10,7 @@ import { availabilityCommand } from './commands/availability.js';
 import { replayCommand } from './commands/replay.js';
 import { mappingsCommand } from './commands/mappings.js';
 import { deadLettersCommand, deliveriesCommand } from './commands/dead-letters.js';
+import { auditCommand, exceptionsCommand } from './commands/exceptions.js';
 
 export interface CliOptions {
   /** What `start` adds to the hub from outside src/ (bin/crossdock.js hands in the demo network). */
@@ -36,6 +37,8 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     mappingsCommand,
     deadLettersCommand,
     deliveriesCommand,
+    exceptionsCommand,
+    auditCommand,
   ];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -33,6 +33,7 @@ import type {
   UnknownCustomerError,
 } from '../../domain/orders/order-errors.js';
 import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
+import type { ActionNotAllowedError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -91,7 +92,9 @@ type KnownError =
   | ErpUnavailableError
   | IllegalTransitionError
   | ErpCallError
-  | DeliveryFailedError;
+  | DeliveryFailedError
+  | ActionNotAllowedError
+  | ExceptionClosedError;
 
 /**
  * Every error code the hub raises, with its answer. A code missing here is a bug, answered 500
@@ -131,6 +134,8 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   // reached a request would be answered as before the table existed.
   erp_call_failed: { status: 400, title: 'Request failed' },
   delivery_failed: { status: 400, title: 'Request failed' },
+  action_not_allowed: { status: 409, title: 'Action does not apply', extras: (e) => ({ allowed: e.allowed }) },
+  exception_closed: { status: 409, title: 'Exception resolved', extras: (e) => ({ exceptionStatus: e.status }) },
 };
 
 function crossdockProblem(err: CrossdockError): ProblemBody {

@@ -23,9 +23,7 @@ export function parkedEventSource(deps: { reads: InventoryReads; view: Inventory
     payload: async (key) => (await deps.reads.eventAt(Number(key))) ?? null,
     async whyGone(e) {
       const location = e.group.slice('location:'.length);
-      return deps.view.book.locations.has(location)
-        ? `location ${location} was defined and the event applied`
-        : 'the event is no longer parked';
+      return deps.view.book.locations.has(location) ? `location ${location} was defined and the event applied` : 'the event is no longer parked';
     },
     act: async () => {
       throw new Error('parked events take no source actions');
