@@ -93,7 +93,7 @@ export async function startOrderHub(options: OrderHubOptions & { dataDir?: strin
 export async function startOrderHarness(backend: Backend, options: OrderHubOptions = {}): Promise<OrderHarness> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
-  const hub = await backend.start(orderNetwork(erpUrl, options));
+  const hub = await backend.start(orderNetwork(erpUrl, options), options.config?.apiKeys ? { apiKeys: options.config.apiKeys } : {});
   return {
     ...hub,
     ...helpers(hub.api, erp, erpUrl),

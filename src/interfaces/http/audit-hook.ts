@@ -41,11 +41,11 @@ const parseBody = (payload: unknown): unknown => {
 };
 
 /** The entity a write names: the route's resource and its first path parameter (an order capture: the order it made). */
-function entityOf(url: string, params: Record<string, string>): { kind: string; id: string } | null {
-  const segment = url.split('/')[2] ?? '';
+function entityOf(url: string, params: Record<string, unknown>): { kind: string; id: string } | null {
+  const segment = url.startsWith('/hooks/') ? 'systems' : (url.split('/')[2] ?? '');
   const first = Object.values(params)[0];
   if (first === undefined) return null;
-  return { kind: segment.replace(/s$/, '').replace(/-/g, '_'), id: first };
+  return { kind: segment.replace(/s$/, '').replace(/-/g, '_'), id: String(first) };
 }
 
 export function recordWrites(app: FastifyInstance, deps: { recorder: AuditRecorder; masterData: BeforeReaders; clock: { now(): number } }): void {
@@ -59,10 +59,10 @@ export function recordWrites(app: FastifyInstance, deps: { recorder: AuditRecord
   app.addHook('preHandler', async (request) => {
     if (!isWrite(request)) return;
     const url = request.routeOptions.url!;
-    const params = (request.params ?? {}) as Record<string, string>;
+    const params = (request.params ?? {}) as Record<string, unknown>;
     const master = deps.masterData[`${request.method} ${url}`];
     if (master) {
-      const id = params[master.param]!;
+      const id = String(params[master.param]);
       pending.set(request, { entity: { kind: master.kind, id }, before: (await master.read(id)) ?? null, masterData: true });
     } else {
       pending.set(request, { entity: entityOf(url, params), masterData: false });

@@ -88,6 +88,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // loggers: a pino child per request cost more than a whole availability lookup here.
     logger: false,
     bodyLimit: deps.limits.bodyLimitBytes,
+    // Exception groups name their root cause in the path (a location id is up to 200 characters).
+    routerOptions: { maxParamLength: 300 },
     genReqId: (req) => correlationIdOf(req.headers['x-correlation-id']),
     ajv: { customOptions: { coerceTypes: false } },
   });

@@ -3,6 +3,7 @@
  * thing wrong (one unknown item: one group); replayed as they are, edited (checked as if new),
  * or discarded with a reason.
  */
+import { createHash } from 'node:crypto';
 import type { ExceptionSource } from '../../../ports/exception-source.js';
 import type { InboundStore, ParkedInbound } from '../../../ports/inbound-store.js';
 import type { InboundWebhooks } from '../../inbound/receive-webhook.js';
@@ -16,6 +17,18 @@ const asPayload = (body: string): unknown => {
     return body;
   }
 };
+
+/**
+ * What a parked message waits for, short enough for a URL: the field and the value it names
+ * (`sku=706405907431`, `customer=C-9`), so every message parked for one missing item is one group.
+ */
+function rootCause(p: ParkedInbound): string {
+  const first = p.errors[0];
+  const text = first?.message ?? p.reason;
+  const field = first?.path.split('/').filter(Boolean).at(-1) ?? 'reason';
+  const named = /'([^']{1,80})'/.exec(text)?.[1];
+  return named ? `${field}=${named}` : `${field}:${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+}
 
 export function parkedInboundSource(deps: { store: InboundStore; inbound: InboundWebhooks }): ExceptionSource {
   const parked = async (): Promise<ParkedInbound[]> => {
@@ -36,7 +49,7 @@ export function parkedInboundSource(deps: { store: InboundStore; inbound: Inboun
         key: String(p.id),
         entity: { kind: 'document', id: `${p.system}/${p.id}` },
         error: [p.reason, ...p.errors.map((e) => `${e.path}: ${e.message}`)].join('; '),
-        group: `inbound:${p.system}:${p.errors[0]?.message ?? p.reason}`,
+        group: `inbound:${p.system}:${rootCause(p)}`,
         system: p.system,
         correlationId: null,
         since: p.receivedAt,
