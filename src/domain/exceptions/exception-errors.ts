@@ -23,3 +23,14 @@ export class ExceptionClosedError extends CrossdockError {
     super(`Exception ${exceptionId} is ${status}; only open or acknowledged exceptions can be acted on.`);
   }
 }
+
+/** A dead log entry retried from the queue still cannot be applied; it stays dead. */
+export class EntryCannotApplyError extends CrossdockError {
+  readonly code = 'entry_cannot_apply';
+  constructor(
+    readonly position: number,
+    reason: string,
+  ) {
+    super(`Log entry ${position} still cannot be applied: ${reason}. It stays among the dead entries.`);
+  }
+}

@@ -33,7 +33,7 @@ import type {
   UnknownCustomerError,
 } from '../../domain/orders/order-errors.js';
 import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
-import type { ActionNotAllowedError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
+import type { ActionNotAllowedError, EntryCannotApplyError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -94,7 +94,8 @@ type KnownError =
   | ErpCallError
   | DeliveryFailedError
   | ActionNotAllowedError
-  | ExceptionClosedError;
+  | ExceptionClosedError
+  | EntryCannotApplyError;
 
 /**
  * Every error code the hub raises, with its answer. A code missing here is a bug, answered 500
@@ -135,6 +136,7 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   erp_call_failed: { status: 400, title: 'Request failed' },
   delivery_failed: { status: 400, title: 'Request failed' },
   action_not_allowed: { status: 409, title: 'Action does not apply', extras: (e) => ({ allowed: e.allowed }) },
+  entry_cannot_apply: { status: 422, title: 'The entry still cannot be applied', extras: (e) => ({ position: e.position }) },
   exception_closed: { status: 409, title: 'Exception resolved', extras: (e) => ({ exceptionStatus: e.status }) },
 };
 

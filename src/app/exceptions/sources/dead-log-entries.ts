@@ -1,4 +1,6 @@
 /** Log entries the scale-out workers gave up on: retried once the cause is fixed (none on the embedded backend). */
+import { EntryCannotApplyError } from '../../../domain/exceptions/exception-errors.js';
+import { MalformedEntryError } from '../../log/ledger-worker.js';
 import type { ExceptionSource } from '../../../ports/exception-source.js';
 import type { DeadLogEntries } from '../../log/dead-log-entries.js';
 
@@ -24,7 +26,13 @@ export function deadLogEntrySource(deps: { entries: DeadLogEntries }): Exception
     whyGone: async (e) => `log entry ${e.entity.id} was applied and left the dead entries`,
     async act(e, action) {
       if (action !== 'retry') throw new Error(`unreachable: ${action}`);
-      await deps.entries.retry(Number(e.entity.id));
+      const position = Number(e.entity.id);
+      try {
+        await deps.entries.retry(position);
+      } catch (err) {
+        if (err instanceof MalformedEntryError) throw new EntryCannotApplyError(position, err.message);
+        throw err;
+      }
       return { note: `log entry ${e.entity.id} applied again` };
     },
   };
