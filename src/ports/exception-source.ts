@@ -16,6 +16,8 @@ export interface CurrentProblem {
   correlationId: string | null;
   /** When the record says it went wrong. */
   since: string;
+  /** The record as a payload, when listing it costs nothing more (else read by `payload`). */
+  payload?: unknown;
 }
 
 /** Who acts and why, handed to a source so the record behind the exception can say it too. */

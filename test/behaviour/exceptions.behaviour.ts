@@ -228,6 +228,25 @@ export async function exceptionsBehaviour(backend: Backend): Promise<void> {
         async () => (await hub.api('GET', `/v1/orders/${orderId}`)).body.lines[0].shipped,
         (n) => n === 2,
       );
+
+      // Another illegal event: discarded with a reason; the order exception itself stays on record.
+      await hub.api('POST', '/v1/events', [event(4, 50)]);
+      await hub.settled();
+      const [y] = await until(
+        'the second order exception',
+        () => list(`class=order_exception&entity=order:${orderId}&status=open`),
+        (xs) => xs.length === 1,
+        30_000,
+      );
+      const noReason = await act(y!.id, 'discard', {});
+      assert.equal(noReason.status, 400);
+      assert.deepEqual(noReason.body.errors, [{ path: '/reason', message: 'discard needs a reason' }]);
+      const discarded = await act(y!.id, 'discard', { reason: 'the WMS sent a test shipment' });
+      assert.equal(discarded.body.status, 'resolved');
+      assert.equal(discarded.body.history.at(-1).note, 'discarded: the WMS sent a test shipment');
+      const records = (await hub.api('GET', '/v1/order-exceptions')).body.exceptions as { orderId: string }[];
+      assert.equal(records.filter((r) => r.orderId === orderId).length, 2, '/v1/order-exceptions answers as before');
+      assert.equal((await act(y!.id, 'acknowledge')).status, 409, 'a resolved exception takes no more actions');
     });
 
     test('an order the ERP has not taken: an exception of its own, retried, resolved once the ERP takes it', async () => {

@@ -184,7 +184,7 @@ export class ExceptionDesk {
           group: p.group,
           correlationId: p.correlationId,
           error: p.error,
-          payload: await source.payload(p.key),
+          payload: 'payload' in p ? p.payload : await source.payload(p.key),
           system: p.system,
           createdAt: p.since,
           opened: { at: now, actor: HUB_ACTOR, action: 'opened', note: p.error, status: 'open' },

@@ -71,10 +71,12 @@ export function recordWrites(app: FastifyInstance, deps: { recorder: AuditRecord
 
   app.addHook('onSend', async (request, _reply, payload) => {
     const p = pending.get(request);
-    if (!p) return payload;
-    const body = parseBody(payload) as { id?: unknown } | undefined;
-    if (p.masterData) p.after = body;
-    else if (p.entity === null && request.routeOptions.url === '/v1/orders' && typeof body?.id === 'string') p.entity = { kind: 'order', id: body.id };
+    // Only master data keeps its answer, and an order capture its new id: other answers (event batches) are not parsed.
+    if (p?.masterData) p.after = parseBody(payload);
+    else if (p && p.entity === null && request.routeOptions.url === '/v1/orders') {
+      const id = (parseBody(payload) as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string') p.entity = { kind: 'order', id };
+    }
     return payload;
   });
 

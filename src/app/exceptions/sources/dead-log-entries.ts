@@ -20,6 +20,7 @@ export function deadLogEntrySource(deps: { entries: DeadLogEntries }): Exception
         system: null,
         correlationId: null,
         since: d.at,
+        payload: d.body,
       }));
     },
     payload: async (key) => (await deps.entries.list(LIMIT)).find((d) => String(d.position) === key)?.body ?? null,

@@ -37,6 +37,7 @@ export function orderExceptionSource(deps: { exceptions: OrderExceptionList; ing
         system: (x.event as { source?: string } | null)?.source ?? null,
         correlationId: (x.event as { correlationId?: string } | null)?.correlationId ?? null,
         since: x.raisedAt,
+        payload: x.event,
       }));
     },
     payload: async (key) => (await all()).find((x) => String(x.id) === key)?.event ?? null,
