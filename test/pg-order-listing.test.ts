@@ -27,10 +27,11 @@ before(async () => {
   if (skip) return;
   schema = await freshSchema('listing');
   const { pool } = schema.db;
-  // As a schema stood before listings: created_at unset on orders saved before it existed.
+  // As a schema stood before listings (and the exception queue's migration after them, which runs again
+  // harmlessly): created_at unset on orders saved before it existed.
   await pool.query(`DROP INDEX orders_by_age, orders_by_channel, orders_by_customer, orders_by_status;
     ALTER TABLE orders ALTER COLUMN created_at DROP NOT NULL;
-    DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`);
+    DELETE FROM schema_migrations WHERE version >= (SELECT max(version) - 1 FROM schema_migrations)`);
   for (const o of [
     state('ord_1', 'C-1', '2026-12-02T10:00:00Z'),
     state('ord_2', 'C-2', '2026-12-02T11:00:00+02:00'),

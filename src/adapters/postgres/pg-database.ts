@@ -89,14 +89,14 @@ const MIGRATIONS: string[] = [
    CREATE INDEX orders_by_channel ON orders (channel, created_at, id);
    CREATE INDEX orders_by_customer ON orders (customer, created_at, id);
    CREATE INDEX orders_by_status ON orders (status, created_at, id);`,
-  `-- The exception queue: one row per problem a source reported (class + key), its history in the record.
-   CREATE TABLE exceptions (id BIGSERIAL PRIMARY KEY, class TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL,
+  `-- (Safe to run again.) The exception queue: one row per problem a source reported (class + key), its history in the record.
+   CREATE TABLE IF NOT EXISTS exceptions (id BIGSERIAL PRIMARY KEY, class TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL,
      group_key TEXT NOT NULL, entity TEXT NOT NULL, record JSONB NOT NULL, UNIQUE (class, key));
-   CREATE INDEX exceptions_by_status ON exceptions (status, id);
-   CREATE INDEX exceptions_by_group ON exceptions (group_key, id);
+   CREATE INDEX IF NOT EXISTS exceptions_by_status ON exceptions (status, id);
+   CREATE INDEX IF NOT EXISTS exceptions_by_group ON exceptions (group_key, id);
    -- The audit trail: append-only, dropped only by age.
-   CREATE TABLE audit_trail (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, entity TEXT, record JSONB NOT NULL);
-   CREATE INDEX audit_trail_by_age ON audit_trail (at);`,
+   CREATE TABLE IF NOT EXISTS audit_trail (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, entity TEXT, record JSONB NOT NULL);
+   CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail (at);`,
 ];
 
 export interface PgDatabase {
