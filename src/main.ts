@@ -49,6 +49,9 @@ import { ApiKeyAdmin } from './app/keys/manage-api-keys.js';
 import { noDeadLogEntries } from './app/log/dead-log-entries.js';
 import { startHubProcess, type HubOptions, type ProcessContext } from './wiring/hub-process.js';
 import type { HubState } from './wiring/hub-lifecycle.js';
+import { SqliteExceptionStore } from './adapters/sqlite/sqlite-exception-store.js';
+import { SqliteAuditTrail } from './adapters/sqlite/sqlite-audit-trail.js';
+import { exceptionQueue } from './wiring/exception-queue.js';
 
 export type { HubOptions } from './wiring/hub-process.js';
 
@@ -206,9 +209,29 @@ async function buildEmbedded(ctx: ProcessContext) {
   const keyAdmin = new ApiKeyAdmin({ store: new SqliteApiKeyStore(store.db), keys: apiKeys, clock, channelExists: (id) => state.book.channels.has(id) });
   await keyAdmin.refresh();
 
+  const queue = exceptionQueue({
+    store: new SqliteExceptionStore(store.db),
+    trail: new SqliteAuditTrail(store.db),
+    settings,
+    clock,
+    log,
+    lifecycle,
+    reads: store,
+    view: state,
+    ingest,
+    inbound: { store: inboundStore, webhooks: inbound },
+    orderExceptions: orderStore,
+    orders: orderReads,
+    retryErpNow: () => erp.nudge(),
+    delivery,
+    deadEntries: noDeadLogEntries,
+  });
+
   const app = await buildHttpApi({
     keys: keyAdmin,
     auth: settings.auth,
+    exceptions: queue.desk,
+    audit: queue.audit,
     state,
     reads: store,
     catalog,

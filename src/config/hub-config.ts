@@ -350,6 +350,37 @@ export const HubFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    exceptions: Type.Optional(
+      Type.Object(
+        {
+          defaultOwner: Type.Optional(Type.String({ minLength: 1, default: 'operations', description: 'The team owning an exception no rule names.' })),
+          owners: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  class: Type.Optional(
+                    Type.String({ description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry or erp_pending; any when absent.' }),
+                  ),
+                  system: Type.Optional(
+                    Type.String({ description: 'The system the problem concerns (a destination, an inbound system, erp); any when absent.' }),
+                  ),
+                  owner: Type.String({ minLength: 1 }),
+                },
+                { additionalProperties: false },
+              ),
+              { description: 'Who owns a new exception: the first rule whose class and system match.' },
+            ),
+          ),
+          erpPendingMinutes: Type.Optional(
+            Type.Number({ minimum: 0, default: 5, description: 'An order the ERP has not taken this long after capture becomes an exception.' }),
+          ),
+          reconcileMs: Type.Optional(
+            Type.Integer({ minimum: 50, default: 10_000, description: 'How often the queue is brought in line with the problems the hub holds.' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     auth: Type.Optional(
       Type.Object(
         {
@@ -399,6 +430,12 @@ export const HubFile = Type.Object(
           ),
         },
         { additionalProperties: false, description: 'Replay protection for inbound webhooks; webhook ids are remembered for twice maxAgeSeconds.' },
+      ),
+    ),
+    audit: Type.Optional(
+      Type.Object(
+        { retentionDays: Type.Optional(Type.Number({ minimum: 0.001, default: 365, description: 'Audit entries older than this are dropped.' })) },
+        { additionalProperties: false },
       ),
     ),
     http: Type.Optional(
@@ -672,6 +709,8 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
 export interface HubSettings {
   erp: { url?: string; tokenEnv?: string; timeoutMs: number; retryBaseMs: number; retryMaxMs: number };
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
+  exceptions: { defaultOwner: string; owners: { class?: string; system?: string; owner: string }[]; erpPendingMs: number; reconcileMs: number };
+  audit: { retentionMs: number };
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
   ledger: { movementsKept: number };
   webhooks: { maxAgeSeconds: number; clockSkewSeconds: number };
@@ -703,6 +742,13 @@ export function settingsOf(file: HubFile): HubSettings {
       waitForPreconditionMs: file.orders?.waitForPreconditionMs ?? 3_600_000,
       idempotencyKeyHours: file.orders?.idempotencyKeyHours ?? 24,
     },
+    exceptions: {
+      defaultOwner: file.exceptions?.defaultOwner ?? 'operations',
+      owners: file.exceptions?.owners ?? [],
+      erpPendingMs: (file.exceptions?.erpPendingMinutes ?? 5) * 60_000,
+      reconcileMs: file.exceptions?.reconcileMs ?? 10_000,
+    },
+    audit: { retentionMs: (file.audit?.retentionDays ?? 365) * 86_400_000 },
     scaleOut: {
       partitions: scaleOut.partitions ?? 16,
       ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30,

@@ -5,7 +5,7 @@
  */
 import type { XrefKey } from '../domain/master-data/cross-reference.js';
 
-export type ParkedInboundStatus = 'parked' | 'replayed';
+export type ParkedInboundStatus = 'parked' | 'replayed' | 'discarded';
 
 export interface ParkedInbound {
   id: number;
@@ -32,6 +32,6 @@ export interface InboundStore {
   get(id: number): Awaitable<ParkedInbound | undefined>;
   update(
     id: number,
-    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[] },
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[]; body?: string },
   ): Awaitable<void>;
 }

@@ -69,6 +69,9 @@ import { AppliedWatermark } from '../app/log/applied-watermark.js';
 import { expireWaitingEvents } from '../app/orders/expire-waiting-events.js';
 import { releaseCreditHolds } from '../app/orders/release-credit-holds.js';
 import { orderIds } from './erp.js';
+import { PgExceptionStore } from '../adapters/postgres/pg-exception-store.js';
+import { PgAuditTrail } from '../adapters/postgres/pg-audit-trail.js';
+import { exceptionQueue } from './exception-queue.js';
 
 export interface ScaleOutHub {
   app: FastifyInstance;
@@ -467,11 +470,35 @@ async function buildScaleOut(ctx: ProcessContext) {
     await keyAdmin.refresh();
     // Keys created or revoked through another api process reach this one at the next reread.
     lifecycle.every('reread API keys', ctx.settings.auth.keyRefreshMs, () => keyAdmin.refresh());
+    const reads = new LogReads({ log, view: model, store });
+    const deadEntries = new WorkerDeadLogEntries({
+      store,
+      worker: worker ?? new LedgerWorker({ store, clock, ledger: ctx.settings.ledger, maxAttempts: log.maxAttempts }),
+    });
+    const queue = exceptionQueue({
+      store: new PgExceptionStore(db),
+      trail: new PgAuditTrail(db),
+      settings: ctx.settings,
+      clock,
+      log: logger,
+      lifecycle,
+      reads,
+      view: model,
+      ingest,
+      inbound: { store: inboundStore, webhooks: inbound },
+      orderExceptions: orders,
+      orders,
+      retryErpNow: () => erpCommits.nudge(),
+      delivery,
+      deadEntries,
+    });
     app = await buildHttpApi({
       keys: keyAdmin,
       auth: ctx.settings.auth,
+      exceptions: queue.desk,
+      audit: queue.audit,
       state: model,
-      reads: new LogReads({ log, view: model, store }),
+      reads,
       catalog,
       ingest,
       clock,
@@ -493,10 +520,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       inbound: { inbound, inboundStore },
       xrefs,
       orderExceptions: orders,
-      deadEntries: new WorkerDeadLogEntries({
-        store,
-        worker: worker ?? new LedgerWorker({ store, clock, ledger: ctx.settings.ledger, maxAttempts: log.maxAttempts }),
-      }),
+      deadEntries,
     });
     api = {
       locations: () => [...model.book.locations.values()].map((l) => ({ id: l.id, authority: l.authority })),

@@ -95,7 +95,10 @@ export async function startOrderHub(options: OrderHubOptions & { dataDir?: strin
 export async function startOrderHarness(backend: Backend, options: OrderHubOptions = {}): Promise<OrderHarness> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
-  const hub = await backend.start(orderNetwork(erpUrl, options), options.clock ? { clock: options.clock } : {});
+  const hub = await backend.start(orderNetwork(erpUrl, options), {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.config?.apiKeys ? { apiKeys: options.config.apiKeys } : {}),
+  });
   return {
     ...hub,
     ...helpers(hub.api, erp, erpUrl),

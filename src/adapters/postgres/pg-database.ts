@@ -103,6 +103,14 @@ export const MIGRATIONS: string[] = [
   `-- Webhook ids already received per system, so a webhook delivered again is taken once, by whichever process.
    CREATE TABLE IF NOT EXISTS webhook_receipts (system TEXT NOT NULL, webhook_id TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (system, webhook_id));
    CREATE INDEX IF NOT EXISTS webhook_receipts_by_age ON webhook_receipts (received_at);`,
+  `-- (Safe to run again.) The exception queue: one row per problem a source reported (class + key), its history in the record.
+   CREATE TABLE IF NOT EXISTS exceptions (id BIGSERIAL PRIMARY KEY, class TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL,
+     group_key TEXT NOT NULL, entity TEXT NOT NULL, record JSONB NOT NULL, UNIQUE (class, key));
+   CREATE INDEX IF NOT EXISTS exceptions_by_status ON exceptions (status, id);
+   CREATE INDEX IF NOT EXISTS exceptions_by_group ON exceptions (group_key, id);
+   -- The audit trail: append-only, dropped only by age.
+   CREATE TABLE IF NOT EXISTS audit_trail (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, entity TEXT, record JSONB NOT NULL);
+   CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail (at);`,
 ];
 
 export interface PgDatabase {

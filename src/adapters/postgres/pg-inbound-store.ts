@@ -37,7 +37,7 @@ export class PgInboundStore implements InboundStore {
 
   async update(
     id: number,
-    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[] },
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[]; body?: string },
   ): Promise<void> {
     // One statement, so two processes replaying at once cannot lose each other's change.
     const patch = {
@@ -45,6 +45,7 @@ export class PgInboundStore implements InboundStore {
       ...(change.errors ? { errors: change.errors } : {}),
       ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
       ...(change.unknownReferences ? { unknownReferences: change.unknownReferences } : {}),
+      ...(change.body !== undefined ? { body: change.body } : {}),
     };
     await this.db.pool.query('UPDATE inbound_parked SET status = coalesce($2, status), record = record || $3::jsonb WHERE id = $1', [
       id,

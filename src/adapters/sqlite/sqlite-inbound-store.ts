@@ -35,7 +35,7 @@ export class SqliteInboundStore implements InboundStore {
 
   update(
     id: number,
-    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[] },
+    change: { status?: ParkedInboundStatus; reason?: string; errors?: ParkedInbound['errors']; outcome?: string; unknownReferences?: XrefKey[]; body?: string },
   ): void {
     const current = this.get(id);
     if (!current) return;
@@ -46,6 +46,7 @@ export class SqliteInboundStore implements InboundStore {
       ...(change.errors ? { errors: change.errors } : {}),
       ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
       ...(change.unknownReferences ? { unknownReferences: change.unknownReferences } : {}),
+      ...(change.body !== undefined ? { body: change.body } : {}),
     };
     this.db.prepare('UPDATE inbound_parked SET status = ?, record = ? WHERE id = ?').run(change.status ?? status, JSON.stringify(next), id);
   }

@@ -4,7 +4,7 @@
  * be captured (unknown item or customer, failed validation, no stock to reserve) is parked whole
  * with its reason, never dropped, and captured when replayed after the cause is fixed.
  */
-import { NotFoundError, StaleWebhookError, WebhookSignatureError, WebhookTopicMismatchError, type Issue } from '../../domain/errors.js';
+import { InvalidInputError, NotFoundError, StaleWebhookError, WebhookSignatureError, WebhookTopicMismatchError, type Issue } from '../../domain/errors.js';
 import type { WebhookReceipts } from '../../ports/webhook-receipts.js';
 import { DuplicateOrderError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
 import { refusalOf } from '../orders/capture-refusal.js';
@@ -146,6 +146,59 @@ export class InboundWebhooks {
     }
     await this.deps.inbound.update(parkedId, { status: 'replayed', outcome: `${result.status}${'orderId' in result ? ` ${result.orderId}` : ''}` });
     return { parked: (await this.deps.inbound.get(parkedId))!, outcome: result };
+  }
+
+  /**
+   * Takes a parked message again with a corrected body, checked as if it had just arrived. Only
+   * a body that is taken replaces the parked one; one still refused throws InvalidInputError
+   * naming what is wrong, and the parked message stays as it was. Throws NotFoundError,
+   * IllegalTransitionError (not parked).
+   */
+  async replayEdited(parkedId: number, body: string, correlationId: string): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
+    const parked = await this.parkedOne(parkedId, 'edit');
+    const partner = this.deps.partners.get(parked.system);
+    let outcome: WebhookOutcome;
+    if (partner) {
+      const still: { reason: string; errors: Issue[] }[] = [];
+      const summary = await partner.receive(body, (reason, errors) => {
+        still.push({ reason, errors });
+      });
+      if (still.length > 0)
+        throw new InvalidInputError(
+          still.flatMap((x) => x.errors),
+          `The edited document still cannot be taken: ${still[0]!.reason}.`,
+        );
+      outcome =
+        summary.captured.length > 0
+          ? { status: 'captured', orderId: summary.captured[0]!, orderStatus: 'captured' }
+          : { status: 'ignored', reason: 'nothing left to capture' };
+    } else {
+      const system = this.deps.sources.get(parked.system);
+      if (!system) throw new NotFoundError('Inbound system', parked.system);
+      const result = await this.take(system, parked.topic, body, correlationId);
+      if ('refused' in result) throw new InvalidInputError(result.errors, `The edited message still cannot be taken: ${result.reason}; nothing was changed.`);
+      outcome = result;
+    }
+    await this.deps.inbound.update(parkedId, {
+      status: 'replayed',
+      body,
+      outcome: `edited; ${outcome.status}${'orderId' in outcome ? ` ${outcome.orderId}` : ''}`,
+    });
+    return { parked: (await this.deps.inbound.get(parkedId))!, outcome };
+  }
+
+  /** Gives up on a parked message for good, saying why. Throws NotFoundError, IllegalTransitionError (not parked). */
+  async discard(parkedId: number, reason: string): Promise<ParkedInbound> {
+    await this.parkedOne(parkedId, 'discard');
+    await this.deps.inbound.update(parkedId, { status: 'discarded', outcome: `discarded: ${reason}` });
+    return (await this.deps.inbound.get(parkedId))!;
+  }
+
+  private async parkedOne(parkedId: number, step: string): Promise<ParkedInbound> {
+    const parked = await this.deps.inbound.get(parkedId);
+    if (!parked) throw new NotFoundError('Parked inbound message', String(parkedId));
+    if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), step, `it was already ${parked.status}`);
+    return parked;
   }
 
   private async replayDocument(parked: ParkedInbound, partner: TradingPartner): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {

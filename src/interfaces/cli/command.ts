@@ -1,6 +1,7 @@
 /** The shape of a CLI subcommand, the error for a wrong invocation, and how commands find the hub they talk to. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { ADMIN_KEY_FILE } from '../../wiring/admin-key.js';
 
 export interface Command {
@@ -59,4 +60,40 @@ function readKeyFile(path: string): string | undefined {
 export function unreachable(err: unknown): HubUnreachableError | undefined {
   if (resolvedUrl === undefined || !(err instanceof TypeError) || err.message !== 'fetch failed') return undefined;
   return new HubUnreachableError(resolvedUrl, err);
+}
+
+/**
+ * Who runs the CLI, sent with every write so the audit trail names the person as well as the key:
+ * CROSSDOCK_OPERATOR, else the login name.
+ */
+export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CROSSDOCK_OPERATOR) return env.CROSSDOCK_OPERATOR;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One JSON call to the hub as the operator; a refusal throws with its status and detail. */
+// biome-ignore lint/suspicious/noExplicitAny: commands read the API's JSON answers field by field, as the API documents them.
+export async function callHub(method: string, path: string, values: { url?: string | undefined; key?: string | undefined }, body?: unknown): Promise<any> {
+  const { url, key } = hubConnection(values);
+  const res = await fetch(url + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      'x-crossdock-operator': operatorName(),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const answer = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) {
+    const fields = Array.isArray(answer.errors)
+      ? ` (${(answer.errors as { path: string; message: string }[]).map((e) => `${e.path}: ${e.message}`).join('; ')})`
+      : '';
+    throw new Error(`${res.status} ${String(answer.detail ?? '')}${fields}`);
+  }
+  return answer;
 }

@@ -12,6 +12,7 @@ import { mappingsCommand } from './commands/mappings.js';
 import { deadLettersCommand, deliveriesCommand } from './commands/dead-letters.js';
 import { xrefsCommand } from './commands/xrefs.js';
 import { keysCommand } from './commands/keys.js';
+import { auditCommand, exceptionsCommand } from './commands/exceptions.js';
 
 export interface CliOptions {
   /** What `start` adds to the hub from outside src/ (bin/crossdock.js hands in the demo network). */
@@ -40,6 +41,8 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     deliveriesCommand,
     xrefsCommand,
     keysCommand,
+    exceptionsCommand,
+    auditCommand,
   ];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -18,6 +18,8 @@ import type { HubMetrics } from './metrics.js';
 import type { CustomerRouteDeps } from './routes/customers.js';
 import type { HttpLimits } from './connection-limits.js';
 import type { CrossReferences } from '../../app/master-data/cross-references.js';
+import type { ExceptionDesk } from '../../app/exceptions/exception-desk.js';
+import type { AuditRecorder } from '../../app/audit/audit-recorder.js';
 
 /** Order exceptions, from either backend's store. */
 export interface OrderExceptionReads {
@@ -58,4 +60,8 @@ export interface HttpDeps {
   log: Logger;
   /** Timeouts, the connection cap and load shedding (the file's `http` section). */
   limits: HttpLimits;
+  /** The exception queue (/v1/exceptions); absent: the routes answer 501. */
+  exceptions?: ExceptionDesk;
+  /** Where writes are recorded (/v1/audit); absent: nothing is recorded and the route answers 501. */
+  audit?: AuditRecorder;
 }

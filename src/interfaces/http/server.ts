@@ -26,6 +26,9 @@ import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerCrossReferenceRoutes } from './routes/cross-references.js';
 import { registerKeyRoutes } from './routes/keys.js';
+import { registerExceptionRoutes } from './routes/exceptions.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { recordWrites } from './audit-hook.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -77,6 +80,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // loggers: a pino child per request cost more than a whole availability lookup here.
     logger: false,
     bodyLimit: deps.limits.bodyLimitBytes,
+    // Exception groups name their root cause in the path (a location id is up to 200 characters).
+    routerOptions: { maxParamLength: 300 },
     genReqId: (req) => correlationIdOf(req.headers['x-correlation-id']),
     ajv: { customOptions: { coerceTypes: false } },
   });
@@ -177,6 +182,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     );
   });
 
+  if (deps.audit) recordWrites(app, { recorder: deps.audit, masterData: masterDataReaders(deps), clock: deps.clock });
   registerOperationsRoutes(app, { ...deps, gate });
   if (deps.keys) registerKeyRoutes(app, deps.keys);
   registerEventRoutes(app, deps);
@@ -188,11 +194,15 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.orderExceptions) registerOrderExceptionRoutes(app, deps.orderExceptions);
   if (deps.inbound) registerHookRoutes(app, deps.inbound);
   registerCrossReferenceRoutes(app, deps.xrefs);
+  if (deps.exceptions) registerExceptionRoutes(app, deps.exceptions);
+  if (deps.audit) registerAuditRoutes(app, deps.audit);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [
     ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),
     ...(deps.orderExceptions ? [] : ['/v1/order-exceptions']),
     ...(deps.inbound ? [] : ['/v1/inbound', '/hooks']),
+    ...(deps.exceptions ? [] : ['/v1/exceptions', '/v1/exception-groups']),
+    ...(deps.audit ? [] : ['/v1/audit']),
   ];
   for (const prefix of missing) {
     for (const url of [prefix, `${prefix}/*`]) {
@@ -208,4 +218,14 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** Master data and configuration whose audit entries carry what they were before (and after). */
+function masterDataReaders(deps: HttpDeps) {
+  return {
+    'PUT /v1/locations/:id': { kind: 'location', param: 'id', read: (id: string) => deps.state.book.locations.get(id) },
+    'PUT /v1/channels/:id': { kind: 'channel', param: 'id', read: (id: string) => deps.state.book.channels.get(id) },
+    'PUT /v1/items/:sku': { kind: 'item', param: 'sku', read: (sku: string) => deps.state.items.get(sku) ?? undefined },
+    'PUT /v1/customers/:id': { kind: 'customer', param: 'id', read: (id: string) => deps.customers.customers.customer(id) },
+  };
 }

@@ -3,19 +3,9 @@
  * the delivery operations of the API, for a person at a terminal.
  */
 import { parseArgs } from 'node:util';
-import { CliUsageError, hubConnection, type Command } from '../command.js';
+import { CliUsageError, callHub, type Command } from '../command.js';
 
-async function call(method: string, path: string, values: { url?: string | undefined; key?: string | undefined }, body?: unknown): Promise<any> {
-  const { url, key } = hubConnection(values);
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const answer = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${res.status} ${String(answer.detail ?? '')}`);
-  return answer;
-}
+const call = callHub;
 
 const options = {
   url: { type: 'string' },

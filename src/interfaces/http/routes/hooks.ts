@@ -70,7 +70,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: InboundServices):
         summary: 'Inbound messages that could not be taken, with their reasons',
         querystring: Type.Object({
           system: Type.Optional(Type.String()),
-          status: Type.Union([Type.Literal('parked'), Type.Literal('replayed')], { default: 'parked' }),
+          status: Type.Union([Type.Literal('parked'), Type.Literal('replayed'), Type.Literal('discarded')], { default: 'parked' }),
           after: Type.Integer({ minimum: 0, default: 0 }),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),

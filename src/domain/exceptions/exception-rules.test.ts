@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ownerFor, statusAfter } from './exception-rules.js';
+
+const rules = [
+  { class: 'dead_letter', system: 'shopify', owner: 'ecommerce' },
+  { class: 'dead_letter', owner: 'integrations' },
+  { system: 'erp', owner: 'finance-it' },
+];
+
+test('the first rule whose class and system both match names the owner; otherwise the default', () => {
+  assert.equal(ownerFor(rules, 'operations', { class: 'dead_letter', system: 'shopify' }), 'ecommerce');
+  assert.equal(ownerFor(rules, 'operations', { class: 'dead_letter', system: 'amazon' }), 'integrations');
+  assert.equal(ownerFor(rules, 'operations', { class: 'erp_pending', system: 'erp' }), 'finance-it');
+  assert.equal(ownerFor(rules, 'operations', { class: 'parked_event', system: null }), 'operations');
+  assert.equal(ownerFor([], 'operations', { class: 'dead_letter', system: 'shopify' }), 'operations');
+});
+
+test('acknowledge and discard move the status; the other actions leave it to what they cause', () => {
+  assert.equal(statusAfter('acknowledge', 'open'), 'acknowledged');
+  assert.equal(statusAfter('discard', 'acknowledged'), 'resolved');
+  for (const a of ['assign', 'retry', 'replay', 'edit'] as const) assert.equal(statusAfter(a, 'acknowledged'), 'acknowledged');
+});
