@@ -21,6 +21,7 @@ import { registerCustomerRoutes } from './routes/customers.js';
 import { registerOrderExceptionRoutes, registerOrderRoutes } from './routes/orders.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { refuseInvalidUtf8 } from './utf8-body.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -89,6 +90,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  refuseInvalidUtf8(app);
   // Closing waits for requests in flight; a keep-alive connection that goes idle after close began
   // would otherwise hold the process for the whole keep-alive timeout (72 s), so a rolling restart
   // under load would take that long per process. Idle connections are closed as they appear.
