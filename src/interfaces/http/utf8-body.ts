@@ -47,6 +47,38 @@ export function firstInvalidByte(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/**
+ * The JSON pointer of the first string or key in `value` that holds U+0000, if any. PostgreSQL
+ * text and jsonb cannot hold it, so on the scale-out backend such a value failed its whole write
+ * (and every request sharing its transaction); both backends refuse it at the edge alike.
+ */
+export function nulCharacterAt(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '/' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (key.includes('\u0000')) return at;
+    const found = nulCharacterAt(inner, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Throws HttpProblem 400 when the JSON text carries U+0000 in a string or key (cheap when it cannot). */
+export function refuseNulCharacters(text: string, parsed: () => unknown): void {
+  if (!text.includes('\\u0000')) return;
+  let value: unknown;
+  try {
+    value = parsed();
+  } catch {
+    return; // not JSON: whoever parses it refuses it
+  }
+  const at = nulCharacterAt(value);
+  if (at === undefined) return;
+  const message = 'must not contain the character U+0000 (NUL)';
+  throw new HttpProblem(400, 'invalid_input', 'Invalid input', 'The request body is not valid.', { errors: [{ path: at, message }] });
+}
+
 /** A JSON body parser that refuses invalid UTF-8, then parses as `parse` says. */
 export function strictJsonParser(
   parse: (request: FastifyRequest, text: string, done: Done) => void,
@@ -55,6 +87,7 @@ export function strictJsonParser(
     let text: string;
     try {
       text = decodeUtf8Body(body);
+      refuseNulCharacters(text, () => JSON.parse(text));
     } catch (err) {
       done(err as Error);
       return;
