@@ -41,10 +41,13 @@ for (const backend of [embedded, scaleOut] as Backend[]) {
 
     test('an event with U+0000 in a kept unknown field or a key is refused, nothing stored', async () => {
       const head = (await hub.api('GET', '/v1/events?limit=10000')).body.events.length;
-      for (const extra of [{ note: 'a\u0000b' }, { 'k\u0000': 1 }]) {
+      for (const [extra, path] of [
+        [{ note: 'a\u0000b' }, '/0/note'],
+        [{ 'k\u0000': 1 }, '/0/k\u0000'],
+      ] as const) {
         const res = await hub.api('POST', '/v1/events', [{ ...movement({ sku: 'ABC-100', location: 'DAL', delta: { onHand: 1 } }), ...extra }]);
         assert.equal(res.status, 400);
-        assert.match(res.body.errors[0].path, /^\/0\/(note|k\u0000)$/);
+        assert.equal(res.body.errors[0].path, path);
       }
       await hub.settled();
       assert.equal((await hub.api('GET', '/v1/events?limit=10000')).body.events.length, head);
