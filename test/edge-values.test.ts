@@ -1,0 +1,54 @@
+/**
+ * Values at the edges of what validation admits are either refused naming the field or work all
+ * the way through, on both backends (found by the fuzz suite):
+ * - a date-time whose instant falls outside the years 0001-9999 in UTC (year 0000, or 9999 with a
+ *   negative offset) was accepted, and PostgreSQL could not read it: GET /v1/orders?since=… answered
+ *   500 on the scale-out backend. Now refused (4xx naming the field) on both.
+ * - an item id of 200 characters (the longest allowed) beyond ASCII was accepted by POST /v1/events
+ *   but could not be read back: Fastify's path parameter limit answered 414 with a body that was not
+ *   a problem. Now read back like any other.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { embedded, scaleOut, skipReason, type Backend } from './support/backends.js';
+import { startOrderHarness, type OrderHarness } from './support/order-hub.js';
+import { snapshot } from './support/test-hub.js';
+
+for (const backend of [embedded, scaleOut] as Backend[]) {
+  describe(`edge values on the ${backend.name} backend`, { skip: await skipReason(backend) }, () => {
+    let hub: OrderHarness;
+    before(async () => {
+      hub = await startOrderHarness(backend);
+    });
+    after(() => hub?.stop());
+
+    test('a date-time outside the years 0001-9999 in UTC is refused naming the field; the extremes inside are taken', async () => {
+      for (const since of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+00:01', '9999-12-31T23:59:59-00:01']) {
+        const res = await hub.api('GET', `/v1/orders?since=${encodeURIComponent(since)}`);
+        assert.equal(res.status, 422, `${since}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.errors[0].path, '/since');
+      }
+      for (const since of ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00-00:01', '9999-12-31T23:59:59.999999999Z', '9999-12-31T23:59:59+14:00']) {
+        assert.equal((await hub.api('GET', `/v1/orders?since=${encodeURIComponent(since)}`)).status, 200, since);
+      }
+      const event = { ...snapshot({ sku: 'EDGE-1', location: 'DAL', onHand: 1 }), occurredAt: '0000-12-31T23:59:59Z' };
+      const res = await hub.api('POST', '/v1/events', [event]);
+      assert.deepEqual(
+        res.body.rejected.map((r: { errors: { path: string }[] }) => r.errors[0]!.path),
+        ['/occurredAt'],
+      );
+    });
+
+    test('an item id of the longest length allowed, beyond ASCII, is read back', async () => {
+      const sku = '😀'.repeat(100);
+      assert.equal(sku.length, 200);
+      await hub.stock(sku, 'DAL', 7);
+      await hub.settled();
+      for (const path of [`/v1/availability/${encodeURIComponent(sku)}?channel=web`, `/v1/availability/${encodeURIComponent(sku)}/explain?channel=web`]) {
+        const res = await hub.api('GET', path);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(res.body.sku, sku);
+      }
+    });
+  });
+}
