@@ -7,12 +7,15 @@
  * - an item id of 200 characters (the longest allowed) beyond ASCII was accepted by POST /v1/events
  *   but could not be read back: Fastify's path parameter limit answered 414 with a body that was not
  *   a problem. Now read back like any other.
+ * - two events of one source with the same seq in one batch were both answered as accepted on the
+ *   scale-out backend (the log deduplicates ids only), though the second applied nowhere. Now the
+ *   second is a duplicate on both, as the embedded hub always answered.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { embedded, scaleOut, skipReason, type Backend } from './support/backends.js';
 import { startOrderHarness, type OrderHarness } from './support/order-hub.js';
-import { snapshot } from './support/test-hub.js';
+import { movement, snapshot } from './support/test-hub.js';
 
 for (const backend of [embedded, scaleOut] as Backend[]) {
   describe(`edge values on the ${backend.name} backend`, { skip: await skipReason(backend) }, () => {
@@ -49,6 +52,19 @@ for (const backend of [embedded, scaleOut] as Backend[]) {
         assert.equal(res.status, 200, JSON.stringify(res.body));
         assert.equal(res.body.sku, sku);
       }
+    });
+
+    test('a seq or id repeated inside one batch counts once, and the answer says so', async () => {
+      const batch = [
+        movement({ source: 'wms-dal', seq: 900_001, id: 'rep-a', sku: 'EDGE-2', location: 'DAL', delta: { onHand: 5 } }),
+        movement({ source: 'wms-dal', seq: 900_001, id: 'rep-b', sku: 'EDGE-2', location: 'DAL', delta: { onHand: 7 } }),
+        movement({ source: 'wms-dal', seq: 900_002, id: 'rep-a', sku: 'EDGE-2', location: 'DAL', delta: { onHand: 11 } }),
+      ];
+      const res = await hub.api('POST', '/v1/events', batch);
+      assert.deepEqual([res.body.accepted, res.body.duplicates], [1, 2]);
+      await hub.settled();
+      const explained = await hub.api('GET', '/v1/availability/EDGE-2/explain?channel=web');
+      assert.equal(explained.body.locations.find((l: { location: string }) => l.location === 'DAL').onHand, 5);
     });
   });
 }
