@@ -80,6 +80,7 @@ interface Answer {
 }
 
 class Tally {
+  constructor(private readonly report?: (line: string) => void) {}
   readonly outcomes: Record<string, number> = {};
   readonly byKind: Record<string, number> = {};
   readonly failures: string[] = [];
@@ -89,6 +90,7 @@ class Tally {
   }
   fail(what: string): void {
     this.failuresSeen++;
+    if (this.failuresSeen <= 50) this.report?.(`failure: ${what.slice(0, 600)}`);
     if (this.failures.length < 50) this.failures.push(what);
   }
 }
@@ -97,7 +99,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzFigures> {
   const started = Date.now();
   const random = new Random(options.seed);
   const odd = oddValues(options.seed);
-  const tally = new Tally();
+  const tally = new Tally(options.progress);
   const oracle = new StockOracle();
   const restOrders = new Map<string, { externalId: string; lines: { sku: string; qty: number }[] }>();
   const webhookOrders = new Set<string>();

@@ -5,7 +5,7 @@
  * with its reason, never dropped, and captured when replayed after the cause is fixed.
  */
 import { NotFoundError, WebhookSignatureError, type Issue } from '../../domain/errors.js';
-import { DuplicateOrderError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
+import { DuplicateOrderError, IdempotencyKeyReusedError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
 import { refusalOf } from '../orders/capture-refusal.js';
 import type { InboundSource } from '../../ports/inbound-source.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
@@ -125,6 +125,8 @@ export class InboundWebhooks {
         return { status: 'captured', orderId: outcome.body.id, orderStatus: outcome.body.status };
       } catch (err) {
         if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
+        // The store sent this order id before with other content: the id is the key.
+        if (err instanceof IdempotencyKeyReusedError) throw new IdempotencyKeyReusedError(err.key, err.orderId, '/id');
         const refusal = refusalOf(err);
         if (refusal) return { refused: true, ...refusal };
         throw err;

@@ -30,6 +30,8 @@ export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Map
   } catch (err) {
     return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] };
   }
+  if (typeof order !== 'object' || order === null || Array.isArray(order))
+    return { ok: false, errors: [{ path: '/', message: 'must be a JSON object (a Shopify order)' }] };
   const errors: Issue[] = [];
   const orderId = topLevelNumberField(raw, 'id');
   if (orderId === undefined) errors.push({ path: '/id', message: 'the order has no id' });
@@ -44,7 +46,8 @@ export function shopifyOrderToRequest(raw: string, mapping: ShopifyMapping): Map
   if (items.length === 0) errors.push({ path: '/line_items', message: 'the order has no line items' });
   const lines = new Map<string, number>();
   items.forEach((l, i) => {
-    if (typeof l.sku !== 'string' || l.sku.trim() === '') errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU` });
+    if (typeof l !== 'object' || l === null) errors.push({ path: `/line_items/${i}`, message: 'must be an object' });
+    else if (typeof l.sku !== 'string' || l.sku.trim() === '') errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU` });
     else if (!Number.isInteger(l.quantity) || l.quantity! <= 0) errors.push({ path: `/line_items/${i}/quantity`, message: 'must be a positive integer' });
     // The hub takes one line per item: the store may list the same SKU twice (different properties).
     else lines.set(l.sku.trim(), (lines.get(l.sku.trim()) ?? 0) + l.quantity!);

@@ -25,6 +25,8 @@ export class IdempotencyKeyReusedError extends CrossdockError {
   constructor(
     readonly key: string,
     readonly orderId: string,
+    /** Where the key came from: the header, or (for a storefront's order) the order id in the body. */
+    readonly field = 'headers/idempotency-key',
   ) {
     super(`Idempotency-Key '${key}' was already used for a different request (order ${orderId}); use a new key for a new order.`);
   }

@@ -119,7 +119,11 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
     extras: () => ({ errors: [{ path: '/headers/idempotency-key', message: 'is required' }] }),
   },
   idempotency_key_in_use: { status: 409, title: 'Request in progress', extras: () => ({ retryable: true }) },
-  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused', extras: (e) => ({ orderId: e.orderId }) },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'Idempotency-Key reused',
+    extras: (e) => ({ orderId: e.orderId, errors: [{ path: e.field, message: `was used before for a different order request (order ${e.orderId})` }] }),
+  },
   unknown_customer: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
   customer_inactive: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
   credit_hold: { status: 422, title: 'Customer on credit hold', extras: () => ({ errors: [{ path: '/customer', message: 'is on credit hold' }] }) },
