@@ -93,6 +93,14 @@ test('a signed webhook with a byte order mark and characters beyond ASCII still 
     assert.ok(signed.status < 500, JSON.stringify(signed.body));
     const tampered = await post(hub.url, '/hooks/shop', Buffer.concat([raw, Buffer.from([0xff])]), { ...headers, 'x-shopify-hmac-sha256': signature });
     assert.equal(tampered.body.type, 'urn:crossdock:problem:invalid_utf8');
+    // A raw NUL byte is valid UTF-8 but never part of JSON text; kept as sent, it failed the scale-out store (500).
+    const withNul = Buffer.concat([raw.subarray(0, 10), Buffer.from([0x00]), raw.subarray(10)]);
+    const nul = await post(hub.url, '/hooks/shop', withNul, {
+      ...headers,
+      'x-shopify-hmac-sha256': createHmac('sha256', 'utf8-secret').update(withNul).digest('base64'),
+    });
+    assert.equal(nul.status, 400);
+    assert.deepEqual(nul.body.errors, [{ path: '/', message: 'byte 10 is U+0000 (NUL), which no JSON text carries raw' }]);
   } finally {
     await hub.stop();
   }

@@ -14,12 +14,20 @@ type Done = (err: Error | null, body?: unknown) => void;
 
 /** The body as text; throws HttpProblem 400 naming the first byte that is not UTF-8. */
 export function decodeUtf8Body(bytes: Buffer): string {
+  let text: string;
   try {
-    return strict.decode(bytes);
+    text = strict.decode(bytes);
   } catch {
     const at = firstInvalidByte(bytes);
     return invalid(`byte ${at} (0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')}) is not part of a valid UTF-8 sequence`);
   }
+  // Valid UTF-8 but not storable: PostgreSQL text cannot hold U+0000, and webhook bodies are kept as sent.
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const message = `byte ${nul} is U+0000 (NUL), which no JSON text carries raw`;
+    throw new HttpProblem(400, 'invalid_input', 'Invalid input', `The request body is not valid: ${message}.`, { errors: [{ path: '/', message }] });
+  }
+  return text;
 }
 
 function invalid(message: string): never {
