@@ -10,6 +10,10 @@
  * - two events of one source with the same seq in one batch were both answered as accepted on the
  *   scale-out backend (the log deduplicates ids only), though the second applied nowhere. Now the
  *   second is a duplicate on both, as the embedded hub always answered.
+ * - a lone UTF-16 surrogate in a kept unknown field (its value or a key) was accepted, and a parked
+ *   event carrying it stopped the scale-out worker (PostgreSQL's jsonb cannot hold it): every later
+ *   capture then waited for the workers and failed 503. Now the event alone is refused naming the
+ *   field, and a lone surrogate anywhere else in a JSON body is refused at the edge.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +69,36 @@ for (const backend of [embedded, scaleOut] as Backend[]) {
       await hub.settled();
       const explained = await hub.api('GET', '/v1/availability/EDGE-2/explain?channel=web');
       assert.equal(explained.body.locations.find((l: { location: string }) => l.location === 'DAL').onHand, 5);
+    });
+
+    test('a lone surrogate in a kept unknown field rejects that event alone; the workers carry on', async () => {
+      const base = (seq: number, extra: Record<string, unknown>) => ({
+        ...movement({ source: 'tpl-nowhere', seq, id: `ls-${seq}`, sku: 'EDGE-3', location: 'NOWHERE', delta: { onHand: 1 } }),
+        ...extra,
+      });
+      const res = await hub.api('POST', '/v1/events', [
+        base(1, { note: 'a\ud800' }),
+        base(2, { ['k\udc00']: 1 }),
+        base(3, { note: { deep: ['\udbff'] } }),
+        base(4, {}),
+      ]);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(
+        res.body.rejected.map((r: { index: number; errors: { path: string }[] }) => [r.index, r.errors[0]!.path]),
+        [
+          [0, '/note'],
+          [1, '/k\udc00'],
+          [2, '/note'],
+        ],
+      );
+      assert.deepEqual([res.body.accepted, res.body.parked.length], [1, 1]);
+      await hub.stock('ABC-100', 'DAL', 10);
+      await hub.settled();
+      const placed = await hub.order({ channel: 'queued', externalId: 'LS-1', customer: 'C-42', lines: [{ sku: 'ABC-100', qty: 1 }] });
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      const order = await hub.order({ channel: 'queued', externalId: 'LS-2', customer: 'C-42', lines: [{ sku: 'ABC-100', qty: 1 }], note: '\ud800' });
+      assert.equal(order.status, 400);
+      assert.deepEqual(order.body.errors, [{ path: '/note', message: 'must be well-formed Unicode (no lone UTF-16 surrogate)' }]);
     });
   });
 }

@@ -55,47 +55,60 @@ export function firstInvalidByte(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+const NUL = 'must not contain the character U+0000 (NUL)';
+const LONE_SURROGATE = 'must be well-formed Unicode (no lone UTF-16 surrogate)';
+
 /**
- * The JSON pointer of the first string or key in `value` that holds U+0000, if any. PostgreSQL
- * text and jsonb cannot hold it, so on the scale-out backend such a value failed its whole write
- * (and every request sharing its transaction); both backends refuse it at the edge alike.
+ * The first string or key in `value` that the stores cannot hold, with why: U+0000, or (when
+ * `surrogates`) a lone UTF-16 surrogate. PostgreSQL text and jsonb refuse both, so on the scale-out
+ * backend such a value failed its whole write (and every request sharing its transaction, or the
+ * worker applying the log); both backends refuse it at the edge alike.
  */
-export function nulCharacterAt(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '/' : undefined;
+export function unstorableTextAt(value: unknown, surrogates: boolean, path = ''): { path: string; message: string } | undefined {
+  const check = (s: string, at: string) =>
+    s.includes('\u0000') ? { path: at || '/', message: NUL } : surrogates && !wellFormed(s) ? { path: at || '/', message: LONE_SURROGATE } : undefined;
+  if (typeof value === 'string') return check(value, path);
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, inner] of Object.entries(value)) {
     const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (key.includes('\u0000')) return at;
-    const found = nulCharacterAt(inner, at);
+    const found = check(key, at) ?? unstorableTextAt(inner, surrogates, at);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/** Throws HttpProblem 400 when the JSON text carries U+0000 in a string or key (cheap when it cannot). */
-export function refuseNulCharacters(text: string, parsed: () => unknown): void {
-  if (!text.includes('\\u0000')) return;
+/** Only a \u escape can put U+0000 or a surrogate into valid UTF-8 JSON text. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Throws HttpProblem 400 when the JSON text carries U+0000 (or, when `surrogates`, a lone
+ * surrogate) in a string or key; cheap when the text has no such escape.
+ */
+export function refuseUnstorableText(text: string, parsed: () => unknown, surrogates: boolean): void {
+  if (!text.includes('\\u0000') && !(surrogates && SURROGATE_ESCAPE.test(text))) return;
   let value: unknown;
   try {
     value = parsed();
   } catch {
     return; // not JSON: whoever parses it refuses it
   }
-  const at = nulCharacterAt(value);
-  if (at === undefined) return;
-  const message = 'must not contain the character U+0000 (NUL)';
-  throw new HttpProblem(400, 'invalid_input', 'Invalid input', 'The request body is not valid.', { errors: [{ path: at, message }] });
+  const found = unstorableTextAt(value, surrogates);
+  if (found === undefined) return;
+  throw new HttpProblem(400, 'invalid_input', 'Invalid input', 'The request body is not valid.', { errors: [found] });
 }
 
-/** A JSON body parser that refuses invalid UTF-8, then parses as `parse` says. */
+/** A JSON body parser that refuses invalid UTF-8 and text the stores cannot hold, then parses as `parse` says. */
 export function strictJsonParser(
   parse: (request: FastifyRequest, text: string, done: Done) => void,
+  /** False where each item is validated on its own later (event batches refuse lone surrogates per event). */
+  refuseLoneSurrogates = true,
 ): (request: FastifyRequest, body: Buffer, done: Done) => void {
   return (request, body, done) => {
     let text: string;
     try {
       text = decodeUtf8Body(body);
-      refuseNulCharacters(text, () => JSON.parse(text));
+      refuseUnstorableText(text, () => JSON.parse(text), refuseLoneSurrogates);
     } catch (err) {
       done(err as Error);
       return;

@@ -40,7 +40,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
         } catch (err) {
           done(Object.assign(err as Error, { statusCode: 400 }), undefined);
         }
-      }),
+      }, false),
     );
     scope.post(
       '/v1/events',
