@@ -76,10 +76,11 @@ const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): bo
 
 /**
  * Text stored and compared as sent (event ids, order numbers): well-formed Unicode. A lone
- * UTF-16 surrogate is written to the database as U+FFFD, so two distinct ids would collide there.
+ * UTF-16 surrogate is written to the database as U+FFFD, so two distinct ids would collide there;
+ * U+0000 PostgreSQL cannot store at all (a stock file's SKU carrying it stalled the scale-out worker).
  */
 export function isWellFormedText(s: string): boolean {
-  return wellFormed(s);
+  return wellFormed(s) && !s.includes('\u0000');
 }
 
 /**
@@ -89,7 +90,7 @@ export function isWellFormedText(s: string): boolean {
 export function isIdentifier(s: string): boolean {
   const first = s.charCodeAt(0),
     last = s.charCodeAt(s.length - 1);
-  return first > 32 && last > 32 && first !== 160 && last !== 160 && first !== 127 && last !== 127 && wellFormed(s);
+  return first > 32 && last > 32 && first !== 160 && last !== 160 && first !== 127 && last !== 127 && wellFormed(s) && !s.includes('\u0000');
 }
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);

@@ -44,8 +44,8 @@ export function compileValidator<T extends TSchema>(schema: T): Validator<T> {
 const FORMAT_MESSAGES: Record<string, string | undefined> = {
   'date-time': 'must be a real date and time in RFC 3339, such as 2026-11-22T10:00:00Z (seconds 00-59, a day the month has, in UTC within the years 0001-9999)',
   date: 'must be a real date, YYYY-MM-DD',
-  identifier: 'must be well-formed Unicode with no space or control character at either end',
-  'well-formed': 'must be well-formed Unicode (no lone UTF-16 surrogate)',
+  identifier: 'must be well-formed Unicode without U+0000, with no space or control character at either end',
+  'well-formed': 'must be well-formed Unicode (no lone UTF-16 surrogate) without U+0000',
 };
 
 /** The values an enumerated field admits (a union of literals), so a refusal can list them. */

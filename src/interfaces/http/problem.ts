@@ -197,7 +197,13 @@ export function toProblem(err: unknown, bodyLimit?: number): ProblemBody {
     };
   }
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return { type: problemType('unsupported_body'), title: 'Unsupported body', status: fe.statusCode ?? 415, detail: fe.message };
+    return {
+      type: problemType('unsupported_body'),
+      title: 'Unsupported body',
+      status: fe.statusCode ?? 415,
+      detail: fe.message,
+      errors: [{ path: '/', message: 'the body is empty; send a JSON body' }],
+    };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { type: problemType('bad_request'), title: 'Bad request', status: fe.statusCode, detail: fe.message };
