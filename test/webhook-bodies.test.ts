@@ -2,7 +2,10 @@
  * Storefront webhooks whose signed body is valid JSON but not an order (null, an array, a number, a
  * line that is not an object) are parked with the reason naming the field, on both backends; they
  * were answered 500 (the mapping read fields of null). An order id the store sent before with other
- * content is answered 422 naming /id, not a problem without the field. Found by the fuzz suite.
+ * content is answered 422 naming /id, not a problem without the field. A body that is not JSON
+ * where the parser's message quotes half of a character beyond the basic plane is parked with that
+ * message made storable (PostgreSQL refused the lone surrogate: 500 on scale-out). Found by the
+ * fuzz suite.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,6 +56,19 @@ for (const backend of [embedded, scaleOut] as Backend[]) {
           `${raw}: ${JSON.stringify(res.body.errors)}`,
         );
       }
+    });
+
+    test('a body whose JSON error quotes half of an emoji is parked, the message kept well-formed', async () => {
+      const res = await hook('{"id":5,"x":😀😀😀}');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.status, 'parked');
+      const listed = (await hub.api('GET', `/v1/inbound/parked?system=shop&limit=1000`)).body.parked as { id: number; errors: { message: string }[] }[];
+      const kept = listed.find((p) => p.id === res.body.parkedId);
+      assert.ok(kept, 'listed');
+      assert.ok(
+        kept.errors.every((e) => (e.message as unknown as { isWellFormed(): boolean }).isWellFormed()),
+        JSON.stringify(kept.errors),
+      );
     });
 
     test('an order id sent again with other content is refused naming /id, and the first capture stands', async () => {

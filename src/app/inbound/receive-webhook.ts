@@ -57,15 +57,16 @@ export class InboundWebhooks {
     const t = topic ?? `(no ${system.topicHeader})`;
     const result = await this.take(system, t, raw, correlationId);
     if (!('refused' in result)) return result;
+    const { reason, errors } = storableRefusal(result.reason, result.errors);
     const parkedId = await this.deps.inbound.park({
       system: systemId,
       topic: t,
       body: raw,
-      reason: result.reason,
-      errors: result.errors,
+      reason,
+      errors,
       receivedAt: new Date(this.deps.clock.now()).toISOString(),
     });
-    return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
+    return { status: 'parked', parkedId, reason, errors };
   }
 
   /** Takes a parked message again. Throws NotFoundError, IllegalTransitionError (already replayed). */
@@ -151,4 +152,15 @@ export class InboundWebhooks {
     }
     return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from ${system.id}` };
   }
+}
+
+const toWellFormed = (s: string): string => (s as unknown as { toWellFormed(): string }).toWellFormed();
+
+/**
+ * A refusal as the stores can keep it. Its messages may quote the body, and the JSON parser's
+ * message quotes a single UTF-16 unit, half of a character beyond the basic plane: PostgreSQL
+ * refuses such text, so parking it answered 500 on the scale-out backend (found by the fuzz suite).
+ */
+export function storableRefusal(reason: string, errors: readonly Issue[]): { reason: string; errors: Issue[] } {
+  return { reason: toWellFormed(reason), errors: errors.map((e) => ({ path: toWellFormed(e.path), message: toWellFormed(e.message) })) };
 }
