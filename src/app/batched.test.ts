@@ -97,3 +97,42 @@ test('the applied watermark answers at once once reached, asks the log once for 
   assert.equal(behind.needed, 50);
   assert.equal(behind.applied, 9);
 });
+
+test('an input the store refuses fails alone (told unstorable) and the rest of its batch is answered', async () => {
+  const runs: number[][] = [];
+  const b = new Batched<number, number>(
+    async (inputs) => {
+      runs.push(inputs);
+      if (inputs.includes(13)) throw new Error('refused by the disk');
+      return inputs.map((n) => n * 2);
+    },
+    1,
+    (cause) => new Error(`unstorable: ${(cause as Error).message}`),
+  );
+  const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, n) => b.call(n)));
+  assert.deepEqual(
+    outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)),
+    Array.from({ length: 40 }, (_, n) => (n === 13 ? 'unstorable: refused by the disk' : n * 2)),
+  );
+  assert.ok(runs.length <= 2 + 2 * Math.ceil(Math.log2(40)), `isolated in ${runs.length} runs`);
+});
+
+test("when every half fails, or the hub says the failure is no input's fault, every call hears the original error", async () => {
+  let runs = 0;
+  const broken = new Batched<number, number>(async () => {
+    runs++;
+    throw new Error('disk gone');
+  });
+  const all = await Promise.allSettled(Array.from({ length: 16 }, (_, n) => broken.call(n)));
+  assert.ok(all.every((o) => o.status === 'rejected' && (o.reason as Error).message === 'disk gone'));
+  assert.equal(runs, 3, 'the batch, then its two halves');
+
+  runs = 0;
+  const behind = new Batched<number, number>(async () => {
+    runs++;
+    throw new WorkersBehindError(10, 5, 100);
+  });
+  const waited = await Promise.allSettled(Array.from({ length: 16 }, (_, n) => behind.call(n)));
+  assert.ok(waited.every((o) => o.status === 'rejected' && o.reason instanceof WorkersBehindError));
+  assert.equal(runs, 1, "not split: the workers being behind is no input's fault");
+});

@@ -64,10 +64,11 @@ function unknownFieldIssue(event: Record<string, unknown>, known: ReadonlySet<st
   let budget: number = UNKNOWN_FIELD_LIMITS.size;
   for (const key in event) {
     if (known.has(key)) continue;
-    const left = sizeLeft(event[key], budget - key.length, 1);
+    const left = wellFormed(key) && !key.includes('\u0000') ? sizeLeft(event[key], budget - key.length, 1) : ILL_FORMED;
     if (left === TOO_DEEP) {
       return { path: pointer(key), message: `an unknown field may nest at most ${UNKNOWN_FIELD_LIMITS.depth} levels of arrays and objects` };
     }
+    if (left === ILL_FORMED) return { path: pointer(key), message: 'must be well-formed Unicode (no lone UTF-16 surrogate) without U+0000, in its keys too' };
     if (left < 0) return { path: pointer(key), message: `unknown fields are kept up to ${UNKNOWN_FIELD_LIMITS.size} characters in all` };
     budget = left;
   }
@@ -75,10 +76,13 @@ function unknownFieldIssue(event: Record<string, unknown>, known: ReadonlySet<st
 }
 
 const TOO_DEEP = Number.NEGATIVE_INFINITY;
+/** A string or key holding a lone surrogate or U+0000: PostgreSQL's jsonb cannot store either (a parked event stalled the scale-out worker). */
+const ILL_FORMED = -Number.MAX_VALUE;
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** The budget left after `value` (roughly its JSON length), negative once spent, TOO_DEEP past the depth limit; stops early either way. */
 function sizeLeft(value: unknown, budget: number, depth: number): number {
-  if (typeof value === 'string') return budget - value.length - 2;
+  if (typeof value === 'string') return wellFormed(value) && !value.includes('\u0000') ? budget - value.length - 2 : ILL_FORMED;
   if (typeof value !== 'object' || value === null) return budget - 8;
   if (depth > UNKNOWN_FIELD_LIMITS.depth) return TOO_DEEP;
   let left = budget - 2;
@@ -90,6 +94,7 @@ function sizeLeft(value: unknown, budget: number, depth: number): number {
     return left;
   }
   for (const key in value) {
+    if (!wellFormed(key) || key.includes('\u0000')) return ILL_FORMED;
     left = sizeLeft((value as Record<string, unknown>)[key], left - key.length - 4, depth + 1);
     if (left < 0) return left;
   }

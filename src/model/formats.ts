@@ -33,6 +33,25 @@ export function isDate(s: string): boolean {
  * value accepted here that the stores cannot convert would fail the commit of everyone's events.
  */
 export function isDateTime(s: string): boolean {
+  if (!isDateTimeText(s)) return false;
+  // Only the first and last years can leave the range once the offset is applied.
+  const year = s.charCodeAt(0) === 48 && s.charCodeAt(1) === 48 && s.charCodeAt(2) === 48 && s.charCodeAt(3) <= 49;
+  return (!year && !s.startsWith('9999')) || inStorableRange(s);
+}
+
+/**
+ * The instants both stores can hold: PostgreSQL has no year 0 and JavaScript writes years past
+ * 9999 as "+010000-…", which PostgreSQL cannot read; a value outside failed the request (500) on
+ * the scale-out backend. So the instant, in UTC, must fall in the years 0001-9999.
+ */
+const FIRST_MS = Date.parse('0001-01-01T00:00:00Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+function inStorableRange(s: string): boolean {
+  const ms = Date.parse(s.replace(/^(.{10})[ t]/, '$1T'));
+  return ms >= FIRST_MS && ms <= LAST_MS;
+}
+
+function isDateTimeText(s: string): boolean {
   if (s.length < 20 || !isDate(s)) return false;
   const t = s.charCodeAt(10);
   if (t !== 84 && t !== 116 && t !== 32) return false;
@@ -57,10 +76,11 @@ const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): bo
 
 /**
  * Text stored and compared as sent (event ids, order numbers): well-formed Unicode. A lone
- * UTF-16 surrogate is written to the database as U+FFFD, so two distinct ids would collide there.
+ * UTF-16 surrogate is written to the database as U+FFFD, so two distinct ids would collide there;
+ * U+0000 PostgreSQL cannot store at all (a stock file's SKU carrying it stalled the scale-out worker).
  */
 export function isWellFormedText(s: string): boolean {
-  return wellFormed(s);
+  return wellFormed(s) && !s.includes('\u0000');
 }
 
 /**

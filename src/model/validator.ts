@@ -42,11 +42,11 @@ export function compileValidator<T extends TSchema>(schema: T): Validator<T> {
 
 /** What a value failing each of formats.ts's formats must be, said plainly. */
 const FORMAT_MESSAGES: Record<string, string | undefined> = {
-  'date-time': 'must be a real date and time in RFC 3339, such as 2026-11-22T10:00:00Z (seconds 00-59, a day the month has)',
+  'date-time': 'must be a real date and time in RFC 3339, such as 2026-11-22T10:00:00Z (seconds 00-59, a day the month has, in UTC within the years 0001-9999)',
   date: 'must be a real date, YYYY-MM-DD',
   identifier: 'must be well-formed Unicode with no space at either end and no control character or * ~ > ^ (reserved by EDI X12) anywhere',
   reference: 'must be well-formed Unicode with no control character or * ~ > ^ (reserved by EDI X12)',
-  'well-formed': 'must be well-formed Unicode (no lone UTF-16 surrogate)',
+  'well-formed': 'must be well-formed Unicode (no lone UTF-16 surrogate) without U+0000',
 };
 
 /** The values an enumerated field admits (a union of literals), so a refusal can list them. */

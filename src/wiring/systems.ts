@@ -13,6 +13,7 @@ import type { EventIngest } from '../app/inventory/ingest-events.js';
 import type { OrderDesk } from '../app/orders/order-desk.js';
 import type { ControlNumbers } from '../ports/control-numbers.js';
 import { refusalOf } from '../app/orders/capture-refusal.js';
+import { storableRefusal } from '../app/inbound/receive-webhook.js';
 import { DestinationWorker, type DestinationSettings } from '../app/delivery/destination-worker.js';
 import type { DeliveryLedger, FeedReads, OutboxReads } from '../ports/delivery-store.js';
 import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
@@ -379,8 +380,7 @@ export function ediPartners(d: {
                     system: id,
                     topic: 'x12',
                     body,
-                    reason,
-                    errors,
+                    ...storableRefusal(reason, errors),
                     receivedAt: new Date(clock.now()).toISOString(),
                     ...(unknownReferences && unknownReferences.length > 0 ? { unknownReferences } : {}),
                   });

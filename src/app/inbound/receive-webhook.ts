@@ -6,7 +6,7 @@
  */
 import { InvalidInputError, NotFoundError, StaleWebhookError, WebhookSignatureError, WebhookTopicMismatchError, type Issue } from '../../domain/errors.js';
 import type { WebhookReceipts } from '../../ports/webhook-receipts.js';
-import { DuplicateOrderError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
+import { DuplicateOrderError, IdempotencyKeyReusedError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
 import { refusalOf } from '../orders/capture-refusal.js';
 import type { InboundSource } from '../../ports/inbound-source.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
@@ -96,16 +96,17 @@ export class InboundWebhooks {
   private async takeOrPark(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome> {
     const result = await this.take(system, topic, raw, correlationId);
     if (!('refused' in result)) return result;
+    const { reason, errors } = storableRefusal(result.reason, result.errors);
     const parkedId = await this.deps.inbound.park({
       system: system.id,
       topic,
       body: raw,
-      reason: result.reason,
-      errors: result.errors,
+      reason,
+      errors,
       receivedAt: new Date(this.deps.clock.now()).toISOString(),
       ...(result.unknownReferences?.length ? { unknownReferences: result.unknownReferences } : {}),
     });
-    return { status: 'parked', parkedId, reason: result.reason, errors: result.errors };
+    return { status: 'parked', parkedId, reason, errors };
   }
 
   /** Refuses a sender's timestamp older than the window, too far ahead, or unreadable. */
@@ -249,6 +250,8 @@ export class InboundWebhooks {
         return { status: 'captured', orderId: outcome.body.id, orderStatus: outcome.body.status };
       } catch (err) {
         if (err instanceof DuplicateOrderError) return { status: 'already_captured', orderId: err.orderId };
+        // The store sent this order id before with other content: the id is the key.
+        if (err instanceof IdempotencyKeyReusedError) throw new IdempotencyKeyReusedError(err.key, err.orderId, '/id');
         const refusal = refusalOf(err);
         if (refusal) {
           const unknown = waitingFor(refusal.errors, mapped.lineReferences);
@@ -276,4 +279,15 @@ export class InboundWebhooks {
     }
     return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from ${system.id}` };
   }
+}
+
+const toWellFormed = (s: string): string => (s as unknown as { toWellFormed(): string }).toWellFormed();
+
+/**
+ * A refusal as the stores can keep it. Its messages may quote the body, and the JSON parser's
+ * message quotes a single UTF-16 unit, half of a character beyond the basic plane: PostgreSQL
+ * refuses such text, so parking it answered 500 on the scale-out backend (found by the fuzz suite).
+ */
+export function storableRefusal(reason: string, errors: readonly Issue[]): { reason: string; errors: Issue[] } {
+  return { reason: toWellFormed(reason), errors: errors.map((e) => ({ path: toWellFormed(e.path), message: toWellFormed(e.message) })) };
 }

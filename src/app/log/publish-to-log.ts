@@ -37,16 +37,22 @@ export class LogIngest implements Ingest {
     const indexes: number[] = [];
     const locations: (string | undefined)[] = [];
     const events: HubEvent[] = [];
+    // A source's id or seq repeated inside this batch: the first copy counts, as on the embedded
+    // hub. The log's own deduplication covers ids only, so a repeated seq was answered as accepted.
+    const inBatch = new Set<string>();
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
       if (!isValidEvent(value)) {
         result.rejected.push({ index, errors: eventIssues(value) });
         continue;
       }
-      if (view.hasEvent(value.source, value.id, value.seq)) {
+      const id = JSON.stringify([value.source, 'id', value.id]);
+      const seq = JSON.stringify([value.source, 'seq', value.seq]);
+      if (view.hasEvent(value.source, value.id, value.seq) || inBatch.has(id) || inBatch.has(seq)) {
         result.duplicates++;
         continue;
       }
+      inBatch.add(id).add(seq);
       const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
       requests.push({
         kind: inventory ? 'inventory' : 'order',

@@ -19,6 +19,7 @@ import { byChannel } from '../log/figure-appends.js';
 import { savedOrder } from './saved-order.js';
 import type { HoldsEntry } from '../log/log-entries.js';
 import { Batched } from '../batched.js';
+import { UnstorableSubmissionError } from '../../domain/errors.js';
 
 export interface ReservationRequest {
   orderId: string;
@@ -77,13 +78,17 @@ export async function releaseHolds(
 }
 
 export class StockReservations {
-  private readonly batcher = new Batched<ReservationRequest, ReservationOutcome>(async (requests) => {
-    const needed = requests.reduce((n, r) => Math.max(n, r.after ?? 0), 0);
-    if (needed > 0) await this.deps.applied?.(needed);
-    const { outcomes, queued } = await this.commit(requests);
-    this.afterCommit(queued);
-    return outcomes;
-  });
+  private readonly batcher = new Batched<ReservationRequest, ReservationOutcome>(
+    async (requests) => {
+      const needed = requests.reduce((n, r) => Math.max(n, r.after ?? 0), 0);
+      if (needed > 0) await this.deps.applied?.(needed);
+      const { outcomes, queued } = await this.commit(requests);
+      this.afterCommit(queued);
+      return outcomes;
+    },
+    1,
+    (cause) => new UnstorableSubmissionError('this order', cause),
+  );
 
   constructor(
     private readonly deps: {

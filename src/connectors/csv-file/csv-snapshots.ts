@@ -4,6 +4,7 @@
  * the hub's (cases of 12 → each). A bad row is rejected with its line and the field; the other
  * rows still count.
  */
+import { isIdentifier } from '../../model/formats.js';
 import { parse } from 'csv-parse/sync';
 import type { InventorySnapshot } from '../../model/inventory-event.js';
 
@@ -54,6 +55,14 @@ export function snapshotsFromCsv(
     }
     if (seen.has(sku)) {
       rejected.push({ line, sku, message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` });
+      continue;
+    }
+    // Named here with its line, rather than by the event validation that would refuse it later.
+    if (!isIdentifier(sku) || sku.length > 200) {
+      rejected.push({
+        line,
+        message: `${s.columns.sku}: ${JSON.stringify(sku)} is not an item id (at most 200 characters of well-formed Unicode without U+0000)`,
+      });
       continue;
     }
     const qty = (column: string | undefined): number | string | undefined => {

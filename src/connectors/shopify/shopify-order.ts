@@ -57,6 +57,8 @@ export function shopifyOrderToRequest(
   } catch (err) {
     return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] };
   }
+  if (typeof order !== 'object' || order === null || Array.isArray(order))
+    return { ok: false, errors: [{ path: '/', message: 'must be a JSON object (a Shopify order)' }] };
   const errors: Issue[] = [];
   const orderId = topLevelNumberField(raw, 'id');
   if (orderId === undefined) errors.push({ path: '/id', message: 'the order has no id' });
@@ -73,8 +75,9 @@ export function shopifyOrderToRequest(
   const sources = new Map<string, number[]>();
   const storeLines = storeLinesOf(raw);
   items.forEach((l, i) => {
-    const sku = storeLines[i] ? skuFor(storeLines[i]) : undefined;
-    if (sku === undefined) errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU the hub knows it by` });
+    const sku = typeof l === 'object' && l !== null && storeLines[i] ? skuFor(storeLines[i]) : undefined;
+    if (typeof l !== 'object' || l === null) errors.push({ path: `/line_items/${i}`, message: 'must be an object' });
+    else if (sku === undefined) errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU the hub knows it by` });
     else if (!Number.isInteger(l.quantity) || l.quantity! <= 0) errors.push({ path: `/line_items/${i}/quantity`, message: 'must be a positive integer' });
     // The hub takes one line per item: the store may list the same SKU twice (different properties).
     else {

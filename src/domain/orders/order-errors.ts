@@ -26,13 +26,15 @@ export class IdempotencyKeyReusedError extends CrossdockError {
   constructor(
     readonly key: string,
     readonly orderId?: string,
+    /** Where the key came from: the header, or (for a storefront's order) the order id in the body. */
+    readonly field = 'headers/idempotency-key',
   ) {
     super(`Idempotency-Key '${key}' was already used for a different request${orderId ? ` (order ${orderId})` : ''}; use a new key for a new order.`);
   }
 
   /** The same refusal without the order it names. */
   concealed(): IdempotencyKeyReusedError {
-    return new IdempotencyKeyReusedError(this.key);
+    return new IdempotencyKeyReusedError(this.key, undefined, this.field);
   }
 }
 

@@ -137,7 +137,20 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
     extras: () => ({ errors: [{ path: '/headers/idempotency-key', message: 'is required' }] }),
   },
   idempotency_key_in_use: { status: 409, title: 'Request in progress', extras: () => ({ retryable: true }) },
-  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused', extras: (e) => (e.orderId ? { orderId: e.orderId } : {}) },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'Idempotency-Key reused',
+    // A key bound to channels is never told another channel's order id.
+    extras: (e) => ({
+      ...(e.orderId ? { orderId: e.orderId } : {}),
+      errors: [
+        {
+          path: e.field,
+          message: e.orderId ? `was used before for a different order request (order ${e.orderId})` : 'was used before for a different order request',
+        },
+      ],
+    }),
+  },
   unknown_customer: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
   customer_inactive: { status: 422, title: 'Customer cannot order', extras: (e) => ({ errors: e.issues }) },
   credit_hold: { status: 422, title: 'Customer on credit hold', extras: () => ({ errors: [{ path: '/customer', message: 'is on credit hold' }] }) },
@@ -221,7 +234,13 @@ export function toProblem(err: unknown, bodyLimit?: number): ProblemBody {
     };
   }
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return { type: problemType('unsupported_body'), title: 'Unsupported body', status: fe.statusCode ?? 415, detail: fe.message };
+    return {
+      type: problemType('unsupported_body'),
+      title: 'Unsupported body',
+      status: fe.statusCode ?? 415,
+      detail: fe.message,
+      errors: [{ path: '/', message: 'the body is empty; send a JSON body' }],
+    };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { type: problemType('bad_request'), title: 'Bad request', status: fe.statusCode, detail: fe.message };

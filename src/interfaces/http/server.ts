@@ -29,6 +29,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerExceptionRoutes } from './routes/exceptions.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { recordWrites } from './audit-hook.js';
+import { refuseInvalidUtf8 } from './utf8-body.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -62,6 +63,9 @@ function withCorrelationHeader(handler: AsyncHandler): AsyncHandler {
 /** Routes needing only a read scope are reads even when POSTed (batch lookups): counted, not logged. */
 const READ_SCOPES: ReadonlySet<string> = new Set(['availability:read', 'orders:read']);
 
+/** The longest path parameter as sent (percent-encoded) that routes take. */
+export const MAX_PARAM_LENGTH = 200 * 9;
+
 export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   const gate = new RequestGate(deps.apiKeys, deps.auth);
   const fastLookup = lookupFastPath({ state: deps.state, clock: deps.clock, gate, metrics: deps.metrics });
@@ -80,12 +84,15 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // loggers: a pino child per request cost more than a whole availability lookup here.
     logger: false,
     bodyLimit: deps.limits.bodyLimitBytes,
-    // Exception groups name their root cause in the path (a location id is up to 200 characters).
-    routerOptions: { maxParamLength: 300 },
+    // Identifiers are up to 200 UTF-16 units, each up to 9 characters percent-encoded in a path
+    // (Fastify's default of 100 answered 414 for items the hub had accepted); exception groups
+    // name their root cause in the path too.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: (req) => correlationIdOf(req.headers['x-correlation-id']),
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  refuseInvalidUtf8(app);
   // Closing waits for requests in flight; a keep-alive connection that goes idle after close began
   // would otherwise hold the process for the whole keep-alive timeout (72 s), so a rolling restart
   // under load would take that long per process. Idle connections are closed as they appear.

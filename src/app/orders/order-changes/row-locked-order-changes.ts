@@ -14,6 +14,7 @@ import { byChannel } from '../../log/figure-appends.js';
 import type { HoldsEntry } from '../../log/log-entries.js';
 import { LockedOrderWork } from './locked-order-work.js';
 import { Batched } from '../../batched.js';
+import { UnstorableSubmissionError } from '../../../domain/errors.js';
 
 interface Pending {
   scope: { orders: readonly string[]; items?: readonly string[] };
@@ -37,7 +38,11 @@ export class RowLockedOrderChanges implements OrderChanges {
   // Changes that arrive while one runs go together into the next transaction (the ERP's answers
   // to concurrent captures, say): one round trip for many, in two lanes. Each lane locks orders,
   // then items, in one order, so the lanes cannot deadlock.
-  private readonly together = new Batched<Pending, Decided>((pending) => this.decideTogether(pending), 2);
+  private readonly together = new Batched<Pending, Decided>(
+    (pending) => this.decideTogether(pending),
+    2,
+    (cause) => new UnstorableSubmissionError('this order change', cause),
+  );
 
   async change<T>(scope: { orders: readonly string[]; items?: readonly string[] }, decide: (work: OrderWork) => T): Promise<T> {
     const decided = await this.together.call({ scope, decide });

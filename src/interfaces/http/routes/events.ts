@@ -5,6 +5,7 @@ import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
 import type { HttpDeps } from '../http-deps.js';
 import { HttpProblem } from '../problem.js';
+import { strictJsonParser } from '../utf8-body.js';
 import { MalformedEntryError } from '../../../app/log/ledger-worker.js';
 
 declare module 'fastify' {
@@ -44,16 +45,20 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
   // The log keeps each batch as it arrived, so this parser keeps the text beside the parsed value.
   // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync) and awaits them itself.
   app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      try {
-        const text = body as string;
-        const value = JSON.parse(text) as unknown;
-        request.rawPayload = text;
-        done(null, value);
-      } catch (err) {
-        done(Object.assign(err as Error, { statusCode: 400 }), undefined);
-      }
-    });
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer' },
+      strictJsonParser((request, text, done) => {
+        try {
+          const value = JSON.parse(text) as unknown;
+          request.rawPayload = text;
+          done(null, value);
+        } catch (err) {
+          done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+        }
+      }, false),
+    );
     scope.post(
       '/v1/events',
       {

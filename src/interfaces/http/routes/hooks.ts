@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../../model/problem.js';
 import type { InboundServices } from '../http-deps.js';
 import type { ParkedInboundStatus } from '../../../ports/inbound-store.js';
+import { strictJsonParser } from '../utf8-body.js';
 
 const ParkedView = Type.Object({
   id: Type.Integer(),
@@ -37,7 +38,12 @@ export function registerHookRoutes(app: FastifyInstance, deps: InboundServices):
   // The signature covers the bytes as sent: keep the raw text beside nothing else.
   // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync) and awaits them itself.
   app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer' },
+      strictJsonParser((_request, text, done) => done(null, text)),
+    );
     scope.post(
       '/hooks/:systemId',
       {
