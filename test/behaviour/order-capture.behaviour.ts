@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { skipReason, type Backend } from '../support/backends.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
 import { until } from '../support/until.js';
+import { assertPlacedOnceEach } from '../support/erp-placements.js';
 
 const HOT = ['HOT-1', 'HOT-2', 'HOT-3', 'HOT-4', 'HOT-5'];
 
@@ -43,6 +44,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.deepEqual(res.body.lines, [{ sku: 'ABC-100', qty: 3, reserved: 3, backordered: 0 }]);
       assert.equal(await hub.available('ABC-100'), 7, 'the reservation shows in availability at once');
       assert.equal(hub.erp.orders.get(res.body.id)?.orderNumber, res.body.erpOrderNumber);
+      assert.equal(hub.erp.placements.get(res.body.id), 1);
       const got = await hub.api('GET', `/v1/orders/${res.body.id}`);
       assert.equal(got.body.status, 'accepted');
       assert.deepEqual(got.body.lines[0].allocations, [{ location: 'DAL', reserved: 3 }]);
@@ -148,7 +150,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(held.status, 201);
       assert.equal(held.body.status, 'credit_hold');
       assert.equal(held.body.erpOrderNumber, undefined);
-      assert.equal(hub.erp.orders.has(held.body.id), false, 'nothing sent to the ERP');
+      assert.equal(hub.erp.placements.has(held.body.id), false, 'nothing sent to the ERP');
       const rejected = await hub.order(order([{ sku: 'XYZ-200', qty: 1 }], { customer: 'C-HOLD', channel: 'strict' }));
       assert.equal(rejected.status, 422);
       assert.equal(rejected.body.type, 'urn:crossdock:problem:credit_hold');
@@ -159,6 +161,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         (o) => o.status === 'accepted',
       );
       assert.equal(after.erpOrderNumber, hub.erp.orders.get(held.body.id)?.orderNumber);
+      assert.equal(hub.erp.placements.get(held.body.id), 1);
     });
 
     test('backorder allow reserves what is there and backorders the rest, filled oldest first as stock arrives', async () => {
@@ -295,7 +298,10 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
           ],
           'never more reserved than on hand',
         );
-        assert.equal(hub.erp.orders.size, 100);
+        assertPlacedOnceEach(
+          hub.erp,
+          won.map((r) => r.body.id),
+        );
       } finally {
         await hub.stop();
       }
@@ -324,7 +330,10 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         const replays = await Promise.all(bodies.map((body, i) => hub.order(body, `storm-${i}`)));
         assert.ok(replays.every((r) => r.status === 201 && r.headers.get('idempotent-replayed') === 'true'));
         assert.equal(new Set(replays.map((r) => r.body.id)).size, 40);
-        assert.equal(hub.erp.orders.size, 40);
+        assertPlacedOnceEach(
+          hub.erp,
+          replays.map((r) => r.body.id),
+        );
         assert.equal(await hub.available('RS-1'), 1000 - 80);
       } finally {
         await hub.stop();
@@ -349,7 +358,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         );
         assert.equal(v.status, 'accepted');
         assert.match(v.erpOrderNumber, /^SO-/);
-        assert.equal(hub.erp.orders.size, 1);
+        assertPlacedOnceEach(hub.erp, [res.body.id]);
         const again = await hub.order(body);
         assert.equal(again.status, 409, 'the same channel order under a new key is a duplicate');
 
@@ -364,7 +373,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         hub.erp.faults.outage = false;
         // Several retry sweeps (each second, backoff at most 200 ms here) go by.
         await new Promise((r) => setTimeout(r, 2500));
-        assert.equal(hub.erp.orders.has(doomed.body.id), false, 'a cancelled order never reaches the ERP');
+        assert.equal(hub.erp.placements.has(doomed.body.id), false, 'a cancelled order never reaches the ERP');
         assert.equal((await hub.api('GET', `/v1/orders/${doomed.body.id}`)).body.status, 'cancelled');
       } finally {
         await hub.stop();
@@ -387,8 +396,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         );
         assert.equal(v.status, 'accepted');
         assert.equal(v.erpOrderNumber, hub.erp.orders.get(res.body.id)?.orderNumber);
-        assert.equal(hub.erp.orders.size, 1);
-        assert.equal(hub.erp.calls.place, 1, 'placed once; the retry found it by reference');
+        assertPlacedOnceEach(hub.erp, [res.body.id], 'placed once; the retry found it by reference');
         assert.ok(hub.erp.calls.find >= 1);
       } finally {
         await hub.stop();
@@ -412,7 +420,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.equal(retry.status, 201, JSON.stringify(retry.body));
         assert.notEqual(retry.body.id, res.body.orderId);
         assert.equal(await hub.available('EF-1', 'strict'), 6);
-        assert.equal(hub.erp.orders.size, 1);
+        assertPlacedOnceEach(hub.erp, [retry.body.id]);
       } finally {
         await hub.stop();
       }
