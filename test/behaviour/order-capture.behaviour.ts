@@ -12,6 +12,11 @@ import { until } from '../support/until.js';
 import { assertPlacedOnceEach } from '../support/erp-placements.js';
 
 const HOT = ['HOT-1', 'HOT-2', 'HOT-3', 'HOT-4', 'HOT-5'];
+/** Two storefronts with their own API keys, to show Idempotency-Keys are scoped to the API key that sent them. */
+const SHOP_KEYS = [
+  { name: 'shop-east', key: 'shop-east-key-0123456789', scopes: ['orders:write' as const, 'orders:read' as const] },
+  { name: 'shop-west', key: 'shop-west-key-0123456789', scopes: ['orders:write' as const, 'orders:read' as const] },
+];
 
 export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
   const skip = await skipReason(backend);
@@ -19,7 +24,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
   describe(`order capture on the ${backend.name} backend`, { skip }, () => {
     let hub: OrderHarness;
     before(async () => {
-      hub = await startOrderHarness(backend);
+      hub = await startOrderHarness(backend, { apiKeys: SHOP_KEYS });
     });
     after(async () => {
       await hub?.stop();
@@ -80,6 +85,29 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(none.status, 400);
       assert.equal(none.body.type, 'urn:crossdock:problem:idempotency_key_required');
       assert.equal(await hub.available('XYZ-200'), 18, 'only the first request reserved');
+    });
+
+    test('one Idempotency-Key sent by two API keys makes two orders: keys are scoped to the API key that sent them', async () => {
+      await hub.stock('XYZ-200', 'ATL', 20);
+      const [east, west] = SHOP_KEYS.map((k, i) => ({
+        key: k.key,
+        body: order([{ sku: 'XYZ-200', qty: i + 1 }]),
+      }));
+      const send = (who: { key: string; body: Record<string, unknown> }) =>
+        hub.api('POST', '/v1/orders', who.body, { key: who.key, headers: { 'idempotency-key': 'shared-key-1' } });
+      const fromEast = await send(east!);
+      const fromWest = await send(west!);
+      assert.equal(fromEast.status, 201, JSON.stringify(fromEast.body));
+      assert.equal(fromWest.status, 201, JSON.stringify(fromWest.body));
+      assert.notEqual(fromWest.body.id, fromEast.body.id);
+      assert.equal(fromWest.headers.get('idempotent-replayed'), null);
+      // Each key still answers its own order to its own sender.
+      const eastAgain = await send(east!);
+      assert.equal(eastAgain.headers.get('idempotent-replayed'), 'true');
+      assert.equal(eastAgain.body.id, fromEast.body.id);
+      const westAgain = await send(west!);
+      assert.equal(westAgain.body.id, fromWest.body.id);
+      assert.deepEqual([hub.erp.placements.get(fromEast.body.id), hub.erp.placements.get(fromWest.body.id)], [1, 1], 'each reached the ERP once');
     });
 
     test('a second capture of the same channel order under a new key is refused, naming the first', async () => {

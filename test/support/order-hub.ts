@@ -27,6 +27,8 @@ interface OrderHubOptions {
   erp?: ErpSimulator;
   erpTimeoutMs?: number;
   config?: Partial<HubConfig>;
+  /** API keys besides the admin key (startOrderHarness). */
+  apiKeys?: HubConfig['apiKeys'];
 }
 
 let keyCounter = 0;
@@ -93,7 +95,7 @@ export async function startOrderHub(options: OrderHubOptions & { dataDir?: strin
 export async function startOrderHarness(backend: Backend, options: OrderHubOptions = {}): Promise<OrderHarness> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
-  const hub = await backend.start(orderNetwork(erpUrl, options));
+  const hub = await backend.start(orderNetwork(erpUrl, options), options.apiKeys ? { apiKeys: options.apiKeys } : {});
   return {
     ...hub,
     ...helpers(hub.api, erp, erpUrl),
