@@ -34,7 +34,7 @@ interface OrderHubOptions {
 let keyCounter = 0;
 let snapSeq = 1_000_000;
 
-function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
+export function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
   return {
     ...NETWORK,
     channels: {
