@@ -219,10 +219,9 @@ test('a count that meets an order shipping while it waits for its items runs aga
       "the count's transaction to wait for the item lock",
       async () =>
         (
-          await other.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-            [`crossdock ${namespace}`],
-          )
+          await other.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [
+            `crossdock ${namespace}`,
+          ])
         ).rows[0].n,
       (n) => n === 1,
     );
