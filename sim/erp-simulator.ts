@@ -5,6 +5,10 @@
  * on demand: latency (applied after the order is stored, so a caller that times out leaves an
  * order behind, the hard case), a share of 500 errors, and outages (503).
  *
+ * Because it deduplicates, its store cannot show a hub placing one order twice. `placements`
+ * counts, per reference, every placing call that reached the ERP's order logic: what an ERP
+ * without deduplication would have created. Tests of "one ERP order per hub order" assert on it.
+ *
  *   POST /api/sales-orders            { externalReference, customer, customerNumber?, channel, channelOrderId, lines: [{ item, quantity }] }
  *                                     → 201 { orderNumber, externalReference, status } (200 with the same order on a repeat)
  *   GET  /api/sales-orders?externalReference=X → 200 { items: [...] }
@@ -39,6 +43,8 @@ export class ErpSimulator {
   faults: ErpFaults = { latencyMs: 0, errorRate: 0, outage: false };
   /** Requests received, by kind, for tests that count calls. */
   readonly calls = { place: 0, find: 0 };
+  /** Per external reference, the placing calls that reached the order logic (each would have created an order without deduplication). */
+  readonly placements = new Map<string, number>();
   private next = 100_001;
   private server: Server | undefined;
 
@@ -46,11 +52,22 @@ export class ErpSimulator {
 
   /** The ERP's own logic, callable in-process (the HTTP routes use it too). */
   place(body: Omit<SalesOrder, 'orderNumber' | 'status' | 'createdAt'>): { created: boolean; order: SalesOrder } {
+    this.placements.set(body.externalReference, (this.placements.get(body.externalReference) ?? 0) + 1);
     const existing = this.orders.get(body.externalReference);
     if (existing) return { created: false, order: existing };
     const order: SalesOrder = { ...body, orderNumber: `SO-${this.next++}`, status: 'open', createdAt: new Date().toISOString() };
     this.orders.set(order.externalReference, order);
     return { created: true, order };
+  }
+
+  /** References placed more than once (empty when every hub order reached the ERP at most once). */
+  placedTwice(): string[] {
+    return [...this.placements].filter(([, n]) => n > 1).map(([reference]) => reference);
+  }
+
+  /** How many hub orders reached the ERP: references placed at least once. */
+  get placedOrders(): number {
+    return this.placements.size;
   }
 
   /**

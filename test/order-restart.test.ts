@@ -77,7 +77,8 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 300 }
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal(v.status, 'accepted', 'the queued order reached the ERP after the restart');
-    assert.equal(erp.orders.size, 21);
+    assert.equal(erp.placedOrders, 21);
+    assert.deepEqual(erp.placedTwice(), [], 'no order placed twice across the crash');
     assert.equal(await stopGracefully(hub), 0);
     const verify = runCliSync(['replay', '--verify', '--data-dir', dataDir]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);

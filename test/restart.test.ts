@@ -4,6 +4,8 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnHub, killHard, stopGracefully, runCliSync } from './support/hub-process.js';
 import { tempDataDir } from './support/test-hub.js';
+import { until } from './support/until.js';
+import Database from 'better-sqlite3';
 
 const KEY = 'restart-admin-key-0123456789';
 const CONFIG = `
@@ -26,6 +28,17 @@ async function get(url: string, path: string) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** The log position the last checkpoint in the data directory covers (read beside the running hub: WAL readers do not block it). */
+function checkpointPosition(dataDir: string): number {
+  const db = new Database(join(dataDir, 'crossdock.db'), { readonly: true });
+  try {
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'").get() as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as { position: number }).position : 0;
+  } finally {
+    db.close();
+  }
+}
+
 function events(from: number, count: number) {
   return Array.from({ length: count }, (_, i) => ({
     id: `wms-dal-${from + i}`,
@@ -44,19 +57,27 @@ test('after kill -9 following acknowledged ingest, a restarted hub has every eve
   const dataDir = tempDataDir();
   const configFile = join(dataDir, 'hub.yaml');
   writeFileSync(configFile, CONFIG);
-  const env = { CROSSDOCK_DATA_DIR: dataDir, CROSSDOCK_CONFIG: configFile, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_CHECKPOINT_MS: '300' };
+  const env = { CROSSDOCK_DATA_DIR: dataDir, CROSSDOCK_CONFIG: configFile, CROSSDOCK_ADMIN_KEY: KEY, CROSSDOCK_CHECKPOINT_MS: '2000' };
   try {
     let hub = await spawnHub(env);
     // Some events land before a checkpoint, the rest after it: recovery needs both the checkpoint and the log tail.
     const first = await post(hub.url, '/v1/events', events(1, 3000));
     assert.equal(first.body.accepted, 3000);
-    await new Promise((r) => setTimeout(r, 800));
+    // The checkpoint has landed before the kill (every 2 s, so the next one comes well after it).
+    const checkpointed = await until(
+      'a checkpoint covering the first batch',
+      async () => checkpointPosition(dataDir),
+      (p) => p >= first.body.position,
+    );
     const acknowledged = await Promise.all([post(hub.url, '/v1/events', events(3001, 2000)), post(hub.url, '/v1/events', events(5001, 2000))]);
     assert.ok(acknowledged.every((a) => a.body.accepted === 2000));
     const position = Math.max(...acknowledged.map((a) => a.body.position));
     const before = await post(hub.url, '/v1/availability/query', { channel: 'web', skus: Array.from({ length: 200 }, (_, i) => `SKU-${i}`) });
     const feedBefore = await get(hub.url, '/v1/channels/web/changes?limit=10000');
     await killHard(hub);
+    const atKill = checkpointPosition(dataDir);
+    assert.ok(atKill >= checkpointed, 'the checkpoint survived the kill');
+    assert.ok(atKill < position, `the acknowledged tail after checkpoint ${atKill} (up to ${position}) is only in the log`);
 
     hub = await spawnHub(env);
     const after = await post(hub.url, '/v1/availability/query', { channel: 'web', skus: Array.from({ length: 200 }, (_, i) => `SKU-${i}`) });

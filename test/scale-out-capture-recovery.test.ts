@@ -15,6 +15,7 @@ import { JetStreamEventLog } from '../src/adapters/nats/jetstream-event-log.js';
 import { startScaleOutHub } from '../src/wiring/scale-out-hub.js';
 import { DATABASE_URL, NATS_URL, scaleOut, skipReason } from './support/backends.js';
 import { NETWORK, apiClient, snapshot, testConfig, tempDataDir } from './support/test-hub.js';
+import { assertPlacedOnceEach } from './support/erp-placements.js';
 
 test('a capture that died before the ERP answered is committed once by a worker, and its key answers that order', {
   skip: await skipReason(scaleOut),
@@ -88,7 +89,7 @@ test('a capture that died before the ERP answered is committed once by a worker,
     }
     assert.equal(order?.status, 'accepted');
     assert.equal(order?.erpOrderNumber, erp.orders.get(found.id)?.orderNumber);
-    assert.equal(erp.orders.size, 1);
+    assertPlacedOnceEach(erp, [found.id]);
     assert.ok(erp.calls.find >= 1, 'the worker asked the ERP for the order before placing it');
     const retried = await api('POST', '/v1/orders', body, { headers });
     assert.equal(retried.status, 201, JSON.stringify(retried.body));

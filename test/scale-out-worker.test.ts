@@ -16,6 +16,7 @@ import { WorkerDeadLogEntries } from '../src/app/log/retry-dead-entries.js';
 import type { LogEntry, WorkItem } from '../src/ports/event-log.js';
 import { savedOrder } from '../src/app/orders/saved-order.js';
 import pg from 'pg';
+import { until } from './support/until.js';
 
 const skip = await skipReason(scaleOut);
 const namespace = `t_worker_${randomBytes(4).toString('hex')}`;
@@ -191,21 +192,46 @@ test('a count that meets an order shipping while it waits for its items runs aga
   assert.equal(await store.figure('web', 'RC-1'), 10, 'the feed has not heard of the hold yet (set up behind its back)');
   // Another transaction holds the item while the count arrives, and records the shipment's
   // unconfirmed units just before it lets go: the count's first look found no such order.
+  // Its transactions are counted, to see the batch run again.
+  let transactions = 0;
+  const counted = new Proxy(store, {
+    get(target, name) {
+      if (name === 'eventBatch')
+        return (fn: never) => {
+          transactions++;
+          return target.eventBatch(fn);
+        };
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const countingWorker = new LedgerWorker({ store: counted, clock: { now: () => Date.parse('2026-11-22T12:00:00Z') }, maxAttempts: 3 });
   const other = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${namespace}` });
   await other.connect();
   try {
     await other.query('BEGIN');
     await other.query(`SELECT sku FROM items WHERE sku = 'RC-1' FOR UPDATE`);
-    const counting = worker.applyAll([
+    const counting = countingWorker.applyAll([
       entry({ ...snapshot({ source: 'wms-dal', seq: 901, sku: 'RC-1', location: 'DAL', onHand: 8 }), occurredAt: '2026-11-22T12:00:00Z' }),
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    // Only once the count's transaction waits for the item lock (it has looked for orders already).
+    await until(
+      "the count's transaction to wait for the item lock",
+      async () =>
+        (
+          await other.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [
+            `crossdock ${namespace}`,
+          ])
+        ).rows[0].n,
+      (n) => n === 1,
+    );
     await other.query(`INSERT INTO order_unconfirmed (sku, location, order_id) VALUES ('RC-1', 'DAL', 'ord_race')`);
     await other.query('COMMIT');
     await counting;
   } finally {
     await other.end();
   }
+  assert.equal(transactions, 2, 'the batch ran again with the order locked');
   const held = await store.eventBatch((tx) => tx.holdsOf([order.id]));
   assert.deepEqual(held, [], 'the count at 12:00 contains the shipment of 11:00: nothing held any more');
   const db = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${namespace}` });

@@ -120,5 +120,39 @@ export async function channelDeliveryBehaviour(backend: Backend): Promise<void> 
       }
       assert.equal(retried, 'delivered');
     });
+
+    test('a dead letter discarded through the API keeps its reason and is never sent again', async () => {
+      receiver.faults.poisonKeys = ['CD-DISCARD'];
+      await hub.api('POST', '/v1/events', [snapshot({ source: 'wms-dal', seq: 700, sku: 'CD-DISCARD', location: 'DAL', onHand: 30 })]);
+      let dead: { id: number; message: { key: string } }[] = [];
+      for (const until = Date.now() + 30_000; dead.length === 0; ) {
+        assert.ok(Date.now() < until, 'timed out waiting for the dead letter');
+        dead = (await hub.api('GET', '/v1/dead-letters?destination=shop')).body.deadLetters.filter(
+          (d: { message: { key: string } }) => d.message.key === 'CD-DISCARD',
+        );
+        if (dead.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      const id = dead[0]!.id;
+      const reason = 'the marketplace listing was closed by hand';
+      const discarded = await hub.api('POST', `/v1/dead-letters/${id}/discard`, { reason });
+      assert.equal(discarded.status, 200, JSON.stringify(discarded.body));
+      // Read back, not taken from the answer: the reason is kept with the letter.
+      const kept = (await hub.api('GET', `/v1/dead-letters/${id}`)).body;
+      assert.deepEqual([kept.status, kept.note], ['discarded', reason]);
+      const listed = (await hub.api('GET', '/v1/dead-letters?destination=shop&status=discarded')).body.deadLetters;
+      assert.deepEqual(
+        listed.filter((d: { id: number }) => d.id === id).map((d: { status: string; note: string }) => [d.status, d.note]),
+        [['discarded', reason]],
+      );
+      assert.equal((await hub.api('POST', `/v1/dead-letters/${id}/discard`, { reason: 'again' })).status, 409);
+      assert.equal((await hub.api('POST', `/v1/dead-letters/${id}/retry`)).status, 409, 'a discarded letter cannot be retried');
+      // A retry of every dead letter, once the receiver takes it again, leaves the discarded one alone.
+      receiver.faults.poisonKeys = [];
+      assert.equal((await hub.api('POST', '/v1/dead-letters/retry', {})).status, 200);
+      await hub.api('POST', '/v1/events', [snapshot({ source: 'wms-dal', seq: 701, sku: 'CD-MARKER', location: 'DAL', onHand: 30 })]);
+      await waitFor('a later message', () => latest().get('CD-MARKER') === 24);
+      assert.equal(latest().get('CD-DISCARD'), undefined, 'the discarded message was never delivered');
+      assert.equal((await hub.api('GET', `/v1/dead-letters/${id}`)).body.status, 'discarded');
+    });
   });
 }

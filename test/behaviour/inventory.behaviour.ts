@@ -135,6 +135,35 @@ export async function inventoryBehaviour(backend: Backend): Promise<void> {
       assert.match(tooMany.body.errors[0].message, /10000/);
     });
 
+    test('a batch of exactly 10,000 events is taken, each validated on its own; 10,001 are refused whole, naming the limit', async () => {
+      const batch = (first: number, length: number) =>
+        Array.from({ length }, (_, i) =>
+          movement({ source: 'wms-atl', seq: 500_000 + first + i, sku: `MAX-${i % 100}`, location: 'ATL', delta: { onHand: 1 } }),
+        );
+      const tooMany = await hub.api('POST', '/v1/events', batch(20_000, 10_001));
+      assert.equal(tooMany.status, 400);
+      assert.equal(tooMany.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.deepEqual(
+        tooMany.body.errors.map((e: { path: string }) => e.path),
+        ['/'],
+      );
+      assert.match(tooMany.body.errors[0].message, /10000/);
+      assert.equal((await hub.api('GET', '/v1/availability/MAX-7?channel=b2b')).status, 404, 'nothing of the refused batch was applied');
+
+      const full = batch(0, 10_000);
+      full[9_999] = { ...full[9_999]!, delta: { onHand: 'one' as never } };
+      const res = await hub.api('POST', '/v1/events', full);
+      assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 500));
+      assert.deepEqual([res.body.accepted, res.body.duplicates], [9_999, 0]);
+      assert.deepEqual(
+        res.body.rejected.map((r: { index: number; errors: { path: string }[] }) => [r.index, r.errors[0]!.path]),
+        [[9_999, '/delta/onHand']],
+      );
+      // 100 units of each of 100 items, less the one refused event (MAX-99's last).
+      assert.equal(await figure('MAX-7', 'b2b'), 100);
+      assert.equal(await figure('MAX-99', 'b2b'), 99);
+    });
+
     test("computes each channel's figure from its own rule, from the authoritative source only", async () => {
       await hub.api('POST', '/v1/events', [
         snapshot({ source: 'wms-dal', sku: 'A-1', location: 'DAL', onHand: 50, qualityHold: 3, damaged: 2 }),

@@ -9,8 +9,14 @@ import assert from 'node:assert/strict';
 import { skipReason, type Backend } from '../support/backends.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
 import { until } from '../support/until.js';
+import { assertPlacedOnceEach } from '../support/erp-placements.js';
 
 const HOT = ['HOT-1', 'HOT-2', 'HOT-3', 'HOT-4', 'HOT-5'];
+/** Two storefronts with their own API keys, to show Idempotency-Keys are scoped to the API key that sent them. */
+const SHOP_KEYS = [
+  { name: 'shop-east', key: 'shop-east-key-0123456789', scopes: ['orders:write' as const, 'orders:read' as const] },
+  { name: 'shop-west', key: 'shop-west-key-0123456789', scopes: ['orders:write' as const, 'orders:read' as const] },
+];
 
 export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
   const skip = await skipReason(backend);
@@ -18,7 +24,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
   describe(`order capture on the ${backend.name} backend`, { skip }, () => {
     let hub: OrderHarness;
     before(async () => {
-      hub = await startOrderHarness(backend);
+      hub = await startOrderHarness(backend, { apiKeys: SHOP_KEYS });
     });
     after(async () => {
       await hub?.stop();
@@ -43,6 +49,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.deepEqual(res.body.lines, [{ sku: 'ABC-100', qty: 3, reserved: 3, backordered: 0 }]);
       assert.equal(await hub.available('ABC-100'), 7, 'the reservation shows in availability at once');
       assert.equal(hub.erp.orders.get(res.body.id)?.orderNumber, res.body.erpOrderNumber);
+      assert.equal(hub.erp.placements.get(res.body.id), 1);
       const got = await hub.api('GET', `/v1/orders/${res.body.id}`);
       assert.equal(got.body.status, 'accepted');
       assert.deepEqual(got.body.lines[0].allocations, [{ location: 'DAL', reserved: 3 }]);
@@ -78,6 +85,29 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(none.status, 400);
       assert.equal(none.body.type, 'urn:crossdock:problem:idempotency_key_required');
       assert.equal(await hub.available('XYZ-200'), 18, 'only the first request reserved');
+    });
+
+    test('one Idempotency-Key sent by two API keys makes two orders: keys are scoped to the API key that sent them', async () => {
+      await hub.stock('XYZ-200', 'ATL', 20);
+      const [east, west] = SHOP_KEYS.map((k, i) => ({
+        key: k.key,
+        body: order([{ sku: 'XYZ-200', qty: i + 1 }]),
+      }));
+      const send = (who: { key: string; body: Record<string, unknown> }) =>
+        hub.api('POST', '/v1/orders', who.body, { key: who.key, headers: { 'idempotency-key': 'shared-key-1' } });
+      const fromEast = await send(east!);
+      const fromWest = await send(west!);
+      assert.equal(fromEast.status, 201, JSON.stringify(fromEast.body));
+      assert.equal(fromWest.status, 201, JSON.stringify(fromWest.body));
+      assert.notEqual(fromWest.body.id, fromEast.body.id);
+      assert.equal(fromWest.headers.get('idempotent-replayed'), null);
+      // Each key still answers its own order to its own sender.
+      const eastAgain = await send(east!);
+      assert.equal(eastAgain.headers.get('idempotent-replayed'), 'true');
+      assert.equal(eastAgain.body.id, fromEast.body.id);
+      const westAgain = await send(west!);
+      assert.equal(westAgain.body.id, fromWest.body.id);
+      assert.deepEqual([hub.erp.placements.get(fromEast.body.id), hub.erp.placements.get(fromWest.body.id)], [1, 1], 'each reached the ERP once');
     });
 
     test('a second capture of the same channel order under a new key is refused, naming the first', async () => {
@@ -148,7 +178,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
       assert.equal(held.status, 201);
       assert.equal(held.body.status, 'credit_hold');
       assert.equal(held.body.erpOrderNumber, undefined);
-      assert.equal(hub.erp.orders.has(held.body.id), false, 'nothing sent to the ERP');
+      assert.equal(hub.erp.placements.has(held.body.id), false, 'nothing sent to the ERP');
       const rejected = await hub.order(order([{ sku: 'XYZ-200', qty: 1 }], { customer: 'C-HOLD', channel: 'strict' }));
       assert.equal(rejected.status, 422);
       assert.equal(rejected.body.type, 'urn:crossdock:problem:credit_hold');
@@ -159,6 +189,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         (o) => o.status === 'accepted',
       );
       assert.equal(after.erpOrderNumber, hub.erp.orders.get(held.body.id)?.orderNumber);
+      assert.equal(hub.erp.placements.get(held.body.id), 1);
     });
 
     test('backorder allow reserves what is there and backorders the rest, filled oldest first as stock arrives', async () => {
@@ -295,7 +326,10 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
           ],
           'never more reserved than on hand',
         );
-        assert.equal(hub.erp.orders.size, 100);
+        assertPlacedOnceEach(
+          hub.erp,
+          won.map((r) => r.body.id),
+        );
       } finally {
         await hub.stop();
       }
@@ -324,7 +358,10 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         const replays = await Promise.all(bodies.map((body, i) => hub.order(body, `storm-${i}`)));
         assert.ok(replays.every((r) => r.status === 201 && r.headers.get('idempotent-replayed') === 'true'));
         assert.equal(new Set(replays.map((r) => r.body.id)).size, 40);
-        assert.equal(hub.erp.orders.size, 40);
+        assertPlacedOnceEach(
+          hub.erp,
+          replays.map((r) => r.body.id),
+        );
         assert.equal(await hub.available('RS-1'), 1000 - 80);
       } finally {
         await hub.stop();
@@ -349,7 +386,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         );
         assert.equal(v.status, 'accepted');
         assert.match(v.erpOrderNumber, /^SO-/);
-        assert.equal(hub.erp.orders.size, 1);
+        assertPlacedOnceEach(hub.erp, [res.body.id]);
         const again = await hub.order(body);
         assert.equal(again.status, 409, 'the same channel order under a new key is a duplicate');
 
@@ -364,7 +401,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         hub.erp.faults.outage = false;
         // Several retry sweeps (each second, backoff at most 200 ms here) go by.
         await new Promise((r) => setTimeout(r, 2500));
-        assert.equal(hub.erp.orders.has(doomed.body.id), false, 'a cancelled order never reaches the ERP');
+        assert.equal(hub.erp.placements.has(doomed.body.id), false, 'a cancelled order never reaches the ERP');
         assert.equal((await hub.api('GET', `/v1/orders/${doomed.body.id}`)).body.status, 'cancelled');
       } finally {
         await hub.stop();
@@ -387,8 +424,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         );
         assert.equal(v.status, 'accepted');
         assert.equal(v.erpOrderNumber, hub.erp.orders.get(res.body.id)?.orderNumber);
-        assert.equal(hub.erp.orders.size, 1);
-        assert.equal(hub.erp.calls.place, 1, 'placed once; the retry found it by reference');
+        assertPlacedOnceEach(hub.erp, [res.body.id], 'placed once; the retry found it by reference');
         assert.ok(hub.erp.calls.find >= 1);
       } finally {
         await hub.stop();
@@ -412,7 +448,7 @@ export async function orderCaptureBehaviour(backend: Backend): Promise<void> {
         assert.equal(retry.status, 201, JSON.stringify(retry.body));
         assert.notEqual(retry.body.id, res.body.orderId);
         assert.equal(await hub.available('EF-1', 'strict'), 6);
-        assert.equal(hub.erp.orders.size, 1);
+        assertPlacedOnceEach(hub.erp, [retry.body.id]);
       } finally {
         await hub.stop();
       }

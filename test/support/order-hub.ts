@@ -29,12 +29,14 @@ interface OrderHubOptions {
   erpTimeoutMs?: number;
   config?: Partial<HubConfig>;
   clock?: Clock;
+  /** API keys besides the admin key (startOrderHarness). */
+  apiKeys?: HubConfig['apiKeys'];
 }
 
 let keyCounter = 0;
 let snapSeq = 1_000_000;
 
-function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
+export function orderNetwork(erpUrl: string, options: OrderHubOptions): HubFile {
   return {
     ...NETWORK,
     channels: {
@@ -95,9 +97,10 @@ export async function startOrderHub(options: OrderHubOptions & { dataDir?: strin
 export async function startOrderHarness(backend: Backend, options: OrderHubOptions = {}): Promise<OrderHarness> {
   const erp = options.erp ?? new ErpSimulator();
   const erpUrl = await erp.start();
+  const apiKeys = options.apiKeys ?? options.config?.apiKeys;
   const hub = await backend.start(orderNetwork(erpUrl, options), {
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.config?.apiKeys ? { apiKeys: options.config.apiKeys } : {}),
+    ...(apiKeys ? { apiKeys } : {}),
   });
   return {
     ...hub,

@@ -11,6 +11,8 @@ import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   StorageType,
   jetstream,
   jetstreamManager,
@@ -285,14 +287,24 @@ export class JetStreamEventLog implements EventLog {
 
   /** The named worker group's backlog: entries not handed out yet, and entries handed out but not finished. */
   async consumerState(group: string): Promise<{ pending: number; held: number }> {
-    const info = await this.jsm.consumers.info(this.stream, `${this.options.namespace}_${group}`);
+    const info = await this.groupInfo(group);
+    if (!info) return { pending: (await this.jsm.streams.info(this.stream)).state.last_seq, held: 0 };
     return { pending: info.num_pending, held: info.num_ack_pending };
   }
 
-  /** The position through which the named worker group has finished every entry (its ack floor). */
+  /** The position through which the named worker group has finished every entry (its ack floor); 0 before any worker started. */
   async finishedThrough(group: string): Promise<number> {
-    const info = await this.jsm.consumers.info(this.stream, `${this.options.namespace}_${group}`);
-    return info.ack_floor.stream_seq;
+    return (await this.groupInfo(group))?.ack_floor.stream_seq ?? 0;
+  }
+
+  /** The group's durable consumer, which its first worker creates: until then the group has finished nothing. */
+  private async groupInfo(group: string) {
+    try {
+      return await this.jsm.consumers.info(this.stream, `${this.options.namespace}_${group}`);
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
+      throw err;
+    }
   }
 
   /** Entries the named worker group has not finished yet. */

@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../../domain/errors.js';
+import { UnsafeDurabilityError } from '../durability-settings.js';
 
 export const MIGRATIONS: string[] = [
   `-- The inbox: every applied event by source + id and by source + seq, written in the same
@@ -122,8 +123,14 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openPostgres(url: string, schema: string, poolSize = 10): Promise<PgDatabase> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`CROSSDOCK_NAMESPACE '${schema}' must be lower-case letters, digits and _ (it names the PostgreSQL schema)`);
-  // Named so that pg_stat_activity shows which hub namespace holds which connections.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}`, application_name: `crossdock ${schema}` });
+  // Named so that pg_stat_activity shows which hub namespace holds which connections. A commit is
+  // acknowledged only once flushed, whatever the server, database or role default says.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    options: `-c search_path=${schema} -c synchronous_commit=on`,
+    application_name: `crossdock ${schema}`,
+  });
   // A client that loses its server emits 'error': while idle the pool handles it, while checked out
   // nothing would, and the process would end. The query in flight fails on its own, and the pool
   // drops a client that is no longer queryable when it is released.
@@ -133,6 +140,7 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   });
   reportUnavailability(pool);
   try {
+    await requireSessionSettings(pool, schema, url);
     await migrate(pool, schema);
   } catch (err) {
     await pool.end();
@@ -187,6 +195,21 @@ function reportUnavailability(pool: pg.Pool): void {
         })
       : answer;
   };
+}
+
+/**
+ * Reads the settings back from a live connection: options in the URL replace the ones set above
+ * (node-postgres lets the connection string win), and nothing else would notice.
+ */
+async function requireSessionSettings(pool: pg.Pool, schema: string, url: string): Promise<void> {
+  const where = `PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//')}`;
+  const { rows } = await pool.query<{ synchronous_commit: string; search_path: string }>(
+    "SELECT current_setting('synchronous_commit') AS synchronous_commit, current_setting('search_path') AS search_path",
+  );
+  const settings = rows[0]!;
+  if (settings.synchronous_commit !== 'on') throw new UnsafeDurabilityError(where, 'synchronous_commit', settings.synchronous_commit, 'on');
+  if (settings.search_path !== schema)
+    throw new Error(`${where}: search_path is ${settings.search_path}, not the namespace's schema ${schema} (remove options from DATABASE_URL)`);
 }
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { UnsafeDurabilityError } from '../durability-settings.js';
 
 export type Db = Database.Database;
 
@@ -105,8 +106,23 @@ export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
+  try {
+    requireDurableSettings(db, join(dataDir, file));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   migrate(db);
   return db;
+}
+
+/** SQLite ignores a journal mode it cannot use (WAL on some network file systems): read both settings back. */
+export function requireDurableSettings(db: Db, where: string): void {
+  const journal = String(db.pragma('journal_mode', { simple: true }));
+  if (journal !== 'wal') throw new UnsafeDurabilityError(where, 'journal_mode', journal, 'wal');
+  // 2 is FULL: the WAL is fsynced at every commit.
+  const synchronous = Number(db.pragma('synchronous', { simple: true }));
+  if (synchronous !== 2) throw new UnsafeDurabilityError(where, 'synchronous', String(synchronous), '2 (FULL)');
 }
 
 function migrate(db: Db): void {
