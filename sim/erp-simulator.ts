@@ -9,6 +9,7 @@
  *                                     → 201 { orderNumber, externalReference, status } (200 with the same order on a repeat)
  *   GET  /api/sales-orders?externalReference=X → 200 { items: [...] }
  *   GET  /_sim/orders                 → every order held
+ *   GET  /_sim/calls                  → calls by kind, and placing calls per external reference
  *   PUT  /_sim/faults                 { latencyMs?, errorRate?, outage? }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -39,6 +40,8 @@ export class ErpSimulator {
   faults: ErpFaults = { latencyMs: 0, errorRate: 0, outage: false };
   /** Requests received, by kind, for tests that count calls. */
   readonly calls = { place: 0, find: 0 };
+  /** Placing calls received per external reference, created or not: more than one means the caller placed an order twice. */
+  readonly placeCalls = new Map<string, number>();
   private next = 100_001;
   private server: Server | undefined;
 
@@ -75,7 +78,7 @@ export class ErpSimulator {
     return {
       placeOrder: async (o, timeoutMs) => {
         fault('order placement');
-        this.calls.place++;
+        this.countPlacing(o.reference);
         const { order } = this.place({
           externalReference: o.reference,
           customer: o.customer,
@@ -93,6 +96,11 @@ export class ErpSimulator {
         return answer('order lookup', order ? { orderNumber: order.orderNumber } : undefined, timeoutMs);
       },
     };
+  }
+
+  private countPlacing(reference: unknown): void {
+    this.calls.place++;
+    if (typeof reference === 'string') this.placeCalls.set(reference, (this.placeCalls.get(reference) ?? 0) + 1);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -119,6 +127,7 @@ export class ErpSimulator {
       return send(res, 200, this.faults);
     }
     if (url.pathname === '/_sim/orders' && req.method === 'GET') return send(res, 200, { items: [...this.orders.values()] });
+    if (url.pathname === '/_sim/calls' && req.method === 'GET') return send(res, 200, { ...this.calls, placeCalls: Object.fromEntries(this.placeCalls) });
 
     if (this.faults.outage) return send(res, 503, { error: 'ERP is down for maintenance' });
     if ((this.faults.tooManyRequests ?? 0) > 0) {
@@ -128,7 +137,7 @@ export class ErpSimulator {
     if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) return send(res, 500, { error: 'internal ERP error (injected)' });
 
     if (url.pathname === '/api/sales-orders' && req.method === 'POST') {
-      this.calls.place++;
+      this.countPlacing((body as Partial<SalesOrder> | undefined)?.externalReference);
       const problem = invalidOrder(body);
       if (problem) return send(res, 422, { error: problem });
       const { created, order } = this.place(body as SalesOrder);
