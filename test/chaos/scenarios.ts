@@ -1,7 +1,9 @@
 /** The chaos scenarios by key, in the order `npm run chaos` runs them. */
 import { killRestartScenario } from './kill-restart.js';
+import { scarceItemsScenario } from './scarce-items.js';
 import type { ScenarioReport } from './support.js';
 
 export const SCENARIOS: Record<string, (o: { scale: number; seed: number }) => Promise<ScenarioReport>> = {
   'kill-restart': killRestartScenario,
+  'scarce-items': scarceItemsScenario,
 };
