@@ -19,13 +19,16 @@ import {
   killHard,
   listOrders,
   movement,
+  processBackend,
   seededRandom,
   scaled,
   sleep,
   snapshot,
+  settledAvailability,
   startHubProcess,
   stopGracefully,
   waitFor,
+  type BackendName,
   type Figure,
   type HubProcess,
   type ScenarioReport,
@@ -36,7 +39,7 @@ const ORDER_SKUS = 50;
 const ORDER_STOCK = 1_000_000;
 const BATCH = 500;
 
-export async function killRestartScenario(o: { scale: number; seed: number }): Promise<ScenarioReport> {
+export async function killRestartScenario(o: { scale: number; seed: number; backend?: BackendName }): Promise<ScenarioReport> {
   const movements = scaled(200_000, o.scale, 2000);
   const orders = scaled(5000, o.scale, 100);
   const kills = scaled(20, o.scale, 3);
@@ -52,7 +55,8 @@ customers:
   C-1: { name: Acme Supply, active: true, creditHold: false }
 erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
 `);
-  const env = { CROSSDOCK_CHECKPOINT_MS: '500' };
+  const backend = processBackend(o.backend ?? 'embedded');
+  const env = { ...backend.env, CROSSDOCK_CHECKPOINT_MS: '500' };
   const started = Date.now();
   let hub: HubProcess = await startHubProcess(home, env);
   try {
@@ -65,6 +69,12 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
       ),
     );
     if (seeded.status !== 200) throw new Error(`seeding stock answered ${seeded.status}`);
+    await availability(
+      hub.url,
+      'web',
+      Array.from({ length: ORDER_SKUS }, (_, k) => `O-${k}`),
+      seeded.body.position,
+    );
 
     // Traffic: movements in batches of BATCH (seq = index + 1), orders one by one.
     const movementOf = (i: number) =>
@@ -77,6 +87,8 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
     const inFlightBatches = new Set<number>();
     const ackedOrders = new Map<number, string>();
     let unanswered = 0;
+    // The highest log position an acknowledged batch was given: reads after a restart wait for it (scale-out read model).
+    let ackedPosition = 0;
 
     // The hub as the clients see it: while it restarts they wait for the new one.
     let up: Promise<HubProcess> = Promise.resolve(hub);
@@ -91,8 +103,10 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
         inFlightBatches.add(b);
         const answer = await call(target.url, 'POST', '/v1/events', events).catch(() => undefined);
         inFlightBatches.delete(b);
-        if (answer?.status === 200 && answer.body.accepted + answer.body.duplicates === events.length) ackedBatches.add(b);
-        else {
+        if (answer?.status === 200 && answer.body.accepted + answer.body.duplicates === events.length) {
+          ackedBatches.add(b);
+          ackedPosition = Math.max(ackedPosition, answer.body.position);
+        } else {
           if (answer) throw new Error(`a movement batch was answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
           unanswered++;
           pendingBatches.push(b);
@@ -135,11 +149,12 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
         // What was acknowledged before the kill, per SKU: after the restart the hub must show at least that.
         const ackedNow = new Set(ackedBatches);
         const inFlightNow = new Set(inFlightBatches);
+        const positionNow = ackedPosition;
         await killHard(hub);
         const t0 = Date.now();
         hub = await startHubProcess(home, env);
         restarts.push(Date.now() - t0);
-        lossAtRestart.push(await unitsMissing(hub.url, ackedNow, inFlightNow));
+        lossAtRestart.push(await unitsMissing(hub.url, ackedNow, inFlightNow, positionNow));
         restarted(hub);
       }
     };
@@ -164,7 +179,7 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
     const stockOracle = new Map<string, number>();
     for (let i = 0; i < movements; i++) stockOracle.set(`M-${i % MOVEMENT_SKUS}`, (stockOracle.get(`M-${i % MOVEMENT_SKUS}`) ?? 0) + 1 + (i % 3));
     for (let i = 0; i < orders; i++) stockOracle.set(`O-${i % ORDER_SKUS}`, (stockOracle.get(`O-${i % ORDER_SKUS}`) ?? ORDER_STOCK) - (1 + (i % 3)));
-    const figures = await availability(hub.url, 'web', [...stockOracle.keys()]);
+    const figures = await settledAvailability(hub.url, 'web', stockOracle, 30_000);
     const wrongFigures = [...stockOracle].filter(([sku, n]) => figures.get(sku) !== n).length;
 
     const logged = await loggedEventIds(hub.url);
@@ -186,7 +201,10 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
     const unknownAtErp = [...placing.keys()].filter((ref) => !hubIds.has(ref)).length;
 
     const stopped = await stopGracefully(hub);
-    const verify = spawnSync(process.execPath, [CLI, 'replay', '--verify', '--data-dir', home.dataDir], { encoding: 'utf8' });
+    const verify = spawnSync(process.execPath, [CLI, 'replay', '--verify', '--data-dir', home.dataDir], {
+      encoding: 'utf8',
+      env: { ...process.env, ...backend.env },
+    });
 
     const figuresOut: Figure[] = [
       info('kill -9 and restart', restarts.length),
@@ -213,18 +231,19 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
       info('traffic duration, s', trafficMs / 1000),
     ];
     return {
-      name: 'kill -9 and restart during ingest and order capture',
+      name: `kill -9 and restart during ingest and order capture (${backend.name})`,
       setting: `${movements.toLocaleString('en-US')} movements in batches of ${BATCH} (3 clients), ${orders.toLocaleString('en-US')} orders (8 clients), ${kills} kills at random moments; seed ${o.seed}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
       figures: figuresOut,
     };
   } finally {
     if (hub.child.exitCode === null && hub.child.signalCode === null) await killHard(hub);
     await erp.close();
+    await backend.close();
     home.remove();
   }
 
   /** Units of stock acknowledged before a kill that the restarted hub does not show (in-flight batches may or may not have landed). */
-  async function unitsMissing(url: string, acked: Set<number>, inFlight: Set<number>): Promise<number> {
+  async function unitsMissing(url: string, acked: Set<number>, inFlight: Set<number>, position: number): Promise<number> {
     const low = new Map<string, number>();
     for (const b of acked) addBatch(low, b, movements);
     const high = new Map(low);
@@ -233,6 +252,7 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
       url,
       'web',
       Array.from({ length: MOVEMENT_SKUS }, (_, k) => `M-${k}`),
+      position,
     );
     let missing = 0;
     for (const [sku, n] of low) missing += Math.max(0, n - (shown.get(sku) ?? 0));

@@ -8,7 +8,7 @@ import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { failures, table, type ScenarioReport } from './support.js';
+import { failures, scaleOutUnavailable, table, type ScenarioReport } from './support.js';
 import { SCENARIOS } from './scenarios.js';
 
 const RESULTS = fileURLToPath(new URL('../../../docs/chaos-results.md', import.meta.url));
@@ -17,8 +17,15 @@ const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 const chosen = process.argv.slice(2);
 
 const reports: ScenarioReport[] = [];
-for (const [key, run] of Object.entries(SCENARIOS)) {
+const skipped: string[] = [];
+for (const { key, backend, run } of SCENARIOS) {
   if (chosen.length > 0 && !chosen.some((c) => key.includes(c))) continue;
+  const unavailable = backend === 'scale-out' ? await scaleOutUnavailable() : undefined;
+  if (unavailable) {
+    skipped.push(`${key}: ${unavailable}`);
+    console.log(`\n## ${key}: skipped, ${unavailable}`);
+    continue;
+  }
   console.log(`\n## ${key} (scale ${scale}, seed ${seed})`);
   const report = await run({ scale, seed });
   reports.push(report);
@@ -45,6 +52,7 @@ compared with an oracle computed from the traffic the scenario generated.
 - nproc: ${cpus().length} (${cpus()[0]?.model ?? 'unknown CPU'}), memory ${(totalmem() / 2 ** 30).toFixed(0)} GiB
 - uname -a: ${execSync('uname -a').toString().trim()}
 - node: ${process.version}
+- skipped: ${skipped.length === 0 ? 'none' : skipped.join('; ')}
 - verdict: ${rs.every((r) => failures(r).length === 0) ? 'every figure matches its oracle' : `${rs.filter((r) => failures(r).length > 0).length} scenario(s) differ from their oracle`}
 
 ${sections.join('\n')}`;

@@ -15,18 +15,23 @@ import {
   info,
   killHard,
   listOrders,
+  processBackend,
   seededRandom,
   scaled,
+  settledAvailability,
   snapshot,
   startHubProcess,
   waitFor,
+  type BackendName,
   type HubProcess,
   type ScenarioReport,
 } from './support.js';
 
 const ITEMS = 20;
 
-export async function scarceItemsScenario(o: { scale: number; seed: number }): Promise<ScenarioReport> {
+/** On the scale-out backend the buyers are split over two processes sharing the stock. */
+export async function scarceItemsScenario(o: { scale: number; seed: number; backend?: BackendName }): Promise<ScenarioReport> {
+  const backend = processBackend(o.backend ?? 'embedded');
   const buyers = scaled(500, o.scale, 50);
   const random = seededRandom(o.seed + 4);
   const erp = new ErpSimulator();
@@ -42,9 +47,11 @@ customers:
 erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
 `);
   const started = Date.now();
-  let hub: HubProcess | undefined;
+  const hubs: HubProcess[] = [];
   try {
-    hub = await startHubProcess(home);
+    hubs.push(await startHubProcess(home, backend.env));
+    if (backend.name === 'scale-out') hubs.push(await startHubProcess(home, backend.env));
+    const hub = hubs[0]!;
     // Scarce: a few units per item, split over two locations, against about three times as much demand.
     const stock = new Map<string, number>();
     const seed = [];
@@ -57,6 +64,8 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
     }
     const seeded = await call(hub.url, 'POST', '/v1/events', seed);
     if (seeded.status !== 200 || seeded.body.accepted !== seed.length) throw new Error(`seeding answered ${seeded.status}: ${JSON.stringify(seeded.body)}`);
+    // Buyers come once every process shows the stock (at once on the embedded backend).
+    for (const h of hubs) await availability(h.url, 'web', [...stock.keys()], seeded.body.position);
 
     const bodies = Array.from({ length: buyers }, (_, i) => {
       const lines = new Map<string, number>();
@@ -64,8 +73,7 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
       for (let l = 0; l < count; l++) lines.set(`S-${Math.floor(random() * ITEMS)}`, 1 + Math.floor(random() * 3));
       return { channel: 'web', externalId: `B-${i}`, customer: 'C-1', backorder: 'reject', lines: [...lines].map(([sku, qty]) => ({ sku, qty })) };
     });
-    const target = hub.url;
-    const answers = await Promise.all(bodies.map((b, i) => call(target, 'POST', '/v1/orders', b, { 'idempotency-key': `buy-${i}` })));
+    const answers = await Promise.all(bodies.map((b, i) => call(hubs[i % hubs.length]!.url, 'POST', '/v1/orders', b, { 'idempotency-key': `buy-${i}` })));
 
     const accepted = new Map<string, number>();
     const acceptedIds = new Set<string>();
@@ -79,7 +87,7 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
       else unexpected.push(`${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
     });
     const skus = [...stock.keys()];
-    const shown = await availability(hub.url, 'web', skus);
+    const shown = await settledAvailability(hub.url, 'web', new Map(skus.map((s) => [s, Math.max(0, stock.get(s)! - (accepted.get(s) ?? 0))])), 30_000);
     const oversold = skus.filter((s) => (accepted.get(s) ?? 0) > stock.get(s)!).length;
     const overBy = skus.reduce((n, s) => n + Math.max(0, (accepted.get(s) ?? 0) - stock.get(s)!), 0);
     const wrongReserved = skus.filter((s) => shown.get(s) !== Math.max(0, stock.get(s)! - (accepted.get(s) ?? 0))).length;
@@ -88,7 +96,7 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
     const atErpNotAccepted = [...erp.placeCalls.keys()].filter((ref) => !acceptedIds.has(ref)).length;
     const units = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     return {
-      name: 'concurrent buyers on scarce items',
+      name: `concurrent buyers on scarce items (${backend.name}${hubs.length > 1 ? `, ${hubs.length} processes` : ''})`,
       setting: `${buyers} buyers at once (one request each, 1-3 lines of 1-3 units) on ${ITEMS} items holding ${units(stock)} units over 2 locations, backorder: reject; seed ${o.seed}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
       figures: [
         info('orders accepted', acceptedIds.size),
@@ -109,8 +117,9 @@ erp: { url: '${erpUrl}', timeoutMs: 3000, retryBaseMs: 100, retryMaxMs: 1000 }
       ],
     };
   } finally {
-    if (hub) await killHard(hub);
+    for (const hub of hubs) await killHard(hub);
     await erp.close();
+    await backend.close();
     home.remove();
   }
 }

@@ -9,6 +9,10 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { dropSchema } from '../../src/adapters/postgres/pg-database.js';
+import { JetStreamEventLog } from '../../src/adapters/nats/jetstream-event-log.js';
+import { DATABASE_URL, NATS_URL, scaleOut } from '../support/backends.js';
 
 export const CLI = fileURLToPath(new URL('../../../bin/crossdock.js', import.meta.url));
 export const ADMIN_KEY = 'chaos-admin-key-0123456789abcdef';
@@ -169,15 +173,65 @@ export async function call<T = any>(url: string, method: string, path: string, b
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-/** Channel availability of many SKUs at once, in chunks the query route takes. */
-export async function availability(url: string, channel: string, skus: string[]): Promise<Map<string, number>> {
+/**
+ * Channel availability of many SKUs at once, in chunks the query route takes; with `atPosition`,
+ * read once the figures reflect that log position (read-your-writes on the scale-out backend).
+ */
+export async function availability(url: string, channel: string, skus: string[], atPosition = 0): Promise<Map<string, number>> {
   const figures = new Map<string, number>();
   for (let i = 0; i < skus.length; i += 500) {
-    const res = await call<{ items: { sku: string; available: number }[] }>(url, 'POST', '/v1/availability/query', { channel, skus: skus.slice(i, i + 500) });
-    if (res.status !== 200) throw new Error(`availability query answered ${res.status}: ${JSON.stringify(res.body)}`);
+    let res: Answer<{ items: { sku: string; available: number }[]; position: number }>;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      res = await call(url, 'POST', '/v1/availability/query', { channel, skus: skus.slice(i, i + 500) });
+      if (res.status !== 200) throw new Error(`availability query answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.body.position >= atPosition) break;
+      if (Date.now() > deadline) throw new Error(`the figures did not reach position ${atPosition} in 60 s (at ${res.body.position})`);
+      await sleep(20);
+    }
     for (const item of res.body.items) figures.set(item.sku, item.available);
   }
   return figures;
+}
+
+/**
+ * Reads figures until they equal `expected` or `withinMs` passes (the scale-out read model applies
+ * holds a moment after the order is answered); answers the last figures read.
+ */
+export async function settledAvailability(url: string, channel: string, expected: Map<string, number>, withinMs: number): Promise<Map<string, number>> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const shown = await availability(url, channel, [...expected.keys()]);
+    if ([...expected].every(([sku, n]) => shown.get(sku) === n) || Date.now() > deadline) return shown;
+    await sleep(100);
+  }
+}
+
+export type BackendName = 'embedded' | 'scale-out';
+
+/** What a hub process needs to run on a backend, and the clean-up of the shared state it made. */
+export interface ProcessBackend {
+  name: BackendName;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Why the scale-out backend cannot run here (PostgreSQL or NATS unreachable), or undefined. */
+export const scaleOutUnavailable = () => scaleOut.unavailable();
+
+export function processBackend(name: BackendName): ProcessBackend {
+  if (name === 'embedded') return { name, env: {}, close: async () => {} };
+  const namespace = `chaos_${randomBytes(5).toString('hex')}`;
+  return {
+    name,
+    env: { CROSSDOCK_BACKEND: 'scale-out', DATABASE_URL, NATS_URL, CROSSDOCK_ROLE: 'all', CROSSDOCK_NAMESPACE: namespace },
+    async close() {
+      await dropSchema(DATABASE_URL, namespace);
+      const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
+      await log.destroy();
+      await log.close();
+    },
+  };
 }
 
 /** Every order of a channel, following the listing's cursor. */
