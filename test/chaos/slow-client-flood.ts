@@ -88,12 +88,13 @@ http: { requestTimeoutMs: ${requestTimeoutMs}, headersTimeoutMs: ${requestTimeou
     const openSlow = () => {
       if (stop) return;
       const socket = connect(Number(url.port), url.hostname);
-      const openedAt = Date.now();
+      let connectedAt = Date.now();
       let answer = '';
       let connected = false;
       slow.opened++;
       socket.on('connect', () => {
         connected = true;
+        connectedAt = Date.now();
         open.add(socket);
         socket.write(
           `POST /v1/events HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
@@ -106,7 +107,7 @@ http: { requestTimeoutMs: ${requestTimeoutMs}, headersTimeoutMs: ${requestTimeou
       socket.on('error', () => {});
       socket.on('close', () => {
         open.delete(socket);
-        const held = Date.now() - openedAt;
+        const held = Date.now() - connectedAt;
         if (/^HTTP\/1\.1 408/.test(answer)) slow.cut408++;
         else if (!connected || held < 200) slow.refusedAtOpen++;
         else slow.cutOther++;
@@ -156,7 +157,8 @@ http: { requestTimeoutMs: ${requestTimeoutMs}, headersTimeoutMs: ${requestTimeou
         atLeast('slow connections cut with 408 at the request timeout', slow.cut408, 1),
         info('slow connections closed as they opened (over the cap)', slow.refusedAtOpen),
         info('slow connections closed otherwise', slow.cutOther),
-        atMost('longest a slow connection was held, ms', slow.longestMs, requestTimeoutMs + 2000),
+        // Node checks the timeouts every quarter of the timeout (connection-limits.ts): a cut comes that much later at most, plus scheduling under the flood.
+        atMost('longest a slow connection was held, ms', slow.longestMs, Math.round(requestTimeoutMs * 1.25) + 2000),
       ],
     };
   } finally {
