@@ -48,7 +48,7 @@ Written by \`npm run chaos\` (test/chaos/, described in README.md, "Chaos suite"
 compared with an oracle computed from the traffic the scenario generated.
 
 - date: ${new Date().toISOString()}
-- scale: CHAOS_SCALE=${scale}, seed: CHAOS_SEED=${seed}, backend: embedded (each hub a \`node bin/crossdock.js start\` process)
+- scale: CHAOS_SCALE=${scale}, seed: CHAOS_SEED=${seed}, backends: embedded for every scenario, scale-out as well for those marked so (each hub a \`node bin/crossdock.js start\` process)
 - nproc: ${cpus().length} (${cpus()[0]?.model ?? 'unknown CPU'}), memory ${(totalmem() / 2 ** 30).toFixed(0)} GiB
 - uname -a: ${execSync('uname -a').toString().trim()}
 - node: ${process.version}
