@@ -13,6 +13,7 @@
  *                                     → 201 { orderNumber, externalReference, status } (200 with the same order on a repeat)
  *   GET  /api/sales-orders?externalReference=X → 200 { items: [...] }
  *   GET  /_sim/orders                 → every order held
+ *   GET  /_sim/calls                  → calls by kind, and placing calls per external reference
  *   PUT  /_sim/faults                 { latencyMs?, errorRate?, outage? }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -136,6 +137,7 @@ export class ErpSimulator {
       return send(res, 200, this.faults);
     }
     if (url.pathname === '/_sim/orders' && req.method === 'GET') return send(res, 200, { items: [...this.orders.values()] });
+    if (url.pathname === '/_sim/calls' && req.method === 'GET') return send(res, 200, { ...this.calls, placeCalls: Object.fromEntries(this.placements) });
 
     if (this.faults.outage) return send(res, 503, { error: 'ERP is down for maintenance' });
     if ((this.faults.tooManyRequests ?? 0) > 0) {
