@@ -155,3 +155,18 @@ test('the layering check fails when domain code imports something that does I/O'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a marketplace system may leave out its marketplace id (the US marketplace is the default)', () => {
+  const dir = tempDataDir();
+  try {
+    const file = join(dir, 'amazon.yaml');
+    writeFileSync(
+      file,
+      "locations:\n  DAL: { name: Dallas, authority: wms-dal }\nchannels:\n  amazon: { locations: [DAL] }\nsystems:\n  amazon: { type: amazon-listings, url: 'http://127.0.0.1:3000', channel: amazon, sellerId: X }\n",
+    );
+    const loaded = loadHubFile(file);
+    assert.equal((loaded.systems?.amazon as { type: string }).type, 'amazon-listings');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

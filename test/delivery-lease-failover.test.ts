@@ -68,7 +68,9 @@ systems:
     );
     // The holder is the worker that has delivered to the destination (its own metrics say so).
     const delivered = async (w: HubProcess) =>
-      /crossdock_deliveries_total\{destination="shop",lane="bulk",outcome="delivered"\} [1-9]/.test(await fetch(`${w.url}/metrics`).then((r) => r.text()));
+      /crossdock_deliveries_total\{destination="shop",lane="bulk",outcome="delivered"\} [1-9]/.test(
+        await fetch(`${w.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } }).then((r) => r.text()),
+      );
     const held = await Promise.all(workers.map(delivered));
     assert.equal(held.filter(Boolean).length, 1, `one worker holds the destination: ${held}`);
     const holder = workers[held.indexOf(true)]!;

@@ -206,7 +206,7 @@ const AmazonListingsSystem = Type.Object(
     url: Type.String({ pattern: '^https?://', description: 'The Selling Partner API endpoint.' }),
     channel: Type.String(),
     sellerId: Type.String(),
-    marketplaceId: Type.String({ default: 'ATVPDKIKX0DER' }),
+    marketplaceId: Type.Optional(Type.String({ default: 'ATVPDKIKX0DER', description: 'Defaults to the US marketplace.' })),
     tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the access token.' })),
     ...Delivery,
   },
