@@ -62,6 +62,7 @@ test('connections cut again and again mid-stream: no process dies, every event a
   await admin.connect();
   const processes: HubProcess[] = [];
   const exits: string[] = [];
+  let cutting: NodeJS.Timeout | undefined;
   const log = await JetStreamEventLog.open({ url: NATS_URL, namespace });
   try {
     for (const role of ['api', 'worker', 'worker']) {
@@ -73,7 +74,7 @@ test('connections cut again and again mid-stream: no process dies, every event a
 
     let cuts = 0,
       cutConnections = 0;
-    const cutting = setInterval(() => {
+    cutting = setInterval(() => {
       admin.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name LIKE $1`, [`crossdock ${namespace}%`]).then(
         (r) => {
           cuts++;
@@ -189,6 +190,7 @@ test('connections cut again and again mid-stream: no process dies, every event a
     );
     assert.equal(query.body.items.length, SKUS);
   } finally {
+    clearInterval(cutting);
     await Promise.all(processes.filter((p) => p.child.exitCode === null).map((p) => stopGracefully(p)));
     await admin.end();
     await log.destroy().catch(() => {});

@@ -61,6 +61,8 @@ export function killHard(p: HubProcess): Promise<void> {
 }
 
 export function stopGracefully(p: HubProcess): Promise<number | null> {
+  // Already gone (killed, say by the file's clean-up after a timeout): waiting for 'exit' would wait forever.
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return Promise.resolve(p.child.exitCode);
   return new Promise((resolve) => {
     p.child.once('exit', (code) => resolve(code));
     p.child.kill('SIGTERM');
