@@ -14,7 +14,7 @@ function capture() {
   return { lines, log: hubLogger({ level: 'debug' }, destination) };
 }
 
-test("people's names, emails, phones, addresses and tax ids are censored wherever they sit in a logged object", () => {
+test("people's names, emails, phones, addresses and tax ids are censored at the top of a logged object and in the objects that carry documents and people", () => {
   const { lines, log } = capture();
   // Shaped like a storefront order and a partner's ship-to, as an error might log them.
   log.warn(
