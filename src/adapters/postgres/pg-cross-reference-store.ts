@@ -1,26 +1,9 @@
 /** Cross-references and unit conversions on the scale-out backend: one row per reference and per item's unit table. */
 import type { CrossReference, XrefKey, XrefKind } from '../../domain/master-data/cross-reference.js';
 import type { UnitConversions } from '../../domain/master-data/units-of-measure.js';
+import { crossReferenceOf as toRef, type CrossReferenceRow as Row } from '../cross-reference-row.js';
 import type { CrossReferenceStore, ItemUnits, XrefFilter } from '../../ports/cross-reference-store.js';
 import type { PgDatabase } from './pg-database.js';
-
-interface Row {
-  kind: XrefKind;
-  system: string;
-  scheme: string;
-  external: string;
-  id: string;
-  ship_to: string | null;
-}
-
-const toRef = (r: Row): CrossReference => ({
-  kind: r.kind,
-  system: r.system,
-  scheme: r.scheme,
-  external: r.external,
-  id: r.id,
-  ...(r.ship_to !== null ? { shipTo: r.ship_to } : {}),
-});
 
 const COLUMNS = ['kind', 'system', 'scheme', 'external', 'id', 'ship_to'] as const;
 
