@@ -36,6 +36,8 @@ declare module 'fastify' {
     scope?: Scope;
     /** The route applies a key's channel binding itself (authorize.ts); other routes refuse keys bound to channels. */
     channelScoped?: boolean;
+    /** The route applies a key's system binding itself; other routes refuse keys bound to systems. */
+    systemScoped?: boolean;
   }
   /** The name of the API key that authenticated the request, for the write log. */
   interface FastifyRequest {
@@ -117,9 +119,14 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     const scope = route.config?.scope;
     if (scope) {
-      const channelScoped = route.config?.channelScoped === true;
-      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, channelScoped, route.url)];
-      route.schema = { ...route.schema, 'x-scope': scope, 'x-channel-scoped': channelScoped } as typeof route.schema;
+      const binding = { channelScoped: route.config?.channelScoped === true, systemScoped: route.config?.systemScoped === true };
+      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, binding, route.url)];
+      route.schema = {
+        ...route.schema,
+        'x-scope': scope,
+        'x-channel-scoped': binding.channelScoped,
+        'x-system-scoped': binding.systemScoped,
+      } as typeof route.schema;
     }
     if (route.handler.constructor.name === 'AsyncFunction') {
       route.handler = withCorrelationHeader(route.handler as AsyncHandler);
