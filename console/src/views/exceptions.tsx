@@ -223,6 +223,8 @@ function ExceptionBody({ x, unknown, reload }: { x: Exception; unknown: UnknownR
   const [reason, setReason] = useState('');
   const [owner, setOwner] = useState('');
   const [payload, setPayload] = useState(JSON.stringify(x.payload ?? null, null, 2));
+  // Kept here: once the mapping is added the document no longer waits, and the form goes away.
+  const [mapped, setMapped] = useState<string | undefined>();
   const closed = x.status === 'resolved' || x.status === 'auto_resolved';
   const can = (a: string) => !closed && x.actions.includes(a);
   const run = (action: string, body?: unknown) =>
@@ -314,7 +316,16 @@ function ExceptionBody({ x, unknown, reload }: { x: Exception; unknown: UnknownR
         <ErrorNote error={act.error} />
         <Notice text={act.done} />
       </Section>
-      {unknown.length > 0 && !closed ? <AddMapping refs={unknown} onDone={reload} /> : null}
+      <Notice text={mapped} />
+      {unknown.length > 0 && !closed ? (
+        <AddMapping
+          refs={unknown}
+          onAdded={async (note) => {
+            setMapped(note);
+            await reload();
+          }}
+        />
+      ) : null}
       {can('edit') ? (
         <Section title="Edit and replay">
           <form
@@ -364,7 +375,7 @@ function ExceptionBody({ x, unknown, reload }: { x: Exception; unknown: UnknownR
 const discardNeedsReason = new Error('Discarding needs a reason: say why this can be given up, then discard.');
 
 /** The cross-reference a parked document waits for: adding it replays every document parked for it. */
-function AddMapping({ refs, onDone }: { refs: UnknownReference[]; onDone: () => Promise<void> }) {
+function AddMapping({ refs, onAdded }: { refs: UnknownReference[]; onAdded: (note: string) => Promise<void> }) {
   const [ids, setIds] = useState<string[]>(refs.map(() => ''));
   const act = useAction();
   const submit = (e: Event) => {
@@ -381,8 +392,8 @@ function AddMapping({ refs, onDone }: { refs: UnknownReference[]; onDone: () => 
           `Not added: ${r.rejected.map((x) => x.errors.map((er) => `${refs[x.index]?.external}: ${er.message}`).join('; ')).join('; ')}. Correct it and add again.`,
         );
       }
-      await onDone();
-      return `Added ${r.upserted} mapping${r.upserted === 1 ? '' : 's'}; ${r.replayed} waiting document${r.replayed === 1 ? '' : 's'} replayed.`;
+      await onAdded(`Added ${r.upserted} mapping${r.upserted === 1 ? '' : 's'}; ${r.replayed} waiting document${r.replayed === 1 ? '' : 's'} replayed.`);
+      return undefined;
     });
   };
   return (
