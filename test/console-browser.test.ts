@@ -281,6 +281,18 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     await page.getByRole('link', { name: `#${exception.id}` }).click();
     await page.getByRole('heading', { name: 'Add the mapping and replay' }).waitFor();
     await view('exception-parked');
+    // Taken on by the team that talks to the partner, and acknowledged, before it is fixed.
+    await page.getByLabel('Assign to team').fill('edi-partners');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('status').filter({ hasText: 'assign: done' }).waitFor();
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByRole('status').filter({ hasText: 'acknowledge: done. The exception is now acknowledged.' }).waitFor();
+    const after = (await api()('GET', `/v1/exceptions/${exception.id}`)).body;
+    assert.equal(after.owner, 'edi-partners');
+    assert.deepEqual(
+      after.history.map((h: any) => `${h.action} by ${h.actor}`),
+      ['opened by hub', 'assign by admin', 'acknowledge by admin'],
+    );
     await page.getByLabel('Hub item id for acme BP ACME-BP-777').fill('ABC-100');
     await page.getByRole('button', { name: 'Add mapping and replay' }).click();
     await page.getByRole('status').filter({ hasText: '1 waiting document replayed' }).waitFor();
