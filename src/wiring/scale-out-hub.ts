@@ -381,6 +381,7 @@ async function buildScaleOut(ctx: ProcessContext) {
               deliveredMessages: 0,
               coalescedChanges: 0,
               lastSuccessAt: null,
+              rateLimitUse: null,
             })),
         );
         return [...held, ...elsewhere];

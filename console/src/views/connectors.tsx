@@ -10,6 +10,7 @@ interface Destination {
   deliveredMessages: number;
   coalescedChanges: number;
   lastSuccessAt: string | null;
+  rateLimitUse: number | null;
 }
 interface DeadLetter {
   id: number;
@@ -59,6 +60,7 @@ export function Connectors() {
                     <th scope="col">Last success</th>
                     <th scope="col">Delivered</th>
                     <th scope="col">Changes coalesced</th>
+                    <th scope="col">Rate limit in use</th>
                     <th scope="col">Dead letters</th>
                   </tr>
                 </thead>
@@ -72,6 +74,7 @@ export function Connectors() {
                       <td>{when(d.lastSuccessAt)}</td>
                       <td>{d.deliveredMessages}</td>
                       <td>{d.coalescedChanges}</td>
+                      <td>{d.rateLimitUse === null ? 'no limit' : `${Math.round(d.rateLimitUse * 100)}%`}</td>
                       <td>{data.dead.filter((x) => x.destination === d.destination).length}</td>
                     </tr>
                   ))}

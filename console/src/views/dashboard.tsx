@@ -12,6 +12,7 @@ interface Destination {
   lagSeconds: number;
   deadLetters: number;
   lastSuccessAt: string | null;
+  rateLimitUse: number | null;
 }
 interface Sample {
   at: string;
@@ -94,6 +95,7 @@ export function Dashboard() {
                 <th scope="col">Waiting</th>
                 <th scope="col">Lag (s)</th>
                 <th scope="col">Dead letters</th>
+                <th scope="col">Rate limit in use</th>
                 <th scope="col">Last success</th>
               </tr>
             </thead>
@@ -105,6 +107,7 @@ export function Dashboard() {
                   <td>{d.backlog}</td>
                   <td>{d.lagSeconds}</td>
                   <td>{d.deadLetters}</td>
+                  <td>{d.rateLimitUse === null ? 'no limit' : `${Math.round(d.rateLimitUse * 100)}%`}</td>
                   <td>{when(d.lastSuccessAt)}</td>
                 </tr>
               ))}

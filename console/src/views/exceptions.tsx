@@ -48,7 +48,13 @@ function ExceptionList({ params }: { params: URLSearchParams }) {
   };
   const [form, setForm] = useState(filter);
   const key = params.toString();
-  const { data, error, loading, reload } = useLoad(() => api<{ exceptions: Exception[] }>('GET', `/v1/exceptions${query({ ...filter, limit: 100 })}`), [key]);
+  const { data, error, loading, reload } = useLoad(
+    () => api<{ exceptions: Exception[]; next: string | null }>('GET', `/v1/exceptions${query({ ...filter, cursor: params.get('cursor'), limit: 100 })}`),
+    [key],
+  );
+  const older = data?.next
+    ? new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), cursor: data.next }).toString()
+    : undefined;
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   const submit = (e: Event) => {
     e.preventDefault();
@@ -139,6 +145,11 @@ function ExceptionList({ params }: { params: URLSearchParams }) {
               ))}
             </tbody>
           </table>
+          {older ? (
+            <p>
+              <a href={`#/exceptions?${older}`}>Older exceptions</a>
+            </p>
+          ) : null}
         </>
       ) : null}
     </div>

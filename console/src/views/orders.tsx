@@ -57,11 +57,14 @@ function OrderSearch({ params }: { params: URLSearchParams }) {
       externalId: params.get('externalId'),
       customer: params.get('customer'),
       status: params.get('status'),
+      cursor: params.get('cursor'),
       limit: 50,
     });
-    return api<{ orders: Order[] }>('GET', `/v1/orders${q}`);
+    return api<{ orders: Order[]; next: string | null }>('GET', `/v1/orders${q}`);
   }, [key]);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  const older = new URLSearchParams(params);
+  if (data?.next) older.set('cursor', data.next);
   const submit = (e: Event) => {
     e.preventDefault();
     if (form.id.trim()) return navigate('orders', { id: form.id.trim() });
@@ -127,6 +130,11 @@ function OrderSearch({ params }: { params: URLSearchParams }) {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {data?.next ? (
+        <p>
+          <a href={`#/orders?${older.toString()}`}>Older orders</a>
+        </p>
       ) : null}
     </div>
   );

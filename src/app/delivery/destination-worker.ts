@@ -57,6 +57,8 @@ export interface WorkerStatus {
   coalescedChanges: number;
   /** When this process last delivered to it (null: not since it started), for the console's connectors view. */
   lastSuccessAt: string | null;
+  /** The share of the destination's rate limit in use now (0 to 1); null without a limit or where another process delivers. */
+  rateLimitUse: number | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -167,6 +169,7 @@ export class DestinationWorker {
       deliveredMessages: this.delivered,
       coalescedChanges: this.coalesced,
       lastSuccessAt: this.lastSuccessAt,
+      rateLimitUse: this.bucket ? Math.round(this.bucket.use(this.deps.clock.now()) * 100) / 100 : null,
     };
   }
 

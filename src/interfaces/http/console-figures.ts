@@ -21,6 +21,7 @@ export interface DestinationFigures {
   lagSeconds: number;
   deadLetters: number;
   lastSuccessAt: string | null;
+  rateLimitUse: number | null;
 }
 
 export interface DashboardSample {
@@ -112,6 +113,7 @@ export class DashboardFigures {
         lagSeconds: oldest ? Math.max(0, Math.round((now - Date.parse(oldest)) / 100) / 10) : 0,
         deadLetters: dead.length,
         lastSuccessAt: d.lastSuccessAt,
+        rateLimitUse: d.rateLimitUse,
       });
     }
     const sample: DashboardSample = {

@@ -38,6 +38,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { delivery: D
                 deliveredMessages: Type.Integer(),
                 coalescedChanges: Type.Integer(),
                 lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
+                rateLimitUse: Type.Union([Type.Number(), Type.Null()]),
               }),
             ),
           }),
