@@ -380,6 +380,8 @@ async function buildScaleOut(ctx: ProcessContext) {
               cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
               deliveredMessages: 0,
               coalescedChanges: 0,
+              lastSuccessAt: null,
+              rateLimitUse: null,
             })),
         );
         return [...held, ...elsewhere];

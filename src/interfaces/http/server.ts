@@ -30,6 +30,8 @@ import { registerExceptionRoutes } from './routes/exceptions.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { recordWrites } from './audit-hook.js';
 import { refuseInvalidUtf8 } from './utf8-body.js';
+import { registerConsoleRoutes } from './routes/console.js';
+import { DashboardFigures } from './console-figures.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -210,6 +212,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCrossReferenceRoutes(app, deps.xrefs);
   if (deps.exceptions) registerExceptionRoutes(app, deps.exceptions);
   if (deps.audit) registerAuditRoutes(app, deps.audit);
+  const figures = new DashboardFigures(deps);
+  app.addHook('onClose', (_app, done) => {
+    figures.stop();
+    done();
+  });
+  await registerConsoleRoutes(app, { gate, figures });
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [
     ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),
