@@ -136,6 +136,14 @@ const CsvSnapshotSystem = Type.Object(
       }),
     ),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+    settleSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 2,
+        description:
+          'A file is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken: senders that write under such a name and rename when done are taken at once after the rename, plus this time.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
