@@ -14,7 +14,7 @@ import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
 import { snapshotsFromCsv, type CsvSnapshotResult, type CsvSnapshotSettings, type RowNotTaken } from './csv-snapshots.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
-import type { XrefKey } from '../../domain/master-data/cross-reference.js';
+import { WAITS_FOR_REFERENCES, type XrefKey } from '../../domain/master-data/cross-reference.js';
 import type { Issue } from '../../domain/errors.js';
 
 export interface CsvDropOptions extends CsvSnapshotSettings {
@@ -128,7 +128,7 @@ export class CsvFileDrop implements TradingPartner {
     if (translated.unknown.length > 0 && park) {
       const codes = translated.unknown.map((k) => k.external).join(', ');
       await park(
-        `stock file ${file.name} names item codes not mapped (system ${this.o.id}, scheme ${this.o.itemScheme}): ${codes}`,
+        `stock file ${file.name} ${WAITS_FOR_REFERENCES}: item codes not mapped (system ${this.o.id}, scheme ${this.o.itemScheme}): ${codes}`,
         [],
         text,
         translated.unknown,
