@@ -7,6 +7,7 @@
  * the other rows still count.
  */
 import { isIdentifier } from '../../model/formats.js';
+import { toBaseUnits } from '../../domain/master-data/units-of-measure.js';
 import { parse } from 'csv-parse/sync';
 import type { InventorySnapshot } from '../../model/inventory-event.js';
 
@@ -101,6 +102,11 @@ export function snapshotsFromCsv(
       if (column === undefined) return undefined;
       const raw = cellValue(row[index(column)]);
       if (!/^\d+(\.\d+)?$/.test(raw)) return `${column}: '${raw}' is not a non-negative number`;
+      // A whole factor converts exactly, in decimal: 0.1 of a case of 30 is 3 units, where 0.1 × 30 in floating point is not.
+      if (Number.isInteger(s.unitFactor)) {
+        const converted = toBaseUnits(raw, 'file units', s.unitFactor);
+        return converted.ok ? converted.units : `${column}: ${raw} × ${s.unitFactor} is not a whole number of units`;
+      }
       const units = Number(raw) * s.unitFactor;
       return Number.isInteger(units) ? units : `${column}: ${raw} × ${s.unitFactor} is not a whole number of units`;
     };
