@@ -101,6 +101,20 @@ test('a file written under a temporary name (.part, .tmp, a leading dot) waits f
     );
   }));
 
+test('a file renamed from its temporary name is taken at once, without waiting out the settle time', () =>
+  withFolder(async (folder) => {
+    const { drop, taken } = poller(folder, { settleMs: 60_000 });
+    writeFileSync(join(folder, 'count.csv.part'), 'sku,qty\nA,1\n');
+    writeFileSync(join(folder, '.other.csv'), 'sku,qty\nB,1\n');
+    await drop.scan();
+    renameSync(join(folder, 'count.csv.part'), join(folder, 'count.csv'));
+    renameSync(join(folder, '.other.csv'), join(folder, 'other.csv'));
+    // Written directly, not renamed: it waits out the settle time (the clock does not move here).
+    writeFileSync(join(folder, 'direct.csv'), 'sku,qty\nC,1\n');
+    await drop.scan();
+    assert.deepEqual(taken.map((s) => s.sku).sort(), ['A', 'B']);
+  }));
+
 test('an archived file never replaces one of the same name, in processed/ or failed/', () =>
   withFolder(async (folder) => {
     const { drop, taken, advance } = poller(folder, { settleMs: 0 });

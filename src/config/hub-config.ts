@@ -141,7 +141,7 @@ const CsvSnapshotSystem = Type.Object(
         minimum: 0,
         default: 2,
         description:
-          'A file is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken: senders that write under such a name and rename when done are taken at once after the rename, plus this time.',
+          'A file is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken; a file seen renamed from such a name (fba.tsv.part → fba.tsv) is taken at the next scan without waiting this long.',
       }),
     ),
   },

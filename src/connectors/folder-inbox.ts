@@ -6,9 +6,9 @@
  * failed/ with its reason, so that it stops no scan, now or after a restart.
  *
  * A file is taken only once it is complete: a name a sender writes under before renaming (a
- * leading dot, *.tmp, *.part) is left alone, and any other file waits until its size and
- * modification time have stayed the same for the settle time, so a count cut mid-number is never
- * read. A file moved to processed/ or failed/ never replaces one of the same name already there.
+ * leading dot, *.tmp, *.part) is left alone and the file is taken as soon as it appears under its
+ * final name; any other file waits until its size and modification time have stayed the same for
+ * the settle time, so a count cut mid-number is never read. A file moved to processed/ or failed/ never replaces one of the same name already there.
  */
 import { existsSync, linkSync, lstatSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -38,6 +38,9 @@ export const DEFAULT_SETTLE_MS = 2000;
 /** Names senders write under and rename when done (SFTP and FTP clients, rsync, editors): never taken. */
 export const isTemporaryName = (name: string): boolean => name.startsWith('.') || /\.(tmp|part)$/i.test(name);
 
+/** The name a temporary file is renamed to when done: .fba.tsv, fba.tsv.part, fba.tsv.tmp → fba.tsv. */
+export const finalName = (temporary: string): string => temporary.replace(/\.(tmp|part)$/i, '').replace(/^\.+/, '');
+
 /** `name` with a stamp before its extension: fba.tsv → fba.20261122T100000123Z.tsv, then fba.20261122T100000123Z-2.tsv. */
 export function archivedName(name: string, at: number, attempt: number): string {
   const ext = extname(name);
@@ -51,6 +54,8 @@ export class FolderInbox {
   private readonly stuck = new Set<string>();
   /** Each waiting file's size and modification time when last seen changed, and since when they hold. */
   private readonly seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
+  /** The final names of the temporary files of the last listing: one that appears as its temporary one goes was renamed, so complete. */
+  private renaming = new Set<string>();
 
   constructor(
     private readonly o: {
@@ -82,7 +87,9 @@ export class FolderInbox {
     }
     const listed = new Set(names);
     for (const name of this.seen.keys()) if (!listed.has(name)) this.seen.delete(name);
-    return names.filter((name) => !isTemporaryName(name) && !this.stuck.has(name) && this.isComplete(name)).sort();
+    const renamed = new Set([...this.renaming].filter((n) => listed.has(n) && !names.some((t) => isTemporaryName(t) && finalName(t) === n)));
+    this.renaming = new Set(names.filter(isTemporaryName).map(finalName));
+    return names.filter((name) => !isTemporaryName(name) && !this.stuck.has(name) && this.isComplete(name, renamed.has(name))).sort();
   }
 
   /** The file's text and modification time, or undefined when it cannot be read now (the fault is reported). */
@@ -140,8 +147,8 @@ export class FolderInbox {
     }
   }
 
-  /** A regular file whose size and modification time have held for the settle time. */
-  private isComplete(name: string): boolean {
+  /** A regular file renamed from its temporary name, or whose size and modification time have held for the settle time. */
+  private isComplete(name: string, renamed: boolean): boolean {
     let size: number;
     let mtimeMs: number;
     try {
@@ -154,7 +161,8 @@ export class FolderInbox {
       return false;
     }
     const settleMs = this.o.settleMs ?? DEFAULT_SETTLE_MS;
-    if (settleMs <= 0) return true;
+    // The sender renamed it when done: complete now, without waiting out the settle time.
+    if (settleMs <= 0 || renamed) return true;
     const now = this.o.now?.() ?? Date.now();
     const last = this.seen.get(name);
     if (!last || last.size !== size || last.mtimeMs !== mtimeMs) {
