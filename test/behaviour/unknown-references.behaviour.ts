@@ -161,6 +161,9 @@ export async function unknownReferencesBehaviour(backend: Backend): Promise<void
         (n) => n === 9,
       );
       assert.equal(await hub.available('XYZ-200', 'direct'), 6);
+      // The replayed files' rows are counted as dropped files' are: 2 + 1 + 2 taken, none before the replays.
+      const metrics = String((await hub.api('GET', '/metrics')).body);
+      assert.match(metrics, /crossdock_inbound_file_rows_total\{system="rno-files",outcome="taken"\} 5\b/);
     });
   });
 }

@@ -114,7 +114,16 @@ export class CsvFileDrop implements TradingPartner {
     const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
     this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
     const outcome = await this.apply(text, { name: 'replayed', digest, occurredAt: new Date(this.o.now()).toISOString() }, park);
-    return { captured: [], parked: outcome === 'parked' ? 1 : 0, rejected: outcome === 'parked' ? 0 : outcome.rejected.length };
+    if (outcome === 'parked') return { captured: [], parked: 1, rejected: 0 };
+    // Its rows are counted as a dropped file's are: in the log and the metrics (it has no .result.json now).
+    const report = reportOf('(replayed)', this.o.location, outcome);
+    this.o.taken?.({ taken: report.taken, skipped: report.skipped, refused: report.refused });
+    this.o.log(
+      report.rejected.length > 0 ? 'warn' : 'info',
+      `${this.o.id}: a parked stock file replayed: ${report.rows} rows: ${report.taken} taken, ${report.skipped} skipped, ${report.refused} refused${report.rejected.length > 0 ? `; first not taken: line ${report.rejected[0]!.line}: ${report.rejected[0]!.message}` : ''}`,
+      { system: this.o.id, taken: report.taken, skipped: report.skipped, refused: report.refused },
+    );
+    return { captured: [], parked: 0, rejected: report.skipped + report.refused };
   }
 
   /** Reads, translates and ingests one file's rows; 'parked' when it waits for cross-references. Throws when the file cannot be read. */
