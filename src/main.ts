@@ -221,6 +221,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     view: state,
     ingest,
     inbound: { store: inboundStore, webhooks: inbound },
+    xrefs,
     orderExceptions: orderStore,
     orders: orderReads,
     retryErpNow: () => erp.nudge(),

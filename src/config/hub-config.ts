@@ -136,6 +136,14 @@ const CsvSnapshotSystem = Type.Object(
       }),
     ),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+    settleSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 2,
+        description:
+          'A file is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken; a file seen renamed from such a name (fba.tsv.part → fba.tsv) is taken at the next scan without waiting this long.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -359,7 +367,10 @@ export const HubFile = Type.Object(
               Type.Object(
                 {
                   class: Type.Optional(
-                    Type.String({ description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry or erp_pending; any when absent.' }),
+                    Type.String({
+                      description:
+                        'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry or erp_pending; any when absent.',
+                    }),
                   ),
                   system: Type.Optional(
                     Type.String({ description: 'The system the problem concerns (a destination, an inbound system, erp); any when absent.' }),

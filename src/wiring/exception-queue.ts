@@ -12,6 +12,8 @@ import { erpPendingSource } from '../app/exceptions/sources/erp-pending.js';
 import { orderExceptionSource, type OrderExceptionList } from '../app/exceptions/sources/order-exceptions.js';
 import { parkedEventSource } from '../app/exceptions/sources/parked-events.js';
 import { parkedInboundSource } from '../app/exceptions/sources/parked-inbound.js';
+import { unknownCrossReferenceSource } from '../app/exceptions/sources/unknown-cross-references.js';
+import type { CrossReferences } from '../app/master-data/cross-references.js';
 import type { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import type { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import type { Ingest, InventoryReads, InventoryView } from '../app/inventory/inventory-view.js';
@@ -37,6 +39,8 @@ export interface ExceptionQueueDeps {
   view: InventoryView;
   ingest: Ingest;
   inbound: { store: InboundStore; webhooks: InboundWebhooks };
+  /** Where the missing mapping of an unknown cross-reference is added (which replays what waits for it). */
+  xrefs: CrossReferences;
   orderExceptions: OrderExceptionList;
   orders: OrderReads;
   retryErpNow: () => void;
@@ -53,6 +57,7 @@ export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk;
     sources: [
       parkedEventSource({ reads: deps.reads, view: deps.view }),
       parkedInboundSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks }),
+      unknownCrossReferenceSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks, xrefs: deps.xrefs }),
       orderExceptionSource({ exceptions: deps.orderExceptions, ingest: deps.ingest }),
       deadLetterSource({ delivery: deps.delivery }),
       deadLogEntrySource({ entries: deps.deadEntries }),

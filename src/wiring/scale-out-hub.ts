@@ -488,6 +488,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       view: model,
       ingest,
       inbound: { store: inboundStore, webhooks: inbound },
+      xrefs,
       orderExceptions: orders,
       orders,
       retryErpNow: () => erpCommits.nudge(),
