@@ -43,6 +43,9 @@ const HUB_ACTOR = 'hub';
 
 export class ExceptionDesk {
   private reconciling: Promise<void> | undefined;
+  // Actions and reconciling rounds take turns in this process: a round running while an action
+  // replays would see the cause gone and close the exception before the action is recorded.
+  private turns: Promise<unknown> = Promise.resolve();
   private readonly byClass: Map<string, ExceptionSource>;
 
   constructor(private readonly deps: ExceptionDeskDeps) {
@@ -51,7 +54,7 @@ export class ExceptionDesk {
 
   /** Brings the queue in line with the sources; concurrent calls share one run. */
   reconcile(): Promise<void> {
-    this.reconciling ??= this.reconcileOnce().finally(() => {
+    this.reconciling ??= this.inTurn(() => this.reconcileOnce()).finally(() => {
       this.reconciling = undefined;
     });
     return this.reconciling;
@@ -73,6 +76,19 @@ export class ExceptionDesk {
    * ActionNotAllowedError, or the source's own error (then nothing was changed or recorded).
    */
   async act(id: number, action: ExceptionAction, ctx: ActionContext & { owner?: string }): Promise<ExceptionView> {
+    const changed = await this.inTurn(() => this.carryOut(id, action, ctx));
+    // A retry or replay may have fixed the record at once; the exception then says so.
+    await this.reconcile();
+    return this.get(changed?.id ?? id);
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turns.then(work);
+    this.turns = run.catch(() => undefined);
+    return run;
+  }
+
+  private async carryOut(id: number, action: ExceptionAction, ctx: ActionContext & { owner?: string }): Promise<HubException | undefined> {
     const e = await this.deps.store.get(id);
     if (!e) throw new NotFoundError('Exception', String(id));
     if (!isLiveStatus(e.status)) throw new ExceptionClosedError(id, e.status);
@@ -90,16 +106,13 @@ export class ExceptionDesk {
       note = ctx.reason ? `acknowledged: ${ctx.reason}` : 'acknowledged';
     }
     const entry: HistoryEntry = { at: this.now(), actor: ctx.actor, action, note, status };
-    const changed = await this.deps.store.change(id, {
+    return this.deps.store.change(id, {
       status,
       ...(action === 'assign' && ctx.owner ? { owner: ctx.owner } : {}),
       ...(action === 'edit' ? { payload: ctx.payload } : {}),
       entry,
       whileStatus: ['open', 'acknowledged'],
     });
-    // A retry or replay may have fixed the record at once; the exception then says so.
-    await this.reconcile();
-    return this.get(changed?.id ?? id);
   }
 
   /** The action on every live exception of the group, each recorded; one failing does not stop the others. */
