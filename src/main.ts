@@ -5,6 +5,7 @@
  * periodic jobs' lifecycle and the one shutdown order. The configured systems are wired in
  * wiring/systems.ts.
  */
+import { SqliteAlertOutbox } from './adapters/sqlite/sqlite-alert-outbox.js';
 import type { FastifyInstance } from 'fastify';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
 import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
@@ -225,12 +226,14 @@ async function buildEmbedded(ctx: ProcessContext) {
     retryErpNow: () => erp.nudge(),
     delivery,
     deadEntries: noDeadLogEntries,
+    alerts: new SqliteAlertOutbox(store.db),
   });
 
   const app = await buildHttpApi({
     keys: keyAdmin,
     auth: settings.auth,
     exceptions: queue.desk,
+    sla: queue.sla,
     audit: queue.audit,
     state,
     reads: store,

@@ -15,6 +15,7 @@ import { compileValidator } from '../model/validator.js';
 import { isIdentifier, RESERVED_CHARACTERS } from '../model/formats.js';
 import { SCOPES } from '../model/scopes.js';
 import { TAIL_LIMIT } from '../domain/inventory/stock-position.js';
+import { duplicateSlaId, SlaSection, slaSettings, type SlaSettings } from './sla-config.js';
 
 const Delivery = {
   sellsIn: Type.Optional(
@@ -432,6 +433,7 @@ export const HubFile = Type.Object(
         { additionalProperties: false, description: 'Replay protection for inbound webhooks; webhook ids are remembered for twice maxAgeSeconds.' },
       ),
     ),
+    sla: Type.Optional(SlaSection),
     audit: Type.Optional(
       Type.Object(
         { retentionDays: Type.Optional(Type.Number({ minimum: 0.001, default: 365, description: 'Audit entries older than this are dropped.' })) },
@@ -669,6 +671,8 @@ export function loadHubFile(path: string): HubFile {
       }
     }
   }
+  const repeated = value.sla ? duplicateSlaId(value.sla) : undefined;
+  if (repeated) throw new ConfigError(path, undefined, repeated.field, `'${repeated.id}' is used twice; ids must be unique`);
   return value;
 }
 
@@ -711,6 +715,7 @@ export interface HubSettings {
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   exceptions: { defaultOwner: string; owners: { class?: string; system?: string; owner: string }[]; erpPendingMs: number; reconcileMs: number };
   audit: { retentionMs: number };
+  sla: SlaSettings;
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
   ledger: { movementsKept: number };
   webhooks: { maxAgeSeconds: number; clockSkewSeconds: number };
@@ -749,6 +754,7 @@ export function settingsOf(file: HubFile): HubSettings {
       reconcileMs: file.exceptions?.reconcileMs ?? 10_000,
     },
     audit: { retentionMs: (file.audit?.retentionDays ?? 365) * 86_400_000 },
+    sla: slaSettings(file.sla ?? {}),
     scaleOut: {
       partitions: scaleOut.partitions ?? 16,
       ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30,

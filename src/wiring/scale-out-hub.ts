@@ -12,6 +12,7 @@
  * Keys, extensions, listening, periodic jobs and shutdown are the start path every backend shares
  * (hub-process.ts); this file builds what differs.
  */
+import { PgAlertOutbox } from '../adapters/postgres/pg-alert-outbox.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
@@ -491,11 +492,13 @@ async function buildScaleOut(ctx: ProcessContext) {
       retryErpNow: () => erpCommits.nudge(),
       delivery,
       deadEntries,
+      alerts: new PgAlertOutbox(db),
     });
     app = await buildHttpApi({
       keys: keyAdmin,
       auth: ctx.settings.auth,
       exceptions: queue.desk,
+      sla: queue.sla,
       audit: queue.audit,
       state: model,
       reads,

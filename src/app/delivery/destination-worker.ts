@@ -47,6 +47,18 @@ export interface WorkerDeps {
   random?: () => number;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   observe?: (event: { destination: string; lane: Lane; outcome: 'delivered' | 'failed' | 'dead_letter'; messages: number }) => void;
+  /** A channel acknowledged figures: for each, seconds from the first change it carries being recorded to the acknowledgement. */
+  observeLag?: (channel: string, destination: string, seconds: readonly number[]) => void;
+}
+
+/** What a destination has not received yet, read from the durable cursors (whichever process delivers). */
+export interface DestinationBacklog {
+  destination: string;
+  channel?: string;
+  /** Shipment confirmations addressed to it, not yet delivered: still in the outbox, or given up on (dead letters). */
+  shipments: { idempotencyKey: string; orderId: string; since: string; state: 'pending' | 'dead' }[];
+  /** The oldest change of its channel's figures it has not acknowledged. */
+  oldestChange?: { sku: string; at: string };
 }
 
 export interface WorkerStatus {
@@ -155,6 +167,28 @@ export class DestinationWorker {
     return n;
   }
 
+  /** What this destination still owes, from the durable cursors and dead letters (up to `limit` of each). */
+  async backlog(limit = 500): Promise<DestinationBacklog> {
+    const { deliveries, orders, inventory, aliases, channel, receives } = this.deps;
+    const takes = (topic: string) => topic === 'shipment.confirmed' && (!receives || receives.includes(topic));
+    const shipments: DestinationBacklog['shipments'] = [];
+    for (const r of await orders.outboxFor(aliases, await deliveries.cursor(this.id, 'orders'), limit)) {
+      if (takes(r.topic)) shipments.push({ idempotencyKey: r.idempotencyKey, orderId: r.messageKey, since: r.createdAt, state: 'pending' });
+    }
+    for (const status of ['dead', 'queued'] as const) {
+      for (const d of await deliveries.deadLetters({ destination: this.id, status, limit })) {
+        if (takes(d.message.topic) && (status === 'dead' || d.attempts > 0))
+          shipments.push({ idempotencyKey: d.message.idempotencyKey, orderId: d.message.key, since: d.deadAt, state: 'dead' });
+      }
+    }
+    const backlog: DestinationBacklog = { destination: this.id, shipments, ...(channel ? { channel } : {}) };
+    if (channel) {
+      const [first] = await inventory.readChanges(channel, await deliveries.cursor(this.id, 'bulk'), 1);
+      if (first) backlog.oldestChange = { sku: first.sku, at: first.at };
+    }
+    return backlog;
+  }
+
   status(): WorkerStatus {
     const state = this.breaker.state;
     return {
@@ -218,14 +252,14 @@ export class DestinationWorker {
         continue;
       }
       // Coalesce: one update per item with its latest figure; `from` is what the channel last had.
-      const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number }>();
+      const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number; firstAt: string }>();
       for (const c of changes) {
         const seen = latest.get(c.sku);
         if (seen) {
           seen.to = c.available;
           seen.position = c.position;
           seen.cursor = c.cursor;
-        } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor });
+        } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor, firstAt: c.at });
       }
       this.coalesced += changes.length - latest.size;
       // An oversell is worse than a stale surplus: zero crossings, then low stock, then the rest.
@@ -239,6 +273,14 @@ export class DestinationWorker {
           payload: { channel, sku: u.sku, available: u.to, position: u.position },
         }));
         if (!(await this.deliver('bulk', batch, (m, attempts, reason) => this.deadLetter('bulk', m, attempts, reason)))) return;
+        if (this.deps.observeLag) {
+          const now = this.deps.clock.now();
+          this.deps.observeLag(
+            channel,
+            this.id,
+            updates.slice(i, i + destination.maxBatch).map((u) => Math.max(0, (now - Date.parse(u.firstAt)) / 1000)),
+          );
+        }
       }
       if (this.stopped) return;
       cursor = this.cursors.bulk = changes[changes.length - 1]!.cursor;

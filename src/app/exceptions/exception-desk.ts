@@ -178,7 +178,7 @@ export class ExceptionDesk {
         opened.push({
           key: p.key,
           class: source.class,
-          severity: source.severity,
+          severity: p.severity ?? source.severity,
           owner,
           entity: p.entity,
           group: p.group,

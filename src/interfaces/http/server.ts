@@ -28,6 +28,7 @@ import { registerCrossReferenceRoutes } from './routes/cross-references.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerExceptionRoutes } from './routes/exceptions.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerSlaRoutes } from './routes/sla.js';
 import { recordWrites } from './audit-hook.js';
 import { refuseInvalidUtf8 } from './utf8-body.js';
 
@@ -203,6 +204,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCrossReferenceRoutes(app, deps.xrefs);
   if (deps.exceptions) registerExceptionRoutes(app, deps.exceptions);
   if (deps.audit) registerAuditRoutes(app, deps.audit);
+  if (deps.sla && deps.exceptions) registerSlaRoutes(app, deps.sla, deps.exceptions);
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [
     ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),
@@ -210,6 +212,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     ...(deps.inbound ? [] : ['/v1/inbound', '/hooks']),
     ...(deps.exceptions ? [] : ['/v1/exceptions', '/v1/exception-groups']),
     ...(deps.audit ? [] : ['/v1/audit']),
+    ...(deps.sla && deps.exceptions ? [] : ['/v1/sla']),
   ];
   for (const prefix of missing) {
     for (const url of [prefix, `${prefix}/*`]) {
