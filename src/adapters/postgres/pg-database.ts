@@ -116,6 +116,8 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS sla_alerts (id BIGSERIAL PRIMARY KEY, exception_id BIGINT NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body JSONB NOT NULL,
      attempts INTEGER NOT NULL, next_at TIMESTAMPTZ NOT NULL, delivered_at TIMESTAMPTZ, last_error TEXT, created_at TIMESTAMPTZ NOT NULL, UNIQUE (exception_id, kind, webhook));
    CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts (next_at) WHERE delivered_at IS NULL;`,
+  `-- (Safe to run again.) outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it.
+   ALTER TABLE order_outbox ADD COLUMN IF NOT EXISTS correlation_id TEXT;`,
 ];
 
 export interface PgDatabase {

@@ -17,6 +17,7 @@ import { TokenBucket } from '../../domain/delivery/token-bucket.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeliveryLedger, FeedReads, Lane, OutboxReads } from '../../ports/delivery-store.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
+import type { StoredOutboxMessage } from '../../ports/order-store.js';
 
 export interface DestinationSettings {
   retry: RetryPolicy;
@@ -68,6 +69,15 @@ export interface WorkerStatus {
   deliveredMessages: number;
   coalescedChanges: number;
 }
+
+/** An outbox row as the destination gets it, with the correlation id of what caused it. */
+const messageOf = (r: StoredOutboxMessage): OutgoingMessage => ({
+  idempotencyKey: r.idempotencyKey,
+  topic: r.topic,
+  key: r.messageKey,
+  payload: r.payload,
+  ...(r.correlationId ? { correlationId: r.correlationId } : {}),
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RATE_MARGIN = 0.95;
@@ -141,7 +151,7 @@ export class DestinationWorker {
     };
     let n = 0;
     for (const r of await orders.outboxBetween(aliases, fromIso, toIso, limit)) {
-      await queue('orders', { idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload });
+      await queue('orders', messageOf(r));
       n++;
     }
     if (channel) {
@@ -232,7 +242,7 @@ export class DestinationWorker {
       const wanted = this.deps.receives ? rows.filter((r) => this.deps.receives!.includes(r.topic)) : rows;
       if (wanted.length > 0) {
         this.ordersWaiting = true;
-        const messages = wanted.map((r) => ({ idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload }));
+        const messages = wanted.map(messageOf);
         const done = await this.deliver('orders', messages, (m, attempts, reason) => this.deadLetter('orders', m, attempts, reason));
         this.ordersWaiting = false;
         if (!done) return;
@@ -314,7 +324,12 @@ export class DestinationWorker {
       lastError: reason,
       deadAt: new Date(this.deps.clock.now()).toISOString(),
     });
-    this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, { destination: this.id, idempotencyKey: message.idempotencyKey, attempts });
+    this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, {
+      destination: this.id,
+      idempotencyKey: message.idempotencyKey,
+      attempts,
+      ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+    });
     this.deps.observe?.({ destination: this.id, lane, outcome: 'dead_letter', messages: 1 });
   }
 

@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createServer } from 'node:http';
 import { lookupFastPath } from './lookup-fast-path.js';
-import { correlationIdOf } from './correlation-id.js';
+import { correlationIdOf, correlationScope } from './correlation-id.js';
 import type { Scope } from '../../model/scopes.js';
 import type { KeyGrant } from '../../domain/access/key-grant.js';
 import { authorize, limitRequests, RequestGate } from './authorize.js';
@@ -157,6 +157,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     done();
   });
 
+  // Everything a request runs, down to its log lines, knows its correlation id.
+  app.addHook('onRequest', (request, _reply, done) => correlationScope.run(request.id, done));
   // First, so that every answer through Fastify carries them, shed and refused ones included.
   await securityHeaders(app);
   await shedLoad(app, deps.limits);

@@ -36,7 +36,7 @@ export async function evaluateSlaRules(deps: SlaBreachDeps): Promise<SlaBreach[]
       case 'order_in_erp': {
         for (const { order } of await deps.orders.listOrders({ status: 'pending_erp', limit: PAGE })) {
           if (!isLate(rule, order.createdAt, now)) continue;
-          const first = (await deps.orders.timeline(order.id))[0];
+          const first = order.correlationId ? { correlationId: order.correlationId } : (await deps.orders.timeline(order.id))[0];
           breaches.push({
             rule,
             entity: { kind: 'order', id: order.id },
