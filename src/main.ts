@@ -5,6 +5,8 @@
  * periodic jobs' lifecycle and the one shutdown order. The configured systems are wired in
  * wiring/systems.ts.
  */
+import { watchOversell } from './interfaces/http/operations-metrics.js';
+import { oversoldUnits } from './domain/inventory/oversold-units.js';
 import { SqliteAlertOutbox } from './adapters/sqlite/sqlite-alert-outbox.js';
 import type { FastifyInstance } from 'fastify';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
@@ -190,6 +192,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   const controls = new SqliteControlNumbers(store.db);
   const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls, references: xrefs });
   metrics.watchDeliveries(delivery);
+  watchOversell(metrics, () => oversoldUnits(state.book));
   wakeDelivery = () => delivery.nudge();
 
   const orderReads = liveOrderReads(openOrders, orderStore);
@@ -227,6 +230,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     delivery,
     deadEntries: noDeadLogEntries,
     alerts: new SqliteAlertOutbox(store.db),
+    metrics,
   });
 
   const app = await buildHttpApi({

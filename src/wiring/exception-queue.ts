@@ -16,6 +16,9 @@ import { slaBreachSource } from '../app/exceptions/sources/sla-breaches.js';
 import { SlaAlerts, type SlaWatch } from '../app/sla/sla-alerts.js';
 import { postJson } from '../adapters/http/post-json.js';
 import type { AlertOutbox } from '../ports/alert-outbox.js';
+import type { HubException } from '../domain/exceptions/exception-rules.js';
+import type { HubMetrics } from '../interfaces/http/metrics.js';
+import { watchOperations } from '../interfaces/http/operations-metrics.js';
 import type { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import type { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import type { Ingest, InventoryReads, InventoryView } from '../app/inventory/inventory-view.js';
@@ -47,10 +50,14 @@ export interface ExceptionQueueDeps {
   delivery: DeliveryOperations;
   deadEntries: DeadLogEntries;
   alerts: AlertOutbox;
+  /** Where the queue's gauges and counters are registered. */
+  metrics: HubMetrics;
 }
 
 export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk; audit: AuditRecorder; sla: SlaWatch } {
   const { settings, clock, log, lifecycle } = deps;
+  // Bound once the desk exists: the gauges read it, the desk reports what it opens.
+  let counted: { opened(e: readonly HubException[]): void } = { opened: () => {} };
   const desk = new ExceptionDesk({
     store: deps.store,
     clock,
@@ -65,8 +72,10 @@ export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk;
       // Evaluated on every round by every process that runs the queue: a breach's key names its rule, entity and start, so it opens once.
       slaBreachSource({ rules: settings.sla.rules, clock, orders: deps.orders, backlogs: () => deps.delivery.backlogs(), exceptions: deps.store }),
     ],
+    onOpened: (opened) => counted.opened(opened),
     onSourceError: (source, err) => log.warn({ err, source }, 'an exception source could not be read; it is reconciled on the next round'),
   });
+  counted = watchOperations(deps.metrics, { depths: () => deps.delivery.depths(), exceptions: (f) => desk.list(f) });
   lifecycle.every('reconcile exceptions', settings.exceptions.reconcileMs, () => desk.reconcile());
   const audit = new AuditRecorder({
     trail: deps.trail,

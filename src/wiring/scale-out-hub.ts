@@ -12,6 +12,8 @@
  * Keys, extensions, listening, periodic jobs and shutdown are the start path every backend shares
  * (hub-process.ts); this file builds what differs.
  */
+import { watchOversell } from '../interfaces/http/operations-metrics.js';
+import { oversoldUnits } from '../domain/inventory/oversold-units.js';
 import { PgAlertOutbox } from '../adapters/postgres/pg-alert-outbox.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
@@ -388,6 +390,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       () => deliveries?.nudge(),
     );
     metrics.watchDeliveries(delivery);
+    watchOversell(metrics, () => oversoldUnits(model.book));
     const applied = new AppliedWatermark(() => log.finishedThrough('apply'));
     await seedConfiguredCustomers({ customers, clock }, config.file);
     const ingest = new LogIngest(publish);
@@ -493,6 +496,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       delivery,
       deadEntries,
       alerts: new PgAlertOutbox(db),
+      metrics,
     });
     app = await buildHttpApi({
       keys: keyAdmin,

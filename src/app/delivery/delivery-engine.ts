@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from '../../domain/errors.js';
 import { IllegalTransitionError } from '../../domain/orders/order-errors.js';
-import type { DeadLetter, DeadLetterStatus, DeliveryLedger } from '../../ports/delivery-store.js';
+import type { DeadLetter, DeadLetterStatus, DeliveryLedger, Lane } from '../../ports/delivery-store.js';
 import type { DestinationBacklog, DestinationWorker, WorkerStatus } from './destination-worker.js';
 
 export class DeliveryOperations {
@@ -23,6 +23,11 @@ export class DeliveryOperations {
 
   async status(): Promise<WorkerStatus[]> {
     return this.state();
+  }
+
+  /** Messages waiting per destination and lane (outbox depth), from the shared state. */
+  async depths(): Promise<{ destination: string; lanes: Record<Lane, number> }[]> {
+    return Promise.all(this.replayers.map(async (w) => ({ destination: w.id, lanes: await w.depth() })));
   }
 
   /** What each destination still owes (shipments not delivered, channel figures not acknowledged), from the shared state. */

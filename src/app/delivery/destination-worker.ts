@@ -199,6 +199,14 @@ export class DestinationWorker {
     return backlog;
   }
 
+  /** Messages waiting per lane, from the durable cursors: outbox messages it takes, channel figure changes (each counted up to `cap`). */
+  async depth(cap = 10_000): Promise<Record<Lane, number>> {
+    const { deliveries, orders, inventory, aliases, channel, receives } = this.deps;
+    const rows = await orders.outboxFor(aliases, await deliveries.cursor(this.id, 'orders'), cap);
+    const bulk = channel ? (await inventory.readChanges(channel, await deliveries.cursor(this.id, 'bulk'), cap)).length : 0;
+    return { orders: receives ? rows.filter((r) => receives.includes(r.topic)).length : rows.length, bulk };
+  }
+
   status(): WorkerStatus {
     const state = this.breaker.state;
     return {
