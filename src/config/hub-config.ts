@@ -360,7 +360,9 @@ export const HubFile = Type.Object(
               Type.Object(
                 {
                   class: Type.Optional(
-                    Type.String({ description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach; any when absent.' }),
+                    Type.String({
+                      description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach; any when absent.',
+                    }),
                   ),
                   system: Type.Optional(
                     Type.String({ description: 'The system the problem concerns (a destination, an inbound system, erp); any when absent.' }),
