@@ -54,6 +54,7 @@ import { startHubProcess, type HubOptions, type ProcessContext } from './wiring/
 import type { HubState } from './wiring/hub-lifecycle.js';
 import { SqliteExceptionStore } from './adapters/sqlite/sqlite-exception-store.js';
 import { SqliteAuditTrail } from './adapters/sqlite/sqlite-audit-trail.js';
+import type { AuditTrail } from './ports/audit-trail.js';
 import { exceptionQueue } from './wiring/exception-queue.js';
 
 export type { HubOptions } from './wiring/hub-process.js';
@@ -215,7 +216,7 @@ async function buildEmbedded(ctx: ProcessContext) {
 
   const queue = exceptionQueue({
     store: new SqliteExceptionStore(store.db),
-    trail: new SqliteAuditTrail(store.db),
+    trail: joiningGroupCommit(new SqliteAuditTrail(store.db), commits),
     settings,
     clock,
     log,
@@ -224,6 +225,7 @@ async function buildEmbedded(ctx: ProcessContext) {
     view: state,
     ingest,
     inbound: { store: inboundStore, webhooks: inbound },
+    xrefs,
     orderExceptions: orderStore,
     orders: orderReads,
     retryErpNow: () => erp.nudge(),
@@ -309,5 +311,17 @@ async function buildEmbedded(ctx: ProcessContext) {
       channels: () => [...state.book.channels.keys()],
       freshLog,
     },
+  };
+}
+
+/**
+ * The audit trail's appends ride in the next group commit beside the orders they record: a
+ * transaction of its own cost an fsync every 20 ms, about 8% of an order's time under load.
+ */
+function joiningGroupCommit(trail: SqliteAuditTrail, commits: GroupCommit): AuditTrail {
+  return {
+    append: (entries) => commits.commit('the audit trail', () => trail.append(entries)),
+    entries: (filter) => trail.entries(filter),
+    forgetBefore: (before) => trail.forgetBefore(before),
   };
 }

@@ -137,6 +137,14 @@ const CsvSnapshotSystem = Type.Object(
       }),
     ),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+    settleSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 2,
+        description:
+          'A file is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken; a file seen renamed from such a name (fba.tsv.part → fba.tsv) is taken at the next scan without waiting this long.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -361,7 +369,8 @@ export const HubFile = Type.Object(
                 {
                   class: Type.Optional(
                     Type.String({
-                      description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach; any when absent.',
+                      description:
+                        'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach; any when absent.',
                     }),
                   ),
                   system: Type.Optional(

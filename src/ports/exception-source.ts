@@ -30,6 +30,8 @@ export interface ActionContext {
   reason?: string;
   /** edit: the new payload. */
   payload?: unknown;
+  /** add_xref: the hub's id the missing reference stands for (and, for a customer, which ship-to). */
+  mapsTo?: { id: string; shipTo?: string };
 }
 
 export interface ActionOutcome {

@@ -19,6 +19,8 @@ import type { AlertOutbox } from '../ports/alert-outbox.js';
 import type { HubException } from '../domain/exceptions/exception-rules.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
 import { watchOperations } from '../interfaces/http/operations-metrics.js';
+import { unknownCrossReferenceSource } from '../app/exceptions/sources/unknown-cross-references.js';
+import type { CrossReferences } from '../app/master-data/cross-references.js';
 import type { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import type { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import type { Ingest, InventoryReads, InventoryView } from '../app/inventory/inventory-view.js';
@@ -44,6 +46,8 @@ export interface ExceptionQueueDeps {
   view: InventoryView;
   ingest: Ingest;
   inbound: { store: InboundStore; webhooks: InboundWebhooks };
+  /** Where the missing mapping of an unknown cross-reference is added (which replays what waits for it). */
+  xrefs: CrossReferences;
   orderExceptions: OrderExceptionList;
   orders: OrderReads;
   retryErpNow: () => void;
@@ -65,6 +69,7 @@ export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk;
     sources: [
       parkedEventSource({ reads: deps.reads, view: deps.view }),
       parkedInboundSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks }),
+      unknownCrossReferenceSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks, xrefs: deps.xrefs }),
       orderExceptionSource({ exceptions: deps.orderExceptions, ingest: deps.ingest }),
       deadLetterSource({ delivery: deps.delivery }),
       deadLogEntrySource({ entries: deps.deadEntries }),

@@ -383,6 +383,8 @@ async function buildScaleOut(ctx: ProcessContext) {
               cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
               deliveredMessages: 0,
               coalescedChanges: 0,
+              lastSuccessAt: null,
+              rateLimitUse: null,
             })),
         );
         return [...held, ...elsewhere];
@@ -490,6 +492,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       view: model,
       ingest,
       inbound: { store: inboundStore, webhooks: inbound },
+      xrefs,
       orderExceptions: orders,
       orders,
       retryErpNow: () => erpCommits.nudge(),

@@ -292,6 +292,7 @@ export function stockFileDrops(d: {
                 id,
                 folder: sys.folder ?? join(config.dataDir, 'inbox', id),
                 pollMs: (sys.pollSeconds ?? 5) * 1000,
+                settleMs: (sys.settleSeconds ?? 2) * 1000,
                 source: sys.source ?? id,
                 location: sys.location,
                 delimiter: sys.delimiter ?? ',',
@@ -314,6 +315,9 @@ export function stockFileDrops(d: {
                 now: () => clock.now(),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
                 fault: reportFileFault(log, d.metrics),
+                taken: (rows) => {
+                  for (const outcome of ['taken', 'skipped', 'refused'] as const) d.metrics.fileRows.inc({ system: id, outcome }, rows[outcome]);
+                },
               }),
           },
         ],

@@ -68,6 +68,10 @@ export interface WorkerStatus {
   cursors: Record<Lane, number>;
   deliveredMessages: number;
   coalescedChanges: number;
+  /** When this process last delivered to it (null: not since it started), for the console's connectors view. */
+  lastSuccessAt: string | null;
+  /** The share of the destination's rate limit in use now (0 to 1); null without a limit or where another process delivers. */
+  rateLimitUse: number | null;
 }
 
 /** An outbox row as the destination gets it, with the correlation id of what caused it. */
@@ -92,6 +96,7 @@ export class DestinationWorker {
   private ordersWaiting = false;
   private running: Promise<unknown> | undefined;
   private delivered = 0;
+  private lastSuccessAt: string | null = null;
   private coalesced = 0;
   private readonly wakers = new Set<() => void>();
   /** The receiver asked us to wait (Retry-After) until then: it applies to both lanes. */
@@ -215,6 +220,8 @@ export class DestinationWorker {
       cursors: { ...this.cursors },
       deliveredMessages: this.delivered,
       coalescedChanges: this.coalesced,
+      lastSuccessAt: this.lastSuccessAt,
+      rateLimitUse: this.bucket ? Math.round(this.bucket.use(this.deps.clock.now()) * 100) / 100 : null,
     };
   }
 
@@ -357,6 +364,7 @@ export class DestinationWorker {
       try {
         await this.breaker.execute(() => destination.send(batch));
         this.delivered += batch.length;
+        this.lastSuccessAt = new Date(clock.now()).toISOString();
         this.deps.observe?.({ destination: this.id, lane, outcome: 'delivered', messages: batch.length });
         return true;
       } catch (err) {

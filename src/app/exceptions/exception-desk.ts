@@ -4,7 +4,7 @@
  * went away resolves itself with a history entry saying why; and carries out people's actions,
  * on one exception or on every live one of a group, each recorded in the exception's history.
  */
-import { NotFoundError } from '../../domain/errors.js';
+import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { ActionNotAllowedError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
 import {
   isLiveStatus,
@@ -118,11 +118,18 @@ export class ExceptionDesk {
     if (members.length === 0) throw new NotFoundError('Exception group with live exceptions', group);
     const results: GroupResult['results'] = [];
     for (const m of members.sort((a, b) => a.id - b.id)) {
+      // An earlier member's action may have settled this one too (adding a mapping replays every document waiting for it).
+      const now = await this.deps.store.get(m.id);
+      if (now && !isLiveStatus(now.status)) {
+        results.push({ id: m.id, ok: true, note: `${now.status} meanwhile: ${now.history[now.history.length - 1]?.note ?? ''}` });
+        continue;
+      }
       try {
         const done = await this.act(m.id, action, ctx);
         results.push({ id: m.id, ok: true, note: done.history[done.history.length - 1]?.note ?? '' });
       } catch (err) {
-        if (members.length === 1) throw err;
+        // Input the action refuses (a cross-reference id that is not valid) is refused for the whole group, before anything was done.
+        if (members.length === 1 || (err instanceof InvalidInputError && results.length === 0)) throw err;
         results.push({ id: m.id, ok: false, note: (err as Error).message });
       }
     }

@@ -5,7 +5,16 @@
  */
 
 /** Where a problem comes from: each class is one ExceptionSource over the record that holds it. */
-export const EXCEPTION_CLASSES = ['parked_event', 'parked_inbound', 'order_exception', 'dead_letter', 'dead_log_entry', 'erp_pending', 'sla_breach'] as const;
+export const EXCEPTION_CLASSES = [
+  'parked_event',
+  'parked_inbound',
+  'unknown_cross_reference',
+  'order_exception',
+  'dead_letter',
+  'dead_log_entry',
+  'erp_pending',
+  'sla_breach',
+] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number] | (string & {});
 
 export const EXCEPTION_STATUS = { open: 'open', acknowledged: 'acknowledged', resolved: 'resolved', auto_resolved: 'auto_resolved' } as const;
@@ -17,8 +26,8 @@ export const isLiveStatus = (s: ExceptionStatus): boolean => s === 'open' || s =
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
-/** Actions carried out on the record behind the exception, by its source. */
-export const SOURCE_ACTIONS = ['retry', 'replay', 'edit', 'discard'] as const;
+/** Actions carried out on the record behind the exception, by its source (add_xref: add the missing cross-reference, which replays what waits for it). */
+export const SOURCE_ACTIONS = ['retry', 'replay', 'edit', 'discard', 'add_xref'] as const;
 export type SourceAction = (typeof SOURCE_ACTIONS)[number];
 /** Actions on the exception itself, open to every class. */
 export const QUEUE_ACTIONS = ['acknowledge', 'assign'] as const;
@@ -89,6 +98,7 @@ export function statusAfter(action: ExceptionAction, current: ExceptionStatus): 
     case 'retry':
     case 'replay':
     case 'edit':
+    case 'add_xref':
       return current;
   }
 }

@@ -31,12 +31,16 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerSlaRoutes } from './routes/sla.js';
 import { recordWrites } from './audit-hook.js';
 import { refuseInvalidUtf8 } from './utf8-body.js';
+import { registerConsoleRoutes } from './routes/console.js';
+import { DashboardFigures } from './console-figures.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: Scope;
     /** The route applies a key's channel binding itself (authorize.ts); other routes refuse keys bound to channels. */
     channelScoped?: boolean;
+    /** The route applies a key's system binding itself; other routes refuse keys bound to systems. */
+    systemScoped?: boolean;
   }
   /** The name of the API key that authenticated the request, for the write log. */
   interface FastifyRequest {
@@ -118,9 +122,14 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     const scope = route.config?.scope;
     if (scope) {
-      const channelScoped = route.config?.channelScoped === true;
-      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, channelScoped, route.url)];
-      route.schema = { ...route.schema, 'x-scope': scope, 'x-channel-scoped': channelScoped } as typeof route.schema;
+      const binding = { channelScoped: route.config?.channelScoped === true, systemScoped: route.config?.systemScoped === true };
+      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, binding, route.url)];
+      route.schema = {
+        ...route.schema,
+        'x-scope': scope,
+        'x-channel-scoped': binding.channelScoped,
+        'x-system-scoped': binding.systemScoped,
+      } as typeof route.schema;
     }
     if (route.handler.constructor.name === 'AsyncFunction') {
       route.handler = withCorrelationHeader(route.handler as AsyncHandler);
@@ -207,6 +216,12 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.exceptions) registerExceptionRoutes(app, deps.exceptions);
   if (deps.audit) registerAuditRoutes(app, deps.audit);
   if (deps.sla && deps.exceptions) registerSlaRoutes(app, deps.sla, deps.exceptions);
+  const figures = new DashboardFigures(deps);
+  app.addHook('onClose', (_app, done) => {
+    figures.stop();
+    done();
+  });
+  await registerConsoleRoutes(app, { gate, figures });
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [
     ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),

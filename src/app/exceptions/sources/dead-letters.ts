@@ -56,6 +56,7 @@ export function deadLetterSource(deps: { delivery: DeliveryOperations }): Except
           await deps.delivery.discard(id, `${ctx.reason} (by ${ctx.actor})`);
           return { note: `discarded: ${ctx.reason}` };
         case 'edit':
+        case 'add_xref':
           throw new Error(`unreachable: ${action}`);
       }
     },
