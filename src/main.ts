@@ -5,6 +5,9 @@
  * periodic jobs' lifecycle and the one shutdown order. The configured systems are wired in
  * wiring/systems.ts.
  */
+import { watchOversell } from './interfaces/http/operations-metrics.js';
+import { oversoldUnits } from './domain/inventory/oversold-units.js';
+import { SqliteAlertOutbox } from './adapters/sqlite/sqlite-alert-outbox.js';
 import type { FastifyInstance } from 'fastify';
 import { SqliteInventoryStore } from './adapters/sqlite/sqlite-inventory-store.js';
 import { SqliteCustomerStore } from './adapters/sqlite/sqlite-customer-store.js';
@@ -190,6 +193,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   const controls = new SqliteControlNumbers(store.db);
   const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls, references: xrefs });
   metrics.watchDeliveries(delivery);
+  watchOversell(metrics, () => oversoldUnits(state.book));
   wakeDelivery = () => delivery.nudge();
 
   const orderReads = liveOrderReads(openOrders, orderStore);
@@ -227,12 +231,15 @@ async function buildEmbedded(ctx: ProcessContext) {
     retryErpNow: () => erp.nudge(),
     delivery,
     deadEntries: noDeadLogEntries,
+    alerts: new SqliteAlertOutbox(store.db),
+    metrics,
   });
 
   const app = await buildHttpApi({
     keys: keyAdmin,
     auth: settings.auth,
     exceptions: queue.desk,
+    sla: queue.sla,
     audit: queue.audit,
     state,
     reads: store,

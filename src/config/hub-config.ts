@@ -15,6 +15,7 @@ import { compileValidator } from '../model/validator.js';
 import { isIdentifier, RESERVED_CHARACTERS } from '../model/formats.js';
 import { SCOPES } from '../model/scopes.js';
 import { TAIL_LIMIT } from '../domain/inventory/stock-position.js';
+import { duplicateSlaId, SlaSection, slaSettings, type SlaSettings } from './sla-config.js';
 
 const Delivery = {
   sellsIn: Type.Optional(
@@ -369,7 +370,7 @@ export const HubFile = Type.Object(
                   class: Type.Optional(
                     Type.String({
                       description:
-                        'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry or erp_pending; any when absent.',
+                        'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach; any when absent.',
                     }),
                   ),
                   system: Type.Optional(
@@ -443,6 +444,7 @@ export const HubFile = Type.Object(
         { additionalProperties: false, description: 'Replay protection for inbound webhooks; webhook ids are remembered for twice maxAgeSeconds.' },
       ),
     ),
+    sla: Type.Optional(SlaSection),
     audit: Type.Optional(
       Type.Object(
         { retentionDays: Type.Optional(Type.Number({ minimum: 0.001, default: 365, description: 'Audit entries older than this are dropped.' })) },
@@ -680,6 +682,8 @@ export function loadHubFile(path: string): HubFile {
       }
     }
   }
+  const repeated = value.sla ? duplicateSlaId(value.sla) : undefined;
+  if (repeated) throw new ConfigError(path, undefined, repeated.field, `'${repeated.id}' is used twice; ids must be unique`);
   return value;
 }
 
@@ -722,6 +726,7 @@ export interface HubSettings {
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   exceptions: { defaultOwner: string; owners: { class?: string; system?: string; owner: string }[]; erpPendingMs: number; reconcileMs: number };
   audit: { retentionMs: number };
+  sla: SlaSettings;
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
   ledger: { movementsKept: number };
   webhooks: { maxAgeSeconds: number; clockSkewSeconds: number };
@@ -760,6 +765,7 @@ export function settingsOf(file: HubFile): HubSettings {
       reconcileMs: file.exceptions?.reconcileMs ?? 10_000,
     },
     audit: { retentionMs: (file.audit?.retentionDays ?? 365) * 86_400_000 },
+    sla: slaSettings(file.sla ?? {}),
     scaleOut: {
       partitions: scaleOut.partitions ?? 16,
       ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30,

@@ -16,7 +16,9 @@ const HistoryEntryView = Type.Object({
 
 export const ExceptionSummary = Type.Object({
   id: Type.Integer(),
-  class: Type.String({ description: 'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry or erp_pending' }),
+  class: Type.String({
+    description: 'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach',
+  }),
   severity: Type.String(),
   status: Type.Union(EXCEPTION_STATUS_VALUES.map((s) => Type.Literal(s))),
   owner: Type.String(),

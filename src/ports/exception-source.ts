@@ -18,6 +18,8 @@ export interface CurrentProblem {
   since: string;
   /** The record as a payload, when listing it costs nothing more (else read by `payload`). */
   payload?: unknown;
+  /** When this problem is graver or lighter than its class (an SLA rule's own severity). */
+  severity?: Severity;
 }
 
 /** Who acts and why, handed to a source so the record behind the exception can say it too. */

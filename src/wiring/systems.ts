@@ -231,6 +231,10 @@ export function destinationWorker(
     clock: d.clock,
     log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
     observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
+    observeLag: (channel, destination, seconds) => {
+      const lag = d.metrics.syncLag.labels({ channel, destination });
+      for (const s of seconds) lag.observe(s);
+    },
   });
 }
 

@@ -93,6 +93,12 @@ export const MIGRATIONS: string[] = [
    -- The audit trail: append-only, dropped only by age.
    CREATE TABLE IF NOT EXISTS audit_trail (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, entity TEXT, record TEXT NOT NULL);
    CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail(at);`,
+  `-- (Safe to run again.) sla_alerts: what SLA webhooks are owed, one row per breach exception, kind (breach, resolved) and webhook, until delivered.
+   CREATE TABLE IF NOT EXISTS sla_alerts (id INTEGER PRIMARY KEY, exception_id INTEGER NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body TEXT NOT NULL,
+     attempts INTEGER NOT NULL, next_at TEXT NOT NULL, delivered_at TEXT, last_error TEXT, created_at TEXT NOT NULL, UNIQUE (exception_id, kind, webhook));
+   CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts(delivered_at, next_at);`,
+  `-- outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it (run once, by user_version).
+   ALTER TABLE outbox ADD COLUMN correlation_id TEXT;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

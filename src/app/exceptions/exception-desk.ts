@@ -28,6 +28,8 @@ export interface ExceptionDeskDeps {
   owners: { rules: readonly OwnerRule[]; fallback: string };
   /** A source that cannot be read is skipped this round (and said so), the others still reconciled. */
   onSourceError?: (sourceClass: string, err: unknown) => void;
+  /** Exceptions this process opened (another process opening the same problem first gets none). */
+  onOpened?: (opened: readonly HubException[]) => void;
 }
 
 /** An exception as the API shows it: with the actions that apply now. */
@@ -198,7 +200,7 @@ export class ExceptionDesk {
         opened.push({
           key: p.key,
           class: source.class,
-          severity: source.severity,
+          severity: p.severity ?? source.severity,
           owner,
           entity: p.entity,
           group: p.group,
@@ -210,7 +212,8 @@ export class ExceptionDesk {
           opened: { at: now, actor: HUB_ACTOR, action: 'opened', note: p.error, status: 'open' },
         });
       }
-      await this.deps.store.open(opened);
+      const added = await this.deps.store.open(opened);
+      if (added.length > 0) this.deps.onOpened?.(added);
     }
     const stillThere = new Set(current.map((p) => p.key));
     for (const gone of live.filter((l) => !stillThere.has(l.key))) {

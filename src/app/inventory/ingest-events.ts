@@ -333,7 +333,8 @@ class IngestEffects implements EventEffects {
   }
 
   orderEvent(event: OrderEvent): void {
-    const correlationId = this.sub.correlationId;
+    // The event's own correlation id (the system that sent it), else the request's: as on the scale-out backend.
+    const correlationId = event.correlationId ?? this.sub.correlationId;
     if (this.orders) receiveOrderEvent(this.orderWork(), { position: this.position, event, ...(correlationId !== undefined ? { correlationId } : {}) });
   }
 

@@ -31,7 +31,8 @@ export interface PublishDeps {
 export class LogIngest implements Ingest {
   constructor(private readonly deps: PublishDeps) {}
 
-  async submit(values: readonly unknown[], _payload?: string, _correlationId?: string, sender = SystemAccess.everySystem): Promise<IngestResult> {
+  /** `correlationId`: the request's, stamped on events that carry none of their own (their timeline entries and effects keep it). */
+  async submit(values: readonly unknown[], _payload?: string, correlationId?: string, sender = SystemAccess.everySystem): Promise<IngestResult> {
     const { view, log } = this.deps;
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
     const requests: AppendRequest[] = [];
@@ -64,7 +65,7 @@ export class LogIngest implements Ingest {
         kind: inventory ? 'inventory' : 'order',
         key: inventory ? value.sku : value.orderId,
         dedupeId: JSON.stringify([value.source, value.id]),
-        body: JSON.stringify(value),
+        body: JSON.stringify(value.correlationId || !correlationId ? value : { ...value, correlationId }),
       });
       indexes.push(index);
       locations.push(stockLocationOf(value));

@@ -13,6 +13,7 @@ export const EXCEPTION_CLASSES = [
   'dead_letter',
   'dead_log_entry',
   'erp_pending',
+  'sla_breach',
 ] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number] | (string & {});
 

@@ -254,7 +254,8 @@ export function toProblem(err: unknown, bodyLimit?: number): ProblemBody {
 export function sendProblem(log: Logger, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const body = toProblem(err, request.routeOptions.bodyLimit);
   body.correlationId = request.id;
-  const where = { correlationId: request.id, method: request.method, url: request.url, status: body.status };
+  // The line's correlation id comes from the request's scope (hub-logger's mixin), as on every line written while serving it.
+  const where = { method: request.method, url: request.url, status: body.status };
   if (body.status >= 500 || (err as { code?: string }).code === 'unstorable_submission') log.error({ ...where, err }, 'request failed');
   else log.info({ ...where, problem: body.type, detail: body.detail }, 'request refused');
   return reply.code(body.status).type('application/problem+json').send(body);

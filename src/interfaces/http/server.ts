@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createServer } from 'node:http';
 import { lookupFastPath } from './lookup-fast-path.js';
-import { correlationIdOf } from './correlation-id.js';
+import { correlationIdOf, correlationScope } from './correlation-id.js';
 import type { Scope } from '../../model/scopes.js';
 import type { KeyGrant } from '../../domain/access/key-grant.js';
 import { authorize, limitRequests, RequestGate } from './authorize.js';
@@ -28,6 +28,7 @@ import { registerCrossReferenceRoutes } from './routes/cross-references.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerExceptionRoutes } from './routes/exceptions.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerSlaRoutes } from './routes/sla.js';
 import { recordWrites } from './audit-hook.js';
 import { refuseInvalidUtf8 } from './utf8-body.js';
 import { registerConsoleRoutes } from './routes/console.js';
@@ -165,6 +166,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     done();
   });
 
+  // Everything a request runs, down to its log lines, knows its correlation id.
+  app.addHook('onRequest', (request, _reply, done) => correlationScope.run(request.id, done));
   // First, so that every answer through Fastify carries them, shed and refused ones included.
   await securityHeaders(app);
   await shedLoad(app, deps.limits);
@@ -212,6 +215,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCrossReferenceRoutes(app, deps.xrefs);
   if (deps.exceptions) registerExceptionRoutes(app, deps.exceptions);
   if (deps.audit) registerAuditRoutes(app, deps.audit);
+  if (deps.sla && deps.exceptions) registerSlaRoutes(app, deps.sla, deps.exceptions);
   const figures = new DashboardFigures(deps);
   app.addHook('onClose', (_app, done) => {
     figures.stop();
@@ -225,6 +229,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     ...(deps.inbound ? [] : ['/v1/inbound', '/hooks']),
     ...(deps.exceptions ? [] : ['/v1/exceptions', '/v1/exception-groups']),
     ...(deps.audit ? [] : ['/v1/audit']),
+    ...(deps.sla && deps.exceptions ? [] : ['/v1/sla']),
   ];
   for (const prefix of missing) {
     for (const url of [prefix, `${prefix}/*`]) {

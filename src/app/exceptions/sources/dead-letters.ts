@@ -33,7 +33,7 @@ export function deadLetterSource(deps: { delivery: DeliveryOperations }): Except
           error: d.lastError,
           group: `destination:${d.destination}`,
           system: d.destination,
-          correlationId: null,
+          correlationId: d.message.correlationId ?? null,
           since: d.deadAt,
         }));
     },
