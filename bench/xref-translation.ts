@@ -156,11 +156,14 @@ function csv(side: Side, round: number, file: number): string {
 }
 
 /** Drops FILES stock files at once into one system's folder; rows per second from the drop to the last result, server CPU per row. */
-async function fileRound(dataDir: string, pid: number, side: Side, label: string, files = FILES): Promise<Round> {
+async function fileRound(dataDir: string, pid: number, side: Side, round: number, files = FILES): Promise<Round> {
   const folder = join(dataDir, 'inbox', `files-${side}`);
+  const label = round < 0 ? 'warm' : `r${round}`;
   const names = Array.from({ length: files }, (_, f) => `${label}-${String(f).padStart(3, '0')}.csv`);
   // Written under a dotted name (never taken), renamed when complete: the file's own drop is not timed.
-  names.forEach((name, f) => writeFileSync(join(folder, `.${name}`), csv(side, Number(label.replace(/\D/g, '')) || 0, f)));
+  names.forEach((name, f) => {
+    writeFileSync(join(folder, `.${name}`), csv(side, round, f));
+  });
   const before = cpuSeconds({ s: { pids: [pid] } }).s!;
   const started = process.hrtime.bigint();
   for (const name of names) renameSync(join(folder, `.${name}`), join(folder, name));
@@ -227,7 +230,7 @@ export async function benchXrefTranslation(): Promise<void> {
     }
     // Warm both paths up (JIT, caches) before any measured round.
     for (const side of SIDES) await orderRound(hub.url, pid, side, 2);
-    for (const side of SIDES) await fileRound(dataDir, pid, side, 'warm', 4);
+    for (const side of SIDES) await fileRound(dataDir, pid, side, -1, 4);
 
     const orders: Figure = {
       path: 'order capture: signed orders/create webhooks, 3 lines',
@@ -237,7 +240,7 @@ export async function benchXrefTranslation(): Promise<void> {
     const ingest: Figure = {
       path: `ingest: stock files of ${fmt(ROWS)} rows, ${FILES} dropped at once`,
       unit: 'rows',
-      runs: await alternate((side, round) => fileRound(dataDir, pid, side, `r${round}`)),
+      runs: await alternate((side, round) => fileRound(dataDir, pid, side, round)),
     };
     const figures = [orders, ingest];
     const other = figures.flatMap((f) => SIDES.flatMap((s) => f.runs[s].map((r) => r.other))).reduce((a, b) => a + b, 0);
