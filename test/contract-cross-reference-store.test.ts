@@ -8,6 +8,11 @@ describeCrossReferenceStoreContract(
   'sqlite',
   onSqlite((db) => new SqliteCrossReferenceStore(db)),
 );
+// Remembering two keys at most: every look-up past them reads the table again, and must agree.
+describeCrossReferenceStoreContract(
+  'sqlite, remembering 2 keys',
+  onSqlite((db) => new SqliteCrossReferenceStore(db, 2)),
+);
 describeCrossReferenceStoreContract(
   'postgres',
   onPostgres((db) => new PgCrossReferenceStore(db)),
