@@ -158,6 +158,18 @@ function csv(side: Side, round: number, file: number): string {
   return `${rows.join('\n')}\n`;
 }
 
+/** A file's result, read once the hub has finished writing it (it may appear before its content). */
+async function readReport(path: string): Promise<{ accepted?: number; rows?: number }> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as { accepted?: number; rows?: number };
+    } catch (err) {
+      if (tries > 200) throw err;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
 /** Drops FILES stock files at once into one system's folder; rows per second from the drop to the last result, server CPU per row. */
 async function fileRound(dataDir: string, pid: number, side: Side, round: number, files = FILES): Promise<Round> {
   const folder = join(dataDir, 'inbox', `files-${side}`);
@@ -184,7 +196,7 @@ async function fileRound(dataDir: string, pid: number, side: Side, round: number
   let accepted = 0,
     other = 0;
   for (const name of names) {
-    const report = JSON.parse(readFileSync(join(processed, `${name}.result.json`), 'utf8')) as { accepted?: number; rows?: number; parked?: boolean };
+    const report = await readReport(join(processed, `${name}.result.json`));
     accepted += report.accepted ?? 0;
     other += (report.rows ?? ROWS) - (report.accepted ?? 0);
   }
