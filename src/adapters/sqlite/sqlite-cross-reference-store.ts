@@ -12,21 +12,22 @@ import type { UnitConversions } from '../../domain/master-data/units-of-measure.
 import { crossReferenceOf as toRef, type CrossReferenceRow as Row } from '../cross-reference-row.js';
 import type { CrossReferenceStore, ItemUnits, XrefFilter } from '../../ports/cross-reference-store.js';
 import type { Db } from './open-database.js';
+import { RememberedReferences } from './remembered-references.js';
 
 /** Keys remembered at most (found or not); past it the oldest are forgotten first. */
 export const REMEMBERED_KEYS = 200_000;
 
-const keyOf = (k: XrefKey) => `${k.kind}\u0000${k.system}\u0000${k.scheme}\u0000${k.external}`;
-
 export class SqliteCrossReferenceStore implements CrossReferenceStore {
   /** What each key looked up resolved to (null: not mapped), frozen since callers share it. */
-  private readonly remembered = new Map<string, Readonly<CrossReference> | null>();
+  private readonly remembered: RememberedReferences;
   private getOne: Statement | undefined;
 
   constructor(
     private readonly db: Db,
-    private readonly limit = REMEMBERED_KEYS,
-  ) {}
+    limit = REMEMBERED_KEYS,
+  ) {
+    this.remembered = new RememberedReferences(limit);
+  }
 
   upsert(refs: readonly CrossReference[]): void {
     const put = this.db.prepare(
@@ -38,21 +39,18 @@ export class SqliteCrossReferenceStore implements CrossReferenceStore {
       })();
     } finally {
       // Committed or rolled back, the next look-up of these keys reads the table.
-      for (const r of refs) this.remembered.delete(keyOf(r));
+      for (const r of refs) this.remembered.forget(r);
     }
   }
 
   resolve(keys: readonly XrefKey[]): (CrossReference | undefined)[] {
     return keys.map((k) => {
-      const key = keyOf(k);
-      let ref = this.remembered.get(key);
-      if (ref === undefined) {
-        this.getOne ??= this.db.prepare('SELECT * FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?');
-        const row = this.getOne.get(k.kind, k.system, k.scheme, k.external) as Row | undefined;
-        ref = row ? Object.freeze(toRef(row)) : null;
-        if (this.remembered.size >= this.limit) this.remembered.delete(this.remembered.keys().next().value!);
-        this.remembered.set(key, ref);
-      }
+      const known = this.remembered.get(k);
+      if (known !== undefined) return known ?? undefined;
+      this.getOne ??= this.db.prepare('SELECT * FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?');
+      const row = this.getOne.get(k.kind, k.system, k.scheme, k.external) as Row | undefined;
+      const ref = row ? toRef(row) : null;
+      this.remembered.set(k, ref);
       return ref ?? undefined;
     });
   }
@@ -84,7 +82,7 @@ export class SqliteCrossReferenceStore implements CrossReferenceStore {
         0
       );
     } finally {
-      this.remembered.delete(keyOf(k));
+      this.remembered.forget(k);
     }
   }
 
