@@ -15,7 +15,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { serve } from './lookup.js';
@@ -232,6 +232,7 @@ export async function benchXrefTranslation(): Promise<void> {
   process.env.BENCH_XREF_DIR = dataDir;
   // BENCH_XREF_PROFILE=<dir>: the hub process writes a CPU profile there when the benchmark ends.
   const profile = process.env.BENCH_XREF_PROFILE;
+  const loadAtStart = loadavg()[0]!;
   const hub = await serve('xref-hub', profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
   const pid = hub.child.pid!;
   try {
@@ -278,7 +279,7 @@ export async function benchXrefTranslation(): Promise<void> {
       '|---|---:|---:|---:|---:|---|---|',
       ...rows,
       '',
-      `Answers other than captured (orders) and rows not accepted (files): ${fmt(other)}. Server CPU from /proc over each round. On a machine shared with other work the round ratios of throughput spread widely (the load changes within seconds); the CPU the hub spends per item moves less, and says what translation itself costs.`,
+      `Answers other than captured (orders) and rows not accepted (files): ${fmt(other)}. Server CPU from /proc over each round. The machine's load average was ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end on ${cpus().length} cores: under load from other work both the round ratios and the CPU per item spread widely, and a run's median is only as good as that spread says.`,
     ];
     console.log(lines.join('\n'));
     writeSection('xref-translation', lines.join('\n'));
