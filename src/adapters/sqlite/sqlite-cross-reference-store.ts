@@ -1,7 +1,7 @@
 /**
  * The embedded CrossReferenceStore: one row per cross-reference and per item's unit table, in the
  * hub's SQLite database. Look-ups are answered from memory once read: every row of a stock file
- * or line of an order is looked up, and a statement per key cost a 3PL's stock file a fifth of
+ * or line of an order is looked up, and a statement per key cost a 3PL's stock file a fifth to half of
  * its ingest rate (bench/xref-translation.ts). The hub process is the only writer of its database
  * (the CLI goes through the API), so forgetting a key whenever this store writes it keeps the
  * memory exact; the scale-out store has other writers and asks PostgreSQL every time.
