@@ -151,7 +151,7 @@ async function xrefHub(): Promise<string> {
   process.env.BENCH_SHOP_SECRET = XREF_SHOP_SECRET;
   const erp = new ErpSimulator();
   const shop = { type: 'shopify', channel: 'web', customer: 'C-1', webhookSecretEnv: 'BENCH_SHOP_SECRET' } as const;
-  const files = { type: 'csv-snapshot', columns: { sku: 'item', onHand: 'qty' }, pollSeconds: 0.05 } as const;
+  const files = { type: 'csv-snapshot', columns: { sku: 'item', onHand: 'qty' }, pollSeconds: 0.05, settleSeconds: 0 } as const;
   const h = await startHub({
     logger: { level: 'info' },
     erp: erp.connector(),
