@@ -214,3 +214,42 @@ test('a copy shares nothing with the order it was taken from', () => {
   assert.deepEqual(o.lines[0]!.departed, { L1: 1 });
   assert.deepEqual(o.shipments[0]!.lines, [{ sku: 'A', qty: 1 }]);
 });
+
+test("a count releases only its own location's and item's shipped units", () => {
+  const o = order(
+    [
+      {
+        qty: 4,
+        alloc: [
+          ['L1', 2],
+          ['L2', 2],
+        ],
+      },
+      { sku: 'B', qty: 1, alloc: [['L1', 1]] },
+    ],
+    {
+      shipments: [ship('L1', 2), ship('L2', 2), { eventId: 'mixed', source: 'wms', location: 'L1', at: T, lines: [{ sku: 'B', qty: 1 }] }],
+    },
+  );
+  // A was counted at L1 after its shipment: A's 2 at L1 are gone; A's 2 at L2 and B's 1 at L1 are still held.
+  const counted = (sku: string, loc: string) => (sku === 'A' && loc === 'L1' ? T : undefined);
+  assert.deepEqual(
+    orderHolds(o, counted),
+    new Map([
+      ['A\u001fL2', 2],
+      ['B\u001fL1', 1],
+    ]),
+  );
+});
+
+test('one short line is enough to leave the order unsettled', () => {
+  const never = () => undefined;
+  const o = order(
+    [
+      { qty: 1, alloc: [] },
+      { sku: 'B', qty: 0, alloc: [] },
+    ],
+    { released: false },
+  );
+  assert.equal(isSettled(o, never), false);
+});
