@@ -528,3 +528,11 @@ test('once everything has shipped nothing is left to cancel; an invoice or deliv
     reason: 'lines[0]: returns 1 of A but only 0 shipped and not yet returned',
   });
 });
+
+test('an order the ERP failed was never taken: there is nothing to cancel', () => {
+  const failed = { ...orderOf(committed), erp: { state: 'failed' as const, attempts: 3 } };
+  assert.deepEqual(decideOrderEvent(failed, { type: 'order.cancelled', id: 'c', source: 'wms', seq: 1, occurredAt: '2026-01-01T00:00:00Z', orderId: 'O1' }), {
+    outcome: 'rejected',
+    reason: 'the order was never taken (the ERP failed it); nothing to cancel',
+  });
+});

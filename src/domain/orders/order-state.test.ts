@@ -253,3 +253,44 @@ test('one short line is enough to leave the order unsettled', () => {
   );
   assert.equal(isSettled(o, never), false);
 });
+
+test('a count confirms only shipments of its own item from its own location, even when more is held there', () => {
+  const key = 'A\u001fL1';
+  const countedA = (sku: string, loc: string) => (sku === 'A' && loc === 'L1' ? T : undefined);
+  // 2 shipped from L1 and 2 still allocated there; 1 shipped from L2. The count at L1 confirms only L1's 2.
+  const twoPlaces = order(
+    [
+      {
+        qty: 6,
+        alloc: [
+          ['L1', 4],
+          ['L2', 1],
+        ],
+      },
+    ],
+    { shipments: [ship('L1', 2), ship('L2', 1)] },
+  );
+  assert.equal(orderHolds(twoPlaces, countedA).get(key), 2);
+  // One shipment of A and B from L1: the count of A confirms A's 2, not B's unit.
+  const mixed = order(
+    [
+      { qty: 6, alloc: [['L1', 4]] },
+      { sku: 'B', qty: 1, alloc: [['L1', 1]] },
+    ],
+    {
+      shipments: [
+        {
+          eventId: 'm',
+          source: 'wms',
+          location: 'L1',
+          at: T,
+          lines: [
+            { sku: 'A', qty: 2 },
+            { sku: 'B', qty: 1 },
+          ],
+        },
+      ],
+    },
+  );
+  assert.equal(orderHolds(mixed, countedA).get(key), 2);
+});

@@ -154,3 +154,18 @@ test('a split takes equal stocks in location order, and never allocates zero', (
   });
   assert.deepEqual(short, { ok: true, allocations: [[['L1', 2]], []] });
 });
+
+test('a location that holds exactly every line takes the whole order, though another has more of one line', () => {
+  const free = stockOf({ A: { DAL: 5, ATL: 3 }, B: { ATL: 2 } });
+  const r = sourceOrder({
+    lines: [
+      { sku: 'A', qty: 3 },
+      { sku: 'B', qty: 2 },
+    ],
+    locations: ['DAL', 'ATL'],
+    free,
+    cap: () => 100,
+    backorder: 'reject',
+  });
+  assert.deepEqual(r, { ok: true, allocations: [[['ATL', 3]], [['ATL', 2]]] });
+});
