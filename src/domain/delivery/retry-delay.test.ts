@@ -25,3 +25,9 @@ test('Retry-After is read as seconds or as an HTTP date, and nothing else', () =
   assert.equal(parseRetryAfter('   ', now), undefined);
   assert.equal(parseRetryAfter('soon', now), undefined);
 });
+
+test('Retry-After with anything around the number is no number of seconds', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.equal(parseRetryAfter('5s', now), undefined);
+  assert.equal(parseRetryAfter('x5', now), undefined);
+});

@@ -59,3 +59,22 @@ test('keys, descriptions and a partner item id', () => {
   assert.deepEqual(partnerItemId({ sku: 'S', ids: { BP: '' } }, ['BP'], 'VP'), ['VP', 'S']);
   assert.deepEqual(partnerItemId({ sku: 'S' }, ['BP'], 'VP'), ['VP', 'S']);
 });
+
+test('a GTIN is 8, 12, 13 or 14 digits exactly: a longer run of digits whose check digit happens to fit is still none', () => {
+  // 123456784 has 9 digits and a fitting check digit over all 9; 0 is one digit whose check fits.
+  assert.equal(hasValidCheckDigit('123456784'), false);
+  assert.equal(gtinProblem('UP', '123456784'), "'123456784' is not a GTIN (UP takes 8, 12, 13 or 14 digits)");
+  assert.equal(gtinProblem('UP', '0'), "'0' is not a GTIN (UP takes 8, 12, 13 or 14 digits)");
+  assert.equal(gtinProblem('EN', '96385074'), undefined, 'an EAN-8 is a GTIN');
+  assert.equal(gtinProblem('EN', 'x96385074'), "'x96385074' is not a GTIN (EN takes 8, 12, 13 or 14 digits)");
+  assert.equal(gtinProblem('EN', '96385074x'), "'96385074x' is not a GTIN (EN takes 8, 12, 13 or 14 digits)");
+  assert.equal(hasValidCheckDigit('x96385074'), false);
+  assert.equal(hasValidCheckDigit('96385074x'), false);
+});
+
+test('a ship-to of 200 characters is taken; the GTIN check waits until the fields are well formed', () => {
+  assert.deepEqual(crossReferenceIssues({ ...good, kind: 'customer', shipTo: 'x'.repeat(200) }), []);
+  assert.deepEqual(crossReferenceIssues({ ...good, system: '', scheme: 'UP', external: '036000291453' }), [
+    { path: '/system', message: 'must be a non-empty string' },
+  ]);
+});

@@ -88,3 +88,12 @@ test('unit refusals say why; a partner packing a unit its own way comes first', 
   assert.deepEqual(unitConversionIssues({ CS: 1_000_000, EA: 3 }, 'EA'), [{ path: '/EA', message: 'EA is the base unit: it holds 1' }]);
   assert.deepEqual(unitConversionIssues({ KG: 2 }, 'KG'), [{ path: '/KG', message: 'KG is the base unit: it holds 1' }]);
 });
+
+test('sizes and availability at the edges', () => {
+  // Only whole base units in whole units of a whole size convert back.
+  assert.equal(fromBaseUnits(4.5, 1.5), undefined);
+  assert.equal(fromBaseUnits(3, 0.5), undefined);
+  assert.equal(wholeUnitsAvailable(-5, 12), 0, 'an oversold item offers nothing, not minus one case');
+  assert.equal(wholeUnitsAvailable(5, 1), 5);
+  assert.deepEqual(unitConversionIssues({ CA: 0, PK: 1_000_000, EA: 1 }), [{ path: '/CA', message: 'must be a whole number of base units, 1 to 1,000,000' }]);
+});
