@@ -85,6 +85,7 @@ test('failures come back as outcomes: an ERP error as it is, anything else as a 
   const b = await attemptErpCommit(erp(undefined, () => Promise.reject(new Error('socket hang up'))).connector, order(), undefined, 100, false);
   assert.ok('failure' in b);
   assert.equal(b.failure.reason, 'socket hang up');
+  assert.equal((b.failure.cause as Error).message, 'socket hang up', 'the original error is kept as the cause');
   assert.equal(b.failure.operation, 'order placement');
   assert.equal(b.failure.timedOut, false);
   assert.equal(b.failure.retryable, true);

@@ -22,6 +22,8 @@ const request: OrderRequest = {
   ],
 };
 const known = (sku: string) => sku !== 'Z';
+/** The fingerprint this version stores for { web, W-1, C1, 1 × A }: pinned, since stored keys outlive an upgrade. */
+const FIXED = 'rBeCR0ISXExn4j26tcGtJV7I9oev9CkTe-wehK-08hU';
 
 test('Idempotency-Keys are scoped to the API key that sent them and must be printable', () => {
   assert.equal(scopedKey('k-1', 'api-1'), 'api-1\u001fk-1');
@@ -49,10 +51,17 @@ test('the fingerprint follows every field that matters and nothing else', () => 
   ])
     assert.notEqual(fingerprintOf(other), fp, JSON.stringify(other));
   assert.match(fp, /^[A-Za-z0-9_-]{43}$/);
+  const priced = (unitPrice: number) => ({ ...request, lines: [{ sku: 'A', qty: 2, unitPrice }] });
+  assert.notEqual(fingerprintOf(priced(1.5)), fingerprintOf(priced(2.5)), 'a different price is a different request');
+  // Fingerprints are stored with Idempotency-Keys: the same request must fingerprint the same across versions.
+  assert.equal(fingerprintOf({ channel: 'web', externalId: 'W-1', customer: 'C1', lines: [{ sku: 'A', qty: 1 }] }), FIXED);
 });
 
 test('an unknown channel, unknown or inactive customer is refused first', () => {
-  assert.throws(() => checkOrderRequest(request, undefined, customer, known), UnknownChannelError);
+  assert.throws(
+    () => checkOrderRequest(request, undefined, customer, known),
+    (e) => e instanceof UnknownChannelError && e.path === '/channel',
+  );
   assert.throws(() => checkOrderRequest(request, channel, undefined, known), UnknownCustomerError);
   assert.throws(() => checkOrderRequest(request, channel, { ...customer, active: false }, known), CustomerInactiveError);
   assert.deepEqual(checkOrderRequest(request, channel, customer, known), { channel, customer });
@@ -80,6 +89,7 @@ test('unknown and repeated items and unusable order numbers are named by line', 
     err.issues.map((i) => i.path),
     ['/externalId', '/lines/1/sku', '/lines/2/sku'],
   );
+  assert.match(err.issues[0]!.message, /^must be well-formed Unicode with no control character or .+ reserved by EDI X12$/);
   assert.match(err.issues[1]!.message, /item 'Z' is not known to the hub; define it with PUT \/v1\/items\/Z/);
   assert.match(err.issues[2]!.message, /A appears on more than one line/);
   assert.match(err.message, /names items the hub does not know/);
