@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { LocationDef } from './availability-book.js';
-import { applyEvent, departureOf, parkReason, type EventEffects } from './event-application.js';
+import { AvailabilityBook } from './availability-book.js';
+import { applyEvent, applyLocationDefinition, applyReleased, departureOf, parkReason, type EventEffects } from './event-application.js';
 import { InventoryLedger } from './inventory-ledger.js';
 
 const env = { source: 'wms', occurredAt: '2026-01-01T00:00:00Z' };
@@ -95,4 +96,69 @@ test("a return's units go on hand at its location but say nothing for the author
   applyEvent({ ...env, id: 'rel', seq: 10, type: 'order.released', orderId: 'O1' }, 3, ledger, locations, r.effects);
   assert.deepEqual(r.seen, ['moved A@DAL', 'order return.received', `parked A@HOU: ${parkReason('HOU')}`, 'order return.received', 'order order.released']);
   assert.equal(parkReason('HOU'), "location 'HOU' is not defined; the event applies when it is (PUT /v1/locations/HOU)");
+});
+
+test('an adjustment by the authority is neither a departure nor a count; stock at an unknown location is parked', () => {
+  const ledger = new InventoryLedger();
+  const r = recorder();
+  applyEvent(move(1, 'adjustment', -1), 1, ledger, locations, r.effects);
+  applyEvent({ ...move(2, 'receipt', 4), location: 'HOU' } as HubEvent, 2, ledger, locations, r.effects);
+  assert.deepEqual(r.seen, ['item A', 'moved A@DAL', 'item A', `parked A@HOU: ${parkReason('HOU')}`]);
+  assert.equal(ledger.position('wms', 'A', 'HOU'), undefined);
+  assert.equal(departureOf({ ...env, id: 'r', seq: 3, type: 'return.received', orderId: 'O1', location: 'DAL', lines: [{ sku: 'A', qty: 1 }] }), undefined);
+});
+
+/**
+ * A count at seq 3 arriving after a count at 0 and movements 1, 2, 4 and 5, in a ledger that keeps
+ * one movement per bucket: movement 4, which comes after the count, is already folded in.
+ */
+function lateCount() {
+  const ledger = new InventoryLedger({ movementsKept: 1 });
+  const count: HubEvent = { ...env, id: 's3', seq: 3, type: 'inventory.snapshot', sku: 'A', location: 'DAL', balance: { onHand: 10 } };
+  const first: HubEvent = { ...env, id: 's0', seq: 0, type: 'inventory.snapshot', sku: 'A', location: 'DAL', balance: { onHand: 5 } };
+  return { ledger, count, later: [first, move(1, 'receipt', 1), move(2, 'receipt', 1), move(4, 'receipt', 1), move(5, 'receipt', 1)] };
+}
+
+test('a count overtaken by more movements than the ledger keeps is reported, when applied and when released', () => {
+  const { ledger, count, later } = lateCount();
+  const r = recorder();
+  for (const [i, e] of later.entries()) applyEvent(e, i + 1, ledger, locations, r.effects);
+  applyEvent(count, 6, ledger, locations, r.effects);
+  assert.ok(r.seen.includes('overtaken s3 1'), r.seen.join('; '));
+  // Nothing overtaken: no report.
+  const fresh = recorder();
+  applyEvent(count, 1, new InventoryLedger({ movementsKept: 1 }), locations, fresh.effects);
+  assert.equal(
+    fresh.seen.some((s) => s.startsWith('overtaken')),
+    false,
+  );
+  // The same count parked and released by a location's definition.
+  const late = lateCount();
+  for (const [i, e] of late.later.entries()) applyEvent(e, i + 1, late.ledger, locations, recorder().effects);
+  const told: string[] = [];
+  const skus = applyReleased(late.count, 9, 'DAL', late.ledger, (e, buckets) => told.push(`${e.id} ${buckets.map((b) => b.bucket).join()}`));
+  assert.deepEqual(told, ['s3 onHand']);
+  assert.deepEqual(skus, ['A'], 'the count applied, keeping the overtaken bucket');
+  const book = new AvailabilityBook(late.ledger);
+  const positions: number[] = [];
+  const again = lateCount();
+  for (const [i, e] of again.later.entries()) applyEvent(e, i + 1, again.ledger, locations, recorder().effects);
+  const released = applyLocationDefinition(
+    new AvailabilityBook(again.ledger),
+    again.ledger,
+    locations.get('DAL')!,
+    [{ event: again.count, position: 7 }],
+    [],
+    0,
+    [],
+    (_e, position) => positions.push(position),
+  );
+  assert.equal(released, 1);
+  assert.deepEqual(positions, [7]);
+  assert.equal(
+    applyLocationDefinition(book, late.ledger, locations.get('DAL')!, [{ event: move(4, 'receipt', 1), position: 8 }], [], 0, []),
+    1,
+    'no callback: nothing to tell',
+  );
+  assert.deepEqual(applyReleased(move(5, 'receipt', 2), 10, 'ATL', late.ledger), [], 'another location is not released');
 });
