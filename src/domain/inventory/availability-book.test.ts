@@ -124,3 +124,31 @@ test('restored figures are published; those from after the checkpoint are dirty;
   b.restoreFigure('web', 'A', 0);
   assert.deepEqual([...b.publishedEntries('web')], [['B', 2]]);
 });
+
+test('the edges: unknown items and channels, shadow sources reported first, channels at one location only, redefinitions', () => {
+  const { b, apply } = book();
+  // A shadow source reporting before the authority still does not count.
+  apply(snap('erp', 'DAL', 'B', { onHand: 99 }));
+  apply(snap('wms-dal', 'DAL', 'B', { onHand: 4, inbound: [{ qty: 6, eta: '2026-01-02T00:00:00Z' }] }));
+  assert.deepEqual(b.stockAt('B', 'DAL', undefined), { location: 'DAL', onHand: 4, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+  assert.equal(b.stockAt('B', 'DAL', '2026-01-05T00:00:00.000Z').inboundDue, 6);
+  assert.deepEqual(b.stockAt('NOPE', 'DAL', undefined), { location: 'DAL', onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+  assert.equal(b.publishedFigure('nobody', 'B'), 0);
+  assert.deepEqual([...b.skusOf({ id: 'never-defined', locations: ['DAL'], safetyStock: 0 })], ['B']);
+  // A channel fed only by ATL is refreshed when an item changes at DAL and ATL.
+  const atl = { id: 'atl-only', locations: ['ATL'], safetyStock: 0 };
+  b.defineChannel({ id: 'dal-only', locations: ['DAL'], safetyStock: 0 });
+  b.defineChannel(atl);
+  apply(snap('wms-atl', 'ATL', 'B', { onHand: 2 }));
+  const out: FigureChange[] = [];
+  b.refreshItem('B', ['DAL', 'ATL'], NOW, out);
+  assert.deepEqual(out, [
+    { channel: 'dal-only', sku: 'B', previous: 0, available: 4 },
+    { channel: 'atl-only', sku: 'B', previous: 0, available: 2 },
+  ]);
+  // Redefining a channel keeps what it published; every figure that moved stays dirty.
+  b.defineChannel({ ...atl, safetyStock: 1 });
+  assert.equal(b.publishedFigure('atl-only', 'B'), 2);
+  b.restoreFigure('atl-only', 'C', 1, true);
+  assert.deepEqual(b.dirtyFigures.get('atl-only'), ['B', 'C']);
+});
