@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Batched } from './batched.js';
 import { AppliedWatermark } from './log/applied-watermark.js';
-import { WorkersBehindError } from '../domain/errors.js';
+import { InvalidInputError, WorkersBehindError } from '../domain/errors.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -135,4 +135,62 @@ test("when every half fails, or the hub says the failure is no input's fault, ev
   const waited = await Promise.allSettled(Array.from({ length: 16 }, (_, n) => behind.call(n)));
   assert.ok(waited.every((o) => o.status === 'rejected' && o.reason instanceof WorkersBehindError));
   assert.equal(runs, 1, "not split: the workers being behind is no input's fault");
+});
+
+test('with one lane the next batch starts only when the current one ends, and calls after it are still served', async () => {
+  let release: () => void = () => {};
+  const started: number[][] = [];
+  const b = new Batched<number, number>(async (inputs) => {
+    started.push(inputs);
+    if (started.length === 1)
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    return inputs;
+  });
+  const first = b.call(1);
+  await tick();
+  await tick();
+  const second = b.call(2);
+  await tick();
+  await tick();
+  assert.deepEqual(started, [[1]], 'the second batch waits for the lane');
+  release();
+  assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+  // The lane is free again: a later call starts a batch of its own.
+  assert.equal(await b.call(3), 3);
+  assert.deepEqual(started, [[1], [2], [3]]);
+});
+
+test('a lone input that fails hears the error itself; by default so does one found at fault in a batch', async () => {
+  const refused = new Error('value too long');
+  const told = new Batched<string, string>(
+    async (inputs) => {
+      if (inputs.includes('bad')) throw refused;
+      return inputs;
+    },
+    1,
+    (cause) => new Error(`unstorable: ${(cause as Error).message}`),
+  );
+  await assert.rejects(told.call('bad'), (e) => e === refused);
+  const plain = new Batched<string, string>(async (inputs) => {
+    if (inputs.includes('bad')) throw refused;
+    return inputs;
+  });
+  const calls = ['a', 'bad', 'c'].map((s) => plain.call(s));
+  assert.equal(await calls[0], 'a');
+  await assert.rejects(calls[1]!, (e) => e === refused);
+  assert.equal(await calls[2], 'c');
+});
+
+test('a hub error that is not retryable still points at an input: the batch is split to find it', async () => {
+  const refused = new InvalidInputError([{ path: '/x', message: 'bad' }]);
+  const b = new Batched<string, string>(async (inputs) => {
+    if (inputs.includes('bad')) throw refused;
+    return inputs;
+  });
+  const calls = ['a', 'bad', 'c', 'd'].map((s) => b.call(s));
+  assert.equal(await calls[0], 'a');
+  await assert.rejects(calls[1]!, (e) => e === refused);
+  assert.deepEqual(await Promise.all([calls[2], calls[3]]), ['c', 'd']);
 });

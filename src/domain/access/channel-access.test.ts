@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChannelAccess, ChannelNotGrantedError, ChannelRequiredError } from './channel-access.js';
+import { ChannelAccess, ChannelBoundKeyError, ChannelNotGrantedError, ChannelRequiredError } from './channel-access.js';
 import { NotFoundError } from '../errors.js';
 import { grantsScope, inForce, type KeyGrant } from './key-grant.js';
 
@@ -44,4 +44,35 @@ test('admin reads metrics; no other scope implies another; a grant is in force u
   assert.equal(inForce(grant(new Set(['admin']), 1000), 999), true);
   assert.equal(inForce(grant(new Set(['admin']), 1000), 1000), false);
   assert.equal(inForce(grant(new Set(['admin'])), Number.MAX_SAFE_INTEGER), true);
+});
+
+test('a bound key says which channels it has, in its refusals too', () => {
+  assert.equal(web.bound, true);
+  assert.equal(ChannelAccess.everyChannel.granted, undefined);
+  assert.equal(web.covers('web'), true);
+  assert.equal(web.covers('amazon'), false);
+  assert.doesNotThrow(() => web.requireChannel('web', '/channel'));
+  const refused = new ChannelNotGrantedError('amazon', '/channel', ['b2b', 'web']);
+  assert.equal(refused.code, 'channel_not_granted');
+  assert.equal(refused.message, "The API key is bound to the channels b2b, web; it may not use channel 'amazon'.");
+  try {
+    two.listingChannel(undefined, '/query/channel');
+    assert.fail('a key bound to two channels must name one');
+  } catch (e) {
+    assert.ok(e instanceof ChannelRequiredError);
+    assert.equal(e.code, 'channel_required');
+    assert.equal(e.path, '/query/channel');
+    assert.equal(e.message, 'The API key is bound to the channels b2b, web; name one of them as channel.');
+  }
+  const all = new ChannelBoundKeyError('GET /v1/events');
+  assert.equal(all.code, 'channel_bound_key');
+  assert.equal(all.message, 'GET /v1/events serves every channel at once, and the API key is bound to channels; use a key not bound to channels.');
+});
+
+test('scopes are granted as listed', () => {
+  const g: KeyGrant = { id: 'k', name: 'k', scopes: new Set(['orders:read', 'metrics']) };
+  assert.equal(grantsScope(g, 'orders:read'), true);
+  assert.equal(grantsScope(g, 'metrics'), true);
+  assert.equal(grantsScope(g, 'orders:write'), false);
+  assert.equal(grantsScope({ ...g, scopes: new Set(['orders:read']) }, 'metrics'), false);
 });

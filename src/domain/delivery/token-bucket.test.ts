@@ -51,3 +51,13 @@ test('retry delays grow, stay under the cap, and respect Retry-After', () => {
   assert.equal(retryDelayMs(1, policy, 0), 50);
   assert.equal(retryDelayMs(1, policy, 0, 2000), 2000);
 });
+
+test('a clock that steps back takes no tokens away; a drained bucket waits a full token', () => {
+  const b = new TokenBucket(1, 2, 0);
+  assert.equal(b.take(0), 0);
+  assert.equal(b.take(-500), 0, 'the token left is still there');
+  const d = new TokenBucket(2, 5, 0);
+  d.drain(0);
+  assert.equal(d.take(0), 500);
+  assert.equal(d.take(500), 0);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ownerFor, statusAfter } from './exception-rules.js';
+import { EXCEPTION_ACTIONS, EXCEPTION_CLASSES, EXCEPTION_STATUSES, isLiveStatus, isSourceAction, ownerFor, statusAfter } from './exception-rules.js';
 
 const rules = [
   { class: 'dead_letter', system: 'shopify', owner: 'ecommerce' },
@@ -20,4 +20,21 @@ test('acknowledge and discard move the status; the other actions leave it to wha
   assert.equal(statusAfter('acknowledge', 'open'), 'acknowledged');
   assert.equal(statusAfter('discard', 'acknowledged'), 'resolved');
   for (const a of ['assign', 'retry', 'replay', 'edit'] as const) assert.equal(statusAfter(a, 'acknowledged'), 'acknowledged');
+});
+
+test('open and acknowledged exceptions still need someone; resolved ones are history', () => {
+  assert.deepEqual(
+    EXCEPTION_STATUSES.filter((s) => isLiveStatus(s)),
+    ['open', 'acknowledged'],
+  );
+  assert.deepEqual(EXCEPTION_STATUSES, ['open', 'acknowledged', 'resolved', 'auto_resolved']);
+});
+
+test('retry, replay, edit and discard act on the record behind the exception; acknowledge and assign on the exception', () => {
+  assert.deepEqual(
+    EXCEPTION_ACTIONS.filter((a) => isSourceAction(a)),
+    ['retry', 'replay', 'edit', 'discard'],
+  );
+  assert.deepEqual(EXCEPTION_ACTIONS, ['retry', 'replay', 'edit', 'discard', 'acknowledge', 'assign']);
+  assert.deepEqual(EXCEPTION_CLASSES, ['parked_event', 'parked_inbound', 'order_exception', 'dead_letter', 'dead_log_entry', 'erp_pending']);
 });

@@ -56,14 +56,15 @@ export function decideOrderEvent(order: OrderState, event: OrderEvent): Decision
         if (order.cancelled) return { outcome: 'rejected', reason: 'the order is cancelled and was never released; the shipment needs a person to look at it' };
         return { outcome: 'waiting', reason: 'the order has not been released to the warehouse yet' };
       }
-      for (const [i, l] of event.lines.entries()) {
-        const line = order.lines.find((x) => x.sku === l.sku);
-        if (!line) return { outcome: 'rejected', reason: `lines[${i}]: ${l.sku} is not on the order` };
-        const f = lineFigures(order, line);
-        if (l.qty > f.outstanding) {
+      const unknown = notOnOrder(order, event.lines);
+      if (unknown) return unknown;
+      // A sku named on several lines ships their sum: each line alone may fit where all do not.
+      for (const [i, l, total] of runningTotals(event.lines)) {
+        const f = lineFigures(order, order.lines.find((x) => x.sku === l.sku)!);
+        if (total > f.outstanding) {
           return {
             outcome: 'rejected',
-            reason: `lines[${i}]: ships ${l.qty} of ${l.sku} but ${f.outstanding} ${order.cancelled ? 'remain (the rest was cancelled)' : 'are outstanding'}`,
+            reason: `lines[${i}]: ships ${total} of ${l.sku} but ${f.outstanding} ${order.cancelled ? 'remain (the rest was cancelled)' : 'are outstanding'}`,
           };
         }
       }
@@ -124,13 +125,15 @@ export function decideOrderEvent(order: OrderState, event: OrderEvent): Decision
       };
     }
     case 'return.received': {
-      for (const [i, l] of event.lines.entries()) {
-        const line = order.lines.find((x) => x.sku === l.sku);
-        if (!line) return { outcome: 'rejected', reason: `lines[${i}]: ${l.sku} is not on the order` };
+      // An item not on the order can never come back against it: rejected, whatever line it is on.
+      const unknown = notOnOrder(order, event.lines);
+      if (unknown) return unknown;
+      for (const [i, l, total] of runningTotals(event.lines)) {
+        const line = order.lines.find((x) => x.sku === l.sku)!;
         let shipped = 0;
         for (const q of shippedBy(order, l.sku).values()) shipped += q;
-        if (line.returned + l.qty > shipped)
-          return { outcome: 'waiting', reason: `lines[${i}]: returns ${l.qty} of ${l.sku} but only ${shipped - line.returned} shipped and not yet returned` };
+        if (line.returned + total > shipped)
+          return { outcome: 'waiting', reason: `lines[${i}]: returns ${total} of ${l.sku} but only ${shipped - line.returned} shipped and not yet returned` };
       }
       const next = copy(order);
       for (const l of event.lines) next.lines.find((x) => x.sku === l.sku)!.returned += l.qty;
@@ -162,6 +165,22 @@ export function cancel(order: OrderState, reason?: string): Decision {
     messages.push({ destination: 'erp', topic: 'order.cancel', payload: { orderId: order.id, erpOrderNumber: order.erp.orderNumber, reason: reason ?? null } });
   if (order.released) for (const m of fulfilmentRequests(order)) messages.push({ ...m, topic: 'fulfilment.cancel' });
   return { outcome: 'applied', next, messages };
+}
+
+/** The rejection of an event naming an item the order does not have, if it names one. */
+function notOnOrder(order: OrderState, lines: readonly { sku: string }[]): Decision | undefined {
+  const i = lines.findIndex((l) => !order.lines.some((x) => x.sku === l.sku));
+  return i < 0 ? undefined : { outcome: 'rejected', reason: `lines[${i}]: ${lines[i]!.sku} is not on the order` };
+}
+
+/** Each line with the quantity of its sku on this and the lines before it. */
+function runningTotals<L extends { sku: string; qty: number }>(lines: readonly L[]): [number, L, number][] {
+  const seen = new Map<string, number>();
+  return lines.map((l, i) => {
+    const total = (seen.get(l.sku) ?? 0) + l.qty;
+    seen.set(l.sku, total);
+    return [i, l, total];
+  });
 }
 
 /** One fulfilment request per location holding stock for the order; addressed to the location, routed by the delivery engine. */

@@ -86,3 +86,86 @@ test('never allocates more than a location has, nor more than the channel cap, a
     ),
   );
 });
+
+test('a location holding exactly what the order wants takes all of it', () => {
+  const r = sourceOrder({
+    lines: [{ sku: 'A', qty: 3 }],
+    locations: ['DAL', 'ATL'],
+    free: stockOf({ A: { DAL: 2, ATL: 3 } }),
+    cap: () => 100,
+    backorder: 'reject',
+  });
+  assert.deepEqual(r, { ok: true, allocations: [[['ATL', 3]]] });
+});
+
+test('when no location fills the order, a line that one location can fill comes from the first such location', () => {
+  // B must be split, so no location takes the whole order; A fits in DAL (first) and in ATL (larger).
+  const free = stockOf({ A: { DAL: 3, ATL: 5 }, B: { DAL: 2, ATL: 2 } });
+  const r = sourceOrder({
+    lines: [
+      { sku: 'A', qty: 3 },
+      { sku: 'B', qty: 4 },
+    ],
+    locations: ['DAL', 'ATL'],
+    free,
+    cap: () => 100,
+    backorder: 'reject',
+  });
+  assert.deepEqual(r, {
+    ok: true,
+    allocations: [
+      [['DAL', 3]],
+      [
+        ['DAL', 2],
+        ['ATL', 2],
+      ],
+    ],
+  });
+});
+
+test('a split takes equal stocks in location order, and never allocates zero', () => {
+  const even = sourceOrder({
+    lines: [{ sku: 'A', qty: 5 }],
+    locations: ['L1', 'L2', 'L3'],
+    free: stockOf({ A: { L1: 2, L2: 2, L3: 2 } }),
+    cap: () => 100,
+    backorder: 'reject',
+  });
+  assert.deepEqual(even, {
+    ok: true,
+    allocations: [
+      [
+        ['L1', 2],
+        ['L2', 2],
+        ['L3', 1],
+      ],
+    ],
+  });
+  // A backorder beyond every location's stock: what there is, with no empty allocation; an item with nothing to give gets none.
+  const short = sourceOrder({
+    lines: [
+      { sku: 'A', qty: 5 },
+      { sku: 'B', qty: 2 },
+    ],
+    locations: ['L1', 'L2'],
+    free: stockOf({ A: { L1: 2 } }),
+    cap: (sku) => (sku === 'A' ? 100 : 0),
+    backorder: 'allow',
+  });
+  assert.deepEqual(short, { ok: true, allocations: [[['L1', 2]], []] });
+});
+
+test('a location that holds exactly every line takes the whole order, though another has more of one line', () => {
+  const free = stockOf({ A: { DAL: 5, ATL: 3 }, B: { ATL: 2 } });
+  const r = sourceOrder({
+    lines: [
+      { sku: 'A', qty: 3 },
+      { sku: 'B', qty: 2 },
+    ],
+    locations: ['DAL', 'ATL'],
+    free,
+    cap: () => 100,
+    backorder: 'reject',
+  });
+  assert.deepEqual(r, { ok: true, allocations: [[['ATL', 3]], [['ATL', 2]]] });
+});
