@@ -199,7 +199,8 @@ async function buildEmbedded(ctx: ProcessContext) {
 
   const orderReads = liveOrderReads(openOrders, orderStore);
   const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: orderReads });
-  const webhookReceipts = claimingInGroupCommit(new SqliteWebhookReceipts(store.db), commits);
+  const storedReceipts = new SqliteWebhookReceipts(store.db);
+  const webhookReceipts = claimingInGroupCommit(storedReceipts, commits);
   const inbound = new InboundWebhooks({
     orders: orderDesk,
     inbound: inboundStore,
@@ -285,7 +286,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   );
   // Receipts outlive the replay window, so that a repeat within it is always recognised.
   lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => {
-    webhookReceipts.forgetBefore(new Date(clock.now() - 2 * settings.webhooks.maxAgeSeconds * 1000).toISOString());
+    storedReceipts.forgetBefore(new Date(clock.now() - 2 * settings.webhooks.maxAgeSeconds * 1000).toISOString());
   });
   erp.start(ERP_SWEEP_MS);
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
