@@ -155,6 +155,14 @@ const Party = Type.Object(
       pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$',
       description: 'ISA interchange id; no * ~ > ^ or control character.',
     }),
+    applicationId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 15,
+        pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$',
+        description: 'GS application code (GS02 of its groups, GS03 of ours) when it differs from the ISA id.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -192,6 +200,16 @@ const EdiX12System = Type.Object(
       Type.Number({ minimum: 0, default: 900, description: 'At most one 846 inventory advice this often (changes in between coalesce).' }),
     ),
     usage: Type.Optional(Type.Union([Type.Literal('P'), Type.Literal('T')], { default: 'P', description: 'ISA15: production or test.' })),
+    testInterchanges: Type.Optional(
+      Type.Union([Type.Literal('refuse'), Type.Literal('test-mode')], {
+        default: 'refuse',
+        description:
+          'What to do with an interchange marked test (ISA15 = T): refuse it (kept as an exception, nothing taken), or take it in test mode (read, translated and answered with ISA15 = T; no order captured, nothing reserved, nothing committed to the ERP, no stock changed).',
+      }),
+    ),
+    receivesAt: Type.Optional(
+      Type.String({ description: "A supplier's location: where the shipments its 856 ship notices announce arrive (inbound supply with their ETA)." }),
+    ),
     backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
   },

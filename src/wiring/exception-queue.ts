@@ -12,6 +12,7 @@ import { erpPendingSource } from '../app/exceptions/sources/erp-pending.js';
 import { orderExceptionSource, type OrderExceptionList } from '../app/exceptions/sources/order-exceptions.js';
 import { parkedEventSource } from '../app/exceptions/sources/parked-events.js';
 import { parkedInboundSource } from '../app/exceptions/sources/parked-inbound.js';
+import { partnerRejectionSource } from '../app/exceptions/sources/partner-rejections.js';
 import type { DeliveryOperations } from '../app/delivery/delivery-engine.js';
 import type { InboundWebhooks } from '../app/inbound/receive-webhook.js';
 import type { Ingest, InventoryReads, InventoryView } from '../app/inventory/inventory-view.js';
@@ -53,6 +54,7 @@ export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk;
     sources: [
       parkedEventSource({ reads: deps.reads, view: deps.view }),
       parkedInboundSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks }),
+      partnerRejectionSource({ store: deps.inbound.store }),
       orderExceptionSource({ exceptions: deps.orderExceptions, ingest: deps.ingest }),
       deadLetterSource({ delivery: deps.delivery }),
       deadLogEntrySource({ entries: deps.deadEntries }),

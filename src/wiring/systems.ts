@@ -17,7 +17,7 @@ import { storableRefusal } from '../app/inbound/receive-webhook.js';
 import { DestinationWorker, type DestinationSettings } from '../app/delivery/destination-worker.js';
 import type { DeliveryLedger, FeedReads, OutboxReads } from '../ports/delivery-store.js';
 import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
-import { DuplicateOrderError, InsufficientStockError } from '../domain/orders/order-errors.js';
+import { DuplicateOrderError, IllegalTransitionError, InsufficientStockError } from '../domain/orders/order-errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Destination } from '../ports/destination.js';
 import type { InboundSource } from '../ports/inbound-source.js';
@@ -35,7 +35,8 @@ import { JsonataMapping, MappingError } from '../connectors/rest-webhook/jsonata
 import { RestWebhookSource } from '../connectors/rest-webhook/rest-webhook-source.js';
 import { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import type { Ingest } from '../app/inventory/inventory-view.js';
-import { EdiPartner, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
+import { EdiPartner, type CancelResult, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
+import { PARTNER_REJECTION_TOPIC } from '../app/exceptions/sources/partner-rejections.js';
 import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { FileFault } from '../connectors/folder-inbox.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
@@ -350,7 +351,9 @@ export function ediPartners(d: {
                 us: sys.us,
                 partner: sys.partner,
                 usage: sys.usage ?? 'P',
+                testInterchanges: sys.testInterchanges ?? 'refuse',
                 controls,
+                ...(sys.receivesAt ? { receivesAt: sys.receivesAt } : {}),
                 mapping: {
                   ...(sys.channel ? { channel: sys.channel } : {}),
                   ...(sys.customer ? { customer: sys.customer } : {}),
@@ -374,6 +377,26 @@ export function ediPartners(d: {
                     if (refusal) return { kind: 'refused', ...refusal };
                     throw err;
                   }
+                },
+                cancel: async (poNumber): Promise<CancelResult> => {
+                  const order = sys.channel ? await desk.byReference(sys.channel, poNumber) : undefined;
+                  if (!order) return { kind: 'unknown' };
+                  try {
+                    await desk.cancel(order.id, { principal: `system:${id}`, correlationId: randomUUID(), reason: `cancelled by ${id}'s 860` });
+                    return { kind: 'cancelled', orderId: order.id };
+                  } catch (err) {
+                    if (err instanceof IllegalTransitionError) return { kind: 'refused', reason: err.message };
+                    throw err;
+                  }
+                },
+                rejected: async (reason, errors, body) => {
+                  await inboundStore.park({
+                    system: id,
+                    topic: PARTNER_REJECTION_TOPIC,
+                    body,
+                    ...storableRefusal(reason, errors),
+                    receivedAt: new Date(clock.now()).toISOString(),
+                  });
                 },
                 park: async (reason, errors, body, unknownReferences) => {
                   await inboundStore.park({

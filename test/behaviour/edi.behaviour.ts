@@ -1,7 +1,8 @@
 /**
  * EDI X12 partners through their folders as both backends must show it: a 3PL gets a 940 when an
- * order is released to its location and its 945 ships the order; a customer's 850 is captured
- * once however often it is sent, answered with a 997 and an 855 under fresh control numbers.
+ * order is released to its location and its 945 ships the order; a customer's file of several
+ * interchanges and groups is taken whole and each group acknowledged; an interchange sent again
+ * under its control number changes nothing; a PO in a new envelope is captured once.
  * Run by edi-embedded.test.ts and edi-scale-out.test.ts.
  */
 import { describe, test } from 'node:test';
@@ -112,7 +113,7 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
       }
     });
 
-    test('an 850 dropped by a customer is captured once, however often it is sent, and answered with a 997 and an 855', {
+    test('a file of several interchanges, one with several groups, is taken whole: each set captured and each group acknowledged; an interchange sent again under its control number changes nothing', {
       skip: fixturesSkip(),
       timeout: 60_000,
     }, async () => {
@@ -124,13 +125,14 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
               channel: 'queued',
               customer: 'C-42',
               pollSeconds: 0.1,
-              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              us: { qualifier: '01', id: '999999999' },
               partner: { qualifier: '12', id: '4405197800' },
             },
           },
         } as never,
       });
       const dir = join(hub.dataDir, 'edi', 'acme');
+      const outFiles = () => readdirSync(join(dir, 'out')).sort();
       try {
         for (const [sku, qty] of [
           ['AB3542', 500],
@@ -139,22 +141,78 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           ['VX2332', 500],
           ['RV0524', 500],
           ['DX1875', 600],
+          ['PLAIN-1', 50],
         ] as const)
           await hub.stock(sku, 'DAL', qty);
         await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
-        writeFileSync(join(dir, 'in', 'po-1.edi'), fixture('x12/node-x12/850.edi'));
-        await waitFor('the 855', () => readdirSync(join(dir, 'out')).some((f) => f.startsWith('855')));
-        writeFileSync(join(dir, 'in', 'po-1-again.edi'), fixture('x12/node-x12/850.edi'));
-        await waitFor('the second 855', () => readdirSync(join(dir, 'out')).filter((f) => f.startsWith('855')).length === 2);
-        const out = readdirSync(join(dir, 'out')).sort();
+        // The fixture's interchange (ISA13 000003438), then one of ours holding two groups of one 850 each.
+        const po = (n: number, group: number) => ({
+          functionalId: 'PO',
+          control: group,
+          transactions: [
+            {
+              set: '850',
+              control: 1,
+              segments: [
+                ['BEG', '00', 'SA', `PO-MULTI-${n}`, '', '20261206'],
+                ['PO1', '1', '2', 'EA', '1.00', '', 'VN', 'PLAIN-1'],
+              ],
+            },
+          ],
+        });
+        const second = writeInterchange({
+          sender: { qualifier: '12', id: '4405197800' },
+          receiver: { qualifier: '01', id: '999999999' },
+          control: 3439,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [po(1, 71), po(2, 72)],
+        });
+        writeFileSync(join(dir, 'in', 'batch.edi'), fixture('x12/node-x12/850.edi') + second);
+        await waitFor('the batch to be taken', () => readdirSync(join(dir, 'processed')).includes('batch.edi'));
+        const out = outFiles();
         for (const f of out) new X12Parser(true).parse(readFileSync(join(dir, 'out', f), 'utf8'));
-        const pr = readInterchange(readFileSync(join(dir, 'out', out.find((f) => f.startsWith('855'))!), 'utf8')).groups[0]!.transactions[0]!.segments;
-        assert.deepEqual(pr[0]!.slice(0, 4), ['BAK', '00', 'AC', '08292233294'], 'DX1875: 696 ordered, 600 there: accepted with changes');
-        const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders;
-        assert.equal(found.length, 1, 'one order, though the interchange came twice');
+        const docs = out.map((f) => readInterchange(readFileSync(join(dir, 'out', f), 'utf8')));
+        const acks = docs.flatMap((d) => d.groups.filter((g) => g.gs[1] === 'FA').flatMap((g) => g.transactions));
+        assert.deepEqual(
+          acks.map((t) => t.segments[0]!.slice(1)).sort(),
+          [
+            ['PO', '1421'],
+            ['PO', '71'],
+            ['PO', '72'],
+          ],
+          'each received group answered by its own 997',
+        );
+        assert.ok(acks.every((t) => t.segments.some((x) => x[0] === 'AK5' && x[1] === 'A')));
+        const pr = docs.flatMap((d) => d.groups.filter((g) => g.gs[1] === 'PR').flatMap((g) => g.transactions));
+        assert.deepEqual(pr.map((t) => t.segments[0]![3]).sort(), ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2']);
+        const bak = pr.find((t) => t.segments[0]![3] === '08292233294')!.segments[0]!;
+        assert.deepEqual(
+          bak.slice(0, 5),
+          ['BAK', '00', 'AC', '08292233294', '20101127'],
+          'DX1875: 696 ordered, 600 there: accepted with changes; BAK04 the PO date',
+        );
+        for (const ref of ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2'])
+          assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${ref}`)).body.orders.length, 1, ref);
+
+        // The same interchange again (same sender, same ISA13): a duplicate, nothing captured, nothing answered.
+        writeFileSync(join(dir, 'in', 'po-again.edi'), fixture('x12/node-x12/850.edi'));
+        await waitFor('the copy to be set aside', () => readdirSync(join(dir, 'processed')).includes('po-again.edi'));
+        assert.deepEqual(outFiles(), out, 'no 997 or 855 for a duplicate interchange');
         await hub.settled();
         assert.equal(await hub.available('AB3542'), 380);
-        const controls = out.map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
+        assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders.length, 1);
+
+        // The same PO in a new envelope is a new interchange: answered, and still one order.
+        writeFileSync(join(dir, 'in', 'po-new-envelope.edi'), fixture('x12/node-x12/850.edi').replace(/000003438/g, '000003440'));
+        await waitFor(
+          'the new envelope to be answered',
+          () => outFiles().filter((f) => f.startsWith('855')).length === out.filter((f) => f.startsWith('855')).length + 1,
+        );
+        await hub.settled();
+        assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders.length, 1, 'one order, though the PO came twice');
+        assert.equal(await hub.available('AB3542'), 380);
+        const controls = outFiles().map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
         assert.equal(new Set(controls).size, controls.length, 'every interchange has its own control number');
       } finally {
         await hub.stop();

@@ -112,6 +112,13 @@ export const MIGRATIONS: string[] = [
    -- The audit trail: append-only, dropped only by age.
    CREATE TABLE IF NOT EXISTS audit_trail (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, entity TEXT, record JSONB NOT NULL);
    CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail (at);`,
+  `-- EDI interchanges taken per partner and sender (ISA05:ISA06, ISA13), so one sent again is a duplicate;
+   -- and what the hub sent under each group and transaction number, so a partner's 997 finds its document.
+   CREATE TABLE IF NOT EXISTS edi_interchanges_received (partner TEXT NOT NULL, sender TEXT NOT NULL, control TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (partner, sender, control));
+   CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control BIGINT NOT NULL, transaction_control BIGINT NOT NULL,
+     interchange_control BIGINT NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (partner, group_control, transaction_control));`,
 ];
 
 export interface PgDatabase {

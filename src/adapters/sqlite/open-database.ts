@@ -93,6 +93,13 @@ export const MIGRATIONS: string[] = [
    -- The audit trail: append-only, dropped only by age.
    CREATE TABLE IF NOT EXISTS audit_trail (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, entity TEXT, record TEXT NOT NULL);
    CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail(at);`,
+  `-- EDI interchanges taken per partner and sender (ISA05:ISA06, ISA13), so one sent again is a duplicate;
+   -- and what the hub sent under each group and transaction number, so a partner's 997 finds its document.
+   CREATE TABLE IF NOT EXISTS edi_interchanges_received (partner TEXT NOT NULL, sender TEXT NOT NULL, control TEXT NOT NULL, received_at TEXT NOT NULL,
+     PRIMARY KEY (partner, sender, control)) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control INTEGER NOT NULL, transaction_control INTEGER NOT NULL,
+     interchange_control INTEGER NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TEXT NOT NULL,
+     PRIMARY KEY (partner, group_control, transaction_control)) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

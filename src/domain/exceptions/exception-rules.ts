@@ -5,7 +5,15 @@
  */
 
 /** Where a problem comes from: each class is one ExceptionSource over the record that holds it. */
-export const EXCEPTION_CLASSES = ['parked_event', 'parked_inbound', 'order_exception', 'dead_letter', 'dead_log_entry', 'erp_pending'] as const;
+export const EXCEPTION_CLASSES = [
+  'parked_event',
+  'parked_inbound',
+  'order_exception',
+  'dead_letter',
+  'dead_log_entry',
+  'erp_pending',
+  'partner_rejection',
+] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number] | (string & {});
 
 export const EXCEPTION_STATUS = { open: 'open', acknowledged: 'acknowledged', resolved: 'resolved', auto_resolved: 'auto_resolved' } as const;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ExceptionSource } from '../../../ports/exception-source.js';
 import type { InboundStore, ParkedInbound } from '../../../ports/inbound-store.js';
 import type { InboundWebhooks } from '../../inbound/receive-webhook.js';
+import { PARTNER_REJECTION_TOPIC } from './partner-rejections.js';
 
 const PAGE = 1000;
 
@@ -35,7 +36,8 @@ export function parkedInboundSource(deps: { store: InboundStore; inbound: Inboun
     const all: ParkedInbound[] = [];
     for (let afterId = 0; ; ) {
       const page = await deps.store.parked({ status: 'parked', afterId, limit: PAGE });
-      all.push(...page);
+      // A partner's rejection of a document the hub sent is its own class (partner-rejections.ts).
+      all.push(...page.filter((p) => p.topic !== PARTNER_REJECTION_TOPIC));
       if (page.length < PAGE) return all;
       afterId = page[page.length - 1]!.id;
     }
