@@ -218,5 +218,117 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         await hub.stop();
       }
     });
+
+    test('an interchange from another sender, for another receiver, or marked test for a partner that refuses tests is refused: nothing captured, nothing answered, kept as an exception; a partner in test mode gets ISA15 = T answers and nothing changes', {
+      timeout: 60_000,
+    }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          systems: {
+            acme: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              pollSeconds: 0.1,
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK', applicationId: 'XDOCKAPP' },
+              partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+            },
+            globex: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              pollSeconds: 0.1,
+              testInterchanges: 'test-mode',
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              partner: { qualifier: 'ZZ', id: 'GLOBEX' },
+            },
+          },
+        } as never,
+      });
+      const folder = (p: string, sub: string) => join(hub.dataDir, 'edi', p, sub);
+      const order = (o: { from?: string; to?: string; toApp?: string; usage?: 'P' | 'T'; po: string; control: number }) => {
+        const text = writeInterchange({
+          sender: { qualifier: 'ZZ', id: o.from ?? 'ACMEPLUMB' },
+          receiver: { qualifier: 'ZZ', id: o.to ?? 'CROSSDOCK', applicationId: o.toApp ?? 'XDOCKAPP' },
+          control: o.control,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: o.usage ?? 'P',
+          groups: [
+            {
+              functionalId: 'PO',
+              control: o.control,
+              transactions: [
+                {
+                  set: '850',
+                  control: 1,
+                  segments: [
+                    ['BEG', '00', 'SA', o.po, '', '20261206'],
+                    ['PO1', '1', '5', 'EA', '1.00', '', 'VN', 'ENV-1'],
+                  ],
+                },
+              ],
+            },
+          ],
+        });
+        return text;
+      };
+      try {
+        await hub.stock('ENV-1', 'DAL', 40);
+        await waitFor('the partner folders', () => existsSync(folder('acme', 'in')) && existsSync(folder('globex', 'in')));
+        const refused: [string, string, RegExp][] = [
+          ['stranger.edi', order({ from: 'STRANGER', po: 'PO-STRANGER', control: 11 }), /sent by ZZ:STRANGER, but acme sends as ZZ:ACMEPLUMB/],
+          ['elsewhere.edi', order({ to: 'SOMEONEELSE', po: 'PO-ELSEWHERE', control: 12 }), /addressed to ZZ:SOMEONEELSE, but acme sends to ZZ:CROSSDOCK/],
+          [
+            'wrong-app.edi',
+            order({ toApp: 'OTHERAPP', po: 'PO-WRONG-APP', control: 13 }),
+            /group 13 addressed to OTHERAPP, but the hub's application code for acme is XDOCKAPP/,
+          ],
+          ['test.edi', order({ usage: 'T', po: 'PO-TEST-REFUSED', control: 14 }), /test interchange 000000014 \(ISA15 = T\) refused/],
+        ];
+        for (const [name, text] of refused) writeFileSync(join(folder('acme', 'in'), name), text);
+        await waitFor('the refused files', () => refused.every(([name]) => existsSync(join(folder('acme', 'failed'), `${name}.error.txt`))));
+        for (const [name, , reason] of refused) assert.match(readFileSync(join(folder('acme', 'failed'), `${name}.error.txt`), 'utf8'), reason, name);
+        assert.deepEqual(
+          readdirSync(folder('acme', 'out')).filter((f) => /^(997|855|TA1)/.test(f)),
+          [],
+          'nothing answered to a stranger, nor to a test the partner may not send',
+        );
+        const parked = (await hub.api('GET', '/v1/inbound/parked?system=acme')).body.parked as { reason: string }[];
+        for (const [name, , reason] of refused)
+          assert.ok(
+            parked.some((p) => reason.test(p.reason)),
+            `${name} is kept as an exception`,
+          );
+        for (const po of ['PO-STRANGER', 'PO-ELSEWHERE', 'PO-WRONG-APP', 'PO-TEST-REFUSED'])
+          assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${po}`)).body.orders.length, 0, po);
+
+        // A partner whose tests are taken in test mode: read, answered with ISA15 = T, no order, no stock held, nothing for the ERP.
+        const placedBefore = hub.erp.placedOrders;
+        const test = order({ from: 'GLOBEX', toApp: 'CROSSDOCK', usage: 'T', po: 'PO-TEST-MODE', control: 21 });
+        writeFileSync(join(folder('globex', 'in'), 'test.edi'), test);
+        await waitFor('the test answers', () => readdirSync(folder('globex', 'out')).some((f) => f.startsWith('855')));
+        const answers = readdirSync(folder('globex', 'out'))
+          .filter((f) => /^(997|855)/.test(f))
+          .map((f) => readFileSync(join(folder('globex', 'out'), f), 'utf8'));
+        for (const a of answers) new X12Parser(true).parse(a);
+        assert.deepEqual(
+          answers.map((a) => readInterchange(a).isa[15]),
+          answers.map(() => 'T'),
+          'answered as a test',
+        );
+        const ack = answers.map((a) => readInterchange(a).groups[0]!).find((g) => g.gs[1] === 'PR')!.transactions[0]!.segments;
+        assert.deepEqual(
+          ack.find((x) => x[0] === 'ACK'),
+          ['ACK', 'IA', '5', 'EA'],
+        );
+        await hub.settled();
+        assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-TEST-MODE')).body.orders.length, 0, 'no live order');
+        assert.equal(await hub.available('ENV-1'), 40, 'nothing reserved');
+        assert.equal(hub.erp.placedOrders, placedBefore, 'nothing committed to the ERP');
+        assert.deepEqual((await hub.api('GET', '/v1/inbound/parked?system=globex')).body.parked, [], 'a test document is never kept for replay');
+      } finally {
+        await hub.stop();
+      }
+    });
   });
 }
