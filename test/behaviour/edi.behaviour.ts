@@ -330,5 +330,75 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         await hub.stop();
       }
     });
+
+    test("a partner's 997 rejecting the hub's 855 becomes a partner_rejection exception on that purchase order; discarding it resolves it", {
+      timeout: 60_000,
+    }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          systems: {
+            acme: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              pollSeconds: 0.1,
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+            },
+          },
+          exceptions: { reconcileMs: 100 },
+        } as never,
+      });
+      const dir = join(hub.dataDir, 'edi', 'acme');
+      const from = (control: number, group: { functionalId: string; set: string; segments: string[][] }) =>
+        writeInterchange({
+          sender: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+          receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+          control,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [{ functionalId: group.functionalId, control, transactions: [{ set: group.set, control: 1, segments: group.segments }] }],
+        });
+      try {
+        await hub.stock('REJ-1', 'DAL', 10);
+        await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
+        writeFileSync(
+          join(dir, 'in', 'po.edi'),
+          from(31, {
+            functionalId: 'PO',
+            set: '850',
+            segments: [
+              ['BEG', '00', 'SA', 'PO-REJ', '', '20261206'],
+              ['PO1', '1', '2', 'EA', '', '', 'VN', 'REJ-1'],
+            ],
+          }),
+        );
+        await waitFor('the 855', () => readdirSync(join(dir, 'out')).some((f) => f.startsWith('855')));
+        const sent = readInterchange(readFileSync(join(dir, 'out', readdirSync(join(dir, 'out')).find((f) => f.startsWith('855'))!), 'utf8')).groups[0]!;
+        const rejection = [
+          ['AK1', 'PR', sent.gs[6]!],
+          ['AK2', '855', sent.transactions[0]!.control],
+          ['AK3', 'BAK', '1', '', '8'],
+          ['AK4', '4', '373', '8', '2026'],
+          ['AK5', 'R', '5'],
+          ['AK9', 'R', '1', '1', '0'],
+        ];
+        writeFileSync(join(dir, 'in', 'fa.edi'), from(32, { functionalId: 'FA', set: '997', segments: rejection }));
+        let found: { id: number; class: string; entity: { kind: string; id: string }; error: string }[] = [];
+        await waitFor('the exception', async () => {
+          found = (await hub.api('GET', '/v1/exceptions?class=partner_rejection')).body.exceptions;
+          return found.length === 1;
+        });
+        assert.equal(found[0]!.entity.kind, 'document');
+        assert.match(found[0]!.entity.id, /^acme\/855\/\d+ PO PO-REJ$/);
+        assert.match(found[0]!.error, /acme rejected 855 PO PO-REJ \(interchange \d+, group \d+, transaction \d+\): AK5 R \(5 one or more segments in error\)/);
+        assert.deepEqual((await hub.api('GET', '/v1/exceptions?class=parked_inbound')).body.exceptions, [], 'not a parked document to replay');
+        const done = await hub.api('POST', `/v1/exceptions/${found[0]!.id}/actions/discard`, { reason: 'corrected the PO date with acme' });
+        assert.equal(done.status, 200, JSON.stringify(done.body));
+        assert.equal(done.body.status, 'resolved');
+      } finally {
+        await hub.stop();
+      }
+    });
   });
 }

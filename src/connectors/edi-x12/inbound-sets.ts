@@ -164,7 +164,7 @@ export class InboundSets {
       if (hits.length === 0) return;
       const elements = hits.map((k) => {
         const position = k.kind === 'customer' ? 4 : s.findIndex((v, j) => j >= 7 && j % 2 === 1 && v.trim() === k.external && s[j - 1] === k.scheme);
-        return { position, code: '7', value: k.external, message: `${k.scheme} ${k.external} is not mapped` };
+        return { position, reference: k.kind === 'customer' ? '67' : '234', code: '7', value: k.external, message: `${k.scheme} ${k.external} is not mapped` };
       });
       out.push({ segment: s[0]!, position: i + 2, code: '8', elements });
     });
