@@ -400,5 +400,97 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         await hub.stop();
       }
     });
+
+    test("the sets a distributor receives, into the hub: a 3PL's 846 counts its location, a customer's 860 cancels its order, a supplier's 856 is recorded as expected supply", {
+      timeout: 60_000,
+    }, async () => {
+      const party = (id: string) => ({ qualifier: 'ZZ', id });
+      const hub = await startOrderHarness(backend, {
+        file: {
+          locations: { DAL: { name: 'Dallas DC', authority: 'wms-dal' }, RNO: { name: 'Reno 3PL', authority: '3pl-rno' } },
+          channels: { direct: { locations: ['RNO'] }, queued: { locations: ['DAL'] } },
+          systems: {
+            '3pl-rno': { type: 'edi-x12', pollSeconds: 0.1, us: party('CROSSDOCK'), partner: party('RENO3PL') },
+            acme: { type: 'edi-x12', channel: 'queued', customer: 'C-42', pollSeconds: 0.1, us: party('CROSSDOCK'), partner: party('ACMEPLUMB') },
+            widgets: { type: 'edi-x12', pollSeconds: 0.1, receivesAt: 'DAL', us: party('CROSSDOCK'), partner: party('WIDGETCO') },
+          },
+        } as never,
+      });
+      const doc = (from: string, control: number, functionalId: string, set: string, segments: string[][]) =>
+        writeInterchange({
+          sender: party(from),
+          receiver: party('CROSSDOCK'),
+          control,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [{ functionalId, control, transactions: [{ set, control: 1, segments }] }],
+        });
+      const drop = (system: string, name: string, text: string) => writeFileSync(join(hub.dataDir, 'edi', system, 'in', name), text);
+      const processed = (system: string, name: string) => existsSync(join(hub.dataDir, 'edi', system, 'processed', name));
+      try {
+        await waitFor('the partner folders', () => ['3pl-rno', 'acme', 'widgets'].every((s) => existsSync(join(hub.dataDir, 'edi', s, 'in'))));
+        drop(
+          '3pl-rno',
+          'count.edi',
+          doc('RENO3PL', 41, 'IB', '846', [
+            ['BIA', '00', 'MM', 'CNT-1', '20261206', '0600'],
+            ['LIN', '', 'VN', 'TP-9'],
+            ['QTY', '17', '30', 'EA'],
+          ]),
+        );
+        await waitFor('the count', () => processed('3pl-rno', 'count.edi'));
+        await hub.settled();
+        assert.equal(await hub.available('TP-9', 'direct'), 30, "the 3PL's count is the location's stock");
+
+        await hub.stock('CX-1', 'DAL', 20);
+        drop(
+          'acme',
+          'po.edi',
+          doc('ACMEPLUMB', 51, 'PO', '850', [
+            ['BEG', '00', 'SA', 'PO-CX', '', '20261206'],
+            ['PO1', '1', '4', 'EA', '', '', 'VN', 'CX-1'],
+          ]),
+        );
+        await waitFor('the order', () => processed('acme', 'po.edi'));
+        await hub.settled();
+        assert.equal(await hub.available('CX-1'), 16);
+        drop('acme', 'cancel.edi', doc('ACMEPLUMB', 52, 'PC', '860', [['BCH', '01', 'SA', 'PO-CX', '', '', '20261206']]));
+        await waitFor('the cancellation', () => processed('acme', 'cancel.edi'));
+        await hub.settled();
+        const cancelled = (await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-CX')).body.orders[0];
+        assert.equal(cancelled.status, 'cancelled');
+        assert.equal(await hub.available('CX-1'), 20, 'the stock held for it is free again');
+
+        await hub.stock('SUP-1', 'DAL', 5);
+        drop(
+          'widgets',
+          'asn.edi',
+          doc('WIDGETCO', 61, 'SH', '856', [
+            ['BSN', '00', 'ASN-W1', '20261206', '1000', '0001'],
+            ['HL', '1', '', 'S'],
+            ['DTM', '017', '20261209'],
+            ['HL', '2', '1', 'I'],
+            ['LIN', '1', 'VN', 'SUP-1'],
+            ['SN1', '1', '48', 'EA'],
+          ]),
+        );
+        await waitFor('the ship notice', () => processed('widgets', 'asn.edi'));
+        await hub.settled();
+        const acks = readdirSync(join(hub.dataDir, 'edi', 'widgets', 'out')).filter((f) => f.startsWith('997'));
+        const ack = readInterchange(readFileSync(join(hub.dataDir, 'edi', 'widgets', 'out', acks[0]!), 'utf8')).groups[0]!.transactions[0]!.segments;
+        assert.deepEqual(
+          ack.find((x) => x[0] === 'AK5'),
+          ['AK5', 'A'],
+        );
+        const dal = (await hub.api('GET', '/v1/availability/SUP-1/explain?channel=queued')).body.locations[0];
+        assert.equal(dal.onHand, 5, 'on hand only once the location counts the receipt');
+        assert.ok(
+          dal.shadows.some((x: { source: string }) => x.source === 'widgets'),
+          "the supplier's expected supply is recorded beside the location's own figures",
+        );
+      } finally {
+        await hub.stop();
+      }
+    });
   });
 }
