@@ -58,6 +58,13 @@ interface Availability {
 
 const ymd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 const hm = (iso: string) => iso.slice(11, 16).replace(':', '');
+/** HHMMSS, the time a shipment left (856 BSN04 and DTM03 take seconds). */
+const hms = (iso: string) =>
+  /T(\d\d):(\d\d)(?::(\d\d))?/
+    .exec(iso)
+    ?.slice(1)
+    .map((x) => x ?? '00')
+    .join('') ?? '000000';
 
 export class EdiOutbound implements Destination {
   readonly maxBatch = 200;
@@ -142,16 +149,24 @@ export class EdiOutbound implements Destination {
   }
 }
 
-/** 856: shipment → order → item hierarchy (HL S/O/I), the PO number in PRF, tracking in REF*CN. */
+/**
+ * 856: shipment → order → item hierarchy (HL S/O/I, so BSN05 is 0004: shipment, order, item),
+ * the PO number in PRF, tracking in REF*CN. The shipment id (BSN02, at most 30 characters) is the
+ * message's key without its punctuation, its last 30 characters (the distinguishing part); the
+ * date and time are the shipment's own (BSN03/04, DTM 011 with its time).
+ */
 function shipNotice(s: Shipped, key: string, name: Naming): string[][] {
   const tracking = trackingParts(s.tracking);
-  const shipmentId = key.replace(/[^A-Za-z0-9]/g, '').slice(-30);
+  const shipmentId = key
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-30)
+    .padStart(2, '0');
   const out: string[][] = [
-    ['BSN', '00', shipmentId, ymd(s.shippedAt), hm(s.shippedAt), '0001'],
+    ['BSN', '00', shipmentId, ymd(s.shippedAt), hms(s.shippedAt), '0004'],
     ['HL', '1', '', 'S'],
     ...(tracking.carrier ? [['TD5', '', '2', tracking.carrier]] : []),
     ...(tracking.number ? [['REF', 'CN', tracking.number]] : []),
-    ['DTM', '011', ymd(s.shippedAt)],
+    ['DTM', '011', ymd(s.shippedAt), hms(s.shippedAt)],
     ['HL', '2', '1', 'O'],
     ['PRF', s.externalId],
   ];
