@@ -35,11 +35,14 @@ export interface Rig {
 
 /** The parties of a document's first interchange, as the partner and the hub would be configured to match it. */
 export function partiesOf(text: string): { partner: Party; us: Party } {
-  const x = readInterchange(splitInterchanges(text)[0]!);
-  const gs = x.groups[0]?.gs ?? [];
+  // Read by hand: the envelope may be one the reader refuses (a wrong count further on).
+  const first = splitInterchanges(text)[0]!;
+  const element = first[3]!;
+  const isa = first.split(element, 17);
+  const gs = new RegExp(`GS${element.replace(/[|*^]/g, '\\$&')}[^\\n~]*`).exec(first)?.[0].split(element) ?? [];
   return {
-    partner: { qualifier: x.isa[5]!.trim(), id: x.isa[6]!.trim(), ...(gs[2] && gs[2] !== x.isa[6]!.trim() ? { applicationId: gs[2] } : {}) },
-    us: { qualifier: x.isa[7]!.trim(), id: x.isa[8]!.trim(), ...(gs[3] && gs[3] !== x.isa[8]!.trim() ? { applicationId: gs[3] } : {}) },
+    partner: { qualifier: isa[5]!.trim(), id: isa[6]!.trim(), ...(gs[2] && gs[2] !== isa[6]!.trim() ? { applicationId: gs[2] } : {}) },
+    us: { qualifier: isa[7]!.trim(), id: isa[8]!.trim(), ...(gs[3] && gs[3] !== isa[8]!.trim() ? { applicationId: gs[3] } : {}) },
   };
 }
 

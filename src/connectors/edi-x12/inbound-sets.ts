@@ -7,7 +7,7 @@
  * captured, changed or parked.
  */
 import type { Issue } from '../../domain/errors.js';
-import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import { describeReferences, gtinProblem, type XrefKey } from '../../domain/master-data/cross-reference.js';
 import { unitFactor } from '../../domain/master-data/units-of-measure.js';
 import { acknowledgment855, readPurchaseOrder850, translatePurchaseOrder, type AckLine } from './purchase-order-850.js';
 import { eventsFrom945, productIdsOfW12 } from './warehouse-940-945.js';
@@ -233,6 +233,10 @@ export class InboundSets {
       return { outcome: { ...base, status: 'R', note: '1', errors: [] }, parked };
     }
     const items = await this.itemsOf(linIds(tx));
+    if (items.invalid.length > 0) {
+      const parked = await this.keep(ctx, `${what} in transaction ${tx.control} names items by ids that are not valid`, items.invalid);
+      return { outcome: { ...base, status: 'R', note: '5', errors: this.invalidAt(tx, 'LIN') }, parked };
+    }
     if (items.unknown.length > 0) {
       const reason = `${what} in transaction ${tx.control} waits for cross-references: ${describeReferences(items.unknown)}`;
       const parked = await this.keep(ctx, reason, [], items.unknown);
@@ -313,6 +317,21 @@ export class InboundSets {
     return { outcome: { ...base, status: 'A', errors: [] } };
   }
 
+  /** AK3/AK4 for each product id with a wrong check digit in the set's `segment`s (code 7, invalid code value). */
+  private invalidAt(tx: Transaction, segment: string): SegmentError[] {
+    const out: SegmentError[] = [];
+    tx.segments.forEach((s, i) => {
+      if (s[0] !== segment) return;
+      const elements = s.flatMap((v, j) =>
+        j >= 3 && j % 2 === 1 && gtinProblem(s[j - 1]!, v.trim())
+          ? [{ position: j, reference: '234', code: '7', value: v, message: gtinProblem(s[j - 1]!, v.trim())! }]
+          : [],
+      );
+      if (elements.length > 0) out.push({ segment, position: i + 2, code: '8', elements });
+    });
+    return out;
+  }
+
   /** Seqs from the clock in microseconds keep increasing across documents and restarts. */
   private nextSeq(): number {
     this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
@@ -341,15 +360,21 @@ export class InboundSets {
       }
       return undefined;
     };
-    const unknown = lines
+    const unmapped = lines
       .filter((ids) => skuOf(ids) === undefined)
       .flatMap((ids) => keys.filter((k) => ids.some(([q, id]) => q === k.scheme && id === k.external)));
+    // A UPC or EAN with a wrong check digit can never be mapped: an error in the document, not a reference to wait for.
+    const invalid = unmapped.flatMap((k) => {
+      const problem = gtinProblem(k.scheme, k.external);
+      return problem ? [{ path: `LIN/${k.scheme}`, message: problem }] : [];
+    });
+    const unknown = unmapped.filter((k) => gtinProblem(k.scheme, k.external) === undefined);
     const skus = lines.map(skuOf).filter((s): s is string => s !== undefined);
     const packing = await this.o.references.packing(this.o.id, skus);
     const unitSize = (sku: string, unit: string) => {
       const p = packing.get(sku);
       return unitFactor(unit, p?.base ?? 'EA', p?.partner, p?.item);
     };
-    return { skuOf, unitSize, unknown };
+    return { skuOf, unitSize, unknown, invalid };
   }
 }
