@@ -195,3 +195,24 @@ test("a partner's 997 is never answered; its rejection is matched to the 855 the
   assert.equal(rig.rejections.length, 3);
   assert.equal(rig.out().length, outBefore);
 });
+
+test("a partner's TA1 rejecting an interchange of the hub's is kept as a rejection and not answered; a TA1 A changes nothing", async () => {
+  const rig = ediRig({ partner: ACME, us: HUB });
+  const ta1 = (control: number, status: string, note: string) =>
+    writeInterchange({
+      sender: ACME,
+      receiver: HUB,
+      control,
+      at: new Date('2026-12-06T09:00:00Z'),
+      usage: 'P',
+      ta1: [['TA1', '000000042', '261206', '0800', status, note]],
+      groups: [],
+    });
+  assert.deepEqual(await rig.drop('ta1-ok.edi', ta1(801, 'A', '000')), { went: 'processed' });
+  assert.deepEqual(await rig.drop('ta1-r.edi', ta1(802, 'R', '008')), { went: 'processed' });
+  assert.deepEqual(
+    rig.rejections.map((r) => r.reason),
+    ["acme rejected the hub's interchange 000000042 (TA1 note 008: invalid receiver id)"],
+  );
+  assert.deepEqual(rig.out(), [], 'a TA1 is not answered');
+});

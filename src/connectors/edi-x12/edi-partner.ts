@@ -38,6 +38,24 @@ export interface ReceiveSummary {
 
 const trim = (s: string | undefined) => (s ?? '').trim();
 
+/** TA1 note codes (TA105) a partner may answer the hub's interchanges with, in words. */
+const TA1_NOTES: Record<string, string> = {
+  '000': 'no error',
+  '001': 'ISA13 and IEA02 do not match',
+  '005': 'invalid sender id qualifier',
+  '006': 'invalid sender id',
+  '007': 'invalid receiver id qualifier',
+  '008': 'invalid receiver id',
+  '014': 'invalid date',
+  '015': 'invalid time',
+  '020': 'invalid test indicator',
+  '021': 'invalid number of included groups',
+  '022': 'invalid control structure',
+  '023': 'improper end of file',
+  '024': 'invalid interchange content',
+  '025': 'duplicate interchange control number',
+};
+
 export class EdiPartner implements TradingPartner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -127,6 +145,15 @@ export class EdiPartner implements TradingPartner {
     }
     if (test) summary.tests++;
     const date = new Date(this.o.now());
+    // A TA1 from the partner answers one of the hub's interchanges: never answered back; a rejection is kept.
+    for (const t of x.ta1) {
+      if (t[4] === 'A' || test) continue;
+      await this.o.rejected(
+        `${this.o.id} ${t[4] === 'E' ? 'accepted with errors' : 'rejected'} the hub's interchange ${trim(t[1])} (TA1 note ${t[5] ?? ''}${TA1_NOTES[t[5] ?? ''] ? `: ${TA1_NOTES[t[5] ?? '']}` : ''})`,
+        [{ path: `interchange/${trim(t[1])}`, message: `interchange ${trim(t[1])}` }],
+        text,
+      );
+    }
     const answers: { gs: string[]; outcomes: SetOutcome[] }[] = [];
     const poAcks: { segments: string[][]; document: string }[] = [];
     for (const group of x.groups) {
