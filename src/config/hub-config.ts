@@ -171,7 +171,7 @@ const EdiX12System = Type.Object(
   {
     type: Type.Literal('edi-x12', {
       description:
-        'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855), 856/810/846 out; or a 3PL (the authority of a location): 940 out, 945 in.',
+        'A trading partner exchanging X12 004010 files through folders: 850 and 860 in (answered by 997 and 855), 856/810/846 out; a supplier (receivesAt): 856 in as inbound supply; or a 3PL (the authority of a location): 940 out, 945 and 846 in. Its 997s are matched to what the hub sent.',
     }),
     channel: Type.Optional(Type.String({ description: 'The channel its purchase orders are captured on (a customer partner).' })),
     customer: Type.Optional(Type.String({ description: 'The hub customer its purchase orders are placed for (a customer partner).' })),
