@@ -453,6 +453,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       metrics,
       references,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
+      view: () => model,
     });
     leased(
       'EDI folders',

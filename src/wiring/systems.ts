@@ -116,6 +116,20 @@ export function inboundSources(
 }
 
 /** The location a system is the authority of (a 3PL), if any. */
+/**
+ * When supply of `sku` is next expected at one of `channel`'s locations: the earliest ETA after
+ * `afterIso` any source announced there (the location's authority or a supplier's ship notice).
+ */
+function nextSupplyEta(view: Pick<InventoryState, 'ledger' | 'book'>, sku: string, channel: string, afterIso: string): string | undefined {
+  let next: string | undefined;
+  for (const location of view.book.channels.get(channel)?.locations ?? [])
+    for (const position of view.ledger.sourcesAt(sku, location)) {
+      const eta = position.nextInboundEtaAfter(afterIso);
+      if (eta !== undefined && (next === undefined || eta < next)) next = eta;
+    }
+  return next;
+}
+
 function runsLocation(state: InventoryState, system: string): string | undefined {
   return [...state.book.locations.values()].find((l) => l.authority === system)?.id;
 }
@@ -330,6 +344,8 @@ export function ediPartners(d: {
   controls: ControlNumbers;
   /** The location a system is the authority of, if any (a 3PL's 945s ship from it). */
   locationRunBy: (system: string) => string | undefined;
+  /** The inventory this process reads, for the date backordered lines are expected (855 ACK IB). */
+  view: () => Pick<InventoryState, 'ledger' | 'book'> | undefined;
   clock: Clock;
   log: Logger;
   metrics: HubMetrics;
@@ -354,6 +370,10 @@ export function ediPartners(d: {
                 testInterchanges: sys.testInterchanges ?? 'refuse',
                 controls,
                 ...(sys.receivesAt ? { receivesAt: sys.receivesAt } : {}),
+                expectedSupply: (sku, channel) => {
+                  const view = d.view();
+                  return view ? nextSupplyEta(view, sku, channel, new Date(clock.now()).toISOString()) : undefined;
+                },
                 mapping: {
                   ...(sys.channel ? { channel: sys.channel } : {}),
                   ...(sys.customer ? { customer: sys.customer } : {}),
@@ -434,6 +454,6 @@ export function fileExchanges(d: {
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, clock, log, metrics } = d;
   const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics, references: d.references, inboundStore: d.inboundStore }).map((d) => d.drop());
-  const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system) }).map((p) => p.partner());
+  const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system), view: () => state }).map((p) => p.partner());
   return { fileDrops, partners };
 }

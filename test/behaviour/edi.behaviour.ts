@@ -144,6 +144,22 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           ['PLAIN-1', 50],
         ] as const)
           await hub.stock(sku, 'DAL', qty);
+        // More DX1875 is on its way to Dallas: the 855 gives its date for the part backordered.
+        const supply = await hub.api('POST', '/v1/events', [
+          {
+            id: 'dx-inbound-1',
+            type: 'inventory.movement',
+            source: 'wms-dal',
+            seq: 9_000_000,
+            occurredAt: '2026-12-06T08:00:00Z',
+            sku: 'DX1875',
+            location: 'DAL',
+            reason: 'receipt',
+            delta: { inbound: 200 },
+            eta: '2099-12-20T00:00:00Z',
+          },
+        ]);
+        assert.equal(supply.body.accepted, 1, JSON.stringify(supply.body));
         await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
         // The fixture's interchange (ISA13 000003438), then one of ours holding two groups of one 850 each.
         const po = (n: number, group: number) => ({
@@ -191,6 +207,12 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           bak.slice(0, 5),
           ['BAK', '00', 'AC', '08292233294', '20101127'],
           'DX1875: 696 ordered, 600 there: accepted with changes; BAK04 the PO date',
+        );
+        const ordered = pr.find((t) => t.segments[0]![3] === '08292233294')!.segments;
+        assert.deepEqual(
+          ordered.filter((x) => x[0] === 'ACK' && x[1] === 'IB'),
+          [['ACK', 'IB', '96', 'EA', '068', '20991220']],
+          'the backordered part, with the date supply is expected',
         );
         for (const ref of ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2'])
           assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${ref}`)).body.orders.length, 1, ref);

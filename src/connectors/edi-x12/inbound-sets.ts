@@ -143,7 +143,9 @@ export class InboundSets {
     }
     const lines: AckLine[] = po.request.lines.map((l, i) => {
       const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
-      return { ...po.partnerLines[i]!, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0 };
+      const backordered = got?.backordered ?? 0;
+      const expected = backordered > 0 ? this.o.expectedSupply?.(l.sku, po.request.channel) : undefined;
+      return { ...po.partnerLines[i]!, reserved: got?.reserved ?? 0, backordered, ...(expected ? { expected } : {}) };
     });
     return {
       outcome: { ...base, status: 'A', errors: [] },

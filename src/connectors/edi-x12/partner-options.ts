@@ -39,6 +39,8 @@ export interface EdiPartnerOptions {
   ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
   /** The location this partner runs as a 3PL, if any (where its 945s ship from, what its 846s count). */
   location?: string;
+  /** When supply of an item is next expected for a channel (the date a backordered 855 line gives), if known. */
+  expectedSupply?: (sku: string, channel: string) => string | undefined;
   /** A supplier's receiving location: where the shipments its 856s announce arrive. */
   receivesAt?: string;
   /** Keeps a document that cannot be taken, whole; `unknownReferences` names what it waits for. */
