@@ -415,6 +415,9 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         assert.match(found[0]!.entity.id, /^acme\/855\/\d+ PO PO-REJ$/);
         assert.match(found[0]!.error, /acme rejected 855 PO PO-REJ \(interchange \d+, group \d+, transaction \d+\): AK5 R \(5 one or more segments in error\)/);
         assert.deepEqual((await hub.api('GET', '/v1/exceptions?class=parked_inbound')).body.exceptions, [], 'not a parked document to replay');
+        const record = (await hub.api('GET', '/v1/inbound/parked?system=acme')).body.parked.find((p: { topic: string }) => p.topic === 'x12-997-rejection');
+        const replay = await hub.api('POST', `/v1/inbound/parked/${record.id}/replay`);
+        assert.equal(replay.status, 409, 'a rejection is nothing to take again');
         const done = await hub.api('POST', `/v1/exceptions/${found[0]!.id}/actions/discard`, { reason: 'corrected the PO date with acme' });
         assert.equal(done.status, 200, JSON.stringify(done.body));
         assert.equal(done.body.status, 'resolved');
