@@ -13,8 +13,9 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
 
-export async function serve(kind: BenchServer): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [SERVERS, kind], { stdio: ['ignore', 'pipe', 'ignore'] });
+/** Starts a benchmark server in its own process; `nodeArgs` go to its node (--cpu-prof, say). */
+export async function serve(kind: BenchServer, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeArgs, SERVERS, kind], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {

@@ -6,6 +6,7 @@ import { benchEgress } from './egress.js';
 import { benchPropagation } from './propagation.js';
 import { benchScaleOut } from './scale-out.js';
 import { benchScaleOutOrders } from './scale-out-orders.js';
+import { benchXrefTranslation } from './xref-translation.js';
 
 await benchIngest();
 console.log();
@@ -20,3 +21,5 @@ console.log();
 await benchScaleOut();
 console.log();
 await benchScaleOutOrders();
+console.log();
+await benchXrefTranslation();

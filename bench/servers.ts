@@ -138,7 +138,72 @@ async function ordersBare(): Promise<string> {
   return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
 }
 
-export type BenchServer = 'hub' | 'empty-hub' | 'bare' | 'orders-hub' | 'orders-hub-http-erp' | 'orders-bare';
+export const XREF_SHOP_SECRET = 'bench-shop-secret-0123456789';
+
+/**
+ * A hub taking storefront orders and stock files, each from two systems configured alike but for
+ * one thing: `shop-plain` and `files-plain` send the hub's own SKUs, `shop-xref` and `files-xref`
+ * their own ids, translated through cross-references (loaded by the benchmark over the API).
+ * The folders are under BENCH_XREF_DIR (the benchmark makes it and drops the files there).
+ */
+async function xrefHub(): Promise<string> {
+  const dataDir = process.env.BENCH_XREF_DIR ?? mkdtempSync(join(tmpdir(), 'crossdock-bench-xref-'));
+  process.env.BENCH_SHOP_SECRET = XREF_SHOP_SECRET;
+  const erp = new ErpSimulator();
+  const shop = { type: 'shopify', channel: 'web', customer: 'C-1', webhookSecretEnv: 'BENCH_SHOP_SECRET' } as const;
+  const files = { type: 'csv-snapshot', columns: { sku: 'item', onHand: 'qty' }, pollSeconds: 0.05, settleSeconds: 0 } as const;
+  const h = await startHub({
+    logger: { level: 'info' },
+    erp: erp.connector(),
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      configFile: '(bench)',
+      adminKey: BENCH_KEY,
+      demoTraffic: false,
+      backend: 'embedded',
+      checkpointIntervalMs: 5000,
+      apiKeys: [],
+      file: {
+        locations: {
+          DAL: { name: 'Dallas', authority: 'wms-dal' },
+          ATL: { name: 'Atlanta', authority: 'wms-atl' },
+          PLN: { name: '3PL sending our SKUs', authority: 'files-plain' },
+          XRF: { name: '3PL sending its own codes', authority: 'files-xref' },
+        },
+        channels: { web: { locations: ['DAL', 'ATL'], onErpUnavailable: 'queue' }, wholesale: { locations: ['PLN', 'XRF'] } },
+        customers: { 'C-1': { name: 'Bench Co', active: true, creditHold: false } },
+        systems: {
+          'shop-plain': shop,
+          'shop-xref': shop,
+          'files-plain': { ...files, location: 'PLN' },
+          'files-xref': { ...files, location: 'XRF', itemScheme: 'item' },
+        },
+      } as never,
+    },
+  });
+  const events: unknown[] = [];
+  for (let i = 0; i < ORDER_SKUS; i++)
+    for (const [source, location] of [
+      ['wms-dal', 'DAL'],
+      ['wms-atl', 'ATL'],
+    ] as const)
+      events.push({
+        id: `${source}-${i}`,
+        type: 'inventory.snapshot',
+        source,
+        seq: i + 1,
+        occurredAt: '2026-11-22T10:00:00Z',
+        sku: sku(i),
+        location,
+        balance: { onHand: 1_000_000 },
+      });
+  for (let i = 0; i < events.length; i += 10_000) await h.ingest.submit(events.slice(i, i + 10_000));
+  return h.url;
+}
+
+export type BenchServer = 'hub' | 'empty-hub' | 'bare' | 'orders-hub' | 'orders-hub-http-erp' | 'orders-bare' | 'xref-hub';
 
 /** Starts one benchmark server in this process and returns its URL. */
 export function serveBench(kind: BenchServer): Promise<string> {
@@ -151,6 +216,8 @@ export function serveBench(kind: BenchServer): Promise<string> {
       return ordersHub(true);
     case 'orders-bare':
       return ordersBare();
+    case 'xref-hub':
+      return xrefHub();
     default:
       return hub(kind === 'hub');
   }

@@ -46,6 +46,8 @@ export class ErpSimulator {
   readonly calls = { place: 0, find: 0 };
   /** Per external reference, the placing calls that reached the order logic (each would have created an order without deduplication). */
   readonly placements = new Map<string, number>();
+  /** Every request as it arrived (method, path, X-Correlation-Id), for tests that follow a request's correlation id. */
+  readonly requests: { method: string; path: string; correlationId: string | undefined }[] = [];
   private next = 100_001;
   private server: Server | undefined;
 
@@ -115,6 +117,8 @@ export class ErpSimulator {
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => {
+      const sent = req.headers['x-correlation-id'];
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', correlationId: typeof sent === 'string' ? sent : undefined });
       this.handle(req, res).catch((err) => send(res, 500, { error: String(err) }));
     });
     this.server.keepAliveTimeout = 30_000;

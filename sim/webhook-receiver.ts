@@ -4,7 +4,7 @@
  * repeats), and injects faults on demand: an outage (503), 429 with Retry-After, and refusing
  * (422) any batch that holds a poison message.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 export interface ReceiverFaults {
   outage: boolean;
@@ -28,6 +28,8 @@ export class WebhookReceiver {
   duplicates = 0;
   /** Each call: when it arrived, when it was answered, how. */
   readonly calls: { arrivedAt: number; at: number; status: number; messages: number; keys: string[] }[] = [];
+  /** Every JSON body received as it came, with its headers (alert webhooks post a body of their own, not `messages`). */
+  readonly posts: { headers: IncomingHttpHeaders; body: unknown }[] = [];
   faults: ReceiverFaults = { outage: false, tooManyRequests: 0, retryAfterSeconds: 1, poisonKeys: [] };
   private server: Server | undefined;
 
@@ -43,8 +45,10 @@ export class WebhookReceiver {
           res.end(JSON.stringify(body));
         };
         let messages: ReceivedMessage[] = [];
+        let parsed: { messages?: ReceivedMessage[] };
         try {
-          messages = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: ReceivedMessage[] }).messages ?? [];
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages?: ReceivedMessage[] };
+          messages = parsed.messages ?? [];
         } catch {
           return answer(400, { error: 'body is not JSON' });
         }
@@ -55,6 +59,7 @@ export class WebhookReceiver {
         }
         const poison = messages.find((m) => this.faults.poisonKeys.includes(m.key));
         if (poison) return answer(422, { error: `cannot apply message for ${poison.key}` });
+        this.posts.push({ headers: req.headers, body: parsed });
         for (const m of messages) {
           if (this.applied.has(m.idempotencyKey)) this.duplicates++;
           else this.applied.set(m.idempotencyKey, m);

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvFileDrop } from '../src/connectors/csv-file/csv-file-drop.js';
@@ -17,6 +17,8 @@ function poller(folder: string, taken: string[], faults: FileFault[], duringInge
     id: '3pl',
     folder,
     pollMs: 1000,
+    // These races are about reading and moving; completeness has its own tests (file-intake.test.ts).
+    settleMs: 0,
     source: '3pl',
     location: 'RNO',
     delimiter: ',',
@@ -63,8 +65,12 @@ test('an entry that cannot be set aside is reported once and stops no scan, befo
     const faults: FileFault[] = [];
     const taken: string[] = [];
     let drop = poller(folder, taken, faults);
-    // failed/ already holds a folder of the link's name, so the dangling link cannot be moved there.
-    mkdirSync(join(folder, 'failed', 'a-link.csv', 'x'), { recursive: true });
+    // failed/ is a file, not a folder, so the dangling link cannot be moved there (nor under another name).
+    const obstruct = () => {
+      rmSync(join(folder, 'failed'), { recursive: true, force: true });
+      writeFileSync(join(folder, 'failed'), '');
+    };
+    obstruct();
     symlinkSync(join(folder, 'nowhere.csv'), join(folder, 'a-link.csv'));
     writeFileSync(join(folder, 'b.csv'), 'sku,qty\nB,2\n');
     await drop.scan();
@@ -74,7 +80,9 @@ test('an entry that cannot be set aside is reported once and stops no scan, befo
     const linkFaults = () => faults.filter((f) => f.file === 'a-link.csv').map((f) => f.fault);
     assert.deepEqual(linkFaults(), ['stuck']);
     // A restart: a new poller over the same folder reports the link again, once, and takes the next file.
+    rmSync(join(folder, 'failed'));
     drop = poller(folder, taken, faults);
+    obstruct();
     writeFileSync(join(folder, 'd.csv'), 'sku,qty\nD,4\n');
     await drop.scan();
     await drop.scan();

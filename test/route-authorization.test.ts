@@ -34,6 +34,7 @@ const BOUND_ANSWERS: Record<string, { reason: string; check(body: any): void }> 
 interface Operation {
   'x-scope'?: Scope;
   'x-channel-scoped'?: boolean;
+  'x-system-scoped'?: boolean;
   parameters?: { in: string; name: string }[];
 }
 
@@ -46,6 +47,7 @@ async function routeAuthorization(backend: Backend): Promise<void> {
     let keyId: string;
     const lacking = new Map<Scope, string>();
     let bound: string;
+    let systemBound: string;
 
     before(async () => {
       hub = await startOrderHarness(backend);
@@ -65,6 +67,9 @@ async function routeAuthorization(backend: Backend): Promise<void> {
       }
       const res = await hub.api('POST', '/v1/keys', { name: 'amazon only', scopes: CHANNEL_SCOPES, channels: ['amazon'] });
       bound = res.body.key;
+      const elsewhere = await hub.api('POST', '/v1/keys', { name: 'another warehouse', scopes: ['events:write'], systems: ['wms-elsewhere'] });
+      assert.equal(elsewhere.status, 201, JSON.stringify(elsewhere.body));
+      systemBound = elsewhere.body.key;
     });
     after(async () => {
       await hub?.stop();
@@ -89,6 +94,23 @@ async function routeAuthorization(backend: Backend): Promise<void> {
 
     /** A body that passes validation where a bound key gets past authorization, so that the channel rule is what answers. */
     function bodyFor(route: string): { body?: unknown; headers?: Record<string, string> } {
+      if (route === 'POST /v1/events') {
+        const at = new Date().toISOString();
+        return {
+          body: [
+            {
+              type: 'inventory.snapshot',
+              id: 'auth-count',
+              source: 'wms-dal',
+              seq: 9_000_001,
+              occurredAt: at,
+              sku: SKU,
+              location: 'DAL',
+              balance: { onHand: 0 },
+            },
+          ],
+        };
+      }
       if (route === 'POST /v1/availability/query') return { body: { channel: 'web', skus: [SKU] } };
       if (route === 'POST /v1/orders')
         return { body: { channel: 'web', externalId: 'AUTH-2', customer: 'C-WEB', lines: [{ sku: SKU, qty: 1 }] }, headers: { 'idempotency-key': 'auth-2' } };
@@ -142,11 +164,16 @@ async function routeAuthorization(backend: Backend): Promise<void> {
           const { detail: _, ...rest } = other.body as Record<string, unknown>;
           if (JSON.stringify(rest).includes(webOrder)) failures.push(`${route} with a key bound to amazon names the web order`);
         }
+        const warehouse = await call(systemBound);
+        if (op['x-system-scoped'])
+          expect(route, 'with a key bound to another system', warehouse.status, (s) => s === 200 && warehouse.body.accepted === 0, warehouse.body);
+        else expect(route, 'with a key bound to another system', warehouse.status, (s) => s === 403, warehouse.body);
         checked++;
       }
       assert.deepEqual(failures, []);
       assert.ok(checked >= 38, `${checked} routes checked`);
       assert.equal((await hub.api('GET', `/v1/orders/${webOrder}`)).body.status, 'accepted', 'the web order was not cancelled by any refused call');
+      assert.equal(await hub.available(SKU), 19, 'no refused count reached the ledger');
     });
   });
 }

@@ -15,6 +15,7 @@ import { compileValidator } from '../model/validator.js';
 import { isIdentifier, RESERVED_CHARACTERS } from '../model/formats.js';
 import { SCOPES } from '../model/scopes.js';
 import { TAIL_LIMIT } from '../domain/inventory/stock-position.js';
+import { duplicateSlaId, SlaSection, slaSettings, type SlaSettings } from './sla-config.js';
 
 const Delivery = {
   sellsIn: Type.Optional(
@@ -136,6 +137,14 @@ const CsvSnapshotSystem = Type.Object(
       }),
     ),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+    settleSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 2,
+        description:
+          'A file is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken; a file seen renamed from such a name (fba.tsv.part → fba.tsv) is taken at the next scan without waiting this long.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -377,7 +386,10 @@ export const HubFile = Type.Object(
               Type.Object(
                 {
                   class: Type.Optional(
-                    Type.String({ description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry or erp_pending; any when absent.' }),
+                    Type.String({
+                      description:
+                        'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach; any when absent.',
+                    }),
                   ),
                   system: Type.Optional(
                     Type.String({ description: 'The system the problem concerns (a destination, an inbound system, erp); any when absent.' }),
@@ -450,6 +462,7 @@ export const HubFile = Type.Object(
         { additionalProperties: false, description: 'Replay protection for inbound webhooks; webhook ids are remembered for twice maxAgeSeconds.' },
       ),
     ),
+    sla: Type.Optional(SlaSection),
     audit: Type.Optional(
       Type.Object(
         { retentionDays: Type.Optional(Type.Number({ minimum: 0.001, default: 365, description: 'Audit entries older than this are dropped.' })) },
@@ -687,6 +700,8 @@ export function loadHubFile(path: string): HubFile {
       }
     }
   }
+  const repeated = value.sla ? duplicateSlaId(value.sla) : undefined;
+  if (repeated) throw new ConfigError(path, undefined, repeated.field, `'${repeated.id}' is used twice; ids must be unique`);
   return value;
 }
 
@@ -729,6 +744,7 @@ export interface HubSettings {
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   exceptions: { defaultOwner: string; owners: { class?: string; system?: string; owner: string }[]; erpPendingMs: number; reconcileMs: number };
   audit: { retentionMs: number };
+  sla: SlaSettings;
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
   ledger: { movementsKept: number };
   webhooks: { maxAgeSeconds: number; clockSkewSeconds: number };
@@ -767,6 +783,7 @@ export function settingsOf(file: HubFile): HubSettings {
       reconcileMs: file.exceptions?.reconcileMs ?? 10_000,
     },
     audit: { retentionMs: (file.audit?.retentionDays ?? 365) * 86_400_000 },
+    sla: slaSettings(file.sla ?? {}),
     scaleOut: {
       partitions: scaleOut.partitions ?? 16,
       ackWaitSeconds: scaleOut.ackWaitSeconds ?? 30,

@@ -3,6 +3,7 @@
  * back. The secret itself appears once, in the answer that creates it; the hub keeps its digest.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { IDENTIFIER_FORMAT } from './formats.js';
 import { SCOPES } from './scopes.js';
 
 const ScopeName = Type.Union(
@@ -23,6 +24,15 @@ export const ApiKeyInput = Type.Object(
           'Bind the key to these channels: it sees and changes only their orders, availability and customers. Only availability:read, orders:read and orders:write may be bound. Leave out for every channel.',
       }),
     ),
+    systems: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT }), {
+        minItems: 1,
+        maxItems: 100,
+        uniqueItems: true,
+        description:
+          'Bind the key to these systems (an event\'s source, e.g. "wms-dal"): it may send events from them only; an event naming another source is rejected on its own. Only events:write may be bound to systems. Leave out for every system.',
+      }),
+    ),
     expiresAt: Type.Optional(Type.String({ format: 'date-time', description: 'From this instant (RFC 3339, in the future) the key is refused with 401.' })),
     ratePerMinute: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 10_000_000, description: "Requests a minute this key may make; default: the configuration's auth.perKeyPerMinute." }),
@@ -38,6 +48,7 @@ export const ApiKeyView = Type.Object({
   prefix: Type.String({ description: 'The first characters of the key, to recognise it by.' }),
   scopes: Type.Array(Type.String()),
   channels: Type.Optional(Type.Array(Type.String())),
+  systems: Type.Optional(Type.Array(Type.String())),
   expiresAt: Type.Optional(Type.String()),
   ratePerMinute: Type.Optional(Type.Integer()),
   createdAt: Type.String(),

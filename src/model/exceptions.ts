@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 export const EXCEPTION_STATUS_VALUES = ['open', 'acknowledged', 'resolved', 'auto_resolved'] as const;
-export const EXCEPTION_ACTION_VALUES = ['retry', 'replay', 'edit', 'discard', 'acknowledge', 'assign'] as const;
+export const EXCEPTION_ACTION_VALUES = ['retry', 'replay', 'edit', 'discard', 'add_xref', 'acknowledge', 'assign'] as const;
 
 const Entity = Type.Object({ kind: Type.String(), id: Type.String() });
 
@@ -16,7 +16,9 @@ const HistoryEntryView = Type.Object({
 
 export const ExceptionSummary = Type.Object({
   id: Type.Integer(),
-  class: Type.String({ description: 'parked_event, parked_inbound, order_exception, dead_letter, dead_log_entry or erp_pending' }),
+  class: Type.String({
+    description: 'parked_event, parked_inbound, unknown_cross_reference, order_exception, dead_letter, dead_log_entry, erp_pending or sla_breach',
+  }),
   severity: Type.String(),
   status: Type.Union(EXCEPTION_STATUS_VALUES.map((s) => Type.Literal(s))),
   owner: Type.String(),

@@ -8,3 +8,10 @@ export type Scope = (typeof SCOPES)[number];
  * once, so a bound key holding them would reach beyond its channels.
  */
 export const CHANNEL_SCOPES: readonly Scope[] = ['availability:read', 'orders:read', 'orders:write'];
+
+/**
+ * The scopes a key bound to systems may hold: a warehouse, 3PL or ERP sending its own events. A key
+ * bound to the systems wms-dal and wms-atl may send events whose source is one of them, never
+ * another system's, so a leaked WMS key cannot rewrite the stock of the whole network.
+ */
+export const SYSTEM_SCOPES: readonly Scope[] = ['events:write'];

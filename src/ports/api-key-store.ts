@@ -16,6 +16,8 @@ export interface StoredApiKey {
   prefix: string;
   scopes: Scope[];
   channels?: string[];
+  /** Event sources the key may send as; absent: every system. */
+  systems?: string[];
   expiresAt?: string;
   ratePerMinute?: number;
   createdAt: string;

@@ -11,6 +11,8 @@ export interface OutgoingMessage {
   /** Messages with the same key are delivered in order (an order id, a SKU). */
   key: string;
   payload: unknown;
+  /** The correlation id of the request or event that caused it, when known (sent as X-Correlation-Id). */
+  correlationId?: string;
 }
 
 export interface Destination {

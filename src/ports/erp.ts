@@ -11,11 +11,13 @@ export interface ErpOrder {
   customer: string;
   erpCustomerNumber?: string;
   lines: { sku: string; qty: number }[];
+  /** The correlation id of the request that captured the order, sent as X-Correlation-Id. */
+  correlationId?: string;
 }
 
 export interface ErpConnector {
   placeOrder(order: ErpOrder, timeoutMs: number): Promise<{ orderNumber: string }>;
-  findOrder(reference: string, timeoutMs: number): Promise<{ orderNumber: string } | undefined>;
+  findOrder(reference: string, timeoutMs: number, correlationId?: string): Promise<{ orderNumber: string } | undefined>;
   /** Releases connections; called when the hub stops. */
   close?(): void;
 }

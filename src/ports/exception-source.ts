@@ -18,6 +18,8 @@ export interface CurrentProblem {
   since: string;
   /** The record as a payload, when listing it costs nothing more (else read by `payload`). */
   payload?: unknown;
+  /** When this problem is graver or lighter than its class (an SLA rule's own severity). */
+  severity?: Severity;
 }
 
 /** Who acts and why, handed to a source so the record behind the exception can say it too. */
@@ -28,6 +30,8 @@ export interface ActionContext {
   reason?: string;
   /** edit: the new payload. */
   payload?: unknown;
+  /** add_xref: the hub's id the missing reference stands for (and, for a customer, which ship-to). */
+  mapsTo?: { id: string; shipTo?: string };
 }
 
 export interface ActionOutcome {

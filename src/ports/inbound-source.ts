@@ -17,8 +17,11 @@ export type MappedOrder =
   | { ok: false; errors: Issue[]; unknownReferences?: XrefKey[] };
 export type MappedEvents = { ok: true; events: HubEvent[] } | { ok: false; errors: Issue[] };
 
-/** What a message asks for: capture an order, cancel one, ingest events, or nothing the hub takes. */
-export type InboundKind = 'order' | 'cancel' | 'events' | 'ignore';
+/**
+ * What a message asks for: capture an order, cancel one, bring a captured one up to date (or
+ * capture it when it was not yet), ingest events, or nothing the hub takes.
+ */
+export type InboundKind = 'order' | 'cancel' | 'update' | 'events' | 'ignore';
 
 export interface InboundSource {
   readonly id: string;
@@ -38,7 +41,8 @@ export interface InboundSource {
   readonly timestampHeader?: string;
   /** True when the timestamp header must be present (the signature covers it). */
   readonly timestampRequired?: boolean;
-  kindOf(topic: string | undefined): InboundKind;
+  /** What the message asks for, by its topic and (for topics whose meaning the body settles) its signed body. */
+  kindOf(topic: string | undefined, raw?: string): InboundKind;
   /**
    * Why the signed body contradicts the unsigned topic header (an order that is not cancelled
    * sent as a cancellation), or undefined when they agree.

@@ -30,6 +30,8 @@ export interface OutboxRecord {
   lane: 'orders' | 'bulk';
   payload: unknown;
   createdAt: string;
+  /** The correlation id of the request or event that caused it; sent on as X-Correlation-Id. */
+  correlationId?: string;
 }
 
 export interface StoredOutboxMessage extends OutboxRecord {

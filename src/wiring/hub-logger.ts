@@ -11,6 +11,7 @@
  * anchored paths cost nothing on lines that carry none of those objects.
  */
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { correlationScope } from '../interfaces/http/correlation-id.js';
 
 const PRIVATE_FIELDS = [
   'name',
@@ -49,6 +50,15 @@ export const PRIVATE_PATHS = [...PRIVATE_FIELDS, ...CONTAINERS.flatMap((c) => PR
 
 export function hubLogger(option: false | LoggerOptions | undefined, destination?: DestinationStream): Logger {
   if (option === false) return pino({ enabled: false });
-  const options: LoggerOptions = { level: process.env.CROSSDOCK_LOG_LEVEL || 'info', ...option, redact: { paths: PRIVATE_PATHS, censor: CENSORED } };
+  const options: LoggerOptions = {
+    level: process.env.CROSSDOCK_LOG_LEVEL || 'info',
+    ...option,
+    redact: { paths: PRIVATE_PATHS, censor: CENSORED },
+    // A line written while a request is served carries its correlation id (a line's own field wins).
+    mixin: () => {
+      const correlationId = correlationScope.getStore();
+      return correlationId === undefined ? {} : { correlationId };
+    },
+  };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Logger, LoggerOptions } from 'pino';
+import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { hubLogger } from './hub-logger.js';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { ApiKeys } from '../app/keys/api-keys.js';
@@ -26,6 +26,8 @@ export interface HubOptions {
   clock?: Clock;
   /** pino options, or false for silence; default: JSON lines on stdout at CROSSDOCK_LOG_LEVEL (info). */
   logger?: false | LoggerOptions;
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
   /** An ERP connector to use instead of the configured one (tests and benchmarks wire simulators in-process). */
   erp?: ErpConnector;
   /** Called with a line a person starting the hub should read (the generated key, the URL, the shutdown). */
@@ -73,7 +75,7 @@ export async function startHubProcess<B extends BuiltBackend>(
 ): Promise<StartedProcess<B>> {
   const clock = options.clock ?? systemClock;
   const announce = options.announce ?? (() => {});
-  const log = hubLogger(options.logger);
+  const log = hubLogger(options.logger, options.logDestination);
   const lifecycle = new HubLifecycle({ log, announce, name });
   if (options.guardProcess) lifecycle.onStop('close', 'process guard', guardProcess(log));
   const extensions = options.extensions ?? [];

@@ -12,6 +12,9 @@
  * Keys, extensions, listening, periodic jobs and shutdown are the start path every backend shares
  * (hub-process.ts); this file builds what differs.
  */
+import { watchOversell } from '../interfaces/http/operations-metrics.js';
+import { oversoldUnits } from '../domain/inventory/oversold-units.js';
+import { PgAlertOutbox } from '../adapters/postgres/pg-alert-outbox.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { settingsOf, type HubConfig, type HubSettings } from '../config/hub-config.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
@@ -386,6 +389,8 @@ async function buildScaleOut(ctx: ProcessContext) {
               cursors: { orders: await ledger.cursor(s.id, 'orders'), bulk: await ledger.cursor(s.id, 'bulk') },
               deliveredMessages: 0,
               coalescedChanges: 0,
+              lastSuccessAt: null,
+              rateLimitUse: null,
             })),
         );
         return [...held, ...elsewhere];
@@ -393,6 +398,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       () => deliveries?.nudge(),
     );
     metrics.watchDeliveries(delivery);
+    watchOversell(metrics, () => oversoldUnits(model.book));
     const applied = new AppliedWatermark(() => log.finishedThrough('apply'));
     await seedConfiguredCustomers({ customers, clock }, config.file);
     const ingest = new LogIngest(publish);
@@ -493,16 +499,20 @@ async function buildScaleOut(ctx: ProcessContext) {
       view: model,
       ingest,
       inbound: { store: inboundStore, webhooks: inbound },
+      xrefs,
       orderExceptions: orders,
       orders,
       retryErpNow: () => erpCommits.nudge(),
       delivery,
       deadEntries,
+      alerts: new PgAlertOutbox(db),
+      metrics,
     });
     app = await buildHttpApi({
       keys: keyAdmin,
       auth: ctx.settings.auth,
       exceptions: queue.desk,
+      sla: queue.sla,
       audit: queue.audit,
       state: model,
       reads,

@@ -246,6 +246,10 @@ export function destinationWorker(
     clock: d.clock,
     log: (level, msg, fields) => d.log[level](fields ?? {}, msg),
     observe: (e) => d.metrics.deliveries.inc({ destination: e.destination, lane: e.lane, outcome: e.outcome }, e.messages),
+    observeLag: (channel, destination, seconds) => {
+      const lag = d.metrics.syncLag.labels({ channel, destination });
+      for (const s of seconds) lag.observe(s);
+    },
   });
 }
 
@@ -303,6 +307,7 @@ export function stockFileDrops(d: {
                 id,
                 folder: sys.folder ?? join(config.dataDir, 'inbox', id),
                 pollMs: (sys.pollSeconds ?? 5) * 1000,
+                settleMs: (sys.settleSeconds ?? 2) * 1000,
                 source: sys.source ?? id,
                 location: sys.location,
                 delimiter: sys.delimiter ?? ',',
@@ -325,6 +330,9 @@ export function stockFileDrops(d: {
                 now: () => clock.now(),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
                 fault: reportFileFault(log, d.metrics),
+                taken: (rows) => {
+                  for (const outcome of ['taken', 'skipped', 'refused'] as const) d.metrics.fileRows.inc({ system: id, outcome }, rows[outcome]);
+                },
               }),
           },
         ],

@@ -204,5 +204,62 @@ export async function apiKeyBehaviour(backend: Backend): Promise<void> {
       assert.equal((await shop('GET', '/v1/customers/C-AMZ')).status, 404);
       assert.equal((await shop('GET', '/v1/customers')).status, 403);
     });
+
+    test("a key bound to systems sends only those systems' events: another source is rejected on its own and changes no stock", async () => {
+      const refused = await create({ name: 'dal scanner', scopes: ['events:write', 'orders:write'], systems: ['wms-dal'] });
+      assert.equal(refused.status, 422);
+      assert.equal(refused.body.errors[0].path, '/scopes/1');
+      assert.equal((await create({ name: 'dal scanner', scopes: ['events:write'], systems: [' wms-dal'] })).status, 400, 'a system is an identifier');
+
+      const created = await create({ name: 'dal scanner', scopes: ['events:write'], systems: ['wms-dal'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.deepEqual(created.body.systems, ['wms-dal']);
+      assert.deepEqual((await hub.api('GET', '/v1/keys')).body.keys.find((k: { id: string }) => k.id === created.body.id).systems, ['wms-dal']);
+      const scanner = as(created.body.key);
+      const before = [await hub.available('ABC-100'), await hub.available('XYZ-200')];
+      const at = new Date().toISOString();
+      const batch = [
+        {
+          type: 'inventory.movement',
+          id: 'sys-1',
+          source: 'wms-dal',
+          seq: 5_000_001,
+          occurredAt: at,
+          sku: 'ABC-100',
+          location: 'DAL',
+          reason: 'receipt',
+          delta: { onHand: 5 },
+        },
+        {
+          type: 'inventory.movement',
+          id: 'sys-2',
+          source: 'wms-atl',
+          seq: 5_000_002,
+          occurredAt: at,
+          sku: 'XYZ-200',
+          location: 'ATL',
+          reason: 'adjustment',
+          delta: { onHand: -50 },
+        },
+        { type: 'inventory.snapshot', id: 'sys-3', source: 'erp', seq: 5_000_003, occurredAt: at, sku: 'XYZ-200', location: 'DAL', balance: { onHand: 0 } },
+      ];
+      const res = await scanner('POST', '/v1/events', batch);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.accepted, 1, JSON.stringify(res.body));
+      assert.deepEqual(
+        res.body.rejected.map((r: { index: number; errors: { path: string; message: string }[] }) => [r.index, r.errors[0]!.path]),
+        [
+          [1, '/source'],
+          [2, '/source'],
+        ],
+      );
+      assert.match(res.body.rejected[0].errors[0].message, /bound to the systems wms-dal; it may not send events from 'wms-atl'/);
+      await hub.settled();
+      assert.deepEqual([await hub.available('ABC-100'), await hub.available('XYZ-200')], [before[0]! + 5, before[1]!], 'only its own event moved stock');
+
+      // Its events are all it may touch: every other route refuses it.
+      assert.equal((await scanner('GET', '/v1/availability/ABC-100?channel=web')).status, 403);
+      assert.equal((await scanner('GET', '/v1/events')).status, 403);
+    });
   });
 }

@@ -2,12 +2,13 @@
  * A file-system fault in a partner folder harms only its file, on both backends: a dangling link
  * dropped beside good files in a 3PL's stock-file folder and in an EDI partner's in/ is moved to
  * failed/ with its reason and counted in /metrics, and the pollers keep taking the good files
- * (before this, the first such link stopped the process, and again after every restart).
- * Run by file-faults-*.test.ts.
+ * (before this, the first such link stopped the process, and again after every restart). An
+ * interchange still being written under a temporary name is not read until it is renamed, and a
+ * second file of a name already filed away is filed beside it, never over it. Run by file-faults-*.test.ts.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeInterchange } from '../../src/connectors/edi-x12/x12-interchange.js';
 import { skipReason, type Backend, type HarnessHub } from '../support/backends.js';
@@ -118,6 +119,37 @@ export async function fileFaultBehaviour(backend: Backend): Promise<void> {
       );
       assert.match(readFileSync(join(ediDir, 'failed', 'b-link.edi.error.txt'), 'utf8'), /ENOENT/);
       assert.equal(await faults('3pl-edi'), 1);
+    });
+
+    test('an interchange written under a temporary name waits for its rename; one of a name filed before is filed beside it', async () => {
+      const inbox = join(ediDir, 'in');
+      const filed = (name: string) => [join(ediDir, 'processed', name), join(ediDir, 'failed', name)].some((p) => existsSync(p));
+      writeFileSync(join(inbox, 'd-997.edi.part'), acknowledgment(13));
+      // A document dropped after it is taken, so the pollers have passed the temporary one by.
+      writeFileSync(join(inbox, 'e-997.edi'), acknowledgment(14));
+      await until(
+        'the later document to be filed',
+        async () => filed('e-997.edi'),
+        (x) => x,
+      );
+      assert.ok(existsSync(join(inbox, 'd-997.edi.part')), 'the temporary file is left as it is');
+      assert.equal(filed('d-997.edi.part'), false);
+      renameSync(join(inbox, 'd-997.edi.part'), join(inbox, 'd-997.edi'));
+      await until(
+        'the renamed document to be filed',
+        async () => filed('d-997.edi'),
+        (x) => x,
+      );
+      // The same name again (a partner reusing its file names): filed under a stamped name, the first kept.
+      const first = [join(ediDir, 'processed', 'e-997.edi'), join(ediDir, 'failed', 'e-997.edi')].find((p) => existsSync(p))!;
+      writeFileSync(join(inbox, 'e-997.edi'), acknowledgment(15));
+      const stamped = /^e-997\.\d{8}T\d{9}Z(-\d+)?\.edi$/;
+      await until(
+        'the second e-997.edi to be filed beside the first',
+        async () => ['processed', 'failed'].some((dir) => readdirSync(join(ediDir, dir)).some((f) => stamped.test(f))),
+        (x) => x,
+      );
+      assert.match(readFileSync(first, 'utf8'), /\*000000014\*/, 'the first file is kept as it was');
     });
   });
 }

@@ -2,11 +2,13 @@
  * A 3PL's stock files dropped in a folder, as both backends must take them: a real FBA inventory
  * report (../shared/fixtures) becomes snapshots of its location once, however often it is
  * dropped; a bad row is rejected with its line and field; an unreadable file goes to failed/ with
- * the reason. Run by stock-files-embedded.test.ts and stock-files-scale-out.test.ts.
+ * the reason; a file under a temporary name waits for its rename; a file of a name taken before is
+ * archived beside the earlier one; a blank quantity is skipped and reported, each row counted in
+ * the file's report and the metrics. Run by stock-files-embedded.test.ts and stock-files-scale-out.test.ts.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason, type Backend, type HarnessHub } from '../support/backends.js';
 import { fixture, fixturesSkip } from '../support/fixtures.js';
@@ -27,6 +29,7 @@ export async function stockFileBehaviour(backend: Backend): Promise<void> {
             location: 'FBA',
             delimiter: '\t',
             pollSeconds: 0.1,
+            settleSeconds: 0.2,
             columns: { sku: 'sku', onHand: 'afn-fulfillable-quantity', damaged: 'afn-unsellable-quantity' },
           },
         },
@@ -78,15 +81,16 @@ export async function stockFileBehaviour(backend: Backend): Promise<void> {
         async () => existsSync(join(inbox, 'fba-2026-11-22.tsv')),
         (present) => !present,
       );
-      const readReport = async () => {
-        try {
-          return JSON.parse(readFileSync(join(inbox, 'processed', 'fba-2026-11-22.tsv.result.json'), 'utf8'));
-        } catch {
-          return undefined;
-        }
+      // The second file of that name is archived beside the first, which stays as it was.
+      const secondReport = async () => {
+        const name = readdirSync(join(inbox, 'processed')).find((f) => /^fba-2026-11-22\.\d{8}T\d{9}Z\.tsv\.result\.json$/.test(f));
+        return name === undefined ? undefined : JSON.parse(readFileSync(join(inbox, 'processed', name), 'utf8'));
       };
-      const again = await until('the second report', readReport, (r) => r?.duplicates === 12);
-      assert.deepEqual([again.accepted, again.duplicates], [0, 12]);
+      const again = await until('the second report', secondReport, (r) => r !== undefined);
+      assert.deepEqual([again.accepted, again.duplicates, again.taken], [0, 12, 12]);
+      assert.match(again.archivedAs, /^fba-2026-11-22\.\d{8}T\d{9}Z\.tsv$/);
+      assert.equal(readFileSync(join(inbox, 'processed', again.archivedAs), 'utf8'), text);
+      assert.equal(JSON.parse(readFileSync(join(inbox, 'processed', 'fba-2026-11-22.tsv.result.json'), 'utf8')).accepted, 12, 'the first report is kept');
       assert.equal(await available('697408927505', 5), 5);
     });
 
@@ -111,6 +115,33 @@ export async function stockFileBehaviour(backend: Backend): Promise<void> {
       );
       assert.match(readFileSync(join(inbox, 'failed', 'b-wrong.csv.error.txt'), 'utf8'), /no column 'sku'/);
       assert.equal((await hub.api('GET', '/healthz')).status, 200, 'the hub carries on');
+    });
+
+    test('a file under a temporary name waits for its rename; a blank quantity is skipped and reported; every row counted', async () => {
+      const rows = 'SKU\t"AFN-Fulfillable-Quantity"\t afn-unsellable-quantity \r\nBLANK-1\t\t0\r\nKEPT-1\t4\t0\r\nBAD-2\t-1\t0\r\n';
+      writeFileSync(join(inbox, 'c-late.tsv.part'), rows);
+      // A file dropped after it is taken, so scans have passed the temporary one by.
+      writeFileSync(join(inbox, 'c-marker.tsv'), 'sku\tafn-fulfillable-quantity\tafn-unsellable-quantity\r\nMARKER-1\t1\t0\r\n');
+      await report(join(inbox, 'processed', 'c-marker.tsv.result.json'));
+      assert.ok(existsSync(join(inbox, 'c-late.tsv.part')), 'the temporary file is left where it is');
+      assert.equal(existsSync(join(inbox, 'processed', 'c-late.tsv.part.result.json')), false);
+      renameSync(join(inbox, 'c-late.tsv.part'), join(inbox, 'c-late.tsv'));
+      const late = await report(join(inbox, 'processed', 'c-late.tsv.result.json'));
+      assert.deepEqual([late.rows, late.taken, late.skipped, late.refused], [3, 1, 1, 1]);
+      assert.deepEqual(
+        late.rejected.map((r: { line: number; outcome: string; message: string }) => [r.line, r.outcome]),
+        [
+          [2, 'skipped'],
+          [4, 'refused'],
+        ],
+      );
+      assert.match(late.rejected[0].message, /afn-fulfillable-quantity: blank; a blank quantity is not zero/);
+      assert.equal(await available('KEPT-1', 4), 4);
+      // The blank row changed nothing: the item is not known at the location at all.
+      assert.notEqual((await hub.api('GET', '/v1/availability/BLANK-1?channel=amazon')).body.available, 0);
+      const metrics = String((await hub.api('GET', '/metrics')).body);
+      assert.match(metrics, /crossdock_inbound_file_rows_total\{system="amazon-fba",outcome="skipped"\} [1-9]/);
+      assert.match(metrics, /crossdock_inbound_file_rows_total\{system="amazon-fba",outcome="refused"\} [1-9]/);
     });
   });
 }

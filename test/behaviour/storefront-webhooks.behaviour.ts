@@ -2,7 +2,9 @@
  * Orders arriving by storefront webhook, as both backends must take them: a real Shopify
  * orders/create (../shared/fixtures) verified by its HMAC, parked whole while one of its items is
  * unknown, captured on replay once the cause is fixed, captured once however often the store
- * retries, and cancelled by orders/cancelled. Run by storefront-webhooks-embedded.test.ts and
+ * retries, and cancelled by orders/cancelled; each body checked against its topic (a fulfilment is
+ * no order); orders/updated captures an order not captured yet, cancels one the store cancelled,
+ * says what it leaves alone and parks a change of lines. Run by storefront-webhooks-embedded.test.ts and
  * storefront-webhooks-scale-out.test.ts.
  */
 import { describe, test, before, after } from 'node:test';
@@ -134,6 +136,62 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       assert.equal(notAnOrder.status, 200, JSON.stringify(notAnOrder.body));
       assert.equal(notAnOrder.body.status, 'parked');
       assert.equal(await hub.available('706405908216'), before, 'it changed nothing');
+    });
+
+    test('a fulfilment sent as orders/create is refused naming what it is; an order sent as fulfillments/create too', async () => {
+      await hub.stock('IPOD2008GREEN', 'DAL', 10);
+      // The fulfilment inside the REST Order resource: the fulfillments/create body (it has line_items as an order does).
+      const fulfilment = JSON.stringify((JSON.parse(fixture('shopify/order.json')) as { order: { fulfillments: unknown[] } }).order.fulfillments[0]);
+      const asOrder = await hook(fulfilment, 'orders/create');
+      assert.equal(asOrder.status, 422, JSON.stringify(asOrder.body));
+      assert.equal(asOrder.body.type, 'urn:crossdock:problem:topic_mismatch');
+      assert.match(asOrder.body.errors[0].message, /a fulfilment of order 450789469 .*not an order/);
+      assert.equal(await orderByStoreId('255858046'), undefined, 'nothing captured');
+      assert.equal(await hub.available('IPOD2008GREEN'), 10);
+      // Under its own topic it is read and not taken: the hub ships from its own locations.
+      assert.equal((await hook(fulfilment, 'fulfillments/create')).body.status, 'ignored');
+      const anOrder = newOrderBody('820982911946100009');
+      const orderAsFulfilment = await hook(anOrder, 'fulfillments/create');
+      assert.equal(orderAsFulfilment.status, 422);
+      assert.match(orderAsFulfilment.body.errors[0].message, /is an order .*not a fulfilment/);
+      assert.equal(await orderByStoreId('820982911946100009'), undefined);
+    });
+
+    test('orders/updated captures an order not captured yet, leaves alone what the hub order does not hold, parks changed lines and cancels a cancelled order', async () => {
+      await hub.stock('706405908216', 'DAL', 10);
+      await hub.stock('706405907431', 'ATL', 10);
+      const before = await hub.available('706405908216');
+      const raw = newOrderBody('820982911946100006');
+      // Shopify may deliver orders/updated before orders/create: the order is captured once.
+      const first = await hook(raw, 'orders/updated');
+      assert.equal(first.body.status, 'captured', JSON.stringify(first.body));
+      const orderId = first.body.orderId as string;
+      assert.equal((await hook(raw, 'orders/create')).body.orderId, orderId, 'the same order, not a second one');
+      assert.equal(await hub.available('706405908216'), before - 1);
+      // A new note and shipping address: nothing the hub order holds changed.
+      const noted = raw.replace('"note": null', '"note": "leave at the back door"').replace('123 Shipping Street', '9 Other Road');
+      const unchanged = await hook(noted, 'orders/updated');
+      assert.equal(unchanged.body.status, 'unchanged', JSON.stringify(unchanged.body));
+      assert.equal(unchanged.body.orderId, orderId);
+      assert.match(unchanged.body.ignored, /addresses, note/);
+      // The store edited a quantity: the hub order is not amended from the storefront; the update is parked, the order left as it was.
+      const edited = raw.replace(/"quantity": 1,/, '"quantity": 3,');
+      const parked = await hook(edited, 'orders/updated');
+      assert.equal(parked.body.status, 'parked', JSON.stringify(parked.body));
+      assert.match(parked.body.reason, /706405908216: 1 → 3/);
+      assert.equal(await hub.available('706405908216'), before - 1);
+      const order = (await hub.api('GET', `/v1/orders/${orderId}`)).body;
+      assert.deepEqual(
+        order.lines.map((l: { sku: string; qty: number }) => l.qty),
+        [1, 1],
+      );
+      // The store cancels it: orders/updated with cancelled_at set cancels, and the orders/cancelled Shopify sends beside it finds it done.
+      const cancelled = raw.replace('"cancelled_at": null', '"cancelled_at": "2026-12-06T10:00:00-05:00"');
+      assert.deepEqual((await hook(cancelled, 'orders/updated')).body, { status: 'cancelled', orderId });
+      assert.equal(await hub.available('706405908216'), before);
+      const second = await hook(cancelled, 'orders/cancelled');
+      assert.equal(second.body.status, 'unchanged', JSON.stringify(second.body));
+      assert.equal((await hub.api('GET', `/v1/orders/${orderId}`)).body.status, 'cancelled');
     });
 
     test('a webhook id is taken once, whatever body comes with it again; a refused webhook claims no id', async () => {

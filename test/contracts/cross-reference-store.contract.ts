@@ -58,6 +58,23 @@ export function describeCrossReferenceStoreContract(name: string, make: MakeAdap
       assert.deepEqual(await ctx.store.forIds('item', 'acme', ['OLD']), []);
     });
 
+    it('a key looked up answers what the table holds now: after it is mapped, remapped, removed, and after a batch that failed', async () => {
+      const key = { kind: 'item' as const, system: 'acme', scheme: 'BP', external: '7' };
+      const now = async () => (await ctx.store.resolve([key, key]))!.map((r) => r?.id);
+      assert.deepEqual(await now(), [undefined, undefined]);
+      await ctx.store.upsert([item('acme', 'BP', '7', 'FIRST')]);
+      assert.deepEqual(await now(), ['FIRST', 'FIRST'], 'a key not mapped when first asked is found once mapped');
+      await ctx.store.upsert([item('acme', 'BP', '7', 'SECOND')]);
+      assert.deepEqual(await now(), ['SECOND', 'SECOND'], 'a remapped key answers its new id');
+      // All or nothing: a batch with a bad reference changes no key, the good one before it included.
+      await assert.rejects(async () =>
+        ctx.store.upsert([item('acme', 'BP', '7', 'THIRD'), { ...item('acme', 'BP', '8', 'X'), id: null as unknown as string }]),
+      );
+      assert.deepEqual(await now(), ['SECOND', 'SECOND'], 'a failed batch changed nothing');
+      assert.equal(await ctx.store.remove(key), true);
+      assert.deepEqual(await now(), [undefined, undefined], 'a removed key is not found');
+    });
+
     it('finds by any field in key order, at most a limit; a delete removes one key and says whether there was one', async () => {
       await ctx.store.upsert([item('acme', 'UP', '2', 'B'), item('acme', 'BP', '9', 'A'), item('beta', 'BP', '1', 'A'), item('acme', 'BP', '1', 'A')]);
       assert.deepEqual(

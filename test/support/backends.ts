@@ -5,6 +5,7 @@
  * the end; its reads follow the read-your-writes rule of docs/REFERENCE.md (wait until the read model's
  * position reaches the one a write answered).
  */
+import type { DestinationStream } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { reachable } from './reachable.js';
 import pg from 'pg';
@@ -51,7 +52,8 @@ export interface Backend {
   name: 'embedded' | 'scale-out';
   /** Why this backend cannot run here, or undefined when it can. */
   unavailable(): Promise<string | undefined>;
-  start(file: HubFile, options?: { clock?: Clock; apiKeys?: HubConfig['apiKeys'] }): Promise<HarnessHub>;
+  /** `logs`: where the hub's log lines go (at debug), for suites that read them; silent without. */
+  start(file: HubFile, options?: { clock?: Clock; apiKeys?: HubConfig['apiKeys']; logs?: DestinationStream }): Promise<HarnessHub>;
 }
 
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -65,6 +67,7 @@ export const embedded: Backend = {
       file,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.apiKeys ? { config: { apiKeys: options.apiKeys } } : {}),
+      ...(options.logs ? { logs: options.logs } : {}),
     });
     return {
       url: hub.url,
@@ -118,7 +121,11 @@ export const scaleOut: Backend = {
       scaleOut: { databaseUrl: DATABASE_URL, natsUrl: NATS_URL, role: 'all', namespace },
       ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     });
-    const hub: ScaleOutHub = await startScaleOutHub({ config, logger: false, ...(options.clock ? { clock: options.clock } : {}) });
+    const hub: ScaleOutHub = await startScaleOutHub({
+      config,
+      ...(options.logs ? { logger: { level: 'debug' }, logDestination: options.logs } : { logger: false }),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     const api = apiClient(hub.url);
     return {
       url: hub.url,

@@ -4,7 +4,7 @@
  * it replaced by recorders (orders captured and cancelled, events ingested, documents parked,
  * rejections kept). `drop` puts a file in in/ and takes it; `out` reads what the partner got.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/adapters/sqlite/open-database.js';
 import { SqliteControlNumbers } from '../../src/adapters/sqlite/sqlite-control-numbers.js';
@@ -110,7 +110,10 @@ export function ediRig(o: Partial<EdiPartnerOptions> & { partner: Party; us: Par
     ...rig,
     partner,
     async drop(name, text) {
-      writeFileSync(join(folder, 'in', name), text);
+      // Written under a temporary name and renamed when done, as a careful sender does: taken at once.
+      writeFileSync(join(folder, 'in', `${name}.tmp`), text);
+      await partner.scan();
+      renameSync(join(folder, 'in', `${name}.tmp`), join(folder, 'in', name));
       await partner.scan();
       if (existsSync(join(folder, 'processed', name))) return { went: 'processed' };
       return { went: 'failed', error: readFileSync(join(folder, 'failed', `${name}.error.txt`), 'utf8') };

@@ -4,6 +4,7 @@
  * embedded hub (its internals reachable); `startOrderHarness` runs either backend for the
  * behavioural suites.
  */
+import type { DestinationStream } from 'pino';
 import { ErpSimulator } from '../../sim/erp-simulator.js';
 import type { HubConfig, HubFile } from '../../src/config/hub-config.js';
 import type { Backend, HarnessHub } from './backends.js';
@@ -31,6 +32,8 @@ interface OrderHubOptions {
   clock?: Clock;
   /** API keys besides the admin key (startOrderHarness). */
   apiKeys?: HubConfig['apiKeys'];
+  /** Where the hub's log lines go (startOrderHarness). */
+  logs?: DestinationStream;
 }
 
 let keyCounter = 0;
@@ -101,6 +104,7 @@ export async function startOrderHarness(backend: Backend, options: OrderHubOptio
   const hub = await backend.start(orderNetwork(erpUrl, options), {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(apiKeys ? { apiKeys } : {}),
+    ...(options.logs ? { logs: options.logs } : {}),
   });
   return {
     ...hub,

@@ -2,6 +2,7 @@
  * Starts a real hub (embedded SQLite in a temporary directory, HTTP on a free loopback port)
  * for integration tests, with a small typed client for its API.
  */
+import type { DestinationStream } from 'pino';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,9 +43,15 @@ export function testConfig(dataDir: string, file: HubFile = {}, extra: Partial<H
   };
 }
 
-export async function startTestHub(options: { file?: HubFile; dataDir?: string; clock?: Clock; config?: Partial<HubConfig> } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { file?: HubFile; dataDir?: string; clock?: Clock; config?: Partial<HubConfig>; logs?: DestinationStream } = {},
+): Promise<TestHub> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const hub = await startHub({ config: testConfig(dataDir, options.file, options.config), logger: false, ...(options.clock ? { clock: options.clock } : {}) });
+  const hub = await startHub({
+    config: testConfig(dataDir, options.file, options.config),
+    ...(options.logs ? { logger: { level: 'debug' }, logDestination: options.logs } : { logger: false }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   return {
     ...hub,
     dataDir,

@@ -38,24 +38,25 @@ export class HttpErpConnector implements ErpConnector {
       ...(order.erpCustomerNumber ? { customerNumber: order.erpCustomerNumber } : {}),
       lines: order.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
     };
-    const answer = (await this.call('order placement', 'POST', '/api/sales-orders', body, timeoutMs)) as { orderNumber?: unknown };
+    const answer = (await this.call('order placement', 'POST', '/api/sales-orders', body, timeoutMs, order.correlationId)) as { orderNumber?: unknown };
     if (typeof answer.orderNumber !== 'string') throw new ErpCallError('order placement', 'the ERP answered without an orderNumber', false, true);
     return { orderNumber: answer.orderNumber };
   }
 
-  async findOrder(reference: string, timeoutMs: number): Promise<{ orderNumber: string } | undefined> {
-    const answer = (await this.call('order lookup', 'GET', `/api/sales-orders?externalReference=${encodeURIComponent(reference)}`, undefined, timeoutMs)) as {
+  async findOrder(reference: string, timeoutMs: number, correlationId?: string): Promise<{ orderNumber: string } | undefined> {
+    const path = `/api/sales-orders?externalReference=${encodeURIComponent(reference)}`;
+    const answer = (await this.call('order lookup', 'GET', path, undefined, timeoutMs, correlationId)) as {
       items?: { orderNumber: string }[];
     };
     const found = answer.items?.[0];
     return found ? { orderNumber: found.orderNumber } : undefined;
   }
 
-  private async call(operation: string, method: string, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  private async call(operation: string, method: string, path: string, body: unknown, timeoutMs: number, correlationId?: string): Promise<unknown> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let status: number, text: string;
     try {
-      ({ status, text } = await this.send(method, path, payload, timeoutMs));
+      ({ status, text } = await this.send(method, path, payload, timeoutMs, correlationId));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.name === 'AbortError' || e.name === 'TimeoutError')
@@ -74,7 +75,13 @@ export class HttpErpConnector implements ErpConnector {
     }
   }
 
-  private send(method: string, path: string, payload: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+  private send(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    timeoutMs: number,
+    correlationId?: string,
+  ): Promise<{ status: number; text: string }> {
     const transport = this.url.protocol === 'https:' ? https : http;
     const base = this.url.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
@@ -90,6 +97,7 @@ export class HttpErpConnector implements ErpConnector {
           headers: {
             accept: 'application/json',
             ...this.headers,
+            ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
             ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
           },
         },

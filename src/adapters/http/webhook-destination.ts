@@ -19,6 +19,12 @@ export interface WebhookOptions {
   timeoutMs?: number;
 }
 
+/** The batch's correlation id when its messages share one (each message also carries its own in the body). */
+function batchCorrelation(messages: readonly OutgoingMessage[]): string | undefined {
+  const first = messages[0]?.correlationId;
+  return first && messages.every((m) => m.correlationId === first) ? first : undefined;
+}
+
 export class WebhookDestination implements Destination {
   readonly id: string;
   readonly maxBatch: number;
@@ -42,7 +48,7 @@ export class WebhookDestination implements Destination {
             .digest('base64url');
     let status: number, retryAfter: string | undefined, text: string;
     try {
-      ({ status, retryAfter, text } = await this.post(body, batchKey));
+      ({ status, retryAfter, text } = await this.post(body, batchKey, batchCorrelation(messages)));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const reason =
@@ -60,7 +66,7 @@ export class WebhookDestination implements Destination {
     this.agent.destroy();
   }
 
-  private post(body: string, key: string): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  private post(body: string, key: string, correlationId: string | undefined): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
     const transport = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = transport.request(
@@ -69,7 +75,13 @@ export class WebhookDestination implements Destination {
           method: 'POST',
           agent: this.agent,
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key, ...this.options.headers },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'idempotency-key': key,
+            ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
+            ...this.options.headers,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -119,6 +119,12 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control BIGINT NOT NULL, transaction_control BIGINT NOT NULL,
      interchange_control BIGINT NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (partner, group_control, transaction_control));`,
+  `-- (Safe to run again.) sla_alerts: what SLA webhooks are owed, one row per breach exception, kind (breach, resolved) and webhook, until delivered.
+   CREATE TABLE IF NOT EXISTS sla_alerts (id BIGSERIAL PRIMARY KEY, exception_id BIGINT NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body JSONB NOT NULL,
+     attempts INTEGER NOT NULL, next_at TIMESTAMPTZ NOT NULL, delivered_at TIMESTAMPTZ, last_error TEXT, created_at TIMESTAMPTZ NOT NULL, UNIQUE (exception_id, kind, webhook));
+   CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts (next_at) WHERE delivered_at IS NULL;`,
+  `-- (Safe to run again.) outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it.
+   ALTER TABLE order_outbox ADD COLUMN IF NOT EXISTS correlation_id TEXT;`,
 ];
 
 export interface PgDatabase {

@@ -77,8 +77,8 @@ export class PgOrderWrites implements OrderWrites {
     // message can appear later below an id a reader has passed.
     await this.c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':order_outbox'))`);
     await this.c.query(
-      `INSERT INTO order_outbox (destination, topic, message_key, idempotency_key, lane, payload, created_at)
-       SELECT m->>'destination', m->>'topic', m->>'messageKey', m->>'idempotencyKey', m->>'lane', m->'payload', (m->>'createdAt')::timestamptz
+      `INSERT INTO order_outbox (destination, topic, message_key, idempotency_key, lane, payload, created_at, correlation_id)
+       SELECT m->>'destination', m->>'topic', m->>'messageKey', m->>'idempotencyKey', m->>'lane', m->'payload', (m->>'createdAt')::timestamptz, m->>'correlationId'
        FROM jsonb_array_elements($1::jsonb) m ON CONFLICT (idempotency_key) DO NOTHING`,
       [JSON.stringify(messages)],
     );
@@ -174,6 +174,7 @@ interface OutboxRow {
   lane: 'orders' | 'bulk';
   payload: unknown;
   created_at: Date;
+  correlation_id: string | null;
 }
 
 const toMessage = (r: OutboxRow): StoredOutboxMessage => ({
@@ -185,6 +186,7 @@ const toMessage = (r: OutboxRow): StoredOutboxMessage => ({
   lane: r.lane,
   payload: r.payload,
   createdAt: r.created_at.toISOString(),
+  ...(r.correlation_id ? { correlationId: r.correlation_id } : {}),
 });
 
 export class PgOrderStore implements LockingOrderStore {

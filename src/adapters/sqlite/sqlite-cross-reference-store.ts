@@ -1,27 +1,57 @@
-/** The embedded CrossReferenceStore: one row per cross-reference and per item's unit table, in the hub's SQLite database. */
+/**
+ * The embedded CrossReferenceStore: one row per cross-reference and per item's unit table, in the
+ * hub's SQLite database. Look-ups are answered from memory once read: every row of a stock file
+ * or line of an order is looked up, and a statement per key cost a 3PL's stock file a fifth to half of
+ * its ingest rate (bench/xref-translation.ts). The hub process is the only writer of its database
+ * (the CLI goes through the API), so forgetting a key whenever this store writes it keeps the
+ * memory exact; the scale-out store has other writers and asks PostgreSQL every time.
+ */
+import type { Statement } from 'better-sqlite3';
 import type { CrossReference, XrefKey, XrefKind } from '../../domain/master-data/cross-reference.js';
 import type { UnitConversions } from '../../domain/master-data/units-of-measure.js';
 import { crossReferenceOf as toRef, type CrossReferenceRow as Row } from '../cross-reference-row.js';
 import type { CrossReferenceStore, ItemUnits, XrefFilter } from '../../ports/cross-reference-store.js';
 import type { Db } from './open-database.js';
+import { RememberedReferences } from './remembered-references.js';
+
+/** Keys remembered at most (found or not); past it the oldest are forgotten first. */
+export const REMEMBERED_KEYS = 200_000;
 
 export class SqliteCrossReferenceStore implements CrossReferenceStore {
-  constructor(private readonly db: Db) {}
+  /** What each key looked up resolved to (null: not mapped), frozen since callers share it. */
+  private readonly remembered: RememberedReferences;
+  private getOne: Statement | undefined;
+
+  constructor(
+    private readonly db: Db,
+    limit = REMEMBERED_KEYS,
+  ) {
+    this.remembered = new RememberedReferences(limit);
+  }
 
   upsert(refs: readonly CrossReference[]): void {
     const put = this.db.prepare(
       'INSERT INTO xrefs (kind, system, scheme, external, id, ship_to) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, system, scheme, external) DO UPDATE SET id = excluded.id, ship_to = excluded.ship_to',
     );
-    this.db.transaction(() => {
-      for (const r of refs) put.run(r.kind, r.system, r.scheme, r.external, r.id, r.shipTo ?? null);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const r of refs) put.run(r.kind, r.system, r.scheme, r.external, r.id, r.shipTo ?? null);
+      })();
+    } finally {
+      // Committed or rolled back, the next look-up of these keys reads the table.
+      for (const r of refs) this.remembered.forget(r);
+    }
   }
 
   resolve(keys: readonly XrefKey[]): (CrossReference | undefined)[] {
-    const get = this.db.prepare('SELECT * FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?');
     return keys.map((k) => {
-      const row = get.get(k.kind, k.system, k.scheme, k.external) as Row | undefined;
-      return row ? toRef(row) : undefined;
+      const known = this.remembered.get(k);
+      if (known !== undefined) return known ?? undefined;
+      this.getOne ??= this.db.prepare('SELECT * FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?');
+      const row = this.getOne.get(k.kind, k.system, k.scheme, k.external) as Row | undefined;
+      const ref = row ? toRef(row) : null;
+      this.remembered.set(k, ref);
+      return ref ?? undefined;
     });
   }
 
@@ -46,9 +76,14 @@ export class SqliteCrossReferenceStore implements CrossReferenceStore {
   }
 
   remove(k: XrefKey): boolean {
-    return (
-      this.db.prepare('DELETE FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?').run(k.kind, k.system, k.scheme, k.external).changes > 0
-    );
+    try {
+      return (
+        this.db.prepare('DELETE FROM xrefs WHERE kind = ? AND system = ? AND scheme = ? AND external = ?').run(k.kind, k.system, k.scheme, k.external).changes >
+        0
+      );
+    } finally {
+      this.remembered.forget(k);
+    }
   }
 
   saveUnits(sku: string, system: string, units: UnitConversions): void {

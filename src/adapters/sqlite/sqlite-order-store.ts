@@ -41,7 +41,7 @@ export class SqliteOrderStore implements OrderStore {
     this.selectOrder = db.prepare('SELECT state FROM orders WHERE id = ?').pluck(true);
     this.insertTimeline = db.prepare('INSERT INTO order_timeline (order_id, entry) VALUES (?, ?)');
     this.insertOutbox = db.prepare(
-      'INSERT OR IGNORE INTO outbox (destination, topic, lane, message_key, idempotency_key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO outbox (destination, topic, lane, message_key, idempotency_key, payload, created_at, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertRef = db.prepare('INSERT OR IGNORE INTO order_refs (channel, external_id, order_id) VALUES (?, ?, ?)');
     this.selectRef = db.prepare('SELECT order_id FROM order_refs WHERE channel = ? AND external_id = ?').pluck(true);
@@ -141,7 +141,8 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   appendOutbox(messages: OutboxRecord[]): void {
-    for (const m of messages) this.insertOutbox.run(m.destination, m.topic, m.lane, m.messageKey, m.idempotencyKey, JSON.stringify(m.payload), m.createdAt);
+    for (const m of messages)
+      this.insertOutbox.run(m.destination, m.topic, m.lane, m.messageKey, m.idempotencyKey, JSON.stringify(m.payload), m.createdAt, m.correlationId ?? null);
   }
 
   outbox(afterId: number, limit: number, destination?: string): StoredOutboxMessage[] {
@@ -241,6 +242,7 @@ function toOutboxMessage(r: OutboxRow): StoredOutboxMessage {
     idempotencyKey: r.idempotency_key,
     payload: JSON.parse(r.payload),
     createdAt: r.created_at,
+    ...(r.correlation_id ? { correlationId: r.correlation_id } : {}),
   };
 }
 
@@ -253,4 +255,5 @@ interface OutboxRow {
   idempotency_key: string;
   payload: string;
   created_at: string;
+  correlation_id: string | null;
 }

@@ -6,8 +6,8 @@
  */
 import { NotFoundError } from '../../domain/errors.js';
 import { IllegalTransitionError } from '../../domain/orders/order-errors.js';
-import type { DeadLetter, DeadLetterStatus, DeliveryLedger } from '../../ports/delivery-store.js';
-import type { DestinationWorker, WorkerStatus } from './destination-worker.js';
+import type { DeadLetter, DeadLetterStatus, DeliveryLedger, Lane } from '../../ports/delivery-store.js';
+import type { DestinationBacklog, DestinationWorker, WorkerStatus } from './destination-worker.js';
 
 export class DeliveryOperations {
   /**
@@ -23,6 +23,16 @@ export class DeliveryOperations {
 
   async status(): Promise<WorkerStatus[]> {
     return this.state();
+  }
+
+  /** Messages waiting per destination and lane (outbox depth), from the shared state. */
+  async depths(): Promise<{ destination: string; lanes: Record<Lane, number> }[]> {
+    return Promise.all(this.replayers.map(async (w) => ({ destination: w.id, lanes: await w.depth() })));
+  }
+
+  /** What each destination still owes (shipments not delivered, channel figures not acknowledged), from the shared state. */
+  async backlogs(): Promise<DestinationBacklog[]> {
+    return Promise.all(this.replayers.map((w) => w.backlog()));
   }
 
   /** Sends a destination again what it got between two instants. Throws NotFoundError. */

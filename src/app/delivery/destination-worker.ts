@@ -17,6 +17,7 @@ import { TokenBucket } from '../../domain/delivery/token-bucket.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeliveryLedger, FeedReads, Lane, OutboxReads } from '../../ports/delivery-store.js';
 import type { Destination, OutgoingMessage } from '../../ports/destination.js';
+import type { StoredOutboxMessage } from '../../ports/order-store.js';
 
 export interface DestinationSettings {
   retry: RetryPolicy;
@@ -47,6 +48,18 @@ export interface WorkerDeps {
   random?: () => number;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   observe?: (event: { destination: string; lane: Lane; outcome: 'delivered' | 'failed' | 'dead_letter'; messages: number }) => void;
+  /** A channel acknowledged figures: for each, seconds from the first change it carries being recorded to the acknowledgement. */
+  observeLag?: (channel: string, destination: string, seconds: readonly number[]) => void;
+}
+
+/** What a destination has not received yet, read from the durable cursors (whichever process delivers). */
+export interface DestinationBacklog {
+  destination: string;
+  channel?: string;
+  /** Shipment confirmations addressed to it, not yet delivered: still in the outbox, or given up on (dead letters). */
+  shipments: { idempotencyKey: string; orderId: string; since: string; state: 'pending' | 'dead' }[];
+  /** The oldest change of its channel's figures it has not acknowledged. */
+  oldestChange?: { sku: string; at: string };
 }
 
 export interface WorkerStatus {
@@ -55,7 +68,20 @@ export interface WorkerStatus {
   cursors: Record<Lane, number>;
   deliveredMessages: number;
   coalescedChanges: number;
+  /** When this process last delivered to it (null: not since it started), for the console's connectors view. */
+  lastSuccessAt: string | null;
+  /** The share of the destination's rate limit in use now (0 to 1); null without a limit or where another process delivers. */
+  rateLimitUse: number | null;
 }
+
+/** An outbox row as the destination gets it, with the correlation id of what caused it. */
+const messageOf = (r: StoredOutboxMessage): OutgoingMessage => ({
+  idempotencyKey: r.idempotencyKey,
+  topic: r.topic,
+  key: r.messageKey,
+  payload: r.payload,
+  ...(r.correlationId ? { correlationId: r.correlationId } : {}),
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RATE_MARGIN = 0.95;
@@ -70,6 +96,7 @@ export class DestinationWorker {
   private ordersWaiting = false;
   private running: Promise<unknown> | undefined;
   private delivered = 0;
+  private lastSuccessAt: string | null = null;
   private coalesced = 0;
   private readonly wakers = new Set<() => void>();
   /** The receiver asked us to wait (Retry-After) until then: it applies to both lanes. */
@@ -129,7 +156,7 @@ export class DestinationWorker {
     };
     let n = 0;
     for (const r of await orders.outboxBetween(aliases, fromIso, toIso, limit)) {
-      await queue('orders', { idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload });
+      await queue('orders', messageOf(r));
       n++;
     }
     if (channel) {
@@ -155,6 +182,36 @@ export class DestinationWorker {
     return n;
   }
 
+  /** What this destination still owes, from the durable cursors and dead letters (up to `limit` of each). */
+  async backlog(limit = 500): Promise<DestinationBacklog> {
+    const { deliveries, orders, inventory, aliases, channel, receives } = this.deps;
+    const takes = (topic: string) => topic === 'shipment.confirmed' && (!receives || receives.includes(topic));
+    const shipments: DestinationBacklog['shipments'] = [];
+    for (const r of await orders.outboxFor(aliases, await deliveries.cursor(this.id, 'orders'), limit)) {
+      if (takes(r.topic)) shipments.push({ idempotencyKey: r.idempotencyKey, orderId: r.messageKey, since: r.createdAt, state: 'pending' });
+    }
+    for (const status of ['dead', 'queued'] as const) {
+      for (const d of await deliveries.deadLetters({ destination: this.id, status, limit })) {
+        if (takes(d.message.topic) && (status === 'dead' || d.attempts > 0))
+          shipments.push({ idempotencyKey: d.message.idempotencyKey, orderId: d.message.key, since: d.deadAt, state: 'dead' });
+      }
+    }
+    const backlog: DestinationBacklog = { destination: this.id, shipments, ...(channel ? { channel } : {}) };
+    if (channel) {
+      const [first] = await inventory.readChanges(channel, await deliveries.cursor(this.id, 'bulk'), 1);
+      if (first) backlog.oldestChange = { sku: first.sku, at: first.at };
+    }
+    return backlog;
+  }
+
+  /** Messages waiting per lane, from the durable cursors: outbox messages it takes, channel figure changes (each counted up to `cap`). */
+  async depth(cap = 10_000): Promise<Record<Lane, number>> {
+    const { deliveries, orders, inventory, aliases, channel, receives } = this.deps;
+    const rows = await orders.outboxFor(aliases, await deliveries.cursor(this.id, 'orders'), cap);
+    const bulk = channel ? (await inventory.readChanges(channel, await deliveries.cursor(this.id, 'bulk'), cap)).length : 0;
+    return { orders: receives ? rows.filter((r) => receives.includes(r.topic)).length : rows.length, bulk };
+  }
+
   status(): WorkerStatus {
     const state = this.breaker.state;
     return {
@@ -163,6 +220,8 @@ export class DestinationWorker {
       cursors: { ...this.cursors },
       deliveredMessages: this.delivered,
       coalescedChanges: this.coalesced,
+      lastSuccessAt: this.lastSuccessAt,
+      rateLimitUse: this.bucket ? Math.round(this.bucket.use(this.deps.clock.now()) * 100) / 100 : null,
     };
   }
 
@@ -198,7 +257,7 @@ export class DestinationWorker {
       const wanted = this.deps.receives ? rows.filter((r) => this.deps.receives!.includes(r.topic)) : rows;
       if (wanted.length > 0) {
         this.ordersWaiting = true;
-        const messages = wanted.map((r) => ({ idempotencyKey: r.idempotencyKey, topic: r.topic, key: r.messageKey, payload: r.payload }));
+        const messages = wanted.map(messageOf);
         const done = await this.deliver('orders', messages, (m, attempts, reason) => this.deadLetter('orders', m, attempts, reason));
         this.ordersWaiting = false;
         if (!done) return;
@@ -218,14 +277,14 @@ export class DestinationWorker {
         continue;
       }
       // Coalesce: one update per item with its latest figure; `from` is what the channel last had.
-      const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number }>();
+      const latest = new Map<string, { sku: string; from: number; to: number; position: number; cursor: number; firstAt: string }>();
       for (const c of changes) {
         const seen = latest.get(c.sku);
         if (seen) {
           seen.to = c.available;
           seen.position = c.position;
           seen.cursor = c.cursor;
-        } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor });
+        } else latest.set(c.sku, { sku: c.sku, from: c.previous, to: c.available, position: c.position, cursor: c.cursor, firstAt: c.at });
       }
       this.coalesced += changes.length - latest.size;
       // An oversell is worse than a stale surplus: zero crossings, then low stock, then the rest.
@@ -239,6 +298,14 @@ export class DestinationWorker {
           payload: { channel, sku: u.sku, available: u.to, position: u.position },
         }));
         if (!(await this.deliver('bulk', batch, (m, attempts, reason) => this.deadLetter('bulk', m, attempts, reason)))) return;
+        if (this.deps.observeLag) {
+          const now = this.deps.clock.now();
+          this.deps.observeLag(
+            channel,
+            this.id,
+            updates.slice(i, i + destination.maxBatch).map((u) => Math.max(0, (now - Date.parse(u.firstAt)) / 1000)),
+          );
+        }
       }
       if (this.stopped) return;
       cursor = this.cursors.bulk = changes[changes.length - 1]!.cursor;
@@ -272,7 +339,12 @@ export class DestinationWorker {
       lastError: reason,
       deadAt: new Date(this.deps.clock.now()).toISOString(),
     });
-    this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, { destination: this.id, idempotencyKey: message.idempotencyKey, attempts });
+    this.deps.log('warn', `dead letter for ${this.id}: ${reason}`, {
+      destination: this.id,
+      idempotencyKey: message.idempotencyKey,
+      attempts,
+      ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+    });
     this.deps.observe?.({ destination: this.id, lane, outcome: 'dead_letter', messages: 1 });
   }
 
@@ -292,6 +364,7 @@ export class DestinationWorker {
       try {
         await this.breaker.execute(() => destination.send(batch));
         this.delivered += batch.length;
+        this.lastSuccessAt = new Date(clock.now()).toISOString();
         this.deps.observe?.({ destination: this.id, lane, outcome: 'delivered', messages: batch.length });
         return true;
       } catch (err) {

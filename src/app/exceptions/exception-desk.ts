@@ -4,7 +4,7 @@
  * went away resolves itself with a history entry saying why; and carries out people's actions,
  * on one exception or on every live one of a group, each recorded in the exception's history.
  */
-import { NotFoundError } from '../../domain/errors.js';
+import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { ActionNotAllowedError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
 import {
   isLiveStatus,
@@ -28,6 +28,8 @@ export interface ExceptionDeskDeps {
   owners: { rules: readonly OwnerRule[]; fallback: string };
   /** A source that cannot be read is skipped this round (and said so), the others still reconciled. */
   onSourceError?: (sourceClass: string, err: unknown) => void;
+  /** Exceptions this process opened (another process opening the same problem first gets none). */
+  onOpened?: (opened: readonly HubException[]) => void;
 }
 
 /** An exception as the API shows it: with the actions that apply now. */
@@ -43,6 +45,9 @@ const HUB_ACTOR = 'hub';
 
 export class ExceptionDesk {
   private reconciling: Promise<void> | undefined;
+  // Actions and reconciling rounds take turns in this process: a round running while an action
+  // replays would see the cause gone and close the exception before the action is recorded.
+  private turns: Promise<unknown> = Promise.resolve();
   private readonly byClass: Map<string, ExceptionSource>;
 
   constructor(private readonly deps: ExceptionDeskDeps) {
@@ -51,7 +56,7 @@ export class ExceptionDesk {
 
   /** Brings the queue in line with the sources; concurrent calls share one run. */
   reconcile(): Promise<void> {
-    this.reconciling ??= this.reconcileOnce().finally(() => {
+    this.reconciling ??= this.inTurn(() => this.reconcileOnce()).finally(() => {
       this.reconciling = undefined;
     });
     return this.reconciling;
@@ -73,6 +78,19 @@ export class ExceptionDesk {
    * ActionNotAllowedError, or the source's own error (then nothing was changed or recorded).
    */
   async act(id: number, action: ExceptionAction, ctx: ActionContext & { owner?: string }): Promise<ExceptionView> {
+    const changed = await this.inTurn(() => this.carryOut(id, action, ctx));
+    // A retry or replay may have fixed the record at once; the exception then says so.
+    await this.reconcile();
+    return this.get(changed?.id ?? id);
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turns.then(work);
+    this.turns = run.catch(() => undefined);
+    return run;
+  }
+
+  private async carryOut(id: number, action: ExceptionAction, ctx: ActionContext & { owner?: string }): Promise<HubException | undefined> {
     const e = await this.deps.store.get(id);
     if (!e) throw new NotFoundError('Exception', String(id));
     if (!isLiveStatus(e.status)) throw new ExceptionClosedError(id, e.status);
@@ -90,16 +108,13 @@ export class ExceptionDesk {
       note = ctx.reason ? `acknowledged: ${ctx.reason}` : 'acknowledged';
     }
     const entry: HistoryEntry = { at: this.now(), actor: ctx.actor, action, note, status };
-    const changed = await this.deps.store.change(id, {
+    return this.deps.store.change(id, {
       status,
       ...(action === 'assign' && ctx.owner ? { owner: ctx.owner } : {}),
       ...(action === 'edit' ? { payload: ctx.payload } : {}),
       entry,
       whileStatus: ['open', 'acknowledged'],
     });
-    // A retry or replay may have fixed the record at once; the exception then says so.
-    await this.reconcile();
-    return this.get(changed?.id ?? id);
   }
 
   /** The action on every live exception of the group, each recorded; one failing does not stop the others. */
@@ -116,11 +131,18 @@ export class ExceptionDesk {
     if (members.length === 0) throw new NotFoundError('Exception group with live exceptions', group);
     const results: GroupResult['results'] = [];
     for (const m of members.sort((a, b) => a.id - b.id)) {
+      // An earlier member's action may have settled this one too (adding a mapping replays every document waiting for it).
+      const now = await this.deps.store.get(m.id);
+      if (now && !isLiveStatus(now.status)) {
+        results.push({ id: m.id, ok: true, note: `${now.status} meanwhile: ${now.history[now.history.length - 1]?.note ?? ''}` });
+        continue;
+      }
       try {
         const done = await this.act(m.id, action, ctx);
         results.push({ id: m.id, ok: true, note: done.history[done.history.length - 1]?.note ?? '' });
       } catch (err) {
-        if (members.length === 1) throw err;
+        // Input the action refuses (a cross-reference id that is not valid) is refused for the whole group, before anything was done.
+        if (members.length === 1 || (err instanceof InvalidInputError && results.length === 0)) throw err;
         results.push({ id: m.id, ok: false, note: (err as Error).message });
       }
     }
@@ -178,7 +200,7 @@ export class ExceptionDesk {
         opened.push({
           key: p.key,
           class: source.class,
-          severity: source.severity,
+          severity: p.severity ?? source.severity,
           owner,
           entity: p.entity,
           group: p.group,
@@ -190,7 +212,8 @@ export class ExceptionDesk {
           opened: { at: now, actor: HUB_ACTOR, action: 'opened', note: p.error, status: 'open' },
         });
       }
-      await this.deps.store.open(opened);
+      const added = await this.deps.store.open(opened);
+      if (added.length > 0) this.deps.onOpened?.(added);
     }
     const stillThere = new Set(current.map((p) => p.key));
     for (const gone of live.filter((l) => !stillThere.has(l.key))) {

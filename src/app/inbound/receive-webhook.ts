@@ -1,6 +1,9 @@
 /**
  * Orders arriving from storefronts (POST /hooks/{systemId}): verified, mapped to the canonical
- * order and captured like any other; cancellations cancel the hub's order. An order that cannot
+ * order and captured like any other; cancellations cancel the hub's order; an update cancels it
+ * when the store did, captures it when it was not captured yet (updates may arrive first), and
+ * otherwise says what it left alone (the hub's order holds no address or note to change, and its
+ * lines are not amended from a storefront: an update that changes them is parked). An order that cannot
  * be captured (unknown item or customer, failed validation, no stock to reserve) is parked whole
  * with its reason, never dropped, and captured when replayed after the cause is fixed.
  */
@@ -14,7 +17,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { InboundStore, ParkedInbound } from '../../ports/inbound-store.js';
 import type { OrderDesk } from '../orders/order-desk.js';
 import type { Ingest } from '../inventory/inventory-view.js';
-import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import { describeReferences, WAITS_FOR_REFERENCES, type XrefKey } from '../../domain/master-data/cross-reference.js';
 import { PARTNER_REJECTION_TOPIC } from '../exceptions/sources/partner-rejections.js';
 
 /** A partner's 997 rejecting a document the hub sent is kept in the inbound store but is nothing to take again. */
@@ -39,6 +42,7 @@ export type WebhookOutcome =
   | { status: 'captured'; orderId: string; orderStatus: string }
   | { status: 'already_captured'; orderId: string }
   | { status: 'cancelled'; orderId: string }
+  | { status: 'unchanged'; orderId: string; ignored: string }
   | { status: 'ingested'; accepted: number; duplicates: number; position: number }
   | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
   | { status: 'ignored'; reason: string }
@@ -236,19 +240,25 @@ export class InboundWebhooks {
 
   private async take(system: InboundSource, topic: string, raw: string, correlationId: string): Promise<WebhookOutcome | Refusal> {
     const ctx = { principal: `system:${system.id}`, correlationId };
-    const kind = system.kindOf(topic);
+    const kind = system.kindOf(topic, raw);
     if (kind === 'events') {
       const mapped = await system.eventsFrom(raw);
       if (!mapped.ok) return { refused: true, reason: 'the message could not be mapped to hub events', errors: mapped.errors };
       const result = await this.deps.ingest.submit(mapped.events, undefined, correlationId);
       return { status: 'ingested', accepted: result.accepted, duplicates: result.duplicates, position: result.position };
     }
-    if (kind === 'order') {
+    if (kind === 'update') {
+      const storeOrderId = system.storeOrderId(raw);
+      const captured = storeOrderId === undefined ? undefined : await this.deps.orders.byReference(system.channel, storeOrderId);
+      // Not captured yet (the store's orders/create may come later, or was parked): taken as the order.
+      if (captured) return this.update(system, captured, raw);
+    }
+    if (kind === 'order' || kind === 'update') {
       const mapped = await system.orderFrom(raw);
       if (!mapped.ok) {
         const unknown = mapped.unknownReferences ?? [];
         return unknown.length > 0
-          ? { refused: true, reason: `the order waits for cross-references: ${describeReferences(unknown)}`, errors: mapped.errors, unknownReferences: unknown }
+          ? { refused: true, reason: `the order ${WAITS_FOR_REFERENCES}: ${describeReferences(unknown)}`, errors: mapped.errors, unknownReferences: unknown }
           : { refused: true, reason: 'the order could not be mapped to a hub order', errors: mapped.errors };
       }
       try {
@@ -268,7 +278,10 @@ export class InboundWebhooks {
     }
     if (kind === 'cancel') {
       const storeOrderId = system.storeOrderId(raw);
-      const orderId = storeOrderId === undefined ? undefined : (await this.deps.orders.byReference(system.channel, storeOrderId))?.id;
+      const order = storeOrderId === undefined ? undefined : await this.deps.orders.byReference(system.channel, storeOrderId);
+      const orderId = order?.id;
+      // Shopify sends orders/updated beside orders/cancelled: the second one finds the work done.
+      if (order?.status === 'cancelled') return { status: 'unchanged', orderId: order.id, ignored: 'the order is cancelled already' };
       if (!orderId)
         return {
           refused: true,
@@ -284,6 +297,28 @@ export class InboundWebhooks {
       }
     }
     return { status: 'ignored', reason: `topic '${topic}' is not one the hub takes from ${system.id}` };
+  }
+
+  /**
+   * An update of a captured order that the store has not cancelled: the hub's order holds items
+   * and quantities only, so what else changed (addresses, note, tags, payment and fulfilment
+   * status) is left alone and said so; changed lines are refused (parked), for a person to settle.
+   */
+  private async update(system: InboundSource, captured: { id: string; lines: { sku: string; qty: number }[] }, raw: string): Promise<WebhookOutcome | Refusal> {
+    const mapped = await system.orderFrom(raw);
+    const ignored = 'addresses, note, tags, prices, payment and fulfilment status are not part of the hub order';
+    if (!mapped.ok)
+      return { status: 'unchanged', orderId: captured.id, ignored: `${ignored}; its lines could not be read (${mapped.errors[0]?.message ?? ''})` };
+    const now = new Map(mapped.request.lines.map((l) => [l.sku, l.qty]));
+    const before = new Map(captured.lines.map((l) => [l.sku, l.qty]));
+    const changed = [...new Set([...now.keys(), ...before.keys()])].filter((sku) => now.get(sku) !== before.get(sku)).sort();
+    if (changed.length > 0)
+      return {
+        refused: true,
+        reason: `the store changed the lines of order ${captured.id} (${changed.map((sku) => `${sku}: ${before.get(sku) ?? 0} → ${now.get(sku) ?? 0}`).join(', ')}); a captured order's lines are not amended from the storefront: change the order in the ERP, or cancel it and capture it anew`,
+        errors: [{ path: '/line_items', message: `differ from the captured order ${captured.id}` }],
+      };
+    return { status: 'unchanged', orderId: captured.id, ignored };
   }
 }
 

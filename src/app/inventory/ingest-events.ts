@@ -8,6 +8,7 @@
  * one, so an fsync is shared by every request waiting on it. A group that fails is retried
  * without the submission at fault, which alone gets the error.
  */
+import { SystemAccess } from '../../domain/access/system-access.js';
 import { eventIssues, isValidEvent } from '../../model/event-validation.js';
 import type { IngestResult, InventoryEvent } from '../../model/inventory-event.js';
 import type { HubEvent } from '../../model/hub-event.js';
@@ -85,17 +86,18 @@ export class EventIngest {
    * Ingests a batch; resolves once accepted events are durable. `payload` is the batch's JSON
    * text when the caller has it (saves serialising it again). Throws StorageFailedError, ShuttingDownError.
    */
-  submit(values: readonly unknown[], payload?: string, correlationId?: string): Promise<IngestResult> {
+  submit(values: readonly unknown[], payload?: string, correlationId?: string, sender = SystemAccess.everySystem): Promise<IngestResult> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
     const validEvents: HubEvent[] = [],
       validIndexes: number[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
-      if (isValidEvent(value)) {
+      const refused = isValidEvent(value) ? sender.refusal(value.source) : undefined;
+      if (isValidEvent(value) && refused === undefined) {
         validEvents.push(value);
         validIndexes.push(index);
-      } else result.rejected.push({ index, errors: eventIssues(value) });
+      } else result.rejected.push({ index, errors: refused ? [refused] : eventIssues(value) });
     }
     return new Promise((resolve, reject) => {
       this.queue.push({
@@ -331,7 +333,8 @@ class IngestEffects implements EventEffects {
   }
 
   orderEvent(event: OrderEvent): void {
-    const correlationId = this.sub.correlationId;
+    // The event's own correlation id (the system that sent it), else the request's: as on the scale-out backend.
+    const correlationId = event.correlationId ?? this.sub.correlationId;
     if (this.orders) receiveOrderEvent(this.orderWork(), { position: this.position, event, ...(correlationId !== undefined ? { correlationId } : {}) });
   }
 

@@ -2,6 +2,7 @@
  * What the read side of the API needs of the live inventory state, whichever backend keeps it:
  * the embedded hub's InventoryState and a scale-out api process's read model both provide it.
  */
+import type { SystemAccess } from '../../domain/access/system-access.js';
 import type { AvailabilityBook } from '../../domain/inventory/availability-book.js';
 import type { ChannelRule } from '../../domain/inventory/channel-availability.js';
 import type { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
@@ -24,7 +25,8 @@ export interface InventoryView {
 
 /** Takes a batch of events; resolves once the accepted ones are durable. */
 export interface Ingest {
-  submit(values: readonly unknown[], payload?: string, correlationId?: string): Promise<IngestResult>;
+  /** `sender`: the systems the caller may send as (a key bound to systems); an event from another source is rejected on its own. */
+  submit(values: readonly unknown[], payload?: string, correlationId?: string, sender?: SystemAccess): Promise<IngestResult>;
 }
 
 export interface LocationDefined {

@@ -74,6 +74,7 @@ function grantOf(k: StoredApiKey): KeyGrant {
     name: k.name,
     scopes: new Set(k.scopes),
     ...(k.channels ? { channels: new Set(k.channels) } : {}),
+    ...(k.systems ? { systems: new Set(k.systems) } : {}),
     ...(k.expiresAt ? { expiresAt: Date.parse(k.expiresAt) } : {}),
     ...(k.ratePerMinute ? { ratePerMinute: k.ratePerMinute } : {}),
   };

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError, type Issue } from '../../domain/errors.js';
 import type { ApiKeyCreated, ApiKeyInput, ApiKeyView } from '../../model/api-key.js';
-import { CHANNEL_SCOPES } from '../../model/scopes.js';
+import { CHANNEL_SCOPES, SYSTEM_SCOPES } from '../../model/scopes.js';
 import type { ApiKeyStore, StoredApiKey } from '../../ports/api-key-store.js';
 import type { Clock } from '../../ports/clock.js';
 import { keyDigest, type ApiKeys } from './api-keys.js';
@@ -35,6 +35,7 @@ export class ApiKeyAdmin {
       prefix: key.slice(0, 10),
       scopes: [...input.scopes],
       ...(input.channels ? { channels: [...input.channels] } : {}),
+      ...(input.systems ? { systems: [...input.systems] } : {}),
       ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),
       ...(input.ratePerMinute ? { ratePerMinute: input.ratePerMinute } : {}),
       createdAt: new Date(now).toISOString(),
@@ -70,11 +71,8 @@ export class ApiKeyAdmin {
     if (this.deps.keys.isConfiguredName(input.name) || existing.some((k) => k.name === input.name && viewOf(k, now).status === 'active')) {
       issues.push({ path: '/name', message: `a key named '${input.name}' is in force; revoke it first or choose another name` });
     }
+    if (input.channels || input.systems) issues.push(...bindingProblems(input));
     if (input.channels) {
-      input.scopes.forEach((s, i) => {
-        if (!CHANNEL_SCOPES.includes(s))
-          issues.push({ path: `/scopes/${i}`, message: `a key bound to channels may hold only ${CHANNEL_SCOPES.join(', ')}; '${s}' reaches every channel` });
-      });
       input.channels.forEach((c, i) => {
         if (!this.deps.channelExists(c)) issues.push({ path: `/channels/${i}`, message: `channel '${c}' is not defined` });
       });
@@ -84,6 +82,17 @@ export class ApiKeyAdmin {
     }
     return issues;
   }
+}
+
+/** Each scope of a bound key must be one its bindings narrow, or it would reach past them. */
+function bindingProblems(input: ApiKeyInput): Issue[] {
+  const allowed = [...(input.channels ? CHANNEL_SCOPES : []), ...(input.systems ? SYSTEM_SCOPES : [])];
+  const bindings = [input.channels ? 'channels' : undefined, input.systems ? 'systems' : undefined].filter(Boolean).join(' and ');
+  return input.scopes.flatMap((s, i) =>
+    allowed.includes(s)
+      ? []
+      : [{ path: `/scopes/${i}`, message: `a key bound to ${bindings} may hold only ${allowed.join(', ')}; '${s}' reaches beyond them` }],
+  );
 }
 
 function viewOf(k: StoredApiKey, now: number): ApiKeyView {

@@ -6,6 +6,7 @@
  * Duplicates are caught twice: the read model knows every event it has applied (by id and by
  * seq), and the log's message ids catch copies still in flight within its duplicate window.
  */
+import { SystemAccess } from '../../domain/access/system-access.js';
 import { randomUUID } from 'node:crypto';
 import { eventIssues, isValidEvent } from '../../model/event-validation.js';
 import type { IngestResult } from '../../model/inventory-event.js';
@@ -30,7 +31,8 @@ export interface PublishDeps {
 export class LogIngest implements Ingest {
   constructor(private readonly deps: PublishDeps) {}
 
-  async submit(values: readonly unknown[]): Promise<IngestResult> {
+  /** `correlationId`: the request's, stamped on events that carry none of their own (their timeline entries and effects keep it). */
+  async submit(values: readonly unknown[], _payload?: string, correlationId?: string, sender = SystemAccess.everySystem): Promise<IngestResult> {
     const { view, log } = this.deps;
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], parked: [], position: 0 };
     const requests: AppendRequest[] = [];
@@ -46,6 +48,11 @@ export class LogIngest implements Ingest {
         result.rejected.push({ index, errors: eventIssues(value) });
         continue;
       }
+      const refused = sender.refusal(value.source);
+      if (refused) {
+        result.rejected.push({ index, errors: [refused] });
+        continue;
+      }
       const id = JSON.stringify([value.source, 'id', value.id]);
       const seq = JSON.stringify([value.source, 'seq', value.seq]);
       if (view.hasEvent(value.source, value.id, value.seq) || inBatch.has(id) || inBatch.has(seq)) {
@@ -58,7 +65,7 @@ export class LogIngest implements Ingest {
         kind: inventory ? 'inventory' : 'order',
         key: inventory ? value.sku : value.orderId,
         dedupeId: JSON.stringify([value.source, value.id]),
-        body: JSON.stringify(value),
+        body: JSON.stringify(value.correlationId || !correlationId ? value : { ...value, correlationId }),
       });
       indexes.push(index);
       locations.push(stockLocationOf(value));

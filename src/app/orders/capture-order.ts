@@ -102,7 +102,7 @@ export class OrderCapture {
       backorder: request.backorder ?? 'reject',
       key,
       fingerprint,
-      make: (allocations) => newOrder(id, request, customer, allocations, nowIso),
+      make: (allocations) => newOrder(id, request, customer, allocations, nowIso, ctx.correlationId),
       captured: {
         step: 'captured',
         source: ctx.principal,

@@ -22,7 +22,7 @@ export async function attemptErpCommit(
 ): Promise<ErpOutcome> {
   try {
     if (order.erp.timedOut || askFirst) {
-      const found = await erp.findOrder(order.id, timeoutMs);
+      const found = await erp.findOrder(order.id, timeoutMs, order.correlationId);
       if (found) return { orderNumber: found.orderNumber };
     }
     return await erp.placeOrder(
@@ -33,6 +33,7 @@ export async function attemptErpCommit(
         customer: order.customer,
         ...(customer?.erpCustomerNumber ? { erpCustomerNumber: customer.erpCustomerNumber } : {}),
         lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+        ...(order.correlationId ? { correlationId: order.correlationId } : {}),
       },
       timeoutMs,
     );

@@ -116,7 +116,7 @@ export class OpenOrders {
     const status = statusOf(order);
     orders.saveOrder(order, status, open);
     orders.appendTimeline(timelineRecords(order, status, steps, now));
-    orders.appendOutbox(outboxRecords(order, messages, now));
+    orders.appendOutbox(outboxRecords(order, messages, now, steps));
   }
 
   private isOpen(order: OrderState, holds?: Map<string, number>): boolean {

@@ -21,7 +21,9 @@ export function timelineRecords(order: OrderState, status: string, steps: readon
 }
 
 /** Messages keep the order's order (message key = order id) and carry a key the receiver applies once. */
-export function outboxRecords(order: OrderState, messages: readonly StepMessage[], nowIso: string): OutboxRecord[] {
+export function outboxRecords(order: OrderState, messages: readonly StepMessage[], nowIso: string, steps: readonly Step[] = []): OutboxRecord[] {
+  // A change has one cause: the correlation id its steps carry goes with the messages it sends.
+  const correlationId = steps.find((s) => s.correlationId)?.correlationId;
   return messages.map(({ step, message }) => ({
     destination: message.destination,
     topic: message.topic,
@@ -30,5 +32,6 @@ export function outboxRecords(order: OrderState, messages: readonly StepMessage[
     idempotencyKey: `${order.id}/${step}/${message.destination}/${message.topic}`,
     payload: message.payload,
     createdAt: nowIso,
+    ...(correlationId ? { correlationId } : {}),
   }));
 }

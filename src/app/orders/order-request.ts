@@ -68,9 +68,17 @@ export function checkOrderRequest(
 }
 
 /** The order a sourced request becomes; held (not sent to the ERP) while its customer is on credit hold. */
-export function newOrder(id: string, request: OrderRequest, customer: Customer, allocations: [string, number][][], nowIso: string): OrderState {
+export function newOrder(
+  id: string,
+  request: OrderRequest,
+  customer: Customer,
+  allocations: [string, number][][],
+  nowIso: string,
+  correlationId?: string,
+): OrderState {
   return {
     id,
+    ...(correlationId ? { correlationId } : {}),
     channel: request.channel,
     externalId: request.externalId,
     customer: customer.id,

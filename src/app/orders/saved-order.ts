@@ -30,7 +30,7 @@ export async function saveOrderChanges(orders: OrderWrites, changes: readonly Or
     const record = savedOrder(c.order);
     saved.push(record);
     timeline.push(...timelineRecords(c.order, record.status, c.steps, nowIso));
-    outbox.push(...outboxRecords(c.order, c.messages, nowIso));
+    outbox.push(...outboxRecords(c.order, c.messages, nowIso, c.steps));
   }
   await orders.saveOrders(saved);
   await orders.appendTimeline(timeline);

@@ -1,10 +1,13 @@
 /**
  * A 3PL's stock file (CSV or TSV, one row per item) turned into inventory snapshots of one
  * location. Columns are named in the configuration; a unit factor converts the file's units to
- * the hub's (cases of 12 → each). A bad row is rejected with its line and the field; the other
- * rows still count.
+ * the hub's (cases of 12 → each). Header names match whatever their case, quotes and surrounding
+ * spaces. Each row is taken, skipped (a blank quantity is not zero: nothing is known of that item,
+ * so its figure is left as it was) or refused (a value that is wrong), with its line and reason;
+ * the other rows still count.
  */
 import { isIdentifier } from '../../model/formats.js';
+import { toBaseUnits } from '../../domain/master-data/units-of-measure.js';
 import { parse } from 'csv-parse/sync';
 import type { InventorySnapshot } from '../../model/inventory-event.js';
 
@@ -18,10 +21,31 @@ export interface CsvSnapshotSettings {
   unitFactor: number;
 }
 
+/** skipped: the row says nothing to take (blank quantity or item, a repeat); refused: it says something wrong. */
+export type RowOutcome = 'skipped' | 'refused';
+
+export interface RowNotTaken {
+  line: number;
+  sku?: string;
+  outcome: RowOutcome;
+  message: string;
+}
+
 export interface CsvSnapshotResult {
   snapshots: InventorySnapshot[];
-  rejected: { line: number; sku?: string; message: string }[];
+  /** The line each snapshot came from, by index. */
+  lines: number[];
+  rejected: RowNotTaken[];
 }
+
+/** A header as compared: 3PL exports quote them, pad them and change their case between versions. */
+export const headerKey = (h: string): string => h.replace(/"/g, '').trim().toLowerCase();
+
+/** A cell without its surrounding spaces and one pair of enclosing double quotes ("12" → 12). */
+const cellValue = (raw: string | undefined): string => {
+  const t = (raw ?? '').trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replace(/""/g, '"').trim() : t;
+};
 
 /** Throws Error naming the missing column when the header lacks one the settings need. */
 export function snapshotsFromCsv(
@@ -32,7 +56,8 @@ export function snapshotsFromCsv(
   // Quotes are not special: 3PL exports put stray " in product names, and neither format here quotes fields.
   const rows = parse(text, { delimiter: s.delimiter, quote: false, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
   const header = (rows[0] ?? []).map((h) => h.trim());
-  const index = (name: string) => header.indexOf(name);
+  const keys = header.map(headerKey);
+  const index = (name: string) => keys.indexOf(headerKey(name));
   const wanted = {
     sku: s.columns.sku,
     onHand: s.columns.onHand,
@@ -43,33 +68,45 @@ export function snapshotsFromCsv(
     if (index(column) < 0) throw new Error(`the header has no column '${column}' (configured for ${field}); it has: ${header.join(', ')}`);
   }
   const snapshots: InventorySnapshot[] = [];
+  const lines: number[] = [];
   const rejected: CsvSnapshotResult['rejected'] = [];
   const seen = new Set<string>();
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r]!;
     const line = r + 1;
-    const sku = (row[index(s.columns.sku)] ?? '').trim();
+    const sku = cellValue(row[index(s.columns.sku)]);
     if (sku === '') {
-      rejected.push({ line, message: `${s.columns.sku}: empty` });
+      rejected.push({ line, outcome: 'skipped', message: `${s.columns.sku}: blank` });
       continue;
     }
     if (seen.has(sku)) {
-      rejected.push({ line, sku, message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` });
+      rejected.push({ line, sku, outcome: 'skipped', message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` });
       continue;
     }
     // Named here with its line, rather than by the event validation that would refuse it later.
     if (!isIdentifier(sku) || sku.length > 200) {
       rejected.push({
         line,
+        outcome: 'refused',
         message: `${s.columns.sku}: ${JSON.stringify(sku)} is not an item id (at most 200 characters of well-formed Unicode without U+0000)`,
       });
       continue;
     }
+    // A blank is not a zero: a 3PL leaves a count out when it has none to give, and zero would empty the item.
+    const blank = [s.columns.onHand, s.columns.qualityHold, s.columns.damaged].filter((c): c is string => c !== undefined && cellValue(row[index(c)]) === '');
+    if (blank.length > 0) {
+      rejected.push({ line, sku, outcome: 'skipped', message: `${blank.join(', ')}: blank; a blank quantity is not zero, so the row is skipped` });
+      continue;
+    }
     const qty = (column: string | undefined): number | string | undefined => {
       if (column === undefined) return undefined;
-      const raw = (row[index(column)] ?? '').trim();
-      if (raw === '') return 0;
+      const raw = cellValue(row[index(column)]);
       if (!/^\d+(\.\d+)?$/.test(raw)) return `${column}: '${raw}' is not a non-negative number`;
+      // A whole factor converts exactly, in decimal: 0.1 of a case of 30 is 3 units, where 0.1 × 30 in floating point is not.
+      if (Number.isInteger(s.unitFactor)) {
+        const converted = toBaseUnits(raw, 'file units', s.unitFactor);
+        return converted.ok ? converted.units : `${column}: ${raw} × ${s.unitFactor} is not a whole number of units`;
+      }
       const units = Number(raw) * s.unitFactor;
       return Number.isInteger(units) ? units : `${column}: ${raw} × ${s.unitFactor} is not a whole number of units`;
     };
@@ -78,10 +115,11 @@ export function snapshotsFromCsv(
       damaged = qty(s.columns.damaged);
     const problem = [onHand, qualityHold, damaged].find((v) => typeof v === 'string');
     if (problem !== undefined) {
-      rejected.push({ line, sku, message: problem as string });
+      rejected.push({ line, sku, outcome: 'refused', message: problem as string });
       continue;
     }
     seen.add(sku);
+    lines.push(line);
     snapshots.push({
       id: `${s.source}:${file.name}:${file.digest}:${line}`,
       type: 'inventory.snapshot',
@@ -97,5 +135,5 @@ export function snapshotsFromCsv(
       },
     });
   }
-  return { snapshots, rejected };
+  return { snapshots, lines, rejected };
 }

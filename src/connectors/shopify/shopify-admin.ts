@@ -73,7 +73,7 @@ export class ShopifyAdmin implements Destination {
     if (levels.size > 0) await this.setQuantities(levels);
     for (const m of messages)
       if (m.topic === 'shipment.confirmed')
-        await this.fulfil(m.payload as { externalId: string; tracking?: string | { number?: string; carrier?: string } | null });
+        await this.fulfil(m.payload as { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }, m.correlationId);
   }
 
   close(): void {
@@ -113,19 +113,23 @@ export class ShopifyAdmin implements Destination {
       throw new DeliveryFailedError(this.id, `inventorySetQuantities refused: ${errors.map((e) => `${e.field.join('.')}: ${e.message}`).join('; ')}`, false);
   }
 
-  private async fulfil(s: { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }): Promise<void> {
+  private async fulfil(s: { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }, correlationId?: string): Promise<void> {
     const tracking = trackingParts(s.tracking);
-    await this.call(`/orders/${encodeURIComponent(s.externalId)}/fulfillments.json`, {
-      fulfillment: {
-        location_id: this.o.locationId,
-        notify_customer: true,
-        ...(tracking.number ? { tracking_number: tracking.number } : {}),
-        ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}),
+    await this.call(
+      `/orders/${encodeURIComponent(s.externalId)}/fulfillments.json`,
+      {
+        fulfillment: {
+          location_id: this.o.locationId,
+          notify_customer: true,
+          ...(tracking.number ? { tracking_number: tracking.number } : {}),
+          ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}),
+        },
       },
-    });
+      correlationId,
+    );
   }
 
-  private call(path: string, body: unknown): Promise<unknown> {
+  private call(path: string, body: unknown, correlationId?: string): Promise<unknown> {
     const payload = JSON.stringify(body);
     const transport = this.url.protocol === 'https:' ? https : http;
     const base = this.url.pathname.replace(/\/$/, '');
@@ -143,6 +147,7 @@ export class ShopifyAdmin implements Destination {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(payload),
             ...(this.o.token ? { 'x-shopify-access-token': this.o.token } : {}),
+            ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
           },
         },
         (res) => {

@@ -127,29 +127,66 @@ export function topLevelNumberField(raw: string, name: string): string | undefin
   return undefined;
 }
 
+/** Whether the body is an order the store has cancelled (its cancelled_at is set). */
+export function isCancelledOrder(raw: string): boolean {
+  try {
+    const cancelledAt = (JSON.parse(raw) as { cancelled_at?: unknown } | null)?.cancelled_at;
+    return typeof cancelledAt === 'string' && cancelledAt !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The topics whose body is the whole Order resource. */
+const ORDER_TOPICS = new Set([
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/paid',
+  'orders/fulfilled',
+  'orders/partially_fulfilled',
+  'orders/edited',
+]);
+
 /**
  * Shopify signs the body, not the X-Shopify-Topic header, so the topic is checked against what
- * the signed body says. Both order topics carry the whole Order resource; what tells a
- * cancellation apart is the order's own `cancelled_at`, set once the store cancelled it. A body
- * whose `cancelled_at` is null is an order the store has not cancelled, whatever the header says:
- * refused as orders/cancelled, so a captured orders/create cannot be replayed to cancel. The
- * converse is not refused: Shopify's own orders/create test notification carries a cancelled
- * sample order, and a cancelled order sent as orders/create captures nothing new (the store's
- * order id is captured once).
+ * the signed body says:
+ * - an order topic needs an Order resource; a body naming the order it belongs to (`order_id`: a
+ *   fulfilment, refund or transaction) is another resource and is refused, so a fulfilment sent
+ *   as orders/create can never be captured as an order (its line_items look like an order's);
+ * - a fulfilment topic needs a Fulfillment (it names its `order_id`), never an Order;
+ * - an orders/cancelled body must be cancelled: what tells a cancellation apart is the order's
+ *   own `cancelled_at`, set once the store cancelled it, so a captured orders/create cannot be
+ *   replayed to cancel. The converse is not refused: Shopify's own orders/create test
+ *   notification carries a cancelled sample order, and a cancelled order sent as orders/create
+ *   captures nothing new (the store's order id is captured once).
+ * A signed body that is no resource at all is not refused here: the mapping parks it naming the
+ * field, so nothing the store sent is lost.
  */
 export function orderTopicContradiction(topic: string | undefined, raw: string): string | undefined {
-  if (topic !== 'orders/create' && topic !== 'orders/cancelled') return undefined;
+  const fulfilmentTopic = topic?.startsWith('fulfillments/') === true;
+  if (topic === undefined || (!ORDER_TOPICS.has(topic) && !fulfilmentTopic)) return undefined;
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch {
     return undefined; // not JSON: parked by the mapping with its reason
   }
-  const order = body as { line_items?: unknown; cancelled_at?: unknown } | null;
-  // A signed body that is no order at all cannot act as one: the mapping parks it, naming the field, so nothing the store sent is lost.
-  if (typeof order !== 'object' || order === null || Array.isArray(order) || topLevelNumberField(raw, 'id') === undefined || !Array.isArray(order.line_items))
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const orderId = topLevelNumberField(raw, 'order_id');
+  const tracking = 'tracking_number' in body || 'tracking_numbers' in body || 'shipment_status' in body;
+  if (fulfilmentTopic) {
+    if (orderId === undefined && 'line_items' in body && 'order_number' in body)
+      return `the body is an order (order_number ${String((body as { order_number?: unknown }).order_number)}, no order_id), not a fulfilment`;
     return undefined;
-  if (topic === 'orders/cancelled' && (typeof order.cancelled_at !== 'string' || order.cancelled_at === ''))
+  }
+  if (orderId !== undefined)
+    return tracking
+      ? `the body is a fulfilment of order ${orderId} (it names order_id and its tracking), not an order; fulfilments are sent as fulfillments/create`
+      : `the body names the order it belongs to (order_id ${orderId}), so it is not an order but a resource of one`;
+  const order = body as { line_items?: unknown };
+  if (topLevelNumberField(raw, 'id') === undefined || !Array.isArray(order.line_items)) return undefined;
+  if (topic === 'orders/cancelled' && !isCancelledOrder(raw))
     return 'the body is an order the store has not cancelled (cancelled_at is null), so it cannot be an orders/cancelled webhook';
   return undefined;
 }

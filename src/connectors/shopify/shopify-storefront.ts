@@ -1,6 +1,14 @@
 /** The Shopify-style storefront connector, inbound: webhook verification and order mapping behind the InboundSource port. */
 import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
-import { orderTopicContradiction, shopifyOrderToRequest, storeLinesOf, topLevelNumberField, type ShopifyMapping, type StoreLine } from './shopify-order.js';
+import {
+  isCancelledOrder,
+  orderTopicContradiction,
+  shopifyOrderToRequest,
+  storeLinesOf,
+  topLevelNumberField,
+  type ShopifyMapping,
+  type StoreLine,
+} from './shopify-order.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import { verifyShopifyWebhook } from './verify-shopify-webhook.js';
@@ -25,8 +33,16 @@ export class ShopifyStorefront implements InboundSource {
     return verifyShopifyWebhook(raw, signature, this.secret);
   }
 
-  kindOf(topic: string | undefined): InboundKind {
-    return topic === 'orders/create' ? 'order' : topic === 'orders/cancelled' ? 'cancel' : 'ignore';
+  /**
+   * orders/create captures, orders/cancelled cancels; orders/updated cancels when the store has
+   * cancelled the order (its cancelled_at is set) and otherwise brings the captured order up to date.
+   * Every other topic (fulfilments among them: the hub ships from its own locations) is not taken.
+   */
+  kindOf(topic: string | undefined, raw?: string): InboundKind {
+    if (topic === 'orders/create') return 'order';
+    if (topic === 'orders/cancelled') return 'cancel';
+    if (topic === 'orders/updated') return raw !== undefined && isCancelledOrder(raw) ? 'cancel' : 'update';
+    return 'ignore';
   }
 
   topicContradiction(topic: string | undefined, raw: string): string | undefined {

@@ -11,6 +11,8 @@ export interface KeyGrant {
   scopes: ReadonlySet<Scope>;
   /** Absent: every channel. */
   channels?: ReadonlySet<string>;
+  /** Absent: every system. The event sources the key may send as. */
+  systems?: ReadonlySet<string>;
   /** Epoch milliseconds from which the key is refused. */
   expiresAt?: number;
   ratePerMinute?: number;

@@ -12,6 +12,17 @@ test('a bucket gives its burst at once, then refills at its rate', () => {
   assert.equal(b.take(500), 0);
 });
 
+test("a bucket's use is the share of its burst spent, falling back to 0 as it refills", () => {
+  const b = new TokenBucket(10, 20, 0);
+  assert.equal(b.use(0), 0);
+  for (let i = 0; i < 15; i++) b.take(0);
+  assert.equal(b.use(0), 0.75);
+  assert.equal(b.use(1000), 0.25);
+  assert.equal(b.use(5000), 0);
+  b.drain(5000);
+  assert.equal(b.use(5000), 1);
+});
+
 test('over any schedule of takes, a bucket never grants more than burst + rate × time', () => {
   fc.assert(
     fc.property(

@@ -32,6 +32,12 @@ export class TokenBucket {
     return Math.ceil(((n - this.tokens) / this.perSecond) * 1000);
   }
 
+  /** The share of the burst spent at `nowMs` (0: full bucket, 1: none left), for operators to see how close a destination runs to its limit. */
+  use(nowMs: number): number {
+    this.refill(nowMs);
+    return 1 - this.tokens / this.burst;
+  }
+
   /** Empties the bucket: the receiver said 429, so what we thought we had is not there. */
   drain(nowMs: number): void {
     this.refill(nowMs);

@@ -8,10 +8,12 @@
 export const EXCEPTION_CLASSES = [
   'parked_event',
   'parked_inbound',
+  'unknown_cross_reference',
   'order_exception',
   'dead_letter',
   'dead_log_entry',
   'erp_pending',
+  'sla_breach',
   'partner_rejection',
 ] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number] | (string & {});
@@ -25,8 +27,8 @@ export const isLiveStatus = (s: ExceptionStatus): boolean => s === 'open' || s =
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
-/** Actions carried out on the record behind the exception, by its source. */
-export const SOURCE_ACTIONS = ['retry', 'replay', 'edit', 'discard'] as const;
+/** Actions carried out on the record behind the exception, by its source (add_xref: add the missing cross-reference, which replays what waits for it). */
+export const SOURCE_ACTIONS = ['retry', 'replay', 'edit', 'discard', 'add_xref'] as const;
 export type SourceAction = (typeof SOURCE_ACTIONS)[number];
 /** Actions on the exception itself, open to every class. */
 export const QUEUE_ACTIONS = ['acknowledge', 'assign'] as const;
@@ -97,6 +99,7 @@ export function statusAfter(action: ExceptionAction, current: ExceptionStatus): 
     case 'retry':
     case 'replay':
     case 'edit':
+    case 'add_xref':
       return current;
   }
 }

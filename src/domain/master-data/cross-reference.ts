@@ -75,6 +75,17 @@ export function xrefKey(k: XrefKey): string {
   return JSON.stringify([k.kind, k.system, k.scheme, k.external]);
 }
 
+/**
+ * How a parked document's reason says that it waits for cross-references (its unknown references
+ * are then the cause, not hints), as every connector words it.
+ */
+export const WAITS_FOR_REFERENCES = 'waits for cross-references';
+
+/** Whether a parked document is kept for want of the references it names. */
+export function waitsForReferences(p: { reason: string; unknownReferences?: readonly XrefKey[] }): boolean {
+  return (p.unknownReferences?.length ?? 0) > 0 && p.reason.includes(WAITS_FOR_REFERENCES);
+}
+
 /** "system acme, scheme BP, id 0042" as a person reads it in a parked document's reason. */
 export function describeReferences(refs: readonly XrefKey[]): string {
   return refs.map((r) => `${r.kind} ${r.external} (system ${r.system}, scheme ${r.scheme})`).join(', ');

@@ -38,6 +38,8 @@ export interface OrderState {
   backorder: 'reject' | 'allow';
   createdAt: string;
   updatedAt: string;
+  /** The correlation id of the request that captured it: its ERP calls and exceptions carry it. */
+  correlationId?: string;
   erp: { state: ErpState; orderNumber?: string; attempts: number; lastError?: string; nextAttemptAt?: number; timedOut?: boolean };
   released: boolean;
   delivered: boolean;

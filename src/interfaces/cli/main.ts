@@ -13,6 +13,7 @@ import { deadLettersCommand, deliveriesCommand } from './commands/dead-letters.j
 import { xrefsCommand } from './commands/xrefs.js';
 import { keysCommand } from './commands/keys.js';
 import { auditCommand, exceptionsCommand } from './commands/exceptions.js';
+import { slaCommand } from './commands/sla.js';
 
 export interface CliOptions {
   /** What `start` adds to the hub from outside src/ (bin/crossdock.js hands in the demo network). */
@@ -43,6 +44,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     keysCommand,
     exceptionsCommand,
     auditCommand,
+    slaCommand,
   ];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChannelAccess, ChannelBoundKeyError } from '../../domain/access/channel-access.js';
 import { grantsScope, type KeyGrant } from '../../domain/access/key-grant.js';
+import { SystemAccess, SystemBoundKeyError } from '../../domain/access/system-access.js';
 import type { Scope } from '../../model/scopes.js';
 import type { ApiKeys } from '../../app/keys/api-keys.js';
 import { HttpProblem } from './problem.js';
@@ -68,12 +69,23 @@ export function channelAccessOf(request: FastifyRequest): ChannelAccess {
   return ChannelAccess.of(request.grant?.channels);
 }
 
+/** The event sources the request's key may send as. */
+export function systemAccessOf(request: FastifyRequest): SystemAccess {
+  return SystemAccess.of(request.grant?.systems);
+}
+
+/** Which bindings a route applies itself. */
+export interface RouteBinding {
+  channelScoped: boolean;
+  systemScoped: boolean;
+}
+
 /**
- * The onRequest hook that admits only keys holding `scope`. A key bound to channels passes only
- * where the route applies the binding itself (`channelScoped`): a route added without thinking of
- * bound keys refuses them.
+ * The onRequest hook that admits only keys holding `scope`. A key bound to channels or systems
+ * passes only where the route applies one of its bindings itself: a route added without thinking
+ * of bound keys refuses them.
  */
-export function authorize(gate: RequestGate, scope: Scope, channelScoped: boolean, route: string) {
+export function authorize(gate: RequestGate, scope: Scope, binding: RouteBinding, route: string) {
   return (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const wait = gate.lockedFor(request.ip);
     if (wait > 0) {
@@ -101,11 +113,18 @@ export function authorize(gate: RequestGate, scope: Scope, channelScoped: boolea
         new HttpProblem(403, 'forbidden', 'Forbidden', `The API key '${grant.name}' lacks the scope '${scope}' this route needs.`, { requiredScope: scope }),
       );
     }
-    if (grant.channels && !channelScoped) return done(new ChannelBoundKeyError(`${request.method} ${route}`));
+    const refusal = bindingRefusal(grant, binding, `${request.method} ${route}`);
+    if (refusal) return done(refusal);
     request.apiKeyName = grant.name;
     request.grant = grant;
     done();
   };
+}
+
+function bindingRefusal(grant: KeyGrant, binding: RouteBinding, route: string): Error | undefined {
+  if (!grant.channels && !grant.systems) return undefined;
+  if ((grant.channels && binding.channelScoped) || (grant.systems && binding.systemScoped)) return undefined;
+  return grant.channels ? new ChannelBoundKeyError(route) : new SystemBoundKeyError(route);
 }
 
 /** Per-key request limits: after authentication, before the body is read. */

@@ -20,6 +20,7 @@ import type { HttpLimits } from './connection-limits.js';
 import type { CrossReferences } from '../../app/master-data/cross-references.js';
 import type { ExceptionDesk } from '../../app/exceptions/exception-desk.js';
 import type { AuditRecorder } from '../../app/audit/audit-recorder.js';
+import type { SlaWatch } from '../../app/sla/sla-alerts.js';
 
 /** Order exceptions, from either backend's store. */
 export interface OrderExceptionReads {
@@ -64,4 +65,6 @@ export interface HttpDeps {
   exceptions?: ExceptionDesk;
   /** Where writes are recorded (/v1/audit); absent: nothing is recorded and the route answers 501. */
   audit?: AuditRecorder;
+  /** The SLA rules and their alerts (GET /v1/sla); absent: the route answers 501. */
+  sla?: SlaWatch;
 }

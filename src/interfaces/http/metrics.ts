@@ -34,6 +34,19 @@ export class HubMetrics implements IngestObserver {
     labelNames: ['system', 'fault'] as const,
     registers: [this.registry],
   });
+  readonly syncLag = new Histogram({
+    name: 'crossdock_channel_sync_lag_seconds',
+    help: "Time from a change of a channel's figure (the source event accepted) to the channel system acknowledging the new figure, by channel and system",
+    labelNames: ['channel', 'destination'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+    registers: [this.registry],
+  });
+  readonly fileRows = new Counter({
+    name: 'crossdock_inbound_file_rows_total',
+    help: 'Rows of the stock files taken, by system and outcome (taken, skipped: nothing to take such as a blank quantity; refused: a wrong value)',
+    labelNames: ['system', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly logPosition = new Gauge({ name: 'crossdock_event_log_position', help: 'Position of the last event in the log', registers: [this.registry] });
 
   readonly deliveries = new Counter({

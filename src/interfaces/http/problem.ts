@@ -36,6 +36,7 @@ import type {
 } from '../../domain/orders/order-errors.js';
 import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import type { ChannelBoundKeyError, ChannelNotGrantedError, ChannelRequiredError } from '../../domain/access/channel-access.js';
+import type { SystemBoundKeyError } from '../../domain/access/system-access.js';
 import type { ActionNotAllowedError, EntryCannotApplyError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
 
 export interface ProblemBody {
@@ -101,6 +102,7 @@ type KnownError =
   | ChannelNotGrantedError
   | ChannelRequiredError
   | ChannelBoundKeyError
+  | SystemBoundKeyError
   | ActionNotAllowedError
   | ExceptionClosedError
   | EntryCannotApplyError;
@@ -169,6 +171,7 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   },
   channel_required: { status: 422, title: 'Channel required', extras: (e) => ({ errors: [{ path: e.path, message: e.message }], grantedChannels: e.granted }) },
   channel_bound_key: { status: 403, title: 'Forbidden' },
+  system_bound_key: { status: 403, title: 'Forbidden' },
   action_not_allowed: { status: 409, title: 'Action does not apply', extras: (e) => ({ allowed: e.allowed }) },
   entry_cannot_apply: { status: 422, title: 'The entry still cannot be applied', extras: (e) => ({ position: e.position }) },
   exception_closed: { status: 409, title: 'Exception resolved', extras: (e) => ({ exceptionStatus: e.status }) },
@@ -251,7 +254,8 @@ export function toProblem(err: unknown, bodyLimit?: number): ProblemBody {
 export function sendProblem(log: Logger, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const body = toProblem(err, request.routeOptions.bodyLimit);
   body.correlationId = request.id;
-  const where = { correlationId: request.id, method: request.method, url: request.url, status: body.status };
+  // The line's correlation id comes from the request's scope (hub-logger's mixin), as on every line written while serving it.
+  const where = { method: request.method, url: request.url, status: body.status };
   if (body.status >= 500 || (err as { code?: string }).code === 'unstorable_submission') log.error({ ...where, err }, 'request failed');
   else log.info({ ...where, problem: body.type, detail: body.detail }, 'request refused');
   return reply.code(body.status).type('application/problem+json').send(body);

@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createServer } from 'node:http';
 import { lookupFastPath } from './lookup-fast-path.js';
-import { correlationIdOf } from './correlation-id.js';
+import { correlationIdOf, correlationScope } from './correlation-id.js';
 import type { Scope } from '../../model/scopes.js';
 import type { KeyGrant } from '../../domain/access/key-grant.js';
 import { authorize, limitRequests, RequestGate } from './authorize.js';
@@ -28,14 +28,19 @@ import { registerCrossReferenceRoutes } from './routes/cross-references.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerExceptionRoutes } from './routes/exceptions.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerSlaRoutes } from './routes/sla.js';
 import { recordWrites } from './audit-hook.js';
 import { refuseInvalidUtf8 } from './utf8-body.js';
+import { registerConsoleRoutes } from './routes/console.js';
+import { DashboardFigures } from './console-figures.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: Scope;
     /** The route applies a key's channel binding itself (authorize.ts); other routes refuse keys bound to channels. */
     channelScoped?: boolean;
+    /** The route applies a key's system binding itself; other routes refuse keys bound to systems. */
+    systemScoped?: boolean;
   }
   /** The name of the API key that authenticated the request, for the write log. */
   interface FastifyRequest {
@@ -117,9 +122,14 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     const scope = route.config?.scope;
     if (scope) {
-      const channelScoped = route.config?.channelScoped === true;
-      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, channelScoped, route.url)];
-      route.schema = { ...route.schema, 'x-scope': scope, 'x-channel-scoped': channelScoped } as typeof route.schema;
+      const binding = { channelScoped: route.config?.channelScoped === true, systemScoped: route.config?.systemScoped === true };
+      route.onRequest = [...asList(route.onRequest), authorize(gate, scope, binding, route.url)];
+      route.schema = {
+        ...route.schema,
+        'x-scope': scope,
+        'x-channel-scoped': binding.channelScoped,
+        'x-system-scoped': binding.systemScoped,
+      } as typeof route.schema;
     }
     if (route.handler.constructor.name === 'AsyncFunction') {
       route.handler = withCorrelationHeader(route.handler as AsyncHandler);
@@ -156,6 +166,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     done();
   });
 
+  // Everything a request runs, down to its log lines, knows its correlation id.
+  app.addHook('onRequest', (request, _reply, done) => correlationScope.run(request.id, done));
   // First, so that every answer through Fastify carries them, shed and refused ones included.
   await securityHeaders(app);
   await shedLoad(app, deps.limits);
@@ -203,6 +215,13 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   registerCrossReferenceRoutes(app, deps.xrefs);
   if (deps.exceptions) registerExceptionRoutes(app, deps.exceptions);
   if (deps.audit) registerAuditRoutes(app, deps.audit);
+  if (deps.sla && deps.exceptions) registerSlaRoutes(app, deps.sla, deps.exceptions);
+  const figures = new DashboardFigures(deps);
+  app.addHook('onClose', (_app, done) => {
+    figures.stop();
+    done();
+  });
+  await registerConsoleRoutes(app, { gate, figures });
   // Say plainly that the backend lacks them, rather than that the routes do not exist.
   const missing = [
     ...(deps.orders ? [] : ['/v1/orders', '/v1/outbox']),
@@ -210,6 +229,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     ...(deps.inbound ? [] : ['/v1/inbound', '/hooks']),
     ...(deps.exceptions ? [] : ['/v1/exceptions', '/v1/exception-groups']),
     ...(deps.audit ? [] : ['/v1/audit']),
+    ...(deps.sla && deps.exceptions ? [] : ['/v1/sla']),
   ];
   for (const prefix of missing) {
     for (const url of [prefix, `${prefix}/*`]) {

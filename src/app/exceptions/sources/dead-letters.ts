@@ -33,7 +33,7 @@ export function deadLetterSource(deps: { delivery: DeliveryOperations }): Except
           error: d.lastError,
           group: `destination:${d.destination}`,
           system: d.destination,
-          correlationId: null,
+          correlationId: d.message.correlationId ?? null,
           since: d.deadAt,
         }));
     },
@@ -56,6 +56,7 @@ export function deadLetterSource(deps: { delivery: DeliveryOperations }): Except
           await deps.delivery.discard(id, `${ctx.reason} (by ${ctx.actor})`);
           return { note: `discarded: ${ctx.reason}` };
         case 'edit':
+        case 'add_xref':
           throw new Error(`unreachable: ${action}`);
       }
     },

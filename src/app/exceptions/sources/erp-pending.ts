@@ -22,7 +22,7 @@ export function erpPendingSource(deps: { reads: OrderReads; clock: Clock; limitM
           error: `the ERP has not taken the order after ${order.erp.attempts} attempt(s)${order.erp.lastError ? `: ${order.erp.lastError}` : ''}`,
           group: 'erp',
           system: 'erp',
-          correlationId: null,
+          correlationId: order.correlationId ?? null,
           since: order.createdAt,
         }));
     },

@@ -1,17 +1,19 @@
 /**
  * Inbound webhooks and EDI documents that could not be taken: grouped by system and the first
  * thing wrong (one unknown item: one group); replayed as they are, edited (checked as if new),
- * or discarded with a reason.
+ * or discarded with a reason. Those kept for want of a cross-reference are their own class
+ * (unknown-cross-references.ts).
  */
 import { createHash } from 'node:crypto';
 import type { ExceptionSource } from '../../../ports/exception-source.js';
 import type { InboundStore, ParkedInbound } from '../../../ports/inbound-store.js';
 import type { InboundWebhooks } from '../../inbound/receive-webhook.js';
+import { waitsForReferences } from '../../../domain/master-data/cross-reference.js';
 import { PARTNER_REJECTION_TOPIC } from './partner-rejections.js';
 
 const PAGE = 1000;
 
-const asPayload = (body: string): unknown => {
+export const asPayload = (body: string): unknown => {
   try {
     return JSON.parse(body) as unknown;
   } catch {
@@ -31,17 +33,21 @@ function rootCause(p: ParkedInbound): string {
   return named ? `${field}=${named}` : `${field}:${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
+/** Every document parked now, oldest first. */
+export async function allParked(store: InboundStore): Promise<ParkedInbound[]> {
+  const all: ParkedInbound[] = [];
+  for (let afterId = 0; ; ) {
+    const page = await store.parked({ status: 'parked', afterId, limit: PAGE });
+    all.push(...page);
+    if (page.length < PAGE) return all;
+    afterId = page[page.length - 1]!.id;
+  }
+}
+
 export function parkedInboundSource(deps: { store: InboundStore; inbound: InboundWebhooks }): ExceptionSource {
-  const parked = async (): Promise<ParkedInbound[]> => {
-    const all: ParkedInbound[] = [];
-    for (let afterId = 0; ; ) {
-      const page = await deps.store.parked({ status: 'parked', afterId, limit: PAGE });
-      // A partner's rejection of a document the hub sent is its own class (partner-rejections.ts).
-      all.push(...page.filter((p) => p.topic !== PARTNER_REJECTION_TOPIC));
-      if (page.length < PAGE) return all;
-      afterId = page[page.length - 1]!.id;
-    }
-  };
+  const parked = async (): Promise<ParkedInbound[]> =>
+    // A partner's rejection of a document the hub sent is its own class (partner-rejections.ts).
+    (await allParked(deps.store)).filter((p) => !waitsForReferences(p) && p.topic !== PARTNER_REJECTION_TOPIC);
   return {
     class: 'parked_inbound',
     severity: 'medium',
@@ -82,6 +88,7 @@ export function parkedInboundSource(deps: { store: InboundStore; inbound: Inboun
           await deps.inbound.discard(id, `${ctx.reason} (by ${ctx.actor})`);
           return { note: `discarded: ${ctx.reason}` };
         case 'retry':
+        case 'add_xref':
           throw new Error(`unreachable: ${action}`);
       }
     },

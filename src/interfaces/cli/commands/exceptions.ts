@@ -16,6 +16,8 @@ const options = {
   group: { type: 'string' },
   reason: { type: 'string' },
   payload: { type: 'string' },
+  id: { type: 'string' },
+  'ship-to': { type: 'string' },
   actor: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
@@ -31,7 +33,11 @@ const query = (values: Record<string, unknown>, names: string[]) => {
 };
 
 /** The body an action sends: the edited payload (a file, or - for stdin), a reason, an owner. */
-function actionBody(action: string, values: { reason?: string; owner?: string; payload?: string }): unknown {
+function actionBody(action: string, values: { reason?: string; owner?: string; payload?: string; id?: string; 'ship-to'?: string }): unknown {
+  if (action === 'add_xref') {
+    if (!values.id) throw new CliUsageError("add_xref needs --id ID (the hub's id the missing reference stands for)");
+    return { id: values.id, ...(values['ship-to'] ? { shipTo: values['ship-to'] } : {}) };
+  }
   if (action === 'edit') {
     if (!values.payload) throw new CliUsageError('edit needs --payload FILE (JSON; - reads stdin)');
     return JSON.parse(readFileSync(values.payload === '-' ? 0 : values.payload, 'utf8')) as unknown;
@@ -43,7 +49,7 @@ export const exceptionsCommand: Command = {
   name: 'exceptions',
   summary: 'The exception queue: list, show, and act on one exception or a whole group.',
   usage:
-    'list [--status S] [--class C] [--owner O] [--entity KIND:ID] [--group G] | show ID | act ID ACTION [--reason TEXT] [--owner O] [--payload FILE] | act-group GROUP ACTION [--reason TEXT] [--owner O]',
+    'list [--status S] [--class C] [--owner O] [--entity KIND:ID] [--group G] | show ID | act ID ACTION [--reason TEXT] [--owner O] [--payload FILE] [--id ID [--ship-to S]] | act-group GROUP ACTION [--reason TEXT] [--owner O] [--id ID [--ship-to S]]',
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
     const [verb, target, action] = positionals;

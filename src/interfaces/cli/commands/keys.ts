@@ -21,6 +21,7 @@ const options = {
   key: { type: 'string' },
   scopes: { type: 'string' },
   channels: { type: 'string' },
+  systems: { type: 'string' },
   'expires-at': { type: 'string' },
   'rate-per-minute': { type: 'string' },
 } as const;
@@ -28,7 +29,7 @@ const options = {
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'Create, list or revoke the API keys of a running hub (needs an admin key).',
-  usage: 'create NAME --scopes S1,S2 [--channels C1,C2] [--expires-at ISO] [--rate-per-minute N] | list | revoke ID',
+  usage: 'create NAME --scopes S1,S2 [--channels C1,C2] [--systems S1,S2] [--expires-at ISO] [--rate-per-minute N] | list | revoke ID',
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
     const [verb, arg] = positionals;
@@ -41,11 +42,12 @@ export const keysCommand: Command = {
           name: arg,
           scopes,
           ...(values.channels ? { channels: list(values.channels) } : {}),
+          ...(values.systems ? { systems: list(values.systems) } : {}),
           ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
           ...(rate !== undefined ? { ratePerMinute: Number(rate) } : {}),
         });
         console.log(
-          `created key ${created.id} '${created.name}' (${created.scopes.join(', ')}${created.channels ? `; channels ${created.channels.join(', ')}` : ''})`,
+          `created key ${created.id} '${created.name}' (${created.scopes.join(', ')}${created.channels ? `; channels ${created.channels.join(', ')}` : ''}${created.systems ? `; systems ${created.systems.join(', ')}` : ''})`,
         );
         console.log(`key: ${created.key}`);
         console.log('This is the only time the key is shown: the hub keeps only its digest.');
@@ -63,6 +65,7 @@ export const keysCommand: Command = {
               `${k.prefix}…`,
               k.scopes.join(','),
               k.channels ? `channels ${k.channels.join(',')}` : 'all channels',
+              k.systems ? `systems ${k.systems.join(',')}` : '',
               k.expiresAt ? `expires ${k.expiresAt}` : '',
             ]
               .filter(Boolean)

@@ -37,6 +37,8 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { delivery: D
                 cursors: Type.Object({ orders: Type.Integer(), bulk: Type.Integer() }),
                 deliveredMessages: Type.Integer(),
                 coalescedChanges: Type.Integer(),
+                lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
+                rateLimitUse: Type.Union([Type.Number(), Type.Null()]),
               }),
             ),
           }),

@@ -5,6 +5,7 @@ import { EventBatch, IngestResult } from '../../../model/inventory-event.js';
 import { Problem } from '../../../model/problem.js';
 import type { HttpDeps } from '../http-deps.js';
 import { HttpProblem } from '../problem.js';
+import { systemAccessOf } from '../authorize.js';
 import { strictJsonParser } from '../utf8-body.js';
 import { MalformedEntryError } from '../../../app/log/ledger-worker.js';
 
@@ -62,7 +63,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
     scope.post(
       '/v1/events',
       {
-        config: { scope: 'events:write' },
+        config: { scope: 'events:write', systemScoped: true },
         schema: {
           summary: 'Ingest a batch of inventory and order events',
           description:
@@ -73,7 +74,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDeps): void 
         },
       },
       async (request) => {
-        const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined, request.id);
+        const result = await deps.ingest.submit(request.body as unknown[], request.rawPayload ?? undefined, request.id, systemAccessOf(request));
         deps.metrics.logPosition.set(deps.state.position);
         return result;
       },

@@ -11,11 +11,23 @@ import { HttpProblem } from '../problem.js';
 const summary = ({ payload: _p, history: _h, key: _k, system: _s, ...rest }: ExceptionView) => rest;
 
 /** What an action needs from its body, checked here so a missing field is named before anything is done. */
-function actionInput(request: FastifyRequest, action: ExceptionAction): { reason?: string; owner?: string; payload?: unknown } {
+function actionInput(
+  request: FastifyRequest,
+  action: ExceptionAction,
+): { reason?: string; owner?: string; payload?: unknown; mapsTo?: { id: string; shipTo?: string } } {
   const body = request.body as unknown;
   if (action === 'edit') {
     if (body === undefined || body === null) throw bodyProblem('/', 'edit needs the new payload as the request body');
     return { payload: body };
+  }
+  if (action === 'add_xref') {
+    const fields = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const extra = Object.keys(fields).find((k) => k !== 'id' && k !== 'shipTo');
+    if (extra) throw bodyProblem(`/${extra}`, 'expected { id, shipTo? }');
+    // The id's own rules (length, characters) are the cross-reference's: checked when it is added.
+    if (typeof fields.id !== 'string' || fields.id === '') throw bodyProblem('/id', "add_xref needs the hub's id the reference stands for");
+    if (fields.shipTo !== undefined && typeof fields.shipTo !== 'string') throw bodyProblem('/shipTo', 'must be a string');
+    return { mapsTo: { id: fields.id, ...(typeof fields.shipTo === 'string' ? { shipTo: fields.shipTo } : {}) } };
   }
   const fields = (body ?? {}) as Record<string, unknown>;
   const unknownField = Object.keys(fields).find((k) => k !== 'reason' && k !== 'owner');
@@ -86,7 +98,8 @@ export function registerExceptionRoutes(app: FastifyInstance, desk: ExceptionDes
       config: { scope: 'admin' },
       schema: {
         tags: ['operations'],
-        summary: 'Act on one exception: retry, replay, edit (body: the new payload), discard { reason }, acknowledge { reason? }, assign { owner }',
+        summary:
+          'Act on one exception: retry, replay, edit (body: the new payload), discard { reason }, acknowledge { reason? }, assign { owner }, add_xref { id, shipTo? }',
         description:
           'Each action is recorded in the history. An edit is checked as if the payload were new: one that does not pass is answered 422 naming the field, and nothing changes. An action that does not apply to the class is 409 naming those that do.',
         params: Type.Composite([Type.Object({ id: Type.Integer({ minimum: 1 }) }), ActionParams]),

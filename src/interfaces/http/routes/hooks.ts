@@ -23,12 +23,16 @@ const ParkedView = Type.Object({
   body: Type.String({ description: 'The body exactly as it arrived.' }),
 });
 const Outcome = Type.Object({
-  status: Type.String({ description: 'captured, already_captured, cancelled, ingested, parked, ignored or duplicate (a webhook id received already)' }),
+  status: Type.String({
+    description:
+      'captured, already_captured, cancelled, unchanged (an orders/updated that changed nothing the hub order holds; `ignored` says what it left alone), ingested, parked, ignored or duplicate (a webhook id received already)',
+  }),
   accepted: Type.Optional(Type.Integer()),
   duplicates: Type.Optional(Type.Integer()),
   position: Type.Optional(Type.Integer()),
   orderId: Type.Optional(Type.String()),
   orderStatus: Type.Optional(Type.String()),
+  ignored: Type.Optional(Type.String({ description: 'unchanged: what the update carried that the hub order does not hold.' })),
   parkedId: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),

@@ -21,7 +21,7 @@ export function registerOperationsRoutes(
   app.get(
     '/metrics',
     {
-      ...(open ? {} : { onRequest: authorize(deps.gate, 'metrics', false, '/metrics') }),
+      ...(open ? {} : { onRequest: authorize(deps.gate, 'metrics', { channelScoped: false, systemScoped: false }, '/metrics') }),
       schema: {
         ...(open ? {} : { 'x-scope': 'metrics', 'x-channel-scoped': false }),
         summary: 'Prometheus metrics',

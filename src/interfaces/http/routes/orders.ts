@@ -155,6 +155,9 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
                 idempotencyKey: Type.String(),
                 payload: Type.Unknown(),
                 createdAt: Type.String(),
+                correlationId: Type.Optional(
+                  Type.String({ description: 'The correlation id of the request or event that wrote it; sent on as X-Correlation-Id.' }),
+                ),
               }),
             ),
             next: Type.Integer(),

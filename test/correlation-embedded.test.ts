@@ -1,0 +1,4 @@
+import { correlationBehaviour } from './behaviour/correlation.behaviour.js';
+import { embedded } from './support/backends.js';
+
+await correlationBehaviour(embedded);

@@ -1,0 +1,4 @@
+import { correlationBehaviour } from './behaviour/correlation.behaviour.js';
+import { scaleOut } from './support/backends.js';
+
+await correlationBehaviour(scaleOut);
