@@ -112,6 +112,12 @@ export const MIGRATIONS: string[] = [
    -- The audit trail: append-only, dropped only by age.
    CREATE TABLE IF NOT EXISTS audit_trail (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, entity TEXT, record JSONB NOT NULL);
    CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail (at);`,
+  `-- (Safe to run again.) sla_alerts: what SLA webhooks are owed, one row per breach exception, kind (breach, resolved) and webhook, until delivered.
+   CREATE TABLE IF NOT EXISTS sla_alerts (id BIGSERIAL PRIMARY KEY, exception_id BIGINT NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body JSONB NOT NULL,
+     attempts INTEGER NOT NULL, next_at TIMESTAMPTZ NOT NULL, delivered_at TIMESTAMPTZ, last_error TEXT, created_at TIMESTAMPTZ NOT NULL, UNIQUE (exception_id, kind, webhook));
+   CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts (next_at) WHERE delivered_at IS NULL;`,
+  `-- (Safe to run again.) outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it.
+   ALTER TABLE order_outbox ADD COLUMN IF NOT EXISTS correlation_id TEXT;`,
   `-- EDI interchanges taken per partner and sender (ISA05:ISA06, ISA13), so one sent again is a duplicate;
    -- and what the hub sent under each group and transaction number, so a partner's 997 finds its document.
    CREATE TABLE IF NOT EXISTS edi_interchanges_received (partner TEXT NOT NULL, sender TEXT NOT NULL, control TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL,
@@ -119,12 +125,6 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control BIGINT NOT NULL, transaction_control BIGINT NOT NULL,
      interchange_control BIGINT NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (partner, group_control, transaction_control));`,
-  `-- (Safe to run again.) sla_alerts: what SLA webhooks are owed, one row per breach exception, kind (breach, resolved) and webhook, until delivered.
-   CREATE TABLE IF NOT EXISTS sla_alerts (id BIGSERIAL PRIMARY KEY, exception_id BIGINT NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body JSONB NOT NULL,
-     attempts INTEGER NOT NULL, next_at TIMESTAMPTZ NOT NULL, delivered_at TIMESTAMPTZ, last_error TEXT, created_at TIMESTAMPTZ NOT NULL, UNIQUE (exception_id, kind, webhook));
-   CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts (next_at) WHERE delivered_at IS NULL;`,
-  `-- (Safe to run again.) outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it.
-   ALTER TABLE order_outbox ADD COLUMN IF NOT EXISTS correlation_id TEXT;`,
 ];
 
 export interface PgDatabase {

@@ -93,6 +93,12 @@ export const MIGRATIONS: string[] = [
    -- The audit trail: append-only, dropped only by age.
    CREATE TABLE IF NOT EXISTS audit_trail (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, entity TEXT, record TEXT NOT NULL);
    CREATE INDEX IF NOT EXISTS audit_trail_by_age ON audit_trail(at);`,
+  `-- (Safe to run again.) sla_alerts: what SLA webhooks are owed, one row per breach exception, kind (breach, resolved) and webhook, until delivered.
+   CREATE TABLE IF NOT EXISTS sla_alerts (id INTEGER PRIMARY KEY, exception_id INTEGER NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body TEXT NOT NULL,
+     attempts INTEGER NOT NULL, next_at TEXT NOT NULL, delivered_at TEXT, last_error TEXT, created_at TEXT NOT NULL, UNIQUE (exception_id, kind, webhook));
+   CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts(delivered_at, next_at);`,
+  `-- outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it (run once, by user_version).
+   ALTER TABLE outbox ADD COLUMN correlation_id TEXT;`,
   `-- EDI interchanges taken per partner and sender (ISA05:ISA06, ISA13), so one sent again is a duplicate;
    -- and what the hub sent under each group and transaction number, so a partner's 997 finds its document.
    CREATE TABLE IF NOT EXISTS edi_interchanges_received (partner TEXT NOT NULL, sender TEXT NOT NULL, control TEXT NOT NULL, received_at TEXT NOT NULL,
@@ -100,12 +106,6 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control INTEGER NOT NULL, transaction_control INTEGER NOT NULL,
      interchange_control INTEGER NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TEXT NOT NULL,
      PRIMARY KEY (partner, group_control, transaction_control)) WITHOUT ROWID;`,
-  `-- (Safe to run again.) sla_alerts: what SLA webhooks are owed, one row per breach exception, kind (breach, resolved) and webhook, until delivered.
-   CREATE TABLE IF NOT EXISTS sla_alerts (id INTEGER PRIMARY KEY, exception_id INTEGER NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body TEXT NOT NULL,
-     attempts INTEGER NOT NULL, next_at TEXT NOT NULL, delivered_at TEXT, last_error TEXT, created_at TEXT NOT NULL, UNIQUE (exception_id, kind, webhook));
-   CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts(delivered_at, next_at);`,
-  `-- outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it (run once, by user_version).
-   ALTER TABLE outbox ADD COLUMN correlation_id TEXT;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {
