@@ -104,7 +104,7 @@ export function startOrderTraffic(o: OrderTrafficOptions): Traffic {
         receiver: { qualifier: 'ZZ', id: o.ediPartner.ourId },
         control: n % 1_000_000_000,
         at: new Date(),
-        usage: 'T',
+        usage: 'P',
         groups: [
           {
             functionalId: 'PO',

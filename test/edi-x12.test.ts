@@ -148,17 +148,16 @@ test("a pet retailer's 850: the SK item id and the ship-to store 100 translate, 
   assert.deepEqual(got.po.request.customer, 'C-PETCO');
   assert.equal(got.po.shipTo, 'PETCO-CORPORATE');
   assert.deepEqual(got.po.request.lines, [{ sku: 'FREEZER-PUSHER', qty: 4, unitPrice: 56.25 }]);
-  const ack = acknowledgment855(
-    got.po.poNumber,
-    new Date('2026-12-06T00:00:00Z'),
-    [{ ...got.po.partnerLines[0]!, reserved: 4, backordered: 0 }],
-    false,
-    got.po.shipToParty,
+  const ack = acknowledgment855(got.po, new Date('2026-12-06T00:00:00Z'), [{ ...got.po.partnerLines[0]!, reserved: 4, backordered: 0 }], false);
+  assert.deepEqual(
+    ack[0],
+    ['BAK', '00', 'AD', got.po.poNumber, '20160426', '', '', '', '20261206'],
+    'BAK04 is the PO date (BEG05), BAK09 the day acknowledged',
   );
   assert.deepEqual(ack[1], ['N1', 'ST', 'PETCO - CORPORATE', '92', '100'], 'the store as the partner named it');
   assert.deepEqual(ack[2], ['PO1', '1', '1', 'KI', '225', '', 'SK', '000000000001010700']);
   assert.deepEqual(ack[3], ['ACK', 'IA', '1', 'KI']);
-  const split = acknowledgment855(got.po.poNumber, new Date(), [{ ...got.po.partnerLines[0]!, reserved: 2, backordered: 2 }], false);
+  const split = acknowledgment855({ poNumber: got.po.poNumber }, new Date(), [{ ...got.po.partnerLines[0]!, reserved: 2, backordered: 2 }], false);
   assert.deepEqual(
     split.slice(2, 4),
     [
@@ -245,7 +244,7 @@ before(async () => {
           channel: 'queued',
           customer: 'C-42',
           pollSeconds: 0.1,
-          us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+          us: { qualifier: '01', id: '999999999' },
           partner: { qualifier: '12', id: '4405197800' },
         },
       },
@@ -289,8 +288,8 @@ test('an 850 dropped by the partner is captured and answered with a 997 and an 8
   assert.deepEqual(pr[0]!.slice(0, 4), ['BAK', '00', 'AC', '08292233294'], 'DX1875: 696 ordered, 600 there → accepted with changes');
   assert.ok(pr.some((s) => s[0] === 'ACK' && s[1] === 'IB' && s[2] === '96'));
   assert.equal(await hub.available('AB3542'), 380);
-  // The partner re-sends the same interchange: the same order, answered again with new control numbers.
-  writeFileSync(join(dir, 'in', 'po-1-again.edi'), fixture('x12/node-x12/850.edi'));
+  // The partner re-sends the PO in a new envelope: the same order, answered again with new control numbers.
+  writeFileSync(join(dir, 'in', 'po-1-again.edi'), fixture('x12/node-x12/850.edi').replace(/000003438/g, '000003439'));
   await waitFor('the second 855', () => readdirSync(join(dir, 'out')).filter((f) => f.startsWith('855')).length === 2);
   assert.equal(await hub.available('AB3542'), 380);
   const controls = readdirSync(join(dir, 'out')).map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
@@ -358,7 +357,7 @@ test('an 850 dropped by the partner is captured and answered with a 997 and an 8
 test('an 850 naming an item the hub does not know is parked, and captured when replayed after the item is defined', { skip }, async () => {
   const po = writeInterchange({
     sender: { qualifier: '12', id: '4405197800' },
-    receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+    receiver: { qualifier: '01', id: '999999999' },
     control: 900,
     at: new Date('2026-11-22T16:00:00Z'),
     usage: 'P',

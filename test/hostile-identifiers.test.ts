@@ -96,6 +96,10 @@ test('EDI outbound refuses a batch carrying a hostile id as a permanent failure,
           transactions: groups.map((n) => Array.from({ length: n }, (_, k) => k + 1)),
         };
       },
+      recordSent: async () => {},
+      sentInGroup: async () => [],
+      receivedAt: async () => undefined,
+      recordReceived: async () => {},
     },
   });
   const change = (sku: string, n: number): OutgoingMessage => ({

@@ -164,6 +164,14 @@ const Party = Type.Object(
       pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$',
       description: 'ISA interchange id; no * ~ > ^ or control character.',
     }),
+    applicationId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 15,
+        pattern: '^[^*~>^\\x00-\\x1f\\x7f]+$',
+        description: 'GS application code (GS02 of its groups, GS03 of ours) when it differs from the ISA id.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -172,7 +180,7 @@ const EdiX12System = Type.Object(
   {
     type: Type.Literal('edi-x12', {
       description:
-        'A trading partner exchanging X12 004010 files through folders: 850 in (answered by 997 and 855), 856/810/846 out; or a 3PL (the authority of a location): 940 out, 945 in.',
+        'A trading partner exchanging X12 004010 files through folders: 850 and 860 in (answered by 997 and 855), 856/810/846 out; a supplier (receivesAt): 856 in as inbound supply; or a 3PL (the authority of a location): 940 out, 945 and 846 in. Its 997s are matched to what the hub sent.',
     }),
     channel: Type.Optional(Type.String({ description: 'The channel its purchase orders are captured on (a customer partner).' })),
     customer: Type.Optional(Type.String({ description: 'The hub customer its purchase orders are placed for (a customer partner).' })),
@@ -201,6 +209,16 @@ const EdiX12System = Type.Object(
       Type.Number({ minimum: 0, default: 900, description: 'At most one 846 inventory advice this often (changes in between coalesce).' }),
     ),
     usage: Type.Optional(Type.Union([Type.Literal('P'), Type.Literal('T')], { default: 'P', description: 'ISA15: production or test.' })),
+    testInterchanges: Type.Optional(
+      Type.Union([Type.Literal('refuse'), Type.Literal('test-mode')], {
+        default: 'refuse',
+        description:
+          'What to do with an interchange marked test (ISA15 = T): refuse it (kept as an exception, nothing taken), or take it in test mode (read, translated and answered with ISA15 = T; no order captured, nothing reserved, nothing committed to the ERP, no stock changed).',
+      }),
+    ),
+    receivesAt: Type.Optional(
+      Type.String({ description: "A supplier's location: where the shipments its 856 ship notices announce arrive (inbound supply with their ETA)." }),
+    ),
     backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
   },

@@ -12,6 +12,7 @@ import { erpPendingSource } from '../app/exceptions/sources/erp-pending.js';
 import { orderExceptionSource, type OrderExceptionList } from '../app/exceptions/sources/order-exceptions.js';
 import { parkedEventSource } from '../app/exceptions/sources/parked-events.js';
 import { parkedInboundSource } from '../app/exceptions/sources/parked-inbound.js';
+import { partnerRejectionSource } from '../app/exceptions/sources/partner-rejections.js';
 import { slaBreachSource } from '../app/exceptions/sources/sla-breaches.js';
 import { SlaAlerts, type SlaWatch } from '../app/sla/sla-alerts.js';
 import { postJson } from '../adapters/http/post-json.js';
@@ -69,6 +70,7 @@ export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk;
     sources: [
       parkedEventSource({ reads: deps.reads, view: deps.view }),
       parkedInboundSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks }),
+      partnerRejectionSource({ store: deps.inbound.store }),
       unknownCrossReferenceSource({ store: deps.inbound.store, inbound: deps.inbound.webhooks, xrefs: deps.xrefs }),
       orderExceptionSource({ exceptions: deps.orderExceptions, ingest: deps.ingest }),
       deadLetterSource({ delivery: deps.delivery }),

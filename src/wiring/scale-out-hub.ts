@@ -185,7 +185,13 @@ async function buildScaleOut(ctx: ProcessContext) {
   // Checked before any connection is made: a system this backend cannot run stops the start here.
   // EDI control numbers live in the database, which is opened next.
   let controlNumbers: PgControlNumbers | undefined;
-  const controls: ControlNumbers = { allocate: (partner, groups) => controlNumbers!.allocate(partner, groups) };
+  const controls: ControlNumbers = {
+    allocate: (partner, groups) => controlNumbers!.allocate(partner, groups),
+    recordSent: (partner, sent) => controlNumbers!.recordSent(partner, sent),
+    sentInGroup: (partner, group) => controlNumbers!.sentInGroup(partner, group),
+    receivedAt: (partner, sender, control) => controlNumbers!.receivedAt(partner, sender, control),
+    recordReceived: (partner, sender, control, at) => controlNumbers!.recordReceived(partner, sender, control, at),
+  };
   // Workers have no read model: the locations a system runs are the configured ones.
   const locationsRunBy = (system: string) =>
     Object.entries(config.file.locations ?? {})
@@ -453,6 +459,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       metrics,
       references,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
+      view: () => model,
     });
     leased(
       'EDI folders',

@@ -17,7 +17,7 @@ import { storableRefusal } from '../app/inbound/receive-webhook.js';
 import { DestinationWorker, type DestinationSettings } from '../app/delivery/destination-worker.js';
 import type { DeliveryLedger, FeedReads, OutboxReads } from '../ports/delivery-store.js';
 import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
-import { DuplicateOrderError, InsufficientStockError } from '../domain/orders/order-errors.js';
+import { DuplicateOrderError, IllegalTransitionError, InsufficientStockError } from '../domain/orders/order-errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Destination } from '../ports/destination.js';
 import type { InboundSource } from '../ports/inbound-source.js';
@@ -35,7 +35,8 @@ import { JsonataMapping, MappingError } from '../connectors/rest-webhook/jsonata
 import { RestWebhookSource } from '../connectors/rest-webhook/rest-webhook-source.js';
 import { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import type { Ingest } from '../app/inventory/inventory-view.js';
-import { EdiPartner, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
+import { EdiPartner, type CancelResult, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
+import { PARTNER_REJECTION_TOPIC } from '../app/exceptions/sources/partner-rejections.js';
 import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { FileFault } from '../connectors/folder-inbox.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
@@ -115,6 +116,20 @@ export function inboundSources(
 }
 
 /** The location a system is the authority of (a 3PL), if any. */
+/**
+ * When supply of `sku` is next expected at one of `channel`'s locations: the earliest ETA after
+ * `afterIso` any source announced there (the location's authority or a supplier's ship notice).
+ */
+function nextSupplyEta(view: Pick<InventoryState, 'ledger' | 'book'>, sku: string, channel: string, afterIso: string): string | undefined {
+  let next: string | undefined;
+  for (const location of view.book.channels.get(channel)?.locations ?? [])
+    for (const position of view.ledger.sourcesAt(sku, location)) {
+      const eta = position.nextInboundEtaAfter(afterIso);
+      if (eta !== undefined && (next === undefined || eta < next)) next = eta;
+    }
+  return next;
+}
+
 function runsLocation(state: InventoryState, system: string): string | undefined {
   return [...state.book.locations.values()].find((l) => l.authority === system)?.id;
 }
@@ -337,6 +352,8 @@ export function ediPartners(d: {
   controls: ControlNumbers;
   /** The location a system is the authority of, if any (a 3PL's 945s ship from it). */
   locationRunBy: (system: string) => string | undefined;
+  /** The inventory this process reads, for the date backordered lines are expected (855 ACK IB). */
+  view: () => Pick<InventoryState, 'ledger' | 'book'> | undefined;
   clock: Clock;
   log: Logger;
   metrics: HubMetrics;
@@ -358,7 +375,13 @@ export function ediPartners(d: {
                 us: sys.us,
                 partner: sys.partner,
                 usage: sys.usage ?? 'P',
+                testInterchanges: sys.testInterchanges ?? 'refuse',
                 controls,
+                ...(sys.receivesAt ? { receivesAt: sys.receivesAt } : {}),
+                expectedSupply: (sku, channel) => {
+                  const view = d.view();
+                  return view ? nextSupplyEta(view, sku, channel, new Date(clock.now()).toISOString()) : undefined;
+                },
                 mapping: {
                   ...(sys.channel ? { channel: sys.channel } : {}),
                   ...(sys.customer ? { customer: sys.customer } : {}),
@@ -382,6 +405,26 @@ export function ediPartners(d: {
                     if (refusal) return { kind: 'refused', ...refusal };
                     throw err;
                   }
+                },
+                cancel: async (poNumber): Promise<CancelResult> => {
+                  const order = sys.channel ? await desk.byReference(sys.channel, poNumber) : undefined;
+                  if (!order) return { kind: 'unknown' };
+                  try {
+                    await desk.cancel(order.id, { principal: `system:${id}`, correlationId: randomUUID(), reason: `cancelled by ${id}'s 860` });
+                    return { kind: 'cancelled', orderId: order.id };
+                  } catch (err) {
+                    if (err instanceof IllegalTransitionError) return { kind: 'refused', reason: err.message };
+                    throw err;
+                  }
+                },
+                rejected: async (reason, errors, body) => {
+                  await inboundStore.park({
+                    system: id,
+                    topic: PARTNER_REJECTION_TOPIC,
+                    body,
+                    ...storableRefusal(reason, errors),
+                    receivedAt: new Date(clock.now()).toISOString(),
+                  });
                 },
                 park: async (reason, errors, body, unknownReferences) => {
                   await inboundStore.park({
@@ -419,6 +462,6 @@ export function fileExchanges(d: {
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, clock, log, metrics } = d;
   const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics, references: d.references, inboundStore: d.inboundStore }).map((d) => d.drop());
-  const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system) }).map((p) => p.partner());
+  const partners = ediPartners({ ...d, locationRunBy: (system) => runsLocation(state, system), view: () => state }).map((p) => p.partner());
   return { fileDrops, partners };
 }

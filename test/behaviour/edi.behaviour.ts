@@ -1,7 +1,8 @@
 /**
  * EDI X12 partners through their folders as both backends must show it: a 3PL gets a 940 when an
- * order is released to its location and its 945 ships the order; a customer's 850 is captured
- * once however often it is sent, answered with a 997 and an 855 under fresh control numbers.
+ * order is released to its location and its 945 ships the order; a customer's file of several
+ * interchanges and groups is taken whole and each group acknowledged; an interchange sent again
+ * under its control number changes nothing; a PO in a new envelope is captured once.
  * Run by edi-embedded.test.ts and edi-scale-out.test.ts.
  */
 import { describe, test } from 'node:test';
@@ -112,7 +113,7 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
       }
     });
 
-    test('an 850 dropped by a customer is captured once, however often it is sent, and answered with a 997 and an 855', {
+    test('a file of several interchanges, one with several groups, is taken whole: each set captured and each group acknowledged; an interchange sent again under its control number changes nothing', {
       skip: fixturesSkip(),
       timeout: 60_000,
     }, async () => {
@@ -124,13 +125,14 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
               channel: 'queued',
               customer: 'C-42',
               pollSeconds: 0.1,
-              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              us: { qualifier: '01', id: '999999999' },
               partner: { qualifier: '12', id: '4405197800' },
             },
           },
         } as never,
       });
       const dir = join(hub.dataDir, 'edi', 'acme');
+      const outFiles = () => readdirSync(join(dir, 'out')).sort();
       try {
         for (const [sku, qty] of [
           ['AB3542', 500],
@@ -139,23 +141,378 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           ['VX2332', 500],
           ['RV0524', 500],
           ['DX1875', 600],
+          ['PLAIN-1', 50],
         ] as const)
           await hub.stock(sku, 'DAL', qty);
+        // More DX1875 is on its way to Dallas: the 855 gives its date for the part backordered.
+        const supply = await hub.api('POST', '/v1/events', [
+          {
+            id: 'dx-inbound-1',
+            type: 'inventory.movement',
+            source: 'wms-dal',
+            seq: 9_000_000,
+            occurredAt: '2026-12-06T08:00:00Z',
+            sku: 'DX1875',
+            location: 'DAL',
+            reason: 'receipt',
+            delta: { inbound: 200 },
+            eta: '2099-12-20T00:00:00Z',
+          },
+        ]);
+        assert.equal(supply.body.accepted, 1, JSON.stringify(supply.body));
         await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
-        writeFileSync(join(dir, 'in', 'po-1.edi'), fixture('x12/node-x12/850.edi'));
-        await waitFor('the 855', () => readdirSync(join(dir, 'out')).some((f) => f.startsWith('855')));
-        writeFileSync(join(dir, 'in', 'po-1-again.edi'), fixture('x12/node-x12/850.edi'));
-        await waitFor('the second 855', () => readdirSync(join(dir, 'out')).filter((f) => f.startsWith('855')).length === 2);
-        const out = readdirSync(join(dir, 'out')).sort();
+        // The fixture's interchange (ISA13 000003438), then one of ours holding two groups of one 850 each.
+        const po = (n: number, group: number) => ({
+          functionalId: 'PO',
+          control: group,
+          transactions: [
+            {
+              set: '850',
+              control: 1,
+              segments: [
+                ['BEG', '00', 'SA', `PO-MULTI-${n}`, '', '20261206'],
+                ['PO1', '1', '2', 'EA', '1.00', '', 'VN', 'PLAIN-1'],
+              ],
+            },
+          ],
+        });
+        const second = writeInterchange({
+          sender: { qualifier: '12', id: '4405197800' },
+          receiver: { qualifier: '01', id: '999999999' },
+          control: 3439,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [po(1, 71), po(2, 72)],
+        });
+        writeFileSync(join(dir, 'in', 'batch.edi'), fixture('x12/node-x12/850.edi') + second);
+        await waitFor('the batch to be taken', () => readdirSync(join(dir, 'processed')).includes('batch.edi'));
+        const out = outFiles();
         for (const f of out) new X12Parser(true).parse(readFileSync(join(dir, 'out', f), 'utf8'));
-        const pr = readInterchange(readFileSync(join(dir, 'out', out.find((f) => f.startsWith('855'))!), 'utf8')).groups[0]!.transactions[0]!.segments;
-        assert.deepEqual(pr[0]!.slice(0, 4), ['BAK', '00', 'AC', '08292233294'], 'DX1875: 696 ordered, 600 there: accepted with changes');
-        const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders;
-        assert.equal(found.length, 1, 'one order, though the interchange came twice');
+        const docs = out.map((f) => readInterchange(readFileSync(join(dir, 'out', f), 'utf8')));
+        const acks = docs.flatMap((d) => d.groups.filter((g) => g.gs[1] === 'FA').flatMap((g) => g.transactions));
+        assert.deepEqual(
+          acks.map((t) => t.segments[0]!.slice(1)).sort(),
+          [
+            ['PO', '1421'],
+            ['PO', '71'],
+            ['PO', '72'],
+          ],
+          'each received group answered by its own 997',
+        );
+        assert.ok(acks.every((t) => t.segments.some((x) => x[0] === 'AK5' && x[1] === 'A')));
+        const pr = docs.flatMap((d) => d.groups.filter((g) => g.gs[1] === 'PR').flatMap((g) => g.transactions));
+        assert.deepEqual(pr.map((t) => t.segments[0]![3]).sort(), ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2']);
+        const bak = pr.find((t) => t.segments[0]![3] === '08292233294')!.segments[0]!;
+        assert.deepEqual(
+          bak.slice(0, 5),
+          ['BAK', '00', 'AC', '08292233294', '20101127'],
+          'DX1875: 696 ordered, 600 there: accepted with changes; BAK04 the PO date',
+        );
+        const ordered = pr.find((t) => t.segments[0]![3] === '08292233294')!.segments;
+        assert.deepEqual(
+          ordered.filter((x) => x[0] === 'ACK' && x[1] === 'IB'),
+          [['ACK', 'IB', '96', 'EA', '068', '20991220']],
+          'the backordered part, with the date supply is expected',
+        );
+        for (const ref of ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2'])
+          assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${ref}`)).body.orders.length, 1, ref);
+
+        // The same interchange again (same sender, same ISA13): a duplicate, nothing captured, nothing answered.
+        writeFileSync(join(dir, 'in', 'po-again.edi'), fixture('x12/node-x12/850.edi'));
+        await waitFor('the copy to be set aside', () => readdirSync(join(dir, 'processed')).includes('po-again.edi'));
+        assert.deepEqual(outFiles(), out, 'no 997 or 855 for a duplicate interchange');
         await hub.settled();
         assert.equal(await hub.available('AB3542'), 380);
-        const controls = out.map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
+        assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders.length, 1);
+
+        // The same PO in a new envelope is a new interchange: answered, and still one order.
+        writeFileSync(join(dir, 'in', 'po-new-envelope.edi'), fixture('x12/node-x12/850.edi').replace(/000003438/g, '000003440'));
+        await waitFor(
+          'the new envelope to be answered',
+          () => outFiles().filter((f) => f.startsWith('855')).length === out.filter((f) => f.startsWith('855')).length + 1,
+        );
+        await hub.settled();
+        assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=08292233294')).body.orders.length, 1, 'one order, though the PO came twice');
+        assert.equal(await hub.available('AB3542'), 380);
+        const controls = outFiles().map((f) => Number(/-(\d+)\.edi$/.exec(f)![1]));
         assert.equal(new Set(controls).size, controls.length, 'every interchange has its own control number');
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    test('an interchange from another sender, for another receiver, or marked test for a partner that refuses tests is refused: nothing captured, nothing answered, kept as an exception; a partner in test mode gets ISA15 = T answers and nothing changes', {
+      timeout: 60_000,
+    }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          systems: {
+            acme: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              pollSeconds: 0.1,
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK', applicationId: 'XDOCKAPP' },
+              partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+            },
+            globex: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              pollSeconds: 0.1,
+              testInterchanges: 'test-mode',
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              partner: { qualifier: 'ZZ', id: 'GLOBEX' },
+            },
+          },
+        } as never,
+      });
+      const folder = (p: string, sub: string) => join(hub.dataDir, 'edi', p, sub);
+      const order = (o: { from?: string; to?: string; toApp?: string; usage?: 'P' | 'T'; po: string; control: number }) => {
+        const text = writeInterchange({
+          sender: { qualifier: 'ZZ', id: o.from ?? 'ACMEPLUMB' },
+          receiver: { qualifier: 'ZZ', id: o.to ?? 'CROSSDOCK', applicationId: o.toApp ?? 'XDOCKAPP' },
+          control: o.control,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: o.usage ?? 'P',
+          groups: [
+            {
+              functionalId: 'PO',
+              control: o.control,
+              transactions: [
+                {
+                  set: '850',
+                  control: 1,
+                  segments: [
+                    ['BEG', '00', 'SA', o.po, '', '20261206'],
+                    ['PO1', '1', '5', 'EA', '1.00', '', 'VN', 'ENV-1'],
+                  ],
+                },
+              ],
+            },
+          ],
+        });
+        return text;
+      };
+      try {
+        await hub.stock('ENV-1', 'DAL', 40);
+        await waitFor('the partner folders', () => existsSync(folder('acme', 'in')) && existsSync(folder('globex', 'in')));
+        const refused: [string, string, RegExp][] = [
+          ['stranger.edi', order({ from: 'STRANGER', po: 'PO-STRANGER', control: 11 }), /sent by ZZ:STRANGER, but acme sends as ZZ:ACMEPLUMB/],
+          ['elsewhere.edi', order({ to: 'SOMEONEELSE', po: 'PO-ELSEWHERE', control: 12 }), /addressed to ZZ:SOMEONEELSE, but acme sends to ZZ:CROSSDOCK/],
+          [
+            'wrong-app.edi',
+            order({ toApp: 'OTHERAPP', po: 'PO-WRONG-APP', control: 13 }),
+            /group 13 addressed to OTHERAPP, but the hub's application code for acme is XDOCKAPP/,
+          ],
+          ['test.edi', order({ usage: 'T', po: 'PO-TEST-REFUSED', control: 14 }), /test interchange 000000014 \(ISA15 = T\) refused/],
+        ];
+        for (const [name, text] of refused) writeFileSync(join(folder('acme', 'in'), name), text);
+        await waitFor('the refused files', () => refused.every(([name]) => existsSync(join(folder('acme', 'failed'), `${name}.error.txt`))));
+        for (const [name, , reason] of refused) assert.match(readFileSync(join(folder('acme', 'failed'), `${name}.error.txt`), 'utf8'), reason, name);
+        assert.deepEqual(
+          readdirSync(folder('acme', 'out')).filter((f) => /^(997|855|TA1)/.test(f)),
+          [],
+          'nothing answered to a stranger, nor to a test the partner may not send',
+        );
+        const parked = (await hub.api('GET', '/v1/inbound/parked?system=acme')).body.parked as { reason: string }[];
+        for (const [name, , reason] of refused)
+          assert.ok(
+            parked.some((p) => reason.test(p.reason)),
+            `${name} is kept as an exception`,
+          );
+        for (const po of ['PO-STRANGER', 'PO-ELSEWHERE', 'PO-WRONG-APP', 'PO-TEST-REFUSED'])
+          assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${po}`)).body.orders.length, 0, po);
+
+        // A partner whose tests are taken in test mode: read, answered with ISA15 = T, no order, no stock held, nothing for the ERP.
+        const placedBefore = hub.erp.placedOrders;
+        const test = order({ from: 'GLOBEX', toApp: 'CROSSDOCK', usage: 'T', po: 'PO-TEST-MODE', control: 21 });
+        writeFileSync(join(folder('globex', 'in'), 'test.edi'), test);
+        await waitFor('the test answers', () => readdirSync(folder('globex', 'out')).some((f) => f.startsWith('855')));
+        const answers = readdirSync(folder('globex', 'out'))
+          .filter((f) => /^(997|855)/.test(f))
+          .map((f) => readFileSync(join(folder('globex', 'out'), f), 'utf8'));
+        for (const a of answers) new X12Parser(true).parse(a);
+        assert.deepEqual(
+          answers.map((a) => readInterchange(a).isa[15]),
+          answers.map(() => 'T'),
+          'answered as a test',
+        );
+        const ack = answers.map((a) => readInterchange(a).groups[0]!).find((g) => g.gs[1] === 'PR')!.transactions[0]!.segments;
+        assert.deepEqual(
+          ack.find((x) => x[0] === 'ACK'),
+          ['ACK', 'IA', '5', 'EA'],
+        );
+        await hub.settled();
+        assert.equal((await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-TEST-MODE')).body.orders.length, 0, 'no live order');
+        assert.equal(await hub.available('ENV-1'), 40, 'nothing reserved');
+        assert.equal(hub.erp.placedOrders, placedBefore, 'nothing committed to the ERP');
+        assert.deepEqual((await hub.api('GET', '/v1/inbound/parked?system=globex')).body.parked, [], 'a test document is never kept for replay');
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    test("a partner's 997 rejecting the hub's 855 becomes a partner_rejection exception on that purchase order; discarding it resolves it", {
+      timeout: 60_000,
+    }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          systems: {
+            acme: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              pollSeconds: 0.1,
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              partner: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+            },
+          },
+          exceptions: { reconcileMs: 100 },
+        } as never,
+      });
+      const dir = join(hub.dataDir, 'edi', 'acme');
+      const from = (control: number, group: { functionalId: string; set: string; segments: string[][] }) =>
+        writeInterchange({
+          sender: { qualifier: 'ZZ', id: 'ACMEPLUMB' },
+          receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+          control,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [{ functionalId: group.functionalId, control, transactions: [{ set: group.set, control: 1, segments: group.segments }] }],
+        });
+      try {
+        await hub.stock('REJ-1', 'DAL', 10);
+        await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
+        writeFileSync(
+          join(dir, 'in', 'po.edi'),
+          from(31, {
+            functionalId: 'PO',
+            set: '850',
+            segments: [
+              ['BEG', '00', 'SA', 'PO-REJ', '', '20261206'],
+              ['PO1', '1', '2', 'EA', '', '', 'VN', 'REJ-1'],
+            ],
+          }),
+        );
+        await waitFor('the 855', () => readdirSync(join(dir, 'out')).some((f) => f.startsWith('855')));
+        const sent = readInterchange(readFileSync(join(dir, 'out', readdirSync(join(dir, 'out')).find((f) => f.startsWith('855'))!), 'utf8')).groups[0]!;
+        const rejection = [
+          ['AK1', 'PR', sent.gs[6]!],
+          ['AK2', '855', sent.transactions[0]!.control],
+          ['AK3', 'BAK', '1', '', '8'],
+          ['AK4', '4', '373', '8', '2026'],
+          ['AK5', 'R', '5'],
+          ['AK9', 'R', '1', '1', '0'],
+        ];
+        writeFileSync(join(dir, 'in', 'fa.edi'), from(32, { functionalId: 'FA', set: '997', segments: rejection }));
+        let found: { id: number; class: string; entity: { kind: string; id: string }; error: string }[] = [];
+        await waitFor('the exception', async () => {
+          found = (await hub.api('GET', '/v1/exceptions?class=partner_rejection')).body.exceptions;
+          return found.length === 1;
+        });
+        assert.equal(found[0]!.entity.kind, 'document');
+        assert.match(found[0]!.entity.id, /^acme\/855\/\d+ PO PO-REJ$/);
+        assert.match(found[0]!.error, /acme rejected 855 PO PO-REJ \(interchange \d+, group \d+, transaction \d+\): AK5 R \(5 one or more segments in error\)/);
+        assert.deepEqual((await hub.api('GET', '/v1/exceptions?class=parked_inbound')).body.exceptions, [], 'not a parked document to replay');
+        const record = (await hub.api('GET', '/v1/inbound/parked?system=acme')).body.parked.find((p: { topic: string }) => p.topic === 'x12-997-rejection');
+        const replay = await hub.api('POST', `/v1/inbound/parked/${record.id}/replay`);
+        assert.equal(replay.status, 409, 'a rejection is nothing to take again');
+        const done = await hub.api('POST', `/v1/exceptions/${found[0]!.id}/actions/discard`, { reason: 'corrected the PO date with acme' });
+        assert.equal(done.status, 200, JSON.stringify(done.body));
+        assert.equal(done.body.status, 'resolved');
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    test("the sets a distributor receives, into the hub: a 3PL's 846 counts its location, a customer's 860 cancels its order, a supplier's 856 is recorded as expected supply", {
+      timeout: 60_000,
+    }, async () => {
+      const party = (id: string) => ({ qualifier: 'ZZ', id });
+      const hub = await startOrderHarness(backend, {
+        file: {
+          locations: { DAL: { name: 'Dallas DC', authority: 'wms-dal' }, RNO: { name: 'Reno 3PL', authority: '3pl-rno' } },
+          channels: { direct: { locations: ['RNO'] }, queued: { locations: ['DAL'] } },
+          systems: {
+            '3pl-rno': { type: 'edi-x12', pollSeconds: 0.1, us: party('CROSSDOCK'), partner: party('RENO3PL') },
+            acme: { type: 'edi-x12', channel: 'queued', customer: 'C-42', pollSeconds: 0.1, us: party('CROSSDOCK'), partner: party('ACMEPLUMB') },
+            widgets: { type: 'edi-x12', pollSeconds: 0.1, receivesAt: 'DAL', us: party('CROSSDOCK'), partner: party('WIDGETCO') },
+          },
+        } as never,
+      });
+      const doc = (from: string, control: number, functionalId: string, set: string, segments: string[][]) =>
+        writeInterchange({
+          sender: party(from),
+          receiver: party('CROSSDOCK'),
+          control,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [{ functionalId, control, transactions: [{ set, control: 1, segments }] }],
+        });
+      const drop = (system: string, name: string, text: string) => writeFileSync(join(hub.dataDir, 'edi', system, 'in', name), text);
+      const processed = (system: string, name: string) => existsSync(join(hub.dataDir, 'edi', system, 'processed', name));
+      try {
+        await waitFor('the partner folders', () => ['3pl-rno', 'acme', 'widgets'].every((s) => existsSync(join(hub.dataDir, 'edi', s, 'in'))));
+        drop(
+          '3pl-rno',
+          'count.edi',
+          doc('RENO3PL', 41, 'IB', '846', [
+            ['BIA', '00', 'MM', 'CNT-1', '20261206', '0600'],
+            ['LIN', '', 'VN', 'TP-9'],
+            ['QTY', '17', '30', 'EA'],
+          ]),
+        );
+        await waitFor('the count', () => processed('3pl-rno', 'count.edi'));
+        await hub.settled();
+        assert.equal(await hub.available('TP-9', 'direct'), 30, "the 3PL's count is the location's stock");
+
+        await hub.stock('CX-1', 'DAL', 20);
+        drop(
+          'acme',
+          'po.edi',
+          doc('ACMEPLUMB', 51, 'PO', '850', [
+            ['BEG', '00', 'SA', 'PO-CX', '', '20261206'],
+            ['PO1', '1', '4', 'EA', '', '', 'VN', 'CX-1'],
+          ]),
+        );
+        await waitFor('the order', () => processed('acme', 'po.edi'));
+        await hub.settled();
+        assert.equal(await hub.available('CX-1'), 16);
+        drop('acme', 'cancel.edi', doc('ACMEPLUMB', 52, 'PC', '860', [['BCH', '01', 'SA', 'PO-CX', '', '', '20261206']]));
+        await waitFor('the cancellation', () => processed('acme', 'cancel.edi'));
+        await hub.settled();
+        const cancelled = (await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-CX')).body.orders[0];
+        assert.equal(cancelled.status, 'cancelled');
+        assert.equal(await hub.available('CX-1'), 20, 'the stock held for it is free again');
+
+        await hub.stock('SUP-1', 'DAL', 5);
+        drop(
+          'widgets',
+          'asn.edi',
+          doc('WIDGETCO', 61, 'SH', '856', [
+            ['BSN', '00', 'ASN-W1', '20261206', '1000', '0001'],
+            ['HL', '1', '', 'S'],
+            ['DTM', '017', '20261209'],
+            ['HL', '2', '1', 'I'],
+            ['LIN', '1', 'VN', 'SUP-1'],
+            ['SN1', '1', '48', 'EA'],
+          ]),
+        );
+        await waitFor('the ship notice', () => processed('widgets', 'asn.edi'));
+        await hub.settled();
+        const acks = readdirSync(join(hub.dataDir, 'edi', 'widgets', 'out')).filter((f) => f.startsWith('997'));
+        const ack = readInterchange(readFileSync(join(hub.dataDir, 'edi', 'widgets', 'out', acks[0]!), 'utf8')).groups[0]!.transactions[0]!.segments;
+        assert.deepEqual(
+          ack.find((x) => x[0] === 'AK5'),
+          ['AK5', 'A'],
+        );
+        const dal = (await hub.api('GET', '/v1/availability/SUP-1/explain?channel=queued')).body.locations[0];
+        assert.equal(dal.onHand, 5, 'on hand only once the location counts the receipt');
+        assert.ok(
+          dal.shadows.some((x: { source: string }) => x.source === 'widgets'),
+          "the supplier's expected supply is recorded beside the location's own figures",
+        );
       } finally {
         await hub.stop();
       }

@@ -2,7 +2,8 @@
  * The behaviour every control number store must have (the embedded SQLite counters and the
  * PostgreSQL ones), as one suite each adapter runs: per partner and kind the numbers start at 1,
  * increase, are never handed out twice (not by concurrent interchanges, not after a reopen), and
- * one partner's numbers do not move another's.
+ * one partner's numbers do not move another's. What was sent under a group number is found again
+ * by it, and an interchange taken is remembered (per partner and sender) across a reopen.
  */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +59,35 @@ export function describeControlNumbersContract(name: string, make: MakeAdapter<C
       await ctx.store.allocate('ACME', [1]);
       const again = await ctx.reopen();
       assert.deepEqual(await again.allocate('ACME', [1]), { interchange: 3, groups: [3], transactions: [[4]] });
+    });
+
+    it('finds what was sent under a group number, transaction by transaction, and nothing of another partner', async () => {
+      const at = '2026-12-06T10:00:00.000Z';
+      await ctx.store.recordSent('ACME', [
+        { interchange: 7, group: 3, functionalId: 'SH', set: '856', transaction: 5, document: 'order O-1', sentAt: at },
+        { interchange: 7, group: 3, functionalId: 'SH', set: '856', transaction: 4, document: 'order O-0', sentAt: at },
+        { interchange: 7, group: 4, functionalId: 'IN', set: '810', transaction: 6, document: 'invoice INV-1', sentAt: at },
+      ]);
+      await ctx.store.recordSent('GLOBEX', [{ interchange: 1, group: 3, functionalId: 'PR', set: '855', transaction: 1, document: 'PO P-1', sentAt: at }]);
+      const again = await ctx.reopen();
+      assert.deepEqual(
+        (await again.sentInGroup('ACME', 3)).map((t) => [t.interchange, t.set, t.transaction, t.document, t.sentAt]),
+        [
+          [7, '856', 4, 'order O-0', at],
+          [7, '856', 5, 'order O-1', at],
+        ],
+      );
+      assert.deepEqual(await again.sentInGroup('ACME', 99), []);
+    });
+
+    it('remembers an interchange taken, per partner and sender, after a reopen; recording it again keeps the first time', async () => {
+      assert.equal(await ctx.store.receivedAt('ACME', '12:4405197800', '000003438'), undefined);
+      await ctx.store.recordReceived('ACME', '12:4405197800', '000003438', '2026-12-06T10:00:00.000Z');
+      await ctx.store.recordReceived('ACME', '12:4405197800', '000003438', '2026-12-06T11:00:00.000Z');
+      const again = await ctx.reopen();
+      assert.equal(await again.receivedAt('ACME', '12:4405197800', '000003438'), '2026-12-06T10:00:00.000Z');
+      assert.equal(await again.receivedAt('ACME', 'ZZ:OTHER', '000003438'), undefined);
+      assert.equal(await again.receivedAt('GLOBEX', '12:4405197800', '000003438'), undefined);
     });
   });
 }

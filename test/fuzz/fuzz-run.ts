@@ -60,7 +60,8 @@ const HUB_FILE = {
       channel: 'b2b',
       customer: 'C-42',
       pollSeconds: 0.1,
-      us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+      // As the fixture purchase orders address the hub (others' envelopes are refused: sender and receiver are checked).
+      us: { qualifier: '01', id: '999999999' },
       partner: { qualifier: '12', id: '4405197800' },
     },
     'amazon-fba': {
@@ -311,7 +312,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzFigures> {
   }
 
   function dropEdi(): void {
-    const base = random.chance(0.7) ? { name: '850.edi', text: po850 } : random.pick(fixtures.edi);
+    // Each purchase order under its own ISA13: the same one again is a duplicate the hub sets aside.
+    const base = random.chance(0.7)
+      ? { name: '850.edi', text: po850.replace(/000003438/g, String(10_000 + serial).padStart(9, '0')) }
+      : random.pick(fixtures.edi);
     const roll = random.next();
     const text = roll < 0.1 ? base.text : roll < 0.8 ? mutateX12(base.text, random, odd) : mutateBytes(base.text, random).toString('latin1');
     const dir = join(hub.dataDir, 'edi', 'acme');

@@ -118,6 +118,13 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts (next_at) WHERE delivered_at IS NULL;`,
   `-- (Safe to run again.) outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it.
    ALTER TABLE order_outbox ADD COLUMN IF NOT EXISTS correlation_id TEXT;`,
+  `-- EDI interchanges taken per partner and sender (ISA05:ISA06, ISA13), so one sent again is a duplicate;
+   -- and what the hub sent under each group and transaction number, so a partner's 997 finds its document.
+   CREATE TABLE IF NOT EXISTS edi_interchanges_received (partner TEXT NOT NULL, sender TEXT NOT NULL, control TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (partner, sender, control));
+   CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control BIGINT NOT NULL, transaction_control BIGINT NOT NULL,
+     interchange_control BIGINT NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (partner, group_control, transaction_control));`,
 ];
 
 export interface PgDatabase {

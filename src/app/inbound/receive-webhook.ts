@@ -18,6 +18,10 @@ import type { InboundStore, ParkedInbound } from '../../ports/inbound-store.js';
 import type { OrderDesk } from '../orders/order-desk.js';
 import type { Ingest } from '../inventory/inventory-view.js';
 import { describeReferences, WAITS_FOR_REFERENCES, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import { PARTNER_REJECTION_TOPIC } from '../exceptions/sources/partner-rejections.js';
+
+/** A partner's 997 rejecting a document the hub sent is kept in the inbound store but is nothing to take again. */
+const REJECTION_NOT_REPLAYED = "it is a partner's rejection of a document the hub sent, nothing to take again (discard it once handled)";
 
 export interface WebhookDeps {
   /** Where orders are captured and cancelled (either backend). */
@@ -140,6 +144,7 @@ export class InboundWebhooks {
     const parked = await this.deps.inbound.get(parkedId);
     if (!parked) throw new NotFoundError('Parked inbound message', String(parkedId));
     if (parked.status !== 'parked') throw new IllegalTransitionError(String(parkedId), 'replay', 'it was already replayed');
+    if (parked.topic === PARTNER_REJECTION_TOPIC) throw new IllegalTransitionError(String(parkedId), 'replay', REJECTION_NOT_REPLAYED);
     const partner = this.deps.partners.get(parked.system);
     if (partner) return this.replayDocument(parked, partner);
     const system = this.deps.sources.get(parked.system);
@@ -161,6 +166,7 @@ export class InboundWebhooks {
    */
   async replayEdited(parkedId: number, body: string, correlationId: string): Promise<{ parked: ParkedInbound; outcome: WebhookOutcome }> {
     const parked = await this.parkedOne(parkedId, 'edit');
+    if (parked.topic === PARTNER_REJECTION_TOPIC) throw new IllegalTransitionError(String(parkedId), 'edit', REJECTION_NOT_REPLAYED);
     const partner = this.deps.partners.get(parked.system);
     let outcome: WebhookOutcome;
     if (partner) {

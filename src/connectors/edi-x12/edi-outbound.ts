@@ -58,6 +58,13 @@ interface Availability {
 
 const ymd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 const hm = (iso: string) => iso.slice(11, 16).replace(':', '');
+/** HHMMSS, the time a shipment left (856 BSN04 and DTM03 take seconds). */
+const hms = (iso: string) =>
+  /T(\d\d):(\d\d)(?::(\d\d))?/
+    .exec(iso)
+    ?.slice(1)
+    .map((x) => x ?? '00')
+    .join('') ?? '000000';
 
 export class EdiOutbound implements Destination {
   readonly maxBatch = 200;
@@ -69,25 +76,33 @@ export class EdiOutbound implements Destination {
   }
 
   async send(messages: OutgoingMessage[]): Promise<void> {
-    const groups: { functionalId: string; set: string; transactions: string[][][] }[] = [];
-    const add = (functionalId: string, set: string, segments: string[][]) => {
+    const groups: { functionalId: string; set: string; transactions: string[][][]; documents: string[] }[] = [];
+    const add = (functionalId: string, set: string, segments: string[][], document: string) => {
       let g = groups.find((x) => x.set === set);
       if (!g) {
-        g = { functionalId, set, transactions: [] };
+        g = { functionalId, set, transactions: [], documents: [] };
         groups.push(g);
       }
       g.transactions.push(segments);
+      g.documents.push(document);
     };
     const advice: Availability[] = [];
     const name: Naming = (l) => partnerItemId(l, this.o.itemQualifiers ?? [], this.o.skuQualifier ?? 'VN');
     for (const m of messages) {
-      if (m.topic === 'shipment.confirmed') add('SH', '856', shipNotice(m.payload as Shipped, m.idempotencyKey, name));
-      else if (m.topic === 'order.invoiced') add('IN', '810', invoice(m.payload as Invoiced, name));
-      else if (m.topic === 'availability.changed') advice.push(m.payload as Availability);
-      else if (m.topic === 'fulfilment.request') add('OW', '940', shippingOrder940(m.payload as FulfilmentRequest, new Date(this.o.now()), name));
+      if (m.topic === 'shipment.confirmed') {
+        const s = m.payload as Shipped;
+        add('SH', '856', shipNotice(s, m.idempotencyKey, name), `shipment of order ${s.orderId} (PO ${s.externalId})`);
+      } else if (m.topic === 'order.invoiced') {
+        const i = m.payload as Invoiced;
+        add('IN', '810', invoice(i, name), `invoice ${i.invoiceNumber ?? i.orderId} of order ${i.orderId} (PO ${i.externalId})`);
+      } else if (m.topic === 'availability.changed') advice.push(m.payload as Availability);
+      else if (m.topic === 'fulfilment.request') {
+        const f = m.payload as FulfilmentRequest;
+        add('OW', '940', shippingOrder940(f, new Date(this.o.now()), name), `shipping order for order ${f.orderId}`);
+      }
       // Other topics addressed to the partner's channel have no X12 document here; they are not the partner's business.
     }
-    if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString(), name));
+    if (advice.length > 0) add('IB', '846', inventoryAdvice(advice, new Date(this.o.now()).toISOString(), name), `inventory advice of ${advice.length} items`);
     if (groups.length === 0) return;
     try {
       for (const g of groups) for (const segments of g.transactions) checkSegments(g.set, segments);
@@ -114,20 +129,44 @@ export class EdiOutbound implements Destination {
         transactions: g.transactions.map((segments, k) => ({ set: g.set, control: numbers.transactions[i]![k]!, segments })),
       })),
     });
+    // Recorded before the file is written: a 997 answering it finds what it carried.
+    const sentAt = new Date(this.o.now()).toISOString();
+    await this.o.controls.recordSent(
+      this.o.id,
+      groups.flatMap((g, i) =>
+        g.documents.map((document, k) => ({
+          interchange: control,
+          group: numbers.groups[i]!,
+          functionalId: g.functionalId,
+          set: g.set,
+          transaction: numbers.transactions[i]![k]!,
+          document,
+          sentAt,
+        })),
+      ),
+    );
     writeFileSync(join(this.o.folder, 'out', `${groups.map((g) => g.set).join('-')}-${String(control).padStart(9, '0')}.edi`), text);
   }
 }
 
-/** 856: shipment → order → item hierarchy (HL S/O/I), the PO number in PRF, tracking in REF*CN. */
+/**
+ * 856: shipment → order → item hierarchy (HL S/O/I, so BSN05 is 0004: shipment, order, item),
+ * the PO number in PRF, tracking in REF*CN. The shipment id (BSN02, at most 30 characters) is the
+ * message's key without its punctuation, its last 30 characters (the distinguishing part); the
+ * date and time are the shipment's own (BSN03/04, DTM 011 with its time).
+ */
 function shipNotice(s: Shipped, key: string, name: Naming): string[][] {
   const tracking = trackingParts(s.tracking);
-  const shipmentId = key.replace(/[^A-Za-z0-9]/g, '').slice(-30);
+  const shipmentId = key
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-30)
+    .padStart(2, '0');
   const out: string[][] = [
-    ['BSN', '00', shipmentId, ymd(s.shippedAt), hm(s.shippedAt), '0001'],
+    ['BSN', '00', shipmentId, ymd(s.shippedAt), hms(s.shippedAt), '0004'],
     ['HL', '1', '', 'S'],
     ...(tracking.carrier ? [['TD5', '', '2', tracking.carrier]] : []),
     ...(tracking.number ? [['REF', 'CN', tracking.number]] : []),
-    ['DTM', '011', ymd(s.shippedAt)],
+    ['DTM', '011', ymd(s.shippedAt), hms(s.shippedAt)],
     ['HL', '2', '1', 'O'],
     ['PRF', s.externalId],
   ];

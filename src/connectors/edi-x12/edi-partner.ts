@@ -1,62 +1,66 @@
 /**
- * An EDI trading partner exchanging X12 files through folders: interchanges dropped in in/ are
- * read; each 850 is captured as an order, answered by a 997 (what was received) and an 855
- * (what was accepted or backordered); documents go to out/ with increasing control numbers.
- * An interchange whose envelope is broken goes to failed/ with the reason; an order that cannot
- * be captured (unknown item, bad line) is parked with its reason, never dropped. A file-system
- * fault harms only its file (folder-inbox.ts); no fault stops the poller.
+ * An EDI trading partner exchanging X12 files through folders. A file in in/ may hold several
+ * interchanges, each with several groups; each interchange is checked (its sender and receiver
+ * against the partner's configuration, its control number against those already taken, its test
+ * indicator against the partner's test setting) and each set in it taken by its kind
+ * (inbound-sets.ts), then answered: a 997 per group saying truthfully what was taken, an 855 per
+ * purchase order captured, a TA1 when the sender asked for one (ISA14 = 1). A 997 is never
+ * answered with a 997. Documents go to out/ with increasing control numbers; what was sent is
+ * recorded so the partner's 997 can be matched to it. A file that was taken goes to processed/;
+ * one with an interchange the hub could not read or refused goes to failed/ with the reasons
+ * (the interchanges of it that were taken are recorded, so the file dropped again after a fix
+ * takes only the rest). A file-system fault harms only its file (folder-inbox.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SentTransaction } from '../../ports/control-numbers.js';
 import type { Issue } from '../../domain/errors.js';
-import type { OrderRequest } from '../../model/order.js';
-import type { HubEvent } from '../../model/hub-event.js';
-import { eventsFrom945, productIdsOfW12 } from './warehouse-940-945.js';
-import { unitFactor } from '../../domain/master-data/units-of-measure.js';
-import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
-import { acknowledgment855, acknowledgment997, readPurchaseOrder850, translatePurchaseOrder, type AckLine, type PartnerMapping } from './purchase-order-850.js';
-import { describeReferences, type XrefKey } from '../../domain/master-data/cross-reference.js';
-import type { ReferenceLookup } from '../../ports/reference-lookup.js';
-import { checkSegments, readInterchange, writeInterchange, type Party } from './x12-interchange.js';
-import { FolderInbox, isTransient, type FileFault } from '../folder-inbox.js';
+import { checkSegments, readInterchange, splitInterchanges, writeInterchange, X12Error, type Interchange, type Party } from './x12-interchange.js';
+import { acknowledgment997, ta1, type SetOutcome } from './x12-acknowledgment.js';
+import { InboundSets, type SetContext } from './inbound-sets.js';
+import { FolderInbox, isTransient } from '../folder-inbox.js';
+import type { EdiPartnerOptions, Park } from './partner-options.js';
 
-/** What capturing an order came to, as the partner's connector needs to answer it. */
-export type CaptureResult =
-  | { kind: 'captured'; orderId: string; lines: { sku: string; qty: number; reserved: number; backordered: number }[] }
-  | { kind: 'no_stock' }
-  | { kind: 'refused'; reason: string; errors: Issue[] };
+export type { CancelResult, CaptureResult, EdiPartnerOptions, Park } from './partner-options.js';
 
-export interface EdiPartnerOptions {
-  id: string;
-  folder: string;
-  pollMs: number;
-  /** Us and them, as the ISA names us. */
-  us: Party;
-  partner: Party;
-  usage: 'P' | 'T';
-  mapping: PartnerMapping;
-  controls: ControlNumbers;
-  capture: (request: OrderRequest, key: string) => Promise<CaptureResult>;
-  /** Hub events the partner's documents stand for (945 shipping advice from a 3PL). */
-  ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
-  /** The location this partner runs as a 3PL, if any (where its 945s ship from). */
-  location?: string;
-  /** Keeps a document that cannot be taken, whole; `unknownReferences` names what it waits for. */
-  park: (reason: string, errors: Issue[], body: string, unknownReferences?: XrefKey[]) => void | Promise<void>;
-  /** The cross-references and units its ids translate through. */
-  references: ReferenceLookup;
-  log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
-  /** A file the poller could not take as it stands (logged and counted by the wiring). */
-  fault: (f: FileFault) => void;
-  now: () => number;
+export interface ReceiveSummary {
+  captured: string[];
+  parked: number;
+  rejected: number;
+  /** Interchanges already taken under the same control number from the same sender. */
+  duplicates: number;
+  /** Interchanges taken in test mode. */
+  tests: number;
+  /** Why interchanges of the file were not taken (unreadable, wrong sender or receiver, test refused). */
+  failures: string[];
 }
+
+const trim = (s: string | undefined) => (s ?? '').trim();
+
+/** TA1 note codes (TA105) a partner may answer the hub's interchanges with, in words. */
+const TA1_NOTES: Record<string, string> = {
+  '000': 'no error',
+  '001': 'ISA13 and IEA02 do not match',
+  '005': 'invalid sender id qualifier',
+  '006': 'invalid sender id',
+  '007': 'invalid receiver id qualifier',
+  '008': 'invalid receiver id',
+  '014': 'invalid date',
+  '015': 'invalid time',
+  '020': 'invalid test indicator',
+  '021': 'invalid number of included groups',
+  '022': 'invalid control structure',
+  '023': 'improper end of file',
+  '024': 'invalid interchange content',
+  '025': 'duplicate interchange control number',
+};
 
 export class EdiPartner implements TradingPartner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private seq = 0;
   private readonly inbox: FolderInbox;
+  private readonly sets: InboundSets;
 
   get id(): string {
     return this.o.id;
@@ -65,6 +69,7 @@ export class EdiPartner implements TradingPartner {
   constructor(private readonly o: EdiPartnerOptions) {
     for (const dir of ['in', 'out', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
     this.inbox = new FolderInbox({ system: o.id, inbox: join(o.folder, 'in'), failed: join(o.folder, 'failed'), fault: o.fault });
+    this.sets = new InboundSets(o);
   }
 
   start(): void {
@@ -87,157 +92,169 @@ export class EdiPartner implements TradingPartner {
     for (const name of this.inbox.waiting()) await this.take(name);
   }
 
-  /** Takes one interchange's text; `park` hears what cannot be captured (a replay passes its own). */
-  async receive(text: string, park: EdiPartnerOptions['park'] = this.o.park): Promise<{ captured: string[]; parked: number; rejected: number }> {
-    const interchange = readInterchange(text);
-    const acks: { gs: string[]; results: { set: string; control: string; accepted: boolean }[] }[] = [];
-    const poAcks: string[][][] = [];
-    const summary = { captured: [] as string[], parked: 0, rejected: 0 };
-    const date = new Date(this.o.now());
-    for (const group of interchange.groups) {
-      const results: { set: string; control: string; accepted: boolean }[] = [];
-      for (const tx of group.transactions) {
-        if (tx.set === '945') {
-          const ok = await this.takeAdvice(tx, interchange.isa[13] ?? '', text, park);
-          results.push({ set: tx.set, control: tx.control, accepted: ok });
-          if (!ok) summary.parked++;
-          continue;
-        }
-        if (tx.set !== '850') {
-          results.push({ set: tx.set, control: tx.control, accepted: true });
-          continue;
-        }
-        const read = readPurchaseOrder850(tx);
-        const mapped = read.ok ? await translatePurchaseOrder(read.po, this.o.mapping, this.o.id, this.o.references) : read;
-        if (!mapped.ok) {
-          const unknown = ('unknownReferences' in mapped ? mapped.unknownReferences : []) as XrefKey[];
-          const what = read.ok ? `purchase order ${read.po.poNumber}` : `purchase order in transaction ${tx.control}`;
-          const reason =
-            unknown.length > 0
-              ? `${what} waits for cross-references: ${describeReferences(unknown)}${mapped.errors.length > 0 ? `; and ${mapped.errors.length} line errors` : ''}`
-              : `${what} could not be read`;
-          await park(reason, mapped.errors, text, unknown);
-          summary.parked++;
-          results.push({ set: tx.set, control: tx.control, accepted: false });
-          continue;
-        }
-        results.push({ set: tx.set, control: tx.control, accepted: true });
-        const { po } = mapped;
-        // One key per partner and PO number: a re-sent interchange answers the same order.
-        const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`);
-        if (result.kind === 'refused') {
-          await park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, text);
-          summary.parked++;
-          continue;
-        }
-        const lines: AckLine[] = po.request.lines.map((l, i) => {
-          const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
-          return { ...po.partnerLines[i]!, reserved: got?.reserved ?? 0, backordered: got?.backordered ?? 0 };
-        });
-        if (result.kind === 'captured') summary.captured.push(result.orderId);
-        else summary.rejected++;
-        poAcks.push(acknowledgment855(po.poNumber, date, lines, result.kind === 'no_stock', po.shipToParty));
+  /**
+   * Takes a file's interchanges; `park` hears what cannot be taken. A replay (a parked document
+   * taken again) passes its own `park` and `fromFile` false: the interchange was recorded as
+   * taken when it was parked, so it is not a duplicate of itself.
+   */
+  async receive(text: string, park: Park = this.o.park, fromFile = false): Promise<ReceiveSummary> {
+    const summary: ReceiveSummary = { captured: [], parked: 0, rejected: 0, duplicates: 0, tests: 0, failures: [] };
+    const pieces = splitInterchanges(text);
+    for (const [n, piece] of pieces.entries()) {
+      const which = pieces.length > 1 ? `interchange ${n + 1} of ${pieces.length}` : 'the interchange';
+      let interchange: Interchange;
+      try {
+        interchange = readInterchange(piece);
+      } catch (err) {
+        if (!(err instanceof X12Error)) throw err;
+        summary.failures.push(`${which}: ${err.message}`);
+        await this.answerUnreadable(piece, err.note);
+        continue;
       }
-      acks.push({ gs: group.gs, results });
+      const failure = await this.takeInterchange(interchange, piece, park, fromFile, summary);
+      if (failure) summary.failures.push(`${which} (ISA13 ${trim(interchange.isa[13])}): ${failure}`);
     }
-    const receipts = acks.map((a) => acknowledgment997(a.gs, a.results));
-    // Both answers are checked before either is numbered or written (X12ValueError: the file goes to failed/ with it).
-    for (const segments of receipts) checkSegments('997', segments);
-    for (const segments of poAcks) checkSegments('855', segments);
-    await this.send('997', 'FA', receipts, date);
-    if (poAcks.length > 0) await this.send('855', 'PR', poAcks, date);
     return summary;
   }
 
-  /** A 945: the 3PL shipped an order from its location; false when it cannot be read (parked). */
-  private async takeAdvice(tx: Parameters<typeof eventsFrom945>[0], interchange: string, text: string, park: EdiPartnerOptions['park']): Promise<boolean> {
-    if (!this.o.location) {
-      await park(`a 945 came from ${this.o.id}, which runs no location (make it a location's authority)`, [], text);
-      return false;
+  /** One interchange read whole; returns why it was not taken, or undefined. */
+  private async takeInterchange(x: Interchange, text: string, park: Park, fromFile: boolean, summary: ReceiveSummary): Promise<string | undefined> {
+    const isa = x.isa;
+    const control = trim(isa[13]);
+    const sender = `${trim(isa[5])}:${trim(isa[6])}`;
+    const wrong = this.wrongParties(x);
+    if (wrong) {
+      // Not answered: the sender is not the partner, and the partner did not send it.
+      await park(`interchange ${control} refused: ${wrong.message}`, [wrong], text);
+      summary.parked++;
+      return wrong.message;
     }
-    // Seqs from the clock in microseconds keep increasing across documents and restarts.
-    this.seq = Math.max(this.seq + 1000, this.o.now() * 1000);
-    const items = await this.adviceItems(tx);
-    if (items.unknown.length > 0) {
-      await park(`shipping advice in transaction ${tx.control} waits for cross-references: ${describeReferences(items.unknown)}`, [], text, items.unknown);
-      return false;
-    }
-    const mapped = eventsFrom945(tx, {
-      source: this.o.id,
-      location: this.o.location,
-      interchange,
-      seq: this.seq,
-      at: new Date(this.o.now()).toISOString(),
-      skuOf: items.skuOf,
-      unitSize: items.unitSize,
-    });
-    if (!mapped.ok) {
-      await park(`shipping advice in transaction ${tx.control} could not be read`, mapped.errors, text);
-      return false;
-    }
-    const result = await this.o.ingest(mapped.events);
-    if (result.rejected.length > 0) {
-      await park(`shipping advice for ${mapped.orderId}: the hub rejected ${result.rejected.length} of its events`, [], text);
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * How a 945's lines name the hub's items: the `itemQualifier` as is, else the partner's
-   * qualifiers through the cross-references; and their units through the item's and the partner's
-   * packing. `unknown` lists what a line named that is not mapped.
-   */
-  private async adviceItems(tx: Parameters<typeof eventsFrom945>[0]) {
-    const { itemQualifier, itemQualifiers } = this.o.mapping;
-    const w12s = tx.segments.filter((s) => s[0] === 'W12');
-    const keys = w12s.flatMap((s) =>
-      productIdsOfW12(s)
-        .filter(([q]) => itemQualifiers.includes(q))
-        .map(([scheme, external]) => ({ kind: 'item' as const, system: this.o.id, scheme, external })),
-    );
-    const found = await this.o.references.resolve(keys);
-    const mapped = new Map(found.flatMap((r) => (r ? [[`${r.scheme}\u0000${r.external}`, r.id] as const] : [])));
-    const skuOf = (s: string[]) => {
-      const ids = productIdsOfW12(s);
-      const asIs = itemQualifier ? ids.find(([q]) => q === itemQualifier)?.[1] : undefined;
-      if (asIs) return asIs;
-      for (const q of itemQualifiers) {
-        const id = ids.find(([p]) => p === q)?.[1];
-        const sku = id === undefined ? undefined : mapped.get(`${q}\u0000${id}`);
-        if (sku) return sku;
-      }
+    if (fromFile && (await this.o.controls.receivedAt(this.o.id, sender, control)) !== undefined) {
+      summary.duplicates++;
+      this.o.log('warn', `${this.o.id}: interchange ${control} from ${sender} was taken already; this copy changes nothing`, { system: this.o.id });
+      if (isa[14] === '1') await this.sendTa1(isa, 'R', '025');
       return undefined;
-    };
-    const unknown = w12s
-      .filter((s) => skuOf(s) === undefined)
-      .flatMap((s) => keys.filter((k) => productIdsOfW12(s).some(([q, id]) => q === k.scheme && id === k.external)));
-    const skus = w12s.map(skuOf).filter((s): s is string => s !== undefined);
-    const packing = await this.o.references.packing(this.o.id, skus);
-    const unitSize = (sku: string, unit: string) => {
-      const p = packing.get(sku);
-      return unitFactor(unit, p?.base ?? 'EA', p?.partner, p?.item);
-    };
-    return { skuOf, unitSize, unknown };
+    }
+    const test = isa[15] === 'T';
+    if (test && this.o.testInterchanges === 'refuse') {
+      const reason = `test interchange ${control} (ISA15 = T) refused: ${this.o.id} takes no test interchanges (set testInterchanges: test-mode to take them without effect)`;
+      await park(reason, [{ path: 'ISA15', message: 'T (test) is refused for this partner' }], text);
+      summary.parked++;
+      if (isa[14] === '1') await this.sendTa1(isa, 'R', '020');
+      return reason;
+    }
+    if (test) summary.tests++;
+    const date = new Date(this.o.now());
+    // A TA1 from the partner answers one of the hub's interchanges: never answered back; a rejection is kept.
+    for (const t of x.ta1) {
+      if (t[4] === 'A' || test) continue;
+      await this.o.rejected(
+        `${this.o.id} ${t[4] === 'E' ? 'accepted with errors' : 'rejected'} the hub's interchange ${trim(t[1])} (TA1 note ${t[5] ?? ''}${TA1_NOTES[t[5] ?? ''] ? `: ${TA1_NOTES[t[5] ?? '']}` : ''})`,
+        [{ path: `interchange/${trim(t[1])}`, message: `interchange ${trim(t[1])}` }],
+        text,
+      );
+    }
+    const answers: { gs: string[]; outcomes: SetOutcome[] }[] = [];
+    const poAcks: { segments: string[][]; document: string }[] = [];
+    for (const group of x.groups) {
+      const outcomes: SetOutcome[] = [];
+      for (const tx of group.transactions) {
+        const ctx: SetContext = { text, interchange: control, test, park, date };
+        const taken = await this.sets.take(tx, ctx);
+        if (tx.set === '997') continue; // a 997 is never answered with a 997
+        outcomes.push(taken.outcome);
+        if (taken.outcome.status === 'R') summary.rejected++;
+        if (taken.parked) summary.parked++;
+        if (taken.captured) summary.captured.push(taken.captured);
+        if (taken.ack855) poAcks.push(taken.ack855);
+      }
+      if (outcomes.length > 0) answers.push({ gs: group.gs, outcomes });
+    }
+    const receipts = answers.map((a) => ({ segments: acknowledgment997(a.gs, a.outcomes), document: `997 for group ${a.gs[6]} of interchange ${control}` }));
+    // Every answer is checked before any is numbered or written (X12ValueError: the file goes to failed/ with it).
+    for (const r of receipts) checkSegments('997', r.segments);
+    for (const a of poAcks) checkSegments('855', a.segments);
+    const usage = test ? 'T' : this.o.usage;
+    if (isa[14] === '1') await this.sendTa1(isa, 'A', '000', usage);
+    if (receipts.length > 0) await this.send('997', 'FA', receipts, date, usage);
+    if (poAcks.length > 0) await this.send('855', 'PR', poAcks, date, usage);
+    await this.o.controls.recordReceived(this.o.id, sender, control, date.toISOString());
+    return undefined;
   }
 
-  private async send(set: string, functionalId: string, transactions: string[][][], at: Date): Promise<void> {
+  /** The envelope's sender or receiver that is not the one configured, with where it is named; undefined when all match. */
+  private wrongParties(x: Interchange): Issue | undefined {
+    const { partner, us } = this.o;
+    const is = (q: string | undefined, id: string | undefined, p: Party) => trim(q) === p.qualifier && trim(id) === p.id;
+    const named = (q: string | undefined, id: string | undefined) => `${trim(q)}:${trim(id)}`;
+    const isa = x.isa;
+    if (!is(isa[5], isa[6], partner))
+      return { path: 'ISA05/ISA06', message: `sent by ${named(isa[5], isa[6])}, but ${this.o.id} sends as ${partner.qualifier}:${partner.id}` };
+    if (!is(isa[7], isa[8], us))
+      return { path: 'ISA07/ISA08', message: `addressed to ${named(isa[7], isa[8])}, but ${this.o.id} sends to ${us.qualifier}:${us.id}` };
+    for (const g of x.groups) {
+      if (trim(g.gs[2]) !== (partner.applicationId ?? partner.id))
+        return {
+          path: 'GS02',
+          message: `group ${g.gs[6]} sent by ${trim(g.gs[2])}, but ${this.o.id}'s application code is ${partner.applicationId ?? partner.id}`,
+        };
+      if (trim(g.gs[3]) !== (us.applicationId ?? us.id))
+        return {
+          path: 'GS03',
+          message: `group ${g.gs[6]} addressed to ${trim(g.gs[3])}, but the hub's application code for ${this.o.id} is ${us.applicationId ?? us.id}`,
+        };
+    }
+    return undefined;
+  }
+
+  /** A TA1 for an interchange whose envelope cannot be read, when it asked for one and is the partner's. */
+  private async answerUnreadable(text: string, note: string): Promise<void> {
+    const start = text.indexOf('ISA');
+    const element = text[start + 3];
+    if (start < 0 || !element) return;
+    const isa = text.slice(start, start + 106).split(element);
+    if (isa.length < 16 || isa[14] !== '1' || trim(isa[5]) !== this.o.partner.qualifier || trim(isa[6]) !== this.o.partner.id) return;
+    await this.sendTa1(isa, 'R', note);
+  }
+
+  private async sendTa1(isa: readonly string[], status: 'A' | 'R', note: string, usage: 'P' | 'T' = isa[15] === 'T' ? 'T' : this.o.usage): Promise<void> {
+    const numbers = await this.o.controls.allocate(this.o.id, []);
+    const text = writeInterchange({
+      sender: this.o.us,
+      receiver: this.o.partner,
+      control: numbers.interchange,
+      at: new Date(this.o.now()),
+      usage,
+      ta1: [ta1(isa, status, note)],
+      groups: [],
+    });
+    writeFileSync(join(this.o.folder, 'out', `TA1-${String(numbers.interchange).padStart(9, '0')}.edi`), text);
+  }
+
+  private async send(set: string, functionalId: string, transactions: { segments: string[][]; document: string }[], at: Date, usage: 'P' | 'T'): Promise<void> {
     const numbers = await this.o.controls.allocate(this.o.id, [transactions.length]);
     const control = numbers.interchange;
+    const group = numbers.groups[0]!;
     const text = writeInterchange({
       sender: this.o.us,
       receiver: this.o.partner,
       control,
       at,
-      usage: this.o.usage,
+      usage,
       groups: [
-        {
-          functionalId,
-          control: numbers.groups[0]!,
-          transactions: transactions.map((segments, k) => ({ set, control: numbers.transactions[0]![k]!, segments })),
-        },
+        { functionalId, control: group, transactions: transactions.map((t, k) => ({ set, control: numbers.transactions[0]![k]!, segments: t.segments })) },
       ],
     });
+    const sent: SentTransaction[] = transactions.map((t, k) => ({
+      interchange: control,
+      group,
+      functionalId,
+      set,
+      transaction: numbers.transactions[0]![k]!,
+      document: t.document,
+      sentAt: at.toISOString(),
+    }));
+    await this.o.controls.recordSent(this.o.id, sent);
     writeFileSync(join(this.o.folder, 'out', `${set}-${String(control).padStart(9, '0')}.edi`), text);
   }
 
@@ -245,12 +262,15 @@ export class EdiPartner implements TradingPartner {
     const file = this.inbox.read(name);
     if (!file) return;
     try {
-      const summary = await this.receive(file.text);
+      const summary = await this.receive(file.text, this.o.park, true);
+      const counts = `${summary.captured.length} orders captured, ${summary.rejected} sets rejected, ${summary.parked} parked, ${summary.duplicates} duplicate interchanges, ${summary.tests} test interchanges`;
+      if (summary.failures.length > 0) {
+        if (!this.inbox.move(name, join(this.o.folder, 'failed'), { suffix: '.error.txt', text: `${summary.failures.join('\n')}\n(${counts})\n` })) return;
+        this.o.log('warn', `${this.o.id}: ${name} was not taken whole: ${summary.failures.join('; ')}`, { system: this.o.id, file: name });
+        return;
+      }
       if (!this.inbox.move(name, join(this.o.folder, 'processed'))) return;
-      this.o.log('info', `${this.o.id}: ${name}: ${summary.captured.length} orders captured, ${summary.rejected} rejected, ${summary.parked} parked`, {
-        system: this.o.id,
-        file: name,
-      });
+      this.o.log('info', `${this.o.id}: ${name}: ${counts}`, { system: this.o.id, file: name });
     } catch (err) {
       if ((err as { retryable?: boolean }).retryable || isTransient(err)) {
         this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`);

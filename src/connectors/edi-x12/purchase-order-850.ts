@@ -38,6 +38,8 @@ export interface PartnerLine {
 /** An 850 read, before any id or unit is translated. */
 export interface PurchaseOrderText {
   poNumber: string;
+  /** BEG05, the purchase order's date (CCYYMMDD), which the 855 echoes in BAK04. */
+  poDate?: string;
   /** The ship-to party (N1*ST): its id (N104) and the qualifier of that id (N103). */
   shipTo?: { name: string; qualifier: string; id: string };
   lines: PartnerLine[];
@@ -46,6 +48,7 @@ export interface PurchaseOrderText {
 /** A purchase order in the hub's terms, with the partner's own line as each line was sent (for the 855). */
 export interface PurchaseOrder {
   poNumber: string;
+  poDate?: string;
   request: OrderRequest;
   /** Per request line, the first partner line that named its item, and the unit size it came in. */
   partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number }[];
@@ -74,7 +77,12 @@ export function readPurchaseOrder850(tx: Transaction): { ok: true; po: PurchaseO
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    po: { poNumber: poNumber!, lines, ...(st?.[4]?.trim() ? { shipTo: { name: st[2] ?? '', qualifier: st[3] ?? '', id: st[4].trim() } } : {}) },
+    po: {
+      poNumber: poNumber!,
+      ...(beg?.[5]?.trim() ? { poDate: beg[5].trim() } : {}),
+      lines,
+      ...(st?.[4]?.trim() ? { shipTo: { name: st[2] ?? '', qualifier: st[3] ?? '', id: st[4].trim() } } : {}),
+    },
   };
 }
 
@@ -168,25 +176,13 @@ export async function translatePurchaseOrder(text: PurchaseOrderText, m: Partner
     ok: true,
     po: {
       poNumber: text.poNumber,
+      ...(text.poDate ? { poDate: text.poDate } : {}),
       partnerLines,
       ...(shipTo?.shipTo ? { shipTo: shipTo.shipTo } : {}),
       ...(text.shipTo ? { shipToParty: text.shipTo } : {}),
       request: { channel: m.channel, externalId: text.poNumber, customer: customer!, lines, backorder: m.backorder },
     },
   };
-}
-
-/** 997 segments (between ST and SE) acknowledging one received group, transaction by transaction. */
-export function acknowledgment997(gs: string[], results: { set: string; control: string; accepted: boolean; errors?: Issue[] }[]): string[][] {
-  const out: string[][] = [['AK1', gs[1] ?? '', gs[6] ?? '']];
-  for (const r of results) {
-    out.push(['AK2', r.set, r.control]);
-    // AK5 R with code 5: one or more segments in error (the parked reason names them).
-    out.push(r.accepted ? ['AK5', 'A'] : ['AK5', 'R', '5']);
-  }
-  const accepted = results.filter((r) => r.accepted).length;
-  out.push(['AK9', accepted === results.length ? 'A' : accepted === 0 ? 'R' : 'P', String(results.length), String(results.length), String(accepted)]);
-  return out;
 }
 
 export interface AckLine {
@@ -198,6 +194,8 @@ export interface AckLine {
   factor: number;
   reserved: number;
   backordered: number;
+  /** When the backordered units are expected (ACK04 068, ACK05), when the hub knows. */
+  expected?: string;
 }
 
 /** A quantity of base units in the partner's unit when it is a whole number of them, else in base units. */
@@ -208,21 +206,23 @@ function inPartnerUnit(units: number, l: AckLine, base = 'EA'): [string, string]
 
 /**
  * 855 segments for a captured order (BAK02 AD: accepted as sent; AC: accepted with changes, i.e.
- * backorders), or a rejection of the whole order (RJ) with each line rejected. Each PO1 echoes the
- * partner's line number, quantity, unit, price and product id; ACK quantities are in its unit.
+ * backorders), or a rejection of the whole order (RJ) with each line rejected. BAK04 is the
+ * purchase order's date (BEG05), BAK09 the date acknowledged. Each PO1 echoes the partner's line
+ * number, quantity, unit, price and product id; each line then says its status in ACK segments
+ * (IA accepted, IB backordered, with the expected date when one is known, IR rejected) with
+ * quantities in the partner's unit.
  */
 export function acknowledgment855(
-  poNumber: string,
+  po: { poNumber: string; poDate?: string; shipToParty?: { name: string; qualifier: string; id: string } },
   date: Date,
   lines: AckLine[],
   rejected: boolean,
-  shipTo?: { name: string; qualifier: string; id: string },
 ): string[][] {
   const ccyymmdd = date.toISOString().slice(0, 10).replace(/-/g, '');
   const changed = lines.some((l) => l.backordered > 0);
-  const out: string[][] = [['BAK', '00', rejected ? 'RJ' : changed ? 'AC' : 'AD', poNumber, ccyymmdd]];
+  const out: string[][] = [['BAK', '00', rejected ? 'RJ' : changed ? 'AC' : 'AD', po.poNumber, po.poDate ?? ccyymmdd, '', '', '', ccyymmdd]];
   // The partner matches the acknowledgment to its store by the ship-to it sent.
-  if (shipTo) out.push(['N1', 'ST', shipTo.name, shipTo.qualifier, shipTo.id]);
+  if (po.shipToParty) out.push(['N1', 'ST', po.shipToParty.name, po.shipToParty.qualifier, po.shipToParty.id]);
   for (const l of lines) {
     out.push(['PO1', l.line.lineId, l.line.quantity, l.line.unit, l.line.price ?? '', '', l.qualifier, l.productId]);
     if (rejected) {
@@ -230,7 +230,8 @@ export function acknowledgment855(
       continue;
     }
     if (l.reserved > 0) out.push(['ACK', 'IA', ...inPartnerUnit(l.reserved, l)]);
-    if (l.backordered > 0) out.push(['ACK', 'IB', ...inPartnerUnit(l.backordered, l)]);
+    if (l.backordered > 0)
+      out.push(['ACK', 'IB', ...inPartnerUnit(l.backordered, l), ...(l.expected ? ['068', l.expected.replace(/-/g, '').slice(0, 8)] : [])]);
   }
   out.push(['CTT', String(lines.length)]);
   return out;

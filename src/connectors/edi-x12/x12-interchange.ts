@@ -22,13 +22,21 @@ export interface FunctionalGroup {
 export interface Interchange {
   separators: Separators;
   isa: string[];
+  /** Interchange acknowledgments (TA1) before the first group. */
+  ta1: string[][];
   groups: FunctionalGroup[];
 }
 
+/**
+ * An envelope the hub cannot read. `note` is the TA1 note code (TA105) that names the fault to
+ * the sender: 001 ISA13/IEA02 differ, 021 wrong IEA01 count, 023 premature end, 024 invalid
+ * interchange content (a group's or transaction's envelope), 022 invalid control structure.
+ */
 export class X12Error extends Error {
   constructor(
     message: string,
     readonly segment?: number,
+    readonly note = '024',
   ) {
     super(segment === undefined ? message : `segment ${segment}: ${message}`);
     this.name = 'X12Error';
@@ -86,23 +94,64 @@ export function checkSegments(document: string, segments: string[][], sep: Separ
   }
 }
 
-/** Reads an interchange. Throws X12Error naming the segment and what is wrong with the envelope. */
-export function readInterchange(text: string): Interchange {
-  const start = text.indexOf('ISA');
-  if (start < 0) throw new X12Error('no ISA segment: this is not an X12 interchange');
-  const body = text.slice(start);
+/** The separators an ISA segment at the start of `body` declares. Throws X12Error. */
+function separatorsOf(body: string): Separators {
   const element = body[3]!;
   // ISA has 16 elements: after the 16th separator comes ISA16 (the component separator), then the segment terminator.
   let at = 0;
   for (let n = 0; n < 16; n++) {
     at = body.indexOf(element, at + 1);
-    if (at < 0) throw new X12Error('the ISA segment has fewer than 16 elements', 1);
+    if (at < 0) throw new X12Error('the ISA segment has fewer than 16 elements', 1, '022');
   }
   const component = body[at + 1]!;
   let segment = body[at + 2];
-  if (segment === undefined) throw new X12Error('the interchange ends inside its ISA segment', 1);
+  if (segment === undefined) throw new X12Error('the interchange ends inside its ISA segment', 1, '023');
   if (segment === '\r') segment = '\n';
-  const separators = { element, component, segment };
+  return { element, component, segment };
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Splits a file into its interchanges (X12 allows several ISA…IEA one after the other), each
+ * read on its own with its own separators. An interchange without its IEA runs to the end of the
+ * file (reading it then says so). Throws X12Error when there is no ISA at all.
+ */
+export function splitInterchanges(text: string): string[] {
+  const out: string[] = [];
+  let rest = text;
+  for (;;) {
+    const start = rest.indexOf('ISA');
+    if (start < 0) break;
+    const body = rest.slice(start);
+    let sep: Separators;
+    try {
+      sep = separatorsOf(body);
+    } catch {
+      out.push(body);
+      break;
+    }
+    const iea = new RegExp(`${escapeRegExp(sep.segment)}[\\r\\n]*IEA${escapeRegExp(sep.element)}`).exec(body);
+    if (!iea) {
+      out.push(body);
+      break;
+    }
+    const end = body.indexOf(sep.segment, iea.index + iea[0].length);
+    const stop = end < 0 ? body.length : end + 1;
+    out.push(body.slice(0, stop));
+    rest = body.slice(stop);
+  }
+  if (out.length === 0) throw new X12Error('no ISA segment: this is not an X12 interchange', undefined, '022');
+  return out;
+}
+
+/** Reads an interchange. Throws X12Error naming the segment and what is wrong with the envelope. */
+export function readInterchange(text: string): Interchange {
+  const start = text.indexOf('ISA');
+  if (start < 0) throw new X12Error('no ISA segment: this is not an X12 interchange', undefined, '022');
+  const body = text.slice(start);
+  const separators = separatorsOf(body);
+  const { element, segment } = separators;
   const segments = body
     .split(segment)
     .map((s) => s.replace(/^[\r\n]+|[\r\n]+$/g, ''))
@@ -110,6 +159,7 @@ export function readInterchange(text: string): Interchange {
     .map((s) => s.split(element));
 
   const isa = segments[0]!;
+  const ta1: string[][] = [];
   const groups: FunctionalGroup[] = [];
   let group: FunctionalGroup | undefined;
   let tx: (Transaction & { first: number }) | undefined;
@@ -117,10 +167,14 @@ export function readInterchange(text: string): Interchange {
   segments.forEach((seg, i) => {
     const id = seg[0];
     const n = i + 1;
-    if (sawIea) throw new X12Error(`segment ${id} after IEA`, n);
+    if (sawIea) throw new X12Error(`segment ${id} after IEA`, n, '022');
     switch (id) {
       case 'ISA':
-        if (i !== 0) throw new X12Error('a second ISA inside the interchange', n);
+        if (i !== 0) throw new X12Error('a second ISA inside the interchange', n, '022');
+        break;
+      case 'TA1':
+        if (group || groups.length > 0) throw new X12Error('TA1 after a functional group', n, '022');
+        ta1.push(seg);
         break;
       case 'GS':
         if (group) throw new X12Error(`GS before the GE of group ${group.gs[6]}`, n);
@@ -150,9 +204,9 @@ export function readInterchange(text: string): Interchange {
         group = undefined;
         break;
       case 'IEA':
-        if (group) throw new X12Error(`IEA before the GE of group ${group.gs[6]}`, n);
-        if (Number(seg[1]) !== groups.length) throw new X12Error(`IEA01 says ${seg[1]} groups but the interchange has ${groups.length}`, n);
-        if (Number(seg[2]) !== Number(isa[13])) throw new X12Error(`IEA02 ${seg[2]} does not match ISA13 ${isa[13]}`, n);
+        if (group) throw new X12Error(`IEA before the GE of group ${group.gs[6]}`, n, '023');
+        if (Number(seg[1]) !== groups.length) throw new X12Error(`IEA01 says ${seg[1]} groups but the interchange has ${groups.length}`, n, '021');
+        if (Number(seg[2]) !== Number(isa[13])) throw new X12Error(`IEA02 ${seg[2]} does not match ISA13 ${isa[13]}`, n, '001');
         sawIea = true;
         break;
       default:
@@ -160,13 +214,15 @@ export function readInterchange(text: string): Interchange {
         tx.segments.push(seg);
     }
   });
-  if (!sawIea) throw new X12Error('the interchange has no IEA trailer');
-  return { separators, isa, groups };
+  if (!sawIea) throw new X12Error('the interchange has no IEA trailer', undefined, '023');
+  return { separators, isa, ta1, groups };
 }
 
 export interface Party {
   qualifier: string;
   id: string;
+  /** The GS application code (GS02/GS03), when it is not the ISA id. */
+  applicationId?: string;
 }
 
 export interface OutgoingGroup {
@@ -183,6 +239,8 @@ export interface OutgoingInterchange {
   usage: 'P' | 'T';
   version?: string;
   separators?: Separators;
+  /** Interchange acknowledgments (TA1) to carry before the groups. */
+  ta1?: string[][];
   groups: OutgoingGroup[];
 }
 
@@ -215,19 +273,31 @@ export function writeInterchange(o: OutgoingInterchange): string {
       sep.component,
     ],
   ];
+  for (const t of o.ta1 ?? []) lines.push(t);
   for (const g of o.groups) {
-    lines.push(['GS', g.functionalId, o.sender.id, o.receiver.id, ccyymmdd, hhmm, String(g.control), 'X', o.version ?? '004010']);
+    lines.push([
+      'GS',
+      g.functionalId,
+      o.sender.applicationId ?? o.sender.id,
+      o.receiver.applicationId ?? o.receiver.id,
+      ccyymmdd,
+      hhmm,
+      String(g.control),
+      'X',
+      o.version ?? '004010',
+    ]);
     for (const t of g.transactions) {
       const control = String(t.control).padStart(4, '0');
       lines.push(['ST', t.set, control], ...t.segments, ['SE', String(t.segments.length + 2), control]);
     }
     lines.push(['GE', String(g.transactions.length), String(g.control)]);
   }
+  // IEA01 counts functional groups only: an interchange carrying only a TA1 says 0.
   lines.push(['IEA', String(o.groups.length), isaControl]);
   // Every value is checked, the envelope's too (ISA16 is the component separator itself): one
   // stray delimiter would add segments nobody sent.
   checkSegments('interchange envelope', [lines[0]!.slice(0, 16)], sep);
-  for (const l of lines) if (l[0] === 'GS') checkSegments('functional group envelope', [l], sep);
+  for (const l of lines) if (l[0] === 'GS' || l[0] === 'TA1') checkSegments('functional group envelope', [l], sep);
   for (const g of o.groups) for (const t of g.transactions) checkSegments(t.set, t.segments, sep);
   return lines.map((l) => `${l.join(sep.element)}${sep.segment}\n`).join('');
 }

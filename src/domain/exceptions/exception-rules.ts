@@ -14,6 +14,7 @@ export const EXCEPTION_CLASSES = [
   'dead_log_entry',
   'erp_pending',
   'sla_breach',
+  'partner_rejection',
 ] as const;
 export type ExceptionClass = (typeof EXCEPTION_CLASSES)[number] | (string & {});
 

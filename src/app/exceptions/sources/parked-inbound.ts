@@ -9,6 +9,7 @@ import type { ExceptionSource } from '../../../ports/exception-source.js';
 import type { InboundStore, ParkedInbound } from '../../../ports/inbound-store.js';
 import type { InboundWebhooks } from '../../inbound/receive-webhook.js';
 import { waitsForReferences } from '../../../domain/master-data/cross-reference.js';
+import { PARTNER_REJECTION_TOPIC } from './partner-rejections.js';
 
 const PAGE = 1000;
 
@@ -44,7 +45,9 @@ export async function allParked(store: InboundStore): Promise<ParkedInbound[]> {
 }
 
 export function parkedInboundSource(deps: { store: InboundStore; inbound: InboundWebhooks }): ExceptionSource {
-  const parked = async (): Promise<ParkedInbound[]> => (await allParked(deps.store)).filter((p) => !waitsForReferences(p));
+  const parked = async (): Promise<ParkedInbound[]> =>
+    // A partner's rejection of a document the hub sent is its own class (partner-rejections.ts).
+    (await allParked(deps.store)).filter((p) => !waitsForReferences(p) && p.topic !== PARTNER_REJECTION_TOPIC);
   return {
     class: 'parked_inbound',
     severity: 'medium',

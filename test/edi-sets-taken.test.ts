@@ -1,0 +1,147 @@
+/**
+ * The sets a distributor receives, each taken for what it says: an 860 cancels the order of its
+ * PO (a change of lines is held for a person, acknowledged E), a supplier's 856 is inbound supply
+ * at its receiving location with the ETA it gives, a 3PL's 846 is a count of the location it runs;
+ * their ids and units go through the cross-references; a set from a partner not set up for it is
+ * answered AK5 R 1 and kept.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeInterchange, type OutgoingGroup } from '../src/connectors/edi-x12/x12-interchange.js';
+import { ediRig } from './support/edi-partner-rig.js';
+
+const ACME = { qualifier: 'ZZ', id: 'ACMEPLUMB' };
+const HUB = { qualifier: 'ZZ', id: 'CROSSDOCK' };
+let control = 700;
+const doc = (functionalId: string, set: string, segments: string[][]) =>
+  writeInterchange({
+    sender: ACME,
+    receiver: HUB,
+    control: ++control,
+    at: new Date('2026-12-06T09:00:00Z'),
+    usage: 'P',
+    groups: [{ functionalId, control, transactions: [{ set, control: 1, segments }] } as OutgoingGroup],
+  });
+const ak5 = (rig: ReturnType<typeof ediRig>) =>
+  rig
+    .out()
+    .filter((f) => f.name.startsWith('997'))
+    .map((f) => f.x.groups[0]!.transactions[0]!.segments.find((s) => s[0] === 'AK5')!);
+
+test('an 860 cancellation cancels the order of its PO; one for a PO not captured, or a change of lines, is held and acknowledged E', async () => {
+  const rig = ediRig({ partner: ACME, us: HUB });
+  await rig.drop(
+    'po.edi',
+    doc('PO', '850', [
+      ['BEG', '00', 'SA', 'PO-5', '', '20261201'],
+      ['PO1', '1', '2', 'EA', '', '', 'VN', 'SKU-1'],
+    ]),
+  );
+  await rig.drop('cancel.edi', doc('PC', '860', [['BCH', '01', 'SA', 'PO-5', '', '', '20261201']]));
+  assert.deepEqual(rig.cancelled, ['PO-5']);
+  await rig.drop('cancel-unknown.edi', doc('PC', '860', [['BCH', '01', 'SA', 'PO-404', '', '', '20261201']]));
+  await rig.drop(
+    'change.edi',
+    doc('PC', '860', [
+      ['BCH', '04', 'SA', 'PO-5', '', '', '20261201'],
+      ['POC', '1', 'QD', '1', '1', 'EA', '', '', 'VN', 'SKU-1'],
+    ]),
+  );
+  await rig.drop('no-po.edi', doc('PC', '860', [['BCH', '01', 'SA', '', '', '', '20261201']]));
+  assert.deepEqual(ak5(rig).slice(1), [
+    ['AK5', 'A'],
+    ['AK5', 'E', '5'],
+    ['AK5', 'E', '5'],
+    ['AK5', 'R', '5'],
+  ]);
+  assert.deepEqual(
+    rig.parked.map((p) => p.reason),
+    [
+      'purchase order change PO-404 (cancellation): no order was captured for it from acme; replay it once the order is there',
+      "purchase order change PO-5 (change) needs a person: the hub does not change captured orders' lines itself",
+      'purchase order change in transaction 0001 rejected: mandatory segments or elements missing or malformed',
+    ],
+  );
+  assert.deepEqual(rig.parked[1]!.errors, [{ path: 'POC[0]', message: 'line 1: QD 1 EA VN SKU-1' }]);
+});
+
+test("a supplier's 856 is inbound supply at its receiving location with the ETA it gives, in base units through the partner's ids", async () => {
+  const rig = ediRig({ partner: ACME, us: HUB, receivesAt: 'DAL', mapping: { itemQualifiers: ['UP', 'VP'], backorder: 'allow' } });
+  await rig.xrefs.define([
+    { kind: 'item', system: 'acme', scheme: 'VP', external: '87787D', id: 'WIDGET-BLUE' },
+    { kind: 'item', system: 'acme', scheme: 'UP', external: '036000291452', id: 'WIDGET-RED' },
+  ]);
+  await rig.xrefs.defineUnits('WIDGET-RED', { CA: 12 });
+  const asn = [
+    ['BSN', '00', 'ASN-1', '20261206', '1015', '0001'],
+    ['HL', '1', '', 'S'],
+    ['DTM', '011', '20261206'],
+    ['DTM', '017', '20261210', '0800'],
+    ['HL', '2', '1', 'O'],
+    ['PRF', 'PO-SUP-1'],
+    ['HL', '3', '2', 'I'],
+    ['LIN', '1', 'VP', '87787D'],
+    ['SN1', '1', '24', 'EA'],
+    ['HL', '4', '2', 'I'],
+    ['LIN', '2', 'UP', '036000291452'],
+    ['SN1', '2', '3', 'CA'],
+    ['CTT', '4'],
+  ];
+  await rig.drop('asn.edi', doc('SH', '856', asn));
+  assert.deepEqual(ak5(rig), [['AK5', 'A']]);
+  assert.deepEqual(
+    rig.events.map((e) => e.type === 'inventory.movement' && [e.id, e.sku, e.location, e.reason, e.delta, e.eta, e.occurredAt]),
+    [
+      ['acme:856:ASN-1:0', 'WIDGET-BLUE', 'DAL', 'receipt', { inbound: 24 }, '2026-12-10T08:00:00Z', '2026-12-06T10:15:00Z'],
+      ['acme:856:ASN-1:1', 'WIDGET-RED', 'DAL', 'receipt', { inbound: 36 }, '2026-12-10T08:00:00Z', '2026-12-06T10:15:00Z'],
+    ],
+  );
+  // An item it does not know waits for its cross-reference, acknowledged E; a partner that is no supplier is answered R 1.
+  await rig.drop('asn-unknown.edi', doc('SH', '856', [...asn.slice(0, 7), ['LIN', '1', 'VP', 'NEW-9'], ['SN1', '1', '1', 'EA'], ['CTT', '3']]));
+  assert.deepEqual(ak5(rig)[1], ['AK5', 'E', '5']);
+  assert.match(rig.parked[0]!.reason, /ship notice in transaction 0001 waits for cross-references: .*NEW-9/);
+  const customer = ediRig({ partner: ACME, us: HUB });
+  await customer.drop('asn.edi', doc('SH', '856', asn));
+  assert.deepEqual(ak5(customer), [['AK5', 'R', '1']]);
+  assert.match(customer.parked[0]!.reason, /a 856 ship notice came from acme, which is not receivesAt/);
+});
+
+test("a 3PL's 846 is a count of the location it runs: QTY 17 on hand (QTY 33 when that is all it sends)", async () => {
+  const rig = ediRig({ partner: ACME, us: HUB, location: 'RNO' });
+  await rig.drop(
+    'count.edi',
+    doc('IB', '846', [
+      ['BIA', '00', 'MM', 'CNT-7', '20261206', '0600'],
+      ['LIN', '', 'VN', 'TP-1'],
+      ['QTY', '33', '40', 'EA'],
+      ['QTY', '17', '44', 'EA'],
+      ['LIN', '', 'VN', 'TP-2'],
+      ['QTY', '33', '5', 'EA'],
+      ['CTT', '2'],
+    ]),
+  );
+  assert.deepEqual(ak5(rig), [['AK5', 'A']]);
+  assert.deepEqual(
+    rig.events.map((e) => e.type === 'inventory.snapshot' && [e.id, e.sku, e.location, e.balance, e.occurredAt]),
+    [
+      ['acme:846:CNT-7:TP-1', 'TP-1', 'RNO', { onHand: 44 }, '2026-12-06T06:00:00Z'],
+      ['acme:846:CNT-7:TP-2', 'TP-2', 'RNO', { onHand: 5 }, '2026-12-06T06:00:00Z'],
+    ],
+  );
+  await rig.drop(
+    'count-bad.edi',
+    doc('IB', '846', [
+      ['BIA', '00', 'MM', 'CNT-8', '20261206'],
+      ['LIN', '', 'VN', 'TP-1'],
+      ['QTY', '17', 'lots', 'EA'],
+    ]),
+  );
+  const bad = rig.out().filter((f) => f.name.startsWith('997'))[1]!.x.groups[0]!.transactions[0]!.segments;
+  assert.deepEqual(bad.slice(1, 5), [
+    ['AK2', '846', '0001'],
+    ['AK3', 'QTY', '4', '', '8'],
+    ['AK4', '2', '380', '6', 'lots'],
+    ['AK5', 'R', '5'],
+  ]);
+  assert.equal(rig.events.length, 2, 'nothing taken from the malformed count');
+});
