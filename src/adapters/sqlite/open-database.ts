@@ -10,7 +10,25 @@ import { UnsafeDurabilityError } from '../durability-settings.js';
 
 export type Db = Database.Database;
 
-export const MIGRATIONS: string[] = [
+/**
+ * A column added to a table that exists: SQLite has no ADD COLUMN IF NOT EXISTS, so the runner
+ * looks first, and the migration stays safe to run again like the others.
+ */
+interface AddedColumn {
+  note: string;
+  table: string;
+  /** The column's name and definition, as ALTER TABLE takes them. */
+  addColumn: string;
+}
+
+export type Migration = string | AddedColumn;
+
+/** What a migration says, for finding one by a word it contains. */
+export function migrationText(m: Migration): string {
+  return typeof m === 'string' ? m : `${m.note} ${m.table} ${m.addColumn}`;
+}
+
+export const MIGRATIONS: Migration[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    -- The event log: each submission's payload as it arrived; its accepted events (all, or those listed
    -- in accepted) hold positions first_position..last_position in order.
@@ -97,8 +115,11 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS sla_alerts (id INTEGER PRIMARY KEY, exception_id INTEGER NOT NULL, kind TEXT NOT NULL, webhook TEXT NOT NULL, body TEXT NOT NULL,
      attempts INTEGER NOT NULL, next_at TEXT NOT NULL, delivered_at TEXT, last_error TEXT, created_at TEXT NOT NULL, UNIQUE (exception_id, kind, webhook));
    CREATE INDEX IF NOT EXISTS sla_alerts_due ON sla_alerts(delivered_at, next_at);`,
-  `-- outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it (run once, by user_version).
-   ALTER TABLE outbox ADD COLUMN correlation_id TEXT;`,
+  {
+    note: 'outbox_correlation_id: the correlation id of the request or event that wrote a message, sent on with it.',
+    table: 'outbox',
+    addColumn: 'correlation_id TEXT',
+  },
   `-- EDI interchanges taken per partner and sender (ISA05:ISA06, ISA13), so one sent again is a duplicate;
    -- and what the hub sent under each group and transaction number, so a partner's 997 finds its document.
    CREATE TABLE IF NOT EXISTS edi_interchanges_received (partner TEXT NOT NULL, sender TEXT NOT NULL, control TEXT NOT NULL, received_at TEXT NOT NULL,
@@ -142,8 +163,18 @@ function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      apply(db, MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+function apply(db: Db, m: Migration): void {
+  if (typeof m === 'string') {
+    db.exec(m);
+    return;
+  }
+  const column = m.addColumn.split(/\s+/)[0]!;
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(m.table) as string[];
+  if (!columns.includes(column)) db.exec(`ALTER TABLE ${m.table} ADD COLUMN ${m.addColumn}`);
 }

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIGRATIONS, openDatabase } from './open-database.js';
+import { MIGRATIONS, migrationText, openDatabase } from './open-database.js';
 
 /** The version a database had before the migration containing `marker` (later ones re-run on opening). */
-const versionBefore = (marker: string) => MIGRATIONS.findIndex((m) => m.includes(marker));
+const versionBefore = (marker: string) => MIGRATIONS.findIndex((m) => migrationText(m).includes(marker));
 import { SqliteOrderStore } from './sqlite-order-store.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
 

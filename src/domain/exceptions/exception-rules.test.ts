@@ -30,11 +30,21 @@ test('open and acknowledged exceptions still need someone; resolved ones are his
   assert.deepEqual(EXCEPTION_STATUSES, ['open', 'acknowledged', 'resolved', 'auto_resolved']);
 });
 
-test('retry, replay, edit and discard act on the record behind the exception; acknowledge and assign on the exception', () => {
+test('retry, replay, edit, discard and add_xref act on the record behind the exception; acknowledge and assign on the exception', () => {
   assert.deepEqual(
     EXCEPTION_ACTIONS.filter((a) => isSourceAction(a)),
-    ['retry', 'replay', 'edit', 'discard'],
+    ['retry', 'replay', 'edit', 'discard', 'add_xref'],
   );
-  assert.deepEqual(EXCEPTION_ACTIONS, ['retry', 'replay', 'edit', 'discard', 'acknowledge', 'assign']);
-  assert.deepEqual(EXCEPTION_CLASSES, ['parked_event', 'parked_inbound', 'order_exception', 'dead_letter', 'dead_log_entry', 'erp_pending']);
+  assert.deepEqual(EXCEPTION_ACTIONS, ['retry', 'replay', 'edit', 'discard', 'add_xref', 'acknowledge', 'assign']);
+  assert.deepEqual(EXCEPTION_CLASSES, [
+    'parked_event',
+    'parked_inbound',
+    'unknown_cross_reference',
+    'order_exception',
+    'dead_letter',
+    'dead_log_entry',
+    'erp_pending',
+    'sla_breach',
+    'partner_rejection',
+  ]);
 });
