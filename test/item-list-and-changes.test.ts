@@ -55,6 +55,8 @@ async function itemsAndChanges(backend: Backend): Promise<void> {
       });
       const second = await hub.api('GET', `/v1/items?prefix=LST-&limit=2&after=${first.body.next}`);
       assert.deepEqual(second.body, { items: [{ sku: 'LST-C', defined: false }], next: null });
+      // A page that holds exactly what is left is the last: no next to follow to an empty page.
+      assert.equal((await hub.api('GET', '/v1/items?prefix=LST-&limit=3')).body.next, null);
       const all = await hub.api('GET', '/v1/items');
       assert.deepEqual(
         all.body.items.map((i: { sku: string }) => i.sku),
