@@ -42,9 +42,9 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
       systems = (parts?.systems ?? {}) as Record<string, any>;
       // The marketplace gives up on a message after two quick attempts (default: ten over minutes),
       // and the EDI partner may send its buyer part numbers (BP) beside the hub's SKUs (VN).
-      systems.amazon = { ...systems.amazon, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuit: { failures: 1000, openSeconds: 1 } };
+      systems.amazon = { ...systems.amazon, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 1000, openSeconds: 1 } };
       // The storefront too, for the step where a second destination fails and is handled from the connectors view.
-      systems.shop = { ...systems.shop, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuit: { failures: 1000, openSeconds: 1 } };
+      systems.shop = { ...systems.shop, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 1000, openSeconds: 1 } };
       systems.acme = { ...systems.acme, itemQualifier: 'VN', itemQualifiers: ['BP'] };
       ediFolder = systems.acme.folder;
       return parts;
