@@ -416,6 +416,31 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     const row = page.getByRole('row').filter({ hasText: 'ACME-BP-777' });
     await row.waitFor();
     assert.match(await textOf(row), /ABC-100/);
+
+    // One added by hand: the storefront's variant id for the shop towels.
+    const add = page.getByRole('region', { name: 'Add a cross-reference' });
+    await add.getByLabel('System', { exact: true }).fill('shop');
+    await add.getByLabel("System's id").fill('SHOP-VAR-200');
+    await add.getByLabel("Hub's id").fill('ABC-200');
+    await add.getByRole('button', { name: 'Add' }).click();
+    await add.getByRole('status').filter({ hasText: 'Added. 0 waiting documents replayed.' }).waitFor();
+    const added = (await api()('GET', '/v1/xrefs?kind=item&system=shop&scheme=id&external=SHOP-VAR-200')).body.xrefs;
+    assert.deepEqual(
+      added.map((x: any) => x.id),
+      ['ABC-200'],
+    );
+
+    // A CSV of two, one without the partner's id: the good one is imported, the other named by its line.
+    const csv = page.getByRole('region', { name: 'Import cross-references from CSV' });
+    await csv.getByLabel('CSV text').fill('kind,system,scheme,external,id\nitem,acme,BP,ACME-BP-900,ABC-200\nitem,acme,BP,,ABC-100\n');
+    await csv.getByRole('button', { name: 'Import' }).click();
+    const imported = csv.getByRole('status').filter({ hasText: '1 added, 0 waiting documents replayed.' });
+    await imported.waitFor();
+    assert.match(await textOf(imported), /Rejected: line 3: .*external/);
+    // Every system's id for the shop towels: the one added and the one imported.
+    await go(`master-data?${new URLSearchParams({ id: 'ABC-200' }).toString()}`);
+    await page.getByRole('row').filter({ hasText: 'ACME-BP-900' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'SHOP-VAR-200' }).waitFor();
     await view('master-data');
   });
 
