@@ -42,7 +42,9 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
       systems = (parts?.systems ?? {}) as Record<string, any>;
       // The marketplace gives up on a message after two quick attempts (default: ten over minutes),
       // and the EDI partner may send its buyer part numbers (BP) beside the hub's SKUs (VN).
-      systems.amazon = { ...systems.amazon, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuit: { failures: 1000, openSeconds: 1 } };
+      systems.amazon = { ...systems.amazon, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 1000, openSeconds: 1 } };
+      // The storefront too, for the step where a second destination fails and is handled from the connectors view.
+      systems.shop = { ...systems.shop, retry: { maxAttempts: 2, baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 1000, openSeconds: 1 } };
       systems.acme = { ...systems.acme, itemQualifier: 'VN', itemQualifiers: ['BP'] };
       ediFolder = systems.acme.folder;
       return parts;
@@ -73,6 +75,25 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
     const violations = await seriousViolations(page);
     assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 1)}`);
+  };
+  // Stock moving at Dallas, as its WMS would send it: the channels' figures change and go to the destinations at once
+  // (the demo's own traffic may be minutes apart).
+  const moved = async (sku: string) => {
+    const seq = Date.now() * 1000 + 999;
+    const r = await api()('POST', '/v1/events', [
+      {
+        id: `console-move-${seq}`,
+        type: 'inventory.movement',
+        source: 'wms-dal',
+        seq,
+        occurredAt: new Date().toISOString(),
+        sku,
+        location: 'DAL',
+        reason: 'adjustment',
+        delta: { onHand: 1 },
+      },
+    ]);
+    assert.equal(r.body.accepted, 1, JSON.stringify(r.body));
   };
   const textOf = async (l: Locator) => (await l.textContent()) ?? '';
   const text = (selector: string) => textOf(page.locator(selector).first());
@@ -203,6 +224,7 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
 
     const back = new Date().toISOString();
     assert.equal((await fault(false)).status, 200);
+    await moved('ABC-100');
     await until(
       'the marketplace to take deliveries again',
       async () => (await api()('GET', '/v1/deliveries')).body.destinations.find((d: any) => d.destination === 'amazon'),
@@ -211,7 +233,7 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
       200,
     );
     await go('connectors');
-    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    await page.getByRole('heading', { name: 'Dead letters for amazon' }).waitFor();
     await view('connectors');
 
     await go(`exceptions?group=${encodeURIComponent('destination:amazon')}&status=open`);
@@ -236,6 +258,96 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     await page.getByRole('heading', { name: 'History' }).waitFor();
     assert.match(await textOf(page.locator('ol.timeline')), /delivered on retry/);
     await view('exception');
+  });
+
+  test('a second destination (the storefront) fails: its dead letters are discarded with a reason, retried and replayed from the connectors view', async () => {
+    const storefront = systems.shop.adminUrl as string;
+    const fault = (outage: boolean) =>
+      fetch(`${storefront}/_sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage }) });
+    assert.equal((await fault(true)).status, 200);
+    await go('connectors');
+    const shop = page.locator('section[data-destination="shop"]');
+    const rows = shop.locator('tr[data-dead-letter]');
+    const deadLetters = (atLeast: number) =>
+      until(
+        `the storefront to have ${atLeast} dead letter(s)`,
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          await page.locator('section[data-destination="shop"] h2').waitFor();
+          return rows.count();
+        },
+        (n) => n >= atLeast,
+        30_000,
+        300,
+      );
+    // The web channel's figures go to the storefront and die there.
+    await moved('ABC-100');
+    await deadLetters(1);
+    await moved('ABC-100');
+    await deadLetters(2);
+    await moved('ABC-100');
+    await deadLetters(3);
+    const first = Number(await rows.first().getAttribute('data-dead-letter'));
+
+    // Discarding asks first, and needs a reason.
+    await shop.getByRole('button', { name: `Discard dead letter ${first}` }).click();
+    await shop.getByText('for good?').waitFor();
+    await view('connectors-dead-letters');
+    await shop.getByLabel(`Why discard dead letter ${first}`).fill('storefront listing removed by hand');
+    await shop.getByRole('button', { name: `Yes, discard dead letter ${first}` }).click();
+    await shop
+      .getByRole('status')
+      .filter({ hasText: `Dead letter ${first} ` })
+      .filter({ hasText: 'was discarded: storefront listing removed by hand. It will not be sent to shop.' })
+      .waitFor();
+    const discarded = (await api()('GET', `/v1/dead-letters/${first}`)).body;
+    assert.equal(discarded.status, 'discarded');
+    assert.match(discarded.note ?? '', /storefront listing removed by hand/);
+    assert.equal(await shop.locator(`tr[data-dead-letter="${first}"]`).count(), 0, 'the discarded letter is no longer listed');
+
+    // The storefront comes back; the rest are retried from the connectors view and delivered.
+    const back = new Date().toISOString();
+    assert.equal((await fault(false)).status, 200);
+    await moved('ABC-100');
+    await until(
+      'the storefront to take deliveries again',
+      async () => (await api()('GET', '/v1/deliveries')).body.destinations.find((d: any) => d.destination === 'shop'),
+      (d: any) => d.circuit === 'closed' && d.lastSuccessAt > back,
+      30_000,
+      200,
+    );
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const dead = (await api()('GET', '/v1/dead-letters?destination=shop&status=dead')).body.deadLetters.map((d: any) => d.id);
+    assert.ok(dead.length >= 2);
+    // One on its own, then the rest together.
+    await shop.getByRole('button', { name: `Retry dead letter ${dead[0]}` }).click();
+    await shop.getByRole('button', { name: `Yes, retry dead letter ${dead[0]}` }).click();
+    await shop
+      .getByRole('status')
+      .filter({ hasText: new RegExp(`^Dead letter ${dead[0]} \\(.+\\) is queued for shop again\\.$`) })
+      .waitFor();
+    assert.equal(await shop.locator(`tr[data-dead-letter="${dead[0]}"]`).count(), 0, 'the retried letter is no longer listed as dead');
+    await shop.getByRole('button', { name: 'Retry all for shop' }).click();
+    await shop.getByRole('button', { name: /^Yes, retry \d+ dead letters?$/ }).click();
+    await shop
+      .getByRole('status')
+      .filter({ hasText: /^\d+ dead letters? for shop queued for delivery again\./ })
+      .waitFor();
+    await until(
+      'every retried dead letter to be delivered to the storefront',
+      async () => Promise.all(dead.map(async (id: number) => (await api()('GET', `/v1/dead-letters/${id}`)).body.status)),
+      (s: string[]) => s.every((x) => x === 'delivered'),
+      30_000,
+      200,
+    );
+
+    // And the last hour sent again, as after the storefront lost its own data.
+    await shop.getByRole('button', { name: 'Replay…' }).click();
+    await shop.getByRole('button', { name: 'Yes, replay to shop' }).click();
+    await shop
+      .getByRole('status')
+      .filter({ hasText: /^\d+ messages? from .+ UTC queued for shop again\.$/ })
+      .waitFor();
   });
 
   test('an EDI 850 parked for an unknown part number is captured once the mapping is added in the console', async () => {
@@ -306,7 +418,7 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     assert.match(await textOf(row), /2 × ABC-100/);
   });
 
-  test('master data: the cross-reference added is found, and an item shows its units', async () => {
+  test('master data: the cross-reference added is found', async () => {
     await go('master-data');
     await page.getByLabel('System', { exact: true }).first().fill('acme');
     await page.getByLabel("System's id").first().fill('ACME-BP-777');
@@ -314,10 +426,66 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     const row = page.getByRole('row').filter({ hasText: 'ACME-BP-777' });
     await row.waitFor();
     assert.match(await textOf(row), /ABC-100/);
-    await page.getByLabel('Item (SKU)').fill('ABC-100');
-    await page.getByRole('button', { name: 'Look up' }).click();
-    await page.getByText('Base unit', { exact: true }).waitFor();
+
+    // One added by hand: the storefront's variant id for the shop towels.
+    const add = page.getByRole('region', { name: 'Add a cross-reference' });
+    await add.getByLabel('System', { exact: true }).fill('shop');
+    await add.getByLabel("System's id").fill('SHOP-VAR-200');
+    await add.getByLabel("Hub's id").fill('ABC-200');
+    await add.getByRole('button', { name: 'Add' }).click();
+    await add.getByRole('status').filter({ hasText: 'Added. 0 waiting documents replayed.' }).waitFor();
+    const added = (await api()('GET', '/v1/xrefs?kind=item&system=shop&scheme=id&external=SHOP-VAR-200')).body.xrefs;
+    assert.deepEqual(
+      added.map((x: any) => x.id),
+      ['ABC-200'],
+    );
+
+    // A CSV of two, one without the partner's id: the good one is imported, the other named by its line.
+    const csv = page.getByRole('region', { name: 'Import cross-references from CSV' });
+    await csv.getByLabel('CSV text').fill('kind,system,scheme,external,id\nitem,acme,BP,ACME-BP-900,ABC-200\nitem,acme,BP,,ABC-100\n');
+    await csv.getByRole('button', { name: 'Import' }).click();
+    const imported = csv.getByRole('status').filter({ hasText: '1 added, 0 waiting documents replayed.' });
+    await imported.waitFor();
+    assert.match(await textOf(imported), /Rejected: line 3: .*external/);
+    // Every system's id for the shop towels: the one added and the one imported.
+    await go(`master-data?${new URLSearchParams({ id: 'ABC-200' }).toString()}`);
+    await page.getByRole('row').filter({ hasText: 'ACME-BP-900' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'SHOP-VAR-200' }).waitFor();
     await view('master-data');
+  });
+
+  test('master data: the items listed by the start of their SKU, each with its base unit and conversions, a page at a time', async () => {
+    // Shop towels are also sold by the case of 12, and the EDI partner packs them in bundles of 6.
+    assert.equal(
+      (await api()('PUT', '/v1/items/ABC-200', { description: 'Shop towels, case of 12', uom: 'EA', units: { CA: 12 }, partnerUnits: { acme: { BD: 6 } } }))
+        .status,
+      200,
+    );
+    await go('master-data');
+    await page.getByLabel('SKU starts with').fill('ABC-');
+    await page.getByRole('button', { name: 'List items' }).click();
+    const towels = page.locator('tr[data-item="ABC-200"]');
+    await towels.waitFor();
+    assert.deepEqual(await page.locator('tr[data-item]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item'))), ['ABC-100', 'ABC-200']);
+    assert.deepEqual(await towels.locator('td').allTextContents(), ['Shop towels, case of 12', 'EA', '1 CA = 12 EA', 'acme: 1 BD = 6 EA']);
+    assert.match(await textOf(page.locator('tr[data-item="ABC-100"]')), /EA.*none besides the base unit/);
+    await page.getByRole('columnheader', { name: 'Base unit' }).waitFor();
+    await view('master-data-items');
+    // From the list to the item's availability and its recent changes.
+    await page.getByRole('link', { name: 'ABC-100' }).click();
+    await page.getByRole('heading', { name: 'Recent changes' }).waitFor();
+    const changes = page.locator('table[data-changes="ABC-100"] tbody tr');
+    await changes.first().waitFor();
+    assert.match(await textOf(changes.first()), /(DAL|ATL|RNO).*(authority|shadow).*(count|:)/);
+    await page.getByLabel('Locations').selectOption('amazon');
+    await until(
+      "the changes at amazon's locations",
+      async () => page.locator('table[data-changes="ABC-100"] tbody tr th').allTextContents(),
+      (l: string[]) => l.length > 0 && l.every((x) => x === 'DAL' || x === 'ATL'),
+      10_000,
+      100,
+    );
+    await view('availability-changes');
   });
 
   test('the audit trail shows the group retry made through the console, by the signed-in key', async () => {

@@ -29,6 +29,10 @@ const BOUND_ANSWERS: Record<string, { reason: string; check(body: any): void }> 
       ),
   },
   'GET /v1/items/{sku}': { reason: 'items are shared by every channel', check: (body) => assert.equal(body.sku, SKU) },
+  'GET /v1/items': {
+    reason: 'items are shared by every channel',
+    check: (body) => assert.ok(body.items.some((i: { sku: string }) => i.sku === SKU)),
+  },
 };
 
 interface Operation {

@@ -28,7 +28,7 @@ interface View {
 
 const VIEWS: View[] = [
   { path: 'dashboard', label: 'Dashboard', scope: 'metrics', render: () => <Dashboard /> },
-  { path: 'availability', label: 'Availability', scope: 'availability:read', render: (p) => <Availability params={p} /> },
+  { path: 'availability', label: 'Availability', scope: 'availability:read', render: (p, s) => <Availability params={p} session={s} /> },
   { path: 'orders', label: 'Orders', scope: 'orders:read', render: (p) => <Orders params={p} /> },
   { path: 'exceptions', label: 'Exceptions', scope: 'admin', render: (p) => <Exceptions params={p} /> },
   { path: 'connectors', label: 'Connectors', scope: 'admin', render: () => <Connectors /> },

@@ -74,3 +74,20 @@ export const ChannelChangePage = Type.Object({
   changes: Type.Array(ChannelChange),
   next: Type.Integer({ description: 'Pass as ?after= to read on.' }),
 });
+
+export const ItemChange = Type.Composite([
+  EventRef,
+  Type.Object({
+    location: Type.String(),
+    source: Type.String(),
+    authority: Type.Boolean({ description: "true when the source is the location's authority (its figures count); false for a shadow source." }),
+  }),
+]);
+export const ItemChangePage = Type.Object({
+  sku: Type.String(),
+  channel: Type.Union([Type.String(), Type.Null()], { description: 'The channel whose locations the changes are of; null for every location.' }),
+  position: Type.Integer({ description: 'The log position the answer reflects.' }),
+  changes: Type.Array(ItemChange, { description: 'Newest first.' }),
+  next: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as ?before= for older changes; null when none older are kept.' }),
+  omitted: Type.Integer({ description: 'Older movements folded into the figures and no longer listed, at the location and source with the most.' }),
+});

@@ -79,3 +79,9 @@ export const ItemView = Type.Object({
   defined: Type.Boolean({ description: 'false when the item is known only because an inventory event named it.' }),
 });
 export type ItemView = Static<typeof ItemView>;
+
+export const ItemPage = Type.Object({
+  items: Type.Array(ItemView),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as ?after= for the next page; null on the last page.' }),
+});
+export type ItemPage = Static<typeof ItemPage>;

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api';
 import { navigate } from '../nav';
+import type { Session } from '../session';
 import { Empty, ErrorNote, Field, Section, useLoad, when } from '../ui';
 
 interface Channel {
@@ -39,7 +40,7 @@ interface Explanation {
   locations: LocationTerms[];
 }
 
-export function Availability({ params }: { params: URLSearchParams }) {
+export function Availability({ params, session }: { params: URLSearchParams; session: Session }) {
   const sku = params.get('sku') ?? '';
   const [draft, setDraft] = useState(sku);
   const { data, error, loading } = useLoad(async () => {
@@ -137,7 +138,7 @@ export function Availability({ params }: { params: URLSearchParams }) {
                   ])}
                 </tbody>
               </table>
-              <h3>Recent changes</h3>
+              <h3>Events behind these terms</h3>
               <ul class="events">
                 {x.locations.flatMap((l) =>
                   l.events.map((ev) => (
@@ -150,8 +151,110 @@ export function Availability({ params }: { params: URLSearchParams }) {
               </ul>
             </details>
           ))}
+          <RecentChanges sku={sku} params={params} session={session} channels={data.map((x) => x.channel)} />
         </>
       ) : null}
     </div>
+  );
+}
+
+interface Change {
+  position: number;
+  type: string;
+  occurredAt: string;
+  location: string;
+  source: string;
+  authority: boolean;
+  reason?: string;
+  delta?: Record<string, number>;
+  balance?: Record<string, unknown>;
+}
+
+const BUCKET: Record<string, string> = { onHand: 'on hand', qualityHold: 'quality hold', damaged: 'damaged', inbound: 'inbound' };
+
+/** What a change did, in words: a movement's signed quantities, or a count's figures. */
+function changeText(c: Change): string {
+  if (c.delta)
+    return `${c.reason ?? 'movement'}: ${Object.entries(c.delta)
+      .map(([b, n]) => `${BUCKET[b] ?? b} ${n > 0 ? '+' : ''}${n}`)
+      .join(', ')}`;
+  const counted = Object.entries(c.balance ?? {}).filter(([, v]) => typeof v === 'number');
+  return `count: ${counted.map(([b, n]) => `${BUCKET[b] ?? b} ${n}`).join(', ') || 'no figures'}`;
+}
+
+/** The item's recent changes (GET /v1/items/{sku}/changes), at every location or a channel's, older ones a page at a time. */
+function RecentChanges({ sku, params, session, channels }: { sku: string; params: URLSearchParams; session: Session; channels: string[] }) {
+  // A key bound to channels reads its channels' locations only: it starts at its first one.
+  const bound = session.channels !== undefined && session.channels.length > 0;
+  const channel = params.get('changesAt') ?? (bound ? (channels[0] ?? '') : '');
+  const before = params.get('changesBefore') ?? '';
+  const { data, error } = useLoad(
+    async () =>
+      api<{ changes: Change[]; next: number | null; omitted: number }>(
+        'GET',
+        `/v1/items/${enc(sku)}/changes?${new URLSearchParams({ limit: '25', ...(channel ? { channel } : {}), ...(before ? { before } : {}) }).toString()}`,
+      ),
+    [sku, channel, before],
+  );
+  const link = (extra: Record<string, string>) => `#/availability?${new URLSearchParams({ sku, ...extra }).toString()}`;
+  return (
+    <Section title="Recent changes">
+      <Field label="Locations">
+        <select
+          name="changes-at"
+          value={channel}
+          onChange={(e) =>
+            navigate('availability', { sku, ...((e.target as HTMLSelectElement).value ? { changesAt: (e.target as HTMLSelectElement).value } : {}) })
+          }
+        >
+          {bound ? null : <option value="">every location</option>}
+          {channels.map((c) => (
+            <option key={c} value={c}>
+              those {c} sells from
+            </option>
+          ))}
+        </select>
+      </Field>
+      <ErrorNote error={error} />
+      {data && data.changes.length === 0 ? (
+        <Empty>No counts or movements of {sku} are kept here. They appear as the warehouses and systems send inventory events for it.</Empty>
+      ) : data ? (
+        <>
+          <table data-changes={sku}>
+            <caption>Counts and movements of {sku}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Location</th>
+                <th scope="col">Source</th>
+                <th scope="col">Change</th>
+                <th scope="col">Log position</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.changes.map((c) => (
+                <tr key={c.position} class={c.authority ? undefined : 'shadow'}>
+                  <td>{when(c.occurredAt)}</td>
+                  <th scope="row">{c.location}</th>
+                  <td>
+                    {c.source} {c.authority ? '(authority)' : '(shadow, not counted)'}
+                  </td>
+                  <td>{changeText(c)}</td>
+                  <td>{c.position}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>
+            {before ? <a href={link(channel ? { changesAt: channel } : {})}>Newest changes</a> : null}
+            {before && data.next ? ' · ' : null}
+            {data.next ? <a href={link({ ...(channel ? { changesAt: channel } : {}), changesBefore: String(data.next) })}>Older changes</a> : null}
+            {!data.next && data.omitted > 0
+              ? ` ${data.omitted} older movement${data.omitted === 1 ? ' is' : 's are'} folded into the figures and no longer listed.`
+              : null}
+          </p>
+        </>
+      ) : null}
+    </Section>
   );
 }

@@ -32,7 +32,7 @@ export function MasterData({ params, session }: { params: URLSearchParams; sessi
       <XrefSearch params={params} admin={admin} />
       {admin ? <XrefAdd /> : null}
       {admin ? <XrefImport /> : null}
-      <ItemLookup params={params} />
+      <ItemList params={params} />
     </div>
   );
 }
@@ -214,55 +214,89 @@ function XrefImport() {
   );
 }
 
-function ItemLookup({ params }: { params: URLSearchParams }) {
-  const sku = params.get('item') ?? '';
-  const [draft, setDraft] = useState(sku);
-  const { data, error } = useLoad(async () => (sku ? api<Item>('GET', `/v1/items/${enc(sku)}`) : undefined), [sku]);
+const unitsText = (units: Record<string, number> | undefined, base: string) =>
+  Object.entries(units ?? {})
+    .map(([u, n]) => `1 ${u} = ${n} ${base}`)
+    .join(', ');
+
+/** The item list (GET /v1/items): a page at a time in SKU order, narrowed by the start of the SKU. */
+function ItemList({ params }: { params: URLSearchParams }) {
+  const prefix = params.get('itemPrefix') ?? '';
+  const after = params.get('itemsAfter') ?? '';
+  const [draft, setDraft] = useState(prefix);
+  const { data, error, loading } = useLoad(
+    async () => api<{ items: Item[]; next: string | null }>('GET', `/v1/items${query({ prefix, after, limit: 50 })}`),
+    [prefix, after],
+  );
+  const rest = (extra: Record<string, string>) => {
+    const p: Record<string, string> = {};
+    for (const [k, v] of params) if (k !== 'itemPrefix' && k !== 'itemsAfter') p[k] = v;
+    return { ...p, ...extra };
+  };
   return (
     <Section title="Items and units">
       <form
         class="search"
         onSubmit={(e) => {
           e.preventDefault();
-          navigate('master-data', draft.trim() ? { item: draft.trim() } : {});
+          navigate('master-data', rest(draft.trim() ? { itemPrefix: draft.trim() } : {}));
         }}
       >
-        <Field label="Item (SKU)">
-          <input name="item" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
+        <Field label="SKU starts with" hint="Leave empty to list every item">
+          <input name="item-prefix" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
         </Field>
-        <button type="submit">Look up</button>
+        <button type="submit">List items</button>
       </form>
       <ErrorNote error={error} />
-      {!sku ? (
-        <Empty>Enter a SKU to see the item's base unit, its conversions and its partners' own packings.</Empty>
+      {loading && !data ? (
+        <p class="loading">Loading…</p>
+      ) : data && data.items.length === 0 ? (
+        <Empty>
+          {prefix
+            ? `No item's SKU starts with ${prefix}. Check the start of the SKU, or clear the field to list every item.`
+            : "The hub knows no items yet. Define them with PUT /v1/items/{sku} or the configuration file's items:, or send inventory events that name them."}
+        </Empty>
       ) : data ? (
-        <dl class="facts">
-          <dt>Item</dt>
-          <dd>
-            {data.sku} {data.defined === false ? '(known only from events: define it with PUT /v1/items)' : ''}
-          </dd>
-          <dt>Description</dt>
-          <dd>{data.description ?? '—'}</dd>
-          <dt>Base unit</dt>
-          <dd>{data.uom ?? 'EA'}</dd>
-          <dt>Units</dt>
-          <dd>
-            {Object.entries(data.units ?? {})
-              .map(([u, n]) => `1 ${u} = ${n} ${data.uom ?? 'EA'}`)
-              .join(', ') || 'none besides the base unit'}
-          </dd>
-          <dt>Partners' units</dt>
-          <dd>
-            {Object.entries(data.partnerUnits ?? {})
-              .map(
-                ([p, units]) =>
-                  `${p}: ${Object.entries(units)
-                    .map(([u, n]) => `1 ${u} = ${n}`)
-                    .join(', ')}`,
-              )
-              .join('; ') || 'none'}
-          </dd>
-        </dl>
+        <>
+          <table>
+            <caption>{after ? `Items after ${after}` : 'Items'}, in SKU order</caption>
+            <thead>
+              <tr>
+                <th scope="col">SKU</th>
+                <th scope="col">Description</th>
+                <th scope="col">Base unit</th>
+                <th scope="col">Conversions</th>
+                <th scope="col">Partners' units</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((item) => (
+                <tr key={item.sku} data-item={item.sku}>
+                  <th scope="row">
+                    <a href={`#/availability?${new URLSearchParams({ sku: item.sku }).toString()}`}>{item.sku}</a>
+                  </th>
+                  <td>{item.defined === false ? 'not defined: known only from inventory events' : (item.description ?? '—')}</td>
+                  <td>{item.uom ?? 'EA'}</td>
+                  <td>{unitsText(item.units, item.uom ?? 'EA') || 'none besides the base unit'}</td>
+                  <td>
+                    {Object.entries(item.partnerUnits ?? {})
+                      .map(([p, units]) => `${p}: ${unitsText(units, item.uom ?? 'EA')}`)
+                      .join('; ') || 'none'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>
+            {after ? <a href={`#/master-data?${new URLSearchParams(rest(prefix ? { itemPrefix: prefix } : {})).toString()}`}>First items</a> : null}
+            {after && data.next ? ' · ' : null}
+            {data.next ? (
+              <a href={`#/master-data?${new URLSearchParams(rest({ ...(prefix ? { itemPrefix: prefix } : {}), itemsAfter: data.next })).toString()}`}>
+                Next items
+              </a>
+            ) : null}
+          </p>
+        </>
       ) : null}
     </Section>
   );

@@ -29,6 +29,12 @@ export interface DefineResult {
 
 const PAGE = 500;
 
+/** An item's own unit conversions and its partners' packings, as the item routes show them. */
+export interface ItemUnitTables {
+  units?: UnitConversions;
+  partnerUnits?: Record<string, UnitConversions>;
+}
+
 export class CrossReferences implements ReferenceLookup {
   // One replay pass at a time in this process: two mappings added together release a document once.
   private replays: Promise<unknown> = Promise.resolve();
@@ -82,12 +88,20 @@ export class CrossReferences implements ReferenceLookup {
   }
 
   /** An item's unit tables as the item routes show them (absent when it has none). */
-  async unitsOf(sku: string): Promise<{ units?: UnitConversions; partnerUnits?: Record<string, UnitConversions> }> {
-    const [t] = await this.deps.store.units([sku]);
-    return {
-      ...(t && Object.keys(t.units).length > 0 ? { units: t.units } : {}),
-      ...(t && Object.keys(t.bySystem).length > 0 ? { partnerUnits: t.bySystem } : {}),
-    };
+  async unitsOf(sku: string): Promise<ItemUnitTables> {
+    return (await this.unitsOfMany([sku])).get(sku) ?? {};
+  }
+
+  /** The unit tables of many items in one read (a page of the item list); items without any are absent. */
+  async unitsOfMany(skus: readonly string[]): Promise<Map<string, ItemUnitTables>> {
+    const out = new Map<string, ItemUnitTables>();
+    if (skus.length === 0) return out;
+    for (const t of await this.deps.store.units([...new Set(skus)]))
+      out.set(t.sku, {
+        ...(Object.keys(t.units).length > 0 ? { units: t.units } : {}),
+        ...(Object.keys(t.bySystem).length > 0 ? { partnerUnits: t.bySystem } : {}),
+      });
+    return out;
   }
 
   async resolve(keys: readonly XrefKey[]): Promise<(CrossReference | undefined)[]> {

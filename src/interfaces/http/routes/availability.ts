@@ -1,10 +1,18 @@
 /** Availability routes: single and batch lookups, explanations, and each channel's change feed. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AvailabilityAnswer, AvailabilityExplanation, AvailabilityQuery, AvailabilityQueryAnswer, ChannelChangePage } from '../../../model/availability.js';
+import {
+  AvailabilityAnswer,
+  AvailabilityExplanation,
+  AvailabilityQuery,
+  AvailabilityQueryAnswer,
+  ChannelChangePage,
+  ItemChangePage,
+} from '../../../model/availability.js';
 import { Problem } from '../../../model/problem.js';
 import { explainAvailability, lookUpAvailability, queryAvailability } from '../../../app/inventory/look-up-availability.js';
 import { readChannelChanges } from '../../../app/inventory/read-channel-changes.js';
+import { itemChanges } from '../../../app/inventory/item-changes.js';
 import type { HttpDeps } from '../http-deps.js';
 import { channelAccessOf } from '../authorize.js';
 
@@ -68,6 +76,36 @@ export function registerAvailabilityRoutes(app: FastifyInstance, deps: HttpDeps)
       const { channel } = request.query as { channel: string };
       channelAccessOf(request).requireChannel(channel, 'querystring/channel');
       return explainAvailability({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, channel);
+    },
+  );
+
+  app.get(
+    '/v1/items/:sku/changes',
+    {
+      config: { scope: 'availability:read', channelScoped: true },
+      schema: {
+        summary: "An item's recent changes: the counts and movements kept behind its figures, newest first",
+        description:
+          "From every source at each location, the authority's (counted) and the shadows' (kept for reconciliation). channel keeps the locations that channel's figure draws on; a key bound to one channel gets its channel's, a key bound to several must name one. Pass the answer's next as before for older changes.",
+        tags: ['availability'],
+        params: SkuParams,
+        querystring: Type.Object({
+          channel: Type.Optional(Type.String({ minLength: 1, description: 'The channel id.' })),
+          before: Type.Optional(Type.Integer({ minimum: 1, description: "The previous page's next (a log position)." })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+        }),
+        response: { 200: ItemChangePage, 403: Problem, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { sku } = request.params as { sku: string };
+      const q = request.query as { channel?: string; before?: number; limit: number };
+      const channel = channelAccessOf(request).listingChannel(q.channel, 'querystring/channel');
+      return itemChanges({ state: deps.state, reads: deps.reads, clock: deps.clock }, sku, {
+        ...(channel !== undefined ? { channel } : {}),
+        ...(q.before !== undefined ? { before: q.before } : {}),
+        limit: q.limit,
+      });
     },
   );
 

@@ -2,7 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { channelAccessOf } from '../authorize.js';
 import type { FastifyInstance } from 'fastify';
-import { ChannelInput, ChannelView, Identifier, ItemInput, ItemView, Location, LocationInput } from '../../../model/catalog.js';
+import { ChannelInput, ChannelView, Identifier, ItemInput, ItemPage, ItemView, Location, LocationInput } from '../../../model/catalog.js';
+import { listItems } from '../../../app/master-data/list-items.js';
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError, UnknownChannelError, UnknownItemError } from '../../../domain/errors.js';
 import type { HttpDeps } from '../http-deps.js';
@@ -134,6 +135,33 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: HttpDeps): voi
       const { created } = await deps.catalog.defineItem(sku, input);
       if (units || partnerUnits) await deps.xrefs.defineUnits(sku, units, partnerUnits);
       return reply.code(created ? 201 : 200).send({ sku, description: input.description, uom, defined: true, ...(await deps.xrefs.unitsOf(sku)) });
+    },
+  );
+
+  app.get(
+    '/v1/items',
+    {
+      // Items are shared by every channel: a key bound to channels lists them too.
+      config: { scope: 'availability:read', channelScoped: true },
+      schema: {
+        tags: ['master data'],
+        summary: 'Items with their units, a page at a time, in SKU order',
+        description:
+          "Every item the hub knows: defined ones, and those only an inventory event has named (defined: false). prefix keeps SKUs that start with it; pass the answer's next as after for the next page.",
+        querystring: Type.Object({
+          prefix: Type.Optional(Type.String({ maxLength: 200, description: 'Only SKUs starting with this (exact case).' })),
+          after: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The previous page's next." })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        }),
+        response: { 200: ItemPage, 400: Problem },
+      },
+    },
+    async (request) => {
+      const q = request.query as { prefix?: string; after?: string; limit: number };
+      return listItems(
+        { items: deps.state.items, xrefs: deps.xrefs },
+        { ...(q.prefix ? { prefix: q.prefix } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit },
+      );
     },
   );
 
