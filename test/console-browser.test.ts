@@ -359,7 +359,7 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
         receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
         control: 990001,
         at: new Date(),
-        usage: 'T',
+        usage: 'P',
         groups: [
           {
             functionalId: 'PO',
@@ -381,14 +381,14 @@ describe('the operations console in a browser', { skip, timeout: 180_000 }, () =
     );
     const parked = await until(
       'the 850 to be parked',
-      async () => (await api()('GET', '/v1/exceptions?class=parked_inbound&status=open')).body.exceptions ?? [],
+      async () => (await api()('GET', '/v1/exceptions?class=unknown_cross_reference&status=open')).body.exceptions ?? [],
       (xs: any[]) => xs.some((x) => /ACME-BP-777/.test(x.error)),
       30_000,
       250,
     );
     const exception = parked.find((x: any) => /ACME-BP-777/.test(x.error));
     await go('exceptions');
-    await page.getByLabel('Class').selectOption('parked_inbound');
+    await page.getByLabel('Class').selectOption('unknown_cross_reference');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.getByRole('link', { name: `#${exception.id}` }).click();
     await page.getByRole('heading', { name: 'Add the mapping and replay' }).waitFor();

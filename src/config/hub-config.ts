@@ -221,6 +221,14 @@ const EdiX12System = Type.Object(
     ),
     backorder: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('allow')], { default: 'allow' })),
     pollSeconds: Type.Optional(Type.Number({ minimum: 0.05, default: 5 })),
+    settleSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 2,
+        description:
+          'An interchange is taken once its size and modification time have not changed for this long (0: at once). Files named with a leading dot, *.tmp or *.part are never taken; one renamed from such a name is taken at the next scan.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -372,6 +372,7 @@ export function ediPartners(d: {
                 id,
                 folder: sys.folder ?? join(config.dataDir, 'edi', id),
                 pollMs: (sys.pollSeconds ?? 5) * 1000,
+                settleMs: (sys.settleSeconds ?? 2) * 1000,
                 us: sys.us,
                 partner: sys.partner,
                 usage: sys.usage ?? 'P',

@@ -76,7 +76,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
                     {e.before !== undefined || e.after !== undefined ? (
                       <details>
                         <summary>before and after</summary>
-                        <pre class="payload">{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
+                        <pre class="payload" tabIndex={0} aria-label="Before and after">{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
                       </details>
                     ) : (
                       '—'

@@ -30,7 +30,17 @@ interface UnknownReference {
   external: string;
 }
 
-const CLASSES = ['parked_event', 'parked_inbound', 'order_exception', 'dead_letter', 'dead_log_entry', 'erp_pending'];
+const CLASSES = [
+  'parked_event',
+  'parked_inbound',
+  'unknown_cross_reference',
+  'order_exception',
+  'dead_letter',
+  'dead_log_entry',
+  'erp_pending',
+  'sla_breach',
+  'partner_rejection',
+];
 const STATUSES = ['open', 'acknowledged', 'resolved', 'auto_resolved'];
 const entityText = (e: Exception['entity']) => (typeof e === 'string' ? e : `${e.kind}:${e.id}`);
 
@@ -210,7 +220,9 @@ function ExceptionDetail({ id }: { id: number }) {
   const { data, error, loading, reload } = useLoad(async () => {
     const x = await api<Exception>('GET', `/v1/exceptions/${id}`);
     let unknown: UnknownReference[] = [];
-    if (x.class === 'parked_inbound') {
+    if (x.class === 'unknown_cross_reference') {
+      unknown = (x.payload as { waitingFor?: UnknownReference[] } | null)?.waitingFor ?? [];
+    } else if (x.class === 'parked_inbound') {
       const parkedId = Number(entityText(x.entity).split('/').at(-1));
       const { parked } = await api<{ parked: { id: number; unknownReferences?: UnknownReference[] }[] }>('GET', '/v1/inbound/parked');
       unknown = parked.find((p) => p.id === parkedId)?.unknownReferences ?? [];
@@ -362,7 +374,7 @@ function ExceptionBody({ x, unknown, reload }: { x: Exception; unknown: UnknownR
         </Section>
       ) : x.payload !== undefined ? (
         <Section title="Payload">
-          <pre class="payload">{JSON.stringify(x.payload, null, 2)}</pre>
+          <pre class="payload" tabIndex={0} aria-label="Payload">{JSON.stringify(x.payload, null, 2)}</pre>
         </Section>
       ) : null}
       <Section title="History">

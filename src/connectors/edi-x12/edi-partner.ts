@@ -68,7 +68,13 @@ export class EdiPartner implements TradingPartner {
 
   constructor(private readonly o: EdiPartnerOptions) {
     for (const dir of ['in', 'out', 'processed', 'failed']) mkdirSync(join(o.folder, dir), { recursive: true });
-    this.inbox = new FolderInbox({ system: o.id, inbox: join(o.folder, 'in'), failed: join(o.folder, 'failed'), fault: o.fault });
+    this.inbox = new FolderInbox({
+      system: o.id,
+      inbox: join(o.folder, 'in'),
+      failed: join(o.folder, 'failed'),
+      fault: o.fault,
+      ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
+    });
     this.sets = new InboundSets(o);
   }
 

@@ -24,6 +24,8 @@ export interface EdiPartnerOptions {
   id: string;
   folder: string;
   pollMs: number;
+  /** How long a file's size and mtime must hold before it is read (default 2 s). */
+  settleMs?: number;
   /** Us and them, as the ISA names us (and the GS, by applicationId when it differs). */
   us: Party;
   partner: Party;
