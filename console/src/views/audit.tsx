@@ -76,7 +76,13 @@ export function Audit({ params }: { params: URLSearchParams }) {
                     {e.before !== undefined || e.after !== undefined ? (
                       <details>
                         <summary>before and after</summary>
-                        <pre class="payload" tabIndex={0} aria-label="Before and after">{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
+                        <textarea
+                          class="payload"
+                          readOnly
+                          rows={12}
+                          aria-label="Before and after"
+                          value={JSON.stringify({ before: e.before, after: e.after }, null, 2)}
+                        />
                       </details>
                     ) : (
                       '—'

@@ -374,7 +374,7 @@ function ExceptionBody({ x, unknown, reload }: { x: Exception; unknown: UnknownR
         </Section>
       ) : x.payload !== undefined ? (
         <Section title="Payload">
-          <pre class="payload" tabIndex={0} aria-label="Payload">{JSON.stringify(x.payload, null, 2)}</pre>
+          <textarea class="payload" readOnly rows={12} aria-label="Payload" value={JSON.stringify(x.payload, null, 2)} />
         </Section>
       ) : null}
       <Section title="History">
