@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, enc, query } from '../api';
 import { navigate } from '../nav';
 import { Empty, ErrorNote, Field, Notice, Section, useAction, useLoad, when } from '../ui';
+import { EXCEPTION_CLASSES } from '../../../src/domain/exceptions/exception-rules.js';
 
 interface Exception {
   id: number;
@@ -30,17 +31,8 @@ interface UnknownReference {
   external: string;
 }
 
-const CLASSES = [
-  'parked_event',
-  'parked_inbound',
-  'unknown_cross_reference',
-  'order_exception',
-  'dead_letter',
-  'dead_log_entry',
-  'erp_pending',
-  'sla_breach',
-  'partner_rejection',
-];
+// The hub's own list, bundled: a class added there shows in the filter without touching the console.
+const CLASSES = EXCEPTION_CLASSES;
 const STATUSES = ['open', 'acknowledged', 'resolved', 'auto_resolved'];
 const entityText = (e: Exception['entity']) => (typeof e === 'string' ? e : `${e.kind}:${e.id}`);
 
