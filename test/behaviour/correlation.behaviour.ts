@@ -167,6 +167,8 @@ export async function correlationBehaviour(backend: Backend): Promise<void> {
       const parked = await exceptionsOf('class=parked_event&group=location:CORX', 2);
       const bySku = Object.fromEntries(parked.map((x) => [x.entity.id, x.correlationId]));
       assert.deepEqual(bySku, { 'COR-P1': 'corr-parked-events-1', 'COR-P2': 'corr-own-event' });
+      const listed = (await hub.api('GET', '/v1/events/parked?location=CORX')).body.parked as { sku: string; correlationId?: string }[];
+      assert.deepEqual(Object.fromEntries(listed.map((p) => [p.sku, p.correlationId])), bySku);
     });
 
     test("a storefront webhook parked for an unknown item reaches its exception with the webhook request's id", { skip: fixturesSkip() }, async () => {
@@ -186,6 +188,11 @@ export async function correlationBehaviour(backend: Backend): Promise<void> {
       assert.equal(res.headers.get('x-correlation-id'), 'corr-hook-1');
       const [parked] = await exceptionsOf('class=parked_inbound', 1);
       assert.equal(parked!.correlationId, 'corr-hook-1', JSON.stringify(parked));
+      const listed = (await hub.api('GET', '/v1/inbound/parked?system=storefront')).body.parked as { correlationId?: string }[];
+      assert.deepEqual(
+        listed.map((p) => p.correlationId),
+        ['corr-hook-1'],
+      );
     });
   });
 }
