@@ -2,7 +2,8 @@
  * The one exception class only the scale-out backend has: a log entry the workers gave up on
  * (recorded as dead the way a worker records one while the database refuses it). It becomes a
  * `dead_log_entry` exception, is retried through the queue, applies, and the exception resolves
- * itself saying so; the worker's applied state shows the entry's effect.
+ * itself saying so; the worker's applied state shows the entry's effect. The exception names the
+ * correlation id the entry's event carries (its request's, stamped when it was written to the log).
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +29,7 @@ after(async () => {
 });
 
 test('a dead log entry is an exception; retried through the queue it applies and the exception resolves', { skip }, async () => {
-  const event = snapshot({ source: 'wms-dal', seq: 77, sku: 'DLX-1', location: 'DAL', onHand: 9 });
+  const event = { ...snapshot({ source: 'wms-dal', seq: 77, sku: 'DLX-1', location: 'DAL', onHand: 9 }), correlationId: 'corr-dead-1' };
   await store.deadLetter({
     position: 900_001,
     kind: 'inventory',
@@ -39,10 +40,17 @@ test('a dead log entry is an exception; retried through the queue it applies and
   });
   const [x] = await until(
     'the dead-log exception',
-    async () => (await hub.api('GET', '/v1/exceptions?class=dead_log_entry')).body.exceptions as { id: number; actions: string[]; status: string }[],
+    async () =>
+      (await hub.api('GET', '/v1/exceptions?class=dead_log_entry')).body.exceptions as {
+        id: number;
+        actions: string[];
+        status: string;
+        correlationId: string | null;
+      }[],
     (xs) => xs.length === 1,
     30_000,
   );
+  assert.equal(x!.correlationId, 'corr-dead-1');
   assert.deepEqual(x!.actions, ['retry', 'acknowledge', 'assign']);
   const done = await hub.api('POST', `/v1/exceptions/${x!.id}/actions/retry`, {});
   assert.equal(done.status, 200, JSON.stringify(done.body));

@@ -21,6 +21,8 @@ export interface ParkedInbound {
   outcome?: string;
   /** The cross-references it waits for (system, scheme and id each): adding one replays it. */
   unknownReferences?: XrefKey[];
+  /** The request that brought it (a webhook), or the id minted for the file it came in. */
+  correlationId?: string;
 }
 
 type Awaitable<T> = T | Promise<T>;

@@ -25,6 +25,8 @@ export interface ParkedEvent {
   location: string;
   reason: string;
   parkedAt: string;
+  /** The event's own correlation id, else that of the request that submitted it. */
+  correlationId?: string;
 }
 
 /**

@@ -315,7 +315,7 @@ export function stockFileDrops(d: {
                 unitFactor: sys.unitFactor ?? 1,
                 ...(sys.itemScheme ? { itemScheme: sys.itemScheme } : {}),
                 references: d.references,
-                park: async (reason, errors, body, unknownReferences) => {
+                park: async (reason, errors, body, unknownReferences, correlationId) => {
                   await d.inboundStore.park({
                     system: id,
                     topic: 'stock-file',
@@ -324,9 +324,10 @@ export function stockFileDrops(d: {
                     errors,
                     receivedAt: new Date(clock.now()).toISOString(),
                     unknownReferences,
+                    correlationId,
                   });
                 },
-                ingest: (events) => ingest.submit(events),
+                ingest: (events, correlationId) => ingest.submit(events, undefined, correlationId),
                 now: () => clock.now(),
                 log: (level, msg, fields) => log[level](fields ?? {}, msg),
                 fault: reportFileFault(log, d.metrics),
@@ -427,7 +428,7 @@ export function ediPartners(d: {
                     receivedAt: new Date(clock.now()).toISOString(),
                   });
                 },
-                park: async (reason, errors, body, unknownReferences) => {
+                park: async (reason, errors, body, unknownReferences, correlationId) => {
                   await inboundStore.park({
                     system: id,
                     topic: 'x12',
@@ -435,6 +436,7 @@ export function ediPartners(d: {
                     ...storableRefusal(reason, errors),
                     receivedAt: new Date(clock.now()).toISOString(),
                     ...(unknownReferences && unknownReferences.length > 0 ? { unknownReferences } : {}),
+                    ...(correlationId !== undefined ? { correlationId } : {}),
                   });
                 },
                 ingest: (events) => ingest.submit(events),

@@ -3,15 +3,21 @@
  * caller sends with an order reaches the ERP's requests (the retries too, long after the request
  * ended), the order's timeline and its exceptions; the id sent with a shipment event reaches the
  * outbox record, the storefront's received message and header; a log line written while serving
- * a request carries that request's id. Run by correlation-embedded.test.ts and -scale-out.test.ts.
+ * a request carries that request's id; an event batch parked for an undefined location and a
+ * storefront webhook parked for an unknown item reach their exceptions with the id of the request
+ * that brought them. Run by correlation-embedded.test.ts and -scale-out.test.ts.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { WebhookReceiver } from '../../sim/webhook-receiver.js';
 import { skipReason, type Backend } from '../support/backends.js';
+import { fixture, fixturesSkip } from '../support/fixtures.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
+import { movement, snapshot } from '../support/test-hub.js';
 import { until } from '../support/until.js';
+
+const SHOP_SECRET = 'correlation-shop-secret';
 
 export async function correlationBehaviour(backend: Backend): Promise<void> {
   const skip = await skipReason(backend);
@@ -27,9 +33,13 @@ export async function correlationBehaviour(backend: Backend): Promise<void> {
     let hub: OrderHarness;
     before(async () => {
       const url = await shop.start();
+      process.env.COR_SHOP_SECRET = SHOP_SECRET;
       hub = await startOrderHarness(backend, {
         file: {
-          systems: { shop: { type: 'webhook', url, channel: 'queued', receives: ['shipment.confirmed'], retry: { maxAttempts: 3, baseMs: 10, maxMs: 20 } } },
+          systems: {
+            shop: { type: 'webhook', url, channel: 'queued', receives: ['shipment.confirmed'], retry: { maxAttempts: 3, baseMs: 10, maxMs: 20 } },
+            storefront: { type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'COR_SHOP_SECRET' },
+          },
           exceptions: { reconcileMs: 100, erpPendingMinutes: 0 },
         } as never,
         logs,
@@ -132,6 +142,57 @@ export async function correlationBehaviour(backend: Backend): Promise<void> {
         (l) => l !== undefined,
       );
       assert.equal(line!.correlationId, 'corr-refused-1');
+    });
+
+    const exceptionsOf = (query: string, count: number) =>
+      until(
+        `${count} exception(s) for ${query}`,
+        async () => (await hub.api('GET', `/v1/exceptions?${query}`)).body.exceptions as { entity: { id: string }; correlationId: string | null }[],
+        (xs) => xs.length >= count,
+        30_000,
+      );
+
+    test("events parked for an undefined location reach their exceptions with their request's id, or their own", async () => {
+      const sent = await hub.api(
+        'POST',
+        '/v1/events',
+        [
+          snapshot({ source: 'wms-cor', seq: 1, sku: 'COR-P1', location: 'CORX', onHand: 5 }),
+          { ...movement({ source: 'wms-cor', seq: 2, sku: 'COR-P2', location: 'CORX', delta: { onHand: 3 } }), correlationId: 'corr-own-event' },
+        ],
+        { headers: { 'x-correlation-id': 'corr-parked-events-1' } },
+      );
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+      assert.equal(sent.body.parked.length, 2, JSON.stringify(sent.body));
+      const parked = await exceptionsOf('class=parked_event&group=location:CORX', 2);
+      const bySku = Object.fromEntries(parked.map((x) => [x.entity.id, x.correlationId]));
+      assert.deepEqual(bySku, { 'COR-P1': 'corr-parked-events-1', 'COR-P2': 'corr-own-event' });
+      const listed = (await hub.api('GET', '/v1/events/parked?location=CORX')).body.parked as { sku: string; correlationId?: string }[];
+      assert.deepEqual(Object.fromEntries(listed.map((p) => [p.sku, p.correlationId])), bySku);
+    });
+
+    test("a storefront webhook parked for an unknown item reaches its exception with the webhook request's id", { skip: fixturesSkip() }, async () => {
+      const { createHmac } = await import('node:crypto');
+      const raw = fixture('shopify/orders-create.webhook.json');
+      const res = await fetch(`${hub.url}/hooks/storefront`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-shopify-topic': 'orders/create',
+          'x-shopify-hmac-sha256': createHmac('sha256', SHOP_SECRET).update(raw).digest('base64'),
+          'x-correlation-id': 'corr-hook-1',
+        },
+        body: raw,
+      });
+      assert.equal(((await res.json()) as { status: string }).status, 'parked');
+      assert.equal(res.headers.get('x-correlation-id'), 'corr-hook-1');
+      const [parked] = await exceptionsOf('class=parked_inbound', 1);
+      assert.equal(parked!.correlationId, 'corr-hook-1', JSON.stringify(parked));
+      const listed = (await hub.api('GET', '/v1/inbound/parked?system=storefront')).body.parked as { correlationId?: string }[];
+      assert.deepEqual(
+        listed.map((p) => p.correlationId),
+        ['corr-hook-1'],
+      );
     });
   });
 }

@@ -315,12 +315,19 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           [],
           'nothing answered to a stranger, nor to a test the partner may not send',
         );
-        const parked = (await hub.api('GET', '/v1/inbound/parked?system=acme')).body.parked as { reason: string }[];
+        const parked = (await hub.api('GET', '/v1/inbound/parked?system=acme')).body.parked as { reason: string; correlationId?: string }[];
         for (const [name, , reason] of refused)
           assert.ok(
             parked.some((p) => reason.test(p.reason)),
             `${name} is kept as an exception`,
           );
+        // Each file's documents carry the id minted when the file was taken: one per file.
+        const ids = refused.map(([, , reason]) => parked.find((p) => reason.test(p.reason))?.correlationId);
+        assert.ok(
+          ids.every((id) => typeof id === 'string' && id.length > 0),
+          JSON.stringify(ids),
+        );
+        assert.equal(new Set(ids).size, refused.length, JSON.stringify(ids));
         for (const po of ['PO-STRANGER', 'PO-ELSEWHERE', 'PO-WRONG-APP', 'PO-TEST-REFUSED'])
           assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${po}`)).body.orders.length, 0, po);
 

@@ -9,7 +9,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason, type Backend } from '../support/backends.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
@@ -24,6 +24,7 @@ interface Exception {
   entity: { kind: string; id: string };
   actions: string[];
   history: { action: string; note: string; status: string }[];
+  correlationId: string | null;
   payload: { waitingFor: { kind: string; system: string; scheme: string; external: string }[]; parkedId: number };
 }
 
@@ -85,6 +86,16 @@ export async function unknownReferencesBehaviour(backend: Backend): Promise<void
       const groupR2 = 'xref:item:rno-files:item:R-0002';
       const groupR3 = 'xref:item:rno-files:item:R-0003';
       assert.deepEqual(waiting.map((e) => e.group).sort(), [groupR2, groupR2, groupR3]);
+      // Each exception carries the id minted for its file, as the file's .result.json names it.
+      const reports = ['a-monday', 'b-tuesday', 'c-wednesday'].map((f) => join(folder, 'processed', `${f}.csv.result.json`));
+      await until(
+        'the parked files archived',
+        async () => reports.every((r) => existsSync(r)),
+        (x) => x,
+      );
+      const minted = reports.map((r) => (JSON.parse(readFileSync(r, 'utf8')) as { parked: boolean; correlationId: string }).correlationId);
+      assert.equal(new Set(minted).size, 3, JSON.stringify(minted));
+      assert.deepEqual(waiting.map((e) => e.correlationId).sort(), [...minted].sort());
       const first = waiting.find((e) => e.group === groupR2)!;
       assert.deepEqual(first.entity, { kind: 'item', id: 'rno-files/item/R-0002' });
       assert.match(first.error, /no cross-reference for item R-0002 \(system rno-files, scheme item\)/);

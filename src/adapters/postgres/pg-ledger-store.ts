@@ -269,11 +269,27 @@ export class PgLedgerStore implements LedgerStore {
   }
 
   async parkedEvents(location: string | undefined, limit: number): Promise<ParkedEvent[]> {
-    const { rows } = await this.db.pool.query<{ position: string; sku: string; location: string; reason: string; parked_at: Date }>(
-      `SELECT position, sku, location, reason, parked_at FROM parked_events ${location === undefined ? '' : 'WHERE location = $2'} ORDER BY position LIMIT $1`,
+    // The event is kept as its log entry carried it: with its own correlation id, else its request's (publish-to-log.ts).
+    const { rows } = await this.db.pool.query<{
+      position: string;
+      sku: string;
+      location: string;
+      reason: string;
+      parked_at: Date;
+      correlation_id: string | null;
+    }>(
+      `SELECT position, sku, location, reason, parked_at, event->>'correlationId' AS correlation_id
+       FROM parked_events ${location === undefined ? '' : 'WHERE location = $2'} ORDER BY position LIMIT $1`,
       location === undefined ? [limit] : [limit, location],
     );
-    return rows.map((r) => ({ position: Number(r.position), sku: r.sku, location: r.location, reason: r.reason, parkedAt: r.parked_at.toISOString() }));
+    return rows.map((r) => ({
+      position: Number(r.position),
+      sku: r.sku,
+      location: r.location,
+      reason: r.reason,
+      parkedAt: r.parked_at.toISOString(),
+      ...(r.correlation_id !== null ? { correlationId: r.correlation_id } : {}),
+    }));
   }
 
   async overtakenCounts(afterPosition: number, limit: number): Promise<OvertakenCount[]> {

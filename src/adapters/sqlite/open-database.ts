@@ -127,6 +127,11 @@ export const MIGRATIONS: Migration[] = [
    CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control INTEGER NOT NULL, transaction_control INTEGER NOT NULL,
      interchange_control INTEGER NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TEXT NOT NULL,
      PRIMARY KEY (partner, group_control, transaction_control)) WITHOUT ROWID;`,
+  {
+    note: 'parked_events_correlation_id: the correlation id of the event, else of the request that submitted it, for its exception.',
+    table: 'parked_events',
+    addColumn: 'correlation_id TEXT',
+  },
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

@@ -44,7 +44,9 @@ export class SqliteInventoryStore implements InventoryStore {
     this.insertIds = this.db.prepare(idInsertSql(ID_CHUNK)).pluck(true);
     this.insertBatch = this.db.prepare('INSERT INTO log_batches (first_position, last_position, received_at, payload, accepted) VALUES (?, ?, ?, ?, ?)');
     this.insertChanges = this.db.prepare('INSERT INTO channel_changes (channel, last_cursor, first_cursor, changes) VALUES (?, ?, ?, ?)');
-    this.insertParked = this.db.prepare('INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at) VALUES (?, ?, ?, ?, ?)');
+    this.insertParked = this.db.prepare(
+      'INSERT OR IGNORE INTO parked_events (position, sku, location, reason, parked_at, correlation_id) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.batchAt = this.db.prepare('SELECT first_position, payload, accepted FROM log_batches WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1');
     this.changesAfter = this.db.prepare(
       'SELECT first_cursor, last_cursor, changes FROM channel_changes WHERE channel = ? AND last_cursor > ? ORDER BY last_cursor LIMIT 32',
@@ -120,7 +122,7 @@ export class SqliteInventoryStore implements InventoryStore {
   }
 
   parkEvents(parked: ParkedEvent[]): void {
-    for (const p of parked) this.insertParked.run(p.position, p.sku, p.location, p.reason, p.parkedAt);
+    for (const p of parked) this.insertParked.run(p.position, p.sku, p.location, p.reason, p.parkedAt, p.correlationId ?? null);
   }
 
   parkedEvents(location?: string, limit = 1000): ParkedEvent[] {
@@ -128,12 +130,13 @@ export class SqliteInventoryStore implements InventoryStore {
       location === undefined
         ? this.db.prepare('SELECT * FROM parked_events ORDER BY position LIMIT ?').all(limit)
         : this.db.prepare('SELECT * FROM parked_events WHERE location = ? ORDER BY position LIMIT ?').all(location, limit);
-    return (rows as { position: number; sku: string; location: string; reason: string; parked_at: string }[]).map((r) => ({
+    return (rows as { position: number; sku: string; location: string; reason: string; parked_at: string; correlation_id: string | null }[]).map((r) => ({
       position: r.position,
       sku: r.sku,
       location: r.location,
       reason: r.reason,
       parkedAt: r.parked_at,
+      ...(r.correlation_id !== null ? { correlationId: r.correlation_id } : {}),
     }));
   }
 

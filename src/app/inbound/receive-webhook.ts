@@ -113,6 +113,7 @@ export class InboundWebhooks {
       errors,
       receivedAt: new Date(this.deps.clock.now()).toISOString(),
       ...(result.unknownReferences?.length ? { unknownReferences: result.unknownReferences } : {}),
+      correlationId,
     });
     return { status: 'parked', parkedId, reason, errors };
   }

@@ -222,7 +222,7 @@ export class EventIngest {
       sub.acceptedIndexes.push(index);
       sub.result.accepted++;
       sub.result.position = position;
-      effects.at(sub, index, position);
+      effects.at(sub, index, position, event.correlationId);
       applyEvent(event, position, state.ledger, state.book.locations, effects);
     }
     const moved = effects.finish(nowMs);
@@ -279,6 +279,8 @@ class IngestEffects implements EventEffects {
   private sub!: Submission;
   private index = 0;
   private position = 0;
+  /** The event's own correlation id, else its request's: a parked event keeps it for its exception. */
+  private correlationId: string | undefined;
 
   constructor(
     private readonly state: InventoryState,
@@ -292,10 +294,11 @@ class IngestEffects implements EventEffects {
   }
 
   /** The event about to be applied: its submission, index there and log position. */
-  at(sub: Submission, index: number, position: number): void {
+  at(sub: Submission, index: number, position: number, own: string | undefined): void {
     this.sub = sub;
     this.index = index;
     this.position = position;
+    this.correlationId = own ?? sub.correlationId;
   }
 
   readonly touch = (sku: string, location: string): void => {
@@ -316,7 +319,14 @@ class IngestEffects implements EventEffects {
   }
 
   parked(location: string, sku: string, reason: string): void {
-    this.parkedEvents.push({ position: this.position, sku, location, reason, parkedAt: this.parkedAt });
+    this.parkedEvents.push({
+      position: this.position,
+      sku,
+      location,
+      reason,
+      parkedAt: this.parkedAt,
+      ...(this.correlationId !== undefined ? { correlationId: this.correlationId } : {}),
+    });
     this.sub.result.parked.push({ index: this.index, position: this.position, reason });
   }
 

@@ -44,10 +44,20 @@ export class LogReads implements InventoryReads {
   }
 
   parkedEvents(location: string | undefined, limit: number): ParkedEvent[] {
-    return this.deps.view
-      .parkedAt(location)
-      .slice(0, limit)
-      .map((p) => ({ position: p.position, sku: p.sku, location: p.location, reason: parkReason(p.location), parkedAt: p.parkedAt }));
+    return (
+      this.deps.view
+        .parkedAt(location)
+        .slice(0, limit)
+        // The event as the log holds it: its own correlation id, else its request's (publish-to-log.ts).
+        .map((p) => ({
+          position: p.position,
+          sku: p.sku,
+          location: p.location,
+          reason: parkReason(p.location),
+          parkedAt: p.parkedAt,
+          ...(p.event.correlationId !== undefined ? { correlationId: p.event.correlationId } : {}),
+        }))
+    );
   }
 
   overtakenCounts(afterPosition: number, limit: number): Promise<OvertakenCount[]> {

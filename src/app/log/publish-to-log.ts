@@ -61,15 +61,17 @@ export class LogIngest implements Ingest {
       }
       inBatch.add(id).add(seq);
       const inventory = value.type === 'inventory.movement' || value.type === 'inventory.snapshot';
+      // The event as the log will hold it, for this process's read model too (a parked one shows its correlation id at once).
+      const logged: HubEvent = value.correlationId || !correlationId ? value : { ...value, correlationId };
       requests.push({
         kind: inventory ? 'inventory' : 'order',
         key: inventory ? value.sku : value.orderId,
         dedupeId: JSON.stringify([value.source, value.id]),
-        body: JSON.stringify(value.correlationId || !correlationId ? value : { ...value, correlationId }),
+        body: JSON.stringify(logged),
       });
       indexes.push(index);
       locations.push(stockLocationOf(value));
-      events.push(value);
+      events.push(logged);
     }
     let position = view.position;
     if (requests.length > 0) {

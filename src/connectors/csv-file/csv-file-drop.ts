@@ -6,7 +6,7 @@
  * file dropped twice applies once (snapshot ids come from its name and content). A file-system
  * fault harms only its file (folder-inbox.ts); no fault stops the poller.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngestResult } from '../../model/inventory-event.js';
@@ -23,7 +23,8 @@ export interface CsvDropOptions extends CsvSnapshotSettings {
   pollMs: number;
   /** How long a file's size and modification time must hold before it is read (0: at once); default 2 s. */
   settleMs?: number;
-  ingest: (events: unknown[]) => Promise<IngestResult>;
+  /** `correlationId`: the id minted for the file, carried by its events (their own wins). */
+  ingest: (events: unknown[], correlationId: string) => Promise<IngestResult>;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;
   /** A file the poller could not take as it stands (logged and counted by the wiring). */
   fault: (f: FileFault) => void;
@@ -34,7 +35,7 @@ export interface CsvDropOptions extends CsvSnapshotSettings {
   itemScheme?: string;
   references?: ReferenceLookup;
   /** Keeps a file whose item codes are not all mapped, whole, until they are (then `receive` takes it again). */
-  park?: (reason: string, errors: Issue[], body: string, unknownReferences: XrefKey[]) => void | Promise<void>;
+  park?: (reason: string, errors: Issue[], body: string, unknownReferences: XrefKey[], correlationId: string) => void | Promise<void>;
 }
 
 /** Every row of a file is one of these. */
@@ -47,6 +48,8 @@ export interface RowCounts {
 /** What a stock file came to, as written beside it in processed/ (<name>.result.json). */
 export interface StockFileReport extends RowCounts {
   file: string;
+  /** Minted when the file was taken: its log lines, its events and anything parked from it carry it. */
+  correlationId: string;
   /** The name it was archived under in processed/ (stamped when the name was there already). */
   archivedAs?: string;
   location: string;
@@ -113,15 +116,16 @@ export class CsvFileDrop implements TradingPartner {
   async receive(text: string, park: NonNullable<CsvDropOptions['park']>): Promise<{ captured: string[]; parked: number; rejected: number }> {
     const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
     this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
-    const outcome = await this.apply(text, { name: 'replayed', digest, occurredAt: new Date(this.o.now()).toISOString() }, park);
+    const correlationId = randomUUID();
+    const outcome = await this.apply(text, { name: 'replayed', digest, occurredAt: new Date(this.o.now()).toISOString() }, park, correlationId);
     if (outcome === 'parked') return { captured: [], parked: 1, rejected: 0 };
     // Its rows are counted as a dropped file's are: in the log and the metrics (it has no .result.json now).
-    const report = reportOf('(replayed)', this.o.location, outcome);
+    const report = reportOf('(replayed)', this.o.location, outcome, correlationId);
     this.o.taken?.({ taken: report.taken, skipped: report.skipped, refused: report.refused });
     this.o.log(
       report.rejected.length > 0 ? 'warn' : 'info',
       `${this.o.id}: a parked stock file replayed: ${report.rows} rows: ${report.taken} taken, ${report.skipped} skipped, ${report.refused} refused${report.rejected.length > 0 ? `; first not taken: line ${report.rejected[0]!.line}: ${report.rejected[0]!.message}` : ''}`,
-      { system: this.o.id, taken: report.taken, skipped: report.skipped, refused: report.refused },
+      { system: this.o.id, correlationId, taken: report.taken, skipped: report.skipped, refused: report.refused },
     );
     return { captured: [], parked: 0, rejected: report.skipped + report.refused };
   }
@@ -131,6 +135,7 @@ export class CsvFileDrop implements TradingPartner {
     text: string,
     file: { name: string; digest: string; occurredAt: string },
     park: CsvDropOptions['park'],
+    correlationId: string,
   ): Promise<'parked' | { snapshots: number; lines: number[]; rejected: CsvSnapshotResult['rejected']; result: IngestResult | undefined }> {
     const read = snapshotsFromCsv(text, this.o, { ...file, firstSeq: this.lastSeq });
     const translated = this.o.itemScheme && this.o.references ? await this.translate(read, this.o.itemScheme, this.o.references) : { ...read, unknown: [] };
@@ -141,11 +146,12 @@ export class CsvFileDrop implements TradingPartner {
         [],
         text,
         translated.unknown,
+        correlationId,
       );
       return 'parked';
     }
     const { snapshots, lines, rejected } = translated;
-    const result = snapshots.length > 0 ? await this.o.ingest(snapshots) : undefined;
+    const result = snapshots.length > 0 ? await this.o.ingest(snapshots, correlationId) : undefined;
     this.lastSeq += snapshots.length + rejected.length + 1;
     return { snapshots: snapshots.length, lines, rejected, result };
   }
@@ -159,21 +165,36 @@ export class CsvFileDrop implements TradingPartner {
     const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
     // Seqs must increase per source across files: the clock in microseconds, never repeating.
     this.lastSeq = Math.max(this.lastSeq + 1_000_000, this.o.now() * 1000);
+    // One id for everything the file causes: its log lines, its .result.json, its events and its parked record.
+    const correlationId = randomUUID();
     try {
-      const outcome = await this.apply(text, { name, digest, occurredAt }, this.o.park);
+      const outcome = await this.apply(text, { name, digest, occurredAt }, this.o.park, correlationId);
       if (outcome === 'parked') {
-        if (!this.inbox.move(name, join(folder, 'processed'), { suffix: '.result.json', text: '{ "parked": true }\n' })) return;
-        this.o.log('warn', `${this.o.id}: ${name}: parked until its item codes are mapped (GET /v1/inbound/parked)`, { system: this.o.id, file: name });
+        const parked = `${JSON.stringify({ parked: true, correlationId })}\n`;
+        if (!this.inbox.move(name, join(folder, 'processed'), { suffix: '.result.json', text: parked })) return;
+        this.o.log('warn', `${this.o.id}: ${name}: parked until its item codes are mapped (GET /v1/inbound/parked)`, {
+          system: this.o.id,
+          file: name,
+          correlationId,
+        });
         return;
       }
-      const report = reportOf(name, this.o.location, outcome);
+      const report = reportOf(name, this.o.location, outcome, correlationId);
       const archived = this.inbox.move(name, join(folder, 'processed'), {
         suffix: '.result.json',
         text: (archivedAs) => JSON.stringify(archivedAs === name ? report : { ...report, archivedAs }, null, 2),
       });
       if (!archived) return;
       this.o.taken?.({ taken: report.taken, skipped: report.skipped, refused: report.refused });
-      const rows = { system: this.o.id, file: name, archivedAs: archived, taken: report.taken, skipped: report.skipped, refused: report.refused };
+      const rows = {
+        system: this.o.id,
+        file: name,
+        correlationId,
+        archivedAs: archived,
+        taken: report.taken,
+        skipped: report.skipped,
+        refused: report.refused,
+      };
       this.o.log(
         report.rejected.length > 0 ? 'warn' : 'info',
         `${this.o.id}: ${name}: ${report.rows} rows: ${report.taken} taken (${report.accepted} snapshots accepted, ${report.duplicates} duplicates), ${report.skipped} skipped, ${report.refused} refused${report.rejected.length > 0 ? `; first not taken: line ${report.rejected[0]!.line}: ${report.rejected[0]!.message}` : ''}`,
@@ -183,7 +204,7 @@ export class CsvFileDrop implements TradingPartner {
       const reason = (err as Error).message;
       // Storage failures leave the file in place for the next scan; a file that cannot be read goes to failed/.
       if ((err as { retryable?: boolean }).retryable || isTransient(err)) {
-        this.o.log('warn', `${this.o.id}: ${name}: ${reason}; will retry`);
+        this.o.log('warn', `${this.o.id}: ${name}: ${reason}; will retry`, { system: this.o.id, file: name, correlationId });
         return;
       }
       const failedAs = this.inbox.move(name, join(folder, 'failed'), { suffix: '.error.txt', text: `${reason}\n` });
@@ -191,6 +212,7 @@ export class CsvFileDrop implements TradingPartner {
       this.o.log('warn', `${this.o.id}: ${name} could not be read: ${reason}; moved to failed/${failedAs}`, {
         system: this.o.id,
         file: name,
+        correlationId,
         archivedAs: failedAs,
       });
     }
@@ -202,6 +224,7 @@ function reportOf(
   name: string,
   location: string,
   outcome: { snapshots: number; lines: number[]; rejected: RowNotTaken[]; result: IngestResult | undefined },
+  correlationId: string,
 ): StockFileReport {
   const { result } = outcome;
   const refusedByIngest: RowNotTaken[] = (result?.rejected ?? []).map((r) => ({
@@ -213,6 +236,7 @@ function reportOf(
   const skipped = rejected.filter((r) => r.outcome === 'skipped').length;
   return {
     file: name,
+    correlationId,
     location,
     rows: outcome.snapshots + outcome.rejected.length,
     taken: outcome.snapshots - refusedByIngest.length,

@@ -11,6 +11,7 @@
  * (the interchanges of it that were taken are recorded, so the file dropped again after a fix
  * takes only the rest). A file-system fault harms only its file (folder-inbox.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SentTransaction } from '../../ports/control-numbers.js';
@@ -267,23 +268,26 @@ export class EdiPartner implements TradingPartner {
   private async take(name: string): Promise<void> {
     const file = this.inbox.read(name);
     if (!file) return;
+    // One id for the file: its log lines and every document parked from it carry it.
+    const correlationId = randomUUID();
+    const park: Park = (reason, errors, body, unknownReferences) => this.o.park(reason, errors, body, unknownReferences, correlationId);
     try {
-      const summary = await this.receive(file.text, this.o.park, true);
+      const summary = await this.receive(file.text, park, true);
       const counts = `${summary.captured.length} orders captured, ${summary.rejected} sets rejected, ${summary.parked} parked, ${summary.duplicates} duplicate interchanges, ${summary.tests} test interchanges`;
       if (summary.failures.length > 0) {
         if (!this.inbox.move(name, join(this.o.folder, 'failed'), { suffix: '.error.txt', text: `${summary.failures.join('\n')}\n(${counts})\n` })) return;
-        this.o.log('warn', `${this.o.id}: ${name} was not taken whole: ${summary.failures.join('; ')}`, { system: this.o.id, file: name });
+        this.o.log('warn', `${this.o.id}: ${name} was not taken whole: ${summary.failures.join('; ')}`, { system: this.o.id, file: name, correlationId });
         return;
       }
       if (!this.inbox.move(name, join(this.o.folder, 'processed'))) return;
-      this.o.log('info', `${this.o.id}: ${name}: ${counts}`, { system: this.o.id, file: name });
+      this.o.log('info', `${this.o.id}: ${name}: ${counts}`, { system: this.o.id, file: name, correlationId });
     } catch (err) {
       if ((err as { retryable?: boolean }).retryable || isTransient(err)) {
-        this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`);
+        this.o.log('warn', `${this.o.id}: ${name}: ${(err as Error).message}; will retry`, { system: this.o.id, file: name, correlationId });
         return;
       }
       if (!this.inbox.move(name, join(this.o.folder, 'failed'), { suffix: '.error.txt', text: `${(err as Error).message}\n` })) return;
-      this.o.log('warn', `${this.o.id}: ${name} was not taken: ${(err as Error).message}`, { system: this.o.id, file: name });
+      this.o.log('warn', `${this.o.id}: ${name} was not taken: ${(err as Error).message}`, { system: this.o.id, file: name, correlationId });
     }
   }
 }

@@ -18,7 +18,8 @@ export type CaptureResult =
 /** What cancelling a purchase order (860 BCH01 01) came to. */
 export type CancelResult = { kind: 'cancelled'; orderId: string } | { kind: 'unknown' } | { kind: 'refused'; reason: string };
 
-export type Park = (reason: string, errors: Issue[], body: string, unknownReferences?: XrefKey[]) => void | Promise<void>;
+/** `correlationId`: the id minted for the file the document came in (none for a replay, which keeps the first). */
+export type Park = (reason: string, errors: Issue[], body: string, unknownReferences?: XrefKey[], correlationId?: string) => void | Promise<void>;
 
 export interface EdiPartnerOptions {
   id: string;

@@ -6,6 +6,21 @@ import type { DeadLogEntries } from '../../log/dead-log-entries.js';
 
 const LIMIT = 10_000;
 
+/**
+ * The correlation id an entry's body names: an event carries its own, else its request's, stamped
+ * when it was written to the log (publish-to-log.ts). None when the body is not such a record.
+ */
+export function correlationOfEntry(body: string): string | null {
+  try {
+    const value = JSON.parse(body) as unknown;
+    if (typeof value !== 'object' || value === null) return null;
+    const id = (value as { correlationId?: unknown }).correlationId;
+    return typeof id === 'string' && id !== '' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 export function deadLogEntrySource(deps: { entries: DeadLogEntries }): ExceptionSource {
   return {
     class: 'dead_log_entry',
@@ -18,7 +33,7 @@ export function deadLogEntrySource(deps: { entries: DeadLogEntries }): Exception
         error: d.error,
         group: `dead-log:${d.kind}`,
         system: null,
-        correlationId: null,
+        correlationId: correlationOfEntry(d.body),
         since: d.at,
         payload: d.body,
       }));

@@ -16,7 +16,7 @@ export function parkedEventSource(deps: { reads: InventoryReads; view: Inventory
         error: p.reason,
         group: `location:${p.location}`,
         system: null,
-        correlationId: null,
+        correlationId: p.correlationId ?? null,
         since: p.parkedAt,
       }));
     },

@@ -59,7 +59,7 @@ export function parkedInboundSource(deps: { store: InboundStore; inbound: Inboun
         error: [p.reason, ...p.errors.map((e) => `${e.path}: ${e.message}`)].join('; '),
         group: `inbound:${p.system}:${rootCause(p)}`,
         system: p.system,
-        correlationId: null,
+        correlationId: p.correlationId ?? null,
         since: p.receivedAt,
       }));
     },

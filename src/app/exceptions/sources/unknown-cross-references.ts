@@ -44,7 +44,7 @@ export function unknownCrossReferenceSource(deps: { store: InboundStore; inbound
           error: `no cross-reference for ${describeReferences([r])}${others > 0 ? ` (and ${others} more: ${describeReferences(p.unknownReferences!.slice(1))})` : ''}; ${p.topic} document ${p.id} from ${p.system} waits for it: ${p.reason}`,
           group: groupOfReference(r),
           system: r.system,
-          correlationId: null,
+          correlationId: p.correlationId ?? null,
           since: p.receivedAt,
           payload: { waitingFor: p.unknownReferences, document: asPayload(p.body), parkedId: p.id },
         };

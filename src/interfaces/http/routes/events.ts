@@ -23,7 +23,14 @@ const DeadEntryView = Type.Object({
   attempts: Type.Integer(),
   at: Type.String(),
 });
-const ParkedView = Type.Object({ position: Type.Integer(), sku: Type.String(), location: Type.String(), reason: Type.String(), parkedAt: Type.String() });
+const ParkedView = Type.Object({
+  position: Type.Integer(),
+  sku: Type.String(),
+  location: Type.String(),
+  reason: Type.String(),
+  parkedAt: Type.String(),
+  correlationId: Type.Optional(Type.String({ description: "The event's own correlation id, else its request's" })),
+});
 const OvertakenView = Type.Object({
   position: Type.Integer({ description: "The count's log position" }),
   source: Type.String(),

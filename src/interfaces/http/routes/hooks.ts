@@ -21,6 +21,7 @@ const ParkedView = Type.Object({
     }),
   ),
   body: Type.String({ description: 'The body exactly as it arrived.' }),
+  correlationId: Type.Optional(Type.String({ description: 'The id of the request that brought it, or the id minted for its file' })),
 });
 const Outcome = Type.Object({
   status: Type.String({
