@@ -393,9 +393,9 @@ export function ediPartners(d: {
                   backorder: sys.backorder ?? 'allow',
                 },
                 references: d.references,
-                capture: async (request, key): Promise<CaptureResult> => {
+                capture: async (request, key, correlationId = randomUUID()): Promise<CaptureResult> => {
                   try {
-                    const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId: randomUUID() });
+                    const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId });
                     return { kind: 'captured', orderId: r.body.id, lines: r.body.lines };
                   } catch (err) {
                     if (err instanceof InsufficientStockError) return { kind: 'no_stock' };
@@ -408,11 +408,11 @@ export function ediPartners(d: {
                     throw err;
                   }
                 },
-                cancel: async (poNumber): Promise<CancelResult> => {
+                cancel: async (poNumber, correlationId = randomUUID()): Promise<CancelResult> => {
                   const order = sys.channel ? await desk.byReference(sys.channel, poNumber) : undefined;
                   if (!order) return { kind: 'unknown' };
                   try {
-                    await desk.cancel(order.id, { principal: `system:${id}`, correlationId: randomUUID(), reason: `cancelled by ${id}'s 860` });
+                    await desk.cancel(order.id, { principal: `system:${id}`, correlationId, reason: `cancelled by ${id}'s 860` });
                     return { kind: 'cancelled', orderId: order.id };
                   } catch (err) {
                     if (err instanceof IllegalTransitionError) return { kind: 'refused', reason: err.message };

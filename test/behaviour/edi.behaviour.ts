@@ -214,8 +214,15 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           [['ACK', 'IB', '96', 'EA', '068', '20991220']],
           'the backordered part, with the date supply is expected',
         );
-        for (const ref of ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2'])
-          assert.equal((await hub.api('GET', `/v1/orders?channel=queued&externalId=${ref}`)).body.orders.length, 1, ref);
+        const captureIds: (string | undefined)[] = [];
+        for (const ref of ['08292233294', 'PO-MULTI-1', 'PO-MULTI-2']) {
+          const found = (await hub.api('GET', `/v1/orders?channel=queued&externalId=${ref}`)).body.orders as { id: string }[];
+          assert.equal(found.length, 1, ref);
+          const entries = (await hub.api('GET', `/v1/orders/${found[0]!.id}/timeline`)).body.entries as { step: string; correlationId?: string }[];
+          captureIds.push(entries.find((e) => e.step === 'captured')?.correlationId);
+        }
+        // The file's id, minted when it was taken, follows every order it brought.
+        assert.ok(typeof captureIds[0] === 'string' && captureIds.every((id) => id === captureIds[0]), JSON.stringify(captureIds));
 
         // The same interchange again (same sender, same ISA13): a duplicate, nothing captured, nothing answered.
         writeFileSync(join(dir, 'in', 'po-again.edi'), fixture('x12/node-x12/850.edi'));

@@ -104,7 +104,7 @@ export class EdiPartner implements TradingPartner {
    * taken again) passes its own `park` and `fromFile` false: the interchange was recorded as
    * taken when it was parked, so it is not a duplicate of itself.
    */
-  async receive(text: string, park: Park = this.o.park, fromFile = false): Promise<ReceiveSummary> {
+  async receive(text: string, park: Park = this.o.park, fromFile = false, correlationId?: string): Promise<ReceiveSummary> {
     const summary: ReceiveSummary = { captured: [], parked: 0, rejected: 0, duplicates: 0, tests: 0, failures: [] };
     const pieces = splitInterchanges(text);
     for (const [n, piece] of pieces.entries()) {
@@ -118,14 +118,21 @@ export class EdiPartner implements TradingPartner {
         await this.answerUnreadable(piece, err.note);
         continue;
       }
-      const failure = await this.takeInterchange(interchange, piece, park, fromFile, summary);
+      const failure = await this.takeInterchange(interchange, piece, park, fromFile, summary, correlationId);
       if (failure) summary.failures.push(`${which} (ISA13 ${trim(interchange.isa[13])}): ${failure}`);
     }
     return summary;
   }
 
   /** One interchange read whole; returns why it was not taken, or undefined. */
-  private async takeInterchange(x: Interchange, text: string, park: Park, fromFile: boolean, summary: ReceiveSummary): Promise<string | undefined> {
+  private async takeInterchange(
+    x: Interchange,
+    text: string,
+    park: Park,
+    fromFile: boolean,
+    summary: ReceiveSummary,
+    correlationId: string | undefined,
+  ): Promise<string | undefined> {
     const isa = x.isa;
     const control = trim(isa[13]);
     const sender = `${trim(isa[5])}:${trim(isa[6])}`;
@@ -166,7 +173,7 @@ export class EdiPartner implements TradingPartner {
     for (const group of x.groups) {
       const outcomes: SetOutcome[] = [];
       for (const tx of group.transactions) {
-        const ctx: SetContext = { text, interchange: control, test, park, date };
+        const ctx: SetContext = { text, interchange: control, test, park, date, ...(correlationId ? { correlationId } : {}) };
         const taken = await this.sets.take(tx, ctx);
         if (tx.set === '997') continue; // a 997 is never answered with a 997
         outcomes.push(taken.outcome);
@@ -272,7 +279,7 @@ export class EdiPartner implements TradingPartner {
     const correlationId = randomUUID();
     const park: Park = (reason, errors, body, unknownReferences) => this.o.park(reason, errors, body, unknownReferences, correlationId);
     try {
-      const summary = await this.receive(file.text, park, true);
+      const summary = await this.receive(file.text, park, true, correlationId);
       const counts = `${summary.captured.length} orders captured, ${summary.rejected} sets rejected, ${summary.parked} parked, ${summary.duplicates} duplicate interchanges, ${summary.tests} test interchanges`;
       if (summary.failures.length > 0) {
         if (!this.inbox.move(name, join(this.o.folder, 'failed'), { suffix: '.error.txt', text: `${summary.failures.join('\n')}\n(${counts})\n` })) return;

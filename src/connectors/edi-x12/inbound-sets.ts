@@ -26,6 +26,8 @@ export interface SetContext {
   test: boolean;
   park: Park;
   date: Date;
+  /** The id of the file the interchange came in: orders it captures or cancels carry it. */
+  correlationId?: string;
 }
 
 export interface Taken {
@@ -136,7 +138,7 @@ export class InboundSets {
       };
     }
     // One key per partner and PO number: a re-sent purchase order answers the same order.
-    const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`);
+    const result = await this.o.capture(po.request, `edi:${this.o.partner.id.trim()}:${po.poNumber}`, ctx.correlationId);
     if (result.kind === 'refused') {
       await ctx.park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, ctx.text);
       return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
@@ -195,7 +197,7 @@ export class InboundSets {
     }
     if (ctx.test) return { outcome: { ...base, status: 'A', errors: [] } };
     if (purpose === 'cancellation') {
-      const result = await this.o.cancel(change.poNumber);
+      const result = await this.o.cancel(change.poNumber, ctx.correlationId);
       if (result.kind === 'cancelled') {
         this.o.log('info', `${this.o.id}: purchase order ${change.poNumber} cancelled (order ${result.orderId})`, { system: this.o.id });
         return { outcome: { ...base, status: 'A', errors: [] } };

@@ -35,9 +35,10 @@ export interface EdiPartnerOptions {
   testInterchanges: 'refuse' | 'test-mode';
   mapping: PartnerMapping;
   controls: ControlNumbers;
-  capture: (request: OrderRequest, key: string) => Promise<CaptureResult>;
+  /** `correlationId`: the file's, when the document came in one. */
+  capture: (request: OrderRequest, key: string, correlationId?: string) => Promise<CaptureResult>;
   /** Cancels the order captured for a purchase order number (on the partner's channel). */
-  cancel: (poNumber: string) => Promise<CancelResult>;
+  cancel: (poNumber: string, correlationId?: string) => Promise<CancelResult>;
   /** Hub events the partner's documents stand for (945 shipping advice, 846 counts, 856 inbound supply). */
   ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
   /** The location this partner runs as a 3PL, if any (where its 945s ship from, what its 846s count). */
