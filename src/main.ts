@@ -284,6 +284,9 @@ async function buildEmbedded(ctx: ProcessContext) {
     },
     { runNow: true },
   );
+  lifecycle.every('forget old EDI records', KEY_SWEEP_MS, () => controls.forgetBefore(new Date(clock.now() - settings.edi.retentionMs).toISOString()), {
+    runNow: true,
+  });
   // Receipts outlive the replay window, so that a repeat within it is always recognised.
   lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => {
     storedReceipts.forgetBefore(new Date(clock.now() - 2 * settings.webhooks.maxAgeSeconds * 1000).toISOString());

@@ -3,7 +3,8 @@
  * a set it does not take answered AK5 R 1 and kept; missing or malformed mandatory elements
  * answered AK5 R 5 with AK3/AK4 naming the segment, element and X12 code; a purchase order held
  * for a cross-reference answered AK5 E (accepted, errors noted) naming the id; a TA1 when ISA14
- * asks (A 000, R 025 for a duplicate, R 001 for a broken trailer); a 997 never answered; the
+ * asks (A 000, R 025 for a duplicate, R 001 for a broken trailer); a set or group whose own
+ * trailer does not add up rejected alone (AK5 R 4/3, AK9 R 5/4); a 997 never answered; the
  * partner's 997 matched to what the hub sent and its rejections kept. Everything the hub writes
  * but the TA1 is checked with node-x12's strict parser (which refuses a TA1 outside a group,
  * where X12 puts it).
@@ -215,4 +216,58 @@ test("a partner's TA1 rejecting an interchange of the hub's is kept as a rejecti
     ["acme rejected the hub's interchange 000000042 (TA1 note 008: invalid receiver id)"],
   );
   assert.deepEqual(rig.out(), [], 'a TA1 is not answered');
+});
+
+test("a set whose SE trailer does not add up is rejected alone (AK5 R 4 for SE01, R 3 for SE02) and a group whose GE does not, alone (AK9 R 5 for GE01, 4 for GE02); the interchange's other sets are taken, each fault kept", async () => {
+  const rig = ediRig({ partner: ACME, us: HUB });
+  let text = doc(
+    [
+      group('PO', 1, ['850', PO('PO-GOOD')], ['850', PO('PO-COUNT')], ['850', PO('PO-CONTROL')]),
+      group('PO', 2, ['850', PO('PO-IN-BAD-GROUP')]),
+      group('PO', 3, ['850', PO('PO-COUNTED-WRONG')]),
+      group('PO', 4, ['850', PO('PO-ALSO-GOOD')]),
+    ],
+    { ackRequested: true },
+  );
+  // Break the trailers by hand: set 2's count, set 3's control number, group 2's control number, group 3's set count.
+  text = text.replace('SE*4*0002~', 'SE*9*0002~').replace('SE*4*0003~', 'SE*4*0033~').replace('GE*1*2~', 'GE*1*22~').replace('GE*1*3~', 'GE*2*3~');
+  assert.deepEqual(await rig.drop('faults.edi', text), { went: 'processed' });
+  assert.deepEqual(
+    rig.captured.map((o) => o.externalId),
+    ['PO-GOOD', 'PO-ALSO-GOOD'],
+    'the sets whose envelopes add up are taken; none in a group whose GE does not',
+  );
+  const ta1 = rig.out().find((f) => f.name.startsWith('TA1'))!;
+  assert.deepEqual(ta1.x.ta1[0]!.slice(4), ['A', '000'], 'the interchange itself is sound: no TA1 024');
+  for (const f of rig.out()) if (!f.name.startsWith('TA1')) new X12Parser(true).parse(f.text);
+  const acks = acksIn(rig);
+  const byGroup = (n: string) => acks.find((a) => a[0]![2] === n)!;
+  assert.deepEqual(
+    byGroup('1').filter((s) => s[0] === 'AK2' || s[0] === 'AK5' || s[0] === 'AK9'),
+    [
+      ['AK2', '850', '0001'],
+      ['AK5', 'A'],
+      ['AK2', '850', '0002'],
+      ['AK5', 'R', '4'],
+      ['AK2', '850', '0003'],
+      ['AK5', 'R', '3'],
+      ['AK9', 'P', '3', '3', '1'],
+    ],
+  );
+  assert.deepEqual(byGroup('2').slice(1), [['AK9', 'R', '1', '1', '0', '4']]);
+  assert.deepEqual(byGroup('3').slice(1), [['AK9', 'R', '1', '1', '0', '5']]);
+  assert.deepEqual(
+    byGroup('4').filter((s) => s[0] === 'AK5'),
+    [['AK5', 'A']],
+  );
+  assert.deepEqual(
+    rig.parked.map((p) => p.reason.replace(/ of interchange \d+/, '')),
+    [
+      'transaction 0002 (850) rejected: segment 10: SE01 says 9 segments but transaction 0002 has 4',
+      'transaction 0003 (850) rejected: segment 14: SE02 0033 does not match ST02 0003',
+      'group 2 rejected: segment 21: GE02 22 does not match GS06 2',
+      'group 3 rejected: segment 27: GE01 says 2 transactions but group 3 has 1',
+    ],
+    'each rejected set or group is kept as an exception, never dropped',
+  );
 });

@@ -100,6 +100,7 @@ test('EDI outbound refuses a batch carrying a hostile id as a permanent failure,
       sentInGroup: async () => [],
       receivedAt: async () => undefined,
       recordReceived: async () => {},
+      forgetBefore: async () => ({ received: 0, sent: 0 }),
     },
   });
   const change = (sku: string, n: number): OutgoingMessage => ({

@@ -477,6 +477,21 @@ export const HubFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    edi: Type.Optional(
+      Type.Object(
+        {
+          retentionDays: Type.Optional(
+            Type.Number({
+              minimum: 1,
+              default: 90,
+              description:
+                'EDI interchanges taken (for duplicate detection) and transactions sent (for matching 997s) older than this are forgotten, every partner.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     http: Type.Optional(
       Type.Object(
         {
@@ -752,6 +767,7 @@ export interface HubSettings {
   orders: { waitForPreconditionMs: number; idempotencyKeyHours: number };
   exceptions: { defaultOwner: string; owners: { class?: string; system?: string; owner: string }[]; erpPendingMs: number; reconcileMs: number };
   audit: { retentionMs: number };
+  edi: { retentionMs: number };
   sla: SlaSettings;
   scaleOut: { partitions: number; ackWaitSeconds: number; maxAttempts: number; duplicateWindowMinutes: number; batchesInFlight: number; connections: number };
   ledger: { movementsKept: number };
@@ -791,6 +807,7 @@ export function settingsOf(file: HubFile): HubSettings {
       reconcileMs: file.exceptions?.reconcileMs ?? 10_000,
     },
     audit: { retentionMs: (file.audit?.retentionDays ?? 365) * 86_400_000 },
+    edi: { retentionMs: (file.edi?.retentionDays ?? 90) * 86_400_000 },
     sla: slaSettings(file.sla ?? {}),
     scaleOut: {
       partitions: scaleOut.partitions ?? 16,

@@ -40,6 +40,12 @@ export const InventoryMovement = Type.Object(
     ),
     eta: Type.Optional(Type.String({ format: 'date-time', description: 'When inbound supply is expected (for delta.inbound).' })),
     orderId: Type.Optional(Id('The hub order a pick or ship movement fulfils.')),
+    announced: Type.Optional(
+      Type.Boolean({
+        description:
+          "Inbound supply a supplier announces for the location (delta.inbound with its eta, e.g. an 856): counted as the location's inbound until the location's authority receives it.",
+      }),
+    ),
   },
   {
     title: 'InventoryMovement',

@@ -30,6 +30,12 @@ export interface ControlNumbers {
   receivedAt(partner: string, sender: string, control: string): Promise<string | undefined>;
   /** Records an interchange as taken (a second record of the same one keeps the first time). */
   recordReceived(partner: string, sender: string, control: string, at: string): Promise<void>;
+  /**
+   * The retention sweep: forgets interchanges taken and transactions sent before `beforeIso`
+   * (every partner). A copy of an interchange older than that is no longer known as a duplicate,
+   * and a 997 answering a transaction older than that is kept as one the hub has no record of.
+   */
+  forgetBefore(beforeIso: string): Promise<{ received: number; sent: number }>;
 }
 
 /** Allocates an interchange's numbers one at a time from `next` (a store that counts one by one). */

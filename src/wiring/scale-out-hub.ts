@@ -191,6 +191,7 @@ async function buildScaleOut(ctx: ProcessContext) {
     sentInGroup: (partner, group) => controlNumbers!.sentInGroup(partner, group),
     receivedAt: (partner, sender, control) => controlNumbers!.receivedAt(partner, sender, control),
     recordReceived: (partner, sender, control, at) => controlNumbers!.recordReceived(partner, sender, control, at),
+    forgetBefore: (before) => controlNumbers!.forgetBefore(before),
   };
   // Workers have no read model: the locations a system runs are the configured ones.
   const locationsRunBy = (system: string) =>
@@ -478,6 +479,10 @@ async function buildScaleOut(ctx: ProcessContext) {
     // Receipts outlive the replay window, so that a repeat within it is always recognised (any api process may sweep).
     const receiptsKeptMs = 2 * ctx.settings.webhooks.maxAgeSeconds * 1000;
     lifecycle.every('forget old webhook ids', KEY_SWEEP_MS, () => webhookReceipts.forgetBefore(new Date(clock.now() - receiptsKeptMs).toISOString()));
+    // Any api process may sweep: deleting what another already deleted changes nothing.
+    lifecycle.every('forget old EDI records', KEY_SWEEP_MS, () => controls.forgetBefore(new Date(clock.now() - ctx.settings.edi.retentionMs).toISOString()), {
+      runNow: true,
+    });
     await applyConfiguredReferences(xrefs, config.file, config.configFile);
     const keyAdmin = keysOf((id) => model.book.channels.has(id));
     await keyAdmin.refresh();

@@ -440,14 +440,14 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
       }
     });
 
-    test("the sets a distributor receives, into the hub: a 3PL's 846 counts its location, a customer's 860 cancels its order, a supplier's 856 is recorded as expected supply", {
+    test("the sets a distributor receives, into the hub: a 3PL's 846 counts its location, a customer's 860 cancels its order, a supplier's 856 is the location's inbound with its ETA until the location receives it", {
       timeout: 60_000,
     }, async () => {
       const party = (id: string) => ({ qualifier: 'ZZ', id });
       const hub = await startOrderHarness(backend, {
         file: {
           locations: { DAL: { name: 'Dallas DC', authority: 'wms-dal' }, RNO: { name: 'Reno 3PL', authority: '3pl-rno' } },
-          channels: { direct: { locations: ['RNO'] }, queued: { locations: ['DAL'] } },
+          channels: { direct: { locations: ['RNO'] }, queued: { locations: ['DAL'] }, forward: { locations: ['DAL'], includeInbound: { withinDays: 30 } } },
           systems: {
             '3pl-rno': { type: 'edi-x12', pollSeconds: 0.1, us: party('CROSSDOCK'), partner: party('RENO3PL') },
             acme: { type: 'edi-x12', channel: 'queued', customer: 'C-42', pollSeconds: 0.1, us: party('CROSSDOCK'), partner: party('ACMEPLUMB') },
@@ -501,13 +501,15 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         assert.equal(await hub.available('CX-1'), 20, 'the stock held for it is free again');
 
         await hub.stock('SUP-1', 'DAL', 5);
+        const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+        const inThreeDays = ymd(Date.now() + 3 * 86_400_000);
         drop(
           'widgets',
           'asn.edi',
           doc('WIDGETCO', 61, 'SH', '856', [
             ['BSN', '00', 'ASN-W1', '20261206', '1000', '0001'],
             ['HL', '1', '', 'S'],
-            ['DTM', '017', '20261209'],
+            ['DTM', '017', inThreeDays],
             ['HL', '2', '1', 'I'],
             ['LIN', '1', 'VN', 'SUP-1'],
             ['SN1', '1', '48', 'EA'],
@@ -527,6 +529,64 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           dal.shadows.some((x: { source: string }) => x.source === 'widgets'),
           "the supplier's expected supply is recorded beside the location's own figures",
         );
+        assert.equal(await hub.available('SUP-1', 'queued'), 5, 'a channel that does not count inbound sells what is on hand');
+        const forward = (await hub.api('GET', '/v1/availability/SUP-1/explain?channel=forward')).body;
+        assert.equal(forward.available, 53, 'a channel counting inbound within 30 days counts the announced 48');
+        assert.equal(forward.locations[0].inboundCounted, 48);
+
+        // The location's authority receives 40 of the 48: those 40 are on hand now and no longer inbound; 8 are still expected.
+        const received = await hub.api('POST', '/v1/events', [
+          {
+            id: 'rcv-sup-1',
+            type: 'inventory.movement',
+            source: 'wms-dal',
+            seq: 9_000_000,
+            occurredAt: new Date().toISOString(),
+            sku: 'SUP-1',
+            location: 'DAL',
+            reason: 'receipt',
+            delta: { onHand: 40 },
+          },
+        ]);
+        assert.equal(received.body.accepted, 1, JSON.stringify(received.body));
+        await hub.settled();
+        assert.equal(await hub.available('SUP-1', 'queued'), 45);
+        assert.equal(await hub.available('SUP-1', 'forward'), 53, 'the received units are counted once: on hand, not inbound as well');
+
+        // A second notice due yesterday, then the location's count taken today: the count contains it, so it is closed.
+        drop(
+          'widgets',
+          'asn-2.edi',
+          doc('WIDGETCO', 62, 'SH', '856', [
+            ['BSN', '00', 'ASN-W2', '20261206', '1100', '0001'],
+            ['HL', '1', '', 'S'],
+            ['DTM', '017', ymd(Date.now() - 86_400_000)],
+            ['HL', '2', '1', 'I'],
+            ['LIN', '1', 'VN', 'SUP-1'],
+            ['SN1', '1', '12', 'EA'],
+          ]),
+        );
+        await waitFor('the second ship notice', () => processed('widgets', 'asn-2.edi'));
+        await hub.settled();
+        assert.equal(await hub.available('SUP-1', 'forward'), 65, 'both open notices count: 45 on hand, 8 + 12 inbound');
+        const counted = await hub.api('POST', '/v1/events', [
+          {
+            id: 'cnt-sup-1',
+            type: 'inventory.snapshot',
+            source: 'wms-dal',
+            seq: 9_000_001,
+            occurredAt: new Date().toISOString(),
+            sku: 'SUP-1',
+            location: 'DAL',
+            balance: { onHand: 57 },
+          },
+        ]);
+        assert.equal(counted.body.accepted, 1, JSON.stringify(counted.body));
+        await hub.settled();
+        assert.equal(await hub.available('SUP-1', 'queued'), 57);
+        assert.equal(await hub.available('SUP-1', 'forward'), 65, 'the count closes the notice due before it (12) but not the 8 still expected in three days');
+        const verified = await hub.api('GET', '/v1/availability/SUP-1/explain?channel=forward');
+        assert.equal(verified.body.locations[0].inboundCounted, 8);
       } finally {
         await hub.stop();
       }

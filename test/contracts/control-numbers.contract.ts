@@ -89,5 +89,26 @@ export function describeControlNumbersContract(name: string, make: MakeAdapter<C
       assert.equal(await again.receivedAt('ACME', 'ZZ:OTHER', '000003438'), undefined);
       assert.equal(await again.receivedAt('GLOBEX', '12:4405197800', '000003438'), undefined);
     });
+
+    it('the retention sweep forgets interchanges taken and transactions sent before the cut-off, of every partner, and nothing after it', async () => {
+      await ctx.store.recordReceived('ACME', 'ZZ:ACME', '000000001', '2026-09-01T10:00:00.000Z');
+      await ctx.store.recordReceived('GLOBEX', 'ZZ:GLOBEX', '000000002', '2026-09-01T10:00:00.000Z');
+      await ctx.store.recordReceived('ACME', 'ZZ:ACME', '000000003', '2026-12-01T10:00:00.000Z');
+      await ctx.store.recordSent('ACME', [
+        { interchange: 1, group: 1, functionalId: 'PR', set: '855', transaction: 1, document: 'PO old', sentAt: '2026-09-01T10:00:00.000Z' },
+        { interchange: 2, group: 2, functionalId: 'PR', set: '855', transaction: 2, document: 'PO new', sentAt: '2026-12-01T10:00:00.000Z' },
+      ]);
+      assert.deepEqual(await ctx.store.forgetBefore('2026-10-01T00:00:00.000Z'), { received: 2, sent: 1 });
+      const again = await ctx.reopen();
+      assert.equal(await again.receivedAt('ACME', 'ZZ:ACME', '000000001'), undefined, 'an old interchange is forgotten');
+      assert.equal(await again.receivedAt('GLOBEX', 'ZZ:GLOBEX', '000000002'), undefined);
+      assert.equal(await again.receivedAt('ACME', 'ZZ:ACME', '000000003'), '2026-12-01T10:00:00.000Z', 'a recent one is still a duplicate');
+      assert.deepEqual(await again.sentInGroup('ACME', 1), []);
+      assert.deepEqual(
+        (await again.sentInGroup('ACME', 2)).map((t) => t.document),
+        ['PO new'],
+      );
+      assert.deepEqual(await again.forgetBefore('2026-10-01T00:00:00.000Z'), { received: 0, sent: 0 }, 'sweeping again forgets nothing more');
+    });
   });
 }

@@ -86,4 +86,10 @@ export class PgControlNumbers implements ControlNumbers {
       at,
     ]);
   }
+
+  async forgetBefore(beforeIso: string): Promise<{ received: number; sent: number }> {
+    const received = await this.db.pool.query('DELETE FROM edi_interchanges_received WHERE received_at < $1', [beforeIso]);
+    const sent = await this.db.pool.query('DELETE FROM edi_transactions_sent WHERE sent_at < $1', [beforeIso]);
+    return { received: received.rowCount ?? 0, sent: sent.rowCount ?? 0 };
+  }
 }

@@ -22,6 +22,8 @@ export class SqliteControlNumbers implements ControlNumbers {
   private readonly selectSent: Statement;
   private readonly selectReceived: Statement;
   private readonly insertReceived: Statement;
+  private readonly deleteReceived: Statement;
+  private readonly deleteSent: Statement;
 
   constructor(private readonly db: Db) {
     this.bump = db
@@ -33,6 +35,9 @@ export class SqliteControlNumbers implements ControlNumbers {
     this.selectSent = db.prepare('SELECT * FROM edi_transactions_sent WHERE partner = ? AND group_control = ? ORDER BY transaction_control');
     this.selectReceived = db.prepare('SELECT received_at FROM edi_interchanges_received WHERE partner = ? AND sender = ? AND control = ?').pluck(true);
     this.insertReceived = db.prepare('INSERT OR IGNORE INTO edi_interchanges_received (partner, sender, control, received_at) VALUES (?, ?, ?, ?)');
+    // Times are stored as UTC ISO-8601 (toISOString), so they compare as text.
+    this.deleteReceived = db.prepare('DELETE FROM edi_interchanges_received WHERE received_at < ?');
+    this.deleteSent = db.prepare('DELETE FROM edi_transactions_sent WHERE sent_at < ?');
   }
 
   async allocate(partner: string, groups: readonly number[]): Promise<{ interchange: number; groups: number[]; transactions: number[][] }> {
@@ -64,5 +69,10 @@ export class SqliteControlNumbers implements ControlNumbers {
 
   async recordReceived(partner: string, sender: string, control: string, at: string): Promise<void> {
     this.insertReceived.run(partner, sender, control, at);
+  }
+
+  async forgetBefore(beforeIso: string): Promise<{ received: number; sent: number }> {
+    const before = new Date(beforeIso).toISOString();
+    return this.db.transaction(() => ({ received: this.deleteReceived.run(before).changes, sent: this.deleteSent.run(before).changes }))();
   }
 }

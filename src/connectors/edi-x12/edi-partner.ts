@@ -168,11 +168,36 @@ export class EdiPartner implements TradingPartner {
         text,
       );
     }
-    const answers: { gs: string[]; outcomes: SetOutcome[] }[] = [];
+    const answers: { gs: string[]; outcomes: SetOutcome[]; groupError?: { code: string; sets: number } }[] = [];
     const poAcks: { segments: string[][]; document: string }[] = [];
     for (const group of x.groups) {
+      if (group.envelopeError) {
+        // Only this group is refused; the other groups of the interchange are taken.
+        const fault = group.envelopeError;
+        if (!test) {
+          await park(`group ${group.gs[6]} of interchange ${control} rejected: ${fault.message}`, [{ path: 'GE', message: fault.message }], text);
+          summary.parked++;
+        }
+        summary.rejected += group.transactions.length;
+        if (group.gs[1] !== 'FA') answers.push({ gs: group.gs, outcomes: [], groupError: { code: fault.code, sets: group.transactions.length } });
+        continue;
+      }
       const outcomes: SetOutcome[] = [];
       for (const tx of group.transactions) {
+        if (tx.envelopeError) {
+          // Only this set is refused (AK5 R 4 or 3); its trailer cannot be trusted, so it is not read.
+          if (!test) {
+            await park(
+              `transaction ${tx.control} (${tx.set}) of interchange ${control} rejected: ${tx.envelopeError.message}`,
+              [{ path: 'SE', message: tx.envelopeError.message }],
+              text,
+            );
+            summary.parked++;
+          }
+          summary.rejected++;
+          if (tx.set !== '997') outcomes.push({ set: tx.set, control: tx.control, status: 'R', note: tx.envelopeError.code, errors: [] });
+          continue;
+        }
         const ctx: SetContext = { text, interchange: control, test, park, date, ...(correlationId ? { correlationId } : {}) };
         const taken = await this.sets.take(tx, ctx);
         if (tx.set === '997') continue; // a 997 is never answered with a 997
@@ -184,7 +209,10 @@ export class EdiPartner implements TradingPartner {
       }
       if (outcomes.length > 0) answers.push({ gs: group.gs, outcomes });
     }
-    const receipts = answers.map((a) => ({ segments: acknowledgment997(a.gs, a.outcomes), document: `997 for group ${a.gs[6]} of interchange ${control}` }));
+    const receipts = answers.map((a) => ({
+      segments: acknowledgment997(a.gs, a.outcomes, a.groupError),
+      document: `997 for group ${a.gs[6]} of interchange ${control}`,
+    }));
     // Every answer is checked before any is numbered or written (X12ValueError: the file goes to failed/ with it).
     for (const r of receipts) checkSegments('997', r.segments);
     for (const a of poAcks) checkSegments('855', a.segments);

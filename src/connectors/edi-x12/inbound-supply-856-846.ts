@@ -98,6 +98,7 @@ export function supplyFrom856(tx: Transaction, c: StockContext): { ok: true; eve
     reason: 'receipt',
     delta: { inbound: l.qty },
     ...(eta ? { eta } : {}),
+    announced: true,
   }));
   return { ok: true, events, shipment };
 }

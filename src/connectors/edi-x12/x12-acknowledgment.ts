@@ -42,8 +42,10 @@ export interface SetOutcome {
 }
 
 /** 997 segments (between ST and SE) acknowledging one received group, transaction by transaction. */
-export function acknowledgment997(gs: string[], outcomes: readonly SetOutcome[]): string[][] {
+export function acknowledgment997(gs: string[], outcomes: readonly SetOutcome[], groupError?: { code: string; sets: number }): string[][] {
   const out: string[][] = [['AK1', gs[1] ?? '', gs[6] ?? '']];
+  // A group whose GE does not add up is rejected whole: AK9 R with the AK905 code, no set taken.
+  if (groupError) return [...out, ['AK9', 'R', String(groupError.sets), String(groupError.sets), '0', groupError.code]];
   for (const o of outcomes) {
     out.push(['AK2', o.set, o.control]);
     for (const s of o.errors) {

@@ -10,14 +10,28 @@ export interface Separators {
   segment: string;
 }
 
+/**
+ * A trailer that does not add up inside a group or set: only that set or group is rejected (the
+ * 997's AK502 or AK905 code), the rest of the interchange is read and taken.
+ */
+export interface EnvelopeFault {
+  /** AK502 for a set (3 SE02 ≠ ST02, 4 SE01 count), AK905 for a group (4 GE02 ≠ GS06, 5 GE01 count). */
+  code: string;
+  message: string;
+}
+
 export interface Transaction {
   set: string;
   control: string;
   segments: string[][];
+  /** Set when its SE trailer does not match: the set is rejected, not read. */
+  envelopeError?: EnvelopeFault;
 }
 export interface FunctionalGroup {
   gs: string[];
   transactions: Transaction[];
+  /** Set when its GE trailer does not match: the whole group is rejected, none of its sets taken. */
+  envelopeError?: EnvelopeFault;
 }
 export interface Interchange {
   separators: Separators;
@@ -30,7 +44,8 @@ export interface Interchange {
 /**
  * An envelope the hub cannot read. `note` is the TA1 note code (TA105) that names the fault to
  * the sender: 001 ISA13/IEA02 differ, 021 wrong IEA01 count, 023 premature end, 024 invalid
- * interchange content (a group's or transaction's envelope), 022 invalid control structure.
+ * interchange content (segments out of their envelopes), 022 invalid control structure. A
+ * trailer that does not add up inside a group or set is not one of these (EnvelopeFault).
  */
 export class X12Error extends Error {
   constructor(
@@ -188,18 +203,27 @@ export function readInterchange(text: string): Interchange {
       case 'SE': {
         if (!tx || !group) throw new X12Error('SE without ST', n);
         const count = i - tx.first + 1;
-        if (Number(seg[1]) !== count) throw new X12Error(`SE01 says ${seg[1]} segments but transaction ${tx.control} has ${count}`, n);
-        if (seg[2] !== tx.control) throw new X12Error(`SE02 ${seg[2]} does not match ST02 ${tx.control}`, n);
-        group.transactions.push({ set: tx.set, control: tx.control, segments: tx.segments });
+        // A set's own trailer that does not add up rejects that set only (AK5 R 4 or 3).
+        const fault =
+          Number(seg[1]) !== count
+            ? { code: '4', message: `segment ${n}: SE01 says ${seg[1]} segments but transaction ${tx.control} has ${count}` }
+            : seg[2] !== tx.control
+              ? { code: '3', message: `segment ${n}: SE02 ${seg[2]} does not match ST02 ${tx.control}` }
+              : undefined;
+        group.transactions.push({ set: tx.set, control: tx.control, segments: tx.segments, ...(fault ? { envelopeError: fault } : {}) });
         tx = undefined;
         break;
       }
       case 'GE':
         if (!group) throw new X12Error('GE without GS', n);
         if (tx) throw new X12Error(`GE inside transaction ${tx.control}`, n);
+        // A group's trailer that does not add up rejects that group only (AK9 R with AK905 5 or 4).
         if (Number(seg[1]) !== group.transactions.length)
-          throw new X12Error(`GE01 says ${seg[1]} transactions but group ${group.gs[6]} has ${group.transactions.length}`, n);
-        if (seg[2] !== group.gs[6]) throw new X12Error(`GE02 ${seg[2]} does not match GS06 ${group.gs[6]}`, n);
+          group.envelopeError = {
+            code: '5',
+            message: `segment ${n}: GE01 says ${seg[1]} transactions but group ${group.gs[6]} has ${group.transactions.length}`,
+          };
+        else if (seg[2] !== group.gs[6]) group.envelopeError = { code: '4', message: `segment ${n}: GE02 ${seg[2]} does not match GS06 ${group.gs[6]}` };
         groups.push(group);
         group = undefined;
         break;

@@ -99,18 +99,19 @@ export class AvailabilityBook {
     const def = this.locations.get(location);
     const entry = def ? stock?.get(location) : undefined;
     let pos: StockPosition | undefined;
+    // Supply suppliers announced for the location counts as its inbound while open (REFERENCE, EDI X12).
+    let announced = 0;
     if (entry)
-      for (const p of entry.sources)
-        if (p.source === def!.authority) {
-          pos = p;
-          break;
-        }
+      for (const p of entry.sources) {
+        if (p.source === def!.authority) pos = p;
+        else if (p.announces && inboundLimitIso !== undefined) announced += p.openSupplyDueBy(inboundLimitIso);
+      }
     s.location = location;
     s.onHand = pos ? pos.buckets.onHand.total : 0;
     s.qualityHold = pos ? pos.buckets.qualityHold.total : 0;
     s.damaged = pos ? pos.buckets.damaged.total : 0;
     s.reserved = entry ? entry.reserved : 0;
-    s.inboundDue = pos && inboundLimitIso !== undefined ? pos.inboundDueBy(inboundLimitIso) : 0;
+    s.inboundDue = (pos && inboundLimitIso !== undefined ? pos.inboundDueBy(inboundLimitIso) : 0) + announced;
     return s;
   }
 

@@ -32,6 +32,10 @@ export function compareLedgers(replayed: LedgerAndFigures, live: LedgerAndFigure
         got = served ? served.quantity(b) : 0;
       if (want !== got) mismatches.push(`${p.sku} at ${p.location} from ${p.source}: ${b} is ${got}, replay gives ${want}`);
     }
+    const closed = JSON.stringify(served?.openSupply() ?? []),
+      replayed = JSON.stringify(p.openSupply());
+    if (p.announces && closed !== replayed)
+      mismatches.push(`${p.sku} at ${p.location} from ${p.source}: announced supply open ${closed}, replay gives ${replayed}`);
   }
   for (const p of live.ledger.allPositions()) {
     if (!seen.has(`${p.source}/${p.sku}/${p.location}`) && BUCKETS.some((b) => p.quantity(b) !== 0)) {

@@ -91,9 +91,21 @@ function applyStock(
   if (overtaken !== undefined && overtaken.length > 0) effects.overtaken(effect, overtaken);
   // A return's units are the return's own business; only inventory events speak for the authority.
   if (effect !== event || effect.source !== def.authority) return;
+  if (applied) closeAnnouncedSupply(effect, def.authority, ledger);
   const departure = departureOf(effect);
   if (departure) effects.departed(departure.orderId, effect.sku, effect.location, departure.qty, effect);
   else if (applied && effect.type === 'inventory.snapshot') effects.counted(effect.sku, effect.location);
+}
+
+/**
+ * The authority's receipt closes the announced supply it fulfils: a receipt movement that puts
+ * units on hand closes up to that many, a count closes every announced line due by its time.
+ */
+function closeAnnouncedSupply(effect: InventoryEvent, authority: string, ledger: InventoryLedger): void {
+  if (effect.type === 'inventory.movement') {
+    const received = effect.delta.onHand ?? 0;
+    if (effect.reason === 'receipt' && received > 0) ledger.closeSupply(effect.sku, effect.location, authority, { received });
+  } else ledger.closeSupply(effect.sku, effect.location, authority, { countedAt: effect.occurredAt });
 }
 
 /**

@@ -63,6 +63,7 @@ export class InventoryLedger {
     const pos = this.positionFor(event.source, event.sku, event.location);
     let outcome: ApplyOutcome;
     if (event.type === 'inventory.movement') {
+      if (event.announced === true && event.delta.inbound !== undefined) pos.announces = true;
       outcome = pos.applyMovement(
         event.seq,
         position,
@@ -108,6 +109,34 @@ export class InventoryLedger {
     if (!sources) return undefined;
     for (const p of sources) if (p.source === source) return p;
     return undefined;
+  }
+
+  /**
+   * The location's authority received `sku`: the suppliers' announced supply it fulfils is closed,
+   * so it is not counted twice (once on hand, once inbound). A receipt movement closes up to its
+   * units; a count closes every announced line due by the time it was taken. Suppliers are taken
+   * in id order, each earliest ETA first. Returns true when any supply was closed.
+   */
+  closeSupply(sku: string, location: string, authority: string, by: { received: number } | { countedAt: string }): boolean {
+    const sources = this.items.get(sku)?.get(location)?.sources;
+    if (!sources) return false;
+    const suppliers = sources.filter((p) => p.announces && p.source !== authority).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    let closedAny = false;
+    let left = 'received' in by ? by.received : 0;
+    for (const p of suppliers) {
+      let closed: boolean;
+      if ('received' in by) {
+        if (left <= 0) break;
+        const n = p.closeReceived(left);
+        left -= n;
+        closed = n > 0;
+      } else closed = p.closeDueBy(normaliseInstant(by.countedAt));
+      if (closed) {
+        this.dirtyPositions.add(p);
+        closedAny = true;
+      }
+    }
+    return closedAny;
   }
 
   /** Every source's position for an item at a location (authoritative and shadows). */

@@ -80,6 +80,13 @@ export class StockPosition {
   countedAt: string | undefined;
   /** Movements each bucket keeps after its snapshot before folding the oldest (the ledger sets it). */
   movementsKept = TAIL_LIMIT;
+  /**
+   * The source announced supply here (a supplier's ship notice, `announced: true`): its inbound
+   * counts as the location's inbound, less what the location's authority has received of it.
+   */
+  announces = false;
+  /** Units of this source's announced inbound the location's authority has received, by ETA (closed lines). */
+  supplyClosed: Record<string, number> = {};
 
   constructor(
     readonly source: string,
@@ -116,6 +123,56 @@ export class StockPosition {
     for (const eta in track.base) consider(eta);
     for (const eta of track.etas!) consider(eta);
     return next;
+  }
+
+  /** Inbound by ETA (UNDATED for undated): the snapshot's lines plus the movements after it. */
+  inboundByEta(): Map<string, number> {
+    const track = this.buckets.inbound;
+    const lines = new Map<string, number>();
+    for (const eta in track.base) lines.set(eta, (lines.get(eta) ?? 0) + track.base[eta]!);
+    const etas = track.etas ?? [];
+    for (let i = 0; i < etas.length; i++) lines.set(etas[i]!, (lines.get(etas[i]!) ?? 0) + track.tail[i * 3 + 2]!);
+    return lines;
+  }
+
+  /** Announced supply still open, by ETA, earliest first and undated last: each line less what was received of it. */
+  openSupply(): [string, number][] {
+    const open: [string, number][] = [];
+    for (const [eta, qty] of this.inboundByEta()) {
+      const left = qty - (this.supplyClosed[eta] ?? 0);
+      if (left > 0) open.push([eta, left]);
+    }
+    return open.sort(([a], [b]) => (a === b ? 0 : a === UNDATED ? 1 : b === UNDATED ? -1 : a < b ? -1 : 1));
+  }
+
+  /** Announced supply still open and expected at or before `limitIso`; undated supply is never counted. */
+  openSupplyDueBy(limitIso: string): number {
+    let due = 0;
+    for (const [eta, qty] of this.openSupply()) if (eta !== UNDATED && eta <= limitIso) due += qty;
+    return due;
+  }
+
+  /** A receipt of `qty` units closes open lines, earliest ETA first; returns how many it closed. */
+  closeReceived(qty: number): number {
+    let left = qty;
+    for (const [eta, open] of this.openSupply()) {
+      if (left <= 0) break;
+      const n = Math.min(left, open);
+      this.supplyClosed[eta] = (this.supplyClosed[eta] ?? 0) + n;
+      left -= n;
+    }
+    return qty - left;
+  }
+
+  /** A count taken at `countedIso` contains every announced line due by then: those are closed. Returns true when it closed any. */
+  closeDueBy(countedIso: string): boolean {
+    let closed = false;
+    for (const [eta, open] of this.openSupply()) {
+      if (eta === UNDATED || eta > countedIso) continue;
+      this.supplyClosed[eta] = (this.supplyClosed[eta] ?? 0) + open;
+      closed = true;
+    }
+    return closed;
   }
 
   hasDatedInbound(): boolean {
@@ -178,7 +235,15 @@ export class StockPosition {
   }
 
   toJSON(): object {
-    return { source: this.source, sku: this.sku, location: this.location, lastPosition: this.lastPosition, countedAt: this.countedAt, buckets: this.buckets };
+    return {
+      source: this.source,
+      sku: this.sku,
+      location: this.location,
+      lastPosition: this.lastPosition,
+      countedAt: this.countedAt,
+      buckets: this.buckets,
+      ...(this.announces ? { announces: true, supplyClosed: this.supplyClosed } : {}),
+    };
   }
 
   static fromJSON(raw: {
@@ -188,10 +253,14 @@ export class StockPosition {
     lastPosition: number;
     countedAt?: string;
     buckets: Record<Bucket, BucketTrack>;
+    announces?: boolean;
+    supplyClosed?: Record<string, number>;
   }): StockPosition {
     const p = new StockPosition(raw.source, raw.sku, raw.location, raw.buckets);
     p.lastPosition = raw.lastPosition;
     p.countedAt = raw.countedAt;
+    p.announces = raw.announces === true;
+    p.supplyClosed = raw.supplyClosed ?? {};
     return p;
   }
 }
