@@ -5,24 +5,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { IDENTIFIER_FORMAT, REFERENCE_FORMAT } from './formats.js';
+import { ORDER_STATUSES } from './order-statuses.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, format: IDENTIFIER_FORMAT, description });
 
-export const ORDER_STATUSES = [
-  'credit_hold',
-  'pending_erp',
-  'accepted',
-  'backordered',
-  'released',
-  'partially_shipped',
-  'shipped',
-  'delivered',
-  'invoiced',
-  'returned',
-  'cancelled',
-  'erp_failed',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export { ORDER_STATUSES, type OrderStatus } from './order-statuses.js';
 
 export const OrderRequest = Type.Object(
   {

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, enc, query } from '../api';
 import { navigate } from '../nav';
 import { Empty, ErrorNote, Field, Section, useLoad, when } from '../ui';
+import { ORDER_STATUSES } from '../../../src/model/order-statuses.js';
 
 interface Order {
   id: string;
@@ -22,20 +23,8 @@ interface TimelineEntry {
   outcome: string;
 }
 
-const STATUSES = [
-  'accepted',
-  'backordered',
-  'pending_erp',
-  'credit_hold',
-  'released',
-  'partially_shipped',
-  'shipped',
-  'delivered',
-  'invoiced',
-  'returned',
-  'cancelled',
-  'erp_failed',
-];
+// The hub's own list, bundled: it cannot drift from the statuses the hub answers.
+const STATUSES = ORDER_STATUSES;
 
 export function Orders({ params }: { params: URLSearchParams }) {
   const id = params.get('id');
