@@ -1,21 +1,28 @@
 /** Pieces every view uses: loading a resource, saying what went wrong, saying what to do when there is nothing. */
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
+  // Only the latest load may land: an earlier, slower answer (the whole list, before a filter was applied)
+  // arriving last would otherwise replace what the person asked for.
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const turn = ++latest.current;
     setLoading(true);
     try {
-      setData(await load());
+      const loaded = await load();
+      if (turn !== latest.current) return;
+      setData(loaded);
       setError(undefined);
     } catch (err) {
+      if (turn !== latest.current) return;
       setError(messageOf(err));
     } finally {
-      setLoading(false);
+      if (turn === latest.current) setLoading(false);
     }
   }, deps);
   useEffect(() => {
