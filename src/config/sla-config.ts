@@ -54,6 +54,13 @@ export const SlaSection = Type.Object(
       ),
     ),
     retryMaxMs: Type.Optional(Type.Integer({ minimum: 10, default: 300_000, description: 'Longest wait between two attempts to notify a webhook.' })),
+    alertRetentionDays: Type.Optional(
+      Type.Number({
+        minimum: 0.001,
+        default: 30,
+        description: 'The alerts of a breach that resolved, every one delivered, are forgotten this long after the last went out (GET /v1/sla lists them until then).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -63,6 +70,7 @@ export interface SlaSettings {
   rules: SlaRule[];
   webhooks: { id: string; url: string }[];
   retryMaxMs: number;
+  alertRetentionMs: number;
 }
 
 /** The section with its defaults. Rule ids are unique (checked in loadHubFile's cross-checks via duplicateSlaRule). */
@@ -78,6 +86,7 @@ export function slaSettings(s: SlaSection): SlaSettings {
     })),
     webhooks: s.webhooks ?? [],
     retryMaxMs: s.retryMaxMs ?? 300_000,
+    alertRetentionMs: (s.alertRetentionDays ?? 30) * 86_400_000,
   };
 }
 

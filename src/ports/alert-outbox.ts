@@ -37,4 +37,10 @@ export interface AlertOutbox {
   failed(id: number, nextAtIso: string, error: string): Awaitable<void>;
   /** Newest first. */
   recent(limit: number): Awaitable<StoredAlert[]>;
+  /**
+   * Forgets the alerts of every exception whose story was told in full (a resolved alert among
+   * them, every one delivered) before `beforeIso`; returns how many rows went. An alert still owed
+   * is never forgotten, nor the breach of an exception still open (it would be announced again).
+   */
+  forgetSettled(beforeIso: string): Awaitable<number>;
 }

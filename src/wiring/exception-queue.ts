@@ -102,5 +102,6 @@ export function exceptionQueue(deps: ExceptionQueueDeps): { desk: ExceptionDesk;
       log.warn({ err, alert: alert.id, webhook: alert.webhook, attempts: alert.attempts + 1 }, 'an SLA alert could not be delivered; it is retried'),
   });
   lifecycle.every('SLA alerts', Math.min(settings.exceptions.reconcileMs, 1000), () => alerts.run());
+  lifecycle.every('forget settled SLA alerts', AUDIT_SWEEP_MS, () => alerts.forgetSettled(settings.sla.alertRetentionMs), { runNow: true });
   return { desk, audit, sla: { rules: settings.sla.rules, webhooks: settings.sla.webhooks, alerts } };
 }

@@ -79,5 +79,34 @@ export function describeAlertOutboxContract(name: string, make: MakeAdapter<Aler
         [3, 1],
       );
     });
+
+    it("forgets an exception's alerts once all of them, its resolution among them, were delivered before the cut; nothing owed or open", async () => {
+      // 1: breach and resolution delivered to both webhooks, long ago: forgotten whole.
+      // 2: resolved, but the pager has not taken the resolution yet: kept.
+      // 3: breach delivered, still open: kept (forgetting it would announce the breach again).
+      // 4: resolved and delivered, but after the cut: kept.
+      await ctx.store.add([
+        alert(1, 'breach'),
+        alert(1, 'breach', 'pager'),
+        alert(1, 'resolved'),
+        alert(1, 'resolved', 'pager'),
+        alert(2, 'breach'),
+        alert(2, 'resolved'),
+        alert(2, 'resolved', 'pager'),
+        alert(3, 'breach'),
+        alert(4, 'breach'),
+        alert(4, 'resolved'),
+      ]);
+      const all = await ctx.store.claimDue(at(0), at(30), 50);
+      for (const a of all) {
+        if (a.exceptionId === 2 && a.webhook === 'pager') continue;
+        await ctx.store.delivered(a.id, a.exceptionId === 4 ? at(500) : at(10));
+      }
+      assert.equal(await ctx.store.forgetSettled(at(100)), 4);
+      assert.deepEqual([...(await ctx.store.written([1, 2, 3, 4]))].sort(), ['2/breach', '2/resolved', '3/breach', '4/breach', '4/resolved']);
+      assert.equal(await ctx.store.forgetSettled(at(100)), 0, 'a second sweep finds nothing');
+      assert.equal(await ctx.store.forgetSettled(at(1000)), 2, 'exception 4 once the cut passes it');
+      assert.equal((await ctx.store.recent(50)).length, 4);
+    });
   });
 }

@@ -74,4 +74,14 @@ export class PgAlertOutbox implements AlertOutbox {
     const { rows } = await this.db.pool.query<Row>('SELECT * FROM sla_alerts ORDER BY id DESC LIMIT $1', [limit]);
     return rows.map(alertOf);
   }
+
+  async forgetSettled(beforeIso: string): Promise<number> {
+    const { rowCount } = await this.db.pool.query(
+      `DELETE FROM sla_alerts WHERE exception_id IN
+         (SELECT exception_id FROM sla_alerts GROUP BY exception_id
+           HAVING bool_or(kind = 'resolved') AND bool_and(delivered_at IS NOT NULL) AND max(delivered_at) < $1)`,
+      [beforeIso],
+    );
+    return rowCount ?? 0;
+  }
 }

@@ -73,4 +73,14 @@ export class SqliteAlertOutbox implements AlertOutbox {
   recent(limit: number): StoredAlert[] {
     return (this.db.prepare('SELECT * FROM sla_alerts ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(alertOf);
   }
+
+  forgetSettled(beforeIso: string): number {
+    return this.db
+      .prepare(
+        `DELETE FROM sla_alerts WHERE exception_id IN
+           (SELECT exception_id FROM sla_alerts GROUP BY exception_id
+             HAVING SUM(kind = 'resolved') > 0 AND SUM(delivered_at IS NULL) = 0 AND MAX(delivered_at) < ?)`,
+      )
+      .run(beforeIso).changes;
+  }
 }

@@ -48,6 +48,11 @@ export class SlaAlerts {
     await this.send();
   }
 
+  /** Forgets the alerts of breaches told in full (resolved, all delivered) longer ago than `retentionMs`. */
+  async forgetSettled(retentionMs: number): Promise<number> {
+    return this.deps.outbox.forgetSettled(new Date(this.deps.clock.now() - retentionMs).toISOString());
+  }
+
   /** The alerts written so far, newest first (GET /v1/sla). */
   recent(limit = 50): Promise<StoredAlert[]> {
     return Promise.resolve(this.deps.outbox.recent(limit));
