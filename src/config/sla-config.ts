@@ -58,7 +58,8 @@ export const SlaSection = Type.Object(
       Type.Number({
         minimum: 0.001,
         default: 30,
-        description: 'The alerts of a breach that resolved, every one delivered, are forgotten this long after the last went out (GET /v1/sla lists them until then).',
+        description:
+          'The alerts of a breach that resolved, every one delivered, are forgotten this long after the last went out (GET /v1/sla lists them until then).',
       }),
     ),
   },
