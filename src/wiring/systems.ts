@@ -419,13 +419,14 @@ export function ediPartners(d: {
                     throw err;
                   }
                 },
-                rejected: async (reason, errors, body) => {
+                rejected: async (reason, errors, body, correlationId) => {
                   await inboundStore.park({
                     system: id,
                     topic: PARTNER_REJECTION_TOPIC,
                     body,
                     ...storableRefusal(reason, errors),
                     receivedAt: new Date(clock.now()).toISOString(),
+                    ...(correlationId !== undefined ? { correlationId } : {}),
                   });
                 },
                 park: async (reason, errors, body, unknownReferences, correlationId) => {

@@ -420,12 +420,13 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           ['AK9', 'R', '1', '1', '0'],
         ];
         writeFileSync(join(dir, 'in', 'fa.edi'), from(32, { functionalId: 'FA', set: '997', segments: rejection }));
-        let found: { id: number; class: string; entity: { kind: string; id: string }; error: string }[] = [];
+        let found: { id: number; class: string; entity: { kind: string; id: string }; error: string; correlationId: string | null }[] = [];
         await waitFor('the exception', async () => {
           found = (await hub.api('GET', '/v1/exceptions?class=partner_rejection')).body.exceptions;
           return found.length === 1;
         });
         assert.equal(found[0]!.entity.kind, 'document');
+        assert.match(found[0]!.correlationId ?? '', /^[0-9a-f-]{36}$/, 'the correlation id of the file the 997 came in');
         assert.match(found[0]!.entity.id, /^acme\/855\/\d+ PO PO-REJ$/);
         assert.match(found[0]!.error, /acme rejected 855 PO PO-REJ \(interchange \d+, group \d+, transaction \d+\): AK5 R \(5 one or more segments in error\)/);
         assert.deepEqual((await hub.api('GET', '/v1/exceptions?class=parked_inbound')).body.exceptions, [], 'not a parked document to replay');

@@ -166,6 +166,7 @@ export class EdiPartner implements TradingPartner {
         `${this.o.id} ${t[4] === 'E' ? 'accepted with errors' : 'rejected'} the hub's interchange ${trim(t[1])} (TA1 note ${t[5] ?? ''}${TA1_NOTES[t[5] ?? ''] ? `: ${TA1_NOTES[t[5] ?? '']}` : ''})`,
         [{ path: `interchange/${trim(t[1])}`, message: `interchange ${trim(t[1])}` }],
         text,
+        correlationId,
       );
     }
     const answers: { gs: string[]; outcomes: SetOutcome[]; groupError?: { code: string; sets: number } }[] = [];

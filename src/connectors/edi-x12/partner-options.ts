@@ -50,7 +50,7 @@ export interface EdiPartnerOptions {
   /** Keeps a document that cannot be taken, whole; `unknownReferences` names what it waits for. */
   park: Park;
   /** Keeps a rejection the partner's 997 reported of a document the hub sent (an exception on that document). */
-  rejected: (reason: string, errors: Issue[], body: string) => void | Promise<void>;
+  rejected: (reason: string, errors: Issue[], body: string, correlationId?: string) => void | Promise<void>;
   /** The cross-references and units its ids translate through. */
   references: ReferenceLookup;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;

@@ -38,7 +38,7 @@ export function partnerRejectionSource(deps: { store: InboundStore }): Exception
           error: [p.reason, ...p.errors.slice(1).map((e) => `${e.path}: ${e.message}`)].join('; '),
           group: `rejection:${p.system}:${(document?.path ?? '').split('/')[0] || 'group'}`,
           system: p.system,
-          correlationId: null,
+          correlationId: p.correlationId ?? null,
           since: p.receivedAt,
         };
       });
