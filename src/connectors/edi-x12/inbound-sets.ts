@@ -316,7 +316,12 @@ export class InboundSets {
         this.o.log('warn', `${this.o.id}: test 997: ${reason}`, { system: this.o.id });
         continue;
       }
-      await this.o.rejected(reason, [{ path: `${r.set}/${r.control}`, message: r.sent?.document ?? 'not sent by the hub' }, ...r.details], ctx.text, ctx.correlationId);
+      await this.o.rejected(
+        reason,
+        [{ path: `${r.set}/${r.control}`, message: r.sent?.document ?? 'not sent by the hub' }, ...r.details],
+        ctx.text,
+        ctx.correlationId,
+      );
     }
     return { outcome: { ...base, status: 'A', errors: [] } };
   }
