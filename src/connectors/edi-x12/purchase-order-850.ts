@@ -51,7 +51,7 @@ export interface PurchaseOrder {
   poDate?: string;
   request: OrderRequest;
   /** Per request line, the first partner line that named its item, and the unit size it came in. */
-  partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number }[];
+  partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number; base: string }[];
   /** The customer's ship-to address the store number maps to. */
   shipTo?: string;
   /** The ship-to party as the partner named it (echoed on the 855). */
@@ -168,7 +168,7 @@ export async function translatePurchaseOrder(text: PurchaseOrderText, m: Partner
     if (same >= 0) lines[same]!.qty += converted.units;
     else {
       lines.push({ sku, qty: converted.units, ...(price !== undefined ? { unitPrice: price } : {}) });
-      partnerLines.push({ line, qualifier, productId, factor });
+      partnerLines.push({ line, qualifier, productId, factor, base: pack?.base ?? 'EA' });
     }
   }
   if (errors.length > 0 || unknown.length > 0) return { ok: false, errors, unknownReferences: unknown };
