@@ -192,6 +192,8 @@ export interface AckLine {
   productId: string;
   /** Base units per the partner's unit. */
   factor: number;
+  /** The item's base unit code (a figure not whole in the partner's unit is said in it; EA when absent). */
+  base?: string;
   reserved: number;
   backordered: number;
   /** When the backordered units are expected (ACK04 068, ACK05), when the hub knows. */
@@ -199,9 +201,9 @@ export interface AckLine {
 }
 
 /** A quantity of base units in the partner's unit when it is a whole number of them, else in base units. */
-function inPartnerUnit(units: number, l: AckLine, base = 'EA'): [string, string] {
+function inPartnerUnit(units: number, l: AckLine): [string, string] {
   const whole = fromBaseUnits(units, l.factor);
-  return whole !== undefined ? [String(whole), l.line.unit] : [String(units), base];
+  return whole !== undefined ? [String(whole), l.line.unit] : [String(units), l.base ?? 'EA'];
 }
 
 /**
