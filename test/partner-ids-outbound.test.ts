@@ -100,7 +100,17 @@ test("an order the partner sent with its own lines: its 856 and 810 echo them (a
   const { dir, db, xrefs } = await setUp();
   const orderLines = new SqlitePartnerOrderLines(db);
   await orderLines.keep('o-1', 'acme', [
-    { sku: 'ABC-100', lineId: '3', unit: 'CA', factor: 12, base: 'EA', products: [['BP', 'ELBOW-15'], ['UP', '036000291452']] },
+    {
+      sku: 'ABC-100',
+      lineId: '3',
+      unit: 'CA',
+      factor: 12,
+      base: 'EA',
+      products: [
+        ['BP', 'ELBOW-15'],
+        ['UP', '036000291452'],
+      ],
+    },
   ]);
   const folder = join(dir, 'edi');
   const edi = new EdiOutbound({

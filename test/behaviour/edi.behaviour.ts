@@ -651,7 +651,10 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         });
         writeFileSync(join(dir, 'in', 'po-echo.edi'), po);
         await waitFor('the purchase order to be taken', () => readdirSync(join(dir, 'processed')).includes('po-echo.edi'));
-        const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-ECHO-1')).body.orders as { id: string; lines: { sku: string; qty: number }[] }[];
+        const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-ECHO-1')).body.orders as {
+          id: string;
+          lines: { sku: string; qty: number }[];
+        }[];
         assert.equal(found.length, 1, 'the 850 was captured');
         const partnerOrder = found[0]!.id;
         assert.deepEqual(
@@ -660,8 +663,9 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           'captured in base units',
         );
         // The same item ordered through the API: no partner lines to echo.
-        const apiOrder = (await hub.order({ channel: 'queued', externalId: 'API-ECHO-1', customer: 'C-42', lines: [{ sku: 'ELBOW-15', qty: 24, unitPrice: 0.75 }] }))
-          .body.id as string;
+        const apiOrder = (
+          await hub.order({ channel: 'queued', externalId: 'API-ECHO-1', customer: 'C-42', lines: [{ sku: 'ELBOW-15', qty: 24, unitPrice: 0.75 }] })
+        ).body.id as string;
 
         const at = '2026-12-06T15:00:00Z';
         let seq = 8_100_000;
@@ -714,7 +718,11 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           'the total in cents, whatever unit the lines are said in',
         );
 
-        assert.deepEqual(items('856', 'API-ECHO-1', 'SN1'), ['LIN**BP*ELB-15', 'SN1**24*EA'], "an order the partner did not send: the hub's numbering and base units");
+        assert.deepEqual(
+          items('856', 'API-ECHO-1', 'SN1'),
+          ['LIN**BP*ELB-15', 'SN1**24*EA'],
+          "an order the partner did not send: the hub's numbering and base units",
+        );
         assert.deepEqual(
           of('810', 'API-ECHO-1')!
             .segments.filter((x) => x[0] === 'IT1')

@@ -63,7 +63,11 @@ export class PartnerIdsDestination implements Destination {
       this.orderLines && orders.size > 0 ? this.orderLines.of(this.id, [...orders]) : undefined,
     ]).catch((err: unknown) => {
       // The batch is not sent in the hub's ids instead: it waits for the cross-references (and the partner's lines) to answer.
-      throw new DeliveryFailedError(this.id, `the cross-references${this.orderLines ? " or the partner's order lines" : ''} could not be read: ${(err as Error).message}`, true);
+      throw new DeliveryFailedError(
+        this.id,
+        `the cross-references${this.orderLines ? " or the partner's order lines" : ''} could not be read: ${(err as Error).message}`,
+        true,
+      );
     });
     const withIds = <T extends Line>(l: T): T => (ids.has(l.sku) ? { ...l, ids: ids.get(l.sku) } : l);
     const translated = messages.map((m): OutgoingMessage => {
