@@ -47,6 +47,7 @@ import { randomUUID } from 'node:crypto';
 import { CrossReferences } from './app/master-data/cross-references.js';
 import { SqliteCrossReferenceStore } from './adapters/sqlite/sqlite-cross-reference-store.js';
 import { SqliteControlNumbers } from './adapters/sqlite/sqlite-control-numbers.js';
+import { SqlitePartnerOrderLines } from './adapters/sqlite/sqlite-partner-order-lines.js';
 import { SqliteApiKeyStore } from './adapters/sqlite/sqlite-api-key-store.js';
 import { ApiKeyAdmin } from './app/keys/manage-api-keys.js';
 import { noDeadLogEntries } from './app/log/dead-log-entries.js';
@@ -192,7 +193,8 @@ async function buildEmbedded(ctx: ProcessContext) {
     replay: async (id): Promise<boolean> => (await inbound.replay(id, randomUUID())).parked.status === 'replayed',
   });
   const controls = new SqliteControlNumbers(store.db);
-  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls, references: xrefs });
+  const orderLines = new SqlitePartnerOrderLines(store.db, () => clock.now());
+  const delivery = deliveryEngine({ state, store, orders: orderStore, clock, config, log, metrics, controls, references: xrefs, orderLines });
   metrics.watchDeliveries(delivery);
   watchOversell(metrics, () => oversoldUnits(state.book));
   wakeDelivery = () => delivery.nudge();
@@ -295,7 +297,19 @@ async function buildEmbedded(ctx: ProcessContext) {
   lifecycle.onStop('work', 'ERP retries', () => erp.stop());
   delivery.start();
   lifecycle.onStop('work', 'deliveries', () => delivery.stop());
-  const { fileDrops, partners } = fileExchanges({ config, state, ingest, desk: orderDesk, inboundStore, controls, clock, log, metrics, references: xrefs });
+  const { fileDrops, partners } = fileExchanges({
+    config,
+    state,
+    ingest,
+    desk: orderDesk,
+    inboundStore,
+    controls,
+    clock,
+    log,
+    metrics,
+    references: xrefs,
+    orderLines,
+  });
   for (const p of [...partners, ...fileDrops]) inbound.addPartner(p.id, p);
   // Before the folders are read, so the first files already translate; after the partners are known, so what the seed releases replays.
   await applyConfiguredReferences(xrefs, config.file, config.configFile);

@@ -104,6 +104,23 @@ test('an 855: BAK04 the PO date, each line IA, IB or IR with its quantity in the
     ['ACK', 'IB', '5', 'EA', '068', '20261212'],
     'IB with the expected date when the hub knows one',
   );
+  assert.deepEqual(
+    acknowledgment855({ poNumber: 'PO-8' }, new Date('2026-12-06T10:00:00Z'), [{ ...lines[1]!, base: 'LB' }], false).filter((s) => s[0] === 'ACK'),
+    [
+      ['ACK', 'IA', '1', 'CA'],
+      ['ACK', 'IB', '2', 'CA'],
+    ],
+  );
+  assert.deepEqual(
+    acknowledgment855({ poNumber: 'PO-8' }, new Date('2026-12-06T10:00:00Z'), [{ ...lines[1]!, reserved: 6, backordered: 30, base: 'LB' }], false).filter(
+      (s) => s[0] === 'ACK',
+    ),
+    [
+      ['ACK', 'IA', '6', 'LB'],
+      ['ACK', 'IB', '30', 'LB'],
+    ],
+    "not whole cases: in the item's base unit",
+  );
   const rejected = acknowledgment855({ poNumber: 'PO-8', poDate: '20261201' }, new Date('2026-12-06T10:00:00Z'), lines, true);
   assert.equal(rejected[0]![2], 'RJ');
   assert.deepEqual(

@@ -42,6 +42,8 @@ import { LogRelay } from '../app/log/log-relay.js';
 import { WorkerDeadLogEntries } from '../app/log/retry-dead-entries.js';
 import { deliveringSystems, destinationWorker, ediPartners, inboundSources, stockFileDrops, type DeliveringSystem } from './systems.js';
 import { PgControlNumbers } from '../adapters/postgres/pg-control-numbers.js';
+import { PgPartnerOrderLines } from '../adapters/postgres/pg-partner-order-lines.js';
+import type { PartnerOrderLines } from '../ports/partner-order-lines.js';
 import type { ControlNumbers } from '../ports/control-numbers.js';
 import { PgInboundStore } from '../adapters/postgres/pg-inbound-store.js';
 import { PgWebhookReceipts } from '../adapters/postgres/pg-webhook-receipts.js';
@@ -205,11 +207,18 @@ async function buildScaleOut(ctx: ProcessContext) {
     externalIds: (kind, system, ids) => xrefs!.externalIds(kind, system, ids),
     packing: (system, skus) => xrefs!.packing(system, skus),
   };
-  const systems = deliveringSystems({ config, clock, controls, locationsRunBy, references });
+  // EDI partners' order lines too: the destinations made now read them once it is open.
+  let partnerLines: PgPartnerOrderLines | undefined;
+  const orderLines: PartnerOrderLines = {
+    keep: (orderId, system, lines) => partnerLines!.keep(orderId, system, lines),
+    of: (system, orderIds) => partnerLines!.of(system, orderIds),
+  };
+  const systems = deliveringSystems({ config, clock, controls, locationsRunBy, references, orderLines });
   const db = await openPostgres(settings.databaseUrl, settings.namespace, tuning.connections).catch((err: unknown) => {
     throw new ServiceUnavailableError('PostgreSQL', settings.databaseUrl, err);
   });
   controlNumbers = new PgControlNumbers(db);
+  partnerLines = new PgPartnerOrderLines(db, () => clock.now());
   let inbound: InboundWebhooks | undefined;
   xrefs = new CrossReferences({
     store: new PgCrossReferenceStore(db),
@@ -459,6 +468,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       log: logger,
       metrics,
       references,
+      orderLines,
       locationRunBy: (system) => [...model.book.locations.values()].find((l) => l.authority === system)?.id,
       view: () => model,
     });

@@ -42,6 +42,7 @@ import type { FileFault } from '../connectors/folder-inbox.js';
 import type { HubMetrics } from '../interfaces/http/metrics.js';
 import type { ReferenceLookup } from '../ports/reference-lookup.js';
 import { PartnerIdsDestination } from '../app/delivery/speak-partner-ids.js';
+import type { PartnerOrderLines } from '../ports/partner-order-lines.js';
 
 /** The systems that send messages in by webhook, with their secrets from the environment. Throws ConfigError (missing secret, bad mapping). */
 export function inboundSources(
@@ -154,6 +155,8 @@ export function deliveringSystems(d: {
   controls?: ControlNumbers;
   locationsRunBy: (system: string) => string[];
   references: ReferenceLookup;
+  /** EDI partners' own lines of their orders, which their 856s and 810s echo. */
+  orderLines?: PartnerOrderLines;
 }): DeliveringSystem[] {
   return Object.entries(d.config.file.systems ?? {}).flatMap(([id, sys]): DeliveringSystem[] => {
     if (sys.type === 'csv-snapshot' || sys.type === 'rest-webhook' || sys.type === 'carrier' || (sys.type === 'shopify' && !sys.adminUrl)) return [];
@@ -202,7 +205,8 @@ export function deliveringSystems(d: {
     const untranslated = destination;
     const sellsIn = 'sellsIn' in sys ? sys.sellsIn : undefined;
     // A plain webhook receives the hub's own messages (its API's ids) unless its channel sells in a unit.
-    if (sys.type !== 'webhook' || sellsIn) destination = () => new PartnerIdsDestination(untranslated(), d.references, sellsIn);
+    const orderLines = sys.type === 'edi-x12' ? d.orderLines : undefined;
+    if (sys.type !== 'webhook' || sellsIn) destination = () => new PartnerIdsDestination(untranslated(), d.references, sellsIn, orderLines);
     const tuned = sys.type === 'webhook' || sys.type === 'shopify' || sys.type === 'amazon-listings' ? sys : undefined;
     const retry = tuned?.retry,
       rateLimit = tuned?.rateLimit,
@@ -264,10 +268,18 @@ export function deliveryEngine(d: {
   metrics: HubMetrics;
   controls: SqliteControlNumbers;
   references: ReferenceLookup;
+  orderLines: PartnerOrderLines;
 }): DeliveryEngine {
   const deliveries = new SqliteDeliveryStore(d.store.db);
   const locationsRunBy = (system: string) => [...d.state.book.locations.values()].filter((l) => l.authority === system).map((l) => l.id);
-  const systems = deliveringSystems({ config: d.config, clock: d.clock, controls: d.controls, locationsRunBy, references: d.references });
+  const systems = deliveringSystems({
+    config: d.config,
+    clock: d.clock,
+    controls: d.controls,
+    locationsRunBy,
+    references: d.references,
+    orderLines: d.orderLines,
+  });
   return new DeliveryEngine(
     systems.map((system) => destinationWorker(system, { deliveries, orders: d.orders, inventory: d.store, clock: d.clock, log: d.log, metrics: d.metrics })),
     deliveries,
@@ -359,6 +371,8 @@ export function ediPartners(d: {
   log: Logger;
   metrics: HubMetrics;
   references: ReferenceLookup;
+  /** Where each partner's own lines of the orders it sends are kept, for its 856s and 810s. */
+  orderLines: PartnerOrderLines;
 }): { id: string; partner: () => EdiPartner }[] {
   const { config, desk, ingest, inboundStore, controls, clock, log } = d;
   return Object.entries(config.file.systems ?? {}).flatMap(([id, sys]) =>
@@ -393,6 +407,7 @@ export function ediPartners(d: {
                   backorder: sys.backorder ?? 'allow',
                 },
                 references: d.references,
+                orderLines: d.orderLines,
                 capture: async (request, key, correlationId = randomUUID()): Promise<CaptureResult> => {
                   try {
                     const r = await desk.capture(request, key, { principal: `system:${id}`, correlationId });
@@ -463,6 +478,7 @@ export function fileExchanges(d: {
   log: Logger;
   metrics: HubMetrics;
   references: ReferenceLookup;
+  orderLines: PartnerOrderLines;
 }): { fileDrops: CsvFileDrop[]; partners: EdiPartner[] } {
   const { config, state, ingest, clock, log, metrics } = d;
   const fileDrops = stockFileDrops({ config, ingest, clock, log, metrics, references: d.references, inboundStore: d.inboundStore }).map((d) => d.drop());

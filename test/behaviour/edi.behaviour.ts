@@ -592,5 +592,147 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
         await hub.stop();
       }
     });
+
+    test("the 856 and 810 answering a partner's 850 speak its lines: its line numbers, every qualifier and id it sent, quantities in its unit when whole (else base units) and prices per its unit; an order it did not send keeps the hub's terms", {
+      timeout: 60_000,
+    }, async () => {
+      const hub = await startOrderHarness(backend, {
+        file: {
+          items: {
+            'ELBOW-15': { description: 'Copper elbow', uom: 'EA', units: { CA: 12 } },
+            'VALVE-2': { description: 'Brass valve', uom: 'EA', units: { CA: 12 } },
+          },
+          xrefs: [
+            { kind: 'item', system: 'acme', scheme: 'BP', external: 'ELB-15', id: 'ELBOW-15' },
+            { kind: 'item', system: 'acme', scheme: 'UP', external: '036000291452', id: 'ELBOW-15' },
+            { kind: 'item', system: 'acme', scheme: 'BP', external: 'VAL-2', id: 'VALVE-2' },
+          ],
+          systems: {
+            acme: {
+              type: 'edi-x12',
+              channel: 'queued',
+              customer: 'C-42',
+              itemQualifiers: ['BP', 'UP'],
+              pollSeconds: 0.1,
+              us: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+              partner: { qualifier: 'ZZ', id: 'ACME' },
+            },
+          },
+        } as never,
+      });
+      const dir = join(hub.dataDir, 'edi', 'acme');
+      try {
+        await hub.stock('ELBOW-15', 'DAL', 100);
+        await hub.stock('VALVE-2', 'DAL', 100);
+        await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
+        // Line 3: 2 cases of 12 by its buyer part number and UPC, 9.00 a case; line 7: 5 cases by its part number, 24.00 a case.
+        const po = writeInterchange({
+          sender: { qualifier: 'ZZ', id: 'ACME' },
+          receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+          control: 801,
+          at: new Date('2026-12-06T09:00:00Z'),
+          usage: 'P',
+          groups: [
+            {
+              functionalId: 'PO',
+              control: 81,
+              transactions: [
+                {
+                  set: '850',
+                  control: 1,
+                  segments: [
+                    ['BEG', '00', 'SA', 'PO-ECHO-1', '', '20261206'],
+                    ['PO1', '3', '2', 'CA', '9.00', '', 'BP', 'ELB-15', 'UP', '036000291452'],
+                    ['PO1', '7', '5', 'CA', '24.00', '', 'BP', 'VAL-2'],
+                  ],
+                },
+              ],
+            },
+          ],
+        });
+        writeFileSync(join(dir, 'in', 'po-echo.edi'), po);
+        await waitFor('the purchase order to be taken', () => readdirSync(join(dir, 'processed')).includes('po-echo.edi'));
+        const found = (await hub.api('GET', '/v1/orders?channel=queued&externalId=PO-ECHO-1')).body.orders as {
+          id: string;
+          lines: { sku: string; qty: number }[];
+        }[];
+        assert.equal(found.length, 1, 'the 850 was captured');
+        const partnerOrder = found[0]!.id;
+        assert.deepEqual(
+          found[0]!.lines.map((l) => `${l.sku}×${l.qty}`),
+          ['ELBOW-15×24', 'VALVE-2×60'],
+          'captured in base units',
+        );
+        // The same item ordered through the API: no partner lines to echo.
+        const apiOrder = (
+          await hub.order({ channel: 'queued', externalId: 'API-ECHO-1', customer: 'C-42', lines: [{ sku: 'ELBOW-15', qty: 24, unitPrice: 0.75 }] })
+        ).body.id as string;
+
+        const at = '2026-12-06T15:00:00Z';
+        let seq = 8_100_000;
+        const shipAndInvoice = (orderId: string, lines: { sku: string; qty: number }[], n: number) => [
+          { id: `echo-rel-${n}`, type: 'order.released', source: 'erp-main', seq: ++seq, occurredAt: at, orderId },
+          { id: `echo-shp-${n}`, type: 'order.shipped', source: 'wms-dal', seq: ++seq, occurredAt: at, orderId, location: 'DAL', lines },
+          { id: `echo-inv-${n}`, type: 'order.invoiced', source: 'erp-main', seq: ++seq, occurredAt: at, orderId, invoiceNumber: `INV-ECHO-${n}` },
+        ];
+        const sent = await hub.api('POST', '/v1/events', [
+          // 24 elbows are 2 whole cases; 30 valves are 2.5 cases, so they are said in eaches.
+          ...shipAndInvoice(
+            partnerOrder,
+            [
+              { sku: 'ELBOW-15', qty: 24 },
+              { sku: 'VALVE-2', qty: 30 },
+            ],
+            1,
+          ),
+          ...shipAndInvoice(apiOrder, [{ sku: 'ELBOW-15', qty: 24 }], 2),
+        ]);
+        assert.equal(sent.body.accepted, 6, JSON.stringify(sent.body));
+        const sets = () =>
+          readdirSync(join(dir, 'out'))
+            .filter((f) => /856|810/.test(f))
+            .map((f) => readFileSync(join(dir, 'out', f), 'utf8'));
+        const documents = () => sets().flatMap((text) => readInterchange(text).groups.flatMap((g) => g.transactions));
+        const of = (set: string, po: string) =>
+          documents().find((t) => t.set === set && t.segments.some((x) => (x[0] === 'PRF' && x[1] === po) || (x[0] === 'BIG' && x[4] === po)));
+        await waitFor('the 856s and 810s of both orders', () => ['PO-ECHO-1', 'API-ECHO-1'].every((po) => of('856', po) && of('810', po)));
+        for (const text of sets()) new X12Parser(true).parse(text);
+        const items = (set: string, po: string, segment: string) =>
+          of(set, po)!
+            .segments.filter((x) => x[0] === 'LIN' || x[0] === segment)
+            .map((x) => x.join('*'));
+
+        assert.deepEqual(
+          items('856', 'PO-ECHO-1', 'SN1'),
+          ['LIN*3*BP*ELB-15*UP*036000291452', 'SN1**2*CA', 'LIN*7*BP*VAL-2', 'SN1**30*EA'],
+          "the partner's line numbers and ids; 2 CA as it ordered, 30 EA because 2.5 CA is not a quantity",
+        );
+        const invoice = of('810', 'PO-ECHO-1')!.segments;
+        assert.deepEqual(
+          invoice.filter((x) => x[0] === 'IT1').map((x) => x.join('*')),
+          ['IT1*3*2*CA*9**BP*ELB-15*UP*036000291452', 'IT1*7*30*EA*2**BP*VAL-2'],
+          'a case at 9.00 as ordered; the eaches at the price of an each',
+        );
+        assert.deepEqual(
+          invoice.find((x) => x[0] === 'TDS'),
+          ['TDS', String(24 * 75 + 30 * 200)],
+          'the total in cents, whatever unit the lines are said in',
+        );
+
+        assert.deepEqual(
+          items('856', 'API-ECHO-1', 'SN1'),
+          ['LIN**BP*ELB-15', 'SN1**24*EA'],
+          "an order the partner did not send: the hub's numbering and base units",
+        );
+        assert.deepEqual(
+          of('810', 'API-ECHO-1')!
+            .segments.filter((x) => x[0] === 'IT1')
+            .map((x) => x.join('*')),
+          ['IT1*1*24*EA*0.75**BP*ELB-15'],
+        );
+      } finally {
+        await hub.stop();
+      }
+    });
   });
 }

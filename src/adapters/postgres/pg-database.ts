@@ -125,6 +125,9 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control BIGINT NOT NULL, transaction_control BIGINT NOT NULL,
      interchange_control BIGINT NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (partner, group_control, transaction_control));`,
+  `-- (Safe to run again.) partner_order_lines: an EDI partner's own lines of each order it sent (850 PO1: line number,
+   -- unit, qualifiers and ids), so the 856 and 810 answering the order echo them. Kept as long as orders are.
+   CREATE TABLE IF NOT EXISTS partner_order_lines (order_id TEXT PRIMARY KEY, system TEXT NOT NULL, lines JSONB NOT NULL, kept_at TIMESTAMPTZ NOT NULL);`,
 ];
 
 export interface PgDatabase {

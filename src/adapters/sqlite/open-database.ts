@@ -132,6 +132,9 @@ export const MIGRATIONS: Migration[] = [
     table: 'parked_events',
     addColumn: 'correlation_id TEXT',
   },
+  `-- (Idempotent.) partner_order_lines: an EDI partner's own lines of each order it sent (850 PO1: line number, unit,
+   -- qualifiers and ids), as JSON, so the 856 and 810 answering the order echo them. Kept as long as orders are.
+   CREATE TABLE IF NOT EXISTS partner_order_lines (order_id TEXT PRIMARY KEY, system TEXT NOT NULL, lines TEXT NOT NULL, kept_at TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'crossdock.db'): Db {

@@ -14,6 +14,7 @@ import { DeliveryFailedError } from '../../domain/delivery/delivery-errors.js';
 import { shippingOrder940, type FulfilmentRequest } from './warehouse-940-945.js';
 import { trackingParts } from '../../domain/orders/tracking.js';
 import { partnerItemId } from '../../domain/master-data/cross-reference.js';
+import { inPartnerUnit, pricePer, type PartnerOrderLine } from '../../domain/orders/partner-order-lines.js';
 
 export interface EdiOutboundOptions {
   id: string;
@@ -29,8 +30,11 @@ export interface EdiOutboundOptions {
   now: () => number;
 }
 
-/** A line as the delivery engine hands it over: the hub's SKU and, where known, the partner's ids of it. */
-type PartnerLine = { sku: string; qty: number; ids?: Record<string, string> };
+/**
+ * A line as the delivery engine hands it over: the hub's SKU and, where known, the partner's ids
+ * of it, and the partner's own line of the order (`asOrdered`, when it sent the order by 850).
+ */
+type PartnerLine = { sku: string; qty: number; ids?: Record<string, string>; asOrdered?: PartnerOrderLine };
 type Naming = (line: { sku: string; ids?: Record<string, string> }) => [string, string];
 
 interface Shipped {
@@ -153,7 +157,9 @@ export class EdiOutbound implements Destination {
  * 856: shipment → order → item hierarchy (HL S/O/I, so BSN05 is 0004: shipment, order, item),
  * the PO number in PRF, tracking in REF*CN. The shipment id (BSN02, at most 30 characters) is the
  * message's key without its punctuation, its last 30 characters (the distinguishing part); the
- * date and time are the shipment's own (BSN03/04, DTM 011 with its time).
+ * date and time are the shipment's own (BSN03/04, DTM 011 with its time). A line of an order the
+ * partner sent by 850 echoes its line: LIN01 its line number, LIN02.. the qualifiers and ids it
+ * sent, SN1 the quantity in its unit when whole (shippedUnits).
  */
 function shipNotice(s: Shipped, key: string, name: Naming): string[][] {
   const tracking = trackingParts(s.tracking);
@@ -171,18 +177,45 @@ function shipNotice(s: Shipped, key: string, name: Naming): string[][] {
     ['PRF', s.externalId],
   ];
   let hl = 2;
-  for (const l of s.lines) out.push(['HL', String(++hl), '2', 'I'], ['LIN', '', ...name(l)], ['SN1', '', String(l.qty), 'EA']);
+  for (const l of s.lines) {
+    const q = shippedUnits(l);
+    out.push(['HL', String(++hl), '2', 'I'], ['LIN', ...lineIds(l, name)], ['SN1', '', String(q.quantity), q.unit]);
+  }
   out.push(['CTT', String(hl)]);
   return out;
 }
 
-/** 810: BIG with the invoice and PO numbers, one IT1 per item, TDS in cents. */
+/**
+ * The quantity of a line as the partner reads it: of an order it sent by 850, in the unit it
+ * ordered in when the base units are a whole number of it (24 EA of a CA of 12: 2 CA), else in base
+ * units under the base unit code (30 EA stay 30 EA: never rounded to a unit the partner could not
+ * receive or book); of any other order, in base units as EA.
+ */
+function shippedUnits(l: Pick<PartnerLine, 'qty' | 'asOrdered'>): { quantity: number; unit: string; per: number } {
+  return l.asOrdered ? inPartnerUnit(l.qty, l.asOrdered) : { quantity: l.qty, unit: 'EA', per: 1 };
+}
+
+/** The line's number and item ids: the partner's own when it sent the line (its line number, every qualifier and id), else ours (no number). */
+function lineIds(l: PartnerLine, name: Naming): string[] {
+  return l.asOrdered ? [l.asOrdered.lineId, ...l.asOrdered.products.flat()] : ['', ...name(l)];
+}
+
+/**
+ * 810: BIG with the invoice and PO numbers, one IT1 per item, TDS in cents (of the base-unit
+ * prices, as before). A line of an order the partner sent by 850 echoes its line (IT101 its line
+ * number, IT106.. its qualifiers and ids) with the quantity in its unit when whole and the unit
+ * price per that unit; a line the partner did not send is not numbered (its numbers are the partner's).
+ */
 function invoice(i: Invoiced, name: Naming): string[][] {
   let cents = 0;
   const out: string[][] = [['BIG', ymd(i.invoicedAt), i.invoiceNumber ?? i.orderId, '', i.externalId]];
+  const echoed = i.lines.some((l) => l.asOrdered);
   i.lines.forEach((l, n) => {
     cents += Math.round((l.unitPrice ?? 0) * 100) * l.qty;
-    out.push(['IT1', String(n + 1), String(l.qty), 'EA', l.unitPrice === null ? '' : String(l.unitPrice), '', ...name(l)]);
+    const q = shippedUnits(l);
+    const price = l.unitPrice === null ? '' : String(pricePer(l.unitPrice, q.per));
+    const [lineId, ...ids] = lineIds(l, name);
+    out.push(['IT1', lineId || (echoed ? '' : String(n + 1)), String(q.quantity), q.unit, price, '', ...ids]);
   });
   out.push(['TDS', String(cents)], ['CTT', String(i.lines.length)]);
   return out;

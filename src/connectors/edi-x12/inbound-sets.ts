@@ -143,6 +143,19 @@ export class InboundSets {
       await ctx.park(`purchase order ${po.poNumber}: ${result.reason}`, result.errors, ctx.text);
       return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
     }
+    if (result.kind === 'captured' && this.o.orderLines)
+      // Not in the capture's transaction (the placement is the order use case's, one per backend):
+      // kept before the 855 and the file's move, so a failure here leaves the file to be taken
+      // again, when the capture answers with the same order (its key) and this write is made then;
+      // a second write for an order changes nothing. An order without them is answered in the hub's terms.
+      await this.o.orderLines.keep(
+        result.orderId,
+        this.o.id,
+        po.request.lines.map((l, i) => {
+          const p = po.partnerLines[i]!;
+          return { sku: l.sku, lineId: p.line.lineId, unit: p.line.unit, factor: p.factor, base: p.base, products: p.line.products };
+        }),
+      );
     const lines: AckLine[] = po.request.lines.map((l, i) => {
       const got = result.kind === 'captured' ? result.lines.find((x) => x.sku === l.sku) : undefined;
       const backordered = got?.backordered ?? 0;

@@ -5,6 +5,7 @@ import type { HubEvent } from '../../model/hub-event.js';
 import type { ControlNumbers } from '../../ports/control-numbers.js';
 import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
+import type { PartnerOrderLines } from '../../ports/partner-order-lines.js';
 import type { PartnerMapping } from './purchase-order-850.js';
 import type { Party } from './x12-interchange.js';
 import type { FileFault } from '../folder-inbox.js';
@@ -51,6 +52,8 @@ export interface EdiPartnerOptions {
   park: Park;
   /** Keeps a rejection the partner's 997 reported of a document the hub sent (an exception on that document). */
   rejected: (reason: string, errors: Issue[], body: string, correlationId?: string) => void | Promise<void>;
+  /** Where the partner's own lines of each order it sends are kept (its 856 and 810 echo them); none: they are not kept. */
+  orderLines?: PartnerOrderLines;
   /** The cross-references and units its ids translate through. */
   references: ReferenceLookup;
   log: (level: 'info' | 'warn', msg: string, fields?: object) => void;

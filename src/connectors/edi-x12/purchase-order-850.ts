@@ -51,7 +51,7 @@ export interface PurchaseOrder {
   poDate?: string;
   request: OrderRequest;
   /** Per request line, the first partner line that named its item, and the unit size it came in. */
-  partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number }[];
+  partnerLines: { line: PartnerLine; qualifier: string; productId: string; factor: number; base: string }[];
   /** The customer's ship-to address the store number maps to. */
   shipTo?: string;
   /** The ship-to party as the partner named it (echoed on the 855). */
@@ -168,7 +168,7 @@ export async function translatePurchaseOrder(text: PurchaseOrderText, m: Partner
     if (same >= 0) lines[same]!.qty += converted.units;
     else {
       lines.push({ sku, qty: converted.units, ...(price !== undefined ? { unitPrice: price } : {}) });
-      partnerLines.push({ line, qualifier, productId, factor });
+      partnerLines.push({ line, qualifier, productId, factor, base: pack?.base ?? 'EA' });
     }
   }
   if (errors.length > 0 || unknown.length > 0) return { ok: false, errors, unknownReferences: unknown };
@@ -192,6 +192,8 @@ export interface AckLine {
   productId: string;
   /** Base units per the partner's unit. */
   factor: number;
+  /** The item's base unit code (a figure not whole in the partner's unit is said in it; EA when absent). */
+  base?: string;
   reserved: number;
   backordered: number;
   /** When the backordered units are expected (ACK04 068, ACK05), when the hub knows. */
@@ -199,9 +201,9 @@ export interface AckLine {
 }
 
 /** A quantity of base units in the partner's unit when it is a whole number of them, else in base units. */
-function inPartnerUnit(units: number, l: AckLine, base = 'EA'): [string, string] {
+function inPartnerUnit(units: number, l: AckLine): [string, string] {
   const whole = fromBaseUnits(units, l.factor);
-  return whole !== undefined ? [String(whole), l.line.unit] : [String(units), base];
+  return whole !== undefined ? [String(whole), l.line.unit] : [String(units), l.base ?? 'EA'];
 }
 
 /**
