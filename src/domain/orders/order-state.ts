@@ -27,6 +27,16 @@ export interface Shipment {
   tracking?: unknown;
 }
 
+/**
+ * The order was amended after the ERP had it (or while an attempt to place it ran): the ERP is
+ * owed its current lines. Cleared once the ERP took them.
+ */
+export interface ErpChange {
+  attempts: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+}
+
 /** Where the order stands with the ERP. */
 export type ErpState = 'held' | 'pending' | 'committed' | 'failed';
 
@@ -40,7 +50,7 @@ export interface OrderState {
   updatedAt: string;
   /** The correlation id of the request that captured it: its ERP calls and exceptions carry it. */
   correlationId?: string;
-  erp: { state: ErpState; orderNumber?: string; attempts: number; lastError?: string; nextAttemptAt?: number; timedOut?: boolean };
+  erp: { state: ErpState; orderNumber?: string; attempts: number; lastError?: string; nextAttemptAt?: number; timedOut?: boolean; change?: ErpChange };
   released: boolean;
   delivered: boolean;
   invoiced: boolean;
@@ -53,7 +63,7 @@ export interface OrderState {
 export function cloneOrder(o: OrderState): OrderState {
   return {
     ...o,
-    erp: { ...o.erp },
+    erp: { ...o.erp, ...(o.erp.change ? { change: { ...o.erp.change } } : {}) },
     lines: o.lines.map((l) => ({ ...l, alloc: l.alloc.map(([loc, q]) => [loc, q] as [string, number]), departed: { ...l.departed } })),
     shipments: o.shipments.map((s) => ({ ...s, lines: s.lines.map((x) => ({ ...x })) })),
   };
@@ -167,9 +177,14 @@ export function awaitsErp(order: OrderState): boolean {
   return order.erp.state === 'pending' && !order.cancelled;
 }
 
+/** True while the ERP has the order but not its amended lines (a cancellation supersedes the change). */
+export function owesErpChange(order: OrderState): boolean {
+  return order.erp.state === 'committed' && order.erp.change !== undefined && !order.cancelled;
+}
+
 /** True when nothing about the order can change stock any more and nothing is owed. */
 export function isSettled(order: OrderState, snapshotAt: SnapshotTime, holds = orderHolds(order, snapshotAt)): boolean {
-  if (awaitsErp(order)) return false;
+  if (awaitsErp(order) || owesErpChange(order)) return false;
   if (holds.size > 0) return false;
   return order.lines.every((l) => lineFigures(order, l).backordered === 0);
 }
