@@ -125,6 +125,8 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS edi_transactions_sent (partner TEXT NOT NULL, group_control BIGINT NOT NULL, transaction_control BIGINT NOT NULL,
      interchange_control BIGINT NOT NULL, functional_id TEXT NOT NULL, set_id TEXT NOT NULL, document TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (partner, group_control, transaction_control));`,
+  `-- (Safe to run again.) orders_erp_change_due: committed orders whose amendment the ERP is still owed (erp_due set), for the ERP sweep.
+   CREATE INDEX IF NOT EXISTS orders_erp_change_due ON orders (erp_due) WHERE erp_state = 'committed' AND erp_due IS NOT NULL;`,
 ];
 
 export interface PgDatabase {

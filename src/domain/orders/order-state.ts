@@ -57,6 +57,11 @@ export interface OrderState {
   cancelled: boolean;
   lines: OrderLine[];
   shipments: Shipment[];
+  /**
+   * The Idempotency-Keys of the amendments applied (as scoped to their sender), newest last, with
+   * their request's fingerprint: a repeat answers the order, another body under the key is refused.
+   */
+  amendedBy?: { key: string; fingerprint: string; at: string }[];
 }
 
 /** A deep copy to change (orders are never mutated in place); several times faster than structuredClone. */
