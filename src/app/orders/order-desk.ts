@@ -103,6 +103,14 @@ export class OrderDesk {
     return orderView(order, await this.deps.reads.waitingCount(id));
   }
 
+  /** The order a channel knows by `externalId` and its lines as they stand (what an amendment starts from). */
+  async linesOf(channel: string, externalId: string): Promise<{ orderId: string; lines: AmendedLine[] } | undefined> {
+    const order = await this.deps.reads.orderByReference(channel, externalId);
+    return order
+      ? { orderId: order.id, lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}) })) }
+      : undefined;
+  }
+
   /**
    * Replaces the order's lines with `lines` (its new complete list). Throws
    * IdempotencyKeyMissingError, NotFoundError (also for another channel's order), InvalidInputError,
