@@ -241,3 +241,41 @@ test("a 3PL's 846 is a count of the location it runs: QTY 17 on hand (QTY 33 whe
   ]);
   assert.equal(rig.events.length, 2, 'nothing taken from the malformed count');
 });
+
+test('an 860 change in a test interchange amends nothing', async () => {
+  const rig = ediRig({ partner: ACME, us: HUB, testInterchanges: 'test-mode' });
+  await rig.drop(
+    'po.edi',
+    doc('PO', '850', [
+      ['BEG', '00', 'SA', 'PO-T', '', '20261201'],
+      ['PO1', '1', '2', 'EA', '', '', 'VN', 'SKU-1'],
+    ]),
+  );
+  const test = writeInterchange({
+    sender: ACME,
+    receiver: HUB,
+    control: ++control,
+    at: new Date('2026-12-06T09:00:00Z'),
+    usage: 'T',
+    groups: [
+      {
+        functionalId: 'PC',
+        control,
+        transactions: [
+          {
+            set: '860',
+            control: 1,
+            segments: [
+              ['BCH', '04', 'SA', 'PO-T', '', '', '20261201'],
+              ['POC', '1', 'QI', '5', '', 'EA', '', '', 'VN', 'SKU-1'],
+            ],
+          },
+        ],
+      } as OutgoingGroup,
+    ],
+  });
+  await rig.drop('test-change.edi', test);
+  assert.deepEqual(rig.amended, [], 'nothing amended');
+  assert.deepEqual(rig.parked, [], 'nothing kept');
+  assert.deepEqual(ak5(rig).at(-1), ['AK5', 'A']);
+});
