@@ -21,7 +21,7 @@ export async function orderAmendmentBehaviour(backend: Backend): Promise<void> {
     before(async () => {
       // The order network with these items; its ERP settings (left out here) point at this harness's simulator.
       const { erp: _erp, ...network } = orderNetwork('', {});
-      hub = await startOrderHarness(backend, { file: { ...network, items: ITEMS } });
+      hub = await startOrderHarness(backend, { file: { ...network, items: ITEMS, exceptions: { reconcileMs: 100, erpPendingMinutes: 0 } } });
     });
     after(async () => {
       await hub?.stop();
@@ -49,6 +49,11 @@ export async function orderAmendmentBehaviour(backend: Backend): Promise<void> {
         (ok) => ok,
         timeoutMs,
       );
+    /** The ERP exceptions of an order, whatever their status, each with its history. */
+    const exceptionsOf = async (id: string) => {
+      const listed = (await hub.api('GET', `/v1/exceptions?class=erp_pending&entity=order:${id}`)).body.exceptions as { id: number }[];
+      return Promise.all(listed.map(async (x) => (await hub.api('GET', `/v1/exceptions/${x.id}`)).body as { status: string; history: { note: string }[] }));
+    };
     const view = async (id: string) => (await hub.api('GET', `/v1/orders/${id}`)).body;
     const steps = async (id: string) =>
       ((await hub.api('GET', `/v1/orders/${id}/timeline`)).body.entries as { step: string; detail?: string }[]).map((e) => e.step);
@@ -200,12 +205,17 @@ export async function orderAmendmentBehaviour(backend: Backend): Promise<void> {
         assert.equal(await available('AM-7'), 6, 'the stock moved although the ERP is down');
         await waitFor('the failed ERP call is on the timeline', async () => (await steps(id)).includes('erp.change_failed'));
         assert.equal(changesTo(id).length, 0);
+        // Not taken within exceptions.erpPendingMinutes (0 here): an exception of its own in the ERP group.
+        await waitFor('the ERP change exception', async () => (await exceptionsOf(id)).some((x) => x.status === 'open'), 20_000);
       } finally {
         hub.erp.faults = { ...hub.erp.faults, outage: false };
       }
       await waitFor('the ERP sweep sent the change once the ERP was back', () => changesTo(id).length >= 1, 20_000);
       assert.deepEqual(hub.erp.orders.get(id)?.lines, [{ item: 'AM-7', quantity: 4 }]);
       await waitFor('the change is recorded as taken', async () => (await steps(id)).includes('erp.changed'));
+      await waitFor('the exception to resolve', async () => (await exceptionsOf(id)).every((x) => x.status === 'auto_resolved'), 20_000);
+      const [resolved] = await exceptionsOf(id);
+      assert.match(resolved!.history.at(-1)!.note, /the ERP took the amended lines/);
     });
   });
 }

@@ -281,6 +281,14 @@ export class PgOrderStore implements LockingOrderStore {
     return rows[0]?.state;
   }
 
+  async owingErpChange(limit: number): Promise<OrderState[]> {
+    const { rows } = await this.db.pool.query<{ state: OrderState }>(
+      `SELECT state FROM orders WHERE erp_state = 'committed' AND erp_due IS NOT NULL ORDER BY state->'erp'->'change'->>'since', id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.state);
+  }
+
   async listOrders(listing: OrderListing): Promise<{ order: OrderState; waiting: number }[]> {
     const where: string[] = [];
     const args: unknown[] = [];

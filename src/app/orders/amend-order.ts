@@ -73,7 +73,11 @@ export async function amendOrder(deps: AmendDeps, orderId: string, lines: readon
     const next = decided.next === current ? { ...current } : decided.next;
     next.amendedBy = [...(current.amendedBy ?? []), { key: ctx.idempotencyKey, fingerprint, at: work.nowIso }].slice(-KEYS_KEPT);
     // The ERP call that follows owns the change for a lease; the sweep takes it only if that call never records.
-    if (decided.changes.length > 0 && next.erp.change && deps.erp) next.erp.change.nextAttemptAt = work.nowMs + deps.erp.leaseMs;
+    if (decided.changes.length > 0 && next.erp.change) {
+      // Owed since the first amendment the ERP has not taken (a later one replaces its lines, not its age).
+      next.erp.change.since = current.erp.change?.since ?? work.nowIso;
+      if (deps.erp) next.erp.change.nextAttemptAt = work.nowMs + deps.erp.leaseMs;
+    }
     const before = describeLines(current.lines);
     const after = describeLines(next.lines);
     work.record(next, [

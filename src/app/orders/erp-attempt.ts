@@ -56,7 +56,7 @@ export function afterErpAttempt(order: OrderState, outcome: ErpOutcome, nextAtte
       state: 'committed',
       orderNumber: outcome.orderNumber,
       attempts: next.erp.attempts,
-      ...(order.erp.change ? { change: { attempts: 0, nextAttemptAt: 0 } } : {}),
+      ...(order.erp.change ? { change: { attempts: 0, nextAttemptAt: 0, ...(order.erp.change.since ? { since: order.erp.change.since } : {}) } } : {}),
     };
   }
   return next;

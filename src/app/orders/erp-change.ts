@@ -55,7 +55,7 @@ export function recordErpChange(
     return next;
   }
   if (!sameLines(outcome.sent, erpLinesOf(current))) {
-    next.erp.change = { attempts: 0, nextAttemptAt: work.nowMs };
+    next.erp.change = { ...change, attempts: 0, nextAttemptAt: work.nowMs };
     work.record(next, [{ step: 'erp.changed', source: 'erp', detail: 'the ERP took earlier lines; the order was amended again meanwhile', ...correlation }]);
     return next;
   }

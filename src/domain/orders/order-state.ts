@@ -33,6 +33,8 @@ export interface Shipment {
  */
 export interface ErpChange {
   attempts: number;
+  /** When the ERP was first owed this change (the amendment's time). */
+  since?: string;
   nextAttemptAt?: number;
   lastError?: string;
 }
