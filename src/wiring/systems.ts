@@ -420,7 +420,7 @@ export function ediPartners(d: {
                     throw err;
                   }
                 },
-                orderLines: async (poNumber) => (sys.channel ? desk.linesOf(sys.channel, poNumber) : undefined),
+                orderNow: async (poNumber) => (sys.channel ? desk.linesOf(sys.channel, poNumber) : undefined),
                 amend: async (orderId, lines, key, correlationId = randomUUID()): Promise<AmendResult> => {
                   try {
                     // An Idempotency-Key is printable ASCII: a PO number with other characters still makes one.

@@ -95,7 +95,7 @@ export function ediRig(o: Partial<EdiPartnerOptions> & { partner: Party; us: Par
       rig.cancelled.push(po);
       return rig.captured.some((r) => r.externalId === po) ? { kind: 'cancelled', orderId: `O-of-${po}` } : { kind: 'unknown' };
     },
-    orderLines: async (po) => {
+    orderNow: async (po) => {
       const i = rig.captured.findIndex((r) => r.externalId === po);
       if (i < 0) return undefined;
       const last = [...rig.amended].reverse().find((a) => a.orderId === `O-${i + 1}`);

@@ -218,7 +218,7 @@ export class InboundSets {
   private async amendOrder(tx: Transaction, ctx: SetContext, change: ReturnType<typeof readChangeOrder860>, purpose: string): Promise<Taken> {
     const base = { set: tx.set, control: tx.control };
     const what = `purchase order change ${change.poNumber} (${purpose})`;
-    const order = await this.o.orderLines(change.poNumber);
+    const order = await this.o.orderNow(change.poNumber);
     if (!order) {
       await ctx.park(
         `${what}: no order was captured for it from ${this.o.id}; replay it once the order is there`,

@@ -44,7 +44,7 @@ export interface EdiPartnerOptions {
   /** Cancels the order captured for a purchase order number (on the partner's channel). */
   cancel: (poNumber: string, correlationId?: string) => Promise<CancelResult>;
   /** The order captured for a purchase order number (on the partner's channel) and its lines now, if there is one. */
-  orderLines: (poNumber: string) => Promise<{ orderId: string; lines: AmendedLine[] } | undefined>;
+  orderNow: (poNumber: string) => Promise<{ orderId: string; lines: AmendedLine[] } | undefined>;
   /** Amends the order to `lines` (its new complete list); `key` makes a replay of the same document answer the same amendment. */
   amend: (orderId: string, lines: AmendedLine[], key: string, correlationId?: string) => Promise<AmendResult>;
   /** Hub events the partner's documents stand for (945 shipping advice, 846 counts, 856 inbound supply). */
