@@ -116,6 +116,7 @@ test('a decrease gives back reserved units first (the last allocations first), t
   assert.deepEqual(seven.lines[0]!.alloc, [['L1', 3]]);
   const two = decideAmendment(o, [{ sku: 'A', qty: 2 }], sourceFrom({})).next;
   assert.deepEqual(figures(two, 'A'), { qty: 2, reserved: 0, backordered: 2 });
+  assert.deepEqual(two.lines[0]!.alloc, [], 'no empty allocations are kept');
 });
 
 test('backorder reject: one short increase refuses the amendment whole, naming its line', () => {
@@ -129,12 +130,28 @@ test('backorder reject: one short increase refuses the amendment whole, naming i
       [
         { sku: 'A', qty: 3 },
         { sku: 'B', qty: 4 },
+        { sku: 'C', qty: 1 },
       ],
       sourceFrom({ 'A@L1': 5, 'B@L1': 1, 'B@L2': 1 }),
     ),
   );
   assert.equal(err.reason, 'insufficient_stock');
-  assert.deepEqual(err.issues, [{ path: '/lines/1/qty', message: '3 more of B wanted, 2 available' }]);
+  assert.equal(err.code, 'amendment_refused');
+  assert.equal(
+    err.message,
+    'Order O1 cannot be amended (insufficient_stock): not enough stock for B (3 more wanted, 2 available), C (1 more wanted, 0 available) and the order does not take backorders; nothing was changed.',
+  );
+  assert.deepEqual(err.issues, [
+    { path: '/lines/1/qty', message: '3 more of B wanted, 2 available' },
+    { path: '/lines/2/qty', message: '1 more of C wanted, 0 available' },
+  ]);
+  assert.deepEqual(
+    err.shortfalls.map((x) => [x.index, x.sku]),
+    [
+      [1, 'B'],
+      [2, 'C'],
+    ],
+  );
 });
 
 test('backorder allow: an increase reserves what is free and owes the rest', () => {
@@ -158,7 +175,24 @@ test('refusals: cancelled, ERP failed, released, a shipped line going below what
   assert.equal(below.reason, 'shipped');
   assert.deepEqual(below.issues, [{ path: '/lines/0/qty', message: 'A: 3 already shipped; the line cannot go to 2' }]);
   assert.equal(refusal(() => decideAmendment(shipped, [{ sku: 'A', qty: 3 }], src)).reason, 'released', 'at or above what shipped: the release refuses it');
-  assert.equal(refusal(() => decideAmendment(order([{ qty: 2 }]), [{ sku: 'A', qty: 0 }], src)).reason, 'no_lines');
+  const empty = refusal(() => decideAmendment(order([{ qty: 2 }]), [{ sku: 'A', qty: 0 }], src));
+  assert.equal(empty.reason, 'no_lines');
+  assert.deepEqual(empty.issues, [{ path: '/lines', message: 'no line with a quantity above 0' }]);
+  assert.match(
+    refusal(() => decideAmendment(order([{ qty: 2 }], { cancelled: true }), [{ sku: 'A', qty: 3 }], src)).message,
+    /\(cancelled\): the order is cancelled;/,
+  );
+  assert.match(refusal(() => decideAmendment(released, [{ sku: 'A', qty: 5 }], src)).message, /released to the warehouse/);
+  // A shipped line left out of the amendment is named by the list; several lines below what shipped are all named.
+  const two = cloneOrder(shipped);
+  two.lines.push({ sku: 'B', qty: 2, alloc: [['L1', 2]], departed: {}, returned: 0 });
+  two.shipments.push({ eventId: 's2', source: 'wms', location: 'L1', at: T, lines: [{ sku: 'B', qty: 1 }] });
+  const both = refusal(() => decideAmendment(two, [{ sku: 'B', qty: 0 }], src));
+  assert.deepEqual(both.issues, [
+    { path: '/lines', message: 'A: 3 already shipped; the line cannot go to 0' },
+    { path: '/lines/0/qty', message: 'B: 1 already shipped; the line cannot go to 0' },
+  ]);
+  assert.match(both.message, /A: 3 already shipped; the line cannot go to 0; B: 1 already shipped/);
 });
 
 test('the ERP is owed the change only when it has (or may be taking) the order; an amendment that changes nothing changes nothing', () => {
@@ -177,6 +211,11 @@ test('the ERP is owed the change only when it has (or may be taking) the order; 
   assert.deepEqual(same.changes, []);
   const price = decideAmendment(o, [{ sku: 'A', qty: 2, unitPrice: 6 }], src);
   assert.equal(price.next.lines[0]!.unitPrice, 6);
+  assert.deepEqual(price.changes, [
+    { sku: 'A', before: { qty: 2, reserved: 2, backordered: 0, unitPrice: 5 }, after: { qty: 2, reserved: 2, backordered: 0, unitPrice: 6 } },
+  ]);
+  const unpriced = decideAmendment(order([{ qty: 2, alloc: [['L1', 2]] }]), [{ sku: 'A', qty: 3 }], src);
+  assert.deepEqual(unpriced.changes[0]!.before, { qty: 2, reserved: 2, backordered: 0 }, 'no price: none reported');
   assert.ok(owesErpChange(price.next), 'a price change is a change');
 });
 
