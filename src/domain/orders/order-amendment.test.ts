@@ -182,7 +182,14 @@ test('refusals: cancelled, ERP failed, released, a shipped line going below what
     refusal(() => decideAmendment(order([{ qty: 2 }], { cancelled: true }), [{ sku: 'A', qty: 3 }], src)).message,
     /\(cancelled\): the order is cancelled;/,
   );
-  assert.match(refusal(() => decideAmendment(released, [{ sku: 'A', qty: 5 }], src)).message, /released to the warehouse/);
+  const late = refusal(() => decideAmendment(released, [{ sku: 'A', qty: 5 }], src));
+  assert.match(late.message, /released to the warehouse/);
+  assert.deepEqual([late.issues, late.shortfalls], [[], []], 'a refusal of the whole order names no line');
+  assert.match(
+    refusal(() => decideAmendment(order([{ qty: 2 }], { erp: { state: 'failed', attempts: 1 } }), [{ sku: 'A', qty: 3 }], src)).message,
+    /never taken/,
+  );
+  assert.match(empty.message, /cancel the order instead/);
   // A shipped line left out of the amendment is named by the list; several lines below what shipped are all named.
   const two = cloneOrder(shipped);
   two.lines.push({ sku: 'B', qty: 2, alloc: [['L1', 2]], departed: {}, returned: 0 });
