@@ -12,6 +12,8 @@
  *   POST /api/sales-orders            { externalReference, customer, customerNumber?, channel, channelOrderId, lines: [{ item, quantity }] }
  *                                     → 201 { orderNumber, externalReference, status } (200 with the same order on a repeat)
  *   GET  /api/sales-orders?externalReference=X → 200 { items: [...] }
+ *   PATCH /api/sales-orders?externalReference=X { lines: [{ item, quantity, unitPrice? }] }
+ *                                     → 200 the order with its lines replaced (404 for a reference it does not hold)
  *   GET  /_sim/orders                 → every order held
  *   GET  /_sim/calls                  → calls by kind, and placing calls per external reference
  *   PUT  /_sim/faults                 { latencyMs?, errorRate?, outage? }
@@ -34,16 +36,20 @@ export interface SalesOrder {
   customerNumber?: string;
   channel: string;
   channelOrderId: string;
-  lines: { item: string; quantity: number }[];
+  lines: { item: string; quantity: number; unitPrice?: number }[];
   status: 'open';
   createdAt: string;
+  /** Set once an order change replaced its lines. */
+  changedAt?: string;
 }
 
 export class ErpSimulator {
   readonly orders = new Map<string, SalesOrder>();
   faults: ErpFaults = { latencyMs: 0, errorRate: 0, outage: false };
   /** Requests received, by kind, for tests that count calls. */
-  readonly calls = { place: 0, find: 0 };
+  readonly calls = { place: 0, find: 0, change: 0 };
+  /** Every order change that reached the order logic, in arrival order (tests count and read them). */
+  readonly changes: { externalReference: string; lines: SalesOrder['lines'] }[] = [];
   /** Per external reference, the placing calls that reached the order logic (each would have created an order without deduplication). */
   readonly placements = new Map<string, number>();
   /** Every request as it arrived (method, path, X-Correlation-Id), for tests that follow a request's correlation id. */
@@ -61,6 +67,16 @@ export class ErpSimulator {
     const order: SalesOrder = { ...body, orderNumber: `SO-${this.next++}`, status: 'open', createdAt: new Date().toISOString() };
     this.orders.set(order.externalReference, order);
     return { created: true, order };
+  }
+
+  /** Replaces an order's lines (an amendment); undefined for a reference the ERP does not hold. */
+  change(externalReference: string, lines: SalesOrder['lines']): SalesOrder | undefined {
+    const order = this.orders.get(externalReference);
+    if (!order) return undefined;
+    this.changes.push({ externalReference, lines });
+    order.lines = lines.map((l) => ({ ...l }));
+    order.changedAt = new Date().toISOString();
+    return order;
   }
 
   /** References placed more than once (empty when every hub order reached the ERP at most once). */
@@ -112,6 +128,16 @@ export class ErpSimulator {
         const order = this.orders.get(reference);
         return answer('order lookup', order ? { orderNumber: order.orderNumber } : undefined, timeoutMs);
       },
+      changeOrder: async (reference, lines, timeoutMs) => {
+        fault('order change');
+        this.calls.change++;
+        const changed = this.change(
+          reference,
+          lines.map((l) => ({ item: l.sku, quantity: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}) })),
+        );
+        if (!changed) throw new ErpCallError('order change', `HTTP 404: no sales order with external reference ${reference}`, false, false);
+        await answer('order change', undefined, timeoutMs);
+      },
     };
   }
 
@@ -135,7 +161,7 @@ export class ErpSimulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://erp');
-    const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
+    const body = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' ? await readJson(req) : undefined;
     if (url.pathname === '/_sim/faults' && req.method === 'PUT') {
       this.faults = { ...this.faults, ...(body as Partial<ErpFaults>) };
       return send(res, 200, this.faults);
@@ -165,6 +191,17 @@ export class ErpSimulator {
       await sleep(this.faults.latencyMs);
       return send(res, 200, { items: found });
     }
+    if (url.pathname === '/api/sales-orders' && req.method === 'PATCH') {
+      this.calls.change++;
+      const ref = url.searchParams.get('externalReference');
+      const problem = invalidLines((body as { lines?: unknown } | undefined)?.lines);
+      if (ref === null || ref === '') return send(res, 422, { error: 'externalReference is required' });
+      if (problem) return send(res, 422, { error: problem });
+      const changed = this.change(ref, (body as { lines: SalesOrder['lines'] }).lines);
+      if (!changed) return send(res, 404, { error: `no sales order with external reference ${ref}` });
+      await sleep(this.faults.latencyMs);
+      return send(res, 200, changed);
+    }
     return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
   }
 }
@@ -172,9 +209,17 @@ export class ErpSimulator {
 function invalidOrder(body: unknown): string | undefined {
   const o = body as Partial<SalesOrder> | undefined;
   if (!o || typeof o.externalReference !== 'string' || o.externalReference === '') return 'externalReference is required';
-  if (!Array.isArray(o.lines) || o.lines.length === 0) return 'lines must be a non-empty array';
-  if (o.lines.some((l) => typeof l?.item !== 'string' || !Number.isInteger(l.quantity) || l.quantity <= 0))
+  return invalidLines(o.lines);
+}
+
+function invalidLines(lines: unknown): string | undefined {
+  if (!Array.isArray(lines) || lines.length === 0) return 'lines must be a non-empty array';
+  if (
+    lines.some((l: Partial<SalesOrder['lines'][number]> | undefined) => typeof l?.item !== 'string' || !Number.isInteger(l.quantity) || (l.quantity ?? 0) <= 0)
+  )
     return 'each line needs item and a positive integer quantity';
+  if (lines.some((l: Partial<SalesOrder['lines'][number]>) => l.unitPrice !== undefined && (typeof l.unitPrice !== 'number' || l.unitPrice < 0)))
+    return 'a line unitPrice must be a number of at least 0';
   return undefined;
 }
 

@@ -200,7 +200,7 @@ async function buildEmbedded(ctx: ProcessContext) {
   wakeDelivery = () => delivery.nudge();
 
   const orderReads = liveOrderReads(openOrders, orderStore);
-  const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: orderReads });
+  const orderDesk = new OrderDesk({ capture, changes: orderChanges, reads: orderReads, amendments: { isKnownSku: (sku) => state.isKnownSku(sku), erp } });
   const storedReceipts = new SqliteWebhookReceipts(store.db);
   const webhookReceipts = claimingInGroupCommit(storedReceipts, commits);
   const inbound = new InboundWebhooks({

@@ -1,6 +1,6 @@
 /**
  * The sets a distributor receives, each taken for what it says: an 860 cancels the order of its
- * PO (a change of lines is held for a person, acknowledged E), a supplier's 856 is inbound supply
+ * PO or amends its lines (BCH01 04 applies each POC change, 05 replaces the lines), a supplier's 856 is inbound supply
  * at its receiving location with the ETA it gives, a 3PL's 846 is a count of the location it runs;
  * their ids and units go through the cross-references; a set from a partner not set up for it is
  * answered AK5 R 1 and kept.
@@ -28,7 +28,7 @@ const ak5 = (rig: ReturnType<typeof ediRig>) =>
     .filter((f) => f.name.startsWith('997'))
     .map((f) => f.x.groups[0]!.transactions[0]!.segments.find((s) => s[0] === 'AK5')!);
 
-test('an 860 cancellation cancels the order of its PO; one for a PO not captured, or a change of lines, is held and acknowledged E', async () => {
+test('an 860 cancellation cancels the order of its PO, a change amends its lines; one for a PO not captured is held and acknowledged E', async () => {
   const rig = ediRig({ partner: ACME, us: HUB });
   await rig.drop(
     'po.edi',
@@ -51,18 +51,114 @@ test('an 860 cancellation cancels the order of its PO; one for a PO not captured
   assert.deepEqual(ak5(rig).slice(1), [
     ['AK5', 'A'],
     ['AK5', 'E', '5'],
-    ['AK5', 'E', '5'],
+    ['AK5', 'A'],
     ['AK5', 'R', '5'],
   ]);
+  assert.deepEqual(
+    rig.amended.map((a) => [a.orderId, a.lines]),
+    [['O-1', [{ sku: 'SKU-1', qty: 1 }]]],
+  );
   assert.deepEqual(
     rig.parked.map((p) => p.reason),
     [
       'purchase order change PO-404 (cancellation): no order was captured for it from acme; replay it once the order is there',
-      "purchase order change PO-5 (change) needs a person: the hub does not change captured orders' lines itself",
       'purchase order change in transaction 0001 rejected: mandatory segments or elements missing or malformed',
     ],
   );
-  assert.deepEqual(rig.parked[1]!.errors, [{ path: 'POC[0]', message: 'line 1: QD 1 EA VN SKU-1' }]);
+});
+
+test("an 860 change applies each POC code to the order's lines through the partner's ids and units; a replace makes the POC lines the order's; what cannot apply is held, naming the line", async () => {
+  const rig = ediRig({ partner: ACME, us: HUB, mapping: { channel: 'b2b', customer: 'C-42', itemQualifiers: ['UP', 'VP'], backorder: 'allow' } });
+  await rig.xrefs.define([
+    { kind: 'item', system: 'acme', scheme: 'VP', external: 'P-A', id: 'SKU-A' },
+    { kind: 'item', system: 'acme', scheme: 'VP', external: 'P-B', id: 'SKU-B' },
+    { kind: 'item', system: 'acme', scheme: 'VP', external: 'P-C', id: 'SKU-C' },
+    { kind: 'item', system: 'acme', scheme: 'VP', external: 'P-D', id: 'SKU-D' },
+  ]);
+  await rig.xrefs.defineUnits('SKU-A', { CA: 12 });
+  await rig.drop(
+    'po.edi',
+    doc('PO', '850', [
+      ['BEG', '00', 'SA', 'PO-7', '', '20261201'],
+      ['PO1', '1', '1', 'CA', '24', '', 'VP', 'P-A'],
+      ['PO1', '2', '5', 'EA', '', '', 'VP', 'P-B'],
+      ['PO1', '3', '2', 'EA', '', '', 'VP', 'P-C'],
+    ]),
+  );
+  assert.deepEqual(rig.captured[0]!.lines, [
+    { sku: 'SKU-A', qty: 12, unitPrice: 2 },
+    { sku: 'SKU-B', qty: 5 },
+    { sku: 'SKU-C', qty: 2 },
+  ]);
+  // QI in cases (2 CA = 24), QD, DI, AI, PC (per case: 36 / 12 = 3 per unit).
+  await rig.drop(
+    'change.edi',
+    doc('PC', '860', [
+      ['BCH', '04', 'SA', 'PO-7', '', '', '20261201'],
+      ['POC', '1', 'QI', '2', '', 'CA', '', '', 'VP', 'P-A'],
+      ['POC', '2', 'QD', '3', '', 'EA', '', '', 'VP', 'P-B'],
+      ['POC', '3', 'DI', '', '', 'EA', '', '', 'VP', 'P-C'],
+      ['POC', '4', 'AI', '4', '', 'EA', '1.5', '', 'VP', 'P-D'],
+      ['POC', '1', 'PC', '', '', 'CA', '36', '', 'VP', 'P-A'],
+    ]),
+  );
+  assert.deepEqual(rig.amended.at(-1)!.lines, [
+    { sku: 'SKU-A', qty: 24, unitPrice: 3 },
+    { sku: 'SKU-B', qty: 3 },
+    { sku: 'SKU-D', qty: 4, unitPrice: 1.5 },
+  ]);
+  await rig.drop(
+    'replace.edi',
+    doc('PC', '860', [
+      ['BCH', '05', 'SA', 'PO-7', '', '', '20261201'],
+      ['POC', '1', 'RZ', '1', '', 'CA', '', '', 'VP', 'P-A'],
+      ['POC', '2', 'AI', '7', '', 'EA', '', '', 'VP', 'P-C'],
+    ]),
+  );
+  // A line without a price keeps the one the order has (the amendment leaves it).
+  assert.deepEqual(rig.amended.at(-1)!.lines, [
+    { sku: 'SKU-A', qty: 12 },
+    { sku: 'SKU-C', qty: 7 },
+  ]);
+  const parkedBefore = rig.parked.length;
+  await rig.drop(
+    'bad.edi',
+    doc('PC', '860', [
+      ['BCH', '04', 'SA', 'PO-7', '', '', '20261201'],
+      ['POC', '1', 'QI', '0.5', '', 'EA', '', '', 'VP', 'P-A'],
+      ['POC', '2', 'QD', '9', '', 'EA', '', '', 'VP', 'P-C'],
+      ['POC', '3', 'AI', '1', '', 'EA', '', '', 'VP', 'P-NEW'],
+    ]),
+  );
+  assert.equal(rig.amended.length, 2, 'nothing amended');
+  assert.deepEqual(
+    rig.parked.slice(parkedBefore).map((p) => p.reason),
+    ['purchase order change PO-7 (change) waits for cross-references: item P-NEW (system acme, scheme VP)'],
+  );
+  await rig.xrefs.define([{ kind: 'item', system: 'acme', scheme: 'VP', external: 'P-NEW', id: 'SKU-NEW' }]);
+  await rig.drop(
+    'bad-again.edi',
+    doc('PC', '860', [
+      ['BCH', '04', 'SA', 'PO-7', '', '', '20261201'],
+      ['POC', '1', 'QI', '0.5', '', 'EA', '', '', 'VP', 'P-A'],
+      ['POC', '2', 'QD', '9', '', 'EA', '', '', 'VP', 'P-C'],
+      ['POC', '3', 'AI', '1', '', 'EA', '', '', 'VP', 'P-NEW'],
+    ]),
+  );
+  assert.equal(rig.amended.length, 2, 'nothing amended');
+  assert.deepEqual(
+    rig.parked.at(-1)!.errors.map((e) => e.path),
+    ['POC (segment 3)/POC03', 'POC (segment 4)/POC03'],
+  );
+  assert.match(rig.parked.at(-1)!.errors[0]!.message, /not a whole number/);
+  assert.match(rig.parked.at(-1)!.errors[1]!.message, /QD to 9 of SKU-C does not decrease the line \(now 7\)/);
+  assert.deepEqual(ak5(rig).slice(-5), [
+    ['AK5', 'A'],
+    ['AK5', 'A'],
+    ['AK5', 'A'],
+    ['AK5', 'E', '5'],
+    ['AK5', 'E', '5'],
+  ]);
 });
 
 test("a supplier's 856 is inbound supply at its receiving location with the ETA it gives, in base units through the partner's ids", async () => {
@@ -144,4 +240,42 @@ test("a 3PL's 846 is a count of the location it runs: QTY 17 on hand (QTY 33 whe
     ['AK5', 'R', '5'],
   ]);
   assert.equal(rig.events.length, 2, 'nothing taken from the malformed count');
+});
+
+test('an 860 change in a test interchange amends nothing', async () => {
+  const rig = ediRig({ partner: ACME, us: HUB, testInterchanges: 'test-mode' });
+  await rig.drop(
+    'po.edi',
+    doc('PO', '850', [
+      ['BEG', '00', 'SA', 'PO-T', '', '20261201'],
+      ['PO1', '1', '2', 'EA', '', '', 'VN', 'SKU-1'],
+    ]),
+  );
+  const test = writeInterchange({
+    sender: ACME,
+    receiver: HUB,
+    control: ++control,
+    at: new Date('2026-12-06T09:00:00Z'),
+    usage: 'T',
+    groups: [
+      {
+        functionalId: 'PC',
+        control,
+        transactions: [
+          {
+            set: '860',
+            control: 1,
+            segments: [
+              ['BCH', '04', 'SA', 'PO-T', '', '', '20261201'],
+              ['POC', '1', 'QI', '5', '', 'EA', '', '', 'VN', 'SKU-1'],
+            ],
+          },
+        ],
+      } as OutgoingGroup,
+    ],
+  });
+  await rig.drop('test-change.edi', test);
+  assert.deepEqual(rig.amended, [], 'nothing amended');
+  assert.deepEqual(rig.parked, [], 'nothing kept');
+  assert.deepEqual(ak5(rig).at(-1), ['AK5', 'A']);
 });

@@ -22,7 +22,7 @@ test('an extension adds its systems and ERP before the hub is built, sees it run
       calls.push(`prepare (${config.backend})`);
       return {
         systems: { recorder: { type: 'webhook', url: 'http://127.0.0.1:9/never' } },
-        erp: { placeOrder: async (o) => ({ orderNumber: `REC-${o.reference}` }), findOrder: async () => undefined },
+        erp: { placeOrder: async (o) => ({ orderNumber: `REC-${o.reference}` }), findOrder: async () => undefined, changeOrder: async () => {} },
       };
     },
     started(hub) {

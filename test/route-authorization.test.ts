@@ -118,6 +118,7 @@ async function routeAuthorization(backend: Backend): Promise<void> {
       if (route === 'POST /v1/availability/query') return { body: { channel: 'web', skus: [SKU] } };
       if (route === 'POST /v1/orders')
         return { body: { channel: 'web', externalId: 'AUTH-2', customer: 'C-WEB', lines: [{ sku: SKU, qty: 1 }] }, headers: { 'idempotency-key': 'auth-2' } };
+      if (route === 'POST /v1/orders/{id}/amendments') return { body: { lines: [{ sku: SKU, qty: 5 }] }, headers: { 'idempotency-key': 'auth-amend' } };
       return { body: {} };
     }
 

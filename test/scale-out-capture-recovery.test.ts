@@ -49,6 +49,7 @@ test('a capture that died before the ERP answered is committed once by a worker,
       const o = erp.orders.get(reference);
       return o ? { orderNumber: o.orderNumber } : undefined;
     },
+    changeOrder: async () => {},
   };
   const file = {
     ...NETWORK,

@@ -92,6 +92,24 @@ export const TimelineEntry = Type.Object({
 });
 export type TimelineEntry = Static<typeof TimelineEntry>;
 
+export const AmendmentRequest = Type.Object(
+  {
+    lines: Type.Array(
+      Type.Object(
+        {
+          sku: Id('An item known to the hub.'),
+          qty: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'The units now wanted; 0 removes the line (as leaving it out does).' }),
+          unitPrice: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'The new price per unit; absent keeps the line’s price.' })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+  },
+  { additionalProperties: false, title: 'AmendmentRequest', description: "The order's new complete line list." },
+);
+export type AmendmentRequest = Static<typeof AmendmentRequest>;
+
 export const CancelRequest = Type.Object(
   {
     reason: Type.Optional(Type.String({ maxLength: 500 })),

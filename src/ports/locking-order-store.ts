@@ -85,7 +85,7 @@ export interface LockingOrderStore {
   openByStatus(): Promise<Map<string, number>>;
 
   /**
-   * Leases up to `limit` orders waiting for the ERP whose next attempt is due and whose lease
+   * Leases up to `limit` orders waiting for the ERP (to be placed, or to be told of an amendment) whose next attempt is due and whose lease
    * (if any) has run out, for `leaseMs`; other processes skip them meanwhile.
    */
   leaseDueForErp(limit: number, leaseMs: number): Promise<OrderState[]>;

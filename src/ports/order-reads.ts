@@ -18,4 +18,6 @@ export interface OrderReads {
   /** Orders matching the listing, newest first, each with how many events wait for it. */
   listOrders(listing: OrderListing): Awaitable<{ order: OrderState; waiting: number }[]>;
   outbox(afterId: number, limit: number, destination?: string): Awaitable<StoredOutboxMessage[]>;
+  /** Orders the ERP has but whose amendment it has not taken yet, the longest owed first. */
+  owingErpChange(limit: number): Awaitable<OrderState[]>;
 }

@@ -26,6 +26,7 @@ export function wireErp(settings: HubSettings['erp'], given?: ErpConnector): Erp
 const noErp: ErpConnector = {
   placeOrder: () => Promise.reject(new ErpCallError('order placement', 'no ERP is configured (set erp.url in the configuration file)', false, true)),
   findOrder: () => Promise.resolve(undefined),
+  changeOrder: () => Promise.reject(new ErpCallError('order change', 'no ERP is configured (set erp.url in the configuration file)', false, true)),
 };
 
 /** Order ids unique across processes (a random prefix per process) and sortable within one. */

@@ -455,7 +455,7 @@ async function buildScaleOut(ctx: ProcessContext) {
       clock,
       newOrderId: orderIds(),
     });
-    const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders });
+    const desk = new OrderDesk({ capture, changes: orderChanges, reads: orders, amendments: { isKnownSku: (sku) => model.isKnownSku(sku), erp: erpCommits } });
     const webhookReceipts = new PgWebhookReceipts(db);
     // EDI partners' folders, like stock files, are taken by one api process at a time; any process replays their parked documents.
     const partners = ediPartners({

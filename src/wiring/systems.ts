@@ -18,6 +18,7 @@ import { DestinationWorker, type DestinationSettings } from '../app/delivery/des
 import type { DeliveryLedger, FeedReads, OutboxReads } from '../ports/delivery-store.js';
 import { DeliveryEngine } from '../app/delivery/delivery-engine.js';
 import { DuplicateOrderError, IllegalTransitionError, InsufficientStockError } from '../domain/orders/order-errors.js';
+import { AmendmentRefusedError } from '../domain/orders/order-amendment.js';
 import type { Clock } from '../ports/clock.js';
 import type { Destination } from '../ports/destination.js';
 import type { InboundSource } from '../ports/inbound-source.js';
@@ -35,7 +36,7 @@ import { JsonataMapping, MappingError } from '../connectors/rest-webhook/jsonata
 import { RestWebhookSource } from '../connectors/rest-webhook/rest-webhook-source.js';
 import { CsvFileDrop } from '../connectors/csv-file/csv-file-drop.js';
 import type { Ingest } from '../app/inventory/inventory-view.js';
-import { EdiPartner, type CancelResult, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
+import { EdiPartner, type AmendResult, type CancelResult, type CaptureResult } from '../connectors/edi-x12/edi-partner.js';
 import { PARTNER_REJECTION_TOPIC } from '../app/exceptions/sources/partner-rejections.js';
 import { EdiOutbound } from '../connectors/edi-x12/edi-outbound.js';
 import type { FileFault } from '../connectors/folder-inbox.js';
@@ -431,6 +432,20 @@ export function ediPartners(d: {
                     return { kind: 'cancelled', orderId: order.id };
                   } catch (err) {
                     if (err instanceof IllegalTransitionError) return { kind: 'refused', reason: err.message };
+                    throw err;
+                  }
+                },
+                orderNow: async (poNumber) => (sys.channel ? desk.linesOf(sys.channel, poNumber) : undefined),
+                amend: async (orderId, lines, key, correlationId = randomUUID()): Promise<AmendResult> => {
+                  try {
+                    // An Idempotency-Key is printable ASCII: a PO number with other characters still makes one.
+                    const idempotencyKey = key.replace(/[^\x21-\x7e]/g, '_').slice(0, 255);
+                    const done = await desk.amend(orderId, lines, idempotencyKey, { principal: `system:${id}`, correlationId });
+                    return { kind: 'amended', orderId: done.view.id };
+                  } catch (err) {
+                    if (err instanceof AmendmentRefusedError) return { kind: 'refused', reason: err.message, errors: err.issues };
+                    const refusal = refusalOf(err);
+                    if (refusal) return { kind: 'refused', ...refusal };
                     throw err;
                   }
                 },

@@ -13,6 +13,7 @@ import { createHmac } from 'node:crypto';
 import { skipReason, type Backend } from '../support/backends.js';
 import { fixture, fixturesSkip } from '../support/fixtures.js';
 import { startOrderHarness, type OrderHarness } from '../support/order-hub.js';
+import { until } from '../support/until.js';
 
 const SECRET = 'test-shop-secret';
 
@@ -157,7 +158,7 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       assert.equal(await orderByStoreId('820982911946100009'), undefined);
     });
 
-    test('orders/updated captures an order not captured yet, leaves alone what the hub order does not hold, parks changed lines and cancels a cancelled order', async () => {
+    test('orders/updated captures an order not captured yet, leaves alone what the hub order does not hold, amends changed lines and cancels a cancelled order', async () => {
       await hub.stock('706405908216', 'DAL', 10);
       await hub.stock('706405907431', 'ATL', 10);
       const before = await hub.available('706405908216');
@@ -174,17 +175,33 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       assert.equal(unchanged.body.status, 'unchanged', JSON.stringify(unchanged.body));
       assert.equal(unchanged.body.orderId, orderId);
       assert.match(unchanged.body.ignored, /addresses, note/);
-      // The store edited a quantity: the hub order is not amended from the storefront; the update is parked, the order left as it was.
+      // The store edited a quantity: the hub order is amended in place, its stock and the ERP follow.
       const edited = raw.replace(/"quantity": 1,/, '"quantity": 3,');
-      const parked = await hook(edited, 'orders/updated');
-      assert.equal(parked.body.status, 'parked', JSON.stringify(parked.body));
-      assert.match(parked.body.reason, /706405908216: 1 → 3/);
-      assert.equal(await hub.available('706405908216'), before - 1);
+      const amended = await hook(edited, 'orders/updated');
+      assert.equal(amended.body.status, 'amended', JSON.stringify(amended.body));
+      assert.equal(amended.body.orderId, orderId);
+      await hub.settled();
+      assert.equal(await hub.available('706405908216'), before - 3);
       const order = (await hub.api('GET', `/v1/orders/${orderId}`)).body;
       assert.deepEqual(
         order.lines.map((l: { sku: string; qty: number }) => l.qty),
-        [1, 1],
+        [3, 1],
       );
+      await until(
+        'the ERP to receive the change',
+        async () => hub.erp.changes.filter((c) => c.externalReference === orderId).length,
+        (n) => n === 1,
+      );
+      // Released to the warehouse, the order takes no more changes: the update is parked with the reason, nothing changed.
+      const released = await hub.api('POST', '/v1/events', [
+        { id: `rel-${orderId}`, type: 'order.released', source: 'erp-main', seq: 7_000_001, occurredAt: '2026-12-06T09:00:00Z', orderId },
+      ]);
+      assert.equal(released.status, 200, JSON.stringify(released.body));
+      await hub.settled();
+      const late = await hook(raw, 'orders/updated');
+      assert.equal(late.body.status, 'parked', JSON.stringify(late.body));
+      assert.match(late.body.reason, /706405908216: 3 → 1.*released/);
+      assert.equal(await hub.available('706405908216'), before - 3);
       // The store cancels it: orders/updated with cancelled_at set cancels, and the orders/cancelled Shopify sends beside it finds it done.
       const cancelled = raw.replace('"cancelled_at": null', '"cancelled_at": "2026-12-06T10:00:00-05:00"');
       assert.deepEqual((await hook(cancelled, 'orders/updated')).body, { status: 'cancelled', orderId });

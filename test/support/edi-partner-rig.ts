@@ -15,6 +15,7 @@ import { readInterchange, splitInterchanges, type Interchange, type Party } from
 import type { Issue } from '../../src/domain/errors.js';
 import type { HubEvent } from '../../src/model/hub-event.js';
 import type { OrderRequest } from '../../src/model/order.js';
+import type { AmendedLine } from '../../src/domain/orders/order-amendment.js';
 import { tempDataDir } from './test-hub.js';
 
 export interface Rig {
@@ -24,6 +25,8 @@ export interface Rig {
   xrefs: CrossReferences;
   captured: OrderRequest[];
   cancelled: string[];
+  /** Amendments the 860s (BCH01 04/05) asked for, in order. */
+  amended: { orderId: string; lines: AmendedLine[]; key: string }[];
   events: HubEvent[];
   parked: { reason: string; errors: Issue[]; body: string }[];
   rejections: { reason: string; errors: Issue[] }[];
@@ -58,6 +61,7 @@ export function ediRig(o: Partial<EdiPartnerOptions> & { partner: Party; us: Par
     xrefs,
     captured: [] as OrderRequest[],
     cancelled: [] as string[],
+    amended: [] as { orderId: string; lines: AmendedLine[]; key: string }[],
     events: [] as HubEvent[],
     parked: [] as Rig['parked'],
     rejections: [] as Rig['rejections'],
@@ -90,6 +94,16 @@ export function ediRig(o: Partial<EdiPartnerOptions> & { partner: Party; us: Par
     cancel: async (po) => {
       rig.cancelled.push(po);
       return rig.captured.some((r) => r.externalId === po) ? { kind: 'cancelled', orderId: `O-of-${po}` } : { kind: 'unknown' };
+    },
+    orderNow: async (po) => {
+      const i = rig.captured.findIndex((r) => r.externalId === po);
+      if (i < 0) return undefined;
+      const last = [...rig.amended].reverse().find((a) => a.orderId === `O-${i + 1}`);
+      return { orderId: `O-${i + 1}`, lines: last?.lines ?? rig.captured[i]!.lines.map((l) => ({ ...l })) };
+    },
+    amend: async (orderId, lines, key) => {
+      rig.amended.push({ orderId, lines, key });
+      return { kind: 'amended', orderId };
     },
     ingest: async (events) => {
       rig.events.push(...events);

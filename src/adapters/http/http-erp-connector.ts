@@ -1,12 +1,13 @@
 /**
  * The ErpConnector over an ERP's REST sales-order API (the shape the bundled ERP simulator
  * speaks): POST /api/sales-orders with the hub's order id as externalReference, and
- * GET /api/sales-orders?externalReference= to find an order after a timeout.
+ * GET /api/sales-orders?externalReference= to find an order after a timeout, and
+ * PATCH /api/sales-orders?externalReference= with the complete new lines to amend one.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { ErpCallError } from '../../domain/orders/order-errors.js';
-import type { ErpConnector, ErpOrder } from '../../ports/erp.js';
+import type { ErpConnector, ErpLine, ErpOrder } from '../../ports/erp.js';
 
 /**
  * node:http with a keep-alive agent rather than fetch: every capture makes a call, and fetch
@@ -50,6 +51,12 @@ export class HttpErpConnector implements ErpConnector {
     };
     const found = answer.items?.[0];
     return found ? { orderNumber: found.orderNumber } : undefined;
+  }
+
+  async changeOrder(reference: string, lines: readonly ErpLine[], timeoutMs: number, correlationId?: string): Promise<void> {
+    const path = `/api/sales-orders?externalReference=${encodeURIComponent(reference)}`;
+    const body = { lines: lines.map((l) => ({ item: l.sku, quantity: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}) })) };
+    await this.call('order change', 'PATCH', path, body, timeoutMs, correlationId);
   }
 
   private async call(operation: string, method: string, path: string, body: unknown, timeoutMs: number, correlationId?: string): Promise<unknown> {

@@ -128,6 +128,8 @@ export const MIGRATIONS: string[] = [
   `-- (Safe to run again.) partner_order_lines: an EDI partner's own lines of each order it sent (850 PO1: line number,
    -- unit, qualifiers and ids), so the 856 and 810 answering the order echo them. Kept as long as orders are.
    CREATE TABLE IF NOT EXISTS partner_order_lines (order_id TEXT PRIMARY KEY, system TEXT NOT NULL, lines JSONB NOT NULL, kept_at TIMESTAMPTZ NOT NULL);`,
+  `-- (Safe to run again.) orders_erp_change_due: committed orders whose amendment the ERP is still owed (erp_due set), for the ERP sweep.
+   CREATE INDEX IF NOT EXISTS orders_erp_change_due ON orders (erp_due) WHERE erp_state = 'committed' AND erp_due IS NOT NULL;`,
 ];
 
 export interface PgDatabase {

@@ -53,7 +53,9 @@ export class PgOrderWrites implements OrderWrites {
     await this.c.query(
       `INSERT INTO orders (id, channel, external_id, customer, status, erp_state, erp_due, erp_lease_until, state, owes, created_at)
        SELECT o->'s'->>'id', o->'s'->>'channel', o->'s'->>'externalId', o->'s'->>'customer', o->>'status', o->'s'->'erp'->>'state',
-              CASE WHEN o->'s'->'erp'->>'state' = 'pending' AND NOT coalesce((o->'s'->>'cancelled')::boolean, false) THEN to_timestamp(coalesce((o->'s'->'erp'->>'nextAttemptAt')::double precision, 0) / 1000) END,
+              CASE WHEN o->'s'->'erp'->>'state' = 'pending' AND NOT coalesce((o->'s'->>'cancelled')::boolean, false) THEN to_timestamp(coalesce((o->'s'->'erp'->>'nextAttemptAt')::double precision, 0) / 1000)
+                   WHEN o->'s'->'erp'->>'state' = 'committed' AND o->'s'->'erp'->'change' IS NOT NULL AND NOT coalesce((o->'s'->>'cancelled')::boolean, false)
+                   THEN to_timestamp(coalesce((o->'s'->'erp'->'change'->>'nextAttemptAt')::double precision, 0) / 1000) END,
               CASE WHEN o->>'lease' IS NOT NULL THEN now() + make_interval(secs => (o->>'lease')::double precision / 1000) END,
               o->'s', (o->>'owes')::boolean, (o->'s'->>'createdAt')::timestamptz
        FROM jsonb_array_elements($1::jsonb) o
@@ -279,6 +281,14 @@ export class PgOrderStore implements LockingOrderStore {
     return rows[0]?.state;
   }
 
+  async owingErpChange(limit: number): Promise<OrderState[]> {
+    const { rows } = await this.db.pool.query<{ state: OrderState }>(
+      `SELECT state FROM orders WHERE erp_state = 'committed' AND erp_due IS NOT NULL ORDER BY state->'erp'->'change'->>'since', id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.state);
+  }
+
   async listOrders(listing: OrderListing): Promise<{ order: OrderState; waiting: number }[]> {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -342,7 +352,8 @@ export class PgOrderStore implements LockingOrderStore {
   async leaseDueForErp(limit: number, leaseMs: number): Promise<OrderState[]> {
     const { rows } = await this.db.pool.query<{ state: OrderState }>(
       `UPDATE orders SET erp_lease_until = now() + make_interval(secs => $2::double precision / 1000)
-       WHERE id IN (SELECT id FROM orders WHERE erp_state = 'pending' AND erp_due <= now() AND (erp_lease_until IS NULL OR erp_lease_until < now())
+       WHERE id IN (SELECT id FROM orders WHERE (erp_state = 'pending' OR (erp_state = 'committed' AND erp_due IS NOT NULL)) AND erp_due <= now()
+                      AND (erp_lease_until IS NULL OR erp_lease_until < now())
                     ORDER BY erp_due LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING state`,
       [limit, leaseMs],

@@ -11,6 +11,7 @@ import { InvalidInputError, NotFoundError, StaleWebhookError, WebhookSignatureEr
 import type { WebhookReceipts } from '../../ports/webhook-receipts.js';
 import { DuplicateOrderError, IdempotencyKeyReusedError, IllegalTransitionError } from '../../domain/orders/order-errors.js';
 import { refusalOf } from '../orders/capture-refusal.js';
+import { AmendmentRefusedError } from '../../domain/orders/order-amendment.js';
 import type { InboundSource } from '../../ports/inbound-source.js';
 import type { TradingPartner } from '../../ports/trading-partner.js';
 import type { Clock } from '../../ports/clock.js';
@@ -42,6 +43,7 @@ export type WebhookOutcome =
   | { status: 'captured'; orderId: string; orderStatus: string }
   | { status: 'already_captured'; orderId: string }
   | { status: 'cancelled'; orderId: string }
+  | { status: 'amended'; orderId: string; orderStatus: string }
   | { status: 'unchanged'; orderId: string; ignored: string }
   | { status: 'ingested'; accepted: number; duplicates: number; position: number }
   | { status: 'parked'; parkedId: number; reason: string; errors: Issue[] }
@@ -252,7 +254,7 @@ export class InboundWebhooks {
       const storeOrderId = system.storeOrderId(raw);
       const captured = storeOrderId === undefined ? undefined : await this.deps.orders.byReference(system.channel, storeOrderId);
       // Not captured yet (the store's orders/create may come later, or was parked): taken as the order.
-      if (captured) return this.update(system, captured, raw);
+      if (captured) return this.update(system, captured, raw, ctx);
     }
     if (kind === 'order' || kind === 'update') {
       const mapped = await system.orderFrom(raw);
@@ -303,23 +305,44 @@ export class InboundWebhooks {
   /**
    * An update of a captured order that the store has not cancelled: the hub's order holds items
    * and quantities only, so what else changed (addresses, note, tags, payment and fulfilment
-   * status) is left alone and said so; changed lines are refused (parked), for a person to settle.
+   * status) is left alone and said so; changed lines amend the order in place (its prices kept),
+   * and an amendment the order cannot take (released, shipped, no stock) is refused (parked) with
+   * its reason, nothing changed.
    */
-  private async update(system: InboundSource, captured: { id: string; lines: { sku: string; qty: number }[] }, raw: string): Promise<WebhookOutcome | Refusal> {
+  private async update(
+    system: InboundSource,
+    captured: { id: string; lines: { sku: string; qty: number }[] },
+    raw: string,
+    ctx: { principal: string; correlationId: string },
+  ): Promise<WebhookOutcome | Refusal> {
     const mapped = await system.orderFrom(raw);
     const ignored = 'addresses, note, tags, prices, payment and fulfilment status are not part of the hub order';
     if (!mapped.ok)
       return { status: 'unchanged', orderId: captured.id, ignored: `${ignored}; its lines could not be read (${mapped.errors[0]?.message ?? ''})` };
-    const now = new Map(mapped.request.lines.map((l) => [l.sku, l.qty]));
+    const now = new Map<string, number>();
+    for (const l of mapped.request.lines) now.set(l.sku, (now.get(l.sku) ?? 0) + l.qty);
     const before = new Map(captured.lines.map((l) => [l.sku, l.qty]));
     const changed = [...new Set([...now.keys(), ...before.keys()])].filter((sku) => now.get(sku) !== before.get(sku)).sort();
-    if (changed.length > 0)
+    if (changed.length === 0) return { status: 'unchanged', orderId: captured.id, ignored };
+    const what = changed.map((sku) => `${sku}: ${before.get(sku) ?? 0} → ${now.get(sku) ?? 0}`).join(', ');
+    try {
+      // Each update is its own amendment (the store may change a line back): keyed by this request.
+      const done = await this.deps.orders.amend(
+        captured.id,
+        [...now].map(([sku, qty]) => ({ sku, qty })),
+        `store-update:${captured.id}:${ctx.correlationId}`.replace(/[^\x21-\x7e]/g, '_').slice(0, 255),
+        ctx,
+      );
+      return { status: 'amended', orderId: captured.id, orderStatus: done.view.status };
+    } catch (err) {
+      const refusal = err instanceof AmendmentRefusedError ? { reason: err.message, errors: err.issues } : refusalOf(err);
+      if (!refusal) throw err;
       return {
         refused: true,
-        reason: `the store changed the lines of order ${captured.id} (${changed.map((sku) => `${sku}: ${before.get(sku) ?? 0} → ${now.get(sku) ?? 0}`).join(', ')}); a captured order's lines are not amended from the storefront: change the order in the ERP, or cancel it and capture it anew`,
-        errors: [{ path: '/line_items', message: `differ from the captured order ${captured.id}` }],
+        reason: `the store changed the lines of order ${captured.id} (${what}), and the order cannot take the change: ${refusal.reason}`,
+        errors: [{ path: '/line_items', message: `differ from the captured order ${captured.id}` }, ...refusal.errors],
       };
-    return { status: 'unchanged', orderId: captured.id, ignored };
+    }
   }
 }
 

@@ -13,13 +13,14 @@ import type { Channel } from '../../model/catalog.js';
 import type { Customer } from '../../model/customer.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { ErpUnavailableError } from '../../domain/orders/order-errors.js';
-import { awaitsErp, type OrderState } from '../../domain/orders/order-state.js';
+import { awaitsErp, owesErpChange, type OrderState } from '../../domain/orders/order-state.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ErpConnector } from '../../ports/erp.js';
 import type { ErpQueue } from '../../ports/erp-queue.js';
 import type { OrderChanges } from '../../ports/order-changes.js';
 import { attemptErpCommit, erpBackoff, type ErpOutcome } from './erp-attempt.js';
 import { recordErpAnswer, type ErpAnswerContext } from './record-erp-answer.js';
+import { attemptErpChange, recordErpChange } from './erp-change.js';
 
 export interface ErpCommitDeps {
   changes: OrderChanges;
@@ -80,9 +81,25 @@ export class ErpCommits {
     }
   }
 
-  /** One retry of an order the queue gave this process; it asks the ERP for the order first. */
+  /**
+   * Sends the ERP an amended order's lines (first attempt, from the amendment that owes it; the
+   * order's change is due only after `leaseMs`, so no sweep sends it meanwhile). A failure stays
+   * owed on the order for the sweep. Throws NotFoundError, StorageFailedError.
+   */
+  async sendChange(order: OrderState, correlationId?: string): Promise<OrderState> {
+    if (!owesErpChange(order)) return order;
+    const outcome = await attemptErpChange(this.deps.erp, order, this.deps.timeoutMs);
+    const recorded = await this.deps.changes.change({ orders: [order.id] }, (work) =>
+      recordErpChange(work, order.id, outcome, { nextAttemptAt: (n) => this.nextAttemptAt(n), correlationId }),
+    );
+    if (!recorded) throw new NotFoundError('Order', order.id);
+    return recorded;
+  }
+
+  /** One retry of an order the queue gave this process: its placement (asking the ERP first), or the change it owes the ERP. */
   async retry(order: OrderState): Promise<OrderState> {
     try {
+      if (owesErpChange(order)) return await this.sendChange(order);
       if (!awaitsErp(order)) return order;
       const outcome = await attemptErpCommit(this.deps.erp, order, await this.deps.customer(order.customer), this.deps.timeoutMs, true);
       return await this.record(order.id, outcome, {});
@@ -127,9 +144,13 @@ export class ErpCommits {
   }
 
   private async record(orderId: string, outcome: ErpOutcome, ctx: Omit<ErpAnswerContext, 'nextAttemptAt'>): Promise<OrderState> {
-    const nextAttemptAt = (attempts: number) => this.deps.clock.now() + erpBackoff(attempts, this.deps.retryBaseMs, this.deps.retryMaxMs, this.deps.random);
+    const nextAttemptAt = (attempts: number) => this.nextAttemptAt(attempts);
     const recorded = await this.deps.changes.change({ orders: [orderId] }, (work) => recordErpAnswer(work, orderId, outcome, { ...ctx, nextAttemptAt }));
     if (!recorded) throw new NotFoundError('Order', orderId);
     return recorded;
+  }
+
+  private nextAttemptAt(attempts: number): number {
+    return this.deps.clock.now() + erpBackoff(attempts, this.deps.retryBaseMs, this.deps.retryMaxMs, this.deps.random);
   }
 }

@@ -42,6 +42,9 @@ function erp(found: string | undefined, place: () => Promise<{ orderNumber: stri
       placed.push(o);
       return place();
     },
+    changeOrder: async (reference) => {
+      calls.push(`change ${reference}`);
+    },
   };
   return { connector, calls, placed };
 }

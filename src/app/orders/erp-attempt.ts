@@ -51,7 +51,13 @@ export function afterErpAttempt(order: OrderState, outcome: ErpOutcome, nextAtte
     if (outcome.failure.timedOut) next.erp.timedOut = true;
     next.erp.nextAttemptAt = nextAttemptAt(next.erp.attempts);
   } else {
-    next.erp = { state: 'committed', orderNumber: outcome.orderNumber, attempts: next.erp.attempts };
+    // Amended while the order was pending: the placement may have carried the earlier lines, so the change is still sent.
+    next.erp = {
+      state: 'committed',
+      orderNumber: outcome.orderNumber,
+      attempts: next.erp.attempts,
+      ...(order.erp.change ? { change: { attempts: 0, nextAttemptAt: 0, ...(order.erp.change.since ? { since: order.erp.change.since } : {}) } } : {}),
+    };
   }
   return next;
 }

@@ -5,6 +5,7 @@
 import type { OrderReads } from '../../ports/order-reads.js';
 import type { OrderStore } from '../../ports/order-store.js';
 import type { OpenOrders } from './open-orders.js';
+import { owesErpChange } from '../../domain/orders/order-state.js';
 
 export function liveOrderReads(openOrders: OpenOrders, store: OrderStore): OrderReads {
   return {
@@ -17,5 +18,11 @@ export function liveOrderReads(openOrders: OpenOrders, store: OrderStore): Order
     timeline: (id) => store.timeline(id),
     listOrders: (listing) => store.listOrders(listing).map((order) => ({ order, waiting: openOrders.waitingCount(order.id) })),
     outbox: (afterId, limit, destination) => store.outbox(afterId, limit, destination),
+    // An order owing the ERP a change is never settled, so it is in memory.
+    owingErpChange: (limit) =>
+      [...openOrders.all()]
+        .filter(owesErpChange)
+        .sort((a, b) => ((a.erp.change!.since ?? '') < (b.erp.change!.since ?? '') ? -1 : 1))
+        .slice(0, limit),
   };
 }

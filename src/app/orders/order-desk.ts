@@ -9,17 +9,28 @@ import type { OrderListing, StoredOutboxMessage, TimelineRecord } from '../../po
 import type { OrderReads } from '../../ports/order-reads.js';
 import type { CaptureContext, CaptureOutcome, OrderCapture } from './capture-order.js';
 import { cancelOrder } from './cancel-order.js';
+import { amendOrder, type AmendDeps } from './amend-order.js';
+import type { AmendedLine } from '../../domain/orders/order-amendment.js';
+import { scopedKey } from './order-request.js';
 import type { OrderChanges } from '../../ports/order-changes.js';
 import { orderView } from './order-views.js';
 import { pageOfOrders, type OrderPage } from './order-listing.js';
 import { ChannelAccess } from '../../domain/access/channel-access.js';
-import { IdempotencyKeyReusedError } from '../../domain/orders/order-errors.js';
+import { IdempotencyKeyMissingError, IdempotencyKeyReusedError } from '../../domain/orders/order-errors.js';
 
 export type { CaptureContext, CaptureOutcome } from './capture-order.js';
 
-/** The order routes over either backend: capture and cancellation are the use cases, the rest reads. */
+/** The order routes over either backend: capture, amendment and cancellation are the use cases, the rest reads. */
 export class OrderDesk {
-  constructor(private readonly deps: { capture: OrderCapture; changes: OrderChanges; reads: OrderReads }) {}
+  constructor(
+    private readonly deps: {
+      capture: OrderCapture;
+      changes: OrderChanges;
+      reads: OrderReads;
+      /** What amendments need beyond the changes: the items the hub knows, and the ERP to tell. */
+      amendments: Pick<AmendDeps, 'isKnownSku' | 'erp'>;
+    },
+  ) {}
 
   /**
    * Throws IdempotencyKeyMissingError, IdempotencyKeyInUseError, IdempotencyKeyReusedError,
@@ -90,6 +101,36 @@ export class OrderDesk {
     access.visible('Order', id, await this.deps.reads.order(id));
     const order = await cancelOrder(this.deps.changes, id, ctx);
     return orderView(order, await this.deps.reads.waitingCount(id));
+  }
+
+  /** The order a channel knows by `externalId` and its lines as they stand (what an amendment starts from). */
+  async linesOf(channel: string, externalId: string): Promise<{ orderId: string; lines: AmendedLine[] } | undefined> {
+    const order = await this.deps.reads.orderByReference(channel, externalId);
+    return order
+      ? { orderId: order.id, lines: order.lines.map((l) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice !== undefined ? { unitPrice: l.unitPrice } : {}) })) }
+      : undefined;
+  }
+
+  /**
+   * Replaces the order's lines with `lines` (its new complete list). Throws
+   * IdempotencyKeyMissingError, NotFoundError (also for another channel's order), InvalidInputError,
+   * IdempotencyKeyReusedError, AmendmentRefusedError (nothing changed).
+   */
+  async amend(
+    id: string,
+    lines: readonly AmendedLine[],
+    idempotencyKey: string | undefined,
+    ctx: CaptureContext,
+    access: ChannelAccess = ChannelAccess.everyChannel,
+  ): Promise<{ view: OrderView; replayed: boolean }> {
+    const key = scopedKey(
+      idempotencyKey,
+      ctx.principal,
+      () => new IdempotencyKeyMissingError('POST /v1/orders/{id}/amendments', 'a retried request cannot amend the order twice'),
+    );
+    access.visible('Order', id, await this.deps.reads.order(id));
+    const done = await amendOrder({ changes: this.deps.changes, ...this.deps.amendments }, id, lines, { ...ctx, idempotencyKey: key });
+    return { view: orderView(done.order, await this.deps.reads.waitingCount(id)), replayed: done.replayed };
   }
 
   async outbox(afterId: number, limit: number, destination?: string): Promise<StoredOutboxMessage[]> {

@@ -15,8 +15,8 @@ import type { OrderState } from '../../domain/orders/order-state.js';
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 /** The stored form of a key: scoped to the API key that sent it, so clients cannot collide. */
-export function scopedKey(idempotencyKey: string | undefined, principal: string): string {
-  if (idempotencyKey === undefined || !KEY_FORMAT.test(idempotencyKey)) throw new IdempotencyKeyMissingError();
+export function scopedKey(idempotencyKey: string | undefined, principal: string, missing: () => Error = () => new IdempotencyKeyMissingError()): string {
+  if (idempotencyKey === undefined || !KEY_FORMAT.test(idempotencyKey)) throw missing();
   return `${principal}\u001f${idempotencyKey}`;
 }
 

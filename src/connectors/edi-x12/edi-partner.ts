@@ -23,7 +23,7 @@ import { InboundSets, type SetContext } from './inbound-sets.js';
 import { FolderInbox, isTransient } from '../folder-inbox.js';
 import type { EdiPartnerOptions, Park } from './partner-options.js';
 
-export type { CancelResult, CaptureResult, EdiPartnerOptions, Park } from './partner-options.js';
+export type { AmendResult, CancelResult, CaptureResult, EdiPartnerOptions, Park } from './partner-options.js';
 
 export interface ReceiveSummary {
   captured: string[];

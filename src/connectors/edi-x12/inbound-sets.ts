@@ -12,7 +12,7 @@ import { unitFactor } from '../../domain/master-data/units-of-measure.js';
 import { acknowledgment855, readPurchaseOrder850, translatePurchaseOrder, type AckLine } from './purchase-order-850.js';
 import { eventsFrom945, productIdsOfW12 } from './warehouse-940-945.js';
 import { linIds, snapshotFrom846, supplyFrom856, type StockContext } from './inbound-supply-856-846.js';
-import { CHANGE_PURPOSES, readChangeOrder860 } from './change-order-860.js';
+import { CHANGE_PURPOSES, readChangeOrder860, translateChange } from './change-order-860.js';
 import { readAcknowledgment997, rejectionsIn } from './functional-ack-997.js';
 import { describeErrors, mandatoryErrors, SETS_TAKEN } from './x12-mandatory.js';
 import type { SegmentError, SetOutcome } from './x12-acknowledgment.js';
@@ -170,17 +170,19 @@ export class InboundSets {
   }
 
   /** AK3/AK4 for the ids the document waits for: the PO1 (PO107) or N1 (N104) naming each, code 7 (invalid code value). */
-  private unknownAt(tx: Transaction, unknown: readonly XrefKey[]): SegmentError[] {
+  private unknownAt(tx: Transaction, unknown: readonly XrefKey[], itemSegment: 'PO1' | 'POC' = 'PO1'): SegmentError[] {
     const out: SegmentError[] = [];
+    // Product ids are pairs from PO106/07 on a PO1, from POC08/09 on a POC.
+    const first = itemSegment === 'PO1' ? 7 : 9;
     tx.segments.forEach((s, i) => {
       const hits = unknown.filter((k) =>
         k.kind === 'customer'
           ? s[0] === 'N1' && s[1] === 'ST' && s[4]?.trim() === k.external
-          : s[0] === 'PO1' && s.some((v, j) => j >= 6 && j % 2 === 1 && v.trim() === k.external && s[j - 1] === k.scheme),
+          : s[0] === itemSegment && s.some((v, j) => j >= first && j % 2 === 1 && v.trim() === k.external && s[j - 1] === k.scheme),
       );
       if (hits.length === 0) return;
       const elements = hits.map((k) => {
-        const position = k.kind === 'customer' ? 4 : s.findIndex((v, j) => j >= 7 && j % 2 === 1 && v.trim() === k.external && s[j - 1] === k.scheme);
+        const position = k.kind === 'customer' ? 4 : s.findIndex((v, j) => j >= first && j % 2 === 1 && v.trim() === k.external && s[j - 1] === k.scheme);
         return { position, reference: k.kind === 'customer' ? '67' : '234', code: '7', value: k.external, message: `${k.scheme} ${k.external} is not mapped` };
       });
       out.push({ segment: s[0]!, position: i + 2, code: '8', elements });
@@ -222,15 +224,42 @@ export class InboundSets {
       await ctx.park(reason, [{ path: 'BCH03', message: change.poNumber }], ctx.text);
       return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
     }
-    // Changing lines of a captured order is a person's decision (stock is held for it, the ERP has it):
-    // held whole with every change named, acknowledged as accepted with errors noted.
-    const lines = change.lines.map((l) => `line ${l.lineId}: ${l.change} ${l.quantity} ${l.unit} ${l.products.map((p) => p.join(' ')).join(', ')}`.trim());
-    await ctx.park(
-      `purchase order change ${change.poNumber} (${purpose}) needs a person: the hub does not change captured orders' lines itself`,
-      lines.map((message, i) => ({ path: `POC[${i}]`, message })),
-      ctx.text,
-    );
-    return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
+    return this.amendOrder(tx, ctx, change, purpose);
+  }
+
+  /** 860 BCH01 04 (change) or 05 (replace): the order is amended in place to the lines the document leaves it with. */
+  private async amendOrder(tx: Transaction, ctx: SetContext, change: ReturnType<typeof readChangeOrder860>, purpose: string): Promise<Taken> {
+    const base = { set: tx.set, control: tx.control };
+    const what = `purchase order change ${change.poNumber} (${purpose})`;
+    const order = await this.o.orderNow(change.poNumber);
+    if (!order) {
+      await ctx.park(
+        `${what}: no order was captured for it from ${this.o.id}; replay it once the order is there`,
+        [{ path: 'BCH03', message: change.poNumber }],
+        ctx.text,
+      );
+      return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
+    }
+    const translated = await translateChange(change, order.lines, this.o.mapping, this.o.id, this.o.references);
+    if (!translated.ok) {
+      const unknown = translated.unknownReferences;
+      const reason =
+        unknown.length > 0
+          ? `${what} waits for cross-references: ${describeReferences(unknown)}${translated.errors.length > 0 ? `; and ${translated.errors.length} line errors` : ''}`
+          : `${what} could not be applied as written`;
+      await ctx.park(reason, translated.errors, ctx.text, unknown);
+      return { outcome: { ...base, status: 'E', errors: [...asSegmentErrors(translated.errors), ...this.unknownAt(tx, unknown, 'POC')] }, parked: true };
+    }
+    // One key per partner, interchange and transaction: a replay of this document answers the same amendment.
+    const key = `edi:${this.o.partner.id.trim()}:${change.poNumber}:860:${ctx.interchange}:${tx.control}`;
+    const result = await this.o.amend(order.orderId, translated.lines, key, ctx.correlationId);
+    if (result.kind === 'refused') {
+      // Refused whole (shipped, released, no stock...): nothing changed; kept for a person with the reason.
+      await ctx.park(`${what}: ${result.reason}`, result.errors, ctx.text);
+      return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
+    }
+    this.o.log('info', `${this.o.id}: ${what} amended order ${result.orderId}`, { system: this.o.id });
+    return { outcome: { ...base, status: 'A', errors: [] } };
   }
 
   /** An 856 (inbound supply) or 846 (a count) as inventory events at `location`. */

@@ -9,6 +9,7 @@ import type { PartnerOrderLines } from '../../ports/partner-order-lines.js';
 import type { PartnerMapping } from './purchase-order-850.js';
 import type { Party } from './x12-interchange.js';
 import type { FileFault } from '../folder-inbox.js';
+import type { AmendedLine } from '../../domain/orders/order-amendment.js';
 
 /** What capturing an order came to, as the partner's connector needs to answer it. */
 export type CaptureResult =
@@ -18,6 +19,9 @@ export type CaptureResult =
 
 /** What cancelling a purchase order (860 BCH01 01) came to. */
 export type CancelResult = { kind: 'cancelled'; orderId: string } | { kind: 'unknown' } | { kind: 'refused'; reason: string };
+
+/** What amending the order of a purchase order (860 BCH01 04 or 05) came to. */
+export type AmendResult = { kind: 'amended'; orderId: string } | { kind: 'refused'; reason: string; errors: Issue[] };
 
 /** `correlationId`: the id minted for the file the document came in (none for a replay, which keeps the first). */
 export type Park = (reason: string, errors: Issue[], body: string, unknownReferences?: XrefKey[], correlationId?: string) => void | Promise<void>;
@@ -40,6 +44,10 @@ export interface EdiPartnerOptions {
   capture: (request: OrderRequest, key: string, correlationId?: string) => Promise<CaptureResult>;
   /** Cancels the order captured for a purchase order number (on the partner's channel). */
   cancel: (poNumber: string, correlationId?: string) => Promise<CancelResult>;
+  /** The order captured for a purchase order number (on the partner's channel) and its lines now, if there is one. */
+  orderNow: (poNumber: string) => Promise<{ orderId: string; lines: AmendedLine[] } | undefined>;
+  /** Amends the order to `lines` (its new complete list); `key` makes a replay of the same document answer the same amendment. */
+  amend: (orderId: string, lines: AmendedLine[], key: string, correlationId?: string) => Promise<AmendResult>;
   /** Hub events the partner's documents stand for (945 shipping advice, 846 counts, 856 inbound supply). */
   ingest: (events: HubEvent[]) => Promise<{ accepted: number; rejected: { index: number }[] }>;
   /** The location this partner runs as a 3PL, if any (where its 945s ship from, what its 846s count). */

@@ -7,8 +7,8 @@ import type { Shortfall } from './source-order.js';
 
 export class IdempotencyKeyMissingError extends CrossdockError {
   readonly code = 'idempotency_key_required';
-  constructor() {
-    super('POST /v1/orders needs an Idempotency-Key header (1–255 printable characters), so a retried request cannot create a second order.');
+  constructor(route = 'POST /v1/orders', why = 'a retried request cannot create a second order') {
+    super(`${route} needs an Idempotency-Key header (1–255 printable characters), so ${why}.`);
   }
 }
 

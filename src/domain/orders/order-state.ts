@@ -27,6 +27,18 @@ export interface Shipment {
   tracking?: unknown;
 }
 
+/**
+ * The order was amended after the ERP had it (or while an attempt to place it ran): the ERP is
+ * owed its current lines. Cleared once the ERP took them.
+ */
+export interface ErpChange {
+  attempts: number;
+  /** When the ERP was first owed this change (the amendment's time). */
+  since?: string;
+  nextAttemptAt?: number;
+  lastError?: string;
+}
+
 /** Where the order stands with the ERP. */
 export type ErpState = 'held' | 'pending' | 'committed' | 'failed';
 
@@ -40,20 +52,25 @@ export interface OrderState {
   updatedAt: string;
   /** The correlation id of the request that captured it: its ERP calls and exceptions carry it. */
   correlationId?: string;
-  erp: { state: ErpState; orderNumber?: string; attempts: number; lastError?: string; nextAttemptAt?: number; timedOut?: boolean };
+  erp: { state: ErpState; orderNumber?: string; attempts: number; lastError?: string; nextAttemptAt?: number; timedOut?: boolean; change?: ErpChange };
   released: boolean;
   delivered: boolean;
   invoiced: boolean;
   cancelled: boolean;
   lines: OrderLine[];
   shipments: Shipment[];
+  /**
+   * The Idempotency-Keys of the amendments applied (as scoped to their sender), newest last, with
+   * their request's fingerprint: a repeat answers the order, another body under the key is refused.
+   */
+  amendedBy?: { key: string; fingerprint: string; at: string }[];
 }
 
 /** A deep copy to change (orders are never mutated in place); several times faster than structuredClone. */
 export function cloneOrder(o: OrderState): OrderState {
   return {
     ...o,
-    erp: { ...o.erp },
+    erp: { ...o.erp, ...(o.erp.change ? { change: { ...o.erp.change } } : {}) },
     lines: o.lines.map((l) => ({ ...l, alloc: l.alloc.map(([loc, q]) => [loc, q] as [string, number]), departed: { ...l.departed } })),
     shipments: o.shipments.map((s) => ({ ...s, lines: s.lines.map((x) => ({ ...x })) })),
   };
@@ -167,9 +184,14 @@ export function awaitsErp(order: OrderState): boolean {
   return order.erp.state === 'pending' && !order.cancelled;
 }
 
+/** True while the ERP has the order but not its amended lines (a cancellation supersedes the change). */
+export function owesErpChange(order: OrderState): boolean {
+  return order.erp.state === 'committed' && order.erp.change !== undefined && !order.cancelled;
+}
+
 /** True when nothing about the order can change stock any more and nothing is owed. */
 export function isSettled(order: OrderState, snapshotAt: SnapshotTime, holds = orderHolds(order, snapshotAt)): boolean {
-  if (awaitsErp(order)) return false;
+  if (awaitsErp(order) || owesErpChange(order)) return false;
   if (holds.size > 0) return false;
   return order.lines.every((l) => lineFigures(order, l).backordered === 0);
 }

@@ -38,6 +38,7 @@ import type { DeliveryFailedError } from '../../domain/delivery/delivery-errors.
 import type { ChannelBoundKeyError, ChannelNotGrantedError, ChannelRequiredError } from '../../domain/access/channel-access.js';
 import type { SystemBoundKeyError } from '../../domain/access/system-access.js';
 import type { ActionNotAllowedError, EntryCannotApplyError, ExceptionClosedError } from '../../domain/exceptions/exception-errors.js';
+import type { AmendmentRefusedError } from '../../domain/orders/order-amendment.js';
 
 export interface ProblemBody {
   type: string;
@@ -105,7 +106,8 @@ type KnownError =
   | SystemBoundKeyError
   | ActionNotAllowedError
   | ExceptionClosedError
-  | EntryCannotApplyError;
+  | EntryCannotApplyError
+  | AmendmentRefusedError;
 
 /**
  * Every error code the hub raises, with its answer. A code missing here is a bug, answered 500
@@ -159,6 +161,15 @@ const PROBLEMS: { [E in KnownError as E['code']]: ProblemEntry<E> } = {
   insufficient_stock: { status: 409, title: 'Not enough stock', extras: (e) => ({ errors: e.issues, shortfalls: e.shortfalls }) },
   duplicate_order: { status: 409, title: 'Order already captured', extras: (e) => ({ orderId: e.orderId }) },
   illegal_transition: { status: 409, title: 'Not allowed in this state' },
+  amendment_refused: {
+    status: 409,
+    title: 'Amendment refused',
+    extras: (e) => ({
+      reason: e.reason,
+      ...(e.issues.length > 0 ? { errors: e.issues } : {}),
+      ...(e.shortfalls.length > 0 ? { shortfalls: e.shortfalls } : {}),
+    }),
+  },
   erp_unavailable: { status: 503, title: 'ERP unavailable', extras: (e) => ({ orderId: e.orderId, retryable: true }) },
   // Raised inside ERP commits and deliveries, which turn them into retries or exceptions; one that
   // reached a request would be answered as before the table existed.

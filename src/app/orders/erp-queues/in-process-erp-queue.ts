@@ -4,7 +4,7 @@
  * background sweep never places an order the hub has not stored yet, and the capture, not the
  * sweep, makes the first attempt.
  */
-import { awaitsErp, type OrderState } from '../../../domain/orders/order-state.js';
+import { awaitsErp, owesErpChange, type OrderState } from '../../../domain/orders/order-state.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { ErpQueue } from '../../../ports/erp-queue.js';
 import type { OpenOrders } from '../open-orders.js';
@@ -24,7 +24,10 @@ export class InProcessErpQueue implements ErpQueue {
     const due: OrderState[] = [];
     for (const order of this.deps.openOrders.all()) {
       if (due.length === limit) break;
-      if (!awaitsErp(order) || (order.erp.nextAttemptAt ?? 0) > now || this.inFlight.has(order.id)) continue;
+      // A placement due, or an amendment the ERP is owed.
+      const owed = awaitsErp(order) || owesErpChange(order);
+      const dueAt = awaitsErp(order) ? order.erp.nextAttemptAt : order.erp.change?.nextAttemptAt;
+      if (!owed || (dueAt ?? 0) > now || this.inFlight.has(order.id)) continue;
       this.inFlight.add(order.id);
       due.push(order);
     }

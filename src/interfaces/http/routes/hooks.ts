@@ -26,7 +26,7 @@ const ParkedView = Type.Object({
 const Outcome = Type.Object({
   status: Type.String({
     description:
-      'captured, already_captured, cancelled, unchanged (an orders/updated that changed nothing the hub order holds; `ignored` says what it left alone), ingested, parked, ignored or duplicate (a webhook id received already)',
+      'captured, already_captured, cancelled, amended (an orders/updated that changed the lines: the order was amended in place), unchanged (an orders/updated that changed nothing the hub order holds; `ignored` says what it left alone), ingested, parked, ignored or duplicate (a webhook id received already)',
   }),
   accepted: Type.Optional(Type.Integer()),
   duplicates: Type.Optional(Type.Integer()),

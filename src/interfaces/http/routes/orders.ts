@@ -1,7 +1,7 @@
 /** Order routes: capture (with Idempotency-Key), listings, the order, its timeline, cancellation, and the outbox and order exceptions for operators. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { CancelRequest, CaptureAnswer, OrderRequest, OrderView, TimelineEntry } from '../../../model/order.js';
+import { AmendmentRequest, CancelRequest, CaptureAnswer, OrderRequest, OrderView, TimelineEntry } from '../../../model/order.js';
 import { Problem } from '../../../model/problem.js';
 import { NotFoundError } from '../../../domain/errors.js';
 import type { OrderDesk } from '../../../app/orders/order-desk.js';
@@ -128,6 +128,41 @@ export function registerOrderRoutes(app: FastifyInstance, orders: OrderDesk): vo
       const { id } = request.params as { id: string };
       const reason = (request.body as { reason?: string } | undefined)?.reason;
       return orders.cancel(id, { principal: request.apiKeyName ?? 'api', correlationId: request.id, ...(reason ? { reason } : {}) }, channelAccessOf(request));
+    },
+  );
+
+  app.post(
+    '/v1/orders/:id/amendments',
+    {
+      config: { scope: 'orders:write', channelScoped: true },
+      schema: {
+        tags: ['orders'],
+        summary: "Amend an order's lines in place",
+        description:
+          "The body is the order's new complete line list: a changed quantity, a new item or a new price; an item left out (or at qty 0) is removed. " +
+          'Reservations follow at once under the order’s backorder policy (reject: every increase is reserved or the amendment is refused whole), and the ERP is told when it has the order. ' +
+          'Allowed until the order is released to the warehouse; refused (409, with reason cancelled, erp_failed, released, shipped, insufficient_stock or no_lines) it changes nothing. ' +
+          'Requires an Idempotency-Key header: the same key with the same lines answers the order without amending it again; with other lines 422.',
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(Type.String({ description: 'Unique per amendment attempt; kept with the order (its last 50 amendments).' })),
+        }),
+        params: IdParams,
+        body: AmendmentRequest,
+        response: { 200: OrderView, 400: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const key = request.headers['idempotency-key'];
+      const { view, replayed } = await orders.amend(
+        id,
+        (request.body as AmendmentRequest).lines,
+        typeof key === 'string' ? key : undefined,
+        { principal: request.apiKeyName ?? 'api', correlationId: request.id },
+        channelAccessOf(request),
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return view;
     },
   );
 

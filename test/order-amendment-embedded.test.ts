@@ -1,0 +1,4 @@
+import { orderAmendmentBehaviour } from './behaviour/order-amendment.behaviour.js';
+import { embedded } from './support/backends.js';
+
+await orderAmendmentBehaviour(embedded);

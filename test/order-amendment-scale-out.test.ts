@@ -1,0 +1,4 @@
+import { orderAmendmentBehaviour } from './behaviour/order-amendment.behaviour.js';
+import { scaleOut } from './support/backends.js';
+
+await orderAmendmentBehaviour(scaleOut);
