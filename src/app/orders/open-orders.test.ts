@@ -127,11 +127,12 @@ test('orders owed units are found by item, oldest first, and leave the list once
   assert.equal(h.openOrders.owes('B'), true);
 });
 
-test('a ties in capture instant are broken by id, both ways round', () => {
+test('orders owed units come oldest first whatever their ids, ties in capture instant broken by id', () => {
   const h = hub();
-  const at = '2026-03-01T08:00:00.000Z';
-  for (const id of ['Ob', 'Oa', 'Oc']) h.openOrders.record(order(id, [{ sku: 'A', qty: 1 }], { createdAt: at, erp: { state: 'committed', attempts: 1 } }), [], [], () => {});
-  assert.deepEqual(h.openOrders.owing(10), ['Oa', 'Ob', 'Oc']);
+  const owed = (id: string, createdAt: string) => order(id, [{ sku: 'A', qty: 1 }], { createdAt, erp: { state: 'committed', attempts: 1 } });
+  const at = (s: number) => `2026-03-01T08:00:0${s}.000Z`;
+  for (const [id, s] of [['Oa', 5], ['Ob', 4], ['Oc', 3], ['Od', 2], ['Oe', 1], ['Of', 4]] as const) h.openOrders.record(owed(id, at(s)), [], [], () => {});
+  assert.deepEqual(h.openOrders.owing(10), ['Oe', 'Od', 'Oc', 'Ob', 'Of', 'Oa']);
 });
 
 test('shipped units the location has not shown leaving stay held and are found by item and location until counted', () => {
@@ -164,6 +165,7 @@ test('two orders shipped at one place: one settling leaves the other in the inde
     });
   h.openOrders.record(ship('O1'), [], [], () => {});
   h.openOrders.record(ship('O2'), [], [], () => {});
+  assert.deepEqual(h.openOrders.shippedUnconfirmed('A', 'L1'), ['O1', 'O2']);
   const gone = ship('O1');
   gone.lines[0]!.departed = { L1: 1 };
   h.openOrders.record(gone, [], [], () => {});
@@ -218,6 +220,25 @@ test('the later of two waiting events of one time comes after the earlier positi
   const later = embeddedHub({ locations: [L1], channels: [web] });
   later.openOrders.saveWaiting([waitingRecord(1, 'O1', '2026-03-01T09:00:02.000Z'), waitingRecord(2, 'O2', '2026-03-01T09:00:01.000Z')]);
   assert.deepEqual(later.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [2, 1]);
+  // Many at one instant, and many whose positions run against their times.
+  const many = embeddedHub({ locations: [L1], channels: [web] });
+  many.openOrders.saveWaiting([9, 5, 7, 1, 3].map((p) => waitingRecord(p, `O${p}`, '2026-03-01T09:00:00.000Z')));
+  assert.deepEqual(many.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [1, 3, 5, 7, 9]);
+  const against = embeddedHub({ locations: [L1], channels: [web] });
+  against.openOrders.saveWaiting([1, 2, 3, 4, 5].map((p) => waitingRecord(p, `O${p}`, `2026-03-01T09:00:0${9 - p}.000Z`)));
+  assert.deepEqual(against.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [5, 4, 3, 2, 1]);
+});
+
+test('shipped units seen leaving at one place are not listed there while the order still holds elsewhere', () => {
+  const h = hub();
+  const o = order('O1', [{ sku: 'A', qty: 3, alloc: [['L1', 1], ['L2', 2]] }], {
+    erp: { state: 'committed', attempts: 1 },
+    shipments: [{ eventId: 'e1', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] }],
+  });
+  o.lines[0]!.departed = { L1: 1 };
+  h.openOrders.record(o, [], [], () => {});
+  assert.equal(h.orders.orders.get('O1')!.open, true);
+  assert.deepEqual(h.openOrders.shippedUnconfirmed('A', 'L1'), []);
 });
 
 test('a capture forgotten frees its channel number and key; exceptions are raised to the store', () => {
@@ -243,10 +264,10 @@ test('on start and after a failed write, open orders, their holds and waiting ev
   h.openOrders.record(shipped, [], [], () => {});
   h.openOrders.saveWaiting([waitingRecord(4, 'O1', '2026-03-01T09:00:00.000Z'), waitingRecord(6, 'O1', '2026-03-01T09:00:01.000Z')]);
 
-  // A fresh process over the same stores.
-  const again = new OpenOrders({ state: h.state, orders: h.orders, clock: h.clock });
+  // A fresh process over the same stores: the ledger rebuilt without reservations, then the orders loaded.
   h.state.reload();
-  again.reload();
+  assert.equal(h.reserved('A', 'L1'), 0);
+  const again = new OpenOrders({ state: h.state, orders: h.orders, clock: h.clock });
   assert.equal(h.reserved('A', 'L1'), 8);
   assert.equal(h.reserved('A', 'L2'), 2);
   assert.equal(h.reserved('B', 'L1'), 1);
