@@ -53,6 +53,11 @@ export class TestClock implements Clock {
 
 const copy = <T>(v: T): T => structuredClone(v);
 
+/** Refuses what a typed database column would refuse. */
+function typed(ok: boolean, what: string, value: unknown): void {
+  if (!ok) throw new TypeError(`invalid ${what}: ${JSON.stringify(value)}`);
+}
+
 export function channel(id: string, locations: string[], extra: Partial<Channel> = {}): Channel {
   return { id, locations, safetyStock: 0, onErpUnavailable: 'queue', onCreditHold: 'hold', ...extra };
 }
@@ -422,6 +427,7 @@ export class MemoryLedgerStore implements LedgerStore {
         return taken;
       },
       dropReferences: async (refs) => {
+        for (const r of refs) typed(typeof r.channel === 'string' && typeof r.externalId === 'string', 'reference', r);
         for (const r of refs) d().refs.delete(r.channel + SEP + r.externalId);
       },
       saveOrders: async (saved) => {
@@ -449,7 +455,10 @@ export class MemoryLedgerStore implements LedgerStore {
       saveWaiting: async (records) => {
         for (const r of records) d().waiting.set(r.position, copy(r));
       },
-      removeWaiting: async (positions) => positions.filter((p) => d().waiting.delete(p)),
+      removeWaiting: async (positions) => {
+        for (const p of positions) typed(Number.isInteger(p), 'position', p);
+        return positions.filter((p) => d().waiting.delete(p));
+      },
       raiseExceptions: async (exceptions) => {
         d().raised.push(...copy(exceptions));
       },
@@ -498,6 +507,7 @@ export class MemoryLedgerStore implements LedgerStore {
         return d().queued.length;
       },
       addHolds: async (holds) => {
+        for (const h of holds) typed(typeof h.orderId === 'string' && typeof h.sku === 'string' && Number.isInteger(h.units), 'hold', h);
         for (const h of holds) {
           const k = h.orderId + SEP + h.sku + SEP + h.location;
           const n = (d().holds.get(k) ?? 0) + h.units;
@@ -514,6 +524,7 @@ export class MemoryLedgerStore implements LedgerStore {
       savePositions: async () => {},
       skusWithDatedInbound: async () => [],
       appendChanges: async (appends) => {
+        for (const a of appends) typed(typeof a.channel === 'string' && a.changes.every((c) => typeof c.sku === 'string' && Number.isInteger(c.available)), 'change', a);
         d().feed.push(...copy(appends));
         for (const a of appends) for (const c of a.changes) d().figures.set(a.channel + SEP + c.sku, c.available);
       },

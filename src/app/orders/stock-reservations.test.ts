@@ -17,10 +17,12 @@ const L2 = location('L2');
 function setup(extra: { applied?: (p: number) => Promise<void> } = {}) {
   const store = new MemoryLedgerStore();
   store.locations.push(L1, L2);
-  store.channels.push(channel('web', ['L1', 'L2']), channel('b2b', ['L2'], { safetyStock: 1 }));
+  store.channels.push(channel('web', ['L1', 'L2']), channel('b2b', ['L2'], { safetyStock: 1 }), channel('near', ['L1']));
   store.stock(count(L1, 'A', 5));
   store.stock(count(L2, 'A', 4));
   store.stock(count(L2, 'B', 2));
+  // The figures as published before any hold.
+  for (const [ch, n] of [['web', 9], ['b2b', 3], ['near', 5]] as const) store.data.figures.set(`${ch}${SEP}A`, n);
   const clock = new TestClock();
   const heard: { outboxId: number; holds: HoldsEntry['holds'] }[] = [];
   let committed = 0;
@@ -78,9 +80,10 @@ test('a reservation takes the channel locations in order, records the holds and 
   assert.equal(s.committed(), 1);
   // The figures the holds moved, at the position and instant of the reservation.
   const web = s.store.data.feed.find((a) => a.channel === 'web')!;
-  assert.deepEqual(web, { channel: 'web', position: 42, at: new Date(T0).toISOString(), changes: [{ sku: 'A', available: 2, previous: 0 }] });
+  assert.deepEqual(web, { channel: 'web', position: 42, at: new Date(T0).toISOString(), changes: [{ sku: 'A', available: 2, previous: 9 }] });
   const b2b = s.store.data.feed.find((a) => a.channel === 'b2b')!;
-  assert.deepEqual(b2b.changes, [{ sku: 'A', available: 1, previous: 0 }], 'L2 has 2 left, less one of safety stock');
+  assert.deepEqual(b2b.changes, [{ sku: 'A', available: 1, previous: 3 }], 'L2 has 2 left, less one of safety stock');
+  assert.deepEqual(s.store.data.feed.find((a) => a.channel === 'near')!.changes, [{ sku: 'A', available: 0, previous: 5 }], 'L1 is empty');
   assert.equal(s.reservations.batches, 1);
   assert.deepEqual(s.store.locked[0], ['A']);
 });
@@ -256,6 +259,7 @@ test('releasing gives back what the order holds, moves the figures and tells the
     moved.map((a) => [a.channel, a.position, a.changes]),
     [
       ['web', 42, [{ sku: 'A', available: 9, previous: 2 }]],
+      ['near', 42, [{ sku: 'A', available: 5, previous: 0 }]],
       ['b2b', 42, [{ sku: 'A', available: 3, previous: 1 }]],
     ],
   );
@@ -279,6 +283,6 @@ test('without listeners a reservation still commits', async () => {
   store.channels.push(channel('web', ['L1']));
   store.stock(count(L1, 'A', 1));
   const r = new StockReservations({ store, clock: new TestClock(), position: () => 0 });
-  assert.equal((await r.reserve(req('O1', [{ sku: 'A', qty: 1 }]))).ok, true);
+  assert.equal((await r.reserve(req('O1', [{ sku: 'A', qty: 1 }], { after: 5 }))).ok, true, 'nothing to wait for the workers with');
   assert.equal(await r.release('O1'), 1);
 });

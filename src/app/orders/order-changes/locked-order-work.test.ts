@@ -141,10 +141,15 @@ test('shipped units still held are found by item and location among the orders i
   const o1 = held('O1', [['L1', 2]], { shipments: [ship('O1', 'L1')] });
   const o2 = held('O2', [['L2', 1]], { shipments: [ship('O2', 'L1')] }); // shipped at L1, holds nothing there
   const o3 = held('O3', [['L1', 1]], { shipments: [ship('O3', 'L1', 'B')] }); // shipped B, not A
-  const store = shared([o1, o2, o3]);
+  // O4 holds nothing at all; O5 shipped elsewhere first, and a mixed shipment at L1.
+  const o4 = held('O4', [], { shipments: [ship('O4', 'L1')] });
+  const o5 = held('O5', [['L1', 1]], {
+    shipments: [ship('O5', 'L2'), { eventId: 'e-mixed', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'B', qty: 1 }, { sku: 'A', qty: 1 }] }],
+  });
+  const store = shared([o1, o2, o3, o4, o5]);
   await store.eventBatch(async (tx) => {
-    const work = await LockedOrderWork.open(tx, ['O1', 'O2', 'O3'], [], T0);
-    assert.deepEqual(work.shippedUnconfirmed('A', 'L1'), ['O1']);
+    const work = await LockedOrderWork.open(tx, ['O1', 'O2', 'O3', 'O4', 'O5'], [], T0);
+    assert.deepEqual(work.shippedUnconfirmed('A', 'L1'), ['O1', 'O5']);
     assert.deepEqual(work.shippedUnconfirmed('A', 'L2'), []);
   });
 });
