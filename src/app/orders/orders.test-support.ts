@@ -39,6 +39,15 @@ import { GroupCommit } from '../group-commit.js';
 import { InventoryState } from '../inventory/inventory-state.js';
 import { EventLoopOrderChanges } from './order-changes/event-loop-order-changes.js';
 import { OpenOrders } from './open-orders.js';
+import type { Customer } from '../../model/customer.js';
+import type { ErpConnector, ErpOrder } from '../../ports/erp.js';
+import { InProcessErpQueue } from './erp-queues/in-process-erp-queue.js';
+import { InProcessKeys } from './idempotency-keys/in-process-keys.js';
+import { EventLoopOrderPlacement } from './order-placement/event-loop-order-placement.js';
+import { ErpCommits } from './commit-orders-to-erp.js';
+import { OrderCapture } from './capture-order.js';
+import { liveOrderReads } from './live-order-reads.js';
+import { OrderDesk } from './order-desk.js';
 
 export const SEP = '\u001f';
 export const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -561,4 +570,65 @@ export class MemoryLedgerStore implements LedgerStore {
   }
   async forgetDeadEntry(): Promise<void> {}
   async close(): Promise<void> {}
+}
+
+/** An ERP that records what it was asked; `answer` decides each placement (an order number, or throws). */
+export function recordingErp(answer: (order: ErpOrder) => Promise<{ orderNumber: string }> = async (o) => ({ orderNumber: `E-${o.reference}` })) {
+  const calls: string[] = [];
+  const placed: ErpOrder[] = [];
+  const known = new Map<string, string>();
+  const connector: ErpConnector = {
+    placeOrder: async (o, timeoutMs) => {
+      calls.push(`place ${o.reference} ${timeoutMs}`);
+      placed.push(o);
+      const taken = await answer(o);
+      known.set(o.reference, taken.orderNumber);
+      return taken;
+    },
+    findOrder: async (reference, timeoutMs) => {
+      calls.push(`find ${reference} ${timeoutMs}`);
+      const n = known.get(reference);
+      return n === undefined ? undefined : { orderNumber: n };
+    },
+  };
+  return { connector, calls, placed, known };
+}
+
+export const customerRecord = (id: string, extra: Partial<Customer> = {}): Customer => ({ id, name: id, active: true, creditHold: false, updatedAt: 'x', ...extra });
+
+/** The embedded hub's capture side as main.ts wires it: keys, placement, ERP queue and commits, capture, desk. */
+export function embeddedCapture(
+  h: ReturnType<typeof embeddedHub>,
+  options: { erp?: ErpConnector; customers?: Customer[]; onError?: (err: unknown) => void; random?: () => number } = {},
+) {
+  const erpQueue = new InProcessErpQueue({ openOrders: h.openOrders, clock: h.clock });
+  const keys = new InProcessKeys({ orders: h.orders, commits: h.commits });
+  const placement = new EventLoopOrderPlacement({ state: h.state, orders: h.orders, openOrders: h.openOrders, commits: h.commits, clock: h.clock, erpQueue });
+  const customers = new Map((options.customers ?? [customerRecord('C1')]).map((c) => [c.id, c]));
+  const erp = new ErpCommits({
+    changes: h.changes,
+    queue: erpQueue,
+    erp: options.erp ?? recordingErp().connector,
+    customer: (id) => customers.get(id),
+    clock: h.clock,
+    timeoutMs: 100,
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+    random: options.random ?? (() => 1),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  let n = 0;
+  const capture = new OrderCapture({
+    keys,
+    placement,
+    erp,
+    view: h.state,
+    customer: (id) => customers.get(id),
+    order: (id) => h.openOrders.get(id),
+    clock: h.clock,
+    newOrderId: () => `ord_${++n}`,
+  });
+  const reads = liveOrderReads(h.openOrders, h.orders);
+  const desk = new OrderDesk({ capture, changes: h.changes, reads });
+  return { erpQueue, keys, placement, erp, capture, desk, reads, customers };
 }
