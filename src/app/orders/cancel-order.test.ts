@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { NotFoundError } from '../../domain/errors.js';
 import { IllegalTransitionError } from '../../domain/orders/order-errors.js';
 import { cancelOrder } from './cancel-order.js';
-import { channel, count, embeddedHub, location, order } from './orders.test-support.js';
+import { channel, count, embeddedHub, location, order, scaleOutHub } from './orders.test-support.js';
 
 const L1 = location('L1');
 
@@ -81,10 +81,24 @@ test('an unknown order is not found; one cancelled already or fully shipped is a
   const h = await hubWith(
     order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { cancelled: true, erp: { state: 'pending', attempts: 0 } }),
   );
-  await assert.rejects(cancelOrder(h.changes, 'O9', ctx), (e: unknown) => e instanceof NotFoundError && e.id === 'O9');
+  await assert.rejects(cancelOrder(h.changes, 'O9', ctx), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9');
   await assert.rejects(
     cancelOrder(h.changes, 'O1', ctx),
     (e: unknown) => e instanceof IllegalTransitionError && e.orderId === 'O1' && e.step === 'cancel' && /already cancelled/.test(e.reason),
   );
   assert.deepEqual(h.orders.timeline('O1'), []);
+});
+
+test('on the shared state, the cancellation locks the order, releases its holds and fills a backorder', async () => {
+  const h = scaleOutHub({ locations: [L1], channels: [channel('web', ['L1'])], counts: [count(L1, 'A', 3)] });
+  h.store.put(
+    order('O1', [{ sku: 'A', qty: 3, alloc: [['L1', 3]] }], { erp: { state: 'committed', attempts: 1 } }),
+    order('O2', [{ sku: 'A', qty: 1 }], { erp: { state: 'committed', attempts: 1 } }),
+  );
+  const cancelled = await cancelOrder(h.changes, 'O1', ctx);
+  assert.equal(cancelled.cancelled, true);
+  assert.equal(h.store.data.orders.get('O1')!.status, 'cancelled');
+  assert.deepEqual(h.store.heldBy('O1'), {});
+  assert.deepEqual(h.store.heldBy('O2'), { 'A@L1': 1 });
+  await assert.rejects(cancelOrder(h.changes, 'O9', ctx), NotFoundError);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WaitingRecord } from '../../ports/order-store.js';
 import { expireWaitingEvents } from './expire-waiting-events.js';
-import { channel, count, embeddedHub, location, order, T0 } from './orders.test-support.js';
+import { channel, count, embeddedHub, location, order, scaleOutHub, T0 } from './orders.test-support.js';
 
 const L1 = location('L1');
 
@@ -61,8 +61,8 @@ test('events waiting since before the cutoff expire: exceptions, expired timelin
   assert.equal(await expireWaitingEvents(h.changes, '2026-03-01T09:00:00.000Z'), 0);
 });
 
-test('more than a page expires in one sweep', async () => {
-  const records = Array.from({ length: 230 }, (_, i) => waitingRecord(i + 1, `U${i % 7}`, '2026-03-01T08:00:00.000Z'));
+test('more than a page (of orders) expires in one sweep', async () => {
+  const records = Array.from({ length: 230 }, (_, i) => waitingRecord(i + 1, `U${i}`, '2026-03-01T08:00:00.000Z'));
   const h = await hub(records);
   assert.equal(await expireWaitingEvents(h.changes, '2026-03-01T09:00:00.000Z'), 230);
   assert.equal(h.orders.waiting.size, 0);
@@ -82,7 +82,20 @@ test('an event applied or expired by another change meanwhile is left alone', as
     }
     return old;
   };
+  const before = h.orders.orders.get('O1')!.order.updatedAt;
+  h.clock.ms = T0 + 99_000;
   assert.equal(await expireWaitingEvents(changes, '2026-03-01T09:00:00.000Z'), 0);
   assert.deepEqual(h.orders.exceptions(0, 10), []);
   assert.deepEqual(h.orders.timeline('O1'), []);
+  assert.equal(h.orders.orders.get('O1')!.order.updatedAt, before, 'the order is not written again');
+});
+
+test('on the shared state, the orders of the old events are locked and their events expire', async () => {
+  const h = scaleOutHub({ locations: [L1], channels: [channel('web', ['L1'])], counts: [count(L1, 'A', 2)] });
+  h.store.put(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }]));
+  h.store.data.waiting.set(1, waitingRecord(1, 'O1', '2026-03-01T08:00:00.000Z'));
+  assert.equal(await expireWaitingEvents(h.changes, '2026-03-01T09:00:00.000Z'), 1);
+  assert.equal(h.store.data.waiting.size, 0);
+  assert.deepEqual(h.store.data.raised.map((e) => [e.orderId, e.kind]), [['O1', 'expired']]);
+  assert.deepEqual(h.store.data.timeline.map((t) => [t.step, t.outcome]), [['order.shipped', 'expired']]);
 });

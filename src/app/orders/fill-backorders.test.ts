@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillBackorders, fillBackordersIn } from './fill-backorders.js';
-import { channel, count, embeddedHub, location, order } from './orders.test-support.js';
+import { channel, count, embeddedHub, location, order, scaleOutHub } from './orders.test-support.js';
 
 const L1 = location('L1');
 const L2 = location('L2');
@@ -111,4 +111,12 @@ test('a channel with nothing free after safety stock fills nothing and records n
   assert.equal(await fillBackorders(h.changes), 0);
   assert.deepEqual(h.orders.timeline('O1'), []);
   assert.deepEqual(h.openOrders.get('O1')!.lines[0]!.alloc, []);
+});
+
+test('on the shared state, the orders owed are locked and filled', async () => {
+  const h = scaleOutHub({ locations: [L1], channels: [channel('web', ['L1'])], counts: [count(L1, 'A', 2)] });
+  h.store.put(order('O1', [{ sku: 'A', qty: 3 }], { erp: committed }));
+  assert.equal(await fillBackorders(h.changes), 2);
+  assert.deepEqual(h.store.heldBy('O1'), { 'A@L1': 2 });
+  assert.deepEqual(h.store.savedOrder('O1')!.lines[0]!.alloc, [['L1', 2]]);
 });

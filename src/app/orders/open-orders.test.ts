@@ -127,6 +127,28 @@ test('orders owed units are found by item, oldest first, and leave the list once
   assert.equal(h.openOrders.owes('B'), true);
 });
 
+/** Every order of `items` (for sorts checked whatever order their input comes in). */
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+test('orders owed and old waiting events come out in order whatever order they went in', () => {
+  const at = (s: number) => `2026-03-01T08:00:0${s}.000Z`;
+  const owed: [string, number][] = [['Oa', 4], ['Ob', 3], ['Oc', 2], ['Od', 2], ['Oe', 1]];
+  for (const perm of permutations(owed)) {
+    const h = hub();
+    for (const [id, s] of perm) h.openOrders.record(order(id, [{ sku: 'A', qty: 1 }], { createdAt: at(s), erp: { state: 'committed', attempts: 1 } }), [], [], () => {});
+    assert.deepEqual(h.openOrders.owing(10), ['Oe', 'Oc', 'Od', 'Ob', 'Oa'], perm.join());
+  }
+  const waits: [number, number][] = [[5, 1], [4, 2], [3, 3], [9, 3], [1, 4]];
+  for (const perm of permutations(waits)) {
+    const h = hub();
+    h.openOrders.saveWaiting(perm.map(([p, s]) => waitingRecord(p, `O${p}`, at(s))));
+    assert.deepEqual(h.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [5, 4, 3, 9, 1], perm.join());
+  }
+});
+
 test('orders owed units come oldest first whatever their ids, ties in capture instant broken by id', () => {
   const h = hub();
   const owed = (id: string, createdAt: string) => order(id, [{ sku: 'A', qty: 1 }], { createdAt, erp: { state: 'committed', attempts: 1 } });

@@ -7,7 +7,8 @@
  */
 import { InventoryLedger } from '../../domain/inventory/inventory-ledger.js';
 import type { LocationDef } from '../../domain/inventory/availability-book.js';
-import type { OrderState } from '../../domain/orders/order-state.js';
+import { orderHolds, type OrderState } from '../../domain/orders/order-state.js';
+import { savedOrder } from './saved-order.js';
 import type { Channel } from '../../model/catalog.js';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { InventorySnapshot } from '../../model/inventory-event.js';
@@ -24,7 +25,9 @@ import type {
   RecordedChange,
 } from '../../ports/inventory-store.js';
 import type { ChangeAppend, LedgerStore, LedgerTransaction, PositionState, QueuedEntry, StockHold } from '../../ports/ledger-store.js';
-import type { ChannelReference, OrderWrites, SavedOrder } from '../../ports/locking-order-store.js';
+import type { ChannelReference, LockingOrderStore, OrderWrites, SavedOrder } from '../../ports/locking-order-store.js';
+import type { HoldsEntry } from '../log/log-entries.js';
+import { RowLockedOrderChanges } from './order-changes/row-locked-order-changes.js';
 import type {
   OrderException,
   OrderListing,
@@ -386,6 +389,14 @@ export class MemoryLedgerStore implements LedgerStore {
     this.data.positions.set(event.source + SEP + event.sku + SEP + event.location, positionOf(event));
   }
 
+  /** Stores orders as a capture's reservation leaves them: saved, with what they hold. */
+  put(...orders: OrderState[]): void {
+    for (const o of orders) {
+      this.data.orders.set(o.id, copy(savedOrder(o)));
+      for (const [key, units] of orderHolds(o, () => undefined)) this.data.holds.set(o.id + SEP + key, units);
+    }
+  }
+
   /** Units held per "orderId sku location", without zero rows. */
   heldBy(orderId: string): Record<string, number> {
     const out: Record<string, number> = {};
@@ -631,4 +642,76 @@ export function embeddedCapture(
   const reads = liveOrderReads(h.openOrders, h.orders);
   const desk = new OrderDesk({ capture, changes: h.changes, reads });
   return { erpQueue, keys, placement, erp, capture, desk, reads, customers };
+}
+
+/** The queries the scale-out order changes ask of the shared orders, over a MemoryLedgerStore's data. */
+export function memoryLockingOrders(store: MemoryLedgerStore): LockingOrderStore {
+  const d = () => store.data;
+  const unused = async (): Promise<never> => {
+    throw new Error('not used by the order tests');
+  };
+  return {
+    claimKeys: unused,
+    dropKeyClaim: unused,
+    storeAnswers: unused,
+    forgetKeysBefore: unused,
+    order: async (id) => store.savedOrder(id),
+    orderByReference: async (channel, externalId) => {
+      const id = d().refs.get(channel + SEP + externalId);
+      return id === undefined ? undefined : store.savedOrder(id);
+    },
+    listOrders: async (listing) =>
+      [...d().orders.values()]
+        .map((s) => s.order)
+        .filter((o) => listing.channel === undefined || o.channel === listing.channel)
+        .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))
+        .slice(0, listing.limit)
+        .map((o) => ({ order: copy(o), waiting: [...d().waiting.values()].filter((w) => w.orderId === o.id).length })),
+    timeline: async (orderId) => d().timeline.filter((t) => t.orderId === orderId),
+    outbox: async (afterId, limit) => d().outbox.map((m, i) => ({ ...m, id: i + 1 })).filter((m) => m.id > afterId).slice(0, limit),
+    outboxFor: unused,
+    outboxBetween: unused,
+    openByStatus: unused,
+    leaseDueForErp: unused,
+    owingOrders: async (limit, skus) =>
+      [...d().orders.values()]
+        .filter((s) => s.owes && (!skus || s.order.lines.some((l) => skus.includes(l.sku))))
+        .map((s) => s.order)
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+        .slice(0, limit)
+        .map((o) => o.id),
+    heldFor: async (customer) =>
+      [...d().orders.values()]
+        .filter((s) => s.order.customer === customer && s.order.erp.state === 'held')
+        .map((s) => s.order.id)
+        .sort(),
+    exceptions: unused,
+    waitingCount: async (orderId) => [...d().waiting.values()].filter((w) => w.orderId === orderId).length,
+    orderByTracking: unused,
+    waitingSince: async (iso, limit) =>
+      [...d().waiting.values()]
+        .filter((w) => w.since < iso)
+        .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.position - b.position))
+        .slice(0, limit)
+        .map(copy),
+  };
+}
+
+/** The scale-out order side over an in-memory shared state: RowLockedOrderChanges as the wiring makes it. */
+export function scaleOutHub(setup: { locations: LocationDef[]; channels: Channel[]; counts?: InventorySnapshot[] }) {
+  const store = new MemoryLedgerStore();
+  store.locations.push(...setup.locations);
+  store.channels.push(...setup.channels);
+  for (const c of setup.counts ?? []) store.stock(c);
+  const clock = new TestClock();
+  const heard: { outboxId: number; holds: HoldsEntry['holds'] }[] = [];
+  const orders = memoryLockingOrders(store);
+  const changes = new RowLockedOrderChanges({ store, orders, clock, position: () => 7, holdsCommitted: (q) => heard.push(q) });
+  /** Units orders hold of `sku` at `loc`. */
+  const reserved = (sku: string, loc: string) => {
+    let n = 0;
+    for (const [k, v] of store.data.holds) if (k.endsWith(SEP + sku + SEP + loc)) n += v;
+    return n;
+  };
+  return { store, clock, orders, changes, heard, reserved };
 }

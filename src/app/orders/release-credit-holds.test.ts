@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { releaseCreditHolds } from './release-credit-holds.js';
-import { channel, count, embeddedHub, location, order, T0 } from './orders.test-support.js';
+import { channel, count, embeddedHub, location, order, scaleOutHub, T0 } from './orders.test-support.js';
 
 const L1 = location('L1');
 
@@ -48,4 +48,12 @@ test('an order cancelled or released by another change meanwhile is left as it i
   assert.equal(await releaseCreditHolds(changes, 'C1'), 0);
   assert.equal(h.openOrders.get('O1')!.erp.state, 'held');
   assert.deepEqual(h.orders.timeline('O1'), []);
+});
+
+test('on the shared state, the held orders are locked and become due', async () => {
+  const h = scaleOutHub({ locations: [L1], channels: [channel('web', ['L1'])], counts: [count(L1, 'A', 9)] });
+  h.clock.ms = T0 + 9;
+  h.store.put(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'held', attempts: 0 } }));
+  assert.equal(await releaseCreditHolds(h.changes, 'C1'), 1);
+  assert.deepEqual(h.store.savedOrder('O1')!.erp, { state: 'pending', attempts: 0, nextAttemptAt: T0 + 9 });
 });
