@@ -92,6 +92,12 @@ test('stock the authority shows leaving for an order stops being held, with the 
       ['stock.departed', 'wms-L1', '2026-03-01T09:40:00.000Z', '1 × A left L1 (mv-1)'],
     ],
   );
+  // The line of the item is the one that departs, whichever line it is.
+  const two = await hubWith(
+    order('O2', [{ sku: 'B', qty: 1, alloc: [['L1', 1]] }, { sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: committed, released: true }),
+  );
+  await two.changes.change({ orders: ['O2'] }, (work) => noteDeparture(work, 'O2', 'A', 'L1', 1, event));
+  assert.deepEqual(two.openOrders.get('O2')!.lines.map((l) => l.departed), [{}, { L1: 1 }]);
   // An order without the item, or unknown, is left alone.
   await h.changes.change({ orders: ['O1'] }, (work) => {
     noteDeparture(work, 'O1', 'B', 'L1', 1, event);
@@ -116,7 +122,24 @@ test('a count after a shipment releases what the shipment still held; one that c
   assert.equal(h.reserved('A', 'L1'), 2);
   await h.changes.change({ orders: [] }, (work) => noteCount(work, 'A', 'L1'));
   assert.equal(h.reserved('A', 'L1'), 0, 'the count shows the units gone');
-  assert.deepEqual(h.orders.timeline('O1').map((t) => [t.step, t.detail]), [['stock.counted', 'a count of A at L1 shows the shipped units gone']]);
+  assert.deepEqual(h.orders.timeline('O1').map((t) => [t.step, t.source, t.detail]), [['stock.counted', 'hub', 'a count of A at L1 shows the shipped units gone']]);
   assert.equal(h.orders.orders.get('O1')!.open, false, 'nothing held or owed: settled');
   assert.deepEqual(h.orders.timeline('O2'), [], 'another location is not concerned');
+});
+
+test('a count between two shipments releases the first one only', async () => {
+  const o = order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], {
+    erp: committed,
+    released: true,
+    shipments: [
+      { eventId: 's1', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] },
+      { eventId: 's2', source: 'wms', location: 'L1', at: '2026-03-01T10:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] },
+    ],
+  });
+  const h = await hubWith(o);
+  assert.equal(h.reserved('A', 'L1'), 2);
+  h.state.ledger.apply(count(L1, 'A', 3, '2026-03-01T10:00:00.000Z'), 99);
+  await h.changes.change({ orders: [] }, (work) => noteCount(work, 'A', 'L1'));
+  assert.equal(h.reserved('A', 'L1'), 1);
+  assert.deepEqual(h.orders.timeline('O1').map((t) => t.step), ['stock.counted']);
 });

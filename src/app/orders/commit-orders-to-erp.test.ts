@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { NotFoundError } from '../../domain/errors.js';
 import { ErpCallError, ErpUnavailableError } from '../../domain/orders/order-errors.js';
 import type { OrderState } from '../../domain/orders/order-state.js';
-import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, order, recordingErp, T0 } from './orders.test-support.js';
+import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, order, recordingErp, scaleOutHub, T0 } from './orders.test-support.js';
+import { ErpCommits } from './commit-orders-to-erp.js';
 
 const L1 = location('L1');
 const web = channel('web', ['L1']);
@@ -157,4 +158,57 @@ test('started, the timer sweeps on its own', async () => {
     await new Promise((r) => setTimeout(r, 2));
   }
   await c.erp.stop();
+});
+
+test('a retry releases its order: the next sweep takes it again once due', async () => {
+  const { h, c, erp } = await setup(failing(new Error('down')));
+  assert.equal(await c.erp.sweep(), 1);
+  assert.equal(await c.erp.sweep(), 0, 'not due yet');
+  h.clock.ms = T0 + 1000;
+  assert.equal(await c.erp.sweep(), 1);
+  assert.deepEqual(erp.calls, ['find O1 100', 'place O1 100', 'find O1 100', 'place O1 100']);
+});
+
+test('without an error handler, a failed retry or sweep is swallowed, not thrown', async () => {
+  const { h, c } = await setup();
+  const real = h.changes.change.bind(h.changes);
+  h.changes.change = () => Promise.reject(new Error('store down'));
+  assert.equal(await c.erp.sweep(), 1);
+  h.changes.change = real;
+  c.erpQueue.takeDue = () => Promise.reject(new Error('queue down'));
+  c.erp.start(60_000);
+  c.erp.nudge();
+  await c.erp.stop();
+});
+
+test('a sweep that fails goes to the error handler when nudged', async () => {
+  const errors: unknown[] = [];
+  const { c } = await setup(undefined, undefined, { onError: (e) => errors.push(e) });
+  c.erpQueue.takeDue = () => Promise.reject(new Error('queue down'));
+  c.erp.start(60_000);
+  c.erp.nudge();
+  await c.erp.stop();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(errors.map(String), ['Error: queue down']);
+});
+
+test('on the shared state, the answer is recorded on the locked order', async () => {
+  const h = scaleOutHub({ locations: [L1], channels: [web], counts: [count(L1, 'A', 5)] });
+  h.store.put(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }]));
+  const erp = recordingErp();
+  const released: string[] = [];
+  const commits = new ErpCommits({
+    changes: h.changes,
+    queue: { takeDue: async () => [], release: (id) => void released.push(id) },
+    erp: erp.connector,
+    customer: () => undefined,
+    clock: h.clock,
+    timeoutMs: 50,
+    retryBaseMs: 10,
+    retryMaxMs: 100,
+  });
+  const next = await commits.retry(h.store.savedOrder('O1')!);
+  assert.equal(next.erp.state, 'committed');
+  assert.equal(h.store.savedOrder('O1')!.erp.orderNumber, 'E-O1');
+  assert.deepEqual(released, ['O1']);
 });
