@@ -139,7 +139,14 @@ export class MemoryOrderStore implements OrderStore {
   }
   listOrders(listing: OrderListing): OrderState[] {
     return [...this.orders.values()]
-      .filter(({ order, status }) => (listing.channel ? order.channel === listing.channel : true) && (listing.status ? status === listing.status : true))
+      .filter(
+        ({ order, status }) =>
+          (listing.channel === undefined || order.channel === listing.channel) &&
+          (listing.customer === undefined || order.customer === listing.customer) &&
+          (listing.status === undefined || status === listing.status) &&
+          (listing.since === undefined || order.createdAt >= listing.since) &&
+          (listing.before === undefined || order.createdAt < listing.before.createdAt || (order.createdAt === listing.before.createdAt && order.id < listing.before.id)),
+      )
       .map((o) => copy(o.order))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))
       .slice(0, listing.limit);
