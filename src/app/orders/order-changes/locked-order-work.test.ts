@@ -175,6 +175,8 @@ test('write records where shipped units are still held, and replaces what was th
   await counted.eventBatch(async (tx) => {
     const work = await LockedOrderWork.open(tx, ['O1'], [], T0);
     assert.equal(work.countedAt('A', 'L1'), '2026-03-01T10:00:00.000Z');
+    assert.equal(work.countedAt('B', 'L2'), undefined, 'never counted there');
+    assert.equal(work.countedAt('A', 'L9'), undefined, 'no such location');
     work.record(structuredClone(o1), []);
     await work.write(tx);
   });

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cloneOrder } from '../../../domain/orders/order-state.js';
+import { UnstorableSubmissionError } from '../../../domain/errors.js';
 import type { WaitingRecord } from '../../../ports/order-store.js';
 import { savedOrder } from '../saved-order.js';
 import { channel, count, location, order, scaleOutHub, T0 } from '../orders.test-support.js';
@@ -107,4 +108,19 @@ test('owing orders, credit holds and old waiting events are the shared state’s
   assert.deepEqual(await h.changes.owingOrders(10, ['A']), ['O1']);
   assert.deepEqual(await h.changes.heldFor('C1'), ['O3']);
   assert.deepEqual((await h.changes.waitingSince('2026-03-01T09:10:00.000Z', 10)).map((w) => w.position), [1]);
+});
+
+test('a change the shared state cannot store fails alone, named unstorable; the others of its transaction commit', async () => {
+  const h = hub();
+  const [good, bad] = await Promise.allSettled([
+    h.changes.change({ orders: ['O1'], items: ['A'] }, (work) => work.record(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }]), [])),
+    h.changes.change({ orders: ['O2'], items: ['A'] }, (work) => work.record(order('O2', [{ sku: 'A', qty: 1, alloc: [['L1', 0.5]] }]), [])),
+  ]);
+  assert.equal(good.status, 'fulfilled');
+  assert.equal(bad.status, 'rejected');
+  const err = (bad as PromiseRejectedResult).reason;
+  assert.ok(err instanceof UnstorableSubmissionError);
+  assert.equal(err.operation, 'this order change');
+  assert.deepEqual(h.store.heldBy('O1'), { 'A@L1': 1 });
+  assert.equal(h.store.data.orders.has('O2'), false);
 });
