@@ -23,7 +23,9 @@ async function hubWith(...orders: ReturnType<typeof order>[]) {
 const ctx = { principal: 'ops', correlationId: 'corr-9' };
 
 test('a cancelled order gives its stock back and tells the ERP and the warehouse, with the reason', async () => {
-  const h = await hubWith(order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], { erp: { state: 'committed', orderNumber: 'E-1', attempts: 1 }, released: true }));
+  const h = await hubWith(
+    order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], { erp: { state: 'committed', orderNumber: 'E-1', attempts: 1 }, released: true }),
+  );
   const cancelled = await cancelOrder(h.changes, 'O1', { ...ctx, reason: 'customer changed mind' });
   assert.equal(cancelled.cancelled, true);
   assert.equal(h.reserved('A', 'L1'), 0);
@@ -78,9 +80,7 @@ test('a backorder fill that fails does not fail the cancellation', async () => {
 });
 
 test('an unknown order is not found; one cancelled already or fully shipped is an illegal transition that changes nothing', async () => {
-  const h = await hubWith(
-    order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { cancelled: true, erp: { state: 'pending', attempts: 0 } }),
-  );
+  const h = await hubWith(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { cancelled: true, erp: { state: 'pending', attempts: 0 } }));
   await assert.rejects(cancelOrder(h.changes, 'O9', ctx), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9');
   await assert.rejects(
     cancelOrder(h.changes, 'O1', ctx),

@@ -31,7 +31,13 @@ function setup(erp = recordingErp()) {
   return { h, c, erp };
 }
 
-const request = (more: Partial<OrderRequest> = {}): OrderRequest => ({ channel: 'web', externalId: 'W-1', customer: 'C1', lines: [{ sku: 'A', qty: 2 }], ...more });
+const request = (more: Partial<OrderRequest> = {}): OrderRequest => ({
+  channel: 'web',
+  externalId: 'W-1',
+  customer: 'C1',
+  lines: [{ sku: 'A', qty: 2 }],
+  ...more,
+});
 const down = () => recordingErp(() => Promise.reject(new Error('ERP down')));
 
 test('a capture reserves the stock, commits the order to the ERP and answers 201; the answer is kept for the key', async () => {
@@ -40,7 +46,14 @@ test('a capture reserves the stock, commits the order to the ERP and answers 201
   const out = await c.capture.capture(request(), 'k-1', ctx);
   assert.deepEqual(out, {
     statusCode: 201,
-    body: { id: 'ord_1', status: 'accepted', channel: 'web', externalId: 'W-1', lines: [{ sku: 'A', qty: 2, reserved: 2, backordered: 0 }], erpOrderNumber: 'E-ord_1' },
+    body: {
+      id: 'ord_1',
+      status: 'accepted',
+      channel: 'web',
+      externalId: 'W-1',
+      lines: [{ sku: 'A', qty: 2, reserved: 2, backordered: 0 }],
+      erpOrderNumber: 'E-ord_1',
+    },
     replayed: false,
   });
   assert.deepEqual(erp.calls, ['place ord_1 100']);

@@ -15,7 +15,11 @@ const L1 = location('L1');
 const web = channel('web', ['L1']);
 const strict = channel('strict', ['L1'], { onErpUnavailable: 'fail' });
 
-async function setup(erp = recordingErp(), orders: OrderState[] = [order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }])], more: Parameters<typeof embeddedCapture>[1] = {}) {
+async function setup(
+  erp = recordingErp(),
+  orders: OrderState[] = [order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }])],
+  more: Parameters<typeof embeddedCapture>[1] = {},
+) {
   const h = embeddedHub({ locations: [L1], channels: [web, strict], counts: [count(L1, 'A', 50)] });
   await h.changes.change({ orders: [] }, (work) => {
     for (const o of orders) work.record(o, []);
@@ -35,7 +39,10 @@ test('at capture, the order is placed with the ERP and committed; the lease is t
   assert.deepEqual(next.erp, { state: 'committed', orderNumber: 'E-O1', attempts: 1 });
   assert.deepEqual(erp.calls, ['place O1 100']);
   assert.equal(erp.placed[0]!.erpCustomerNumber, 'ERP-C1');
-  assert.deepEqual(h.orders.timeline('O1').map((t) => [t.step, t.correlationId]), [['erp.committed', 'corr-1']]);
+  assert.deepEqual(
+    h.orders.timeline('O1').map((t) => [t.step, t.correlationId]),
+    [['erp.committed', 'corr-1']],
+  );
   assert.equal(h.orders.orders.get('O1')!.status, 'accepted');
 });
 
@@ -46,7 +53,11 @@ test('at capture on a queueing channel, a failure leaves the order pending and f
   assert.deepEqual(next.erp, { state: 'pending', attempts: 1, lastError: 'ERP down', nextAttemptAt: T0 + 1000 });
   assert.equal(h.reserved('A', 'L1'), 2);
   h.clock.ms = T0 + 1000;
-  assert.deepEqual((await c.erpQueue.takeDue(8)).map((o) => o.id), ['O1'], 'released by the capture: due for the sweep');
+  assert.deepEqual(
+    (await c.erpQueue.takeDue(8)).map((o) => o.id),
+    ['O1'],
+    'released by the capture: due for the sweep',
+  );
   assert.deepEqual(erp.calls, ['place O1 100']);
 });
 
@@ -67,7 +78,10 @@ test('at capture on a failing channel, a failure fails the order, frees its stoc
 test('at capture, an order the hub does not know is not found', async () => {
   const { c, erp } = await setup();
   const ghost = order('O9', [{ sku: 'A', qty: 1 }]);
-  await assert.rejects(c.erp.commitAtCapture(ghost, web, ctx, 'k', undefined), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9');
+  await assert.rejects(
+    c.erp.commitAtCapture(ghost, web, ctx, 'k', undefined),
+    (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9',
+  );
   assert.deepEqual(erp.calls, ['place O9 100']);
 });
 

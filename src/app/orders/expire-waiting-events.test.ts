@@ -96,6 +96,12 @@ test('on the shared state, the orders of the old events are locked and their eve
   h.store.data.waiting.set(1, waitingRecord(1, 'O1', '2026-03-01T08:00:00.000Z'));
   assert.equal(await expireWaitingEvents(h.changes, '2026-03-01T09:00:00.000Z'), 1);
   assert.equal(h.store.data.waiting.size, 0);
-  assert.deepEqual(h.store.data.raised.map((e) => [e.orderId, e.kind]), [['O1', 'expired']]);
-  assert.deepEqual(h.store.data.timeline.map((t) => [t.step, t.outcome]), [['order.shipped', 'expired']]);
+  assert.deepEqual(
+    h.store.data.raised.map((e) => [e.orderId, e.kind]),
+    [['O1', 'expired']],
+  );
+  assert.deepEqual(
+    h.store.data.timeline.map((t) => [t.step, t.outcome]),
+    [['order.shipped', 'expired']],
+  );
 });

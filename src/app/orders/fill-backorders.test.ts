@@ -26,10 +26,26 @@ test('the oldest order owed units is filled first, across the channel locations 
   await record(
     h,
     order('O2', [{ sku: 'A', qty: 4 }], { erp: committed, createdAt: '2026-03-01T08:00:02.000Z' }),
-    order('O1', [{ sku: 'A', qty: 4 }, { sku: 'B', qty: 1 }], { erp: committed, createdAt: '2026-03-01T08:00:01.000Z' }),
+    order(
+      'O1',
+      [
+        { sku: 'A', qty: 4 },
+        { sku: 'B', qty: 1 },
+      ],
+      { erp: committed, createdAt: '2026-03-01T08:00:01.000Z' },
+    ),
   );
   assert.equal(await fillBackorders(h.changes), 6);
-  assert.deepEqual(h.openOrders.get('O1')!.lines.map((l) => l.alloc), [[['L2', 3], ['L1', 1]], [['L1', 1]]]);
+  assert.deepEqual(
+    h.openOrders.get('O1')!.lines.map((l) => l.alloc),
+    [
+      [
+        ['L2', 3],
+        ['L1', 1],
+      ],
+      [['L1', 1]],
+    ],
+  );
   assert.deepEqual(h.openOrders.get('O2')!.lines[0]!.alloc, [['L1', 1]], 'what was left');
   assert.deepEqual(
     h.orders.timeline('O1').map((t) => [t.step, t.source, t.detail]),
@@ -38,7 +54,10 @@ test('the oldest order owed units is filled first, across the channel locations 
       ['backorder.filled', 'hub', '1 × B reserved at L1 (1)'],
     ],
   );
-  assert.deepEqual(h.orders.timeline('O2').map((t) => t.detail), ['1 × A reserved at L1 (1)']);
+  assert.deepEqual(
+    h.orders.timeline('O2').map((t) => t.detail),
+    ['1 × A reserved at L1 (1)'],
+  );
   assert.equal(h.orders.orders.get('O1')!.status, 'accepted');
   assert.equal(h.orders.orders.get('O2')!.status, 'backordered');
   assert.equal(await fillBackorders(h.changes), 0, 'nothing free any more');
@@ -56,7 +75,10 @@ test('orders of one instant are filled in id order; a line partly reserved gets 
   );
   // Oc (oldest) takes everything free: 1 at L1, 3 at L2.
   await fillBackorders(h.changes);
-  assert.deepEqual(h.openOrders.get('Oc')!.lines[0]!.alloc, [['L2', 3], ['L1', 1]]);
+  assert.deepEqual(h.openOrders.get('Oc')!.lines[0]!.alloc, [
+    ['L2', 3],
+    ['L1', 1],
+  ]);
   assert.deepEqual(h.openOrders.get('Oa')!.lines[0]!.alloc, []);
   assert.deepEqual(h.openOrders.get('Ob')!.lines[0]!.alloc, [['L1', 1]]);
 });
@@ -64,11 +86,19 @@ test('orders of one instant are filled in id order; a line partly reserved gets 
 test('ties in capture instant go by id whichever way round they are given', async () => {
   const h = hub([count(L1, 'A', 1)]);
   const at = '2026-03-01T08:00:00.000Z';
-  await record(h, order('Oa', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }), order('Ob', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }));
+  await record(
+    h,
+    order('Oa', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }),
+    order('Ob', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }),
+  );
   await h.changes.change({ orders: [] }, (work) => fillBackordersIn(work, ['Ob', 'Oa']));
   assert.deepEqual(h.openOrders.get('Oa')!.lines[0]!.alloc, [['L1', 1]]);
   const g = hub([count(L1, 'A', 1)]);
-  await record(g, order('Oa', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }), order('Ob', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }));
+  await record(
+    g,
+    order('Oa', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }),
+    order('Ob', [{ sku: 'A', qty: 1 }], { erp: committed, createdAt: at }),
+  );
   await g.changes.change({ orders: [] }, (work) => fillBackordersIn(work, ['Oa', 'Ob']));
   assert.deepEqual(g.openOrders.get('Oa')!.lines[0]!.alloc, [['L1', 1]]);
   // Older first whatever the ids and whichever way round.
@@ -94,11 +124,21 @@ test('narrowed to items, only those lines fill; unknown orders and orders of an 
   const h = hub();
   await record(
     h,
-    order('O1', [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 1 }], { erp: committed }),
+    order(
+      'O1',
+      [
+        { sku: 'A', qty: 1 },
+        { sku: 'B', qty: 1 },
+      ],
+      { erp: committed },
+    ),
     order('O2', [{ sku: 'A', qty: 1 }], { erp: committed, channel: 'gone' }),
   );
   assert.equal(await fillBackorders(h.changes, ['B']), 1);
-  assert.deepEqual(h.openOrders.get('O1')!.lines.map((l) => l.alloc), [[], [['L1', 1]]]);
+  assert.deepEqual(
+    h.openOrders.get('O1')!.lines.map((l) => l.alloc),
+    [[], [['L1', 1]]],
+  );
   const units = await h.changes.change({ orders: [] }, (work) => fillBackordersIn(work, ['O9', 'O2', 'O1'], ['A']));
   assert.equal(units, 1);
   assert.deepEqual(h.openOrders.get('O2')!.lines[0]!.alloc, []);

@@ -35,7 +35,20 @@ test('recording an order reserves what it holds, writes it with its status, time
   const h = hub();
   const t = touches();
   h.clock.ms = T0 + 5000;
-  const o = order('O1', [{ sku: 'A', qty: 4, alloc: [['L1', 3], ['L2', 1]] }], { correlationId: 'corr-0' });
+  const o = order(
+    'O1',
+    [
+      {
+        sku: 'A',
+        qty: 4,
+        alloc: [
+          ['L1', 3],
+          ['L2', 1],
+        ],
+      },
+    ],
+    { correlationId: 'corr-0' },
+  );
   h.openOrders.record(
     o,
     [{ step: 'captured', source: 'api', correlationId: 'corr-1' }],
@@ -58,17 +71,38 @@ test('recording an order reserves what it holds, writes it with its status, time
     [['erp', 'order.created', 'O1', 'corr-1']],
   );
   assert.equal(h.openOrders.get('O1'), o, 'open orders are served from memory');
-  assert.deepEqual([...h.openOrders.all()].map((x) => x.id), ['O1']);
+  assert.deepEqual(
+    [...h.openOrders.all()].map((x) => x.id),
+    ['O1'],
+  );
   assert.deepEqual(Object.fromEntries(h.openOrders.holdsOf('O1')), { [`A${SEP}L1`]: 3, [`A${SEP}L2`]: 1 });
   assert.equal(h.openOrders.holdsOf('nobody').size, 0);
 });
 
 test('a change moves the reservation by the difference only, and touches only what moved', () => {
   const h = hub();
-  const first = order('O1', [{ sku: 'A', qty: 4, alloc: [['L1', 3], ['L2', 1]] }]);
+  const first = order('O1', [
+    {
+      sku: 'A',
+      qty: 4,
+      alloc: [
+        ['L1', 3],
+        ['L2', 1],
+      ],
+    },
+  ]);
   h.openOrders.record(first, [], [], () => {});
   const t = touches();
-  const next = order('O1', [{ sku: 'A', qty: 4, alloc: [['L1', 1], ['L2', 1]] }]);
+  const next = order('O1', [
+    {
+      sku: 'A',
+      qty: 4,
+      alloc: [
+        ['L1', 1],
+        ['L2', 1],
+      ],
+    },
+  ]);
   h.openOrders.record(next, [], [], t.touch);
   assert.equal(h.reserved('A', 'L1'), 1);
   assert.equal(h.reserved('A', 'L2'), 1);
@@ -96,10 +130,16 @@ test('an order settled but for events waiting on it stays open', () => {
   const h = hub();
   h.openOrders.saveWaiting([waitingRecord(7, 'O1', '2026-03-01T09:00:00.000Z')]);
   const done = order('O1', [{ sku: 'A', qty: 1, alloc: [] }], { cancelled: true, erp: { state: 'committed', attempts: 1 } });
-  assert.equal(h.openOrders.hold(done, () => {}), true);
+  assert.equal(
+    h.openOrders.hold(done, () => {}),
+    true,
+  );
   h.openOrders.persist(done, [], []);
   assert.equal(h.orders.orders.get('O1')!.open, true);
-  assert.deepEqual([...h.openOrders.all()].map((o) => o.id), ['O1']);
+  assert.deepEqual(
+    [...h.openOrders.all()].map((o) => o.id),
+    ['O1'],
+  );
 });
 
 test('orders owed units are found by item, oldest first, and leave the list once filled, failed or settled', () => {
@@ -117,7 +157,12 @@ test('orders owed units are found by item, oldest first, and leave the list once
   assert.deepEqual(h.openOrders.owing(10, ['C']), []);
   assert.equal(h.orders.orders.get('O1')!.status, 'backordered');
   // Filled: no longer owed.
-  h.openOrders.record(order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], { createdAt: '2026-03-01T08:00:01.000Z', erp: { state: 'committed', attempts: 1 } }), [], [], () => {});
+  h.openOrders.record(
+    order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], { createdAt: '2026-03-01T08:00:01.000Z', erp: { state: 'committed', attempts: 1 } }),
+    [],
+    [],
+    () => {},
+  );
   assert.deepEqual(h.openOrders.owing(10, ['A']), ['O2', 'O3']);
   // The ERP failed it: it owes nothing.
   h.openOrders.record({ ...owing('O2', '2026-03-01T08:00:01.000Z'), erp: { state: 'failed', attempts: 1 } }, [], [], () => {});
@@ -135,17 +180,34 @@ function permutations<T>(items: T[]): T[][] {
 
 test('orders owed and old waiting events come out in order whatever order they went in', () => {
   const at = (s: number) => `2026-03-01T08:00:0${s}.000Z`;
-  const owed: [string, number][] = [['Oa', 4], ['Ob', 3], ['Oc', 2], ['Od', 2], ['Oe', 1]];
+  const owed: [string, number][] = [
+    ['Oa', 4],
+    ['Ob', 3],
+    ['Oc', 2],
+    ['Od', 2],
+    ['Oe', 1],
+  ];
   for (const perm of permutations(owed)) {
     const h = hub();
-    for (const [id, s] of perm) h.openOrders.record(order(id, [{ sku: 'A', qty: 1 }], { createdAt: at(s), erp: { state: 'committed', attempts: 1 } }), [], [], () => {});
+    for (const [id, s] of perm)
+      h.openOrders.record(order(id, [{ sku: 'A', qty: 1 }], { createdAt: at(s), erp: { state: 'committed', attempts: 1 } }), [], [], () => {});
     assert.deepEqual(h.openOrders.owing(10), ['Oe', 'Oc', 'Od', 'Ob', 'Oa'], perm.join());
   }
-  const waits: [number, number][] = [[5, 1], [4, 2], [3, 3], [9, 3], [1, 4]];
+  const waits: [number, number][] = [
+    [5, 1],
+    [4, 2],
+    [3, 3],
+    [9, 3],
+    [1, 4],
+  ];
   for (const perm of permutations(waits)) {
     const h = hub();
     h.openOrders.saveWaiting(perm.map(([p, s]) => waitingRecord(p, `O${p}`, at(s))));
-    assert.deepEqual(h.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [5, 4, 3, 9, 1], perm.join());
+    assert.deepEqual(
+      h.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position),
+      [5, 4, 3, 9, 1],
+      perm.join(),
+    );
   }
 });
 
@@ -153,7 +215,15 @@ test('orders owed units come oldest first whatever their ids, ties in capture in
   const h = hub();
   const owed = (id: string, createdAt: string) => order(id, [{ sku: 'A', qty: 1 }], { createdAt, erp: { state: 'committed', attempts: 1 } });
   const at = (s: number) => `2026-03-01T08:00:0${s}.000Z`;
-  for (const [id, s] of [['Oa', 5], ['Ob', 4], ['Oc', 3], ['Od', 2], ['Oe', 1], ['Of', 4]] as const) h.openOrders.record(owed(id, at(s)), [], [], () => {});
+  for (const [id, s] of [
+    ['Oa', 5],
+    ['Ob', 4],
+    ['Oc', 3],
+    ['Od', 2],
+    ['Oe', 1],
+    ['Of', 4],
+  ] as const)
+    h.openOrders.record(owed(id, at(s)), [], [], () => {});
   assert.deepEqual(h.openOrders.owing(10), ['Oe', 'Od', 'Oc', 'Ob', 'Of', 'Oa']);
 });
 
@@ -203,7 +273,10 @@ test('when the authority counted after a shipment, the shipped units are not hel
     erp: { state: 'committed', attempts: 1 },
     shipments: [{ eventId: 'e1', source: 'wms', location: 'L1', at: '2026-03-01T10:30:00.000Z', lines: [{ sku: 'A', qty: 2 }] }],
   });
-  assert.equal(h.openOrders.hold(shipped, () => {}), false);
+  assert.equal(
+    h.openOrders.hold(shipped, () => {}),
+    false,
+  );
   assert.equal(h.reserved('A', 'L1'), 0);
 });
 
@@ -219,17 +292,33 @@ test('waiting events: listed per order, counted, the old ones found oldest first
   assert.equal(h.openOrders.waitingTotal(), 4);
   assert.equal(h.openOrders.waitingCount('O1'), 2);
   assert.equal(h.openOrders.waitingCount('O9'), 0);
-  assert.deepEqual(h.openOrders.waitingOf('O1').map((r) => r.position), [5, 4]);
+  assert.deepEqual(
+    h.openOrders.waitingOf('O1').map((r) => r.position),
+    [5, 4],
+  );
   assert.deepEqual(h.openOrders.waitingOf('O9'), []);
   assert.deepEqual([...h.orders.waiting.keys()].sort(), [3, 4, 5, 9]);
-  assert.deepEqual(h.openOrders.waitingSince('2026-03-01T09:00:05.000Z', 10).map((r) => r.position), [3, 4, 5], 'by time, then position');
-  assert.deepEqual(h.openOrders.waitingSince('2026-03-01T09:00:05.000Z', 2).map((r) => r.position), [3, 4]);
+  assert.deepEqual(
+    h.openOrders.waitingSince('2026-03-01T09:00:05.000Z', 10).map((r) => r.position),
+    [3, 4, 5],
+    'by time, then position',
+  );
+  assert.deepEqual(
+    h.openOrders.waitingSince('2026-03-01T09:00:05.000Z', 2).map((r) => r.position),
+    [3, 4],
+  );
   assert.deepEqual(h.openOrders.waitingSince('2026-03-01T09:00:01.000Z', 10), [], 'strictly before');
-  assert.deepEqual(h.openOrders.waitingSince('2026-03-01T09:00:10.000Z', 10).map((r) => r.position), [3, 4, 5, 9]);
+  assert.deepEqual(
+    h.openOrders.waitingSince('2026-03-01T09:00:10.000Z', 10).map((r) => r.position),
+    [3, 4, 5, 9],
+  );
   h.openOrders.removeWaiting([]);
   assert.equal(h.openOrders.waitingTotal(), 4);
   h.openOrders.removeWaiting([4, 3]);
-  assert.deepEqual(h.openOrders.waitingOf('O1').map((r) => r.position), [5]);
+  assert.deepEqual(
+    h.openOrders.waitingOf('O1').map((r) => r.position),
+    [5],
+  );
   assert.equal(h.openOrders.waitingCount('O2'), 0);
   assert.equal(h.openOrders.waitingTotal(), 2);
   assert.deepEqual([...h.orders.waiting.keys()].sort(), [5, 9]);
@@ -238,25 +327,50 @@ test('waiting events: listed per order, counted, the old ones found oldest first
 test('the later of two waiting events of one time comes after the earlier position', () => {
   const h = hub();
   h.openOrders.saveWaiting([waitingRecord(8, 'O1', '2026-03-01T09:00:00.000Z'), waitingRecord(2, 'O2', '2026-03-01T09:00:00.000Z')]);
-  assert.deepEqual(h.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [2, 8]);
+  assert.deepEqual(
+    h.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position),
+    [2, 8],
+  );
   const later = embeddedHub({ locations: [L1], channels: [web] });
   later.openOrders.saveWaiting([waitingRecord(1, 'O1', '2026-03-01T09:00:02.000Z'), waitingRecord(2, 'O2', '2026-03-01T09:00:01.000Z')]);
-  assert.deepEqual(later.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [2, 1]);
+  assert.deepEqual(
+    later.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position),
+    [2, 1],
+  );
   // Many at one instant, and many whose positions run against their times.
   const many = embeddedHub({ locations: [L1], channels: [web] });
   many.openOrders.saveWaiting([9, 5, 7, 1, 3].map((p) => waitingRecord(p, `O${p}`, '2026-03-01T09:00:00.000Z')));
-  assert.deepEqual(many.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [1, 3, 5, 7, 9]);
+  assert.deepEqual(
+    many.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position),
+    [1, 3, 5, 7, 9],
+  );
   const against = embeddedHub({ locations: [L1], channels: [web] });
   against.openOrders.saveWaiting([1, 2, 3, 4, 5].map((p) => waitingRecord(p, `O${p}`, `2026-03-01T09:00:0${9 - p}.000Z`)));
-  assert.deepEqual(against.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position), [5, 4, 3, 2, 1]);
+  assert.deepEqual(
+    against.openOrders.waitingSince('2026-03-01T10:00:00.000Z', 10).map((r) => r.position),
+    [5, 4, 3, 2, 1],
+  );
 });
 
 test('shipped units seen leaving at one place are not listed there while the order still holds elsewhere', () => {
   const h = hub();
-  const o = order('O1', [{ sku: 'A', qty: 3, alloc: [['L1', 1], ['L2', 2]] }], {
-    erp: { state: 'committed', attempts: 1 },
-    shipments: [{ eventId: 'e1', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] }],
-  });
+  const o = order(
+    'O1',
+    [
+      {
+        sku: 'A',
+        qty: 3,
+        alloc: [
+          ['L1', 1],
+          ['L2', 2],
+        ],
+      },
+    ],
+    {
+      erp: { state: 'committed', attempts: 1 },
+      shipments: [{ eventId: 'e1', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] }],
+    },
+  );
   o.lines[0]!.departed = { L1: 1 };
   h.openOrders.record(o, [], [], () => {});
   assert.equal(h.orders.orders.get('O1')!.open, true);
@@ -272,12 +386,28 @@ test('a capture forgotten frees its channel number and key; exceptions are raise
   assert.equal(h.orders.claimedBy('web', o.externalId), undefined);
   assert.equal(h.orders.keyFor('k1'), undefined);
   h.openOrders.raise([{ orderId: 'O1', position: 3, kind: 'expired', reason: 'waited too long', event: {}, raisedAt: 'now' }]);
-  assert.deepEqual(h.orders.exceptions(0, 10).map((e) => [e.orderId, e.kind]), [['O1', 'expired']]);
+  assert.deepEqual(
+    h.orders.exceptions(0, 10).map((e) => [e.orderId, e.kind]),
+    [['O1', 'expired']],
+  );
 });
 
 test('on start and after a failed write, open orders, their holds and waiting events come back from the store', () => {
   const h = hub();
-  const held: OrderState = order('O1', [{ sku: 'A', qty: 12, alloc: [['L1', 8], ['L2', 2]] }], { erp: { state: 'committed', attempts: 1 } });
+  const held: OrderState = order(
+    'O1',
+    [
+      {
+        sku: 'A',
+        qty: 12,
+        alloc: [
+          ['L1', 8],
+          ['L2', 2],
+        ],
+      },
+    ],
+    { erp: { state: 'committed', attempts: 1 } },
+  );
   const shipped = order('O2', [{ sku: 'B', qty: 1, alloc: [['L1', 1]] }], {
     erp: { state: 'committed', attempts: 1 },
     shipments: [{ eventId: 'e', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'B', qty: 1 }] }],
@@ -296,7 +426,10 @@ test('on start and after a failed write, open orders, their holds and waiting ev
   assert.deepEqual([...again.all()].map((o) => o.id).sort(), ['O1', 'O2']);
   assert.equal(again.owes('A'), true);
   assert.deepEqual(again.shippedUnconfirmed('B', 'L1'), ['O2']);
-  assert.deepEqual(again.waitingOf('O1').map((r) => r.position), [4, 6]);
+  assert.deepEqual(
+    again.waitingOf('O1').map((r) => r.position),
+    [4, 6],
+  );
   assert.deepEqual(Object.fromEntries(again.holdsOf('O1')), { [`A${SEP}L1`]: 8, [`A${SEP}L2`]: 2 });
   // What it loaded is its base: a change moves the reservation by the difference, not again in full.
   again.record({ ...held, lines: [{ ...held.lines[0]!, alloc: [['L1', 8]] }] }, [], [], () => {});
@@ -322,7 +455,15 @@ test('reloading drops what memory had that the store does not', () => {
 test('reserving for a channel sources its locations in order and reports a shortfall', () => {
   const h = hub();
   const ok = h.openOrders.reserveFor(web, [{ sku: 'A', qty: 12 }], 'reject');
-  assert.deepEqual(ok, { ok: true, allocations: [[['L1', 10], ['L2', 2]]] });
+  assert.deepEqual(ok, {
+    ok: true,
+    allocations: [
+      [
+        ['L1', 10],
+        ['L2', 2],
+      ],
+    ],
+  });
   const short = h.openOrders.reserveFor(web, [{ sku: 'B', qty: 4 }], 'reject');
   assert.equal(short.ok, false);
 });

@@ -20,7 +20,13 @@ const both = ChannelAccess.of(new Set(['web', 'b2b']));
 async function desk() {
   const h = embeddedHub({ locations: [L1], channels: [channel('web', ['L1']), channel('b2b', ['L1'])], counts: [count(L1, 'A', 50)] });
   const c = embeddedCapture(h, { customers: [customerRecord('C1'), customerRecord('C2')] });
-  const req = (externalId: string, more: Partial<OrderRequest> = {}): OrderRequest => ({ channel: 'web', externalId, customer: 'C1', lines: [{ sku: 'A', qty: 1 }], ...more });
+  const req = (externalId: string, more: Partial<OrderRequest> = {}): OrderRequest => ({
+    channel: 'web',
+    externalId,
+    customer: 'C1',
+    lines: [{ sku: 'A', qty: 1 }],
+    ...more,
+  });
   return { h, c, req };
 }
 
@@ -75,21 +81,33 @@ test('pages of orders, newest first, narrowed to a bound key’s channel', async
     await c.desk.capture(req(`X-${i}`, { channel: ch }), `k-${i}`, ctx);
   }
   const first = await c.desk.list({ limit: 2 });
-  assert.deepEqual(first.orders.map((o) => o.id), ['ord_3', 'ord_2']);
+  assert.deepEqual(
+    first.orders.map((o) => o.id),
+    ['ord_3', 'ord_2'],
+  );
   assert.notEqual(first.next, null);
   const web = await c.desk.list({ limit: 10 }, webOnly);
-  assert.deepEqual(web.orders.map((o) => o.id), ['ord_3', 'ord_1']);
+  assert.deepEqual(
+    web.orders.map((o) => o.id),
+    ['ord_3', 'ord_1'],
+  );
   assert.equal(web.next, null);
-  assert.deepEqual((await c.desk.list({ channel: 'b2b', limit: 10 }, both)).orders.map((o) => o.id), ['ord_2']);
+  assert.deepEqual(
+    (await c.desk.list({ channel: 'b2b', limit: 10 }, both)).orders.map((o) => o.id),
+    ['ord_2'],
+  );
   assert.throws(() => c.desk.list({ limit: 10 }, both), ChannelRequiredError);
   assert.throws(() => c.desk.list({ channel: 'web', limit: 10 }, b2bOnly), ChannelNotGrantedError);
-  assert.equal((await c.desk.list({ limit: 10 }))?.orders[0]!.waitingEvents, 0);
+  assert.equal((await c.desk.list({ limit: 10 })).orders[0]!.waitingEvents, 0);
 });
 
 test('a timeline is shown only to a caller who may see the order', async () => {
   const { c, req } = await desk();
   await c.desk.capture(req('W-1'), 'k', ctx);
-  assert.deepEqual((await c.desk.timeline('ord_1'))!.map((t) => t.step), ['captured', 'erp.committed']);
+  assert.deepEqual(
+    (await c.desk.timeline('ord_1'))!.map((t) => t.step),
+    ['captured', 'erp.committed'],
+  );
   assert.equal((await c.desk.timeline('ord_1', webOnly))!.length, 2);
   assert.equal(await c.desk.timeline('ord_1', b2bOnly), undefined);
   assert.equal(await c.desk.timeline('ord_9'), undefined);
@@ -115,7 +133,10 @@ test('cancelling: another channel’s order is not found; a visible one is cance
   assert.equal(v.status, 'cancelled');
   assert.equal(v.waitingEvents, 0);
   const msgs = await c.desk.outbox(0, 10);
-  assert.deepEqual(msgs.map((m) => [m.destination, m.topic]), [['erp', 'order.cancel']]);
+  assert.deepEqual(
+    msgs.map((m) => [m.destination, m.topic]),
+    [['erp', 'order.cancel']],
+  );
   assert.deepEqual(await c.desk.outbox(0, 10, 'location:L1'), []);
   assert.deepEqual(await c.desk.outbox(1, 10), []);
 });

@@ -11,10 +11,16 @@ const all = [view('o5', '2026-03-01T05:00:00.000Z'), view('o4', '2026-03-01T04:0
 
 test('a page reads one more than it shows; the cursor names the last order shown', async () => {
   const asked: OrderListing[] = [];
-  const read = async (l: OrderListing) => (asked.push(l), all.slice(0, l.limit));
+  const read = async (l: OrderListing) => {
+    asked.push(l);
+    return all.slice(0, l.limit);
+  };
   const page = await pageOfOrders({ channel: 'web', limit: 2 }, read);
   assert.deepEqual(asked, [{ channel: 'web', limit: 3 }]);
-  assert.deepEqual(page.orders.map((o) => o.id), ['o5', 'o4']);
+  assert.deepEqual(
+    page.orders.map((o) => o.id),
+    ['o5', 'o4'],
+  );
   assert.deepEqual(decodeCursor(page.next!), { createdAt: '2026-03-01T04:00:00.000Z', id: 'o4' });
   const last = await pageOfOrders({ limit: 3 }, read);
   assert.equal(last.next, null, 'nothing follows: no cursor');

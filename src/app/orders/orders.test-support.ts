@@ -145,7 +145,9 @@ export class MemoryOrderStore implements OrderStore {
           (listing.customer === undefined || order.customer === listing.customer) &&
           (listing.status === undefined || status === listing.status) &&
           (listing.since === undefined || order.createdAt >= listing.since) &&
-          (listing.before === undefined || order.createdAt < listing.before.createdAt || (order.createdAt === listing.before.createdAt && order.id < listing.before.id)),
+          (listing.before === undefined ||
+            order.createdAt < listing.before.createdAt ||
+            (order.createdAt === listing.before.createdAt && order.id < listing.before.id)),
       )
       .map((o) => copy(o.order))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))
@@ -293,7 +295,17 @@ export class MemoryInventoryStore implements InventoryStore {
   }
   appendChanges(feed: FeedAppend[]): void {
     for (const a of feed)
-      a.changes.forEach((c, i) => this.feed.push({ channel: a.channel, cursor: a.firstCursor + i, sku: c.sku, available: c.available, previous: c.previous, position: a.position, at: a.at }));
+      for (const [i, c] of a.changes.entries()) {
+        this.feed.push({
+          channel: a.channel,
+          cursor: a.firstCursor + i,
+          sku: c.sku,
+          available: c.available,
+          previous: c.previous,
+          position: a.position,
+          at: a.at,
+        });
+      }
   }
   readChanges(channel: string, afterCursor: number, limit: number): RecordedChange[] {
     return this.feed.filter((c) => c.channel === channel && c.cursor > afterCursor).slice(0, limit);
@@ -478,7 +490,11 @@ export class MemoryLedgerStore implements LedgerStore {
           .map((id) => d().orders.get(id)?.order)
           .filter((o): o is OrderState => o !== undefined)
           .map(copy),
-      waitingFor: async (ids) => [...d().waiting.values()].filter((w) => ids.includes(w.orderId)).sort((a, b) => a.position - b.position).map(copy),
+      waitingFor: async (ids) =>
+        [...d().waiting.values()]
+          .filter((w) => ids.includes(w.orderId))
+          .sort((a, b) => a.position - b.position)
+          .map(copy),
       saveWaiting: async (records) => {
         for (const r of records) d().waiting.set(r.position, copy(r));
       },
@@ -490,7 +506,11 @@ export class MemoryLedgerStore implements LedgerStore {
         d().raised.push(...copy(exceptions));
       },
       unconfirmedAt: async (pairs) => [
-        ...new Set(d().unconfirmed.filter((u) => pairs.some((p) => p.sku === u.sku && p.location === u.location)).map((u) => u.orderId)),
+        ...new Set(
+          d()
+            .unconfirmed.filter((u) => pairs.some((p) => p.sku === u.sku && p.location === u.location))
+            .map((u) => u.orderId),
+        ),
       ],
       replaceUnconfirmed: async (ids, pairs) => {
         d().unconfirmed = [...d().unconfirmed.filter((u) => !ids.includes(u.orderId)), ...copy(pairs)];
@@ -551,7 +571,8 @@ export class MemoryLedgerStore implements LedgerStore {
       savePositions: async () => {},
       skusWithDatedInbound: async () => [],
       appendChanges: async (appends) => {
-        for (const a of appends) typed(typeof a.channel === 'string' && a.changes.every((c) => typeof c.sku === 'string' && Number.isInteger(c.available)), 'change', a);
+        for (const a of appends)
+          typed(typeof a.channel === 'string' && a.changes.every((c) => typeof c.sku === 'string' && Number.isInteger(c.available)), 'change', a);
         d().feed.push(...copy(appends));
         for (const a of appends) for (const c of a.changes) d().figures.set(a.channel + SEP + c.sku, c.available);
       },
@@ -612,7 +633,14 @@ export function recordingErp(answer: (order: ErpOrder) => Promise<{ orderNumber:
   return { connector, calls, placed, known };
 }
 
-export const customerRecord = (id: string, extra: Partial<Customer> = {}): Customer => ({ id, name: id, active: true, creditHold: false, updatedAt: 'x', ...extra });
+export const customerRecord = (id: string, extra: Partial<Customer> = {}): Customer => ({
+  id,
+  name: id,
+  active: true,
+  creditHold: false,
+  updatedAt: 'x',
+  ...extra,
+});
 
 /** The embedded hub's capture side as main.ts wires it: keys, placement, ERP queue and commits, capture, desk. */
 export function embeddedCapture(
@@ -675,7 +703,11 @@ export function memoryLockingOrders(store: MemoryLedgerStore): LockingOrderStore
         .slice(0, listing.limit)
         .map((o) => ({ order: copy(o), waiting: [...d().waiting.values()].filter((w) => w.orderId === o.id).length })),
     timeline: async (orderId) => d().timeline.filter((t) => t.orderId === orderId),
-    outbox: async (afterId, limit) => d().outbox.map((m, i) => ({ ...m, id: i + 1 })).filter((m) => m.id > afterId).slice(0, limit),
+    outbox: async (afterId, limit) =>
+      d()
+        .outbox.map((m, i) => ({ ...m, id: i + 1 }))
+        .filter((m) => m.id > afterId)
+        .slice(0, limit),
     outboxFor: unused,
     outboxBetween: unused,
     openByStatus: unused,

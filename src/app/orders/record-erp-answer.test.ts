@@ -48,8 +48,14 @@ test('a release that waited for the ERP applies with the commit', async () => {
   const next = await answer(h, { orderNumber: 'E-7' });
   assert.equal(next!.released, true);
   assert.equal(h.orders.waiting.size, 0);
-  assert.deepEqual(h.orders.timeline('O1').map((t) => t.step), ['erp.committed', 'order.released']);
-  assert.deepEqual(h.orders.outbox(0, 10).map((m) => [m.destination, m.topic]), [['location:L1', 'fulfilment.request']]);
+  assert.deepEqual(
+    h.orders.timeline('O1').map((t) => t.step),
+    ['erp.committed', 'order.released'],
+  );
+  assert.deepEqual(
+    h.orders.outbox(0, 10).map((m) => [m.destination, m.topic]),
+    [['location:L1', 'fulfilment.request']],
+  );
 });
 
 test('a failure counts the attempt and sets the next one; the stock stays held', async () => {
@@ -57,7 +63,10 @@ test('a failure counts the attempt and sets the next one; the stock stays held',
   const next = await answer(h, { failure: down });
   assert.deepEqual(next!.erp, { state: 'pending', attempts: 1, lastError: 'ERP down', nextAttemptAt: T0 + 1000 });
   assert.equal(h.reserved('A', 'L1'), 2);
-  assert.deepEqual(h.orders.timeline('O1').map((t) => [t.step, t.correlationId]), [['erp.attempt_failed', undefined]]);
+  assert.deepEqual(
+    h.orders.timeline('O1').map((t) => [t.step, t.correlationId]),
+    [['erp.attempt_failed', undefined]],
+  );
   assert.equal(h.orders.claimedBy('web', 'X-O1'), 'O1');
 });
 
@@ -97,13 +106,19 @@ test('an order cancelled while the call ran: the ERP is told to cancel what it t
   );
   const maybe = await hubWith(cancelledOrder());
   await answer(maybe, { failure: slow }, { failAtCapture: { channel: 'web', idempotencyKey: 'key-1' } });
-  assert.deepEqual(maybe.orders.outbox(0, 10).map((m) => m.topic), ['order.void']);
+  assert.deepEqual(
+    maybe.orders.outbox(0, 10).map((m) => m.topic),
+    ['order.void'],
+  );
   assert.equal(maybe.openOrders.get('O1')!.erp.state, 'pending', 'a cancelled order is not failed: it is cancelled');
   assert.equal(maybe.orders.claimedBy('web', 'X-O1'), 'O1');
   const refused = await hubWith(cancelledOrder());
   await answer(refused, { failure: down });
   assert.deepEqual(refused.orders.outbox(0, 10), []);
-  assert.deepEqual(refused.orders.timeline('O1').map((t) => t.step), ['erp.attempt_failed']);
+  assert.deepEqual(
+    refused.orders.timeline('O1').map((t) => t.step),
+    ['erp.attempt_failed'],
+  );
 });
 
 test('an answer for an order already committed, failed or held, or unknown, changes nothing', async () => {

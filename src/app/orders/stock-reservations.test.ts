@@ -22,7 +22,12 @@ function setup(extra: { applied?: (p: number) => Promise<void> } = {}) {
   store.stock(count(L2, 'A', 4));
   store.stock(count(L2, 'B', 2));
   // The figures as published before any hold.
-  for (const [ch, n] of [['web', 9], ['b2b', 3], ['near', 5]] as const) store.data.figures.set(`${ch}${SEP}A`, n);
+  for (const [ch, n] of [
+    ['web', 9],
+    ['b2b', 3],
+    ['near', 5],
+  ] as const)
+    store.data.figures.set(`${ch}${SEP}A`, n);
   const clock = new TestClock();
   const heard: { outboxId: number; holds: HoldsEntry['holds'] }[] = [];
   let committed = 0;
@@ -51,7 +56,11 @@ function draft(orderId: string, externalId: string, lines: { sku: string; qty: n
     externalId,
     key: `key-${orderId}`,
     make: (allocations) => ({
-      order: order(orderId, lines.map((l, i) => ({ ...l, alloc: allocations[i]! })), { externalId }),
+      order: order(
+        orderId,
+        lines.map((l, i) => ({ ...l, alloc: allocations[i]! })),
+        { externalId },
+      ),
       timeline: [{ orderId, at: 'a', status: 'pending_erp', source: 'api', step: 'captured', outcome: 'applied', recordedAt: 'a' }],
       ...(erpLeaseMs !== undefined ? { erpLeaseMs } : {}),
     }),
@@ -61,7 +70,15 @@ function draft(orderId: string, externalId: string, lines: { sku: string; qty: n
 test('a reservation takes the channel locations in order, records the holds and the figures, and tells the read model', async () => {
   const s = setup();
   const outcome = await s.reservations.reserve(req('O1', [{ sku: 'A', qty: 7 }]));
-  assert.deepEqual(outcome, { ok: true, allocations: [[['L1', 5], ['L2', 2]]] });
+  assert.deepEqual(outcome, {
+    ok: true,
+    allocations: [
+      [
+        ['L1', 5],
+        ['L2', 2],
+      ],
+    ],
+  });
   assert.deepEqual(s.store.heldBy('O1'), { 'A@L1': 5, 'A@L2': 2 });
   assert.deepEqual(s.store.data.queued, [
     {
@@ -96,7 +113,15 @@ test('requests of one batch see what the earlier ones took; a shortfall takes no
     s.reservations.reserve(req('O3', [{ sku: 'A', qty: 1 }])),
   ]);
   assert.equal(s.reservations.batches, 1, 'one transaction for all three');
-  assert.deepEqual(a, { ok: true, allocations: [[['L1', 5], ['L2', 1]]] });
+  assert.deepEqual(a, {
+    ok: true,
+    allocations: [
+      [
+        ['L1', 5],
+        ['L2', 1],
+      ],
+    ],
+  });
   assert.equal(b.ok, false);
   assert.deepEqual(c, { ok: true, allocations: [[['L2', 1]]] });
   assert.deepEqual(s.store.heldBy('O2'), {});
@@ -138,7 +163,10 @@ test('an order is recorded with its holds, timeline and key; its channel number 
   assert.equal(saved.owes, false);
   assert.equal(saved.erpLeaseMs, 15_000);
   assert.deepEqual(saved.order.lines[0]!.alloc, [['L1', 2]]);
-  assert.deepEqual(s.store.data.timeline.map((t) => [t.orderId, t.step]), [['O1', 'captured']]);
+  assert.deepEqual(
+    s.store.data.timeline.map((t) => [t.orderId, t.step]),
+    [['O1', 'captured']],
+  );
   assert.equal(s.store.data.keys.get('key-O1'), 'O1');
   assert.equal(s.store.data.refs.get(`web${SEP}W-1`), 'O1');
   assert.deepEqual(s.store.heldBy('O1'), { 'A@L1': 2 });

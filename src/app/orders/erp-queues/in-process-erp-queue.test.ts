@@ -22,11 +22,21 @@ const pending = (id: string, nextAttemptAt?: number) =>
 
 test('due orders are taken once, up to the limit, until released', async () => {
   const { queue } = await queueOver(pending('O1'), pending('O2', T0), pending('O3', T0 + 1));
-  assert.deepEqual((await queue.takeDue(1)).map((o) => o.id), ['O1']);
-  assert.deepEqual((await queue.takeDue(5)).map((o) => o.id), ['O2'], 'O1 is in flight, O3 not due');
+  assert.deepEqual(
+    (await queue.takeDue(1)).map((o) => o.id),
+    ['O1'],
+  );
+  assert.deepEqual(
+    (await queue.takeDue(5)).map((o) => o.id),
+    ['O2'],
+    'O1 is in flight, O3 not due',
+  );
   assert.deepEqual(await queue.takeDue(5), []);
   queue.release('O1');
-  assert.deepEqual((await queue.takeDue(5)).map((o) => o.id), ['O1']);
+  assert.deepEqual(
+    (await queue.takeDue(5)).map((o) => o.id),
+    ['O1'],
+  );
 });
 
 test('an order kept for its capture is left alone until the capture releases it', async () => {
@@ -34,7 +44,10 @@ test('an order kept for its capture is left alone until the capture releases it'
   queue.keepForCapture('O1');
   assert.deepEqual(await queue.takeDue(5), []);
   queue.release('O1');
-  assert.deepEqual((await queue.takeDue(5)).map((o) => o.id), ['O1']);
+  assert.deepEqual(
+    (await queue.takeDue(5)).map((o) => o.id),
+    ['O1'],
+  );
 });
 
 test('orders not waiting for the ERP are never due', async () => {

@@ -8,7 +8,12 @@ import { LeasedErpQueue } from './leased-erp-queue.js';
 test('due orders are the ones the shared state leases for the time asked', async () => {
   const asked: [number, number][] = [];
   const o = order('O1', [{ sku: 'A', qty: 1 }]);
-  const store = { leaseDueForErp: async (limit: number, leaseMs: number) => (asked.push([limit, leaseMs]), [o]) } as unknown as LockingOrderStore;
+  const store = {
+    leaseDueForErp: async (limit: number, leaseMs: number) => {
+      asked.push([limit, leaseMs]);
+      return [o];
+    },
+  } as unknown as LockingOrderStore;
   const queue = new LeasedErpQueue(store);
   assert.deepEqual(await queue.takeDue(8, 5100), [o]);
   assert.deepEqual(asked, [[8, 5100]]);

@@ -43,7 +43,10 @@ test('a change sees the live orders and stock, and its records commit with the f
   });
   assert.equal(result, 'decided');
   assert.equal(h.orders.orders.get('O1')!.status, 'pending_erp');
-  assert.deepEqual(h.orders.timeline('O1').map((t) => t.step), ['captured']);
+  assert.deepEqual(
+    h.orders.timeline('O1').map((t) => t.step),
+    ['captured'],
+  );
   assert.deepEqual(
     h.inventory.feed.map((c) => [c.channel, c.sku, c.previous, c.available, c.at]),
     [['web', 'A', 0, 7, new Date(T0 + 2000).toISOString()]],
@@ -87,10 +90,14 @@ test('the live work reads and writes through the open orders', () => {
   const work = liveOrderWork(h, (sku, loc) => touched.push(`${sku}@${loc}`), T0 + 7);
   assert.equal(work.nowIso, new Date(T0 + 7).toISOString());
   assert.equal(work.book, h.state.book);
-  work.record(order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], {
-    erp: { state: 'committed', attempts: 1 },
-    shipments: [{ eventId: 'e', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] }],
-  }), [{ step: 's', source: 'x' }], [{ step: 's', message: { destination: 'erp', topic: 't', payload: {} } }]);
+  work.record(
+    order('O1', [{ sku: 'A', qty: 2, alloc: [['L1', 2]] }], {
+      erp: { state: 'committed', attempts: 1 },
+      shipments: [{ eventId: 'e', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 1 }] }],
+    }),
+    [{ step: 's', source: 'x' }],
+    [{ step: 's', message: { destination: 'erp', topic: 't', payload: {} } }],
+  );
   assert.deepEqual(touched, ['A@L1']);
   assert.equal(h.orders.outbox(0, 9).length, 1);
   work.record(order('O2', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }]), []);
@@ -98,7 +105,10 @@ test('the live work reads and writes through the open orders', () => {
   assert.deepEqual(work.shippedUnconfirmed('A', 'L1'), ['O1']);
   assert.equal(work.countedAt('A', 'L1'), '2026-03-01T09:00:00.000Z');
   work.saveWaiting([waitingRecord(3, 'O1', 'x')]);
-  assert.deepEqual(work.waiting('O1').map((w) => w.position), [3]);
+  assert.deepEqual(
+    work.waiting('O1').map((w) => w.position),
+    [3],
+  );
   work.removeWaiting([3]);
   assert.deepEqual(work.waiting('O1'), []);
   work.raise([{ orderId: 'O1', position: 3, kind: 'expired', reason: 'r', event: {}, raisedAt: 'x' }]);
@@ -125,6 +135,12 @@ test('owing orders, credit holds and old waiting events are answered from the op
   assert.deepEqual(await h.changes.owingOrders(1), ['O2']);
   assert.deepEqual(await h.changes.heldFor('C1'), ['O3']);
   assert.deepEqual(await h.changes.heldFor('C2'), ['O4']);
-  assert.deepEqual((await h.changes.waitingSince('2026-03-01T09:10:00.000Z', 10)).map((w) => w.position), [1]);
-  assert.deepEqual((await h.changes.waitingSince('2026-03-01T10:00:00.000Z', 1)).map((w) => w.position), [1]);
+  assert.deepEqual(
+    (await h.changes.waitingSince('2026-03-01T09:10:00.000Z', 10)).map((w) => w.position),
+    [1],
+  );
+  assert.deepEqual(
+    (await h.changes.waitingSince('2026-03-01T10:00:00.000Z', 1)).map((w) => w.position),
+    [1],
+  );
 });

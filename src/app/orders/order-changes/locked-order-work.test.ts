@@ -54,7 +54,10 @@ test('opening locks the orders that exist, then their items and the ones asked f
     assert.deepEqual(store.locked.at(-1)!.sort(), ['A', 'B', 'C']);
     assert.deepEqual(Object.fromEntries(work.holds('O1')), { [`A${SEP}L1`]: 2, [`C${SEP}L1`]: 1 });
     assert.equal(work.holds('O2').size, 0, 'holds of orders out of scope are not loaded per order');
-    assert.deepEqual(work.waiting('O1').map((w) => w.position), [4]);
+    assert.deepEqual(
+      work.waiting('O1').map((w) => w.position),
+      [4],
+    );
     assert.deepEqual(work.waiting('O3'), [], 'only the locked orders’ waiting events');
     // Every order's holds are taken in the loaded ledger (O2's too: they are the item's).
     assert.equal(work.loaded.ledger.reservedAt('A', 'L1'), 2);
@@ -79,16 +82,31 @@ test('a record moves the holds at once (a later decision sees it) and write diff
   const store = shared([held('O1', [['L1', 2]])]);
   const written = await store.eventBatch(async (tx) => {
     const work = await LockedOrderWork.open(tx, ['O1'], [], T0 + 1000);
-    const next = held('O1', [['L1', 1], ['L2', 3]]);
-    work.record(next, [{ step: 'changed', source: 'api', correlationId: 'c-1' }], [
-      { step: 'changed', message: { destination: 'erp', topic: 'order.changed', payload: { id: 'O1' } } },
+    const next = held('O1', [
+      ['L1', 1],
+      ['L2', 3],
     ]);
+    work.record(
+      next,
+      [{ step: 'changed', source: 'api', correlationId: 'c-1' }],
+      [{ step: 'changed', message: { destination: 'erp', topic: 'order.changed', payload: { id: 'O1' } } }],
+    );
     assert.equal(work.loaded.ledger.reservedAt('A', 'L1'), 1);
     assert.equal(work.loaded.ledger.reservedAt('A', 'L2'), 3);
     assert.deepEqual(Object.fromEntries(work.holds('O1')), { [`A${SEP}L1`]: 1, [`A${SEP}L2`]: 3 });
     assert.equal(work.order('O1'), next);
     // A second record of the same order adds its steps and messages to the first's.
-    work.record(held('O1', [['L1', 1], ['L2', 3]], { released: true }), [{ step: 'released', source: 'erp' }]);
+    work.record(
+      held(
+        'O1',
+        [
+          ['L1', 1],
+          ['L2', 3],
+        ],
+        { released: true },
+      ),
+      [{ step: 'released', source: 'erp' }],
+    );
     return work.write(tx);
   });
   assert.deepEqual(written, [
@@ -119,7 +137,13 @@ test('the touched items are the ones whose holds moved', async () => {
     const work = await LockedOrderWork.open(tx, ['O1'], [], T0);
     work.record(held('O1', [['L1', 2]], { released: true }), []);
     assert.equal(work.touched.size, 0);
-    work.record(held('O1', [['L1', 2], ['L2', 1]]), []);
+    work.record(
+      held('O1', [
+        ['L1', 2],
+        ['L2', 1],
+      ]),
+      [],
+    );
     assert.deepEqual(
       work.touched.refresh(work.book, T0).map((c) => [c.channel, c.sku]),
       [['web', 'A']],
@@ -137,14 +161,32 @@ test('nothing recorded: nothing written, no holds returned', async () => {
 });
 
 test('shipped units still held are found by item and location among the orders in scope', async () => {
-  const ship = (id: string, loc: string, sku = 'A') => ({ eventId: `e-${id}`, source: 'wms', location: loc, at: '2026-03-01T09:30:00.000Z', lines: [{ sku, qty: 1 }] });
+  const ship = (id: string, loc: string, sku = 'A') => ({
+    eventId: `e-${id}`,
+    source: 'wms',
+    location: loc,
+    at: '2026-03-01T09:30:00.000Z',
+    lines: [{ sku, qty: 1 }],
+  });
   const o1 = held('O1', [['L1', 2]], { shipments: [ship('O1', 'L1')] });
   const o2 = held('O2', [['L2', 1]], { shipments: [ship('O2', 'L1')] }); // shipped at L1, holds nothing there
   const o3 = held('O3', [['L1', 1]], { shipments: [ship('O3', 'L1', 'B')] }); // shipped B, not A
   // O4 holds nothing at all; O5 shipped elsewhere first, and a mixed shipment at L1.
   const o4 = held('O4', [], { shipments: [ship('O4', 'L1')] });
   const o5 = held('O5', [['L1', 1]], {
-    shipments: [ship('O5', 'L2'), { eventId: 'e-mixed', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'B', qty: 1 }, { sku: 'A', qty: 1 }] }],
+    shipments: [
+      ship('O5', 'L2'),
+      {
+        eventId: 'e-mixed',
+        source: 'wms',
+        location: 'L1',
+        at: '2026-03-01T09:30:00.000Z',
+        lines: [
+          { sku: 'B', qty: 1 },
+          { sku: 'A', qty: 1 },
+        ],
+      },
+    ],
   });
   const store = shared([o1, o2, o3, o4, o5]);
   await store.eventBatch(async (tx) => {
@@ -155,7 +197,9 @@ test('shipped units still held are found by item and location among the orders i
 });
 
 test('write records where shipped units are still held, and replaces what was there for the changed orders', async () => {
-  const o1 = held('O1', [['L1', 2]], { shipments: [{ eventId: 'e', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 2 }] }] });
+  const o1 = held('O1', [['L1', 2]], {
+    shipments: [{ eventId: 'e', source: 'wms', location: 'L1', at: '2026-03-01T09:30:00.000Z', lines: [{ sku: 'A', qty: 2 }] }],
+  });
   const store = shared([o1]);
   store.data.unconfirmed = [
     { orderId: 'O1', sku: 'A', location: 'L9' },
@@ -191,10 +235,19 @@ test('waiting events: removed and saved as seen; one saved and removed within th
   await store.eventBatch(async (tx) => {
     const work = await LockedOrderWork.open(tx, ['O1'], [], T0);
     work.removeWaiting([4]);
-    assert.deepEqual(work.waiting('O1').map((w) => w.position), [5]);
+    assert.deepEqual(
+      work.waiting('O1').map((w) => w.position),
+      [5],
+    );
     work.saveWaiting([waitingRecord(8, 'O1'), waitingRecord(9, 'O2')]);
-    assert.deepEqual(work.waiting('O1').map((w) => w.position), [5, 8]);
-    assert.deepEqual(work.waiting('O2').map((w) => w.position), [9]);
+    assert.deepEqual(
+      work.waiting('O1').map((w) => w.position),
+      [5, 8],
+    );
+    assert.deepEqual(
+      work.waiting('O2').map((w) => w.position),
+      [9],
+    );
     work.removeWaiting([9]);
     assert.deepEqual(work.waiting('O2'), []);
     assert.deepEqual(await work.write(tx), [], 'no order changed');

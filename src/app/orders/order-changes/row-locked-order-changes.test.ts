@@ -40,7 +40,9 @@ test('a change decides on the locked orders and its records commit with the hold
   assert.equal(value, 'done');
   assert.equal(h.store.data.orders.get('O1')!.status, 'pending_erp');
   assert.deepEqual(h.store.heldBy('O1'), { 'A@L1': 3 });
-  assert.deepEqual(h.store.data.feed, [{ channel: 'web', position: 7, at: new Date(T0 + 3000).toISOString(), changes: [{ sku: 'A', available: 7, previous: 10 }] }]);
+  assert.deepEqual(h.store.data.feed, [
+    { channel: 'web', position: 7, at: new Date(T0 + 3000).toISOString(), changes: [{ sku: 'A', available: 7, previous: 10 }] },
+  ]);
   const holds = [{ orderId: 'O1', sku: 'A', location: 'L1', units: 3 }];
   assert.deepEqual(h.store.data.queued, [{ id: 1, kind: 'holds', key: 'A', body: { holds } }]);
   assert.deepEqual(h.heard, [{ outboxId: 1, holds }]);
@@ -90,7 +92,10 @@ test('changes arriving together share a transaction; a refusal is thrown alone a
 test('a transaction that fails commits nothing and tells nobody', async () => {
   const h = hub();
   h.store.failing = 1;
-  await assert.rejects(h.changes.change({ orders: ['O1'], items: ['A'] }, (work) => work.record(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }]), [])), /connection reset/);
+  await assert.rejects(
+    h.changes.change({ orders: ['O1'], items: ['A'] }, (work) => work.record(order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }]), [])),
+    /connection reset/,
+  );
   assert.equal(h.store.data.orders.size, 0);
   assert.deepEqual(h.store.heldBy('O1'), {});
   assert.deepEqual(h.heard, []);
@@ -107,7 +112,10 @@ test('owing orders, credit holds and old waiting events are the shared state’s
   assert.deepEqual(await h.changes.owingOrders(10), ['O2', 'O1']);
   assert.deepEqual(await h.changes.owingOrders(10, ['A']), ['O1']);
   assert.deepEqual(await h.changes.heldFor('C1'), ['O3']);
-  assert.deepEqual((await h.changes.waitingSince('2026-03-01T09:10:00.000Z', 10)).map((w) => w.position), [1]);
+  assert.deepEqual(
+    (await h.changes.waitingSince('2026-03-01T09:10:00.000Z', 10)).map((w) => w.position),
+    [1],
+  );
 });
 
 test('a change the shared state cannot store fails alone, named unstorable; the others of its transaction commit', async () => {
