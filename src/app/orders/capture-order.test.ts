@@ -16,6 +16,7 @@ import {
   InsufficientStockError,
 } from '../../domain/orders/order-errors.js';
 import type { OrderRequest } from '../../model/order.js';
+import { OrderCapture, type CaptureDeps } from './capture-order.js';
 import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, recordingErp, SEP, T0 } from './orders.test-support.js';
 
 const L1 = location('L1');
@@ -215,3 +216,38 @@ test('a placement that cannot be stored fails, takes nothing, and leaves the num
   assert.equal(again.statusCode, 201);
   assert.deepEqual(await c.erpQueue.takeDue(8), []);
 });
+
+test('a replay answers what was answered then, even after the order moved on', async () => {
+  const { h, c } = setup();
+  const first = await c.capture.capture(request(), 'k-1', ctx);
+  h.commits.flush();
+  await new Promise((r) => setImmediate(r));
+  await c.desk.cancel('ord_1', ctx);
+  const again = await c.capture.capture(request(), 'k-1', ctx);
+  assert.deepEqual(again, { ...first, replayed: true });
+  assert.equal(again.body.status, 'accepted');
+});
+
+test('a key held elsewhere with nothing stored is in use; a placement on an unknown channel is refused naming it', async () => {
+  const { h, c } = setup();
+  const held = new OrderCapture({
+    ...captureDeps(h, c),
+    keys: { claim: async () => ({ claimed: false, stored: undefined, inFlight: false }), drop: async () => {}, answered: async () => {} },
+  });
+  await assert.rejects(held.capture(request(), 'k-1', ctx), (e: unknown) => e instanceof IdempotencyKeyInUseError && e.key === 'k-1');
+  const gone = new OrderCapture({ ...captureDeps(h, c), placement: { place: async () => ({ ok: false, shortfalls: [], unknownChannel: true }) } });
+  await assert.rejects(gone.capture(request(), 'k-2', ctx), (e: unknown) => e instanceof UnknownChannelError && e.channel === 'web' && e.path === '/channel');
+});
+
+function captureDeps(h: ReturnType<typeof setup>['h'], c: ReturnType<typeof setup>['c']): CaptureDeps {
+  return {
+    keys: c.keys,
+    placement: c.placement,
+    erp: c.erp,
+    view: h.state,
+    customer: (id) => c.customers.get(id),
+    order: (id) => h.openOrders.get(id),
+    clock: h.clock,
+    newOrderId: () => 'ord_x',
+  };
+}

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotFoundError } from '../../domain/errors.js';
 import { ChannelAccess, ChannelNotGrantedError, ChannelRequiredError } from '../../domain/access/channel-access.js';
-import { IdempotencyKeyReusedError } from '../../domain/orders/order-errors.js';
+import { DuplicateOrderError, IdempotencyKeyReusedError, InsufficientStockError } from '../../domain/orders/order-errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, T0 } from './orders.test-support.js';
 
@@ -32,7 +32,7 @@ async function desk() {
 
 test('a capture on a channel the key is not bound to is refused before anything happens', async () => {
   const { h, c, req } = await desk();
-  await assert.rejects(c.desk.capture(req('W-1'), 'k', ctx, b2bOnly), ChannelNotGrantedError);
+  await assert.rejects(c.desk.capture(req('W-1'), 'k', ctx, b2bOnly), (e: unknown) => e instanceof ChannelNotGrantedError && e.path === '/channel');
   assert.equal(h.openOrders.get('ord_1'), undefined);
   const out = await c.desk.capture(req('W-1'), 'k', ctx, webOnly);
   assert.equal(out.statusCode, 201);
@@ -71,7 +71,7 @@ test('an order is viewed with its waiting events, by id or by channel number, un
   assert.equal(byRef!.id, 'ord_1');
   assert.equal(byRef!.waitingEvents, 1);
   assert.equal(await c.desk.byReference('web', 'W-9'), undefined);
-  await assert.rejects(c.desk.byReference('web', 'W-1', b2bOnly), ChannelNotGrantedError);
+  await assert.rejects(c.desk.byReference('web', 'W-1', b2bOnly), (e: unknown) => e instanceof ChannelNotGrantedError && e.path === '/channel');
 });
 
 test('pages of orders, newest first, narrowed to a bound key’s channel', async () => {
@@ -96,8 +96,14 @@ test('pages of orders, newest first, narrowed to a bound key’s channel', async
     (await c.desk.list({ channel: 'b2b', limit: 10 }, both)).orders.map((o) => o.id),
     ['ord_2'],
   );
-  assert.throws(() => c.desk.list({ limit: 10 }, both), ChannelRequiredError);
-  assert.throws(() => c.desk.list({ channel: 'web', limit: 10 }, b2bOnly), ChannelNotGrantedError);
+  assert.throws(
+    () => c.desk.list({ limit: 10 }, both),
+    (e: unknown) => e instanceof ChannelRequiredError && e.path === '/channel',
+  );
+  assert.throws(
+    () => c.desk.list({ channel: 'web', limit: 10 }, b2bOnly),
+    (e: unknown) => e instanceof ChannelNotGrantedError && e.path === '/channel',
+  );
   assert.equal((await c.desk.list({ limit: 10 })).orders[0]!.waitingEvents, 0);
 });
 
@@ -126,7 +132,7 @@ test('whether a customer ordered on one of the caller’s channels', async () =>
 test('cancelling: another channel’s order is not found; a visible one is cancelled and shown', async () => {
   const { h, c, req } = await desk();
   await c.desk.capture(req('W-1'), 'k', ctx);
-  await assert.rejects(c.desk.cancel('ord_1', ctx, b2bOnly), (e: unknown) => e instanceof NotFoundError && e.id === 'ord_1');
+  await assert.rejects(c.desk.cancel('ord_1', ctx, b2bOnly), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'ord_1');
   assert.equal(h.openOrders.get('ord_1')!.cancelled, false);
   await assert.rejects(c.desk.cancel('ord_9', ctx), NotFoundError);
   const v = await c.desk.cancel('ord_1', { ...ctx, reason: 'changed mind' }, webOnly);
@@ -139,4 +145,11 @@ test('cancelling: another channel’s order is not found; a visible one is cance
   );
   assert.deepEqual(await c.desk.outbox(0, 10, 'location:L1'), []);
   assert.deepEqual(await c.desk.outbox(1, 10), []);
+});
+
+test('other refusals reach the caller as they are, bound key or not', async () => {
+  const { c, req } = await desk();
+  await assert.rejects(c.desk.capture(req('W-1', { lines: [{ sku: 'A', qty: 99 }] }), 'k', ctx), InsufficientStockError);
+  await c.desk.capture(req('W-1'), 'k', ctx, webOnly);
+  await assert.rejects(c.desk.capture(req('W-1'), 'k2', ctx, webOnly), DuplicateOrderError);
 });

@@ -44,6 +44,7 @@ test('a cursor round-trips and is URL-safe; anything else is refused naming /cur
     enc([5, 'x']),
     enc(['2026-03-01T04:00:00.000Z', 5]),
     enc(['2026-03-01T04:00:00.000Z', '']),
+    enc(['2026-03-01T04:00:00.000Z', ['x']]),
     enc(['yesterday', 'x']),
     enc(['2026-02-30T04:00:00.000Z', 'x']),
     enc(null),
