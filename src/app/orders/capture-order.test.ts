@@ -17,6 +17,7 @@ import {
 } from '../../domain/orders/order-errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import { OrderCapture, type CaptureDeps } from './capture-order.js';
+import { releaseCreditHolds } from './release-credit-holds.js';
 import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, recordingErp, SEP, T0 } from './orders.test-support.js';
 
 const L1 = location('L1');
@@ -189,6 +190,22 @@ test('a customer on credit hold: the order is captured held, not sent to the ERP
     [['captured', 'customer C2 is on credit hold; held, not sent to the ERP']],
   );
   assert.deepEqual(await c.erpQueue.takeDue(8), [], 'not due for the ERP');
+  // The hold lifted, the sweep places it: the capture never kept it for itself.
+  assert.equal(await releaseCreditHolds(h.changes, 'C2'), 1);
+  assert.equal(await c.erp.sweep(), 1);
+  assert.deepEqual(erp.calls, ['find ord_1 100', 'place ord_1 100']);
+});
+
+test('while the capture calls the ERP, the sweep leaves its order alone', async () => {
+  let answer: (v: { orderNumber: string }) => void = () => {};
+  const erp = recordingErp(() => new Promise((r) => (answer = r)));
+  const { c } = setup(erp);
+  const capturing = c.capture.capture(request(), 'k-1', ctx);
+  for (let i = 0; i < 1000 && erp.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(erp.calls, ['place ord_1 100'], 'the capture is in its ERP call');
+  assert.deepEqual(await c.erpQueue.takeDue(8), []);
+  answer({ orderNumber: 'E-1' });
+  assert.equal((await capturing).statusCode, 201);
 });
 
 test('the ERP down: a queueing channel answers 202 and keeps the order; a failing channel refuses and frees everything', async () => {

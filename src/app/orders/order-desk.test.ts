@@ -150,6 +150,7 @@ test('cancelling: another channel’s order is not found; a visible one is cance
 test('other refusals reach the caller as they are, bound key or not', async () => {
   const { c, req } = await desk();
   await assert.rejects(c.desk.capture(req('W-1', { lines: [{ sku: 'A', qty: 99 }] }), 'k', ctx), InsufficientStockError);
+  await assert.rejects(c.desk.capture(req('W-1', { lines: [{ sku: 'A', qty: 99 }] }), 'k', ctx, webOnly), InsufficientStockError);
   await c.desk.capture(req('W-1'), 'k', ctx, webOnly);
   await assert.rejects(c.desk.capture(req('W-1'), 'k2', ctx, webOnly), DuplicateOrderError);
 });
