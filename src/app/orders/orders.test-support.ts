@@ -629,6 +629,9 @@ export function recordingErp(answer: (order: ErpOrder) => Promise<{ orderNumber:
       const n = known.get(reference);
       return n === undefined ? undefined : { orderNumber: n };
     },
+    changeOrder: async (reference, lines, timeoutMs) => {
+      calls.push(`change ${reference} ${lines.map((l) => `${l.sku}x${l.qty}`).join(',')} ${timeoutMs}`);
+    },
   };
   return { connector, calls, placed, known };
 }
@@ -675,7 +678,8 @@ export function embeddedCapture(
     newOrderId: () => `ord_${++n}`,
   });
   const reads = liveOrderReads(h.openOrders, h.orders);
-  const desk = new OrderDesk({ capture, changes: h.changes, reads });
+  // Amendments are the amend-order tests' own; the desk here only needs to know every SKU.
+  const desk = new OrderDesk({ capture, changes: h.changes, reads, amendments: { isKnownSku: () => true } });
   return { erpQueue, keys, placement, erp, capture, desk, reads, customers };
 }
 
