@@ -762,3 +762,189 @@ test('the depth counts the outbox messages it takes after its cursor and the fig
   const all = rig(new Receiver('shop', 10), {}, r.ledger, r.outbox, r.feed);
   assert.deepEqual(await all.worker.depth(), { orders: 3, bulk: 0 });
 });
+
+// Survivors of the first mutation run: each test below failed against the mutant it names.
+
+test('a figure the receiver refuses is dead-lettered in the bulk lane, the others delivered', async () => {
+  const r = rig(
+    new Receiver('shop', 10, (batch) => {
+      if (batch.some((m) => m.key === 'BAD')) throw new DeliveryFailedError('shop', 'HTTP 422', false);
+    }),
+    { channel: 'web' },
+  );
+  r.feed.add('A', 20, 19);
+  r.feed.add('BAD', 20, 19);
+  r.worker.start();
+  await waitFor('the bulk cursor saved', () => r.ledger.cursor('shop', 'bulk') === 2);
+  await r.worker.stop();
+  assert.deepEqual(
+    r.ledger.letters.map((d) => [d.lane, d.message.key, d.lastError]),
+    [['bulk', 'BAD', 'HTTP 422']],
+  );
+  assert.deepEqual(
+    r.receiver.accepted.map((m) => m.key),
+    ['A'],
+  );
+});
+
+test('a worker without observers, lag listener, rate limit or close still delivers, retries, dead-letters and stops', async () => {
+  const bare: Destination & { got: string[] } = {
+    id: 'bare',
+    maxBatch: 1,
+    got: [],
+    async send(batch) {
+      const m = batch[0]!;
+      if (m.key === 'O1' && !bare.got.includes('retried')) {
+        bare.got.push('retried');
+        throw new DeliveryFailedError('bare', 'HTTP 429', true, undefined, 429);
+      }
+      if (m.key === 'O2') throw new DeliveryFailedError('bare', 'HTTP 400', false);
+      bare.got.push(m.key);
+    },
+  };
+  const ledger = new Ledger();
+  const outbox = new Outbox();
+  const feed = new Feed();
+  outbox.add('bare', 'shipment.confirmed', 'O1');
+  outbox.add('bare', 'shipment.confirmed', 'O2');
+  feed.add('A', 20, 19);
+  const worker = new DestinationWorker({
+    destination: bare,
+    aliases: ['bare'],
+    channel: 'web',
+    settings: settings(),
+    deliveries: ledger,
+    orders: outbox,
+    inventory: feed,
+    clock: fixed,
+    log: () => {},
+  });
+  worker.start();
+  await waitFor('both lanes done', () => ledger.cursor('bare', 'orders') === 2 && ledger.cursor('bare', 'bulk') === 1);
+  await worker.stop();
+  assert.deepEqual(bare.got.sort(), ['A', 'O1', 'retried']);
+  assert.deepEqual(
+    ledger.letters.map((d) => d.message.key),
+    ['O2'],
+  );
+});
+
+test('figures filling whole batches send no empty batch after them', async () => {
+  const r = rig(new Receiver('shop', 2), { channel: 'web' });
+  r.feed.add('A', 20, 19);
+  r.feed.add('B', 20, 19);
+  r.worker.start();
+  await waitFor('the bulk cursor saved', () => r.ledger.cursor('shop', 'bulk') === 2);
+  await r.worker.stop();
+  assert.deepEqual(
+    r.receiver.calls.map((c) => c.batch.length),
+    [2],
+  );
+});
+
+test('an item changed only before the replay window is not replayed', async () => {
+  const r = rig(new Receiver('shop', 10), { channel: 'web' });
+  r.feed.add('OLD', 5, 4, new Date(T0 - 1).toISOString());
+  r.feed.add('NEW', 5, 4, new Date(T0).toISOString());
+  assert.equal(await r.worker.replay(new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString(), 10), 1);
+  assert.deepEqual(
+    r.ledger.letters.map((d) => d.message.key),
+    ['NEW'],
+  );
+});
+
+test('a shipment confirmation given up on before any attempt is still owed', async () => {
+  const r = rig(new Receiver('shop', 10));
+  r.ledger.addDeadLetter({
+    destination: 'shop',
+    lane: 'orders',
+    message: { idempotencyKey: 'd', topic: 'shipment.confirmed', key: 'O9', payload: {} },
+    attempts: 0,
+    lastError: 'e',
+    deadAt: 'x',
+  });
+  assert.deepEqual((await r.worker.backlog()).shipments, [{ idempotencyKey: 'd', orderId: 'O9', since: 'x', state: 'dead' }]);
+});
+
+test('after redelivering queued letters the worker looks for more work at once instead of idling', async () => {
+  const ledger = new Ledger();
+  const outbox = new Outbox();
+  ledger.addDeadLetter({
+    destination: 'shop',
+    lane: 'orders',
+    message: { idempotencyKey: 'd', topic: 'shipment.confirmed', key: 'D1', payload: {} },
+    attempts: 1,
+    lastError: 'e',
+    deadAt: 'x',
+  });
+  ledger.setDeadLetterStatus(1, 'queued');
+  const receiver = new Receiver('shop', 10, (batch) => {
+    // Another letter is queued while this one is being sent, with no nudge.
+    if (batch[0]!.key === 'D1') {
+      const id = ledger.addDeadLetter({ ...ledger.letters[0]!, message: { ...ledger.letters[0]!.message, key: 'D2' } });
+      ledger.setDeadLetterStatus(id, 'queued');
+    }
+  });
+  const r = rig(receiver, { settings: settings({ idleMs: 60_000 }) }, ledger, outbox);
+  r.worker.start();
+  await waitFor('the second letter delivered without a nudge', () => ledger.letters[1]?.status === 'delivered');
+  await r.worker.stop();
+  assert.deepEqual(
+    receiver.accepted.map((m) => m.key),
+    ['D1', 'D2'],
+  );
+});
+
+test('a worker stopped while a batch is being retried does not move its cursor past it', async () => {
+  const r = rig(
+    new Receiver('shop', 10, () => {
+      throw new DeliveryFailedError('shop', 'HTTP 503', true);
+    }),
+    { settings: settings({ retry: { baseMs: 1, maxMs: 1, maxAttempts: 1_000_000 } }) },
+  );
+  r.outbox.add('shop', 'shipment.confirmed', 'O1');
+  r.worker.start();
+  await waitFor('a few attempts', () => r.receiver.calls.length >= 3);
+  await r.worker.stop();
+  assert.equal(r.ledger.cursor('shop', 'orders'), 0);
+  assert.deepEqual(r.ledger.letters, []);
+});
+
+test('availability waits while order traffic is being delivered: orders go first', async () => {
+  const order: string[] = [];
+  const r = rig(
+    new Receiver('shop', 10, (batch, call) => {
+      order.push(batch[0]!.topic);
+      if (call <= 3 && batch[0]!.topic === 'shipment.confirmed') throw new DeliveryFailedError('shop', 'HTTP 503', true);
+    }),
+    { channel: 'web', settings: settings({ retry: { baseMs: 30, maxMs: 30, maxAttempts: 10 } }) },
+  );
+  // The feed answers a moment later, so the orders lane has its batch in hand first.
+  const read = r.feed.readChanges.bind(r.feed);
+  r.feed.readChanges = ((channel: string, after: number, limit: number) =>
+    new Promise((res) => setTimeout(() => res(read(channel, after, limit)), 10))) as unknown as Feed['readChanges'];
+  r.outbox.add('shop', 'shipment.confirmed', 'O1');
+  r.feed.add('A', 20, 19);
+  r.worker.start();
+  await waitFor('both lanes delivered', () => r.ledger.cursor('shop', 'orders') === 1 && r.ledger.cursor('shop', 'bulk') === 1);
+  await r.worker.stop();
+  assert.deepEqual(order, ['shipment.confirmed', 'shipment.confirmed', 'shipment.confirmed', 'shipment.confirmed', 'availability.changed']);
+});
+
+test('the rate bucket refills at a little under the stated rate, and a batch waits for its tokens', async () => {
+  const clock = { t: T0 };
+  const r = rig(new Receiver('shop', 1), { clock: { now: () => clock.t }, settings: settings({ rateLimit: { perSecond: 10, burst: 3 } }) });
+  r.outbox.add('shop', 'shipment.confirmed', 'O1');
+  r.outbox.add('shop', 'shipment.confirmed', 'O2');
+  r.worker.start();
+  await waitFor('the first message delivered', () => r.receiver.accepted.length === 1);
+  // The one token is spent and the clock stands still: the second message cannot go yet.
+  await new Promise((res) => setTimeout(res, 30));
+  assert.equal(r.receiver.accepted.length, 1);
+  assert.equal(r.worker.status().rateLimitUse, 1);
+  clock.t = T0 + 100;
+  assert.equal(r.worker.status().rateLimitUse, 0.05, '0.95 of a token per 100 ms');
+  clock.t = T0 + 200;
+  await waitFor('the second message delivered', () => r.receiver.accepted.length === 2);
+  await r.worker.stop();
+});
