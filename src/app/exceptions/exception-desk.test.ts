@@ -456,3 +456,24 @@ test('a group action reaches every live member however many pages they fill, ope
   assert.equal(r.a.acted.length, 1);
   assert.deepEqual(result.results[502], { id: 503, ok: true, note: 'auto_resolved meanwhile: record of p502 is fine now' });
 });
+
+// Survivors of the first mutation run.
+
+test('acting on an unknown exception names it; only assigning changes the owner', async () => {
+  const r = rig();
+  await assert.rejects(r.desk.act(7, 'retry', ctx()), (e: unknown) => e instanceof NotFoundError && e.message === "Exception '7' does not exist.");
+  r.a.problems = [problem('p1')];
+  await r.desk.reconcile();
+  assert.equal((await r.desk.act(1, 'acknowledge', ctx({ owner: 'someone-else' }))).owner, 'ops');
+});
+
+test('a desk without an opening listener still resolves, in the same round, what went away', async () => {
+  const r = rig();
+  r.a.problems = [problem('p0')];
+  await r.desk.reconcile();
+  const quiet = new ExceptionDesk({ store: r.store, sources: [r.a], clock: { now: () => NOW }, owners: { rules: [], fallback: 'ops' } });
+  r.a.problems = [problem('p1')];
+  await quiet.reconcile();
+  assert.equal((await quiet.get(1)).status, 'auto_resolved');
+  assert.equal((await quiet.get(2)).status, 'open');
+});

@@ -649,3 +649,37 @@ test('discarding a parked message records why; it can be discarded once', async 
   // A rejection may be discarded (it is only never replayed).
   assert.equal((await parkedRig('x12-997-rejection').hooks.discard(1, 'handled')).status, 'discarded');
 });
+
+// Survivors of the first mutation run.
+
+test("only an unknown item on a line (`/lines/N/sku`, any N) waits for that line's references", async () => {
+  const r = rig();
+  const refs = Array.from({ length: 13 }, (_, i) => [ref(`r${i}`)]);
+  r.desk.captureFails = () =>
+    new InvalidInputError([
+      { path: '/x/lines/1/sku', message: 'is not known' },
+      { path: '/lines/2/sku/name', message: 'is not known' },
+      { path: '/lines/12/sku', message: 'is not known' },
+    ]);
+  await send(r, 'orders/create', { id: '1', lineRefs: refs });
+  assert.deepEqual(r.parked.rows[0]!.unknownReferences, [ref('r12')]);
+});
+
+test('an update whose lines cannot be read, without saying why, still says it changed nothing', async () => {
+  const r = rig();
+  r.desk.orders.set('web/5', { id: 'ORD-5', status: 'reserved', lines: [] });
+  r.store.orderFrom = async () => ({ ok: false, errors: [] });
+  assert.deepEqual(await send(r, 'orders/updated', { id: '5' }), {
+    status: 'unchanged',
+    orderId: 'ORD-5',
+    ignored: 'addresses, note, tags, prices, payment and fulfilment status are not part of the hub order; its lines could not be read ()',
+  });
+});
+
+test('the errors of replaying and editing name the step and what is missing', async () => {
+  const rej = parkedRig('x12-997-rejection');
+  await assert.rejects(rej.hooks.replay(1, 'c'), (e: unknown) => e instanceof IllegalTransitionError && e.step === 'replay' && e.orderId === '1');
+  const gone = parkedRig('orders/create', { id: '1' }, 'old-shop');
+  await assert.rejects(gone.hooks.replayEdited(1, '{"id":"1"}', 'c'), (e: unknown) => e instanceof NotFoundError && e.kind === 'Inbound system');
+  await assert.rejects(gone.hooks.discard(9, 'x'), (e: unknown) => e instanceof NotFoundError && e.kind === 'Parked inbound message' && e.id === '9');
+});
