@@ -298,3 +298,14 @@ test('the item list pages in SKU order by prefix, with units, defined or only na
     { sku: 'AB-1', defined: false, partnerUnits: { acme: { CA: 2 } } },
   ]);
 });
+
+test('the item list is in code-unit order whatever order the items were learnt in', async () => {
+  const r = rig();
+  const skus = Array.from({ length: 30 }, (_, i) => `S${String(i).padStart(2, '0')}`);
+  const items = new Map(skus.reverse().map((sku) => [sku, null]));
+  const page = await listItems({ items, xrefs: r.xrefs }, { limit: 30 });
+  assert.deepEqual(
+    page.items.map((i) => i.sku),
+    [...skus].sort(),
+  );
+});
