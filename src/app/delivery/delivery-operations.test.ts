@@ -251,6 +251,7 @@ class Work implements LeasedWork {
 test('a destination is delivered to while its lease is held; a lost lease stops the work and it is asked for again', async () => {
   const leases = new Leases();
   const logs: [string, string][] = [];
+  const fields: object[] = [];
   const made: Work[] = [];
   const leased = new LeasedDeliveries<Work>({
     destinations: [
@@ -266,7 +267,10 @@ test('a destination is delivered to while its lease is held; a lost lease stops 
     ],
     leases,
     retryMs: 5,
-    log: (level, msg) => logs.push([level, msg]),
+    log: (level, msg, f) => {
+      logs.push([level, msg]);
+      fields.push(f ?? {});
+    },
   });
   leases.free.add('shop');
   leased.start();
@@ -294,6 +298,25 @@ test('a destination is delivered to while its lease is held; a lost lease stops 
   assert.equal(leases.closed, true);
   assert.ok(logs.some(([l, m]) => l === 'warn' && /could not ask for the lease of (shop|edi): database unreachable/.test(m)));
   assert.equal(logs.filter(([, m]) => m.startsWith('lost the lease')).length, 1, 'stopping is not a lost lease');
+  assert.ok(
+    fields.every((f) => ['shop', 'edi'].includes((f as { destination?: string }).destination!)),
+    'every line names its destination',
+  );
+});
+
+test('work without a nudge is passed over when the held work is nudged', async () => {
+  const leases = new Leases();
+  leases.free.add('shop');
+  const leased = new LeasedDeliveries<LeasedWork>({
+    destinations: [{ id: 'shop', worker: () => ({ start: () => {}, stop: async () => {} }) }],
+    leases,
+    retryMs: 5,
+    log: () => {},
+  });
+  leased.start();
+  await waitFor('the lease held', () => leased.held().length === 1);
+  leased.nudge();
+  await leased.stop();
 });
 
 // Outbound translation.
@@ -312,6 +335,7 @@ test("items and locations are sent in the partner's ids, falling back to the hub
     { kind: 'item', system: 'acme', scheme: 'VP', external: 'VP-A', id: 'A' },
     { kind: 'location', system: 'acme', scheme: 'id', external: 'WH-07', id: 'DAL' },
     { kind: 'item', system: 'other', scheme: 'BP', external: 'X', id: 'B' },
+    { kind: 'item', system: 'acme', scheme: 'BP', external: 'BP-C', id: 'C' },
   ]);
   assert.equal(dest.id, 'acme');
   assert.equal(dest.maxBatch, 10);
@@ -334,6 +358,7 @@ test("items and locations are sent in the partner's ids, falling back to the hub
     { idempotencyKey: '5', topic: 'availability.changed', key: 'B', payload: { sku: 'B', available: 1 } },
     { idempotencyKey: '6', topic: 'fulfilment.request', key: 'O4', payload: { location: 'ATL', lines: [{ sku: 'A', qty: 1 }] } },
     { idempotencyKey: '7', topic: 'odd', key: 'O5', payload: null },
+    { idempotencyKey: '8', topic: 'shipment.confirmed', key: 'O6', payload: { lines: [{ qty: 1 }, { sku: 'C', qty: 1 }] } },
   ]);
   assert.deepEqual(
     inner.got[0]!.map((m) => m.payload),
@@ -352,6 +377,7 @@ test("items and locations are sent in the partner's ids, falling back to the hub
       { sku: 'B', available: 1 },
       { location: 'ATL', lines: [{ sku: 'A', qty: 1, ids: { BP: 'BP-A', VP: 'VP-A' } }] },
       null,
+      { lines: [{ qty: 1 }, { sku: 'C', qty: 1, ids: { BP: 'BP-C' } }] },
     ],
   );
   assert.deepEqual(
@@ -364,6 +390,7 @@ test("items and locations are sent in the partner's ids, falling back to the hub
       ['5', 'availability.changed', 'B'],
       ['6', 'fulfilment.request', 'O4'],
       ['7', 'odd', 'O5'],
+      ['8', 'shipment.confirmed', 'O6'],
     ],
   );
 });

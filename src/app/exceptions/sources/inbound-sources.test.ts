@@ -83,12 +83,12 @@ test('a body is shown as JSON when it is JSON, else as the text it is', () => {
 
 test('every parked document is listed across pages, oldest first; replayed and discarded ones are not', async () => {
   const r = rig();
-  for (let i = 0; i < 1001; i++) park(r.store);
+  for (let i = 0; i < 1002; i++) park(r.store);
   r.store.update(2, { status: 'replayed' });
   const all = await allParked(r.store);
-  assert.equal(all.length, 1000);
+  assert.equal(all.length, 1001);
   assert.equal(all[0]!.id, 1);
-  assert.equal(all.at(-1)!.id, 1001);
+  assert.equal(all.at(-1)!.id, 1002);
 });
 
 test('a parked document is a problem grouped by system and the value its first error names', async () => {
@@ -107,7 +107,10 @@ test('a parked document is a problem grouped by system and the value its first e
   park(r.store, { reason: 'no stock at all' });
   park(r.store, { topic: 'x12-997-rejection' });
   park(r.store, { reason: 'the order waits for cross-references: item X', unknownReferences: [ref('X')] });
+  park(r.store, { errors: [{ path: '', message: "no customer 'C-7'" }] });
   const problems = await r.parked.current();
+  assert.equal(problems.at(-1)!.group, 'inbound:shop:reason=C-7', 'an error without a path is grouped under the reason');
+  problems.pop();
   assert.deepEqual(problems[0], {
     key: '1',
     entity: { kind: 'document', id: 'shop/1' },
@@ -211,6 +214,7 @@ test('a document waiting for cross-references is one problem in the group of the
   assert.deepEqual(await r.unknown.payload('4:["item","acme","BP","0044"]'), { waitingFor: [], document: { id: 1 }, parkedId: 4 });
   assert.equal(groupOfReference(ref('Z', 'customer', 'sys', 'id')), 'xref:customer:sys:id:Z');
   assert.equal(r.unknown.class, 'unknown_cross_reference');
+  assert.equal(r.unknown.severity, 'medium');
   assert.deepEqual(r.unknown.actions, ['add_xref', 'replay', 'discard']);
 });
 
@@ -218,7 +222,11 @@ test('adding the cross-reference maps it and replays what waits for it; a bad id
   const r = rig();
   park(r.store, { reason: 'the order waits for cross-references', unknownReferences: [ref('C1', 'customer')] });
   const e = exception('1:["customer","acme","BP","C1"]');
-  await assert.rejects(r.unknown.act(e, 'add_xref', ctx), (err: unknown) => err instanceof InvalidInputError && err.issues[0]!.path === '/id');
+  await assert.rejects(
+    r.unknown.act(e, 'add_xref', ctx),
+    (err: unknown) =>
+      err instanceof InvalidInputError && err.issues[0]!.path === '/id' && err.issues[0]!.message === "add_xref needs the hub's id the reference stands for",
+  );
   await assert.rejects(
     r.unknown.act(e, 'add_xref', { ...ctx, mapsTo: { id: ' padded ' } }),
     (err: unknown) =>
