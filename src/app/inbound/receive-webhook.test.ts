@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError, NotFoundError, StaleWebhookError, WebhookSignatureError, WebhookTopicMismatchError, type Issue } from '../../domain/errors.js';
 import { DuplicateOrderError, IdempotencyKeyReusedError, IllegalTransitionError, InsufficientStockError } from '../../domain/orders/order-errors.js';
+import { AmendmentRefusedError } from '../../domain/orders/order-amendment.js';
 import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
 import type { InboundStore, ParkedInbound } from '../../ports/inbound-store.js';
@@ -69,6 +70,8 @@ class Desk {
   readonly cancels: { id: string; ctx: object }[] = [];
   captureFails?: (request: OrderRequest) => Error | undefined;
   cancelFails?: Error;
+  readonly amends: { id: string; lines: { sku: string; qty: number }[]; key: string; ctx: object }[] = [];
+  amendFails?: Error;
   byReference(channel: string, externalId: string): Order | undefined {
     return this.orders.get(`${channel}/${externalId}`);
   }
@@ -84,6 +87,11 @@ class Desk {
     this.cancels.push({ id, ctx });
     if (this.cancelFails) throw this.cancelFails;
     return { id, status: 'cancelled' };
+  }
+  amend(id: string, lines: { sku: string; qty: number }[], key: string, ctx: object) {
+    this.amends.push({ id, lines, key, ctx });
+    if (this.amendFails) throw this.amendFails;
+    return { view: { id, status: 'reserved' } };
   }
 }
 
@@ -428,7 +436,7 @@ test('an update that leaves the lines as they were changes nothing and says what
   assert.deepEqual(r.parked.rows, []);
 });
 
-test('an update that changes the lines of a captured order is parked, naming each change', async () => {
+test('an update that changes the lines of a captured order amends it in place; one the order cannot take is parked, naming each change', async () => {
   const r = rig();
   r.desk.orders.set('web/5', {
     id: 'ORD-5',
@@ -439,22 +447,42 @@ test('an update that changes the lines of a captured order is parked, naming eac
       { sku: 'C', qty: 1 },
     ],
   });
-  const outcome = await send(r, 'orders/updated', {
+  const changed = {
     id: '5',
     lines: [
       { sku: 'D', qty: 4 },
       { sku: 'A', qty: 3 },
       { sku: 'C', qty: 1 },
     ],
-  });
+  };
+  assert.deepEqual(await send(r, 'orders/updated', changed), { status: 'amended', orderId: 'ORD-5', orderStatus: 'reserved' });
+  assert.deepEqual(r.desk.amends, [
+    {
+      id: 'ORD-5',
+      lines: [
+        { sku: 'D', qty: 4 },
+        { sku: 'A', qty: 3 },
+        { sku: 'C', qty: 1 },
+      ],
+      key: 'store-update:ORD-5:corr-1',
+      ctx: { principal: 'system:shop', correlationId: 'corr-1' },
+    },
+  ]);
+  assert.equal(r.parked.rows.length, 0, 'nothing parked');
+  r.desk.amendFails = new AmendmentRefusedError('ORD-5', 'released', 'it was released to the warehouse', [{ path: '/lines/0', message: 'released' }]);
+  const outcome = await send(r, 'orders/updated', changed);
   assert.deepEqual(outcome, {
     status: 'parked',
     parkedId: 1,
-    reason:
-      "the store changed the lines of order ORD-5 (A: 2 → 3, B: 1 → 0, D: 0 → 4); a captured order's lines are not amended from the storefront: change the order in the ERP, or cancel it and capture it anew",
-    errors: [{ path: '/line_items', message: 'differ from the captured order ORD-5' }],
+    reason: `the store changed the lines of order ORD-5 (A: 2 → 3, B: 1 → 0, D: 0 → 4), and the order cannot take the change: ${r.desk.amendFails.message}`,
+    errors: [
+      { path: '/line_items', message: 'differ from the captured order ORD-5' },
+      { path: '/lines/0', message: 'released' },
+    ],
   });
   assert.equal(r.parked.rows[0]!.topic, 'orders/updated');
+  r.desk.amendFails = new Error('storage failed');
+  await assert.rejects(send(r, 'orders/updated', changed), /storage failed/);
 });
 
 test('a refusal is stored as well-formed text: half a surrogate pair becomes a replacement character', () => {

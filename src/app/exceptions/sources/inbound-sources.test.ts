@@ -306,7 +306,7 @@ test("a partner's rejection is a problem naming the rejected document, grouped b
       error: 'acme rejected 856 0001; N1/2: mandatory element missing',
       group: 'rejection:acme:856',
       system: 'acme',
-      correlationId: null,
+      correlationId: 'corr-x',
       since: '2026-12-06T10:00:00.000Z',
     },
     {

@@ -374,6 +374,7 @@ test('orders the ERP has not taken within the limit are problems; retrying asks 
         return orders.map((o) => ({ order: o, waiting: 0 }));
       },
       order: async (id: string) => orders.find((o) => o.id === id),
+      owingErpChange: async () => [],
     } as never,
     clock: { now: () => NOW },
     limitMs: 600_000,
