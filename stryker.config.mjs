@@ -5,7 +5,7 @@
 // MUTATE_TESTS=<glob> to the unit tests that cover them (the run is only as fast as its tests).
 const mutate = process.env.MUTATE
   ? process.env.MUTATE.split(',')
-  : ['src/domain/**/*.ts', 'src/app/**/*.ts', '!src/**/*.test.ts'];
+  : ['src/domain/**/*.ts', 'src/app/**/*.ts', '!src/**/*.test.ts', '!src/**/*.test-support.ts'];
 const testFiles = process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',') : ['dist/src/domain/**/*.test.js', 'dist/src/app/**/*.test.js'];
 
 export default {
