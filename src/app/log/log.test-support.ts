@@ -66,8 +66,9 @@ export function orderEvent(source: string, seq: number, orderId: string, rest: P
 }
 
 /** A log entry for an event (kind by the event's type) or a catalogue change. */
-export function entry(position: number, value: { type?: string; kind?: string }): LogEntry {
-  const kind = value.type === undefined ? 'catalog' : value.type.startsWith('inventory.') ? 'inventory' : 'order';
+export function entry(position: number, value: object): LogEntry {
+  const type = (value as { type?: string }).type;
+  const kind = type === undefined ? 'catalog' : type.startsWith('inventory.') ? 'inventory' : 'order';
   return { position, kind, body: JSON.stringify(value) };
 }
 
@@ -157,12 +158,16 @@ export class MemoryEventLog implements EventLog {
 /** A work item that records how it ended. */
 export function workItem(e: LogEntry, attempt = 1) {
   const ended: string[] = [];
+  const delays: number[] = [];
   let stillWorking = 0;
   const item: WorkItem = {
     entry: e,
     attempt,
     done: () => ended.push('done'),
-    retry: (ms) => ended.push(`retry ${ms >= 0 ? 'later' : ms}`),
+    retry: (ms) => {
+      ended.push('retry');
+      delays.push(ms);
+    },
     discard: () => ended.push('discard'),
     stillWorking: () => {
       stillWorking++;
@@ -171,6 +176,7 @@ export function workItem(e: LogEntry, attempt = 1) {
   return {
     item,
     ended,
+    delays,
     get stillWorking() {
       return stillWorking;
     },

@@ -42,7 +42,12 @@ test('valid events are appended in their lanes, keyed by item or order, deduplic
 test('invalid events and events the key may not send are rejected one by one; the rest go on', async () => {
   const { log, ingest } = await hub();
   const sender = SystemAccess.of(new Set(['wms']));
-  const result = await ingest.submit([{ type: 'inventory.movement' }, movement('erp', 1, 'A', 'DAL', { onHand: 1 }), movement('wms', 1, 'A', 'DAL', { onHand: 2 })], undefined, undefined, sender);
+  const result = await ingest.submit(
+    [{ type: 'inventory.movement' }, movement('erp', 1, 'A', 'DAL', { onHand: 1 }), movement('wms', 1, 'A', 'DAL', { onHand: 2 })],
+    undefined,
+    undefined,
+    sender,
+  );
   assert.equal(result.accepted, 1);
   assert.deepEqual(
     result.rejected.map((r) => r.index),
