@@ -260,3 +260,34 @@ test('a return from the authority adds stock; one from another source is a shado
     [[5, 'B']],
   );
 });
+
+test('a waiter that times out leaves the others waiting for their positions', async () => {
+  const m = model();
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const short = m.waitFor(5, 100);
+    const long = m.waitFor(4, 10_000);
+    mock.timers.tick(100);
+    assert.equal(await short, false);
+    m.apply(entry(3, movement('wms', 1, 'A', 'DAL', { onHand: 1 })));
+    m.apply(entry(4, movement('wms', 2, 'A', 'DAL', { onHand: 1 })));
+    assert.equal(await long, true);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('an event the schema refuses is skipped even when it parses (a misspelt bucket changes no stock)', () => {
+  const m = model();
+  m.apply({ position: 3, kind: 'inventory', body: JSON.stringify(movement('wms', 1, 'A', 'DAL', { onHand: 5, bogus: 1 } as never)) });
+  assert.equal(m.skipped, 1);
+  assert.equal(figure(m, 'A'), 0);
+  assert.ok(!m.isKnownSku('A'));
+});
+
+test('holds for a defined item keep its definition', () => {
+  const m = model();
+  m.apply(entry(3, { kind: 'item', item: { sku: 'A', description: 'Anvil', uom: 'EA' } }));
+  m.hold(1, [{ orderId: 'O1', sku: 'A', location: 'DAL', units: 1 }]);
+  assert.deepEqual(m.items.get('A'), { sku: 'A', description: 'Anvil', uom: 'EA' });
+});
