@@ -86,6 +86,8 @@ export class MemoryLedgerStore implements LedgerStore {
   /** Called inside each event batch once it has claimed its events (a test's way to fail mid-transaction). */
   afterClaim: ((claims: readonly InboxClaim[]) => void) | undefined;
   transactions = 0;
+  /** The next this many unconfirmedAt calls answer nothing (another process's shipment lands after them). */
+  hideUnconfirmed = 0;
 
   eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
     return this.transaction(fn);
@@ -386,6 +388,10 @@ class MemoryOrderWrites implements OrderWrites {
   }
 
   async unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]> {
+    if (this.store.hideUnconfirmed > 0) {
+      this.store.hideUnconfirmed--;
+      return [];
+    }
     const wanted = new Set(pairs.map((p) => p.sku + SEP + p.location));
     return [...new Set(this.s.unconfirmed.filter((u) => wanted.has(u.sku + SEP + u.location)).map((u) => u.orderId))];
   }

@@ -48,6 +48,14 @@ test('events are read past catalogue and holds entries and unreadable bodies, up
   );
   assert.deepEqual(await r.readEvents(7, 10), []);
   assert.deepEqual(await r.readEvents(0, 0), []);
+  // The next page asks only for the events still wanted.
+  const more = await reads();
+  more.log.put('catalog', { kind: 'item', item: { sku: 'A', description: '', uom: 'EA' } });
+  for (let seq = 1; seq <= 3; seq++) more.log.put('inventory', movement('wms', seq, 'A', 'DAL', { onHand: 1 }));
+  assert.deepEqual(
+    (await more.reads.readEvents(0, 2)).map((e) => e.position),
+    [2, 3],
+  );
   // Only catalogue entries to the end: an empty answer, not a wait.
   assert.deepEqual(await r.readEvents(5, 1), [{ position: 7, event: movement('wms', 3, 'A', 'DAL', { onHand: 1 }) }]);
 });
@@ -219,4 +227,39 @@ test('a dead entry is applied again by the worker and forgotten; an unknown one 
 test('the embedded backend has no dead entries', async () => {
   assert.deepEqual(await noDeadLogEntries.list(10), []);
   await assert.rejects(noDeadLogEntries.retry(5), (err: unknown) => err instanceof NotFoundError && /Dead log entry '5'/.test(err.message));
+});
+
+test('stopping waits for a relay in flight; a failure with no one to tell is not a crash', async () => {
+  const log = new MemoryEventLog();
+  const store = new MemoryLedgerStore();
+  const relay = new LogRelay({ store, log });
+  await store.eventBatch((tx) => tx.queueForLog('holds', 'a', { holds: [] }));
+  let open: () => void = () => {};
+  log.gate = new Promise<void>((r) => {
+    open = r;
+  });
+  relay.nudge();
+  // A flush asked for meanwhile waits for the one in flight instead of taking the same entries.
+  await store.eventBatch((tx) => tx.queueForLog('holds', 'b', { holds: [] }));
+  const second = relay.flush();
+  let stopped = false;
+  const stopping = relay.stop().then(() => {
+    stopped = true;
+  });
+  for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
+  assert.equal(stopped, false, 'the append in flight is not finished');
+  log.gate = undefined;
+  open();
+  await stopping;
+  assert.equal(await second, 1);
+  assert.deepEqual(
+    log.appends.flat().map((a) => a.dedupeId),
+    ['outbox:1', 'outbox:2'],
+  );
+  log.failAppend = new Error('log down');
+  await store.eventBatch((tx) => tx.queueForLog('holds', 'c', { holds: [] }));
+  relay.nudge();
+  await relay.stop();
+  for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r));
+  assert.equal(store.s.outbox.length, 1);
 });

@@ -83,7 +83,11 @@ export class MemoryEventLog implements EventLog {
   /** When set, follow() delivers nothing until release() is called (an api process lagging behind). */
   holdFollowers = false;
 
+  /** While set, appends wait for it (a log slow to answer). */
+  gate: Promise<void> | undefined;
+
   async append(requests: readonly AppendRequest[]): Promise<Appended[]> {
+    if (this.gate) await this.gate;
     if (this.failAppend) throw this.failAppend;
     this.appends.push([...requests]);
     return requests.map((r) => {
