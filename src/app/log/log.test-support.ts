@@ -87,7 +87,7 @@ export class MemoryEventLog implements EventLog {
   gate: Promise<void> | undefined;
 
   async append(requests: readonly AppendRequest[]): Promise<Appended[]> {
-    if (this.gate) await this.gate;
+    if (this.gate !== undefined) await this.gate;
     if (this.failAppend) throw this.failAppend;
     this.appends.push([...requests]);
     return requests.map((r) => {
