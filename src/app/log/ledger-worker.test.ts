@@ -473,8 +473,8 @@ test('an order event for an order not captured waits for it, with its own correl
   assert.equal('correlationId' in h.store.s.waiting[1]!, false);
 });
 
-test('a count whose item an order shipped from while the batch waited is run again with that order locked', async () => {
-  const h = await defined();
+/** A released order O1 for 2 of A from DAL, its 2 units held there. */
+function releasedOrder(store: MemoryLedgerStore) {
   const o1 = {
     id: 'O1',
     channel: 'web',
@@ -491,7 +491,13 @@ test('a count whose item an order shipped from while the batch waited is run aga
     lines: [{ sku: 'A', qty: 2, unitPrice: 3, alloc: [['DAL', 2]], departed: {}, returned: 0 }],
     shipments: [],
   };
-  h.store.s.orders.O1 = { order: o1 as never, status: 'released' as never, owes: false };
+  store.s.orders.O1 = { order: o1 as never, status: 'released' as never, owes: false };
+  store.s.holds['O1\u001fA\u001fDAL'] = 2;
+}
+
+test('a count whose item an order shipped from while the batch waited is run again with that order locked', async () => {
+  const h = await defined();
+  releasedOrder(h.store);
   h.store.s.unconfirmed = [{ orderId: 'O1', sku: 'A', location: 'DAL' }];
   // The first look finds no order at the counted pair; the second (after the items are locked) does.
   h.store.hideUnconfirmed = 1;
@@ -508,4 +514,36 @@ test('an item moved at two locations in one batch has the figures of the channel
   await h.w.applyAll([entry(5, movement('wms', 1, 'A', 'DAL', { onHand: 2 })), entry(6, movement('wms', 2, 'A', 'HOU', { onHand: 3 }))]);
   assert.equal(await h.store.figure('web', 'A'), 2);
   assert.equal(await h.store.figure('east', 'A'), 3);
+});
+
+test("stock the authority shows leaving for an order releases the order's holds, told to the read models", async () => {
+  const h = await defined();
+  releasedOrder(h.store);
+  await h.w.applyAll([entry(3, movement('wms', 1, 'A', 'DAL', { onHand: 10 }))]);
+  await h.w.applyAll([entry(4, movement('wms', 2, 'A', 'DAL', { onHand: -2 }, { reason: 'pick', orderId: 'O1' }))]);
+  assert.deepEqual(h.store.s.orders.O1!.order.lines[0]!.departed, { DAL: 2 });
+  assert.equal(h.store.reserved('A', 'DAL'), 0);
+  assert.deepEqual(
+    h.store.s.outbox.map((o) => [o.kind, o.key, o.body]),
+    [['holds', 'A', { holds: [{ orderId: 'O1', sku: 'A', location: 'DAL', units: -2 }], settles: [4] }]],
+  );
+  assert.equal(await h.store.figure('web', 'A'), 8);
+  assert.deepEqual(h.store.s.waiting, []);
+});
+
+test('a count after a shipment confirms it: the holds are released with no entry to settle', async () => {
+  const h = await defined();
+  releasedOrder(h.store);
+  await h.w.applyAll([entry(3, movement('wms', 1, 'A', 'DAL', { onHand: 10 }))]);
+  await h.w.applyAll([entry(4, orderEvent('shop', 1, 'O1', { type: 'order.shipped', location: 'DAL', lines: [{ sku: 'A', qty: 2 }] } as never))]);
+  assert.equal(h.store.reserved('A', 'DAL'), 2, 'shipped, not yet seen leaving');
+  assert.deepEqual(h.store.s.unconfirmed, [{ orderId: 'O1', sku: 'A', location: 'DAL' }]);
+  assert.deepEqual(h.store.s.waiting, [], 'the order was locked and took its event');
+  const queued = h.holdsQueued;
+  await h.w.applyAll([entry(5, snapshot('wms', 2, 'A', 'DAL', { onHand: 8 }))]);
+  assert.equal(h.store.reserved('A', 'DAL'), 0);
+  assert.deepEqual(h.store.s.unconfirmed, []);
+  assert.deepEqual([h.store.s.outbox.at(-1)!.key, h.store.s.outbox.at(-1)!.body], ['A', { holds: [{ orderId: 'O1', sku: 'A', location: 'DAL', units: -2 }] }]);
+  assert.equal(h.holdsQueued, queued + 1);
+  assert.equal(await h.store.figure('web', 'A'), 8);
 });
