@@ -14,6 +14,8 @@ import { T0, fixedClock, movement, orderEvent, snapshot } from '../log/log.test-
 import { SystemAccess } from '../../domain/access/system-access.js';
 import { ShuttingDownError, StorageFailedError, UnstorableSubmissionError } from '../../domain/errors.js';
 import type { IngestResult } from '../../model/inventory-event.js';
+import { SqliteOrderStore } from '../../adapters/sqlite/sqlite-order-store.js';
+import { OpenOrders } from '../orders/open-orders.js';
 
 const AT = new Date(T0).toISOString();
 
@@ -296,4 +298,59 @@ test('closing commits what is queued and refuses new work', async (t) => {
   await assert.rejects(h.ingest.submit([movement('wms', 2, 'A', 'DAL', { onHand: 1 })]), ShuttingDownError);
   h.ingest.flush();
   assert.equal(h.scratch.store.headPosition(), 1);
+});
+
+/** A hub with open orders on the same database, and a released order O1 holding 2 of A at DAL. */
+async function withOrders(t: { after(fn: () => void): void }) {
+  const h = hub(t);
+  const orderStore = new SqliteOrderStore(h.scratch.store.db);
+  const orders = new OpenOrders({ state: h.state, orders: orderStore, clock: h.clock });
+  const ingest = new EventIngest({ state: h.state, store: h.scratch.store, clock: h.clock, orders });
+  await ingest.submit([movement('wms', 1, 'A', 'DAL', { onHand: 10 })]);
+  const o1 = {
+    id: 'O1',
+    channel: 'web',
+    externalId: 'X1',
+    customer: 'C1',
+    backorder: 'reject',
+    createdAt: AT,
+    updatedAt: AT,
+    erp: { state: 'committed', attempts: 1 },
+    released: true,
+    delivered: false,
+    invoiced: false,
+    cancelled: false,
+    lines: [{ sku: 'A', qty: 2, unitPrice: 3, alloc: [['DAL', 2]], departed: {}, returned: 0 }],
+    shipments: [],
+  } as never;
+  h.scratch.store.transaction(() => orders.record(o1, [], [], () => {}));
+  return { ...h, ingest, orders, orderStore };
+}
+
+test('with open orders: stock leaving for an order releases its holds; an event for an unknown order waits', async (t) => {
+  const h = await withOrders(t);
+  assert.equal(h.state.ledger.reservedAt('A', 'DAL'), 2);
+  await h.ingest.submit(
+    [movement('wms', 2, 'A', 'DAL', { onHand: -2 }, { reason: 'pick', orderId: 'O1' }), orderEvent('shop', 1, 'O9', { type: 'order.delivered' })],
+    undefined,
+    'req-7',
+  );
+  assert.equal(h.state.ledger.reservedAt('A', 'DAL'), 0);
+  assert.deepEqual(h.orderStore.order('O1')!.lines[0]!.departed, { DAL: 2 });
+  assert.equal(h.state.book.publishedFigure('web', 'A'), 8);
+  assert.deepEqual(
+    h.orderStore.waitingEvents().map((w) => [w.position, w.orderId, w.correlationId]),
+    [[3, 'O9', 'req-7']],
+  );
+  await h.ingest.submit([orderEvent('shop', 2, 'O8', { type: 'order.delivered', correlationId: 'own' })], undefined, 'req-8');
+  assert.deepEqual(h.orderStore.waitingEvents().at(-1)!.correlationId, 'own');
+});
+
+test('with open orders: a count after a shipment confirms it and releases the holds', async (t) => {
+  const h = await withOrders(t);
+  await h.ingest.submit([orderEvent('shop', 1, 'O1', { type: 'order.shipped', location: 'DAL', lines: [{ sku: 'A', qty: 2 }] } as never)]);
+  assert.equal(h.state.ledger.reservedAt('A', 'DAL'), 2, 'shipped, not yet seen leaving');
+  await h.ingest.submit([snapshot('wms', 2, 'A', 'DAL', { onHand: 8 })]);
+  assert.equal(h.state.ledger.reservedAt('A', 'DAL'), 0);
+  assert.equal(h.state.book.publishedFigure('web', 'A'), 8);
 });
