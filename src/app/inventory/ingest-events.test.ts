@@ -354,3 +354,30 @@ test('with open orders: a count after a shipment confirms it and releases the ho
   assert.equal(h.state.ledger.reservedAt('A', 'DAL'), 0);
   assert.equal(h.state.book.publishedFigure('web', 'A'), 8);
 });
+
+test('with open orders: stock arriving for an item an order is owed fills the backorder before the figure is published', async (t) => {
+  const h = await withOrders(t);
+  const o2 = {
+    id: 'O2',
+    channel: 'web',
+    externalId: 'X2',
+    customer: 'C1',
+    backorder: 'allow',
+    createdAt: AT,
+    updatedAt: AT,
+    erp: { state: 'committed', attempts: 1 },
+    released: false,
+    delivered: false,
+    invoiced: false,
+    cancelled: false,
+    lines: [{ sku: 'B', qty: 3, unitPrice: 3, alloc: [], departed: {}, returned: 0 }],
+    shipments: [],
+  } as never;
+  h.scratch.store.transaction(() => h.orders.record(o2, [], [], () => {}));
+  assert.ok(h.orders.owes('B'));
+  await h.ingest.submit([movement('wms', 2, 'B', 'DAL', { onHand: 5 })]);
+  assert.equal(h.state.ledger.reservedAt('B', 'DAL'), 3);
+  assert.equal(h.state.book.publishedFigure('web', 'B'), 2);
+  assert.deepEqual(h.orderStore.order('O2')!.lines[0]!.alloc, [['DAL', 3]]);
+  assert.ok(!h.orders.owes('B'));
+});
