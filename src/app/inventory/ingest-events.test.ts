@@ -32,7 +32,7 @@ function hub(t: { after(fn: () => void): void }, ledger?: { movementsKept: numbe
     ...deps,
     observer: {
       committed: ({ seconds, ...stats }) => {
-        assert.ok(seconds >= 0);
+        assert.ok(seconds >= 0 && seconds < 60, `seconds ${seconds}`);
         committed.push(stats);
       },
     },
@@ -265,6 +265,7 @@ test('a lone submission that fails, or a store that fails, is told to retry; mem
   const all = await Promise.all([1, 2, 3].map((k) => h.ingest.submit([movement('wms', 10 + k, 'A', 'DAL', { onHand: 1 })]).catch((e: unknown) => e)));
   for (const e of all) {
     assert.ok(e instanceof StorageFailedError);
+    assert.equal(e.operation, 'the event batch');
     assert.equal((e.cause as Error).message, 'disk full');
   }
   assert.equal(figure(h.state, 'A'), 1);
@@ -380,4 +381,36 @@ test('with open orders: stock arriving for an item an order is owed fills the ba
   assert.equal(h.state.book.publishedFigure('web', 'B'), 2);
   assert.deepEqual(h.orderStore.order('O2')!.lines[0]!.alloc, [['DAL', 3]]);
   assert.ok(!h.orders.owes('B'));
+});
+
+test('ids are told apart by source, whatever the spelling; a repeat by seq does not use up its new id', async (t) => {
+  const h = hub(t);
+  const result = await h.ingest.submit([
+    movement('ab', 1, 'A', 'DAL', { onHand: 1 }, { id: 'c' }),
+    movement('a', 1, 'A', 'DAL', { onHand: 1 }, { id: 'bc' }),
+    movement('wms', 1, 'A', 'DAL', { onHand: 1 }, { id: 'x' }),
+    movement('erp', 1, 'A', 'DAL', { onHand: 1 }, { id: 'x' }),
+  ]);
+  assert.equal(result.accepted, 4);
+  // wms seq 1 again under a new id: a duplicate, and the id stays free for the next event.
+  assert.equal((await h.ingest.submit([movement('wms', 1, 'A', 'DAL', { onHand: 1 }, { id: 'y' })])).duplicates, 1);
+  assert.equal((await h.ingest.submit([movement('wms', 2, 'A', 'DAL', { onHand: 1 }, { id: 'y' })])).accepted, 1);
+});
+
+test('an item moved at several locations in one commit has the figure of every channel there published', async (t) => {
+  const h = hub(t);
+  for (const id of ['HOU', 'AUS']) defineLocation(h.deps, id, { name: id, authority: 'wms' });
+  defineChannel(h.deps, 'east', { locations: ['HOU'] });
+  defineChannel(h.deps, 'hill', { locations: ['AUS'] });
+  await h.ingest.submit([
+    movement('wms', 1, 'A', 'DAL', { onHand: 1 }),
+    movement('wms', 2, 'A', 'HOU', { onHand: 2 }),
+    movement('wms', 3, 'A', 'AUS', { onHand: 3 }),
+    movement('wms', 4, 'A', 'DAL', { onHand: 1 }),
+    movement('wms', 5, 'A', 'HOU', { onHand: 1 }),
+  ]);
+  assert.deepEqual(
+    ['web', 'east', 'hill'].map((c) => figure(h.state, 'A', c)),
+    [2, 3, 3],
+  );
 });

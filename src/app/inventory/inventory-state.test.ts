@@ -78,6 +78,7 @@ test('a restart loads the checkpoint, the figures the feed moved after it and th
   assert.deepEqual(again.items.get('A'), { sku: 'A', description: 'Anvil', uom: 'EA' });
   assert.equal(again.items.get('B'), null);
   assert.ok(again.isKnownSku('P'), 'a parked event names its item');
+  assert.ok(again.isKnownSku('C'), 'an item named only after the checkpoint is known from the replayed tail');
   assert.equal(again.feedCursor('web'), 4);
   assert.deepEqual(again.book.locations.get('DAL'), { id: 'DAL', name: 'Dallas', authority: 'wms' });
   assert.ok(again.book.channels.has('web'));
@@ -224,4 +225,80 @@ test('an overtaken count keeps the snapshot identity beside its buckets', () => 
   const c = overtakenCount(s, 12, buckets, 'now');
   assert.deepEqual(c, { position: 12, source: 'wms', seq: 4, sku: 'A', location: 'DAL', countedAt: s.occurredAt, buckets, recordedAt: 'now' });
   assert.notEqual(c.buckets, buckets, 'a copy');
+});
+
+test('a checkpoint keeps positions it alone changed, sequences alone, and figures alone', async (t) => {
+  const h = hub(t);
+  // A channel redefined: only figures change.
+  await h.ingest.submit([movement('wms', 1, 'B', 'DAL', { onHand: 10 })]);
+  h.state.checkpoint();
+  defineChannel(h.deps, 'web', { locations: ['DAL'], safetyStock: 3 });
+  const saved = h.scratch.store.loadCheckpoint();
+  assert.ok([...saved.positions].length > 0);
+  assert.deepEqual(
+    [...saved.figures].filter((f) => f.sku === 'B').map((f) => f.available),
+    [7],
+  );
+  assert.deepEqual(saved.feedCursors, { web: h.state.feedCursor('web') });
+  // Parked: only the source's sequences change.
+  await h.ingest.submit([movement('erp', 1, 'A', 'HOU', { onHand: 4 })]);
+  h.state.checkpoint();
+  const parked = h.scratch.store.loadCheckpoint();
+  assert.equal(parked.position, 2);
+  assert.deepEqual([...parked.sequences].map((s) => s.source).sort(), ['erp', 'wms']);
+  assert.ok([...parked.positions].length >= 0 && [...parked.figures].length >= 0);
+  // Defining HOU applies the parked event: only a position changes (no channel draws on HOU).
+  defineLocation(h.deps, 'HOU', { name: 'Houston', authority: 'erp' });
+  const again = h.restart();
+  assert.equal(again.ledger.position('erp', 'A', 'HOU')?.quantity('onHand'), 4);
+});
+
+test('positions whose source and item spell the same text run together are kept apart', async (t) => {
+  const h = hub(t);
+  defineLocation(h.deps, 'DAL', { name: 'Dallas', authority: 'ab' });
+  await h.ingest.submit([movement('ab', 1, 'c', 'DAL', { onHand: 1 }), movement('a', 1, 'bc', 'DAL', { onHand: 2 })]);
+  h.state.checkpoint();
+  const again = h.restart();
+  assert.equal(again.ledger.position('ab', 'c', 'DAL')?.quantity('onHand'), 1);
+  assert.equal(again.ledger.position('a', 'bc', 'DAL')?.quantity('onHand'), 2);
+});
+
+test('figures restored from the feed at start go into the next checkpoint', async (t) => {
+  const h = hub(t);
+  h.state.checkpoint();
+  await h.ingest.submit([movement('wms', 1, 'A', 'DAL', { onHand: 5 })]);
+  const second = h.restart();
+  second.checkpoint();
+  const third = new InventoryState({ store: h.scratch.reopen(), clock: h.clock });
+  assert.equal(third.book.publishedFigure('web', 'A'), 5);
+});
+
+test('touches at two locations of one item recompute the channels at both', async (t) => {
+  const h = hub(t);
+  defineLocation(h.deps, 'HOU', { name: 'Houston', authority: 'wms' });
+  defineChannel(h.deps, 'east', { locations: ['HOU'] });
+  await h.ingest.submit([movement('wms', 1, 'A', 'DAL', { onHand: 5 }), movement('wms', 2, 'A', 'HOU', { onHand: 5 })]);
+  h.state.ledger.reserve('A', 'DAL', 1);
+  h.state.ledger.reserve('A', 'HOU', 2);
+  const touches = collectTouches(h.state);
+  touches.touch('A', 'DAL');
+  touches.touch('A', 'HOU');
+  assert.equal(
+    h.scratch.store.transaction(() => touches.write(T0)),
+    2,
+  );
+  assert.deepEqual([h.state.book.publishedFigure('web', 'A'), h.state.book.publishedFigure('east', 'A')], [4, 3]);
+});
+
+test('verify replays with the bound on late counts the hub runs with', async (t) => {
+  const scratch = scratchInventoryStore();
+  t.after(() => scratch.dispose());
+  const clock = fixedClock();
+  const state = new InventoryState({ store: scratch.store, clock, ledger: { movementsKept: 1 } });
+  const deps = { state, store: scratch.store, clock };
+  defineLocation(deps, 'DAL', { name: 'Dallas', authority: 'wms' });
+  const ingest = new EventIngest(deps);
+  await ingest.submit([snapshot('wms', 0, 'A', 'DAL', { onHand: 5 }), ...[1, 2, 4, 5].map((seq) => movement('wms', seq, 'A', 'DAL', { onHand: 1 }))]);
+  await ingest.submit([snapshot('wms', 3, 'A', 'DAL', { onHand: 10 })]);
+  assert.deepEqual(verifyLedger(deps).mismatches, []);
 });

@@ -222,3 +222,27 @@ test('changes say how many movements the ledger folded away, and skip events the
   v.log.delete(answer.changes[0]!.position);
   assert.equal((await itemChanges(v.deps, 'A', { limit: 100 })).changes.length, 63);
 });
+
+test('a return of several items stands, for each item, for its own line', async () => {
+  const v = view();
+  v.feed(movement('wms', 0, 'A', 'DAL', { onHand: 1 }));
+  const back = orderEvent('wms', 1, 'O1', {
+    type: 'return.received',
+    location: 'DAL',
+    lines: [
+      { sku: 'B', qty: 7 },
+      { sku: 'A', qty: 2 },
+    ],
+  } as never);
+  const p = v.feed(back);
+  const dal = (await explainAvailability(v.deps, 'A', 'web')).locations.find((l) => l.location === 'DAL')!;
+  assert.deepEqual(
+    dal.events.filter((e) => e.position === p).map((e) => [e.type, 'delta' in e ? e.delta : undefined]),
+    [['return.received', { onHand: 2 }]],
+  );
+  const changes = await itemChanges(v.deps, 'A', { limit: 5 });
+  assert.deepEqual(
+    changes.changes.filter((c) => c.position === p).map((c) => ('delta' in c ? c.delta : undefined)),
+    [{ onHand: 2 }],
+  );
+});
