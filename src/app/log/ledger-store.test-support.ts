@@ -86,8 +86,8 @@ export class MemoryLedgerStore implements LedgerStore {
   /** Called inside each event batch once it has claimed its events (a test's way to fail mid-transaction). */
   afterClaim: ((claims: readonly InboxClaim[]) => void) | undefined;
   transactions = 0;
-  /** The next this many unconfirmedAt calls answer nothing (another process's shipment lands after them). */
-  hideUnconfirmed = 0;
+  /** Per coming unconfirmedAt call, in order: true answers nothing (another process's shipment lands after it). */
+  hideUnconfirmed: boolean[] = [];
 
   eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
     return this.transaction(fn);
@@ -388,10 +388,7 @@ class MemoryOrderWrites implements OrderWrites {
   }
 
   async unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]> {
-    if (this.store.hideUnconfirmed > 0) {
-      this.store.hideUnconfirmed--;
-      return [];
-    }
+    if (this.store.hideUnconfirmed.shift()) return [];
     const wanted = new Set(pairs.map((p) => p.sku + SEP + p.location));
     return [...new Set(this.s.unconfirmed.filter((u) => wanted.has(u.sku + SEP + u.location)).map((u) => u.orderId))];
   }

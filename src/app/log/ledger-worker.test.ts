@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LedgerWorker, MalformedEntryError, type LedgerWorkerDeps } from './ledger-worker.js';
 import { MemoryLedgerStore } from './ledger-store.test-support.js';
+import { TouchedItems, byChannel } from './figure-appends.js';
 import { T0, entry, fixedClock, movement, orderEvent, snapshot, workItem } from './log.test-support.js';
 import { DatabaseUnavailableError } from '../../domain/errors.js';
 import type { LogEntry } from '../../ports/event-log.js';
@@ -500,10 +501,11 @@ test('a count whose item an order shipped from while the batch waited is run aga
   releasedOrder(h.store);
   h.store.s.unconfirmed = [{ orderId: 'O1', sku: 'A', location: 'DAL' }];
   // The first look finds no order at the counted pair; the second (after the items are locked) does.
-  h.store.hideUnconfirmed = 1;
+  // And on the second run the first look misses it again: the order the first run found stays locked.
+  h.store.hideUnconfirmed = [true, false, true];
   const before = h.store.transactions;
   await h.w.applyAll([entry(3, snapshot('wms', 1, 'A', 'DAL', { onHand: 6 }))]);
-  assert.equal(h.store.transactions - before, 2, 'the batch ran again');
+  assert.equal(h.store.transactions - before, 2, 'the batch ran again, once');
   assert.equal(h.store.onHand('wms', 'A', 'DAL'), 6);
   assert.deepEqual(h.applied.at(-1), { entries: 1, events: 1, duplicates: 0, changes: 1 });
 });
@@ -540,10 +542,60 @@ test('a count after a shipment confirms it: the holds are released with no entry
   assert.deepEqual(h.store.s.unconfirmed, [{ orderId: 'O1', sku: 'A', location: 'DAL' }]);
   assert.deepEqual(h.store.s.waiting, [], 'the order was locked and took its event');
   const queued = h.holdsQueued;
-  await h.w.applyAll([entry(5, snapshot('wms', 2, 'A', 'DAL', { onHand: 8 }))]);
+  // Counted with another item in the same batch: each counted pair is looked up.
+  await h.w.applyAll([entry(5, snapshot('wms', 2, 'A', 'DAL', { onHand: 8 })), entry(6, snapshot('wms', 3, 'B', 'DAL', { onHand: 1 }))]);
   assert.equal(h.store.reserved('A', 'DAL'), 0);
   assert.deepEqual(h.store.s.unconfirmed, []);
   assert.deepEqual([h.store.s.outbox.at(-1)!.key, h.store.s.outbox.at(-1)!.body], ['A', { holds: [{ orderId: 'O1', sku: 'A', location: 'DAL', units: -2 }] }]);
   assert.equal(h.holdsQueued, queued + 1);
   assert.equal(await h.store.figure('web', 'A'), 8);
+});
+
+test('an observer that does not listen for outages is not needed to wait one out', async () => {
+  const store = new MemoryLedgerStore();
+  const failed: number[] = [];
+  const w = new LedgerWorker({
+    store,
+    clock: fixedClock(),
+    maxAttempts: 1,
+    outageWaitMs: { first: 1, max: 1 },
+    observer: { applied() {}, failed: (e) => failed.push(e.position) },
+  });
+  await w.applyAll([locationEntry(1, 'DAL')]);
+  store.failures.push(new DatabaseUnavailableError('refused', new Error('ECONNREFUSED')));
+  const i = workItem(entry(2, movement('wms', 1, 'A', 'DAL', { onHand: 1 })));
+  await w.handle([i.item]);
+  assert.deepEqual(i.ended, ['done']);
+  assert.deepEqual(failed, []);
+});
+
+test('the pairs a transaction touched are counted once per item, and figure changes grouped per channel', () => {
+  const touched = new TouchedItems();
+  touched.touch('A', 'DAL');
+  touched.touch('A', 'HOU');
+  touched.touch('B', 'DAL');
+  assert.equal(touched.size, 2);
+  assert.deepEqual(
+    byChannel(
+      [
+        { channel: 'web', sku: 'A', previous: 0, available: 1 },
+        { channel: 'b2b', sku: 'A', previous: 2, available: 3 },
+        { channel: 'web', sku: 'B', previous: 4, available: 5 },
+      ],
+      9,
+      'then',
+    ),
+    [
+      {
+        channel: 'web',
+        position: 9,
+        at: 'then',
+        changes: [
+          { sku: 'A', available: 1, previous: 0 },
+          { sku: 'B', available: 5, previous: 4 },
+        ],
+      },
+      { channel: 'b2b', position: 9, at: 'then', changes: [{ sku: 'A', available: 3, previous: 2 }] },
+    ],
+  );
 });

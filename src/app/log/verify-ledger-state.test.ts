@@ -24,6 +24,10 @@ async function applied() {
   log.put('inventory', movement('wms', 2, 'B', 'DAL', { onHand: 3 }));
   log.put('order', orderEvent('shop', 1, 'O1', { type: 'order.delivered' }));
   log.put('inventory', movement('wms', 3, 'C', 'HOU', { onHand: 1 }));
+  // ELP feeds no channel: its stock is found by location, not by a published figure.
+  log.put('catalog', { kind: 'location', def: { id: 'ELP', name: 'E', authority: 'wms' } });
+  log.put('inventory', movement('wms', 4, 'D', 'ELP', { onHand: 6 }));
+  log.put('inventory', movement('wms', 5, 'E', 'ELP', { onHand: 2 }));
   await worker.applyAll(log.entries);
   // The holds entry the worker queued for the order event, relayed to the log.
   for (const q of store.s.outbox) log.put('holds', { ...q.body, outboxId: q.id });
@@ -40,6 +44,7 @@ async function applied() {
   return {
     log,
     store,
+    worker,
     deps,
     behind: (n: number) => {
       through = n;
@@ -51,8 +56,8 @@ test('the shared state the workers wrote agrees with the log replayed', async ()
   const { deps, log } = await applied();
   const report = await verifyLedgerState(deps);
   assert.deepEqual(report.mismatches, []);
-  assert.equal(report.events, 4, 'events only, parked included; catalogue and holds entries are not events');
-  assert.equal(report.positions, 2);
+  assert.equal(report.events, 6, 'events only, parked included; catalogue and holds entries are not events');
+  assert.equal(report.positions, 4);
   assert.ok(report.figures >= 2);
   assert.equal(log.followerCount, 0, 'the following stopped');
 });
@@ -88,7 +93,7 @@ test('a published figure the workers got wrong is named', async () => {
 test('with the workers behind, or holds still to relay, nothing is compared and it says how far behind', async () => {
   const { deps, behind, log, store } = await applied();
   behind(3);
-  await assert.rejects(verifyLedgerState({ ...deps, settleMs: 0 }), (err: unknown) => {
+  await assert.rejects(verifyLedgerState({ ...deps, settleMs: 1 }), (err: unknown) => {
     assert.ok(err instanceof LedgerNotSettledError);
     assert.equal(err.name, 'LedgerNotSettledError');
     assert.deepEqual([err.head, err.applied, err.queued], [log.entries.length, 3, 0]);
@@ -101,11 +106,45 @@ test('with the workers behind, or holds still to relay, nothing is compared and 
   assert.equal(log.followerCount, 0);
   behind(log.entries.length);
   store.s.outbox.push({ id: 9, kind: 'holds', key: 'A', body: { holds: [] } });
-  await assert.rejects(verifyLedgerState({ ...deps, settleMs: 0 }), (err: unknown) => err instanceof LedgerNotSettledError && err.queued === 1);
+  await assert.rejects(verifyLedgerState({ ...deps, settleMs: 1 }), (err: unknown) => err instanceof LedgerNotSettledError && err.queued === 1);
 });
 
 test('a read model that does not catch up in time is not compared either', async () => {
   const { deps, log } = await applied();
   log.holdFollowers = true;
-  await assert.rejects(verifyLedgerState({ ...deps, settleMs: 0 }), LedgerNotSettledError);
+  await assert.rejects(verifyLedgerState({ ...deps, settleMs: 1 }), LedgerNotSettledError);
+});
+
+test('a position at a location no channel draws on is compared too', async () => {
+  const { deps, store } = await applied();
+  const key = Object.keys(store.s.positions).find((k) => k.includes('\u001fD\u001f'))!;
+  delete store.s.positions[key];
+  const report = await verifyLedgerState(deps);
+  assert.ok(
+    report.mismatches.some((m) => m.startsWith('D at ELP from wms')),
+    report.mismatches.join('\n'),
+  );
+});
+
+test('traffic arriving while it checks: it waits for a still moment and compares that', async () => {
+  const { deps, log, worker, behind } = await applied();
+  let asked = 0;
+  const late = { position: 0, kind: 'inventory' as const, body: JSON.stringify(movement('wms', 6, 'A', 'DAL', { onHand: 1 })) };
+  const report = await verifyLedgerState({
+    ...deps,
+    appliedThrough: async () => {
+      asked++;
+      if (asked === 1) {
+        // Appended after the check read the head; the workers have not applied it yet.
+        late.position = log.put('inventory', late.body);
+        return late.position - 1;
+      }
+      if (asked === 2) await worker.applyAll([late]);
+      behind(late.position);
+      return late.position;
+    },
+  });
+  assert.deepEqual(report.mismatches, []);
+  assert.equal(report.events, 7);
+  assert.ok(asked >= 2);
 });
