@@ -414,3 +414,11 @@ test('an item moved at several locations in one commit has the figure of every c
     [2, 3, 3],
   );
 });
+
+test('an item moved at exactly two locations in one commit has both figures published', async (t) => {
+  const h = hub(t);
+  defineLocation(h.deps, 'HOU', { name: 'Houston', authority: 'wms' });
+  defineChannel(h.deps, 'east', { locations: ['HOU'] });
+  await h.ingest.submit([movement('wms', 1, 'A', 'DAL', { onHand: 1 }), movement('wms', 2, 'A', 'HOU', { onHand: 2 })]);
+  assert.deepEqual([figure(h.state, 'A'), figure(h.state, 'A', 'east')], [1, 2]);
+});

@@ -256,9 +256,14 @@ test('a checkpoint keeps positions it alone changed, sequences alone, and figure
 test('positions whose source and item spell the same text run together are kept apart', async (t) => {
   const h = hub(t);
   defineLocation(h.deps, 'DAL', { name: 'Dallas', authority: 'ab' });
-  await h.ingest.submit([movement('ab', 1, 'c', 'DAL', { onHand: 1 }), movement('a', 1, 'bc', 'DAL', { onHand: 2 })]);
+  await h.ingest.submit([
+    movement('ab', 1, 'c', 'DAL', { onHand: 1 }),
+    movement('a', 1, 'bc', 'DAL', { onHand: 2 }),
+    movement('wms', 1, 'c', 'DAL', { onHand: 3 }),
+  ]);
   h.state.checkpoint();
   const again = h.restart();
+  assert.equal(again.ledger.position('wms', 'c', 'DAL')?.quantity('onHand'), 3, 'two sources of one item at one location');
   assert.equal(again.ledger.position('ab', 'c', 'DAL')?.quantity('onHand'), 1);
   assert.equal(again.ledger.position('a', 'bc', 'DAL')?.quantity('onHand'), 2);
 });
