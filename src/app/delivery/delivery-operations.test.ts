@@ -359,6 +359,8 @@ test("items and locations are sent in the partner's ids, falling back to the hub
     { idempotencyKey: '6', topic: 'fulfilment.request', key: 'O4', payload: { location: 'ATL', lines: [{ sku: 'A', qty: 1 }] } },
     { idempotencyKey: '7', topic: 'odd', key: 'O5', payload: null },
     { idempotencyKey: '8', topic: 'shipment.confirmed', key: 'O6', payload: { lines: [{ qty: 1 }, { sku: 'C', qty: 1 }] } },
+    // At the same location as the fulfilment request: the warehouse code is the 940's, whatever shares the batch.
+    { idempotencyKey: '9', topic: 'shipment.confirmed', key: 'O7', payload: { location: 'DAL', lines: [{ sku: 'B', qty: 1 }] } },
   ]);
   assert.deepEqual(
     inner.got[0]!.map((m) => m.payload),
@@ -378,6 +380,7 @@ test("items and locations are sent in the partner's ids, falling back to the hub
       { location: 'ATL', lines: [{ sku: 'A', qty: 1, ids: { BP: 'BP-A', VP: 'VP-A' } }] },
       null,
       { lines: [{ qty: 1 }, { sku: 'C', qty: 1, ids: { BP: 'BP-C' } }] },
+      { location: 'DAL', lines: [{ sku: 'B', qty: 1 }] },
     ],
   );
   assert.deepEqual(
@@ -391,6 +394,7 @@ test("items and locations are sent in the partner's ids, falling back to the hub
       ['6', 'fulfilment.request', 'O4'],
       ['7', 'odd', 'O5'],
       ['8', 'shipment.confirmed', 'O6'],
+      ['9', 'shipment.confirmed', 'O7'],
     ],
   );
 });

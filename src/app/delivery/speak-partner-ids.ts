@@ -1,9 +1,10 @@
 /**
  * Outbound translation, once for every kind of destination: before a batch goes to a system, each
- * item it names is given that system's ids of it (`ids`, by scheme) and a location its warehouse
- * code (`warehouse`); a channel that sells in a unit (cases) is offered whole units only; a line
- * of a shipment or invoice of an order the system sent with its own lines (an EDI 850) is given
- * that line as the partner wrote it (`asOrdered`: its line number, unit, ids). Each connector then
+ * item it names is given that system's ids of it (`ids`, by scheme) and a fulfilment request's
+ * location its warehouse code (`warehouse`); a channel that sells in a unit (cases) is offered
+ * whole units only; a line of a shipment or invoice of an order the system sent with its own lines
+ * (an EDI 850) is given that line as the partner wrote it (`asOrdered`: its line number, unit,
+ * ids). Each connector then
  * writes the id its partner expects (an X12 qualifier, a seller SKU, an inventory item id),
  * falling back to the hub's SKU.
  */
@@ -84,7 +85,9 @@ export class PartnerIdsDestination implements Destination {
         return { ...m, payload: next };
       }
       if (!Array.isArray(p?.lines)) return m;
-      const warehouse = typeof p.location === 'string' ? warehouses.get(p.location) : undefined;
+      // Only a fulfilment request names the partner's warehouse (the 940's N1*WH): the same for every
+      // message, whatever shares its batch.
+      const warehouse = m.topic === 'fulfilment.request' && typeof p.location === 'string' ? warehouses.get(p.location) : undefined;
       // The partner's line of the item: the first it named the item on (the hub's order has one line per item).
       const partnerLines = ECHOED.has(m.topic) && typeof p.orderId === 'string' ? ordered?.get(p.orderId) : undefined;
       const asOrdered = <T extends Line>(l: T): T & { asOrdered?: PartnerOrderLine } => {
