@@ -319,6 +319,33 @@ test('work without a nudge is passed over when the held work is nudged', async (
   await leased.stop();
 });
 
+test('a stop while waiting to ask for a lease again leaves no timer behind to keep the process alive', async () => {
+  const leases = new Leases();
+  let asked = 0;
+  const tryAcquire = leases.tryAcquire.bind(leases);
+  leases.tryAcquire = async (d) => {
+    asked++;
+    return tryAcquire(d);
+  };
+  const leased = new LeasedDeliveries<LeasedWork>({
+    destinations: [{ id: 'shop', worker: () => ({ start: () => {}, stop: async () => {} }) }],
+    leases,
+    retryMs: 60_000,
+    log: () => {},
+  });
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  leased.start();
+  await waitFor('the lease asked for', () => asked === 1);
+  await new Promise((r) => setImmediate(r));
+  const waiting = timers();
+  try {
+    assert.ok(waiting >= 1, 'waiting a minute to ask again');
+  } finally {
+    await leased.stop();
+  }
+  assert.equal(timers(), waiting - 1, 'the wait ended with the stop');
+});
+
 // Outbound translation.
 
 function translating(sellsIn?: string) {

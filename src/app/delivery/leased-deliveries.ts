@@ -65,7 +65,10 @@ export class LeasedDeliveries<W extends LeasedWork = DestinationWorker> {
         return undefined;
       });
       if (!lease) {
-        await Promise.race([new Promise((r) => setTimeout(r, this.deps.retryMs)), this.stopping]);
+        // The wait ends with the stop, and its timer with it: a stopping process is not kept alive for retryMs.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise((r) => (timer = setTimeout(r, this.deps.retryMs))), this.stopping]);
+        clearTimeout(timer);
         continue;
       }
       const worker = d.worker();
