@@ -211,6 +211,7 @@ async function buildScaleOut(ctx: ProcessContext) {
   let partnerLines: PgPartnerOrderLines | undefined;
   const orderLines: PartnerOrderLines = {
     keep: (orderId, system, lines) => partnerLines!.keep(orderId, system, lines),
+    addMissing: (orderId, system, lines) => partnerLines!.addMissing(orderId, system, lines),
     of: (system, orderIds) => partnerLines!.of(system, orderIds),
   };
   const systems = deliveringSystems({ config, clock, controls, locationsRunBy, references, orderLines });

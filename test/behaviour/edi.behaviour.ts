@@ -601,8 +601,10 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           items: {
             'ELBOW-15': { description: 'Copper elbow', uom: 'EA', units: { CA: 12 } },
             'VALVE-2': { description: 'Brass valve', uom: 'EA', units: { CA: 12 } },
+            'TEE-3': { description: 'Copper tee', uom: 'EA', units: { CA: 6 } },
           },
           xrefs: [
+            { kind: 'item', system: 'acme', scheme: 'BP', external: 'TEE-3X', id: 'TEE-3' },
             { kind: 'item', system: 'acme', scheme: 'BP', external: 'ELB-15', id: 'ELBOW-15' },
             { kind: 'item', system: 'acme', scheme: 'UP', external: '036000291452', id: 'ELBOW-15' },
             { kind: 'item', system: 'acme', scheme: 'BP', external: 'VAL-2', id: 'VALVE-2' },
@@ -624,6 +626,7 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
       try {
         await hub.stock('ELBOW-15', 'DAL', 100);
         await hub.stock('VALVE-2', 'DAL', 100);
+        await hub.stock('TEE-3', 'DAL', 100);
         await waitFor('the partner folder', () => existsSync(join(dir, 'in')));
         // Line 3: 2 cases of 12 by its buyer part number and UPC, 9.00 a case; line 7: 5 cases by its part number, 24.00 a case.
         const po = writeInterchange({
@@ -663,6 +666,38 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
           ['ELBOW-15×24', 'VALVE-2×60'],
           'captured in base units',
         );
+        // Its 860 adds line 9: 2 cases of 6 tees by its part number, 12.00 a case.
+        const change = writeInterchange({
+          sender: { qualifier: 'ZZ', id: 'ACME' },
+          receiver: { qualifier: 'ZZ', id: 'CROSSDOCK' },
+          control: 802,
+          at: new Date('2026-12-06T10:00:00Z'),
+          usage: 'P',
+          groups: [
+            {
+              functionalId: 'PC',
+              control: 82,
+              transactions: [
+                {
+                  set: '860',
+                  control: 1,
+                  segments: [
+                    ['BCH', '04', 'SA', 'PO-ECHO-1', '', '', '20261206'],
+                    ['POC', '9', 'AI', '2', '', 'CA', '12.00', '', 'BP', 'TEE-3X'],
+                  ],
+                },
+              ],
+            },
+          ],
+        });
+        writeFileSync(join(dir, 'in', 'po-echo-change.edi'), change);
+        await waitFor('the change to be taken', () => readdirSync(join(dir, 'processed')).includes('po-echo-change.edi'));
+        const amended = (await hub.api('GET', `/v1/orders/${partnerOrder}`)).body as { lines: { sku: string; qty: number }[] };
+        assert.deepEqual(
+          amended.lines.map((l) => `${l.sku}×${l.qty}`),
+          ['ELBOW-15×24', 'VALVE-2×60', 'TEE-3×12'],
+          'the added line, in base units',
+        );
         // The same item ordered through the API: no partner lines to echo.
         const apiOrder = (
           await hub.order({ channel: 'queued', externalId: 'API-ECHO-1', customer: 'C-42', lines: [{ sku: 'ELBOW-15', qty: 24, unitPrice: 0.75 }] })
@@ -682,6 +717,7 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
             [
               { sku: 'ELBOW-15', qty: 24 },
               { sku: 'VALVE-2', qty: 30 },
+              { sku: 'TEE-3', qty: 12 },
             ],
             1,
           ),
@@ -704,18 +740,18 @@ export async function ediBehaviour(backend: Backend): Promise<void> {
 
         assert.deepEqual(
           items('856', 'PO-ECHO-1', 'SN1'),
-          ['LIN*3*BP*ELB-15*UP*036000291452', 'SN1**2*CA', 'LIN*7*BP*VAL-2', 'SN1**30*EA'],
-          "the partner's line numbers and ids; 2 CA as it ordered, 30 EA because 2.5 CA is not a quantity",
+          ['LIN*3*BP*ELB-15*UP*036000291452', 'SN1**2*CA', 'LIN*7*BP*VAL-2', 'SN1**30*EA', 'LIN*9*BP*TEE-3X', 'SN1**2*CA'],
+          "the partner's line numbers and ids, the line its 860 added among them; 2 CA as it ordered, 30 EA because 2.5 CA is not a quantity",
         );
         const invoice = of('810', 'PO-ECHO-1')!.segments;
         assert.deepEqual(
           invoice.filter((x) => x[0] === 'IT1').map((x) => x.join('*')),
-          ['IT1*3*2*CA*9**BP*ELB-15*UP*036000291452', 'IT1*7*30*EA*2**BP*VAL-2'],
+          ['IT1*3*2*CA*9**BP*ELB-15*UP*036000291452', 'IT1*7*30*EA*2**BP*VAL-2', 'IT1*9*2*CA*12**BP*TEE-3X'],
           'a case at 9.00 as ordered; the eaches at the price of an each',
         );
         assert.deepEqual(
           invoice.find((x) => x[0] === 'TDS'),
-          ['TDS', String(24 * 75 + 30 * 200)],
+          ['TDS', String(24 * 75 + 30 * 200 + 12 * 200)],
           'the total in cents, whatever unit the lines are said in',
         );
 

@@ -51,6 +51,20 @@ export function describePartnerOrderLinesContract(name: string, make: MakeAdapte
       assert.deepEqual((await ctx.store.of('acme', ['o-1'])).get('o-1'), [ELBOW]);
     });
 
+    it("adds the lines of items an order has none for, after those kept, once however often; another system's order is left alone", async () => {
+      const TAPE: PartnerOrderLine = { sku: 'TAPE-1', lineId: '9', unit: 'BX', factor: 6, base: 'EA', products: [['BP', 'TP-1']] };
+      await ctx.store.keep('o-1', 'acme', [ELBOW]);
+      // An 860 that adds the valve and the tape, and names the elbow again under another line number.
+      const added = [{ ...ELBOW, lineId: '30' }, VALVE, TAPE];
+      await Promise.all(Array.from({ length: 5 }, () => ctx.store.addMissing('o-1', 'acme', added)));
+      assert.deepEqual((await ctx.store.of('acme', ['o-1'])).get('o-1'), [ELBOW, VALVE, TAPE]);
+      await ctx.store.addMissing('o-1', 'globex', [{ ...TAPE, sku: 'OTHER' }]);
+      assert.deepEqual((await ctx.store.of('acme', ['o-1'])).get('o-1'), [ELBOW, VALVE, TAPE]);
+      // An order whose 850 lines were never kept gets these as its lines.
+      await ctx.store.addMissing('o-2', 'acme', [TAPE]);
+      assert.deepEqual((await ctx.store.of('acme', ['o-2'])).get('o-2'), [TAPE]);
+    });
+
     it('keeps the lines across a reopen', async () => {
       await ctx.store.keep('o-1', 'acme', [ELBOW]);
       const again = await ctx.reopen();

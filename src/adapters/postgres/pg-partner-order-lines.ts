@@ -18,6 +18,18 @@ export class PgPartnerOrderLines implements PartnerOrderLines {
     ]);
   }
 
+  async addMissing(orderId: string, system: string, lines: readonly PartnerOrderLine[]): Promise<void> {
+    // One statement, so two processes adding at once each add only what is still missing.
+    await this.db.pool.query(
+      `INSERT INTO partner_order_lines AS kept (order_id, system, lines, kept_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (order_id) DO UPDATE SET lines = kept.lines || COALESCE(
+         (SELECT jsonb_agg(x) FROM jsonb_array_elements(EXCLUDED.lines) x
+           WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(kept.lines) k WHERE k->>'sku' = x->>'sku')), '[]'::jsonb)
+       WHERE kept.system = EXCLUDED.system`,
+      [orderId, system, JSON.stringify(lines), new Date(this.now()).toISOString()],
+    );
+  }
+
   async of(system: string, orderIds: readonly string[]): Promise<Map<string, PartnerOrderLine[]>> {
     const out = new Map<string, PartnerOrderLine[]>();
     if (orderIds.length === 0) return out;

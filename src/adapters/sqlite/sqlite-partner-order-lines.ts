@@ -10,6 +10,23 @@ export class SqlitePartnerOrderLines implements PartnerOrderLines {
   ) {}
 
   async keep(orderId: string, system: string, lines: readonly PartnerOrderLine[]): Promise<void> {
+    this.keepNow(orderId, system, lines);
+  }
+
+  async addMissing(orderId: string, system: string, lines: readonly PartnerOrderLine[]): Promise<void> {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT system, lines FROM partner_order_lines WHERE order_id = ?').get(orderId) as
+        | { system: string; lines: string }
+        | undefined;
+      if (!row) return this.keepNow(orderId, system, lines);
+      if (row.system !== system) return;
+      const kept = JSON.parse(row.lines) as PartnerOrderLine[];
+      const added = lines.filter((l) => !kept.some((k) => k.sku === l.sku));
+      if (added.length > 0) this.db.prepare('UPDATE partner_order_lines SET lines = ? WHERE order_id = ?').run(JSON.stringify([...kept, ...added]), orderId);
+    })();
+  }
+
+  private keepNow(orderId: string, system: string, lines: readonly PartnerOrderLine[]): void {
     this.db
       .prepare('INSERT INTO partner_order_lines (order_id, system, lines, kept_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(orderId, system, JSON.stringify(lines), new Date(this.now()).toISOString());

@@ -12,6 +12,7 @@ import { toBaseUnits, unitFactor } from '../../domain/master-data/units-of-measu
 import type { AmendedLine } from '../../domain/orders/order-amendment.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
 import type { PartnerMapping } from './purchase-order-850.js';
+import type { PartnerOrderLine } from '../../domain/orders/partner-order-lines.js';
 import type { Transaction } from './x12-interchange.js';
 
 export interface ChangeLine {
@@ -68,7 +69,13 @@ export const CHANGE_CODES: Record<string, string> = {
   RZ: 'replace',
 };
 
-export type TranslatedChange = { ok: true; lines: AmendedLine[] } | { ok: false; errors: Issue[]; unknownReferences: XrefKey[] };
+/**
+ * `partnerLines`: each line the document sets a quantity for, as the partner wrote it (POC01 line
+ * number, unit, ids), so the 856 and 810 can echo a line it added.
+ */
+export type TranslatedChange =
+  | { ok: true; lines: AmendedLine[]; partnerLines: PartnerOrderLine[] }
+  | { ok: false; errors: Issue[]; unknownReferences: XrefKey[] };
 
 /**
  * The order's new complete line list: 04 applies each POC line's change to `current` in the order
@@ -126,6 +133,7 @@ export async function translateChange(
 
   const packing = await references.packing(system, [...new Set(items.map((i) => i.sku))]);
   const lines = new Map<string, AmendedLine>(change.purpose === '05' ? [] : current.map((l) => [l.sku, { ...l }]));
+  const partnerLines: PartnerOrderLine[] = [];
   for (const { line, sku } of items) {
     const pack = packing.get(sku);
     const factor = unitFactor(line.unit, pack?.base ?? 'EA', pack?.partner, pack?.item);
@@ -165,8 +173,11 @@ export async function translateChange(
       });
     else if ((line.change === 'QI' || line.change === 'QD' || line.change === 'CA') && !now && change.purpose !== '05')
       errors.push({ path: `${line.where}/POC02`, message: `${line.change} changes ${sku}, which is not on the order (add it with AI)` });
-    else lines.set(sku, { sku, qty, ...(price !== undefined ? { unitPrice: price } : now?.unitPrice !== undefined ? { unitPrice: now.unitPrice } : {}) });
+    else {
+      lines.set(sku, { sku, qty, ...(price !== undefined ? { unitPrice: price } : now?.unitPrice !== undefined ? { unitPrice: now.unitPrice } : {}) });
+      partnerLines.push({ sku, lineId: line.lineId.trim(), unit: line.unit, factor, base: pack?.base ?? 'EA', products: line.products });
+    }
   }
   if (errors.length > 0) return { ok: false, errors, unknownReferences: [] };
-  return { ok: true, lines: [...lines.values()] };
+  return { ok: true, lines: [...lines.values()], partnerLines };
 }

@@ -258,6 +258,9 @@ export class InboundSets {
       await ctx.park(`${what}: ${result.reason}`, result.errors, ctx.text);
       return { outcome: { ...base, status: 'E', errors: [] }, parked: true };
     }
+    // As for an 850 (see capture): after the amendment, so a failure leaves the file to be taken again,
+    // when the same key answers the same amendment and this write is made then.
+    if (this.o.orderLines) await this.o.orderLines.addMissing(result.orderId, this.o.id, translated.partnerLines);
     this.o.log('info', `${this.o.id}: ${what} amended order ${result.orderId}`, { system: this.o.id });
     return { outcome: { ...base, status: 'A', errors: [] } };
   }
