@@ -7,11 +7,11 @@
  * complete line list, which the hub amends the order to.
  */
 import type { Issue } from '../../domain/errors.js';
-import { gtinProblem, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import { toBaseUnits, unitFactor } from '../../domain/master-data/units-of-measure.js';
 import type { AmendedLine } from '../../domain/orders/order-amendment.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
-import type { PartnerMapping } from './purchase-order-850.js';
+import { identifyItems, pricePerBaseUnit, type PartnerMapping } from './partner-items.js';
 import type { PartnerOrderLine } from '../../domain/orders/partner-order-lines.js';
 import type { Transaction } from './x12-interchange.js';
 
@@ -93,42 +93,18 @@ export async function translateChange(
 ): Promise<TranslatedChange> {
   const errors: Issue[] = [];
   const unknown: XrefKey[] = [];
-  const keys: XrefKey[] = change.lines.flatMap((l) =>
-    l.products.filter(([q]) => m.itemQualifiers.includes(q)).map(([scheme, external]) => ({ kind: 'item' as const, system, scheme, external })),
-  );
-  const found = await references.resolve(keys);
-  const mapped = new Map(found.flatMap((r) => (r ? [[`${r.scheme}\u0000${r.external}`, r.id] as const] : [])));
-  const items: { line: ChangeLine; sku: string }[] = [];
-  for (const line of change.lines) {
-    if (!CHANGE_CODES[line.change]) {
-      errors.push({
-        path: `${line.where}/POC02`,
-        message: `change code '${line.change}' is not one the hub applies (${Object.keys(CHANGE_CODES).join(', ')})`,
-      });
-      continue;
-    }
-    const asIs = m.itemQualifier ? line.products.find(([q]) => q === m.itemQualifier) : undefined;
-    const viaXref = m.itemQualifiers
-      .map((q) => line.products.find(([p]) => p === q))
-      .map((p) => (p ? mapped.get(`${p[0]}\u0000${p[1]}`) : undefined))
-      .find((sku) => sku !== undefined);
-    const sku = asIs?.[1] ?? viaXref;
-    if (sku !== undefined) {
-      items.push({ line, sku });
-      continue;
-    }
-    const tried = line.products.filter(([q]) => m.itemQualifiers.includes(q));
-    if (tried.length === 0)
-      errors.push({
-        path: `${line.where}/POC08`,
-        message: `no product id qualified ${[...(m.itemQualifier ? [m.itemQualifier] : []), ...m.itemQualifiers].join(' or ')}`,
-      });
-    for (const [scheme, external] of tried) {
-      const problem = gtinProblem(scheme, external);
-      if (problem) errors.push({ path: `${line.where}/POC09`, message: problem });
-      else unknown.push({ kind: 'item', system, scheme, external });
-    }
-  }
+  const applied = change.lines.filter((line) => {
+    if (CHANGE_CODES[line.change]) return true;
+    errors.push({
+      path: `${line.where}/POC02`,
+      message: `change code '${line.change}' is not one the hub applies (${Object.keys(CHANGE_CODES).join(', ')})`,
+    });
+    return false;
+  });
+  const identified = await identifyItems(applied, m, system, references, { qualifier: 'POC08', id: 'POC09' });
+  const { items } = identified;
+  errors.push(...identified.errors);
+  unknown.push(...identified.unknown);
   if (unknown.length > 0 || errors.length > 0) return { ok: false, errors, unknownReferences: unknown };
 
   const packing = await references.packing(system, [...new Set(items.map((i) => i.sku))]);
@@ -141,7 +117,7 @@ export async function translateChange(
       errors.push({ path: `${line.where}/POC05`, message: `item ${sku} has no unit ${line.unit} (give it with PUT /v1/items/${sku} units)` });
       continue;
     }
-    const price = line.price !== undefined && /^\d+(\.\d+)?$/.test(line.price) ? Number(line.price) / factor : undefined;
+    const price = pricePerBaseUnit(line.price, factor);
     const now = lines.get(sku);
     if (line.change === 'DI') {
       if (!now) errors.push({ path: `${line.where}/POC02`, message: `DI deletes ${sku}, which is not on the order` });

@@ -6,21 +6,12 @@
 import type { Issue } from '../../domain/errors.js';
 import type { OrderRequest } from '../../model/order.js';
 import type { Transaction } from './x12-interchange.js';
-import { gtinProblem, type XrefKey } from '../../domain/master-data/cross-reference.js';
+import type { XrefKey } from '../../domain/master-data/cross-reference.js';
 import { fromBaseUnits, toBaseUnits, unitFactor } from '../../domain/master-data/units-of-measure.js';
 import type { ReferenceLookup } from '../../ports/reference-lookup.js';
+import { identifyItems, pricePerBaseUnit, type PartnerMapping } from './partner-items.js';
 
-export interface PartnerMapping {
-  /** Both absent for a partner that sends no purchase orders (a 3PL). */
-  channel?: string;
-  /** The hub customer of its orders, unless the ship-to store number (N1*ST) maps to one. */
-  customer?: string;
-  /** PO1 product id qualifier whose value is the hub's SKU as is (VN by default when no qualifiers translate). */
-  itemQualifier?: string;
-  /** PO1 product id qualifiers tried in this order through the cross-references. */
-  itemQualifiers: readonly string[];
-  backorder: 'reject' | 'allow';
-}
+export type { PartnerMapping } from './partner-items.js';
 
 /** One PO1 line as the partner wrote it. */
 export interface PartnerLine {
@@ -104,50 +95,18 @@ export async function translatePurchaseOrder(text: PurchaseOrderText, m: Partner
       errors: [{ path: 'ST01', message: 'this partner is not set up to send purchase orders (no channel configured)' }],
       unknownReferences: [],
     };
-  // Every key any line might need, looked up in one round trip.
-  const keys: XrefKey[] = text.lines.flatMap((l) =>
-    l.products.filter(([q]) => m.itemQualifiers.includes(q)).map(([scheme, external]) => ({ kind: 'item' as const, system, scheme, external })),
-  );
+  // The ship-to store number is looked up in the same round trip as the items.
   const shipToKey: XrefKey | undefined = text.shipTo ? { kind: 'customer', system, scheme: 'ST', external: text.shipTo.id } : undefined;
-  const found = await references.resolve(shipToKey ? [...keys, shipToKey] : keys);
-  const mapped = new Map(found.flatMap((r) => (r ? [[`${r.scheme}\u0000${r.external}`, r.id] as const] : [])));
-  const shipTo = shipToKey ? found[found.length - 1] : undefined;
+  const identified = await identifyItems(text.lines, m, system, references, { qualifier: 'PO106', id: 'PO107' }, shipToKey ? [shipToKey] : []);
+  const { items } = identified;
+  const shipTo = identified.also[0];
   const customer = shipTo?.id ?? m.customer;
   if (!customer) {
     if (shipToKey) unknown.push(shipToKey);
     else errors.push({ path: 'N1*ST/N104', message: 'no ship-to store number to find the customer by, and the partner names no customer' });
   }
-  const items: { line: PartnerLine; sku: string; qualifier: string; productId: string }[] = [];
-  for (const line of text.lines) {
-    const asIs = m.itemQualifier ? line.products.find(([q]) => q === m.itemQualifier) : undefined;
-    if (asIs) {
-      items.push({ line, sku: asIs[1], qualifier: asIs[0], productId: asIs[1] });
-      continue;
-    }
-    let hit: { sku: string; qualifier: string; productId: string } | undefined;
-    for (const q of m.itemQualifiers) {
-      const product = line.products.find(([p]) => p === q);
-      const sku = product ? mapped.get(`${q}\u0000${product[1]}`) : undefined;
-      if (product && sku) {
-        hit = { sku, qualifier: q, productId: product[1] };
-        break;
-      }
-    }
-    if (hit) items.push({ line, ...hit });
-    else {
-      const tried = line.products.filter(([q]) => m.itemQualifiers.includes(q));
-      if (tried.length === 0)
-        errors.push({
-          path: `${line.where}/PO106`,
-          message: `no product id qualified ${[...(m.itemQualifier ? [m.itemQualifier] : []), ...m.itemQualifiers].join(' or ')}`,
-        });
-      for (const [scheme, external] of tried) {
-        const problem = gtinProblem(scheme, external);
-        if (problem) errors.push({ path: `${line.where}/PO107`, message: problem });
-        else unknown.push({ kind: 'item', system, scheme, external });
-      }
-    }
-  }
+  errors.push(...identified.errors);
+  unknown.push(...identified.unknown);
   const packing = await references.packing(system, [...new Set(items.map((i) => i.sku))]);
   const lines: OrderRequest['lines'] = [];
   const partnerLines: PurchaseOrder['partnerLines'] = [];
@@ -163,7 +122,7 @@ export async function translatePurchaseOrder(text: PurchaseOrderText, m: Partner
       errors.push({ path: `${line.where}/PO102`, message: converted.ok ? `quantity '${line.quantity}' is not positive` : converted.message });
       continue;
     }
-    const price = line.price !== undefined && /^\d+(\.\d+)?$/.test(line.price) ? Number(line.price) / factor : undefined;
+    const price = pricePerBaseUnit(line.price, factor);
     const same = lines.findIndex((l) => l.sku === sku);
     if (same >= 0) lines[same]!.qty += converted.units;
     else {
