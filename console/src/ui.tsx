@@ -69,6 +69,20 @@ export function Field({ label, children, hint }: { label: string; children: Comp
   );
 }
 
+/** A filter's choices: "any" (empty) first, then each value written with spaces for its underscores. */
+export function AnyOf({ name, value, values, onChange }: { name: string; value: string; values: readonly string[]; onChange: (e: Event) => void }) {
+  return (
+    <select name={name} value={value} onChange={onChange}>
+      <option value="">any</option>
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {v.replace(/_/g, ' ')}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function Section({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
   const hid = `${id ?? title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-title`;
   return (

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc, query } from '../api';
 import { navigate } from '../nav';
-import { Empty, ErrorNote, Field, Notice, Section, useAction, useLoad, when } from '../ui';
+import { AnyOf, Empty, ErrorNote, Field, Notice, Section, useAction, useLoad, when } from '../ui';
 import { EXCEPTION_CLASSES } from '../../../src/domain/exceptions/exception-rules.js';
 
 interface Exception {
@@ -70,24 +70,10 @@ function ExceptionList({ params }: { params: URLSearchParams }) {
     <div>
       <form class="search" onSubmit={submit}>
         <Field label="Status">
-          <select name="status" value={form.status} onChange={set('status')}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
+          <AnyOf name="status" value={form.status} values={STATUSES} onChange={set('status')} />
         </Field>
         <Field label="Class">
-          <select name="class" value={form.class} onChange={set('class')}>
-            <option value="">any</option>
-            {CLASSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace(/_/g, ' ')}
-              </option>
-            ))}
-          </select>
+          <AnyOf name="class" value={form.class} values={CLASSES} onChange={set('class')} />
         </Field>
         <Field label="Owner">
           <input name="owner" value={form.owner} onInput={set('owner')} />

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc, query } from '../api';
 import { navigate } from '../nav';
-import { Empty, ErrorNote, Field, Section, useLoad, when } from '../ui';
+import { AnyOf, Empty, ErrorNote, Field, Section, useLoad, when } from '../ui';
 import { ORDER_STATUSES } from '../../../src/model/order-statuses.js';
 
 interface Order {
@@ -77,14 +77,7 @@ function OrderSearch({ params }: { params: URLSearchParams }) {
           <input name="customer" value={form.customer} onInput={set('customer')} />
         </Field>
         <Field label="Status">
-          <select name="status" value={form.status} onChange={set('status')}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
+          <AnyOf name="status" value={form.status} values={STATUSES} onChange={set('status')} />
         </Field>
         <button type="submit">Search</button>
       </form>
