@@ -239,8 +239,12 @@ export class LedgerWorker {
     const named = [...extraOrders, ...applying.flatMap(orderIdOf), ...(await tx.orders.unconfirmedAt(counted))];
     const work = await LockedOrderWork.open(tx, named, skus, nowMs, this.deps.ledger);
     // Orders that shipped from a counted item while the batch waited for its item locks: run again with them locked.
+    // One asked for already and still not locked has no order to lock (an orphaned row): running
+    // again would find it again, forever, so the count goes on without it.
     const locked = new Set(work.lockedIds());
-    const missing = counted.length === 0 ? [] : (await tx.orders.unconfirmedAt(counted)).filter((id) => !locked.has(id));
+    const asked = new Set(extraOrders);
+    const unconfirmed = counted.length === 0 ? [] : await tx.orders.unconfirmedAt(counted);
+    const missing = unconfirmed.filter((id) => !locked.has(id) && !asked.has(id));
     if (missing.length > 0) throw new UnlockedOrdersError(missing);
     const { ledger, book } = work.loaded;
     const effects = new WorkerEffects(work, at);
