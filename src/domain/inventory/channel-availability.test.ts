@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { channelAvailable, explainChannelFigure, type ChannelRule, type LocationStock } from './channel-availability.js';
+import { AVAILABILITY_FORMULA, channelAvailable, explainChannelFigure, type ChannelRule, type LocationStock } from './channel-availability.js';
 
 const stock = (location: string, onHand: number, extra: Partial<LocationStock> = {}): LocationStock => ({
   location,
@@ -113,4 +113,27 @@ test('the figure and its explanation each equal the reference formula computed i
     }),
     { numRuns: 2000 },
   );
+});
+
+// Lookups answer this text beside the figure: it must state the rule the figure follows, term by term.
+test('the formula an answer shows names every term of the rule, in the order it applies them', () => {
+  const terms = [
+    'locations',
+    'max(0',
+    'onHand',
+    'qualityHold',
+    'damaged',
+    'reserved',
+    'safetyStock',
+    'inbound due within the horizon',
+    'allocation',
+    'rounded down',
+    'never negative',
+  ];
+  let from = 0;
+  for (const term of terms) {
+    const at = AVAILABILITY_FORMULA.indexOf(term, from);
+    assert.ok(at >= from, `"${term}" after position ${from} in: ${AVAILABILITY_FORMULA}`);
+    from = at + term.length;
+  }
 });

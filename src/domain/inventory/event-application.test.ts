@@ -157,3 +157,43 @@ test('defining a location applies its parked events at their own positions and r
   // A later copy of the count is older than what applied: nothing moves.
   assert.equal(ledger.apply(count as InventoryEvent, 3), 'stale');
 });
+
+// A ledger keeping one movement per bucket: a count among folded movements is overtaken.
+function ledgerWithFoldedMovements(): InventoryLedger {
+  const ledger = new InventoryLedger({ movementsKept: 1 });
+  ledger.apply({ id: 's1', type: 'inventory.snapshot', source: 'wms-rno', seq: 1, occurredAt: at, sku: 'A', location: 'RNO', balance: { onHand: 10 } }, 1);
+  for (const seq of [3, 4, 5])
+    ledger.apply(
+      { id: `m${seq}`, type: 'inventory.movement', source: 'wms-rno', seq, occurredAt: at, sku: 'A', location: 'RNO', reason: 'pick', delta: { onHand: -1 } },
+      seq,
+    );
+  return ledger;
+}
+const lateCount: HubEvent = {
+  id: 'c4',
+  type: 'inventory.snapshot',
+  source: 'wms-rno',
+  seq: 4,
+  occurredAt: at,
+  sku: 'A',
+  location: 'RNO',
+  balance: { onHand: 2 },
+};
+
+test('a released count that is overtaken is told once, with its buckets; one that applies is not told', () => {
+  const told: string[] = [];
+  const listen = (e: InventoryEvent, buckets: readonly { bucket: string; counted: number; held: number }[]) =>
+    told.push(`${e.id}: ${buckets.map((b) => `${b.bucket} counted ${b.counted} held ${b.held}`).join(', ')}`);
+  const ledger = ledgerWithFoldedMovements();
+  applyReleased(lateCount, 6, 'RNO', ledger, listen);
+  assert.deepEqual(told, ['c4: onHand counted 2 held 7']);
+  const fresh: HubEvent = { ...lateCount, id: 'c9', seq: 9, balance: { onHand: 1 } };
+  assert.deepEqual(applyReleased(fresh, 7, 'RNO', ledger, listen), ['A']);
+  assert.deepEqual(told, ['c4: onHand counted 2 held 7'], 'an applied count is no overtaken one');
+});
+
+test('a released count that is overtaken, with nobody listening, keeps the figure it had', () => {
+  const ledger = ledgerWithFoldedMovements();
+  applyReleased(lateCount, 6, 'RNO', ledger);
+  assert.equal(ledger.position('wms-rno', 'A', 'RNO')!.quantity('onHand'), 7);
+});
