@@ -43,6 +43,14 @@ const downErp = () => {
   return erp;
 };
 
+/** An ERP change sender that records the orders it was given and answers them unchanged. */
+const recordSent =
+  (sent: OrderState[]) =>
+  async (o: OrderState): Promise<OrderState> => {
+    sent.push(o);
+    return o;
+  };
+
 const TWO_LINES = () =>
   order(
     'O1',
@@ -163,7 +171,7 @@ test('an ERP that is down leaves the change owed, dated from the first amendment
 test('the amendment owns the ERP change for a lease; without an ERP to call the change is due at once', async () => {
   const sent: OrderState[] = [];
   const { h, c, deps } = await embedded([TWO_LINES()]);
-  const leased: AmendDeps = { ...deps, erp: { leaseMs: 5000, sendChange: async (o) => (sent.push(o), o) } };
+  const leased: AmendDeps = { ...deps, erp: { leaseMs: 5000, sendChange: recordSent(sent) } };
   const outcome = await amendOrder(leased, 'O1', NEW_LINES, ctx());
   assert.deepEqual(h.orders.order('O1')!.erp.change, { attempts: 0, since: AT0, nextAttemptAt: T0 + 5000 });
   assert.deepEqual(sent, [h.orders.order('O1')]);
@@ -187,7 +195,7 @@ test('an ERP call that throws leaves the amendment done and the change owed; an 
   assert.deepEqual(outcome.order.erp.change, { attempts: 0, since: AT0, nextAttemptAt: T0 + 5000 });
 
   const sent: OrderState[] = [];
-  const recording: AmendDeps = { ...deps, erp: { leaseMs: 5000, sendChange: async (o) => (sent.push(o), o) } };
+  const recording: AmendDeps = { ...deps, erp: { leaseMs: 5000, sendChange: recordSent(sent) } };
   const pending = await amendOrder(recording, 'O2', [{ sku: 'B', qty: 2 }], ctx());
   assert.deepEqual(sent, [], 'the placement in flight will carry the lines, or the sweep the change');
   assert.deepEqual(pending.order.erp.change, { attempts: 0, since: AT0, nextAttemptAt: T0 + 5000 });
