@@ -116,7 +116,8 @@ test('on the shared state, the amendment locks the new items, moves the holds an
     retryMaxMs: 100,
   });
   const deps: AmendDeps = { changes: h.changes, isKnownSku: known, erp: commits };
-  const outcome = await amendOrder(deps, 'O1', NEW_LINES, ctx());
+  const outcome = await amendOrder(deps, 'O1', [...NEW_LINES, { sku: 'Y', qty: 0 }], ctx());
+  assert.deepEqual([...h.store.locked[0]!].sort(), ['A', 'B', 'C'], "the order's items and the one it adds; not one it names at 0");
   assert.deepEqual(
     outcome.changes.map((c) => [c.sku, c.after.reserved]),
     [
@@ -393,9 +394,33 @@ test('the fingerprint is the lines in the order sent, with their prices', () => 
   const others = [
     fp({ sku: 'B', qty: 2 }, { sku: 'A', qty: 1 }),
     fp({ sku: 'A', qty: 1 }, { sku: 'B', qty: 2, unitPrice: 0 }),
+    fp({ sku: 'A', qty: 1 }, { sku: 'B', qty: 2, unitPrice: 1.5 }),
+    fp({ sku: 'A', qty: 1 }, { sku: 'B', qty: 2, unitPrice: 2 }),
     fp({ sku: 'A', qty: 1 }, { sku: 'B', qty: 3 }),
     fp({ sku: 'A', qty: 1 }, { sku: 'C', qty: 2 }),
     fp({ sku: 'A', qty: 1 }),
   ];
-  assert.equal(new Set([one, ...others]).size, 6);
+  assert.equal(new Set([one, ...others]).size, 8);
+});
+
+test('while the ERP is owed a change, a repeat or an amendment that changes nothing neither calls it nor moves its next attempt', async () => {
+  const erp = downErp();
+  const { h, deps } = await embedded([TWO_LINES()], erp);
+  await amendOrder(deps, 'O1', NEW_LINES, ctx());
+  const owed = h.orders.order('O1')!.erp.change;
+  assert.deepEqual(owed, { attempts: 1, since: AT0, lastError: 'HTTP 503', nextAttemptAt: T0 + 1000 });
+  h.clock.ms = T0 + 500;
+  assert.equal((await amendOrder(deps, 'O1', NEW_LINES, ctx())).replayed, true);
+  const same = await amendOrder(deps, 'O1', NEW_LINES, ctx('k2'));
+  assert.deepEqual([same.replayed, same.changes, same.order.erp.change], [false, [], owed]);
+  assert.deepEqual(h.orders.order('O1')!.erp.change, owed);
+  assert.deepEqual(erp.calls, ['change O1 refused']);
+});
+
+test('an order the ERP has not been sent (held for credit) is amended with nothing owed to the ERP', async () => {
+  const { h, erp, deps } = await embedded([order('O1', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'held', attempts: 0 } })]);
+  const outcome = await amendOrder(deps, 'O1', [{ sku: 'A', qty: 2 }], ctx());
+  assert.deepEqual(outcome.order.erp, { state: 'held', attempts: 0 });
+  assert.equal(h.reserved('A', 'L1'), 2);
+  assert.deepEqual(erp.calls, []);
 });
