@@ -242,6 +242,6 @@ test('the sweep sends an amended order its lines rather than placing it again; a
   const o2 = h.orders.order('O2')!;
   assert.equal(await c.erp.sendChange(o2, 'corr-2'), o2);
   assert.equal(await c.erp.retry(o2), o2);
-  await assert.rejects(c.erp.sendChange({ ...owing, id: 'O9' }), (e: unknown) => e instanceof NotFoundError && e.id === 'O9');
+  await assert.rejects(c.erp.sendChange({ ...owing, id: 'O9' }), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9');
   assert.deepEqual(erp.calls, ['change O1 Ax3 100', 'change O9 Ax3 100']);
 });

@@ -166,7 +166,10 @@ test('an amendment needs a key of its own, meets an order of another channel as 
       e.message ===
         'POST /v1/orders/{id}/amendments needs an Idempotency-Key header (1–255 printable characters), so a retried request cannot amend the order twice.',
   );
-  await assert.rejects(c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], 'a1', ctx, b2bOnly), (e: unknown) => e instanceof NotFoundError && e.id === 'ord_1');
+  await assert.rejects(
+    c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], 'a1', ctx, b2bOnly),
+    (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'ord_1',
+  );
   assert.equal(h.reserved('A', 'L1'), 1);
   const done = await c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], 'a1', ctx, webOnly);
   assert.deepEqual([done.replayed, done.view.lines.map((l) => [l.sku, l.qty]), done.view.waitingEvents], [false, [['A', 2]], 0]);
@@ -202,4 +205,23 @@ test('the orders owing the ERP a change are listed oldest amendment first, up to
     (await c.reads.owingErpChange(2)).map((o) => o.id),
     ['O3', 'O2'],
   );
+});
+
+test('an order is found by its channel number with its lines as an amendment starts from them', async () => {
+  const { h, c } = await desk();
+  const o = order('O1', [
+    { sku: 'A', qty: 2 },
+    { sku: 'B', qty: 1 },
+  ]);
+  o.lines[0]!.unitPrice = 3.5;
+  await h.changes.change({ orders: [] }, (work) => work.record(o, []));
+  h.orders.claimReference('web', 'X-O1', 'O1');
+  assert.deepEqual(await c.desk.linesOf('web', 'X-O1'), {
+    orderId: 'O1',
+    lines: [
+      { sku: 'A', qty: 2, unitPrice: 3.5 },
+      { sku: 'B', qty: 1 },
+    ],
+  });
+  assert.equal(await c.desk.linesOf('web', 'X-O2'), undefined);
 });
