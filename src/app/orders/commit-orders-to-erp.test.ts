@@ -226,3 +226,22 @@ test('on the shared state, the answer is recorded on the locked order', async ()
   assert.equal(h.store.savedOrder('O1')!.erp.orderNumber, 'E-O1');
   assert.deepEqual(released, ['O1']);
 });
+
+test('the sweep sends an amended order its lines rather than placing it again; an order owing nothing is not sent; a vanished one is not found', async () => {
+  const change = { attempts: 1, since: '2026-03-01T09:00:00.000Z', nextAttemptAt: T0 };
+  const owing = order('O1', [{ sku: 'A', qty: 3, alloc: [['L1', 3]] }], { erp: { state: 'committed', orderNumber: 'E-1', attempts: 1, change } });
+  const settled = order('O2', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'committed', orderNumber: 'E-2', attempts: 1 } });
+  const { h, c, erp } = await setup(recordingErp(), [owing, settled]);
+  assert.equal(await c.erp.sweep(), 1);
+  assert.deepEqual(erp.calls, ['change O1 Ax3 100']);
+  assert.equal(h.orders.order('O1')!.erp.change, undefined);
+  assert.deepEqual(
+    h.orders.timeline('O1').map((t) => [t.step, t.detail]),
+    [['erp.changed', 'ERP order E-1 now has the amended lines']],
+  );
+  const o2 = h.orders.order('O2')!;
+  assert.equal(await c.erp.sendChange(o2, 'corr-2'), o2);
+  assert.equal(await c.erp.retry(o2), o2);
+  await assert.rejects(c.erp.sendChange({ ...owing, id: 'O9' }), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9');
+  assert.deepEqual(erp.calls, ['change O1 Ax3 100', 'change O9 Ax3 100']);
+});

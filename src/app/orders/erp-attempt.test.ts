@@ -157,3 +157,16 @@ test('backoff doubles from the base up to the cap, jittered within the upper hal
     5000,
   );
 });
+
+test('an order amended while its placement ran is committed still owing the change, due at once, dated from the amendment', () => {
+  const since = '2026-01-01T00:00:05.000Z';
+  const amended = order({ erp: { state: 'pending', attempts: 1, change: { attempts: 2, since, nextAttemptAt: 99 } } });
+  assert.deepEqual(afterErpAttempt(amended, { orderNumber: 'E-4' }, () => 0).erp, {
+    state: 'committed',
+    orderNumber: 'E-4',
+    attempts: 2,
+    change: { attempts: 0, nextAttemptAt: 0, since },
+  });
+  const undated = order({ erp: { state: 'pending', attempts: 1, change: { attempts: 0 } } });
+  assert.deepEqual(afterErpAttempt(undated, { orderNumber: 'E-4' }, () => 0).erp.change, { attempts: 0, nextAttemptAt: 0 });
+});

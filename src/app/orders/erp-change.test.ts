@@ -98,3 +98,78 @@ test('taken: the change is done; failed: owed with the next attempt; amended mea
   assert.deepEqual(cancelled.recorded, []);
   assert.equal(recordErpChange(work(undefined).w, 'O1', { sent: [] }, { nextAttemptAt: () => 0 }), undefined);
 });
+
+test('the lines count as taken only when the ERP got every line as the order has it now', () => {
+  const current = [
+    { sku: 'A', qty: 2, unitPrice: 1.5 },
+    { sku: 'B', qty: 1 },
+  ];
+  const owedAgain = (sent: ErpLine[]) => {
+    const w = work(order(current, { attempts: 0, since: T }));
+    return recordErpChange(w.w, 'O1', { sent }, { nextAttemptAt: () => 0, correlationId: 'c-1' })!.erp.change !== undefined;
+  };
+  assert.equal(owedAgain(erpLinesOf(order(current))), false);
+  assert.equal(owedAgain([{ sku: 'A', qty: 2, unitPrice: 1.5 }]), true, 'a line fewer');
+  assert.equal(
+    owedAgain([
+      { sku: 'A', qty: 2, unitPrice: 1.5 },
+      { sku: 'C', qty: 1 },
+    ]),
+    true,
+    'another item',
+  );
+  assert.equal(
+    owedAgain([
+      { sku: 'A', qty: 2, unitPrice: 1.5 },
+      { sku: 'B', qty: 3 },
+    ]),
+    true,
+    'another quantity',
+  );
+  assert.equal(
+    owedAgain([
+      { sku: 'A', qty: 2, unitPrice: 2 },
+      { sku: 'B', qty: 1 },
+    ]),
+    true,
+    'another price',
+  );
+  assert.equal(
+    owedAgain([
+      { sku: 'A', qty: 2 },
+      { sku: 'B', qty: 1 },
+    ]),
+    true,
+    'a price missing',
+  );
+});
+
+test('each answer is on the timeline with its source, its detail and the correlation id', () => {
+  const steps = (o: OrderState, outcome: Parameters<typeof recordErpChange>[2]) => {
+    const w = work(o);
+    recordErpChange(w.w, 'O1', outcome, { nextAttemptAt: () => Date.parse('2026-01-01T10:00:05.000Z'), correlationId: 'c-1' });
+    return w.recorded.map((r) => r.steps);
+  };
+  const o = order([{ sku: 'A', qty: 2 }], { attempts: 0, since: T });
+  assert.deepEqual(steps(o, { sent: [{ sku: 'A', qty: 1 }] }), [
+    [{ step: 'erp.changed', source: 'erp', detail: 'the ERP took earlier lines; the order was amended again meanwhile', correlationId: 'c-1' }],
+  ]);
+  assert.deepEqual(steps(o, { sent: [{ sku: 'A', qty: 2 }], failure: new ErpCallError('order change', 'HTTP 503', false, true) }), [
+    [{ step: 'erp.change_failed', source: 'erp', detail: 'HTTP 503; next attempt at 2026-01-01T10:00:05.000Z', correlationId: 'c-1' }],
+  ]);
+});
+
+test('an ERP connector that throws something else fails the attempt as a retryable call error, keeping the cause', async () => {
+  const boom = new Error('socket hang up');
+  const connector: ErpConnector = {
+    placeOrder: async () => ({ orderNumber: 'x' }),
+    findOrder: async () => undefined,
+    changeOrder: () => Promise.reject(boom),
+  };
+  const outcome = await attemptErpChange(connector, order([{ sku: 'A', qty: 1 }]), 500);
+  assert.ok('failure' in outcome);
+  assert.deepEqual(
+    [outcome.failure.operation, outcome.failure.reason, outcome.failure.timedOut, outcome.failure.retryable, outcome.failure.cause],
+    ['order change', 'socket hang up', false, true, boom],
+  );
+});

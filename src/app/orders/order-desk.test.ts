@@ -7,9 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotFoundError } from '../../domain/errors.js';
 import { ChannelAccess, ChannelNotGrantedError, ChannelRequiredError } from '../../domain/access/channel-access.js';
-import { DuplicateOrderError, IdempotencyKeyReusedError, InsufficientStockError } from '../../domain/orders/order-errors.js';
+import { DuplicateOrderError, IdempotencyKeyMissingError, IdempotencyKeyReusedError, InsufficientStockError } from '../../domain/orders/order-errors.js';
 import type { OrderRequest } from '../../model/order.js';
-import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, T0 } from './orders.test-support.js';
+import type { OrderState } from '../../domain/orders/order-state.js';
+import { channel, count, customerRecord, embeddedCapture, embeddedHub, location, order, T0 } from './orders.test-support.js';
 
 const L1 = location('L1');
 const ctx = { principal: 'shop', correlationId: 'corr-1' };
@@ -153,4 +154,74 @@ test('other refusals reach the caller as they are, bound key or not', async () =
   await assert.rejects(c.desk.capture(req('W-1', { lines: [{ sku: 'A', qty: 99 }] }), 'k', ctx, webOnly), InsufficientStockError);
   await c.desk.capture(req('W-1'), 'k', ctx, webOnly);
   await assert.rejects(c.desk.capture(req('W-1'), 'k2', ctx, webOnly), DuplicateOrderError);
+});
+
+test('an amendment needs a key of its own, meets an order of another channel as a missing one, and answers the view', async () => {
+  const { h, c, req } = await desk();
+  await c.desk.capture(req('W-1'), 'k', ctx);
+  await assert.rejects(
+    c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], undefined, ctx),
+    (e: unknown) =>
+      e instanceof IdempotencyKeyMissingError &&
+      e.message ===
+        'POST /v1/orders/{id}/amendments needs an Idempotency-Key header (1–255 printable characters), so a retried request cannot amend the order twice.',
+  );
+  await assert.rejects(
+    c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], 'a1', ctx, b2bOnly),
+    (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'ord_1',
+  );
+  assert.equal(h.reserved('A', 'L1'), 1);
+  const done = await c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], 'a1', ctx, webOnly);
+  assert.deepEqual([done.replayed, done.view.lines.map((l) => [l.sku, l.qty]), done.view.waitingEvents], [false, [['A', 2]], 0]);
+  assert.equal(h.reserved('A', 'L1'), 2);
+  assert.equal((await c.desk.amend('ord_1', [{ sku: 'A', qty: 2 }], 'a1', ctx)).replayed, true);
+  // The key is scoped to its sender: another principal's same key is a new amendment.
+  assert.equal((await c.desk.amend('ord_1', [{ sku: 'A', qty: 3 }], 'a1', { ...ctx, principal: 'ops' })).replayed, false);
+  assert.deepEqual(
+    h.orders.order('ord_1')!.amendedBy!.map((k) => k.key),
+    ['shop\u001fa1', 'ops\u001fa1'],
+  );
+});
+
+test('the orders owing the ERP a change are listed oldest amendment first, up to the limit', async () => {
+  const { h, c } = await desk();
+  const owing = (id: string, since: string | undefined, more: Partial<OrderState> = {}) =>
+    order(id, [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], {
+      erp: { state: 'committed', attempts: 1, change: { attempts: 0, ...(since ? { since } : {}) } },
+      ...more,
+    });
+  await h.changes.change({ orders: [] }, (work) => {
+    work.record(owing('O1', '2026-03-01T09:00:00.000Z'), []);
+    work.record(owing('O2', '2026-03-01T08:00:00.000Z'), []);
+    work.record(owing('O3', undefined), []);
+    work.record(owing('O4', '2026-03-01T07:00:00.000Z', { erp: { state: 'pending', attempts: 0, change: { attempts: 0 } } }), []);
+    work.record(order('O5', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'committed', attempts: 1 } }), []);
+  });
+  assert.deepEqual(
+    (await c.reads.owingErpChange(10)).map((o) => o.id),
+    ['O3', 'O2', 'O1'],
+  );
+  assert.deepEqual(
+    (await c.reads.owingErpChange(2)).map((o) => o.id),
+    ['O3', 'O2'],
+  );
+});
+
+test('an order is found by its channel number with its lines as an amendment starts from them', async () => {
+  const { h, c } = await desk();
+  const o = order('O1', [
+    { sku: 'A', qty: 2 },
+    { sku: 'B', qty: 1 },
+  ]);
+  o.lines[0]!.unitPrice = 3.5;
+  await h.changes.change({ orders: [] }, (work) => work.record(o, []));
+  h.orders.claimReference('web', 'X-O1', 'O1');
+  assert.deepEqual(await c.desk.linesOf('web', 'X-O1'), {
+    orderId: 'O1',
+    lines: [
+      { sku: 'A', qty: 2, unitPrice: 3.5 },
+      { sku: 'B', qty: 1 },
+    ],
+  });
+  assert.equal(await c.desk.linesOf('web', 'X-O2'), undefined);
 });

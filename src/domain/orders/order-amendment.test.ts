@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AmendmentRefusedError, decideAmendment, type AmendedLine, type SourceUnits } from './order-amendment.js';
+import { AmendmentRefusedError, decideAmendment, describeLines, type AmendedLine, type SourceUnits } from './order-amendment.js';
 import { cloneOrder, lineFigures, orderHolds, owesErpChange, type OrderLine, type OrderState } from './order-state.js';
 import { sourceOrder } from './source-order.js';
 
@@ -317,5 +317,24 @@ test('property: the amended figures match the model, add up and are never negati
       assert.equal(next.erp.change !== undefined, changed && o.erp.state !== 'held');
     }),
     { numRuns: 500 },
+  );
+});
+
+test('the timeline text of a line list: items, quantities and prices, or none', () => {
+  assert.equal(
+    describeLines([
+      { sku: 'A', qty: 2, unitPrice: 3.5 },
+      { sku: 'B', qty: 1 },
+    ]),
+    'A × 2 @ 3.5, B × 1',
+  );
+  assert.equal(describeLines([]), '(none)');
+});
+
+test('a refusal built without lines or shortfalls names none', () => {
+  const e = new AmendmentRefusedError('O1', 'released', 'the order was released');
+  assert.deepEqual(
+    [e.code, e.issues, e.shortfalls, e.message],
+    ['amendment_refused', [], [], 'Order O1 cannot be amended (released): the order was released; nothing was changed.'],
   );
 });

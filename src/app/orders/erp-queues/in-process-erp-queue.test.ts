@@ -58,3 +58,23 @@ test('orders not waiting for the ERP are never due', async () => {
   );
   assert.deepEqual(await queue.takeDue(5), []);
 });
+
+test('an order owing the ERP a change is due when the change is, not when its placement was', async () => {
+  const owing = (id: string, change: { attempts: number; nextAttemptAt?: number }, more: Partial<ReturnType<typeof order>> = {}) =>
+    order(id, [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'committed', attempts: 1, nextAttemptAt: T0 + 9, change }, ...more });
+  const { h, queue } = await queueOver(
+    owing('O1', { attempts: 0 }),
+    owing('O2', { attempts: 1, nextAttemptAt: T0 }),
+    owing('O3', { attempts: 1, nextAttemptAt: T0 + 1 }),
+    owing('O4', { attempts: 0 }, { cancelled: true }),
+  );
+  assert.deepEqual(
+    (await queue.takeDue(5)).map((o) => o.id),
+    ['O1', 'O2'],
+  );
+  h.clock.ms = T0 + 1;
+  assert.deepEqual(
+    (await queue.takeDue(5)).map((o) => o.id),
+    ['O3'],
+  );
+});
