@@ -191,7 +191,9 @@ test('the orders owing the ERP a change are listed oldest amendment first, up to
       ...more,
     });
   await h.changes.change({ orders: [] }, (work) => {
+    // Recorded neither oldest first nor newest first, so no sort that ignores the times passes.
     work.record(owing('O1', '2026-03-01T09:00:00.000Z'), []);
+    work.record(owing('O0', '2026-03-01T10:00:00.000Z'), []);
     work.record(owing('O2', '2026-03-01T08:00:00.000Z'), []);
     work.record(owing('O3', undefined), []);
     work.record(owing('O4', '2026-03-01T07:00:00.000Z', { erp: { state: 'pending', attempts: 0, change: { attempts: 0 } } }), []);
@@ -199,7 +201,7 @@ test('the orders owing the ERP a change are listed oldest amendment first, up to
   });
   assert.deepEqual(
     (await c.reads.owingErpChange(10)).map((o) => o.id),
-    ['O3', 'O2', 'O1'],
+    ['O3', 'O2', 'O1', 'O0'],
   );
   assert.deepEqual(
     (await c.reads.owingErpChange(2)).map((o) => o.id),
