@@ -474,8 +474,9 @@ test("a ledger's bound applies to the positions it creates and to those it resto
   assert.deepEqual([...restored.dirtyPositions], [], 'restored, not changed');
   assert.equal(restored.position('w', 'A', 'DAL'), p);
   restored.apply(mv('w', 4, { onHand: 1 }), 4);
-  // One movement folds one: seq 2 joins the fold, 3 and 4 are kept.
-  assert.deepEqual(p.contributingPositions(), { positions: [3, 4], omitted: 2 });
+  // Restored under a lower bound, the next movement folds the bucket down to it: 2 and 3 join the fold, 4 is kept.
+  assert.deepEqual(p.contributingPositions(), { positions: [4], omitted: 3 });
+  assert.equal(p.quantity('onHand'), 4);
 });
 
 test('a restored position with dated inbound lists its item; one without does not', () => {

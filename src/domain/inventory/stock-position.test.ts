@@ -406,6 +406,16 @@ test('with a bound of two, the third movement after a count is the first folded'
   assert.deepEqual(p.contributingPositions(), { positions: [1, 3, 4], omitted: 1 });
 });
 
+test('a bucket holding more than a lowered bound is folded down to it by the next movement', () => {
+  const p = position(4);
+  for (let seq = 1; seq <= 4; seq++) p.applyMovement(seq, seq, { onHand: 1 }, UNDATED);
+  p.movementsKept = 1;
+  p.applyMovement(5, 5, { onHand: 1 }, UNDATED);
+  // Five held, one kept: 1 to 4 folded, 5 kept; the figure is still 5.
+  assert.deepEqual(p.contributingPositions(), { positions: [5], omitted: 4 });
+  assert.equal(p.quantity('onHand'), 5);
+});
+
 test('contributing positions: counts first in log order, then movements in seq order, each once', () => {
   const p = position();
   p.applySnapshot(count(10, 8, 5, { inbound: { [UNDATED]: 1 } }));
