@@ -330,6 +330,8 @@ test('positions are found by source, item and location; nothing is invented for 
   assert.equal(ledger.position('erp', 'A', 'DAL')!.quantity('onHand'), 4);
   assert.equal(ledger.position('other', 'A', 'DAL'), undefined);
   assert.equal(ledger.position('w', 'A', 'HOU'), undefined);
+  assert.deepEqual(ledger.sourcesAt('A', 'HOU'), [], 'an item known elsewhere');
+  assert.equal(ledger.reservedAt('A', 'HOU'), 0);
   assert.deepEqual(
     ledger.sourcesAt('A', 'DAL').map((p) => p.source),
     ['w', 'erp'],

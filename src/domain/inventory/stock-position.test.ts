@@ -420,9 +420,10 @@ test('contributing positions: counts first in log order, then movements in seq o
   const p = position();
   p.applySnapshot(count(10, 8, 5, { inbound: { [UNDATED]: 1 } }));
   p.applySnapshot(count(12, 9, 6));
-  // seq 14 logged at 20, seq 13 logged late at 30; one movement touching two buckets is listed once.
+  // seq 14 logged at 20, seq 13 (hold only) logged late at 30: on hand lists 14 first, hold lists 13 then 14.
+  // Ordered by seq, with the movement touching two buckets listed once.
   p.applyMovement(14, 20, { onHand: -1, qualityHold: 1 }, UNDATED);
-  p.applyMovement(13, 30, { onHand: 2 }, UNDATED);
+  p.applyMovement(13, 30, { qualityHold: 2 }, UNDATED);
   assert.deepEqual(p.contributingPositions(), { positions: [8, 9, 30, 20], omitted: 0 });
 });
 
