@@ -270,7 +270,8 @@ function move(track: BucketTrack, seq: number, position: number, qty: number, et
   if (seq <= track.snapSeq) return false;
   insertBySeq(track, seq, position, qty, eta);
   track.total += qty;
-  if (track.tail.length > kept * 3) fold(track);
+  // A loop, not one fold: a bucket restored under a lowered bound holds more than it may keep.
+  while (track.tail.length > kept * 3) fold(track);
   return true;
 }
 
