@@ -910,6 +910,104 @@ test('a worker stopped while a batch is being retried does not move its cursor p
   assert.deepEqual(r.ledger.letters, []);
 });
 
+/** A send that waits until the test opens it: the test stops the worker while a batch is out. */
+function held(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open };
+}
+
+test('a worker stopped while one batch of a bulk round is out sends no more of the round and keeps its cursor before it', async () => {
+  const out = held();
+  const r = rig(new Receiver('shop', 1, (_b, call) => (call === 1 ? out.wait : undefined)), { channel: 'web' });
+  r.feed.add('A', 20, 19);
+  r.feed.add('B', 20, 19);
+  r.worker.start();
+  await waitFor('the first batch out', () => r.receiver.calls.length === 1);
+  const stopped = r.worker.stop();
+  out.open();
+  await stopped;
+  assert.deepEqual(keys(r.receiver.accepted), ['web/A/1']);
+  assert.equal(r.ledger.cursor('shop', 'bulk'), 0, 'B was never sent, so the round is owed again');
+  const again = rig(new Receiver('shop', 1), { channel: 'web' }, r.ledger, r.outbox, r.feed);
+  again.worker.start();
+  await waitFor('the round sent again', () => again.ledger.cursor('shop', 'bulk') === 2);
+  await again.worker.stop();
+  assert.deepEqual(keys(again.receiver.accepted), ['web/A/1', 'web/B/2']);
+});
+
+test('a queued letter whose delivery a stop cut short stays queued, and the letters after it are not tried', async () => {
+  const out = held();
+  const ledger = new Ledger();
+  for (const key of ['D1', 'D2']) {
+    const id = ledger.addDeadLetter({
+      destination: 'shop',
+      lane: 'orders',
+      message: { idempotencyKey: `dl-${key}`, topic: 'shipment.confirmed', key, payload: {} },
+      attempts: 1,
+      lastError: 'e',
+      deadAt: 'x',
+    });
+    ledger.setDeadLetterStatus(id, 'queued');
+  }
+  const receiver = new Receiver('shop', 10, async () => {
+    await out.wait;
+    throw new DeliveryFailedError('shop', 'HTTP 503', true);
+  });
+  // A long idle wait: a lane that went idle after the stop would hold the stop for a minute.
+  const r = rig(receiver, { settings: settings({ idleMs: 60_000 }) }, ledger);
+  r.worker.start();
+  await waitFor('the first letter out', () => receiver.calls.length === 1);
+  const stopped = r.worker.stop().then(() => 'stopped');
+  out.open();
+  const late = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000).unref());
+  assert.equal(await Promise.race([stopped, late]), 'stopped');
+  assert.equal(receiver.calls.length, 1);
+  assert.deepEqual(
+    ledger.letters.map((d) => [d.message.key, d.status, d.attempts, d.note]),
+    [
+      ['D1', 'queued', 1, undefined],
+      ['D2', 'queued', 1, undefined],
+    ],
+  );
+});
+
+test('a worker stopped while it sends a refused batch one by one leaves the rest of the batch owed', async () => {
+  const out = held();
+  const receiver = new Receiver('shop', 10, async (batch, call) => {
+    if (batch.length > 1) throw new DeliveryFailedError('shop', 'HTTP 422', false);
+    if (call === 2) await out.wait;
+  });
+  const r = rig(receiver);
+  r.outbox.add('shop', 'shipment.confirmed', 'O1');
+  r.outbox.add('shop', 'shipment.confirmed', 'O2');
+  r.worker.start();
+  await waitFor('the first message out on its own', () => receiver.calls.length === 2);
+  const stopped = r.worker.stop();
+  out.open();
+  await stopped;
+  assert.deepEqual(
+    receiver.calls.map((c) => keys(c.batch)),
+    [['k1', 'k2'], ['k1']],
+  );
+  assert.equal(r.ledger.cursor('shop', 'orders'), 0, 'O2 is still owed');
+  assert.deepEqual(r.ledger.letters, []);
+});
+
+test('a worker stopped while a batch waits for rate tokens neither sends it nor moves past it', async () => {
+  // The clock never moves, so the bucket (one token) never refills: the second message waits until the stop.
+  const r = rig(new Receiver('shop', 1), { settings: settings({ rateLimit: { perSecond: 1_000, burst: 3 } }) });
+  r.outbox.add('shop', 'shipment.confirmed', 'O1');
+  r.outbox.add('shop', 'shipment.confirmed', 'O2');
+  r.worker.start();
+  await waitFor('the first message delivered', () => r.ledger.cursor('shop', 'orders') === 1);
+  await r.worker.stop();
+  assert.deepEqual(keys(r.receiver.accepted), ['k1']);
+  assert.equal(r.ledger.cursor('shop', 'orders'), 1);
+});
+
 test('availability waits while order traffic is being delivered: orders go first', async () => {
   const order: string[] = [];
   const r = rig(

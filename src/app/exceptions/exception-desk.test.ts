@@ -343,6 +343,30 @@ test('a reconciling round asked for while an action runs waits for it: the actio
   );
 });
 
+test('an exception another process closed while the source acted shows as that process left it; the action is not recorded', async () => {
+  const r = rig();
+  r.a.problems = [problem('p1')];
+  await r.desk.reconcile();
+  r.a.onAct = () => {
+    r.store.change(1, {
+      status: 'resolved',
+      entry: { at: NOW_ISO, actor: 'bob', action: 'discard', note: 'closed elsewhere', status: 'resolved' },
+      whileStatus: ['open', 'acknowledged'],
+    });
+    return { note: 'replayed' };
+  };
+  const e = await r.desk.act(1, 'retry', ctx());
+  assert.equal(e.id, 1);
+  assert.equal(e.status, 'resolved');
+  assert.deepEqual(
+    e.history.map((h) => [h.actor, h.note]),
+    [
+      ['hub', 'problem p1'],
+      ['bob', 'closed elsewhere'],
+    ],
+  );
+});
+
 test("a source's refusal changes and records nothing, and later actions still run", async () => {
   const r = rig();
   r.a.problems = [problem('p1')];

@@ -485,6 +485,17 @@ test('an update that changes the lines of a captured order amends it in place; o
   await assert.rejects(send(r, 'orders/updated', changed), /storage failed/);
 });
 
+test("a store update's amendment key is printable ASCII of at most 255 characters, whatever the correlation id", async () => {
+  const r = rig();
+  r.desk.orders.set('web/5', { id: 'ORD-5', status: 'reserved', lines: [{ sku: 'A', qty: 2 }] });
+  const correlationId = `corr 1\u00e9${'x'.repeat(300)}`;
+  const body = JSON.stringify({ id: '5', lines: [{ sku: 'A', qty: 3 }] });
+  const outcome = await r.hooks.receive('shop', headers({ 'x-sig': 'good', 'x-topic': 'orders/updated' }), body, correlationId);
+  assert.equal(outcome.status, 'amended');
+  assert.equal(r.desk.amends[0]!.key, `store-update:ORD-5:corr_1_${'x'.repeat(300)}`.slice(0, 255));
+  assert.equal(r.desk.amends[0]!.key.length, 255);
+});
+
 test('a refusal is stored as well-formed text: half a surrogate pair becomes a replacement character', () => {
   assert.deepEqual(storableRefusal('bad \ud83d here', [{ path: '/x\ud83d', message: 'at \udca9' }]), {
     reason: 'bad \ufffd here',

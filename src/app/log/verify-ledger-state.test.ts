@@ -148,3 +148,63 @@ test('traffic arriving while it checks: it waits for a still moment and compares
   assert.equal(report.events, 7);
   assert.ok(asked >= 2);
 });
+
+/** The store as the check sees it, with `before` run ahead of each of its reads of the shared state. */
+function readsOf(store: MemoryLedgerStore, before: () => void): MemoryLedgerStore {
+  const seen = Object.create(store) as MemoryLedgerStore;
+  seen.eventBatch = (fn) => {
+    before();
+    return store.eventBatch(fn);
+  };
+  return seen;
+}
+
+test('traffic arriving while the shared state is read: that read is not compared; the next still moment is', async () => {
+  const { deps, log, store, worker, behind } = await applied();
+  const body = JSON.stringify(movement('wms', 6, 'A', 'DAL', { onHand: 1 }));
+  let late: { position: number; kind: 'inventory'; body: string } | undefined;
+  let lateApplied = false;
+  const report = await verifyLedgerState({
+    ...deps,
+    // Appended while the state is read; the workers apply it only when next asked how far they are.
+    store: readsOf(store, () => {
+      late ??= { position: log.put('inventory', body), kind: 'inventory', body };
+    }),
+    appliedThrough: async () => {
+      if (late && !lateApplied) {
+        lateApplied = true;
+        await worker.applyAll([late]);
+        behind(late.position);
+      }
+      return deps.appliedThrough();
+    },
+  });
+  assert.deepEqual(report.mismatches, []);
+  assert.equal(report.events, 7);
+  assert.ok(lateApplied);
+});
+
+test('the shared state is read only at a still moment: not when the log moved while the workers were asked', async () => {
+  const { deps, log, store, worker } = await applied();
+  let reads = 0;
+  let asked = 0;
+  const late = { position: 0, kind: 'inventory' as const, body: JSON.stringify(movement('wms', 6, 'A', 'DAL', { onHand: 1 })) };
+  const report = await verifyLedgerState({
+    ...deps,
+    store: readsOf(store, () => {
+      reads++;
+    }),
+    appliedThrough: async () => {
+      asked++;
+      if (asked === 1) {
+        // Appended after the check read the head, and applied at once: only the head shows it moved.
+        late.position = log.put('inventory', late.body);
+        await worker.applyAll([late]);
+        return late.position - 1;
+      }
+      return late.position;
+    },
+  });
+  assert.deepEqual(report.mismatches, []);
+  assert.equal(reads, 1, 'one read of the shared state, at the still moment');
+});

@@ -229,3 +229,17 @@ test('a failing alert is not told to anyone when no failure listener is set', as
   await r.alerts.run();
   assert.equal(r.outbox.recent(10).find((a) => a.webhook === 'slack')!.attempts, 1);
 });
+
+test('settled alerts older than the retention are forgotten, counted by the outbox', async () => {
+  const asked: string[] = [];
+  const r = rig({
+    outbox: {
+      forgetSettled: (beforeIso: string) => {
+        asked.push(beforeIso);
+        return 3;
+      },
+    } as unknown as SlaAlertsDeps['outbox'],
+  });
+  assert.equal(await r.alerts.forgetSettled(3_600_000), 3);
+  assert.deepEqual(asked, [iso(T0 - 3_600_000)]);
+});

@@ -417,6 +417,72 @@ test('orders the ERP has not taken within the limit are problems; retrying asks 
   assert.deepEqual(source.actions, ['retry']);
 });
 
+test('amendments the ERP has not taken within the limit of the amendment are problems keyed change:<order>; they go once it takes them', async () => {
+  const NOW = Date.parse('2026-12-06T12:00:00.000Z');
+  const orders = [
+    // Owed since 11:50, amended again since: the limit counts from when the ERP was first owed the change.
+    order(
+      'C1',
+      '2026-12-06T09:00:00.000Z',
+      { state: 'committed', attempts: 1, change: { attempts: 2, since: '2026-12-06T11:50:00.000Z', lastError: 'timeout' } },
+      {
+        correlationId: 'corr-c1',
+        updatedAt: '2026-12-06T11:59:00.000Z',
+      },
+    ),
+    // No time of its own: the order's last update, exactly at the limit.
+    order('C2', '2026-12-06T09:00:00.000Z', { state: 'committed', attempts: 1, change: { attempts: 0 } }, { updatedAt: '2026-12-06T11:50:00.000Z' }),
+    order(
+      'C3',
+      '2026-12-06T09:00:00.000Z',
+      { state: 'committed', attempts: 1, change: { attempts: 1, since: '2026-12-06T11:50:00.001Z' } },
+      {
+        updatedAt: '2026-12-06T09:00:00.000Z',
+      },
+    ),
+  ];
+  const asked: number[] = [];
+  const source = erpPendingSource({
+    reads: {
+      listOrders: async () => [],
+      order: async (id: string) => orders.find((o) => o.id === id),
+      owingErpChange: async (limit: number) => {
+        asked.push(limit);
+        return orders;
+      },
+    } as never,
+    clock: { now: () => NOW },
+    limitMs: 600_000,
+    retryNow: () => {},
+  });
+  assert.deepEqual(await source.current(), [
+    {
+      key: 'change:C1',
+      entity: { kind: 'order', id: 'C1' },
+      error: 'the ERP has not taken the amendment of the order after 2 attempt(s): timeout',
+      group: 'erp',
+      system: 'erp',
+      correlationId: 'corr-c1',
+      since: '2026-12-06T11:50:00.000Z',
+    },
+    {
+      key: 'change:C2',
+      entity: { kind: 'order', id: 'C2' },
+      error: 'the ERP has not taken the amendment of the order after 0 attempt(s)',
+      group: 'erp',
+      system: 'erp',
+      correlationId: null,
+      since: '2026-12-06T11:50:00.000Z',
+    },
+  ]);
+  assert.deepEqual(asked, [500]);
+  assert.deepEqual(await source.payload('change:C1'), { channel: 'web', externalId: 'X-C1', customer: 'C1', erp: orders[0]!.erp });
+  assert.equal(await source.whyGone(exception('change:C1')), 'the ERP took the amended lines');
+  orders[1]!.cancelled = true;
+  assert.equal(await source.whyGone(exception('change:C2')), 'the order is cancelled');
+  assert.equal(await source.whyGone(exception('change:C9')), 'the order is gone');
+});
+
 test('events parked for an undefined location are problems of the item in the group of the location; they resolve once it is defined', async () => {
   const locations = new Set<string>();
   const asked: unknown[][] = [];
