@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { OrderChanges } from '../../ports/order-changes.js';
 import type { WaitingRecord } from '../../ports/order-store.js';
 import { expireWaitingEvents } from './expire-waiting-events.js';
 import { channel, count, embeddedHub, location, order, scaleOutHub, T0 } from './orders.test-support.js';
@@ -104,4 +105,20 @@ test('on the shared state, the orders of the old events are locked and their eve
     h.store.data.timeline.map((t) => [t.step, t.outcome]),
     [['order.shipped', 'expired']],
   );
+});
+
+test('a sweep ends after 100 full pages even while full pages keep coming (each page then expires in the next sweep)', async () => {
+  const since = '2026-01-01T00:00:00.000Z';
+  let pages = 0;
+  // Another process keeps adding old events: the first 150 reads each find a full page.
+  const busy = {
+    waitingSince: async (_iso: string, limit: number): Promise<WaitingRecord[]> =>
+      pages >= 150 ? [] : Array.from({ length: limit }, (_, i) => ({ position: pages * limit + i + 1, orderId: `O${i}`, since }) as WaitingRecord),
+    change: async <T>(scope: { orders: readonly string[] }): Promise<T> => {
+      pages++;
+      return scope.orders.length as T;
+    },
+  } as unknown as OrderChanges;
+  assert.equal(await expireWaitingEvents(busy, '2026-02-01T00:00:00.000Z'), 10_000);
+  assert.equal(pages, 100);
 });
