@@ -222,3 +222,22 @@ test("when the partner's lines cannot be read the batch waits (a retryable failu
   );
   assert.deepEqual(seen, []);
 });
+
+test("a destination without the partner's lines (not an EDI partner) sends shipments and invoices of an order in its ids only", async () => {
+  const { xrefs } = await setUp();
+  const seen: OutgoingMessage[][] = [];
+  const inner: Destination = { id: 'acme', maxBatch: 5, send: async (m) => void seen.push(m) };
+  await new PartnerIdsDestination(inner, xrefs).send([
+    message(1, 'shipment.confirmed', { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12 }] }),
+    message(2, 'order.invoiced', { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12, unitPrice: 1 }] }),
+    message(3, 'shipment.confirmed', null),
+  ]);
+  assert.deepEqual(
+    seen[0]!.map((m) => m.payload),
+    [
+      { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12, ids: { BP: 'ELBOW-15' } }] },
+      { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12, unitPrice: 1, ids: { BP: 'ELBOW-15' } }] },
+      null,
+    ],
+  );
+});
