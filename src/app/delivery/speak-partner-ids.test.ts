@@ -231,6 +231,8 @@ test("a destination without the partner's lines (not an EDI partner) sends shipm
     message(1, 'shipment.confirmed', { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12 }] }),
     message(2, 'order.invoiced', { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12, unitPrice: 1 }] }),
     message(3, 'shipment.confirmed', null),
+    message(4, 'fulfilment.request', null),
+    message(5, 'fulfilment.request', { lines: [{ sku: 'ELB', qty: 1 }] }),
   ]);
   assert.deepEqual(
     seen[0]!.map((m) => m.payload),
@@ -238,6 +240,16 @@ test("a destination without the partner's lines (not an EDI partner) sends shipm
       { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12, ids: { BP: 'ELBOW-15' } }] },
       { orderId: 'O1', lines: [{ sku: 'ELB', qty: 12, unitPrice: 1, ids: { BP: 'ELBOW-15' } }] },
       null,
+      null,
+      { lines: [{ sku: 'ELB', qty: 1, ids: { BP: 'ELBOW-15' } }] },
     ],
   );
+});
+
+test('an availability change without a SKU is passed on as it came, even to a channel selling cases', async () => {
+  const { xrefs } = await setUp();
+  const seen: OutgoingMessage[][] = [];
+  const inner: Destination = { id: 'acme', maxBatch: 5, send: async (m) => void seen.push(m) };
+  await new PartnerIdsDestination(inner, xrefs, 'CA').send([message(1, 'availability.changed', { available: 5 })]);
+  assert.deepEqual(seen[0]![0]!.payload, { available: 5 });
 });
