@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEvent, applyLocationDefinition, applyReleased, departureOf, parkReason, type EventEffects } from './event-application.js';
+import {
+  applyChannelDefinition,
+  applyEvent,
+  applyLocationDefinition,
+  ignoredEffects,
+  applyReleased,
+  departureOf,
+  parkReason,
+  type EventEffects,
+} from './event-application.js';
 import { AvailabilityBook, type FigureChange } from './availability-book.js';
 import type { InventoryEvent } from '../../model/inventory-event.js';
 import { InventoryLedger } from './inventory-ledger.js';
@@ -196,4 +205,99 @@ test('a released count that is overtaken, with nobody listening, keeps the figur
   const ledger = ledgerWithFoldedMovements();
   applyReleased(lateCount, 6, 'RNO', ledger);
   assert.equal(ledger.position('wms-rno', 'A', 'RNO')!.quantity('onHand'), 7);
+});
+
+// A supplier announces 5 units for DAL due 2026-11-20, before the authority's events at `at`.
+const announce: HubEvent = {
+  id: 'asn',
+  type: 'inventory.movement',
+  source: 'sup',
+  seq: 1,
+  occurredAt: '2026-11-01T00:00:00Z',
+  sku: 'A',
+  location: 'DAL',
+  reason: 'adjustment',
+  delta: { inbound: 5 },
+  eta: '2026-11-20T00:00:00Z',
+  announced: true,
+} as HubEvent;
+function announcedLedger(): InventoryLedger {
+  const ledger = new InventoryLedger();
+  applyEvent(announce, 1, ledger, locations, recorder().effects);
+  return ledger;
+}
+const openSupply = (ledger: InventoryLedger) => ledger.position('sup', 'A', 'DAL')!.openSupply();
+
+test("the authority's receipt closes as much announced supply as it puts on hand", () => {
+  const ledger = announcedLedger();
+  applyEvent(pick('wms-dal', 1, 2, { reason: 'receipt' }), 2, ledger, locations, recorder().effects);
+  assert.deepEqual(openSupply(ledger), [['2026-11-20T00:00:00.000Z', 3]]);
+});
+
+test('a movement other than a receipt, or a shadow receipt, closes no announced supply', () => {
+  const ledger = announcedLedger();
+  applyEvent(pick('wms-dal', 1, 2, { reason: 'adjustment' }), 2, ledger, locations, recorder().effects);
+  applyEvent(pick('wms-dal', 2, -1), 3, ledger, locations, recorder().effects);
+  applyEvent(pick('erp', 1, 2, { reason: 'receipt' }), 4, ledger, locations, recorder().effects);
+  assert.deepEqual(openSupply(ledger), [['2026-11-20T00:00:00.000Z', 5]]);
+});
+
+test("the authority's count closes the announced supply due by its time; a stale count closes nothing", () => {
+  const count = (seq: number, occurredAt: string): HubEvent => ({
+    id: `c${seq}`,
+    type: 'inventory.snapshot',
+    source: 'wms-dal',
+    seq,
+    occurredAt,
+    sku: 'A',
+    location: 'DAL',
+    balance: { onHand: 1 },
+  });
+  const ledger = new InventoryLedger();
+  applyEvent(count(5, '2026-11-01T00:00:00Z'), 1, ledger, locations, recorder().effects);
+  applyEvent(announce, 2, ledger, locations, recorder().effects);
+  // Older than the count that applied: not applied, so it closes nothing though it is dated after the ETA.
+  applyEvent(count(4, at), 3, ledger, locations, recorder().effects);
+  assert.deepEqual(openSupply(ledger), [['2026-11-20T00:00:00.000Z', 5]]);
+  applyEvent(count(6, at), 4, ledger, locations, recorder().effects);
+  assert.deepEqual(openSupply(ledger), []);
+});
+
+test('ignoredEffects takes every effect and keeps nothing', () => {
+  const ledger = new InventoryLedger();
+  const ret: HubEvent = {
+    id: 'r',
+    type: 'return.received',
+    source: 'wms-dal',
+    seq: 1,
+    occurredAt: at,
+    orderId: 'O-1',
+    location: 'DAL',
+    lines: [{ sku: 'A', qty: 1 }],
+  };
+  applyEvent(ret, 1, ledger, locations, ignoredEffects);
+  applyEvent(pick('wms-dal', 2, -1, { orderId: 'O-1' }), 2, ledger, locations, ignoredEffects);
+  applyEvent(
+    { id: 's', type: 'inventory.snapshot', source: 'wms-dal', seq: 3, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: 4 } },
+    3,
+    ledger,
+    locations,
+    ignoredEffects,
+  );
+  applyEvent({ ...ret, id: 'r2', seq: 4, location: 'RNO' }, 4, ledger, locations, ignoredEffects);
+  ignoredEffects.overtaken(lateCount as InventoryEvent, []);
+  assert.equal(ledger.position('wms-dal', 'A', 'DAL')!.quantity('onHand'), 4);
+});
+
+test('defining a channel computes its figure of each item named', () => {
+  const ledger = new InventoryLedger();
+  const book = new AvailabilityBook(ledger);
+  book.defineLocation({ id: 'DAL', name: 'Dallas', authority: 'wms-dal' });
+  ledger.apply({ id: 's', type: 'inventory.snapshot', source: 'wms-dal', seq: 1, occurredAt: at, sku: 'A', location: 'DAL', balance: { onHand: 9 } }, 1);
+  const moved: FigureChange[] = [];
+  applyChannelDefinition(book, { id: 'web', locations: ['DAL'], safetyStock: 2 }, ['A'], 0, moved);
+  assert.deepEqual(
+    moved.map((m) => [m.channel, m.sku, m.available]),
+    [['web', 'A', 7]],
+  );
 });
