@@ -85,3 +85,37 @@ test('a published figure off from the replay is named; channels counting inbound
   // The replayed side never heard of the channels the live hub has: they are defined for the check.
   assert.deepEqual(compareLedgers(side(history, []), withInbound, NOW), { positions: 2, figures: 2, mismatches: [] });
 });
+
+const announce = (seq: number, inbound: number, announced = true): InventoryEvent =>
+  ({
+    id: `sup-m${seq}`,
+    type: 'inventory.movement',
+    source: 'sup',
+    seq,
+    occurredAt: '2026-01-01T00:00:00Z',
+    sku: 'A',
+    location: 'DAL',
+    reason: 'receipt',
+    delta: { inbound },
+    eta: '2026-01-05T00:00:00Z',
+    ...(announced ? { announced: true } : {}),
+  }) as InventoryEvent;
+
+test('announced supply still open is compared, and agrees when both sides hold the same', () => {
+  const events = [...history, announce(1, 2)];
+  assert.deepEqual(compareLedgers(side(events), side(events), NOW).mismatches, []);
+});
+
+test('announced supply the hub does not hold at all is named with what the replay has open', () => {
+  // The hub has no position from `sup`: its inbound reads 0 and its open supply [].
+  assert.deepEqual(compareLedgers(side([...history, announce(1, 2)]), side(history), NOW).mismatches, [
+    'A at DAL from sup: inbound is 0, replay gives 2',
+    'A at DAL from sup: announced supply open [], replay gives [["2026-01-05T00:00:00.000Z",2]]',
+  ]);
+});
+
+test('inbound nobody announced is compared by its bucket only, not as open supply', () => {
+  assert.deepEqual(compareLedgers(side([...history, announce(1, 2, false)]), side(history), NOW).mismatches, [
+    'A at DAL from sup: inbound is 0, replay gives 2',
+  ]);
+});
