@@ -152,3 +152,34 @@ test('the edges: unknown items and channels, shadow sources reported first, chan
   b.restoreFigure('atl-only', 'C', 1, true);
   assert.deepEqual(b.dirtyFigures.get('atl-only'), ['B', 'C']);
 });
+
+test("supply a supplier announces counts as the location's inbound within the horizon; other sources' inbound does not", () => {
+  const { b, apply } = book();
+  const mv = (source: string, location: string, qty: number, announced: boolean): InventoryEvent => {
+    seq++;
+    return {
+      id: `m${seq}`,
+      type: 'inventory.movement',
+      source,
+      seq,
+      occurredAt: '2026-01-01T00:00:00Z',
+      sku: 'A',
+      location,
+      reason: 'adjustment',
+      delta: { inbound: qty },
+      eta: '2026-01-03T00:00:00Z',
+      announced,
+    } as InventoryEvent;
+  };
+  apply(snap('wms-dal', 'DAL', 'A', { onHand: 10 }));
+  apply(mv('sup', 'DAL', 4, true));
+  apply(mv('erp', 'DAL', 6, false));
+  // At ATL only the supplier has reported: there is no authority position there.
+  apply(mv('sup', 'ATL', 3, true));
+  const limit = '2026-01-08T00:00:00.000Z';
+  assert.deepEqual(b.stockAt('A', 'DAL', limit), { location: 'DAL', onHand: 10, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 4 });
+  assert.deepEqual(b.stockAt('A', 'DAL', undefined), { location: 'DAL', onHand: 10, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 0 });
+  assert.deepEqual(b.stockAt('A', 'ATL', limit), { location: 'ATL', onHand: 0, qualityHold: 0, damaged: 0, reserved: 0, inboundDue: 3 });
+  const soon = { id: 'b2b', locations: ['DAL', 'ATL'], safetyStock: 0, includeInbound: { withinDays: 7 } };
+  assert.equal(b.compute(soon, 'A', NOW), 17);
+});

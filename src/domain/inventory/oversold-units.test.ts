@@ -35,3 +35,22 @@ test('units reserved beyond what a location has to sell are oversold there; with
     'a count that found less than was promised, counted once though two channels sell there',
   );
 });
+
+test('oversold units add up across items at a location, net of damage, never negative, only for locations the book knows', () => {
+  const ledger = new InventoryLedger();
+  const book = new AvailabilityBook(ledger);
+  for (const id of ['DAL', 'ATL']) book.defineLocation({ id, name: id, authority: `wms-${id}` });
+  book.defineChannel({ id: 'web', locations: ['DAL', 'ATL', 'HOU'], safetyStock: 0 });
+  const damagedCount = (sku: string, location: string, onHand: number, damaged: number): InventoryEvent =>
+    ({ ...count(sku, location, onHand), balance: { onHand, qualityHold: 0, damaged } }) as InventoryEvent;
+  ledger.apply(damagedCount('A', 'DAL', 10, 3), 1);
+  ledger.apply(count('B', 'DAL', 4), 2);
+  ledger.apply(count('A', 'ATL', 6), 3);
+  ledger.reserve('A', 'DAL', 9);
+  ledger.reserve('B', 'DAL', 5);
+  ledger.reserve('A', 'ATL', 8);
+  // DAL: A 9 - (10 - 3) = 2, B 5 - 4 = 1; ATL: A 8 - 6 = 2; HOU is unknown to the book and stays out.
+  assert.deepEqual(Object.fromEntries(oversoldUnits(book)), { DAL: 3, ATL: 2 });
+  ledger.reserve('A', 'ATL', -8);
+  assert.deepEqual(Object.fromEntries(oversoldUnits(book)), { DAL: 3, ATL: 0 }, 'stock left over is not negative oversell');
+});
