@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { awaitsErp, cloneOrder, isSettled, lineFigures, orderHolds, statusOf, type OrderLine, type OrderState } from './order-state.js';
+import { awaitsErp, cloneOrder, isSettled, lineFigures, orderHolds, owesErpChange, statusOf, type OrderLine, type OrderState } from './order-state.js';
 
 const T = '2026-01-01T10:00:00.000Z';
 const EARLIER = '2026-01-01T09:00:00.000Z';
@@ -293,4 +293,20 @@ test('a count confirms only shipments of its own item from its own location, eve
     },
   );
   assert.equal(orderHolds(mixed, countedA).get(key), 2);
+});
+
+test('a copy of an order owing the ERP a change has its own change: changing the copy leaves the original', () => {
+  const o = order([{ qty: 2 }], { erp: { state: 'committed', orderNumber: 'E1', attempts: 1, change: { attempts: 1, since: T } } });
+  const copy = cloneOrder(o);
+  assert.deepEqual(copy, o);
+  copy.erp.change!.attempts = 5;
+  assert.equal(o.erp.change!.attempts, 1);
+});
+
+test('only an order the ERP has committed, not cancelled, owes it a change', () => {
+  const change = { attempts: 0 };
+  assert.equal(owesErpChange(order([{}], { erp: { state: 'committed', orderNumber: 'E1', attempts: 1, change } })), true);
+  assert.equal(owesErpChange(order([{}], { erp: { state: 'pending', attempts: 0, change } })), false);
+  assert.equal(owesErpChange(order([{}], { erp: { state: 'committed', orderNumber: 'E1', attempts: 1 } })), false);
+  assert.equal(owesErpChange(order([{}], { erp: { state: 'committed', orderNumber: 'E1', attempts: 1, change }, cancelled: true })), false);
 });
