@@ -48,3 +48,8 @@ test('retry, replay, edit, discard and add_xref act on the record behind the exc
     'partner_rejection',
   ]);
 });
+
+test('actions that work on the record leave its status as it was', () => {
+  for (const action of ['assign', 'retry', 'replay', 'edit', 'add_xref'] as const)
+    for (const status of ['open', 'acknowledged'] as const) assert.equal(statusAfter(action, status), status, `${action} on ${status}`);
+});

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SLA_KIND_VALUES, breachKey, brokeAt, deadlineOf, isLate, ruleOfKey, slaAlertBody, type SlaAlertFacts, type SlaRule } from './sla-rules.js';
+import {
+  SLA_BREACH_CLASS,
+  SLA_KIND_VALUES,
+  breachKey,
+  brokeAt,
+  deadlineOf,
+  isLate,
+  ruleOfKey,
+  slaAlertBody,
+  type SlaAlertFacts,
+  type SlaRule,
+} from './sla-rules.js';
 
 const rule: SlaRule = { id: 'erp-15', kind: 'order_in_erp', minutes: 15, severity: 'high' };
 const started = '2026-12-06T10:00:00.000Z';
@@ -60,4 +71,9 @@ test('a resolution alert says why the promise holds again, or that the condition
   const bare = slaAlertBody({ ...facts, kind: 'resolved' });
   assert.equal(bare.text, ':white_check_mark: SLA holds again: erp-15 for order O-1: the condition cleared [exception 42]');
   assert.equal('resolution' in bare, false);
+});
+
+// Operators filter the exception queue and route owners by this class name (API and configuration).
+test('a breach is an exception of the class sla_breach', () => {
+  assert.equal(SLA_BREACH_CLASS, 'sla_breach');
 });
