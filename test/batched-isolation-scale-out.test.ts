@@ -33,8 +33,10 @@ test('200 concurrent captures and one the database refuses: the 200 are placed, 
     }));
     const answers = await Promise.all(bodies.map((b, i) => hub.order(b, `bi-key-${i}`)));
     const bad = answers.splice(100, 1)[0]!;
+    // Placed is 201, or 202 pending_erp when a loaded machine makes the ERP slower than the commit
+    // timeout: either way the order is stored and holds its stock (checked below).
     assert.deepEqual(
-      answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.type]),
+      answers.filter((a) => a.status !== 201 && a.status !== 202).map((a) => [a.status, a.body.type]),
       [],
       'every other capture is placed',
     );
@@ -46,7 +48,7 @@ test('200 concurrent captures and one the database refuses: the 200 are placed, 
     // Once the cause is gone the same capture is taken, once.
     await db.query(`DROP TRIGGER refuse_poison ON ${schema}.orders`);
     const retried = await hub.order(bodies[100]!, 'bi-key-100');
-    assert.equal(retried.status, 201, JSON.stringify(retried.body));
+    assert.ok(retried.status === 201 || retried.status === 202, JSON.stringify(retried.body));
     await hub.settled();
     assert.equal(await hub.available('ABC-100'), 1000 - 201 * 2);
   } finally {
