@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crossReferenceIssues, describeReferences, gtinProblem, hasValidCheckDigit, isGtinScheme, partnerItemId, xrefKey } from './cross-reference.js';
+import {
+  crossReferenceIssues,
+  describeReferences,
+  gtinProblem,
+  hasValidCheckDigit,
+  isGtinScheme,
+  partnerItemId,
+  WAITS_FOR_REFERENCES,
+  waitsForReferences,
+  xrefKey,
+} from './cross-reference.js';
 
 const good = { kind: 'item', system: 'acme', scheme: 'BP', external: 'X-1', id: 'ABC-100' };
 
@@ -77,4 +87,17 @@ test('a ship-to of 200 characters is taken; the GTIN check waits until the field
   assert.deepEqual(crossReferenceIssues({ ...good, system: '', scheme: 'UP', external: '036000291453' }), [
     { path: '/system', message: 'must be a non-empty string' },
   ]);
+});
+
+test('a parked document waits for cross-references only when its reason says so and it names at least one', () => {
+  const ref = { kind: 'item', system: 'acme', scheme: 'BP', external: 'X-1' } as const;
+  const waiting = `the order ${WAITS_FOR_REFERENCES}: item X-1 (system acme, scheme BP)`;
+  assert.equal(waitsForReferences({ reason: waiting, unknownReferences: [ref] }), true);
+  // Unknown references on a document parked for another reason are hints, not the cause.
+  assert.equal(waitsForReferences({ reason: 'the order has no lines', unknownReferences: [ref] }), false);
+  // The reason alone is not enough: with nothing named there is nothing to wait for.
+  assert.equal(waitsForReferences({ reason: waiting, unknownReferences: [] }), false);
+  assert.equal(waitsForReferences({ reason: waiting }), false);
+  // Connectors word the reason with this phrase; exception sources search for it.
+  assert.equal(WAITS_FOR_REFERENCES, 'waits for cross-references');
 });

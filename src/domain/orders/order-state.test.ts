@@ -70,6 +70,19 @@ test('shipped from elsewhere: the latest allocations give way first, a part at a
     reserved: 1,
     backordered: 0,
   });
+  // A later allocation already used up by its own shipment has nothing to give way: the cut passes
+  // over it to the earlier one and the figures name no location without open units.
+  const usedUp: [string, number][] = [
+    ['L1', 2],
+    ['L2', 1],
+  ];
+  assert.deepEqual(figures(order([{ qty: 3, alloc: usedUp }], { shipments: [ship('L2', 1), ship('L3', 1)] })), {
+    shipped: 2,
+    outstanding: 1,
+    open: { L1: 1 },
+    reserved: 1,
+    backordered: 0,
+  });
   // Shipped from where it was allocated: that allocation is used up, nothing else moves.
   assert.deepEqual(figures(order([{ qty: 5, alloc }], { shipments: [ship('L1', 1), ship('L2', 3)] })), {
     shipped: 4,
