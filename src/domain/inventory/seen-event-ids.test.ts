@@ -11,7 +11,10 @@ test('answers as a set of (source, id) pairs would, through growth, for any sequ
         fc.tuple(
           fc.boolean(),
           fc.constantFrom('wms-dal', 'wms-atl', 'wms', 'wmsd'),
-          fc.oneof(fc.string({ maxLength: 8 }), fc.nat(40).map((n) => `ev-${n}`)),
+          fc.oneof(
+            fc.string({ maxLength: 8 }),
+            fc.nat(40).map((n) => `ev-${n}`),
+          ),
         ),
         { maxLength: 400, size: 'max' },
       ),
