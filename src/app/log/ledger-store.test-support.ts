@@ -88,6 +88,8 @@ export class MemoryLedgerStore implements LedgerStore {
   transactions = 0;
   /** Per coming unconfirmedAt call, in order: true answers nothing (another process's shipment lands after it). */
   hideUnconfirmed: boolean[] = [];
+  /** Per unconfirmedAt call, more order ids to answer (other processes' shipments that keep landing). */
+  moreUnconfirmed: (() => string[]) | undefined;
 
   eventBatch<T>(fn: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
     return this.transaction(fn);
@@ -390,7 +392,8 @@ class MemoryOrderWrites implements OrderWrites {
   async unconfirmedAt(pairs: readonly { sku: string; location: string }[]): Promise<string[]> {
     if (this.store.hideUnconfirmed.shift()) return [];
     const wanted = new Set(pairs.map((p) => p.sku + SEP + p.location));
-    return [...new Set(this.s.unconfirmed.filter((u) => wanted.has(u.sku + SEP + u.location)).map((u) => u.orderId))];
+    const found = this.s.unconfirmed.filter((u) => wanted.has(u.sku + SEP + u.location)).map((u) => u.orderId);
+    return [...new Set([...found, ...(this.store.moreUnconfirmed?.() ?? [])])];
   }
 
   async replaceUnconfirmed(orderIds: readonly string[], pairs: readonly { orderId: string; sku: string; location: string }[]): Promise<void> {

@@ -530,6 +530,26 @@ test('a count at a pair whose unconfirmed row names no order runs again once, th
   assert.equal(h.store.onHand('wms', 'A', 'DAL'), 6);
 });
 
+test('a count that meets a new shipment on every run gives up after 1,000 orders asked for, with the error naming them', async () => {
+  const h = await defined();
+  let shipped = 0;
+  h.store.moreUnconfirmed = () => [`SHIP-${++shipped}`];
+  // Never giving up would run for ever: stop it here instead.
+  let runs = 0;
+  h.store.afterClaim = () => {
+    if (++runs > 1100) throw new Error('the batch kept running again');
+  };
+  const before = h.store.transactions;
+  await assert.rejects(h.w.applyAll([entry(3, snapshot('wms', 1, 'A', 'DAL', { onHand: 6 }))]), (err: Error) => {
+    assert.equal(err.name, 'UnlockedOrdersError');
+    assert.match(err.message, /^orders SHIP-\d+ shipped from a counted item while the batch waited/);
+    return true;
+  });
+  // One order more asked for on each run: the 1,002nd run finds 1,001 asked for and gives up.
+  assert.equal(h.store.transactions - before, 1002);
+  assert.equal(h.store.onHand('wms', 'A', 'DAL'), undefined, 'the count is not applied; the entry stays to be retried');
+});
+
 test('an item moved at two locations in one batch has the figures of the channels at both recomputed', async () => {
   const h = await defined();
   await h.w.applyAll([locationEntry(3, 'HOU'), channelEntry(4, channel('east', ['HOU']))]);
