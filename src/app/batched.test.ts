@@ -137,6 +137,22 @@ test("when every half fails, or the hub says the failure is no input's fault, ev
   assert.equal(runs, 1, "not split: the workers being behind is no input's fault");
 });
 
+test("a half that fails for no input's fault while being searched hears that error, and is not split further", async () => {
+  let runs = 0;
+  const b = new Batched<number, number>(async (inputs) => {
+    runs++;
+    if (runs === 1) throw new Error('refused by the disk');
+    if (runs === 3) throw new WorkersBehindError(10, 5, 100);
+    return inputs.map((n) => n * 2);
+  });
+  const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, n) => b.call(n)));
+  assert.deepEqual(
+    outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).name)),
+    [0, 2, 4, 6, 'WorkersBehindError', 'WorkersBehindError', 'WorkersBehindError', 'WorkersBehindError'],
+  );
+  assert.equal(runs, 3, 'the batch, then its two halves');
+});
+
 test('with one lane the next batch starts only when the current one ends, and calls after it are still served', async () => {
   let release: () => void = () => {};
   const started: number[][] = [];
