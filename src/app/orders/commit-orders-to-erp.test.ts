@@ -239,9 +239,17 @@ test('the sweep sends an amended order its lines rather than placing it again; a
     h.orders.timeline('O1').map((t) => [t.step, t.detail]),
     [['erp.changed', 'ERP order E-1 now has the amended lines']],
   );
+  // An ERP that gave no order number: the timeline says so without a gap where the number goes.
+  const unnumbered = order('O3', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'committed', attempts: 1, change } });
+  await h.changes.change({ orders: [] }, (work) => work.record(unnumbered, []));
+  await c.erp.sendChange(h.orders.order('O3')!);
+  assert.deepEqual(
+    h.orders.timeline('O3').map((t) => [t.step, t.detail]),
+    [['erp.changed', 'ERP order now has the amended lines']],
+  );
   const o2 = h.orders.order('O2')!;
   assert.equal(await c.erp.sendChange(o2, 'corr-2'), o2);
   assert.equal(await c.erp.retry(o2), o2);
   await assert.rejects(c.erp.sendChange({ ...owing, id: 'O9' }), (e: unknown) => e instanceof NotFoundError && e.kind === 'Order' && e.id === 'O9');
-  assert.deepEqual(erp.calls, ['change O1 Ax3 100', 'change O9 Ax3 100']);
+  assert.deepEqual(erp.calls, ['change O1 Ax3 100', 'change O3 Ax1 100', 'change O9 Ax3 100']);
 });

@@ -60,8 +60,7 @@ export function recordErpChange(
     return next;
   }
   delete next.erp.change;
-  work.record(next, [
-    { step: 'erp.changed', source: 'erp', detail: `ERP order ${next.erp.orderNumber ?? ''} now has the amended lines`.trim(), ...correlation },
-  ]);
+  const number = next.erp.orderNumber === undefined ? '' : ` ${next.erp.orderNumber}`;
+  work.record(next, [{ step: 'erp.changed', source: 'erp', detail: `ERP order${number} now has the amended lines`, ...correlation }]);
   return next;
 }

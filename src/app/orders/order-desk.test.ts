@@ -202,11 +202,14 @@ test('the orders owing the ERP a change are listed oldest amendment first, up to
     work.record(owing('O4', '2026-03-01T07:00:00.000Z', { erp: { state: 'pending', attempts: 0, change: { attempts: 0 } } }), []);
     work.record(order('O5', [{ sku: 'A', qty: 1, alloc: [['L1', 1]] }], { erp: { state: 'committed', attempts: 1 } }), []);
   });
+  assert.deepEqual((await c.reads.owingErpChange(10)).map((o) => o.id).slice(2), ['O2', 'O1', 'O0']);
   assert.deepEqual(
-    (await c.reads.owingErpChange(10)).map((o) => o.id).slice(2),
-    ['O2', 'O1', 'O0'],
+    (await c.reads.owingErpChange(10))
+      .map((o) => o.id)
+      .slice(0, 2)
+      .sort(),
+    ['O3', 'O6'],
   );
-  assert.deepEqual((await c.reads.owingErpChange(10)).map((o) => o.id).slice(0, 2).sort(), ['O3', 'O6']);
   assert.deepEqual((await c.reads.owingErpChange(3)).map((o) => o.id).slice(2), ['O2']);
 });
 
