@@ -88,21 +88,7 @@ test("a shipment and an invoice of an order the partner sent carry each of its l
     message(2, 'order.invoiced', { orderId: 'O1', externalId: 'PO-1', lines: shipped.map((l) => ({ ...l, unitPrice: 0.75 })) }),
   ]);
   assert.deepEqual(orderLines.asked, [['acme', ['O1']]], 'the order asked for once');
-  const elbow = {
-    sku: 'ELB',
-    ids: { BP: 'ELBOW-15' },
-    asOrdered: {
-      sku: 'ELB',
-      lineId: '3',
-      unit: 'CA',
-      factor: 12,
-      base: 'EA',
-      products: [
-        ['BP', 'ELBOW-15'],
-        ['UP', '036000291452'],
-      ],
-    },
-  };
+  const elbow = { sku: 'ELB', ids: { BP: 'ELBOW-15' }, asOrdered: ELBOW };
   const tee = { sku: 'TEE', asOrdered: { sku: 'TEE', lineId: '1', unit: 'EA', factor: 1, base: 'EA', products: [['BP', 'TEE-7']] } };
   const cap = { sku: 'CAP', asOrdered: { sku: 'CAP', lineId: '4', unit: 'DZ', factor: 12, base: 'EA', products: [['VP', 'CAP-DZ']] } };
   assert.deepEqual(
