@@ -602,14 +602,18 @@ test('histories longer than the bound: every event applies as in sequence, excep
   assert.ok(sawOvertaken > 0, 'the histories reached past the bound');
 });
 
-test('past the default bound of 64: histories of 200-320 events in any order match the specification but for overtaken counts', () => {
-  // One busy position: mostly movements, a count now and then.
+test('past the default bound of 64: histories of 100-200 events in any order match the specification but for overtaken counts', () => {
+  // One busy position: mostly movements, a count now and then, and then one count followed by at least
+  // 100 movements, so that in about half of all orders more than 64 of them arrive before it.
   const busy = (e: InventoryEvent): InventoryEvent => ({ ...e, source: 'wms-dal', sku: 'A', location: 'DAL' });
+  const mixed = (seq: number) => fc.oneof({ weight: 40, arbitrary: movementArb(seq) }, { weight: 1, arbitrary: snapshotArb(seq) });
   const longHistoryArb = fc
-    .integer({ min: 100, max: 200 })
-    .chain((n) =>
+    .tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 100, max: 139 }))
+    .chain(([before, after]) =>
       fc.tuple(
-        ...Array.from({ length: n }, (_, i) => fc.oneof({ weight: 40, arbitrary: movementArb(i + 1) }, { weight: 1, arbitrary: snapshotArb(i + 1) }).map(busy)),
+        ...Array.from({ length: before }, (_, i) => mixed(i + 1).map(busy)),
+        snapshotArb(before + 1).map(busy),
+        ...Array.from({ length: after }, (_, i) => movementArb(before + 2 + i).map(busy)),
       ),
     );
   let sawOvertaken = 0;
