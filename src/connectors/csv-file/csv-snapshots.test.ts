@@ -2,7 +2,8 @@
  * A stock file's quantities in the 3PL's units, converted to the hub's both ways by property: any
  * count in cases of any size is exactly that many base units, and back; a count that is not a
  * whole number of base units is refused with its line, never rounded (the same rule as EDI
- * quantities, units-of-measure.ts).
+ * quantities, units-of-measure.ts). Rows read by their columns whatever the export does with quotes
+ * and delimiters: a quantity is taken from its own column or the row is refused, never another's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,4 +48,85 @@ test('a decimal count is taken exactly when it is a whole number of base units, 
   // Where floating point is wrong: 0.57 × 100 is 56.99999999999999, 0.07 × 100 is 7.000000000000001.
   assert.equal(read('0.57', 100).snapshots[0]?.balance.onHand, 57);
   assert.equal(read('0.07', 100).snapshots[0]?.balance.onHand, 7);
+});
+
+const settings = (delimiter: string) => ({ source: '3pl', location: 'RNO', delimiter, columns: { sku: 'sku', onHand: 'qty' }, unitFactor: 1 });
+const file = { name: 'f.csv', digest: 'd', occurredAt: '2026-11-22T10:00:00Z', firstSeq: 1 };
+
+test('a quoted field holding the delimiter is one field: the quantity after it is read from its own column', () => {
+  const csv = snapshotsFromCsv('sku,name,qty\nA-1,"Bolt, 10, steel",7\nA-2,"Nut ""M8"", zinc",3\nA-3,plain,4\n', settings(','), file);
+  assert.deepEqual(
+    csv.snapshots.map((x) => [x.sku, x.balance.onHand]),
+    [
+      ['A-1', 7],
+      ['A-2', 3],
+      ['A-3', 4],
+    ],
+  );
+  assert.deepEqual(csv.rejected, []);
+  const tsv = snapshotsFromCsv('sku\tname\tqty\nB-1\t"Hose\t25 ft"\t9\n', settings('\t'), file);
+  assert.deepEqual(
+    tsv.snapshots.map((x) => [x.sku, x.balance.onHand]),
+    [['B-1', 9]],
+  );
+});
+
+test('a row with more fields than the header that quoting does not explain is refused with its line; the other rows count', () => {
+  const { snapshots, rejected } = snapshotsFromCsv('sku,name,qty\nA-1,Bolt, 10, steel,7\nA-2,Nut,3\n', settings(','), file);
+  assert.deepEqual(
+    snapshots.map((x) => [x.sku, x.balance.onHand]),
+    [['A-2', 3]],
+  );
+  assert.deepEqual(rejected, [
+    { line: 2, outcome: 'refused', message: 'the row has 5 fields where the header has 3; a field holding the delimiter (a comma) must be quoted whole' },
+  ]);
+});
+
+test('trailing delimiters add only empty fields and are read past; a stray quote opening an item code stays part of it', () => {
+  const { snapshots, rejected } = snapshotsFromCsv('sku,qty\nA-1,5,,\n"A-2,6,\n', settings(','), file);
+  assert.deepEqual(
+    snapshots.map((x) => [x.sku, x.balance.onHand]),
+    [
+      ['A-1', 5],
+      ['"A-2', 6],
+    ],
+  );
+  assert.deepEqual(rejected, []);
+});
+
+test('rows are named by their line in the file, blank lines counted', () => {
+  const { rejected } = snapshotsFromCsv('sku,qty\nA-1,x\n\n\nA-2,y\r\n\r\nA-3,z\n', settings(','), file);
+  assert.deepEqual(
+    rejected.map((r) => r.line),
+    [2, 5, 7],
+  );
+});
+
+test('whatever a name holds and however it is written, a row taken has its own quantity; written as CSV quotes it, every row is taken', () => {
+  const nameArb = fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', ',', ';', '\t', '"', "'"), maxLength: 12 });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(',', '\t', ';'),
+      fc.array(fc.record({ name: nameArb, qty: fc.nat(10_000), quoted: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+      (delimiter, rows) => {
+        // As a CSV writer does (RFC 4180): a field holding the delimiter or a quote is quoted whole, its quotes doubled.
+        const asCsv = (v: string) => (v.includes(delimiter) || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v);
+        const text = [
+          ['sku', 'name', 'qty'].join(delimiter),
+          ...rows.map((r, i) => [`S-${i}`, r.quoted ? asCsv(r.name) : r.name, String(r.qty)].join(delimiter)),
+        ].join('\n');
+        const { snapshots, rejected } = snapshotsFromCsv(text, settings(delimiter), file);
+        assert.equal(snapshots.length + rejected.length, rows.length, 'every row is taken or named');
+        for (const x of snapshots) assert.equal(x.balance.onHand, rows[Number(x.sku.slice(2))]!.qty, `the quantity of ${x.sku}`);
+        for (const [i, r] of rows.entries()) {
+          if (r.quoted || !r.name.includes(delimiter))
+            assert.ok(
+              snapshots.some((x) => x.sku === `S-${i}`),
+              `row ${i + 2} (${JSON.stringify(r)}) is taken`,
+            );
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
 });

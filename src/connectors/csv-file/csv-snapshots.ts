@@ -53,9 +53,8 @@ export function snapshotsFromCsv(
   s: CsvSnapshotSettings,
   file: { name: string; digest: string; occurredAt: string; firstSeq: number },
 ): CsvSnapshotResult {
-  // Quotes are not special: 3PL exports put stray " in product names, and neither format here quotes fields.
-  const rows = parse(text, { delimiter: s.delimiter, quote: false, relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-  const header = (rows[0] ?? []).map((h) => h.trim());
+  const rows = readRows(text, s.delimiter);
+  const header = (rows[0]?.cells ?? []).map((h) => h.trim());
   const keys = header.map(headerKey);
   const index = (name: string) => keys.indexOf(headerKey(name));
   const wanted = {
@@ -72,8 +71,12 @@ export function snapshotsFromCsv(
   const rejected: CsvSnapshotResult['rejected'] = [];
   const seen = new Set<string>();
   for (let r = 1; r < rows.length; r++) {
-    const row = rows[r]!;
-    const line = r + 1;
+    const { line } = rows[r]!;
+    const row = lineUp(rows[r]!, header.length, s.delimiter);
+    if (typeof row === 'string') {
+      rejected.push({ line, outcome: 'refused', message: row });
+      continue;
+    }
     const sku = cellValue(row[index(s.columns.sku)]);
     if (sku === '') {
       rejected.push({ line, outcome: 'skipped', message: `${s.columns.sku}: blank` });
@@ -137,3 +140,63 @@ export function snapshotsFromCsv(
   }
   return { snapshots, lines, rejected };
 }
+
+interface FileRow {
+  /** The row's line in the file, counting blank lines. */
+  line: number;
+  raw: string;
+  cells: string[];
+}
+
+/**
+ * The file's rows, each with its line. Quotes are not special here: 3PL exports put stray " in
+ * product names and item codes (an Amazon inventory report has a code opening with one), which a
+ * CSV reader would take as the start of a field running on to the next quote. Lines may end in
+ * CRLF, LF or CR, mixed within a file.
+ */
+function readRows(text: string, delimiter: string): FileRow[] {
+  const records = parse(text, {
+    delimiter,
+    quote: false,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    bom: true,
+    info: true,
+    raw: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+  }) as unknown as {
+    info: { lines: number };
+    raw: string;
+    record: string[];
+  }[];
+  return records.map((r) => ({ line: r.info.lines, raw: r.raw, cells: r.record }));
+}
+
+/**
+ * A row's cells under the header's columns, or why they cannot be told. A row with more fields
+ * than the header usually quotes a field holding the delimiter ("Bolt, 10 mm"); read again with
+ * CSV quoting it lines up. One that still does not is refused: reading its cells by position
+ * would take another column's value for the quantity.
+ */
+function lineUp(row: FileRow, width: number, delimiter: string): string[] | string {
+  if (row.cells.length <= width) return row.cells;
+  // Fields past the header's are allowed only empty: a trailing delimiter, or several.
+  const fit = (cells: string[] | undefined) => (cells?.slice(width).every((c) => c.trim() === '') ? cells.slice(0, width) : undefined);
+  const quoted = row.raw.includes('"') ? fit(quotedCells(row.raw, delimiter)) : undefined;
+  return (
+    quoted ??
+    fit(row.cells) ??
+    `the row has ${row.cells.length} fields where the header has ${width}; a field holding the delimiter (${delimiterName(delimiter)}) must be quoted whole`
+  );
+}
+
+function quotedCells(raw: string, delimiter: string): string[] | undefined {
+  try {
+    const [cells] = parse(raw.replace(/^[\r\n]+|[\r\n]+$/g, ''), { delimiter, relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
+    return cells;
+  } catch {
+    return undefined;
+  }
+}
+
+const delimiterName = (d: string): string => (d === '\t' ? 'a tab' : d === ',' ? 'a comma' : d === ';' ? 'a semicolon' : JSON.stringify(d));
