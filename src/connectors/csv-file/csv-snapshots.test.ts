@@ -130,3 +130,11 @@ test('whatever a name holds and however it is written, a row taken has its own q
     { numRuns: 500 },
   );
 });
+
+test('a header naming a configured column twice refuses the file, naming the column and both fields', () => {
+  assert.throws(
+    () => snapshotsFromCsv('sku,qty,name,QTY\nA-1,5,x,6\n', settings(','), file),
+    /the header has the column 'qty' \(configured for onHand\) more than once, at fields 2 and 4/,
+  );
+  assert.equal(snapshotsFromCsv('sku,qty,name,sku2\nA-1,5,x,6\n', settings(','), file).snapshots[0]?.balance.onHand, 5);
+});

@@ -65,6 +65,11 @@ export function snapshotsFromCsv(
   };
   for (const [field, column] of Object.entries(wanted)) {
     if (index(column) < 0) throw new Error(`the header has no column '${column}' (configured for ${field}); it has: ${header.join(', ')}`);
+    // Which of two columns of one name holds the count cannot be told; the first might be an old one.
+    if (keys.lastIndexOf(headerKey(column)) !== index(column))
+      throw new Error(
+        `the header has the column '${column}' (configured for ${field}) more than once, at fields ${index(column) + 1} and ${keys.lastIndexOf(headerKey(column)) + 1}`,
+      );
   }
   const snapshots: InventorySnapshot[] = [];
   const lines: number[] = [];
