@@ -4,7 +4,8 @@
  * dropped; a bad row is rejected with its line and field; an unreadable file goes to failed/ with
  * the reason; a file under a temporary name waits for its rename; a file of a name taken before is
  * archived beside the earlier one; a blank quantity is skipped and reported, each row counted in
- * the file's report and the metrics. Run by stock-files-embedded.test.ts and stock-files-scale-out.test.ts.
+ * the file's report and the metrics; a name quoted whole may hold the delimiter, and a row with
+ * more fields than the header that quoting does not explain is refused with its line. Run by stock-files-embedded.test.ts and stock-files-scale-out.test.ts.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +116,30 @@ export async function stockFileBehaviour(backend: Backend): Promise<void> {
       );
       assert.match(readFileSync(join(inbox, 'failed', 'b-wrong.csv.error.txt'), 'utf8'), /no column 'sku'/);
       assert.equal((await hub.api('GET', '/healthz')).status, 200, 'the hub carries on');
+    });
+
+    test('a name quoted whole may hold the delimiter; a row that still has too many fields is refused with its line, blank lines counted', async () => {
+      writeFileSync(
+        join(inbox, 'd-names.tsv'),
+        'sku\tproduct-name\tafn-fulfillable-quantity\tafn-unsellable-quantity\r\n' +
+          'QUOTED-1\t"Hose\t25 ft ""3/4"""\t9\t0\r\n' +
+          'SPLIT-1\tHose\t25\t8\t0\r\n' +
+          '\r\n' +
+          'SPLIT-2\tClamp\t2\t4\t0\r\n',
+      );
+      const names = await report(join(inbox, 'processed', 'd-names.tsv.result.json'));
+      assert.deepEqual([names.rows, names.taken, names.refused], [3, 1, 2]);
+      assert.deepEqual(
+        names.rejected.map((r: { line: number; outcome: string; message: string }) => [r.line, r.outcome, r.message]),
+        [
+          [3, 'refused', 'the row has 5 fields where the header has 4; a field holding the delimiter (a tab) must be quoted whole'],
+          [5, 'refused', 'the row has 5 fields where the header has 4; a field holding the delimiter (a tab) must be quoted whole'],
+        ],
+      );
+      assert.equal(await available('QUOTED-1', 9), 9);
+      // Read by position, SPLIT-1 would have shown 25 (its name's second half) with 8 unsellable.
+      const split = (await hub.api('GET', '/v1/availability/SPLIT-1?channel=amazon')).body.available;
+      assert.ok(split !== 25 && split !== 17, `SPLIT-1 was not taken, yet shows ${split}`);
     });
 
     test('a file under a temporary name waits for its rename; a blank quantity is skipped and reported; every row counted', async () => {
