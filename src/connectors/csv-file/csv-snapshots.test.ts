@@ -138,3 +138,20 @@ test('a header naming a configured column twice refuses the file, naming the col
   );
   assert.equal(snapshotsFromCsv('sku,qty,name,sku2\nA-1,5,x,6\n', settings(','), file).snapshots[0]?.balance.onHand, 5);
 });
+
+test('a row cut short is refused naming the columns it has no value for; a blank line of spaces is skipped', () => {
+  const { snapshots, rejected } = snapshotsFromCsv('sku,name,qty\nA-1,"Hose\n25 ft",5\n   \nA-2,x,3\nA-3\n', settings(','), file);
+  assert.deepEqual(
+    snapshots.map((x) => [x.sku, x.balance.onHand]),
+    [['A-2', 3]],
+  );
+  assert.deepEqual(
+    rejected.map((r) => [r.line, r.outcome, r.message]),
+    [
+      [2, 'refused', 'the row has 2 fields where the header has 3: no qty'],
+      [3, 'refused', 'the row has 2 fields where the header has 3: no qty'],
+      [4, 'skipped', 'sku: blank'],
+      [6, 'refused', 'the row has 1 field where the header has 3: no qty'],
+    ],
+  );
+});

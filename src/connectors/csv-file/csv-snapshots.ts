@@ -87,6 +87,17 @@ export function snapshotsFromCsv(
       rejected.push({ line, outcome: 'skipped', message: `${s.columns.sku}: blank` });
       continue;
     }
+    // A row cut short (a line break inside a quoted field, a truncated export) has no value there, not a blank one.
+    const missing = Object.values(wanted).filter((column) => index(column) >= row.length);
+    if (missing.length > 0) {
+      rejected.push({
+        line,
+        sku,
+        outcome: 'refused',
+        message: `the row has ${row.length} ${row.length === 1 ? 'field' : 'fields'} where the header has ${header.length}: no ${missing.join(', ')}`,
+      });
+      continue;
+    }
     if (seen.has(sku)) {
       rejected.push({ line, sku, outcome: 'skipped', message: `${s.columns.sku}: ${sku} appears on an earlier line; the first one counts` });
       continue;
