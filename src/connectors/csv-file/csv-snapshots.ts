@@ -167,25 +167,18 @@ interface FileRow {
 /**
  * The file's rows, each with its line. Quotes are not special here: 3PL exports put stray " in
  * product names and item codes (an Amazon inventory report has a code opening with one), which a
- * CSV reader would take as the start of a field running on to the next quote. Lines may end in
- * CRLF, LF or CR, mixed within a file.
+ * CSV reader would take as the start of a field running on to the next quote. Without quoting a
+ * row is its line split at the delimiter; lines may end in CRLF, LF or CR, mixed within a file.
  */
 function readRows(text: string, delimiter: string): FileRow[] {
-  const records = parse(text, {
-    delimiter,
-    quote: false,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    bom: true,
-    info: true,
-    raw: true,
-    record_delimiter: ['\r\n', '\n', '\r'],
-  }) as unknown as {
-    info: { lines: number };
-    raw: string;
-    record: string[];
-  }[];
-  return records.map((r) => ({ line: r.info.lines, raw: r.raw, cells: r.record }));
+  const rows: FileRow[] = [];
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\n|\r/)
+    .forEach((raw, i) => {
+      if (raw !== '') rows.push({ line: i + 1, raw, cells: raw.split(delimiter) });
+    });
+  return rows;
 }
 
 /**
@@ -208,7 +201,7 @@ function lineUp(row: FileRow, width: number, delimiter: string): string[] | stri
 
 function quotedCells(raw: string, delimiter: string): string[] | undefined {
   try {
-    const [cells] = parse(raw.replace(/^[\r\n]+|[\r\n]+$/g, ''), { delimiter, relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
+    const [cells] = parse(raw, { delimiter, relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
     return cells;
   } catch {
     return undefined;
