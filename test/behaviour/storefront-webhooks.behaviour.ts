@@ -26,7 +26,13 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       body = fixture('shopify/orders-create.webhook.json');
       process.env.TEST_SHOP_SECRET = SECRET;
       hub = await startOrderHarness(backend, {
-        file: { systems: { shop: { type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'TEST_SHOP_SECRET' } } } as never,
+        file: {
+          systems: {
+            shop: { type: 'shopify', channel: 'queued', customer: 'C-42', webhookSecretEnv: 'TEST_SHOP_SECRET' },
+            // The hub customer is named from the store's: SHOP- and the order's customer id.
+            accounts: { type: 'shopify', channel: 'queued', customerPrefix: 'SHOP-', webhookSecretEnv: 'TEST_SHOP_SECRET' },
+          },
+        } as never,
       });
     });
     after(async () => {
@@ -36,8 +42,8 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
     const sign = (raw: string, secret = SECRET) => createHmac('sha256', secret).update(raw).digest('base64');
     let webhookIds = 0;
     /** Sends a webhook as Shopify does: each with its own id (a retry keeps it: pass `headers`), triggered now. */
-    const hook = (raw: string, topic: string, signature = sign(raw), headers: Record<string, string> = {}) =>
-      fetch(`${hub.url}/hooks/shop`, {
+    const hook = (raw: string, topic: string, signature = sign(raw), headers: Record<string, string> = {}, system = 'shop') =>
+      fetch(`${hub.url}/hooks/${system}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -229,6 +235,27 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       assert.equal((await hook(other, 'orders/create', sign(other, 'wrong'), { 'x-shopify-webhook-id': 'dup-2' })).status, 401);
       assert.equal((await hook(other, 'orders/create', sign(other), { 'x-shopify-webhook-id': 'dup-2' })).body.status, 'captured');
       assert.ok(await orderByStoreId('820982911946100003'));
+    });
+
+    test("a store's customer names the hub customer by prefix: the order's own customer, though Shopify's values say 'customer' before it", async () => {
+      await hub.stock('706405908216', 'DAL', 10);
+      await hub.stock('706405907431', 'ATL', 10);
+      assert.equal((await hub.api('PUT', '/v1/customers/SHOP-115310627314723954', { name: 'Shopify buyer', active: true, creditHold: false })).status, 201);
+      // The fixture as Shopify sends it ("cancel_reason": "customer" comes first), under an order id of its own.
+      const raw = body.replace('820982911946154508', '820982911946100005');
+      assert.match(raw.slice(0, raw.indexOf('"customer": {')), /"cancel_reason": "customer"/);
+      const sent = await hook(raw, 'orders/create', sign(raw), {}, 'accounts');
+      assert.equal(sent.body.status, 'captured', JSON.stringify(sent.body));
+      assert.equal((await hub.api('GET', `/v1/orders/${sent.body.orderId}`)).body.customer, 'SHOP-115310627314723954');
+      // A nested "customer" object and a note naming the word come before the order's own: still the order's.
+      const nested = newOrderBody('820982911946100007').replace(
+        '"note_attributes": [',
+        '"note_attributes": [{"name": "customer", "value": "x"}, {"name": "by", "value": {"customer": {"id": 7}}}',
+      );
+      assert.notEqual(nested, newOrderBody('820982911946100007'));
+      const second = await hook(nested, 'orders/create', sign(nested), {}, 'accounts');
+      assert.equal(second.body.status, 'captured', JSON.stringify(second.body));
+      assert.equal((await hub.api('GET', `/v1/orders/${second.body.orderId}`)).body.customer, 'SHOP-115310627314723954');
     });
 
     test('a webhook triggered longer ago than the replay window, or too far ahead, is refused naming the header; nothing is captured', async () => {

@@ -14,6 +14,23 @@ test('reads the order id from the text: Shopify ids are beyond safe integers', (
   assert.notEqual(String(JSON.parse(order).id), '820982911946154508');
   assert.equal(topLevelNumberField('{"line_items":[{"id":5}],"id":7}', 'id'), '7', "nested ids are not the order's");
   assert.equal(topLevelNumberField('{"note":"\\"id\\": 3","id":8}', 'id'), '8', 'ids inside strings are skipped');
+  assert.equal(
+    topLevelNumberField('{"id": 1, "note": "x", "id": 2}', 'id'),
+    String(JSON.parse('{"id": 1, "note": "x", "id": 2}').id),
+    'a field named twice is its last, as JSON.parse reads it',
+  );
+});
+
+test("the prefixed customer is the order's own customer id, wherever the word 'customer' comes before it", () => {
+  const prefixed = (raw: string) => {
+    const mapped = shopifyOrderToRequest(raw, { channel: 'web', customerPrefix: 'p-', backorder: 'reject' });
+    return mapped.ok ? mapped.request.customer : mapped.errors.map((e) => e.path).join();
+  };
+  const lines = '"line_items": [{"sku": "A", "quantity": 1, "properties": [{"name": "customer", "value": {"customer": {"id": 9}}}]}]';
+  assert.equal(prefixed(`{"id": 5, "cancel_reason": "customer", ${lines}, "customer": {"email": "a@b.c", "default_address": {"id": 3}, "id": 12}}`), 'p-12');
+  assert.equal(prefixed(`{"id": 5, ${lines}, "customer": null}`), '/customer/id');
+  assert.equal(prefixed(`{"id": 5, ${lines}}`), '/customer/id');
+  assert.equal(prefixed(`{"id": 5, ${lines}, "customer": {"id": "12"}}`), '/customer/id', 'an id written as a string is not a store id');
 });
 
 test('maps a Shopify order to a hub order: one line per SKU, the fixed or prefixed customer', () => {

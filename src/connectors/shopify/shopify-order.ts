@@ -100,31 +100,65 @@ export function shopifyOrderToRequest(
   };
 }
 
-/** The store's customer id inside "customer": { "id": ... }, as written. */
+/**
+ * The store's customer id: "customer": { "id": ... } of the order itself, as written. Only the
+ * order's own field counts: "customer" is also a word of Shopify's values ("cancel_reason":
+ * "customer") and may name a field of a nested object.
+ */
 function customerIdOf(raw: string): string | undefined {
-  const at = raw.indexOf('"customer"');
-  if (at < 0) return undefined;
-  const m = /^"customer"\s*:\s*\{[^{}]*?"id"\s*:\s*(\d+)/.exec(raw.slice(at));
-  return m?.[1];
+  const customer = topLevelValue(raw, 'customer');
+  return customer?.startsWith('{') ? topLevelNumberField(customer, 'id') : undefined;
 }
 
 /** A number field of the top-level object as its source text (depth-aware, strings skipped). */
 export function topLevelNumberField(raw: string, name: string): string | undefined {
+  return /^-?\d+/.exec(topLevelValue(raw, name) ?? '')?.[0];
+}
+
+/**
+ * The source text of a field of the top-level object, from its value's first character to its end;
+ * of its last occurrence, as JSON.parse reads a field named twice.
+ */
+function topLevelValue(raw: string, name: string): string | undefined {
   let depth = 0;
+  let found: string | undefined;
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     if (c === '"') {
-      let j = i + 1;
-      while (j < raw.length && raw[j] !== '"') j += raw[j] === '\\' ? 2 : 1;
+      const j = stringEnd(raw, i);
       const key = raw.slice(i + 1, j);
       i = j;
       if (depth !== 1 || key !== name) continue;
-      const m = /^\s*:\s*(-?\d+)/.exec(raw.slice(j + 1, j + 64));
-      if (m) return m[1];
+      const colon = /^\s*:\s*/.exec(raw.slice(j + 1, j + 64));
+      if (!colon) continue;
+      const from = j + 1 + colon[0].length;
+      found = raw.slice(from, valueEnd(raw, from));
     } else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') depth--;
   }
-  return undefined;
+  return found;
+}
+
+/** The index of the quote closing the string opened at `open`. */
+function stringEnd(raw: string, open: number): number {
+  let j = open + 1;
+  while (j < raw.length && raw[j] !== '"') j += raw[j] === '\\' ? 2 : 1;
+  return j;
+}
+
+/** Where the value starting at `from` ends: past its closing bracket, or at the comma or bracket after it. */
+function valueEnd(raw: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '"') i = stringEnd(raw, i);
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (depth === 0) return i;
+      if (--depth === 0) return i + 1;
+    } else if (c === ',' && depth === 0) return i;
+  }
+  return raw.length;
 }
 
 /** Whether the body is an order the store has cancelled (its cancelled_at is set). */
