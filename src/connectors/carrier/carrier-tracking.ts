@@ -8,6 +8,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { HubEvent } from '../../model/hub-event.js';
 import type { InboundKind, InboundSource, MappedEvents, MappedOrder } from '../../ports/inbound-source.js';
 
+/** Carriers' tracking numbers run to about 35 characters; far past that, the field is not one. */
+const MAX_TRACKING = 100;
+
 export interface CarrierOptions {
   id: string;
   secret: string;
@@ -43,20 +46,25 @@ export class CarrierTracking implements InboundSource {
   }
 
   async eventsFrom(raw: string): Promise<MappedEvents> {
-    let body: { result?: { tracking_code?: string; status?: string; updated_at?: string } };
+    let body: { result?: { tracking_code?: unknown; status?: unknown; updated_at?: unknown } } | null;
     try {
       body = JSON.parse(raw);
     } catch (err) {
       return { ok: false, errors: [{ path: '/', message: `the body is not JSON: ${(err as Error).message}` }] };
     }
-    const t = body.result;
-    if (!t?.tracking_code) return { ok: false, errors: [{ path: '/result/tracking_code', message: 'is required' }] };
+    const t = typeof body === 'object' && body !== null && typeof body.result === 'object' && body.result !== null ? body.result : undefined;
+    if (t === undefined) return { ok: false, errors: [{ path: '/result', message: 'must be an object (the tracker)' }] };
+    // Looked up as given: a number or an object here is no tracking number (and never a query's parameters).
+    if (typeof t.tracking_code !== 'string' || t.tracking_code.trim() === '' || t.tracking_code.length > MAX_TRACKING)
+      return { ok: false, errors: [{ path: '/result/tracking_code', message: `must be a tracking number (a string of 1 to ${MAX_TRACKING} characters)` }] };
+    if (typeof t.status !== 'string') return { ok: false, errors: [{ path: '/result/status', message: 'must be a string' }] };
     if (t.status !== 'delivered') return { ok: true, events: [] };
     const orderId = await this.o.orderByTracking(t.tracking_code);
     if (!orderId) return { ok: false, errors: [{ path: '/result/tracking_code', message: `no order shipped under ${t.tracking_code}` }] };
     // Seqs from the clock in microseconds keep increasing across webhooks and restarts.
     this.seq = Math.max(this.seq + 1, this.o.now() * 1000);
-    const occurredAt = t.updated_at && !Number.isNaN(Date.parse(t.updated_at)) ? new Date(t.updated_at).toISOString() : new Date(this.o.now()).toISOString();
+    const occurredAt =
+      typeof t.updated_at === 'string' && !Number.isNaN(Date.parse(t.updated_at)) ? new Date(t.updated_at).toISOString() : new Date(this.o.now()).toISOString();
     const event: HubEvent = { id: `${this.id}:${t.tracking_code}:delivered`, type: 'order.delivered', source: this.id, seq: this.seq, occurredAt, orderId };
     return { ok: true, events: [event] };
   }
