@@ -242,6 +242,84 @@ test("a 3PL's 846 is a count of the location it runs: QTY 17 on hand (QTY 33 whe
   assert.equal(rig.events.length, 2, 'nothing taken from the malformed count');
 });
 
+test('an 846 item counted on several lines is the sum of its lots; counted again otherwise, or twice on one line, the advice is kept unread (997 AK5 E) naming the segment', async () => {
+  const rig = ediRig({ partner: ACME, us: HUB, location: 'RNO' });
+  await rig.drop(
+    'lots.edi',
+    doc('IB', '846', [
+      ['BIA', '00', 'MM', 'CNT-L', '20261206', '0600'],
+      ['LIN', '1', 'VN', 'TP-1', 'LT', 'L-A'],
+      ['QTY', '17', '40', 'EA'],
+      ['LIN', '2', 'VN', 'TP-1', 'LT', 'L-B'],
+      ['QTY', '17', '4', 'EA'],
+      ['LIN', '3', 'VN', 'TP-2'],
+      ['QTY', '33', '5', 'EA'],
+      ['CTT', '3'],
+    ]),
+  );
+  assert.deepEqual(
+    rig.events.map((e) => e.type === 'inventory.snapshot' && [e.sku, e.balance]),
+    [
+      ['TP-1', { onHand: 44 }],
+      ['TP-2', { onHand: 5 }],
+    ],
+  );
+  const refusedAt = async (name: string, segments: string[][]) => {
+    await rig.drop(name, doc('IB', '846', segments));
+    const ack = rig
+      .out()
+      .filter((f) => f.name.startsWith('997'))
+      .at(-1)!.x.groups[0]!.transactions[0]!.segments;
+    return ack.filter((x) => x[0] === 'AK3' || x[0] === 'AK5').map((x) => x.slice(0, 3));
+  };
+  // The item again without lots: a line sent twice, or two counts, cannot be told apart.
+  assert.deepEqual(
+    await refusedAt('again.edi', [
+      ['BIA', '00', 'MM', 'CNT-R', '20261206'],
+      ['LIN', '1', 'VN', 'TP-1'],
+      ['QTY', '17', '40', 'EA'],
+      ['LIN', '2', 'VN', 'TP-1'],
+      ['QTY', '17', '40', 'EA'],
+    ]),
+    [
+      ['AK3', 'LIN', '5'],
+      ['AK5', 'E', '5'],
+    ],
+  );
+  // The same lot twice, and a lot beside a line naming none.
+  assert.deepEqual(
+    await refusedAt('same-lot.edi', [
+      ['BIA', '00', 'MM', 'CNT-S', '20261206'],
+      ['LIN', '1', 'VN', 'TP-1', 'LT', 'L-A'],
+      ['QTY', '17', '40', 'EA'],
+      ['LIN', '2', 'VN', 'TP-1', 'LT', 'L-A'],
+      ['QTY', '17', '40', 'EA'],
+      ['LIN', '3', 'VN', 'TP-2'],
+      ['QTY', '17', '1', 'EA'],
+      ['LIN', '4', 'VN', 'TP-2', 'LT', 'L-C'],
+      ['QTY', '17', '1', 'EA'],
+    ]),
+    [
+      ['AK3', 'LIN', '5'],
+      ['AK3', 'LIN', '9'],
+      ['AK5', 'E', '5'],
+    ],
+  );
+  assert.deepEqual(
+    await refusedAt('two-counts.edi', [
+      ['BIA', '00', 'MM', 'CNT-T', '20261206'],
+      ['LIN', '1', 'VN', 'TP-1'],
+      ['QTY', '17', '40', 'EA'],
+      ['QTY', '17', '4', 'EA'],
+    ]),
+    [
+      ['AK3', 'QTY', '5'],
+      ['AK5', 'E', '5'],
+    ],
+  );
+  assert.equal(rig.events.length, 2, 'nothing taken from the advices kept unread');
+});
+
 test('an 860 change in a test interchange amends nothing', async () => {
   const rig = ediRig({ partner: ACME, us: HUB, testInterchanges: 'test-mode' });
   await rig.drop(

@@ -105,7 +105,10 @@ export function supplyFrom856(tx: Transaction, c: StockContext): { ok: true; eve
 
 /**
  * A 3PL's 846: a snapshot per item of the location it runs. QTY 17 (on hand) is the count; a
- * partner that sends only QTY 33 (available) has that counted as on hand.
+ * partner that sends only QTY 33 (available) has that counted as on hand. An item counted on
+ * several LIN lines is the sum of its lots (each LIN naming its own lot, LT); any other repeat
+ * (the item again, a second QTY 17 on one line) cannot be told from a line sent twice and
+ * refuses the advice, naming the segment.
  */
 export function snapshotFrom846(tx: Transaction, c: StockContext): { ok: true; events: HubEvent[] } | { ok: false; errors: Issue[] } {
   const bia = tx.segments.find((s) => s[0] === 'BIA');
@@ -113,24 +116,46 @@ export function snapshotFrom846(tx: Transaction, c: StockContext): { ok: true; e
   const countedAt = iso(bia?.[4], bia?.[5]) ?? c.at;
   const errors: Issue[] = [];
   const counts = new Map<string, number>();
+  /** Per item, the lots counted so far ('' for a line naming none) and the segment of its first line. */
+  const lines = new Map<string, { lots: Set<string>; first: string }>();
   let item: { sku: string; onHand?: number; available?: number } | undefined;
   const close = () => {
     if (!item) return;
     const n = item.onHand ?? item.available;
-    if (n !== undefined) counts.set(item.sku, n);
+    if (n !== undefined) counts.set(item.sku, (counts.get(item.sku) ?? 0) + n);
     item = undefined;
   };
   tx.segments.forEach((s, i) => {
     const where = `${s[0]} (segment ${i + 2})`;
     if (s[0] === 'LIN') {
       close();
-      const sku = c.skuOf(productIdsOfLin(s));
-      if (!sku) errors.push({ path: `${where}/LIN03`, message: 'no product id the hub knows the item by' });
-      else item = { sku };
+      const ids = productIdsOfLin(s);
+      const sku = c.skuOf(ids);
+      if (!sku) {
+        errors.push({ path: `${where}/LIN03`, message: 'no product id the hub knows the item by' });
+        return;
+      }
+      const lot = ids.find(([q]) => q === 'LT')?.[1] ?? '';
+      const seen = lines.get(sku);
+      if (seen && (lot === '' || seen.lots.has('') || seen.lots.has(lot))) {
+        errors.push({
+          path: `${where}/LIN03`,
+          message: `counts ${sku} again (first at ${seen.first})${lot === '' ? '' : ` under lot ${lot}`}: lines of one item add up only as lots, each LIN naming its own (LT)`,
+        });
+        return;
+      }
+      if (seen) seen.lots.add(lot);
+      else lines.set(sku, { lots: new Set([lot]), first: where });
+      item = { sku };
     } else if (s[0] === 'QTY' && item && (s[1] === '17' || s[1] === '33')) {
+      const bucket = s[1] === '17' ? 'onHand' : 'available';
+      if (item[bucket] !== undefined) {
+        errors.push({ path: `${where}/QTY01`, message: `a second QTY ${s[1]} for ${item.sku} on one line: which one counts cannot be told` });
+        return;
+      }
       const qty = quantity(item.sku, s[2] ?? '', s[3] || 'EA', c, `${where}/QTY02`, errors);
       if (qty !== undefined && qty < 0) errors.push({ path: `${where}/QTY02`, message: `a count of ${qty} is below zero` });
-      else if (qty !== undefined) item[s[1] === '17' ? 'onHand' : 'available'] = qty;
+      else if (qty !== undefined) item[bucket] = qty;
     }
   });
   close();
