@@ -9,7 +9,7 @@
  *   POST /admin/api/2024-10/inventory_levels/set.json   { location_id, inventory_item_id, available } (REST, one item)
  *   POST /admin/api/2024-10/orders/{id}/fulfillments.json
  *   GET  /_sim/levels           → { sku: available } at the location
- *   PUT  /_sim/faults           { outage?, latencyMs?, errorRate?, tooManyRequests?, leakPerSecond?, bucketSize? }
+ *   PUT  /_sim/faults           { outage?, latencyMs?, errorRate?, tooManyRequests?, leakPerSecond?, bucketSize?, graphqlThrottled? }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { injectFault, NO_FAULTS, type Faults } from './faults.js';
@@ -17,7 +17,17 @@ import { injectFault, NO_FAULTS, type Faults } from './faults.js';
 export interface StorefrontFaults extends Faults {
   leakPerSecond: number;
   bucketSize: number;
+  /** The next N GraphQL calls are throttled by query cost: HTTP 200 with a THROTTLED error, as the GraphQL Admin API answers. */
+  graphqlThrottled: number;
 }
+
+/** A GraphQL call over the cost budget: errors and extensions at the top, no data; the bucket refills at restoreRate points a second. */
+const THROTTLED = {
+  errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+  extensions: {
+    cost: { requestedQueryCost: 752, actualQueryCost: null, throttleStatus: { maximumAvailable: 1000, currentlyAvailable: 666, restoreRate: 50 } },
+  },
+};
 
 export class StorefrontSimulator {
   /** sku → inventory item gid. SKUs are created on first lookup unless `catalog` limits them. */
@@ -30,7 +40,7 @@ export class StorefrontSimulator {
   onSet?: (sku: string, quantity: number, atMs: number) => void;
   readonly fulfillments: { orderId: string; trackingNumber?: string; trackingCompany?: string; at: number }[] = [];
   readonly calls = { total: 0, throttled: 0, mutations: 0, quantities: 0 };
-  faults: StorefrontFaults = { ...NO_FAULTS, leakPerSecond: 2, bucketSize: 40 };
+  faults: StorefrontFaults = { ...NO_FAULTS, leakPerSecond: 2, bucketSize: 40, graphqlThrottled: 0 };
   readonly locationId = 'gid://shopify/Location/905684977';
   private bucket = 0;
   private leakedAt = Date.now();
@@ -102,7 +112,14 @@ export class StorefrontSimulator {
     } catch {
       return send(res, 400, { errors: 'body is not JSON' });
     }
-    if (/^\/admin\/api\/[\w-]+\/graphql\.json$/.test(url.pathname)) return send(res, 200, this.graphql(body));
+    if (/^\/admin\/api\/[\w-]+\/graphql\.json$/.test(url.pathname)) {
+      if (this.faults.graphqlThrottled > 0) {
+        this.faults.graphqlThrottled--;
+        this.calls.throttled++;
+        return send(res, 200, THROTTLED);
+      }
+      return send(res, 200, this.graphql(body));
+    }
     if (/^\/admin\/api\/[\w-]+\/inventory_levels\/set\.json$/.test(url.pathname) && req.method === 'POST') {
       const { inventory_item_id: item, location_id: location, available } = body ?? {};
       const id = `gid://shopify/InventoryItem/${item}`;

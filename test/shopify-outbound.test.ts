@@ -87,6 +87,51 @@ test('availability reaches the store through inventorySetQuantities within its r
   }
 });
 
+test('GraphQL calls over the cost budget (200 with THROTTLED) are waited out and sent again: every figure reaches the store, none is dead-lettered', {
+  timeout: 60_000,
+}, async () => {
+  const store = new StorefrontSimulator();
+  const adminUrl = await store.start();
+  // The first lookup and the first two settings of quantities are throttled, as the GraphQL Admin API does.
+  store.faults.graphqlThrottled = 3;
+  process.env.OUT_SHOP_SECRET = 'out-shop-secret';
+  const hub = await startOrderHub({
+    file: {
+      systems: {
+        shop: {
+          type: 'shopify',
+          channel: 'queued',
+          customer: 'C-42',
+          webhookSecretEnv: 'OUT_SHOP_SECRET',
+          adminUrl,
+          locationId: store.locationId,
+          rateLimit: { perSecond: 20, burst: 40 },
+          retry: { maxAttempts: 10, baseMs: 100, maxMs: 500 },
+        },
+      },
+    } as never,
+  });
+  try {
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      id: `thr-${i}`,
+      type: 'inventory.snapshot',
+      source: 'wms-dal',
+      seq: 70_000 + i,
+      occurredAt: '2026-11-22T10:00:00Z',
+      sku: `TH-${i}`,
+      location: 'DAL',
+      balance: { onHand: 1 + (i % 5) },
+    }));
+    assert.equal((await hub.api('POST', '/v1/events', events)).body.accepted, 300);
+    await waitFor('every figure at the store', () => [...Array(300).keys()].every((i) => store.availableOf(`TH-${i}`) === 1 + (i % 5)), 45_000);
+    assert.equal(store.calls.throttled, 3, 'the store throttled three calls');
+    assert.deepEqual((await hub.api('GET', '/v1/dead-letters?destination=shop')).body.deadLetters, [], 'nothing given up on');
+  } finally {
+    await hub.stop();
+    await store.close();
+  }
+});
+
 test('with inventoryApi: rest, availability goes out through inventory_levels/set, one item a call, within the limit', { timeout: 60_000 }, async () => {
   const store = new StorefrontSimulator();
   const adminUrl = await store.start();

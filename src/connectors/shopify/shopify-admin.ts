@@ -86,7 +86,9 @@ export class ShopifyAdmin implements Destination {
       const answer = (await this.call('/graphql.json', {
         query: VARIANTS_BY_SKU,
         variables: { query: unknown.map((s) => `sku:'${s.replace(/'/g, "\\'")}'`).join(' OR ') },
-      })) as { data?: { productVariants?: { edges: { node: { sku: string; inventoryItem: { id: string } } }[] } } };
+      })) as { data?: { productVariants?: { edges: { node: { sku: string; inventoryItem: { id: string } } }[] } }; errors?: unknown; extensions?: unknown };
+      // Without an answer nothing is known of these SKUs: not that the store does not sell them.
+      if (answer.errors) throw graphqlFailure(this.id, answer.errors, answer.extensions);
       for (const sku of unknown) this.items.set(sku, null);
       for (const e of answer.data?.productVariants?.edges ?? []) this.items.set(e.node.sku, e.node.inventoryItem.id);
     }
@@ -106,9 +108,9 @@ export class ShopifyAdmin implements Destination {
     const answer = (await this.call('/graphql.json', {
       query: SET_QUANTITIES,
       variables: { input: { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities } },
-    })) as { data?: { inventorySetQuantities?: { userErrors: { field: string[]; message: string }[] } }; errors?: unknown };
+    })) as { data?: { inventorySetQuantities?: { userErrors: { field: string[]; message: string }[] } }; errors?: unknown; extensions?: unknown };
     const errors = answer.data?.inventorySetQuantities?.userErrors ?? [];
-    if (answer.errors) throw new DeliveryFailedError(this.id, `GraphQL errors: ${JSON.stringify(answer.errors).slice(0, 300)}`, false);
+    if (answer.errors) throw graphqlFailure(this.id, answer.errors, answer.extensions);
     if (errors.length > 0)
       throw new DeliveryFailedError(this.id, `inventorySetQuantities refused: ${errors.map((e) => `${e.field.join('.')}: ${e.message}`).join('; ')}`, false);
   }
@@ -190,4 +192,28 @@ export class ShopifyAdmin implements Destination {
       req.end(payload);
     });
   }
+}
+
+/** Codes of GraphQL errors that pass: the cost budget spent, or the store failing for a moment. */
+const PASSING = new Set(['THROTTLED', 'INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+
+/**
+ * A GraphQL answer with top-level errors. Over the cost budget the Admin API answers 200 with a
+ * THROTTLED error rather than a 429: it is retried as a 429 is, after as long as the points
+ * missing take to refill (from the throttle status); other errors are refusals.
+ */
+export function graphqlFailure(destination: string, errors: unknown, extensions: unknown): DeliveryFailedError {
+  const codes = (Array.isArray(errors) ? errors : []).map((e) => (e as { extensions?: { code?: unknown } } | null)?.extensions?.code);
+  const reason = `GraphQL errors: ${JSON.stringify(errors).slice(0, 300)}`;
+  if (codes.length === 0 || !codes.every((c) => typeof c === 'string' && PASSING.has(c))) return new DeliveryFailedError(destination, reason, false);
+  if (!codes.includes('THROTTLED')) return new DeliveryFailedError(destination, reason, true);
+  const cost = (extensions as { cost?: { requestedQueryCost?: unknown; throttleStatus?: { currentlyAvailable?: unknown; restoreRate?: unknown } } } | null)
+    ?.cost;
+  const [wanted, available, rate] = [cost?.requestedQueryCost, cost?.throttleStatus?.currentlyAvailable, cost?.throttleStatus?.restoreRate];
+  const waitMs =
+    typeof wanted === 'number' && typeof available === 'number' && typeof rate === 'number' && rate > 0
+      ? Math.min(60_000, Math.max(1000, Math.ceil(((wanted - available) / rate) * 1000)))
+      : 1000;
+  // As a 429: the engine empties its own bucket too, having found the store's emptier than it thought.
+  return new DeliveryFailedError(destination, reason, true, waitMs, 429);
 }
