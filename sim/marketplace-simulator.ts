@@ -10,6 +10,8 @@ import { injectFault, NO_FAULTS } from './faults.js';
 export class MarketplaceSimulator {
   /** sku → quantity the marketplace offers. */
   readonly quantities = new Map<string, number>();
+  /** SKUs the seller has no listing for: their patches are answered INVALID. */
+  readonly unlisted = new Set<string>();
   readonly calls = { total: 0, throttled: 0 };
   /** SKUs in the order their updates were accepted. */
   readonly log: string[] = [];
@@ -74,6 +76,14 @@ export class MarketplaceSimulator {
             issues: [{ code: '90220', message: 'fulfillment_availability.quantity is required and must be a non-negative integer', severity: 'ERROR' }],
           });
         }
+        // As SP-API does for a submission it does not accept: 200 with status INVALID and the issues.
+        if (this.unlisted.has(sku))
+          return send(200, {
+            sku,
+            status: 'INVALID',
+            submissionId: `sub-${this.calls.total}`,
+            issues: [{ code: '4000003', message: 'The Amazon product type specified is invalid or not supported.', severity: 'ERROR' }],
+          });
         this.quantities.set(sku, quantity!);
         this.log.push(sku);
         send(200, { sku, status: 'ACCEPTED', submissionId: `sub-${this.calls.total}`, issues: [] });

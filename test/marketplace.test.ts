@@ -42,3 +42,46 @@ test("a marketplace at 5 calls/s gets zero crossings before surplus changes, wit
     await market.close();
   }
 });
+
+test('a patch the marketplace answers 200 INVALID is given up on with its issues, not counted as delivered; the other items go on', {
+  timeout: 60_000,
+}, async () => {
+  const market = new MarketplaceSimulator();
+  market.unlisted.add('MK-GONE');
+  const url = await market.start();
+  const hub = await startOrderHub({
+    file: {
+      systems: {
+        amazon: {
+          type: 'amazon-listings',
+          url,
+          channel: 'amazon',
+          sellerId: 'A2SELLER',
+          rateLimit: { perSecond: 50, burst: 5 },
+          retry: { maxAttempts: 3, baseMs: 50, maxMs: 200 },
+        },
+      },
+    } as never,
+  });
+  try {
+    let seq = 3_500_000;
+    await hub.api(
+      'POST',
+      '/v1/events',
+      ['MK-A', 'MK-GONE', 'MK-B'].map((sku) => snapshot({ source: 'wms-dal', seq: ++seq, sku, location: 'DAL', onHand: 10 })),
+    );
+    await waitFor('the listed items', () => market.quantities.get('MK-A') === 8 && market.quantities.get('MK-B') === 8);
+    let dead: { reason?: string; lastError?: string; message?: { payload?: { sku?: string } } }[] = [];
+    const until = Date.now() + 20_000;
+    while (dead.length === 0 && Date.now() < until) {
+      dead = (await hub.api('GET', '/v1/dead-letters?destination=amazon')).body.deadLetters;
+      if (dead.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(dead.length, 1, JSON.stringify(dead));
+    assert.match(JSON.stringify(dead[0]), /MK-GONE: the marketplace did not accept the submission \(INVALID\): 4000003 The Amazon product type/);
+    assert.equal(market.quantities.has('MK-GONE'), false);
+  } finally {
+    await hub.stop();
+    await market.close();
+  }
+});

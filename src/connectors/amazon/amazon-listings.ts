@@ -71,8 +71,11 @@ export class AmazonListings implements Destination {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve();
             const text = Buffer.concat(chunks).toString('utf8');
+            if (status >= 200 && status < 300) {
+              const refused = refusal(text);
+              return refused === undefined ? resolve() : reject(new DeliveryFailedError(this.id, `${sku}: ${refused}`, false, undefined, status));
+            }
             const retryAfter = res.headers['retry-after'];
             reject(
               new DeliveryFailedError(
@@ -91,4 +94,23 @@ export class AmazonListings implements Destination {
       req.end(payload);
     });
   }
+}
+
+/**
+ * Why a 2xx submission answer says the listing was not changed, if it does: SP-API answers a
+ * patch it does not accept (no such listing, a value it refuses) with 200 and status INVALID,
+ * naming its issues. A refusal: sent again it would be refused again.
+ */
+export function refusal(text: string): string | undefined {
+  let answer: { status?: unknown; issues?: unknown };
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof answer !== 'object' || answer === null || answer.status !== 'INVALID') return undefined;
+  const issues = (Array.isArray(answer.issues) ? answer.issues : []).map((i: { code?: unknown; message?: unknown }) =>
+    [i?.code, i?.message].filter((x) => typeof x === 'string').join(' '),
+  );
+  return `the marketplace did not accept the submission (INVALID)${issues.length > 0 ? `: ${issues.join('; ').slice(0, 300)}` : ''}`;
 }
