@@ -1,13 +1,14 @@
 /**
  * A simulated Shopify-style storefront's Admin API, for tests, benchmarks and the demo: the
  * GraphQL endpoint answers `productVariants` lookups by SKU and the `inventorySetQuantities`
- * mutation (up to 250 quantities a call), the REST endpoint takes order fulfillments with
- * tracking. Calls drain a leaky bucket (40 deep, 2 per second by default) and get 429 with
+ * mutation (up to 250 quantities a call), the REST endpoints list an order's fulfillment orders
+ * and fulfil them with tracking. Calls drain a leaky bucket (40 deep, 2 per second by default) and get 429 with
  * Retry-After when it is full, as the real API does; outages are injected on demand.
  *
  *   POST /admin/api/2024-10/graphql.json
  *   POST /admin/api/2024-10/inventory_levels/set.json   { location_id, inventory_item_id, available } (REST, one item)
- *   POST /admin/api/2024-10/orders/{id}/fulfillments.json
+ *   GET  /admin/api/2024-10/orders/{id}/fulfillment_orders.json
+ *   POST /admin/api/2024-10/fulfillments.json            { fulfillment: { tracking_info, line_items_by_fulfillment_order } }
  *   GET  /_sim/levels           → { sku: available } at the location
  *   PUT  /_sim/faults           { outage?, latencyMs?, errorRate?, tooManyRequests?, leakPerSecond?, bucketSize?, graphqlThrottled? }
  */
@@ -39,6 +40,8 @@ export class StorefrontSimulator {
   /** Called as each quantity is set (benchmarks time propagation with it). */
   onSet?: (sku: string, quantity: number, atMs: number) => void;
   readonly fulfillments: { orderId: string; trackingNumber?: string; trackingCompany?: string; at: number }[] = [];
+  /** One fulfillment order per store order, made when first asked for (the simulator is told of no orders). */
+  private readonly fulfillmentOrders = new Map<string, { id: number; order_id: string; status: 'open' | 'closed'; assigned_location_id: number }>();
   readonly calls = { total: 0, throttled: 0, mutations: 0, quantities: 0 };
   faults: StorefrontFaults = { ...NO_FAULTS, leakPerSecond: 2, bucketSize: 40, graphqlThrottled: 0 };
   readonly locationId = 'gid://shopify/Location/905684977';
@@ -106,6 +109,8 @@ export class StorefrontSimulator {
         { 'retry-after': '2.0' },
       );
     }
+    const orders = /^\/admin\/api\/[\w-]+\/orders\/([^/]+)\/fulfillment_orders\.json$/.exec(url.pathname);
+    if (orders && req.method === 'GET') return send(res, 200, { fulfillment_orders: [this.fulfillmentOrderOf(decodeURIComponent(orders[1]!))] });
     let body: any;
     try {
       body = JSON.parse(text);
@@ -130,18 +135,42 @@ export class StorefrontSimulator {
       this.onSet?.(this.skuOf.get(id)!, available, Date.now());
       return send(res, 200, { inventory_level: { inventory_item_id: item, location_id: location, available, updated_at: new Date().toISOString() } });
     }
-    const f = /^\/admin\/api\/[\w-]+\/orders\/([^/]+)\/fulfillments\.json$/.exec(url.pathname);
-    if (f && req.method === 'POST') {
+    // Fulfilments are made for fulfillment orders; POST /orders/{id}/fulfillments.json is gone since 2022-07 (404 here too).
+    if (/^\/admin\/api\/[\w-]+\/fulfillments\.json$/.test(url.pathname) && req.method === 'POST') {
       const ful = body?.fulfillment ?? {};
+      const wanted: unknown[] = Array.isArray(ful.line_items_by_fulfillment_order) ? ful.line_items_by_fulfillment_order : [];
+      const fos = wanted.map((w) =>
+        [...this.fulfillmentOrders.values()].find((fo) => fo.id === (w as { fulfillment_order_id?: unknown })?.fulfillment_order_id),
+      );
+      if (fos.length === 0 || fos.some((fo) => fo === undefined))
+        return send(res, 422, { errors: ['line_items_by_fulfillment_order must name fulfillment orders of the shop'] });
+      if (fos.some((fo) => fo!.status === 'closed')) return send(res, 422, { errors: ['Fulfillment order is not in a fulfillable state'] });
+      for (const fo of fos) fo!.status = 'closed';
       this.fulfillments.push({
-        orderId: decodeURIComponent(f[1]!),
-        trackingNumber: ful.tracking_number,
-        trackingCompany: ful.tracking_company,
+        orderId: fos[0]!.order_id,
+        trackingNumber: ful.tracking_info?.number,
+        trackingCompany: ful.tracking_info?.company,
         at: Date.now(),
       });
-      return send(res, 201, { fulfillment: { id: this.fulfillments.length, order_id: f[1], status: 'success', tracking_number: ful.tracking_number ?? null } });
+      return send(res, 201, {
+        fulfillment: { id: this.fulfillments.length, order_id: fos[0]!.order_id, status: 'success', tracking_number: ful.tracking_info?.number ?? null },
+      });
     }
     return send(res, 404, { errors: 'Not Found' });
+  }
+
+  private fulfillmentOrderOf(orderId: string) {
+    let fo = this.fulfillmentOrders.get(orderId);
+    if (!fo) {
+      fo = {
+        id: 6_117_286_052_022 + this.fulfillmentOrders.size,
+        order_id: orderId,
+        status: 'open',
+        assigned_location_id: Number(this.locationId.slice(this.locationId.lastIndexOf('/') + 1)),
+      };
+      this.fulfillmentOrders.set(orderId, fo);
+    }
+    return { ...fo, line_items: [{ id: fo.id + 1, fulfillment_order_id: fo.id, quantity: 1, fulfillable_quantity: fo.status === 'open' ? 1 : 0 }] };
   }
 
   private graphql(body: { query?: string; variables?: any }): unknown {

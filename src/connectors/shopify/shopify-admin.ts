@@ -49,7 +49,8 @@ export class ShopifyAdmin implements Destination {
       lookups = false,
       availability = false;
     for (const m of messages) {
-      if (m.topic === 'shipment.confirmed') calls++;
+      // Its fulfillment orders listed, then fulfilled.
+      if (m.topic === 'shipment.confirmed') calls += 2;
       else if (m.topic === 'availability.changed') {
         availability = true;
         if (!this.items.has((m.payload as { sku: string }).sku)) lookups = true;
@@ -115,24 +116,39 @@ export class ShopifyAdmin implements Destination {
       throw new DeliveryFailedError(this.id, `inventorySetQuantities refused: ${errors.map((e) => `${e.field.join('.')}: ${e.message}`).join('; ')}`, false);
   }
 
+  /**
+   * Fulfils a store order for the shipment, with its tracking: fulfilments are made for the
+   * order's fulfillment orders (the REST call on the order itself is gone since 2022-07). Those
+   * still open at the hub's location are fulfilled, else any still open; none open means the
+   * order is fulfilled already (a retry after success, or by hand in the store), which is done.
+   */
   private async fulfil(s: { externalId: string; tracking?: string | { number?: string; carrier?: string } | null }, correlationId?: string): Promise<void> {
+    const listed = (await this.call(`/orders/${encodeURIComponent(s.externalId)}/fulfillment_orders.json`, undefined, correlationId)) as {
+      fulfillment_orders?: { id?: unknown; status?: unknown; assigned_location_id?: unknown }[];
+    };
+    const open = (Array.isArray(listed?.fulfillment_orders) ? listed.fulfillment_orders : []).filter(
+      (fo) => (typeof fo?.id === 'number' || typeof fo?.id === 'string') && (fo.status === 'open' || fo.status === 'in_progress'),
+    );
+    const here = open.filter((fo) => String(fo.assigned_location_id) === this.o.locationId.slice(this.o.locationId.lastIndexOf('/') + 1));
+    const chosen = here.length > 0 ? here : open;
+    if (chosen.length === 0) return;
     const tracking = trackingParts(s.tracking);
     await this.call(
-      `/orders/${encodeURIComponent(s.externalId)}/fulfillments.json`,
+      '/fulfillments.json',
       {
         fulfillment: {
-          location_id: this.o.locationId,
           notify_customer: true,
-          ...(tracking.number ? { tracking_number: tracking.number } : {}),
-          ...(tracking.carrier ? { tracking_company: tracking.carrier } : {}),
+          ...(tracking.number ? { tracking_info: { number: tracking.number, ...(tracking.carrier ? { company: tracking.carrier } : {}) } } : {}),
+          line_items_by_fulfillment_order: chosen.map((fo) => ({ fulfillment_order_id: fo.id })),
         },
       },
       correlationId,
     );
   }
 
+  /** POSTs `body`, or GETs when there is none. */
   private call(path: string, body: unknown, correlationId?: string): Promise<unknown> {
-    const payload = JSON.stringify(body);
+    const payload = body === undefined ? '' : JSON.stringify(body);
     const transport = this.url.protocol === 'https:' ? https : http;
     const base = this.url.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
@@ -141,13 +157,12 @@ export class ShopifyAdmin implements Destination {
           protocol: this.url.protocol,
           hostname: this.url.hostname,
           port: this.url.port,
-          method: 'POST',
+          method: body === undefined ? 'GET' : 'POST',
           agent: this.agent,
           path: `${base}/admin/api/${this.o.apiVersion ?? '2024-10'}${path}`,
           signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
           headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
+            ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
             ...(this.o.token ? { 'x-shopify-access-token': this.o.token } : {}),
             ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
           },
