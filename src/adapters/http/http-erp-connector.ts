@@ -39,18 +39,23 @@ export class HttpErpConnector implements ErpConnector {
       ...(order.erpCustomerNumber ? { customerNumber: order.erpCustomerNumber } : {}),
       lines: order.lines.map((l) => ({ item: l.sku, quantity: l.qty })),
     };
-    const answer = (await this.call('order placement', 'POST', '/api/sales-orders', body, timeoutMs, order.correlationId)) as { orderNumber?: unknown };
-    if (typeof answer.orderNumber !== 'string') throw new ErpCallError('order placement', 'the ERP answered without an orderNumber', false, true);
+    const answer = (await this.call('order placement', 'POST', '/api/sales-orders', body, timeoutMs, order.correlationId)) as { orderNumber?: unknown } | null;
+    if (typeof answer?.orderNumber !== 'string' || answer.orderNumber === '')
+      throw new ErpCallError('order placement', 'the ERP answered without an orderNumber', false, true);
     return { orderNumber: answer.orderNumber };
   }
 
   async findOrder(reference: string, timeoutMs: number, correlationId?: string): Promise<{ orderNumber: string } | undefined> {
     const path = `/api/sales-orders?externalReference=${encodeURIComponent(reference)}`;
-    const answer = (await this.call('order lookup', 'GET', path, undefined, timeoutMs, correlationId)) as {
-      items?: { orderNumber: string }[];
-    };
-    const found = answer.items?.[0];
-    return found ? { orderNumber: found.orderNumber } : undefined;
+    const answer = (await this.call('order lookup', 'GET', path, undefined, timeoutMs, correlationId)) as { items?: unknown } | null;
+    // An answer that is not a list says nothing of whether the order is there: taken for "none",
+    // it would have the order placed a second time.
+    if (!Array.isArray(answer?.items)) throw new ErpCallError('order lookup', 'the ERP answered without an items list', false, true);
+    const found = answer.items[0] as { orderNumber?: unknown } | undefined;
+    if (found === undefined) return undefined;
+    if (typeof found?.orderNumber !== 'string' || found.orderNumber === '')
+      throw new ErpCallError('order lookup', 'the ERP answered an order without an orderNumber', false, true);
+    return { orderNumber: found.orderNumber };
   }
 
   async changeOrder(reference: string, lines: readonly ErpLine[], timeoutMs: number, correlationId?: string): Promise<void> {
