@@ -217,6 +217,30 @@ export async function storefrontWebhookBehaviour(backend: Backend): Promise<void
       assert.equal((await hub.api('GET', `/v1/orders/${orderId}`)).body.status, 'cancelled');
     });
 
+    test('an order edit that removes units (current_quantity below quantity, or 0) amends the hub order to what is left', async () => {
+      await hub.stock('706405908216', 'DAL', 10);
+      await hub.stock('706405907431', 'ATL', 10);
+      const before = await hub.available('706405908216');
+      const raw = newOrderBody('820982911946100008').replace(/"quantity": 1,/, '"quantity": 3,');
+      const first = await hook(raw, 'orders/create');
+      assert.equal(first.body.status, 'captured', JSON.stringify(first.body));
+      const orderId = first.body.orderId as string;
+      assert.equal(await hub.available('706405908216'), before - 3);
+      // Shopify keeps quantity as ordered and says what is left in current_quantity.
+      const edited = raw
+        .replace(/"quantity": 3,/, '"quantity": 3, "current_quantity": 1,')
+        .replace(/("quantity": 1,)(?![\s\S]*"quantity": 1,)/, '"quantity": 1, "current_quantity": 0,');
+      assert.notEqual(edited, raw);
+      const amended = await hook(edited, 'orders/updated');
+      assert.equal(amended.body.status, 'amended', JSON.stringify(amended.body));
+      await hub.settled();
+      assert.deepEqual(
+        (await hub.api('GET', `/v1/orders/${orderId}`)).body.lines.map((l: { sku: string; qty: number }) => [l.sku, l.qty]),
+        [['706405908216', 1]],
+      );
+      assert.equal(await hub.available('706405908216'), before - 1);
+    });
+
     test('a webhook id is taken once, whatever body comes with it again; a refused webhook claims no id', async () => {
       await hub.stock('706405908216', 'DAL', 10);
       await hub.stock('706405907431', 'ATL', 10);

@@ -101,3 +101,18 @@ test('verifies the HMAC of the raw body, in constant time', () => {
   assert.equal(verifyShopifyWebhook(order, undefined, 'secret'), false);
   assert.equal(verifyShopifyWebhook(order, 'not base64 at all!', 'secret'), false);
 });
+
+test('an edited line counts what is left of it (current_quantity); a line the edit removed is no line', () => {
+  const mapped = (lines: string) => shopifyOrderToRequest(`{"id": 5, "line_items": [${lines}]}`, { channel: 'web', customer: 'C-1', backorder: 'reject' });
+  const linesOf = (m: ReturnType<typeof mapped>) => (m.ok ? m.request.lines.map((l) => [l.sku, l.qty]) : m.errors.map((e) => e.path));
+  assert.deepEqual(
+    linesOf(mapped('{"sku": "A", "quantity": 3, "current_quantity": 1}, {"sku": "B", "quantity": 2, "current_quantity": 0}, {"sku": "C", "quantity": 4}')),
+    [
+      ['A', 1],
+      ['C', 4],
+    ],
+  );
+  assert.deepEqual(linesOf(mapped('{"sku": "A", "quantity": 3, "current_quantity": 0}')), ['/line_items']);
+  assert.deepEqual(linesOf(mapped('{"sku": "A", "quantity": 3, "current_quantity": -1}')), ['/line_items/0/current_quantity']);
+  assert.deepEqual(linesOf(mapped('{"sku": "A", "quantity": 3, "current_quantity": "1"}')), ['/line_items/0/current_quantity']);
+});

@@ -19,7 +19,7 @@ export type Mapped = { ok: true; request: OrderRequest; orderId: string } | { ok
 interface ShopifyOrder {
   name?: string;
   customer?: { id?: number } | null;
-  line_items?: { sku?: string | null; variant_id?: number | null; quantity?: number; title?: string }[];
+  line_items?: { sku?: string | null; variant_id?: number | null; quantity?: number; current_quantity?: number; title?: string }[];
   cancelled_at?: string | null;
 }
 
@@ -75,16 +75,23 @@ export function shopifyOrderToRequest(
   const sources = new Map<string, number[]>();
   const storeLines = storeLinesOf(raw);
   items.forEach((l, i) => {
+    // An order edit leaves quantity as first ordered and gives what is left in current_quantity (0: the line was removed).
+    if (typeof l === 'object' && l !== null && l.current_quantity === 0) return;
+    const edited = typeof l === 'object' && l !== null && l.current_quantity !== undefined;
+    const qty = edited ? l.current_quantity : l?.quantity;
     const sku = typeof l === 'object' && l !== null && storeLines[i] ? skuFor(storeLines[i]) : undefined;
     if (typeof l !== 'object' || l === null) errors.push({ path: `/line_items/${i}`, message: 'must be an object' });
     else if (sku === undefined) errors.push({ path: `/line_items/${i}/sku`, message: `line '${l.title ?? i}' has no SKU the hub knows it by` });
-    else if (!Number.isInteger(l.quantity) || l.quantity! <= 0) errors.push({ path: `/line_items/${i}/quantity`, message: 'must be a positive integer' });
+    else if (!Number.isInteger(qty) || qty! <= 0)
+      errors.push({ path: `/line_items/${i}/${edited ? 'current_quantity' : 'quantity'}`, message: 'must be a positive integer' });
     // The hub takes one line per item: the store may list the same SKU twice (different properties).
     else {
-      lines.set(sku, (lines.get(sku) ?? 0) + l.quantity!);
+      lines.set(sku, (lines.get(sku) ?? 0) + qty!);
       sources.set(sku, [...(sources.get(sku) ?? []), i]);
     }
   });
+  if (items.length > 0 && lines.size === 0 && errors.length === 0)
+    errors.push({ path: '/line_items', message: 'every line was removed by an order edit (current_quantity 0)' });
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
