@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { StorefrontSimulator } from '../sim/storefront-simulator.js';
 import { startOrderHub } from './support/order-hub.js';
+import { snapshot } from './support/test-hub.js';
 
 const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) => {
   const until = Date.now() + ms;
@@ -12,11 +13,10 @@ const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms
   }
 };
 
-test('availability reaches the store through inventorySetQuantities within its rate limit, and shipments become fulfilments', { timeout: 60_000 }, async () => {
-  const store = new StorefrontSimulator();
-  const adminUrl = await store.start();
+/** A hub whose storefront `shop` is the simulator, with the settings a test varies. */
+function shopHub(store: StorefrontSimulator, adminUrl: string, settings: Record<string, unknown>) {
   process.env.OUT_SHOP_SECRET = 'out-shop-secret';
-  const hub = await startOrderHub({
+  return startOrderHub({
     file: {
       systems: {
         shop: {
@@ -26,24 +26,24 @@ test('availability reaches the store through inventorySetQuantities within its r
           webhookSecretEnv: 'OUT_SHOP_SECRET',
           adminUrl,
           locationId: store.locationId,
-          rateLimit: { perSecond: 2, burst: 40 },
-          retry: { maxAttempts: 20, baseMs: 100, maxMs: 2000 },
+          ...settings,
         },
       },
     } as never,
   });
+}
+
+/** One count per item at DAL: item i of `prefix` gets `onHand(i)`. */
+const counts = (n: number, firstSeq: number, prefix: string, ids: string, onHand: (i: number) => number) =>
+  Array.from({ length: n }, (_, i) => snapshot({ id: `${ids}-${i}`, seq: firstSeq + i, sku: `${prefix}-${i}`, location: 'DAL', onHand: onHand(i) }));
+
+test('availability reaches the store through inventorySetQuantities within its rate limit, and shipments become fulfilments', { timeout: 60_000 }, async () => {
+  const store = new StorefrontSimulator();
+  const adminUrl = await store.start();
+  const hub = await shopHub(store, adminUrl, { rateLimit: { perSecond: 2, burst: 40 }, retry: { maxAttempts: 20, baseMs: 100, maxMs: 2000 } });
   try {
     // 1,200 items at once: five 250-quantity calls plus lookups, well inside a bucket of 40.
-    const events = Array.from({ length: 1200 }, (_, i) => ({
-      id: `snap-${i}`,
-      type: 'inventory.snapshot',
-      source: 'wms-dal',
-      seq: 50_000 + i,
-      occurredAt: '2026-11-22T10:00:00Z',
-      sku: `SF-${i}`,
-      location: 'DAL',
-      balance: { onHand: 1 + (i % 7) },
-    }));
+    const events = counts(1200, 50_000, 'SF', 'snap', (i) => 1 + (i % 7));
     assert.equal((await hub.api('POST', '/v1/events', events)).body.accepted, 1200);
     await waitFor(
       'every figure at the store',
@@ -94,34 +94,9 @@ test('GraphQL calls over the cost budget (200 with THROTTLED) are waited out and
   const adminUrl = await store.start();
   // The first lookup and the first two settings of quantities are throttled, as the GraphQL Admin API does.
   store.faults.graphqlThrottled = 3;
-  process.env.OUT_SHOP_SECRET = 'out-shop-secret';
-  const hub = await startOrderHub({
-    file: {
-      systems: {
-        shop: {
-          type: 'shopify',
-          channel: 'queued',
-          customer: 'C-42',
-          webhookSecretEnv: 'OUT_SHOP_SECRET',
-          adminUrl,
-          locationId: store.locationId,
-          rateLimit: { perSecond: 20, burst: 40 },
-          retry: { maxAttempts: 10, baseMs: 100, maxMs: 500 },
-        },
-      },
-    } as never,
-  });
+  const hub = await shopHub(store, adminUrl, { rateLimit: { perSecond: 20, burst: 40 }, retry: { maxAttempts: 10, baseMs: 100, maxMs: 500 } });
   try {
-    const events = Array.from({ length: 300 }, (_, i) => ({
-      id: `thr-${i}`,
-      type: 'inventory.snapshot',
-      source: 'wms-dal',
-      seq: 70_000 + i,
-      occurredAt: '2026-11-22T10:00:00Z',
-      sku: `TH-${i}`,
-      location: 'DAL',
-      balance: { onHand: 1 + (i % 5) },
-    }));
+    const events = counts(300, 70_000, 'TH', 'thr', (i) => 1 + (i % 5));
     assert.equal((await hub.api('POST', '/v1/events', events)).body.accepted, 300);
     await waitFor('every figure at the store', () => [...Array(300).keys()].every((i) => store.availableOf(`TH-${i}`) === 1 + (i % 5)), 45_000);
     assert.equal(store.calls.throttled, 3, 'the store throttled three calls');
@@ -135,34 +110,9 @@ test('GraphQL calls over the cost budget (200 with THROTTLED) are waited out and
 test('with inventoryApi: rest, availability goes out through inventory_levels/set, one item a call, within the limit', { timeout: 60_000 }, async () => {
   const store = new StorefrontSimulator();
   const adminUrl = await store.start();
-  process.env.OUT_SHOP_SECRET = 'out-shop-secret';
-  const hub = await startOrderHub({
-    file: {
-      systems: {
-        shop: {
-          type: 'shopify',
-          channel: 'queued',
-          customer: 'C-42',
-          webhookSecretEnv: 'OUT_SHOP_SECRET',
-          inventoryApi: 'rest',
-          adminUrl,
-          locationId: store.locationId,
-          rateLimit: { perSecond: 2, burst: 40 },
-        },
-      },
-    } as never,
-  });
+  const hub = await shopHub(store, adminUrl, { inventoryApi: 'rest', rateLimit: { perSecond: 2, burst: 40 } });
   try {
-    const events = Array.from({ length: 20 }, (_, i) => ({
-      id: `rest-${i}`,
-      type: 'inventory.snapshot',
-      source: 'wms-dal',
-      seq: 70_000 + i,
-      occurredAt: '2026-11-22T10:00:00Z',
-      sku: `RS-${i}`,
-      location: 'DAL',
-      balance: { onHand: 3 + i },
-    }));
+    const events = counts(20, 70_000, 'RS', 'rest', (i) => 3 + i);
     await hub.api('POST', '/v1/events', events);
     await waitFor('every figure at the store', () => [...Array(20).keys()].every((i) => store.availableOf(`RS-${i}`) === 3 + i));
     assert.equal(store.calls.mutations, 0, 'no GraphQL mutation');
